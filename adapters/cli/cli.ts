@@ -1,0 +1,192 @@
+/**
+ * The `ticketrelay` command. Each subcommand builds only what it needs; every error a person can
+ * cause ends with one clear sentence and a non-zero exit, never a stack trace.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/local-services.ts';
+import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
+import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
+import { describeError, isAppError } from '../../src/domain/errors.ts';
+import { createApp, ensureLocalServices, prepareDatabase } from '../../src/main.ts';
+import { createLogger } from '../logging/pino-logger.ts';
+import { formatSummary, runIngest } from './ingest-command.ts';
+
+/** sysexits.h: a mail server retries a delivery that ends with 75. */
+const EX_TEMPFAIL = 75;
+const EX_USAGE = 64;
+
+const USAGE = `ticketrelay — the support desk in your mailbox and your chat
+
+Usage:
+  npx ticketrelay demo                      ingest the sample emails in examples/ and show what became of them
+  npx ticketrelay ingest PATH… [--json] [--verbose]
+                                            take .eml files, folders, maildirs, mbox files, or - (stdin)
+  npx ticketrelay services up|down|status   the project-local MariaDB, Redis and Dovecot under .data/
+  npx ticketrelay db migrate                create or update ticketrelay's own tables
+  npx ticketrelay db create-legacy          create the shop's legacy tables in a development database
+  npx ticketrelay outbox send               send acknowledgements and replies still waiting
+
+Configuration comes from the environment (see .env.example). With no DATABASE_URL and REDIS_URL the
+project-local services are used and started when needed.`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    switch (command) {
+      case 'services':
+        return await servicesCommand(rest, say);
+      case 'db':
+        return await dbCommand(rest, say);
+      case 'ingest':
+        return await ingestCommand(rest, say);
+      case 'demo':
+        return await demoCommand(say);
+      case 'outbox':
+        return await outboxCommand(rest, say);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? EX_USAGE : 0;
+      default:
+        say(`Unknown command "${command}". Run "npx ticketrelay help" for the list of commands.`);
+        return EX_USAGE;
+    }
+  } catch (error) {
+    say(`ticketrelay: ${describeError(error)}`);
+    return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
+  }
+}
+
+async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { quiet: { type: 'boolean', default: false } } });
+  const config = loadConfig();
+  const services: LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
+  const log = values.quiet ? () => undefined : say;
+  switch (positionals[0]) {
+    case 'up': {
+      const endpoints = await servicesUp({ dataDir: config.dataDir, services, log });
+      if (!values.quiet) {
+        say(`DATABASE_URL=${redactUrl(endpoints.databaseUrl)}  (the default when unset)`);
+        say(`REDIS_URL=${endpoints.redisUrl}  (the default when unset)`);
+        say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+      }
+      return 0;
+    }
+    case 'down':
+      await servicesDown({ dataDir: config.dataDir, services, log });
+      return 0;
+    case 'status': {
+      const status = await servicesStatus({ dataDir: config.dataDir, services, log });
+      for (const s of status) process.stdout.write(`${s.name.padEnd(8)} ${s.running ? 'running' : 'stopped'}  ${s.endpoint}${s.pid ? `  pid ${s.pid}` : ''}  ${s.detail}\n`);
+      return status.every((s) => s.running) ? 0 : 3;
+    }
+    default:
+      say('Usage: npx ticketrelay services up|down|status');
+      return EX_USAGE;
+  }
+}
+
+async function dbCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
+  const config = loadConfig();
+  const sub = args[0];
+  if (sub !== 'migrate' && sub !== 'create-legacy') {
+    say('Usage: npx ticketrelay db migrate | db create-legacy');
+    return EX_USAGE;
+  }
+  await ensureLocalServices(config, say);
+  const database = openDatabase({ url: config.database.url, poolSize: 2 });
+  try {
+    if (sub === 'migrate') {
+      await runMigrations(database);
+      say(`ticketrelay's tables are up to date in "${database.name}" (${redactUrl(config.database.url)}).`);
+    } else {
+      await createLegacyTables(database);
+      say(`Created ___xtr_customer and ___xtr_msg in "${database.name}".`);
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function ingestCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
+  });
+  if (positionals.length === 0) {
+    say('Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)');
+    return EX_USAGE;
+  }
+  const config = loadConfig();
+  const app = await createApp(config, { logger: personLogger(config) });
+  try {
+    const summary = await runIngest(app.intake, {
+      paths: positionals,
+      concurrency: values.concurrency ? Math.max(1, Number(values.concurrency) || 1) : config.intake.concurrency,
+      maxBytes: config.intake.messageMaxBytes,
+      verbose: values.verbose,
+      progress: process.stderr.isTTY && !values.json ? process.stderr : null,
+      ...(values.verbose && !values.json ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${line}\n`) } : {}),
+    });
+    await app.outbox.deliverPending();
+    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${formatSummary(summary)}\n`);
+    if (summary.failed > 0) return EX_TEMPFAIL;
+    // A single message piped in by a mail server: a rejected one goes back to its sender (EX_DATAERR).
+    if (positionals.length === 1 && positionals[0] === '-' && summary.rejected === 1) return 65;
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function outboxCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
+  if (args[0] !== 'send') {
+    say('Usage: npx ticketrelay outbox send');
+    return EX_USAGE;
+  }
+  const app = await createApp(loadConfig());
+  try {
+    const sent = await app.outbox.deliverPending();
+    say(`${sent} email${sent === 1 ? '' : 's'} sent.`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function demoCommand(say: (line: string) => void): Promise<number> {
+  const config: Config = loadConfig();
+  say('ticketrelay demo: local MariaDB and Redis under .data/, the sample emails of examples/ ingested.\n');
+  const app = await createApp(config, { logger: personLogger(config) });
+  try {
+    await prepareDatabase(app.database, config, say);
+    const examples = path.join(PROJECT_ROOT, 'examples');
+    const summary = await runIngest(app.intake, {
+      paths: [examples],
+      concurrency: 1,
+      maxBytes: config.intake.messageMaxBytes,
+      verbose: false,
+      progress: null,
+      onResult: (source, line) => process.stdout.write(`${path.basename(source).padEnd(42)} ${line}\n`),
+    });
+    await app.outbox.deliverPending();
+    process.stdout.write(`\n${formatSummary(summary)}\n`);
+    process.stdout.write(`\nAcknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
+    process.stdout.write('Run the demo again: every email is now a duplicate, and nothing changes.\n');
+    return summary.failed > 0 ? EX_TEMPFAIL : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** For commands a person watches: their own output says what happened; the log adds only warnings. */
+function personLogger(config: Config) {
+  return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });
+}

@@ -1,0 +1,125 @@
+/**
+ * `ticketrelay ingest PATH…`: every email found goes through the intake service, several at a time,
+ * with a progress bar on a terminal and a summary at the end (or one JSON object with --json).
+ */
+import { describeError, isAppError } from '../../src/domain/errors.ts';
+import type { IntakeResult, IntakeService } from '../../src/services/ingest-email.ts';
+import { describeResult } from '../../src/services/ingest-email.ts';
+import { countEmails, emailsFrom, type EmailItem } from '../files/email-sources.ts';
+
+export interface IngestSummary {
+  total: number;
+  created: number;
+  replies: number;
+  duplicates: number;
+  automated: number;
+  rejected: number;
+  /** Emails not taken because something was temporarily down: run again later. */
+  failed: number;
+  seconds: number;
+  messages?: Array<{ source: string } & (IntakeResult | { outcome: 'failed'; error: string; retryable: boolean })>;
+}
+
+export interface IngestOptions {
+  readonly paths: readonly string[];
+  readonly concurrency: number;
+  readonly maxBytes: number;
+  readonly verbose: boolean;
+  readonly progress: NodeJS.WriteStream | null;
+  readonly stdin?: NodeJS.ReadableStream;
+  /** Called with each email's outcome line (the human output). */
+  readonly onResult?: (source: string, line: string) => void;
+}
+
+export async function runIngest(intake: IntakeService, options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const summary: IngestSummary = { total: 0, created: 0, replies: 0, duplicates: 0, automated: 0, rejected: 0, failed: 0, seconds: 0 };
+  if (options.verbose) summary.messages = [];
+  const expected = options.progress && !options.paths.includes('-') ? await countEmails(options.paths) : 0;
+  const bar = expected > 1 && options.progress ? new ProgressBar(options.progress, expected) : null;
+
+  const inFlight = new Set<Promise<void>>();
+  const takeOne = async (item: EmailItem) => {
+    const source = { kind: item.name === 'stdin' ? 'stdin' : 'file', name: item.name };
+    try {
+      let result: IntakeResult;
+      if ('raw' in item) result = await intake.ingest(item.raw, source);
+      else if ('tooLarge' in item) result = await intake.rejectOversized(item.tooLarge, options.maxBytes, source);
+      else result = { outcome: 'rejected', messageId: null, reason: `cannot read it: ${item.unreadable}`, keptAt: null };
+      count(summary, result);
+      summary.messages?.push({ source: item.name, ...result });
+      options.onResult?.(item.name, describeResult(result));
+    } catch (error) {
+      summary.failed++;
+      const retryable = isAppError(error) ? error.retryable : false;
+      summary.messages?.push({ source: item.name, outcome: 'failed', error: describeError(error), retryable });
+      options.onResult?.(item.name, `not taken (${retryable ? 'temporary failure, run again later' : 'error'}): ${describeError(error)}`);
+    }
+    summary.total++;
+    bar?.update(summary);
+  };
+
+  for await (const item of emailsFrom(options.paths, { maxBytes: options.maxBytes, ...(options.stdin ? { stdin: options.stdin } : {}) })) {
+    const p = takeOne(item).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  bar?.done();
+  summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+  return summary;
+}
+
+function count(summary: IngestSummary, result: IntakeResult): void {
+  switch (result.outcome) {
+    case 'created':
+      summary.created++;
+      break;
+    case 'reply':
+      summary.replies++;
+      break;
+    case 'duplicate':
+      summary.duplicates++;
+      break;
+    case 'automated':
+      summary.automated++;
+      break;
+    case 'rejected':
+      summary.rejected++;
+      break;
+  }
+}
+
+export function formatSummary(s: IngestSummary): string {
+  const rate = s.seconds > 0 ? ` (${Math.round(s.total / s.seconds)} emails/s)` : '';
+  return [
+    `${s.total} email${s.total === 1 ? '' : 's'} in ${s.seconds} s${rate}:`,
+    `  created    ${s.created}`,
+    `  replies    ${s.replies}`,
+    `  duplicates ${s.duplicates}`,
+    `  automated  ${s.automated}`,
+    `  rejected   ${s.rejected}`,
+    ...(s.failed ? [`  failed     ${s.failed}  (temporary failure: nothing was stored for them; run the same command again)`] : []),
+  ].join('\n');
+}
+
+class ProgressBar {
+  #last = 0;
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly total: number,
+  ) {}
+
+  update(s: IngestSummary): void {
+    const now = Date.now();
+    if (now - this.#last < 100 && s.total < this.total) return;
+    this.#last = now;
+    const width = 30;
+    const filled = Math.min(width, Math.round((s.total / this.total) * width));
+    this.out.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${s.total}/${this.total}  new ${s.created} · replies ${s.replies} · dup ${s.duplicates} · auto ${s.automated} · rejected ${s.rejected}${s.failed ? ` · failed ${s.failed}` : ''}`);
+  }
+
+  done(): void {
+    this.out.write('\n');
+  }
+}

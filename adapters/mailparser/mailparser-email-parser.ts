@@ -1,0 +1,288 @@
+/**
+ * EmailParser on mailparser's streaming MailParser. The raw message is fed in 64 KiB slices so a
+ * 60 MB email never holds the event loop; attachments stream to disk while their sha256 is taken,
+ * and a part over the cap is drained without being kept.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { MailParser } from 'mailparser';
+import type { AddressObject, AttachmentStream, HeaderLines, MessageText } from 'mailparser';
+import { AppError } from '../../src/domain/errors.ts';
+import type { DeliveryReport, InboundAttachment, InboundEmail, MailAddress } from '../../src/domain/inbound-email.ts';
+import { extractMessageIds, messageIdsFromHeaderBlock, parseDeliveryStatus } from '../../src/domain/delivery-report.ts';
+import type { EmailParser } from '../../src/ports/email-parser.ts';
+
+export interface MailparserOptions {
+  /** Folder where attachments are stored as <sha256[0..2]>/<sha256>. */
+  readonly attachmentDir: string;
+  /** Parts larger than this are dropped (with a note); the email is kept. */
+  readonly attachmentMaxBytes: number;
+  /** A parse that takes longer than this is abandoned as unparseable. */
+  readonly timeoutMs?: number;
+}
+
+const SLICE = 64 * 1024;
+/** Parts read into memory for what they say (delivery reports, returned headers). */
+const REPORT_PART_MAX = 64 * 1024;
+const REPORT_PART_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822', 'message/global-headers', 'message/disposition-notification']);
+/** Bodies larger than this are cut (a note says so): MEDIUMTEXT holds 16 MB, and no agent reads more. */
+const TEXT_MAX_CHARS = 1_000_000;
+
+export class MailparserEmailParser implements EmailParser {
+  readonly #options: Required<MailparserOptions>;
+
+  constructor(options: MailparserOptions) {
+    this.#options = { timeoutMs: 30_000, ...options };
+  }
+
+  async parse(raw: Uint8Array): Promise<InboundEmail> {
+    const notes: string[] = [];
+    const attachments: InboundAttachment[] = [];
+    const reportParts: { contentType: string; text: string }[] = [];
+    const parser = new MailParser({
+      keepDeliveryStatus: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      checksumAlgo: false,
+      maxHtmlLengthToParse: 2 * 1024 * 1024,
+    });
+    let headerLines: HeaderLines = [];
+    let text: MessageText | null = null;
+    const pending: Promise<void>[] = [];
+
+    parser.on('headerLines', (lines: HeaderLines) => {
+      if (headerLines.length === 0) headerLines = lines;
+    });
+    parser.on('data', (part: AttachmentStream | MessageText) => {
+      if (part.type === 'text') {
+        text = part;
+        return;
+      }
+      pending.push(this.#takeAttachment(part, attachments, reportParts, notes));
+    });
+
+    const done = new Promise<void>((resolve, reject) => {
+      parser.on('end', resolve);
+      parser.on('error', reject);
+    });
+    Readable.from(slices(raw)).pipe(parser);
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`parsing took longer than ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+    });
+    try {
+      await Promise.race([done.then(() => Promise.all(pending)), timeout]);
+    } catch (cause) {
+      parser.destroy();
+      throw new AppError('email.unparseable', `The email could not be parsed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, retryable: false });
+    } finally {
+      clearTimeout(timer);
+    }
+
+    const finalText = text as MessageText | null;
+    const headers = headerMap(headerLines);
+    if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
+    let bodyText = finalText?.text ?? '';
+    if (!bodyText && finalText?.html) bodyText = crudeHtmlToText(finalText.html);
+    if (bodyText.length > TEXT_MAX_CHARS) {
+      notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);
+      bodyText = bodyText.slice(0, TEXT_MAX_CHARS);
+    }
+    if (bodyText.includes('\uFFFD')) notes.push('some characters could not be decoded (unknown or wrong charset)');
+    const ctype = contentTypeOf(headers);
+    const from = firstAddress(parser.from);
+    const subject = (parser.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
+    const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date : null;
+    const deliveryReport = buildDeliveryReport(ctype, headers, reportParts);
+    const messageId = cleanId(parser.messageId);
+    return {
+      messageId,
+      inReplyTo: extractMessageIds(parser.inReplyTo ?? ''),
+      references: extractMessageIds(toArray(parser.references).join(' ')),
+      from,
+      replyTo: addresses(parser.replyTo),
+      to: addresses(parser.to),
+      cc: addresses(parser.cc),
+      subject,
+      date,
+      headers,
+      contentType: ctype.type,
+      reportType: ctype.reportType,
+      text: bodyText.replace(/\r\n?/g, '\n'),
+      attachments,
+      deliveryReport,
+      notes,
+      rawSize: raw.byteLength,
+      contentHash: createHash('sha256')
+        .update([from?.address ?? '', subject, date?.toISOString() ?? '', headers.get('to')?.join(',') ?? '', bodyText].join('\u0000'))
+        .digest('hex'),
+    };
+  }
+
+  async #takeAttachment(
+    part: AttachmentStream,
+    attachments: InboundAttachment[],
+    reportParts: { contentType: string; text: string }[],
+    notes: string[],
+  ): Promise<void> {
+    const contentType = (part.contentType || 'application/octet-stream').toLowerCase();
+    const filename = (part.filename ?? '').slice(0, 255) || defaultName(contentType);
+    const max = this.#options.attachmentMaxBytes;
+    const hash = createHash('sha256');
+    const dir = this.#options.attachmentDir;
+    await mkdir(path.join(dir, 'tmp'), { recursive: true });
+    const tmp = path.join(dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    let file: ReturnType<typeof createWriteStream> | null = createWriteStream(tmp);
+    let size = 0;
+    const keepText = REPORT_PART_TYPES.has(contentType);
+    const textChunks: Buffer[] = [];
+    let textSize = 0;
+    try {
+      for await (const chunk of part.content as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (keepText && textSize < REPORT_PART_MAX) {
+          textChunks.push(chunk);
+          textSize += chunk.length;
+        }
+        if (file && size > max) {
+          file.destroy();
+          file = null;
+        }
+        if (file) {
+          hash.update(chunk);
+          if (!file.write(chunk)) await new Promise<void>((r) => file?.once('drain', () => r()));
+        }
+      }
+      if (keepText) reportParts.push({ contentType, text: Buffer.concat(textChunks).subarray(0, REPORT_PART_MAX).toString('utf8') });
+      if (!file) {
+        await rm(tmp, { force: true });
+        notes.push(`attachment "${filename}" (${formatBytes(size)}) was not kept: larger than the ${formatBytes(max)} limit`);
+        attachments.push({ filename, contentType, size, sha256: null, dropped: 'oversized' });
+        return;
+      }
+      await new Promise<void>((resolve, reject) => file?.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      const sha256 = hash.digest('hex');
+      const target = path.join(dir, sha256.slice(0, 2), sha256);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(tmp, target);
+      attachments.push({ filename, contentType, size, sha256 });
+    } catch (error) {
+      file?.destroy();
+      await rm(tmp, { force: true });
+      throw error;
+    } finally {
+      part.release?.();
+    }
+  }
+}
+
+function* slices(raw: Uint8Array): Generator<Buffer> {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  for (let i = 0; i < buf.length; i += SLICE) yield buf.subarray(i, i + SLICE);
+}
+
+/** Raw header lines → lower-cased name → unfolded values, in order. */
+function headerMap(lines: HeaderLines): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const { key, line } of lines) {
+    const colon = line.indexOf(':');
+    const value = (colon >= 0 ? line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
+    const name = key.toLowerCase();
+    const list = map.get(name);
+    if (list) list.push(value);
+    else map.set(name, [value]);
+  }
+  return map;
+}
+
+function contentTypeOf(headers: Map<string, string[]>): { type: string; reportType: string | null } {
+  const value = headers.get('content-type')?.[0] ?? 'text/plain';
+  const type = (value.split(';')[0] ?? '').trim().toLowerCase() || 'text/plain';
+  const report = /report-type\s*=\s*"?([a-z0-9._-]+)/i.exec(value);
+  return { type, reportType: report?.[1]?.toLowerCase() ?? null };
+}
+
+function buildDeliveryReport(
+  ctype: { type: string; reportType: string | null },
+  headers: Map<string, string[]>,
+  parts: { contentType: string; text: string }[],
+): DeliveryReport | null {
+  const failedHeader = (headers.get('x-failed-recipients') ?? []).flatMap((v) => v.split(/[,\s]+/)).map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@'));
+  if (ctype.type !== 'multipart/report' && failedHeader.length === 0 && parts.length === 0) return null;
+  const failed = new Set(failedHeader);
+  const ids: string[] = [];
+  let action: string | null = null;
+  for (const part of parts) {
+    if (part.contentType.endsWith('delivery-status')) {
+      const status = parseDeliveryStatus(part.text);
+      for (const r of status.failedRecipients) failed.add(r);
+      action ??= status.action;
+    } else {
+      ids.push(...messageIdsFromHeaderBlock(part.text));
+    }
+  }
+  if (ctype.type !== 'multipart/report' && failed.size === 0) return null;
+  return { failedRecipients: [...failed], originalMessageIds: [...new Set(ids)], action };
+}
+
+function cleanId(value: string | undefined): string | null {
+  if (!value) return null;
+  const ids = extractMessageIds(value);
+  const id = ids[0] ?? value.replace(/[<>\s]/g, '');
+  return id ? id.slice(0, 250) : null;
+}
+
+function toArray(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const out: MailAddress[] = [];
+  for (const obj of value ? (Array.isArray(value) ? value : [value]) : []) {
+    for (const entry of obj.value) {
+      for (const a of entry.group ?? [entry]) {
+        const address = (a.address ?? '').trim().toLowerCase();
+        if (/^[^@\s]+@[^@\s]+$/.test(address)) out.push({ address: address.slice(0, 255), name: (a.name ?? '').trim().slice(0, 255) });
+      }
+    }
+  }
+  return out;
+}
+
+function firstAddress(value: AddressObject | undefined): MailAddress | null {
+  return addresses(value)[0] ?? null;
+}
+
+function defaultName(contentType: string): string {
+  if (contentType === 'message/rfc822') return 'message.eml';
+  if (contentType.endsWith('delivery-status')) return 'delivery-status.txt';
+  return 'attachment';
+}
+
+/** Last resort when the HTML could not be converted: tags out, entities for the usual few. */
+function crudeHtmlToText(html: string): string {
+  return html
+    .slice(0, TEXT_MAX_CHARS * 2)
+    .replace(/<(script|style)\b[^>]*>[^<]*<\/\1>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
+    .replace(/<[^>]{0,2000}>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n\s*\n+/g, '\n\n')
+    .trim();
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}

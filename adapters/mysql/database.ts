@@ -1,0 +1,125 @@
+/**
+ * The MySQL/MariaDB connection: one mysql2 pool, drizzle on top, the migrations, and the one
+ * function that turns mysql2's errors into AppErrors.
+ */
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import mysql from 'mysql2/promise';
+import { AppError } from '../../src/domain/errors.ts';
+import * as legacy from './legacy-schema.ts';
+import * as ours from './schema.ts';
+
+export const schema = { ...legacy, ...ours };
+export type Db = MySql2Database<typeof schema>;
+
+export interface Database {
+  readonly db: Db;
+  readonly pool: mysql.Pool;
+  /** The database name in the URL. */
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: { url: string; poolSize: number }): Database {
+  const url = new URL(options.url);
+  const pool = mysql.createPool({
+    uri: options.url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: options.poolSize,
+    waitForConnections: true,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    dateStrings: false,
+    connectTimeout: 10_000,
+    enableKeepAlive: true,
+  });
+  // A pool whose server went away emits 'error' on idle connections; the next query reports it.
+  pool.on('connection', (conn) => conn.on('error', () => undefined));
+  const db = drizzle(pool, { schema, mode: 'default' });
+  return {
+    db,
+    pool,
+    name: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    close: () => pool.end(),
+  };
+}
+
+const MIGRATIONS = path.join(import.meta.dirname, 'migrations');
+const LEGACY_DDL = path.join(import.meta.dirname, 'legacy-ddl.sql');
+
+/** Creates or updates our own tables (never the legacy ones). */
+export async function runMigrations(database: Database): Promise<void> {
+  try {
+    await migrate(database.db, { migrationsFolder: MIGRATIONS });
+  } catch (error) {
+    throw toAppError(error, 'running the migrations');
+  }
+}
+
+/** Which of the two legacy tables exist in this database. */
+export async function legacyTablesPresent(database: Database): Promise<string[]> {
+  const [rows] = await database.pool.query<mysql.RowDataPacket[]>(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('___xtr_msg', '___xtr_customer')",
+  );
+  return rows.map((r) => String(r['name']));
+}
+
+/** Creates the legacy tables in a development database; refused when either exists already. */
+export async function createLegacyTables(database: Database): Promise<void> {
+  const present = await legacyTablesPresent(database);
+  if (present.length > 0) {
+    throw new AppError('db.legacy_exists', `Refused: ${present.join(' and ')} already exist in database "${database.name}". The legacy tables are never altered or re-created; nothing was changed.`);
+  }
+  const ddl = await readFile(LEGACY_DDL, 'utf8');
+  const statements = ddl
+    .split('\n')
+    .map((line) => line.replace(/\s--\s.*$/, '').replace(/^--.*$/, ''))
+    .join('\n')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const statement of statements) await database.pool.query(statement);
+}
+
+/** mysql2 (possibly wrapped by drizzle) → AppError. Never includes the connection URL. */
+export function toAppError(error: unknown, doing: string): AppError {
+  if (error instanceof AppError) return error;
+  const inner = findMysqlError(error);
+  const code = inner?.code ?? '';
+  const message = inner?.sqlMessage ?? inner?.message ?? (error instanceof Error ? error.message : String(error));
+  if (code === 'ER_DUP_ENTRY') {
+    if (/uq_message_message_id/.test(message)) return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
+    return new AppError('db.conflict', `A concurrent change conflicted while ${doing}; try again.`, { cause: error, retryable: true });
+  }
+  if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') {
+    return new AppError('db.conflict', `The database reported a lock conflict while ${doing}; try again.`, { cause: error, retryable: true });
+  }
+  if (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN|ER_SERVER_GONE_ERROR|ER_CLIENT_INTERACTION_TIMEOUT)$/.test(code) ||
+    /Pool is closed|connect ETIMEDOUT|Connection lost/i.test(message)
+  ) {
+    return new AppError('db.unavailable', `The database cannot be reached (${code || 'connection lost'}) while ${doing}. Check DATABASE_URL and that the server is running.`, { cause: error, retryable: true });
+  }
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') {
+    return new AppError('db.access_denied', `The database refused the login (${code}) while ${doing}. Check the user and password in DATABASE_URL.`, { cause: error });
+  }
+  if (code === 'ER_BAD_DB_ERROR') {
+    return new AppError('db.unknown_database', `The database named in DATABASE_URL does not exist (${doing}).`, { cause: error });
+  }
+  if (code === 'ER_NO_SUCH_TABLE') {
+    return new AppError('db.missing_table', `A table is missing while ${doing}: ${message}. Run "npx ticketrelay db migrate" (and, in a development database, "npx ticketrelay db create-legacy").`, { cause: error });
+  }
+  return new AppError('db.error', `The database failed while ${doing}: ${code ? `${code}: ` : ''}${message}`.slice(0, 1000), { cause: error });
+}
+
+function findMysqlError(error: unknown): { code?: string; sqlMessage?: string; message?: string } | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (typeof current === 'object' && current !== null && 'code' in current && typeof (current as { code: unknown }).code === 'string') {
+      return current as { code?: string; sqlMessage?: string; message?: string };
+    }
+    current = current instanceof Error ? current.cause : null;
+  }
+  return null;
+}

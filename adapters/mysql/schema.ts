@@ -1,0 +1,164 @@
+/**
+ * ticketrelay's own tables, created by the drizzle-kit migrations in adapters/mysql/migrations.
+ * Everything the legacy tables cannot hold efficiently lives here; `support_ticket.ticket_id` is the
+ * legacy `___xtr_msg.msg_id` of the ticket row (the ticket number shown everywhere).
+ */
+import {
+  bigint,
+  char,
+  datetime,
+  index,
+  int,
+  json,
+  mediumtext,
+  mysqlEnum,
+  mysqlTable,
+  primaryKey,
+  text,
+  tinyint,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+const STATUS = ['open', 'closed'] as const;
+const PRIORITY = ['urgent', 'high', 'normal', 'low'] as const;
+const CATEGORY = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
+
+export const supportTicket = mysqlTable(
+  'support_ticket',
+  {
+    ticketId: int('ticket_id', { unsigned: true }).primaryKey(),
+    customerId: int('customer_id', { unsigned: true }).notNull(),
+    customerEmail: varchar('customer_email', { length: 255 }).notNull(),
+    subject: varchar('subject', { length: 500 }).notNull(),
+    status: mysqlEnum('status', STATUS).notNull().default('open'),
+    priority: mysqlEnum('priority', PRIORITY).notNull().default('normal'),
+    category: mysqlEnum('category', CATEGORY).notNull().default('general'),
+    language: varchar('language', { length: 8 }),
+    source: varchar('source', { length: 16 }).notNull().default('email'),
+    mailbox: varchar('mailbox', { length: 64 }),
+    orderNumber: varchar('order_number', { length: 64 }),
+    triaged: tinyint('triaged').notNull().default(0),
+    triagedAt: datetime('triaged_at', { fsp: 3 }),
+    assigneeAgentId: int('assignee_agent_id', { unsigned: true }),
+    messageCount: int('message_count', { unsigned: true }).notNull().default(1),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+    updatedAt: datetime('updated_at', { fsp: 3 }).notNull(),
+    lastMessageAt: datetime('last_message_at', { fsp: 3 }).notNull(),
+    firstResponseAt: datetime('first_response_at', { fsp: 3 }),
+    closedAt: datetime('closed_at', { fsp: 3 }),
+  },
+  (t) => [
+    index('idx_ticket_status_created').on(t.status, t.createdAt),
+    index('idx_ticket_priority_status').on(t.priority, t.status, t.createdAt),
+    index('idx_ticket_category_status').on(t.category, t.status, t.createdAt),
+    index('idx_ticket_created').on(t.createdAt),
+    index('idx_ticket_closed').on(t.closedAt),
+    index('idx_ticket_triaged').on(t.triaged, t.createdAt),
+    index('idx_ticket_customer').on(t.customerId),
+  ],
+);
+
+/**
+ * Every email seen, in or out, keyed by its Message-ID (unique: the same email twice is one row).
+ * Outbound rows double as the outbox: `delivery` goes pending → sent | failed | suppressed.
+ */
+export const supportMessage = mysqlTable(
+  'support_message',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    messageId: varchar('message_id', { length: 255 }).notNull(),
+    ticketId: int('ticket_id', { unsigned: true }),
+    legacyMsgId: int('legacy_msg_id', { unsigned: true }),
+    direction: mysqlEnum('direction', ['inbound', 'outbound']).notNull(),
+    kind: mysqlEnum('kind', ['ticket', 'reply', 'automated', 'rejected', 'ack', 'agent_reply']).notNull(),
+    outcome: varchar('outcome', { length: 24 }).notNull(),
+    threadSignal: varchar('thread_signal', { length: 16 }),
+    automatedKind: varchar('automated_kind', { length: 16 }),
+    automatedReason: varchar('automated_reason', { length: 500 }),
+    peerAddress: varchar('peer_address', { length: 255 }),
+    subject: varchar('subject', { length: 500 }),
+    inReplyTo: text('in_reply_to'),
+    referencesIds: text('references_ids'),
+    language: varchar('language', { length: 8 }),
+    bodyText: mediumtext('body_text'),
+    originalText: mediumtext('original_text'),
+    notes: json('notes').$type<string[]>(),
+    source: varchar('source', { length: 64 }),
+    rawSize: int('raw_size', { unsigned: true }),
+    delivery: mysqlEnum('delivery', ['pending', 'sent', 'failed', 'suppressed']),
+    deliveryAttempts: int('delivery_attempts', { unsigned: true }).notNull().default(0),
+    deliveryError: varchar('delivery_error', { length: 500 }),
+    /** Outbox: not before this time (a retry's backoff, or another process's claim). */
+    deliveryNextAt: datetime('delivery_next_at', { fsp: 3 }),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('uq_message_message_id').on(t.messageId),
+    index('idx_message_ticket').on(t.ticketId, t.createdAt),
+    index('idx_message_peer_kind').on(t.peerAddress, t.kind, t.createdAt),
+    index('idx_message_delivery').on(t.delivery, t.createdAt),
+  ],
+);
+
+/** Everyone who was on a ticket's thread (from, to, cc): who may thread by the [#N] subject tag. */
+export const supportParticipant = mysqlTable(
+  'support_participant',
+  {
+    ticketId: int('ticket_id', { unsigned: true }).notNull(),
+    address: varchar('address', { length: 255 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.address] })],
+);
+
+/** Attachment metadata; the bytes are on disk, addressed by sha256. */
+export const supportAttachment = mysqlTable(
+  'support_attachment',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    messageRowId: bigint('message_row_id', { mode: 'number', unsigned: true }).notNull(),
+    ticketId: int('ticket_id', { unsigned: true }),
+    sha256: char('sha256', { length: 64 }),
+    filename: varchar('filename', { length: 255 }).notNull(),
+    contentType: varchar('content_type', { length: 128 }).notNull(),
+    size: bigint('size', { mode: 'number', unsigned: true }).notNull(),
+    dropped: varchar('dropped', { length: 16 }),
+  },
+  (t) => [index('idx_attachment_ticket').on(t.ticketId), index('idx_attachment_message').on(t.messageRowId)],
+);
+
+/** The audit trail: who changed what on which ticket, and when. */
+export const supportEvent = mysqlTable(
+  'support_event',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    ticketId: int('ticket_id', { unsigned: true }),
+    type: varchar('type', { length: 32 }).notNull(),
+    actor: varchar('actor', { length: 128 }).notNull(),
+    details: json('details').$type<Record<string, unknown>>(),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('idx_event_ticket').on(t.ticketId, t.createdAt), index('idx_event_type').on(t.type, t.createdAt)],
+);
+
+/** Email address → legacy customer id; its primary key serialises concurrent creation of one customer. */
+export const supportCustomer = mysqlTable('support_customer', {
+  email: varchar('email', { length: 255 }).primaryKey(),
+  customerId: int('customer_id', { unsigned: true }).notNull(),
+});
+
+/** Addresses nothing more may be sent to (they bounced). */
+export const supportAddressFlag = mysqlTable('support_address_flag', {
+  address: varchar('address', { length: 255 }).primaryKey(),
+  reason: varchar('reason', { length: 255 }).notNull(),
+  ticketId: int('ticket_id', { unsigned: true }),
+  flaggedAt: datetime('flagged_at', { fsp: 3 }).notNull(),
+});
+
+/** IMAP checkpoint: advanced only after a message's rows are committed. */
+export const supportMailboxState = mysqlTable('support_mailbox_state', {
+  mailbox: varchar('mailbox', { length: 64 }).primaryKey(),
+  uidValidity: bigint('uid_validity', { mode: 'number', unsigned: true }).notNull(),
+  lastUid: bigint('last_uid', { mode: 'number', unsigned: true }).notNull(),
+  updatedAt: datetime('updated_at', { fsp: 3 }).notNull(),
+});

@@ -1,0 +1,63 @@
+/**
+ * TriageQueue on BullMQ. Its Redis connection does not queue commands while Redis is away: intake
+ * must learn at once that the queue is unreachable (the ticket then stays untriaged in MySQL).
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AppError } from '../../src/domain/errors.ts';
+import type { TriageQueue } from '../../src/ports/triage-queue.ts';
+import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
+
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+export class BullmqTriageQueue implements TriageQueue {
+  readonly #queue: Queue<JobPayloads['triage']>;
+  readonly #connection: Redis;
+
+  constructor(options: { redisUrl: string; prefix?: string }) {
+    this.#connection = new Redis(options.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      lazyConnect: true,
+      // Keep trying in the background, gently: the next ticket should find Redis back.
+      retryStrategy: (times) => Math.min(times * 500, 5_000),
+    });
+    this.#connection.on('error', () => undefined); // reported where an enqueue fails
+    this.#queue = new Queue(QUEUE_NAMES.triage, { connection: this.#connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+    this.#queue.on('error', () => undefined);
+  }
+
+  async enqueueTriage(ticketId: number): Promise<void> {
+    try {
+      if (this.#connection.status === 'wait') await this.#connection.connect().catch(() => undefined);
+      if (this.#connection.status !== 'ready') throw new Error(`redis connection is ${this.#connection.status}`);
+      await withTimeout(
+        this.#queue.add('triage', { ticketId }, { jobId: triageJobId(ticketId), attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false }),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    } catch (error) {
+      throw new AppError('queue.unavailable', `The triage queue cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retryable: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.close().catch(() => undefined);
+    this.#connection.disconnect();
+  }
+}
+
+/** BullMQ refuses bare integers as custom job ids: the ticket number with a fixed prefix. */
+export function triageJobId(ticketId: number): string {
+  return `ticket-${ticketId}`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,64 @@
+/**
+ * MailSender on nodemailer: SMTP when SMTP_URL is set, otherwise each email is written as an .eml
+ * file to the outbox folder (development and the demo), byte for byte what SMTP would have sent.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { AppError } from '../../src/domain/errors.ts';
+import type { MailSender, OutgoingEmail } from '../../src/ports/mail-sender.ts';
+
+export class NodemailerMailSender implements MailSender {
+  readonly #transport: Transporter;
+  readonly #outboxDir: string | null;
+
+  constructor(options: { smtpUrl: string | null; outboxDir: string }) {
+    this.#outboxDir = options.smtpUrl ? null : options.outboxDir;
+    this.#transport = options.smtpUrl
+      ? nodemailer.createTransport(options.smtpUrl, { logger: false, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as object)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  }
+
+  async send(email: OutgoingEmail): Promise<{ response: string }> {
+    const message = {
+      messageId: `<${email.messageId}>`,
+      from: { address: email.from.address, name: email.from.name },
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      headers: { ...email.headers },
+      ...(email.inReplyTo ? { inReplyTo: `<${email.inReplyTo}>` } : {}),
+      ...(email.references.length ? { references: email.references.map((id) => `<${id}>`) } : {}),
+    };
+    let info: { response?: string | undefined; message?: unknown };
+    try {
+      info = await this.#transport.sendMail(message);
+    } catch (error) {
+      throw toAppError(error);
+    }
+    if (this.#outboxDir) {
+      await mkdir(this.#outboxDir, { recursive: true });
+      const file = path.join(this.#outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-zA-Z0-9.-]/g, '_').slice(0, 80)}.eml`);
+      await writeFile(file, info.message as Buffer);
+      return { response: `written to ${file}` };
+    }
+    return { response: String(info.response ?? 'accepted') };
+  }
+
+  close(): void {
+    this.#transport.close();
+  }
+}
+
+/** nodemailer's errors → AppError. A 4xx reply or a connection problem is worth another try; 5xx is not. */
+function toAppError(error: unknown): AppError {
+  const e = (error ?? {}) as { code?: string; responseCode?: number; message?: string };
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const network = /^(ECONNECTION|ETIMEDOUT|ESOCKET|ECONNREFUSED|EDNS|ECONNRESET|EPROTOCOL)$/.test(e.code ?? '');
+  const retryable = network || (responseCode !== null && responseCode >= 400 && responseCode < 500);
+  if (e.code === 'EAUTH') return new AppError('smtp.auth_failed', 'The SMTP server refused the login: check the user and password in SMTP_URL.', { cause: error });
+  const what = responseCode ? `the SMTP server answered ${responseCode}` : `SMTP ${e.code ?? 'error'}`;
+  // nodemailer's messages can quote the server's reply, never our credentials.
+  return new AppError(retryable ? 'smtp.temporary' : 'smtp.rejected', `The email was not sent: ${what}: ${(e.message ?? '').slice(0, 300)}`, { cause: error, retryable });
+}

@@ -1,0 +1,292 @@
+/**
+ * Keeps what the customer wrote in a reply and drops the history their mail client appended, so a
+ * ticket message is not the whole thread again. When in doubt it keeps text: a lost customer sentence
+ * costs more than a few quoted lines.
+ */
+
+// The customer's own text sits above the history; a marker further down than this is not looked for.
+const MAX_MARKER_SCAN = 128 * 1024;
+// Attribution and header lines are short; longer lines are never markers, which also bounds every regex.
+const MAX_MARKER_LINE = 400;
+// How far an Outlook header block ("From/Sent/To/Subject") may run, in lines.
+const MAX_HEADER_BLOCK_LINES = 10;
+
+interface Line {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function cutQuotedHistory(text: string): { text: string; cut: boolean } {
+  const trailing = trailingQuoteStart(text);
+  const marker = firstMarker(text, trailing);
+
+  let cutAt = marker;
+  if (trailing !== -1) {
+    const withAttribution = looseAttributionAbove(text, trailing);
+    if (cutAt === -1 || withAttribution < cutAt) cutAt = withAttribution;
+  }
+  if (cutAt === -1) return { text, cut: false };
+
+  const kept = dropTrailingRules(text.slice(0, cutAt)).trimEnd();
+  if (!hasOwnWords(kept)) return { text, cut: false };
+  return { text: kept, cut: true };
+}
+
+/** Start of the block of '>' lines (blank lines allowed inside) that ends the text, or -1. */
+function trailingQuoteStart(text: string): number {
+  let blockStart = -1;
+  let end = text.length;
+  while (end >= 0) {
+    const nl = end === 0 ? -1 : text.lastIndexOf('\n', end - 1);
+    const start = nl + 1;
+    const kind = lineKind(text, start, end);
+    if (kind === 'quoted') blockStart = start;
+    else if (kind === 'text') break;
+    if (nl === -1) break;
+    end = nl;
+  }
+  return blockStart;
+}
+
+function lineKind(text: string, start: number, end: number): 'blank' | 'quoted' | 'text' {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0xa0) continue;
+    return c === 0x3e /* > */ ? 'quoted' : 'text';
+  }
+  return 'blank';
+}
+
+function scanLines(text: string, limit: number): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start <= text.length && start < limit) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    lines.push({ start, end });
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+/** The trimmed line, or null when it is too long to be a marker (never trimmed, never matched). */
+function shortLine(text: string, line: Line | undefined): string | null {
+  if (line === undefined || line.end - line.start > MAX_MARKER_LINE) return null;
+  return text.slice(line.start, line.end).trim().normalize('NFC');
+}
+
+function firstMarker(text: string, trailing: number): number {
+  const lines = scanLines(text, MAX_MARKER_SCAN);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const content = shortLine(text, line);
+    if (content === null || content === '') continue;
+
+    if (isSeparator(content)) return line.start;
+
+    const attributionEnd = attributionAt(text, lines, i, content);
+    if (attributionEnd !== -1 && !isInterleaved(text, attributionEnd, trailing)) return line.start;
+
+    if (isHeaderBlock(text, lines, i, content)) return line.start;
+  }
+  return -1;
+}
+
+const SEPARATOR =
+  /^-{2,}\s*(?:original message|message d['’]origine|mail original|message original|courriel original)\s*-*$/i;
+
+function isSeparator(content: string): boolean {
+  return content.startsWith('--') && SEPARATOR.test(content);
+}
+
+/**
+ * "On <date>, Jane <j@x> wrote:" / "Le <date>, Jane <j@x> a écrit :", possibly wrapped by the client
+ * onto a second line. Returns the offset where the attribution ends, or -1.
+ * A digit is required: clients always put a date there, while a customer's own sentence
+ * ("Le livreur a écrit :") usually has none.
+ */
+function attributionAt(text: string, lines: readonly Line[], i: number, content: string): number {
+  if (!content.startsWith('On ') && !content.startsWith('Le ')) return -1;
+  const line = lines[i]!;
+  if (isAttribution(content)) return line.end;
+  const next = shortLine(text, lines[i + 1]);
+  if (next === null || next === '') return -1;
+  return isAttribution(`${content} ${next}`) ? lines[i + 1]!.end : -1;
+}
+
+const ENGLISH_ATTRIBUTION_END = /\swrote\s*:$/;
+const FRENCH_ATTRIBUTION_END = /\sa\s+écrit\s*:$/;
+
+function isAttribution(candidate: string): boolean {
+  if (candidate.length > MAX_MARKER_LINE || !/\d/.test(candidate)) return false;
+  if (candidate.startsWith('On ')) return ENGLISH_ATTRIBUTION_END.test(candidate);
+  return FRENCH_ATTRIBUTION_END.test(candidate);
+}
+
+/**
+ * An attribution followed by quotes that the customer answers in between ("> question" / answer) is an
+ * inline reply: cutting there would lose the answers. It is history only when what follows it is either
+ * unquoted (a client that does not prefix quotes) or nothing but the final quoted block.
+ */
+function isInterleaved(text: string, attributionEnd: number, trailing: number): boolean {
+  let start = attributionEnd + 1;
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const kind = lineKind(text, start, end);
+    if (kind === 'text') return false;
+    if (kind === 'quoted') return trailing === -1 || trailing > start;
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return false;
+}
+
+const HEADER_KEYS: ReadonlyMap<string, 'date' | 'subject' | 'other'> = new Map([
+  ['sent', 'date'],
+  ['date', 'date'],
+  ['envoyé', 'date'],
+  ['subject', 'subject'],
+  ['objet', 'subject'],
+  ['to', 'other'],
+  ['cc', 'other'],
+  ['bcc', 'other'],
+  ['reply-to', 'other'],
+  ['importance', 'other'],
+  ['à', 'other'],
+  ['a', 'other'],
+  ['cci', 'other'],
+  ['répondre à', 'other'],
+]);
+
+/**
+ * Outlook's "From: / Sent: / To: / Subject:" block (French: "De : / Envoyé : / À : / Objet :") that
+ * starts the history it pastes unquoted. A forwarded message (Fw:/Tr: subject, or a "Forwarded message"
+ * line above) is not history: the customer sent it for us to read.
+ */
+function isHeaderBlock(text: string, lines: readonly Line[], i: number, content: string): boolean {
+  const first = headerField(content);
+  if (first === null || (first.key !== 'from' && first.key !== 'de')) return false;
+
+  let hasDate = false;
+  let subject: string | null = null;
+  let seen = 0;
+  for (let j = i + 1; j < lines.length && seen < MAX_HEADER_BLOCK_LINES; j++, seen++) {
+    const next = shortLine(text, lines[j]);
+    if (next === null) break;
+    if (next === '') continue;
+    const field = headerField(next);
+    const role = field === null ? undefined : HEADER_KEYS.get(field.key);
+    if (field === null || role === undefined) break;
+    if (role === 'date') hasDate = true;
+    if (role === 'subject') subject = field.value;
+  }
+  if (!hasDate || subject === null) return false;
+  if (/^(?:fw|fwd|tr|wg)\s*:/i.test(subject)) return false;
+  return !forwardLineAbove(text, lines, i);
+}
+
+function headerField(content: string): { key: string; value: string } | null {
+  const colon = content.indexOf(':');
+  if (colon <= 0 || colon > 24) return null;
+  // HTML-to-text turns Outlook's bold labels into "*From:*".
+  const key = content
+    .slice(0, colon)
+    .replace(/\*/g, '')
+    .replace(/[\s\u00a0\u202f]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  const value = content
+    .slice(colon + 1)
+    .replace(/^\*/, '')
+    .trim();
+  return key === '' ? null : { key, value };
+}
+
+function forwardLineAbove(text: string, lines: readonly Line[], i: number): boolean {
+  for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
+    const above = shortLine(text, lines[j]);
+    if (above === null) return false;
+    if (above === '' || /^_+$/.test(above)) continue;
+    return /forwarded message|message transféré|message transfere/i.test(above);
+  }
+  return false;
+}
+
+/**
+ * The line introducing the final quoted block, in whatever language the client speaks
+ * ("Am 3. Juni 2024 schrieb Jane <j@x>:"): short, ends with ':', and carries an address or a year.
+ */
+function looseAttributionAbove(text: string, blockStart: number): number {
+  let end = blockStart - 1;
+  while (end >= 0) {
+    const nl = end === 0 ? -1 : text.lastIndexOf('\n', end - 1);
+    const start = nl + 1;
+    const kind = lineKind(text, start, end);
+    if (kind === 'text') {
+      if (end - start > MAX_MARKER_LINE) return blockStart;
+      const line = text.slice(start, end).trim();
+      if (looksLikeAttribution(line)) return start;
+      // Wrapped over two lines: "On …, Jane <" / "j@x> wrote:".
+      if (nl > 0) {
+        const prevNl = text.lastIndexOf('\n', nl - 1);
+        const prevStart = prevNl + 1;
+        if (nl - prevStart <= MAX_MARKER_LINE && lineKind(text, prevStart, nl) === 'text') {
+          const joined = `${text.slice(prevStart, nl).trim()} ${line}`;
+          if (line.length < 60 && looksLikeAttribution(joined)) return prevStart;
+        }
+      }
+      return blockStart;
+    }
+    if (kind === 'quoted' || nl === -1) return blockStart;
+    end = nl;
+  }
+  return blockStart;
+}
+
+function looksLikeAttribution(line: string): boolean {
+  if (line.length > MAX_MARKER_LINE || !line.endsWith(':')) return false;
+  return line.includes('@') || /(?:^|\D)(?:19|20)\d\d(?:\D|$)/.test(line);
+}
+
+/** Outlook puts a rule of underscores above its header block; it belongs to the history. */
+function dropTrailingRules(kept: string): string {
+  let end = kept.length;
+  for (;;) {
+    const nl = end === 0 ? -1 : kept.lastIndexOf('\n', end - 1);
+    const start = nl + 1;
+    if (lineKind(kept, start, end) !== 'blank') {
+      if (end - start > MAX_MARKER_LINE) break;
+      const line = kept.slice(start, end).trim();
+      if (line.length < 5 || !/^[_\-=]+$/.test(line)) break;
+    }
+    if (nl === -1) return '';
+    end = nl;
+  }
+  return kept.slice(0, end);
+}
+
+const MOBILE_SIGNATURE =
+  /^(?:sent from my |sent from outlook|sent from mail for|envoyé de mon |envoyé depuis mon |envoyé à partir de |envoyé depuis outlook|get outlook for|obtenir outlook pour|télécharger outlook pour)/i;
+
+/**
+ * Whether the kept part has anything the customer typed. A phone's signature ("Envoyé de mon iPhone") is
+ * kept in the text but is not enough on its own: a reply that is only that plus the quote is better
+ * shown whole.
+ */
+function hasOwnWords(kept: string): boolean {
+  let start = 0;
+  while (start <= kept.length) {
+    const nl = kept.indexOf('\n', start);
+    const end = nl === -1 ? kept.length : nl;
+    if (lineKind(kept, start, end) !== 'blank') {
+      if (end - start > MAX_MARKER_LINE) return true;
+      const line = kept.slice(start, end).trim().normalize('NFC');
+      if (!MOBILE_SIGNATURE.test(line)) return true;
+    }
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return false;
+}

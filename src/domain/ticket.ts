@@ -1,0 +1,140 @@
+/** The support ticket as the legacy tables know it, and the pure rules around it. */
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const CATEGORIES = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type TicketStatus = 'open' | 'closed';
+
+/** The line the old site looks for: everything after it in msg_content is a JSON object. */
+export const METADATA_MARKER = '--- MÉTADONNÉES ---';
+
+export interface TicketMetadata {
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly created_at: string;
+  readonly [key: string]: unknown;
+}
+
+/** msg_content of a ticket row: the customer's text, then the metadata block the old site reads. */
+export function composeLegacyContent(text: string, metadata: TicketMetadata): string {
+  return `${text.trimEnd()}\n\n${METADATA_MARKER}\n${JSON.stringify(metadata)}`;
+}
+
+/** Split msg_content into the text and its metadata (null when there is no readable block). */
+export function parseLegacyContent(content: string): { text: string; metadata: Record<string, unknown> | null } {
+  const at = content.lastIndexOf(METADATA_MARKER);
+  if (at < 0) return { text: content, metadata: null };
+  const text = content.slice(0, at).trimEnd();
+  try {
+    const parsed: unknown = JSON.parse(content.slice(at + METADATA_MARKER.length).trim());
+    return { text, metadata: parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null };
+  } catch {
+    return { text, metadata: null };
+  }
+}
+
+/**
+ * msg_date is text. The shop wrote 'Y-m-j H:i:s' (day not padded) and later ISO-8601; we write
+ * ISO-8601 in UTC, to the second, always.
+ */
+export function formatLegacyDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Read either legacy format; null when the text is neither. 'Y-m-j H:i:s' is the shop's local time (Europe/Paris). */
+export function parseLegacyDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const v = value.trim();
+  const php = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
+  if (php) {
+    const [, y, mo, d, h, mi, s] = php;
+    // Naive local time of the shop: interpret as Europe/Paris by measuring that zone's offset at that instant.
+    const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
+    return new Date(utc - parisOffsetMs(new Date(utc)));
+  }
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t);
+}
+
+function parisOffsetMs(at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Paris',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The ticket number in a subject: "Re: [#83] Brake pads" → 83. */
+export function ticketTagInSubject(subject: string): number | null {
+  const m = /\[#(\d{1,9})\]/.exec(subject);
+  if (!m) return null;
+  const n = Number(m[1]);
+  return n > 0 ? n : null;
+}
+
+/** The subject of our mail about ticket N: the tag once, in front. */
+export function taggedSubject(ticketId: number, subject: string): string {
+  const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
+  return `[#${ticketId}] ${bare || '(no subject)'}`.slice(0, 500);
+}
+
+/** A reply row's subject, as the old site writes it. */
+export function replySubject(ticketSubject: string): string {
+  return /^re:/i.test(ticketSubject.trim()) ? ticketSubject.trim() : `Re: ${ticketSubject.trim()}`;
+}
+
+/** "Re: Fwd: TR: [#3] Brake pads" → "Brake pads": the subject a new ticket is filed under. */
+export function cleanSubject(subject: string): string {
+  let s = subject.replace(/[\r\n\t]+/g, ' ').trim();
+  for (let i = 0; i < 10; i++) {
+    const next = s.replace(/^(re|fwd?|tr|aw|wg|réf|rép)\s*(\[\d+\])?\s*:\s*/i, '').trim();
+    if (next === s) break;
+    s = next;
+  }
+  return s.slice(0, 500);
+}
+
+/**
+ * An order number the customer gave: "commande n° CMD-2024-10482", "order #104823", "Bestellung 55555".
+ * The shop's numbers are digits, optionally with a prefix and dashes.
+ */
+export function findOrderNumber(text: string): string | null {
+  const head = text.slice(0, 20_000);
+  const patterns = [
+    /\b(?:CMD|ORD|CDE)[-\s]?\d{2,4}[-\s]?\d{3,10}\b/i,
+    /\b(?:commande|cde|order|bestellung|pedido)\s*(?:n[°o.]?|num(?:éro|ero)?|number|no\.?|#)?\s*[:#]?\s*([A-Z]{0,4}-?\d{4,12}(?:-\d{1,10})?)\b/i,
+  ];
+  for (const re of patterns) {
+    const m = re.exec(head);
+    if (m) return (m[1] ?? m[0]).replace(/\s+/g, '-').toUpperCase().slice(0, 64);
+  }
+  return null;
+}
+
+/** "Jean-Pierre DUPONT" → { first: "Jean-Pierre", last: "DUPONT" }; "Dupont, Marie" → first Marie. */
+export function splitDisplayName(displayName: string, address: string): { first: string | null; last: string | null } {
+  let name = displayName.replace(/["']/g, '').replace(/\s+/g, ' ').trim();
+  if (!name || name.includes('@')) name = '';
+  if (!name) {
+    const local = address.split('@')[0] ?? '';
+    const parts = local.split(/[._-]+/).filter((p) => /^[a-zà-ÿ]{2,}$/i.test(p));
+    if (parts.length === 2) name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ');
+    else return { first: null, last: null };
+  }
+  if (name.includes(',')) {
+    const [last, first] = name.split(',', 2).map((p) => p.trim());
+    return { first: first || null, last: last || null };
+  }
+  const words = name.split(' ');
+  if (words.length === 1) return { first: words[0]!.slice(0, 255), last: null };
+  return { first: words.slice(0, -1).join(' ').slice(0, 255), last: words[words.length - 1]!.slice(0, 255) };
+}

@@ -1,0 +1,101 @@
+/**
+ * Composition root: builds the adapters from the config, wires the services, and closes it all.
+ * No DI container: plain factories. The only place where adapters and the core meet.
+ */
+import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
+import { LOCAL_ENDPOINTS, servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
+import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
+import { MailparserEmailParser } from '../adapters/mailparser/mailparser-email-parser.ts';
+import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
+import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
+import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
+import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
+import { AppError } from './domain/errors.ts';
+import type { Config } from './config.ts';
+import { OutboxService } from './services/deliver-outbox.ts';
+import { IntakeService } from './services/ingest-email.ts';
+
+export interface App {
+  readonly config: Config;
+  readonly logger: AppLogger;
+  readonly database: Database;
+  readonly intake: IntakeService;
+  readonly outbox: OutboxService;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the project-local services this config relies on (those whose URL is not set), so that
+ * every command works on a fresh checkout with no configuration.
+ */
+export async function ensureLocalServices(config: Config, log: (line: string) => void, extra: readonly LocalServiceName[] = []): Promise<void> {
+  const wanted: LocalServiceName[] = [...extra];
+  if (config.database.local) wanted.push('mariadb');
+  if (config.redis.local) wanted.push('redis');
+  if (wanted.length === 0) return;
+  await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
+}
+
+/**
+ * Makes the database ready: our migrations always; the legacy tables are created only in the
+ * project-local development database (a real shop has them; we never create or alter them there).
+ */
+export async function prepareDatabase(database: Database, config: Config, log: (line: string) => void): Promise<void> {
+  const present = await legacyTablesPresent(database);
+  if (present.length < 2) {
+    if (config.database.local && present.length === 0) {
+      await createLegacyTables(database);
+      log(`created the legacy tables ___xtr_msg and ___xtr_customer in the local development database "${database.name}"`);
+    } else {
+      throw new AppError(
+        'db.legacy_missing',
+        `The shop's table${present.length ? '' : 's'} ${['___xtr_msg', '___xtr_customer'].filter((t) => !present.includes(t)).join(' and ')} ${present.length ? 'is' : 'are'} missing in database "${database.name}". Point DATABASE_URL at the shop's database, or create them in a development database with "npx ticketrelay db create-legacy".`,
+      );
+    }
+  }
+  await runMigrations(database);
+}
+
+export async function createApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
+  const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  if (options.prepare !== false) await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
+  const store = new MysqlIntakeStore(database);
+  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
+  const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
+  const intake = new IntakeService({
+    parser: new MailparserEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes }),
+    store,
+    triage,
+    outbox,
+    quarantine: new FileQuarantine(config.intake.rejectedDir),
+    logger,
+    settings: {
+      ownAddresses: config.mail.ownAddresses,
+      messageIdDomain: config.mail.messageIdDomain,
+      supportAddress: config.mail.supportAddress,
+      supportName: config.mail.supportName,
+      ackEnabled: config.intake.ackEnabled,
+      ackMaxPerHour: config.intake.ackMaxPerHour,
+      reopenOnReply: config.intake.reopenOnReply,
+      defaultLanguage: config.intake.defaultLanguage,
+    },
+  });
+  return {
+    config,
+    logger,
+    database,
+    intake,
+    outbox,
+    async close() {
+      await triage.close();
+      sender.close();
+      await database.close();
+      logger.flush();
+    },
+  };
+}
+
+export { LOCAL_ENDPOINTS };

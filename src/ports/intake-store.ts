@@ -1,0 +1,111 @@
+import type { InboundAttachment } from '../domain/inbound-email.ts';
+import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
+
+export interface TicketSummary {
+  readonly ticketId: number;
+  readonly customerId: number;
+  readonly customerEmail: string;
+  readonly subject: string;
+  readonly status: TicketStatus;
+  readonly language: string | null;
+}
+
+export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'none';
+export type MessageKind = 'ticket' | 'reply' | 'automated' | 'rejected' | 'ack' | 'agent_reply';
+
+export interface NewTicket {
+  readonly customerId: number;
+  readonly customerEmail: string;
+  readonly subject: string;
+  /** msg_content: the text and its metadata block, composed by the service. */
+  readonly legacyContent: string;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly language: string | null;
+  readonly orderNumber: string | null;
+  readonly source: 'email' | 'web';
+  readonly mailbox: string | null;
+  readonly at: Date;
+}
+
+export interface NewReply {
+  readonly ticketId: number;
+  readonly customerId: number;
+  readonly subject: string;
+  readonly content: string;
+  /** Staff id for an agent's reply; null for the customer or an automatic message. */
+  readonly staffId: string | null;
+  readonly at: Date;
+}
+
+export interface MessageRecord {
+  readonly messageId: string;
+  readonly ticketId: number | null;
+  readonly legacyMsgId: number | null;
+  readonly direction: 'inbound' | 'outbound';
+  readonly kind: MessageKind;
+  readonly outcome: string;
+  readonly threadSignal: ThreadSignal | null;
+  readonly automatedKind: string | null;
+  readonly automatedReason: string | null;
+  /** The sender of an inbound email, the recipient of an outbound one. */
+  readonly peerAddress: string | null;
+  readonly subject: string;
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  readonly language: string | null;
+  readonly bodyText: string | null;
+  readonly originalText: string | null;
+  readonly notes: readonly string[];
+  readonly source: string;
+  readonly rawSize: number | null;
+  /** Outbound only: 'pending' puts it in the outbox; 'suppressed' records why it was not sent. */
+  readonly delivery: 'pending' | 'suppressed' | null;
+  readonly at: Date;
+}
+
+export interface OutboundRow {
+  readonly rowId: number;
+  readonly messageId: string;
+  readonly ticketId: number | null;
+  readonly kind: MessageKind;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  readonly attempts: number;
+}
+
+/**
+ * What intake needs from the database. Everything written for one email happens inside one
+ * `transaction`; it rolls back when the work throws. Writing a Message-ID that is already stored
+ * throws AppError 'email.duplicate'; two deliveries racing for one new customer throw 'db.conflict'
+ * (retryable: run the work again). A lost database throws 'db.unavailable' (retryable).
+ */
+export interface IntakeStore {
+  findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
+  transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
+  /** Outbox: emails waiting to be sent (oldest first), and the result of a try. */
+  pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]>;
+  markOutbound(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
+}
+
+export interface IntakeTransaction {
+  /** The ticket of the first of these Message-IDs that is stored on one. */
+  ticketForMessageIds(ids: readonly string[]): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
+  /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
+  ticketById(ticketId: number): Promise<TicketSummary | null>;
+  isParticipant(ticketId: number, address: string): Promise<boolean>;
+  findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }): Promise<{ readonly customerId: number; readonly created: boolean }>;
+  createTicket(ticket: NewTicket): Promise<number>;
+  addReply(reply: NewReply): Promise<number>;
+  reopenTicket(ticketId: number, at: Date): Promise<void>;
+  recordMessage(message: MessageRecord): Promise<number>;
+  addParticipants(ticketId: number, addresses: readonly string[]): Promise<void>;
+  addAttachments(messageRowId: number, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void>;
+  recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void>;
+  flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void>;
+  isAddressFlagged(address: string): Promise<boolean>;
+  countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
+}

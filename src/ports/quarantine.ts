@@ -1,0 +1,4 @@
+/** Keeps the raw bytes of an email intake could not take, so nothing is lost. Returns where it went. */
+export interface Quarantine {
+  keep(raw: Uint8Array, sha256: string): Promise<string>;
+}

@@ -1,0 +1,100 @@
+/**
+ * The outbox: acknowledgements and agents' replies are written in the same transaction as the rows
+ * they belong to (delivery = pending), then sent here after the commit. A crash between the two
+ * loses nothing: the next pass sends what is still pending. A temporary refusal is tried again on a
+ * later pass, up to MAX_ATTEMPTS; a permanent one is marked failed with its reason.
+ */
+import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
+import { describeError, isAppError } from '../domain/errors.ts';
+import type { IntakeStore, OutboundRow } from '../ports/intake-store.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
+
+const MAX_ATTEMPTS = 8;
+const BATCH = 50;
+
+export interface OutboxDelivery {
+  /** Sends what is pending; returns how many went out. Never throws for one email's failure. */
+  deliverPending(log?: Logger): Promise<number>;
+}
+
+export class OutboxService implements OutboxDelivery {
+  readonly #store: IntakeStore;
+  readonly #sender: MailSender;
+  readonly #from: { address: string; name: string };
+  readonly #log: Logger;
+  #running: Promise<number> | null = null;
+  #again = false;
+
+  constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
+    this.#store = deps.store;
+    this.#sender = deps.sender;
+    this.#from = deps.from;
+    this.#log = deps.logger.child({ component: 'outbox' });
+  }
+
+  /** One pass at a time: a call during a pass asks for one more pass rather than racing it. */
+  deliverPending(): Promise<number> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      let sent = 0;
+      try {
+        do {
+          this.#again = false;
+          sent += await this.#pass();
+        } while (this.#again);
+      } finally {
+        this.#running = null;
+      }
+      return sent;
+    })();
+    return this.#running;
+  }
+
+  async #pass(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS);
+      if (rows.length === 0) return sent;
+      let progressed = false;
+      for (const row of rows) {
+        const ok = await this.#send(row);
+        if (ok) sent++;
+        progressed ||= ok;
+      }
+      if (!progressed || rows.length < BATCH) return sent;
+    }
+  }
+
+  async #send(row: OutboundRow): Promise<boolean> {
+    const email: OutgoingEmail = {
+      messageId: row.messageId,
+      from: this.#from,
+      to: row.to,
+      subject: row.subject,
+      text: row.text,
+      inReplyTo: row.inReplyTo[0] ?? null,
+      references: row.references,
+      headers: row.kind === 'ack' ? automaticReplyHeaders(row.ticketId) : row.ticketId === null ? {} : { 'X-Ticketrelay-Ticket': String(row.ticketId) },
+    };
+    try {
+      const { response } = await this.#sender.send(email);
+      await this.#store.markOutbound(row.rowId, { delivery: 'sent', error: null });
+      this.#log.info({ ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, response }, `${row.kind} sent for ticket #${row.ticketId}`);
+      return true;
+    } catch (error) {
+      const retryable = isAppError(error) ? error.retryable : true;
+      const last = row.attempts + 1 >= MAX_ATTEMPTS;
+      const delivery = retryable && !last ? 'pending' : 'failed';
+      await this.#store.markOutbound(row.rowId, { delivery, error: describeError(error).slice(0, 500) });
+      this.#log.warn(
+        { ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, attempt: row.attempts + 1, err: describeError(error) },
+        delivery === 'pending' ? `${row.kind} not sent yet; will try again` : `${row.kind} could not be sent: given up`,
+      );
+      return false;
+    }
+  }
+}

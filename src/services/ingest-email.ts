@@ -1,0 +1,569 @@
+/**
+ * The intake use case: one raw email in, one recorded outcome out. IMAP, .eml/mbox files and the web
+ * form all come through here. Order of decisions: duplicate → automated (loop guard) → sender →
+ * thread (headers, then [#N] from a sender on the ticket) → new ticket. Everything for one email is
+ * written in one transaction; triage and the acknowledgement happen after the commit.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { composeAcknowledgement } from '../domain/acknowledgement.ts';
+import { classifyAutomated, type AutomatedVerdict } from '../domain/automated-mail.ts';
+import { describeError, isAppError } from '../domain/errors.ts';
+import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
+import { detectLanguage, type Language } from '../domain/language.ts';
+import { cutQuotedHistory } from '../domain/quoted-history.ts';
+import {
+  cleanSubject,
+  composeLegacyContent,
+  findOrderNumber,
+  formatLegacyDate,
+  replySubject,
+  splitDisplayName,
+  ticketTagInSubject,
+} from '../domain/ticket.ts';
+import type { EmailParser } from '../ports/email-parser.ts';
+import type { IntakeStore, IntakeTransaction, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Quarantine } from '../ports/quarantine.ts';
+import type { TriageQueue } from '../ports/triage-queue.ts';
+import type { OutboxDelivery } from './deliver-outbox.ts';
+
+export type IntakeResult =
+  | {
+      readonly outcome: 'created';
+      readonly ticketId: number;
+      readonly customerId: number;
+      readonly customerCreated: boolean;
+      readonly messageId: string;
+      readonly acknowledgement: 'queued' | `suppressed: ${string}`;
+      readonly triage: 'queued' | 'deferred';
+    }
+  | { readonly outcome: 'reply'; readonly ticketId: number; readonly messageId: string; readonly signal: ThreadSignal; readonly reopened: boolean }
+  | { readonly outcome: 'duplicate'; readonly messageId: string; readonly ticketId: number | null }
+  | { readonly outcome: 'automated'; readonly messageId: string; readonly kind: string; readonly reason: string; readonly ticketId: number | null; readonly flagged: readonly string[] }
+  | { readonly outcome: 'rejected'; readonly messageId: string | null; readonly reason: string; readonly keptAt: string | null };
+
+export type IntakeOutcome = IntakeResult['outcome'];
+
+export interface IntakeSettings {
+  readonly ownAddresses: readonly string[];
+  readonly messageIdDomain: string;
+  readonly supportAddress: string;
+  readonly supportName: string;
+  readonly ackEnabled: boolean;
+  readonly ackMaxPerHour: number;
+  readonly reopenOnReply: boolean;
+  readonly defaultLanguage: Language;
+}
+
+export interface IntakeDeps {
+  readonly parser: EmailParser;
+  readonly store: IntakeStore;
+  readonly triage: TriageQueue;
+  readonly outbox: OutboxDelivery;
+  readonly quarantine: Quarantine;
+  readonly logger: Logger;
+  readonly settings: IntakeSettings;
+  readonly clock?: () => Date;
+}
+
+export interface IntakeSource {
+  /** Where the email came from, for the record: 'file', 'stdin', 'imap:support', 'web'. */
+  readonly kind: string;
+  /** A name within the source (a file path, a UID), for log lines. */
+  readonly name?: string;
+  readonly mailbox?: string | null;
+}
+
+/** Stored text of automatic mail and rejected notes is capped: the record, not an archive. */
+const AUTOMATED_TEXT_MAX = 64 * 1024;
+const CONFLICT_RETRIES = 3;
+
+export class IntakeService {
+  readonly #deps: IntakeDeps;
+  readonly #own: Set<string>;
+  readonly #log: Logger;
+  /** Emails being taken now, by Message-ID: a reply or a second copy waits for the one it depends on. */
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  constructor(deps: IntakeDeps) {
+    this.#deps = deps;
+    this.#own = new Set(deps.settings.ownAddresses.map((a) => a.toLowerCase()));
+    this.#log = deps.logger.child({ component: 'intake' });
+  }
+
+  /**
+   * Takes one raw email. Resolves with its outcome for everything a person can get wrong (a broken
+   * email is 'rejected', never thrown); throws only what breaks: the database is gone (retryable).
+   */
+  async ingest(raw: Uint8Array, source: IntakeSource): Promise<IntakeResult> {
+    let email: InboundEmail;
+    try {
+      email = await this.#deps.parser.parse(raw);
+    } catch (error) {
+      return this.#reject(raw, null, `unparseable: ${describeError(error)}`, source, null);
+    }
+    return this.ingestParsed(email, source, raw);
+  }
+
+  /** Records an email too large to read (its bytes are not kept here: the source still has them). */
+  async rejectOversized(size: number, limit: number, source: IntakeSource): Promise<IntakeResult> {
+    const reason = `message of ${Math.round(size / 1024 / 1024)} MB is larger than the ${Math.round(limit / 1024 / 1024)} MB limit (MESSAGE_MAX_BYTES)`;
+    const key = `oversized:${source.kind}:${source.name ?? ''}:${size}`;
+    return this.#reject(null, null, reason, source, `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
+  }
+
+  /** Takes an email already parsed (the web form builds one without MIME). */
+  async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null): Promise<IntakeResult> {
+    const messageId = email.messageId ?? `sha256:${email.contentHash}`;
+    const dependsOn = [messageId, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
+      .map((id) => this.#inflight.get(id))
+      .filter((p): p is Promise<unknown> => p !== undefined);
+    if (dependsOn.length > 0) await Promise.allSettled(dependsOn);
+    const work = this.#take(email, messageId, source, raw);
+    this.#inflight.set(messageId, work);
+    try {
+      return await work;
+    } finally {
+      if (this.#inflight.get(messageId) === work) this.#inflight.delete(messageId);
+    }
+  }
+
+  async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null): Promise<IntakeResult> {
+    const log = this.#log.child({ messageId, source: source.name ?? source.kind });
+    const existing = await this.#deps.store.findMessage(messageId);
+    if (existing) {
+      log.info({ ticketId: existing.ticketId, outcome: 'duplicate' }, 'email already taken: nothing changed');
+      return { outcome: 'duplicate', messageId, ticketId: existing.ticketId };
+    }
+
+    const sender = senderOf(email);
+    const verdict = this.#automatedVerdict(email, sender);
+    let result: IntakeResult;
+    try {
+      if (verdict) {
+        result = await this.#withConflictRetry(() => this.#takeAutomated(email, messageId, verdict, source));
+      } else if (!sender) {
+        return await this.#reject(raw, email, 'no sender address (From, Reply-To and Sender are missing or unusable)', source, messageId);
+      } else {
+        result = await this.#withConflictRetry(() => this.#takeFromPerson(email, messageId, sender, source));
+      }
+    } catch (error) {
+      if (isAppError(error) && error.code === 'email.duplicate') {
+        const row = await this.#deps.store.findMessage(messageId);
+        log.info({ ticketId: row?.ticketId ?? null, outcome: 'duplicate' }, 'email taken meanwhile by another delivery: nothing changed');
+        return { outcome: 'duplicate', messageId, ticketId: row?.ticketId ?? null };
+      }
+      throw error;
+    }
+
+    if (result.outcome === 'created') {
+      const triage = await this.#enqueueTriage(result.ticketId, log);
+      result = { ...result, triage };
+      if (result.acknowledgement === 'queued') await this.#deps.outbox.deliverPending(log);
+    }
+    log.info({ ...summaryFields(result), notes: email.notes.length ? email.notes : undefined }, describeResult(result));
+    return result;
+  }
+
+  #automatedVerdict(email: InboundEmail, sender: MailAddress | null): AutomatedVerdict | null {
+    const verdict = classifyAutomated(email, this.#deps.settings.messageIdDomain);
+    if (verdict) return verdict;
+    if (sender && this.#own.has(sender.address)) return { kind: 'loop', reason: `From our own address ${sender.address}` };
+    return null;
+  }
+
+  async #takeFromPerson(email: InboundEmail, messageId: string, sender: MailAddress, source: IntakeSource): Promise<IntakeResult> {
+    const now = this.#now();
+    return this.#deps.store.transaction(async (tx) => {
+      const thread = await this.#findThread(tx, email, sender.address);
+      if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
+      return this.#createTicket(tx, email, messageId, sender, source, now, thread.note);
+    });
+  }
+
+  async #findThread(
+    tx: IntakeTransaction,
+    email: InboundEmail,
+    senderAddress: string,
+  ): Promise<{ ticket: TicketSummary | null; signal: ThreadSignal; note: string | null }> {
+    const headerIds = [...email.inReplyTo, ...[...email.references].reverse()];
+    if (headerIds.length > 0) {
+      const found = await tx.ticketForMessageIds(headerIds.slice(0, 50));
+      if (found) return { ticket: found.ticket, signal: email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references', note: null };
+    }
+    const tag = ticketTagInSubject(email.subject);
+    if (tag === null) return { ticket: null, signal: 'none', note: null };
+    const ticket = await tx.ticketById(tag);
+    if (ticket && (ticket.customerEmail === senderAddress || (await tx.isParticipant(tag, senderAddress)))) {
+      return { ticket, signal: 'subject_tag', note: null };
+    }
+    return {
+      ticket: null,
+      signal: 'none',
+      note: ticket
+        ? `subject tag [#${tag}] ignored: ${senderAddress} is not on that ticket`
+        : `subject tag [#${tag}] ignored: no such ticket`,
+    };
+  }
+
+  async #createTicket(
+    tx: IntakeTransaction,
+    email: InboundEmail,
+    messageId: string,
+    sender: MailAddress,
+    source: IntakeSource,
+    now: Date,
+    threadNote: string | null,
+  ): Promise<IntakeResult> {
+    const names = splitDisplayName(sender.name, sender.address);
+    const customer = await tx.findOrCreateCustomer(sender.address, names);
+    const text = email.text.trim() || '(empty message)';
+    const language = detectLanguage(`${email.subject}\n${text}`).language;
+    const orderNumber = findOrderNumber(`${email.subject}\n${text}`);
+    const subject = cleanSubject(email.subject) || '(no subject)';
+    const createdAt = formatLegacyDate(now);
+    const ticketId = await tx.createTicket({
+      customerId: customer.customerId,
+      customerEmail: sender.address,
+      subject,
+      legacyContent: composeLegacyContent(text, {
+        priority: 'normal',
+        category: 'general',
+        created_at: createdAt,
+        source: source.kind === 'web' ? 'web' : 'email',
+        status: 'open',
+        language,
+        order_number: orderNumber,
+        message_id: email.messageId,
+        attachments: email.attachments.filter((a) => a.sha256).map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
+        triaged: false,
+        ticketrelay: 1,
+      }),
+      priority: 'normal',
+      category: 'general',
+      language,
+      orderNumber,
+      source: source.kind === 'web' ? 'web' : 'email',
+      mailbox: source.mailbox ?? null,
+      at: now,
+    });
+    const notes = threadNote ? [...email.notes, threadNote] : email.notes;
+    const rowId = await tx.recordMessage({
+      ...this.#inboundRecord(email, messageId, source, now, notes),
+      ticketId,
+      legacyMsgId: ticketId,
+      kind: 'ticket',
+      outcome: 'created',
+      threadSignal: 'none',
+      peerAddress: sender.address,
+      language,
+    });
+    await tx.addParticipants(ticketId, this.#participants(email, sender));
+    if (email.attachments.length) await tx.addAttachments(rowId, ticketId, email.attachments);
+    await tx.recordEvent(ticketId, 'ticket_created', `customer:${sender.address}`, { messageId, source: source.kind, customerCreated: customer.created, ...(threadNote ? { note: threadNote } : {}) }, now);
+
+    const acknowledgement = await this.#queueAcknowledgement(tx, {
+      ticketId,
+      to: sender.address,
+      firstName: names.first,
+      subject,
+      language: language ?? this.#deps.settings.defaultLanguage,
+      inReplyTo: email.messageId,
+      references: [...email.references, ...(email.messageId ? [email.messageId] : [])],
+      now,
+    });
+    return {
+      outcome: 'created',
+      ticketId,
+      customerId: customer.customerId,
+      customerCreated: customer.created,
+      messageId,
+      acknowledgement,
+      triage: 'deferred',
+    };
+  }
+
+  async #addCustomerReply(
+    tx: IntakeTransaction,
+    email: InboundEmail,
+    messageId: string,
+    sender: MailAddress,
+    ticket: TicketSummary,
+    signal: ThreadSignal,
+    source: IntakeSource,
+    now: Date,
+  ): Promise<IntakeResult> {
+    const cut = cutQuotedHistory(email.text);
+    const legacyMsgId = await tx.addReply({
+      ticketId: ticket.ticketId,
+      customerId: ticket.customerId,
+      subject: replySubject(ticket.subject),
+      content: cut.text.trim() || '(empty message)',
+      staffId: null,
+      at: now,
+    });
+    const reopened = ticket.status === 'closed' && this.#deps.settings.reopenOnReply;
+    if (reopened) await tx.reopenTicket(ticket.ticketId, now);
+    const rowId = await tx.recordMessage({
+      ...this.#inboundRecord(email, messageId, source, now, email.notes),
+      ticketId: ticket.ticketId,
+      legacyMsgId,
+      kind: 'reply',
+      outcome: 'reply',
+      threadSignal: signal,
+      peerAddress: sender.address,
+      originalText: cut.cut ? email.text : null,
+    });
+    await tx.addParticipants(ticket.ticketId, this.#participants(email, sender));
+    if (email.attachments.length) await tx.addAttachments(rowId, ticket.ticketId, email.attachments);
+    await tx.recordEvent(ticket.ticketId, reopened ? 'customer_reply_reopened' : 'customer_reply', `customer:${sender.address}`, { messageId, signal }, now);
+    return { outcome: 'reply', ticketId: ticket.ticketId, messageId, signal, reopened };
+  }
+
+  async #takeAutomated(email: InboundEmail, messageId: string, verdict: AutomatedVerdict, source: IntakeSource): Promise<IntakeResult> {
+    const now = this.#now();
+    return this.#deps.store.transaction(async (tx) => {
+      const ids = [...email.inReplyTo, ...[...email.references].reverse(), ...(email.deliveryReport?.originalMessageIds ?? [])];
+      let ticket: TicketSummary | null = null;
+      let signal: ThreadSignal = 'none';
+      if (verdict.kind !== 'loop' && verdict.kind !== 'list' && verdict.kind !== 'bulk' && ids.length > 0) {
+        const found = await tx.ticketForMessageIds(ids.slice(0, 50));
+        if (found) {
+          ticket = found.ticket;
+          signal = email.deliveryReport?.originalMessageIds.includes(found.matchedId) ? 'report' : email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references';
+        }
+      }
+      const failed = email.deliveryReport?.failedRecipients ?? [];
+      if (!ticket && (verdict.kind === 'auto_reply' || verdict.kind === 'bounce')) {
+        const tag = ticketTagInSubject(email.subject);
+        const who = verdict.kind === 'bounce' ? failed : email.from ? [email.from.address] : [];
+        const candidate = tag === null ? null : await tx.ticketById(tag);
+        if (candidate && who.length > 0) {
+          for (const address of who) {
+            if (candidate.customerEmail === address || (await tx.isParticipant(candidate.ticketId, address))) {
+              ticket = candidate;
+              signal = 'subject_tag';
+              break;
+            }
+          }
+        }
+      }
+      const text = email.text.slice(0, AUTOMATED_TEXT_MAX);
+      let legacyMsgId: number | null = null;
+      if (ticket) {
+        const label = verdict.kind === 'bounce' ? 'Message non distribué / delivery failure' : 'Réponse automatique / automatic reply';
+        legacyMsgId = await tx.addReply({
+          ticketId: ticket.ticketId,
+          customerId: ticket.customerId,
+          subject: replySubject(ticket.subject),
+          content: `[${label}] ${email.subject}\n\n${cutQuotedHistory(text).text.trim()}`,
+          staffId: null,
+          at: now,
+        });
+      }
+      const flagged: string[] = [];
+      if (verdict.kind === 'bounce' && (email.deliveryReport?.action ?? 'failed') === 'failed') {
+        for (const address of failed.slice(0, 20)) {
+          if (this.#own.has(address)) continue;
+          await tx.flagAddress(address, `bounced: ${verdict.reason}`.slice(0, 255), ticket?.ticketId ?? null, now);
+          flagged.push(address);
+        }
+      }
+      const rowId = await tx.recordMessage({
+        ...this.#inboundRecord(email, messageId, source, now, email.notes),
+        ticketId: ticket?.ticketId ?? null,
+        legacyMsgId,
+        kind: 'automated',
+        outcome: ticket ? 'automated_linked' : 'automated_skipped',
+        threadSignal: signal,
+        automatedKind: verdict.kind,
+        automatedReason: verdict.reason.slice(0, 500),
+        peerAddress: email.from?.address ?? null,
+        originalText: text,
+      });
+      if (ticket && email.attachments.length) await tx.addAttachments(rowId, ticket.ticketId, email.attachments);
+      if (ticket) await tx.recordEvent(ticket.ticketId, `automated_${verdict.kind}`, 'system', { messageId, reason: verdict.reason, flagged }, now);
+      return { outcome: 'automated', messageId, kind: verdict.kind, reason: verdict.reason, ticketId: ticket?.ticketId ?? null, flagged };
+    });
+  }
+
+  async #queueAcknowledgement(
+    tx: IntakeTransaction,
+    ack: {
+      ticketId: number;
+      to: string;
+      firstName: string | null;
+      subject: string;
+      language: Language;
+      inReplyTo: string | null;
+      references: string[];
+      now: Date;
+    },
+  ): Promise<'queued' | `suppressed: ${string}`> {
+    const settings = this.#deps.settings;
+    let suppressed: string | null = null;
+    if (!settings.ackEnabled) suppressed = 'acknowledgements are disabled';
+    else if (this.#own.has(ack.to)) suppressed = 'the sender is one of our own addresses';
+    else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to)) suppressed = 'the sender is a no-reply address';
+    else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
+    else if ((await tx.countOutboundSince(ack.to, 'ack', new Date(ack.now.getTime() - 3_600_000))) >= settings.ackMaxPerHour) {
+      suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address in the last hour`;
+    }
+    const mail = composeAcknowledgement({
+      ticketId: ack.ticketId,
+      subject: ack.subject,
+      language: ack.language,
+      customerFirstName: ack.firstName,
+      supportName: settings.supportName,
+    });
+    await tx.recordMessage({
+      messageId: newMessageId(settings.messageIdDomain, ack.ticketId),
+      ticketId: ack.ticketId,
+      legacyMsgId: null,
+      direction: 'outbound',
+      kind: 'ack',
+      outcome: suppressed ? 'suppressed' : 'queued',
+      threadSignal: null,
+      automatedKind: null,
+      automatedReason: suppressed,
+      peerAddress: ack.to,
+      subject: mail.subject,
+      inReplyTo: ack.inReplyTo ? [ack.inReplyTo] : [],
+      references: ack.references.slice(-20),
+      language: ack.language,
+      bodyText: mail.text,
+      originalText: null,
+      notes: [],
+      source: 'intake',
+      rawSize: null,
+      delivery: suppressed ? 'suppressed' : 'pending',
+      at: ack.now,
+    });
+    return suppressed ? `suppressed: ${suppressed}` : 'queued';
+  }
+
+  async #enqueueTriage(ticketId: number, log: Logger): Promise<'queued' | 'deferred'> {
+    try {
+      await this.#deps.triage.enqueueTriage(ticketId);
+      return 'queued';
+    } catch (error) {
+      log.warn({ ticketId, err: describeError(error) }, 'triage queue unreachable: the ticket stays untriaged until the sweep enqueues it');
+      return 'deferred';
+    }
+  }
+
+  async #reject(raw: Uint8Array | null, email: InboundEmail | null, reason: string, source: IntakeSource, messageId: string | null): Promise<IntakeResult> {
+    const rawSha = raw ? createHash('sha256').update(raw).digest('hex') : null;
+    const key = messageId ?? `sha256:${rawSha ?? email?.contentHash ?? randomBytes(16).toString('hex')}`;
+    const keptAt = raw && rawSha ? await this.#deps.quarantine.keep(raw, rawSha) : null;
+    const now = this.#now();
+    try {
+      await this.#deps.store.transaction(async (tx) => {
+        await tx.recordMessage({
+          messageId: key,
+          ticketId: null,
+          legacyMsgId: null,
+          direction: 'inbound',
+          kind: 'rejected',
+          outcome: 'rejected',
+          threadSignal: null,
+          automatedKind: null,
+          automatedReason: reason.slice(0, 500),
+          peerAddress: email?.from?.address ?? null,
+          subject: (email?.subject ?? '').slice(0, 500),
+          inReplyTo: email?.inReplyTo ?? [],
+          references: email?.references ?? [],
+          language: null,
+          bodyText: null,
+          originalText: email ? email.text.slice(0, AUTOMATED_TEXT_MAX) : null,
+          notes: [...(email?.notes ?? []), ...(keptAt ? [`raw message kept at ${keptAt}`] : [])],
+          source: source.kind,
+          rawSize: raw?.byteLength ?? email?.rawSize ?? null,
+          delivery: null,
+          at: now,
+        });
+      });
+    } catch (error) {
+      if (!(isAppError(error) && error.code === 'email.duplicate')) throw error;
+      this.#log.info({ messageId: key }, 'rejected email seen before: nothing changed');
+      return { outcome: 'duplicate', messageId: key, ticketId: null };
+    }
+    this.#log.warn({ messageId: key, source: source.name ?? source.kind, reason, keptAt }, `email rejected: ${reason}`);
+    return { outcome: 'rejected', messageId: key, reason, keptAt };
+  }
+
+  #inboundRecord(email: InboundEmail, messageId: string, source: IntakeSource, now: Date, notes: readonly string[]) {
+    return {
+      messageId,
+      direction: 'inbound' as const,
+      threadSignal: null,
+      automatedKind: null,
+      automatedReason: null,
+      subject: email.subject.slice(0, 500),
+      inReplyTo: email.inReplyTo.slice(0, 20),
+      references: email.references.slice(-20),
+      language: null,
+      bodyText: null,
+      originalText: null,
+      notes,
+      source: source.mailbox ? `${source.kind}:${source.mailbox}` : source.kind,
+      rawSize: email.rawSize,
+      delivery: null,
+      at: now,
+    };
+  }
+
+  #participants(email: InboundEmail, sender: MailAddress): string[] {
+    const all = [sender, ...email.to, ...email.cc, ...email.replyTo].map((a) => a.address);
+    return [...new Set(all)].filter((a) => !this.#own.has(a)).slice(0, 50);
+  }
+
+  async #withConflictRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(isAppError(error) && error.code === 'db.conflict') || attempt >= CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  #now(): Date {
+    return this.#deps.clock ? this.#deps.clock() : new Date();
+  }
+}
+
+function senderOf(email: InboundEmail): MailAddress | null {
+  if (email.from) return email.from;
+  if (email.replyTo[0]) return email.replyTo[0];
+  const sender = email.headers.get('sender')?.[0];
+  const m = sender ? /<?([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>?/.exec(sender) : null;
+  return m?.[1] ? { address: m[1].toLowerCase(), name: '' } : null;
+}
+
+/** <ticketrelay.83.9f2c…@shop.example>: ours, recognisable when it comes back. */
+export function newMessageId(domain: string, ticketId: number | null): string {
+  return `ticketrelay.${ticketId ?? 'x'}.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${domain}`;
+}
+
+function summaryFields(result: IntakeResult): Record<string, unknown> {
+  const { outcome } = result;
+  const ticketId = 'ticketId' in result ? result.ticketId : null;
+  return { outcome, ticketId };
+}
+
+export function describeResult(result: IntakeResult): string {
+  switch (result.outcome) {
+    case 'created':
+      return `new ticket #${result.ticketId}${result.customerCreated ? ' (new customer)' : ''}; acknowledgement ${result.acknowledgement}; triage ${result.triage}`;
+    case 'reply':
+      return `reply on ticket #${result.ticketId} (matched by ${result.signal})${result.reopened ? ', ticket reopened' : ''}`;
+    case 'duplicate':
+      return `duplicate of an email already taken${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing changed`;
+    case 'automated':
+      return `automated mail (${result.kind}: ${result.reason})${result.ticketId ? `, stored on ticket #${result.ticketId}` : ', recorded and skipped'}${result.flagged.length ? `; no more mail to ${result.flagged.join(', ')}` : ''}`;
+    case 'rejected':
+      return `rejected: ${result.reason}${result.keptAt ? ` (raw message kept at ${result.keptAt})` : ''}`;
+  }
+}
+

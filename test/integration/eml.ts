@@ -1,0 +1,39 @@
+/** Builds raw RFC 5322 emails for tests, the way a mail client would write them. */
+export interface EmlOptions {
+  from?: string | null;
+  to?: string;
+  cc?: string;
+  subject?: string;
+  messageId?: string | null;
+  inReplyTo?: string;
+  references?: string;
+  date?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Full MIME body with its own Content-Type (replaces body). */
+  mime?: { contentType: string; body: string };
+}
+
+let counter = 0;
+
+export function eml(options: EmlOptions = {}): { raw: Buffer; messageId: string | null } {
+  counter++;
+  const messageId = options.messageId === undefined ? `test.${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@customer.example` : options.messageId;
+  const lines: string[] = [];
+  if (options.from !== null) lines.push(`From: ${options.from ?? 'Marie Curie <marie.curie@customer.example>'}`);
+  lines.push(`To: ${options.to ?? 'Support <support@ticketrelay.test>'}`);
+  if (options.cc) lines.push(`Cc: ${options.cc}`);
+  lines.push(`Subject: ${options.subject ?? 'Question about my order'}`);
+  lines.push(`Date: ${options.date ?? new Date().toUTCString()}`);
+  if (messageId) lines.push(`Message-ID: <${messageId}>`);
+  if (options.inReplyTo) lines.push(`In-Reply-To: ${options.inReplyTo}`);
+  if (options.references) lines.push(`References: ${options.references}`);
+  for (const [k, v] of Object.entries(options.headers ?? {})) lines.push(`${k}: ${v}`);
+  lines.push('MIME-Version: 1.0');
+  if (options.mime) {
+    lines.push(`Content-Type: ${options.mime.contentType}`, '', options.mime.body);
+  } else {
+    lines.push('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', options.body ?? 'Hello, my order has not arrived yet. Can you check?\n\nMarie');
+  }
+  return { raw: Buffer.from(lines.join('\r\n').replace(/(?<!\r)\n/g, '\r\n'), 'utf8'), messageId };
+}

@@ -1,0 +1,134 @@
+/**
+ * What the integration tests share: a database of their own (its name contains "test", and the
+ * harness refuses any other), a real SMTP listener on loopback that keeps what it receives, and the
+ * application built exactly as `ticketrelay` builds it, from a config.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import mysql from 'mysql2/promise';
+import { SMTPServer } from 'smtp-server';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { createLogger } from '../../adapters/logging/pino-logger.ts';
+import { createLegacyTables, openDatabase, runMigrations, type Database } from '../../adapters/mysql/database.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createApp, type App } from '../../src/main.ts';
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  readonly database: Database;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database with the legacy tables and our migrations, dropped by `drop()`. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `ticketrelay_test_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(3).toString('hex')}`;
+  if (!name.includes('test')) throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
+  const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
+  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  base.pathname = `/${name}`;
+  const url = base.toString();
+  const database = openDatabase({ url, poolSize: 5 });
+  await createLegacyTables(database);
+  await runMigrations(database);
+  return {
+    url,
+    name,
+    database,
+    async query<T>(sql: string, params: unknown[] = []) {
+      const [rows] = await database.pool.query(sql, params);
+      return rows as T[];
+    },
+    async drop() {
+      await database.pool.query(`DROP DATABASE \`${name}\``).catch(() => undefined);
+      await database.close();
+    },
+  };
+}
+
+export interface ReceivedEmail {
+  readonly envelopeTo: string[];
+  readonly raw: Buffer;
+  readonly parsed: ParsedMail;
+}
+
+export interface SmtpListener {
+  readonly url: string;
+  readonly received: ReceivedEmail[];
+  /** Resolves when at least n emails have arrived (or rejects after timeoutMs). */
+  waitFor(n: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (the smtp-server package) on a free loopback port. */
+export async function startSmtpListener(): Promise<SmtpListener> {
+  const received: ReceivedEmail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    async waitFor(n, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (received.length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} emails at the SMTP listener, got ${received.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TestApp extends App {
+  readonly dataDir: string;
+  readonly queuePrefix: string;
+}
+
+/** The application as the CLI builds it, on a test database, a test queue prefix and a temporary data folder. */
+export async function createTestApp(db: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-test-'));
+  const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
+  const config: Config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: queuePrefix,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await createApp(config, { logger: createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }) });
+  return {
+    ...app,
+    dataDir,
+    queuePrefix,
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
+export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/mime');
