@@ -90,6 +90,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     intake,
     outbox,
     async close() {
+      await outbox.idle();
       await triage.close();
       sender.close();
       await database.close();

@@ -43,7 +43,7 @@ export async function countEmails(paths: readonly string[]): Promise<number> {
     if (!info) n++;
     else if (info.isDirectory()) n += (await listDirectory(p)).length;
     else if (await isMbox(p)) {
-      for await (const _ of mboxChunks(p, Infinity)) n++;
+      for await (const message of mboxChunks(p, Infinity)) if (message !== undefined) n++;
     } else n++;
   }
   return n;

@@ -118,9 +118,7 @@ export class MailparserEmailParser implements EmailParser {
       deliveryReport,
       notes,
       rawSize: raw.byteLength,
-      contentHash: createHash('sha256')
-        .update([from?.address ?? '', subject, date?.toISOString() ?? '', headers.get('to')?.join(',') ?? '', bodyText].join('\u0000'))
-        .digest('hex'),
+      contentHash: contentHash(headerLines, raw),
     };
   }
 
@@ -179,6 +177,21 @@ export class MailparserEmailParser implements EmailParser {
       part.release?.();
     }
   }
+}
+
+/**
+ * The identity of an email with no Message-ID: its header lines, less those each relay adds on the
+ * way (so a second delivery by another route is still the same email), and its body bytes.
+ */
+const TRACE_HEADERS = new Set(['received', 'return-path', 'delivered-to', 'x-original-to', 'x-received', 'authentication-results', 'arc-seal', 'arc-message-signature', 'arc-authentication-results', 'received-spf', 'x-spam-status', 'x-spam-score', 'x-spam-flag', 'x-virus-scanned', 'dkim-signature', 'x-google-dkim-signature', 'x-gm-message-state']);
+function contentHash(lines: HeaderLines, raw: Uint8Array): string {
+  const hash = createHash('sha256');
+  for (const { key, line } of lines) if (!TRACE_HEADERS.has(key.toLowerCase())) hash.update(line.replace(/\r\n/g, '\n')).update('\n');
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  const start = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : buf.length;
+  return hash.update(buf.subarray(start)).digest('hex');
 }
 
 function* slices(raw: Uint8Array): Generator<Buffer> {

@@ -16,7 +16,7 @@ export class NodemailerMailSender implements MailSender {
   constructor(options: { smtpUrl: string | null; outboxDir: string }) {
     this.#outboxDir = options.smtpUrl ? null : options.outboxDir;
     this.#transport = options.smtpUrl
-      ? nodemailer.createTransport(options.smtpUrl, { logger: false, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as object)
+      ? nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 2, logger: false, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as object)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   }
 

@@ -9,6 +9,10 @@ const MAX_REPORT_CHARS = 256 * 1024;
 const MAX_HEADER_BLOCK_CHARS = 256 * 1024;
 // Longer than a header line may be (RFC 5322): not an id anyone will ever look up.
 const MAX_ID_LENGTH = 998;
+// A References header of a long thread is a few KB. Past this it is hostile or broken, and the oldest
+// ids (the thread's root, i.e. the ticket's first email) come first, so keeping the head loses nothing.
+const MAX_ID_VALUE_CHARS = 256 * 1024;
+const WHITESPACE = /\s/;
 
 interface RecipientBlock {
   recipient: string | null;
@@ -75,13 +79,15 @@ export function parseDeliveryStatus(text: string): { failedRecipients: string[];
   return { failedRecipients, action };
 }
 
-export function extractMessageIds(value: string): string[] {
+export function extractMessageIds(fullValue: string): string[] {
+  const value = fullValue.length > MAX_ID_VALUE_CHARS ? fullValue.slice(0, MAX_ID_VALUE_CHARS) : fullValue;
   const ids: string[] = [];
   const seen = new Set<string>();
   const add = (raw: string): void => {
+    if (raw === '' || raw.length > MAX_ID_LENGTH) return;
     // Obsolete syntax allows folding whitespace inside the brackets; the id itself never has any.
-    const id = raw.replace(/\s+/g, '');
-    if (id === '' || id.length > MAX_ID_LENGTH || seen.has(id)) return;
+    const id = WHITESPACE.test(raw) ? raw.replace(/\s+/g, '') : raw;
+    if (id === '' || seen.has(id)) return;
     seen.add(id);
     ids.push(id);
   };
@@ -99,7 +105,7 @@ export function extractMessageIds(value: string): string[] {
   if (ids.length > 0) return ids;
 
   const bare = value.trim();
-  if (bare !== '' && bare.includes('@') && !/\s/.test(bare) && !bare.includes('<') && !bare.includes('>')) {
+  if (bare !== '' && bare.includes('@') && !WHITESPACE.test(bare) && !bare.includes('<') && !bare.includes('>')) {
     add(bare);
   }
   return ids;

@@ -34,27 +34,42 @@ export function cutQuotedHistory(text: string): { text: string; cut: boolean } {
 
 /** Start of the block of '>' lines (blank lines allowed inside) that ends the text, or -1. */
 function trailingQuoteStart(text: string): number {
+  // One backward pass over characters: going backwards, the last non-blank character seen before a
+  // newline is the first one of that line, which is all that tells quoted from text.
   let blockStart = -1;
-  let end = text.length;
-  while (end >= 0) {
-    const nl = end === 0 ? -1 : text.lastIndexOf('\n', end - 1);
-    const start = nl + 1;
-    const kind = lineKind(text, start, end);
-    if (kind === 'quoted') blockStart = start;
-    else if (kind === 'text') break;
-    if (nl === -1) break;
-    end = nl;
+  let first = -1;
+  for (let i = text.length - 1; i >= -1; i--) {
+    const c = i === -1 ? NEWLINE : text.charCodeAt(i);
+    if (c === NEWLINE) {
+      if (first === GREATER_THAN) blockStart = i + 1;
+      else if (first !== -1) break;
+      first = -1;
+    } else if (!isBlankChar(c)) {
+      first = c;
+    }
   }
   return blockStart;
 }
 
-function lineKind(text: string, start: number, end: number): 'blank' | 'quoted' | 'text' {
+const NEWLINE = 0x0a;
+const GREATER_THAN = 0x3e;
+
+function isBlankChar(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0xa0 || c === 0x0b || c === 0x0c;
+}
+
+/** First non-blank character code of a line, or -1 for a blank line. */
+function firstCharOf(text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0xa0) continue;
-    return c === 0x3e /* > */ ? 'quoted' : 'text';
+    if (!isBlankChar(c)) return c;
   }
-  return 'blank';
+  return -1;
+}
+
+function lineKind(text: string, start: number, end: number): 'blank' | 'quoted' | 'text' {
+  const c = firstCharOf(text, start, end);
+  return c === -1 ? 'blank' : c === GREATER_THAN ? 'quoted' : 'text';
 }
 
 function scanLines(text: string, limit: number): Line[] {
@@ -80,6 +95,9 @@ function firstMarker(text: string, trailing: number): number {
   const lines = scanLines(text, MAX_MARKER_SCAN);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (!MARKER_FIRST_CHARS.has(firstCharOf(text, line.start, Math.min(line.end, line.start + MAX_MARKER_LINE)))) {
+      continue;
+    }
     const content = shortLine(text, line);
     if (content === null || content === '') continue;
 
@@ -92,6 +110,10 @@ function firstMarker(text: string, trailing: number): number {
   }
   return -1;
 }
+
+// Every marker starts with one of these ("On", "Le", "-----", "From:", "De :", "*From:*"): the other lines
+// are skipped without being copied.
+const MARKER_FIRST_CHARS = new Set([...'OLFfDd-*'].map((c) => c.charCodeAt(0)));
 
 const SEPARATOR =
   /^-{2,}\s*(?:original message|message d['’]origine|mail original|message original|courriel original)\s*-*$/i;
@@ -219,28 +241,21 @@ function forwardLineAbove(text: string, lines: readonly Line[], i: number): bool
  * ("Am 3. Juni 2024 schrieb Jane <j@x>:"): short, ends with ':', and carries an address or a year.
  */
 function looseAttributionAbove(text: string, blockStart: number): number {
-  let end = blockStart - 1;
-  while (end >= 0) {
-    const nl = end === 0 ? -1 : text.lastIndexOf('\n', end - 1);
-    const start = nl + 1;
-    const kind = lineKind(text, start, end);
-    if (kind === 'text') {
-      if (end - start > MAX_MARKER_LINE) return blockStart;
-      const line = text.slice(start, end).trim();
-      if (looksLikeAttribution(line)) return start;
-      // Wrapped over two lines: "On …, Jane <" / "j@x> wrote:".
-      if (nl > 0) {
-        const prevNl = text.lastIndexOf('\n', nl - 1);
-        const prevStart = prevNl + 1;
-        if (nl - prevStart <= MAX_MARKER_LINE && lineKind(text, prevStart, nl) === 'text') {
-          const joined = `${text.slice(prevStart, nl).trim()} ${line}`;
-          if (line.length < 60 && looksLikeAttribution(joined)) return prevStart;
-        }
-      }
-      return blockStart;
+  // Only blank lines can separate the block from the text line above it (trailingQuoteStart stopped there).
+  const last = text.slice(0, blockStart).trimEnd().length - 1;
+  if (last < 0) return blockStart;
+  const start = last === 0 ? 0 : text.lastIndexOf('\n', last - 1) + 1;
+  if (last + 1 - start > MAX_MARKER_LINE) return blockStart;
+  const line = text.slice(start, last + 1).trim();
+  if (looksLikeAttribution(line)) return start;
+
+  // Wrapped over two lines: "On …, Jane <" / "j@x> wrote:".
+  if (start >= 2 && line.length < 60) {
+    const prevEnd = start - 1;
+    const prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
+    if (prevEnd - prevStart <= MAX_MARKER_LINE && lineKind(text, prevStart, prevEnd) === 'text') {
+      if (looksLikeAttribution(`${text.slice(prevStart, prevEnd).trim()} ${line}`)) return prevStart;
     }
-    if (kind === 'quoted' || nl === -1) return blockStart;
-    end = nl;
   }
   return blockStart;
 }
@@ -253,7 +268,8 @@ function looksLikeAttribution(line: string): boolean {
 /** Outlook puts a rule of underscores above its header block; it belongs to the history. */
 function dropTrailingRules(kept: string): string {
   let end = kept.length;
-  for (;;) {
+  // A client adds one rule, perhaps with blank lines around it; a few lines are enough to look at.
+  for (let looked = 0; looked < 6; looked++) {
     const nl = end === 0 ? -1 : kept.lastIndexOf('\n', end - 1);
     const start = nl + 1;
     if (lineKind(kept, start, end) !== 'blank') {

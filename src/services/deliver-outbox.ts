@@ -15,7 +15,9 @@ const BATCH = 50;
 
 export interface OutboxDelivery {
   /** Sends what is pending; returns how many went out. Never throws for one email's failure. */
-  deliverPending(log?: Logger): Promise<number>;
+  deliverPending(): Promise<number>;
+  /** Resolves when no pass is running (before shutting down). */
+  idle(): Promise<void>;
 }
 
 export class OutboxService implements OutboxDelivery {
@@ -31,6 +33,10 @@ export class OutboxService implements OutboxDelivery {
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
+  }
+
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running.catch(() => 0);
   }
 
   /** One pass at a time: a call during a pass asks for one more pass rather than racing it. */

@@ -159,7 +159,8 @@ export class IntakeService {
     if (result.outcome === 'created') {
       const triage = await this.#enqueueTriage(result.ticketId, log);
       result = { ...result, triage };
-      if (result.acknowledgement === 'queued') await this.#deps.outbox.deliverPending(log);
+      // Sent after the commit, without holding up the next email; the outbox row makes it durable.
+      if (result.acknowledgement === 'queued') this.#deps.outbox.deliverPending().catch((error: unknown) => log.warn({ err: describeError(error) }, 'outbox pass failed; the acknowledgement stays pending'));
     }
     log.info({ ...summaryFields(result), notes: email.notes.length ? email.notes : undefined }, describeResult(result));
     return result;

@@ -72,6 +72,8 @@ export async function startSmtpListener(): Promise<SmtpListener> {
   const received: ReceivedEmail[] = [];
   const server = new SMTPServer({
     authOptional: true,
+    // No DNS here: a reverse lookup of 127.0.0.1 would stall every connection.
+    disableReverseLookup: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {

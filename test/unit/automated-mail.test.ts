@@ -98,8 +98,9 @@ describe('classifyAutomated: Auto-Submitted', () => {
     expect(withHeaders([['auto-submitted', ['Auto-Notified']]])?.kind).toBe('auto_reply');
   });
 
-  it('any value other than no counts, including an unknown one', () => {
+  it('any value other than no counts, including an unknown or empty one', () => {
     expect(withHeaders([['auto-submitted', ['yes']]])?.kind).toBe('auto_reply');
+    expect(withHeaders([['auto-submitted', ['']]])).toEqual({ kind: 'auto_reply', reason: 'Auto-Submitted: (empty)' });
     expect(withHeaders([['auto-submitted', ['no', 'auto-replied']]])?.kind).toBe('auto_reply');
   });
 
