@@ -59,10 +59,14 @@ export async function runMigrations(database: Database): Promise<void> {
 
 /** Which of the two legacy tables exist in this database. */
 export async function legacyTablesPresent(database: Database): Promise<string[]> {
-  const [rows] = await database.pool.query<mysql.RowDataPacket[]>(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('___xtr_msg', '___xtr_customer')",
-  );
-  return rows.map((r) => String(r['name']));
+  try {
+    const [rows] = await database.pool.query<mysql.RowDataPacket[]>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('___xtr_msg', '___xtr_customer')",
+    );
+    return rows.map((r) => String(r['name']));
+  } catch (error) {
+    throw toAppError(error, 'connecting to the database');
+  }
 }
 
 /** Creates the legacy tables in a development database; refused when either exists already. */
