@@ -136,5 +136,8 @@ export function splitDisplayName(displayName: string, address: string): { first:
   }
   const words = name.split(' ');
   if (words.length === 1) return { first: words[0]!.slice(0, 255), last: null };
-  return { first: words.slice(0, -1).join(' ').slice(0, 255), last: words[words.length - 1]!.slice(0, 255) };
+  // "Anne de la Tour": the particle belongs to the last name.
+  let lastStart = words.length - 1;
+  while (lastStart > 1 && /^(de|du|des|le|la|d'|van|von|der|den|di|da|del|della|dos|das)$/i.test(words[lastStart - 1]!)) lastStart--;
+  return { first: words.slice(0, lastStart).join(' ').slice(0, 255), last: words.slice(lastStart).join(' ').slice(0, 255) };
 }

@@ -1,0 +1,667 @@
+/**
+ * IntakeStore in memory, for unit tests of the intake and the outbox. It keeps the contract of
+ * adapters/mysql/mysql-intake-store.ts:
+ * - one ticket number space for tickets and replies (the legacy ___xtr_msg auto-increment);
+ * - a Message-ID stored twice (case-insensitively, like the column's collation) throws
+ *   AppError 'email.duplicate';
+ * - two deliveries creating the same new customer: the second throws 'db.conflict' (retryable);
+ * - a transaction works on a copy of the state taken when it starts and nothing it wrote is visible
+ *   until it commits: when the work throws, the copy is dropped and the stored state is as it was.
+ *   At commit its writes are applied again on the state as it is then (another transaction may have
+ *   committed meanwhile), so unique keys are checked against everything committed, as MySQL does;
+ * - an error that is not an AppError becomes AppError 'db.error', as toAppError does.
+ *
+ * Public getters give read-only views of the committed state, for assertions.
+ */
+import { AppError, isAppError, describeError } from '../../src/domain/errors.ts';
+import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
+import {
+  CATEGORIES,
+  composeLegacyContent,
+  formatLegacyDate,
+  parseLegacyContent,
+  PRIORITIES,
+  type Category,
+  type Priority,
+  type TicketStatus,
+} from '../../src/domain/ticket.ts';
+import type {
+  IntakeStore,
+  IntakeTransaction,
+  MessageKind,
+  MessageRecord,
+  NewReply,
+  NewTicket,
+  OutboundRow,
+  TicketSummary,
+} from '../../src/ports/intake-store.ts';
+
+/** ___xtr_customer */
+export interface LegacyCustomerRow {
+  readonly customerId: number;
+  readonly email: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly active: boolean;
+}
+
+/** ___xtr_msg: a ticket (parentId null) or a reply on one. */
+export interface LegacyMessageRow {
+  readonly msgId: number;
+  readonly customerId: number;
+  readonly orderNumber: string | null;
+  /** msg_cnfa_id: the staff member of an agent's reply. */
+  readonly staffId: string | null;
+  readonly date: string;
+  readonly subject: string;
+  readonly content: string;
+  readonly parentId: number | null;
+  open: boolean;
+  closed: boolean;
+}
+
+/** support_ticket */
+export interface TicketRow {
+  readonly ticketId: number;
+  readonly customerId: number;
+  readonly customerEmail: string;
+  readonly subject: string;
+  status: TicketStatus;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly language: string | null;
+  readonly source: 'email' | 'web' | 'legacy';
+  readonly mailbox: string | null;
+  readonly orderNumber: string | null;
+  readonly triaged: boolean;
+  messageCount: number;
+  readonly createdAt: Date;
+  updatedAt: Date;
+  lastMessageAt: Date;
+  closedAt: Date | null;
+}
+
+/** support_message: every email in or out, with the outbox columns. */
+export interface MessageRow extends Omit<MessageRecord, 'delivery'> {
+  readonly rowId: number;
+  delivery: 'pending' | 'suppressed' | 'sent' | 'failed' | null;
+  deliveryAttempts: number;
+  deliveryError: string | null;
+  deliveryNextAt: Date | null;
+}
+
+export interface ParticipantRow {
+  readonly ticketId: number;
+  readonly address: string;
+}
+
+export interface AttachmentRow extends InboundAttachment {
+  readonly messageRowId: number;
+  readonly ticketId: number | null;
+}
+
+export interface EventRow {
+  readonly ticketId: number | null;
+  readonly type: string;
+  readonly actor: string;
+  readonly details: Record<string, unknown>;
+  readonly at: Date;
+}
+
+export interface AddressFlagRow {
+  readonly address: string;
+  readonly reason: string;
+  readonly ticketId: number | null;
+  readonly flaggedAt: Date;
+}
+
+interface State {
+  customers: LegacyCustomerRow[];
+  /** support_customer: its primary key (the address) is what makes racing creations conflict. */
+  customerKeys: string[];
+  legacy: LegacyMessageRow[];
+  tickets: TicketRow[];
+  messages: MessageRow[];
+  participants: ParticipantRow[];
+  attachments: AttachmentRow[];
+  events: EventRow[];
+  flags: AddressFlagRow[];
+}
+
+/** One write of a transaction: applied to its copy at once, and again to the stored state at commit. */
+type Write = (state: State) => void;
+
+const OUTBOX_CLAIM_MS = 5 * 60_000;
+
+export interface InMemoryIntakeStoreOptions {
+  /** Time used for outbox claims and retry back-off (the rows' own dates come from the service). */
+  readonly clock?: () => Date;
+}
+
+export class InMemoryIntakeStore implements IntakeStore {
+  #state: State = emptyState();
+  readonly #clock: () => Date;
+  // Auto-increments are not rolled back, as in MySQL.
+  #nextCustomerId = 1;
+  #nextMsgId = 1;
+  #nextRowId = 1;
+  #failTransactions: { remaining: number; when: 'begin' | 'commit' } = { remaining: 0, when: 'commit' };
+  #conflictsOnCustomer = 0;
+
+  /** Counters, to check retries and rollbacks. */
+  readonly stats = { transactions: 0, committed: 0, rolledBack: 0 };
+
+  constructor(options: InMemoryIntakeStoreOptions = {}) {
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  // ---- read-only views of what is committed -------------------------------------------------
+
+  get customers(): readonly Readonly<LegacyCustomerRow>[] {
+    return this.#state.customers;
+  }
+  get legacyRows(): readonly Readonly<LegacyMessageRow>[] {
+    return this.#state.legacy;
+  }
+  get tickets(): readonly Readonly<TicketRow>[] {
+    return this.#state.tickets;
+  }
+  get messages(): readonly Readonly<MessageRow>[] {
+    return this.#state.messages;
+  }
+  get participants(): readonly Readonly<ParticipantRow>[] {
+    return this.#state.participants;
+  }
+  get attachments(): readonly Readonly<AttachmentRow>[] {
+    return this.#state.attachments;
+  }
+  get events(): readonly Readonly<EventRow>[] {
+    return this.#state.events;
+  }
+  get flaggedAddresses(): readonly Readonly<AddressFlagRow>[] {
+    return this.#state.flags;
+  }
+  /** Outbound rows (acknowledgements, agents' replies) with their delivery state. */
+  get outbound(): readonly Readonly<MessageRow>[] {
+    return this.#state.messages.filter((m) => m.direction === 'outbound');
+  }
+
+  ticket(ticketId: number): Readonly<TicketRow> | undefined {
+    return this.#state.tickets.find((t) => t.ticketId === ticketId);
+  }
+  message(messageId: string): Readonly<MessageRow> | undefined {
+    return this.#state.messages.find((m) => sameId(m.messageId, messageId));
+  }
+  /** Legacy replies (rows with msg_parent_id) of one ticket, oldest first. */
+  repliesOf(ticketId: number): readonly Readonly<LegacyMessageRow>[] {
+    return this.#state.legacy.filter((r) => r.parentId === ticketId);
+  }
+  participantsOf(ticketId: number): string[] {
+    return this.#state.participants.filter((p) => p.ticketId === ticketId).map((p) => p.address);
+  }
+  /** How many rows there are of each kind: compare before and after to see that nothing was written. */
+  counts(): Record<keyof State, number> {
+    const s = this.#state;
+    return {
+      customers: s.customers.length,
+      customerKeys: s.customerKeys.length,
+      legacy: s.legacy.length,
+      tickets: s.tickets.length,
+      messages: s.messages.length,
+      participants: s.participants.length,
+      attachments: s.attachments.length,
+      events: s.events.length,
+      flags: s.flags.length,
+    };
+  }
+
+  // ---- failures on demand ----------------------------------------------------------------------
+
+  /**
+   * The next `count` transactions throw AppError 'db.unavailable' (retryable): at 'begin' before the
+   * work runs, or at 'commit' after it ran (its writes are then dropped).
+   */
+  failNextTransactions(count: number, when: 'begin' | 'commit' = 'commit'): void {
+    this.#failTransactions = { remaining: count, when };
+  }
+
+  /** The next `count` calls of findOrCreateCustomer throw AppError 'db.conflict' (retryable). */
+  conflictOnFindOrCreateCustomer(count = 1): void {
+    this.#conflictsOnCustomer = count;
+  }
+
+  // ---- seeding (outside any transaction) ---------------------------------------------------------
+
+  /** A customer the shop already has (in ___xtr_customer only, as the old site creates them). */
+  seedCustomer(email: string, name: { first?: string | null; last?: string | null; active?: boolean } = {}): number {
+    const customerId = this.#nextCustomerId++;
+    this.#state.customers.push({ customerId, email, firstName: name.first ?? null, lastName: name.last ?? null, active: name.active ?? true });
+    return customerId;
+  }
+
+  /** A ticket the old site created: a legacy row with its metadata block, no support_ticket row yet. */
+  seedLegacyTicket(input: { customerEmail: string; subject: string; text: string; closed?: boolean; at?: Date }): number {
+    const existing = this.#state.customers.find((c) => c.email.toLowerCase() === input.customerEmail.toLowerCase());
+    const customerId = existing?.customerId ?? this.seedCustomer(input.customerEmail);
+    const msgId = this.#nextMsgId++;
+    const date = formatLegacyDate(input.at ?? this.#clock());
+    this.#state.legacy.push({
+      msgId,
+      customerId,
+      orderNumber: null,
+      staffId: null,
+      date,
+      subject: input.subject,
+      content: composeLegacyContent(input.text, { priority: 'normal', category: 'general', created_at: date }),
+      parentId: null,
+      open: !input.closed,
+      closed: input.closed ?? false,
+    });
+    return msgId;
+  }
+
+  /** An agent closed the ticket. */
+  closeTicket(ticketId: number, at: Date = this.#clock()): void {
+    const ticket = this.#state.tickets.find((t) => t.ticketId === ticketId);
+    if (!ticket) throw new Error(`closeTicket: no ticket #${ticketId}`);
+    ticket.status = 'closed';
+    ticket.closedAt = at;
+    ticket.updatedAt = at;
+    const row = this.#state.legacy.find((r) => r.msgId === ticketId);
+    if (row) {
+      row.open = false;
+      row.closed = true;
+    }
+  }
+
+  /** An address that bounced before. */
+  seedFlaggedAddress(address: string, reason = 'bounced: seeded by the test', at: Date = this.#clock()): void {
+    upsertFlag(this.#state, { address, reason, ticketId: null, flaggedAt: at });
+  }
+
+  // ---- IntakeStore ------------------------------------------------------------------------------
+
+  async findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null> {
+    await Promise.resolve();
+    const row = this.#state.messages.find((m) => sameId(m.messageId, messageId));
+    return row ? { ticketId: row.ticketId, outcome: row.outcome } : null;
+  }
+
+  async transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T> {
+    this.stats.transactions++;
+    const failure = this.#takeTransactionFailure();
+    if (failure === 'begin') {
+      this.stats.rolledBack++;
+      throw unavailable();
+    }
+    const copy = structuredClone(this.#state);
+    const writes: Write[] = [];
+    const tx = new InMemoryIntakeTransaction(copy, writes, {
+      customerId: () => this.#nextCustomerId++,
+      msgId: () => this.#nextMsgId++,
+      rowId: () => this.#nextRowId++,
+      conflictOnCustomer: () => {
+        if (this.#conflictsOnCustomer <= 0) return false;
+        this.#conflictsOnCustomer--;
+        return true;
+      },
+    });
+    try {
+      const result = await work(tx);
+      if (failure === 'commit') throw unavailable();
+      // Commit: the writes again, on the state as it is now; any unique key broken meanwhile throws.
+      const next = structuredClone(this.#state);
+      for (const write of writes) write(next);
+      this.#state = next;
+      this.stats.committed++;
+      return result;
+    } catch (error) {
+      this.stats.rolledBack++;
+      throw isAppError(error) ? error : new AppError('db.error', `The database failed while storing an email: ${describeError(error)}`, { cause: error });
+    } finally {
+      tx.finish();
+    }
+  }
+
+  async pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]> {
+    await Promise.resolve();
+    const now = this.#clock();
+    const rows = this.#state.messages
+      .filter((m) => m.delivery === 'pending' && m.deliveryAttempts < maxAttempts && (m.deliveryNextAt === null || m.deliveryNextAt <= now))
+      .sort((a, b) => a.rowId - b.rowId)
+      .slice(0, limit);
+    for (const row of rows) row.deliveryNextAt = new Date(now.getTime() + OUTBOX_CLAIM_MS);
+    return rows.map((r) => ({
+      rowId: r.rowId,
+      messageId: r.messageId,
+      ticketId: r.ticketId,
+      kind: r.kind,
+      to: r.peerAddress ?? '',
+      subject: r.subject,
+      text: r.bodyText ?? '',
+      inReplyTo: [...r.inReplyTo],
+      references: [...r.references],
+      attempts: r.deliveryAttempts,
+    }));
+  }
+
+  async markOutbound(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void> {
+    await Promise.resolve();
+    const row = this.#state.messages.find((m) => m.rowId === rowId);
+    if (!row) return; // an UPDATE of no row
+    const backoffSeconds = Math.min(3600, 30 * 2 ** row.deliveryAttempts);
+    row.delivery = result.delivery;
+    row.deliveryError = result.error;
+    row.deliveryAttempts += 1;
+    row.deliveryNextAt = result.delivery === 'pending' ? new Date(this.#clock().getTime() + backoffSeconds * 1000) : null;
+  }
+
+  #takeTransactionFailure(): 'begin' | 'commit' | null {
+    if (this.#failTransactions.remaining <= 0) return null;
+    this.#failTransactions.remaining--;
+    return this.#failTransactions.when;
+  }
+}
+
+interface Sequences {
+  customerId(): number;
+  msgId(): number;
+  rowId(): number;
+  conflictOnCustomer(): boolean;
+}
+
+class InMemoryIntakeTransaction implements IntakeTransaction {
+  readonly #state: State;
+  readonly #writes: Write[];
+  readonly #seq: Sequences;
+  #finished = false;
+
+  constructor(state: State, writes: Write[], seq: Sequences) {
+    this.#state = state;
+    this.#writes = writes;
+    this.#seq = seq;
+  }
+
+  finish(): void {
+    this.#finished = true;
+  }
+
+  async ticketForMessageIds(ids: readonly string[]): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null> {
+    await this.#ready();
+    for (const id of ids) {
+      const row = this.#state.messages.find((m) => m.ticketId !== null && sameId(m.messageId, id));
+      if (row?.ticketId) {
+        const ticket = await this.ticketById(row.ticketId);
+        if (ticket) return { ticket, matchedId: id };
+      }
+    }
+    return null;
+  }
+
+  async ticketById(ticketId: number): Promise<TicketSummary | null> {
+    await this.#ready();
+    const row = this.#state.tickets.find((t) => t.ticketId === ticketId);
+    if (row) return summaryOf(row);
+    return this.#adoptLegacyTicket(ticketId);
+  }
+
+  /** A ticket the old site created has no row of ours: make one from its legacy row. */
+  #adoptLegacyTicket(ticketId: number): TicketSummary | null {
+    const msg = this.#state.legacy.find((r) => r.msgId === ticketId);
+    if (!msg || msg.parentId !== null) return null;
+    const customer = this.#state.customers.find((c) => c.customerId === msg.customerId);
+    if (!customer) return null;
+    const { metadata } = parseLegacyContent(msg.content);
+    if (!metadata) return null;
+    const created = new Date(Date.parse(msg.date) || 0);
+    const status: TicketStatus = msg.closed ? 'closed' : 'open';
+    const priority = PRIORITIES.includes(metadata['priority'] as Priority) ? (metadata['priority'] as Priority) : 'normal';
+    const category = CATEGORIES.includes(metadata['category'] as Category) ? (metadata['category'] as Category) : 'general';
+    const row: TicketRow = {
+      ticketId,
+      customerId: msg.customerId,
+      customerEmail: customer.email.toLowerCase(),
+      subject: msg.subject.slice(0, 500),
+      status,
+      priority,
+      category,
+      language: null,
+      source: 'legacy',
+      mailbox: null,
+      orderNumber: msg.orderNumber,
+      triaged: true,
+      messageCount: 1,
+      createdAt: created,
+      updatedAt: created,
+      lastMessageAt: created,
+      closedAt: status === 'closed' ? created : null,
+    };
+    this.#write((s) => {
+      if (!s.tickets.some((t) => t.ticketId === ticketId)) s.tickets.push(structuredClone(row)); // INSERT IGNORE
+    });
+    return summaryOf(row);
+  }
+
+  async isParticipant(ticketId: number, address: string): Promise<boolean> {
+    await this.#ready();
+    return this.#state.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address));
+  }
+
+  async findOrCreateCustomer(
+    address: string,
+    name: { readonly first: string | null; readonly last: string | null },
+  ): Promise<{ readonly customerId: number; readonly created: boolean }> {
+    await this.#ready();
+    if (this.#seq.conflictOnCustomer()) {
+      throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', { retryable: true });
+    }
+    // Case-insensitive; duplicates exist: the active one with the lowest id wins.
+    const found = this.#state.customers
+      .filter((c) => sameId(c.email, address))
+      .sort((a, b) => Number(b.active) - Number(a.active) || a.customerId - b.customerId)[0];
+    if (found) return { customerId: found.customerId, created: false };
+    const customerId = this.#seq.customerId();
+    this.#write((s) => {
+      // support_customer's primary key: a second delivery creating this customer fails, retried it finds it.
+      if (s.customerKeys.some((k) => sameId(k, address))) {
+        throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', { retryable: true });
+      }
+      s.customers.push({ customerId, email: address, firstName: name.first, lastName: name.last, active: true });
+      s.customerKeys.push(address);
+    });
+    return { customerId, created: true };
+  }
+
+  async createTicket(ticket: NewTicket): Promise<number> {
+    await this.#ready();
+    const ticketId = this.#seq.msgId();
+    this.#write((s) => {
+      s.legacy.push({
+        msgId: ticketId,
+        customerId: ticket.customerId,
+        orderNumber: ticket.orderNumber,
+        staffId: null,
+        date: formatLegacyDate(ticket.at),
+        subject: ticket.subject,
+        content: ticket.legacyContent,
+        parentId: null,
+        open: true,
+        closed: false,
+      });
+      s.tickets.push({
+        ticketId,
+        customerId: ticket.customerId,
+        customerEmail: ticket.customerEmail,
+        subject: ticket.subject.slice(0, 500),
+        status: 'open',
+        priority: ticket.priority,
+        category: ticket.category,
+        language: ticket.language,
+        source: ticket.source,
+        mailbox: ticket.mailbox,
+        orderNumber: ticket.orderNumber,
+        triaged: false,
+        messageCount: 1,
+        createdAt: ticket.at,
+        updatedAt: ticket.at,
+        lastMessageAt: ticket.at,
+        closedAt: null,
+      });
+    });
+    return ticketId;
+  }
+
+  async addReply(reply: NewReply): Promise<number> {
+    await this.#ready();
+    const msgId = this.#seq.msgId();
+    this.#write((s) => {
+      s.legacy.push({
+        msgId,
+        customerId: reply.customerId,
+        orderNumber: null,
+        staffId: reply.staffId,
+        date: formatLegacyDate(reply.at),
+        subject: reply.subject,
+        content: reply.content,
+        parentId: reply.ticketId,
+        open: false,
+        closed: false,
+      });
+      const ticket = s.tickets.find((t) => t.ticketId === reply.ticketId);
+      if (ticket) {
+        ticket.messageCount += 1;
+        ticket.lastMessageAt = reply.at;
+        ticket.updatedAt = reply.at;
+      }
+    });
+    return msgId;
+  }
+
+  async reopenTicket(ticketId: number, at: Date): Promise<void> {
+    await this.#ready();
+    this.#write((s) => {
+      const row = s.legacy.find((r) => r.msgId === ticketId);
+      if (row) {
+        row.open = true;
+        row.closed = false;
+      }
+      const ticket = s.tickets.find((t) => t.ticketId === ticketId);
+      if (ticket) {
+        ticket.status = 'open';
+        ticket.closedAt = null;
+        ticket.updatedAt = at;
+      }
+    });
+  }
+
+  async recordMessage(message: MessageRecord): Promise<number> {
+    await this.#ready();
+    const rowId = this.#seq.rowId();
+    const row: MessageRow = {
+      ...message,
+      messageId: message.messageId.slice(0, 255),
+      subject: message.subject.slice(0, 500),
+      source: message.source.slice(0, 64),
+      inReplyTo: [...message.inReplyTo],
+      references: [...message.references],
+      notes: [...message.notes],
+      rowId,
+      delivery: message.delivery,
+      deliveryAttempts: 0,
+      deliveryError: null,
+      deliveryNextAt: null,
+    };
+    this.#write((s) => {
+      if (s.messages.some((m) => sameId(m.messageId, row.messageId))) {
+        throw new AppError('email.duplicate', 'This email was already taken.');
+      }
+      s.messages.push(structuredClone(row));
+    });
+    return rowId;
+  }
+
+  async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
+    await this.#ready();
+    if (addresses.length === 0) return;
+    this.#write((s) => {
+      for (const address of addresses) {
+        // INSERT IGNORE on (ticket_id, address)
+        if (!s.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address))) s.participants.push({ ticketId, address });
+      }
+    });
+  }
+
+  async addAttachments(messageRowId: number, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
+    await this.#ready();
+    this.#write((s) => {
+      for (const a of attachments) s.attachments.push({ ...a, filename: a.filename.slice(0, 255), messageRowId, ticketId });
+    });
+  }
+
+  async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
+    await this.#ready();
+    const event: EventRow = { ticketId, type, actor: actor.slice(0, 128), details: structuredClone(details), at };
+    this.#write((s) => {
+      s.events.push(structuredClone(event));
+    });
+  }
+
+  async flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void> {
+    await this.#ready();
+    this.#write((s) => upsertFlag(s, { address, reason, ticketId, flaggedAt: at }));
+  }
+
+  async isAddressFlagged(address: string): Promise<boolean> {
+    await this.#ready();
+    return this.#state.flags.some((f) => sameId(f.address, address));
+  }
+
+  async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {
+    await this.#ready();
+    return this.#state.messages.filter(
+      (m) => m.peerAddress !== null && sameId(m.peerAddress, address) && m.kind === kind && m.at >= since && (m.delivery === 'pending' || m.delivery === 'sent'),
+    ).length;
+  }
+
+  /** Every call is asynchronous, like a query; a transaction used after it ended is a bug in the caller. */
+  async #ready(): Promise<void> {
+    if (this.#finished) throw new Error('IntakeTransaction used after its transaction ended');
+    await Promise.resolve();
+  }
+
+  #write(write: Write): void {
+    write(this.#state);
+    this.#writes.push(write);
+  }
+}
+
+function emptyState(): State {
+  return { customers: [], customerKeys: [], legacy: [], tickets: [], messages: [], participants: [], attachments: [], events: [], flags: [] };
+}
+
+function summaryOf(row: TicketRow): TicketSummary {
+  return {
+    ticketId: row.ticketId,
+    customerId: row.customerId,
+    customerEmail: row.customerEmail,
+    subject: row.subject,
+    status: row.status,
+    language: row.language,
+  };
+}
+
+/** The columns compare case-insensitively (utf8mb4_unicode_ci). */
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** INSERT … ON DUPLICATE KEY UPDATE reason, flagged_at */
+function upsertFlag(state: State, flag: AddressFlagRow): void {
+  const at = state.flags.findIndex((f) => sameId(f.address, flag.address));
+  if (at === -1) state.flags.push(flag);
+  else state.flags[at] = { ...state.flags[at]!, reason: flag.reason, flaggedAt: flag.flaggedAt };
+}
+
+function unavailable(): AppError {
+  return new AppError('db.unavailable', 'The database cannot be reached (connection lost) while storing an email.', { retryable: true });
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cleanSubject,
+  composeLegacyContent,
+  findOrderNumber,
+  formatLegacyDate,
+  parseLegacyContent,
+  parseLegacyDate,
+  replySubject,
+  splitDisplayName,
+  taggedSubject,
+  ticketTagInSubject,
+} from '../../src/domain/ticket.ts';
+
+describe('legacy dates', () => {
+  it("writes ISO-8601 UTC to the second, and reads both the shop's 'Y-m-j H:i:s' and ISO-8601", () => {
+    expect(formatLegacyDate(new Date('2026-03-05T08:09:10.123Z'))).toBe('2026-03-05T08:09:10Z');
+    // The shop wrote Paris local time, day not padded: 5 March is UTC+1.
+    expect(parseLegacyDate('2026-3-5 9:09:10')?.toISOString()).toBe('2026-03-05T08:09:10.000Z');
+    // Summer time is UTC+2.
+    expect(parseLegacyDate('2024-7-1 12:00:00')?.toISOString()).toBe('2024-07-01T10:00:00.000Z');
+    expect(parseLegacyDate('2026-03-05T08:09:10Z')?.toISOString()).toBe('2026-03-05T08:09:10.000Z');
+    expect(parseLegacyDate('not a date')).toBeNull();
+    expect(parseLegacyDate(null)).toBeNull();
+  });
+});
+
+describe('the metadata block', () => {
+  it('round-trips the text and the JSON the old site reads', () => {
+    const content = composeLegacyContent('Bonjour,\nma commande…\n\n', { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' });
+    expect(content).toBe('Bonjour,\nma commande…\n\n--- MÉTADONNÉES ---\n{"priority":"high","category":"billing","created_at":"2026-01-01T00:00:00Z"}');
+    expect(parseLegacyContent(content)).toEqual({ text: 'Bonjour,\nma commande…', metadata: { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' } });
+    expect(parseLegacyContent('{"type":"review","stars":5}').metadata).toBeNull();
+    expect(parseLegacyContent('text\n--- MÉTADONNÉES ---\nnot json').metadata).toBeNull();
+  });
+});
+
+describe('subjects', () => {
+  it('finds the [#N] tag, tags once, and strips reply prefixes', () => {
+    expect(ticketTagInSubject('Re: [#83] Brake pads')).toBe(83);
+    expect(ticketTagInSubject('Order #83')).toBeNull();
+    expect(ticketTagInSubject('[#0] x')).toBeNull();
+    expect(taggedSubject(83, 'Re: [#83] Brake pads')).toBe('[#83] Re: Brake pads');
+    expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
+    expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
+    expect(replySubject('Plaquettes')).toBe('Re: Plaquettes');
+    expect(replySubject('Re: Plaquettes')).toBe('Re: Plaquettes');
+  });
+});
+
+describe('order numbers', () => {
+  it('finds the numbers customers give, in French and English', () => {
+    expect(findOrderNumber("C'est pour la commande n° CMD-2024-10482, merci")).toBe('CMD-2024-10482');
+    expect(findOrderNumber('my order #104823 has not arrived')).toBe('104823');
+    expect(findOrderNumber('Commande numéro 55512345')).toBe('55512345');
+    expect(findOrderNumber('I called you 3 times')).toBeNull();
+  });
+});
+
+describe('names', () => {
+  it('splits a display name into first and last name', () => {
+    expect(splitDisplayName('Jean-Pierre Dupont', 'jp@x.example')).toEqual({ first: 'Jean-Pierre', last: 'Dupont' });
+    expect(splitDisplayName('Dupont, Marie', 'm@x.example')).toEqual({ first: 'Marie', last: 'Dupont' });
+    expect(splitDisplayName('"Anne Marie de la Tour"', 'a@x.example')).toEqual({ first: 'Anne Marie', last: 'de la Tour' });
+    expect(splitDisplayName('', 'sophie.martin@x.example')).toEqual({ first: 'Sophie', last: 'Martin' });
+    expect(splitDisplayName('', 'contact123@x.example')).toEqual({ first: null, last: null });
+    expect(splitDisplayName('Madonna', 'm@x.example')).toEqual({ first: 'Madonna', last: null });
+  });
+});
