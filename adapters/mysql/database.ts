@@ -33,6 +33,9 @@ export function openDatabase(options: { url: string; poolSize: number }): Databa
     dateStrings: false,
     connectTimeout: 10_000,
     enableKeepAlive: true,
+    // Intake sends a transaction's deferred writes and its COMMIT in one round trip. Every statement
+    // is built by drizzle with bound parameters; no SQL is ever assembled from input.
+    multipleStatements: true,
   });
   // A pool whose server went away emits 'error' on idle connections; the next query reports it.
   pool.on('connection', (conn) => conn.on('error', () => undefined));

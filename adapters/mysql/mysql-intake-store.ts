@@ -1,5 +1,6 @@
 /** IntakeStore on MySQL/MariaDB: the legacy rows and ours, written together in one transaction. */
 import { and, asc, count, desc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import {
   CATEGORIES,
@@ -32,16 +33,16 @@ import {
   supportTicket,
 } from './schema.ts';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type Executor = Db | Tx;
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
 
 export class MysqlIntakeStore implements IntakeStore {
   readonly #db: Db;
+  readonly #database: Database;
 
   constructor(database: Database) {
+    this.#database = database;
     this.#db = database.db;
   }
 
@@ -58,11 +59,30 @@ export class MysqlIntakeStore implements IntakeStore {
     }
   }
 
+  /**
+   * One connection, one transaction. Reads and the inserts whose ids are needed run at once; every
+   * other write is queued and sent with the COMMIT as one multi-statement round trip, which roughly
+   * halves the round trips per email (see bench:intake).
+   */
   async transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T> {
+    let conn;
     try {
-      return await this.#db.transaction((tx) => work(new MysqlIntakeTransaction(tx)));
+      conn = await this.#database.pool.getConnection();
     } catch (error) {
+      throw toAppError(error, 'connecting to the database');
+    }
+    try {
+      await conn.query('START TRANSACTION');
+      const tx = new MysqlIntakeTransaction(drizzle(conn, { mode: 'default' }) as unknown as Db);
+      const result = await work(tx);
+      const deferred = tx.deferredWrites();
+      await conn.query([...deferred.statements, 'COMMIT'].join(';\n'), deferred.params);
+      return result;
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
       throw toAppError(error, 'storing an email');
+    } finally {
+      conn.release();
     }
   }
 
@@ -128,11 +148,29 @@ export class MysqlIntakeStore implements IntakeStore {
   }
 }
 
-class MysqlIntakeTransaction implements IntakeTransaction {
-  readonly #tx: Executor;
+/** A query that can say its SQL: every drizzle builder can. */
+interface ToSql {
+  toSQL(): { sql: string; params: unknown[] };
+}
 
-  constructor(tx: Executor) {
+class MysqlIntakeTransaction implements IntakeTransaction {
+  readonly #tx: Db;
+  readonly #statements: string[] = [];
+  readonly #params: unknown[] = [];
+
+  constructor(tx: Db) {
     this.#tx = tx;
+  }
+
+  /** Writes whose result nobody waits for: sent with the COMMIT. */
+  #defer(query: ToSql): void {
+    const { sql: text, params } = query.toSQL();
+    this.#statements.push(text);
+    this.#params.push(...params);
+  }
+
+  deferredWrites(): { statements: string[]; params: unknown[] } {
+    return { statements: this.#statements, params: this.#params };
   }
 
   async ticketForMessageIds(ids: readonly string[]) {
@@ -250,7 +288,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       msgClose: '0',
     });
     const ticketId = result.insertId;
-    await this.#tx.insert(supportTicket).values({
+    this.#defer(this.#tx.insert(supportTicket).values({
       ticketId,
       customerId: ticket.customerId,
       customerEmail: ticket.customerEmail,
@@ -266,7 +304,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       createdAt: ticket.at,
       updatedAt: ticket.at,
       lastMessageAt: ticket.at,
-    });
+    }));
     return ticketId;
   }
 
@@ -281,20 +319,22 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       msgOpen: '0',
       msgClose: '0',
     });
-    await this.#tx
-      .update(supportTicket)
-      .set({ messageCount: sql`${supportTicket.messageCount} + 1`, lastMessageAt: reply.at, updatedAt: reply.at })
-      .where(eq(supportTicket.ticketId, reply.ticketId));
+    this.#defer(
+      this.#tx
+        .update(supportTicket)
+        .set({ messageCount: sql`${supportTicket.messageCount} + 1`, lastMessageAt: reply.at, updatedAt: reply.at })
+        .where(eq(supportTicket.ticketId, reply.ticketId)),
+    );
     return result.insertId;
   }
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
-    await this.#tx.update(xtrMsg).set({ msgOpen: '1', msgClose: '0' }).where(eq(xtrMsg.msgId, ticketId));
-    await this.#tx.update(supportTicket).set({ status: 'open', closedAt: null, updatedAt: at }).where(eq(supportTicket.ticketId, ticketId));
+    this.#defer(this.#tx.update(xtrMsg).set({ msgOpen: '1', msgClose: '0' }).where(eq(xtrMsg.msgId, ticketId)));
+    this.#defer(this.#tx.update(supportTicket).set({ status: 'open', closedAt: null, updatedAt: at }).where(eq(supportTicket.ticketId, ticketId)));
   }
 
-  async recordMessage(m: MessageRecord): Promise<number> {
-    const [result] = await this.#tx.insert(supportMessage).values({
+  async recordMessage(m: MessageRecord): Promise<void> {
+    this.#defer(this.#tx.insert(supportMessage).values({
       messageId: m.messageId.slice(0, 255),
       ticketId: m.ticketId,
       legacyMsgId: m.legacyMsgId,
@@ -316,38 +356,38 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       rawSize: m.rawSize,
       delivery: m.delivery,
       createdAt: m.at,
-    });
-    return result.insertId;
+    }));
   }
 
   async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
     if (addresses.length === 0) return;
-    await this.#tx.insert(supportParticipant).ignore().values(addresses.map((address) => ({ ticketId, address })));
+    this.#defer(this.#tx.insert(supportParticipant).ignore().values(addresses.map((address) => ({ ticketId, address }))));
   }
 
-  async addAttachments(messageRowId: number, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
-    await this.#tx.insert(supportAttachment).values(
-      attachments.map((a) => ({
-        messageRowId,
-        ticketId,
-        sha256: a.sha256,
-        filename: a.filename.slice(0, 255),
-        contentType: a.contentType.slice(0, 128),
-        size: a.size,
-        dropped: a.dropped ?? null,
-      })),
+  async addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
+    // The message row is written with the COMMIT too: its id is taken there, by its Message-ID.
+    const rowId = sql`(SELECT ${supportMessage.id} FROM ${supportMessage} WHERE ${supportMessage.messageId} = ${messageId.slice(0, 255)})`;
+    this.#defer(
+      this.#tx.insert(supportAttachment).values(
+        attachments.map((a) => ({
+          messageRowId: rowId,
+          ticketId,
+          sha256: a.sha256,
+          filename: a.filename.slice(0, 255),
+          contentType: a.contentType.slice(0, 128),
+          size: a.size,
+          dropped: a.dropped ?? null,
+        })),
+      ),
     );
   }
 
   async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
-    await this.#tx.insert(supportEvent).values({ ticketId, type, actor: actor.slice(0, 128), details, createdAt: at });
+    this.#defer(this.#tx.insert(supportEvent).values({ ticketId, type, actor: actor.slice(0, 128), details, createdAt: at }));
   }
 
   async flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void> {
-    await this.#tx
-      .insert(supportAddressFlag)
-      .values({ address, reason, ticketId, flaggedAt: at })
-      .onDuplicateKeyUpdate({ set: { reason, flaggedAt: at } });
+    this.#defer(this.#tx.insert(supportAddressFlag).values({ address, reason, ticketId, flaggedAt: at }).onDuplicateKeyUpdate({ set: { reason, flaggedAt: at } }));
   }
 
   async isAddressFlagged(address: string): Promise<boolean> {

@@ -79,7 +79,8 @@ export interface OutboundRow {
 
 /**
  * What intake needs from the database. Everything written for one email happens inside one
- * `transaction`; it rolls back when the work throws. Writing a Message-ID that is already stored
+ * `transaction`; it rolls back when the work throws. Writes that return nothing may be deferred to
+ * the commit (one round trip for all of them): a read inside the transaction need not see them. Writing a Message-ID that is already stored
  * throws AppError 'email.duplicate'; two deliveries racing for one new customer throw 'db.conflict'
  * (retryable: run the work again). A lost database throws 'db.unavailable' (retryable).
  */
@@ -101,9 +102,10 @@ export interface IntakeTransaction {
   createTicket(ticket: NewTicket): Promise<number>;
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;
-  recordMessage(message: MessageRecord): Promise<number>;
+  recordMessage(message: MessageRecord): Promise<void>;
   addParticipants(ticketId: number, addresses: readonly string[]): Promise<void>;
-  addAttachments(messageRowId: number, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void>;
+  /** Attachments of the message recorded in this transaction under `messageId`. */
+  addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void>;
   recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void>;
   flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void>;
   isAddressFlagged(address: string): Promise<boolean>;

@@ -249,7 +249,7 @@ export class IntakeService {
       at: now,
     });
     const notes = threadNote ? [...email.notes, threadNote] : email.notes;
-    const rowId = await tx.recordMessage({
+    await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, notes),
       ticketId,
       legacyMsgId: ticketId,
@@ -260,7 +260,7 @@ export class IntakeService {
       language,
     });
     await tx.addParticipants(ticketId, this.#participants(email, sender));
-    if (email.attachments.length) await tx.addAttachments(rowId, ticketId, email.attachments);
+    if (email.attachments.length) await tx.addAttachments(messageId, ticketId, email.attachments);
     await tx.recordEvent(ticketId, 'ticket_created', `customer:${sender.address}`, { messageId, source: source.kind, customerCreated: customer.created, ...(threadNote ? { note: threadNote } : {}) }, now);
 
     const acknowledgement = await this.#queueAcknowledgement(tx, {
@@ -305,7 +305,7 @@ export class IntakeService {
     });
     const reopened = ticket.status === 'closed' && this.#deps.settings.reopenOnReply;
     if (reopened) await tx.reopenTicket(ticket.ticketId, now);
-    const rowId = await tx.recordMessage({
+    await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, email.notes),
       ticketId: ticket.ticketId,
       legacyMsgId,
@@ -316,7 +316,7 @@ export class IntakeService {
       originalText: cut.cut ? email.text : null,
     });
     await tx.addParticipants(ticket.ticketId, this.#participants(email, sender));
-    if (email.attachments.length) await tx.addAttachments(rowId, ticket.ticketId, email.attachments);
+    if (email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
     await tx.recordEvent(ticket.ticketId, reopened ? 'customer_reply_reopened' : 'customer_reply', `customer:${sender.address}`, { messageId, signal }, now);
     return { outcome: 'reply', ticketId: ticket.ticketId, messageId, signal, reopened };
   }
@@ -370,7 +370,7 @@ export class IntakeService {
           flagged.push(address);
         }
       }
-      const rowId = await tx.recordMessage({
+      await tx.recordMessage({
         ...this.#inboundRecord(email, messageId, source, now, email.notes),
         ticketId: ticket?.ticketId ?? null,
         legacyMsgId,
@@ -382,7 +382,7 @@ export class IntakeService {
         peerAddress: email.from?.address ?? null,
         originalText: text,
       });
-      if (ticket && email.attachments.length) await tx.addAttachments(rowId, ticket.ticketId, email.attachments);
+      if (ticket && email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
       if (ticket) await tx.recordEvent(ticket.ticketId, `automated_${verdict.kind}`, 'system', { messageId, reason: verdict.reason, flagged }, now);
       return { outcome: 'automated', messageId, kind: verdict.kind, reason: verdict.reason, ticketId: ticket?.ticketId ?? null, flagged };
     });
