@@ -70,10 +70,17 @@ class Rand {
     for (let i = 0; i < len; i++) s += alphabet[this.int(alphabet.length)];
     return s;
   }
+  private pool: Buffer | null = null;
+  /** Pseudo-random bytes: a slice of a 64 KiB pool drawn once (fake attachment content, n ≤ 64 KiB). */
   bytes(n: number): Buffer {
-    const b = Buffer.allocUnsafe(n + 4);
-    for (let i = 0; i < n; i += 4) b.writeUInt32LE((this.next() * 0x100000000) >>> 0, i);
-    return b.subarray(0, n);
+    if (!this.pool) {
+      const pool = Buffer.alloc(65536);
+      for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE((this.next() * 0x100000000) >>> 0, i);
+      this.pool = pool;
+    }
+    const len = Math.min(n, this.pool.length);
+    const off = this.int(this.pool.length - len + 1);
+    return this.pool.subarray(off, off + len);
   }
 }
 
@@ -88,23 +95,33 @@ for (let b = 0; b < 256; b++) {
 
 /** Quoted-printable, hard line breaks from '\n', soft breaks so no line exceeds 76 chars. */
 export function encodeQuotedPrintable(text: string): string {
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const bytes = Buffer.from(line, 'utf8');
-    let cur = '';
-    const last = bytes.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const b = bytes[i] as number;
-      const tok = (b === 32 || b === 9) && i !== last ? (b === 32 ? ' ' : '\t') : (QP_TOKENS[b] as string);
-      if (cur.length + tok.length > 75) {
-        out.push(cur + '=');
-        cur = '';
-      }
-      cur += tok;
+  let out = '';
+  let cur = '';
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      out += cur + CRLF;
+      cur = '';
+      continue;
     }
-    out.push(cur);
+    let tok: string;
+    if (c < 128) {
+      const atEol = i + 1 === n || text.charCodeAt(i + 1) === 10;
+      tok = (c === 32 || c === 9) && !atEol ? (c === 32 ? ' ' : '\t') : (QP_TOKENS[c] as string);
+    } else {
+      let ch = text[i] as string;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) ch += text[++i];
+      tok = '';
+      for (const b of Buffer.from(ch, 'utf8')) tok += QP_TOKENS[b] as string;
+    }
+    if (cur.length + tok.length > 75) {
+      out += cur + '=' + CRLF;
+      cur = '';
+    }
+    cur += tok;
   }
-  return out.join(CRLF);
+  return out + cur;
 }
 
 function wrap76(s: string): string {
@@ -203,9 +220,12 @@ function lastSundayUtc(year: number, month: number): number {
 }
 
 /** EU summer time: last Sunday of March 01:00 UTC → last Sunday of October 01:00 UTC. */
+const dstCache = new Map<number, [number, number]>();
 function euDst(t: number): boolean {
   const y = new Date(t).getUTCFullYear();
-  return t >= lastSundayUtc(y, 2) && t < lastSundayUtc(y, 9);
+  let span = dstCache.get(y);
+  if (!span) dstCache.set(y, (span = [lastSundayUtc(y, 2), lastSundayUtc(y, 9)]));
+  return t >= span[0] && t < span[1];
 }
 
 type Zone = 'paris' | 'london' | 'utc';
@@ -420,6 +440,9 @@ interface Ctx {
   ref: string;
   veh: string;
   make: string;
+  maMake: string; // "ma Peugeot" / "mon Audi" (fr only)
+  maVeh: string;
+  laMake: string; // "la Peugeot" / "l'Audi"
   year: number;
   code: string;
   vin: string;
@@ -459,7 +482,7 @@ const TOPICS: Topic[] = [
     },
     prob: {
       fr: [
-        (c) => `J'ai passé ${c.myOrder} ${c.orderDate} (${c.partA} pour ma ${c.make}) et je n'ai toujours rien reçu.`,
+        (c) => `J'ai passé ${c.myOrder} ${c.orderDate} (${c.partA} pour ${c.maMake}) et je n'ai toujours rien reçu.`,
         (c) => `Le suivi ${c.carrier} indique « colis en cours d'acheminement » depuis ${c.days} jours et plus rien ne bouge.`,
         (c) => `${cap(c.myOrder)} devait être livrée sous 48 h mais cela fait maintenant ${c.days} jours que j'attends.`,
         (c) => `Le site indique que ${c.myOrder} est expédiée ${c.orderDate}, pourtant le transporteur ${c.carrier} ne trouve aucun colis à mon nom.`,
@@ -488,9 +511,9 @@ const TOPICS: Topic[] = [
     },
     prob: {
       fr: [
-        (c) => `J'ai bien reçu ${c.part} mais ${c.pl ? 'ce ne sont pas' : "ce n'est pas"} la bonne référence : j'avais commandé ${c.brand} ${c.ref}.`,
-        (c) => `Mon garagiste a essayé de monter ${c.part} sur ma ${c.veh} et ${c.pro} ne ${c.pl ? 'correspondent' : 'correspond'} pas du tout.`,
-        (c) => `Pourtant votre site indiquait que la pièce était compatible avec ma ${c.make} de ${c.year}.`,
+        (c) => `J'ai bien reçu ${c.part} mais ce n'est pas la bonne référence : j'avais commandé ${c.brand} ${c.ref}.`,
+        (c) => `Mon garagiste a essayé de monter ${c.part} sur ${c.maVeh} et ${c.pro} ne ${c.pl ? 'correspondent' : 'correspond'} pas du tout.`,
+        (c) => `Pourtant votre site indiquait que la pièce était compatible avec ${c.maMake} de ${c.year}.`,
         (c) => `Le carton contenait une pièce pour un autre modèle, la référence sur la boîte n'est pas celle de ${c.myOrder}.`,
       ],
       en: [
@@ -623,16 +646,16 @@ const TOPICS: Topic[] = [
     },
     prob: {
       fr: [
-        (c) => `Je cherche ${c.partA} pour ma ${c.veh} de ${c.year} (moteur ${c.code}).`,
+        (c) => `Je cherche ${c.partA} pour ${c.maVeh} de ${c.year} (moteur ${c.code}).`,
         (c) => `Pouvez-vous me confirmer que la référence ${c.brand} ${c.ref} est compatible avec mon véhicule ?`,
-        (c) => `Sur votre site, le sélecteur de véhicule me propose plusieurs ${c.partBare} différent${c.f ? 'e' : ''}s et je ne sais pas ${c.pl ? 'lesquels' : 'lequel'} choisir.`,
+        (c) => `Sur votre site, le sélecteur de véhicule me propose plusieurs références de ${c.partBare} et je ne sais pas laquelle choisir.`,
         () => "Ma voiture a été fabriquée en fin d'année et je ne sais pas si elle correspond à la phase 1 ou à la phase 2.",
-        (c) => `Le garage me dit qu'il existe deux montages différents sur la ${c.make}, je ne veux pas me tromper.`,
+        (c) => `Le garage me dit qu'il existe deux montages différents sur ${c.laMake}, je ne veux pas me tromper.`,
       ],
       en: [
         (c) => `I'm looking for ${c.partA} for my ${c.year} ${c.veh} (engine code ${c.code}).`,
         (c) => `Can you confirm that ${c.brand} ${c.ref} is compatible with my car?`,
-        (c) => `Your vehicle selector shows several different ${c.partBare} and I don't know which one to pick.`,
+        (c) => `Your vehicle selector shows several different ${c.partBare} options and I don't know which one to pick.`,
         () => "My car was built at the end of the year and I'm not sure whether it's the facelift model or not.",
         (c) => `My mechanic says there are two different versions on the ${c.make} and I don't want to get it wrong.`,
       ],
@@ -942,15 +965,28 @@ function addTypos(r: Rand, text: string, n: number): string {
 const escHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function textToHtml(text: string, r: Rand): string {
-  const blocks = text.split('\n\n');
   const body: string[] = [];
-  for (const b of blocks) {
-    const lines = b.split('\n');
-    if (lines.every((l) => l.startsWith('>'))) {
-      body.push(`<blockquote style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">${lines.map((l) => escHtml(l.replace(/^> ?/, ''))).join('<br>')}</blockquote>`);
-    } else {
-      body.push(`<div>${lines.map(escHtml).join('<br>\n')}</div><div><br></div>`);
+  for (const block of text.split('\n\n')) {
+    // Runs of quoted ("> ") lines become a blockquote, the rest a div.
+    let run: string[] = [];
+    let quoted = false;
+    const flush = (): void => {
+      if (!run.length) return;
+      body.push(
+        quoted
+          ? `<blockquote style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">${run.map((l) => escHtml(l.replace(/^> ?/, ''))).join('<br>\n')}</blockquote>`
+          : `<div>${run.map(escHtml).join('<br>\n')}</div>`,
+      );
+      run = [];
+    };
+    for (const line of block.split('\n')) {
+      const q = line.startsWith('>');
+      if (q !== quoted) flush();
+      quoted = q;
+      run.push(line);
     }
+    flush();
+    body.push('<div><br></div>');
   }
   const font = r.pick(['Arial, sans-serif', 'Calibri, sans-serif', 'Helvetica', 'Verdana']);
   return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head>\n<body><div dir="ltr" style="font-family:${font};font-size:11pt">\n${body.join('\n')}\n</div></body></html>`;
@@ -1049,6 +1085,9 @@ function makeCtx(r: Rand, c: Customer, lang: Lang, t: number, order: Order | nul
     ref,
     veh: `${v.make} ${v.model} ${v.engine}`,
     make: v.make,
+    maMake: `${/^[AEIOU]/.test(v.make) ? 'mon' : 'ma'} ${v.make}`,
+    maVeh: `${/^[AEIOU]/.test(v.make) ? 'mon' : 'ma'} ${v.make} ${v.model} ${v.engine}`,
+    laMake: /^[AEIOU]/.test(v.make) ? `l'${v.make}` : `la ${v.make}`,
     year: c.year,
     code: v.code,
     vin: c.vin,
@@ -1226,7 +1265,9 @@ function bodyPart(r: Rand, n: number, text: string, attachment: { type: string; 
   else if (x < 0.95) {
     const html = textToHtml(text, r);
     main = multipart('alternative', [textPart('plain', text, pickCte(r)), textPart('html', html, r.chance(0.7) ? 'quoted-printable' : 'base64')], `000000000000${r.hex(12)}${n.toString(16)}`);
-  } else main = textPart('html', textToHtml(text, r), r.chance(0.6) ? 'quoted-printable' : 'base64');
+  } else if (!attachment) main = textPart('html', textToHtml(text, r), r.chance(0.6) ? 'quoted-printable' : 'base64');
+  // (no HTML-only body next to an attachment: mailparser only derives text from a root-level HTML part)
+  else main = textPart('plain', text, pickCte(r));
   if (!attachment) return main;
   return multipart('mixed', [main, attachmentPart(attachment)], `----=_Part_${n}_${r.hex(10)}`);
 }
@@ -1353,7 +1394,7 @@ function buildAutoReply(r: Rand, n: number, t: number, hexId: string, c: Custome
 function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Customer[]): GeneratedEmail {
   const c = r.pick(customers);
   const [localPart = 'x', domain = 'example.com'] = c.email.split('@');
-  const rcpt = r.chance(0.4) ? `${localPart}@${domain.replace(/^([a-z]+)/, (m) => (m.length > 3 ? m[0] + m[2] + m[1] + m.slice(3) : m + 'e'))}` : c.email;
+  const rcpt = r.chance(0.4) ? `${localPart}@${domain.replace(/^([a-z]+)/, (m) => (m.length > 3 ? `${m[0]}${m[2]}${m[1]}${m.slice(3)}` : m + 'e'))}` : c.email;
   const mx = `mx${r.range(1, 4)}.example.net`;
   const queueId = r.alnum(12, 'BCDFGHJKLMNPQRSTVWXZ0123456789');
   const lang: Lang = r.chance(0.7) ? 'en' : 'fr';
@@ -1376,7 +1417,7 @@ function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Cu
     'Action: failed',
     'Status: 5.1.1',
     `Remote-MTA: dns; ${mx}`,
-    `Diagnostic-Code: smtp; ${diag}`,
+    `Diagnostic-Code: smtp; ${diag.replace(' Recipient address rejected:', ' Recipient address' + CRLF + '    rejected:')}`,
   ].join(CRLF);
   const origHeaders = [
     `Return-Path: <${SUPPORT}>`,
