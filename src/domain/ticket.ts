@@ -94,7 +94,8 @@ export function replySubject(ticketSubject: string): string {
 
 /** "Re: Fwd: TR: [#3] Brake pads" → "Brake pads": the subject a new ticket is filed under. */
 export function cleanSubject(subject: string): string {
-  let s = subject.replace(/[\r\n\t]+/g, ' ').trim();
+  // Another ticket's tag in a new ticket's subject would mislead: it is not that ticket.
+  let s = subject.replace(/[\r\n\t]+/g, ' ').replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
   for (let i = 0; i < 10; i++) {
     const next = s.replace(/^(re|fwd?|tr|aw|wg|réf|rép)\s*(\[\d+\])?\s*:\s*/i, '').trim();
     if (next === s) break;

@@ -118,8 +118,11 @@ export class IntakeService {
     const dependsOn = [messageId, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
       .map((id) => this.#inflight.get(id))
       .filter((p): p is Promise<unknown> => p !== undefined);
-    if (dependsOn.length > 0) await Promise.allSettled(dependsOn);
-    const work = this.#take(email, messageId, source, raw);
+    // Registered before it waits, so that a reply to this reply, arriving meanwhile, waits for it too.
+    const work = (async () => {
+      if (dependsOn.length > 0) await Promise.allSettled(dependsOn);
+      return this.#take(email, messageId, source, raw);
+    })();
     this.#inflight.set(messageId, work);
     try {
       return await work;

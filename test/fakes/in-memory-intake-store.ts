@@ -6,9 +6,13 @@
  *   AppError 'email.duplicate';
  * - two deliveries creating the same new customer: the second throws 'db.conflict' (retryable);
  * - a transaction works on a copy of the state taken when it starts and nothing it wrote is visible
- *   until it commits: when the work throws, the copy is dropped and the stored state is as it was.
- *   At commit its writes are applied again on the state as it is then (another transaction may have
- *   committed meanwhile), so unique keys are checked against everything committed, as MySQL does;
+ *   to others until it commits: when the work throws, the copy is dropped and the stored state is as
+ *   it was. At commit its writes are applied again on the state as it is then (another transaction
+ *   may have committed meanwhile), so unique keys are checked against everything committed;
+ * - writes are deferred to the commit as the MySQL adapter defers them (the port allows it for every
+ *   write that returns nothing): a read inside the transaction does not see them, and a duplicate
+ *   Message-ID is found at commit. Only the legacy ___xtr_msg inserts (createTicket, addReply: their
+ *   ids are returned), a new customer and the adoption of a legacy ticket are written at once;
  * - an error that is not an AppError becomes AppError 'db.error', as toAppError does.
  *
  * Public getters give read-only views of the committed state, for assertions.
@@ -97,6 +101,7 @@ export interface ParticipantRow {
 
 export interface AttachmentRow extends InboundAttachment {
   readonly messageRowId: number;
+  readonly messageId: string;
   readonly ticketId: number | null;
 }
 
@@ -128,8 +133,14 @@ interface State {
   flags: AddressFlagRow[];
 }
 
-/** One write of a transaction: applied to its copy at once, and again to the stored state at commit. */
+/** One write of a transaction, replayed on the stored state at commit. */
 type Write = (state: State) => void;
+
+/** A transaction's writes: those done at once (already in its copy), then those sent with the COMMIT. */
+interface Writes {
+  readonly immediate: Write[];
+  readonly deferred: Write[];
+}
 
 const OUTBOX_CLAIM_MS = 5 * 60_000;
 
@@ -295,7 +306,7 @@ export class InMemoryIntakeStore implements IntakeStore {
       throw unavailable();
     }
     const copy = structuredClone(this.#state);
-    const writes: Write[] = [];
+    const writes: Writes = { immediate: [], deferred: [] };
     const tx = new InMemoryIntakeTransaction(copy, writes, {
       customerId: () => this.#nextCustomerId++,
       msgId: () => this.#nextMsgId++,
@@ -309,9 +320,10 @@ export class InMemoryIntakeStore implements IntakeStore {
     try {
       const result = await work(tx);
       if (failure === 'commit') throw unavailable();
-      // Commit: the writes again, on the state as it is now; any unique key broken meanwhile throws.
+      // Commit: the immediate writes again on the state as it is now (any unique key broken meanwhile
+      // throws), then the deferred ones, in the order they were made.
       const next = structuredClone(this.#state);
-      for (const write of writes) write(next);
+      for (const write of [...writes.immediate, ...writes.deferred]) write(next);
       this.#state = next;
       this.stats.committed++;
       return result;
@@ -372,11 +384,11 @@ interface Sequences {
 
 class InMemoryIntakeTransaction implements IntakeTransaction {
   readonly #state: State;
-  readonly #writes: Write[];
+  readonly #writes: Writes;
   readonly #seq: Sequences;
   #finished = false;
 
-  constructor(state: State, writes: Write[], seq: Sequences) {
+  constructor(state: State, writes: Writes, seq: Sequences) {
     this.#state = state;
     this.#writes = writes;
     this.#seq = seq;
@@ -475,6 +487,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   async createTicket(ticket: NewTicket): Promise<number> {
     await this.#ready();
     const ticketId = this.#seq.msgId();
+    // ___xtr_msg at once (its auto-increment is the ticket number), support_ticket with the COMMIT.
     this.#write((s) => {
       s.legacy.push({
         msgId: ticketId,
@@ -488,6 +501,11 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         open: true,
         closed: false,
       });
+    });
+    this.#defer((s) => {
+      if (s.tickets.some((t) => t.ticketId === ticketId)) {
+        throw new AppError('db.conflict', `A concurrent change conflicted while storing an email (support_ticket ${ticketId} exists); try again.`, { retryable: true });
+      }
       s.tickets.push({
         ticketId,
         customerId: ticket.customerId,
@@ -527,6 +545,8 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         open: false,
         closed: false,
       });
+    });
+    this.#defer((s) => {
       const ticket = s.tickets.find((t) => t.ticketId === reply.ticketId);
       if (ticket) {
         ticket.messageCount += 1;
@@ -539,7 +559,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
     await this.#ready();
-    this.#write((s) => {
+    this.#defer((s) => {
       const row = s.legacy.find((r) => r.msgId === ticketId);
       if (row) {
         row.open = true;
@@ -554,61 +574,64 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     });
   }
 
-  async recordMessage(message: MessageRecord): Promise<number> {
+  async recordMessage(message: MessageRecord): Promise<void> {
     await this.#ready();
-    const rowId = this.#seq.rowId();
-    const row: MessageRow = {
-      ...message,
-      messageId: message.messageId.slice(0, 255),
-      subject: message.subject.slice(0, 500),
-      source: message.source.slice(0, 64),
-      inReplyTo: [...message.inReplyTo],
-      references: [...message.references],
-      notes: [...message.notes],
-      rowId,
-      delivery: message.delivery,
-      deliveryAttempts: 0,
-      deliveryError: null,
-      deliveryNextAt: null,
-    };
-    this.#write((s) => {
-      if (s.messages.some((m) => sameId(m.messageId, row.messageId))) {
+    const record = structuredClone(message);
+    this.#defer((s) => {
+      const messageId = record.messageId.slice(0, 255);
+      if (s.messages.some((m) => sameId(m.messageId, messageId))) {
         throw new AppError('email.duplicate', 'This email was already taken.');
       }
-      s.messages.push(structuredClone(row));
+      s.messages.push({
+        ...record,
+        messageId,
+        subject: record.subject.slice(0, 500),
+        source: record.source.slice(0, 64),
+        rowId: this.#seq.rowId(),
+        delivery: record.delivery,
+        deliveryAttempts: 0,
+        deliveryError: null,
+        deliveryNextAt: null,
+      });
     });
-    return rowId;
   }
 
   async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
     await this.#ready();
     if (addresses.length === 0) return;
-    this.#write((s) => {
-      for (const address of addresses) {
+    const all = [...addresses];
+    this.#defer((s) => {
+      for (const address of all) {
         // INSERT IGNORE on (ticket_id, address)
         if (!s.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address))) s.participants.push({ ticketId, address });
       }
     });
   }
 
-  async addAttachments(messageRowId: number, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
+  async addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
     await this.#ready();
-    this.#write((s) => {
-      for (const a of attachments) s.attachments.push({ ...a, filename: a.filename.slice(0, 255), messageRowId, ticketId });
+    const parts = structuredClone([...attachments]);
+    this.#defer((s) => {
+      // The message row is written with the COMMIT too: found there by its Message-ID.
+      const message = s.messages.find((m) => sameId(m.messageId, messageId.slice(0, 255)));
+      if (!message) {
+        throw new AppError('db.error', `The database failed while storing an email: no message row ${messageId} for its attachments (message_row_id cannot be null)`);
+      }
+      for (const a of parts) s.attachments.push({ ...a, filename: a.filename.slice(0, 255), messageRowId: message.rowId, messageId: message.messageId, ticketId });
     });
   }
 
   async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
     await this.#ready();
     const event: EventRow = { ticketId, type, actor: actor.slice(0, 128), details: structuredClone(details), at };
-    this.#write((s) => {
-      s.events.push(structuredClone(event));
+    this.#defer((s) => {
+      s.events.push(event);
     });
   }
 
   async flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void> {
     await this.#ready();
-    this.#write((s) => upsertFlag(s, { address, reason, ticketId, flaggedAt: at }));
+    this.#defer((s) => upsertFlag(s, { address, reason, ticketId, flaggedAt: at }));
   }
 
   async isAddressFlagged(address: string): Promise<boolean> {
@@ -629,9 +652,15 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     await Promise.resolve();
   }
 
+  /** A write done at once: the rest of the transaction sees it. */
   #write(write: Write): void {
     write(this.#state);
-    this.#writes.push(write);
+    this.#writes.immediate.push(write);
+  }
+
+  /** A write sent with the COMMIT: nothing in the transaction sees it. */
+  #defer(write: Write): void {
+    this.#writes.deferred.push(write);
   }
 }
 

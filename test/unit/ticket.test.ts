@@ -67,3 +67,9 @@ describe('names', () => {
     expect(splitDisplayName('Madonna', 'm@x.example')).toEqual({ first: 'Madonna', last: null });
   });
 });
+
+describe('a new ticket subject', () => {
+  it("does not carry another ticket's tag", () => {
+    expect(cleanSubject('Re: [#12] Alternator')).toBe('Alternator');
+  });
+});
