@@ -127,7 +127,8 @@ export class MysqlIntakeStore implements IntakeStore {
     }
   }
 
-  async markOutbound(rowId: number, result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null }): Promise<void> {
+  async markOutbound(rowIds: readonly number[], result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null }): Promise<void> {
+    if (rowIds.length === 0) return;
     try {
       await this.#db
         .update(supportMessage)
@@ -141,7 +142,7 @@ export class MysqlIntakeStore implements IntakeStore {
               ? sql`NOW(3) + INTERVAL LEAST(3600, 30 * POW(2, ${supportMessage.deliveryAttempts})) SECOND`
               : null,
         })
-        .where(eq(supportMessage.id, rowId));
+        .where(inArray(supportMessage.id, [...rowIds]));
     } catch (error) {
       throw toAppError(error, 'updating the outbox');
     }

@@ -89,7 +89,7 @@ export interface IntakeStore {
   transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
   /** Outbox: emails waiting to be sent (oldest first), and the result of a try. */
   pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]>;
-  markOutbound(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
+  markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
 }
 
 export interface IntakeTransaction {

@@ -12,6 +12,7 @@ import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 50;
+const SEND_PARALLEL = 4;
 
 export interface OutboxDelivery {
   /** Sends what is pending; returns how many went out. Never throws for one email's failure. */
@@ -65,13 +66,16 @@ export class OutboxService implements OutboxDelivery {
     for (;;) {
       const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS);
       if (rows.length === 0) return sent;
-      let progressed = false;
-      for (const row of rows) {
-        const ok = await this.#send(row);
-        if (ok) sent++;
-        progressed ||= ok;
+      // A few at a time (the SMTP pool has its own limit); the successes are marked in one update.
+      const delivered: number[] = [];
+      for (let i = 0; i < rows.length; i += SEND_PARALLEL) {
+        const slice = rows.slice(i, i + SEND_PARALLEL);
+        const results = await Promise.all(slice.map((row) => this.#send(row)));
+        slice.forEach((row, k) => results[k] && delivered.push(row.rowId));
       }
-      if (!progressed || rows.length < BATCH) return sent;
+      await this.#store.markOutbound(delivered, { delivery: 'sent', error: null });
+      sent += delivered.length;
+      if (delivered.length === 0 || rows.length < BATCH) return sent;
     }
   }
 
@@ -88,14 +92,13 @@ export class OutboxService implements OutboxDelivery {
     };
     try {
       const { response } = await this.#sender.send(email);
-      await this.#store.markOutbound(row.rowId, { delivery: 'sent', error: null });
       this.#log.info({ ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, response }, `${row.kind} sent for ticket #${row.ticketId}`);
       return true;
     } catch (error) {
       const retryable = isAppError(error) ? error.retryable : true;
       const last = row.attempts + 1 >= MAX_ATTEMPTS;
       const delivery = retryable && !last ? 'pending' : 'failed';
-      await this.#store.markOutbound(row.rowId, { delivery, error: describeError(error).slice(0, 500) });
+      await this.#store.markOutbound([row.rowId], { delivery, error: describeError(error).slice(0, 500) });
       this.#log.warn(
         { ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, attempt: row.attempts + 1, err: describeError(error) },
         delivery === 'pending' ? `${row.kind} not sent yet; will try again` : `${row.kind} could not be sent: given up`,

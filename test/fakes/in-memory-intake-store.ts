@@ -357,8 +357,12 @@ export class InMemoryIntakeStore implements IntakeStore {
     }));
   }
 
-  async markOutbound(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void> {
+  async markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void> {
     await Promise.resolve();
+    for (const rowId of rowIds) this.#markOne(rowId, result);
+  }
+
+  #markOne(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): void {
     const row = this.#state.messages.find((m) => m.rowId === rowId);
     if (!row) return; // an UPDATE of no row
     const backoffSeconds = Math.min(3600, 30 * 2 ** row.deliveryAttempts);
