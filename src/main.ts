@@ -3,7 +3,7 @@
  * No DI container: plain factories. The only place where adapters and the core meet.
  */
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
-import { LOCAL_ENDPOINTS, servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
+import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
 import { MailparserEmailParser } from '../adapters/mailparser/mailparser-email-parser.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -99,4 +99,3 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   };
 }
 
-export { LOCAL_ENDPOINTS };

@@ -81,7 +81,7 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       return 0;
     case 'status': {
       const status = await servicesStatus({ dataDir: config.dataDir, services, log });
-      for (const s of status) process.stdout.write(`${s.name.padEnd(8)} ${s.running ? 'running' : 'stopped'}  ${s.endpoint}${s.pid ? `  pid ${s.pid}` : ''}  ${s.detail}\n`);
+      for (const s of status) process.stdout.write(`${s.name.padEnd(8)} ${s.running ? 'running' : 'stopped'}  ${s.endpoint}  ${s.detail}\n`);
       return status.every((s) => s.running) ? 0 : 3;
     }
     default:
@@ -178,8 +178,12 @@ async function demoCommand(say: (line: string) => void): Promise<number> {
     });
     await app.outbox.deliverPending();
     process.stdout.write(`\n${formatSummary(summary)}\n`);
-    process.stdout.write(`\nAcknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
-    process.stdout.write('Run the demo again: every email is now a duplicate, and nothing changes.\n');
+    if (summary.created > 0) {
+      process.stdout.write(`\nAcknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
+      process.stdout.write('Run the demo again: every email is now a duplicate, and nothing changes.\n');
+    } else {
+      process.stdout.write('\nEvery sample was taken before: nothing changed. Drop your own .eml files in with "npx ticketrelay ingest FILE…".\n');
+    }
     return summary.failed > 0 ? EX_TEMPFAIL : 0;
   } finally {
     await app.close();
