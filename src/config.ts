@@ -64,7 +64,83 @@ const EnvSchema = z.object({
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _').default('ticketrelay'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Mailboxes: IMAP_URL for one (named "support"), or IMAP_MAILBOXES=support,billing with IMAP_<NAME>_* each.
+  IMAP_MAILBOXES: z.string().regex(/^\s*[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*\s*$/i, 'comma-separated mailbox names such as support,billing').optional(),
+  IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
+  // Triage worker.
+  TRIAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  TRIAGE_RULES_FILE: z.string().min(1).optional(),
+  TRIAGE_MODEL_FILE: z.string().min(1).optional(),
+  TRIAGE_SWEEP_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  VIP_CUSTOMERS: z.string().default(''),
+  // Agents (also managed with `ticketrelay agents`): a JSON file listing them.
+  AGENTS_FILE: z.string().min(1).optional(),
+  // Slack.
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().min(1).optional(),
+  SLACK_SOCKET_MODE: bool.default(false),
+  SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_API_URL: z.string().url().optional(),
+  SLACK_NOTIFY_CHANNEL: z.string().min(1).optional(),
+  SLACK_DIGEST_CHANNELS: z.string().default(''),
+  // Discord.
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'a numeric application id').optional(),
+  DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'the 64-hex-digit public key').optional(),
+  DISCORD_API_URL: z.string().url().optional(),
+  DISCORD_NOTIFY_CHANNEL: z.string().regex(/^\d+$/, 'a numeric channel id').optional(),
+  DISCORD_DIGEST_CHANNELS: z.string().default(''),
+  DISCORD_AGENT_ROLES: z.string().default(''),
+  // Daily digest.
+  DIGEST_CRON: z.string().min(1).default('0 8 * * *'),
+  DIGEST_TIMEZONE: z.string().min(1).default('Europe/Paris'),
+  // HTTP server (health, metrics, the old module's API).
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
 });
+
+const AFTER = ['seen', 'move', 'none'] as const;
+const MailboxEnvSchema = z.object({
+  URL: z
+    .string()
+    .url()
+    .refine((u) => /^imaps?:\/\//.test(u), 'an imap:// or imaps:// URL such as imaps://support%40shop.example:secret@imap.shop.example/INBOX'),
+  AFTER: z.enum(AFTER).default('seen'),
+  PROCESSED_FOLDER: z.string().min(1).default('Processed'),
+  QUARANTINE_FOLDER: z.string().min(1).default('Quarantine'),
+  CATEGORY: z.enum(['general', 'technical', 'billing', 'complaint', 'suggestion']).optional(),
+  ALLOW_PLAIN: bool.default(false),
+  STARTTLS: bool.default(true),
+  POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+});
+
+export interface MailboxConfig {
+  /** Our name for it: the checkpoint's and the lease's key, shown in logs and status. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Implicit TLS (imaps://). */
+  readonly secure: boolean;
+  /** Upgrade a plain connection with STARTTLS; required unless allowPlain. */
+  readonly starttls: boolean;
+  /** Plain text only when explicitly allowed (e.g. loopback). */
+  readonly allowPlain: boolean;
+  readonly user: string;
+  readonly password: string;
+  readonly folder: string;
+  /** What happens to a message once its rows are committed. */
+  readonly after: (typeof AFTER)[number];
+  readonly processedFolder: string;
+  readonly quarantineFolder: string;
+  /** Triage's default category hint for this mailbox's tickets. */
+  readonly category: 'general' | 'technical' | 'billing' | 'complaint' | 'suggestion' | null;
+  /** Polling interval where the server lacks IDLE. */
+  readonly pollSeconds: number;
+  readonly batchSize: number;
+}
 
 export interface Config {
   readonly env: string;
@@ -95,6 +171,38 @@ export interface Config {
     readonly messageMaxBytes: number;
     readonly concurrency: number;
   };
+  readonly imap: { readonly mailboxes: readonly MailboxConfig[]; readonly leaseSeconds: number };
+  readonly triage: {
+    readonly concurrency: number;
+    readonly rulesFile: string | null;
+    readonly modelFile: string;
+    readonly sweepSeconds: number;
+    readonly vipCustomers: readonly string[];
+  };
+  readonly agentsFile: string | null;
+  readonly slack: {
+    readonly botToken: string | null;
+    readonly signingSecret: string | null;
+    readonly appToken: string | null;
+    readonly socketMode: boolean;
+    readonly port: number;
+    /** Web API base URL (tests point it at a local recording server). */
+    readonly apiUrl: string | null;
+    readonly notifyChannel: string | null;
+    readonly digestChannels: readonly string[];
+  };
+  readonly discord: {
+    readonly token: string | null;
+    readonly applicationId: string | null;
+    readonly guildId: string | null;
+    readonly publicKey: string | null;
+    readonly apiUrl: string | null;
+    readonly notifyChannel: string | null;
+    readonly digestChannels: readonly string[];
+    readonly agentRoles: readonly string[];
+  };
+  readonly digest: { readonly cron: string; readonly timezone: string };
+  readonly http: { readonly host: string; readonly port: number };
 }
 
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
@@ -105,6 +213,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError('config.invalid', `The configuration is not valid:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
   const e = parsed.data;
+  const mailboxes = loadMailboxes(env);
+  if (!isTimeZone(e.DIGEST_TIMEZONE)) {
+    throw new AppError('config.invalid', `The configuration is not valid:\n  DIGEST_TIMEZONE: "${e.DIGEST_TIMEZONE}" is not an IANA time zone such as Europe/Paris\nSee .env.example for every variable.`);
+  }
   const dataDir = path.resolve(PROJECT_ROOT, e.DATA_DIR ?? '.data');
   const supportAddress = e.SUPPORT_ADDRESS.toLowerCase();
   const extra = e.SUPPORT_ADDITIONAL_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
@@ -133,8 +245,102 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageMaxBytes: e.MESSAGE_MAX_BYTES,
       concurrency: e.INGEST_CONCURRENCY,
     },
+    imap: { mailboxes, leaseSeconds: e.IMAP_LEASE_SECONDS },
+    triage: {
+      concurrency: e.TRIAGE_CONCURRENCY,
+      rulesFile: e.TRIAGE_RULES_FILE ? path.resolve(PROJECT_ROOT, e.TRIAGE_RULES_FILE) : null,
+      modelFile: e.TRIAGE_MODEL_FILE ? path.resolve(PROJECT_ROOT, e.TRIAGE_MODEL_FILE) : path.join(dataDir, 'triage-model.json'),
+      sweepSeconds: e.TRIAGE_SWEEP_SECONDS,
+      vipCustomers: list(e.VIP_CUSTOMERS).map((a) => a.toLowerCase()),
+    },
+    agentsFile: e.AGENTS_FILE ? path.resolve(PROJECT_ROOT, e.AGENTS_FILE) : null,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN ?? null,
+      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+      appToken: e.SLACK_APP_TOKEN ?? null,
+      socketMode: e.SLACK_SOCKET_MODE,
+      port: e.SLACK_PORT,
+      apiUrl: e.SLACK_API_URL ?? null,
+      notifyChannel: e.SLACK_NOTIFY_CHANNEL ?? null,
+      digestChannels: list(e.SLACK_DIGEST_CHANNELS),
+    },
+    discord: {
+      token: e.DISCORD_TOKEN ?? null,
+      applicationId: e.DISCORD_APPLICATION_ID ?? null,
+      guildId: e.DISCORD_GUILD_ID ?? null,
+      publicKey: e.DISCORD_PUBLIC_KEY ?? null,
+      apiUrl: e.DISCORD_API_URL ?? null,
+      notifyChannel: e.DISCORD_NOTIFY_CHANNEL ?? null,
+      digestChannels: list(e.DISCORD_DIGEST_CHANNELS),
+      agentRoles: list(e.DISCORD_AGENT_ROLES),
+    },
+    digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
   };
   return deepFreeze(config);
+}
+
+/**
+ * IMAP_URL (one mailbox, named "support", settings IMAP_*) or IMAP_MAILBOXES=a,b (settings IMAP_A_*, IMAP_B_*).
+ * Every problem is reported with its variable's name; the password never appears in a message.
+ */
+function loadMailboxes(env: NodeJS.ProcessEnv): MailboxConfig[] {
+  const names = env['IMAP_MAILBOXES'] ? list(env['IMAP_MAILBOXES']).map((n) => n.toLowerCase()) : env['IMAP_URL'] ? ['support'] : [];
+  const single = !env['IMAP_MAILBOXES'];
+  const problems: string[] = [];
+  const mailboxes: MailboxConfig[] = [];
+  if (new Set(names).size !== names.length) problems.push('  IMAP_MAILBOXES: each mailbox name once');
+  for (const name of names) {
+    const prefix = single ? 'IMAP_' : `IMAP_${name.toUpperCase()}_`;
+    const slice: Record<string, string | undefined> = {};
+    for (const key of Object.keys(MailboxEnvSchema.shape)) slice[key] = env[prefix + key];
+    const parsed = MailboxEnvSchema.safeParse(slice);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = `${prefix}${issue.path.join('.')}`;
+        problems.push(`  ${key}: ${slice[String(issue.path[0])] === undefined ? `required for mailbox "${name}"` : issue.message}`);
+      }
+      continue;
+    }
+    const m = parsed.data;
+    const url = new URL(m.URL);
+    const secure = url.protocol === 'imaps:';
+    if (!url.username) problems.push(`  ${prefix}URL: the user name is missing (imaps://USER:PASSWORD@host/INBOX)`);
+    mailboxes.push({
+      name,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : secure ? 993 : 143,
+      secure,
+      starttls: m.STARTTLS,
+      allowPlain: m.ALLOW_PLAIN,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      folder: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX',
+      after: m.AFTER,
+      processedFolder: m.PROCESSED_FOLDER,
+      quarantineFolder: m.QUARANTINE_FOLDER,
+      category: m.CATEGORY ?? null,
+      pollSeconds: m.POLL_SECONDS,
+      batchSize: m.BATCH_SIZE,
+    });
+  }
+  if (problems.length > 0) {
+    throw new AppError('config.invalid', `The configuration is not valid:\n${problems.join('\n')}\nSee .env.example for every variable.`);
+  }
+  return mailboxes;
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A URL with its password replaced, for logs and messages. */

@@ -10,11 +10,8 @@ import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/conf
 import { describeError, isAppError } from '../../src/domain/errors.ts';
 import { createApp, ensureLocalServices, prepareDatabase } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
+import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 import { formatSummary, runIngest } from './ingest-command.ts';
-
-/** sysexits.h: a mail server retries a delivery that ends with 75. */
-const EX_TEMPFAIL = 75;
-const EX_USAGE = 64;
 
 const USAGE = `ticketrelay — the support desk in your mailbox and your chat
 
@@ -26,6 +23,7 @@ Usage:
   npx ticketrelay db migrate                create or update ticketrelay's own tables
   npx ticketrelay db create-legacy          create the shop's legacy tables in a development database
   npx ticketrelay outbox send               send acknowledgements and replies still waiting
+%EXTRA%
 
 Configuration comes from the environment (see .env.example). With no DATABASE_URL and REDIS_URL the
 project-local services are used and started when needed.`;
@@ -49,16 +47,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(`${USAGE}\n`);
+        process.stdout.write(`${await usage()}\n`);
         return command === undefined ? EX_USAGE : 0;
-      default:
+      default: {
+        const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+        if (load) return await (await load()).run(rest, say);
         say(`Unknown command "${command}". Run "npx ticketrelay help" for the list of commands.`);
         return EX_USAGE;
+      }
     }
   } catch (error) {
     say(`ticketrelay: ${describeError(error)}`);
     return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
   }
+}
+
+async function usage(): Promise<string> {
+  const extra: string[] = [];
+  for (const load of Object.values(COMMANDS)) {
+    for (const line of (await load()).usage) {
+      const [head, ...tail] = line.split('  ').filter(Boolean);
+      extra.push(`  ${(head ?? '').trim().padEnd(40)}${tail.join(' ').trim()}`);
+    }
+  }
+  return USAGE.replace('%EXTRA%\n', extra.length ? `${extra.join('\n')}\n` : '');
 }
 
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import {
   bigint,
+  double,
   char,
   datetime,
   index,
@@ -47,6 +48,17 @@ export const supportTicket = mysqlTable(
     lastMessageAt: datetime('last_message_at', { fsp: 3 }).notNull(),
     firstResponseAt: datetime('first_response_at', { fsp: 3 }),
     closedAt: datetime('closed_at', { fsp: 3 }),
+    // Triage's decision (the reasons are what agents see) and the model that made it.
+    categoryConfidence: double('category_confidence'),
+    priorityConfidence: double('priority_confidence'),
+    /** -1 (furious) … +1 (delighted). */
+    sentiment: double('sentiment'),
+    triageReasons: json('triage_reasons').$type<unknown>(),
+    modelVersion: varchar('model_version', { length: 64 }),
+    /** Set once, when the escalation was announced: a second run of the job announces nothing. */
+    escalatedAt: datetime('escalated_at', { fsp: 3 }),
+    /** An agent corrected category or priority: triage no longer overwrites them. */
+    corrected: tinyint('corrected').notNull().default(0),
   },
   (t) => [
     index('idx_ticket_status_created').on(t.status, t.createdAt),
@@ -162,3 +174,72 @@ export const supportMailboxState = mysqlTable('support_mailbox_state', {
   lastUid: bigint('last_uid', { mode: 'number', unsigned: true }).notNull(),
   updatedAt: datetime('updated_at', { fsp: 3 }).notNull(),
 });
+
+/** People who work tickets from chat; `staff_id` is written to the legacy rows' `msg_cnfa_id`. */
+export const supportAgent = mysqlTable(
+  'support_agent',
+  {
+    id: int('id', { unsigned: true }).autoincrement().primaryKey(),
+    name: varchar('name', { length: 128 }).notNull(),
+    staffId: int('staff_id', { unsigned: true }),
+    role: mysqlEnum('role', ['agent', 'manager']).notNull().default('agent'),
+    active: tinyint('active').notNull().default(1),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [uniqueIndex('uq_agent_name').on(t.name)],
+);
+
+/** How a chat user is recognised as an agent: Slack user id or email, Discord user id or role id, console user. */
+export const supportAgentIdentity = mysqlTable(
+  'support_agent_identity',
+  {
+    platform: varchar('platform', { length: 16 }).notNull(),
+    kind: varchar('kind', { length: 16 }).notNull(),
+    value: varchar('value', { length: 191 }).notNull(),
+    agentId: int('agent_id', { unsigned: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.kind, t.value] }), index('idx_agent_identity_agent').on(t.agentId)],
+);
+
+/** Agents' corrections of triage: the training data of `triage train`. */
+export const supportTriageCorrection = mysqlTable(
+  'support_triage_correction',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    ticketId: int('ticket_id', { unsigned: true }).notNull(),
+    field: mysqlEnum('field', ['category', 'priority']).notNull(),
+    fromValue: varchar('from_value', { length: 16 }),
+    toValue: varchar('to_value', { length: 16 }).notNull(),
+    agentId: int('agent_id', { unsigned: true }),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('idx_correction_ticket').on(t.ticketId), index('idx_correction_created').on(t.createdAt)],
+);
+
+/** A ticket's message in a chat channel: where its customer's replies are threaded. */
+export const supportChatPost = mysqlTable(
+  'support_chat_post',
+  {
+    platform: varchar('platform', { length: 16 }).notNull(),
+    channel: varchar('channel', { length: 64 }).notNull(),
+    ticketId: int('ticket_id', { unsigned: true }).notNull(),
+    kind: varchar('kind', { length: 16 }).notNull(),
+    messageRef: varchar('message_ref', { length: 64 }).notNull(),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.channel, t.ticketId, t.kind] }), index('idx_chat_post_ticket').on(t.ticketId)],
+);
+
+/** One digest per channel per day: the primary key is the guarantee, whoever races. */
+export const supportDigestPost = mysqlTable(
+  'support_digest_post',
+  {
+    channel: varchar('channel', { length: 128 }).notNull(),
+    day: char('day', { length: 10 }).notNull(),
+    status: mysqlEnum('status', ['claimed', 'posted']).notNull(),
+    claimedAt: datetime('claimed_at', { fsp: 3 }).notNull(),
+    postedAt: datetime('posted_at', { fsp: 3 }),
+    messageRef: varchar('message_ref', { length: 64 }),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.day] })],
+);

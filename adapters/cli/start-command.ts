@@ -1,0 +1,107 @@
+/**
+ * `ticketrelay start [--roles …]`: runs the roles in one process until SIGTERM or SIGINT, then stops
+ * each (work in flight finishes), closes the queues and the database, and exits 0.
+ * `ticketrelay status`: what every running process is doing, from the status board in Redis.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config.ts';
+import { createApp } from '../../src/main.ts';
+import { isRoleName, roleStarter, ROLE_NAMES, type RoleName, type RunningRole } from '../../src/roles.ts';
+import { StatusBoard } from '../queue/status-board.ts';
+import { EX_USAGE, type CliCommand } from './commands.ts';
+
+const STATUS_EVERY_MS = 5_000;
+
+export const startCommand: CliCommand = {
+  usage: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
+  async run(args, say) {
+    const { values } = parseArgs({ args: [...args], options: { roles: { type: 'string' } } });
+    const requested = values.roles ? values.roles.split(',').map((r) => r.trim()).filter(Boolean) : [...ROLE_NAMES];
+    const unknown = requested.filter((r) => !isRoleName(r));
+    if (unknown.length > 0 || requested.length === 0) {
+      say(`Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`);
+      return EX_USAGE;
+    }
+    const roles = [...new Set(requested)] as RoleName[];
+    const config = loadConfig();
+    const app = await createApp(config);
+    const log = app.logger.child({ component: 'start' });
+    const running: RunningRole[] = [];
+    const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+    const startedAt = new Date().toISOString();
+    let stopping: Promise<void> | null = null;
+    const stop = async () => {
+      for (const role of [...running].reverse()) {
+        await role.stop().catch((error: unknown) => log.error({ err: error, role: role.name }, 'role did not stop cleanly'));
+      }
+      await board.remove();
+      board.close();
+      await app.close();
+    };
+    try {
+      for (const name of roles) {
+        const starter = await roleStarter(name);
+        if (!starter) {
+          if (values.roles) throw new Error(`the role "${name}" is not available in this build`);
+          log.warn({ role: name }, 'role not available in this build: skipped');
+          continue;
+        }
+        running.push(await starter(app));
+        log.info({ role: name }, 'role started');
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    const publish = () => board.publish({ roles: running.map((r) => r.name), startedAt, lines: running.flatMap((r) => r.describe()) });
+    await publish();
+    const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
+    say(`ticketrelay running: ${running.map((r) => r.name).join(', ') || 'no role'} (pid ${process.pid}). Stop with Ctrl-C or SIGTERM.`);
+    return await new Promise<number>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          say(`${signal} again: exiting without waiting.`);
+          process.exit(1);
+        }
+        say(`${signal}: finishing work in flight…`);
+        clearInterval(timer);
+        stopping = stop();
+        stopping.then(
+          () => resolve(0),
+          (error: unknown) => {
+            log.error({ err: error }, 'shutdown failed');
+            resolve(1);
+          },
+        );
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+  },
+};
+
+export const statusCommand: CliCommand = {
+  usage: ['npx ticketrelay status  what each running ticketrelay process is doing (mailboxes, queues)'],
+  async run() {
+    const config = loadConfig();
+    const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+    try {
+      const entries = await board.list();
+      if (entries === null) {
+        process.stdout.write('Redis cannot be reached: no process status available.\n');
+        return 3;
+      }
+      if (entries.length === 0) {
+        process.stdout.write('No ticketrelay process is running (start one with "npx ticketrelay start").\n');
+        return 3;
+      }
+      for (const e of entries) {
+        process.stdout.write(`${e.id}  roles: ${e.roles.join(', ') || 'none'}  since ${e.startedAt}\n`);
+        for (const line of e.lines) process.stdout.write(`  ${line}\n`);
+      }
+      return 0;
+    } finally {
+      board.close();
+    }
+  },
+};

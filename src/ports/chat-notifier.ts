@@ -1,0 +1,21 @@
+/**
+ * Tells people in chat about a ticket: a new ticket, an escalation (urgent or very negative), a
+ * customer's reply (threaded under the ticket's first post where the platform allows it).
+ * Implementations never throw for a platform being down: they log, and a later notice still goes out.
+ */
+export type TicketNoticeKind = 'new' | 'escalation' | 'reply';
+
+export interface TicketNotice {
+  readonly kind: TicketNoticeKind;
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly customer: string;
+  readonly priority: string;
+  readonly category: string;
+  /** One line each: why triage decided what it did, or the first lines of the reply. */
+  readonly lines: readonly string[];
+}
+
+export interface ChatNotifier {
+  notify(notice: TicketNotice): Promise<void>;
+}
