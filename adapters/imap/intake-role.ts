@@ -1,6 +1,56 @@
+/**
+ * The `intake` role: one reader per configured mailbox (each under its Redis lease), feeding the
+ * intake service, and a timer that sends the outbox's acknowledgements still waiting (a retry
+ * after an SMTP failure). A mailbox that fails (wrong password, host down) waits and retries on
+ * its own; the others go on.
+ */
+import { Redis } from 'ioredis';
 import type { RoleStarter } from '../../src/roles.ts';
+import { MailboxReader } from '../../src/services/read-mailbox.ts';
+import { MysqlMailboxCheckpoints } from '../mysql/mysql-mailbox-checkpoints.ts';
+import { RedisMailboxLease } from '../queue/redis-mailbox-lease.ts';
+import { ImapflowMailboxConnector } from './imapflow-mailbox.ts';
 
-/** Placeholder until the IMAP reader lands (issue 3). */
-export const startIntakeRole: RoleStarter = async () => {
-  throw new Error('the intake role is not built yet');
+const OUTBOX_EVERY_MS = 30_000;
+
+export const startIntakeRole: RoleStarter = async (app) => {
+  const { config } = app;
+  const log = app.logger.child({ component: 'intake' });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  redis.on('error', () => undefined); // each lease call reports its own failure
+  const checkpoints = new MysqlMailboxCheckpoints(app.database);
+  const leaseMs = config.imap.leaseSeconds * 1000;
+  const readers = config.imap.mailboxes.map(
+    (mailbox) =>
+      new MailboxReader({
+        name: mailbox.name,
+        connector: new ImapflowMailboxConnector(mailbox, { logger: app.logger }),
+        checkpoints,
+        lease: new RedisMailboxLease({ redis, prefix: config.redis.queuePrefix, mailbox: mailbox.name, ttlMs: leaseMs }),
+        intake: app.intake,
+        logger: app.logger,
+        batchSize: mailbox.batchSize,
+        concurrency: config.intake.concurrency,
+        messageMaxBytes: config.intake.messageMaxBytes,
+        pollMs: mailbox.pollSeconds * 1000,
+        leaseRenewMs: Math.max(500, Math.floor(leaseMs / 3)),
+      }),
+  );
+  if (readers.length === 0) {
+    log.warn({}, 'no mailbox is configured (set IMAP_URL, or IMAP_MAILBOXES with IMAP_<NAME>_URL): the intake role only sends the outbox');
+  }
+  for (const reader of readers) reader.start();
+  const outboxTimer = setInterval(() => {
+    app.outbox.deliverPending().catch((error: unknown) => log.warn({ err: error }, 'outbox pass failed; the next one retries'));
+  }, OUTBOX_EVERY_MS);
+  return {
+    name: 'intake',
+    describe: () => (readers.length ? readers.map((r) => r.describe()) : ['intake: no mailbox configured']),
+    readers,
+    async stop() {
+      clearInterval(outboxTimer);
+      await Promise.all(readers.map((r) => r.stop()));
+      redis.disconnect();
+    },
+  };
 };
