@@ -1,0 +1,369 @@
+/**
+ * ReportStore, TicketStatusStore and DigestLedger on MySQL/MariaDB. Counts and groups run in the
+ * database over support_ticket's indexes; lists are paged there. Support tickets only: the shop's
+ * other ___xtr_msg rows never appear (every query starts from support_ticket).
+ */
+import { randomBytes } from 'node:crypto';
+import type mysql from 'mysql2/promise';
+import type { DayString, TicketBrief } from '../../src/domain/digest.ts';
+import { CATEGORIES, PRIORITIES, parseLegacyContent, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher.ts';
+import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery, TicketStatusStore } from '../../src/ports/report-store.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import { toAppError, type Database } from './database.ts';
+
+type Row = mysql.RowDataPacket;
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function asDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : asDate(value);
+}
+
+function asNumberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+const OPEN_AT = '(t.created_at < ? AND (t.closed_at IS NULL OR t.closed_at >= ?))';
+
+export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestLedger {
+  readonly #pool: mysql.Pool;
+
+  constructor(database: Database) {
+    this.#pool = database.pool;
+  }
+
+  async #rows(sql: string, params: unknown[], doing: string): Promise<Row[]> {
+    try {
+      const [rows] = await this.#pool.query<Row[]>(sql, params);
+      return rows;
+    } catch (error) {
+      throw toAppError(error, doing);
+    }
+  }
+
+  async countPerRange(event: 'created' | 'closed', boundaries: readonly Date[]): Promise<number[]> {
+    const n = boundaries.length - 1;
+    if (n < 1) return [];
+    const column = event === 'created' ? 't.created_at' : 't.closed_at';
+    const cases = boundaries.slice(1).map(() => `WHEN ${column} < ? THEN ?`).join(' ');
+    const caseParams = boundaries.slice(1).flatMap((b, i) => [b, i]);
+    const rows = await this.#rows(
+      `SELECT CASE ${cases} END AS bucket, COUNT(*) AS n FROM support_ticket t WHERE ${column} >= ? AND ${column} < ? GROUP BY bucket`,
+      [...caseParams, boundaries[0], boundaries[n]],
+      `counting tickets ${event} per day`,
+    );
+    const counts = new Array<number>(n).fill(0);
+    for (const r of rows) counts[Number(r['bucket'])] = Number(r['n']);
+    return counts;
+  }
+
+  async openAt(at: Date) {
+    const rows = await this.#rows(`SELECT t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE ${OPEN_AT} GROUP BY t.priority`, [at, at], 'counting open tickets');
+    const byPriority = zeroes(PRIORITIES);
+    let total = 0;
+    for (const r of rows) {
+      byPriority[r['p'] as Priority] = Number(r['n']);
+      total += Number(r['n']);
+    }
+    return { total, byPriority };
+  }
+
+  async createdBreakdown(from: Date, to: Date) {
+    const rows = await this.#rows(
+      'SELECT t.category AS c, t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.category, t.priority',
+      [from, to],
+      'counting new tickets by category and priority',
+    );
+    const byCategory = zeroes(CATEGORIES);
+    const byPriority = zeroes(PRIORITIES);
+    for (const r of rows) {
+      byCategory[r['c'] as Category] += Number(r['n']);
+      byPriority[r['p'] as Priority] += Number(r['n']);
+    }
+    return { byCategory, byPriority };
+  }
+
+  async oldestOpenAt(at: Date, limit: number, priority?: Priority): Promise<TicketBrief[]> {
+    const rows = await this.#rows(
+      `SELECT t.ticket_id, t.subject, t.priority, t.category, t.created_at FROM support_ticket t WHERE ${OPEN_AT}${priority ? ' AND t.priority = ?' : ''} ORDER BY t.created_at, t.ticket_id LIMIT ?`,
+      [at, at, ...(priority ? [priority] : []), limit],
+      'listing the oldest open tickets',
+    );
+    return rows.map((r) => ({
+      ticketId: Number(r['ticket_id']),
+      subject: String(r['subject']),
+      priority: r['priority'] as Priority,
+      category: r['category'] as Category,
+      createdAt: asDate(r['created_at']),
+    }));
+  }
+
+  async firstResponseSeconds(from: Date, to: Date): Promise<number[]> {
+    const rows = await this.#rows(
+      'SELECT TIMESTAMPDIFF(MICROSECOND, t.created_at, t.first_response_at) / 1e6 AS s FROM support_ticket t WHERE t.first_response_at >= ? AND t.first_response_at < ?',
+      [from, to],
+      'measuring first-response times',
+    );
+    return rows.map((r) => Math.max(0, Number(r['s'])));
+  }
+
+  async resolutionSeconds(from: Date, to: Date): Promise<number[]> {
+    const rows = await this.#rows(
+      'SELECT TIMESTAMPDIFF(MICROSECOND, t.created_at, t.closed_at) / 1e6 AS s FROM support_ticket t WHERE t.closed_at >= ? AND t.closed_at < ?',
+      [from, to],
+      'measuring resolution times',
+    );
+    return rows.map((r) => Math.max(0, Number(r['s'])));
+  }
+
+  async automatedCount(from: Date, to: Date): Promise<Record<string, number>> {
+    const rows = await this.#rows(
+      "SELECT COALESCE(m.automated_kind, 'other') AS k, COUNT(*) AS n FROM support_message m WHERE m.kind = 'automated' AND m.created_at >= ? AND m.created_at < ? GROUP BY k",
+      [from, to],
+      'counting automated mail',
+    );
+    return Object.fromEntries(rows.map((r) => [String(r['k']), Number(r['n'])]));
+  }
+
+  async exportPage(from: Date, to: Date, afterId: number, limit: number): Promise<ExportRow[]> {
+    const rows = await this.#rows(
+      `SELECT t.ticket_id, t.created_at, t.customer_email, t.subject, t.status, t.source, t.category, t.category_confidence, t.priority,
+              t.priority_confidence, t.sentiment, t.language, t.triaged, t.first_response_at, t.closed_at
+         FROM support_ticket t WHERE t.created_at >= ? AND t.created_at < ? AND t.ticket_id > ? ORDER BY t.ticket_id LIMIT ?`,
+      [from, to, afterId, limit],
+      'reading tickets for the export',
+    );
+    return rows.map((r) => ({
+      ticketId: Number(r['ticket_id']),
+      createdAt: asDate(r['created_at']),
+      customerEmail: String(r['customer_email']),
+      subject: String(r['subject']),
+      status: r['status'] as TicketStatus,
+      source: String(r['source']),
+      category: r['category'] as Category,
+      categoryConfidence: asNumberOrNull(r['category_confidence']),
+      priority: r['priority'] as Priority,
+      priorityConfidence: asNumberOrNull(r['priority_confidence']),
+      sentiment: asNumberOrNull(r['sentiment']),
+      language: r['language'] === null ? null : String(r['language']),
+      triaged: Number(r['triaged']) === 1,
+      firstResponseAt: asDateOrNull(r['first_response_at']),
+      closedAt: asDateOrNull(r['closed_at']),
+    }));
+  }
+
+  async contactStats(since: Date): Promise<ContactStats> {
+    const [totals, groups] = await Promise.all([
+      this.#rows(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(t.status = 'open'), 0) AS open, COALESCE(SUM(t.status = 'closed'), 0) AS closed,
+                COALESCE(SUM(t.status = 'open' AND t.priority = 'urgent'), 0) AS urgent, COALESCE(SUM(t.created_at >= ?), 0) AS created_since
+           FROM support_ticket t`,
+        [since],
+        'counting tickets',
+      ),
+      this.#rows('SELECT t.category AS c, t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE t.status = ? GROUP BY t.category, t.priority', ['open'], 'counting open tickets'),
+    ]);
+    const t: Record<string, unknown> = totals[0] ?? {};
+    const byCategory = zeroes(CATEGORIES);
+    const byPriority = zeroes(PRIORITIES);
+    for (const r of groups) {
+      byCategory[r['c'] as Category] += Number(r['n']);
+      byPriority[r['p'] as Priority] += Number(r['n']);
+    }
+    return {
+      total: Number(t['total'] ?? 0),
+      open: Number(t['open'] ?? 0),
+      closed: Number(t['closed'] ?? 0),
+      urgent: Number(t['urgent'] ?? 0),
+      createdSince: Number(t['created_since'] ?? 0),
+      byCategory,
+      byPriority,
+    };
+  }
+
+  async listTickets(query: TicketListQuery): Promise<{ total: number; tickets: TicketListItem[] }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status) {
+      where.push('t.status = ?');
+      params.push(query.status);
+    }
+    if (query.keyword) {
+      const like = `%${query.keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const asNumber = /^#?(\d{1,9})$/.exec(query.keyword.trim());
+      where.push(`(t.subject LIKE ? OR t.customer_email LIKE ?${asNumber ? ' OR t.ticket_id = ?' : ''})`);
+      params.push(like, like, ...(asNumber ? [Number(asNumber[1])] : []));
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [count, rows] = await Promise.all([
+      this.#rows(`SELECT COUNT(*) AS n FROM support_ticket t ${clause}`, params, 'counting tickets'),
+      this.#rows(
+        `SELECT t.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.created_at, t.last_message_at, t.message_count
+           FROM support_ticket t ${clause} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
+        [...params, query.limit, (query.page - 1) * query.limit],
+        'listing tickets',
+      ),
+    ]);
+    return { total: Number(count[0]?.['n'] ?? 0), tickets: rows.map(listItem) };
+  }
+
+  async ticketDetail(ticketId: number): Promise<TicketDetail | null> {
+    const rows = await this.#rows(
+      `SELECT t.*, m.msg_content FROM support_ticket t LEFT JOIN ___xtr_msg m ON m.msg_id = t.ticket_id WHERE t.ticket_id = ?`,
+      [ticketId],
+      'reading a ticket',
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const replies = await this.#rows(
+      'SELECT msg_id, msg_date, msg_cnfa_id, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id LIMIT 500',
+      [String(ticketId)],
+      "reading a ticket's messages",
+    );
+    return {
+      ...listItem(r),
+      customerId: Number(r['customer_id']),
+      orderNumber: r['order_number'] === null ? null : String(r['order_number']),
+      language: r['language'] === null ? null : String(r['language']),
+      source: String(r['source']),
+      firstResponseAt: asDateOrNull(r['first_response_at']),
+      closedAt: asDateOrNull(r['closed_at']),
+      content: parseLegacyContent(String(r['msg_content'] ?? '')).text,
+      messages: replies.map((m) => ({
+        id: Number(m['msg_id']),
+        date: m['msg_date'] === null ? null : String(m['msg_date']),
+        fromStaff: m['msg_cnfa_id'] !== null && String(m['msg_cnfa_id']) !== '0' && String(m['msg_cnfa_id']) !== '',
+        content: String(m['msg_content'] ?? ''),
+      })),
+    };
+  }
+
+  async setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null> {
+    let conn: mysql.PoolConnection | undefined;
+    try {
+      conn = await this.#pool.getConnection();
+      await conn.query('START TRANSACTION');
+      const [rows] = await conn.query<Row[]>('SELECT status FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
+      const previous = rows[0]?.['status'] as TicketStatus | undefined;
+      if (!previous) {
+        await conn.query('ROLLBACK');
+        return null;
+      }
+      if (previous !== status) {
+        await conn.query('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [status, status === 'closed' ? at : null, at, ticketId]);
+        await conn.query('UPDATE ___xtr_msg SET msg_open = ?, msg_close = ? WHERE msg_id = ?', [status === 'open' ? '1' : '0', status === 'closed' ? '1' : '0', ticketId]);
+        await conn.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
+          ticketId,
+          status === 'closed' ? 'ticket_closed' : 'ticket_reopened',
+          actor,
+          JSON.stringify({ from: previous, to: status }),
+          at,
+        ]);
+      }
+      await conn.query('COMMIT');
+      return { previous };
+    } catch (error) {
+      await conn?.query('ROLLBACK').catch(() => undefined);
+      throw toAppError(error, "changing a ticket's status");
+    } finally {
+      conn?.release();
+    }
+  }
+
+  // DigestLedger. message_ref holds "claim:<token>" until sending, "sending:<token>" while the platform is called.
+
+  async claim(channel: string, day: DayString, now: Date, staleMs: number): Promise<DigestClaim> {
+    const token = randomBytes(9).toString('base64url');
+    try {
+      const [inserted] = await this.#pool.query<mysql.ResultSetHeader>(
+        "INSERT IGNORE INTO support_digest_post (channel, day, status, claimed_at, message_ref) VALUES (?, ?, 'claimed', ?, ?)",
+        [channel, day, now, `claim:${token}`],
+      );
+      if (inserted.affectedRows === 1) return { state: 'claimed', token };
+      // Someone holds it. Take over a claim whose owner vanished before sending anything.
+      const [taken] = await this.#pool.query<mysql.ResultSetHeader>(
+        "UPDATE support_digest_post SET claimed_at = ?, message_ref = ? WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref LIKE 'claim:%' AND claimed_at < ?",
+        [now, `claim:${token}`, channel, day, new Date(now.getTime() - staleMs)],
+      );
+      if (taken.affectedRows === 1) return { state: 'claimed', token };
+      const [rows] = await this.#pool.query<Row[]>('SELECT status, claimed_at, message_ref FROM support_digest_post WHERE channel = ? AND day = ?', [channel, day]);
+      const row = rows[0];
+      if (!row) return this.claim(channel, day, now, staleMs); // forgotten meanwhile
+      if (row['status'] === 'posted') return { state: 'posted', messageRef: row['message_ref'] === null ? null : String(row['message_ref']) };
+      const claimedAt = asDate(row['claimed_at']);
+      const sending = String(row['message_ref'] ?? '').startsWith('sending:');
+      return sending && claimedAt.getTime() < now.getTime() - staleMs ? { state: 'uncertain', claimedAt } : { state: 'busy', claimedAt };
+    } catch (error) {
+      throw toAppError(error, 'claiming the digest post');
+    }
+  }
+
+  async markSending(channel: string, day: DayString, token: string): Promise<void> {
+    await this.#transition(channel, day, `claim:${token}`, "message_ref = ?", [`sending:${token}`], 'marking the digest as sending');
+  }
+
+  async markPosted(channel: string, day: DayString, token: string, messageRef: string, at: Date): Promise<void> {
+    await this.#transition(channel, day, `sending:${token}`, "status = 'posted', posted_at = ?, message_ref = ?", [at, messageRef.slice(0, 64)], 'recording the digest post');
+  }
+
+  async release(channel: string, day: DayString, token: string): Promise<void> {
+    try {
+      await this.#pool.query("DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref IN (?, ?)", [
+        channel,
+        day,
+        `claim:${token}`,
+        `sending:${token}`,
+      ]);
+    } catch (error) {
+      throw toAppError(error, 'releasing the digest claim');
+    }
+  }
+
+  async forget(channel: string, day: DayString): Promise<boolean> {
+    try {
+      const [r] = await this.#pool.query<mysql.ResultSetHeader>("DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed'", [channel, day]);
+      return r.affectedRows > 0;
+    } catch (error) {
+      throw toAppError(error, 'forgetting the digest claim');
+    }
+  }
+
+  async #transition(channel: string, day: DayString, from: string, set: string, params: unknown[], doing: string): Promise<void> {
+    let result: mysql.ResultSetHeader;
+    try {
+      [result] = await this.#pool.query<mysql.ResultSetHeader>(`UPDATE support_digest_post SET ${set} WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref = ?`, [
+        ...params,
+        channel,
+        day,
+        from,
+      ]);
+    } catch (error) {
+      throw toAppError(error, doing);
+    }
+    if (result.affectedRows !== 1) {
+      // Another process took the claim over (we were slower than the stale limit): do not post twice.
+      throw new AppError('digest.claim_lost', `The digest claim for ${channel} on ${day} was taken over by another process while ${doing}.`);
+    }
+  }
+}
+
+function listItem(r: Row): TicketListItem {
+  return {
+    ticketId: Number(r['ticket_id']),
+    subject: String(r['subject']),
+    customerEmail: String(r['customer_email']),
+    status: r['status'] as TicketStatus,
+    priority: r['priority'] as Priority,
+    category: r['category'] as Category,
+    createdAt: asDate(r['created_at']),
+    lastMessageAt: asDate(r['last_message_at']),
+    messageCount: Number(r['message_count']),
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * The managers' daily digest: its figures, the pure rules that compute them (day boundaries in an
+ * IANA time zone, percentiles, changes) and its text. No I/O.
+ */
+import type { Category, Priority } from './ticket.ts';
+
+/** A calendar day, "YYYY-MM-DD". */
+export type DayString = string;
+
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isDayString(value: string): value is DayString {
+  const m = DAY_RE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+/** The day `n` days after `day` (negative: before), calendar arithmetic, no time zone involved. */
+export function addDays(day: DayString, n: number): DayString {
+  const m = DAY_RE.exec(day);
+  if (!m) throw new RangeError(`not a day: ${day}`);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + n)).toISOString().slice(0, 10);
+}
+
+/** The calendar day an instant falls on in a time zone. */
+export function dayInZone(at: Date, timeZone: string): DayString {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Offset of the zone from UTC at an instant, in ms (Paris in summer: +7,200,000). */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * The first instant of a day in a zone. Midnight may not exist (a zone that springs forward at 00:00):
+ * then the day starts at the first instant whose local date is that day. Two offset guesses cover every
+ * real zone's transitions.
+ */
+export function startOfDay(day: DayString, timeZone: string): Date {
+  const m = DAY_RE.exec(day);
+  if (!m) throw new RangeError(`not a day: ${day}`);
+  const naive = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  let guess = naive - zoneOffsetMs(new Date(naive), timeZone);
+  guess = naive - zoneOffsetMs(new Date(guess), timeZone);
+  // Local midnight skipped by a transition: step forward to the first local instant of the day.
+  while (dayInZone(new Date(guess), timeZone) < day) guess += 15 * 60_000;
+  while (dayInZone(new Date(guess - 1), timeZone) === day) guess -= 15 * 60_000;
+  return new Date(guess);
+}
+
+/** [start, end) of a day in a zone: 24 h most days, 23 h or 25 h across a daylight-saving change. */
+export function dayRange(day: DayString, timeZone: string): { readonly start: Date; readonly end: Date } {
+  return { start: startOfDay(day, timeZone), end: startOfDay(addDays(day, 1), timeZone) };
+}
+
+/** Nearest-rank percentile (p in 0..100) of durations; null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+/** Median: the mean of the two middle values for an even count; null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const hi = sorted[mid] ?? 0;
+  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? 0) + hi) / 2;
+}
+
+export interface DurationStats {
+  readonly count: number;
+  /** Seconds. */
+  readonly median: number | null;
+  /** Seconds, nearest rank. */
+  readonly p95: number | null;
+}
+
+export function durationStats(seconds: readonly number[]): DurationStats {
+  return { count: seconds.length, median: median(seconds), p95: percentile(seconds, 95) };
+}
+
+/** A figure and how it moved. */
+export interface Trend {
+  readonly value: number;
+  readonly previousDay: number;
+  readonly sameDayLastWeek: number;
+}
+
+export interface TicketBrief {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly createdAt: Date;
+}
+
+export interface DailyCounts {
+  readonly day: DayString;
+  readonly created: number;
+  readonly closed: number;
+}
+
+export interface Digest {
+  readonly day: DayString;
+  readonly timeZone: string;
+  /** The day's bounds: 23, 24 or 25 hours apart. */
+  readonly start: Date;
+  readonly end: Date;
+  readonly created: Trend;
+  readonly closed: Trend;
+  /** Open at the end of the day. */
+  readonly backlog: Trend;
+  readonly createdByCategory: Readonly<Record<Category, number>>;
+  readonly createdByPriority: Readonly<Record<Priority, number>>;
+  readonly backlogByPriority: Readonly<Record<Priority, number>>;
+  /** The oldest tickets still open at the end of the day, oldest first. */
+  readonly oldestOpen: readonly TicketBrief[];
+  /** Urgent tickets open at the end of the day (count, and the first few). */
+  readonly urgentOpen: { readonly count: number; readonly tickets: readonly TicketBrief[] };
+  /** Tickets first answered that day: created → first response. */
+  readonly firstResponse: DurationStats;
+  /** Tickets closed that day: created → closed. */
+  readonly resolution: DurationStats;
+  /** Automatic mail (bounces, out-of-office, lists…) filtered that day, by kind. */
+  readonly automated: { readonly total: number; readonly byKind: Readonly<Record<string, number>> };
+  /** New and closed per day, the last 14 days ending with this one, oldest first. */
+  readonly history: readonly DailyCounts[];
+}
+
+/** "3 h 20 min", "45 min", "2 d 4 h"; "—" for none. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  const days = Math.floor(hours / 24);
+  return `${days} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+export function formatChange(now: number, before: number): string {
+  const delta = now - before;
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+  const pct = before === 0 ? '' : ` (${sign}${Math.round((Math.abs(delta) / before) * 100)}%)`;
+  return `${sign}${Math.abs(delta)}${pct}`;
+}
+
+export interface DigestField {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** What a channel shows: a title, short fields, and the full text (chat-agnostic, light markdown). */
+export interface DigestMessage {
+  readonly title: string;
+  readonly fields: readonly DigestField[];
+  readonly text: string;
+}
+
+function breakdown(counts: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+  return parts.length ? parts.join(' · ') : 'none';
+}
+
+function trendLine(label: string, t: Trend): string {
+  return `${label}: *${t.value}*  (${formatChange(t.value, t.previousDay)} vs the day before, ${formatChange(t.value, t.sameDayLastWeek)} vs the same day last week)`;
+}
+
+function brief(t: TicketBrief, now: Date): string {
+  return `#${t.ticketId} ${t.subject.slice(0, 60)} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
+}
+
+export function composeDigestMessage(d: Digest): DigestMessage {
+  const title = `Support digest — ${d.day} (${d.timeZone})`;
+  const fields: DigestField[] = [
+    { name: 'New', value: `${d.created.value} (${formatChange(d.created.value, d.created.previousDay)} d/d, ${formatChange(d.created.value, d.created.sameDayLastWeek)} w/w)` },
+    { name: 'Closed', value: `${d.closed.value} (${formatChange(d.closed.value, d.closed.previousDay)} d/d, ${formatChange(d.closed.value, d.closed.sameDayLastWeek)} w/w)` },
+    { name: 'Open backlog', value: `${d.backlog.value} (${formatChange(d.backlog.value, d.backlog.previousDay)} d/d)` },
+    { name: 'Urgent still open', value: String(d.urgentOpen.count) },
+    { name: 'First response', value: `median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}` },
+    { name: 'Resolution', value: `median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}` },
+  ];
+  const lines = [
+    `*${title}*`,
+    trendLine('New tickets', d.created),
+    trendLine('Closed', d.closed),
+    trendLine('Open backlog at the end of the day', d.backlog),
+    `New by category: ${breakdown(d.createdByCategory)}`,
+    `New by priority: ${breakdown(d.createdByPriority)}`,
+    `Backlog by priority: ${breakdown(d.backlogByPriority)}`,
+    `First response (${d.firstResponse.count} tickets): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
+    `Resolution (${d.resolution.count} tickets): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
+    `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
+  ];
+  lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');
+  for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.end)}`);
+  if (d.oldestOpen.length) {
+    lines.push('Oldest open tickets:');
+    for (const t of d.oldestOpen) lines.push(`  • ${brief(t, d.end)}`);
+  }
+  return { title, fields, text: lines.join('\n') };
+}

@@ -1,0 +1,102 @@
+/**
+ * What the reports need from the database: the digest's figures, the export's pages, and the old web
+ * module's list/detail/stats. Support tickets only (ticketrelay's support_ticket rows): the shop's
+ * other rows in ___xtr_msg (reviews, legal pages, redirects) are never counted.
+ * Every method reads a bounded amount: counts and groups in the database, lists paged.
+ */
+import type { TicketBrief } from '../domain/digest.ts';
+import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
+
+export interface ReportStore {
+  /** For boundaries b0 < b1 < … < bn: the tickets created (or closed) in each [bi, bi+1). n counts. */
+  countPerRange(event: 'created' | 'closed', boundaries: readonly Date[]): Promise<number[]>;
+  /** Tickets open at `at`: created before it and not closed by then. */
+  openAt(at: Date): Promise<{ total: number; byPriority: Record<Priority, number> }>;
+  /** Tickets created in [from, to), by category and by priority. */
+  createdBreakdown(from: Date, to: Date): Promise<{ byCategory: Record<Category, number>; byPriority: Record<Priority, number> }>;
+  /** The oldest tickets open at `at`, oldest first; `priority` narrows to one priority. */
+  oldestOpenAt(at: Date, limit: number, priority?: Priority): Promise<TicketBrief[]>;
+  /** Seconds from creation to first response, for tickets first answered in [from, to). */
+  firstResponseSeconds(from: Date, to: Date): Promise<number[]>;
+  /** Seconds from creation to closing, for tickets closed in [from, to). */
+  resolutionSeconds(from: Date, to: Date): Promise<number[]>;
+  /** Automatic mail recorded in [from, to), by kind (bounce, auto_reply, list…). */
+  automatedCount(from: Date, to: Date): Promise<Record<string, number>>;
+  /** One page of tickets created in [from, to) with id > afterId, by id. */
+  exportPage(from: Date, to: Date, afterId: number, limit: number): Promise<ExportRow[]>;
+  /** The old module's counters, over support tickets only. */
+  contactStats(since: Date): Promise<ContactStats>;
+  /** A page of tickets, newest first, filtered in the database. */
+  listTickets(query: TicketListQuery): Promise<{ total: number; tickets: TicketListItem[] }>;
+  /** One ticket with its messages; null when the number is not a support ticket. */
+  ticketDetail(ticketId: number): Promise<TicketDetail | null>;
+}
+
+/** Changing a ticket's status on behalf of someone outside chat (the web module). */
+export interface TicketStatusStore {
+  /**
+   * Sets open/closed on the legacy row and ours, with an audit event by `actor`. Returns the status
+   * before, or null when the number is not a support ticket.
+   */
+  setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null>;
+}
+
+export interface ExportRow {
+  readonly ticketId: number;
+  readonly createdAt: Date;
+  readonly customerEmail: string;
+  readonly subject: string;
+  readonly status: TicketStatus;
+  readonly source: string;
+  readonly category: Category;
+  readonly categoryConfidence: number | null;
+  readonly priority: Priority;
+  readonly priorityConfidence: number | null;
+  readonly sentiment: number | null;
+  readonly language: string | null;
+  readonly triaged: boolean;
+  readonly firstResponseAt: Date | null;
+  readonly closedAt: Date | null;
+}
+
+export interface ContactStats {
+  readonly total: number;
+  readonly open: number;
+  readonly closed: number;
+  readonly urgent: number;
+  readonly createdSince: number;
+  readonly byCategory: Record<Category, number>;
+  readonly byPriority: Record<Priority, number>;
+}
+
+export interface TicketListQuery {
+  readonly page: number;
+  readonly limit: number;
+  readonly status: TicketStatus | null;
+  /** Matched against subject, customer address and ticket number. */
+  readonly keyword: string | null;
+}
+
+export interface TicketListItem {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly customerEmail: string;
+  readonly status: TicketStatus;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly createdAt: Date;
+  readonly lastMessageAt: Date;
+  readonly messageCount: number;
+}
+
+export interface TicketDetail extends TicketListItem {
+  readonly customerId: number;
+  readonly orderNumber: string | null;
+  readonly language: string | null;
+  readonly source: string;
+  readonly firstResponseAt: Date | null;
+  readonly closedAt: Date | null;
+  /** The customer's text (the legacy row's content without its metadata block). */
+  readonly content: string;
+  readonly messages: readonly { readonly id: number; readonly date: string | null; readonly fromStaff: boolean; readonly content: string }[];
+}
