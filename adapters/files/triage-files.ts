@@ -1,0 +1,100 @@
+/**
+ * Triage's files: the shipped labelled set (data/triage/labelled-*.jsonl), the operator's rules
+ * (TRIAGE_RULES_FILE) and the trained model (TRIAGE_MODEL_FILE). With no trained model file, the
+ * model is trained from the shipped set at startup (well under a second), so a fresh checkout triages.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import { TriageClassifier } from '../../src/domain/triage/classifier.ts';
+import { parseLabelledSet, toTrainingExample, type LabelledEmail } from '../../src/domain/triage/dataset.ts';
+import { DEFAULT_RULES } from '../../src/domain/triage/default-rules.ts';
+import { loadModel, trainModel, type TrainingExample, type TriageModel } from '../../src/domain/triage/model.ts';
+import { parseTriageRules, type CompiledRules } from '../../src/domain/triage/rules.ts';
+
+export const LABELLED_DIR = path.join(PROJECT_ROOT, 'data', 'triage');
+
+/** Every labelled email shipped with the project; bad lines are returned as problems, not guessed. */
+export async function loadLabelledSet(dir = LABELLED_DIR): Promise<{ emails: LabelledEmail[]; problems: string[] }> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /^labelled-.*\.jsonl$/.test(n)).sort();
+  } catch {
+    names = [];
+  }
+  const emails: LabelledEmail[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const parsed = parseLabelledSet(await readFile(path.join(dir, name), 'utf8'), name);
+    for (const e of parsed.emails) {
+      // Ids are unique across files; a repeated one would count twice.
+      const key = `${e.lang ?? name}:${e.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      emails.push({ ...e, id: key });
+    }
+    problems.push(...parsed.problems);
+  }
+  return { emails, problems };
+}
+
+/** The operator's rules, or the built-in ones when no file is configured. */
+export async function loadTriageRules(file: string | null): Promise<CompiledRules> {
+  if (!file) return parseTriageRules(DEFAULT_RULES, 'the built-in triage rules');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const why = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : 'cannot be read';
+    throw new AppError('triage.rules_invalid', `The triage rules file ${file} ${why}. Fix it or unset TRIAGE_RULES_FILE (see examples/triage-rules.json).`, { cause: error });
+  }
+  try {
+    return parseTriageRules(json, `The triage rules in ${file}`);
+  } catch (error) {
+    throw new AppError('triage.rules_invalid', `${error instanceof Error ? error.message : String(error)}\nFix the file (examples/triage-rules.json shows every field) or unset TRIAGE_RULES_FILE.`, { cause: error });
+  }
+}
+
+export interface LoadedModel {
+  readonly model: TriageModel;
+  /** Where it came from, for the log and `status`. */
+  readonly source: string;
+}
+
+/** The trained model file if there is one, else a model trained now on the shipped labelled set. */
+export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> {
+  if (existsSync(modelFile)) {
+    try {
+      return { model: loadModel(JSON.parse(await readFile(modelFile, 'utf8'))), source: modelFile };
+    } catch (error) {
+      throw new AppError('triage.model_invalid', `The triage model ${modelFile} cannot be used: ${error instanceof Error ? error.message : String(error)}. Train it again with "npx ticketrelay triage train", or delete it to use the shipped set.`, { cause: error });
+    }
+  }
+  const started = Date.now();
+  const model = trainShipped((await loadLabelledSet()).emails.map(toTrainingExample));
+  return { model, source: `the shipped labelled set (trained at startup in ${Date.now() - started} ms)` };
+}
+
+function trainShipped(examples: TrainingExample[]): TriageModel {
+  if (examples.length === 0) {
+    throw new AppError('triage.no_training_data', `No labelled emails in ${LABELLED_DIR} and no trained model: restore data/triage/labelled-*.jsonl from the repository, or set TRIAGE_MODEL_FILE.`);
+  }
+  return trainModel(examples);
+}
+
+/** Writes the model atomically (a reader never sees half a file). */
+export async function saveModel(model: TriageModel, modelFile: string): Promise<void> {
+  await mkdir(path.dirname(modelFile), { recursive: true });
+  const temporary = `${modelFile}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(model.toJSON()));
+  await rename(temporary, modelFile);
+}
+
+/** The classifier as the worker and the CLI build it from the config's triage slice. */
+export async function buildClassifier(triage: { modelFile: string; rulesFile: string | null; vipCustomers: readonly string[] }): Promise<{ classifier: TriageClassifier; source: string }> {
+  const [loaded, rules] = await Promise.all([loadOrTrainModel(triage.modelFile), loadTriageRules(triage.rulesFile)]);
+  return { classifier: new TriageClassifier(loaded.model, rules, { vipCustomers: triage.vipCustomers }), source: loaded.source };
+}

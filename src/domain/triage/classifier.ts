@@ -1,0 +1,173 @@
+/**
+ * Triage of one ticket: language, category and priority (each with a confidence), sentiment, and the
+ * reasons an agent reads. The learned model proposes; the operator's rules add weight or set a floor;
+ * VIP customers, the mailbox's category and an order number are rules too.
+ */
+import { detectLanguage, type Language } from '../language.ts';
+import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../ticket.ts';
+import type { TriageModel } from './model.ts';
+import { softmax } from './model.ts';
+import { priorityRank, type CompiledRules, type FiredRule } from './rules.ts';
+import { scoreSentiment } from './sentiment.ts';
+import { foldText, ownWords } from './text.ts';
+
+export interface TriageInput {
+  readonly subject: string;
+  readonly body: string;
+  readonly customerEmail: string | null;
+  /** The category of the mailbox the email arrived in (its operator's hint), if it has one. */
+  readonly mailboxCategory: Category | null;
+  readonly orderNumber: string | null;
+}
+
+export interface TriageReasons {
+  readonly rules: readonly FiredRule[];
+  /** The words that weighed most toward the category, then the priority. */
+  readonly categoryTerms: readonly string[];
+  readonly priorityTerms: readonly string[];
+  readonly sentimentTerms: readonly string[];
+  /** What the model alone proposed, before the rules. */
+  readonly model: { readonly category: Category; readonly priority: Priority };
+}
+
+export interface TriageDecision {
+  readonly language: Language | null;
+  readonly category: Category;
+  readonly categoryConfidence: number;
+  readonly priority: Priority;
+  readonly priorityConfidence: number;
+  readonly sentiment: number;
+  readonly reasons: TriageReasons;
+  readonly modelVersion: string;
+  /** Urgent, or sentiment at or below the escalation threshold. */
+  readonly escalate: boolean;
+}
+
+export interface TriageSettings {
+  readonly vipCustomers: readonly string[];
+}
+
+export class TriageClassifier {
+  readonly #model: TriageModel;
+  readonly #rules: CompiledRules;
+  readonly #vip: ReadonlySet<string>;
+
+  constructor(model: TriageModel, rules: CompiledRules, settings: TriageSettings) {
+    for (const q of ['category', 'priority']) {
+      if (!model.questions.includes(q)) throw new Error(`the triage model does not answer "${q}": train it again with "npx ticketrelay triage train"`);
+    }
+    this.#model = model;
+    this.#rules = rules;
+    this.#vip = new Set(settings.vipCustomers.map((a) => a.toLowerCase()));
+  }
+
+  get modelVersion(): string {
+    return this.#model.version;
+  }
+
+  get sentimentThreshold(): number {
+    return this.#rules.spec.escalation.sentimentAtMost;
+  }
+
+  classify(input: TriageInput): TriageDecision {
+    const predicted = this.#model.predict(input.subject, input.body);
+    const cat = predicted['category']!;
+    const pri = predicted['priority']!;
+    const folded = foldText(`${input.subject}\n${ownWords(input.body)}`);
+    const fired: FiredRule[] = [];
+
+    // Category: rules add to the model's log-odds, then the softmax gives the confidence.
+    const catScores: Record<string, number> = { ...cat.scores };
+    const bump = (category: Category, weight: number) => {
+      const current = catScores[category];
+      if (current !== undefined) catScores[category] = current + weight;
+    };
+    for (const rule of this.#rules.category) {
+      const hit = rule.test(folded);
+      if (hit) {
+        bump(rule.category, rule.weight);
+        fired.push({ rule: rule.name, effect: `${signed(rule.weight)} ${rule.category} ("${hit.trim()}")` });
+      }
+    }
+    if (input.mailboxCategory) {
+      const weight = this.#rules.spec.mailboxHint.weight;
+      bump(input.mailboxCategory, weight);
+      fired.push({ rule: 'mailbox category', effect: `${signed(weight)} ${input.mailboxCategory}` });
+    }
+    if (input.orderNumber) {
+      const effects: string[] = [];
+      for (const [category, weight] of Object.entries(this.#rules.spec.orderNumber.categoryWeights)) {
+        if (weight === undefined) continue;
+        bump(category as Category, weight);
+        effects.push(`${signed(weight)} ${category}`);
+      }
+      if (effects.length) fired.push({ rule: `order number ${input.orderNumber} present`, effect: effects.join(', ') });
+    }
+    const [category, categoryConfidence] = argmax(catScores, CATEGORIES);
+
+    // Priority: weights first, then the floors ("at least").
+    const priScores: Record<string, number> = { ...pri.scores };
+    const floors: { priority: Priority; why: FiredRule }[] = [];
+    for (const rule of this.#rules.priority) {
+      const hit = rule.test(folded);
+      if (!hit) continue;
+      const current = priScores[rule.priority];
+      if (rule.weight !== 0 && current !== undefined) priScores[rule.priority] = current + rule.weight;
+      const effect = [rule.weight !== 0 ? `${signed(rule.weight)} ${rule.priority}` : '', rule.atLeast ? `at least ${rule.priority}` : ''].filter(Boolean).join(', ');
+      const why = { rule: rule.name, effect: `${effect} ("${hit.trim()}")` };
+      if (rule.atLeast) floors.push({ priority: rule.priority, why });
+      else fired.push(why);
+    }
+    if (input.customerEmail && this.#vip.has(input.customerEmail.toLowerCase())) {
+      floors.push({ priority: this.#rules.spec.vip.atLeast, why: { rule: 'VIP customer', effect: `at least ${this.#rules.spec.vip.atLeast}` } });
+    }
+    if (input.orderNumber && this.#rules.spec.orderNumber.atLeast) {
+      floors.push({ priority: this.#rules.spec.orderNumber.atLeast, why: { rule: `order number ${input.orderNumber} present`, effect: `at least ${this.#rules.spec.orderNumber.atLeast}` } });
+    }
+    let [priority, priorityConfidence] = argmax(priScores, PRIORITIES);
+    for (const floor of floors) {
+      fired.push(floor.why);
+      if (priorityRank(floor.priority) > priorityRank(priority)) {
+        priority = floor.priority;
+        // A rule that decides is as sure as the operator who wrote it; the model's view is kept as a floor.
+        priorityConfidence = Math.max(0.9, priorityConfidence);
+      }
+    }
+
+    const sentiment = scoreSentiment(input.subject, input.body);
+    const detected = detectLanguage(`${input.subject}\n${input.body}`);
+    return {
+      language: detected.language,
+      category,
+      categoryConfidence: round(categoryConfidence),
+      priority,
+      priorityConfidence: round(priorityConfidence),
+      sentiment: sentiment.score,
+      reasons: {
+        rules: fired,
+        categoryTerms: cat.topTerms,
+        priorityTerms: pri.topTerms,
+        sentimentTerms: sentiment.terms,
+        model: { category: cat.label as Category, priority: pri.label as Priority },
+      },
+      modelVersion: this.#model.version,
+      escalate: priority === 'urgent' || sentiment.score <= this.#rules.spec.escalation.sentimentAtMost,
+    };
+  }
+}
+
+function argmax<T extends string>(scores: Record<string, number>, order: readonly T[]): [T, number] {
+  const labels = order.filter((l) => scores[l] !== undefined);
+  const probabilities = softmax(labels.map((l) => scores[l]!));
+  let best = 0;
+  for (let k = 1; k < labels.length; k++) if (probabilities[k]! > probabilities[best]!) best = k;
+  return [labels[best]!, probabilities[best]!];
+}
+
+function signed(n: number): string {
+  return n >= 0 ? `+${n}` : String(n);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
