@@ -10,14 +10,15 @@ import { normalizeMessageId } from '../../src/domain/message-id.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { MailboxConnector, MailboxMessage, MailboxSession } from '../../src/ports/mailbox.ts';
 
-/** Above this many UIDs a set is sent as ranges (a 5,000-message backlog is mostly contiguous). */
 export class ImapflowMailboxConnector implements MailboxConnector {
+  readonly account: string;
   readonly #mailbox: MailboxConfig;
   readonly #log: Logger;
   readonly #connectTimeoutMs: number;
 
   constructor(mailbox: MailboxConfig, options: { logger: Logger; connectTimeoutMs?: number }) {
     this.#mailbox = mailbox;
+    this.account = `${mailbox.user}@${mailbox.host}:${mailbox.port}/${mailbox.folder}`.slice(0, 255);
     this.#log = options.logger.child({ component: 'imap', mailbox: mailbox.name });
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
   }

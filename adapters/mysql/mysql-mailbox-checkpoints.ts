@@ -14,7 +14,7 @@ export class MysqlMailboxCheckpoints implements MailboxCheckpointStore {
   async get(mailbox: string): Promise<MailboxCheckpoint | null> {
     try {
       const rows = await this.#database.db
-        .select({ uidValidity: supportMailboxState.uidValidity, lastUid: supportMailboxState.lastUid })
+        .select({ account: supportMailboxState.account, uidValidity: supportMailboxState.uidValidity, lastUid: supportMailboxState.lastUid })
         .from(supportMailboxState)
         .where(sql`${supportMailboxState.mailbox} = ${mailbox}`)
         .limit(1);
@@ -26,17 +26,16 @@ export class MysqlMailboxCheckpoints implements MailboxCheckpointStore {
 
   async save(mailbox: string, checkpoint: MailboxCheckpoint): Promise<void> {
     try {
-      // last_uid first: MySQL evaluates the assignments in order, and it must compare the old UIDVALIDITY.
-      await this.#database.db
-        .insert(supportMailboxState)
-        .values({ mailbox, uidValidity: checkpoint.uidValidity, lastUid: checkpoint.lastUid, updatedAt: new Date() })
-        .onDuplicateKeyUpdate({
-          set: {
-            lastUid: sql`IF(${supportMailboxState.uidValidity} = VALUES(${supportMailboxState.uidValidity}), GREATEST(${supportMailboxState.lastUid}, VALUES(${supportMailboxState.lastUid})), VALUES(${supportMailboxState.lastUid}))`,
-            uidValidity: sql`VALUES(${supportMailboxState.uidValidity})`,
-            updatedAt: sql`VALUES(${supportMailboxState.updatedAt})`,
-          },
-        });
+      // Written by hand because the order matters: MySQL applies the assignments left to right, and
+      // last_uid must be compared against the OLD account and UIDVALIDITY before they are replaced.
+      await this.#database.db.execute(sql`
+        INSERT INTO support_mailbox_state (mailbox, account, uid_validity, last_uid, updated_at)
+        VALUES (${mailbox}, ${checkpoint.account}, ${checkpoint.uidValidity}, ${checkpoint.lastUid}, ${new Date()})
+        ON DUPLICATE KEY UPDATE
+          last_uid = IF(uid_validity = VALUES(uid_validity) AND account = VALUES(account), GREATEST(last_uid, VALUES(last_uid)), VALUES(last_uid)),
+          uid_validity = VALUES(uid_validity),
+          account = VALUES(account),
+          updated_at = VALUES(updated_at)`);
     } catch (error) {
       throw toAppError(error, `saving the checkpoint of mailbox "${mailbox}"`);
     }

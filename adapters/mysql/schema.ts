@@ -170,6 +170,8 @@ export const supportAddressFlag = mysqlTable('support_address_flag', {
 /** IMAP checkpoint: advanced only after a message's rows are committed. */
 export const supportMailboxState = mysqlTable('support_mailbox_state', {
   mailbox: varchar('mailbox', { length: 64 }).primaryKey(),
+  /** user@host:port/folder the checkpoint belongs to: UIDVALIDITY is only unique within one account's folder. */
+  account: varchar('account', { length: 255 }).notNull().default(''),
   uidValidity: bigint('uid_validity', { mode: 'number', unsigned: true }).notNull(),
   lastUid: bigint('last_uid', { mode: 'number', unsigned: true }).notNull(),
   updatedAt: datetime('updated_at', { fsp: 3 }).notNull(),

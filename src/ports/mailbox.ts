@@ -41,17 +41,20 @@ export interface MailboxSession {
  * until someone fixes them) or 'imap.unreachable' (retryable), each naming the mailbox.
  */
 export interface MailboxConnector {
+  /** user@host:port/folder: a checkpoint saved for another account or folder is not this one's. */
+  readonly account: string;
   open(): Promise<MailboxSession>;
 }
 
 export interface MailboxCheckpoint {
+  readonly account: string;
   readonly uidValidity: number;
   readonly lastUid: number;
 }
 
 export interface MailboxCheckpointStore {
   get(mailbox: string): Promise<MailboxCheckpoint | null>;
-  /** Moves the checkpoint; never backwards within one UIDVALIDITY. */
+  /** Moves the checkpoint; never backwards within one account and UIDVALIDITY. */
   save(mailbox: string, checkpoint: MailboxCheckpoint): Promise<void>;
   /** Which of these Message-IDs are already stored (their emails need no download). */
   knownMessageIds(messageIds: readonly string[]): Promise<ReadonlySet<string>>;

@@ -187,14 +187,17 @@ export class MailboxReader {
 
   async #sync(mailbox: MailboxSession, signal: AbortSignal): Promise<void> {
     const saved = await this.#o.checkpoints.get(this.#o.name);
+    const account = this.#o.connector.account;
     let lastUid = 0;
-    if (saved && saved.uidValidity === mailbox.uidValidity) {
+    if (saved && saved.uidValidity === mailbox.uidValidity && saved.account === account) {
       lastUid = saved.lastUid;
     } else {
-      if (saved) {
+      if (saved && saved.account !== account) {
+        this.#log.warn({ was: saved.account, now: account }, 'the mailbox now points at another account or folder: scanning it from the start (already stored emails are skipped)');
+      } else if (saved) {
         this.#log.warn({ was: saved.uidValidity, now: mailbox.uidValidity }, 'UIDVALIDITY changed: re-scanning the whole folder (already stored emails are skipped)');
       }
-      await this.#o.checkpoints.save(this.#o.name, { uidValidity: mailbox.uidValidity, lastUid: 0 });
+      await this.#o.checkpoints.save(this.#o.name, { account, uidValidity: mailbox.uidValidity, lastUid: 0 });
     }
     this.#status.uidValidity = mailbox.uidValidity;
     this.#status.lastUid = lastUid;
@@ -260,7 +263,7 @@ export class MailboxReader {
       next = uid;
     }
     if (next !== lastUid) {
-      await this.#o.checkpoints.save(this.#o.name, { uidValidity: this.#status.uidValidity ?? 0, lastUid: next });
+      await this.#o.checkpoints.save(this.#o.name, { account: this.#o.connector.account, uidValidity: this.#status.uidValidity ?? 0, lastUid: next });
       this.#status.lastUid = next;
     }
     if (failure) throw failure;

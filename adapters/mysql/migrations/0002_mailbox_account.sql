@@ -1,0 +1,1 @@
+ALTER TABLE `support_mailbox_state` ADD `account` varchar(255) DEFAULT '' NOT NULL;
