@@ -10,8 +10,10 @@ import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, t
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
+import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { AppError } from './domain/errors.ts';
 import type { Config } from './config.ts';
+import type { ChatNotifier } from './ports/chat-notifier.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
 
@@ -21,6 +23,11 @@ export interface App {
   readonly database: Database;
   readonly intake: IntakeService;
   readonly outbox: OutboxService;
+  /**
+   * Where escalations and other ticket notices go: the console always; chat adapters push theirs
+   * (before the worker role starts). The triage service reads this list at each notice.
+   */
+  readonly notifiers: ChatNotifier[];
   close(): Promise<void>;
 }
 
@@ -89,6 +96,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     database,
     intake,
     outbox,
+    notifiers: [new ConsoleNotifier({ logger })],
     async close() {
       await outbox.idle();
       await triage.close();

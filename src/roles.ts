@@ -20,6 +20,7 @@ export type RoleStarter = (app: App) => Promise<RunningRole>;
 
 const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   intake: async () => (await import('../adapters/imap/intake-role.ts')).startIntakeRole,
+  worker: async () => (await import('../jobs/worker.ts')).startWorkerRole,
 };
 
 export function isRoleName(name: string): name is RoleName {

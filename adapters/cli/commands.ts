@@ -14,6 +14,8 @@ export interface CliCommand {
 export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
   status: async () => (await import('./start-command.ts')).statusCommand,
+  triage: async () => (await import('./triage-command.ts')).triageCommand,
+  jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
 };
 
 /** sysexits.h: a mail server retries a delivery that ends with 75. */

@@ -1,0 +1,277 @@
+/**
+ * TriageStore on MySQL/MariaDB. Concurrent jobs' reads and writes are grouped: loads waiting at the
+ * same moment become one SELECT … IN (…), and decisions waiting while a write is in flight are saved
+ * together in one transaction and one round trip (bench:triage measures what that buys). Plain SQL
+ * with bound parameters, no query builder on this hot path.
+ */
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { CATEGORIES, composeLegacyContent, formatLegacyDate, parseLegacyContent, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import type { StoredDecision, TicketForTriage, TriageStore } from '../../src/ports/triage-store.ts';
+import { toAppError, type Database } from './database.ts';
+
+const MAX_BATCH = 250;
+
+export interface StoredTriage {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly customerEmail: string;
+  readonly category: Category;
+  readonly priority: Priority;
+  readonly categoryConfidence: number | null;
+  readonly priorityConfidence: number | null;
+  readonly sentiment: number | null;
+  readonly language: string | null;
+  readonly reasons: unknown;
+  readonly modelVersion: string | null;
+  readonly triaged: boolean;
+  readonly triagedAt: Date | null;
+  readonly escalatedAt: Date | null;
+  readonly corrected: boolean;
+}
+
+export class MysqlTriageStore implements TriageStore {
+  readonly #database: Database;
+  readonly #loads: Batcher<number, TicketForTriage | null>;
+  readonly #saves: Batcher<{ ticketId: number; decision: StoredDecision }, 'saved' | 'already_triaged' | 'not_found'>;
+
+  constructor(database: Database) {
+    this.#database = database;
+    this.#loads = new Batcher((ids) => this.#loadMany(ids));
+    this.#saves = new Batcher((items) => this.#saveMany(items));
+  }
+
+  loadTicket(ticketId: number): Promise<TicketForTriage | null> {
+    return this.#loads.run(ticketId);
+  }
+
+  saveDecision(ticketId: number, decision: StoredDecision) {
+    return this.#saves.run({ ticketId, decision });
+  }
+
+  async claimEscalation(ticketId: number, at: Date): Promise<boolean> {
+    try {
+      const [result] = await this.#database.pool.query<ResultSetHeader>(
+        'UPDATE support_ticket SET escalated_at = ? WHERE ticket_id = ? AND escalated_at IS NULL',
+        [at, ticketId],
+      );
+      if (result.affectedRows !== 1) return false;
+      await this.#database.pool.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
+        ticketId,
+        'escalated',
+        'triage',
+        JSON.stringify({}),
+        at,
+      ]);
+      return true;
+    } catch (error) {
+      throw toAppError(error, 'marking a ticket escalated');
+    }
+  }
+
+  async untriagedTicketIds(createdBefore: Date, limit: number): Promise<number[]> {
+    try {
+      const [rows] = await this.#database.pool.query<RowDataPacket[]>(
+        'SELECT ticket_id FROM support_ticket WHERE triaged = 0 AND created_at < ? ORDER BY created_at LIMIT ?',
+        [createdBefore, limit],
+      );
+      return rows.map((r) => Number(r['ticket_id']));
+    } catch (error) {
+      throw toAppError(error, 'listing untriaged tickets');
+    }
+  }
+
+  /** The stored decision of one ticket, for `triage explain` (null: no such support ticket). */
+  async storedDecision(ticketId: number): Promise<StoredTriage | null> {
+    try {
+      const [rows] = await this.#database.pool.query<RowDataPacket[]>(
+        `SELECT ticket_id, subject, customer_email, category, priority, category_confidence, priority_confidence, sentiment, language,
+                triage_reasons, model_version, triaged, triaged_at, escalated_at, corrected
+           FROM support_ticket WHERE ticket_id = ?`,
+        [ticketId],
+      );
+      const r = rows[0];
+      if (!r) return null;
+      const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return {
+        ticketId,
+        subject: String(r['subject'] ?? ''),
+        customerEmail: String(r['customer_email'] ?? ''),
+        category: asCategory(r['category']),
+        priority: asPriority(r['priority']),
+        categoryConfidence: num(r['category_confidence']),
+        priorityConfidence: num(r['priority_confidence']),
+        sentiment: num(r['sentiment']),
+        language: r['language'] === null ? null : String(r['language']),
+        reasons: parseJson(r['triage_reasons']),
+        modelVersion: r['model_version'] === null ? null : String(r['model_version']),
+        triaged: Number(r['triaged']) === 1,
+        triagedAt: r['triaged_at'] instanceof Date ? r['triaged_at'] : null,
+        escalatedAt: r['escalated_at'] instanceof Date ? r['escalated_at'] : null,
+        corrected: Number(r['corrected']) === 1,
+      };
+    } catch (error) {
+      throw toAppError(error, 'reading a triage decision');
+    }
+  }
+
+  /** Tickets whose category or priority an agent corrected, with their text and the agent's labels: training data. */
+  async correctedTickets(): Promise<{ ticketId: number; subject: string; text: string; category: Category; priority: Priority }[]> {
+    try {
+      const [rows] = await this.#database.pool.query<RowDataPacket[]>(
+        `SELECT st.ticket_id, st.subject, st.category, st.priority, m.msg_content
+           FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id AND m.msg_parent_id IS NULL
+          WHERE st.corrected = 1 OR st.ticket_id IN (SELECT ticket_id FROM support_triage_correction)
+          ORDER BY st.ticket_id`,
+      );
+      return rows.map((r) => ({
+        ticketId: Number(r['ticket_id']),
+        subject: String(r['subject'] ?? ''),
+        text: parseLegacyContent(String(r['msg_content'] ?? '')).text,
+        category: asCategory(r['category']),
+        priority: asPriority(r['priority']),
+      }));
+    } catch (error) {
+      throw toAppError(error, 'reading agents\' corrections');
+    }
+  }
+
+  async #loadMany(ids: readonly number[]): Promise<(TicketForTriage | null)[]> {
+    let rows: RowDataPacket[];
+    try {
+      [rows] = await this.#database.pool.query<RowDataPacket[]>(
+        `SELECT st.ticket_id, st.subject, st.customer_email, st.mailbox, st.order_number, st.triaged, st.corrected, st.category,
+                st.priority, st.sentiment, st.escalated_at, st.triage_reasons, m.msg_content
+           FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id AND m.msg_parent_id IS NULL
+          WHERE st.ticket_id IN (?)`,
+        [[...new Set(ids)]],
+      );
+    } catch (error) {
+      throw toAppError(error, 'loading tickets to triage');
+    }
+    const byId = new Map(rows.map((r) => [Number(r['ticket_id']), r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      if (!r) return null;
+      return {
+        ticketId: id,
+        subject: String(r['subject'] ?? ''),
+        text: parseLegacyContent(String(r['msg_content'] ?? '')).text,
+        customerEmail: String(r['customer_email'] ?? ''),
+        mailbox: r['mailbox'] === null ? null : String(r['mailbox']),
+        orderNumber: r['order_number'] === null ? null : String(r['order_number']),
+        triaged: Number(r['triaged']) === 1,
+        corrected: Number(r['corrected']) === 1,
+        category: asCategory(r['category']),
+        priority: asPriority(r['priority']),
+        sentiment: r['sentiment'] === null ? null : Number(r['sentiment']),
+        escalated: r['escalated_at'] !== null,
+        reasons: parseJson(r['triage_reasons']),
+      };
+    });
+  }
+
+  /** One transaction for the whole group: lock the rows, skip those triaged meanwhile, write both tables. */
+  async #saveMany(items: readonly { ticketId: number; decision: StoredDecision }[]): Promise<('saved' | 'already_triaged' | 'not_found')[]> {
+    let conn: PoolConnection | undefined;
+    try {
+      conn = await this.#database.pool.getConnection();
+      const ids = [...new Set(items.map((i) => i.ticketId))];
+      const [results] = await conn.query<RowDataPacket[][]>(
+        `START TRANSACTION;
+         SELECT st.ticket_id, st.triaged, st.corrected, st.category, st.priority, st.created_at, m.msg_content
+           FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id
+          WHERE st.ticket_id IN (?) FOR UPDATE`,
+        [ids],
+      );
+      const locked = new Map((results[1] ?? []).map((r) => [Number(r['ticket_id']), r]));
+      const statements: string[] = [];
+      const params: unknown[] = [];
+      const outcomes = items.map(({ ticketId, decision }) => {
+        const row = locked.get(ticketId);
+        if (!row) return 'not_found' as const;
+        if (Number(row['triaged']) === 1) return 'already_triaged' as const;
+        row['triaged'] = 1; // the same ticket twice in one group: the second is a no-op
+        const corrected = Number(row['corrected']) === 1;
+        const category = corrected ? asCategory(row['category']) : decision.category;
+        const priority = corrected ? asPriority(row['priority']) : decision.priority;
+        statements.push(
+          `UPDATE support_ticket SET category = ?, priority = ?, category_confidence = ?, priority_confidence = ?, sentiment = ?,
+             language = COALESCE(?, language), triage_reasons = ?, model_version = ?, triaged = 1, triaged_at = ?, updated_at = ?
+           WHERE ticket_id = ?`,
+        );
+        params.push(category, priority, decision.categoryConfidence, decision.priorityConfidence, decision.sentiment, decision.language, JSON.stringify(decision.reasons), decision.modelVersion, decision.at, decision.at, ticketId);
+        const content = String(row['msg_content'] ?? '');
+        const parsed = parseLegacyContent(content);
+        const createdAt = row['created_at'] instanceof Date ? formatLegacyDate(row['created_at']) : formatLegacyDate(decision.at);
+        // Keep every other key the old site or intake wrote; only what triage decides changes.
+        const metadata: Record<string, unknown> = { ...(parsed.metadata ?? { created_at: createdAt }), priority, category, triaged: true };
+        const updated = composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
+        if (updated !== content) {
+          statements.push('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?');
+          params.push(updated, ticketId);
+        }
+        statements.push('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)');
+        params.push(ticketId, 'triaged', 'triage', JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected }), decision.at);
+        return 'saved' as const;
+      });
+      await conn.query([...statements, 'COMMIT'].join(';\n'), params);
+      return outcomes;
+    } catch (error) {
+      await conn?.query('ROLLBACK').catch(() => undefined);
+      throw toAppError(error, 'saving triage decisions');
+    } finally {
+      conn?.release();
+    }
+  }
+}
+
+/**
+ * Groups calls: the first call starts a flush at once; calls made while a flush is in flight wait and
+ * go together in the next one. A failure fails every call of its group (each job retries on its own).
+ */
+class Batcher<K, V> {
+  readonly #flush: (keys: readonly K[]) => Promise<V[]>;
+  #pending: { key: K; resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
+  #inFlight = 0;
+
+  constructor(flush: (keys: readonly K[]) => Promise<V[]>) {
+    this.#flush = flush;
+  }
+
+  run(key: K): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      this.#pending.push({ key, resolve, reject });
+      if (this.#inFlight === 0) queueMicrotask(() => this.#next());
+    });
+  }
+
+  #next(): void {
+    if (this.#pending.length === 0 || this.#inFlight > 0) return;
+    const group = this.#pending.splice(0, MAX_BATCH);
+    this.#inFlight++;
+    this.#flush(group.map((g) => g.key)).then(
+      (values) => group.forEach((g, i) => g.resolve(values[i]!)),
+      (error: unknown) => group.forEach((g) => g.reject(error)),
+    ).finally(() => {
+      this.#inFlight--;
+      this.#next();
+    });
+  }
+}
+
+function asCategory(value: unknown): Category {
+  return CATEGORIES.includes(value as Category) ? (value as Category) : 'general';
+}
+
+function asPriority(value: unknown): Priority {
+  return PRIORITIES.includes(value as Priority) ? (value as Priority) : 'normal';
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The triage worker (`ticketrelay start --roles worker`): a BullMQ worker on the triage queue with
+ * TRIAGE_CONCURRENCY jobs at once, and a sweep every TRIAGE_SWEEP_SECONDS that enqueues the tickets
+ * still untriaged in MySQL (Redis was down when they arrived). Job ids are the ticket's, so a ticket
+ * already queued is not queued twice. Stopping finishes the jobs in flight.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { buildClassifier } from '../adapters/files/triage-files.ts';
+import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
+import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
+import type { Category } from '../src/domain/ticket.ts';
+import type { Logger } from '../src/ports/logger.ts';
+import type { TriageStore } from '../src/ports/triage-store.ts';
+import type { RoleStarter, RunningRole } from '../src/roles.ts';
+import { TriageService } from '../src/services/triage-ticket.ts';
+import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
+import { createTriageProcessor } from './triage.processor.ts';
+
+/** A ticket younger than this is left to the enqueue intake does after its commit. */
+const SWEEP_MIN_AGE_MS = 5_000;
+const SWEEP_BATCH = 1_000;
+
+export interface TriageWorkerOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly service: Pick<TriageService, 'triage'>;
+  readonly logger: Logger;
+  /** Sweep: where untriaged tickets are found, and how often (0 = no sweep). */
+  readonly store?: Pick<TriageStore, 'untriagedTicketIds'>;
+  readonly sweepMs?: number;
+}
+
+export interface TriageWorker {
+  readonly counts: { done: number; failed: number; retried: number; swept: number };
+  /** One sweep now: the number of tickets handed to the queue. */
+  sweep(): Promise<number>;
+  describe(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
+  const log = options.logger.child({ component: 'triage-worker' });
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  connection.on('error', () => undefined); // BullMQ reports its own connection errors below
+  const counts = { done: 0, failed: 0, retried: 0, swept: 0 };
+  const worker = new Worker<JobPayloads['triage']>(QUEUE_NAMES.triage, createTriageProcessor(options.service), {
+    connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    // Completed jobs keep their id a while (a second enqueue of the same ticket is then a no-op).
+    removeOnComplete: { count: 10_000 },
+    removeOnFail: { count: 100_000 },
+  });
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message !== lastError) log.warn({ err: error }, 'triage worker: Redis error (BullMQ keeps retrying)');
+    lastError = error.message;
+  });
+  worker.on('completed', () => {
+    counts.done++;
+  });
+  worker.on('failed', (job: Job | undefined, error: Error) => {
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    if (final) counts.failed++;
+    else counts.retried++;
+    log[final ? 'error' : 'warn']({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, final ? 'triage job failed for good: kept in the failed list' : 'triage job failed; it will be retried');
+  });
+
+  const queue = new BullmqTriageQueue({ redisUrl: options.redisUrl, prefix: options.prefix });
+  const countsQueue = new Queue(QUEUE_NAMES.triage, { connection, prefix: options.prefix });
+  countsQueue.on('error', () => undefined);
+  let sweeping: Promise<number> | null = null;
+  const sweep = async (): Promise<number> => {
+    if (!options.store) return 0;
+    if (sweeping) return sweeping;
+    sweeping = (async () => {
+      const ids = await options.store!.untriagedTicketIds(new Date(Date.now() - SWEEP_MIN_AGE_MS), SWEEP_BATCH);
+      for (const id of ids) await queue.enqueueTriage(id);
+      if (ids.length) log.info({ tickets: ids.length }, 'sweep: untriaged tickets handed to the queue');
+      counts.swept += ids.length;
+      return ids.length;
+    })().finally(() => {
+      sweeping = null;
+    });
+    return sweeping;
+  };
+  const timer = options.sweepMs && options.store
+    ? setInterval(() => void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries')), options.sweepMs)
+    : null;
+  // The first sweep at startup: tickets left while no worker was running.
+  if (timer) void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries'));
+
+  return {
+    counts,
+    sweep,
+    async describe() {
+      const q = await countsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
+      const queued = q ? `queue: ${q['waiting'] ?? 0} waiting, ${q['active'] ?? 0} active, ${q['delayed'] ?? 0} delayed (retries), ${q['failed'] ?? 0} in the failed list` : 'queue: Redis unreachable';
+      return [`triage worker: concurrency ${options.concurrency}, ${counts.done} done, ${counts.failed} failed, ${counts.retried} retried, ${counts.swept} swept; ${queued}`];
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await sweeping?.catch(() => undefined);
+      await worker.close(); // waits for the jobs in flight
+      await queue.close();
+      await countsQueue.close().catch(() => undefined);
+      connection.disconnect();
+    },
+  };
+}
+
+export const startWorkerRole: RoleStarter = async (app) => {
+  const { config } = app;
+  const log = app.logger.child({ component: 'worker' });
+  const { classifier, source } = await buildClassifier(config.triage);
+  log.info({ modelVersion: classifier.modelVersion, source }, 'triage model ready');
+  const store = new MysqlTriageStore(app.database);
+  const service = new TriageService({
+    store,
+    classifier,
+    // The same list the chat adapters add theirs to (the console is always in it).
+    notifiers: app.notifiers,
+    logger: app.logger,
+    mailboxCategories: Object.fromEntries(config.imap.mailboxes.map((m) => [m.name, m.category])) as Record<string, Category | null>,
+  });
+  const worker = startTriageWorker({
+    redisUrl: config.redis.url,
+    prefix: config.redis.queuePrefix,
+    concurrency: config.triage.concurrency,
+    service,
+    logger: app.logger,
+    store,
+    sweepMs: config.triage.sweepSeconds * 1000,
+  });
+  let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
+  const refresh = setInterval(() => {
+    worker.describe().then((l) => (lines = [...l.map((x) => `${x}, model ${classifier.modelVersion}`)]), () => undefined);
+  }, 2_000);
+  const role: RunningRole = {
+    name: 'worker',
+    describe: () => lines,
+    async stop() {
+      clearInterval(refresh);
+      await worker.close();
+    },
+  };
+  return role;
+};

@@ -1,0 +1,46 @@
+/** Triage's reasons as lines a person reads: in `triage explain`, `triage classify` and escalation posts. */
+import type { TriageReasons } from './classifier.ts';
+
+export interface ExplainedDecision {
+  readonly category: string;
+  readonly categoryConfidence: number | null;
+  readonly priority: string;
+  readonly priorityConfidence: number | null;
+  readonly sentiment: number | null;
+  readonly language: string | null;
+  readonly reasons: unknown;
+}
+
+export function reasonLines(decision: ExplainedDecision): string[] {
+  const lines = [
+    `category ${decision.category}${confidence(decision.categoryConfidence)}, priority ${decision.priority}${confidence(decision.priorityConfidence)}, sentiment ${decision.sentiment === null ? '?' : decision.sentiment.toFixed(2)}, language ${decision.language ?? 'unknown'}`,
+  ];
+  const r = asReasons(decision.reasons);
+  if (!r) return lines;
+  for (const rule of r.rules) lines.push(`rule "${rule.rule}": ${rule.effect}`);
+  if (r.categoryTerms.length) lines.push(`words toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
+  if (r.priorityTerms.length) lines.push(`words toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
+  if (r.sentimentTerms.length) lines.push(`tone: ${r.sentimentTerms.join(', ')}`);
+  if (r.model.category !== decision.category || r.model.priority !== decision.priority) {
+    lines.push(`the model alone said ${r.model.category} / ${r.model.priority}`);
+  }
+  return lines;
+}
+
+function confidence(c: number | null): string {
+  return c === null ? '' : ` (${Math.round(c * 100)} %)`;
+}
+
+/** Stored reasons come back from JSON: read them defensively. */
+function asReasons(value: unknown): TriageReasons | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Partial<TriageReasons>;
+  if (!Array.isArray(v.rules) || !v.model) return null;
+  return {
+    rules: v.rules,
+    categoryTerms: Array.isArray(v.categoryTerms) ? v.categoryTerms : [],
+    priorityTerms: Array.isArray(v.priorityTerms) ? v.priorityTerms : [],
+    sentimentTerms: Array.isArray(v.sentimentTerms) ? v.sentimentTerms : [],
+    model: v.model,
+  };
+}

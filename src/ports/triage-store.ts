@@ -1,0 +1,46 @@
+/**
+ * What triage needs from storage. `loadTicket` returns the ticket's own text and what the rules look
+ * at, or null when there is no such support ticket. `saveDecision` writes the decision to our row and
+ * the legacy row's metadata block in one transaction; it keeps an agent's category and priority on a
+ * corrected ticket, and changes nothing on a ticket already triaged ('already_triaged'). `claimEscalation`
+ * is true exactly once per ticket, for whoever claims first. `untriagedTicketIds` lists tickets still
+ * waiting for triage, oldest first. Throws retryable AppErrors when the database is unreachable.
+ */
+import type { Category, Priority } from '../domain/ticket.ts';
+import type { TriageReasons } from '../domain/triage/classifier.ts';
+
+export interface TicketForTriage {
+  readonly ticketId: number;
+  readonly subject: string;
+  /** The customer's text of the ticket row (without the metadata block). */
+  readonly text: string;
+  readonly customerEmail: string;
+  readonly mailbox: string | null;
+  readonly orderNumber: string | null;
+  readonly triaged: boolean;
+  readonly corrected: boolean;
+  readonly category: Category;
+  readonly priority: Priority;
+  readonly sentiment: number | null;
+  readonly escalated: boolean;
+  readonly reasons: unknown;
+}
+
+export interface StoredDecision {
+  readonly category: Category;
+  readonly priority: Priority;
+  readonly categoryConfidence: number;
+  readonly priorityConfidence: number;
+  readonly sentiment: number;
+  readonly language: string | null;
+  readonly reasons: TriageReasons;
+  readonly modelVersion: string;
+  readonly at: Date;
+}
+
+export interface TriageStore {
+  loadTicket(ticketId: number): Promise<TicketForTriage | null>;
+  saveDecision(ticketId: number, decision: StoredDecision): Promise<'saved' | 'already_triaged' | 'not_found'>;
+  claimEscalation(ticketId: number, at: Date): Promise<boolean>;
+  untriagedTicketIds(createdBefore: Date, limit: number): Promise<number[]>;
+}
