@@ -30,6 +30,8 @@ export interface TriageWorkerOptions {
   /** Sweep: where untriaged tickets are found, and how often (0 = no sweep). */
   readonly store?: Pick<TriageStore, 'untriagedTicketIds'>;
   readonly sweepMs?: number;
+  /** Tickets younger than this are left to intake's own enqueue (default 5 s). */
+  readonly sweepMinAgeMs?: number;
 }
 
 export interface TriageWorker {
@@ -76,7 +78,7 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     if (!options.store) return 0;
     if (sweeping) return sweeping;
     sweeping = (async () => {
-      const ids = await options.store!.untriagedTicketIds(new Date(Date.now() - SWEEP_MIN_AGE_MS), SWEEP_BATCH);
+      const ids = await options.store!.untriagedTicketIds(new Date(Date.now() - (options.sweepMinAgeMs ?? SWEEP_MIN_AGE_MS)), SWEEP_BATCH);
       for (const id of ids) await queue.enqueueTriage(id);
       if (ids.length) log.info({ tickets: ids.length }, 'sweep: untriaged tickets handed to the queue');
       counts.swept += ids.length;
