@@ -23,8 +23,11 @@ const patternList = z
   )
   .default([]);
 
+const comment = z.union([z.string(), z.array(z.string())]).optional();
+
 const CategoryRuleSchema = z
   .object({
+    $comment: comment,
     name: z.string().min(1),
     category: z.enum(CATEGORIES),
     keywords: keywordList,
@@ -36,6 +39,7 @@ const CategoryRuleSchema = z
 
 const PriorityRuleSchema = z
   .object({
+    $comment: comment,
     name: z.string().min(1),
     priority: z.enum(PRIORITIES),
     keywords: keywordList,
@@ -50,7 +54,7 @@ const PriorityRuleSchema = z
 
 export const TriageRulesSchema = z
   .object({
-    $comment: z.union([z.string(), z.array(z.string())]).optional(),
+    $comment: comment,
     categoryRules: z.array(CategoryRuleSchema).default([]),
     priorityRules: z.array(PriorityRuleSchema).default([]),
     /** Customers (VIP_CUSTOMERS) whose tickets get at least this priority. */

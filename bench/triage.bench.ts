@@ -1,0 +1,146 @@
+/**
+ * npm run bench:triage — tickets/s through BullMQ with the real classifier and the real MySQL writes
+ * (support_ticket + the legacy metadata block + the audit event), against the rate of no-op jobs on
+ * the same Redis, with the same job options and concurrency, in the same run. The machines are shared
+ * and noisy: the ratio is the figure, absolute rates drift. The no-op rate is measured before and
+ * after, and their mean is the baseline. Ends with one JSON line.
+ *
+ *   npm run bench:triage [-- TICKETS [CONCURRENCY]]     (default 5000 tickets, concurrency 32)
+ */
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import mysql from 'mysql2/promise';
+import { buildClassifier, loadLabelledSet } from '../adapters/files/triage-files.ts';
+import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
+import { createLogger } from '../adapters/logging/pino-logger.ts';
+import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
+import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
+import { triageJobId } from '../adapters/queue/bullmq-triage-queue.ts';
+import { QUEUE_NAMES } from '../jobs/queues.ts';
+import { startTriageWorker } from '../jobs/worker.ts';
+import { composeLegacyContent, findOrderNumber, formatLegacyDate } from '../src/domain/ticket.ts';
+import type { ChatNotifier } from '../src/ports/chat-notifier.ts';
+import { TriageService } from '../src/services/triage-ticket.ts';
+
+const COUNT = Number(process.argv[2] ?? 5000);
+const CONCURRENCY = Number(process.argv[3] ?? 32);
+const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false } as const;
+const redisUrl = LOCAL_ENDPOINTS.redisUrl;
+const logger = createLogger({ level: 'silent' });
+
+async function freshDatabase(): Promise<string> {
+  const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
+  const name = 'ticketrelay_test_bench_triage';
+  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  base.pathname = `/${name}`;
+  return base.toString();
+}
+
+/** COUNT untriaged tickets as intake leaves them, with the labelled set's texts (cycled). */
+async function seedTickets(url: string): Promise<number[]> {
+  const database = openDatabase({ url, poolSize: 2 });
+  await createLegacyTables(database);
+  await runMigrations(database);
+  const { emails } = await loadLabelledSet();
+  if (emails.length === 0) throw new Error('no labelled emails in data/triage/');
+  const now = new Date();
+  const ids: number[] = [];
+  for (let start = 0; start < COUNT; start += 500) {
+    const n = Math.min(500, COUNT - start);
+    const batch = Array.from({ length: n }, (_, i) => emails[(start + i) % emails.length]!);
+    const [result] = await database.pool.query<mysql.ResultSetHeader>(
+      'INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ?',
+      [batch.map((e) => [
+        '1',
+        findOrderNumber(`${e.subject}\n${e.body}`),
+        formatLegacyDate(now),
+        e.subject,
+        composeLegacyContent(e.body, { priority: 'normal', category: 'general', created_at: formatLegacyDate(now), source: 'email', triaged: false, ticketrelay: 1 }),
+        '1',
+        '0',
+      ])],
+    );
+    const first = result.insertId;
+    const batchIds = batch.map((_, i) => first + i);
+    await database.pool.query(
+      'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at) VALUES ?',
+      [batch.map((e, i) => [batchIds[i], 1, `customer${i}@bench.example`, e.subject.slice(0, 500), 'open', 'normal', 'general', 'email', findOrderNumber(`${e.subject}\n${e.body}`), 0, now, now, now])],
+    );
+    ids.push(...batchIds);
+  }
+  await database.close();
+  return ids;
+}
+
+async function fill(prefix: string, ids: readonly number[]): Promise<Queue> {
+  const queue = new Queue(QUEUE_NAMES.triage, { connection: { url: redisUrl }, prefix });
+  for (let i = 0; i < ids.length; i += 1000) {
+    await queue.addBulk(ids.slice(i, i + 1000).map((ticketId) => ({ name: 'triage', data: { ticketId }, opts: { ...JOB_OPTIONS, jobId: triageJobId(ticketId) } })));
+  }
+  return queue;
+}
+
+async function drain(queue: Queue, count: number, completed: () => number, failed: () => number): Promise<number> {
+  const started = performance.now();
+  while (completed() + failed() < count) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - started) / 1000;
+  if (failed() > 0) console.error(`${failed()} jobs failed`);
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  return count / seconds;
+}
+
+async function noOpRate(ids: readonly number[]): Promise<number> {
+  const prefix = `bench-noop-${randomBytes(3).toString('hex')}`;
+  const queue = await fill(prefix, ids);
+  let done = 0;
+  let failed = 0;
+  const worker = new Worker(QUEUE_NAMES.triage, async () => null, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix, concurrency: CONCURRENCY, autorun: false });
+  worker.on('completed', () => done++);
+  worker.on('failed', () => failed++);
+  void worker.run();
+  const rate = await drain(queue, ids.length, () => done, () => failed);
+  await worker.close();
+  return rate;
+}
+
+async function triageRate(ids: readonly number[], url: string): Promise<{ rate: number; triaged: number; legacyUpdated: number; escalated: number }> {
+  const database = openDatabase({ url, poolSize: 10 });
+  const { classifier } = await buildClassifier({ modelFile: '/nonexistent/use-the-shipped-set.json', rulesFile: null, vipCustomers: [] });
+  let escalated = 0;
+  const counting: ChatNotifier = { notify: async () => void escalated++ };
+  const store = new MysqlTriageStore(database);
+  const service = new TriageService({ store, classifier, notifiers: [counting], logger });
+  const prefix = `bench-triage-${randomBytes(3).toString('hex')}`;
+  const queue = await fill(prefix, ids);
+  const worker = startTriageWorker({ redisUrl, prefix, concurrency: CONCURRENCY, service, logger });
+  const rate = await drain(queue, ids.length, () => worker.counts.done, () => worker.counts.failed);
+  await worker.close();
+  console.log(`  batching: ${JSON.stringify(store.batching)}`);
+  const [[counts]] = (await database.pool.query(
+    `SELECT SUM(st.triaged = 1) AS triaged, SUM(m.msg_content LIKE '%"triaged":true%') AS legacy
+       FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id`,
+  )) as unknown as [[{ triaged: number; legacy: number }]];
+  await database.close();
+  return { rate, triaged: Number(counts.triaged), legacyUpdated: Number(counts.legacy), escalated };
+}
+
+const url = await freshDatabase();
+console.log(`Seeding ${COUNT} untriaged tickets (texts of the labelled set) in ticketrelay_test_bench_triage…`);
+const ids = await seedTickets(url);
+console.log(`Concurrency ${CONCURRENCY}, same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000).`);
+const noOpBefore = await noOpRate(ids);
+console.log(`no-op jobs (before):   ${noOpBefore.toFixed(0)} jobs/s`);
+const real = await triageRate(ids, url);
+console.log(`triage, real writes:   ${real.rate.toFixed(0)} tickets/s  (${real.triaged} tickets triaged, ${real.legacyUpdated} legacy blocks updated, ${real.escalated} escalations announced)`);
+const noOpAfter = await noOpRate(ids);
+console.log(`no-op jobs (after):    ${noOpAfter.toFixed(0)} jobs/s`);
+const baseline = (noOpBefore + noOpAfter) / 2;
+const ratio = real.rate / baseline;
+console.log(`ratio triage / no-op:  ${ratio.toFixed(2)}   (aim: ≥ 1,000 tickets/s and ≥ 0.5; shared 2-core machine: absolute rates are noisy, the same-run ratio less so)`);
+if (real.triaged !== COUNT || real.legacyUpdated !== COUNT) console.error(`expected ${COUNT} tickets triaged and legacy blocks updated`);
+console.log(JSON.stringify({ tickets: COUNT, concurrency: CONCURRENCY, triagePerSecond: Math.round(real.rate), noOpPerSecond: Math.round(baseline), noOpBefore: Math.round(noOpBefore), noOpAfter: Math.round(noOpAfter), ratio: Math.round(ratio * 100) / 100, triaged: real.triaged, legacyUpdated: real.legacyUpdated, escalated: real.escalated }));
+process.exit(0);
