@@ -1,0 +1,225 @@
+/**
+ * The Discord front end, with discord.js: `/ticket` (subcommands, choices, autocomplete), the ticket
+ * buttons and the reply modal with a preview. Every command is deferred at once (Discord allows 3
+ * seconds), then answered with editReply; a button is acknowledged with deferUpdate and answered
+ * with followUp. Interactions arrive from the gateway (`start()`: the bot logs in) or as raw
+ * interaction payloads in Discord's JSON shape (`dispatch()`: tests, or an HTTP interactions
+ * endpoint), turned into the same discord.js interaction objects.
+ */
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type GatewayInteractionCreateDispatchData,
+  type Interaction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import type { Config } from '../../src/config.ts';
+import type { Caller, CommandReply } from '../../src/domain/command.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import { READ_ONLY_SUBCOMMANDS, toCommandText } from './discord-command-definition.ts';
+import { parseCustomId, renderReply, replyModal, replyPreview, REPLY_MODAL, REPLY_TEXT_INPUT, type DiscordMessage } from './discord-render.ts';
+
+export interface DiscordBotOptions {
+  readonly discord: Config['discord'];
+  readonly commands: TicketCommands;
+  readonly logger: Logger;
+}
+
+/** The part of discord.js's Client that turns a gateway INTERACTION_CREATE into an interaction (not in its typings). */
+interface InteractionCreateAction {
+  handle(data: unknown): void;
+}
+
+export class DiscordBot {
+  readonly client: Client;
+  readonly #commands: TicketCommands;
+  readonly #log: Logger;
+  readonly #token: string | null;
+  #capture: ((interaction: Interaction) => void) | null = null;
+  #handled = 0;
+  #loggedIn = false;
+
+  constructor(options: DiscordBotOptions) {
+    const { discord } = options;
+    this.#commands = options.commands;
+    this.#log = options.logger.child({ component: 'discord' });
+    this.#token = discord.token;
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { ...(discord.apiUrl ? { api: discord.apiUrl.replace(/\/+$/, '') } : {}), timeout: 15_000 },
+    });
+    if (discord.token) this.client.rest.setToken(discord.token);
+    this.client.on(Events.InteractionCreate, (interaction) => {
+      if (this.#capture) return this.#capture(interaction);
+      void this.handle(interaction);
+    });
+    this.client.on(Events.Error, (error) => this.#log.error({ err: error.message }, 'Discord client error'));
+  }
+
+  /** Logs in to the gateway and receives interactions from it. */
+  async start(): Promise<void> {
+    if (!this.#token) throw new AppError('config.discord', 'Discord needs DISCORD_TOKEN (the bot token, under "Bot" in the developer portal).');
+    await this.client.login(this.#token);
+    this.#loggedIn = true;
+    this.#log.info({ user: this.client.user?.tag }, 'Discord gateway connected');
+  }
+
+  async stop(): Promise<void> {
+    await this.client.destroy();
+  }
+
+  describe(): string {
+    return `discord: ${this.#loggedIn ? 'gateway connected' : 'not connected'}, ${this.#handled} interaction(s) handled`;
+  }
+
+  /** A raw interaction payload (Discord's documented JSON) handled as if it came from the gateway. */
+  async dispatch(data: GatewayInteractionCreateDispatchData | Record<string, unknown>): Promise<void> {
+    const actions = (this.client as unknown as { actions: { InteractionCreate: InteractionCreateAction } }).actions;
+    let captured: Interaction | null = null;
+    this.#capture = (interaction) => {
+      captured = interaction;
+    };
+    try {
+      actions.InteractionCreate.handle(data);
+    } finally {
+      this.#capture = null;
+    }
+    if (!captured) throw new AppError('discord.interaction_unknown', 'This interaction payload is not one discord.js knows (check its "type" and "data").');
+    await this.handle(captured);
+  }
+
+  async handle(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isChatInputCommand()) await this.#command(interaction);
+      else if (interaction.isAutocomplete()) await this.#autocomplete(interaction);
+      else if (interaction.isButton()) await this.#button(interaction);
+      else if (interaction.isModalSubmit()) await this.#modal(interaction);
+      this.#handled += 1;
+    } catch (error) {
+      this.#log.error({ interactionId: interaction.id, err: error instanceof Error ? error.message : String(error) }, 'Discord interaction failed');
+    }
+  }
+
+  async #command(interaction: ChatInputCommandInteraction): Promise<void> {
+    if (interaction.commandName !== 'ticket') return;
+    const sub = interaction.options.getSubcommand(false) ?? 'help';
+    const values = new Map<string, string | number | boolean>();
+    for (const option of interaction.options.data[0]?.options ?? []) {
+      if (option.value !== undefined) values.set(option.name, option.value);
+    }
+    // /ticket reply N without text: the form, which previews before sending.
+    if (sub === 'reply' && !values.has('text')) {
+      await interaction.showModal(replyModal(Number(values.get('ticket'))));
+      return;
+    }
+    const ephemeral = READ_ONLY_SUBCOMMANDS.has(sub);
+    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const reply = await this.#answer(() => this.#commands.run(callerOf(interaction), toCommandText(sub, values)), interaction.id);
+    await this.#deliver(interaction, reply, ephemeral);
+  }
+
+  async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    if (focused.name !== 'ticket') return void (await interaction.respond([]));
+    const tickets = await this.#commands.suggestTickets(String(focused.value).replace(/^#/, '').trim(), 25).catch((error: unknown) => {
+      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'ticket autocomplete failed');
+      return [];
+    });
+    await interaction.respond(tickets.slice(0, 25).map((t) => ({ name: clip(`#${t.ticketId} ${t.subject} (${t.priority})`, 100), value: t.ticketId })));
+  }
+
+  async #button(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (!parsed) return;
+    const { kind, ticketId } = parsed;
+    const caller = callerOf(interaction);
+    switch (kind) {
+      case 'reply':
+        await interaction.showModal(replyModal(ticketId));
+        return;
+      case 'cancel':
+        await interaction.update({ content: `Not sent: the reply to #${ticketId} was discarded.`, embeds: [], components: [] });
+        return;
+      case 'send': {
+        // The text is the preview's, exactly what the agent saw.
+        const text = interaction.message.embeds[0]?.description ?? '';
+        await interaction.deferUpdate();
+        const reply = await this.#answer(() => this.#commands.run(caller, `reply ${ticketId} ${text}`), interaction.id);
+        await interaction.editReply({ content: clip(reply.ok ? `Sent. ${reply.text}` : `⚠️ ${reply.text}`, 2000), embeds: [], components: [] });
+        if (reply.ok && !reply.ephemeral) await interaction.followUp(payload(renderReply(reply)));
+        return;
+      }
+      case 'view': {
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        const reply = await this.#answer(() => this.#commands.run(caller, `view ${ticketId}`), interaction.id);
+        await interaction.editReply(payload(renderReply(reply)));
+        return;
+      }
+      case 'close':
+      case 'reopen':
+      case 'assign_me': {
+        await interaction.deferUpdate();
+        const reply = await this.#answer(() => this.#commands.runAction(caller, kind, ticketId), interaction.id);
+        await interaction.followUp({ ...payload(renderReply(reply)), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async #modal(interaction: ModalSubmitInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (!parsed || parsed.kind !== REPLY_MODAL) return;
+    const text = interaction.fields.getTextInputValue(REPLY_TEXT_INPUT).trim();
+    if (!text) {
+      await interaction.reply({ content: 'The reply was empty, so nothing was sent; press Reply again and write it.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.reply({ ...payload(replyPreview(parsed.ticketId, text)), flags: MessageFlags.Ephemeral });
+  }
+
+  /** Sends the reply into the deferred answer; a private answer to a public deferral goes as an ephemeral follow-up. */
+  async #deliver(interaction: ChatInputCommandInteraction, reply: CommandReply, deferredEphemeral: boolean): Promise<void> {
+    const message = payload(renderReply(reply));
+    if (reply.ephemeral && !deferredEphemeral) {
+      await interaction.deleteReply();
+      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.editReply(message);
+  }
+
+  async #answer(what: () => Promise<CommandReply>, interactionId: string): Promise<CommandReply> {
+    try {
+      return await what();
+    } catch (error) {
+      this.#log.error({ interactionId, err: error }, 'ticket command failed');
+      return { ok: false, ephemeral: true, text: SERVICE_FAILED_TEXT };
+    }
+  }
+}
+
+/** Who acted: the user, with the member's role ids so agents can be recognised by role. */
+export function callerOf(interaction: Interaction): Caller {
+  const member = interaction.member;
+  let roleIds: string[] = [];
+  if (member) roleIds = Array.isArray(member.roles) ? [...member.roles] : [...member.roles.cache.keys()];
+  const displayName = (member && 'nick' in member && typeof member.nick === 'string' ? member.nick : null) ?? interaction.user.globalName ?? interaction.user.username;
+  return { platform: 'discord', userId: interaction.user.id, roleIds, ...(displayName ? { displayName } : {}) };
+}
+
+function payload(message: DiscordMessage): { content: string; embeds: DiscordMessage['embeds']; components: DiscordMessage['components']; allowedMentions: { parse: [] } } {
+  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: { parse: [] } };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

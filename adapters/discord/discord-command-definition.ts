@@ -1,0 +1,109 @@
+/**
+ * `/ticket` as one Discord application command: a subcommand per verb, typed options, fixed choices
+ * for status, priority, category and period, and autocomplete for ticket numbers. `toCommandText`
+ * turns an invocation back into the line the command service reads ("list open urgent page 2").
+ */
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandBasicOption } from 'discord.js';
+
+const STATUS = ['open', 'closed', 'all'] as const;
+const PRIORITY = ['urgent', 'high', 'normal', 'low'] as const;
+const CATEGORY = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
+const PERIOD = ['today', '7d', '30d'] as const;
+
+const choices = (values: readonly string[]) => values.map((v) => ({ name: v, value: v }));
+const ticket = (description = 'The ticket number'): APIApplicationCommandBasicOption => ({
+  type: ApplicationCommandOptionType.Integer,
+  name: 'ticket',
+  description,
+  required: true,
+  min_value: 1,
+  autocomplete: true,
+});
+const text = (name: string, description: string, required: boolean): APIApplicationCommandBasicOption => ({
+  type: ApplicationCommandOptionType.String,
+  name,
+  description,
+  required,
+  max_length: 4000,
+});
+
+export const TICKET_COMMAND = {
+  name: 'ticket',
+  description: 'Work support tickets: list, view, reply, close, assign…',
+  dm_permission: false,
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'list',
+      description: 'Tickets, newest first',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'status', description: 'open (default), closed or all', choices: choices(STATUS) },
+        { type: ApplicationCommandOptionType.String, name: 'priority', description: 'Only this priority', choices: choices(PRIORITY) },
+        { type: ApplicationCommandOptionType.String, name: 'category', description: 'Only this category', choices: choices(CATEGORY) },
+        { type: ApplicationCommandOptionType.String, name: 'words', description: 'Words in the subject or customer', max_length: 200 },
+        { type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 },
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'A ticket with its thread', options: [ticket()] },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'close', description: 'Close a ticket', options: [ticket(), text('reason', 'Why (kept in the audit trail)', false)] },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'reopen', description: 'Reopen a closed ticket', options: [ticket()] },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'reply', description: 'Email the customer (without text: a form with a preview)', options: [ticket(), text('text', 'The reply', false)] },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'note', description: 'An internal note (never emailed)', options: [ticket(), text('text', 'The note', true)] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'assign',
+      description: 'Assign a ticket to an agent',
+      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'agent', description: '"me" or the agent\'s name', required: true, max_length: 128 }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'priority',
+      description: 'Correct a ticket\'s priority',
+      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'priority', description: 'The right priority', required: true, choices: choices(PRIORITY) }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'category',
+      description: 'Correct a ticket\'s category',
+      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'category', description: 'The right category', required: true, choices: choices(CATEGORY) }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'stats',
+      description: 'Counts by status, priority and category',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'period', description: 'today, 7d (default) or 30d', choices: choices(PERIOD) }],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Subcommands that only read: their answer is for the caller alone. */
+export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help']);
+
+/** The order in which each subcommand's options are written into the command line. */
+const OPTION_ORDER: Record<string, readonly string[]> = {
+  list: ['status', 'priority', 'category', 'words', 'page'],
+  view: ['ticket'],
+  close: ['ticket', 'reason'],
+  reopen: ['ticket'],
+  reply: ['ticket', 'text'],
+  note: ['ticket', 'text'],
+  assign: ['ticket', 'agent'],
+  priority: ['ticket', 'priority'],
+  category: ['ticket', 'category'],
+  stats: ['period'],
+  help: [],
+};
+
+/** A subcommand and its option values → "list open urgent page 2". */
+export function toCommandText(subcommand: string, options: ReadonlyMap<string, string | number | boolean>): string {
+  const parts: string[] = [subcommand];
+  for (const name of OPTION_ORDER[subcommand] ?? []) {
+    const value = options.get(name);
+    if (value === undefined || value === '') continue;
+    if (subcommand === 'list' && name === 'page') parts.push('page', String(value));
+    else if (subcommand === 'assign' && name === 'agent') parts.push(String(value).toLowerCase() === 'me' ? 'me' : String(value).startsWith('@') ? String(value) : `@${String(value)}`);
+    else parts.push(String(value));
+  }
+  return parts.join(' ');
+}

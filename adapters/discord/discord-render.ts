@@ -1,0 +1,191 @@
+/**
+ * CommandReply and ticket notices → Discord messages: embeds coloured by priority, buttons with
+ * custom ids "ticket:<action>:<number>", and the reply modal. Plain API JSON (discord-api-types), so
+ * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
+ */
+import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
+import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
+
+export interface DiscordMessage {
+  readonly content: string;
+  readonly embeds: APIEmbed[];
+  readonly components: APIActionRowComponent<APIButtonComponent>[];
+}
+
+export const CUSTOM_ID_PREFIX = 'ticket';
+export type ButtonKind = TicketAction | 'view' | 'send' | 'cancel';
+export const REPLY_MODAL = 'reply_modal';
+export const REPLY_TEXT_INPUT = 'text';
+
+const LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+const MARKS: Record<string, string> = { urgent: '🔴', high: '🟠', normal: '🔵', low: '⚪' };
+
+export function colourOf(priority: string): number {
+  const hex = (PRIORITY_COLOURS as Record<string, string>)[priority] ?? PRIORITY_COLOURS.normal;
+  return Number.parseInt(hex.slice(1), 16);
+}
+
+export function customId(kind: ButtonKind | typeof REPLY_MODAL, ticketId: number): string {
+  return `${CUSTOM_ID_PREFIX}:${kind}:${ticketId}`;
+}
+
+/** "ticket:close:12" → { kind: 'close', ticketId: 12 }, or null for ids that are not ours. */
+export function parseCustomId(id: string): { kind: string; ticketId: number } | null {
+  const m = /^ticket:([a-z_]+):(\d{1,10})$/.exec(id);
+  return m?.[1] && m[2] ? { kind: m[1], ticketId: Number(m[2]) } : null;
+}
+
+export function renderReply(reply: CommandReply): DiscordMessage {
+  const content = clip(reply.ok ? reply.text : `⚠️ ${reply.text}`, 2000);
+  switch (reply.view?.kind) {
+    case 'ticket':
+      return { content: clip(`Ticket #${reply.view.ticket.ticketId}`, 2000), ...card(reply.view) };
+    case 'list':
+      return { content: '', embeds: [listEmbed(reply.view)], components: [] };
+    case 'stats':
+      return { content: '', embeds: [statsEmbed(reply.view)], components: [] };
+    default:
+      return { content, embeds: [], components: [] };
+  }
+}
+
+function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
+  const t = view.ticket;
+  const fields = [
+    { name: 'Customer', value: clip(`${t.customer} <${view.customerEmail}>`, 1024), inline: true },
+    { name: 'Status', value: t.status, inline: true },
+    { name: 'Priority', value: `${MARKS[t.priority] ?? ''} ${t.priority}`, inline: true },
+    { name: 'Category', value: t.category, inline: true },
+    { name: 'Assignee', value: t.assignee ?? 'nobody', inline: true },
+    { name: 'Opened', value: `<t:${Math.floor(t.createdAt.getTime() / 1000)}:f>`, inline: true },
+  ];
+  if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.join('\n'), 1024), inline: false });
+  for (const entry of view.thread.slice(-6)) {
+    fields.push({
+      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${entry.from}${entry.internal ? ' (internal note)' : ''}`, 256),
+      value: clip(`<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text || '(empty)'}`, 1024),
+      inline: false,
+    });
+  }
+  const embed: APIEmbed = { title: clip(`#${t.ticketId} ${t.subject}`, 256), color: colourOf(t.priority), fields: fields.slice(0, 25) };
+  return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
+}
+
+function listEmbed(list: TicketListView): APIEmbed {
+  const lines = list.items.map(summaryLine);
+  const top = list.items[0];
+  return {
+    title: clip(`Tickets — ${list.filters || 'all'} · page ${list.page}`, 256),
+    description: clip(lines.join('\n') || 'No ticket matches.', 4096),
+    color: colourOf(top?.priority ?? 'normal'),
+    ...(list.hasMore ? { footer: { text: clip(`More: /ticket list … page ${list.page + 1}`, 2048) } } : {}),
+  };
+}
+
+function statsEmbed(stats: StatsView): APIEmbed {
+  const counts = (record: Readonly<Record<string, number>>) =>
+    clip(
+      Object.entries(record)
+        .map(([k, v]) => `${MARKS[k] ?? ''} ${k}: ${v}`.trim())
+        .join('\n') || 'none',
+      1024,
+    );
+  return {
+    title: clip(`Tickets — ${stats.period}`, 256),
+    color: colourOf('normal'),
+    fields: [
+      { name: 'Total', value: String(stats.total), inline: true },
+      { name: 'Open', value: String(stats.open), inline: true },
+      { name: 'Closed', value: String(stats.closed), inline: true },
+      { name: 'New in the period', value: String(stats.created), inline: true },
+      { name: 'By priority', value: counts(stats.byPriority), inline: false },
+      { name: 'By category', value: counts(stats.byCategory), inline: false },
+    ],
+  };
+}
+
+export function summaryLine(t: TicketSummary): string {
+  return `${MARKS[t.priority] ?? ''} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${t.status} · ${t.priority} · ${t.category}${t.assignee ? ` · ${t.assignee}` : ''}`;
+}
+
+export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage {
+  const first = notices[0];
+  if (!first) return { content: '', embeds: [], components: [] };
+  const content =
+    first.kind === 'new'
+      ? notices.length === 1
+        ? `New ticket #${first.ticketId}`
+        : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
+      : first.kind === 'escalation'
+        ? `🚨 Escalated: ticket #${first.ticketId}`
+        : `✉️ ${first.customer} replied on ticket #${first.ticketId}`;
+  const embeds = notices.slice(0, 10).map(
+    (n): APIEmbed => ({
+      title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${n.subject}`, 256),
+      description: clip(`${n.customer} · ${n.priority} · ${n.category}${n.lines.length ? `\n>>> ${n.lines.join('\n')}` : ''}`, 4096),
+      color: colourOf(n.priority),
+    }),
+  );
+  // One row of buttons per ticket, at most five rows per message.
+  const components = first.kind === 'reply' ? [] : notices.slice(0, 5).flatMap((n) => buttons(n.ticketId, ['assign_me', 'reply', 'close']));
+  return { content: clip(content, 2000), embeds, components };
+}
+
+/** The preview of a reply, with Send and Cancel; the text travels in the embed, so nothing is kept in memory. */
+export function replyPreview(ticketId: number, text: string): DiscordMessage {
+  return {
+    content: `This email will be sent to the customer of ticket #${ticketId}:`,
+    embeds: [{ title: clip(`Reply to #${ticketId}`, 256), description: clip(text, 4096), color: colourOf('normal') }],
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Send', custom_id: customId('send', ticketId) },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: customId('cancel', ticketId) },
+        ],
+      },
+    ],
+  };
+}
+
+export function replyModal(ticketId: number): APIModalInteractionResponseCallbackData {
+  return {
+    custom_id: customId(REPLY_MODAL, ticketId),
+    title: clip(`Reply to ticket #${ticketId}`, 45),
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.TextInput,
+            custom_id: REPLY_TEXT_INPUT,
+            label: 'Your reply (emailed to the customer)',
+            style: TextInputStyle.Paragraph,
+            required: true,
+            max_length: 4000,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function buttons(ticketId: number, actions: readonly TicketAction[]): APIActionRowComponent<APIButtonComponent>[] {
+  if (actions.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: actions.slice(0, 5).map((a) => ({
+        type: ComponentType.Button as const,
+        style: a === 'close' ? ButtonStyle.Danger : a === 'reply' ? ButtonStyle.Primary : ButtonStyle.Secondary,
+        label: LABELS[a],
+        custom_id: customId(a, ticketId),
+      })),
+    },
+  ];
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

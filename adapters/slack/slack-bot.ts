@@ -1,0 +1,242 @@
+/**
+ * The Slack front end, with @slack/bolt: the `/ticket` slash command, the ticket buttons and the
+ * reply modal (compose → preview → send). Every request is acknowledged at once — within Slack's
+ * 3 seconds whatever the database does — and answered afterwards through response_url or the Web
+ * API. HTTP mode verifies each request's signature (Bolt's HTTPReceiver: a bad signature or a
+ * timestamp older than five minutes is refused with 401 before anything runs); Socket Mode is an
+ * option for workspaces that cannot reach us over HTTP.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bolt from '@slack/bolt';
+import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Caller, CommandReply, TicketAction } from '../../src/domain/command.ts';
+import type { Config } from '../../src/config.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import {
+  ACTION_IDS,
+  REPLY_COMPOSE_CALLBACK,
+  REPLY_CONFIRM_CALLBACK,
+  REPLY_INPUT_ACTION,
+  REPLY_INPUT_BLOCK,
+  renderReply,
+  replyComposeView,
+  replyPreviewView,
+} from './slack-render.ts';
+
+const { App, HTTPReceiver, LogLevel } = bolt;
+
+/** How long a user's email from users.info is trusted. */
+const EMAIL_TTL_MS = 10 * 60_000;
+
+export interface SlackBotOptions {
+  readonly slack: Config['slack'];
+  readonly commands: TicketCommands;
+  readonly logger: Logger;
+}
+
+export interface SlackBot {
+  /** Listens (HTTP on slack.port; `port` overrides it, 0 for any) or connects (Socket Mode). Resolves with the HTTP port, or null in Socket Mode. */
+  start(port?: number): Promise<number | null>;
+  stop(): Promise<void>;
+  describe(): string;
+}
+
+export function createSlackBot(options: SlackBotOptions): SlackBot {
+  const { slack, commands } = options;
+  const log = options.logger.child({ component: 'slack' });
+  if (!slack.botToken) throw new AppError('config.slack', 'Slack needs SLACK_BOT_TOKEN (the bot token xoxb-…, under "OAuth & Permissions" of the app).');
+  const socketMode = slack.socketMode;
+  if (socketMode && !slack.appToken) throw new AppError('config.slack', 'SLACK_SOCKET_MODE is on but SLACK_APP_TOKEN is missing: create an app-level token (xapp-…) with connections:write, or turn Socket Mode off.');
+  if (!socketMode && !slack.signingSecret) throw new AppError('config.slack', 'Slack in HTTP mode needs SLACK_SIGNING_SECRET ("Basic Information" of the app) to verify requests; or set SLACK_SOCKET_MODE=true with SLACK_APP_TOKEN.');
+  const logger = boltLogger(log);
+  const clientOptions = {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.replace(/\/?$/, '/') } : {}),
+    // The WebClient waits out a 429's Retry-After and tries again, rather than failing the call.
+    rejectRateLimitedCalls: false,
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+    timeout: 15_000,
+  };
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: slack.signingSecret ?? '',
+        endpoints: ['/slack/events', '/slack/commands', '/slack/interactions'],
+        logger,
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    token: slack.botToken,
+    logger,
+    clientOptions,
+    // auth.test is called on the first request, not in the constructor.
+    deferInitialization: false,
+    ...(socketMode ? { socketMode: true, appToken: slack.appToken ?? '' } : { receiver: receiver! }),
+  });
+
+  const emails = new Map<string, { email: string | null; until: number }>();
+  let handled = 0;
+
+  /** Who pressed or typed, with their email (users.info) so agents mapped by email are recognised. */
+  async function callerOf(client: WebClient, userId: string, name: string | undefined): Promise<Caller> {
+    let cached = emails.get(userId);
+    if (!cached || cached.until < Date.now()) {
+      let email: string | null = null;
+      try {
+        const info = await client.users.info({ user: userId });
+        email = info.user?.profile?.email ?? null;
+      } catch (error) {
+        log.warn({ userId, err: slackErrorText(error) }, 'could not read the Slack user\'s email (scope users:read.email?); agents are matched by user id only');
+      }
+      cached = { email, until: Date.now() + EMAIL_TTL_MS };
+      emails.set(userId, cached);
+    }
+    return { platform: 'slack', userId, ...(cached.email ? { email: cached.email } : {}), ...(name ? { displayName: name } : {}) };
+  }
+
+  /** The service's answer, or a clear sentence when the service itself failed. */
+  async function answer(what: () => Promise<CommandReply>, fields: Record<string, unknown>): Promise<CommandReply> {
+    try {
+      const reply = await what();
+      handled += 1;
+      return reply;
+    } catch (error) {
+      log.error({ ...fields, err: error }, 'ticket command failed');
+      return { ok: false, ephemeral: true, text: SERVICE_FAILED_TEXT };
+    }
+  }
+
+  function toResponse(reply: CommandReply, replaceOriginal = false): RespondArguments {
+    const message = renderReply(reply);
+    return {
+      response_type: reply.ephemeral ? 'ephemeral' : 'in_channel',
+      replace_original: replaceOriginal,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+    } as RespondArguments;
+  }
+
+  app.command('/ticket', async ({ ack, command, respond, client }) => {
+    await ack();
+    const caller = await callerOf(client, command.user_id, command.user_name);
+    const reply = await answer(() => commands.run(caller, command.text), { userId: command.user_id, channel: command.channel_id });
+    await respond(toResponse(reply));
+  });
+
+  for (const action of ['close', 'reopen', 'assign_me'] as const satisfies readonly Exclude<TicketAction, 'reply'>[]) {
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS[action] }, async ({ ack, body, action: pressed, respond, client }) => {
+      await ack();
+      const ticketId = Number(pressed.value);
+      const caller = await callerOf(client, body.user.id, body.user.name);
+      const reply = await answer(() => commands.runAction(caller, action, ticketId), { userId: body.user.id, ticketId, action });
+      await respond(toResponse(reply));
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS.view }, async ({ ack, body, action: pressed, respond, client }) => {
+    await ack();
+    const caller = await callerOf(client, body.user.id, body.user.name);
+    const reply = await answer(() => commands.run(caller, `view ${Number(pressed.value)}`), { userId: body.user.id });
+    await respond(toResponse(reply));
+  });
+
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS.reply }, async ({ ack, body, action: pressed, client }) => {
+    await ack();
+    const ticketId = Number(pressed.value);
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: replyComposeView(ticketId, body.channel?.id ?? null) });
+    } catch (error) {
+      log.warn({ ticketId, err: slackErrorText(error) }, 'could not open the reply modal');
+    }
+  });
+
+  app.view<ViewSubmitAction>(REPLY_COMPOSE_CALLBACK, async ({ ack, view }) => {
+    const meta = readMetadata(view.private_metadata);
+    const text = view.state.values[REPLY_INPUT_BLOCK]?.[REPLY_INPUT_ACTION]?.value?.trim() ?? '';
+    if (!meta) return void (await ack());
+    if (!text) return void (await ack({ response_action: 'errors', errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first; it is emailed to the customer.' } }));
+    await ack({ response_action: 'update', view: replyPreviewView(meta.ticketId, meta.channel, text) });
+  });
+
+  app.view<ViewSubmitAction>(REPLY_CONFIRM_CALLBACK, async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    await ack();
+    const meta = readMetadata(view.private_metadata);
+    if (!meta?.text) return;
+    const caller = await callerOf(client, body.user.id, body.user.name);
+    const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), { userId: body.user.id, ticketId: meta.ticketId });
+    const message = renderReply(reply);
+    const content = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
+    try {
+      if (meta.channel && !reply.ephemeral) await client.chat.postMessage({ channel: meta.channel, ...content });
+      else if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...content });
+      else await client.chat.postMessage({ channel: body.user.id, ...content });
+    } catch (error) {
+      log.warn({ ticketId: meta.ticketId, err: slackErrorText(error) }, 'could not post the outcome of a reply in Slack');
+    }
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error.message, code: error.code }, 'Slack request failed');
+  });
+
+  let server: Server | null = null;
+  return {
+    async start(port = slack.port) {
+      if (socketMode) {
+        await app.start();
+        log.info({}, 'Slack connected in Socket Mode');
+        return null;
+      }
+      server = (await app.start(port)) as Server;
+      const bound = (server.address() as AddressInfo).port;
+      log.info({ port: bound }, 'Slack listening for signed requests on /slack/events');
+      return bound;
+    },
+    async stop() {
+      await app.stop();
+    },
+    describe() {
+      return `slack: ${socketMode ? 'Socket Mode' : `HTTP on port ${server ? (server.address() as AddressInfo | null)?.port ?? slack.port : slack.port}`}, ${handled} command(s) handled`;
+    },
+  };
+}
+
+function readMetadata(raw: string): { ticketId: number; channel: string | null; text?: string } | null {
+  try {
+    const value = JSON.parse(raw) as { ticketId?: unknown; channel?: unknown; text?: unknown };
+    if (typeof value.ticketId !== 'number') return null;
+    return { ticketId: value.ticketId, channel: typeof value.channel === 'string' ? value.channel : null, ...(typeof value.text === 'string' ? { text: value.text } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** Slack's platform errors name their reason in data.error; never a token. */
+export function slackErrorText(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'data' in error) {
+    const reason = (error as { data?: { error?: unknown } }).data?.error;
+    if (typeof reason === 'string') return reason;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Bolt logs through our logger, at our level. */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const line = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg: unknown[]) => log.debug({}, line(msg)),
+    info: (...msg: unknown[]) => log.info({}, line(msg)),
+    warn: (...msg: unknown[]) => log.warn({}, line(msg)),
+    error: (...msg: unknown[]) => log.error({}, line(msg)),
+    setLevel: (l: typeof level) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * CommandReply and ticket notices → Slack messages: Block Kit blocks inside attachments, because
+ * only an attachment carries the colour bar that shows a ticket's priority at a glance. The plain
+ * `text` is always set (notifications, screen readers, clients without blocks).
+ */
+import type { types } from '@slack/bolt';
+import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
+
+type KnownBlock = types.KnownBlock;
+type MessageAttachment = types.MessageAttachment;
+type ActionsBlock = types.ActionsBlock;
+type Button = types.Button;
+type View = types.View;
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks?: KnownBlock[];
+  readonly attachments?: MessageAttachment[];
+}
+
+/** Action ids of our buttons; the button's value is the ticket number. */
+export const ACTION_IDS = {
+  close: 'ticket_close',
+  reopen: 'ticket_reopen',
+  assign_me: 'ticket_assign_me',
+  reply: 'ticket_reply',
+  view: 'ticket_view',
+} as const satisfies Record<TicketAction | 'view', string>;
+
+export const REPLY_COMPOSE_CALLBACK = 'ticket_reply_compose';
+export const REPLY_CONFIRM_CALLBACK = 'ticket_reply_confirm';
+export const REPLY_INPUT_BLOCK = 'reply_text';
+export const REPLY_INPUT_ACTION = 'reply_text_input';
+
+const BUTTON_LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+const PRIORITY_MARKS: Record<string, string> = { urgent: ':red_circle:', high: ':large_orange_circle:', normal: ':large_blue_circle:', low: ':white_circle:' };
+
+export function priorityColour(priority: string): string {
+  return (PRIORITY_COLOURS as Record<string, string>)[priority] ?? PRIORITY_COLOURS.normal;
+}
+
+export function renderReply(reply: CommandReply): SlackMessage {
+  const text = clip(reply.text, 3000);
+  switch (reply.view?.kind) {
+    case 'ticket':
+      return { text, attachments: [cardAttachment(reply.view)] };
+    case 'list':
+      return { text, blocks: listBlocks(reply.view) };
+    case 'stats':
+      return { text, blocks: statsBlocks(reply.view) };
+    default:
+      return { text, blocks: [section(reply.ok ? text : `:warning: ${text}`)] };
+  }
+}
+
+function cardAttachment(card: TicketCard): MessageAttachment {
+  const t = card.ticket;
+  const blocks: KnownBlock[] = [
+    section(`*#${t.ticketId} ${esc(t.subject)}*`),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Customer*\n${esc(t.customer)} <mailto:${card.customerEmail}|${esc(card.customerEmail)}>`),
+        mrkdwn(`*Status*\n${t.status}`),
+        mrkdwn(`*Priority*\n${PRIORITY_MARKS[t.priority] ?? ''} ${t.priority}`),
+        mrkdwn(`*Category*\n${t.category}`),
+        mrkdwn(`*Assignee*\n${t.assignee ? esc(t.assignee) : 'nobody'}`),
+        mrkdwn(`*Opened*\n<!date^${Math.floor(t.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${t.createdAt.toISOString()}>`),
+      ],
+    },
+  ];
+  if (card.reasons.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
+  // The newest entries: a block's text is limited, and a message to 50 blocks.
+  for (const entry of card.thread.slice(-6)) {
+    const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
+    blocks.push(section(clip(`${who}\n${quote(entry.text)}`, 3000)));
+  }
+  const actions = actionsBlock(t.ticketId, card.actions);
+  if (actions) blocks.push(actions);
+  return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${t.subject}`, blocks };
+}
+
+function listBlocks(list: TicketListView): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(`*Tickets* — ${esc(list.filters) || 'all'} · page ${list.page}`)];
+  if (list.items.length === 0) blocks.push(section('No ticket matches.'));
+  for (const item of list.items.slice(0, 45)) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(clip(summaryLine(item), 3000)),
+      accessory: button('Open', ACTION_IDS.view, item.ticketId),
+    });
+  }
+  if (list.hasMore) blocks.push({ type: 'context', elements: [mrkdwn(`More: \`/ticket list ${esc(list.filters)} page ${list.page + 1}\``)] });
+  return blocks;
+}
+
+function statsBlocks(stats: StatsView): KnownBlock[] {
+  const counts = (record: Readonly<Record<string, number>>) =>
+    Object.entries(record)
+      .map(([k, v]) => `${PRIORITY_MARKS[k] ?? ''} ${k}: ${v}`.trim())
+      .join('\n') || 'none';
+  return [
+    section(`*Tickets — ${esc(stats.period)}*`),
+    {
+      type: 'section',
+      fields: [mrkdwn(`*Total*\n${stats.total}`), mrkdwn(`*Open*\n${stats.open}`), mrkdwn(`*Closed*\n${stats.closed}`), mrkdwn(`*New in the period*\n${stats.created}`)],
+    },
+    { type: 'section', fields: [mrkdwn(`*By priority*\n${counts(stats.byPriority)}`), mrkdwn(`*By category*\n${counts(stats.byCategory)}`)] },
+  ];
+}
+
+export function summaryLine(t: TicketSummary): string {
+  return `${PRIORITY_MARKS[t.priority] ?? ''} *#${t.ticketId}* ${esc(t.subject)} — ${esc(t.customer)} · ${t.status} · ${t.priority} · ${t.category}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
+}
+
+/** A notice for the channel: new tickets (several in one message), an escalation, or a ticket's replies. */
+export function renderNotices(notices: readonly TicketNotice[]): SlackMessage {
+  const first = notices[0];
+  if (!first) return { text: '' };
+  const text =
+    first.kind === 'new'
+      ? notices.length === 1
+        ? `New ticket #${first.ticketId}: ${first.subject} (${first.priority})`
+        : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
+      : first.kind === 'escalation'
+        ? `Escalated: ticket #${first.ticketId} ${first.subject} (${first.priority})`
+        : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${first.customer} on ticket #${first.ticketId}`;
+  const attachments = notices.map((n): MessageAttachment => {
+    const head =
+      n.kind === 'reply'
+        ? `:email: *${esc(n.customer)}* replied on *#${n.ticketId}*`
+        : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
+    const blocks: KnownBlock[] = [section(clip(`${head}${n.lines.length ? `\n${quote(n.lines.join('\n'))}` : ''}`, 3000))];
+    if (n.kind !== 'reply') {
+      const actions = actionsBlock(n.ticketId, ['assign_me', 'reply', 'close']);
+      if (actions) blocks.push(actions);
+    }
+    return { color: priorityColour(n.priority), fallback: `#${n.ticketId} ${n.subject}`, blocks };
+  });
+  return { text: clip(text, 3000), attachments };
+}
+
+/** The reply modal: one multi-line input; submitting it shows a preview. */
+export function replyComposeView(ticketId: number, channel: string | null, draft = ''): View {
+  return {
+    type: 'modal',
+    callback_id: REPLY_COMPOSE_CALLBACK,
+    private_metadata: JSON.stringify({ ticketId, channel }),
+    title: plain(`Reply to #${ticketId}`),
+    submit: plain('Preview'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'input',
+        block_id: REPLY_INPUT_BLOCK,
+        label: plain('Your reply to the customer (sent by email)', 2000),
+        element: { type: 'plain_text_input', action_id: REPLY_INPUT_ACTION, multiline: true, max_length: 3000, ...(draft ? { initial_value: draft } : {}) },
+      },
+    ],
+  };
+}
+
+/** What will be sent, with Send as the only way to send it. */
+export function replyPreviewView(ticketId: number, channel: string | null, text: string): View {
+  return {
+    type: 'modal',
+    callback_id: REPLY_CONFIRM_CALLBACK,
+    private_metadata: JSON.stringify({ ticketId, channel, text }),
+    title: plain(`Reply to #${ticketId}`),
+    submit: plain('Send'),
+    close: plain('Cancel'),
+    blocks: [section(`This email will be sent to the customer of ticket *#${ticketId}*:`), section(clip(quote(esc(text)), 3000))],
+  };
+}
+
+function actionsBlock(ticketId: number, actions: readonly TicketAction[]): ActionsBlock | null {
+  if (actions.length === 0) return null;
+  return {
+    type: 'actions',
+    block_id: `ticket_actions_${ticketId}`,
+    elements: actions.map((a) => button(BUTTON_LABELS[a], ACTION_IDS[a], ticketId, a === 'close' ? 'danger' : a === 'reply' ? 'primary' : undefined)),
+  };
+}
+
+function button(label: string, actionId: string, ticketId: number, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: plain(label), action_id: actionId, value: String(ticketId), ...(style ? { style } : {}) };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: mrkdwn(clip(text, 3000)) };
+}
+
+function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
+  return { type: 'mrkdwn', text: clip(text, 2000) };
+}
+
+/** Modal titles and buttons are limited to 24 characters, labels to more. */
+function plain(text: string, max = 24): { type: 'plain_text'; text: string } {
+  return { type: 'plain_text', text: clip(text, max) };
+}
+
+/** Slack's mrkdwn control characters. */
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function quote(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `>${l}`)
+    .join('\n');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
