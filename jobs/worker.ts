@@ -12,7 +12,7 @@ import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import type { Category } from '../src/domain/ticket.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { TriageStore } from '../src/ports/triage-store.ts';
-import type { RoleStarter, RunningRole } from '../src/roles.ts';
+import type { App } from '../src/main.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
 import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
 import { createTriageProcessor } from './triage.processor.ts';
@@ -113,7 +113,11 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
   };
 }
 
-export const startWorkerRole: RoleStarter = async (app) => {
+/**
+ * The `worker` role (a RoleStarter of src/roles.ts, typed here by its shape so that roles.ts, which
+ * loads this module, is not imported back).
+ */
+export async function startWorkerRole(app: App): Promise<{ readonly name: 'worker'; describe(): string[]; stop(): Promise<void> }> {
   const { config } = app;
   const log = app.logger.child({ component: 'worker' });
   const { classifier, source } = await buildClassifier(config.triage);
@@ -140,7 +144,7 @@ export const startWorkerRole: RoleStarter = async (app) => {
   const refresh = setInterval(() => {
     worker.describe().then((l) => (lines = [...l.map((x) => `${x}, model ${classifier.modelVersion}`)]), () => undefined);
   }, 2_000);
-  const role: RunningRole = {
+  return {
     name: 'worker',
     describe: () => lines,
     async stop() {
@@ -148,5 +152,4 @@ export const startWorkerRole: RoleStarter = async (app) => {
       await worker.close();
     },
   };
-  return role;
-};
+}

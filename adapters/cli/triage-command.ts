@@ -18,7 +18,15 @@ import { buildClassifier, loadLabelledSet, saveModel } from '../files/triage-fil
 import { createLogger } from '../logging/pino-logger.ts';
 import { MailparserEmailParser } from '../mailparser/mailparser-email-parser.ts';
 import { MysqlTriageStore } from '../mysql/mysql-triage-store.ts';
-import { EX_USAGE, type CliCommand, type Say } from './commands.ts';
+
+/** A CliCommand of commands.ts, typed by its shape: commands.ts loads this module, which does not import it back. */
+type Say = (line: string) => void;
+interface CliCommand {
+  readonly usage: readonly string[];
+  run(args: readonly string[], say: Say): Promise<number>;
+}
+/** sysexits.h, as in commands.ts. */
+const EX_USAGE = 64;
 
 const USAGE = 'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
 
