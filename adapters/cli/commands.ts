@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   status: async () => (await import('./start-command.ts')).statusCommand,
   triage: async () => (await import('./triage-command.ts')).triageCommand,
   jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
+  discord: async () => (await import('./discord-command.ts')).discordCommand,
 };
 
 /** sysexits.h: a mail server retries a delivery that ends with 75. */
