@@ -35,13 +35,27 @@ export const DEFAULT_RULES: TriageRulesInput = {
     {
       name: 'safety: a part that failed while driving',
       priority: 'urgent',
-      keywords: ['accident', 'danger', 'securite', 'freins lach', 'plus de frein', 'brakes failed', 'brake failure', 'lost my brakes', 'safety', 'unsafe', 'incendie', 'fire', 'fumee', 'smoke'],
+      keywords: [
+        'danger', 'securite', 'pas sur', 'freins lach', 'plus de frein', 'failli avoir un accident', 'incendie', 'fumee', 'tire violemment',
+        'not safe', 'unsafe', 'brakes failed', 'brake failure', 'lost my brakes', 'no front brakes', 'no brakes', 'nearly had an accident', 'almost crashed',
+        'pulls hard', 'pulling violently', 'can die', 'smoke', 'caught fire',
+      ],
       atLeast: true,
     },
     {
       name: 'legal threat or chargeback',
       priority: 'urgent',
-      keywords: ['avocat', 'mise en demeure', 'tribunal', 'poursuite', 'justice', 'lawyer', 'solicitor', 'legal action', 'court', 'chargeback', 'trading standards', 'dgccrf', 'fraude', 'fraud'],
+      keywords: ['avocat', 'mise en demeure', 'tribunal', 'poursuite', 'injonction de payer', 'dgccrf', 'lawyer', 'solicitor', 'legal action', 'small claims', 'county court', 'trading standards', 'chargeback'],
+      patterns: ['\\b(?:court|justice)\\b'],
+      atLeast: true,
+    },
+    {
+      name: 'fraud, unauthorised payment or account taken over',
+      priority: 'urgent',
+      keywords: [
+        'fraude', 'frauduleu', 'arnaque', 'escroquerie', 'hameconnage', 'phishing', 'pirate', 'piratage', 'usurpation', 'pas passe de commande', 'jamais commande', 'non autorise',
+        'fraud', 'scam', 'hacked', 'unauthorised', 'unauthorized', 'did not make this payment', 'didn t make this payment', 'not placed any order', 'never placed', 'taken over my account', 'got into my account',
+      ],
       atLeast: true,
     },
     {
@@ -51,16 +65,31 @@ export const DEFAULT_RULES: TriageRulesInput = {
       atLeast: true,
     },
     {
+      name: 'vehicle off the road, job waiting on the part',
+      priority: 'urgent',
+      keywords: [
+        'sur le pont', 'sur chandelles', 'vehicule immobilise', 'voiture immobilisee', 'ne demarre plus', 'ne demarre pas', 'peux plus rouler', 'client attend son vehicule',
+        'on the lift', 'on our lift', 'on the ramp', 'on our ramp', 'on stands', 'axle stands', 'off the road', 'won t start', 'does not start', 'cannot drive', 'can t drive',
+      ],
+      atLeast: true,
+    },
+    {
+      name: 'needed by tomorrow',
+      priority: 'urgent',
+      keywords: ['demain matin', 'pour demain', 'tomorrow morning', 'need it tomorrow', 'needed tomorrow', 'by tomorrow'],
+      weight: 1.5,
+    },
+    {
       name: 'customer says it is urgent',
       priority: 'high',
-      keywords: ['urgent', 'urgence', 'asap', 'au plus vite', 'immediatement', 'immediately', 'vehicule immobilise', 'voiture immobilisee', 'car is off the road', 'cannot drive', 'can t drive', 'peux plus rouler'],
+      keywords: ['urgent', 'urgence', 'asap', 'au plus vite', 'immediatement', 'immediately', 'as soon as possible'],
       weight: 1,
       atLeast: true,
     },
     {
       name: 'just a suggestion or a thank-you',
       priority: 'low',
-      keywords: ['suggestion', 'pas urgent', 'not urgent', 'no rush', 'rien de presse', 'juste pour info', 'just fyi', 'feedback'],
+      keywords: ['suggestion', 'pas urgent', 'pas presse', 'not urgent', 'no rush', 'no hurry', 'rien de presse', 'juste pour info', 'just fyi', 'feedback'],
       weight: 1,
     },
   ],

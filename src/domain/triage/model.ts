@@ -123,7 +123,7 @@ export class TriageModel {
 export function trainModel(examples: readonly TrainingExample[], options: TrainOptions = {}): TriageModel {
   const featureOptions = options.features ?? DEFAULT_FEATURES;
   const epochs = options.epochs ?? 25;
-  const rate = options.learningRate ?? 0.4;
+  const rate = options.learningRate ?? 0.1;
   const l2 = options.l2 ?? 1e-5;
   const minDocs = options.minDocs ?? 2;
   if (examples.length === 0) throw new Error('no labelled examples to train on');
