@@ -4,7 +4,7 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../chat/ticket-commands.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 
 type KnownBlock = types.KnownBlock;
