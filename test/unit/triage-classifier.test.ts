@@ -76,7 +76,7 @@ describe('the operator rules', () => {
     expect(d.priority).toBe('urgent');
     expect(d.escalate).toBe(true);
     expect(d.reasons.rules.map((r) => r.rule)).toContain('safety: a part that failed while driving');
-    expect(reasonLines(d).join('\n')).toMatch(/rule "safety: a part that failed while driving": at least urgent \("freins lach"\)/);
+    expect(reasonLines(d).join('\n')).toMatch(/rule "safety: a part that failed while driving": at least urgent \("failli avoir un accident"\)/);
   });
 
   it('give VIP customers at least high priority, whatever the case of their address', () => {

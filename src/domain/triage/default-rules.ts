@@ -9,7 +9,7 @@ export const DEFAULT_RULES: TriageRulesInput = {
     {
       name: 'payment or invoice words',
       category: 'billing',
-      keywords: ['facture', 'factur', 'rembours', 'prelev', 'debit', 'paiement', 'payment', 'invoice', 'refund', 'charged', 'carte bancaire', 'credit card', 'avoir', 'tva', 'vat'],
+      keywords: ['facture', 'factur', 'rembours', 'prelev', 'debit', 'paiement', 'payment', 'invoice', 'refund', 'charged', 'carte bancaire', 'credit card', 'un avoir', 'tva', 'vat'],
       weight: 0.8,
     },
     {
