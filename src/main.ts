@@ -11,6 +11,7 @@ import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
+import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
 import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
@@ -96,7 +97,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     database,
     intake,
     outbox,
-    notifiers: [new ConsoleNotifier({ logger })],
+    // Slack's and Discord's notify channels when configured (their SDKs load only then).
+    notifiers: [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))],
     async close() {
       await outbox.idle();
       await triage.close();
