@@ -21,6 +21,7 @@ export type RoleStarter = (app: App) => Promise<RunningRole>;
 const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   intake: async () => (await import('../adapters/imap/intake-role.ts')).startIntakeRole,
   worker: async () => (await import('../jobs/worker.ts')).startWorkerRole,
+  bots: async () => (await import('../adapters/chat/bots-role.ts')).startBotsRole,
 };
 
 export function isRoleName(name: string): name is RoleName {
