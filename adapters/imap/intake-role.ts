@@ -16,8 +16,10 @@ const OUTBOX_EVERY_MS = 30_000;
 export const startIntakeRole: RoleStarter = async (app) => {
   const { config } = app;
   const log = app.logger.child({ component: 'intake' });
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
   redis.on('error', () => undefined); // each lease call reports its own failure
+  // Connected before the readers ask for their leases (no offline queue: a call while Redis is away fails fast).
+  await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis unreachable: mailboxes wait for their lease until it is back'));
   const checkpoints = new MysqlMailboxCheckpoints(app.database);
   const leaseMs = config.imap.leaseSeconds * 1000;
   const readers = config.imap.mailboxes.map(
