@@ -1,0 +1,124 @@
+/** The mailbox reader's rules on in-memory ports: failures, quarantine, lease loss, UIDVALIDITY. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/domain/errors.ts';
+import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
+import { MailboxReader, type MailboxIntake } from '../../src/services/read-mailbox.ts';
+import { silentLogger } from '../fakes/fake-ports.ts';
+import { FakeLease, InMemoryCheckpoints, InMemoryMailbox } from '../fakes/in-memory-mailbox.ts';
+
+/** An intake that stores by Message-ID in the checkpoints' set, and fails as told. */
+class ScriptedIntake implements MailboxIntake {
+  readonly taken: string[] = [];
+  readonly #checkpoints: InMemoryCheckpoints;
+  failWith: ((id: string) => Error | null) | null = null;
+
+  constructor(checkpoints: InMemoryCheckpoints) {
+    this.#checkpoints = checkpoints;
+  }
+
+  async ingest(raw: Uint8Array, _source: IntakeSource): Promise<IntakeResult> {
+    const id = /Message-ID: <([^>]*)>/.exec(Buffer.from(raw).toString())?.[1] ?? 'none';
+    const failure = this.failWith?.(id);
+    if (failure) throw failure;
+    this.taken.push(id);
+    this.#checkpoints.stored.add(id);
+    return { outcome: 'duplicate', messageId: id, ticketId: 1 };
+  }
+
+  async rejectOversized(): Promise<IntakeResult> {
+    return { outcome: 'rejected', messageId: null, reason: 'too big', keptAt: null };
+  }
+}
+
+const readers: MailboxReader[] = [];
+afterEach(async () => {
+  for (const r of readers.splice(0)) await r.stop();
+});
+
+function setup() {
+  const mailbox = new InMemoryMailbox();
+  const checkpoints = new InMemoryCheckpoints();
+  const lease = new FakeLease();
+  const intake = new ScriptedIntake(checkpoints);
+  const reader = new MailboxReader({
+    name: 'support',
+    connector: mailbox,
+    checkpoints,
+    lease,
+    intake,
+    logger: silentLogger,
+    batchSize: 3,
+    concurrency: 2,
+    messageMaxBytes: 1_000,
+    pollMs: 10_000,
+    leaseRenewMs: 20,
+    backoff: { baseMs: 5, maxMs: 20 },
+  });
+  readers.push(reader);
+  return { mailbox, checkpoints, lease, intake, reader };
+}
+
+async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('MailboxReader', () => {
+  it('quarantines a message whose intake keeps failing for good, after three tries, and takes the next one', async () => {
+    const { mailbox, checkpoints, intake, reader } = setup();
+    intake.failWith = (id) => (id === 'poison@x' ? new Error('parser crashed') : null);
+    mailbox.deliver('first@x');
+    const poison = mailbox.deliver('poison@x');
+    const last = mailbox.deliver('last@x');
+    reader.start();
+    await until(() => reader.status().quarantined === 1 && checkpoints.saved.get('support')?.lastUid === last);
+    expect(mailbox.in('Quarantine').map((m) => m.uid)).toEqual([poison]);
+    expect(intake.taken).toEqual(['first@x', 'last@x']);
+    expect(mailbox.in('INBOX').every((m) => m.seen)).toBe(true);
+  });
+
+  it('leaves a message untouched and the checkpoint behind it while the failure is temporary', async () => {
+    const { mailbox, checkpoints, intake, reader } = setup();
+    let down = true;
+    intake.failWith = () => (down ? new AppError('db.unavailable', 'The database cannot be reached', { retryable: true }) : null);
+    const uid = mailbox.deliver('waiting@x');
+    reader.start();
+    await until(() => reader.status().state === 'waiting_retry');
+    expect(reader.describe()).toMatch(/waiting retry: The database cannot be reached \(next try /);
+    expect(mailbox.messages[0]?.seen).toBe(false);
+    expect(checkpoints.saved.get('support')?.lastUid ?? 0).toBe(0);
+    down = false;
+    await until(() => checkpoints.saved.get('support')?.lastUid === uid && reader.status().state === 'idle');
+    expect(intake.taken).toEqual(['waiting@x']);
+  });
+
+  it('stops reading as soon as its lease is taken away, and reads again once it gets it back', async () => {
+    const { mailbox, intake, lease, reader } = setup();
+    reader.start();
+    await until(() => reader.status().state === 'idle');
+    lease.takeAway();
+    await until(() => reader.status().state === 'waiting_lease');
+    mailbox.deliver('meanwhile@x');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(intake.taken).toEqual([]);
+    lease.giveBack();
+    await until(() => intake.taken.length === 1);
+    expect(lease.acquisitions).toBe(2);
+  });
+
+  it('skips what is already stored without downloading it, and re-scans from UID 1 when UIDVALIDITY changes', async () => {
+    const { mailbox, checkpoints, intake, reader } = setup();
+    checkpoints.stored.add('known@x');
+    checkpoints.saved.set('support', { account: mailbox.account, uidValidity: 999, lastUid: 50 });
+    mailbox.deliver('known@x');
+    mailbox.deliver('new@x');
+    reader.start();
+    await until(() => checkpoints.saved.get('support')?.lastUid === 2);
+    expect(checkpoints.saved.get('support')?.uidValidity).toBe(1000);
+    expect(intake.taken).toEqual(['new@x']);
+    expect(reader.status().skipped).toBe(1);
+  });
+});
