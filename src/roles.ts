@@ -3,25 +3,16 @@
  * main.ts. Each starter builds what its role needs on the shared App and returns a handle that stops
  * it, finishing work in flight.
  */
-import type { App } from './main.ts';
+import { ROLE_NAMES, type RoleName, type RoleStarter } from './role.ts';
 
-export const ROLE_NAMES = ['intake', 'worker', 'bots', 'scheduler', 'http'] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
-
-export interface RunningRole {
-  readonly name: RoleName;
-  /** Lines for `ticketrelay status`: what it is doing, what it waits for. */
-  describe(): string[];
-  /** Stops taking new work, finishes what is in flight, closes its connections. */
-  stop(): Promise<void>;
-}
-
-export type RoleStarter = (app: App) => Promise<RunningRole>;
+export { ROLE_NAMES, type RoleName };
 
 const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   intake: async () => (await import('../adapters/imap/intake-role.ts')).startIntakeRole,
   worker: async () => (await import('../jobs/worker.ts')).startWorkerRole,
   bots: async () => (await import('../adapters/chat/bots-role.ts')).startBotsRole,
+  scheduler: async () => (await import('../jobs/digest-role.ts')).startSchedulerRole,
+  http: async () => (await import('../adapters/http/http-role.ts')).startHttpRole,
 };
 
 export function isRoleName(name: string): name is RoleName {

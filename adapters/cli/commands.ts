@@ -3,13 +3,9 @@
  * them and lists their usage lines in its help. Modules load on use, so `ticketrelay ingest` never
  * pays for discord.js.
  */
-export type Say = (line: string) => void;
+import type { CliCommand } from './cli-command.ts';
 
-export interface CliCommand {
-  /** Lines for the help, each starting with "npx ticketrelay NAME". */
-  readonly usage: readonly string[];
-  run(args: readonly string[], say: Say): Promise<number>;
-}
+export { EX_TEMPFAIL, EX_USAGE, type CliCommand, type Say } from './cli-command.ts';
 
 export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
@@ -18,7 +14,3 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
   discord: async () => (await import('./discord-command.ts')).discordCommand,
 };
-
-/** sysexits.h: a mail server retries a delivery that ends with 75. */
-export const EX_TEMPFAIL = 75;
-export const EX_USAGE = 64;

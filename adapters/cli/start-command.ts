@@ -6,9 +6,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/main.ts';
-import { isRoleName, roleStarter, ROLE_NAMES, type RoleName, type RunningRole } from '../../src/roles.ts';
+import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/role.ts';
+import { isRoleName, roleStarter } from '../../src/roles.ts';
 import { StatusBoard } from '../queue/status-board.ts';
-import { EX_USAGE, type CliCommand } from './commands.ts';
+import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
 const STATUS_EVERY_MS = 5_000;
 

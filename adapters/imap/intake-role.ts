@@ -5,7 +5,7 @@
  * its own; the others go on.
  */
 import { Redis } from 'ioredis';
-import type { RoleStarter } from '../../src/roles.ts';
+import type { RoleStarter } from '../../src/role.ts';
 import { MailboxReader } from '../../src/services/read-mailbox.ts';
 import { MysqlMailboxCheckpoints } from '../mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../queue/redis-mailbox-lease.ts';

@@ -10,7 +10,7 @@ import { MysqlMailboxCheckpoints } from '../../adapters/mysql/mysql-mailbox-chec
 import { RedisMailboxLease } from '../../adapters/queue/redis-mailbox-lease.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { MailboxReader, type MailboxIntake } from '../../src/services/read-mailbox.ts';
-import type { RunningRole } from '../../src/roles.ts';
+import type { RunningRole } from '../../src/role.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
 import { imapUser, waitUntil, type ImapUser } from './imap-harness.ts';
