@@ -13,6 +13,7 @@ import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
+import { instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
@@ -24,6 +25,8 @@ export interface App {
   readonly database: Database;
   readonly intake: IntakeService;
   readonly outbox: OutboxService;
+  /** This process's metrics (served by the http role's /metrics); the intake is instrumented. */
+  readonly metrics: MetricsRegistry;
   /**
    * Where escalations and other ticket notices go: the console always; chat adapters push theirs
    * (before the worker role starts). The triage service reads this list at each notice.
@@ -91,12 +94,15 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       defaultLanguage: config.intake.defaultLanguage,
     },
   });
+  const metrics = new MetricsRegistry();
+  instrumentIntake(intake, metrics);
   return {
     config,
     logger,
     database,
     intake,
     outbox,
+    metrics,
     // Slack's and Discord's notify channels when configured (their SDKs load only then).
     notifiers: [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))],
     async close() {

@@ -176,3 +176,36 @@ export class MetricsRegistry {
     return created;
   }
 }
+
+type AsyncOutcome = (...args: never[]) => Promise<{ readonly outcome: string; readonly acknowledgement?: string }>;
+
+/** The intake's entry points, structurally (the domain knows no service). */
+export type InstrumentableIntake = Record<'ingest' | 'ingestParsed' | 'rejectOversized', AsyncOutcome>;
+
+/**
+ * Counts every email the intake takes, by outcome, and times it; counts acknowledgements queued and
+ * suppressed. Wraps the instance's methods in place (the composition root calls it once); an email
+ * that goes through ingest → ingestParsed is counted once.
+ */
+export function instrumentIntake(intake: InstrumentableIntake, registry: MetricsRegistry): void {
+  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected).');
+  const duration = registry.histogram('ticketrelay_intake_duration_seconds', 'Time to take one email (parse excluded for the web form), by outcome.');
+  const acks = registry.counter('ticketrelay_acknowledgements_total', 'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).');
+  const counted = new WeakSet<object>();
+  const count = (result: { readonly outcome: string; readonly acknowledgement?: string }, seconds: number | null) => {
+    if (counted.has(result)) return;
+    counted.add(result);
+    emails.inc({ outcome: result.outcome });
+    if (seconds !== null) duration.observe({ outcome: result.outcome }, seconds);
+    if (result.acknowledgement) acks.inc({ result: result.acknowledgement.startsWith('suppressed') ? 'suppressed' : 'queued' });
+  };
+  for (const method of ['ingestParsed', 'ingest', 'rejectOversized'] as const) {
+    const original = intake[method];
+    intake[method] = async (...args: never[]) => {
+      const started = performance.now();
+      const result = await original.apply(intake, args);
+      count(result, (performance.now() - started) / 1000);
+      return result;
+    };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The `http` role: health, readiness, metrics and the old module's API on HTTP_HOST:HTTP_PORT. Stateless:
+ * run several behind a load balancer. Metrics that must hold across processes (queue depth,
+ * acknowledgements sent, open tickets, triage latency) are read at scrape time from Redis and MySQL;
+ * this process's own counters (emails taken here, HTTP requests) come from the in-process registry.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type mysql from 'mysql2/promise';
+import { QUEUE_NAMES } from '../../jobs/queues.ts';
+import { percentile } from '../../src/domain/digest.ts';
+import type { App } from '../../src/main.ts';
+import type { RoleStarter } from '../../src/role.ts';
+import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
+import { createHttpHandler, listen, type RunningHttpServer } from './http-server.ts';
+import { mailboxCheck, mysqlCheck, Readiness, redisCheck } from './readiness.ts';
+
+/** Collected at most this often, however often Prometheus scrapes. */
+const DB_METRICS_CACHE_MS = 5_000;
+
+export interface HttpFrontEnd {
+  readonly server: RunningHttpServer;
+  close(): Promise<void>;
+}
+
+export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string } = {}): Promise<HttpFrontEnd> {
+  const { config } = app;
+  const store = new MysqlReportStore(app.database);
+  const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  redis.on('error', () => undefined); // reported by /readyz
+  await redis.connect().catch(() => undefined);
+  const readiness = new Readiness().add('mysql', mysqlCheck(app.database.pool)).add('redis', redisCheck(redis));
+  for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox));
+
+  const queues = Object.values(QUEUE_NAMES).map((name) => {
+    const q = new Queue(name, { connection: redis, prefix: config.redis.queuePrefix });
+    q.on('error', () => undefined);
+    return q;
+  });
+  const depth = app.metrics.gauge('ticketrelay_queue_jobs', 'Jobs in each BullMQ queue, by state (waiting, active, delayed, failed).');
+  app.metrics.addCollector('queues', async () => {
+    for (const q of queues) {
+      const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, n] of Object.entries(counts)) depth.set({ queue: q.name, state }, n);
+    }
+  });
+  app.metrics.addCollector('database', databaseCollector(app, DB_METRICS_CACHE_MS));
+
+  const handler = createHttpHandler({
+    ingest: (raw, source) => app.intake.ingest(raw, source),
+    reports: store,
+    statuses: store,
+    metrics: app.metrics,
+    readiness: () => readiness.report(),
+    logger: app.logger,
+    supportAddress: config.mail.supportAddress,
+  });
+  const server = await listen(handler, options.host ?? config.http.host, options.port ?? config.http.port);
+  return {
+    server,
+    async close() {
+      await server.close();
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+      redis.disconnect();
+    },
+  };
+}
+
+/** Counts from MySQL that hold across processes: what the outbox sent, tickets by status, triage latency. */
+function databaseCollector(app: App, cacheMs: number) {
+  const acks = app.metrics.gauge('ticketrelay_acknowledgements', 'Acknowledgement emails by delivery state, from the database (all processes): sent, suppressed, pending, failed.');
+  const tickets = app.metrics.gauge('ticketrelay_tickets', 'Support tickets by status, from the database.');
+  const stored = app.metrics.gauge('ticketrelay_emails_stored', 'Inbound emails recorded, by outcome, from the database (all processes).');
+  const triage = app.metrics.gauge('ticketrelay_triage_latency_seconds', 'Created → triaged, tickets triaged in the last hour (quantile 0.5 and 0.95), from the database.');
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < cacheMs) return;
+    const pool = app.database.pool;
+    const q = async (sql: string, params: unknown[] = []) => (await pool.query<mysql.RowDataPacket[]>(sql, params))[0];
+    const [ackRows, ticketRows, emailRows, triageRows] = await Promise.all([
+      q("SELECT delivery, COUNT(*) AS n FROM support_message WHERE kind = 'ack' GROUP BY delivery"),
+      q('SELECT status, COUNT(*) AS n FROM support_ticket GROUP BY status'),
+      q("SELECT outcome, COUNT(*) AS n FROM support_message WHERE direction = 'inbound' GROUP BY outcome"),
+      q('SELECT TIMESTAMPDIFF(MICROSECOND, created_at, triaged_at) / 1e6 AS s FROM support_ticket WHERE triaged_at >= ? LIMIT 10000', [new Date(Date.now() - 3_600_000)]),
+    ]);
+    for (const r of ackRows) acks.set({ delivery: String(r['delivery'] ?? 'none') }, Number(r['n']));
+    for (const r of ticketRows) tickets.set({ status: String(r['status']) }, Number(r['n']));
+    for (const r of emailRows) stored.set({ outcome: String(r['outcome']) }, Number(r['n']));
+    const seconds = triageRows.map((r) => Number(r['s']));
+    triage.set({ quantile: '0.5' }, percentile(seconds, 50) ?? 0);
+    triage.set({ quantile: '0.95' }, percentile(seconds, 95) ?? 0);
+    last = Date.now();
+  };
+}
+
+export const startHttpRole: RoleStarter = async (app) => {
+  const front = await startHttpFrontEnd(app);
+  app.logger.child({ component: 'http' }).info({ url: front.server.url }, 'HTTP server listening');
+  return {
+    name: 'http',
+    describe: () => [`http: listening on ${front.server.url} (/healthz, /readyz, /metrics, /api/support/contact)`],
+    stop: () => front.close(),
+  };
+};

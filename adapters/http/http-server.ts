@@ -1,0 +1,261 @@
+/**
+ * The HTTP front end on node:http: health, readiness, Prometheus metrics, and the old support module's
+ * JSON API on the same data. Every error is JSON with a message saying what to do; no stack trace
+ * ever leaves the process; bodies are capped.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAppError } from '../../src/domain/errors.ts';
+import type { MetricsRegistry } from '../../src/domain/metrics.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import type { ReportStore, TicketStatusStore } from '../../src/ports/report-store.ts';
+import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
+import { contactFormToEmail, validateContactForm } from './contact-form.ts';
+import type { ReadinessReport } from './readiness.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+
+export interface HttpDeps {
+  readonly ingest: (raw: Uint8Array, source: IntakeSource) => Promise<IntakeResult>;
+  readonly reports: ReportStore;
+  readonly statuses: TicketStatusStore;
+  readonly metrics: MetricsRegistry;
+  readonly readiness: () => Promise<ReadinessReport>;
+  readonly logger: Logger;
+  readonly supportAddress: string;
+  readonly clock?: () => Date;
+}
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (req: http.IncomingMessage, url: URL, params: string[]) => Promise<{ status: number; body: unknown; type?: string }>;
+
+export function createHttpHandler(deps: HttpDeps): http.RequestListener {
+  const log = deps.logger.child({ component: 'http' });
+  const now = () => (deps.clock ? deps.clock() : new Date());
+  const requests = deps.metrics.counter('ticketrelay_http_requests_total', 'HTTP requests served, by route and status.');
+  const latency = deps.metrics.histogram('ticketrelay_http_request_duration_seconds', 'HTTP request latency, by route.');
+
+  const routes: { method: string[]; pattern: RegExp; name: string; handle: Handler }[] = [
+    { method: ['GET', 'HEAD'], pattern: /^\/healthz$/, name: 'healthz', handle: async () => ({ status: 200, body: { status: 'ok' } }) },
+    {
+      method: ['GET', 'HEAD'],
+      pattern: /^\/readyz$/,
+      name: 'readyz',
+      handle: async () => {
+        const report = await deps.readiness();
+        const down = Object.entries(report.checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+        return report.ready
+          ? { status: 200, body: { status: 'ready', checks: report.checks } }
+          : { status: 503, body: { status: 'not_ready', down, checks: report.checks, message: `Not ready: ${down.join(', ')} cannot be reached.` } };
+      },
+    },
+    {
+      method: ['GET'],
+      pattern: /^\/metrics$/,
+      name: 'metrics',
+      handle: async () => ({ status: 200, body: await deps.metrics.render(), type: 'text/plain; version=0.0.4; charset=utf-8' }),
+    },
+    {
+      method: ['POST'],
+      pattern: /^\/api\/support\/contact\/?$/,
+      name: 'contact',
+      handle: async (req) => {
+        const body = await readJson(req);
+        const checked = validateContactForm(body);
+        if (!checked.ok) throw new HttpProblem(400, 'validation_failed', 'Some fields are not valid: correct them and send the form again.', { fields: checked.fields });
+        const raw = contactFormToEmail(checked.form, { supportAddress: deps.supportAddress, now: now() });
+        const result = await deps.ingest(raw, { kind: 'web', name: 'contact form' });
+        switch (result.outcome) {
+          case 'created':
+            return { status: 201, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, message: `Thank you: your message is ticket #${result.ticketId}. We will answer by email.` } };
+          case 'reply':
+            return { status: 201, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, message: `Thank you: your message was added to ticket #${result.ticketId}.` } };
+          case 'duplicate':
+            return { status: 200, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, duplicate: true, message: `This message was already received${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing more to do.` } };
+          case 'automated':
+            throw new HttpProblem(422, 'not_accepted', 'This address cannot open a ticket (it belongs to the support desk or an automatic sender): use your own email address.');
+          case 'rejected':
+            throw new HttpProblem(422, 'not_accepted', `The message could not be taken (${result.reason}): shorten it or write to us by email.`);
+        }
+      },
+    },
+    {
+      method: ['GET'],
+      pattern: /^\/api\/support\/contact\/stats\/?$/,
+      name: 'stats',
+      handle: async () => {
+        const since = new Date(now().getTime() - 24 * 3_600_000);
+        const stats = await deps.reports.contactStats(since);
+        return { status: 200, body: { ...stats, last24h: stats.createdSince } };
+      },
+    },
+    {
+      method: ['GET'],
+      pattern: /^\/api\/support\/contact\/tickets\/?$/,
+      name: 'tickets',
+      handle: async (_req, url) => {
+        const fields: Record<string, string> = {};
+        const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
+        const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
+        const statusParam = url.searchParams.get('status');
+        let status: 'open' | 'closed' | null = null;
+        if (statusParam && statusParam !== 'all') {
+          if (statusParam === 'open' || statusParam === 'closed') status = statusParam;
+          else fields['status'] = 'status must be open, closed or all.';
+        }
+        const keyword = url.searchParams.get('keyword')?.trim() || null;
+        if (keyword && keyword.length > 100) fields['keyword'] = 'keyword is too long: at most 100 characters.';
+        if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
+        const { total, tickets } = await deps.reports.listTickets({ page, limit, status, keyword });
+        return { status: 200, body: { tickets, total, page, limit, pages: Math.ceil(total / limit) } };
+      },
+    },
+    {
+      method: ['GET'],
+      pattern: /^\/api\/support\/contact\/ticket\/([^/]+)\/?$/,
+      name: 'ticket',
+      handle: async (_req, _url, [idText]) => {
+        const id = ticketIdParam(idText);
+        const ticket = await deps.reports.ticketDetail(id);
+        if (!ticket) throw notFound(id);
+        return { status: 200, body: ticket };
+      },
+    },
+    {
+      method: ['PUT', 'PATCH'],
+      pattern: /^\/api\/support\/contact\/ticket\/([^/]+)\/status\/?$/,
+      name: 'ticket_status',
+      handle: async (req, _url, [idText]) => {
+        const id = ticketIdParam(idText);
+        const body = await readJson(req);
+        const status = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['status'] : undefined;
+        if (status !== 'open' && status !== 'closed') {
+          throw new HttpProblem(400, 'validation_failed', 'The status is not valid: send {"status": "open"} or {"status": "closed"}.', { fields: { status: 'status must be "open" or "closed".' } });
+        }
+        const changed = await deps.statuses.setStatus(id, status, 'http', now());
+        if (!changed) throw notFound(id);
+        return { status: 200, body: { success: true, ticketId: id, status, previous: changed.previous, changed: changed.previous !== status } };
+      },
+    },
+  ];
+
+  return (req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let routeName = 'unknown';
+    const send = (status: number, body: unknown, type = 'application/json; charset=utf-8') => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      if (!res.headersSent) res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+      requests.inc({ route: routeName, status: String(status) });
+      latency.observe({ route: routeName }, (performance.now() - started) / 1000);
+    };
+    void (async () => {
+      try {
+        const candidates = routes.filter((r) => r.pattern.test(url.pathname));
+        if (candidates.length === 0) throw new HttpProblem(404, 'not_found', `No such endpoint: ${url.pathname}. See the README for the API.`);
+        const route = candidates.find((r) => r.method.includes(req.method ?? 'GET'));
+        if (!route) {
+          res.setHeader('allow', [...new Set(candidates.flatMap((r) => r.method))].join(', '));
+          throw new HttpProblem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}: use ${candidates.flatMap((r) => r.method).join(' or ')}.`);
+        }
+        routeName = route.name;
+        const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+        const answer = await route.handle(req, url, params);
+        send(answer.status, answer.body, answer.type);
+      } catch (error) {
+        if (error instanceof HttpProblem) {
+          send(error.status, { error: error.code, message: error.message, ...error.extra });
+        } else if (isAppError(error) && error.retryable) {
+          log.warn({ route: routeName, code: error.code, err: error.message }, 'request failed: a dependency is unavailable');
+          send(503, { error: 'unavailable', message: 'The support desk cannot reach its database or queue right now: try again in a minute.' });
+        } else {
+          log.error({ route: routeName, err: error instanceof Error ? error.message : String(error) }, 'request failed');
+          send(500, { error: 'internal', message: 'Something went wrong on our side; it was logged. Try again later.' });
+        }
+        if (req.readableEnded === false) req.resume();
+      }
+    })();
+  };
+}
+
+function notFound(id: number): HttpProblem {
+  return new HttpProblem(404, 'ticket_not_found', `There is no support ticket #${id}: check the number.`);
+}
+
+function ticketIdParam(text: string | undefined): number {
+  if (!text || !/^\d{1,9}$/.test(text) || Number(text) === 0) {
+    throw new HttpProblem(400, 'validation_failed', `"${(text ?? '').slice(0, 20)}" is not a ticket number: use digits, e.g. /ticket/83.`, { fields: { id: 'must be a positive whole number.' } });
+  }
+  return Number(text);
+}
+
+function intParam(url: URL, name: string, fallback: number, fields: Record<string, string>, min: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    fields[name] = `${name} must be a whole number from ${min} to ${max}.`;
+    return fallback;
+  }
+  return Number(raw);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpProblem(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpProblem(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpProblem(400, 'invalid_json', 'The body is not valid JSON: check quotes and commas.');
+  }
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (0 = a free port); close() stops accepting and waits for requests in flight. */
+export async function listen(handler: http.RequestListener, host: string, port: number): Promise<RunningHttpServer> {
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * /readyz's checks: MySQL answers, Redis answers, and each configured mailbox accepts a login (a quick
+ * IMAP connect + logout, cached a few seconds so a scraper or a load balancer cannot hammer the mail
+ * server). Failure messages never carry a password.
+ */
+import { ImapFlow } from 'imapflow';
+import type { Redis } from 'ioredis';
+import type mysql from 'mysql2/promise';
+import type { MailboxConfig } from '../../src/config.ts';
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  /** "ok", or "down: why", per dependency: mysql, redis, mailbox:NAME. */
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+export type ReadinessCheck = () => Promise<void>;
+
+const CHECK_TIMEOUT_MS = 3_000;
+const MAILBOX_CACHE_MS = 10_000;
+
+export class Readiness {
+  readonly #checks = new Map<string, ReadinessCheck>();
+
+  add(name: string, check: ReadinessCheck): this {
+    this.#checks.set(name, check);
+    return this;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const entries = await Promise.all(
+      [...this.#checks].map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), CHECK_TIMEOUT_MS);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, `down: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300)] as const;
+        }
+      }),
+    );
+    return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries) };
+  }
+}
+
+export function mysqlCheck(pool: mysql.Pool): ReadinessCheck {
+  return async () => {
+    await pool.query('SELECT 1');
+  };
+}
+
+export function redisCheck(redis: Redis): ReadinessCheck {
+  return async () => {
+    if (redis.status === 'wait' || redis.status === 'end') await redis.connect().catch(() => undefined);
+    const answer = await redis.ping();
+    if (answer !== 'PONG') throw new Error(`unexpected answer ${answer}`);
+  };
+}
+
+/** Connect, log in, log out; the outcome is cached for a few seconds. */
+export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.now): ReadinessCheck {
+  let cached: { at: number; error: Error | null } | null = null;
+  let inflight: Promise<void> | null = null;
+  const probe = async () => {
+    const client = new ImapFlow({
+      host: mailbox.host,
+      port: mailbox.port,
+      secure: mailbox.secure,
+      ...(mailbox.secure ? {} : { doSTARTTLS: mailbox.allowPlain ? (mailbox.starttls ? undefined : false) : true }),
+      auth: { user: mailbox.user, pass: mailbox.password },
+      logger: false,
+      connectionTimeout: CHECK_TIMEOUT_MS,
+      greetingTimeout: CHECK_TIMEOUT_MS,
+      disableAutoIdle: true,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.logout();
+    } catch (error) {
+      client.close();
+      const text = (error instanceof Error ? error.message : String(error)).split(mailbox.password).join('***');
+      const code = typeof error === 'object' && error !== null && 'authenticationFailed' in error ? 'login refused' : text;
+      throw new Error(`${mailbox.host}:${mailbox.port}: ${code}`);
+    }
+  };
+  return async () => {
+    if (cached && now() - cached.at < MAILBOX_CACHE_MS) {
+      if (cached.error) throw cached.error;
+      return;
+    }
+    inflight ??= probe().then(
+      () => {
+        cached = { at: now(), error: null };
+      },
+      (error: unknown) => {
+        cached = { at: now(), error: error instanceof Error ? error : new Error(String(error)) };
+      },
+    );
+    await inflight;
+    inflight = null;
+    const result = cached as { at: number; error: Error | null } | null;
+    if (result?.error) throw result.error;
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
