@@ -1,0 +1,4 @@
+/** Placeholder: filled in below. */
+export interface AgentDirectory {
+  readonly __placeholder?: never;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: filled in below. */
+export interface TicketStore {
+  readonly __placeholder?: never;
+}
