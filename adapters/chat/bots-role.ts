@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../src/domain/errors.ts';
 import type { App } from '../../src/main.ts';
-import type { RoleStarter } from '../../src/roles.ts';
+import type { RoleStarter } from '../../src/role.ts';
 import { ChatNoticeLoop } from './chat-notice-loop.ts';
 import { PacedChatNotifier } from './paced-chat-notifier.ts';
 import type { TicketCommands } from './ticket-commands.ts';

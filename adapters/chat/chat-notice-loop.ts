@@ -22,7 +22,7 @@ export class ChatNoticeLoop {
   readonly #log: Logger;
   readonly #everyMs: number;
   readonly #graceMs: number;
-  readonly #inFlight = new Set<string>();
+  readonly #inFlight = new Map<string, Promise<boolean>>();
   readonly #firstSeen = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #pass: Promise<void> | null = null;
@@ -57,11 +57,16 @@ export class ChatNoticeLoop {
     return `notices: ${parts.join('; ') || 'no channel configured'}${this.#lastError ? ` (last error: ${this.#lastError})` : ''}`;
   }
 
+  /** Resolves when every notice handed out so far was posted or given up. */
+  async idle(): Promise<void> {
+    await this.#pass;
+    await Promise.all([...this.#inFlight.values()]);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#pass;
-    await Promise.all(this.#targets.map((t) => t.notifier.idle()));
+    await this.idle();
   }
 
   #schedule(ms: number): void {
@@ -84,8 +89,12 @@ export class ChatNoticeLoop {
             if (now - seen < this.#graceMs) continue;
           }
           this.#firstSeen.delete(id);
-          this.#inFlight.add(id);
-          void notifier.notifyOnce(pending.notice, pending.key).finally(() => this.#inFlight.delete(id));
+          // Claimed one after the other, so that a burst is listed in the order it arrived.
+          const { posted } = await notifier.enqueueOnce(pending.notice, pending.key);
+          this.#inFlight.set(
+            id,
+            posted.finally(() => this.#inFlight.delete(id)),
+          );
         }
         this.#lastError = null;
       } catch (error) {

@@ -6,6 +6,7 @@
  * saw, so a transaction that committed late (a lower id appearing after a higher one) is still found.
  */
 import type { RowDataPacket } from 'mysql2/promise';
+import { METADATA_MARKER } from '../../src/domain/ticket.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { Database } from '../mysql/database.ts';
 import type { ChatPlatform } from './mysql-chat-post-ledger.ts';
@@ -57,8 +58,9 @@ export class MysqlTicketNoticeFeed {
     const [[tickets], [replies]] = await Promise.all([
       this.#db.pool.query<RowDataPacket[]>(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.triaged,
-                (SELECT m.body_text FROM support_message m WHERE m.ticket_id = t.ticket_id AND m.kind = 'ticket' ORDER BY m.id LIMIT 1) AS body
+                x.msg_content AS body
            FROM support_ticket t
+           LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
            LEFT JOIN support_chat_post p ON p.platform = ? AND p.channel = ? AND p.ticket_id = t.ticket_id AND p.kind = 'new'
           WHERE t.ticket_id > ? AND p.ticket_id IS NULL
           ORDER BY t.ticket_id
@@ -66,9 +68,10 @@ export class MysqlTicketNoticeFeed {
         [this.#platform, this.#channel, ticketFloor, limit],
       ),
       this.#db.pool.query<RowDataPacket[]>(
-        `SELECT m.id, m.ticket_id, m.peer_address, m.body_text, t.subject, t.priority, t.category
+        `SELECT m.id, m.ticket_id, m.peer_address, x.msg_content AS body, t.subject, t.priority, t.category
            FROM support_message m
            JOIN support_ticket t ON t.ticket_id = m.ticket_id
+           LEFT JOIN ___xtr_msg x ON x.msg_id = m.legacy_msg_id
            LEFT JOIN support_chat_post p ON p.platform = ? AND p.channel = ? AND p.ticket_id = m.ticket_id AND p.kind = CONCAT('reply:', m.id)
           WHERE m.id > ? AND m.direction = 'inbound' AND m.kind = 'reply' AND p.ticket_id IS NULL
           ORDER BY m.id
@@ -107,7 +110,7 @@ export class MysqlTicketNoticeFeed {
           customer: String(m['peer_address'] ?? ''),
           priority: String(m['priority']),
           category: String(m['category']),
-          lines: firstLines(m['body_text'], 4),
+          lines: firstLines(m['body'], 4),
         },
       });
     }
@@ -118,7 +121,9 @@ export class MysqlTicketNoticeFeed {
 /** The first non-empty lines of a text, each cut to a reasonable length (never the whole email). */
 export function firstLines(text: unknown, n: number): string[] {
   if (typeof text !== 'string') return [];
-  return text
+  // The legacy row's text ends with the metadata block the old site reads: not for people.
+  const marker = text.indexOf(METADATA_MARKER);
+  return (marker === -1 ? text : text.slice(0, marker))
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('>'))

@@ -87,18 +87,24 @@ export class PacedChatNotifier implements ChatNotifier {
    * false when someone else had claimed it or the platform refused (the claim is then freed).
    */
   async notifyOnce(notice: TicketNotice, key: string | null): Promise<boolean> {
+    return (await this.enqueueOnce(notice, key)).posted;
+  }
+
+  /** Claims and queues, resolving once queued (so callers keep their order); `posted` settles after the post. */
+  async enqueueOnce(notice: TicketNotice, key: string | null): Promise<{ readonly posted: Promise<boolean> }> {
     try {
-      if (key !== null && !(await this.#ledger.claim(this.platform, this.channel, notice.ticketId, key, new Date()))) return false;
+      if (key !== null && !(await this.#ledger.claim(this.platform, this.channel, notice.ticketId, key, new Date()))) return { posted: Promise.resolve(false) };
     } catch (error) {
       this.#log.error({ ticketId: notice.ticketId, err: error }, 'could not record the chat notice; it is not posted now, a later pass retries');
-      return false;
+      return { posted: Promise.resolve(false) };
     }
-    return new Promise<boolean>((resolve) => {
+    const posted = new Promise<boolean>((resolve) => {
       this.#queue.push({ notice, key, at: Date.now(), done: resolve });
-      this.#pumping ??= this.#pump().finally(() => {
-        this.#pumping = null;
-      });
     });
+    this.#pumping ??= this.#pump().finally(() => {
+      this.#pumping = null;
+    });
+    return { posted };
   }
 
   /** Resolves when every waiting notice was posted or given up. */

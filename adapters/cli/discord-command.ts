@@ -6,7 +6,7 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { loadConfig } from '../../src/config.ts';
 import { TICKET_COMMAND } from '../discord/discord-command-definition.ts';
-import { EX_USAGE, type CliCommand } from './commands.ts';
+import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
 export const discordCommand: CliCommand = {
   usage: ['npx ticketrelay discord register  register /ticket with Discord (in DISCORD_GUILD_ID, or globally)'],

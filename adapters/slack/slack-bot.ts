@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Caller, CommandReply, TicketAction } from '../chat/ticket-commands.ts';
@@ -26,8 +26,6 @@ import {
   replyComposeView,
   replyPreviewView,
 } from './slack-render.ts';
-
-const { App, HTTPReceiver, LogLevel } = bolt;
 
 /** How long a user's email from users.info is trusted. */
 const EMAIL_TTL_MS = 10 * 60_000;
