@@ -222,7 +222,7 @@ async function ensureFolder(client: ImapFlow, folder: string): Promise<void> {
   }
 }
 
-/** imapflow's errors → AppError: 'imap.auth_failed' (not retryable) or 'imap.unreachable' (retryable). */
+/** imapflow's errors → AppError: 'imap.auth_failed' and 'imap.tls_unavailable' (not retryable: the config must change) or 'imap.unreachable' (retryable). */
 export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
   if (error instanceof AppError) return error;
   const e = (error ?? {}) as { code?: unknown; authenticationFailed?: unknown; responseText?: unknown; serverResponseCode?: unknown };
@@ -235,6 +235,12 @@ export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
   }
   const code = typeof e.code === 'string' ? e.code : '';
   const text = redactText(typeof e.responseText === 'string' && e.responseText ? e.responseText : describeError(error), mailbox.password);
+  if (/does not support STARTTLS/i.test(text)) {
+    return new AppError('imap.tls_unavailable', `${where}: the server offers no STARTTLS, and the password is not sent in clear text. Use imaps://, or on a trusted network only set ALLOW_PLAIN=true for this mailbox.`, {
+      cause: error,
+      details: { mailbox: mailbox.name },
+    });
+  }
   const cause =
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? `the host "${mailbox.host}" cannot be resolved`
@@ -242,9 +248,7 @@ export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
         ? `nothing listens on ${mailbox.host}:${mailbox.port}`
         : code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'ETIMEDOUT'
           ? `no answer from ${mailbox.host}:${mailbox.port} (timeout)`
-          : /STARTTLS/i.test(text)
-            ? `${text} (the server offers no STARTTLS: use imaps:// or, on a trusted network only, ALLOW_PLAIN=true)`
-            : text;
+          : text;
   return new AppError('imap.unreachable', `${where}: ${cause}`, { cause: error, retryable: true, details: { mailbox: mailbox.name, code } });
 }
 

@@ -37,8 +37,9 @@ export interface MailboxSession {
 }
 
 /**
- * Opens a session. Throws AppError 'imap.auth_failed' (the credentials were refused: not retryable
- * until someone fixes them) or 'imap.unreachable' (retryable), each naming the mailbox.
+ * Opens a session. Throws AppError 'imap.auth_failed' (the credentials were refused) or
+ * 'imap.tls_unavailable' (no TLS where it is required) — not retryable until someone fixes the
+ * config — or 'imap.unreachable' (retryable), each naming the mailbox.
  */
 export interface MailboxConnector {
   /** user@host:port/folder: a checkpoint saved for another account or folder is not this one's. */

@@ -20,7 +20,7 @@ export interface MailboxIntake {
   rejectOversized(size: number, limit: number, source: IntakeSource): Promise<IntakeResult>;
 }
 
-export type MailboxReaderState = 'starting' | 'waiting_lease' | 'connecting' | 'catching_up' | 'idle' | 'waiting_retry' | 'auth_failed' | 'stopped';
+export type MailboxReaderState = 'starting' | 'waiting_lease' | 'connecting' | 'catching_up' | 'idle' | 'waiting_retry' | 'refused' | 'stopped';
 
 export interface MailboxReaderStatus {
   readonly mailbox: string;
@@ -53,7 +53,7 @@ export interface MailboxReaderOptions {
   readonly leaseRenewMs: number;
   /** Backoff after a failure: base × 2^n with jitter, capped. */
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
-  /** How long to wait before trying credentials the server refused again. */
+  /** How long to wait before trying again when the server refused us (credentials, TLS). */
   readonly authRetryMs?: number;
   readonly random?: () => number;
 }
@@ -155,9 +155,10 @@ export class MailboxReader {
       } catch (error) {
         if (session.signal.aborted) {
           // Stopping, or the lease was lost: what is in flight has finished (see #catchUp).
-        } else if (isAppError(error) && error.code === 'imap.auth_failed') {
+        } else if (isAppError(error) && error.code.startsWith('imap.') && !error.retryable) {
+          // Refused credentials or a server without the TLS we require: waits for someone to fix the config.
           delay = this.#o.authRetryMs ?? 5 * 60_000;
-          this.#set('auth_failed', error.message, new Date(Date.now() + delay));
+          this.#set('refused', error.message, new Date(Date.now() + delay));
           this.#log.error({ code: error.code }, error.message);
         } else {
           delay = this.#backoff(attempt++);

@@ -245,8 +245,8 @@ describe('a live mailbox', () => {
     });
     const role = await startRole(app);
     const [billing, shop] = role.readers;
-    const line = await waitUntil('the auth failure', () => (billing?.status().state === 'auth_failed' ? billing.describe() : null), 15_000);
-    expect(line).toMatch(/mailbox billing: auth failed: mailbox "billing" \(tr-bad-[0-9a-f]+ at 127\.0\.0\.1:31143\): the server refused the user name or password/);
+    const line = await waitUntil('the auth failure', () => (billing?.status().state === 'refused' ? billing.describe() : null), 15_000);
+    expect(line).toMatch(/mailbox billing: refused: mailbox "billing" \(tr-bad-[0-9a-f]+ at 127\.0\.0\.1:31143\): the server refused the user name or password/);
     expect(line).not.toContain('not-the-Password-42');
     const mail = eml({ subject: 'Facture en double', from: 'Luc Goodbox <luc.goodbox@customer.example>' });
     await waitUntil('the shop mailbox to idle', () => shop?.status().state === 'idle');
@@ -255,5 +255,13 @@ describe('a live mailbox', () => {
     const ticket = await db.query<{ mailbox: string }>('SELECT mailbox FROM support_ticket WHERE ticket_id = ?', [rows[0]?.ticket_id]);
     expect(ticket[0]?.mailbox).toBe('shop');
     await waitUntil('the shop mailbox back to idle', () => /mailbox shop: idle/.test(role.describe().join('\n')));
+  });
+
+  it('refuses to send a password in clear text to a server without TLS unless plain text is allowed', async () => {
+    const box = imapUser('tls');
+    const app = await appFor(box, { IMAP_ALLOW_PLAIN: 'false' });
+    const role = await startRole(app);
+    const line = await waitUntil('the refusal', () => (reader(role).status().state === 'refused' ? reader(role).describe() : null), 15_000);
+    expect(line).toMatch(/the server offers no STARTTLS, and the password is not sent in clear text\. Use imaps:\/\/, or on a trusted network only set ALLOW_PLAIN=true/);
   });
 });
