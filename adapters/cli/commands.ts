@@ -13,4 +13,6 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   triage: async () => (await import('./triage-command.ts')).triageCommand,
   jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
   discord: async () => (await import('./discord-command.ts')).discordCommand,
+  digest: async () => (await import('./digest-command.ts')).digestCommand,
+  export: async () => (await import('./export-command.ts')).exportCommand,
 };

@@ -100,3 +100,13 @@ export interface TicketDetail extends TicketListItem {
   readonly content: string;
   readonly messages: readonly { readonly id: number; readonly date: string | null; readonly fromStaff: boolean; readonly content: string }[];
 }
+
+export type ExportCell = string | number | boolean | Date | null;
+
+/** Where an export's rows go (a CSV or xlsx writer); each call may wait for the output to drain. */
+export interface ExportSink {
+  header(columns: readonly string[]): Promise<void>;
+  row(cells: readonly ExportCell[]): Promise<void>;
+  /** All rows written: finish the file. */
+  end(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * `ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE|-]`: tickets
+ * created in those days (inclusive, in DIGEST_TIMEZONE) with their triage and times, streamed from
+ * the database page by page.
+ */
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config.ts';
+import { assertDay } from '../../src/services/build-digest.ts';
+import { createApp } from '../../src/main.ts';
+import { exportFileName, writeExport, writeExportFile, type ExportFormat } from '../export/export-file.ts';
+import { createLogger } from '../logging/pino-logger.ts';
+import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
+import { EX_USAGE, type CliCommand } from './cli-command.ts';
+
+const USAGE = 'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
+
+export const exportCommand: CliCommand = {
+  usage: ['npx ticketrelay export --format csv|xlsx --from DAY --to DAY [--out FILE]  tickets with their triage and times'],
+  async run(args, say) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: [...args], options: { format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } } }));
+    } catch (error) {
+      say(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+      return EX_USAGE;
+    }
+    if (values.format !== 'csv' && values.format !== 'xlsx') {
+      say(`Unknown format "${values.format}": use --format csv or --format xlsx.`);
+      return EX_USAGE;
+    }
+    if (!values.from || !values.to) {
+      say(`Give the days to export with --from and --to.\n${USAGE}`);
+      return EX_USAGE;
+    }
+    const format: ExportFormat = values.format;
+    const from = assertDay(values.from);
+    const to = assertDay(values.to);
+    if (values.out === '-' && format === 'xlsx' && process.stdout.isTTY) {
+      say('An xlsx file is binary: write it to a file with --out FILE.xlsx, or pipe standard output.');
+      return EX_USAGE;
+    }
+    const config = loadConfig();
+    const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    try {
+      const store = new MysqlReportStore(app.database);
+      const options = { format, from, to, timeZone: config.digest.timezone };
+      if (values.out === '-') {
+        // Standard output is never ended: the rows go through a stream that is.
+        const out = new PassThrough();
+        out.pipe(process.stdout, { end: false });
+        const n = await writeExport(store, out, options);
+        say(`${n} ticket${n === 1 ? '' : 's'} exported.`);
+        return 0;
+      }
+      const file = path.resolve(values.out ?? exportFileName(options));
+      const n = await writeExportFile(store, file, options);
+      say(`${n} ticket${n === 1 ? '' : 's'} created from ${from} to ${to} (${config.digest.timezone}) written to ${file}.`);
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};

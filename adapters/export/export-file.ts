@@ -1,0 +1,48 @@
+/**
+ * An export as a file: to a path or a stream (the CLI), or as a Buffer with its file name (for posting
+ * in chat, `/ticket export`).
+ */
+import { createWriteStream } from 'node:fs';
+import { PassThrough, type Writable } from 'node:stream';
+import type { DayString } from '../../src/domain/digest.ts';
+import type { ReportStore } from '../../src/ports/report-store.ts';
+import { exportTickets } from '../../src/services/export-tickets.ts';
+import { CsvSink } from './csv-sink.ts';
+import { XlsxSink } from './xlsx-sink.ts';
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface ExportOptions {
+  readonly format: ExportFormat;
+  readonly from: DayString;
+  readonly to: DayString;
+  readonly timeZone: string;
+}
+
+export function exportFileName(options: Pick<ExportOptions, 'format' | 'from' | 'to'>): string {
+  return `tickets-${options.from}_${options.to}.${options.format}`;
+}
+
+/** Streams the export into `out` (ended when done); resolves with the number of tickets. */
+export function writeExport(store: ReportStore, out: Writable, options: ExportOptions): Promise<number> {
+  const sink = options.format === 'csv' ? new CsvSink(out) : new XlsxSink(out);
+  return exportTickets(store, sink, { from: options.from, to: options.to, timeZone: options.timeZone });
+}
+
+export async function writeExportFile(store: ReportStore, path: string, options: ExportOptions): Promise<number> {
+  return writeExport(store, createWriteStream(path), options);
+}
+
+/** The whole export in memory, for chat uploads (which need the bytes and a name). */
+export async function exportToBuffer(store: ReportStore, options: ExportOptions): Promise<{ filename: string; contentType: string; data: Buffer; tickets: number }> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const tickets = await writeExport(store, out, options);
+  return {
+    filename: exportFileName(options),
+    contentType: options.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    data: Buffer.concat(chunks),
+    tickets,
+  };
+}
