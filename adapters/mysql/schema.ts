@@ -68,6 +68,8 @@ export const supportTicket = mysqlTable(
     index('idx_ticket_closed').on(t.closedAt),
     index('idx_ticket_triaged').on(t.triaged, t.createdAt),
     index('idx_ticket_customer').on(t.customerId),
+    // Also FULLTEXT ft_ticket_subject_email (subject, customer_email), for /ticket list's words:
+    // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],
 );
 
