@@ -1,0 +1,60 @@
+/**
+ * The http role as operators run it: `ticketrelay start --roles http` answers /healthz, and exits 0 on
+ * SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { createTestDatabase, type TestDatabase } from './harness.ts';
+
+let db: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('httpproc');
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-httpproc-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await db?.drop();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'http'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-httpproc', HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let health: Response | null = null;
+  const until = Date.now() + 30_000;
+  while (!health && Date.now() < until) {
+    health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    if (!health) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(health?.status, stderr).toBe(200);
+  expect(await health?.json()).toEqual({ status: 'ok' });
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(ready.status).toBe(200);
+  child.kill('SIGTERM');
+  expect(await exited, stderr).toBe(0);
+  expect(stderr).toContain('SIGTERM: finishing work in flight');
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+});
