@@ -23,7 +23,7 @@ export interface HttpFrontEnd {
   close(): Promise<void>;
 }
 
-export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string } = {}): Promise<HttpFrontEnd> {
+export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string; dbMetricsCacheMs?: number } = {}): Promise<HttpFrontEnd> {
   const { config } = app;
   const store = new MysqlReportStore(app.database);
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
@@ -44,7 +44,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
       for (const [state, n] of Object.entries(counts)) depth.set({ queue: q.name, state }, n);
     }
   });
-  app.metrics.addCollector('database', databaseCollector(app, DB_METRICS_CACHE_MS));
+  app.metrics.addCollector('database', databaseCollector(app, options.dbMetricsCacheMs ?? DB_METRICS_CACHE_MS));
 
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),

@@ -39,7 +39,7 @@ const form = { name: 'Amélie Poulain', email: 'Amelie@Customer.example', phone:
 beforeAll(async () => {
   db = await createTestDatabase('http');
   app = await createTestApp(db, { ACK_ENABLED: 'false' });
-  front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1' });
+  front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
   base = front.server.url;
   // A row of the shop's reviews in ___xtr_msg: never a ticket.
   await db.query("INSERT INTO ___xtr_msg (msg_id, msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES (5000, '1', '2026-3-10 10:00:00', 'Review', '{\"type\":\"review\"}', '1', '0')");
