@@ -18,6 +18,10 @@ import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
+import { CommandService } from './services/run-command.ts';
+import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
+import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
+import { loadAgentsFile } from '../adapters/files/agents-file.ts';
 
 export interface App {
   readonly config: Config;
@@ -32,6 +36,10 @@ export interface App {
    * (before the worker role starts). The triage service reads this list at each notice.
    */
   readonly notifiers: ChatNotifier[];
+  /** The /ticket commands, for Slack, Discord, the console and `ticketrelay command`. */
+  readonly commands: CommandService;
+  /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
+  readonly agents: MysqlAgentDirectory;
   close(): Promise<void>;
 }
 
@@ -94,6 +102,13 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       defaultLanguage: config.intake.defaultLanguage,
     },
   });
+  const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });
+  if (config.agentsFile && options.prepare !== false) {
+    const defined = await loadAgentsFile(config.agentsFile);
+    for (const agent of defined) await agents.upsert(agent);
+    logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
+  }
+  const commands = new CommandService({ store: new MysqlTicketStore(database), agents, outbox, logger, messageIdDomain: config.mail.messageIdDomain });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);
   return {
@@ -103,6 +118,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     intake,
     outbox,
     metrics,
+    commands,
+    agents,
     // Slack's and Discord's notify channels when configured (their SDKs load only then).
     notifiers: [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))],
     async close() {

@@ -45,3 +45,262 @@ export interface CommandReply {
 export const PRIORITY_COLOURS = { urgent: '#d32f2f', high: '#f57c00', normal: '#1976d2', low: '#757575' } as const satisfies Record<Priority, string>;
 
 export { CATEGORIES, PRIORITIES, type Category, type Priority };
+
+export const STATUS_FILTERS = ['open', 'closed', 'all'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+export const STATS_PERIODS = ['today', '7d', '30d'] as const;
+export type StatsPeriod = (typeof STATS_PERIODS)[number];
+/** Tickets on one page of `list`. */
+export const PAGE_SIZE = 10;
+/** The deepest page `list` serves: past it, narrow the list with filters or words. */
+export const MAX_PAGE = 1000;
+
+export interface ListRequest {
+  readonly status: StatusFilter;
+  readonly priority: Priority | null;
+  readonly category: Category | null;
+  readonly words: readonly string[];
+  readonly page: number;
+}
+
+/** Who a ticket goes to: the caller, an agent by name, or nobody. */
+export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; readonly name: string } | { readonly kind: 'nobody' };
+
+export type ParsedCommand =
+  | { readonly name: 'help' }
+  | ({ readonly name: 'list' } & ListRequest)
+  | { readonly name: 'view'; readonly ticketId: number }
+  | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
+  | { readonly name: 'reopen'; readonly ticketId: number }
+  | { readonly name: 'reply'; readonly ticketId: number; readonly text: string }
+  | { readonly name: 'note'; readonly ticketId: number; readonly text: string }
+  | { readonly name: 'assign'; readonly ticketId: number; readonly target: AssignTarget }
+  | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
+  | { readonly name: 'category'; readonly ticketId: number; readonly category: Category }
+  | { readonly name: 'stats'; readonly period: StatsPeriod };
+
+export type CommandName = ParsedCommand['name'];
+/** Commands that change a ticket or write to a customer: agents only. */
+export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set(['close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category']);
+/** Commands anyone may use, registered or not (no customer data in them). */
+export const OPEN_COMMANDS: ReadonlySet<CommandName> = new Set(['help', 'stats']);
+
+/** The longest reply or note accepted (chat platforms cap messages well below this anyway). */
+export const MAX_TEXT = 20_000;
+
+export type ParseResult = { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly error: string };
+
+const fail = (error: string): ParseResult => ({ ok: false, error });
+const done = (command: ParsedCommand): ParseResult => ({ ok: true, command });
+
+/**
+ * One line as typed, "/ticket list open urgent page 2" (the leading "/ticket" optional), into a
+ * command; or one sentence saying what is wrong and what to type instead. The text of a reply or
+ * note is kept as written (line breaks included).
+ */
+export function parseCommand(input: string): ParseResult {
+  const line = input.replace(/^\s*\/?ticket\b/i, '').trim();
+  if (line === '') return done({ name: 'help' });
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(line);
+  const verb = (m?.[1] ?? '').toLowerCase();
+  const rest = m?.[2] ?? '';
+  const args = rest.split(/\s+/).filter(Boolean);
+  switch (verb) {
+    case 'help':
+    case '?':
+      return done({ name: 'help' });
+    case 'list':
+    case 'ls':
+      return parseList(args);
+    case 'view':
+    case 'show': {
+      const id = ticketNumber(args[0], 'view');
+      if (typeof id === 'string') return fail(id);
+      if (args.length > 1) return fail(`"/ticket view" takes one ticket number, e.g. "/ticket view ${id}".`);
+      return done({ name: 'view', ticketId: id });
+    }
+    case 'close': {
+      const id = ticketNumber(args[0], 'close');
+      if (typeof id === 'string') return fail(id);
+      const reason = afterFirstWord(rest);
+      return done({ name: 'close', ticketId: id, reason: reason ? reason.slice(0, 500) : null });
+    }
+    case 'reopen': {
+      const id = ticketNumber(args[0], 'reopen');
+      if (typeof id === 'string') return fail(id);
+      if (args.length > 1) return fail(`"/ticket reopen" takes only the ticket number, e.g. "/ticket reopen ${id}".`);
+      return done({ name: 'reopen', ticketId: id });
+    }
+    case 'reply':
+    case 'note': {
+      const id = ticketNumber(args[0], verb);
+      if (typeof id === 'string') return fail(id);
+      const text = afterFirstWord(rest);
+      if (!text) return fail(`Write the ${verb === 'reply' ? 'reply to the customer' : 'note'} after the number, e.g. "/ticket ${verb} ${id} ${verb === 'reply' ? 'Your parcel left today.' : 'Called the carrier, waiting.'}".`);
+      if (text.length > MAX_TEXT) return fail(`That ${verb} is ${text.length} characters long; keep it under ${MAX_TEXT} and send the rest in a second ${verb}.`);
+      return done(verb === 'reply' ? { name: 'reply', ticketId: id, text } : { name: 'note', ticketId: id, text });
+    }
+    case 'assign': {
+      const id = ticketNumber(args[0], 'assign');
+      if (typeof id === 'string') return fail(id);
+      const who = args[1];
+      if (!who || args.length > 2) return fail(`Say who takes ticket #${id}: "/ticket assign ${id} me", "/ticket assign ${id} @name" or "/ticket assign ${id} nobody".`);
+      const lower = who.toLowerCase();
+      if (lower === 'me' || lower === '@me') return done({ name: 'assign', ticketId: id, target: { kind: 'me' } });
+      if (lower === 'nobody' || lower === 'none' || lower === '-') return done({ name: 'assign', ticketId: id, target: { kind: 'nobody' } });
+      const name = who.replace(/^@/, '');
+      if (!name) return fail(`Name the agent after "@", e.g. "/ticket assign ${id} @marie".`);
+      return done({ name: 'assign', ticketId: id, target: { kind: 'agent', name } });
+    }
+    case 'priority':
+    case 'category': {
+      const id = ticketNumber(args[0], verb);
+      if (typeof id === 'string') return fail(id);
+      const value = args[1]?.toLowerCase();
+      const allowed: readonly string[] = verb === 'priority' ? PRIORITIES : CATEGORIES;
+      if (!value || args.length > 2 || !allowed.includes(value)) {
+        return fail(`${value ? `"${args.slice(1).join(' ')}" is not a ${verb}` : `Give the new ${verb}`}: use one of ${allowed.join(', ')}, e.g. "/ticket ${verb} ${id} ${allowed[0]}".`);
+      }
+      return done(verb === 'priority' ? { name: 'priority', ticketId: id, priority: value as Priority } : { name: 'category', ticketId: id, category: value as Category });
+    }
+    case 'stats': {
+      const period = (args[0] ?? '7d').toLowerCase();
+      if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period)) return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
+      return done({ name: 'stats', period: period as StatsPeriod });
+    }
+    default:
+      return fail(`"${verb.slice(0, 40)}" is not a /ticket command; type "/ticket help" for the list.`);
+  }
+}
+
+function parseList(args: readonly string[]): ParseResult {
+  let status: StatusFilter | null = null;
+  let priority: Priority | null = null;
+  let category: Category | null = null;
+  let page = 1;
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i]!;
+    const arg = raw.toLowerCase();
+    if (arg === 'page' || arg === 'p') {
+      const n = args[i + 1];
+      if (!n || !/^\d{1,6}$/.test(n) || Number(n) < 1) return fail('"page" needs a page number after it, e.g. "/ticket list open page 2".');
+      if (Number(n) > MAX_PAGE) return fail(`Page ${n} is too deep (at most ${MAX_PAGE}); narrow the list with a status, priority, category or words instead.`);
+      page = Number(n);
+      i++;
+    } else if ((STATUS_FILTERS as readonly string[]).includes(arg)) {
+      if (status && status !== arg) return fail(`Choose one status for the list: open, closed or all (you gave ${status} and ${arg}).`);
+      status = arg as StatusFilter;
+    } else if ((PRIORITIES as readonly string[]).includes(arg)) {
+      if (priority && priority !== arg) return fail(`Choose one priority for the list (you gave ${priority} and ${arg}); list them one at a time.`);
+      priority = arg as Priority;
+    } else if ((CATEGORIES as readonly string[]).includes(arg)) {
+      if (category && category !== arg) return fail(`Choose one category for the list (you gave ${category} and ${arg}); list them one at a time.`);
+      category = arg as Category;
+    } else {
+      const word = raw.replace(/^["'(]+|["'),.;:!?]+$/g, '');
+      if (word) words.push(word.slice(0, 100));
+    }
+  }
+  if (words.length > 8) return fail('Search with at most 8 words; fewer, more specific words find the ticket faster.');
+  return done({ name: 'list', status: status ?? 'open', priority, category, words, page });
+}
+
+function ticketNumber(arg: string | undefined, verb: string): number | string {
+  if (!arg) return `Give the ticket number after "${verb}", e.g. "/ticket ${verb} 83".`;
+  const m = /^#?(\d{1,9})$/.exec(arg);
+  const n = m ? Number(m[1]) : 0;
+  if (n < 1) return `"${arg.slice(0, 40)}" is not a ticket number; give the number shown as #N, e.g. "/ticket ${verb} 83".`;
+  return n;
+}
+
+/** Everything after the ticket number, as written. */
+function afterFirstWord(rest: string): string {
+  return rest.replace(/^\s*\S+/, '').trim();
+}
+
+/** What `list`'s filters were, in words: "open urgent tickets matching "brake", page 2". */
+export function describeList(request: ListRequest): string {
+  const parts = [request.status === 'all' ? 'all' : request.status, request.priority, request.category].filter(Boolean).join(' ');
+  const words = request.words.length ? ` matching "${request.words.join(' ')}"` : '';
+  return `${parts} tickets${words}`;
+}
+
+/** The list command that shows the next (or another) page. */
+export function listCommandFor(request: ListRequest, page: number): string {
+  return ['/ticket list', request.status, request.priority, request.category, ...request.words, page > 1 ? `page ${page}` : null].filter(Boolean).join(' ');
+}
+
+export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low: '   ' } as const satisfies Record<Priority, string>;
+
+/** One line per ticket; the priority mark is first, so it is seen at a glance. */
+export function formatSummaryLine(t: TicketSummary): string {
+  const status = t.status === 'closed' ? ' [closed]' : '';
+  const who = t.assignee ? ` → ${t.assignee}` : '';
+  return `${PRIORITY_MARKS[t.priority]} #${t.ticketId} ${t.priority.toUpperCase()} ${t.category}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt)}${who}`;
+}
+
+export function formatList(view: TicketListView, request: ListRequest): string {
+  if (view.items.length === 0) {
+    return view.page > 1 ? `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".` : `No ${view.filters}.`;
+  }
+  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, newest first — page ${view.page}:`, ...view.items.map(formatSummaryLine)];
+  if (view.hasMore) lines.push(`More: "${listCommandFor(request, view.page + 1)}".`);
+  return lines.join('\n');
+}
+
+export function formatCard(card: TicketCard): string {
+  const t = card.ticket;
+  const lines = [
+    `#${t.ticketId} ${t.subject}`,
+    `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
+  ];
+  if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
+  lines.push('');
+  for (const entry of card.thread) {
+    const who = entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
+    lines.push(`— ${who}, ${formatWhen(entry.at)}:`);
+    lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
+  }
+  return lines.join('\n');
+}
+
+export function formatStats(view: StatsView): string {
+  const by = (record: Readonly<Record<string, number>>, order: readonly string[]) => order.map((k) => `${k} ${record[k] ?? 0}`).join(', ');
+  return [
+    `Tickets — ${view.period}: ${view.created} new.`,
+    `All time: ${view.total} total, ${view.open} open, ${view.closed} closed.`,
+    `Open by priority: ${by(view.byPriority, PRIORITIES)}.`,
+    `Open by category: ${by(view.byCategory, CATEGORIES)}.`,
+  ].join('\n');
+}
+
+export function helpText(): string {
+  return [
+    '/ticket commands:',
+    '  list [open|closed|all] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
+    '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
+    '  view N                    the ticket, its triage reasons and its thread',
+    '  close N [reason]          close it (closing a closed ticket changes nothing)',
+    '  reopen N                  open it again',
+    '  reply N <text>            email the customer, threaded on their last email, signed with your staff id',
+    '  note N <text>             an internal note: agents see it, the customer never does',
+    '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
+    '  priority N urgent|high|normal|low    correct triage (kept for training)',
+    '  category N general|technical|billing|complaint|suggestion',
+    '  stats [today|7d|30d]      totals, open and closed, new in the period, by priority and category',
+    '  help                      this list',
+    'Only registered agents and managers may use list, view and every command that changes a ticket; anyone may use help and stats.',
+    'Ask a manager to register you: npx ticketrelay agents add NAME --role agent --staff-id N --slack U… | --discord … | --console USER.',
+  ].join('\n');
+}
+
+function shorten(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t || '(no subject)';
+}
+
+/** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */
+export function formatWhen(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,4 +1,96 @@
-/** Placeholder: filled in below. */
+import type { ListRequest, TicketSummary } from '../domain/command.ts';
+import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
+
+/** A ticket as the command service works on it, read under a row lock in a transaction. */
+export interface TicketRecord {
+  readonly ticketId: number;
+  readonly customerId: number;
+  readonly customerEmail: string;
+  readonly subject: string;
+  readonly status: TicketStatus;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly assigneeAgentId: number | null;
+  readonly firstResponseAt: Date | null;
+}
+
+/** What a ticket number turned out to be: a ticket, a reply row of one, another kind of row, or nothing. */
+export type TicketLookup<T> =
+  | { readonly found: 'ticket'; readonly ticket: T }
+  | { readonly found: 'reply'; readonly parentId: number }
+  | { readonly found: 'other' }
+  | { readonly found: 'none' };
+
+export interface StoredThreadEntry {
+  readonly from: string;
+  readonly at: Date;
+  readonly text: string;
+  readonly staffId: string | null;
+  readonly internal: boolean;
+}
+
+export interface TicketDetail {
+  readonly summary: TicketSummary;
+  readonly customerEmail: string;
+  /** support_ticket.triage_reasons as stored (JSON), and the decision it explains. */
+  readonly triage: { readonly reasons: unknown; readonly categoryConfidence: number | null; readonly priorityConfidence: number | null; readonly sentiment: number | null; readonly language: string | null; readonly triaged: boolean };
+  /** Oldest first: the ticket's own text, then replies and internal notes. */
+  readonly thread: readonly StoredThreadEntry[];
+}
+
+export interface TicketCounts {
+  readonly total: number;
+  readonly open: number;
+  readonly closed: number;
+  readonly createdSince: number;
+  /** Open tickets by priority and by category. */
+  readonly openByPriority: Readonly<Record<string, number>>;
+  readonly openByCategory: Readonly<Record<string, number>>;
+}
+
+export interface OutboundReply {
+  readonly messageId: string;
+  readonly ticketId: number;
+  readonly legacyMsgId: number;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  readonly at: Date;
+}
+
+/** Everything written for one command happens in one transaction: all of it, or none. */
+export interface TicketTransaction {
+  /** The ticket, locked until the commit; a ticket only the old site knows is adopted first. */
+  lockTicket(ticketId: number): Promise<TicketLookup<TicketRecord>>;
+  /** support_ticket.status/closed_at and the legacy msg_open/msg_close flags together. */
+  setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void>;
+  setAssignee(ticketId: number, agentId: number | null, at: Date): Promise<void>;
+  /** An agent's correction of triage: the column, corrected = 1, the legacy metadata block, and a training row. */
+  correct(ticketId: number, field: 'priority' | 'category', from: string, to: string, agentId: number, at: Date): Promise<void>;
+  /** The legacy reply row (msg_parent_id = the ticket, msg_cnfa_id = the staff id); first_response_at set once. Returns its msg_id. */
+  addStaffReply(reply: { readonly ticketId: number; readonly customerId: number; readonly subject: string; readonly content: string; readonly staffId: string; readonly at: Date }): Promise<number>;
+  /** The customer's latest email on the ticket: what our reply threads on. */
+  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[] } | null>;
+  /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
+  queueReply(reply: OutboundReply): Promise<void>;
+  isAddressFlagged(address: string): Promise<{ readonly reason: string } | null>;
+  recordEvent(ticketId: number, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void>;
+}
+
+/**
+ * Tickets as the command service reads and changes them. Lists are filtered, ordered and paged by
+ * the database (never in memory) and counts come from support_ticket's indexed columns, never from
+ * a scan of ___xtr_msg. A lost database throws AppError 'db.unavailable' (retryable).
+ */
 export interface TicketStore {
-  readonly __placeholder?: never;
+  /** One page, newest first; hasMore says whether another page follows. */
+  list(request: ListRequest, pageSize: number): Promise<{ readonly items: readonly TicketSummary[]; readonly hasMore: boolean }>;
+  /** Open tickets whose number starts with `prefix` or whose subject contains it, newest first. */
+  suggest(prefix: string, limit: number): Promise<readonly TicketSummary[]>;
+  /** A ticket with its thread (adopting a ticket only the old site knows). */
+  detail(ticketId: number, threadLimit: number): Promise<TicketLookup<TicketDetail>>;
+  counts(since: Date): Promise<TicketCounts>;
+  transaction<T>(work: (tx: TicketTransaction) => Promise<T>): Promise<T>;
 }

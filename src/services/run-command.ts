@@ -1,9 +1,37 @@
-/** The /ticket command service: one grammar, one set of checks and effects, for every platform. */
-import type { Caller, CommandReply, TicketAction, TicketSummary } from '../domain/command.ts';
-import type { AgentDirectory } from '../ports/agent-directory.ts';
+/**
+ * The /ticket command service: one grammar, one set of permission checks and effects, for Slack,
+ * Discord, the console and scripts. The caller's mistakes come back as a CommandReply with ok:false
+ * and one sentence saying what to do; only what breaks (the database is gone) is thrown.
+ */
+import {
+  CHANGING_COMMANDS,
+  describeList,
+  formatCard,
+  formatList,
+  formatStats,
+  helpText,
+  OPEN_COMMANDS,
+  PAGE_SIZE,
+  parseCommand,
+  type AssignTarget,
+  type Caller,
+  type CommandReply,
+  type ListRequest,
+  type ParsedCommand,
+  type StatsPeriod,
+  type StatsView,
+  type TicketAction,
+  type TicketCard,
+  type TicketListView,
+  type TicketSummary,
+} from '../domain/command.ts';
+import { reasonLines } from '../domain/triage/explain.ts';
+import { replySubject, taggedSubject, type Category, type Priority } from '../domain/ticket.ts';
+import type { Agent, AgentDirectory } from '../ports/agent-directory.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { TicketStore } from '../ports/ticket-store.ts';
+import type { TicketLookup, TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
 import type { OutboxDelivery } from './deliver-outbox.ts';
+import { newMessageId } from './ingest-email.ts';
 
 export interface CommandServiceDeps {
   readonly store: TicketStore;
@@ -11,31 +39,224 @@ export interface CommandServiceDeps {
   /** Sends the reply rows written by `reply` after their transaction committed. */
   readonly outbox: OutboxDelivery;
   readonly logger: Logger;
+  /** The domain of our Message-IDs (config.mail.messageIdDomain). */
+  readonly messageIdDomain?: string;
+  /** The clock (tests pin it). */
+  readonly now?: () => Date;
 }
 
+/** Entries of a ticket's thread shown by `view`. */
+const THREAD_LIMIT = 30;
+const PERIOD_MS: Record<StatsPeriod, number> = { today: 0, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const REGISTER_HINT = 'ask a manager to register you with "npx ticketrelay agents add"';
+
+const refuse = (text: string): CommandReply => ({ ok: false, text, ephemeral: true });
+
 export class CommandService {
-  readonly #deps: CommandServiceDeps;
+  readonly #store: TicketStore;
+  readonly #agents: AgentDirectory;
+  readonly #outbox: OutboxDelivery;
+  readonly #log: Logger;
+  readonly #domain: string;
+  readonly #now: () => Date;
+
   constructor(deps: CommandServiceDeps) {
-    this.#deps = deps;
+    this.#store = deps.store;
+    this.#agents = deps.agents;
+    this.#outbox = deps.outbox;
+    this.#log = deps.logger.child({ component: 'commands' });
+    this.#domain = deps.messageIdDomain ?? 'ticketrelay.local';
+    this.#now = deps.now ?? (() => new Date());
   }
 
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
-  run(caller: Caller, text: string): Promise<CommandReply> {
-    void caller;
-    void text;
-    void this.#deps;
-    return Promise.resolve({ ok: false, text: 'The /ticket commands are not ready yet; try again later.', ephemeral: true });
+  async run(caller: Caller, text: string): Promise<CommandReply> {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) return refuse(parsed.error);
+    return this.#execute(caller, parsed.command);
   }
 
   /** A button press: the same checks and effects as the typed command. */
   runAction(caller: Caller, action: Exclude<TicketAction, 'reply'>, ticketId: number): Promise<CommandReply> {
-    return this.run(caller, `${action === 'assign_me' ? 'assign' : action} ${ticketId}${action === 'assign_me' ? ' me' : ''}`);
+    const command: ParsedCommand =
+      action === 'close' ? { name: 'close', ticketId, reason: null } : action === 'reopen' ? { name: 'reopen', ticketId } : { name: 'assign', ticketId, target: { kind: 'me' } };
+    return this.#execute(caller, command);
   }
 
   /** Autocomplete: open tickets whose number starts with `prefix` (or whose subject contains it), newest first. */
   suggestTickets(prefix: string, limit: number): Promise<readonly TicketSummary[]> {
-    void prefix;
-    void limit;
-    return Promise.resolve([]);
+    return this.#store.suggest(prefix.slice(0, 100), Math.max(1, Math.min(25, limit)));
+  }
+
+  async #execute(caller: Caller, command: ParsedCommand): Promise<CommandReply> {
+    let agent: Agent | null = null;
+    if (!OPEN_COMMANDS.has(command.name)) {
+      agent = await this.#agents.forCaller(caller);
+      if (!agent) {
+        const what = CHANGING_COMMANDS.has(command.name) ? 'change tickets or write to customers' : 'read tickets';
+        return refuse(`Only registered agents may ${what}, and you are not one; ${REGISTER_HINT} (your ${caller.platform} id is ${caller.userId}).`);
+      }
+    }
+    const actor = agent ? `${agent.name} (${caller.platform})` : `${caller.platform}:${caller.userId}`;
+    switch (command.name) {
+      case 'help':
+        return { ok: true, text: helpText(), ephemeral: true };
+      case 'stats':
+        return this.#stats(command.period);
+      case 'list':
+        return this.#list(command);
+      case 'view':
+        return this.#view(command.ticketId);
+      default:
+        return this.#change(command, agent!, actor);
+    }
+  }
+
+  async #list(request: ListRequest): Promise<CommandReply> {
+    const { items, hasMore } = await this.#store.list(request, PAGE_SIZE);
+    const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request) };
+    return { ok: true, text: formatList(view, request), ephemeral: true, view };
+  }
+
+  async #view(ticketId: number): Promise<CommandReply> {
+    const lookup = await this.#store.detail(ticketId, THREAD_LIMIT);
+    if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
+    const d = lookup.ticket;
+    const reasons = d.triage.triaged && d.triage.reasons
+      ? reasonLines({ category: d.summary.category, priority: d.summary.priority, categoryConfidence: d.triage.categoryConfidence, priorityConfidence: d.triage.priorityConfidence, sentiment: d.triage.sentiment, language: d.triage.language, reasons: d.triage.reasons })
+      : d.triage.triaged ? [] : ['not triaged yet'];
+    const card: TicketCard = {
+      kind: 'ticket',
+      ticket: d.summary,
+      customerEmail: d.customerEmail,
+      reasons,
+      thread: d.thread.map((e) => ({ from: e.from, at: e.at, text: e.text, byStaff: e.staffId !== null, internal: e.internal })),
+      actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
+    };
+    return { ok: true, text: formatCard(card), ephemeral: true, view: card };
+  }
+
+  async #stats(period: StatsPeriod): Promise<CommandReply> {
+    const now = this.#now();
+    const since = period === 'today' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) : new Date(now.getTime() - PERIOD_MS[period]);
+    const c = await this.#store.counts(since);
+    const view: StatsView = {
+      kind: 'stats',
+      period: period === 'today' ? 'today (UTC)' : `last ${period.replace('d', ' days')}`,
+      total: c.total,
+      open: c.open,
+      closed: c.closed,
+      created: c.createdSince,
+      byPriority: c.openByPriority,
+      byCategory: c.openByCategory,
+    };
+    return { ok: true, text: formatStats(view), ephemeral: true, view };
+  }
+
+  /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' }>, agent: Agent, actor: string): Promise<CommandReply> {
+    const ticketId = command.ticketId;
+    // Resolved before the transaction: no lock is held while looking up another agent.
+    let assignee: Agent | null = null;
+    if (command.name === 'assign') {
+      const target = await this.#assignee(command.target, agent, ticketId);
+      if (typeof target === 'string') return refuse(target);
+      assignee = target;
+    }
+    if (command.name === 'reply' && agent.staffId === null) {
+      return refuse(`You have no staff id, so a reply could not be signed on the shop's records; ask a manager to run "npx ticketrelay agents add ${agent.name} --role ${agent.role} --staff-id N".`);
+    }
+    const at = this.#now();
+    const outcome = await this.#store.transaction(async (tx): Promise<CommandReply & { sent?: boolean }> => {
+      const lookup = await tx.lockTicket(ticketId);
+      if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
+      const ticket = lookup.ticket;
+      switch (command.name) {
+        case 'close':
+        case 'reopen': {
+          const status = command.name === 'close' ? 'closed' : 'open';
+          if (ticket.status === status) return { ok: true, ephemeral: true, text: `Ticket #${ticketId} is already ${status}; nothing changed.` };
+          await tx.setStatus(ticketId, status, at);
+          await tx.recordEvent(ticketId, command.name === 'close' ? 'closed' : 'reopened', actor, { agentId: agent.id, ...(command.name === 'close' && command.reason ? { reason: command.reason } : {}) }, at);
+          const reason = command.name === 'close' && command.reason ? ` (${command.reason})` : '';
+          return { ok: true, ephemeral: false, text: `Ticket #${ticketId} "${ticket.subject}" ${command.name === 'close' ? 'closed' : 'reopened'} by ${agent.name}${reason}.` };
+        }
+        case 'note':
+          await tx.recordEvent(ticketId, 'note', agent.name, { agentId: agent.id, text: command.text }, at);
+          return { ok: true, ephemeral: true, text: `Internal note added to ticket #${ticketId} (the customer does not see it).` };
+        case 'assign': {
+          const to = assignee?.id ?? null;
+          if (ticket.assigneeAgentId === to) return { ok: true, ephemeral: true, text: to === null ? `Ticket #${ticketId} is not assigned to anyone; nothing changed.` : `Ticket #${ticketId} is already assigned to ${assignee!.name}; nothing changed.` };
+          await tx.setAssignee(ticketId, to, at);
+          await tx.recordEvent(ticketId, 'assigned', actor, { agentId: agent.id, from: ticket.assigneeAgentId, to }, at);
+          return { ok: true, ephemeral: false, text: to === null ? `Ticket #${ticketId} unassigned by ${agent.name}.` : `Ticket #${ticketId} assigned to ${assignee!.name}${assignee!.id === agent.id ? '' : ` by ${agent.name}`}.` };
+        }
+        case 'priority':
+        case 'category':
+          return this.#correct(tx, ticket, command.name, command.name === 'priority' ? command.priority : command.category, agent, actor, at);
+        case 'reply':
+          return this.#reply(tx, ticket, command.text, agent, actor, at);
+      }
+    });
+    if (outcome.sent) {
+      // After the commit: the outbox sends it now, or on a later pass if the mail server is away.
+      await this.#outbox.deliverPending().catch((error: unknown) => this.#log.warn({ ticketId, err: String(error) }, 'reply queued; sending it failed for now, the outbox will retry'));
+    }
+    if (outcome.ok && !outcome.ephemeral) this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
+    return { ok: outcome.ok, text: outcome.text, ephemeral: outcome.ephemeral };
+  }
+
+  async #assignee(target: AssignTarget, agent: Agent, ticketId: number): Promise<Agent | null | string> {
+    if (target.kind === 'me') return agent;
+    if (target.kind === 'nobody') return null;
+    const other = await this.#agents.byName(target.name);
+    if (!other) return `There is no agent named "${target.name}"; check the name with a manager, or take the ticket yourself with "/ticket assign ${ticketId} me".`;
+    if (other.id !== agent.id && agent.role !== 'manager') return `Only managers may give a ticket to someone else; take it yourself with "/ticket assign ${ticketId} me" or ask a manager.`;
+    return other;
+  }
+
+  async #correct(tx: TicketTransaction, ticket: TicketRecord, field: 'priority' | 'category', value: Priority | Category, agent: Agent, actor: string, at: Date): Promise<CommandReply> {
+    const from = ticket[field];
+    if (from === value) return { ok: true, ephemeral: true, text: `Ticket #${ticket.ticketId} already has ${field} ${value}; nothing changed.` };
+    await tx.correct(ticket.ticketId, field, from, value, agent.id, at);
+    await tx.recordEvent(ticket.ticketId, `${field}_corrected`, actor, { agentId: agent.id, from, to: value }, at);
+    return { ok: true, ephemeral: false, text: `Ticket #${ticket.ticketId}: ${field} ${from} → ${value}, set by ${agent.name} (kept for triage training).` };
+  }
+
+  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<CommandReply & { sent?: boolean }> {
+    const to = ticket.customerEmail;
+    if (!to) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
+    const flagged = await tx.isAddressFlagged(to);
+    if (flagged) return refuse(`Nothing was sent: ${to} is flagged (${flagged.reason}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId}.`);
+    const last = await tx.lastCustomerEmail(ticket.ticketId);
+    const subject = replySubject(ticket.subject);
+    const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
+    const messageId = newMessageId(this.#domain, ticket.ticketId);
+    await tx.queueReply({
+      messageId,
+      ticketId: ticket.ticketId,
+      legacyMsgId,
+      to,
+      subject: taggedSubject(ticket.ticketId, subject),
+      text: `${text}\n\n— ${agent.name}`,
+      inReplyTo: last ? [last.messageId] : [],
+      references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].slice(-20) : [],
+      at,
+    });
+    await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);
+    const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
+    return { ok: true, ephemeral: false, sent: true, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
+  }
+}
+
+/** The sentence for a number that is not a ticket. */
+function notATicket(ticketId: number, lookup: Exclude<TicketLookup<unknown>, { found: 'ticket' }>): string {
+  switch (lookup.found) {
+    case 'reply':
+      return `#${ticketId} is a message on ticket #${lookup.parentId}, not a ticket; use "/ticket view ${lookup.parentId}".`;
+    case 'other':
+      return `#${ticketId} is not a support ticket (the shop keeps reviews and other records in the same table); check the number with "/ticket list".`;
+    case 'none':
+      return `There is no ticket #${ticketId}; check the number with "/ticket list" or "/ticket list all".`;
   }
 }
