@@ -6,6 +6,7 @@
  *     checkpoint reaches the last UID;
  *  3. baseline: mailparser alone on the same 5,000 messages, in this process.
  * The machines are shared and noisy: compare the ratio. Ends with one JSON line.
+ * Arguments: LATENCY_COUNT RATE_PER_SECOND BACKLOG CONCURRENCY (defaults 200 20 5000 6).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +31,7 @@ import { generateEmails } from './generate-emails.ts';
 const LATENCY_COUNT = Number(process.argv[2] ?? 200);
 const RATE_PER_SECOND = Number(process.argv[3] ?? 20);
 const BACKLOG = Number(process.argv[4] ?? 5000);
+const CONCURRENCY = Number(process.argv[5] ?? 6);
 
 const { host, port, password } = LOCAL_ENDPOINTS.imap;
 
@@ -99,7 +101,7 @@ async function main() {
   const suffix = randomBytes(3).toString('hex');
   const url = await freshDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-bench-imap-'));
-  const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench-imap', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000' });
+  const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench-imap', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000', INGEST_CONCURRENCY: String(CONCURRENCY), DB_POOL_SIZE: String(CONCURRENCY + 4) });
   const app = await createApp(config, { logger: createLogger({ level: 'silent' }), prepare: false });
   const redis = new Redis(LOCAL_ENDPOINTS.redisUrl);
   const committed = new Map<string, number>();
