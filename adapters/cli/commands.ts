@@ -13,6 +13,9 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   triage: async () => (await import('./triage-command.ts')).triageCommand,
   jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
   discord: async () => (await import('./discord-command.ts')).discordCommand,
+  console: async () => (await import('./console-command.ts')).consoleCommand,
+  command: async () => (await import('./console-command.ts')).commandCommand,
+  agents: async () => (await import('./agents-command.ts')).agentsCommand,
   digest: async () => (await import('./digest-command.ts')).digestCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
 };

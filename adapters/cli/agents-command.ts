@@ -1,0 +1,102 @@
+/**
+ * `ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U123] [--slack-email a@b]
+ *  [--discord 123] [--discord-role 456] [--console USER]`, `agents list`, `agents remove NAME`.
+ * Adding an agent that exists updates its role and staff id and adds the identities given.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config.ts';
+import { describeError } from '../../src/domain/errors.ts';
+import { createApp } from '../../src/main.ts';
+import { createLogger } from '../logging/pino-logger.ts';
+import type { AgentIdentity } from '../mysql/mysql-agent-directory.ts';
+import { EX_USAGE, type CliCommand } from './cli-command.ts';
+
+const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
+
+export const agentsCommand: CliCommand = {
+  usage: [
+    'npx ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U…|--slack-email a@b] [--discord ID|--discord-role ID] [--console USER]  register or update an agent',
+    'npx ticketrelay agents list | agents remove NAME  who may work tickets from chat',
+  ],
+  async run(args, say) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: {
+          role: { type: 'string' },
+          'staff-id': { type: 'string' },
+          slack: { type: 'string', multiple: true },
+          'slack-email': { type: 'string', multiple: true },
+          discord: { type: 'string', multiple: true },
+          'discord-role': { type: 'string', multiple: true },
+          console: { type: 'string', multiple: true },
+        },
+      });
+    } catch (error) {
+      say(`${describeError(error)}. ${USAGE}`);
+      return EX_USAGE;
+    }
+    const { positionals, values } = parsed;
+    const [sub, name, ...extra] = positionals;
+    if (!sub || !['add', 'list', 'remove'].includes(sub) || (sub !== 'list' && !name) || extra.length > 0) {
+      say(USAGE);
+      return EX_USAGE;
+    }
+    let definition = null;
+    if (sub === 'add') {
+      const role = values.role ?? 'agent';
+      if (role !== 'agent' && role !== 'manager') {
+        say(`--role is "agent" or "manager", not "${role}".`);
+        return EX_USAGE;
+      }
+      if (!/^[^\s@]{1,128}$/.test(name!)) {
+        say(`"${name}" cannot be an agent's name: no spaces and no "@" (it is typed as "/ticket assign N @${name!.replace(/[\s@]+/g, '')}").`);
+        return EX_USAGE;
+      }
+      const staffRaw = values['staff-id'];
+      if (staffRaw !== undefined && !/^[1-9]\d{0,8}$/.test(staffRaw)) {
+        say(`--staff-id is the agent's staff number in the shop (a positive whole number), not "${staffRaw}".`);
+        return EX_USAGE;
+      }
+      const badEmail = (values['slack-email'] ?? []).find((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e));
+      if (badEmail) {
+        say(`--slack-email "${badEmail}" is not an email address; give the address of the agent's Slack profile.`);
+        return EX_USAGE;
+      }
+      const identities: AgentIdentity[] = [
+        ...(values.slack ?? []).map((value): AgentIdentity => ({ platform: 'slack', kind: 'user', value })),
+        ...(values['slack-email'] ?? []).map((value): AgentIdentity => ({ platform: 'slack', kind: 'email', value: value.toLowerCase() })),
+        ...(values.discord ?? []).map((value): AgentIdentity => ({ platform: 'discord', kind: 'user', value })),
+        ...(values['discord-role'] ?? []).map((value): AgentIdentity => ({ platform: 'discord', kind: 'role', value })),
+        ...(values.console ?? []).map((value): AgentIdentity => ({ platform: 'console', kind: 'user', value })),
+      ];
+      definition = { name: name!, role: role as 'agent' | 'manager', staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
+    }
+    const config = loadConfig();
+    const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    try {
+      if (definition) {
+        const agent = await app.agents.upsert(definition);
+        say(`${agent.name}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${definition.identities.length ? `, recognised as ${definition.identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
+        if (definition.identities.length === 0) say('No chat identity given: add --slack, --slack-email, --discord, --discord-role or --console so the agent is recognised.');
+        return 0;
+      }
+      if (sub === 'remove') {
+        await app.agents.remove(name!);
+        say(`${name} removed: no longer recognised in chat (their name stays on past tickets).`);
+        return 0;
+      }
+      const agents = await app.agents.list();
+      if (agents.length === 0) say('No agents yet: npx ticketrelay agents add NAME --role agent --staff-id N --slack U…');
+      for (const a of agents) {
+        if (!a.active) continue;
+        process.stdout.write(`${a.name.padEnd(20)} ${a.role.padEnd(8)} staff ${String(a.staffId ?? '-').padEnd(6)} ${a.identities.map((i) => `${i.platform}:${i.kind}:${i.value}`).join(' ') || '(no identity)'}\n`);
+      }
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * `ticketrelay console [--as USER]`: the /ticket commands in a terminal.
+ * `ticketrelay command "/ticket list open" [--as USER] [--json]`: one command, its answer on stdout,
+ * exit 0 when it was done and 1 when it was refused (a mistake or no permission): for scripts.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createApp } from '../../src/main.ts';
+import { consoleCaller, renderReply, runConsole } from '../console/console-repl.ts';
+import { createLogger } from '../logging/pino-logger.ts';
+import { EX_USAGE, type CliCommand } from './cli-command.ts';
+
+function quietLogger(config: Config) {
+  return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });
+}
+
+export const consoleCommand: CliCommand = {
+  usage: ['npx ticketrelay console [--as USER]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
+  async run(args, say) {
+    const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' } } });
+    const config = loadConfig();
+    const app = await createApp(config, { logger: quietLogger(config) });
+    try {
+      const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
+      if (registered && agent) say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
+      else if (agent) say(`You are ${agent.name} (${agent.role}).`);
+      else say(`"${caller.userId}" is not a registered agent here: only help and stats will answer. Register with "npx ticketrelay agents add NAME --role agent --staff-id N --console ${caller.userId}".`);
+      say('Type "help" for the commands, "exit" or Ctrl-D to leave.');
+      await runConsole({ commands: app.commands, caller });
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+export const commandCommand: CliCommand = {
+  usage: ['npx ticketrelay command "/ticket list open" [--as USER] [--json]  run one command and print its answer (exit 1 when refused)'],
+  async run(args, say) {
+    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const line = positionals.join(' ').trim();
+    if (!line) {
+      say('Usage: npx ticketrelay command "/ticket list open" [--as USER] [--json]');
+      return EX_USAGE;
+    }
+    const config = loadConfig();
+    const app = await createApp(config, { logger: quietLogger(config) });
+    try {
+      const { caller } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
+      const reply = await app.commands.run(caller, line);
+      process.stdout.write(`${values.json ? JSON.stringify(reply) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`);
+      return reply.ok ? 0 : 1;
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * The console: the /ticket commands typed in a terminal, answered in plain text (coloured by
+ * priority on a TTY). The demo's chat, and a way to try every command locally.
+ */
+import os from 'node:os';
+import readline from 'node:readline';
+import type { Caller, CommandReply } from '../../src/domain/command.ts';
+import type { Agent } from '../../src/ports/agent-directory.ts';
+
+/** What the console needs of the command service (the App's CommandService has it). */
+export interface ConsoleCommands {
+  run(caller: Caller, text: string): Promise<CommandReply>;
+}
+
+/** What the console needs of the agents: who the terminal's user is, registering them in a development database. */
+export interface ConsoleAgents {
+  forCaller(caller: Caller): Promise<Agent | null>;
+  upsert(definition: { name: string; role: 'agent' | 'manager'; staffId: number | null; identities: { platform: 'console'; kind: 'user'; value: string }[] }): Promise<Agent>;
+}
+
+/** The staff id the console's default manager signs with in a development database. */
+export const DEV_STAFF_ID = 1;
+
+/**
+ * The caller for this terminal: the OS user (or `--as USER`). In the project-local development
+ * database an unregistered console user becomes a manager, so the demo works with no setup; against
+ * any other database they must be registered with "ticketrelay agents add … --console USER".
+ */
+export async function consoleCaller(options: { as: string | null; localDatabase: boolean; agents: ConsoleAgents }): Promise<{ caller: Caller; agent: Agent | null; registered: boolean }> {
+  const userId = (options.as ?? safeUserName()).trim() || 'console';
+  const caller: Caller = { platform: 'console', userId, displayName: userId };
+  const agent = await options.agents.forCaller(caller);
+  if (agent || !options.localDatabase) return { caller, agent, registered: false };
+  const created = await options.agents.upsert({ name: userId.replace(/[\s@]+/g, '_').slice(0, 128), role: 'manager', staffId: DEV_STAFF_ID, identities: [{ platform: 'console', kind: 'user', value: userId }] });
+  return { caller, agent: created, registered: true };
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'console';
+  }
+}
+
+const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' } as const;
+
+/** The reply's text, with urgent lines red, high ones yellow and refusals red, when colours are wanted. */
+export function renderReply(reply: CommandReply, colour: boolean): string {
+  if (!colour) return reply.text;
+  if (!reply.ok) return `${COLOURS.red}${reply.text}${COLOURS.reset}`;
+  return reply.text
+    .split('\n')
+    .map((line) => {
+      if (/^!!! |priority urgent/.test(line)) return `${COLOURS.red}${COLOURS.bold}${line}${COLOURS.reset}`;
+      if (/^!! |priority high/.test(line)) return `${COLOURS.yellow}${line}${COLOURS.reset}`;
+      if (/^— /.test(line)) return `${COLOURS.dim}${line}${COLOURS.reset}`;
+      return line;
+    })
+    .join('\n');
+}
+
+/**
+ * Reads lines until "exit", "quit" or end of input (Ctrl-D). Each line is one command, with or
+ * without "/ticket" in front. A failing database is reported and the console goes on.
+ */
+export async function runConsole(options: { commands: ConsoleCommands; caller: Caller; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; colour?: boolean }): Promise<void> {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const colour = options.colour ?? Boolean((output as NodeJS.WriteStream).isTTY);
+  const rl = readline.createInterface({ input, output, terminal: Boolean((input as NodeJS.ReadStream).isTTY), prompt: '/ticket> ' });
+  const write = (text: string) => output.write(`${text}\n`);
+  rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === 'exit' || line === 'quit' || line === '/exit') break;
+    if (line) {
+      try {
+        write(renderReply(await options.commands.run(options.caller, line), colour));
+      } catch (error) {
+        write(`${colour ? COLOURS.red : ''}That did not work: ${error instanceof Error ? error.message : String(error)} Nothing was changed; try again.${colour ? COLOURS.reset : ''}`);
+      }
+    }
+    rl.prompt();
+  }
+  rl.close();
+}
