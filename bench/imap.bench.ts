@@ -15,17 +15,16 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
-import mysql from 'mysql2/promise';
 import { ImapflowMailboxConnector } from '../adapters/imap/imapflow-mailbox.ts';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
-import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
 import { MysqlMailboxCheckpoints } from '../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../adapters/queue/redis-mailbox-lease.ts';
 import { loadConfig } from '../src/config.ts';
 import { normalizeMessageId } from '../src/domain/message-id.ts';
 import { createApp, type App } from '../src/main.ts';
 import { MailboxReader, type MailboxIntake } from '../src/services/read-mailbox.ts';
+import { freshBenchDatabase } from './bench-database.ts';
 import { generateEmails } from './generate-emails.ts';
 
 const LATENCY_COUNT = Number(process.argv[2] ?? 200);
@@ -34,21 +33,6 @@ const BACKLOG = Number(process.argv[4] ?? 5000);
 const CONCURRENCY = Number(process.argv[5] ?? 6);
 
 const { host, port, password } = LOCAL_ENDPOINTS.imap;
-
-async function freshDatabase(): Promise<string> {
-  const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const name = 'ticketrelay_test_bench_imap';
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
-  base.pathname = `/${name}`;
-  const database = openDatabase({ url: base.toString(), poolSize: 2 });
-  await createLegacyTables(database);
-  await runMigrations(database);
-  await database.close();
-  return base.toString();
-}
 
 async function imapClient(user: string): Promise<ImapFlow> {
   const client = new ImapFlow({ host, port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
@@ -99,7 +83,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
 
 async function main() {
   const suffix = randomBytes(3).toString('hex');
-  const url = await freshDatabase();
+  const url = await freshBenchDatabase('ticketrelay_test_bench_imap');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-bench-imap-'));
   const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench-imap', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000', INGEST_CONCURRENCY: String(CONCURRENCY), DB_POOL_SIZE: String(CONCURRENCY + 4) });
   const app = await createApp(config, { logger: createLogger({ level: 'silent' }), prepare: false });
