@@ -5,7 +5,7 @@
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
 import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
-import { MailparserEmailParser } from '../adapters/mailparser/mailparser-email-parser.ts';
+import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
@@ -84,8 +84,10 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
+  // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
+  const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
   const intake = new IntakeService({
-    parser: new MailparserEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes }),
+    parser,
     store,
     triage,
     outbox,
@@ -124,6 +126,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     notifiers: [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))],
     async close() {
       await outbox.idle();
+      await parser.close();
       await triage.close();
       sender.close();
       await database.close();

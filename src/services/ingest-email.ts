@@ -100,6 +100,8 @@ export class IntakeService {
     try {
       email = await this.#deps.parser.parse(raw);
     } catch (error) {
+      // The parser itself unavailable (shutting down): a temporary failure, not this email's fault.
+      if (isAppError(error) && error.retryable) throw error;
       return this.#reject(raw, null, `unparseable: ${describeError(error)}`, source, null);
     }
     return this.ingestParsed(email, source, raw);
