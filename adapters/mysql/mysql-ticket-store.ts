@@ -55,36 +55,56 @@ export class MysqlTicketStore implements TicketStore {
   }
 
   async list(request: ListRequest, pageSize: number): Promise<{ items: TicketSummary[]; hasMore: boolean }> {
-    const where: string[] = [];
+    const filters: string[] = [];
     const params: unknown[] = [];
     if (request.status !== 'all') {
-      where.push('t.status = ?');
+      filters.push('status = ?');
       params.push(request.status);
     }
     if (request.priority) {
-      where.push('t.priority = ?');
+      filters.push('priority = ?');
       params.push(request.priority);
     }
     if (request.category) {
-      where.push('t.category = ?');
+      filters.push('category = ?');
       params.push(request.category);
     }
-    const search = searchCondition(request.words);
-    if (search) {
-      where.push(search.sql);
-      params.push(...search.params);
+    const wanted = request.page * pageSize + 1;
+    const offset = (request.page - 1) * pageSize;
+    const search = searchPlan(request.words);
+    let ids: number[];
+    if (!search) {
+      ids = await this.#ids(filters, params, pageSize + 1, offset);
+    } else if (search.address) {
+      // A customer's address: their tickets, by the (customer_email, created_at) index.
+      ids = await this.#ids([...filters, 'customer_email = ?', ...search.conditions], [...params, search.address, ...search.params], pageSize + 1, offset);
+    } else {
+      // Common words are found among the newest tickets at once; only when those do not fill the page
+      // does the FULLTEXT index narrow the whole table (rare words, deep pages).
+      const recent = await this.#rows(
+        `SELECT ticket_id FROM (SELECT ticket_id, created_at, subject, customer_email FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT ?) recent
+          WHERE ${search.conditions.join(' AND ')} ORDER BY created_at DESC, ticket_id DESC LIMIT ?`,
+        [...params, RECENT_WINDOW, ...search.params, wanted],
+        'listing tickets',
+      );
+      if (recent.length >= wanted) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
+      else if (search.fulltext) ids = await this.#ids([...filters, 'MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions], [...params, search.fulltext, ...search.params], pageSize + 1, offset);
+      else ids = await this.#ids([...filters, ...search.conditions], [...params, ...search.params], pageSize + 1, offset);
     }
-    params.push(pageSize + 1, (request.page - 1) * pageSize);
+    if (ids.length === 0) return { items: [], hasMore: false };
     const rows = await this.#rows(
-      `SELECT ${SUMMARY_COLUMNS}
-         FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY t.created_at DESC, t.ticket_id DESC
-        LIMIT ? OFFSET ?`,
-      params,
+      `SELECT ${SUMMARY_COLUMNS} FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id
+        WHERE t.ticket_id IN (?) ORDER BY t.created_at DESC, t.ticket_id DESC`,
+      [ids.slice(0, pageSize)],
       'listing tickets',
     );
-    return { items: rows.slice(0, pageSize).map(toSummary), hasMore: rows.length > pageSize };
+    return { items: rows.map(toSummary), hasMore: ids.length > pageSize };
+  }
+
+  /** One page of ticket numbers, newest first: the offset is walked on an index, the rows are read after. */
+  async #ids(conditions: readonly string[], params: readonly unknown[], limit: number, offset: number): Promise<number[]> {
+    const rows = await this.#rows(`SELECT ticket_id FROM support_ticket ${where(conditions)} ORDER BY created_at DESC, ticket_id DESC LIMIT ? OFFSET ?`, [...params, limit, offset], 'listing tickets');
+    return rows.map((r) => Number(r['ticket_id']));
   }
 
   async suggest(prefix: string, limit: number): Promise<TicketSummary[]> {
@@ -106,11 +126,13 @@ export class MysqlTicketStore implements TicketStore {
       );
       return rows.map(toSummary);
     }
-    const search = searchCondition(p.split(/\s+/).filter(Boolean));
+    const search = searchPlan(p.split(/\s+/).filter(Boolean));
+    const conditions = ["status = 'open'", ...(search?.conditions ?? [])];
+    const ids = await this.#ids(conditions, search?.params ?? [], limit, 0);
+    if (ids.length === 0) return [];
     const rows = await this.#rows(
-      `SELECT ${SUMMARY_COLUMNS} FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id
-        WHERE t.status = 'open' ${search ? `AND ${search.sql}` : ''} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ?`,
-      [...(search?.params ?? []), limit],
+      `SELECT ${SUMMARY_COLUMNS} FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id WHERE t.ticket_id IN (?) ORDER BY t.created_at DESC, t.ticket_id DESC`,
+      [ids],
       'suggesting tickets',
     );
     return rows.map(toSummary);
@@ -188,26 +210,27 @@ export class MysqlTicketStore implements TicketStore {
   }
 
   async counts(since: Date): Promise<TicketCounts> {
-    // Each count is a range on an index of support_ticket: open tickets by (priority|category, status),
-    // new ones by created_at, closed ones by closed_at; never a scan of ___xtr_msg.
-    const [byPriority, byCategory, created, closed] = await Promise.all([
-      this.#rows("SELECT priority AS k, COUNT(*) AS n FROM support_ticket FORCE INDEX (idx_ticket_priority_status) WHERE priority IN (?) AND status = 'open' GROUP BY priority", [PRIORITIES], 'counting tickets'),
-      this.#rows("SELECT category AS k, COUNT(*) AS n FROM support_ticket FORCE INDEX (idx_ticket_category_status) WHERE category IN (?) AND status = 'open' GROUP BY category", [CATEGORIES], 'counting tickets'),
+    // The tally is kept by triggers on support_ticket (migration 0004): a few hundred rows, whatever
+    // the number of tickets. New ones are a range of the created_at index. Never a scan of ___xtr_msg.
+    const [tally, created] = await Promise.all([
+      this.#rows('SELECT status, priority, category, SUM(tickets) AS n FROM support_ticket_tally GROUP BY status, priority, category', [], 'counting tickets'),
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
-      this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE closed_at IS NOT NULL', [], 'counting tickets'),
     ]);
-    const tally = (rows: Row[]) => Object.fromEntries(rows.map((r) => [String(r['k']), Number(r['n'])]));
-    const openByPriority = tally(byPriority);
-    const open = Object.values(openByPriority).reduce((a, b) => a + b, 0);
-    const closedCount = Number(closed[0]?.['n'] ?? 0);
-    return {
-      total: open + closedCount,
-      open,
-      closed: closedCount,
-      createdSince: Number(created[0]?.['n'] ?? 0),
-      openByPriority,
-      openByCategory: tally(byCategory),
-    };
+    let open = 0;
+    let closed = 0;
+    const openByPriority: Record<string, number> = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
+    const openByCategory: Record<string, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
+    for (const r of tally) {
+      const n = Number(r['n']);
+      if (r['status'] === 'closed') {
+        closed += n;
+        continue;
+      }
+      open += n;
+      openByPriority[String(r['priority'])] = (openByPriority[String(r['priority'])] ?? 0) + n;
+      openByCategory[String(r['category'])] = (openByCategory[String(r['category'])] ?? 0) + n;
+    }
+    return { total: open + closed, open, closed, createdSince: Number(created[0]?.['n'] ?? 0), openByPriority, openByCategory };
   }
 
   async transaction<T>(work: (tx: TicketTransaction) => Promise<T>): Promise<T> {
@@ -386,33 +409,49 @@ async function adoptLegacyTicket(q: Queryable, ticketId: number): Promise<Ticket
   return { found: 'ticket', ticket: true };
 }
 
-/**
- * Words → a FULLTEXT condition on (subject, customer_email): every word must be there, as a prefix
- * ("brake" finds "brakes"); an address or a word with punctuation as a phrase. Words the index cannot
- * hold (under 3 characters) are matched with LIKE on the subject.
- */
-function searchCondition(words: readonly string[]): { sql: string; params: unknown[] } | null {
-  const terms: string[] = [];
-  const likes: string[] = [];
-  for (const word of words) {
-    const clean = word.replace(/["+\-<>()~*@]+/g, ' ').trim();
-    if (!clean) continue;
-    if (/\s/.test(clean) || /[^\p{L}\p{N}_]/u.test(clean)) terms.push(`+"${clean.replace(/[^\p{L}\p{N}_]+/gu, ' ').trim()}"`);
-    else if ([...clean].length < 3) likes.push(clean);
-    else terms.push(`+${clean}*`);
-  }
-  const sql: string[] = [];
-  const params: unknown[] = [];
-  if (terms.length) {
-    sql.push('MATCH (t.subject, t.customer_email) AGAINST (? IN BOOLEAN MODE)');
-    params.push(terms.join(' '));
-  }
-  for (const like of likes) {
-    sql.push("t.subject LIKE CONCAT('%', ?, '%')");
-    params.push(like.replace(/[\\%_]/g, (c) => `\\${c}`));
-  }
-  return sql.length ? { sql: sql.join(' AND '), params } : null;
+/** How many of the newest tickets are searched word by word before the FULLTEXT index is asked. */
+const RECENT_WINDOW = 20_000;
+
+function where(conditions: readonly string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
+
+/**
+ * Words → conditions. Each word must start a word of the subject or of the customer's address
+ * ("brake" finds "Brake pads" and "brakes"): a REGEXP, the truth. `fulltext` is the same request for
+ * the FULLTEXT index (a superset, to narrow a search of the whole table); `address`, a complete
+ * email address, is looked up by its own index.
+ */
+function searchPlan(words: readonly string[]): { conditions: string[]; params: unknown[]; fulltext: string | null; address: string | null } | null {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const terms: string[] = [];
+  let address: string | null = null;
+  let fulltextUsable = true;
+  for (const word of words) {
+    if (!address && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(word)) {
+      address = word.toLowerCase();
+      continue;
+    }
+    const tokens = word.split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+    if (tokens.length === 0) continue;
+    const pattern = `\\b${tokens.map(escapeRegex).join('[^[:alnum:]_]+')}`;
+    conditions.push('(subject REGEXP ? OR customer_email REGEXP ?)');
+    params.push(pattern, pattern);
+    const fulltextTokens = tokens.filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
+    if (fulltextTokens.length === 0) fulltextUsable = false;
+    else terms.push(...fulltextTokens.map((t) => `+${t}*`));
+  }
+  if (conditions.length === 0 && !address) return null;
+  return { conditions, params, fulltext: fulltextUsable && terms.length ? terms.join(' ') : null, address };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** InnoDB's default FULLTEXT stopwords: such a word cannot narrow a search (the REGEXP still checks it). */
+const FULLTEXT_STOPWORDS = new Set(['a', 'about', 'an', 'are', 'as', 'at', 'be', 'by', 'com', 'de', 'en', 'for', 'from', 'how', 'i', 'in', 'is', 'it', 'la', 'of', 'on', 'or', 'that', 'the', 'this', 'to', 'was', 'what', 'when', 'where', 'who', 'will', 'with', 'und', 'www']);
 
 function toSummary(r: Row): TicketSummary {
   return {

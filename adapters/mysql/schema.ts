@@ -68,9 +68,28 @@ export const supportTicket = mysqlTable(
     index('idx_ticket_closed').on(t.closedAt),
     index('idx_ticket_triaged').on(t.triaged, t.createdAt),
     index('idx_ticket_customer').on(t.customerId),
+    index('idx_ticket_customer_email').on(t.customerEmail, t.createdAt),
     // Also FULLTEXT ft_ticket_subject_email (subject, customer_email), for /ticket list's words:
     // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],
+);
+
+/**
+ * support_ticket counted by status, priority and category, kept by the database's own triggers on
+ * support_ticket (migration 0004), whoever writes the rows: /ticket stats reads ≤ 2,560 rows instead
+ * of counting millions. `shard` is the writing connection's id mod 64, so concurrent transactions
+ * never wait on each other's counter rows.
+ */
+export const supportTicketTally = mysqlTable(
+  'support_ticket_tally',
+  {
+    status: mysqlEnum('status', STATUS).notNull(),
+    priority: mysqlEnum('priority', PRIORITY).notNull(),
+    category: mysqlEnum('category', CATEGORY).notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    tickets: bigint('tickets', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.priority, t.category, t.shard] })],
 );
 
 /**
