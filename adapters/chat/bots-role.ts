@@ -4,12 +4,9 @@
  * channels. Neither configured: it says so and only idles. stop() closes them, letting waiting
  * notices go out first.
  */
-import { AppError } from '../../src/domain/errors.ts';
-import type { App } from '../../src/main.ts';
 import type { RoleStarter } from '../../src/role.ts';
 import { ChatNoticeLoop } from './chat-notice-loop.ts';
 import { PacedChatNotifier } from './paced-chat-notifier.ts';
-import type { TicketCommands } from './ticket-commands.ts';
 
 export const startBotsRole: RoleStarter = async (app) => {
   const { config } = app;
@@ -18,13 +15,13 @@ export const startBotsRole: RoleStarter = async (app) => {
   try {
     if (config.slack.botToken) {
       const { createSlackBot } = await import('../slack/slack-bot.ts');
-      const bot = createSlackBot({ slack: config.slack, commands: commandsOf(app), logger: app.logger });
+      const bot = createSlackBot({ slack: config.slack, commands: app.commands, logger: app.logger });
       await bot.start();
       parts.push(bot);
     }
     if (config.discord.token) {
       const { DiscordBot } = await import('../discord/discord-bot.ts');
-      const bot = new DiscordBot({ discord: config.discord, commands: commandsOf(app), logger: app.logger });
+      const bot = new DiscordBot({ discord: config.discord, commands: app.commands, logger: app.logger });
       await bot.start();
       parts.push(bot);
     }
@@ -50,9 +47,3 @@ export const startBotsRole: RoleStarter = async (app) => {
   };
 };
 
-/** The App's command service (App.commands, from the command-service engineer's createApp). */
-function commandsOf(app: App): TicketCommands {
-  const commands: unknown = Reflect.get(app, 'commands');
-  if (typeof commands === 'object' && commands !== null && 'run' in commands && 'runAction' in commands && 'suggestTickets' in commands) return commands as TicketCommands;
-  throw new AppError('bots.no_commands', 'This build has no ticket command service (App.commands), so the chat bots cannot answer /ticket; update ticketrelay.');
-}

@@ -19,7 +19,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Config } from '../../src/config.ts';
-import type { Caller, CommandReply } from '../chat/ticket-commands.ts';
+import type { Caller, CommandReply } from '../../src/domain/command.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';

@@ -4,11 +4,13 @@
  * turns an invocation back into the line the command service reads ("list open urgent page 2").
  */
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandBasicOption } from 'discord.js';
+import { CATEGORIES, PRIORITIES, STATS_PERIODS, STATUS_FILTERS } from '../../src/domain/command.ts';
 
-const STATUS = ['open', 'closed', 'all'] as const;
-const PRIORITY = ['urgent', 'high', 'normal', 'low'] as const;
-const CATEGORY = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
-const PERIOD = ['today', '7d', '30d'] as const;
+// The command grammar's own lists: a choice Discord offers is always one the service accepts.
+const STATUS = STATUS_FILTERS;
+const PRIORITY = PRIORITIES;
+const CATEGORY = CATEGORIES;
+const PERIOD = STATS_PERIODS;
 
 const choices = (values: readonly string[]) => values.map((v) => ({ name: v, value: v }));
 const ticket = (description = 'The ticket number'): APIApplicationCommandBasicOption => ({

@@ -4,8 +4,9 @@
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../chat/ticket-commands.ts';
+import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
+import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
 export interface DiscordMessage {
   readonly content: string;
@@ -42,7 +43,7 @@ export function renderReply(reply: CommandReply): DiscordMessage {
     case 'ticket':
       return { content: clip(`Ticket #${reply.view.ticket.ticketId}`, 2000), ...card(reply.view) };
     case 'list':
-      return { content: '', embeds: [listEmbed(reply.view)], components: [] };
+      return { content: '', embeds: [listEmbed(reply.view, nextPageCommand(reply.text))], components: [] };
     case 'stats':
       return { content: '', embeds: [statsEmbed(reply.view)], components: [] };
     default:
@@ -72,14 +73,14 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
   return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
 }
 
-function listEmbed(list: TicketListView): APIEmbed {
+function listEmbed(list: TicketListView, next: string | null): APIEmbed {
   const lines = list.items.map(summaryLine);
   const top = list.items[0];
   return {
-    title: clip(`Tickets — ${list.filters || 'all'} · page ${list.page}`, 256),
+    title: clip(`${capitalised(list.filters) || 'Tickets'}, newest first · page ${list.page}`, 256),
     description: clip(lines.join('\n') || 'No ticket matches.', 4096),
     color: colourOf(top?.priority ?? 'normal'),
-    ...(list.hasMore ? { footer: { text: clip(`More: /ticket list … page ${list.page + 1}`, 2048) } } : {}),
+    ...(list.hasMore && next ? { footer: { text: clip(`More: ${next}`, 2048) } } : {}),
   };
 }
 

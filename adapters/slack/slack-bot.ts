@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Caller, CommandReply, TicketAction } from '../chat/ticket-commands.ts';
+import type { Caller, CommandReply, TicketAction } from '../../src/domain/command.ts';
 import type { Config } from '../../src/config.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';

@@ -4,8 +4,9 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../chat/ticket-commands.ts';
+import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
+import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
 type KnownBlock = types.KnownBlock;
 type MessageAttachment = types.MessageAttachment;
@@ -46,7 +47,7 @@ export function renderReply(reply: CommandReply): SlackMessage {
     case 'ticket':
       return { text, attachments: [cardAttachment(reply.view)] };
     case 'list':
-      return { text, blocks: listBlocks(reply.view) };
+      return { text, blocks: listBlocks(reply.view, nextPageCommand(reply.text)) };
     case 'stats':
       return { text, blocks: statsBlocks(reply.view) };
     default:
@@ -81,8 +82,8 @@ function cardAttachment(card: TicketCard): MessageAttachment {
   return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${t.subject}`, blocks };
 }
 
-function listBlocks(list: TicketListView): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(`*Tickets* — ${esc(list.filters) || 'all'} · page ${list.page}`)];
+function listBlocks(list: TicketListView, next: string | null): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, newest first · page ${list.page}`)];
   if (list.items.length === 0) blocks.push(section('No ticket matches.'));
   for (const item of list.items.slice(0, 45)) {
     blocks.push({
@@ -91,7 +92,7 @@ function listBlocks(list: TicketListView): KnownBlock[] {
       accessory: button('Open', ACTION_IDS.view, item.ticketId),
     });
   }
-  if (list.hasMore) blocks.push({ type: 'context', elements: [mrkdwn(`More: \`/ticket list ${esc(list.filters)} page ${list.page + 1}\``)] });
+  if (list.hasMore && next) blocks.push({ type: 'context', elements: [mrkdwn(`More: \`${esc(next)}\``)] });
   return blocks;
 }
 

@@ -1,63 +1,77 @@
 /**
- * Slack end to end at the wire: real HTTP requests, signed as Slack signs them, to Bolt's receiver;
- * Slack's Web API and the response_url pointed at a local recording server. Tickets come from the
- * real intake on MariaDB; notices are read from the database and posted to the channel.
+ * Slack end to end at the wire, on the real command service: real HTTP requests, signed as Slack signs
+ * them, to Bolt's receiver; Slack's Web API and the response_url pointed at a local recording server;
+ * tickets from the real intake on MariaDB, agents from the real agent directory, replies delivered to
+ * a real SMTP listener. Notices are read from the database and posted to the channel.
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlChatPostLedger } from '../../adapters/chat/mysql-chat-post-ledger.ts';
 import { ChatNoticeLoop } from '../../adapters/chat/chat-notice-loop.ts';
 import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { FakeTicketCommands } from '../fixtures/slack/fake-ticket-commands.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const SECRET = 'test-signing-secret-8f2b';
-const AGENT = 'U0AGENT';
+/** An agent registered by Slack user id (staff id 4711). */
+const ALICE = 'U0ALICE';
+/** An agent registered by the email of their Slack profile (staff id 4712). */
+const BRUNO = 'U0BRUNO';
 const STRANGER = 'U0STRANGER';
+const NAMES: Record<string, string> = { [ALICE]: 'alice', [BRUNO]: 'bruno', [STRANGER]: 'mallory' };
 const CHANNEL = 'C0NOTIFY';
 
 let db: TestDatabase;
 let api: RecordingServer;
+let smtp: SmtpListener;
 let app: TestApp;
-let commands: FakeTicketCommands;
 let bot: SlackBot;
 let base: string;
+/** Ada's ticket (urgent) and the Message-ID of her email. */
 let ticketId: number;
+let adaMessageId: string;
+/** Another open ticket, normal priority. */
+let otherId: number;
 let ts = 1_700_000_000;
 
 beforeAll(async () => {
   db = await createTestDatabase('slack');
   api = await startRecordingServer();
+  smtp = await startSmtpListener();
   api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
   api.route('users.info', (call) => {
     const user = String((call.body as Record<string, unknown>)['user']);
-    return { body: { ok: true, user: { id: user, profile: { email: user === AGENT ? 'agent@shop.example' : 'someone@else.example' } } } };
+    return { body: { ok: true, user: { id: user, profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` } } } };
   });
   api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url });
-  commands = new FakeTicketCommands(db);
-  commands.agents.add('agent@shop.example'); // an agent mapped by email: found through users.info
-  bot = createSlackBot({ slack: app.config.slack, commands, logger: app.logger });
+  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url, SMTP_URL: smtp.url });
+  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'slack', kind: 'user', value: ALICE }] });
+  await app.agents.upsert({ name: 'bruno', role: 'agent', staffId: 4712, identities: [{ platform: 'slack', kind: 'email', value: 'bruno@shop.example' }] });
+  bot = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger });
   base = `http://127.0.0.1:${await bot.start(0)}`;
-  const result = await app.intake.ingest(eml({ from: 'Ada <ada@customer.example>', subject: 'Invoice is wrong' }).raw, { kind: 'test' });
-  if (result.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  ticketId = result.ticketId;
-  await db.query("UPDATE support_ticket SET priority = 'urgent' WHERE ticket_id = ?", [ticketId]);
+
+  const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Invoice is wrong', body: 'The invoice charges me twice for the brake pads.' });
+  const created = await app.intake.ingest(ada.raw, { kind: 'test' });
+  if (created.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(created)}`);
+  ticketId = created.ticketId;
+  adaMessageId = `<${ada.messageId}>`;
+  const other = await app.intake.ingest(eml({ from: 'Otto <otto@customer.example>', subject: 'Opening hours' }).raw, { kind: 'test' });
+  if (other.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(other)}`);
+  otherId = other.ticketId;
+  // An agent's correction, through the same service: Ada's ticket is urgent.
+  const corrected = await app.commands.run({ platform: 'slack', userId: ALICE }, `priority ${ticketId} urgent`);
+  if (!corrected.ok) throw new Error(corrected.text);
 });
 
 afterAll(async () => {
   await bot?.stop();
   await app?.close();
   await api?.close();
+  await smtp?.close();
   await db?.drop();
-});
-
-beforeEach(() => {
-  commands.calls.length = 0;
 });
 
 /** POSTs a body to the receiver with Slack's v0 signature (or a given bad one / timestamp). */
@@ -82,7 +96,7 @@ function slashCommand(user: string, text: string): { body: string; responsePath:
     channel_id: 'C0WORK',
     channel_name: 'support',
     user_id: user,
-    user_name: user === AGENT ? 'alice' : 'mallory',
+    user_name: NAMES[user] ?? user,
     command: '/ticket',
     text,
     api_app_id: 'A0APP',
@@ -101,7 +115,7 @@ function interaction(payload: Record<string, unknown>): { body: string; response
 function buttonPress(user: string, actionId: string, value: number) {
   return interaction({
     type: 'block_actions',
-    user: { id: user, name: user === AGENT ? 'alice' : 'mallory' },
+    user: { id: user, name: NAMES[user] ?? user },
     channel: { id: 'C0WORK', name: 'support' },
     container: { type: 'message', message_ts: '1.1', channel_id: 'C0WORK' },
     message: { ts: '1.1', text: 'card' },
@@ -109,13 +123,55 @@ function buttonPress(user: string, actionId: string, value: number) {
   });
 }
 
+/** Runs a slash command and returns what was posted to its response_url. */
+async function slash(user: string, text: string): Promise<Record<string, unknown>> {
+  const { body: form, responsePath } = slashCommand(user, text);
+  const res = await signedPost(form);
+  expect(res.status).toBe(200);
+  const [answer] = await api.waitFor(responsePath);
+  return body(answer);
+}
+
+async function press(user: string, actionId: string, value: number): Promise<Record<string, unknown>> {
+  const { body: form, responsePath } = buttonPress(user, actionId, value);
+  expect((await signedPost(form)).status).toBe(200);
+  const [answer] = await api.waitFor(responsePath);
+  return body(answer);
+}
+
 function body(call: RecordedCall | undefined): Record<string, unknown> {
   return (call?.body ?? {}) as Record<string, unknown>;
 }
 
+interface Block {
+  type: string;
+  text?: { text: string };
+  fields?: { text: string }[];
+  elements?: { action_id?: string; value?: string; text?: string }[];
+  accessory?: { action_id: string; value: string };
+}
+
+/** Every text a person sees in a message's blocks, in order. */
+function visibleText(blocks: readonly Block[]): string {
+  return blocks.flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)]).filter(Boolean).join('\n');
+}
+
+async function legacyFlags(id: number): Promise<{ msg_open: string; msg_close: string }> {
+  const [row] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [id]);
+  return row!;
+}
+
+async function events(id: number, type: string): Promise<{ actor: string; details: unknown }[]> {
+  return db.query<{ actor: string; details: unknown }>('SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id', [id, type]);
+}
+
+async function staffReplies(id: number): Promise<{ msg_cnfa_id: string; msg_subject: string; msg_content: string }[]> {
+  return db.query('SELECT msg_cnfa_id, msg_subject, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id', [String(id)]);
+}
+
 describe('the /ticket slash command', () => {
-  it('is acknowledged at once and answered at the response_url with a card coloured by priority', async () => {
-    const { body: form, responsePath } = slashCommand(AGENT, `view ${ticketId}`);
+  it('view: acknowledged at once, answered at the response_url with the real ticket on a card coloured by priority', async () => {
+    const { body: form, responsePath } = slashCommand(ALICE, `view ${ticketId}`);
     const started = Date.now();
     const res = await signedPost(form);
     expect(res.status).toBe(200);
@@ -123,56 +179,126 @@ describe('the /ticket slash command', () => {
     const [answer] = await api.waitFor(responsePath);
     const sent = body(answer);
     expect(sent['response_type']).toBe('ephemeral');
-    const attachment = (sent['attachments'] as { color: string; blocks: { type: string; elements?: { action_id: string; value: string }[] }[] }[])[0];
+    const attachment = (sent['attachments'] as { color: string; blocks: Block[] }[])[0];
     expect(attachment?.color).toBe('#d32f2f'); // urgent
+    const seen = visibleText(attachment?.blocks ?? []);
+    expect(seen).toContain(`*#${ticketId} Invoice is wrong*`);
+    expect(seen).toContain('ada@customer.example');
+    expect(seen).toContain(':red_circle: urgent');
+    expect(seen).toContain('charges me twice for the brake pads');
     const buttons = attachment?.blocks.find((b) => b.type === 'actions')?.elements ?? [];
-    expect(buttons.map((b) => b.action_id)).toEqual(['ticket_close', 'ticket_assign_me', 'ticket_reply']);
+    expect(buttons.map((b) => b.action_id)).toEqual(['ticket_reply', 'ticket_assign_me', 'ticket_close']);
     expect(buttons.every((b) => b.value === String(ticketId))).toBe(true);
-    expect(commands.calls).toEqual([{ caller: { platform: 'slack', userId: AGENT, email: 'agent@shop.example', displayName: 'alice' }, text: `view ${ticketId}` }]);
+  });
+
+  it('list open urgent: the urgent ticket only, for an agent recognised by the email of their profile', async () => {
+    const sent = await slash(BRUNO, 'list open urgent');
+    expect(sent['response_type']).toBe('ephemeral');
+    const blocks = sent['blocks'] as Block[];
+    expect(blocks[0]?.text?.text).toBe('*Open urgent tickets*, newest first · page 1');
+    const rows = blocks.filter((b) => b.accessory);
+    expect(rows.map((b) => b.accessory?.value)).toEqual([String(ticketId)]);
+    expect(rows[0]?.text?.text).toMatch(new RegExp(`^:red_circle: \\*#${ticketId}\\* Invoice is wrong — ada@customer\\.example · open · urgent`));
+    expect(visibleText(blocks)).not.toContain(`#${otherId}`);
+
+    const all = await slash(BRUNO, 'list open');
+    expect((all['blocks'] as Block[]).filter((b) => b.accessory).map((b) => b.accessory?.value)).toEqual([String(otherId), String(ticketId)]); // newest first
   });
 
   it('refuses a bad signature and a stale timestamp with 401, running nothing', async () => {
-    const { body: forged } = slashCommand(AGENT, `close ${ticketId}`);
+    const { body: forged, responsePath: forgedPath } = slashCommand(ALICE, `close ${ticketId}`);
     const bad = await signedPost(forged, { signature: `v0=${'0'.repeat(64)}` });
     expect(bad.status).toBe(401);
-    const { body: old } = slashCommand(AGENT, `close ${ticketId}`);
+    const { body: old, responsePath: oldPath } = slashCommand(ALICE, `close ${ticketId}`);
     const stale = await signedPost(old, { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
     expect(stale.status).toBe(401);
     await new Promise((r) => setTimeout(r, 300));
-    expect(commands.calls).toEqual([]);
+    expect([...api.callsTo(forgedPath), ...api.callsTo(oldPath)]).toEqual([]);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
+    expect(await events(ticketId, 'closed')).toEqual([]);
   });
 
-  it("tells a non-agent, privately, that they may not change tickets", async () => {
-    const { body: form, responsePath } = slashCommand(STRANGER, `close ${ticketId}`);
-    expect((await signedPost(form)).status).toBe(200);
-    const [answer] = await api.waitFor(responsePath);
-    expect(body(answer)['response_type']).toBe('ephemeral');
-    expect(String(body(answer)['text'])).toMatch(/Only agents may change tickets/);
+  it('tells a non-agent, privately, that they may neither change nor read tickets, and changes nothing', async () => {
+    const close = await slash(STRANGER, `close ${ticketId}`);
+    expect(close['response_type']).toBe('ephemeral');
+    expect(String(close['text'])).toMatch(/^Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" \(your slack id is U0STRANGER\)\.$/);
+    const view = await slash(STRANGER, `view ${ticketId}`);
+    expect(String(view['text'])).toMatch(/Only registered agents may read tickets/);
+    expect(view['attachments']).toBeUndefined();
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
+    expect(await events(ticketId, 'closed')).toEqual([]);
+  });
+
+  it('a mistake gets one sentence saying what to type', async () => {
+    const sent = await slash(ALICE, 'view 999999');
+    expect(sent['response_type']).toBe('ephemeral');
+    expect(sent['text']).toBe('There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".');
+  });
+
+  it('reply N text emails the customer, threaded on her email with [#N], and signs the legacy row with the staff id', async () => {
+    const before = smtp.received.length;
+    const sent = await slash(ALICE, `reply ${ticketId} Hello Ada,\nwe refunded the second charge.`);
+    expect(sent['response_type']).toBe('in_channel');
+    expect(String(sent['text'])).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by alice.`);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
+    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Invoice is wrong`);
+    expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
+    expect([mail?.parsed.references].flat()).toContain(adaMessageId);
+    expect(mail?.parsed.text).toContain('we refunded the second charge.');
+    const replies = await staffReplies(ticketId);
+    expect(replies.map((r) => r.msg_cnfa_id)).toEqual(['4711']);
+    expect(replies[0]?.msg_content).toContain('we refunded the second charge.');
+    expect((await events(ticketId, 'replied')).map((e) => e.actor)).toEqual(['alice (slack)']);
   });
 });
 
 describe('the ticket buttons', () => {
-  it('Close runs the close action for the agent mapped by email, announced in the channel', async () => {
-    const { body: form, responsePath } = buttonPress(AGENT, 'ticket_close', ticketId);
-    expect((await signedPost(form)).status).toBe(200);
-    const [answer] = await api.waitFor(responsePath);
-    expect(body(answer)['response_type']).toBe('in_channel');
-    expect(String(body(answer)['text'])).toContain(`Ticket #${ticketId}: close done by alice`);
-    expect(commands.calls.map((c) => c.text)).toEqual([`close ${ticketId}`]);
+  it('Close and Reopen change the legacy flags, are announced in the channel and audited with the agent', async () => {
+    const closed = await press(BRUNO, 'ticket_close', ticketId);
+    expect(closed['response_type']).toBe('in_channel');
+    expect(String(closed['text'])).toBe(`Ticket #${ticketId} "Invoice is wrong" closed by bruno.`);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '0', msg_close: '1' });
+    expect((await events(ticketId, 'closed')).map((e) => e.actor)).toEqual(['bruno (slack)']);
+
+    const again = await press(ALICE, 'ticket_close', ticketId);
+    expect(again['response_type']).toBe('ephemeral');
+    expect(String(again['text'])).toBe(`Ticket #${ticketId} is already closed; nothing changed.`);
+
+    const reopened = await press(ALICE, 'ticket_reopen', ticketId);
+    expect(String(reopened['text'])).toBe(`Ticket #${ticketId} "Invoice is wrong" reopened by alice.`);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
+    expect((await events(ticketId, 'reopened')).map((e) => e.actor)).toEqual(['alice (slack)']);
   });
 
-  it('Reply opens a modal; submitting shows a preview; only Send sends the reply', async () => {
-    const { body: press } = buttonPress(AGENT, 'ticket_reply', ticketId);
-    expect((await signedPost(press)).status).toBe(200);
+  it('Assign to me names the agent on the ticket', async () => {
+    const sent = await press(BRUNO, 'ticket_assign_me', otherId);
+    expect(String(sent['text'])).toBe(`Ticket #${otherId} assigned to bruno.`);
+    const [row] = await db.query<{ name: string }>('SELECT a.name FROM support_ticket t JOIN support_agent a ON a.id = t.assignee_agent_id WHERE t.ticket_id = ?', [otherId]);
+    expect(row?.name).toBe('bruno');
+  });
+
+  it('a non-agent pressing Close is refused privately', async () => {
+    const sent = await press(STRANGER, 'ticket_close', otherId);
+    expect(sent['response_type']).toBe('ephemeral');
+    expect(String(sent['text'])).toMatch(/^Only registered agents may change tickets/);
+    expect(await legacyFlags(otherId)).toEqual({ msg_open: '1', msg_close: '0' });
+  });
+
+  it('Reply opens a modal; submitting shows a preview and sends nothing; Send emails the customer', async () => {
+    const { body: pressed } = buttonPress(BRUNO, 'ticket_reply', ticketId);
+    expect((await signedPost(pressed)).status).toBe(200);
     const [open] = await api.waitFor('views.open');
     expect(body(open)['trigger_id']).toBe('9.8.7');
     const view = body(open)['view'] as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe('ticket_reply_compose');
 
+    const mailsBefore = smtp.received.length;
+    const rowsBefore = (await staffReplies(ticketId)).length;
     const text = 'Hello Ada,\nthe corrected invoice is attached.';
     const { body: compose } = interaction({
       type: 'view_submission',
-      user: { id: AGENT, name: 'alice' },
+      user: { id: BRUNO, name: 'bruno' },
       view: { id: 'V1', callback_id: 'ticket_reply_compose', private_metadata: view.private_metadata, state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: text } } } } },
     });
     const previewRes = await signedPost(compose);
@@ -181,23 +307,33 @@ describe('the ticket buttons', () => {
     expect(preview.response_action).toBe('update');
     expect(preview.view.callback_id).toBe('ticket_reply_confirm');
     expect(preview.view.blocks.map((b) => b.text?.text ?? '').join('\n')).toContain('>the corrected invoice is attached.');
-    expect(commands.calls).toEqual([]); // nothing sent by the preview
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.length).toBe(mailsBefore); // the preview sends nothing
+    expect((await staffReplies(ticketId)).length).toBe(rowsBefore);
 
+    const postsBefore = api.callsTo('chat.postMessage').length;
     const { body: confirm } = interaction({
       type: 'view_submission',
-      user: { id: AGENT, name: 'alice' },
+      user: { id: BRUNO, name: 'bruno' },
       view: { id: 'V1', callback_id: 'ticket_reply_confirm', private_metadata: preview.view.private_metadata, state: { values: {} } },
     });
     expect((await signedPost(confirm)).status).toBe(200);
-    const posted = await api.waitFor('chat.postMessage');
-    expect(commands.calls.map((c) => c.text)).toEqual([`reply ${ticketId} ${text}`]);
-    expect(body(posted.at(-1))['channel']).toBe('C0WORK');
+    const [mail] = (await smtp.waitFor(mailsBefore + 1)).slice(mailsBefore);
+    expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
+    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Invoice is wrong`);
+    expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
+    expect([mail?.parsed.references].flat()).toContain(adaMessageId);
+    expect(mail?.parsed.text).toContain('the corrected invoice is attached.');
+    expect((await staffReplies(ticketId)).map((r) => r.msg_cnfa_id).slice(rowsBefore)).toEqual(['4712']);
+    const posted = (await api.waitFor('chat.postMessage', postsBefore + 1)).slice(postsBefore);
+    expect(body(posted[0])['channel']).toBe('C0WORK');
+    expect(String(body(posted[0])['text'])).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by bruno.`);
   });
 
   it('an empty reply is refused in the modal itself', async () => {
     const { body: compose } = interaction({
       type: 'view_submission',
-      user: { id: AGENT, name: 'alice' },
+      user: { id: ALICE, name: 'alice' },
       view: { id: 'V2', callback_id: 'ticket_reply_compose', private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }), state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '   ' } } } } },
     });
     const res = await signedPost(compose);
