@@ -8,7 +8,7 @@ import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from 
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
-import { createApp, ensureLocalServices, prepareDatabase } from '../../src/main.ts';
+import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 import { formatSummary, runIngest } from './ingest-command.ts';
@@ -16,7 +16,7 @@ import { formatSummary, runIngest } from './ingest-command.ts';
 const USAGE = `ticketrelay — the support desk in your mailbox and your chat
 
 Usage:
-  npx ticketrelay demo                      ingest the sample emails in examples/ and show what became of them
+  npx ticketrelay demo [--no-console]       the sample emails through intake and triage, then the /ticket console
   npx ticketrelay ingest PATH… [--json] [--verbose]
                                             take .eml files, folders, maildirs, mbox files, or - (stdin)
   npx ticketrelay services up|down|status   the project-local MariaDB, Redis and Dovecot under .data/
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'ingest':
         return await ingestCommand(rest, say);
       case 'demo':
-        return await demoCommand(say);
+        return await demoCommand(rest, say);
       case 'outbox':
         return await outboxCommand(rest, say);
       case undefined:
@@ -173,33 +173,87 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
   }
 }
 
-async function demoCommand(say: (line: string) => void): Promise<number> {
+async function demoCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { 'no-console': { type: 'boolean', default: false } } });
   const config: Config = loadConfig();
-  say('ticketrelay demo: local MariaDB and Redis under .data/, the sample emails of examples/ ingested.\n');
+  say('ticketrelay demo: local MariaDB and Redis under .data/; the sample emails of examples/ go through intake, the');
+  say('triage worker classifies them, and the console opens for the /ticket commands agents use in Slack and Discord.\n');
   const app = await createApp(config, { logger: personLogger(config) });
+  let worker: { stop(): Promise<void> } | null = null;
   try {
     await prepareDatabase(app.database, config, say);
     const examples = path.join(PROJECT_ROOT, 'examples');
+    process.stdout.write('1. Intake — each sample email and what became of it:\n');
+    const created: number[] = [];
     const summary = await runIngest(app.intake, {
       paths: [examples],
       concurrency: 1,
       maxBytes: config.intake.messageMaxBytes,
       verbose: false,
       progress: null,
-      onResult: (source, line) => process.stdout.write(`${path.basename(source).padEnd(42)} ${line}\n`),
+      onResult: (source, line, result) => {
+        if (result?.outcome === 'created') created.push(result.ticketId);
+        process.stdout.write(`   ${path.basename(source).padEnd(42)} ${line}\n`);
+      },
     });
     await app.outbox.deliverPending();
-    process.stdout.write(`\n${formatSummary(summary)}\n`);
+    process.stdout.write(`\n   ${formatSummary(summary)}\n`);
     if (summary.created > 0) {
-      process.stdout.write(`\nAcknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
-      process.stdout.write('Run the demo again: every email is now a duplicate, and nothing changes.\n');
+      process.stdout.write(`   Acknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
     } else {
-      process.stdout.write('\nEvery sample was taken before: nothing changed. Drop your own .eml files in with "npx ticketrelay ingest FILE…".\n');
+      process.stdout.write('   Every sample was taken before: nothing new (drop your own .eml files in with "npx ticketrelay ingest FILE…").\n');
+    }
+
+    process.stdout.write('\n2. Triage — the worker classifies every ticket (category, priority, and why):\n');
+    const { startWorkerRole } = await import('../../jobs/worker.ts');
+    worker = await startWorkerRole(app);
+    // Tickets left untriaged by an earlier run (Redis was down) are swept up too.
+    const [waiting] = await app.database.pool.query('SELECT ticket_id AS ticketId FROM support_ticket WHERE triaged = 0');
+    const pending = [...new Set([...created, ...(waiting as { ticketId: number }[]).map((r) => r.ticketId)])];
+    const triaged = await waitForTriage(app, pending, 20_000);
+    for (const t of triaged) {
+      process.stdout.write(`   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${t.subject.slice(0, 60)}\n`);
+    }
+    if (triaged.length < pending.length) {
+      process.stdout.write(`   ${pending.length - triaged.length} ticket(s) not triaged yet (is Redis up? "npx ticketrelay services status").\n`);
+    }
+    if (pending.length === 0) process.stdout.write('   (every ticket was triaged before: nothing new)\n');
+
+    process.stdout.write('\n3. The console — the same /ticket commands as in Slack and Discord:\n');
+    const { consoleCaller, renderReply, runConsole } = await import('../console/console-repl.ts');
+    const { caller } = await consoleCaller({ as: null, localDatabase: config.database.local, agents: app.agents });
+    const colour = Boolean(process.stdout.isTTY);
+    const list = await app.commands.run(caller, '/ticket list open');
+    process.stdout.write(`${renderReply(list, colour)}\n\n`);
+    if (!values['no-console'] && process.stdin.isTTY && process.stdout.isTTY) {
+      say('Try "/ticket view N", "/ticket reply N Thanks, it ships today", "/ticket close N", "/ticket stats today", "help". "exit" or Ctrl-D leaves.');
+      await runConsole({ commands: app.commands, caller });
+    } else {
+      say('Open it yourself with "npx ticketrelay console", or run one command: npx ticketrelay command "/ticket stats today"');
     }
     return summary.failed > 0 ? EX_TEMPFAIL : 0;
   } finally {
+    await worker?.stop();
     await app.close();
   }
+}
+
+/** The triage decisions of these tickets, once the worker has made them (or what there is at the deadline). */
+async function waitForTriage(app: App, ticketIds: readonly number[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = ticketIds.length === 0 ? [] : await triageResults(app, ticketIds);
+    if (rows.length >= ticketIds.length || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function triageResults(app: App, ticketIds: readonly number[]) {
+  const [rows] = await app.database.pool.query(
+    'SELECT ticket_id AS ticketId, priority, category, subject FROM support_ticket WHERE triaged = 1 AND ticket_id IN (?) ORDER BY ticket_id',
+    [ticketIds],
+  );
+  return rows as { ticketId: number; priority: string; category: string; subject: string }[];
 }
 
 /** For commands a person watches: their own output says what happened; the log adds only warnings. */

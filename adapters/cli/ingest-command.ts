@@ -27,8 +27,8 @@ export interface IngestOptions {
   readonly verbose: boolean;
   readonly progress: NodeJS.WriteStream | null;
   readonly stdin?: NodeJS.ReadableStream;
-  /** Called with each email's outcome line (the human output). */
-  readonly onResult?: (source: string, line: string) => void;
+  /** Called with each email's outcome line (the human output), and the outcome when there is one. */
+  readonly onResult?: (source: string, line: string, result?: IntakeResult) => void;
 }
 
 export async function runIngest(intake: IntakeService, options: IngestOptions): Promise<IngestSummary> {
@@ -48,7 +48,7 @@ export async function runIngest(intake: IntakeService, options: IngestOptions): 
       else result = { outcome: 'rejected', messageId: null, reason: `cannot read it: ${item.unreadable}`, keptAt: null };
       count(summary, result);
       summary.messages?.push({ source: item.name, ...result });
-      options.onResult?.(item.name, describeResult(result));
+      options.onResult?.(item.name, describeResult(result), result);
     } catch (error) {
       summary.failed++;
       const retryable = isAppError(error) ? error.retryable : false;
