@@ -81,13 +81,15 @@ export class MysqlTicketStore implements TicketStore {
     } else {
       // Common words are found among the newest tickets at once; only when those do not fill the page
       // does the FULLTEXT index narrow the whole table (rare words, deep pages).
+      const [edge] = await this.#rows(`SELECT created_at FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT 1 OFFSET ?`, [...params, RECENT_WINDOW - 1], 'listing tickets');
+      // Walked newest first on the index, stopping at the page's last match (soon, for common words).
       const recent = await this.#rows(
-        `SELECT ticket_id FROM (SELECT ticket_id, created_at, subject, customer_email FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT ?) recent
-          WHERE ${search.conditions.join(' AND ')} ORDER BY created_at DESC, ticket_id DESC LIMIT ?`,
-        [...params, RECENT_WINDOW, ...search.params, wanted],
+        `SELECT ticket_id FROM support_ticket ${where([...filters, ...(edge ? ['created_at >= ?'] : []), ...search.conditions])} ORDER BY created_at DESC, ticket_id DESC LIMIT ?`,
+        [...params, ...(edge ? [edge['created_at']] : []), ...search.params, wanted],
         'listing tickets',
       );
-      if (recent.length >= wanted) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
+      if (!edge) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
+      else if (recent.length >= wanted) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
       else if (search.fulltext) ids = await this.#ids([...filters, 'MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions], [...params, search.fulltext, ...search.params], pageSize + 1, offset);
       else ids = await this.#ids([...filters, ...search.conditions], [...params, ...search.params], pageSize + 1, offset);
     }
@@ -436,8 +438,10 @@ function searchPlan(words: readonly string[]): { conditions: string[]; params: u
     const tokens = word.split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
     if (tokens.length === 0) continue;
     const pattern = `\\b${tokens.map(escapeRegex).join('[^[:alnum:]_]+')}`;
-    conditions.push('(subject REGEXP ? OR customer_email REGEXP ?)');
-    params.push(pattern, pattern);
+    // LIKE first: cheap, and REGEXP (word starts) only on the rows it lets through.
+    const like = `%${tokens.reduce((a, b) => (b.length > a.length ? b : a)).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push('((subject LIKE ? AND subject REGEXP ?) OR (customer_email LIKE ? AND customer_email REGEXP ?))');
+    params.push(like, pattern, like, pattern);
     const fulltextTokens = tokens.filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
     if (fulltextTokens.length === 0) fulltextUsable = false;
     else terms.push(...fulltextTokens.map((t) => `+${t}*`));

@@ -1,0 +1,203 @@
+/**
+ * Every /ticket command end to end: tickets made by ingesting real emails (and legacy-only rows the
+ * old site wrote), commands through App.commands, effects read back from MariaDB and from the SMTP
+ * listener.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../../src/domain/command.ts';
+import { composeLegacyContent } from '../../src/domain/ticket.ts';
+import { eml } from './eml.ts';
+import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+
+let db: TestDatabase;
+let smtp: SmtpListener;
+let app: TestApp;
+
+const marie: Caller = { platform: 'slack', userId: 'UMARIE', email: 'marie@shop.example' };
+const boss: Caller = { platform: 'discord', userId: '1001', roleIds: ['R-SUPPORT'] };
+const stranger: Caller = { platform: 'slack', userId: 'USTRANGER' };
+const viaEmail: Caller = { platform: 'slack', userId: 'UOTHER', email: 'Marie@Shop.Example' };
+
+beforeAll(async () => {
+  db = await createTestDatabase('commands');
+  smtp = await startSmtpListener();
+  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false' });
+  await app.agents.upsert({ name: 'marie', role: 'agent', staffId: 42, identities: [{ platform: 'slack', kind: 'user', value: 'UMARIE' }, { platform: 'slack', kind: 'email', value: 'marie@shop.example' }] });
+  await app.agents.upsert({ name: 'boss', role: 'manager', staffId: 7, identities: [{ platform: 'discord', kind: 'role', value: 'R-SUPPORT' }] });
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+  await db?.drop();
+});
+
+async function ticketFromEmail(options: Parameters<typeof eml>[0]): Promise<{ ticketId: number; messageId: string }> {
+  const email = eml(options);
+  const result = await app.intake.ingest(email.raw, { kind: 'test' });
+  if (result.outcome !== 'created') throw new Error(`expected a new ticket, got ${result.outcome}`);
+  return { ticketId: result.ticketId, messageId: email.messageId! };
+}
+
+/** A ticket the old web form wrote: legacy rows only. */
+async function legacyTicket(subject: string, close = false): Promise<number> {
+  const customer = (await db.query("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_activ) VALUES ('old.form@customer.example', 'Paul', '1')")) as unknown as { insertId: number };
+  const content = composeLegacyContent('Bonjour, ma commande est incomplète.', { priority: 'high', category: 'complaint', created_at: '2024-3-5 10:04:00' });
+  const row = (await db.query(
+    "INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES (?, '2024-3-5 10:04:00', ?, ?, ?, ?)",
+    [String(customer.insertId), subject, content, close ? '0' : '1', close ? '1' : '0'],
+  )) as unknown as { insertId: number };
+  return row.insertId;
+}
+
+describe('/ticket commands against MariaDB', () => {
+  it('lets only agents read and change tickets, with one sentence saying what to do', async () => {
+    const { ticketId } = await ticketFromEmail({ subject: 'Permission check' });
+    const refused = await app.commands.run(stranger, `/ticket close ${ticketId}`);
+    expect(refused.ok).toBe(false);
+    expect(refused.text).toMatch(/^Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you/);
+    expect((await app.commands.run(stranger, '/ticket list')).ok).toBe(false);
+    expect((await app.commands.run(stranger, '/ticket help')).ok).toBe(true);
+    const [row] = await db.query<{ status: string }>('SELECT status FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    expect(row?.status).toBe('open');
+    // Slack by profile email, Discord by role.
+    expect((await app.commands.run(viaEmail, `/ticket view ${ticketId}`)).ok).toBe(true);
+    expect((await app.commands.run(boss, `/ticket view ${ticketId}`)).ok).toBe(true);
+  });
+
+  it('closes once, idempotently, in both tables with who and when; reopens the same way', async () => {
+    const { ticketId } = await ticketFromEmail({ subject: 'Close me' });
+    const closed = await app.commands.run(marie, `/ticket close ${ticketId} answered by phone`);
+    expect(closed).toMatchObject({ ok: true, ephemeral: false });
+    expect(closed.text).toContain(`Ticket #${ticketId} "Close me" closed by marie (answered by phone).`);
+    const again = await app.commands.run(marie, `close ${ticketId}`);
+    expect(again).toMatchObject({ ok: true, text: `Ticket #${ticketId} is already closed; nothing changed.` });
+    const [legacy] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(legacy).toEqual({ msg_open: '0', msg_close: '1' });
+    const [ours] = await db.query<{ status: string; closed_at: Date | null }>('SELECT status, closed_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    expect(ours?.status).toBe('closed');
+    expect(ours?.closed_at).toBeInstanceOf(Date);
+    const events = await db.query<{ type: string; actor: string }>("SELECT type, actor FROM support_event WHERE ticket_id = ? AND type IN ('closed', 'reopened') ORDER BY id", [ticketId]);
+    expect(events).toEqual([{ type: 'closed', actor: 'marie (slack)' }]);
+    expect((await app.commands.runAction(boss, 'reopen', ticketId)).ok).toBe(true);
+    const [reopened] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(reopened).toEqual({ msg_open: '1', msg_close: '0' });
+  });
+
+  it('replies by email threaded on the customer\'s last email, and writes the legacy reply with the staff id', async () => {
+    const first = await ticketFromEmail({ from: 'Jean Client <jean.client@customer.example>', subject: 'Brake pads for a Clio' });
+    const second = eml({ from: 'jean.client@customer.example', subject: 'Re: Brake pads for a Clio', inReplyTo: `<${first.messageId}>`, references: `<${first.messageId}>`, body: 'Any news?' });
+    expect((await app.intake.ingest(second.raw, { kind: 'test' })).outcome).toBe('reply');
+    const before = smtp.received.length;
+    const reply = await app.commands.run(marie, `/ticket reply ${first.ticketId} Hello Jean,\nthey fit: reference 4410.`);
+    expect(reply).toMatchObject({ ok: true, ephemeral: false });
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.envelopeTo).toEqual(['jean.client@customer.example']);
+    expect(mail!.parsed.subject).toBe(`[#${first.ticketId}] Re: Brake pads for a Clio`);
+    expect(mail!.parsed.inReplyTo).toBe(`<${second.messageId}>`);
+    expect(mail!.parsed.references).toEqual([`<${first.messageId}>`, `<${second.messageId}>`]);
+    expect(mail!.parsed.text).toContain('they fit: reference 4410.');
+    const [legacy] = await db.query<Record<string, string>>("SELECT msg_cnfa_id, msg_subject, msg_content, msg_open, msg_close FROM ___xtr_msg WHERE msg_parent_id = ? AND msg_cnfa_id IS NOT NULL", [String(first.ticketId)]);
+    expect(legacy).toEqual({ msg_cnfa_id: '42', msg_subject: 'Re: Brake pads for a Clio', msg_content: 'Hello Jean,\nthey fit: reference 4410.', msg_open: '0', msg_close: '0' });
+    const [ticket] = await db.query<{ first_response_at: Date | null }>('SELECT first_response_at FROM support_ticket WHERE ticket_id = ?', [first.ticketId]);
+    expect(ticket?.first_response_at).toBeInstanceOf(Date);
+    const [out] = await db.query<{ kind: string; delivery: string }>("SELECT kind, delivery FROM support_message WHERE ticket_id = ? AND direction = 'outbound' AND kind = 'agent_reply'", [first.ticketId]);
+    expect(out).toEqual({ kind: 'agent_reply', delivery: 'sent' });
+    // The thread shows it, signed by the agent.
+    const view = await app.commands.run(marie, `view ${first.ticketId}`);
+    expect(view.text).toMatch(/— marie \(staff\)/);
+  });
+
+  it('refuses to write to a flagged address, and an agent without a staff id', async () => {
+    const { ticketId } = await ticketFromEmail({ from: 'bounced@customer.example', subject: 'Bounced' });
+    await db.query("INSERT INTO support_address_flag (address, reason, flagged_at) VALUES ('bounced@customer.example', 'hard bounce 550', NOW())");
+    const before = smtp.received.length;
+    const refused = await app.commands.run(marie, `reply ${ticketId} hello`);
+    expect(refused.ok).toBe(false);
+    expect(refused.text).toMatch(/^Nothing was sent: bounced@customer\.example is flagged \(hard bounce 550\)/);
+    await app.agents.upsert({ name: 'nostaff', role: 'agent', staffId: null, identities: [{ platform: 'slack', kind: 'user', value: 'UNOSTAFF' }] });
+    const noStaff = await app.commands.run({ platform: 'slack', userId: 'UNOSTAFF' }, `reply ${ticketId} hello`);
+    expect(noStaff.text).toMatch(/^You have no staff id/);
+    const rows = await db.query('SELECT 1 FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticketId)]);
+    expect(rows).toHaveLength(0);
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('keeps notes internal: in the audit trail and the view, never emailed', async () => {
+    const { ticketId } = await ticketFromEmail({ subject: 'Note me' });
+    const before = smtp.received.length;
+    expect((await app.commands.run(marie, `note ${ticketId} called the carrier`)).ok).toBe(true);
+    const [event] = await db.query<{ type: string; details: unknown }>("SELECT type, details FROM support_event WHERE ticket_id = ? AND type = 'note'", [ticketId]);
+    expect(typeof event?.details === 'string' ? JSON.parse(event.details) : event?.details).toMatchObject({ text: 'called the carrier' });
+    const view = await app.commands.run(marie, `view ${ticketId}`);
+    expect(view.view?.kind === 'ticket' && view.view.thread.some((e) => e.internal && e.text === 'called the carrier')).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('records corrections for training and updates the legacy metadata block', async () => {
+    const { ticketId } = await ticketFromEmail({ subject: 'Invoice please' });
+    const r = await app.commands.run(marie, `priority ${ticketId} urgent`);
+    expect(r.ok).toBe(true);
+    expect((await app.commands.run(marie, `category ${ticketId} billing`)).ok).toBe(true);
+    const corrections = await db.query<{ field: string; to_value: string }>('SELECT field, to_value FROM support_triage_correction WHERE ticket_id = ? ORDER BY id', [ticketId]);
+    expect(corrections).toEqual([{ field: 'priority', to_value: 'urgent' }, { field: 'category', to_value: 'billing' }]);
+    const [t] = await db.query<{ priority: string; category: string; corrected: number }>('SELECT priority, category, corrected FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    expect(t).toEqual({ priority: 'urgent', category: 'billing', corrected: 1 });
+    const [legacy] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(legacy?.msg_content).toMatch(/"priority":"urgent"/);
+    expect(legacy?.msg_content).toMatch(/"category":"billing"/);
+  });
+
+  it('assigns: me for agents, someone else for managers only', async () => {
+    const { ticketId } = await ticketFromEmail({ subject: 'Assign me' });
+    expect((await app.commands.run(marie, `assign ${ticketId} @boss`)).text).toMatch(/^Only managers may give a ticket to someone else/);
+    expect((await app.commands.runAction(marie, 'assign_me', ticketId)).text).toBe(`Ticket #${ticketId} assigned to marie.`);
+    expect((await app.commands.run(boss, `assign ${ticketId} @marie`)).text).toBe(`Ticket #${ticketId} is already assigned to marie; nothing changed.`);
+    expect((await app.commands.run(boss, `assign ${ticketId} @nobodyhere`)).text).toMatch(/^There is no agent named "nobodyhere"/);
+    const list = await app.commands.run(marie, 'list open Assign');
+    expect(list.view?.kind === 'list' && list.view.items.find((i) => i.ticketId === ticketId)?.assignee).toBe('marie');
+  });
+
+  it('views and closes a ticket only the old site knows, and tells a review row from a ticket', async () => {
+    const legacyId = await legacyTicket('Commande incomplète');
+    const view = await app.commands.run(marie, `view ${legacyId}`);
+    expect(view.ok).toBe(true);
+    expect(view.view).toMatchObject({ kind: 'ticket', ticket: { ticketId: legacyId, priority: 'high', category: 'complaint', status: 'open' }, customerEmail: 'old.form@customer.example' });
+    expect((await app.commands.run(marie, `close ${legacyId}`)).ok).toBe(true);
+    const [legacy] = await db.query<{ msg_close: string }>('SELECT msg_close FROM ___xtr_msg WHERE msg_id = ?', [legacyId]);
+    expect(legacy?.msg_close).toBe('1');
+    const review = (await db.query("INSERT INTO ___xtr_msg (msg_subject, msg_content) VALUES ('Great pads', '{\"type\":\"review\",\"rating\":5}')")) as unknown as { insertId: number };
+    const reviewId = review.insertId;
+    const refused = await app.commands.run(marie, `close ${reviewId}`);
+    expect(refused).toMatchObject({ ok: false, text: `#${reviewId} is not a support ticket (the shop keeps reviews and other records in the same table); check the number with "/ticket list".` });
+    expect((await db.query('SELECT 1 FROM support_ticket WHERE ticket_id = ?', [reviewId]))).toHaveLength(0);
+    expect((await app.commands.run(marie, 'view 99999999')).text).toBe('There is no ticket #99999999; check the number with "/ticket list" or "/ticket list all".');
+  });
+
+  it('lists newest first, filtered and paged in the database, with words', async () => {
+    const made: number[] = [];
+    for (let i = 0; i < 12; i++) made.push((await ticketFromEmail({ from: `pager${i}@customer.example`, subject: `Pagination turbocharger ${i}` })).ticketId);
+    const page1 = await app.commands.run(marie, 'list all turbocharger');
+    expect(page1.view?.kind).toBe('list');
+    if (page1.view?.kind !== 'list') return;
+    expect(page1.view.items.map((i) => i.ticketId)).toEqual([...made].reverse().slice(0, 10));
+    expect(page1.view.hasMore).toBe(true);
+    expect(page1.text).toContain('More: "/ticket list all turbocharger page 2".');
+    const page2 = await app.commands.run(marie, 'list all turbocharger page 2');
+    expect(page2.view?.kind === 'list' && page2.view.items.map((i) => i.ticketId)).toEqual([made[1], made[0]]);
+    const byAddress = await app.commands.run(marie, 'list all pager3@customer.example');
+    expect(byAddress.view?.kind === 'list' && byAddress.view.items.map((i) => i.ticketId)).toEqual([made[3]]);
+    expect((await app.commands.run(marie, 'list closed turbocharger')).text).toBe('No closed tickets matching "turbocharger".');
+    expect((await app.commands.suggestTickets(String(made[11]), 5)).map((t) => t.ticketId)).toContain(made[11]);
+  });
+
+  it('counts stats from the tally the triggers keep', async () => {
+    const [truth] = await db.query<{ total: number; open: number }>("SELECT COUNT(*) AS total, SUM(status = 'open') AS open FROM support_ticket");
+    const stats = await app.commands.run(stranger, 'stats today');
+    expect(stats.ok).toBe(true);
+    expect(stats.view).toMatchObject({ kind: 'stats', total: Number(truth!.total), open: Number(truth!.open), closed: Number(truth!.total) - Number(truth!.open) });
+    const [created] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= UTC_DATE()');
+    expect(stats.view?.kind === 'stats' && stats.view.created).toBe(Number(created!.n));
+  });
+});
