@@ -43,7 +43,7 @@ export function renderReply(reply: CommandReply): DiscordMessage {
     case 'ticket':
       return { content: clip(`Ticket #${reply.view.ticket.ticketId}`, 2000), ...card(reply.view) };
     case 'list':
-      return { content: '', embeds: [listEmbed(reply.view, nextPageCommand(reply.text))], components: [] };
+      return { content: '', embeds: [listEmbed(reply.view, reply.text)], components: [] };
     case 'stats':
       return { content: '', embeds: [statsEmbed(reply.view)], components: [] };
     default:
@@ -73,12 +73,14 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
   return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
 }
 
-function listEmbed(list: TicketListView, next: string | null): APIEmbed {
+/** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */
+function listEmbed(list: TicketListView, text: string): APIEmbed {
+  const next = nextPageCommand(text);
   const lines = list.items.map(summaryLine);
   const top = list.items[0];
   return {
     title: clip(`${capitalised(list.filters) || 'Tickets'}, newest first · page ${list.page}`, 256),
-    description: clip(lines.join('\n') || 'No ticket matches.', 4096),
+    description: clip(lines.join('\n') || text || 'No ticket matches.', 4096),
     color: colourOf(top?.priority ?? 'normal'),
     ...(list.hasMore && next ? { footer: { text: clip(`More: ${next}`, 2048) } } : {}),
   };

@@ -47,7 +47,7 @@ export function renderReply(reply: CommandReply): SlackMessage {
     case 'ticket':
       return { text, attachments: [cardAttachment(reply.view)] };
     case 'list':
-      return { text, blocks: listBlocks(reply.view, nextPageCommand(reply.text)) };
+      return { text, blocks: listBlocks(reply.view, reply.text) };
     case 'stats':
       return { text, blocks: statsBlocks(reply.view) };
     default:
@@ -82,9 +82,11 @@ function cardAttachment(card: TicketCard): MessageAttachment {
   return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${t.subject}`, blocks };
 }
 
-function listBlocks(list: TicketListView, next: string | null): KnownBlock[] {
+/** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */
+function listBlocks(list: TicketListView, text: string): KnownBlock[] {
+  const next = nextPageCommand(text);
   const blocks: KnownBlock[] = [section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, newest first · page ${list.page}`)];
-  if (list.items.length === 0) blocks.push(section('No ticket matches.'));
+  if (list.items.length === 0) blocks.push(section(esc(text) || 'No ticket matches.'));
   for (const item of list.items.slice(0, 45)) {
     blocks.push({
       type: 'section',

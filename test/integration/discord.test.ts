@@ -1,7 +1,8 @@
 /**
- * Discord end to end at the wire: raw interaction payloads in Discord's documented JSON shape turned
- * into discord.js interactions; discord.js's REST pointed at a local recording server, where the
- * interaction callbacks and webhook edits are asserted. Tickets come from the real intake.
+ * Discord end to end at the wire, on the real command service: raw interaction payloads in Discord's
+ * documented JSON shape turned into discord.js interactions; discord.js's REST pointed at a local
+ * recording server, where the interaction callbacks and webhook edits are asserted. Tickets come
+ * from the real intake, agents from the real agent directory, replies go to a real SMTP listener.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatNoticeLoop } from '../../adapters/chat/chat-notice-loop.ts';
@@ -10,51 +11,68 @@ import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { FakeTicketCommands } from '../fixtures/slack/fake-ticket-commands.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const APP_ID = '1200000000000000001';
 const GUILD = '1200000000000000002';
 const CHANNEL = '1200000000000000003';
+/** Members with this role are the agent "desk" (staff id 4720). */
 const AGENT_ROLE = '1200000000000000004';
+/** Registered by user id as the agent "alice" (staff id 4711). */
 const AGENT = '1200000000000000005';
 const STRANGER = '1200000000000000006';
 const NOTIFY = '1200000000000000007';
+/** A member without a registration of their own, an agent through AGENT_ROLE. */
+const ROLE_MEMBER = '1200000000000000008';
+const OTHER_ROLE = '1200000000000000999';
+const NAMES: Record<string, string> = { [AGENT]: 'alice', [ROLE_MEMBER]: 'rolf', [STRANGER]: 'mallory' };
 
 let db: TestDatabase;
 let api: RecordingServer;
+let smtp: SmtpListener;
 let app: TestApp;
-let commands: FakeTicketCommands;
 let bot: DiscordBot;
+/** Ada's ticket (high) and the Message-ID of her email. */
 let ticketId: number;
+let adaMessageId: string;
+/** Another open ticket, normal priority. */
+let otherId: number;
 let seq = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase('discord');
   api = await startRecordingServer();
+  smtp = await startSmtpListener();
   // Webhook edits and follow-ups answer with the message, as Discord does.
   api.route('/messages/%40original', (call) => (call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) }));
   api.route(`/webhooks/${APP_ID}/`, (call) => ({ body: message(call) }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api` });
-  commands = new FakeTicketCommands(db);
-  commands.agents.add(AGENT_ROLE); // agents by role
-  bot = new DiscordBot({ discord: app.config.discord, commands, logger: app.logger });
-  const result = await app.intake.ingest(eml({ from: 'Ada <ada@customer.example>', subject: 'Gearbox noise' }).raw, { kind: 'test' });
+  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url });
+  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
+  await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
+  bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, logger: app.logger });
+  const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
+  const result = await app.intake.ingest(ada.raw, { kind: 'test' });
   if (result.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
   ticketId = result.ticketId;
-  await db.query("UPDATE support_ticket SET priority = 'high' WHERE ticket_id = ?", [ticketId]);
+  adaMessageId = `<${ada.messageId}>`;
+  const other = await app.intake.ingest(eml({ from: 'Otto <otto@customer.example>', subject: 'Opening hours' }).raw, { kind: 'test' });
+  if (other.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(other)}`);
+  otherId = other.ticketId;
+  // An agent's correction, through the same service: Ada's ticket is high.
+  const corrected = await app.commands.run({ platform: 'discord', userId: AGENT }, `priority ${ticketId} high`);
+  if (!corrected.ok) throw new Error(corrected.text);
 });
 
 afterAll(async () => {
   await bot?.stop();
   await app?.close();
   await api?.close();
+  await smtp?.close();
   await db?.drop();
 });
 
 beforeEach(() => {
-  commands.calls.length = 0;
   api.calls.length = 0;
 });
 
@@ -74,7 +92,7 @@ function envelope(user: string, roles: string[]) {
     guild_id: GUILD,
     channel_id: CHANNEL,
     channel: { id: CHANNEL, type: 0, guild_id: GUILD, name: 'support' },
-    member: { user: { id: user, username: user === AGENT ? 'alice' : 'mallory', discriminator: '0', global_name: null, avatar: null }, roles, nick: null, joined_at: '2026-01-01T00:00:00.000Z', permissions: '0', deaf: false, mute: false, flags: 0 },
+    member: { user: { id: user, username: NAMES[user] ?? 'someone', discriminator: '0', global_name: null, avatar: null }, roles, nick: null, joined_at: '2026-01-01T00:00:00.000Z', permissions: '0', deaf: false, mute: false, flags: 0 },
     locale: 'en-US',
     guild_locale: 'en-US',
     app_permissions: '0',
@@ -95,91 +113,172 @@ function button(user: string, roles: string[], customId: string, embeds: Record<
 const callbacks = (id: string) => api.callsTo(`/interactions/${id}/interaction-token-${id}/callback`);
 const jsonOf = (call: RecordedCall | undefined) => (call?.body ?? {}) as Record<string, unknown>;
 
+const original = (token: string) => api.callsTo(`/webhooks/${APP_ID}/${token}/messages/%40original`);
+const followUps = (token: string) => api.callsTo(`/webhooks/${APP_ID}/${token}`);
+
+async function legacyFlags(id: number): Promise<{ msg_open: string; msg_close: string }> {
+  const [row] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [id]);
+  return row!;
+}
+
+async function events(id: number, type: string): Promise<{ actor: string; details: Record<string, unknown> }[]> {
+  const rows = await db.query<{ actor: string; details: unknown }>('SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id', [id, type]);
+  return rows.map((r) => ({ actor: r.actor, details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown> }));
+}
+
+async function staffIds(id: number): Promise<string[]> {
+  const rows = await db.query<{ msg_cnfa_id: string }>('SELECT msg_cnfa_id FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id', [String(id)]);
+  return rows.map((r) => r.msg_cnfa_id);
+}
+
 describe('/ticket', () => {
-  it('defers at once, then edits the answer with an embed coloured by priority and the ticket buttons', async () => {
-    const payload = command(STRANGER, [], 'view', [{ type: 4, name: 'ticket', value: ticketId }]);
+  it('view: defers at once, then edits the answer with the real ticket in an embed coloured by priority, with its buttons', async () => {
+    const payload = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: ticketId }]);
     await bot.dispatch(payload);
     const [defer] = callbacks(payload.id);
     expect(jsonOf(defer)).toMatchObject({ type: 5, data: { flags: 64 } }); // deferred, ephemeral: a read
-    const [edit] = api.callsTo(`/webhooks/${APP_ID}/${payload.token}/messages/%40original`);
+    const [edit] = original(payload.token);
     expect(edit?.method).toBe('PATCH');
-    const embed = (jsonOf(edit)['embeds'] as { color: number; title: string }[])[0];
+    const embed = (jsonOf(edit)['embeds'] as { color: number; title: string; fields: { name: string; value: string }[] }[])[0];
     expect(embed?.color).toBe(0xf57c00); // high
     expect(embed?.title).toBe(`#${ticketId} Gearbox noise`);
+    const fields = Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
+    expect(fields['Priority']).toBe('🟠 high');
+    expect(fields['Status']).toBe('open');
+    expect(fields['Customer']).toContain('ada@customer.example');
+    expect(Object.values(fields).join('\n')).toContain('The gearbox whines above 80 km/h.');
     const row = (jsonOf(edit)['components'] as { components: { custom_id: string }[] }[])[0];
-    expect(row?.components.map((c) => c.custom_id)).toEqual([`ticket:close:${ticketId}`, `ticket:assign_me:${ticketId}`, `ticket:reply:${ticketId}`]);
-    expect(commands.calls.map((c) => c.text)).toEqual([`view ${ticketId}`]);
+    expect(row?.components.map((c) => c.custom_id)).toEqual([`ticket:reply:${ticketId}`, `ticket:assign_me:${ticketId}`, `ticket:close:${ticketId}`]);
   });
 
-  it('turns subcommand options into the command line, choices included', async () => {
-    const payload = command(AGENT, [AGENT_ROLE], 'list', [
+  it('list with status and priority choices: the high ticket only, for a member who is an agent by role; an empty page says so', async () => {
+    const payload = command(ROLE_MEMBER, [AGENT_ROLE], 'list', [
       { type: 3, name: 'status', value: 'open' },
-      { type: 3, name: 'priority', value: 'urgent' },
-      { type: 4, name: 'page', value: 2 },
+      { type: 3, name: 'priority', value: 'high' },
     ]);
     await bot.dispatch(payload);
-    expect(commands.calls.map((c) => c.text)).toEqual(['list open urgent page 2']);
+    const embed = (jsonOf(original(payload.token)[0])['embeds'] as { title: string; description: string; color: number }[])[0];
+    expect(embed?.title).toBe('Open high tickets, newest first · page 1');
+    expect(embed?.color).toBe(0xf57c00);
+    expect(embed?.description).toBe(`🟠 **#${ticketId}** Gearbox noise — ada@customer.example · open · high · general`);
+
+    const page2 = command(ROLE_MEMBER, [AGENT_ROLE], 'list', [
+      { type: 3, name: 'status', value: 'open' },
+      { type: 3, name: 'priority', value: 'high' },
+      { type: 4, name: 'page', value: 2 },
+    ]);
+    await bot.dispatch(page2);
+    const empty = (jsonOf(original(page2.token)[0])['embeds'] as { title: string; description: string }[])[0];
+    expect(empty?.title).toBe('Open high tickets, newest first · page 2');
+    expect(empty?.description).toBe('No open high tickets on page 2; the list ends before it. Try "/ticket list open high".');
   });
 
-  it('refuses a change from a member without an agent role, privately', async () => {
-    const payload = command(STRANGER, ['1200000000000000999'], 'close', [{ type: 4, name: 'ticket', value: ticketId }]);
+  it('refuses a change from a member without an agent role, privately, and changes nothing', async () => {
+    const payload = command(STRANGER, [OTHER_ROLE], 'close', [{ type: 4, name: 'ticket', value: ticketId }]);
     await bot.dispatch(payload);
     expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({ type: 5 }); // deferred in public: a change
-    expect(api.callsTo(`/webhooks/${APP_ID}/${payload.token}/messages/%40original`).map((c) => c.method)).toEqual(['DELETE']);
-    const [followUp] = api.callsTo(`/webhooks/${APP_ID}/${payload.token}`);
+    expect(original(payload.token).map((c) => c.method)).toEqual(['DELETE']);
+    const [followUp] = followUps(payload.token);
     expect(jsonOf(followUp)['flags']).toBe(64);
-    expect(String(jsonOf(followUp)['content'])).toMatch(/Only agents may change tickets/);
-    expect(commands.calls[0]?.caller).toMatchObject({ platform: 'discord', userId: STRANGER, roleIds: ['1200000000000000999'] });
+    expect(String(jsonOf(followUp)['content'])).toBe(`⚠️ Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" (your discord id is ${STRANGER}).`);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
+    expect(await events(ticketId, 'closed')).toEqual([]);
   });
 
-  it('lets a member with an agent role close, announced in the channel', async () => {
-    const payload = command(AGENT, [AGENT_ROLE], 'close', [{ type: 4, name: 'ticket', value: ticketId }, { type: 3, name: 'reason', value: 'fixed by phone' }]);
-    await bot.dispatch(payload);
-    expect(commands.calls.map((c) => c.text)).toEqual([`close ${ticketId} fixed by phone`]);
-    const [edit] = api.callsTo(`/webhooks/${APP_ID}/${payload.token}/messages/%40original`);
-    expect(edit?.method).toBe('PATCH');
-    expect(String(jsonOf(edit)['content'])).toContain(`Ticket #${ticketId}: close done by alice`);
-  });
-
-  it('autocompletes ticket numbers', async () => {
-    const payload = command(AGENT, [AGENT_ROLE], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
+  it('autocompletes ticket numbers from the open tickets', async () => {
+    const payload = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
     await bot.dispatch(payload);
     const [answer] = callbacks(payload.id);
     expect(jsonOf(answer)).toEqual({ type: 8, data: { choices: [{ name: `#${ticketId} Gearbox noise (high)`, value: ticketId }] } });
   });
+
+  it('close with a reason by a member with the agent role: legacy flags, announced in the channel, audited with the agent', async () => {
+    const payload = command(ROLE_MEMBER, [AGENT_ROLE], 'close', [{ type: 4, name: 'ticket', value: ticketId }, { type: 3, name: 'reason', value: 'fixed by phone' }]);
+    await bot.dispatch(payload);
+    const [edit] = original(payload.token);
+    expect(edit?.method).toBe('PATCH');
+    expect(jsonOf(edit)['content']).toBe(`Ticket #${ticketId} "Gearbox noise" closed by desk (fixed by phone).`);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '0', msg_close: '1' });
+    const [closed] = await events(ticketId, 'closed');
+    expect(closed?.actor).toBe('desk (discord)');
+    expect(closed?.details['reason']).toBe('fixed by phone');
+  });
+
+  it('reply N text emails the customer, threaded on her email with [#N], signed with the staff id', async () => {
+    const before = smtp.received.length;
+    const payload = command(AGENT, [], 'reply', [{ type: 4, name: 'ticket', value: ticketId }, { type: 3, name: 'text', value: 'A mechanic will call you tomorrow.' }]);
+    await bot.dispatch(payload);
+    expect(jsonOf(original(payload.token)[0])['content']).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by alice (the ticket stays closed; reopen it if you expect an answer).`);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
+    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Gearbox noise`);
+    expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
+    expect([mail?.parsed.references].flat()).toContain(adaMessageId);
+    expect(mail?.parsed.text).toContain('A mechanic will call you tomorrow.');
+    expect(await staffIds(ticketId)).toEqual(['4711']);
+  });
 });
 
 describe('buttons and the reply modal', () => {
-  it('Close acknowledges the press and answers with a follow-up', async () => {
-    const payload = button(AGENT, [AGENT_ROLE], `ticket:close:${ticketId}`);
+  it('Reopen acknowledges the press, changes the legacy flags and answers with a follow-up naming the agent', async () => {
+    const payload = button(AGENT, [], `ticket:reopen:${ticketId}`);
     await bot.dispatch(payload);
     expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({ type: 6 });
-    const [followUp] = api.callsTo(`/webhooks/${APP_ID}/${payload.token}`);
-    expect(String(jsonOf(followUp)['content'])).toContain('close done');
-    expect(commands.calls.map((c) => c.text)).toEqual([`close ${ticketId}`]);
+    const [followUp] = followUps(payload.token);
+    expect(jsonOf(followUp)['content']).toBe(`Ticket #${ticketId} "Gearbox noise" reopened by alice.`);
+    expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
+    expect((await events(ticketId, 'reopened')).map((e) => e.actor)).toEqual(['alice (discord)']);
   });
 
-  it('Reply opens a modal; its text comes back as a preview; only Send sends it', async () => {
-    const press = button(AGENT, [AGENT_ROLE], `ticket:reply:${ticketId}`);
+  it('Close pressed by a stranger is refused privately', async () => {
+    const payload = button(STRANGER, [OTHER_ROLE], `ticket:close:${otherId}`);
+    await bot.dispatch(payload);
+    const [followUp] = followUps(payload.token);
+    expect(jsonOf(followUp)['flags']).toBe(64);
+    expect(String(jsonOf(followUp)['content'])).toMatch(/^⚠️ Only registered agents may change tickets/);
+    expect(await legacyFlags(otherId)).toEqual({ msg_open: '1', msg_close: '0' });
+  });
+
+  it('Reply opens a modal; its text comes back as a preview that sends nothing; Send emails the customer', async () => {
+    const press = button(ROLE_MEMBER, [AGENT_ROLE], `ticket:reply:${ticketId}`);
     await bot.dispatch(press);
     expect(jsonOf(callbacks(press.id)[0])).toMatchObject({ type: 9, data: { custom_id: `ticket:reply_modal:${ticketId}` } });
 
+    const before = smtp.received.length;
+    const rowsBefore = (await staffIds(ticketId)).length;
     const text = 'Hello Ada,\nplease send us a recording of the noise.';
-    const submit = { ...envelope(AGENT, [AGENT_ROLE]), type: 5, data: { custom_id: `ticket:reply_modal:${ticketId}`, components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: text }] }] } };
+    const submit = { ...envelope(ROLE_MEMBER, [AGENT_ROLE]), type: 5, data: { custom_id: `ticket:reply_modal:${ticketId}`, components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: text }] }] } };
     await bot.dispatch(submit);
     const preview = jsonOf(callbacks(submit.id)[0]);
     expect(preview).toMatchObject({ type: 4, data: { flags: 64 } });
     const data = preview['data'] as { embeds: { description: string }[]; components: { components: { custom_id: string }[] }[] };
     expect(data.embeds[0]?.description).toBe(text);
     expect(data.components[0]?.components.map((c) => c.custom_id)).toEqual([`ticket:send:${ticketId}`, `ticket:cancel:${ticketId}`]);
-    expect(commands.calls).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.length).toBe(before); // the preview sends nothing
+    expect((await staffIds(ticketId)).length).toBe(rowsBefore);
 
-    const send = button(AGENT, [AGENT_ROLE], `ticket:send:${ticketId}`, data.embeds);
+    const send = button(ROLE_MEMBER, [AGENT_ROLE], `ticket:send:${ticketId}`, data.embeds);
     await bot.dispatch(send);
     expect(jsonOf(callbacks(send.id)[0])).toMatchObject({ type: 6 });
-    expect(commands.calls.map((c) => c.text)).toEqual([`reply ${ticketId} ${text}`]);
-    const [edit] = api.callsTo(`/webhooks/${APP_ID}/${send.token}/messages/%40original`);
-    expect(String(jsonOf(edit)['content'])).toMatch(/^Sent\./);
+    const [edit] = original(send.token);
+    expect(jsonOf(edit)['content']).toBe(`Sent. Reply sent to ada@customer.example on ticket #${ticketId} by desk.`);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
+    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Gearbox noise`);
+    expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
+    expect([mail?.parsed.references].flat()).toContain(adaMessageId);
+    expect(mail?.parsed.text).toContain('please send us a recording of the noise.');
+    expect((await staffIds(ticketId)).slice(rowsBefore)).toEqual(['4720']);
+  });
+
+  it('Send pressed by a stranger sends nothing', async () => {
+    const before = smtp.received.length;
+    const send = button(STRANGER, [OTHER_ROLE], `ticket:send:${ticketId}`, [{ title: `Reply to #${ticketId}`, description: 'Pay me instead.' }]);
+    await bot.dispatch(send);
+    expect(String(jsonOf(original(send.token)[0])['content'])).toMatch(/^⚠️ Only registered agents may change tickets or write to customers/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.length).toBe(before);
   });
 });
 
