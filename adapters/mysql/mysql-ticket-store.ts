@@ -412,7 +412,7 @@ async function adoptLegacyTicket(q: Queryable, ticketId: number): Promise<Ticket
 }
 
 /** How many of the newest tickets are searched word by word before the FULLTEXT index is asked. */
-const RECENT_WINDOW = 20_000;
+const RECENT_WINDOW = 5_000;
 
 function where(conditions: readonly string[]): string {
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
