@@ -27,6 +27,8 @@ import {
   replyPreviewView,
 } from './slack-render.ts';
 
+/** Slack's limit on a view's private_metadata. */
+const MAX_PRIVATE_METADATA = 3000;
 /** How long a user's email from users.info is trusted. */
 const EMAIL_TTL_MS = 10 * 60_000;
 
@@ -120,6 +122,16 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
 
   app.command('/ticket', async ({ ack, command, respond, client }) => {
     await ack();
+    // "/ticket reply N" without text: the form, which previews before sending (as the Reply button).
+    const replyTo = /^\s*reply\s+#?(\d{1,9})\s*$/i.exec(command.text)?.[1];
+    if (replyTo) {
+      try {
+        await client.views.open({ trigger_id: command.trigger_id, view: replyComposeView(Number(replyTo), command.channel_id) });
+        return;
+      } catch (error) {
+        log.warn({ ticketId: Number(replyTo), err: slackErrorText(error) }, 'could not open the reply modal; answering the command instead');
+      }
+    }
     const caller = await callerOf(client, command.user_id, command.user_name);
     const reply = await answer(() => commands.run(caller, command.text), { userId: command.user_id, channel: command.channel_id });
     await respond(toResponse(reply));
@@ -157,7 +169,12 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const text = view.state.values[REPLY_INPUT_BLOCK]?.[REPLY_INPUT_ACTION]?.value?.trim() ?? '';
     if (!meta) return void (await ack());
     if (!text) return void (await ack({ response_action: 'errors', errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first; it is emailed to the customer.' } }));
-    await ack({ response_action: 'update', view: replyPreviewView(meta.ticketId, meta.channel, text) });
+    const preview = replyPreviewView(meta.ticketId, meta.channel, text);
+    // The text rides to the Send step in private_metadata, which Slack caps at 3000 characters.
+    if ((preview.private_metadata ?? '').length > MAX_PRIVATE_METADATA) {
+      return void (await ack({ response_action: 'errors', errors: { [REPLY_INPUT_BLOCK]: `This reply is too long for the form (line breaks and quotes count double); shorten it, or send it with "/ticket reply ${meta.ticketId} …".` } }));
+    }
+    await ack({ response_action: 'update', view: preview });
   });
 
   app.view<ViewSubmitAction>(REPLY_CONFIRM_CALLBACK, async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {

@@ -272,6 +272,13 @@ describe('buttons and the reply modal', () => {
     expect((await staffIds(ticketId)).slice(rowsBefore)).toEqual(['4720']);
   });
 
+  it('/ticket reply N without text shows the same form', async () => {
+    const payload = command(AGENT, [], 'reply', [{ type: 4, name: 'ticket', value: ticketId }]);
+    await bot.dispatch(payload);
+    expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({ type: 9, data: { custom_id: `ticket:reply_modal:${ticketId}`, title: `Reply to ticket #${ticketId}` } });
+    expect(original(payload.token)).toEqual([]);
+  });
+
   it('Send pressed by a stranger sends nothing', async () => {
     const before = smtp.received.length;
     const send = button(STRANGER, [OTHER_ROLE], `ticket:send:${ticketId}`, [{ title: `Reply to #${ticketId}`, description: 'Pay me instead.' }]);

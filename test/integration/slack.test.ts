@@ -330,6 +330,28 @@ describe('the ticket buttons', () => {
     expect(String(body(posted[0])['text'])).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by bruno.`);
   });
 
+  it('/ticket reply N without text opens the same form, for the channel it was typed in', async () => {
+    const opened = api.callsTo('views.open').length;
+    const { body: form, responsePath } = slashCommand(ALICE, `reply ${ticketId}`);
+    expect((await signedPost(form)).status).toBe(200);
+    const open = (await api.waitFor('views.open', opened + 1)).slice(opened);
+    expect(body(open[0])['trigger_id']).toBe('1.2.3');
+    const view = body(open[0])['view'] as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe('ticket_reply_compose');
+    expect(JSON.parse(view.private_metadata)).toEqual({ ticketId, channel: 'C0WORK' });
+    expect(api.callsTo(responsePath)).toEqual([]);
+  });
+
+  it('a reply too long to carry to the Send step is refused in the form, before any preview', async () => {
+    const { body: compose } = interaction({
+      type: 'view_submission',
+      user: { id: ALICE, name: 'alice' },
+      view: { id: 'V3', callback_id: 'ticket_reply_compose', private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }), state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '"quoted"\n'.repeat(300) } } } } },
+    });
+    const res = await signedPost(compose);
+    expect(await res.json()).toMatchObject({ response_action: 'errors', errors: { reply_text: expect.stringContaining('too long for the form') } });
+  });
+
   it('an empty reply is refused in the modal itself', async () => {
     const { body: compose } = interaction({
       type: 'view_submission',
