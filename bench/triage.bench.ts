@@ -8,6 +8,8 @@
  *   npm run bench:triage [-- TICKETS [CONCURRENCY]]     (default 5000 tickets, concurrency 32)
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import mysql from 'mysql2/promise';
 import { buildClassifier, loadLabelledSet } from '../adapters/files/triage-files.ts';
@@ -18,8 +20,10 @@ import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
 import { triageJobId } from '../adapters/queue/bullmq-triage-queue.ts';
 import { QUEUE_NAMES } from '../jobs/queues.ts';
 import { startTriageWorker } from '../jobs/worker.ts';
+import { PROJECT_ROOT } from '../src/config.ts';
 import { composeLegacyContent, findOrderNumber, formatLegacyDate } from '../src/domain/ticket.ts';
 import type { ChatNotifier } from '../src/ports/chat-notifier.ts';
+import type { StoredDecision, TriageStore } from '../src/ports/triage-store.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
 
 const COUNT = Number(process.argv[2] ?? 5000);
@@ -27,6 +31,32 @@ const CONCURRENCY = Number(process.argv[3] ?? 32);
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false } as const;
 const redisUrl = LOCAL_ENDPOINTS.redisUrl;
 const logger = createLogger({ level: 'silent' });
+
+/**
+ * CPU seconds used so far by this process, the local MariaDB and the local Redis (Linux /proc; null
+ * elsewhere). Per job, they say what each side costs, whatever else the shared machine is doing.
+ */
+function cpuNow(): { node: number; mariadb: number | null; redis: number | null } {
+  const ticks = (pidFile: string): number | null => {
+    try {
+      const pid = readFileSync(path.join(PROJECT_ROOT, '.data', pidFile), 'utf8').trim();
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+    } catch {
+      return null;
+    }
+  };
+  const own = process.cpuUsage();
+  return { node: (own.user + own.system) / 1e6, mariadb: ticks('mariadb/mariadbd.pid'), redis: ticks('redis/redis.pid') };
+}
+
+type CpuPerJob = { node: number; mariadb: number | null; redis: number | null };
+function cpuPerJob(before: ReturnType<typeof cpuNow>, jobs: number): CpuPerJob {
+  const after = cpuNow();
+  const per = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round(((a - b) / jobs) * 1e6) / 1e3);
+  return { node: per(after.node, before.node)!, mariadb: per(after.mariadb, before.mariadb), redis: per(after.redis, before.redis) };
+}
+const showCpu = (c: CpuPerJob) => `CPU per job: node ${c.node} ms, MariaDB ${c.mariadb ?? '?'} ms, Redis ${c.redis ?? '?'} ms`;
 
 async function freshDatabase(): Promise<string> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
@@ -83,17 +113,19 @@ async function fill(prefix: string, ids: readonly number[]): Promise<Queue> {
   return queue;
 }
 
-async function drain(queue: Queue, count: number, completed: () => number, failed: () => number): Promise<number> {
+async function drain(queue: Queue, count: number, completed: () => number, failed: () => number): Promise<{ rate: number; cpu: CpuPerJob }> {
   const started = performance.now();
+  const cpuBefore = cpuNow();
   while (completed() + failed() < count) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuPerJob(cpuBefore, count);
   if (failed() > 0) console.error(`${failed()} jobs failed`);
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
-  return count / seconds;
+  return { rate: count / seconds, cpu };
 }
 
-async function noOpRate(ids: readonly number[]): Promise<number> {
+async function noOpRate(ids: readonly number[]): Promise<{ rate: number; cpu: CpuPerJob }> {
   const prefix = `bench-noop-${randomBytes(3).toString('hex')}`;
   const queue = await fill(prefix, ids);
   let done = 0;
@@ -102,30 +134,67 @@ async function noOpRate(ids: readonly number[]): Promise<number> {
   worker.on('completed', () => done++);
   worker.on('failed', () => failed++);
   void worker.run();
-  const rate = await drain(queue, ids.length, () => done, () => failed);
+  const measured = await drain(queue, ids.length, () => done, () => failed);
   await worker.close();
-  return rate;
+  return measured;
 }
 
-async function triageRate(ids: readonly number[], url: string): Promise<{ rate: number; triaged: number; legacyUpdated: number; escalated: number }> {
+/** The real store, timed: where a job waits (the same calls, in the same order). */
+class TimedStore implements TriageStore {
+  readonly ms = { load: 0, save: 0, claim: 0 };
+  constructor(readonly real: MysqlTriageStore) {}
+  async #timed<T>(what: 'load' | 'save' | 'claim', call: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.ms[what] += performance.now() - t;
+    }
+  }
+  loadTicket(id: number) {
+    return this.#timed('load', () => this.real.loadTicket(id));
+  }
+  saveDecision(id: number, decision: StoredDecision) {
+    return this.#timed('save', () => this.real.saveDecision(id, decision));
+  }
+  claimEscalation(id: number, at: Date) {
+    return this.#timed('claim', () => this.real.claimEscalation(id, at));
+  }
+  untriagedTicketIds(before: Date, limit: number) {
+    return this.real.untriagedTicketIds(before, limit);
+  }
+}
+
+async function triageRate(ids: readonly number[], url: string): Promise<{ rate: number; cpu: CpuPerJob; triaged: number; legacyUpdated: number; escalated: number }> {
   const database = openDatabase({ url, poolSize: 10 });
   const { classifier } = await buildClassifier({ modelFile: '/nonexistent/use-the-shipped-set.json', rulesFile: null, vipCustomers: [] });
   let escalated = 0;
   const counting: ChatNotifier = { notify: async () => void escalated++ };
-  const store = new MysqlTriageStore(database);
-  const service = new TriageService({ store, classifier, notifiers: [counting], logger });
+  const real = new MysqlTriageStore(database);
+  const store = new TimedStore(real);
+  let classifyMs = 0;
+  const timedClassify: typeof classifier.classify = (input) => {
+    const t = performance.now();
+    const decision = classifier.classify(input);
+    classifyMs += performance.now() - t;
+    return decision;
+  };
+  const timedClassifier = new Proxy(classifier, { get: (target, key) => (key === 'classify' ? timedClassify : Reflect.get(target, key, target)) });
+  const service = new TriageService({ store, classifier: timedClassifier, notifiers: [counting], logger });
   const prefix = `bench-triage-${randomBytes(3).toString('hex')}`;
   const queue = await fill(prefix, ids);
   const worker = startTriageWorker({ redisUrl, prefix, concurrency: CONCURRENCY, service, logger });
-  const rate = await drain(queue, ids.length, () => worker.counts.done, () => worker.counts.failed);
+  const { rate, cpu } = await drain(queue, ids.length, () => worker.counts.done, () => worker.counts.failed);
   await worker.close();
-  console.log(`  batching: ${JSON.stringify(store.batching)}`);
+  const per = (ms: number) => (ms / ids.length).toFixed(2);
+  console.log(`  per ticket: waiting for its load ${per(store.ms.load)} ms, classifying ${per(classifyMs)} ms (main thread), waiting for its save ${per(store.ms.save)} ms, separate escalation claims ${per(store.ms.claim)} ms`);
+  console.log(`  batching: ${JSON.stringify(real.batching)}`);
   const [[counts]] = (await database.pool.query(
     `SELECT SUM(st.triaged = 1) AS triaged, SUM(m.msg_content LIKE '%"triaged":true%') AS legacy
        FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id`,
   )) as unknown as [[{ triaged: number; legacy: number }]];
   await database.close();
-  return { rate, triaged: Number(counts.triaged), legacyUpdated: Number(counts.legacy), escalated };
+  return { rate, cpu, triaged: Number(counts.triaged), legacyUpdated: Number(counts.legacy), escalated };
 }
 
 const url = await freshDatabase();
@@ -133,14 +202,32 @@ console.log(`Seeding ${COUNT} untriaged tickets (texts of the labelled set) in t
 const ids = await seedTickets(url);
 console.log(`Concurrency ${CONCURRENCY}, same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000).`);
 const noOpBefore = await noOpRate(ids);
-console.log(`no-op jobs (before):   ${noOpBefore.toFixed(0)} jobs/s`);
+console.log(`no-op jobs (before):   ${noOpBefore.rate.toFixed(0)} jobs/s      ${showCpu(noOpBefore.cpu)}`);
 const real = await triageRate(ids, url);
-console.log(`triage, real writes:   ${real.rate.toFixed(0)} tickets/s  (${real.triaged} tickets triaged, ${real.legacyUpdated} legacy blocks updated, ${real.escalated} escalations announced)`);
+console.log(`triage, real writes:   ${real.rate.toFixed(0)} tickets/s   ${showCpu(real.cpu)}`);
+console.log(`  (${real.triaged} tickets triaged, ${real.legacyUpdated} legacy blocks updated, ${real.escalated} escalations announced)`);
 const noOpAfter = await noOpRate(ids);
-console.log(`no-op jobs (after):    ${noOpAfter.toFixed(0)} jobs/s`);
-const baseline = (noOpBefore + noOpAfter) / 2;
+console.log(`no-op jobs (after):    ${noOpAfter.rate.toFixed(0)} jobs/s      ${showCpu(noOpAfter.cpu)}`);
+const baseline = (noOpBefore.rate + noOpAfter.rate) / 2;
 const ratio = real.rate / baseline;
 console.log(`ratio triage / no-op:  ${ratio.toFixed(2)}   (aim: ≥ 1,000 tickets/s and ≥ 0.5; shared 2-core machine: absolute rates are noisy, the same-run ratio less so)`);
 if (real.triaged !== COUNT || real.legacyUpdated !== COUNT) console.error(`expected ${COUNT} tickets triaged and legacy blocks updated`);
-console.log(JSON.stringify({ tickets: COUNT, concurrency: CONCURRENCY, triagePerSecond: Math.round(real.rate), noOpPerSecond: Math.round(baseline), noOpBefore: Math.round(noOpBefore), noOpAfter: Math.round(noOpAfter), ratio: Math.round(ratio * 100) / 100, triaged: real.triaged, legacyUpdated: real.legacyUpdated, escalated: real.escalated }));
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+console.log(
+  JSON.stringify({
+    tickets: COUNT,
+    concurrency: CONCURRENCY,
+    triagePerSecond: Math.round(real.rate),
+    noOpPerSecond: Math.round(baseline),
+    noOpBefore: Math.round(noOpBefore.rate),
+    noOpAfter: Math.round(noOpAfter.rate),
+    ratio: Math.round(ratio * 100) / 100,
+    triageCpuMsPerJob: real.cpu,
+    noOpCpuMsPerJob: noOpAfter.cpu,
+    triaged: real.triaged,
+    legacyUpdated: real.legacyUpdated,
+    escalated: real.escalated,
+    loadAverage: Number(load),
+  }),
+);
 process.exit(0);

@@ -3,10 +3,15 @@
  * same moment become one SELECT … IN (…), and decisions waiting while a write is in flight are saved
  * together in one transaction and one round trip (bench:triage measures what that buys). Plain SQL
  * with bound parameters, no query builder on this hot path.
+ *
+ * A group's save is two round trips: lock the rows (SELECT … FOR UPDATE), then one multi-row
+ * statement per table and COMMIT. Measured on MariaDB 10.11 with 20 tickets a group: ~0.08 ms of
+ * server CPU per ticket, against ~0.4 ms for one statement per ticket in a single optimistic round
+ * trip (a multi-table UPDATE each) — on a CPU-bound machine the extra round trip is the cheaper one.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { CATEGORIES, composeLegacyContent, formatLegacyDate, parseLegacyContent, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
-import type { StoredDecision, TicketForTriage, TriageStore } from '../../src/ports/triage-store.ts';
+import type { SaveResult, StoredDecision, TicketForTriage, TriageStore } from '../../src/ports/triage-store.ts';
 import { toAppError, type Database } from './database.ts';
 
 const MAX_BATCH = 250;
@@ -32,12 +37,12 @@ export interface StoredTriage {
 export class MysqlTriageStore implements TriageStore {
   readonly #database: Database;
   readonly #loads: Batcher<number, TicketForTriage | null>;
-  readonly #saves: Batcher<{ ticketId: number; decision: StoredDecision }, 'saved' | 'already_triaged' | 'not_found'>;
+  readonly #saves: Batcher<{ ticketId: number; decision: StoredDecision }, SaveResult>;
 
   constructor(database: Database) {
     this.#database = database;
-    // Two write transactions may overlap (different tickets' rows): one commits while the next fills.
-    this.#loads = new Batcher((ids) => this.#loadMany(ids), 1);
+    // Two reads and two write transactions may overlap (different tickets' rows): one runs while the next fills.
+    this.#loads = new Batcher((ids) => this.#loadMany(ids), 2);
     this.#saves = new Batcher((items) => this.#saveMany(items), 2);
   }
 
@@ -51,7 +56,7 @@ export class MysqlTriageStore implements TriageStore {
     return this.#loads.run(ticketId);
   }
 
-  saveDecision(ticketId: number, decision: StoredDecision) {
+  saveDecision(ticketId: number, decision: StoredDecision): Promise<SaveResult> {
     return this.#saves.run({ ticketId, decision });
   }
 
@@ -159,10 +164,11 @@ export class MysqlTriageStore implements TriageStore {
     return ids.map((id) => {
       const r = byId.get(id);
       if (!r) return null;
+      const content = String(r['msg_content'] ?? '');
       return {
         ticketId: id,
         subject: String(r['subject'] ?? ''),
-        text: parseLegacyContent(String(r['msg_content'] ?? '')).text,
+        text: parseLegacyContent(content).text,
         customerEmail: String(r['customer_email'] ?? ''),
         mailbox: r['mailbox'] === null ? null : String(r['mailbox']),
         orderNumber: r['order_number'] === null ? null : String(r['order_number']),
@@ -178,49 +184,62 @@ export class MysqlTriageStore implements TriageStore {
   }
 
   /** One transaction for the whole group: lock the rows, skip those triaged meanwhile, write both tables. */
-  async #saveMany(items: readonly { ticketId: number; decision: StoredDecision }[]): Promise<('saved' | 'already_triaged' | 'not_found')[]> {
+  async #saveMany(items: readonly { ticketId: number; decision: StoredDecision }[]): Promise<SaveResult[]> {
     let conn: PoolConnection | undefined;
     try {
       conn = await this.#database.pool.getConnection();
       const ids = [...new Set(items.map((i) => i.ticketId))];
       const [results] = await conn.query<RowDataPacket[][]>(
         `START TRANSACTION;
-         SELECT st.ticket_id, st.triaged, st.corrected, st.category, st.priority, st.created_at, m.msg_content
+         SELECT st.ticket_id, st.triaged, st.corrected, st.category, st.priority, st.created_at, st.escalated_at, m.msg_content
            FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id
           WHERE st.ticket_id IN (?) FOR UPDATE`,
         [ids],
       );
       const locked = new Map((results[1] ?? []).map((r) => [Number(r['ticket_id']), r]));
-      const statements: string[] = [];
-      const params: unknown[] = [];
+      // One statement per table for the whole group (not one per ticket): MariaDB's cost is per statement.
+      const tickets: unknown[][] = [];
+      const legacy: unknown[][] = [];
+      const events: unknown[][] = [];
       const outcomes = items.map(({ ticketId, decision }) => {
         const row = locked.get(ticketId);
-        if (!row) return 'not_found' as const;
-        if (Number(row['triaged']) === 1) return 'already_triaged' as const;
+        if (!row) return { result: 'not_found', escalationClaimed: false } as const;
+        if (Number(row['triaged']) === 1) return { result: 'already_triaged', escalationClaimed: false } as const;
         row['triaged'] = 1; // the same ticket twice in one group: the second is a no-op
         const corrected = Number(row['corrected']) === 1;
         const category = corrected ? asCategory(row['category']) : decision.category;
         const priority = corrected ? asPriority(row['priority']) : decision.priority;
-        statements.push(
-          `UPDATE support_ticket SET category = ?, priority = ?, category_confidence = ?, priority_confidence = ?, sentiment = ?,
-             language = COALESCE(?, language), triage_reasons = ?, model_version = ?, triaged = 1, triaged_at = ?, updated_at = ?
-           WHERE ticket_id = ?`,
-        );
-        params.push(category, priority, decision.categoryConfidence, decision.priorityConfidence, decision.sentiment, decision.language, JSON.stringify(decision.reasons), decision.modelVersion, decision.at, decision.at, ticketId);
+        // The escalation is claimed here, under the same row lock: exactly once, like claimEscalation.
+        const claim = decision.escalate && row['escalated_at'] === null;
+        if (claim) row['escalated_at'] = decision.at;
+        tickets.push([ticketId, category, priority, decision.categoryConfidence, decision.priorityConfidence, decision.sentiment, decision.language, JSON.stringify(decision.reasons), decision.modelVersion, decision.at, claim ? decision.at : null]);
         const content = String(row['msg_content'] ?? '');
-        const parsed = parseLegacyContent(content);
-        const createdAt = row['created_at'] instanceof Date ? formatLegacyDate(row['created_at']) : formatLegacyDate(decision.at);
-        // Keep every other key the old site or intake wrote; only what triage decides changes.
-        const metadata: Record<string, unknown> = { ...(parsed.metadata ?? { created_at: createdAt }), priority, category, triaged: true };
-        const updated = composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
-        if (updated !== content) {
-          statements.push('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?');
-          params.push(updated, ticketId);
-        }
-        statements.push('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)');
-        params.push(ticketId, 'triaged', 'triage', JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected }), decision.at);
-        return 'saved' as const;
+        const updated = legacyContent(content, category, priority, row['created_at'] instanceof Date ? row['created_at'] : null, decision.at);
+        if (updated !== content) legacy.push([ticketId, updated]);
+        events.push([ticketId, 'triaged', 'triage', JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected }), decision.at]);
+        if (claim) events.push([ticketId, 'escalated', 'triage', JSON.stringify({}), decision.at]);
+        return { result: 'saved', escalationClaimed: claim } as const;
       });
+      const statements: string[] = [];
+      const params: unknown[] = [];
+      if (tickets.length) {
+        statements.push(
+          `UPDATE support_ticket st JOIN (${derivedTable(['id', 'category', 'priority', 'cc', 'pc', 'sentiment', 'language', 'reasons', 'model', 'at', 'escalated_at'], tickets.length)}) v ON st.ticket_id = v.id
+              SET st.category = v.category, st.priority = v.priority, st.category_confidence = v.cc, st.priority_confidence = v.pc,
+                  st.sentiment = v.sentiment, st.language = COALESCE(v.language, st.language), st.triage_reasons = v.reasons,
+                  st.model_version = v.model, st.triaged = 1, st.triaged_at = v.at, st.updated_at = v.at,
+                  st.escalated_at = COALESCE(st.escalated_at, v.escalated_at)`,
+        );
+        params.push(...tickets.flat());
+      }
+      if (legacy.length) {
+        statements.push(`UPDATE ___xtr_msg m JOIN (${derivedTable(['id', 'content'], legacy.length)}) v ON m.msg_id = v.id SET m.msg_content = v.content`);
+        params.push(...legacy.flat());
+      }
+      if (events.length) {
+        statements.push('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES ?');
+        params.push(events);
+      }
       await conn.query([...statements, 'COMMIT'].join(';\n'), params);
       return outcomes;
     } catch (error) {
@@ -271,6 +290,22 @@ class Batcher<K, V> {
       this.#next();
     });
   }
+}
+
+/** The legacy row's text with its metadata block saying what triage decided (the old site reads it there). */
+function legacyContent(content: string, category: Category, priority: Priority, ticketCreatedAt: Date | null, at: Date): string {
+  const parsed = parseLegacyContent(content);
+  const createdAt = formatLegacyDate(ticketCreatedAt ?? at);
+  // Keep every other key the old site or intake wrote; only what triage decides changes.
+  const metadata: Record<string, unknown> = { ...(parsed.metadata ?? { created_at: createdAt }), priority, category, triaged: true };
+  return composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
+}
+
+/** `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: a group's values as a table to join an UPDATE on. */
+function derivedTable(columns: readonly string[], rows: number): string {
+  const first = `SELECT ${columns.map((c) => `? AS ${c}`).join(', ')}`;
+  const next = `SELECT ${columns.map(() => '?').join(', ')}`;
+  return [first, ...Array.from({ length: rows - 1 }, () => next)].join(' UNION ALL ');
 }
 
 function asCategory(value: unknown): Category {

@@ -2,9 +2,11 @@
  * What triage needs from storage. `loadTicket` returns the ticket's own text and what the rules look
  * at, or null when there is no such support ticket. `saveDecision` writes the decision to our row and
  * the legacy row's metadata block in one transaction; it keeps an agent's category and priority on a
- * corrected ticket, and changes nothing on a ticket already triaged ('already_triaged'). `claimEscalation`
- * is true exactly once per ticket, for whoever claims first. `untriagedTicketIds` lists tickets still
- * waiting for triage, oldest first. Throws retryable AppErrors when the database is unreachable.
+ * corrected ticket, and changes nothing on a ticket already triaged ('already_triaged'). When the
+ * decision asks to escalate, the same transaction claims the escalation (`escalationClaimed`). A claim,
+ * there or through `claimEscalation`, is true exactly once per ticket, for whoever claims first.
+ * `untriagedTicketIds` lists tickets still waiting for triage, oldest first. Throws retryable
+ * AppErrors when the database is unreachable.
  */
 import type { Category, Priority } from '../domain/ticket.ts';
 import type { TriageReasons } from '../domain/triage/classifier.ts';
@@ -36,11 +38,19 @@ export interface StoredDecision {
   readonly reasons: TriageReasons;
   readonly modelVersion: string;
   readonly at: Date;
+  /** Claim the ticket's escalation in the same write (it is urgent or very negative). */
+  readonly escalate: boolean;
+}
+
+export interface SaveResult {
+  readonly result: 'saved' | 'already_triaged' | 'not_found';
+  /** True when this save claimed the escalation: the caller announces it. */
+  readonly escalationClaimed: boolean;
 }
 
 export interface TriageStore {
   loadTicket(ticketId: number): Promise<TicketForTriage | null>;
-  saveDecision(ticketId: number, decision: StoredDecision): Promise<'saved' | 'already_triaged' | 'not_found'>;
+  saveDecision(ticketId: number, decision: StoredDecision): Promise<SaveResult>;
   claimEscalation(ticketId: number, at: Date): Promise<boolean>;
   untriagedTicketIds(createdBefore: Date, limit: number): Promise<number[]>;
 }

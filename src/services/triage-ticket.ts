@@ -50,8 +50,6 @@ export class TriageService {
       throw new AppError('ticket.not_found', `Ticket #${ticketId} does not exist (or is not a support ticket): nothing to triage.`, { details: { ticketId } });
     }
     let { category, priority, sentiment } = ticket;
-    let outcome: TriageOutcome['outcome'] = 'already_triaged';
-    let lines: string[] = [];
     if (!ticket.triaged) {
       const decision = this.#o.classifier.classify({
         subject: ticket.subject,
@@ -62,6 +60,8 @@ export class TriageService {
       });
       // An agent's correction stands: the decision keeps their category and priority.
       const kept = ticket.corrected ? { category: ticket.category, priority: ticket.priority } : { category: decision.category, priority: decision.priority };
+      const at = now();
+      // The escalation is claimed in the same write as the decision: one transaction, no extra round trip.
       const saved = await this.#o.store.saveDecision(ticketId, {
         ...kept,
         categoryConfidence: decision.categoryConfidence,
@@ -70,25 +70,30 @@ export class TriageService {
         language: decision.language,
         reasons: decision.reasons,
         modelVersion: decision.modelVersion,
-        at: now(),
+        at,
+        escalate: !ticket.escalated && this.#needsEscalation(kept.priority, decision.sentiment),
       });
-      if (saved === 'not_found') throw new AppError('ticket.not_found', `Ticket #${ticketId} disappeared while it was being triaged.`, { details: { ticketId } });
-      if (saved === 'saved') {
-        outcome = 'triaged';
+      if (saved.result === 'not_found') throw new AppError('ticket.not_found', `Ticket #${ticketId} disappeared while it was being triaged.`, { details: { ticketId } });
+      if (saved.result === 'saved') {
         ({ category, priority } = kept);
         sentiment = decision.sentiment;
-        lines = reasonLines({ ...decision, ...kept });
         this.#log.info({ ticketId, category, priority, sentiment, modelVersion: decision.modelVersion }, 'ticket triaged');
-      } else {
-        // Someone else triaged it meanwhile: their decision stands; read it back for the escalation.
-        const again = await this.#o.store.loadTicket(ticketId);
-        if (again) ({ category, priority, sentiment } = again);
+        if (saved.escalationClaimed) await this.#announce(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, reasonLines({ ...decision, ...kept }));
+        return { ticketId, outcome: 'triaged', category, priority, escalated: saved.escalationClaimed };
       }
+      // Someone else triaged it meanwhile: their decision stands; read it back for the escalation.
+      const again = await this.#o.store.loadTicket(ticketId);
+      if (again) ({ category, priority, sentiment } = again);
     }
-    const escalated = await this.#escalate(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, ticket.escalated, lines, now());
-    return { ticketId, outcome, category, priority, escalated };
+    const escalated = await this.#escalate(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, ticket.escalated, now());
+    return { ticketId, outcome: 'already_triaged', category, priority, escalated };
   }
 
+  #needsEscalation(priority: Priority, sentiment: number | null): boolean {
+    return priority === 'urgent' || (sentiment !== null && sentiment <= this.#o.classifier.sentimentThreshold);
+  }
+
+  /** A ticket triaged earlier whose escalation was not claimed then (e.g. the job ran twice). */
   async #escalate(
     ticketId: number,
     subject: string,
@@ -97,13 +102,16 @@ export class TriageService {
     priority: Priority,
     sentiment: number | null,
     alreadyEscalated: boolean,
-    lines: string[],
     at: Date,
   ): Promise<boolean> {
-    const threshold = this.#o.classifier.sentimentThreshold;
-    const needed = priority === 'urgent' || (sentiment !== null && sentiment <= threshold);
-    if (!needed || alreadyEscalated) return false;
+    if (alreadyEscalated || !this.#needsEscalation(priority, sentiment)) return false;
     if (!(await this.#o.store.claimEscalation(ticketId, at))) return false;
+    await this.#announce(ticketId, subject, customer, category, priority, sentiment, []);
+    return true;
+  }
+
+  async #announce(ticketId: number, subject: string, customer: string, category: Category, priority: Priority, sentiment: number | null, lines: string[]): Promise<void> {
+    const threshold = this.#o.classifier.sentimentThreshold;
     const why = priority === 'urgent' ? 'urgent' : `very negative (sentiment ${sentiment?.toFixed(2)} ≤ ${threshold})`;
     const notice = { kind: 'escalation' as const, ticketId, subject, customer, priority, category, lines: [`escalated: ${why}`, ...lines] };
     for (const notifier of this.#o.notifiers) {
@@ -114,6 +122,5 @@ export class TriageService {
       }
     }
     this.#log.info({ ticketId, priority, sentiment }, 'ticket escalated');
-    return true;
   }
 }

@@ -169,6 +169,28 @@ describe('the triage worker', () => {
     expect(eventsBefore.filter((e) => e.type === 'escalated')).toHaveLength(1);
   });
 
+  it('announces an escalation once when two workers triage the same ticket at the same moment', async () => {
+    const id = await ingest(app, {
+      from: 'Claire Dubois <c.dubois@client.example>',
+      subject: 'Mise en demeure',
+      body: "Madame, Monsieur,\n\nSans remboursement sous 8 jours de la commande CMD-2024-40012, je transmets le dossier à mon avocat. Ceci vaut mise en demeure.\n\nClaire Dubois",
+    });
+    await triaged(id);
+    // Untriaged again, escalation not yet claimed: both workers load it in that state.
+    await db.query('UPDATE support_ticket SET triaged = 0, escalated_at = NULL WHERE ticket_id = ?', [id]);
+    const { classifier } = await buildClassifier(app.config.triage);
+    const raceNotifier = new RecordingNotifier();
+    const racer = () => new TriageService({ store: new MysqlTriageStore(app.database), classifier, notifiers: [raceNotifier], logger });
+    const outcomes = await Promise.all([racer().triage(id), racer().triage(id)]);
+
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_triaged', 'triaged']);
+    expect(outcomes.filter((o) => o.escalated)).toHaveLength(1);
+    expect(raceNotifier.notices).toHaveLength(1);
+    expect(raceNotifier.notices[0]).toMatchObject({ ticketId: id, priority: 'urgent' });
+    expect(raceNotifier.notices[0]!.lines.join('\n')).toMatch(/legal threat/);
+    expect(await ticketRow(id)).toMatchObject({ triaged: 1, priority: 'urgent', escalated_at: expect.any(Date) });
+  });
+
   it('keeps an agent\'s correction: a corrected ticket keeps its category and priority', async () => {
     const id = await ingest(app, { subject: 'Invoice for my order', body: 'Hello, could you send me the invoice for my last order? I need it for my accounts.\n\nThanks' });
     // Triage may already have run; an agent corrects it, and the ticket is triaged afresh.
