@@ -21,7 +21,7 @@ export const startBotsRole: RoleStarter = async (app) => {
     }
     if (config.discord.token) {
       const { DiscordBot } = await import('../discord/discord-bot.ts');
-      const bot = new DiscordBot({ discord: config.discord, commands: app.commands, logger: app.logger });
+      const bot = new DiscordBot({ discord: config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
       await bot.start();
       parts.push(bot);
     }

@@ -21,6 +21,7 @@ import {
 import type { Config } from '../../src/config.ts';
 import type { Caller, CommandReply } from '../../src/domain/command.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
 import { READ_ONLY_SUBCOMMANDS, toCommandText } from './discord-command-definition.ts';
@@ -29,6 +30,8 @@ import { parseCustomId, renderReply, replyModal, replyPreview, REPLY_MODAL, REPL
 export interface DiscordBotOptions {
   readonly discord: Config['discord'];
   readonly commands: TicketCommands;
+  /** Who may see ticket numbers and subjects in autocomplete (the command service's suggestTickets takes no caller). */
+  readonly agents: AgentDirectory;
   readonly logger: Logger;
 }
 
@@ -40,6 +43,7 @@ interface InteractionCreateAction {
 export class DiscordBot {
   readonly client: Client;
   readonly #commands: TicketCommands;
+  readonly #agents: AgentDirectory;
   readonly #log: Logger;
   readonly #token: string | null;
   #capture: ((interaction: Interaction) => void) | null = null;
@@ -49,6 +53,7 @@ export class DiscordBot {
   constructor(options: DiscordBotOptions) {
     const { discord } = options;
     this.#commands = options.commands;
+    this.#agents = options.agents;
     this.#log = options.logger.child({ component: 'discord' });
     this.#token = discord.token;
     this.client = new Client({
@@ -128,7 +133,11 @@ export class DiscordBot {
   async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
     if (focused.name !== 'ticket') return void (await interaction.respond([]));
-    const tickets = await this.#commands.suggestTickets(String(focused.value).replace(/^#/, '').trim(), 25).catch((error: unknown) => {
+    const tickets = await (async () => {
+      // Subjects name customers and their problems: only agents see them, as with /ticket list.
+      if (!(await this.#agents.forCaller(callerOf(interaction)))) return [];
+      return this.#commands.suggestTickets(String(focused.value).replace(/^#/, '').trim(), 25);
+    })().catch((error: unknown) => {
       this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'ticket autocomplete failed');
       return [];
     });

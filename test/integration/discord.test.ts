@@ -50,7 +50,7 @@ beforeAll(async () => {
   app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url });
   await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
   await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
-  bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, logger: app.logger });
+  bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
   const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
   const result = await app.intake.ingest(ada.raw, { kind: 'test' });
   if (result.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
@@ -185,11 +185,15 @@ describe('/ticket', () => {
     expect(await events(ticketId, 'closed')).toEqual([]);
   });
 
-  it('autocompletes ticket numbers from the open tickets', async () => {
+  it('autocompletes ticket numbers from the open tickets, for agents only', async () => {
     const payload = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
     await bot.dispatch(payload);
     const [answer] = callbacks(payload.id);
     expect(jsonOf(answer)).toEqual({ type: 8, data: { choices: [{ name: `#${ticketId} Gearbox noise (high)`, value: ticketId }] } });
+
+    const stranger = command(STRANGER, [OTHER_ROLE], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
+    await bot.dispatch(stranger);
+    expect(jsonOf(callbacks(stranger.id)[0])).toEqual({ type: 8, data: { choices: [] } }); // no subjects for non-agents
   });
 
   it('close with a reason by a member with the agent role: legacy flags, announced in the channel, audited with the agent', async () => {
