@@ -278,6 +278,14 @@ describe('the ticket buttons', () => {
     expect(row?.name).toBe('bruno');
   });
 
+  it("a list row's Open button shows that ticket's card, privately", async () => {
+    const sent = await press(ALICE, 'ticket_view', otherId);
+    expect(sent['response_type']).toBe('ephemeral');
+    const attachment = (sent['attachments'] as { color: string; blocks: Block[] }[])[0];
+    expect(attachment?.color).toBe('#1976d2'); // normal
+    expect(visibleText(attachment?.blocks ?? [])).toContain(`*#${otherId} Opening hours*`);
+  });
+
   it('a non-agent pressing Close is refused privately', async () => {
     const sent = await press(STRANGER, 'ticket_close', otherId);
     expect(sent['response_type']).toBe('ephemeral');
