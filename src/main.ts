@@ -8,12 +8,15 @@ import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts
 import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
+import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
+import { exportToBuffer } from '../adapters/export/export-file.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
-import { instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
+import { dayInZone } from './domain/digest.ts';
+import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
@@ -110,9 +113,20 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     for (const agent of defined) await agents.upsert(agent);
     logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
   }
-  const commands = new CommandService({ store: new MysqlTicketStore(database), agents, outbox, logger, messageIdDomain: config.mail.messageIdDomain });
+  const reports = new MysqlReportStore(database);
+  const commands = new CommandService({
+    store: new MysqlTicketStore(database),
+    agents,
+    outbox,
+    logger,
+    messageIdDomain: config.mail.messageIdDomain,
+    // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
+    exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
+    today: () => dayInZone(new Date(), config.digest.timezone),
+  });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);
+  instrumentCommands(commands, metrics);
   return {
     config,
     logger,

@@ -227,7 +227,7 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     process.stdout.write(`${renderReply(list, colour)}\n\n`);
     if (!values['no-console'] && process.stdin.isTTY && process.stdout.isTTY) {
       say('Try "/ticket view N", "/ticket reply N Thanks, it ships today", "/ticket close N", "/ticket stats today", "help". "exit" or Ctrl-D leaves.');
-      await runConsole({ commands: app.commands, caller });
+      await runConsole({ commands: app.commands, caller, filesDir: path.join(config.dataDir, 'exports') });
     } else {
       say('Open it yourself with "npx ticketrelay console", or run one command: npx ticketrelay command "/ticket stats today"');
     }

@@ -3,10 +3,11 @@
  * `ticketrelay command "/ticket list open" [--as USER] [--json]`: one command, its answer on stdout,
  * exit 0 when it was done and 1 when it was refused (a mistake or no permission): for scripts.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp } from '../../src/main.ts';
-import { consoleCaller, renderReply, runConsole } from '../console/console-repl.ts';
+import { consoleCaller, renderReply, runConsole, saveFile } from '../console/console-repl.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
@@ -26,7 +27,7 @@ export const consoleCommand: CliCommand = {
       else if (agent) say(`You are ${agent.name} (${agent.role}).`);
       else say(`"${caller.userId}" is not a registered agent here: only help and stats will answer. Register with "npx ticketrelay agents add NAME --role agent --staff-id N --console ${caller.userId}".`);
       say('Type "help" for the commands, "exit" or Ctrl-D to leave.');
-      await runConsole({ commands: app.commands, caller });
+      await runConsole({ commands: app.commands, caller, filesDir: path.join(config.dataDir, 'exports') });
       return 0;
     } finally {
       await app.close();
@@ -48,7 +49,9 @@ export const commandCommand: CliCommand = {
     try {
       const { caller } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
       const reply = await app.commands.run(caller, line);
-      process.stdout.write(`${values.json ? JSON.stringify(reply) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`);
+      const { file, ...rest } = reply;
+      process.stdout.write(`${values.json ? JSON.stringify({ ...rest, ...(file ? { file: file.filename } : {}) }) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`);
+      if (file) say(`Saved to ${await saveFile(file, path.join(config.dataDir, 'exports'))}`);
       return reply.ok ? 0 : 1;
     } finally {
       await app.close();

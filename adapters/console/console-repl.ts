@@ -2,9 +2,11 @@
  * The console: the /ticket commands typed in a terminal, answered in plain text (coloured by
  * priority on a TTY). The demo's chat, and a way to try every command locally.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
-import type { Caller, CommandReply } from '../../src/domain/command.ts';
+import type { Caller, CommandFile, CommandReply } from '../../src/domain/command.ts';
 import type { Agent } from '../../src/ports/agent-directory.ts';
 
 /** What the console needs of the command service (the App's CommandService has it). */
@@ -64,7 +66,15 @@ export function renderReply(reply: CommandReply, colour: boolean): string {
  * Reads lines until "exit", "quit" or end of input (Ctrl-D). Each line is one command, with or
  * without "/ticket" in front. A failing database is reported and the console goes on.
  */
-export async function runConsole(options: { commands: ConsoleCommands; caller: Caller; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; colour?: boolean }): Promise<void> {
+export async function runConsole(options: {
+  commands: ConsoleCommands;
+  caller: Caller;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  colour?: boolean;
+  /** Where files a command hands back (the export) are saved. */
+  filesDir?: string;
+}): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const colour = options.colour ?? Boolean((output as NodeJS.WriteStream).isTTY);
@@ -76,7 +86,9 @@ export async function runConsole(options: { commands: ConsoleCommands; caller: C
     if (line === 'exit' || line === 'quit' || line === '/exit') break;
     if (line) {
       try {
-        write(renderReply(await options.commands.run(options.caller, line), colour));
+        const reply = await options.commands.run(options.caller, line);
+        write(renderReply(reply, colour));
+        if (reply.file) write(`Saved to ${await saveFile(reply.file, options.filesDir ?? path.resolve('.data', 'exports'))}`);
       } catch (error) {
         write(`${colour ? COLOURS.red : ''}That did not work: ${error instanceof Error ? error.message : String(error)} Nothing was changed; try again.${colour ? COLOURS.reset : ''}`);
       }
@@ -84,4 +96,12 @@ export async function runConsole(options: { commands: ConsoleCommands; caller: C
     rl.prompt();
   }
   rl.close();
+}
+
+/** A command's file, on disk (the console's way of handing it over); returns its path. */
+export async function saveFile(file: CommandFile, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const target = path.join(dir, path.basename(file.filename));
+  await writeFile(target, file.data);
+  return path.relative(process.cwd(), target) || target;
 }

@@ -41,6 +41,14 @@ export interface CommandReply {
   readonly ephemeral: boolean;
   /** Structured content for rich rendering (Block Kit, embeds). */
   readonly view?: TicketCard | TicketListView | StatsView;
+  /** A file to hand to the caller (the export): uploaded in chat, saved to disk by the console. */
+  readonly file?: CommandFile;
+}
+
+export interface CommandFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
 }
 export const PRIORITY_COLOURS = { urgent: '#d32f2f', high: '#f57c00', normal: '#1976d2', low: '#757575' } as const satisfies Record<Priority, string>;
 
@@ -77,7 +85,11 @@ export type ParsedCommand =
   | { readonly name: 'assign'; readonly ticketId: number; readonly target: AssignTarget }
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
   | { readonly name: 'category'; readonly ticketId: number; readonly category: Category }
-  | { readonly name: 'stats'; readonly period: StatsPeriod };
+  | { readonly name: 'stats'; readonly period: StatsPeriod }
+  | { readonly name: 'export'; readonly format: ExportFormat; readonly period: StatsPeriod | null; readonly from: string | null; readonly to: string | null };
+
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type CommandName = ParsedCommand['name'];
 /** Commands that change a ticket or write to a customer: agents only. */
@@ -163,6 +175,8 @@ export function parseCommand(input: string): ParseResult {
       }
       return done(verb === 'priority' ? { name: 'priority', ticketId: id, priority: value as Priority } : { name: 'category', ticketId: id, category: value as Category });
     }
+    case 'export':
+      return parseExport(args);
     case 'stats': {
       const period = (args[0] ?? '7d').toLowerCase();
       if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period)) return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
@@ -171,6 +185,25 @@ export function parseCommand(input: string): ParseResult {
     default:
       return fail(`"${verb.slice(0, 40)}" is not a /ticket command; type "/ticket help" for the list.`);
   }
+}
+
+/** "export [csv|xlsx] [today|7d|30d | YYYY-MM-DD [YYYY-MM-DD]]": csv of the last 7 days when nothing is said. */
+function parseExport(args: readonly string[]): ParseResult {
+  let format: ExportFormat = 'csv';
+  let period: StatsPeriod | null = null;
+  const days: string[] = [];
+  const usage = '"/ticket export" takes a format (csv or xlsx) and a period (today, 7d, 30d, or FROM and TO days as 2026-11-01 2026-11-30), e.g. "/ticket export xlsx 30d".';
+  for (const raw of args) {
+    const arg = raw.toLowerCase();
+    if ((EXPORT_FORMATS as readonly string[]).includes(arg)) format = arg as ExportFormat;
+    else if ((STATS_PERIODS as readonly string[]).includes(arg) && !period && days.length === 0) period = arg as StatsPeriod;
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(arg) && !period && days.length < 2 && !Number.isNaN(Date.parse(`${arg}T00:00:00Z`))) days.push(arg);
+    else return fail(`"${raw.slice(0, 40)}" is not understood here: ${usage}`);
+  }
+  const from = days[0] ?? null;
+  const to = days[1] ?? from;
+  if (from && to && to < from) return fail(`The period ends (${to}) before it starts (${from}); put the earlier day first.`);
+  return done({ name: 'export', format, period: from ? null : (period ?? '7d'), from, to });
 }
 
 function parseList(args: readonly string[]): ParseResult {
@@ -289,6 +322,7 @@ export function helpText(): string {
     '  priority N urgent|high|normal|low    correct triage (kept for training)',
     '  category N general|technical|billing|complaint|suggestion',
     '  stats [today|7d|30d]      totals, open and closed, new in the period, by priority and category',
+    '  export [csv|xlsx] [today|7d|30d|FROM TO]   the tickets of the period with their triage and times, as a file (managers)',
     '  help                      this list',
     'Only registered agents and managers may use list, view and every command that changes a ticket; anyone may use help and stats.',
     'Ask a manager to register you: npx ticketrelay agents add NAME --role agent --staff-id N --slack U… | --discord … | --console USER.',

@@ -209,3 +209,28 @@ export function instrumentIntake(intake: InstrumentableIntake, registry: Metrics
     };
   }
 }
+
+/** The command service's entry points, structurally. */
+export type InstrumentableCommands = Record<'run' | 'runAction', (...args: never[]) => Promise<{ readonly ok: boolean }>>;
+
+const COMMAND_LABELS = new Set(['help', 'list', 'view', 'close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category', 'stats', 'export']);
+
+/** Times every /ticket command and button, by command and result (done or refused). */
+export function instrumentCommands(commands: InstrumentableCommands, registry: MetricsRegistry): void {
+  const duration = registry.histogram('ticketrelay_command_duration_seconds', 'Time to answer one /ticket command or button (every platform), by command and result.');
+  const label = (method: 'run' | 'runAction', args: readonly unknown[]): string => {
+    if (method === 'runAction') return `button_${String(args[1])}`;
+    // The verb only, from a known set: what people type must not become label values.
+    const verb = String(args[1] ?? '').replace(/^\s*\/?ticket\b/i, '').trim().split(/\s+/)[0]?.toLowerCase() || 'help';
+    return COMMAND_LABELS.has(verb) ? verb : 'other';
+  };
+  for (const method of ['run', 'runAction'] as const) {
+    const original = commands[method];
+    commands[method] = async (...args: never[]) => {
+      const started = performance.now();
+      const reply = await original.apply(commands, args);
+      duration.observe({ command: label(method, args), result: reply.ok ? 'done' : 'refused' }, (performance.now() - started) / 1000);
+      return reply;
+    };
+  }
+}

@@ -15,7 +15,9 @@ import {
   parseCommand,
   type AssignTarget,
   type Caller,
+  type CommandFile,
   type CommandReply,
+  type ExportFormat,
   type ListRequest,
   type ParsedCommand,
   type StatsPeriod,
@@ -43,7 +45,13 @@ export interface CommandServiceDeps {
   readonly messageIdDomain?: string;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /** Builds the `/ticket export` file for days (YYYY-MM-DD, inclusive, in the shop's time zone); absent: no export. */
+  readonly exporter?: TicketExporter;
+  /** Today's date in the shop's time zone (YYYY-MM-DD), for the export's periods. */
+  readonly today?: () => string;
 }
+
+export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
 
 /** Entries of a ticket's thread shown by `view`. */
 const THREAD_LIMIT = 30;
@@ -59,6 +67,8 @@ export class CommandService {
   readonly #log: Logger;
   readonly #domain: string;
   readonly #now: () => Date;
+  readonly #exporter: TicketExporter | null;
+  readonly #today: () => string;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -67,6 +77,8 @@ export class CommandService {
     this.#log = deps.logger.child({ component: 'commands' });
     this.#domain = deps.messageIdDomain ?? 'ticketrelay.local';
     this.#now = deps.now ?? (() => new Date());
+    this.#exporter = deps.exporter ?? null;
+    this.#today = deps.today ?? (() => this.#now().toISOString().slice(0, 10));
   }
 
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
@@ -107,9 +119,23 @@ export class CommandService {
         return this.#list(command);
       case 'view':
         return this.#view(command.ticketId);
+      case 'export':
+        return this.#export(command, agent!);
       default:
         return this.#change(command, agent!, actor);
     }
+  }
+
+  async #export(command: Extract<ParsedCommand, { name: 'export' }>, agent: Agent): Promise<CommandReply> {
+    if (agent.role !== 'manager') return refuse('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
+    if (!this.#exporter) return refuse('Exports are not available in this process; run "npx ticketrelay export --format csv --from DAY --to DAY" instead.');
+    const to = command.to ?? this.#today();
+    const days = command.period === 'today' ? 0 : command.period === '30d' ? 29 : 6;
+    const from = command.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+    const file = await this.#exporter({ format: command.format, from, to });
+    const { tickets, ...rest } = file;
+    this.#log.info({ command: 'export', actor: agent.name, from, to, tickets }, 'tickets exported');
+    return { ok: true, ephemeral: true, text: `${tickets} ticket${tickets === 1 ? '' : 's'} created from ${from} to ${to}: ${rest.filename}.`, file: rest };
   }
 
   async #list(request: ListRequest): Promise<CommandReply> {
@@ -154,7 +180,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' }>, agent: Agent, actor: string): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' }>, agent: Agent, actor: string): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;
