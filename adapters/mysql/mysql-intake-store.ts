@@ -53,6 +53,39 @@ const DEFAULT_GROUPING: GroupCommitOptions = { maxGroup: 32, parallelGroups: 2 }
 interface Statement {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /** An INSERT, in parts: deferred inserts of one shape are sent as one multi-row INSERT. */
+  readonly insert?: { readonly head: string; readonly rows: string; readonly tail: string };
+}
+
+/**
+ * Deferred writes → SQL. Inserts of the same shape (same table, columns and tail) become one
+ * multi-row INSERT at the place of the first of them: the server parses and runs one statement
+ * instead of one per row. Safe because intake's deferred inserts never depend on a later write of
+ * another shape (attachments follow the message rows they point to, which come first).
+ */
+function commitSql(prefix: readonly string[], deferred: readonly Statement[]): { sql: string; params: unknown[] } {
+  interface Slot {
+    readonly insert: Statement['insert'];
+    readonly sql: string;
+    readonly rows: string[];
+    readonly params: unknown[];
+  }
+  const slots: Slot[] = [];
+  const byShape = new Map<string, Slot>();
+  for (const { sql, params, insert } of deferred) {
+    const shape = insert ? `${insert.head}\u0000${insert.tail}` : null;
+    const slot = shape === null ? undefined : byShape.get(shape);
+    if (slot) {
+      slot.rows.push(insert!.rows);
+      slot.params.push(...params);
+      continue;
+    }
+    const fresh: Slot = { insert, sql, rows: insert ? [insert.rows] : [], params: [...params] };
+    slots.push(fresh);
+    if (shape !== null) byShape.set(shape, fresh);
+  }
+  const sql = slots.map((slot) => (slot.insert ? `${slot.insert.head} VALUES ${slot.rows.join(', ')}${slot.insert.tail}` : slot.sql));
+  return { sql: [...prefix, ...sql, 'COMMIT'].join(';\n'), params: slots.flatMap((slot) => slot.params) };
 }
 
 /** What mysql2 answers for one statement: rows for a SELECT, an OK packet for a write. */
@@ -183,8 +216,8 @@ export class MysqlIntakeStore implements IntakeStore {
         return results[1]!;
       });
       const result = await work(tx);
-      const deferred = tx.deferredWrites();
-      await connQuery(conn, [...(started ? [] : ['START TRANSACTION']), ...deferred.map((s) => s.sql), 'COMMIT'].join(';\n'), deferred.flatMap((s) => s.params));
+      const commit = commitSql(started ? [] : ['START TRANSACTION'], tx.deferredWrites());
+      await connQuery(conn, commit.sql, commit.params);
       return result;
     } catch (error) {
       await connQuery(conn, 'ROLLBACK', []).catch(() => undefined);
@@ -300,8 +333,8 @@ class CommitGroup {
     await allDone;
     try {
       if (this.#failed) throw new Error('a transaction of the group failed');
-      const deferred = this.#txs.flatMap((tx) => tx.deferredWrites());
-      await connQuery(this.#conn, [...(this.#started ? [] : ['START TRANSACTION']), ...deferred.map((s) => s.sql), 'COMMIT'].join(';\n'), deferred.flatMap((s) => s.params));
+      const commit = commitSql(this.#started ? [] : ['START TRANSACTION'], this.#txs.flatMap((tx) => tx.deferredWrites()));
+      await connQuery(this.#conn, commit.sql, commit.params);
       return results;
     } catch {
       await connQuery(this.#conn, 'ROLLBACK', []).catch(() => undefined);
@@ -386,6 +419,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     this.#deferred.push({ sql, params });
   }
 
+  /** A deferred INSERT: `head` up to VALUES, `rows` the tuples, `tail` what follows (ON DUPLICATE KEY …). */
+  #deferInsert(head: string, rows: string, params: readonly unknown[], tail = ''): void {
+    this.#deferred.push({ sql: `${head} VALUES ${rows}${tail}`, params, insert: { head, rows, tail } });
+  }
+
   deferredWrites(): readonly Statement[] {
     return this.#deferred;
   }
@@ -464,9 +502,9 @@ class MysqlIntakeTransaction implements IntakeTransaction {
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
       [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), ticket.subject, ticket.legacyContent],
     );
-    this.#defer(
-      `INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at)
-       VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+    this.#deferInsert(
+      'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at)',
+      "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
       [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at],
     );
     return ticketId;
@@ -488,9 +526,9 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async recordMessage(m: MessageRecord): Promise<void> {
-    this.#defer(
-      `INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, peer_address, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.#deferInsert(
+      'INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, peer_address, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         m.messageId.slice(0, 255),
         m.ticketId,
@@ -519,24 +557,24 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
     if (addresses.length === 0) return;
-    this.#defer('INSERT IGNORE INTO support_participant (ticket_id, address) VALUES ?', [addresses.map((address) => [ticketId, address])]);
+    this.#deferInsert('INSERT IGNORE INTO support_participant (ticket_id, address)', addresses.map(() => '(?, ?)').join(', '), addresses.flatMap((address) => [ticketId, address]));
   }
 
   async addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
     // The message row is written with the COMMIT too: its id is taken there, by its Message-ID.
-    const values = attachments.map(() => '((SELECT id FROM support_message WHERE message_id = ?), ?, ?, ?, ?, ?, ?)').join(', ');
-    this.#defer(
-      `INSERT INTO support_attachment (message_row_id, ticket_id, sha256, filename, content_type, size, dropped) VALUES ${values}`,
+    this.#deferInsert(
+      'INSERT INTO support_attachment (message_row_id, ticket_id, sha256, filename, content_type, size, dropped)',
+      attachments.map(() => '((SELECT id FROM support_message WHERE message_id = ?), ?, ?, ?, ?, ?, ?)').join(', '),
       attachments.flatMap((a) => [messageId.slice(0, 255), ticketId, a.sha256, a.filename.slice(0, 255), a.contentType.slice(0, 128), a.size, a.dropped ?? null]),
     );
   }
 
   async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
-    this.#defer('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, actor.slice(0, 128), JSON.stringify(details), at]);
+    this.#deferInsert('INSERT INTO support_event (ticket_id, type, actor, details, created_at)', '(?, ?, ?, ?, ?)', [ticketId, type, actor.slice(0, 128), JSON.stringify(details), at]);
   }
 
   async flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void> {
-    this.#defer('INSERT INTO support_address_flag (address, reason, ticket_id, flagged_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE reason = VALUES(reason), flagged_at = VALUES(flagged_at)', [address, reason, ticketId, at]);
+    this.#deferInsert('INSERT INTO support_address_flag (address, reason, ticket_id, flagged_at)', '(?, ?, ?, ?)', [address, reason, ticketId, at], ' ON DUPLICATE KEY UPDATE reason = VALUES(reason), flagged_at = VALUES(flagged_at)');
   }
 
   async isAddressFlagged(address: string): Promise<boolean> {
