@@ -197,7 +197,8 @@ export class DiscordBot {
 
   /** Sends the reply into the deferred answer; a private answer to a public deferral goes as an ephemeral follow-up. */
   async #deliver(interaction: ChatInputCommandInteraction, reply: CommandReply, deferredEphemeral: boolean): Promise<void> {
-    const message = payload(renderReply(reply));
+    // A file (the export) travels as an attachment of the answer, which only the caller sees.
+    const message = { ...payload(renderReply(reply)), ...(reply.ok && reply.file ? { files: [{ attachment: Buffer.from(reply.file.data), name: reply.file.filename }] } : {}) };
     if (reply.ephemeral && !deferredEphemeral) {
       await interaction.deleteReply();
       await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });

@@ -4,7 +4,7 @@
  * turns an invocation back into the line the command service reads ("list open urgent page 2").
  */
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandBasicOption } from 'discord.js';
-import { CATEGORIES, PRIORITIES, STATS_PERIODS, STATUS_FILTERS } from '../../src/domain/command.ts';
+import { CATEGORIES, EXPORT_FORMATS, PRIORITIES, STATS_PERIODS, STATUS_FILTERS } from '../../src/domain/command.ts';
 
 // The command grammar's own lists: a choice Discord offers is always one the service accepts.
 const STATUS = STATUS_FILTERS;
@@ -75,12 +75,23 @@ export const TICKET_COMMAND = {
       description: 'Counts by status, priority and category',
       options: [{ type: ApplicationCommandOptionType.String, name: 'period', description: 'today, 7d (default) or 30d', choices: choices(PERIOD) }],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'export',
+      description: 'Tickets of a period with their triage and times, as a file (managers)',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'format', description: 'csv (default) or xlsx', choices: choices(EXPORT_FORMATS) },
+        { type: ApplicationCommandOptionType.String, name: 'period', description: 'today, 7d (default) or 30d', choices: choices(PERIOD) },
+        { type: ApplicationCommandOptionType.String, name: 'from', description: 'First day, YYYY-MM-DD (instead of a period)', min_length: 10, max_length: 10 },
+        { type: ApplicationCommandOptionType.String, name: 'to', description: 'Last day, YYYY-MM-DD', min_length: 10, max_length: 10 },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Subcommands that only read: their answer is for the caller alone. */
-export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help']);
+export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export']);
 
 /** The order in which each subcommand's options are written into the command line. */
 const OPTION_ORDER: Record<string, readonly string[]> = {
@@ -94,6 +105,7 @@ const OPTION_ORDER: Record<string, readonly string[]> = {
   priority: ['ticket', 'priority'],
   category: ['ticket', 'category'],
   stats: ['period'],
+  export: ['format', 'period', 'from', 'to'],
   help: [],
 };
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Caller, CommandReply, TicketAction } from '../../src/domain/command.ts';
+import type { Caller, CommandFile, CommandReply, TicketAction } from '../../src/domain/command.ts';
 import type { Config } from '../../src/config.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -135,7 +135,21 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const caller = await callerOf(client, command.user_id, command.user_name);
     const reply = await answer(() => commands.run(caller, command.text), { userId: command.user_id, channel: command.channel_id });
     await respond(toResponse(reply));
+    if (reply.ok && reply.file) await sendFile(client, command.user_id, reply.file);
   });
+
+  /** A command's file (the export) goes to the caller in a direct message: customer data stays out of channels. */
+  async function sendFile(client: WebClient, userId: string, file: CommandFile): Promise<void> {
+    try {
+      const im = await client.conversations.open({ users: userId });
+      const channel = im.channel?.id;
+      if (!channel) throw new Error('Slack opened no direct message channel');
+      await client.files.uploadV2({ channel_id: channel, file: Buffer.from(file.data), filename: file.filename, title: file.filename, initial_comment: `Your export: ${file.filename}` });
+    } catch (error) {
+      log.warn({ userId, file: file.filename, err: slackErrorText(error) }, 'could not hand the file over in Slack');
+      await client.chat.postEphemeral({ channel: userId, user: userId, text: `The file ${file.filename} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
+    }
+  }
 
   for (const action of ['close', 'reopen', 'assign_me'] as const satisfies readonly Exclude<TicketAction, 'reply'>[]) {
     app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS[action] }, async ({ ack, body, action: pressed, respond, client }) => {

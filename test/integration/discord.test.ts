@@ -21,6 +21,8 @@ const CHANNEL = '1200000000000000003';
 const AGENT_ROLE = '1200000000000000004';
 /** Registered by user id as the agent "alice" (staff id 4711). */
 const AGENT = '1200000000000000005';
+/** A manager (staff id 4730). */
+const MANAGER = '1200000000000000009';
 const STRANGER = '1200000000000000006';
 const NOTIFY = '1200000000000000007';
 /** A member without a registration of their own, an agent through AGENT_ROLE. */
@@ -50,6 +52,7 @@ beforeAll(async () => {
   app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url });
   await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
   await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
+  await app.agents.upsert({ name: 'dora', role: 'manager', staffId: 4730, identities: [{ platform: 'discord', kind: 'user', value: MANAGER }] });
   bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
   const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
   const result = await app.intake.ingest(ada.raw, { kind: 'test' });
@@ -149,6 +152,27 @@ describe('/ticket', () => {
     expect(Object.values(fields).join('\n')).toContain('The gearbox whines above 80 km/h.');
     const row = (jsonOf(edit)['components'] as { components: { custom_id: string }[] }[])[0];
     expect(row?.components.map((c) => c.custom_id)).toEqual([`ticket:reply:${ticketId}`, `ticket:assign_me:${ticketId}`, `ticket:close:${ticketId}`]);
+  });
+
+  it('export: the file is attached to the private answer for a manager; an agent is refused', async () => {
+    const payload = command(MANAGER, [], 'export', [
+      { type: 3, name: 'format', value: 'csv' },
+      { type: 3, name: 'period', value: 'today' },
+    ]);
+    await bot.dispatch(payload);
+    expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({ type: 5, data: { flags: 64 } }); // private
+    const [edit] = original(payload.token);
+    const sent = edit?.raw.toString('utf8') ?? '';
+    expect(edit?.headers['content-type']).toMatch(/^multipart\/form-data/);
+    expect(sent).toMatch(/filename="tickets-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(sent).toContain('Gearbox noise');
+    expect(sent).toMatch(/\d+ tickets? created from/);
+
+    const refused = command(AGENT, [], 'export', []);
+    await bot.dispatch(refused);
+    const answer = JSON.stringify(jsonOf(original(refused.token)[0]));
+    expect(answer).toContain('Only managers may export tickets');
+    expect(answer).not.toContain('filename');
   });
 
   it('list with status and priority choices: the high ticket only, for a member who is an agent by role; an empty page says so', async () => {

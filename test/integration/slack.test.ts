@@ -21,6 +21,8 @@ const ALICE = 'U0ALICE';
 /** An agent registered by the email of their Slack profile (staff id 4712). */
 const BRUNO = 'U0BRUNO';
 const STRANGER = 'U0STRANGER';
+/** A manager (staff id 4713). */
+const CARLA = 'U0CARLA';
 const NAMES: Record<string, string> = { [ALICE]: 'alice', [BRUNO]: 'bruno', [STRANGER]: 'mallory' };
 const CHANNEL = 'C0NOTIFY';
 
@@ -50,6 +52,7 @@ beforeAll(async () => {
   app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url, SMTP_URL: smtp.url });
   await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'slack', kind: 'user', value: ALICE }] });
   await app.agents.upsert({ name: 'bruno', role: 'agent', staffId: 4712, identities: [{ platform: 'slack', kind: 'email', value: 'bruno@shop.example' }] });
+  await app.agents.upsert({ name: 'carla', role: 'manager', staffId: 4713, identities: [{ platform: 'slack', kind: 'user', value: CARLA }] });
   bot = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger });
   base = `http://127.0.0.1:${await bot.start(0)}`;
 
@@ -189,6 +192,26 @@ describe('the /ticket slash command', () => {
     const buttons = attachment?.blocks.find((b) => b.type === 'actions')?.elements ?? [];
     expect(buttons.map((b) => b.action_id)).toEqual(['ticket_reply', 'ticket_assign_me', 'ticket_close']);
     expect(buttons.every((b) => b.value === String(ticketId))).toBe(true);
+  });
+
+  it('export: the file goes to the manager by direct message, never into the channel; an agent is refused', async () => {
+    api.route('conversations.open', () => ({ body: { ok: true, channel: { id: 'D0CARLA' } } }));
+    api.route('files.getUploadURLExternal', () => ({ body: { ok: true, upload_url: `${api.url}upload/F0EXPORT`, file_id: 'F0EXPORT' } }));
+    api.route('upload/F0EXPORT', () => ({ body: 'OK - 1' }));
+    api.route('files.completeUploadExternal', () => ({ body: { ok: true, files: [{ id: 'F0EXPORT' }] } }));
+    const sent = await slash(CARLA, 'export csv today');
+    expect(sent['response_type']).toBe('ephemeral');
+    expect(String(sent['text'])).toMatch(/^\d+ tickets? created from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: tickets-[\d-]+_[\d-]+\.csv\.$/);
+    const [opened] = await api.waitFor('conversations.open');
+    expect(body(opened)['users']).toBe(CARLA);
+    const [upload] = await api.waitFor('upload/F0EXPORT');
+    expect(upload?.raw.toString('utf8')).toContain('Invoice is wrong');
+    const [complete] = await api.waitFor('files.completeUploadExternal');
+    expect(body(complete)['channel_id']).toBe('D0CARLA');
+
+    const refused = await slash(ALICE, 'export csv');
+    expect(refused['text']).toBe('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
+    expect(api.callsTo('conversations.open')).toHaveLength(1);
   });
 
   it('list open urgent: the urgent ticket only, for an agent recognised by the email of their profile', async () => {
