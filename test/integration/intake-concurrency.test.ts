@@ -1,0 +1,152 @@
+/**
+ * Many emails at once (an import, an IMAP catch-up): the store then writes several emails in one
+ * shared transaction. What a user sees must not change: every email its own ticket, customer and
+ * acknowledgement, and a conflict between two of them resolved as if they had come one by one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MysqlIntakeStore } from '../../adapters/mysql/mysql-intake-store.ts';
+import { isAppError } from '../../src/domain/errors.ts';
+import type { MessageRecord } from '../../src/ports/intake-store.ts';
+import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import { eml } from './eml.ts';
+import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+
+let db: TestDatabase;
+let smtp: SmtpListener;
+let app: TestApp;
+
+beforeAll(async () => {
+  db = await createTestDatabase('intake_concurrency');
+  smtp = await startSmtpListener();
+  app = await createTestApp(db, { SMTP_URL: smtp.url });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+  await db?.drop();
+});
+
+const ingest = (raw: Buffer) => app.intake.ingest(raw, { kind: 'test' });
+
+function createdTicket(result: IntakeResult): number {
+  expect(result.outcome).toBe('created');
+  return result.outcome === 'created' ? result.ticketId : -1;
+}
+
+describe('emails arriving together', () => {
+  it('each become their own ticket, with their own customer and acknowledgement', async () => {
+    const emails = Array.from({ length: 40 }, (_, i) =>
+      eml({ from: `"Claire Martin" <client${i}@together.example>`, subject: `Question ${i} sur ma commande`, body: `Bonjour, ma commande n° CMD-${1000 + i} n'est pas arrivée.\n\nMerci` }),
+    );
+    const results = await Promise.all(emails.map((e) => ingest(e.raw)));
+    const ticketIds = results.map(createdTicket);
+    expect(new Set(ticketIds).size).toBe(40);
+
+    // Each ticket carries its own email's subject, order and customer: nothing mixed up between them.
+    for (let i = 0; i < 40; i++) {
+      const [row] = await db.query<Record<string, string>>(
+        'SELECT m.msg_subject, m.msg_ord_id, c.cst_mail, c.cst_fname, t.customer_email FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id JOIN support_ticket t ON t.ticket_id = m.msg_id WHERE m.msg_id = ?',
+        [ticketIds[i]],
+      );
+      expect(row).toEqual({ msg_subject: `Question ${i} sur ma commande`, msg_ord_id: `CMD-${1000 + i}`, cst_mail: `client${i}@together.example`, cst_fname: 'Claire', customer_email: `client${i}@together.example` });
+    }
+    const [inbound] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'ticket' AND peer_address LIKE '%@together.example'");
+    expect(Number(inbound?.n)).toBe(40);
+
+    await smtp.waitFor(40);
+    const acknowledged = new Set(smtp.received.flatMap((m) => m.envelopeTo).filter((a) => a.endsWith('@together.example')));
+    expect(acknowledged.size).toBe(40);
+  });
+
+  it('two first emails from one new customer, arriving with others, share one customer row and leave the others untouched', async () => {
+    const first = eml({ from: '"Nadia Benali" <nadia@twice.example>', subject: 'Ma facture', body: 'Bonjour, je ne trouve pas ma facture.' });
+    const second = eml({ from: '"Nadia Benali" <nadia@twice.example>', subject: 'Mon adresse de livraison', body: "Bonjour, j'ai changé d'adresse." });
+    const others = Array.from({ length: 10 }, (_, i) => eml({ from: `other${i}@twice.example`, subject: `Autre ${i}` }));
+    const [a, b, ...rest] = await Promise.all([first, second, ...others].map((e) => ingest(e.raw)));
+
+    const ticketA = createdTicket(a!);
+    const ticketB = createdTicket(b!);
+    expect(ticketA).not.toBe(ticketB);
+    const customers = await db.query<{ cst_id: number }>("SELECT cst_id FROM ___xtr_customer WHERE cst_mail = 'nadia@twice.example'");
+    expect(customers).toHaveLength(1);
+    const owners = await db.query<{ msg_cst_id: string }>('SELECT msg_cst_id FROM ___xtr_msg WHERE msg_id IN (?, ?)', [ticketA, ticketB]);
+    expect(owners.map((o) => o.msg_cst_id)).toEqual([String(customers[0]!.cst_id), String(customers[0]!.cst_id)]);
+    expect([a, b].filter((r) => r?.outcome === 'created' && r.customerCreated)).toHaveLength(1);
+
+    const otherTickets = rest.map(createdTicket);
+    expect(new Set(otherTickets).size).toBe(10);
+    const [count] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM ___xtr_customer WHERE cst_mail LIKE '%@twice.example'");
+    expect(Number(count?.n)).toBe(11);
+  });
+
+  it('the same email delivered twice at once is one ticket and one duplicate', async () => {
+    const email = eml({ from: 'paul@dup.example', subject: 'En double' });
+    const results = await Promise.all([ingest(email.raw), ingest(email.raw), ...Array.from({ length: 6 }, (_, i) => ingest(eml({ from: `p${i}@dup.example` }).raw))]);
+    expect(results.slice(0, 2).map((r) => r.outcome).sort()).toEqual(['created', 'duplicate']);
+    expect(results.slice(2).every((r) => r.outcome === 'created')).toBe(true);
+    const rows = await db.query("SELECT msg_id FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id WHERE c.cst_mail = 'paul@dup.example'");
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('the store, when emails share one transaction', () => {
+  const record = (messageId: string): MessageRecord => ({
+    messageId,
+    ticketId: null,
+    legacyMsgId: null,
+    direction: 'inbound',
+    kind: 'automated',
+    outcome: 'automated_skipped',
+    threadSignal: null,
+    automatedKind: 'bulk',
+    automatedReason: 'test',
+    peerAddress: 'robot@store.example',
+    subject: messageId,
+    inReplyTo: [],
+    references: [],
+    language: null,
+    bodyText: null,
+    originalText: null,
+    notes: [],
+    source: 'test',
+    rawSize: 1,
+    delivery: null,
+    at: new Date(),
+  });
+
+  /** Stores one email's rows: a legacy reply row (written at once) and its message row (with the commit). */
+  const storeOne = (store: MysqlIntakeStore, messageId: string, fail = false) =>
+    store.transaction(async (tx) => {
+      const legacyId = await tx.addReply({ ticketId: 999_999, customerId: 1, subject: messageId, content: messageId, staffId: null, at: new Date() });
+      await tx.recordMessage(record(messageId));
+      if (fail) throw new Error(`${messageId} fails`);
+      return legacyId;
+    });
+
+  it("keeps each email's rows atomic: one failing email or one duplicate Message-ID costs the others nothing", async () => {
+    const store = new MysqlIntakeStore(db.database, { maxGroup: 16, parallelGroups: 1 });
+    // The first runs alone; the others wait for it and then go as one group, which fails twice over.
+    const ids = Array.from({ length: 8 }, (_, i) => `store-${i}@store.example`);
+    const outcomes = await Promise.allSettled([
+      storeOne(store, ids[0]!),
+      storeOne(store, ids[1]!),
+      storeOne(store, ids[2]!, true),
+      storeOne(store, ids[3]!),
+      storeOne(store, ids[1]!), // the same Message-ID as the second: a duplicate
+      ...ids.slice(4).map((id) => storeOne(store, id)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const failed = outcomes[2] as PromiseRejectedResult;
+    expect((failed.reason as Error).message).toContain('store-2@store.example fails');
+    const duplicate = outcomes[4] as PromiseRejectedResult;
+    expect(isAppError(duplicate.reason) && duplicate.reason.code).toBe('email.duplicate');
+
+    const messages = await db.query<{ message_id: string; legacy_rows: number }>(
+      "SELECT m.message_id, (SELECT COUNT(*) FROM ___xtr_msg x WHERE x.msg_subject = m.message_id) AS legacy_rows FROM support_message m WHERE m.message_id LIKE 'store-%' ORDER BY m.message_id",
+    );
+    expect(messages.map((m) => [m.message_id, Number(m.legacy_rows)])).toEqual(ids.filter((id) => id !== ids[2]).map((id) => [id, 1]));
+    const [orphans] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject = 'store-2@store.example'");
+    expect(Number(orphans?.n)).toBe(0);
+  });
+});
