@@ -5,7 +5,12 @@
  * and noisy: the ratio is the figure, absolute rates drift. The no-op rate is measured before and
  * after, and their mean is the baseline. Ends with one JSON line.
  *
- *   npm run bench:triage [-- TICKETS [CONCURRENCY]]     (default 5000 tickets, concurrency 32)
+ *   npm run bench:triage [-- TICKETS [CONCURRENCY]]     (default 5000 tickets, concurrency 128)
+ *
+ * Both sides use the same BullMQ settings: the same job options, concurrency, Redis and number of
+ * jobs; the no-op side measures BullMQ alone (fetch, complete, events), the triage side the same plus
+ * loading the ticket, classifying it and saving the decision. CPU per job of node, MariaDB and Redis
+ * is printed for both: on a shared machine it says what each side costs better than the rates do.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,7 +32,7 @@ import type { StoredDecision, TriageStore } from '../src/ports/triage-store.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
 
 const COUNT = Number(process.argv[2] ?? 5000);
-const CONCURRENCY = Number(process.argv[3] ?? 32);
+const CONCURRENCY = Number(process.argv[3] ?? 128);
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false } as const;
 const redisUrl = LOCAL_ENDPOINTS.redisUrl;
 const logger = createLogger({ level: 'silent' });
@@ -200,7 +205,8 @@ async function triageRate(ids: readonly number[], url: string): Promise<{ rate: 
 const url = await freshDatabase();
 console.log(`Seeding ${COUNT} untriaged tickets (texts of the labelled set) in ticketrelay_test_bench_triage…`);
 const ids = await seedTickets(url);
-console.log(`Concurrency ${CONCURRENCY}, same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000).`);
+console.log(`Both sides: concurrency ${CONCURRENCY}, the same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000), the same Redis, ${COUNT} jobs.`);
+console.log('no-op = BullMQ alone (fetch, complete); triage = the same + load the ticket, classify, save both tables and the audit event, claim escalations.');
 const noOpBefore = await noOpRate(ids);
 console.log(`no-op jobs (before):   ${noOpBefore.rate.toFixed(0)} jobs/s      ${showCpu(noOpBefore.cpu)}`);
 const real = await triageRate(ids, url);

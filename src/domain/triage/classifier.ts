@@ -8,8 +8,8 @@ import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../ticket.
 import type { TriageModel } from './model.ts';
 import { softmax } from './model.ts';
 import { priorityRank, type CompiledRules, type FiredRule } from './rules.ts';
-import { scoreSentiment } from './sentiment.ts';
-import { foldText, ownWords } from './text.ts';
+import { scoreSentimentPrepared } from './sentiment.ts';
+import { prepareText } from './text.ts';
 
 export interface TriageInput {
   readonly subject: string;
@@ -70,10 +70,12 @@ export class TriageClassifier {
   }
 
   classify(input: TriageInput): TriageDecision {
-    const predicted = this.#model.predict(input.subject, input.body);
+    // Folded and cut once: the model, the rules and the sentiment read the same text.
+    const prepared = prepareText(input.subject, input.body);
+    const predicted = this.#model.predictPrepared(prepared);
     const cat = predicted['category']!;
     const pri = predicted['priority']!;
-    const folded = foldText(`${input.subject}\n${ownWords(input.body)}`);
+    const folded = `${prepared.foldedSubject}\n${prepared.foldedOwn}`;
     const fired: FiredRule[] = [];
 
     // Category: rules add to the model's log-odds, then the softmax gives the confidence.
@@ -134,7 +136,7 @@ export class TriageClassifier {
       }
     }
 
-    const sentiment = scoreSentiment(input.subject, input.body);
+    const sentiment = scoreSentimentPrepared(prepared);
     const detected = detectLanguage(`${input.subject}\n${input.body}`);
     return {
       language: detected.language,

@@ -3,7 +3,7 @@
  * over sparse word, word-pair and character n-gram features, trained here (no ML package, no network),
  * deterministic for the same examples, and saved as plain JSON.
  */
-import { DEFAULT_FEATURES, extractFeatures, featureHash, FeatureHasher, type FeatureOptions } from './text.ts';
+import { DEFAULT_FEATURES, extractFeatures, featureHash, FeatureHasher, prepareText, type FeatureOptions, type PreparedText } from './text.ts';
 
 export const MODEL_FORMAT = 'ticketrelay-triage-model/2';
 
@@ -66,8 +66,8 @@ interface Vector {
 interface Head {
   readonly labels: readonly string[];
   readonly bias: Float64Array;
-  /** Feature f's weight for label k at f * labels.length + k: one feature's weights side by side. */
-  readonly weights: Float64Array;
+  /** Where this head's weights start in a feature's row of the model table. */
+  readonly column: number;
   /** Added to each label's score after training (e.g. urgent's threshold chosen by cross-validation). */
   readonly offsets: Float64Array;
 }
@@ -77,30 +77,36 @@ export class TriageModel {
   readonly #saved: SavedModel;
   readonly #lookup: FeatureLookup;
   readonly #hasher: FeatureHasher;
-  readonly #idf: Float64Array;
   readonly #heads: Map<string, Head>;
+  /**
+   * One row per feature: its idf, then every head's weights (label by label). A feature's numbers sit
+   * side by side, so a ticket's ~300 features cost ~300 memory reads, not one per table per feature.
+   */
+  readonly #table: Float32Array;
+  readonly #stride: number;
   /** Per feature: 1 for a character gram (evidence, not a reason a person reads). */
   readonly #isGram: Uint8Array;
-  // Scratch space of one prediction: term counts by feature, and the features touched.
-  readonly #tf: Float64Array;
-  #touched: Int32Array;
+  /** Scratch space of one prediction: the feature index of each occurrence. */
+  #found: Int32Array = new Int32Array(4096);
 
   constructor(saved: SavedModel) {
     this.#saved = saved;
     this.version = saved.version;
     this.#lookup = new FeatureLookup(saved.vocabulary);
     this.#hasher = new FeatureHasher(saved.features);
-    this.#idf = Float64Array.from(saved.idf);
     this.#isGram = Uint8Array.from(saved.vocabulary, (f) => (f.startsWith('c:') ? 1 : 0));
-    this.#tf = new Float64Array(saved.vocabulary.length);
-    this.#touched = new Int32Array(1024);
+    const heads = Object.entries(saved.heads);
+    this.#stride = 1 + heads.reduce((n, [, h]) => n + h.labels.length, 0);
+    this.#table = new Float32Array(saved.vocabulary.length * this.#stride);
+    saved.idf.forEach((v, f) => (this.#table[f * this.#stride] = v));
+    let column = 1;
     this.#heads = new Map(
-      Object.entries(saved.heads).map(([name, h]) => {
-        const K = h.labels.length;
-        const weights = new Float64Array(saved.vocabulary.length * K);
-        h.weights.forEach((wk, k) => wk.forEach((v, f) => (weights[f * K + k] = v)));
+      heads.map(([name, h]) => {
+        const start = column;
+        h.weights.forEach((wk, k) => wk.forEach((v, f) => (this.#table[f * this.#stride + start + k] = v)));
+        column += h.labels.length;
         const offsets = Float64Array.from(h.labels, (l) => h.offsets?.[l] ?? 0);
-        return [name, { labels: h.labels, bias: Float64Array.from(h.bias), weights, offsets }];
+        return [name, { labels: h.labels, bias: Float64Array.from(h.bias), column: start, offsets }];
       }),
     );
   }
@@ -121,15 +127,22 @@ export class TriageModel {
 
   /** Every question answered for one ticket. */
   predict(subject: string, body: string): Record<string, HeadPrediction> {
-    const x = this.#vectorize(subject, body);
+    return this.predictPrepared(prepareText(subject, body));
+  }
+
+  /** The same, on text already prepared (the classifier prepares it once for every part of triage). */
+  predictPrepared(prepared: PreparedText): Record<string, HeadPrediction> {
+    const x = this.#vectorize(prepared);
+    const table = this.#table;
+    const stride = this.#stride;
     const out: Record<string, HeadPrediction> = {};
     for (const [name, head] of this.#heads) {
       const K = head.labels.length;
       const scores = Array.from(head.bias, (b, k) => b + head.offsets[k]!);
       for (let i = 0; i < x.indexes.length; i++) {
-        const base = x.indexes[i]! * K;
+        const base = x.indexes[i]! * stride + head.column;
         const v = x.values[i]!;
-        for (let k = 0; k < K; k++) scores[k]! += head.weights[base + k]! * v;
+        for (let k = 0; k < K; k++) scores[k]! += table[base + k]! * v;
       }
       const probabilities = softmax(scores);
       let best = 0;
@@ -146,89 +159,98 @@ export class TriageModel {
   }
 
   /** TF-IDF of the ticket's known features (sublinear term frequency), L2-normalised. */
-  #vectorize(subject: string, body: string): Vector {
-    const { hashes, count } = this.#hasher.hash(subject, body);
-    const tf = this.#tf;
-    let touched = 0;
+  #vectorize(prepared: PreparedText): Vector {
+    const { hashes, count } = this.#hasher.hash(prepared);
+    if (this.#found.length < count) this.#found = new Int32Array(count * 2);
+    let n = 0;
     for (let i = 0; i < count; i++) {
       const f = this.#lookup.get(hashes[i]!);
-      if (f < 0) continue;
-      if (tf[f] === 0) {
-        if (touched === this.#touched.length) {
-          const grown = new Int32Array(touched * 2);
-          grown.set(this.#touched);
-          this.#touched = grown;
-        }
-        this.#touched[touched++] = f;
-      }
-      tf[f]! += 1;
+      if (f >= 0) this.#found[n++] = f;
     }
-    const indexes = this.#touched.slice(0, touched);
-    const values = new Float64Array(touched);
+    // Sorted, repeats of a feature are neighbours: counted without a table as large as the vocabulary.
+    const found = this.#found.subarray(0, n).sort();
+    let distinct = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || found[i] !== found[i - 1]) distinct++;
+    const indexes = new Int32Array(distinct);
+    const values = new Float64Array(distinct);
     let norm = 0;
-    for (let i = 0; i < touched; i++) {
-      const f = indexes[i]!;
-      const v = (1 + Math.log(tf[f]!)) * this.#idf[f]!;
-      tf[f] = 0;
-      values[i] = v;
+    for (let i = 0, d = 0; i < n; d++) {
+      const f = found[i]!;
+      let tf = 0;
+      while (i < n && found[i] === f) {
+        tf++;
+        i++;
+      }
+      const v = (1 + Math.log(tf)) * this.#table[f * this.#stride]!;
+      indexes[d] = f;
+      values[d] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < touched; i++) values[i]! /= norm;
+    for (let i = 0; i < distinct; i++) values[i]! /= norm;
     return { indexes, values };
   }
 
   #topTerms(head: Head, label: number, x: Vector): string[] {
     const K = head.labels.length;
-    const pushes: { term: string; push: number }[] = [];
+    // The strongest pushes kept in order as they come (no array of every feature, no string until the end).
+    const best: { f: number; push: number }[] = [];
     for (let i = 0; i < x.indexes.length; i++) {
       const f = x.indexes[i]!;
       if (this.#isGram[f]) continue;
-      const base = f * K;
+      const base = f * this.#stride + head.column;
       let others = 0;
-      for (let k = 0; k < K; k++) if (k !== label) others += head.weights[base + k]!;
-      const push = (head.weights[base + label]! - others / Math.max(1, K - 1)) * x.values[i]!;
-      if (push > 0) pushes.push({ term: this.#saved.vocabulary[f]!.slice(2), push });
+      for (let k = 0; k < K; k++) if (k !== label) others += this.#table[base + k]!;
+      const push = (this.#table[base + label]! - others / Math.max(1, K - 1)) * x.values[i]!;
+      if (push <= 0 || (best.length === TOP_CANDIDATES && push <= best[TOP_CANDIDATES - 1]!.push)) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.push < push) at--;
+      best.splice(at, 0, { f, push });
+      if (best.length > TOP_CANDIDATES) best.pop();
     }
-    pushes.sort((a, b) => b.push - a.push);
     const terms: string[] = [];
-    for (const p of pushes) {
-      if (!terms.includes(p.term)) terms.push(p.term); // a subject word and the same body word are one reason
+    for (const { f } of best) {
+      const term = this.#saved.vocabulary[f]!.slice(2);
+      if (!terms.includes(term)) terms.push(term); // a subject word and the same body word are one reason
       if (terms.length === 5) break;
     }
     return terms;
   }
 }
 
+/** Candidates kept for the five reasons shown (a word can come twice: from the subject and the body). */
+const TOP_CANDIDATES = 10;
+
 /** Feature hash → vocabulary index: open addressing over typed arrays, no string per lookup. */
 class FeatureLookup {
-  readonly #keys: Uint32Array;
-  readonly #values: Int32Array;
+  // Slot i: the hash at 2i, the index at 2i + 1 (−1: empty), side by side in memory (one cache miss a lookup).
+  readonly #slots: Int32Array;
   readonly #mask: number;
 
   constructor(vocabulary: readonly string[]) {
     let size = 1024;
     while (size < vocabulary.length * 2) size *= 2;
-    this.#keys = new Uint32Array(size);
-    this.#values = new Int32Array(size).fill(-1);
+    this.#slots = new Int32Array(size * 2);
+    for (let i = 1; i < this.#slots.length; i += 2) this.#slots[i] = -1;
     this.#mask = size - 1;
     vocabulary.forEach((feature, index) => {
-      const hash = featureHash(feature);
+      const hash = featureHash(feature) | 0;
       let slot = mix(hash) & this.#mask;
-      while (this.#values[slot] !== -1) {
-        if (this.#keys[slot] === hash) return; // two features, one hash: the first one keeps it (training avoids this)
+      while (this.#slots[slot * 2 + 1] !== -1) {
+        if (this.#slots[slot * 2] === hash) return; // two features, one hash: the first one keeps it (training avoids this)
         slot = (slot + 1) & this.#mask;
       }
-      this.#keys[slot] = hash;
-      this.#values[slot] = index;
+      this.#slots[slot * 2] = hash;
+      this.#slots[slot * 2 + 1] = index;
     });
   }
 
   get(hash: number): number {
-    let slot = mix(hash) & this.#mask;
+    const h = hash | 0;
+    let slot = mix(h) & this.#mask;
     for (;;) {
-      const v = this.#values[slot]!;
-      if (v === -1 || this.#keys[slot] === hash) return v;
+      const v = this.#slots[slot * 2 + 1]!;
+      if (v === -1 || this.#slots[slot * 2] === h) return v;
       slot = (slot + 1) & this.#mask;
     }
   }

@@ -4,7 +4,7 @@
  * (exclamation marks, words in capitals). Politeness formulas ("merci d'avance", "regards") are not
  * counted: everyone writes them.
  */
-import { foldText, ownWords } from './text.ts';
+import { prepareText, type PreparedText } from './text.ts';
 
 // Stems (prefix match on folded words) → polarity.
 const LEXICON: readonly (readonly [string, number])[] = [
@@ -56,8 +56,12 @@ export interface SentimentResult {
 }
 
 export function scoreSentiment(subject: string, body: string): SentimentResult {
-  const own = `${subject}\n${ownWords(body)}`;
-  const folded = foldText(own);
+  return scoreSentimentPrepared(prepareText(subject, body));
+}
+
+export function scoreSentimentPrepared(prepared: PreparedText): SentimentResult {
+  const own = `${prepared.subject}\n${prepared.own}`;
+  const folded = `${prepared.foldedSubject}\n${prepared.foldedOwn}`;
   const words = folded.replace(/'/g, '').match(/[a-z]+/g) ?? [];
   let total = 0;
   const hits: { term: string; value: number }[] = [];

@@ -33,6 +33,24 @@ export function ownWords(text: string): string {
   return kept.join('\n').slice(0, MAX_CHARS);
 }
 
+const MAX_SUBJECT = 300;
+
+/** A ticket's text as every part of triage reads it, prepared once per ticket. */
+export interface PreparedText {
+  /** The subject (capped) and the customer's own words, as written. */
+  readonly subject: string;
+  readonly own: string;
+  /** The same, folded (lowercase, no accents). */
+  readonly foldedSubject: string;
+  readonly foldedOwn: string;
+}
+
+export function prepareText(subject: string, body: string): PreparedText {
+  const capped = subject.slice(0, MAX_SUBJECT);
+  const own = ownWords(body);
+  return { subject: capped, own, foldedSubject: foldText(capped), foldedOwn: foldText(own) };
+}
+
 /** Word tokens of folded text: letters (and apostrophes dropped), numbers as "#num". */
 export function tokenize(folded: string): string[] {
   const raw = folded.match(/[a-z]+|\d+/g) ?? [];
@@ -92,7 +110,6 @@ export function extractFeatures(subject: string, body: string, options: FeatureO
   return features;
 }
 
-const MAX_SUBJECT = 300;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const NUM = '#num';
@@ -124,9 +141,9 @@ export class FeatureHasher {
   }
 
   /** Hashes of the ticket's features; valid until the next call. */
-  hash(subject: string, body: string): { readonly hashes: Uint32Array; readonly count: number } {
-    const foldedSubject = foldText(subject.slice(0, MAX_SUBJECT));
-    const text = `${foldedSubject}\n${foldText(ownWords(body))}`;
+  hash(prepared: PreparedText): { readonly hashes: Uint32Array; readonly count: number } {
+    const foldedSubject = prepared.foldedSubject;
+    const text = `${foldedSubject}\n${prepared.foldedOwn}`;
     this.#text = text;
     const subjectEnd = foldedSubject.length;
     let tokens = 0;
