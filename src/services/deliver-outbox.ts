@@ -11,8 +11,9 @@ import type { Logger } from '../ports/logger.ts';
 import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
 
 const MAX_ATTEMPTS = 8;
-const BATCH = 50;
-const SEND_PARALLEL = 4;
+const BATCH = 100;
+/** Sends in progress at once (the SMTP pool has its own limit; the .eml outbox overlaps its writes). */
+const SEND_PARALLEL = 8;
 
 export interface OutboxDelivery {
   /** Sends what is pending; returns how many went out. Never throws for one email's failure. */
@@ -66,13 +67,17 @@ export class OutboxService implements OutboxDelivery {
     for (;;) {
       const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS);
       if (rows.length === 0) return sent;
-      // A few at a time (the SMTP pool has its own limit); the successes are marked in one update.
+      // A few at a time, each sender taking the next row as soon as it is free; the successes are
+      // marked in one update.
       const delivered: number[] = [];
-      for (let i = 0; i < rows.length; i += SEND_PARALLEL) {
-        const slice = rows.slice(i, i + SEND_PARALLEL);
-        const results = await Promise.all(slice.map((row) => this.#send(row)));
-        slice.forEach((row, k) => results[k] && delivered.push(row.rowId));
-      }
+      let next = 0;
+      const sender = async () => {
+        while (next < rows.length) {
+          const row = rows[next++]!;
+          if (await this.#send(row)) delivered.push(row.rowId);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SEND_PARALLEL, rows.length) }, sender));
       await this.#store.markOutbound(delivered, { delivery: 'sent', error: null });
       sent += delivered.length;
       if (delivered.length === 0 || rows.length < BATCH) return sent;
