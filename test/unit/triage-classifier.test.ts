@@ -9,7 +9,7 @@ import { reasonLines } from '../../src/domain/triage/explain.ts';
 import { loadModel, trainModel, type TrainingExample } from '../../src/domain/triage/model.ts';
 import { parseTriageRules } from '../../src/domain/triage/rules.ts';
 import { scoreSentiment } from '../../src/domain/triage/sentiment.ts';
-import { extractFeatures, foldText, ownWords, tokenize } from '../../src/domain/triage/text.ts';
+import { extractFeatures, featureHash, FeatureHasher, foldText, ownWords, prepareText, tokenize } from '../../src/domain/triage/text.ts';
 
 const ex = (id: string, subject: string, body: string, category: string, priority: string): TrainingExample => ({ id, subject, body, labels: { category, priority } });
 
@@ -52,6 +52,27 @@ describe('text features', () => {
   });
 });
 
+describe('hashed features', () => {
+  it('are exactly the readable features, counted the same, without a string per feature', () => {
+    const texts: [string, string][] = [
+      ['Remboursé ? Commande n° 104823', 'Bonjour,\nJ’ai été débité 2 fois (89,90 €) pour la CMD-2024-20481 !!\n\nLe 3 nov. 2024, Support a écrit :\n> ancien message'],
+      ['', 'a y b 12ab34 œuvre ÆSIR naïve'],
+      ['Brake pads — will they fit?', 'Hi, will TRW GDB1550 fit a Golf VII 2.0 TDI (2015)? Thanks'],
+    ];
+    for (const options of [{ charGrams: [4], wordBigrams: true }, { charGrams: [2, 3, 5], wordBigrams: false }]) {
+      const hasher = new FeatureHasher(options);
+      for (const [subject, body] of texts) {
+        const expected = new Map<number, number>();
+        for (const [key, n] of extractFeatures(subject, body, options)) expected.set(featureHash(key), (expected.get(featureHash(key)) ?? 0) + n);
+        const { hashes, count } = hasher.hash(prepareText(subject, body));
+        const got = new Map<number, number>();
+        for (let i = 0; i < count; i++) got.set(hashes[i]!, (got.get(hashes[i]!) ?? 0) + 1);
+        expect(got).toEqual(expected);
+      }
+    }
+  });
+});
+
 describe('the model', () => {
   it('learns the words of each category and says which ones weighed most', () => {
     const p = model.predict('Facture', 'Pouvez-vous m’envoyer la facture de ma commande ?');
@@ -70,6 +91,35 @@ describe('the model', () => {
   });
 });
 
+describe('the urgent threshold', () => {
+  // Urgent and normal emails that share their words: the model alone cannot tell them apart well.
+  const words = ['pads', 'discs', 'clutch', 'battery', 'filter', 'wipers', 'bulbs', 'springs', 'pump', 'belt'];
+  const examples: TrainingExample[] = words.flatMap((w, i) => [
+    ex(`u${i}`, `${w} order`, `The ${w} from my order arrived, I need them fitted soon, my car is waiting.`, 'technical', 'urgent'),
+    ex(`v${i}`, `${w} question`, `The ${w} from my order arrived, I will fit them soon, the car is waiting.`, 'technical', 'urgent'),
+    ex(`n${i}`, `${w} order`, `The ${w} from my order arrived, I will fit them soon when the car is free.`, 'technical', 'normal'),
+    ex(`m${i}`, `${w} order`, `The ${w} from my order arrived, I plan to fit them when the car is free.`, 'technical', 'normal'),
+    ex(`o${i}`, `${w} question`, `The ${w} from my order arrived, I will fit them soon, no hurry at all.`, 'technical', 'normal'),
+  ]);
+
+  it('is chosen by cross-validation on the training examples to reach the recall asked for', () => {
+    const calibrated = trainModel(examples, { minDocs: 1, urgentRecall: 0.95 }).toJSON().calibration;
+    expect(calibrated).toMatchObject({ question: 'priority', label: 'urgent', target: 0.95, folds: 4 });
+    expect(calibrated!.cvRecall >= 0.95 || calibrated!.offset === 4).toBe(true);
+    const looser = trainModel(examples, { minDocs: 1, urgentRecall: 0.5 }).toJSON().calibration;
+    expect(looser!.offset).toBeLessThanOrEqual(calibrated!.offset);
+    expect(trainModel(examples, { minDocs: 1, urgentRecall: null }).toJSON().calibration).toBeUndefined();
+  });
+
+  it('moves decisions toward urgent when it is raised', () => {
+    const plain = trainModel(examples, { minDocs: 1, urgentRecall: null });
+    const text = ['belt order', 'The belt from my order arrived, I will fit it soon, the car is waiting.'] as const;
+    const raised = plain.withOffsets({ priority: { urgent: 5 } });
+    expect(raised.predict(...text)['priority']!.probabilities['urgent']).toBeGreaterThan(plain.predict(...text)['priority']!.probabilities['urgent']!);
+    expect(raised.predict(...text)['priority']!.label).toBe('urgent');
+  });
+});
+
 describe('the operator rules', () => {
   it('raise a safety issue to urgent, say which rule fired, and escalate', () => {
     const d = classifier.classify(input('Freins', 'Les freins ont lâché sur l’autoroute, j’ai failli avoir un accident.'));
@@ -77,6 +127,11 @@ describe('the operator rules', () => {
     expect(d.escalate).toBe(true);
     expect(d.reasons.rules.map((r) => r.rule)).toContain('safety: a part that failed while driving');
     expect(reasonLines(d).join('\n')).toMatch(/rule "safety: a part that failed while driving": at least urgent \("failli avoir un accident"\)/);
+  });
+
+  it('read a website or account problem as technical, and say so', () => {
+    const d = classifier.classify(input('Cannot log in', 'Every time I enter my password the site says my credentials are wrong.'));
+    expect(d.reasons.rules).toContainEqual({ rule: 'the website or the account does not work', effect: '+0.8 technical ("log in")' });
   });
 
   it('give VIP customers at least high priority, whatever the case of their address', () => {

@@ -4,10 +4,10 @@
  * VIP customers, the mailbox's category and an order number are rules too.
  */
 import { detectLanguage, type Language } from '../language.ts';
-import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../ticket.ts';
+import { CATEGORIES, type Category, type Priority } from '../ticket.ts';
 import type { TriageModel } from './model.ts';
-import { softmax } from './model.ts';
-import { priorityRank, type CompiledRules, type FiredRule } from './rules.ts';
+import { decidePriority, type CompiledRules, type FiredRule } from './rules.ts';
+import { argmax } from './scores.ts';
 import { scoreSentimentPrepared } from './sentiment.ts';
 import { prepareText } from './text.ts';
 
@@ -107,34 +107,11 @@ export class TriageClassifier {
     }
     const [category, categoryConfidence] = argmax(catScores, CATEGORIES);
 
-    // Priority: weights first, then the floors ("at least").
-    const priScores: Record<string, number> = { ...pri.scores };
-    const floors: { priority: Priority; why: FiredRule }[] = [];
-    for (const rule of this.#rules.priority) {
-      const hit = rule.test(folded);
-      if (!hit) continue;
-      const current = priScores[rule.priority];
-      if (rule.weight !== 0 && current !== undefined) priScores[rule.priority] = current + rule.weight;
-      const effect = [rule.weight !== 0 ? `${signed(rule.weight)} ${rule.priority}` : '', rule.atLeast ? `at least ${rule.priority}` : ''].filter(Boolean).join(', ');
-      const why = { rule: rule.name, effect: `${effect} ("${hit.trim()}")` };
-      if (rule.atLeast) floors.push({ priority: rule.priority, why });
-      else fired.push(why);
-    }
-    if (input.customerEmail && this.#vip.has(input.customerEmail.toLowerCase())) {
-      floors.push({ priority: this.#rules.spec.vip.atLeast, why: { rule: 'VIP customer', effect: `at least ${this.#rules.spec.vip.atLeast}` } });
-    }
-    if (input.orderNumber && this.#rules.spec.orderNumber.atLeast) {
-      floors.push({ priority: this.#rules.spec.orderNumber.atLeast, why: { rule: `order number ${input.orderNumber} present`, effect: `at least ${this.#rules.spec.orderNumber.atLeast}` } });
-    }
-    let [priority, priorityConfidence] = argmax(priScores, PRIORITIES);
-    for (const floor of floors) {
-      fired.push(floor.why);
-      if (priorityRank(floor.priority) > priorityRank(priority)) {
-        priority = floor.priority;
-        // A rule that decides is as sure as the operator who wrote it; the model's view is kept as a floor.
-        priorityConfidence = Math.max(0.9, priorityConfidence);
-      }
-    }
+    const { priority, confidence: priorityConfidence, fired: priorityRules } = decidePriority(pri.scores, this.#rules, folded, {
+      vip: input.customerEmail !== null && this.#vip.has(input.customerEmail.toLowerCase()),
+      orderNumber: input.orderNumber,
+    });
+    fired.push(...priorityRules);
 
     const sentiment = scoreSentimentPrepared(prepared);
     const detected = detectLanguage(`${input.subject}\n${input.body}`);
@@ -156,14 +133,6 @@ export class TriageClassifier {
       escalate: priority === 'urgent' || sentiment.score <= this.#rules.spec.escalation.sentimentAtMost,
     };
   }
-}
-
-function argmax<T extends string>(scores: Record<string, number>, order: readonly T[]): [T, number] {
-  const labels = order.filter((l) => scores[l] !== undefined);
-  const probabilities = softmax(labels.map((l) => scores[l]!));
-  let best = 0;
-  for (let k = 1; k < labels.length; k++) if (probabilities[k]! > probabilities[best]!) best = k;
-  return [labels[best]!, probabilities[best]!];
 }
 
 function signed(n: number): string {

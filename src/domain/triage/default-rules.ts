@@ -27,7 +27,43 @@ export const DEFAULT_RULES: TriageRulesInput = {
     {
       name: 'suggestion words',
       category: 'suggestion',
-      keywords: ['suggestion', 'suggere', 'ce serait bien', 'il serait', 'pourriez-vous ajouter', 'idee', 'it would be nice', 'would be great if', 'feature request', 'suggest'],
+      keywords: [
+        'suggestion', 'suggere', 'ce serait bien', 'ce serait pratique', 'il serait', 'serait-il envisageable', 'pourriez-vous ajouter', 'idee', 'jamais pense',
+        'it would be nice', 'would be great if', 'would be handy', 'would be useful', 'could you add', 'feature request', 'suggest', 'ever thought', 'have you thought', 'minor point',
+      ],
+      weight: 0.8,
+    },
+    {
+      name: 'the website or the account does not work',
+      category: 'technical',
+      keywords: [
+        'mot de passe', 'se connecter', 'me connecter', 'connexion', 'erreur 500', 'page blanche', 'bug', 'code sms', 'lien expire', 'page introuvable', 'compromis',
+        'password', 'log in', 'login', 'sign in', 'sign-in', 'error 500', 'blank page', 'page not found', 'link is broken', 'broken link', 'compromised',
+      ],
+      weight: 0.8,
+    },
+    {
+      name: 'an angry customer, a repeated failure or a formal dispute',
+      category: 'complaint',
+      keywords: [
+        'ridicule', 'troisieme fois', 'deuxieme fois', 'troisieme erreur', 'encore une erreur', 'mise en demeure', 'droits du consommateur', 'personne ne repond', 'aucune reponse', 'honte', 'marre',
+        'ridiculous', 'third time', 'second time', 'third wrong', 'consumer rights', 'legal action', 'dispute', 'on hold', 'nobody answers', 'no one answers', 'fed up', 'not good enough',
+      ],
+      weight: 0.8,
+    },
+    {
+      name: 'questions about the shop, an order or an account',
+      category: 'general',
+      keywords: [
+        'vendez-vous', 'vous vendez', 'livrez-vous', 'ou en est ma commande', 'supprimer mon compte', 'rgpd', 'annuler ma commande', 'horaires', 'un petit mot', 'un grand merci',
+        'do you sell', 'do you ship', 'status of my order', 'delete my account', 'close my account', 'gdpr', 'cancel my order', 'opening hours', 'just a quick note', 'just wanted to say', 'just to say',
+      ],
+      weight: 0.8,
+    },
+    {
+      name: 'ways to pay and discounts',
+      category: 'billing',
+      keywords: ['klarna', 'pay in 3', 'en plusieurs fois', 'par cheque', 'code promo', 'promo code', 'discount code', 'la difference'],
       weight: 0.8,
     },
   ],

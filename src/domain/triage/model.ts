@@ -3,6 +3,10 @@
  * over sparse word, word-pair and character n-gram features, trained here (no ML package, no network),
  * deterministic for the same examples, and saved as plain JSON.
  */
+import { findOrderNumber } from '../ticket.ts';
+import { DEFAULT_RULES } from './default-rules.ts';
+import { compileRules, decidePriority, TriageRulesSchema, type CompiledRules } from './rules.ts';
+import { softmax } from './scores.ts';
 import { DEFAULT_FEATURES, extractFeatures, featureHash, FeatureHasher, prepareText, type FeatureOptions, type PreparedText } from './text.ts';
 
 export const MODEL_FORMAT = 'ticketrelay-triage-model/2';
@@ -23,6 +27,25 @@ export interface TrainOptions {
   readonly minDocs?: number;
   /** Per question, per label: how much an example of it weighs (default: balanced classes). */
   readonly classWeights?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * Move urgent's decision threshold so that, in 4-fold cross-validation on these examples only,
+   * at least this share of urgent tickets comes out urgent with the rules applied (default 0.95;
+   * null: no calibration). Costs four more trainings.
+   */
+  readonly urgentRecall?: number | null;
+  /** The operator's rules the calibration applies, as the worker will (default: the built-in rules). */
+  readonly rules?: CompiledRules;
+}
+
+/** How urgent's threshold was chosen: the offset added to its score, and what cross-validation measured. */
+export interface Calibration {
+  readonly question: 'priority';
+  readonly label: 'urgent';
+  readonly offset: number;
+  readonly target: number;
+  readonly folds: number;
+  readonly cvRecall: number;
+  readonly cvPrecision: number;
 }
 
 /** The JSON a model is saved as. */
@@ -36,6 +59,7 @@ export interface SavedModel {
   /** Inverse document frequency of each vocabulary feature in the training examples. */
   readonly idf: readonly number[];
   readonly heads: Readonly<Record<string, SavedHead>>;
+  readonly calibration?: Calibration;
 }
 
 export interface SavedHead {
@@ -274,7 +298,7 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
   const featureOptions = options.features ?? DEFAULT_FEATURES;
   const epochs = options.epochs ?? 25;
   const rate = options.learningRate ?? 0.1;
-  const l2 = options.l2 ?? 1e-5;
+  const l2 = options.l2 ?? 1e-4; // 4-fold CV on the training part: 79.0 % category (model alone) against 78.4 % at 1e-5
   const minDocs = options.minDocs ?? 2;
   if (examples.length === 0) throw new Error('no labelled examples to train on');
 
@@ -302,7 +326,10 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
     const classWeight = labels.map((l, k) => given?.[l] ?? rows.length / (labels.length * counts[k]!));
     heads[question] = trainHead(rows.map((r) => ({ y: labels.indexOf(r.label), x: r.x })), labels, vocabulary.length, classWeight, { epochs, rate, l2 });
   }
-  const version = `lr-${fingerprint(examples, featureOptions, epochs, rate, l2, minDocs)}`;
+  const target = options.urgentRecall === undefined ? DEFAULT_URGENT_RECALL : options.urgentRecall;
+  const calibration = target === null ? null : calibrateUrgent(examples, options, target);
+  if (calibration && heads['priority']) heads['priority'] = { ...heads['priority'], offsets: { urgent: calibration.offset } };
+  const version = `lr-${fingerprint(examples, featureOptions, epochs, rate, l2, minDocs, calibration?.offset ?? null)}`;
   return new TriageModel({
     format: MODEL_FORMAT,
     version,
@@ -312,7 +339,62 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
     vocabulary,
     idf,
     heads,
+    ...(calibration ? { calibration } : {}),
   });
+}
+
+const DEFAULT_URGENT_RECALL = 0.95;
+const CALIBRATION_FOLDS = 4;
+const OFFSETS = Array.from({ length: 17 }, (_, i) => i * 0.25); // 0 … 4 in steps of 0.25
+
+/**
+ * The smallest offset on urgent's score whose cross-validated recall (model + rules, on these
+ * examples only) reaches the target; null when there are too few urgent examples to tell.
+ */
+function calibrateUrgent(examples: readonly TrainingExample[], options: TrainOptions, target: number): Calibration | null {
+  const urgent = examples.filter((e) => e.labels['priority'] === 'urgent').length;
+  if (urgent < 2 * CALIBRATION_FOLDS || examples.length < 10 * CALIBRATION_FOLDS) return null;
+  const rules = options.rules ?? compileRules(TriageRulesSchema.parse(DEFAULT_RULES));
+  const fold = stratifiedFolds(examples, CALIBRATION_FOLDS);
+  const hits = OFFSETS.map(() => 0);
+  const flagged = OFFSETS.map(() => 0);
+  for (let f = 0; f < CALIBRATION_FOLDS; f++) {
+    const model = trainModel(examples.filter((_, i) => fold[i] !== f), { ...options, urgentRecall: null });
+    examples.forEach((e, i) => {
+      if (fold[i] !== f) return;
+      const prepared = prepareText(e.subject, e.body);
+      const scores = model.predictPrepared(prepared)['priority']?.scores;
+      if (!scores || scores['urgent'] === undefined) return;
+      const folded = `${prepared.foldedSubject}\n${prepared.foldedOwn}`;
+      const orderNumber = findOrderNumber(`${e.subject}\n${e.body}`);
+      OFFSETS.forEach((offset, g) => {
+        const { priority } = decidePriority({ ...scores, urgent: scores['urgent']! + offset }, rules, folded, { vip: false, orderNumber });
+        if (priority === 'urgent') {
+          flagged[g]!++;
+          if (e.labels['priority'] === 'urgent') hits[g]!++;
+        }
+      });
+    });
+  }
+  let g = OFFSETS.findIndex((_, k) => hits[k]! / urgent >= target);
+  if (g < 0) g = OFFSETS.length - 1;
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { question: 'priority', label: 'urgent', offset: OFFSETS[g]!, target, folds: CALIBRATION_FOLDS, cvRecall: round(hits[g]! / urgent), cvPrecision: round(flagged[g] ? hits[g]! / flagged[g]! : 0) };
+}
+
+/** Fold of each example: within each (category, priority) group, ordered by a hash of the id, dealt in turn. */
+function stratifiedFolds(examples: readonly TrainingExample[], k: number): number[] {
+  const groups = new Map<string, number[]>();
+  examples.forEach((e, i) => {
+    const key = `${e.labels['category'] ?? ''}|${e.labels['priority'] ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const fold = examples.map(() => 0);
+  for (const indexes of groups.values()) {
+    indexes.sort((a, b) => featureHash(`fold:${examples[a]!.id}`) - featureHash(`fold:${examples[b]!.id}`) || a - b);
+    indexes.forEach((index, n) => (fold[index] = n % k));
+  }
+  return fold;
 }
 
 function trainHead(
@@ -377,12 +459,7 @@ function dot(w: Float64Array, x: Vector): number {
   return s;
 }
 
-export function softmax(scores: readonly number[]): number[] {
-  const max = Math.max(...scores);
-  const e = scores.map((s) => Math.exp(s - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
+export { softmax } from './scores.ts';
 
 /** A short, stable digest of what the model was trained on and how (FNV-1a, no crypto needed in the core). */
 function fingerprint(examples: readonly TrainingExample[], ...settings: unknown[]): string {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../ticket.ts';
+import { argmax } from './scores.ts';
 import { foldText } from './text.ts';
 
 const keywordList = z.array(z.string().min(2, 'a keyword of at least 2 characters')).default([]);
@@ -126,6 +127,49 @@ function matcher(keywords: readonly string[], patterns: readonly string[]): (fol
     }
     return null;
   };
+}
+
+/**
+ * The priority from the model's scores and the operator's rules: rule weights first, then the floors
+ * ("at least": a rule, a VIP customer, an order number). `folded` is the ticket's folded own text.
+ */
+export function decidePriority(
+  modelScores: Readonly<Record<string, number>>,
+  rules: CompiledRules,
+  folded: string,
+  extras: { readonly vip: boolean; readonly orderNumber: string | null },
+): { priority: Priority; confidence: number; fired: FiredRule[] } {
+  const fired: FiredRule[] = [];
+  const scores: Record<string, number> = { ...modelScores };
+  const floors: { priority: Priority; why: FiredRule }[] = [];
+  for (const rule of rules.priority) {
+    const hit = rule.test(folded);
+    if (!hit) continue;
+    const current = scores[rule.priority];
+    if (rule.weight !== 0 && current !== undefined) scores[rule.priority] = current + rule.weight;
+    const effect = [rule.weight !== 0 ? `${signed(rule.weight)} ${rule.priority}` : '', rule.atLeast ? `at least ${rule.priority}` : ''].filter(Boolean).join(', ');
+    const why = { rule: rule.name, effect: `${effect} ("${hit.trim()}")` };
+    if (rule.atLeast) floors.push({ priority: rule.priority, why });
+    else fired.push(why);
+  }
+  if (extras.vip) floors.push({ priority: rules.spec.vip.atLeast, why: { rule: 'VIP customer', effect: `at least ${rules.spec.vip.atLeast}` } });
+  if (extras.orderNumber && rules.spec.orderNumber.atLeast) {
+    floors.push({ priority: rules.spec.orderNumber.atLeast, why: { rule: `order number ${extras.orderNumber} present`, effect: `at least ${rules.spec.orderNumber.atLeast}` } });
+  }
+  let [priority, confidence] = argmax(scores, PRIORITIES);
+  for (const floor of floors) {
+    fired.push(floor.why);
+    if (priorityRank(floor.priority) > priorityRank(priority)) {
+      priority = floor.priority;
+      // A rule that decides is as sure as the operator who wrote it; the model's view is kept as a floor.
+      confidence = Math.max(0.9, confidence);
+    }
+  }
+  return { priority, confidence, fired };
+}
+
+function signed(n: number): string {
+  return n >= 0 ? `+${n}` : String(n);
 }
 
 export function priorityRank(p: Priority): number {
