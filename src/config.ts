@@ -61,14 +61,14 @@ const EnvSchema = z.object({
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
   MESSAGE_MAX_BYTES: bytes.default(60 * 1024 * 1024),
-  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _').default('ticketrelay'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // Mailboxes: IMAP_URL for one (named "support"), or IMAP_MAILBOXES=support,billing with IMAP_<NAME>_* each.
   IMAP_MAILBOXES: z.string().regex(/^\s*[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*\s*$/i, 'comma-separated mailbox names such as support,billing').optional(),
   IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
   // Triage worker.
-  TRIAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  TRIAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
   TRIAGE_RULES_FILE: z.string().min(1).optional(),
   TRIAGE_MODEL_FILE: z.string().min(1).optional(),
   TRIAGE_SWEEP_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),

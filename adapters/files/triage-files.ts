@@ -1,7 +1,7 @@
 /**
  * Triage's files: the shipped labelled set (data/triage/labelled-*.jsonl), the operator's rules
  * (TRIAGE_RULES_FILE) and the trained model (TRIAGE_MODEL_FILE). With no trained model file, the
- * model is trained from the shipped set at startup (well under a second), so a fresh checkout triages.
+ * model is trained from the shipped set at startup (a few seconds), so a fresh checkout triages.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
