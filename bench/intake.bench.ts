@@ -9,12 +9,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
-import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/main.ts';
+import { freshBenchDatabase } from './bench-database.ts';
 import { generateEmails } from './generate-emails.ts';
 
 const COUNT = Number(process.argv[2] ?? 5000);
@@ -39,20 +38,7 @@ async function corpusMessages(): Promise<Buffer[]> {
   return out;
 }
 
-async function freshDatabase(): Promise<string> {
-  const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const name = 'ticketrelay_test_bench';
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
-  base.pathname = `/${name}`;
-  const database = openDatabase({ url: base.toString(), poolSize: 2 });
-  await createLegacyTables(database);
-  await runMigrations(database);
-  await database.close();
-  return base.toString();
-}
+const freshDatabase = () => freshBenchDatabase('ticketrelay_test_bench');
 
 /**
  * The baseline: mailparser's simpleParser on the same messages, one after the other, in this

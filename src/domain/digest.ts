@@ -2,7 +2,7 @@
  * The managers' daily digest: its figures, the pure rules that compute them (day boundaries in an
  * IANA time zone, percentiles, changes) and its text. No I/O.
  */
-import type { Category, Priority } from './ticket.ts';
+import { zoneOffsetMs, type Category, type Priority } from './ticket.ts';
 
 /** A calendar day, "YYYY-MM-DD". */
 export type DayString = string;
@@ -30,22 +30,6 @@ export function dayInZone(at: Date, timeZone: string): DayString {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-/** Offset of the zone from UTC at an instant, in ms (Paris in summer: +7,200,000). */
-function zoneOffsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
-}
 
 /**
  * The first instant of a day in a zone. Midnight may not exist (a zone that springs forward at 00:00):

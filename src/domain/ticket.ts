@@ -51,15 +51,16 @@ export function parseLegacyDate(value: string | null | undefined): Date | null {
     const [, y, mo, d, h, mi, s] = php;
     // Naive local time of the shop: interpret as Europe/Paris by measuring that zone's offset at that instant.
     const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
-    return new Date(utc - parisOffsetMs(new Date(utc)));
+    return new Date(utc - zoneOffsetMs(new Date(utc), 'Europe/Paris'));
   }
   const t = Date.parse(v);
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-function parisOffsetMs(at: Date): number {
+/** Offset of an IANA zone from UTC at an instant, in ms (Paris in summer: +7,200,000). */
+export function zoneOffsetMs(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/Paris',
+    timeZone,
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',

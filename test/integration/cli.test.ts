@@ -2,16 +2,14 @@
  * `ticketrelay ingest` as a mail server or an operator runs it: a real child process, real files,
  * the JSON summary on stdout, and the exit codes a mail server acts on.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { eml } from './eml.ts';
-import { createTestDatabase, type TestDatabase } from './harness.ts';
+import { createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
 let db: TestDatabase;
 let dir: string;
 
@@ -26,19 +24,7 @@ afterAll(async () => {
 });
 
 function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+  return runTicketrelay(args, { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env }, options.stdin ?? '');
 }
 
 describe('ticketrelay ingest', () => {

@@ -3,16 +3,14 @@
  * wait for input): the samples go through intake, the worker triages them, and the open tickets are
  * listed as the console shows them.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
-import { createTestDatabase, type TestDatabase } from './harness.ts';
+import { createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
 let db: TestDatabase;
 let dir: string;
 
@@ -25,19 +23,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const queuePrefix = `test-demo-${randomBytes(3).toString('hex')}`;
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dir, QUEUE_PREFIX: `test-demo-${randomBytes(3).toString('hex')}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runTicketrelay(args, { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dir, QUEUE_PREFIX: queuePrefix });
 }
 
 const demo = () => run(['demo']);

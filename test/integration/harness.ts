@@ -3,6 +3,7 @@
  * harness refuses any other), a real SMTP listener on loopback that keeps what it receives, and the
  * application built exactly as `ticketrelay` builds it, from a config.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -134,3 +135,22 @@ export async function createTestApp(db: TestDatabase, env: Record<string, string
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/mime');
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
+
+/** `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`. */
+export function runTicketrelay(args: readonly string[], env: Record<string, string>, stdin: Buffer | string = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
