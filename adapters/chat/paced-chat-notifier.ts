@@ -9,6 +9,7 @@
 import type { ChatNotifier, TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { ChatPlatform, MysqlChatPostLedger } from './mysql-chat-post-ledger.ts';
+import { sleep } from '../../src/domain/timing.ts';
 
 /** One platform's way of posting notices; the notifier decides when and what goes together. */
 export interface ChatPoster {
@@ -177,8 +178,4 @@ export class PacedChatNotifier implements ChatNotifier {
       }
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

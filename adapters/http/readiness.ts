@@ -7,6 +7,7 @@ import { ImapFlow } from 'imapflow';
 import type { Redis } from 'ioredis';
 import type mysql from 'mysql2/promise';
 import type { MailboxConfig } from '../../src/config.ts';
+import { withTimeout } from '../../src/domain/timing.ts';
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -101,14 +102,4 @@ export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.no
     const result = cached as { at: number; error: Error | null } | null;
     if (result?.error) throw result.error;
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }

@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
 import { AppError } from '../../src/domain/errors.ts';
+import { sleep } from '../../src/domain/timing.ts';
 
 export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot';
 
@@ -1122,8 +1123,4 @@ async function removeFile(file: string): Promise<void> {
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TriageQueue } from '../../src/ports/triage-queue.ts';
 import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
+import { withTimeout } from '../../src/domain/timing.ts';
 
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
@@ -50,14 +51,4 @@ export class BullmqTriageQueue implements TriageQueue {
 /** BullMQ refuses bare integers as custom job ids: the ticket number with a fixed prefix. */
 export function triageJobId(ticketId: number): string {
   return `ticket-${ticketId}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }

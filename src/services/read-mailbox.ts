@@ -13,6 +13,7 @@ import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MailboxCheckpointStore, MailboxConnector, MailboxLease, MailboxMessage, MailboxSession } from '../ports/mailbox.ts';
 import type { IntakeResult, IntakeSource } from './ingest-email.ts';
+import { sleep } from '../domain/timing.ts';
 
 /** The part of the intake service a mailbox reader uses. */
 export interface MailboxIntake {
@@ -342,17 +343,4 @@ function* chunks(messages: readonly MailboxMessage[]): Generator<MailboxMessage[
     bytes += message.size;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

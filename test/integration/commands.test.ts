@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/command.ts';
 import { composeLegacyContent } from '../../src/domain/ticket.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let smtp: SmtpListener;
@@ -32,12 +32,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function ticketFromEmail(options: Parameters<typeof eml>[0]): Promise<{ ticketId: number; messageId: string }> {
-  const email = eml(options);
-  const result = await app.intake.ingest(email.raw, { kind: 'test' });
-  if (result.outcome !== 'created') throw new Error(`expected a new ticket, got ${result.outcome}`);
-  return { ticketId: result.ticketId, messageId: email.messageId! };
-}
+const ticketFromEmail = (options: Parameters<typeof eml>[0]) => ingestTicket(app, options);
 
 /** A ticket the old web form wrote: legacy rows only. */
 async function legacyTicket(subject: string, close = false): Promise<number> {

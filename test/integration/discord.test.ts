@@ -12,7 +12,7 @@ import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const APP_ID = '1200000000000000001';
 const GUILD = '1200000000000000002';
@@ -54,14 +54,10 @@ beforeAll(async () => {
   await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
   await app.agents.upsert({ name: 'dora', role: 'manager', staffId: 4730, identities: [{ platform: 'discord', kind: 'user', value: MANAGER }] });
   bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
-  const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
-  const result = await app.intake.ingest(ada.raw, { kind: 'test' });
-  if (result.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  ticketId = result.ticketId;
+  const ada = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
+  ticketId = ada.ticketId;
   adaMessageId = `<${ada.messageId}>`;
-  const other = await app.intake.ingest(eml({ from: 'Otto <otto@customer.example>', subject: 'Opening hours' }).raw, { kind: 'test' });
-  if (other.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(other)}`);
-  otherId = other.ticketId;
+  otherId = (await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours' })).ticketId;
   // An agent's correction, through the same service: Ada's ticket is high.
   const corrected = await app.commands.run({ platform: 'discord', userId: AGENT }, `priority ${ticketId} high`);
   if (!corrected.ok) throw new Error(corrected.text);

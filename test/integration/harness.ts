@@ -17,6 +17,7 @@ import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../../adapters/mysql/database.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, type App } from '../../src/main.ts';
+import { eml, type EmlOptions } from './eml.ts';
 
 export interface TestDatabase {
   readonly url: string;
@@ -153,4 +154,12 @@ export function runTicketrelay(args: readonly string[], env: Record<string, stri
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** Ingests a test email that must open a ticket (throws otherwise); its ticket number and Message-ID. */
+export async function ingestTicket(app: App, options: EmlOptions = {}): Promise<{ ticketId: number; messageId: string }> {
+  const email = eml(options);
+  const result = await app.intake.ingest(email.raw, { kind: 'test' });
+  if (result.outcome !== 'created') throw new Error(`expected a new ticket, got ${JSON.stringify(result)}`);
+  return { ticketId: result.ticketId, messageId: email.messageId ?? result.messageId };
 }

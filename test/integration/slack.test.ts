@@ -13,7 +13,7 @@ import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const SECRET = 'test-signing-secret-8f2b';
 /** An agent registered by Slack user id (staff id 4711). */
@@ -56,14 +56,10 @@ beforeAll(async () => {
   bot = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger });
   base = `http://127.0.0.1:${await bot.start(0)}`;
 
-  const ada = eml({ from: 'Ada <ada@customer.example>', subject: 'Invoice is wrong', body: 'The invoice charges me twice for the brake pads.' });
-  const created = await app.intake.ingest(ada.raw, { kind: 'test' });
-  if (created.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(created)}`);
-  ticketId = created.ticketId;
+  const ada = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Invoice is wrong', body: 'The invoice charges me twice for the brake pads.' });
+  ticketId = ada.ticketId;
   adaMessageId = `<${ada.messageId}>`;
-  const other = await app.intake.ingest(eml({ from: 'Otto <otto@customer.example>', subject: 'Opening hours' }).raw, { kind: 'test' });
-  if (other.outcome !== 'created') throw new Error(`expected a ticket, got ${JSON.stringify(other)}`);
-  otherId = other.ticketId;
+  otherId = (await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours' })).ticketId;
   // An agent's correction, through the same service: Ada's ticket is urgent.
   const corrected = await app.commands.run({ platform: 'slack', userId: ALICE }, `priority ${ticketId} urgent`);
   if (!corrected.ok) throw new Error(corrected.text);
