@@ -228,7 +228,8 @@ export class MailboxReader {
     const ids = listed.flatMap((m) => (m.messageId ? [m.messageId] : []));
     const known = ids.length > 0 ? await this.#o.checkpoints.knownMessageIds(ids) : new Set<string>();
     // UIDs the server no longer lists (expunged meanwhile) are done by definition.
-    const finished = new Set<number>(batch.filter((uid) => !listed.some((m) => m.uid === uid)));
+    const present = new Set(listed.map((m) => m.uid));
+    const finished = new Set<number>(batch.filter((uid) => !present.has(uid)));
     const done: number[] = [];
     const quarantine: number[] = [];
     const toFetch: MailboxMessage[] = [];
