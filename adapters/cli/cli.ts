@@ -2,6 +2,7 @@
  * The `ticketrelay` command. Each subcommand builds only what it needs; every error a person can
  * cause ends with one clear sentence and a non-zero exit, never a stack trace.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/local-services.ts';
@@ -11,6 +12,9 @@ import { describeError, isAppError } from '../../src/domain/errors.ts';
 import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
+
+/** sysexits.h: an input file did not exist. */
+const EX_NOINPUT = 66;
 import { formatSummary, runIngest } from './ingest-command.ts';
 
 const USAGE = `ticketrelay — the support desk in your mailbox and your chat
@@ -134,6 +138,12 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
   if (positionals.length === 0) {
     say('Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)');
     return EX_USAGE;
+  }
+  // A path that is not there is a typo, not a rejected email: say so before touching anything.
+  const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
+  if (missing.length > 0) {
+    say(`Nothing was taken: ${missing.map((p) => `"${p}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Give .eml files, folders, maildirs, mbox files, or - for stdin.`);
+    return EX_NOINPUT;
   }
   const config = loadConfig();
   const app = await createApp(config, { logger: personLogger(config) });

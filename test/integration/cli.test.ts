@@ -72,8 +72,11 @@ describe('ticketrelay ingest', () => {
     const none = await run(['ingest']);
     expect(none.code).toBe(64);
     expect(none.stderr).toMatch(/Usage: npx ticketrelay ingest PATH/);
+    // A path that does not exist is a typo: nothing is taken (EX_NOINPUT), and nothing is recorded.
     const missing = await run(['ingest', path.join(dir, 'nope.eml'), '--json']);
-    expect(JSON.parse(missing.stdout.trim())).toMatchObject({ total: 1, rejected: 1 });
+    expect(missing.code).toBe(66);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain(`Nothing was taken: "${path.join(dir, 'nope.eml')}" does not exist.`);
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
