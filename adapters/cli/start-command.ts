@@ -24,13 +24,27 @@ export const startCommand: CliCommand = {
       return EX_USAGE;
     }
     const roles = [...new Set(requested)] as RoleName[];
+    // Listening from here, so that a SIGTERM while the roles start (a restart at the wrong moment)
+    // still ends cleanly: the roles finish starting, then stop at once.
+    let received: NodeJS.Signals | null = null;
+    let wake: (() => void) | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        say(`${signal} again: exiting without waiting.`);
+        process.exit(1);
+      }
+      received = signal;
+      say(`${signal}: finishing work in flight…`);
+      wake?.();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     const config = loadConfig();
     const app = await createApp(config);
     const log = app.logger.child({ component: 'start' });
     const running: RunningRole[] = [];
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
     const startedAt = new Date().toISOString();
-    let stopping: Promise<void> | null = null;
     const stop = async () => {
       for (const role of [...running].reverse()) {
         await role.stop().catch((error: unknown) => log.error({ err: error, role: role.name }, 'role did not stop cleanly'));
@@ -51,33 +65,29 @@ export const startCommand: CliCommand = {
         log.info({ role: name }, 'role started');
       }
     } catch (error) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
       await stop();
       throw error;
     }
     const publish = () => board.publish({ roles: running.map((r) => r.name), startedAt, lines: running.flatMap((r) => r.describe()) });
     await publish();
     const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
-    say(`ticketrelay running: ${running.map((r) => r.name).join(', ') || 'no role'} (pid ${process.pid}). Stop with Ctrl-C or SIGTERM.`);
-    return await new Promise<number>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          say(`${signal} again: exiting without waiting.`);
-          process.exit(1);
-        }
-        say(`${signal}: finishing work in flight…`);
-        clearInterval(timer);
-        stopping = stop();
-        stopping.then(
-          () => resolve(0),
-          (error: unknown) => {
-            log.error({ err: error }, 'shutdown failed');
-            resolve(1);
-          },
-        );
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-    });
+    if (!received) {
+      say(`ticketrelay running: ${running.map((r) => r.name).join(', ') || 'no role'} (pid ${process.pid}). Stop with Ctrl-C or SIGTERM.`);
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    clearInterval(timer);
+    try {
+      await stop();
+      return 0;
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      return 1;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
   },
 };
 

@@ -99,6 +99,8 @@ describe('the intake process killed at random points', () => {
     const last = startProcess(env);
     const count = async () => Number((await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM support_message WHERE direction = 'inbound' AND message_id IN (?)`, [ids]))[0]?.n);
     await waitUntil('all 500 emails', async () => (await count()) === 500, 90_000, 250);
+    // Node itself (before our code is loaded) dies on SIGTERM; from the start command on, it stops cleanly.
+    await waitUntil('the last process to run', () => last.output().includes('ticketrelay running'), 30_000, 50);
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
