@@ -1,7 +1,10 @@
 /** A fresh database for a benchmark: dropped and made again, with the legacy tables and our migrations. */
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
+import { loadConfig } from '../src/config.ts';
 
 /** Its URL. The name must start with ticketrelay_test_ (the local user may create only ticketrelay_* databases). */
 export async function freshBenchDatabase(name: string): Promise<string> {
@@ -17,4 +20,26 @@ export async function freshBenchDatabase(name: string): Promise<string> {
   await runMigrations(database);
   await database.close();
   return base.toString();
+}
+
+/**
+ * A data folder (attachments, outbox, rejected) for one benchmark run, under the project's .data/bench/
+ * where the service keeps its own files by default. It is kept after the run (the outbox can be
+ * read), and folders of runs older than 15 minutes are removed when the next run starts: on this
+ * VM's ext4, creating files within minutes of deleting thousands costs up to 1 ms of kernel CPU each
+ * (ext4 scans recently deleted inodes, seen with perf), so a run that cleaned up just before the
+ * next one would charge it for the deletion.
+ */
+export async function benchDataDir(name: string): Promise<string> {
+  const root = path.join(loadConfig({}).dataDir, 'bench');
+  await mkdir(root, { recursive: true });
+  const now = Date.now();
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith(`${name}-`)) continue;
+    const full = path.join(root, entry.name);
+    if (now - (await stat(full)).mtimeMs > 15 * 60_000) await rm(full, { recursive: true, force: true });
+  }
+  const dir = path.join(root, `${name}-${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
 }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
@@ -25,6 +25,9 @@ export interface MailparserOptions {
 }
 
 const SLICE = 64 * 1024;
+/** An attachment up to this size is read into memory before it is stored; a larger one streams to disk. */
+const IN_MEMORY_MAX = 1024 * 1024;
+const STORED_FILES_REMEMBERED = 10_000;
 /** Parts read into memory for what they say (delivery reports, returned headers). */
 const REPORT_PART_MAX = 64 * 1024;
 const REPORT_PART_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822', 'message/global-headers', 'message/disposition-notification']);
@@ -35,6 +38,8 @@ export class MailparserEmailParser implements EmailParser {
   readonly #options: Required<MailparserOptions>;
   /** Folders already made: two mkdir calls per attachment were a measurable share of intake. */
   readonly #madeDirs = new Set<string>();
+  /** Attachment files known to be stored (bounded): the same logo is not written again. */
+  readonly #storedFiles = new Set<string>();
 
   constructor(options: MailparserOptions) {
     this.#options = { timeoutMs: 30_000, ...options };
@@ -124,6 +129,23 @@ export class MailparserEmailParser implements EmailParser {
     };
   }
 
+  /** Whether a content-addressed file is already there (remembered, or found on disk). */
+  async #stored(target: string): Promise<boolean> {
+    if (this.#storedFiles.has(target)) return true;
+    try {
+      await access(target);
+    } catch {
+      return false;
+    }
+    this.#rememberStored(target);
+    return true;
+  }
+
+  #rememberStored(target: string): void {
+    if (this.#storedFiles.size >= STORED_FILES_REMEMBERED) this.#storedFiles.clear();
+    this.#storedFiles.add(target);
+  }
+
   async #ensureDir(dir: string): Promise<void> {
     if (this.#madeDirs.has(dir)) return;
     await mkdir(dir, { recursive: true });
@@ -141,9 +163,12 @@ export class MailparserEmailParser implements EmailParser {
     const max = this.#options.attachmentMaxBytes;
     const hash = createHash('sha256');
     const dir = this.#options.attachmentDir;
-    await this.#ensureDir(path.join(dir, 'tmp'));
-    const tmp = path.join(dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
-    let file: ReturnType<typeof createWriteStream> | null = createWriteStream(tmp);
+    // A part is held in memory up to IN_MEMORY_MAX, and only a larger one streams to a file as it is
+    // read: a small part whose content is already stored (a logo in every signature) costs no file.
+    let held: Buffer[] | null = [];
+    let tmp: string | null = null;
+    let file: ReturnType<typeof createWriteStream> | null = null;
+    let dropped = false;
     let size = 0;
     const keepText = REPORT_PART_TYPES.has(contentType);
     const textChunks: Buffer[] = [];
@@ -155,32 +180,55 @@ export class MailparserEmailParser implements EmailParser {
           textChunks.push(chunk);
           textSize += chunk.length;
         }
-        if (file && size > max) {
-          file.destroy();
+        if (dropped) continue;
+        if (size > max) {
+          dropped = true;
+          held = null;
+          file?.destroy();
           file = null;
+          continue;
         }
-        if (file) {
-          hash.update(chunk);
-          if (!file.write(chunk)) await new Promise<void>((r) => file?.once('drain', () => r()));
+        hash.update(chunk);
+        if (held) {
+          held.push(chunk);
+          if (size <= IN_MEMORY_MAX) continue;
+          await this.#ensureDir(path.join(dir, 'tmp'));
+          tmp = path.join(dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+          file = createWriteStream(tmp);
+          for (const c of held.splice(0)) file.write(c);
+          held = null;
         }
+        if (file && !file.write(chunk)) await new Promise<void>((r) => file?.once('drain', () => r()));
       }
       if (keepText) reportParts.push({ contentType, text: Buffer.concat(textChunks).subarray(0, REPORT_PART_MAX).toString('utf8') });
-      if (!file) {
-        await rm(tmp, { force: true });
+      if (dropped) {
+        if (tmp) await rm(tmp, { force: true });
         notes.push(`attachment "${filename}" (${formatBytes(size)}) was not kept: larger than the ${formatBytes(max)} limit`);
         attachments.push({ filename, contentType, size, sha256: null, dropped: 'oversized' });
         return;
       }
-      await new Promise<void>((resolve, reject) => file?.end((err?: Error | null) => (err ? reject(err) : resolve())));
       const sha256 = hash.digest('hex');
       const target = path.join(dir, sha256.slice(0, 2), sha256);
-      await this.#ensureDir(path.dirname(target));
-      await rename(tmp, target);
+      if (held) {
+        if (!(await this.#stored(target))) {
+          await this.#ensureDir(path.join(dir, 'tmp'));
+          tmp = path.join(dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+          await writeFile(tmp, Buffer.concat(held));
+        }
+      } else {
+        await new Promise<void>((resolve, reject) => file?.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      }
+      if (tmp) {
+        await this.#ensureDir(path.dirname(target));
+        await rename(tmp, target);
+        this.#rememberStored(target);
+      }
       attachments.push({ filename, contentType, size, sha256 });
     } catch (error) {
       this.#madeDirs.clear(); // a folder removed meanwhile is made again for the next email
+      this.#storedFiles.clear();
       file?.destroy();
-      await rm(tmp, { force: true });
+      if (tmp) await rm(tmp, { force: true });
       throw error;
     } finally {
       part.release?.();

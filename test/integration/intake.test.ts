@@ -2,7 +2,7 @@
  * Intake end to end: real MariaDB, Redis and an SMTP listener; the application built as the CLI
  * builds it. Each assertion is something a user would see: the rows, the email that went out.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,30 @@ describe('a new email', () => {
     expect(stored.toString()).toBe('%PDF-1.4 small invoice');
     const [msg] = await db.query<{ notes: string }>('SELECT notes FROM support_message WHERE ticket_id = ? AND kind = ?', [result.ticketId, 'ticket']);
     expect(String(msg?.notes)).toContain('huge.jpg');
+  });
+
+  it('keeps one file for the same attachment sent twice (a logo in every signature), named by its sha256', async () => {
+    const logo = Buffer.from('GIF89a the shop logo bytes');
+    const withLogo = (from: string) =>
+      eml({
+        from,
+        mime: {
+          contentType: 'multipart/mixed; boundary="b2"',
+          body: ['--b2', 'Content-Type: text/plain', '', 'See my signature.', '--b2', 'Content-Type: image/gif; name="logo.gif"', 'Content-Disposition: attachment; filename="logo.gif"', 'Content-Transfer-Encoding: base64', '', logo.toString('base64'), '--b2--'].join('\r\n'),
+        },
+      }).raw;
+    const first = created(await ingest(withLogo('logo1@customer.example')));
+    const [firstRow] = await db.query<{ sha256: string }>('SELECT sha256 FROM support_attachment WHERE ticket_id = ?', [first.ticketId]);
+    const file = path.join(app.dataDir, 'attachments', firstRow!.sha256.slice(0, 2), firstRow!.sha256);
+    const before = await stat(file);
+    const second = created(await ingest(withLogo('logo2@customer.example')));
+    expect((await stat(file)).ino).toBe(before.ino); // not written again
+    const rows = await db.query<{ ticket_id: number; sha256: string }>('SELECT ticket_id, sha256 FROM support_attachment WHERE ticket_id IN (?, ?) ORDER BY ticket_id', [first.ticketId, second.ticketId]);
+    expect(rows.map((r) => r.ticket_id)).toEqual([first.ticketId, second.ticketId]);
+    expect(rows[0]!.sha256).toBe(rows[1]!.sha256);
+    const dir = path.join(app.dataDir, 'attachments');
+    expect(await readFile(path.join(dir, rows[0]!.sha256.slice(0, 2), rows[0]!.sha256))).toEqual(logo);
+    expect(await readdir(path.join(dir, 'tmp')).catch(() => [])).toEqual([]);
   });
 
   it('sends at most ACK_MAX_PER_HOUR acknowledgements to one address per hour', async () => {
