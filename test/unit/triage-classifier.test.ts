@@ -91,6 +91,30 @@ describe('the model', () => {
   });
 });
 
+describe('feature-group weights and naive Bayes', () => {
+  const text = ['Remboursement', 'Bonjour, j’attends toujours le remboursement de mon retour.'] as const;
+
+  it('bake group weights into the stored idf, so predicting costs the same', () => {
+    const plain = trainModel(TRAINING, { minDocs: 1, groupWeights: {}, nb: {} }).toJSON();
+    const weighted = trainModel(TRAINING, { minDocs: 1, groupWeights: { c: 0.5, s: 2 }, nb: {} }).toJSON();
+    expect(weighted.vocabulary).toEqual(plain.vocabulary);
+    weighted.vocabulary.forEach((f, i) => {
+      const factor = f.startsWith('c:') ? 0.5 : f.startsWith('s:') ? 2 : 1;
+      expect(weighted.idf[i]).toBeCloseTo(plain.idf[i]! * factor, 4);
+    });
+  });
+
+  it('fold NB-LR and NB scores into one table of weights that survives a save and a load', () => {
+    for (const nb of [{ category: { scale: 0.5 } }, { category: { weight: 0.2 } }]) {
+      const m = trainModel(TRAINING, { minDocs: 1, nb });
+      expect(m.version).not.toBe(trainModel(TRAINING, { minDocs: 1, nb: {} }).version);
+      expect(m.predict(...text)['category']!.label).toBe('billing');
+      const loaded = loadModel(JSON.parse(JSON.stringify(m.toJSON())));
+      expect(loaded.predict(...text)['category']!.probabilities).toEqual(m.predict(...text)['category']!.probabilities);
+    }
+  });
+});
+
 describe('the urgent threshold', () => {
   // Urgent and normal emails that share their words: the model alone cannot tell them apart well.
   const words = ['pads', 'discs', 'clutch', 'battery', 'filter', 'wipers', 'bulbs', 'springs', 'pump', 'belt'];
