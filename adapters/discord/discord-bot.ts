@@ -9,6 +9,7 @@
 import {
   Client,
   Events,
+  GatewayCloseCodes,
   GatewayIntentBits,
   MessageFlags,
   type AutocompleteInteraction,
@@ -70,8 +71,21 @@ export class DiscordBot {
 
   /** Logs in to the gateway and receives interactions from it. */
   async start(): Promise<void> {
-    if (!this.#token) throw new AppError('config.discord', 'Discord needs DISCORD_TOKEN (the bot token, under "Bot" in the developer portal).');
-    await this.client.login(this.#token);
+    const token = this.#token;
+    if (!token) throw new AppError('config.discord', 'Discord needs DISCORD_TOKEN (the bot token, under "Bot" in the developer portal).');
+    // The gateway's close code when it ends the session for good (4004: the token was refused).
+    let closeCode: number | null = null;
+    const onDisconnect = (event: { code: number }) => {
+      closeCode = event.code;
+    };
+    this.client.on(Events.ShardDisconnect, onDisconnect);
+    try {
+      await this.client.login(token);
+    } catch (error) {
+      throw loginError(error, closeCode, token);
+    } finally {
+      this.client.off(Events.ShardDisconnect, onDisconnect);
+    }
     this.#loggedIn = true;
     this.#log.info({ user: this.client.user?.tag }, 'Discord gateway connected');
   }
@@ -81,7 +95,9 @@ export class DiscordBot {
   }
 
   describe(): string {
-    return `discord: ${this.#loggedIn ? 'gateway connected' : 'not connected'}, ${this.#handled} interaction(s) handled`;
+    // What the gateway connection is now, not what it was at login: discord.js reconnects by itself.
+    const state = !this.#loggedIn ? 'not connected' : this.client.isReady() ? `gateway connected as ${this.client.user.tag}` : 'gateway reconnecting';
+    return `discord: ${state}, ${this.#handled} interaction(s) handled`;
   }
 
   /** A raw interaction payload (Discord's documented JSON) handled as if it came from the gateway. */
@@ -215,6 +231,23 @@ export class DiscordBot {
       return { ok: false, ephemeral: true, text: SERVICE_FAILED_TEXT };
     }
   }
+}
+
+/**
+ * Why login failed, in one sentence naming the variable to fix; never the token itself. discord.js
+ * says "An invalid token was provided." when the REST API refuses it (401 on /gateway/bot) and
+ * "Authentication failed" when the gateway closes with 4004.
+ */
+function loginError(error: unknown, closeCode: number | null, token: string): AppError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const message = (error instanceof Error ? error.message : String(error)).split(token).join('***');
+  if (code === 'TokenInvalid' || closeCode === GatewayCloseCodes.AuthenticationFailed) {
+    return new AppError('config.discord', `Discord refused DISCORD_TOKEN${closeCode === GatewayCloseCodes.AuthenticationFailed ? ' (the gateway closed with 4004, authentication failed)' : ''}: copy the bot token again from "Bot" in the developer portal (Reset Token gives a new one) and restart.`, { cause: error });
+  }
+  if (closeCode === GatewayCloseCodes.DisallowedIntents || closeCode === GatewayCloseCodes.InvalidIntents) {
+    return new AppError('config.discord', `The Discord gateway refused the bot's intents (close code ${closeCode}): check the "Privileged Gateway Intents" of the bot in the developer portal.`, { cause: error });
+  }
+  return new AppError('discord.login_failed', `Could not connect to the Discord gateway${closeCode ? ` (close code ${closeCode})` : ''}: ${message}`, { cause: error, retryable: true });
 }
 
 /** Who acted: the user, with the member's role ids so agents can be recognised by role. */

@@ -139,8 +139,11 @@ export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
 
-/** `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`. */
-export function runTicketrelay(args: readonly string[], env: Record<string, string>, stdin: Buffer | string = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`.
+ * With `timeoutMs`, a child still running then is killed (SIGKILL) and the result has code -1.
+ */
+export function runTicketrelay(args: readonly string[], env: Record<string, string>, stdin: Buffer | string = '', options: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
@@ -148,10 +151,14 @@ export function runTicketrelay(args: readonly string[], env: Record<string, stri
     });
     let stdout = '';
     let stderr = '';
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : null;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(stdin);
   });
 }
