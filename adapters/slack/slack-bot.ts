@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Caller, CommandFile, CommandReply, TicketAction } from '../../src/domain/command.ts';
@@ -60,21 +60,31 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
     timeout: 15_000,
   };
-  const receiver = socketMode
-    ? undefined
-    : new HTTPReceiver({
-        signingSecret: slack.signingSecret ?? '',
-        endpoints: ['/slack/events', '/slack/commands', '/slack/interactions'],
-        logger,
-        processBeforeResponse: false,
-      });
+  // Built here rather than by Bolt (socketMode: true) to see its connection's state; its Web API
+  // client (apps.connections.open, with the app-level token) gets the same options as Bolt's own.
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger, installerOptions: { clientOptions: { ...clientOptions } } }) : null;
+  /** Socket Mode: whether the WebSocket is up now (the client reconnects by itself when Slack recycles it). */
+  let socketState: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' = 'connecting';
+  if (socketReceiver) {
+    socketReceiver.client.on('connected', () => (socketState = 'connected'));
+    socketReceiver.client.on('reconnecting', () => (socketState = 'reconnecting'));
+    socketReceiver.client.on('disconnected', () => (socketState = 'disconnected'));
+  }
+  const receiver =
+    socketReceiver ??
+    new HTTPReceiver({
+      signingSecret: slack.signingSecret ?? '',
+      endpoints: ['/slack/events', '/slack/commands', '/slack/interactions'],
+      logger,
+      processBeforeResponse: false,
+    });
   const app = new App({
     token: slack.botToken,
     logger,
     clientOptions,
     // auth.test is called on the first request, not in the constructor.
     deferInitialization: false,
-    ...(socketMode ? { socketMode: true, appToken: slack.appToken ?? '' } : { receiver: receiver! }),
+    receiver,
   });
 
   const emails = new Map<string, { email: string | null; until: number }>();
@@ -216,7 +226,11 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   return {
     async start(port = slack.port) {
       if (socketMode) {
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          throw socketModeError(error, slack.appToken ?? '');
+        }
         log.info({}, 'Slack connected in Socket Mode');
         return null;
       }
@@ -229,9 +243,18 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       await app.stop();
     },
     describe() {
-      return `slack: ${socketMode ? 'Socket Mode' : `HTTP on port ${server ? (server.address() as AddressInfo | null)?.port ?? slack.port : slack.port}`}, ${handled} command(s) handled`;
+      return `slack: ${socketMode ? `Socket Mode ${socketState}` : `HTTP on port ${server ? (server.address() as AddressInfo | null)?.port ?? slack.port : slack.port}`}, ${handled} command(s) handled`;
     },
   };
+}
+
+/** Why Socket Mode could not connect, naming the variable to fix; never the token. */
+function socketModeError(error: unknown, appToken: string): AppError {
+  const reason = slackErrorText(error).split(appToken).join('***');
+  if (['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'].includes(reason)) {
+    return new AppError('config.slack', `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
+  }
+  return new AppError('slack.socket_mode_failed', `Could not connect to Slack in Socket Mode: ${reason}`, { cause: error, retryable: true });
 }
 
 function readMetadata(raw: string): { ticketId: number; channel: string | null; text?: string } | null {
