@@ -14,6 +14,7 @@ import { startBotsRole } from '../../adapters/chat/bots-role.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import type { RunningRole } from '../../src/role.ts';
 import { serveGatewayBot, startFakeDiscordGateway, type FakeDiscordGateway, type GatewayPayload } from '../fakes/fake-discord-gateway.ts';
+import { DISCORD_IDS, discordMessage, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { createTestApp, createTestDatabase, ingestTicket, runTicketrelay, type TestApp, type TestDatabase } from './harness.ts';
 
@@ -22,9 +23,7 @@ const TOKEN = 'MTIwMDAwMDAwMDAwMDAwMDAwMQ.fake-gateway.bot-token-d1s';
 const REVOKED_TOKEN = 'MTIwMDAwMDAwMDAwMDAwMDAwMQ.revoked.token-9f3a';
 /** Accepted by REST but refused by the gateway (closed with 4004). */
 const GATEWAY_REFUSED_TOKEN = 'MTIwMDAwMDAwMDAwMDAwMDAwMQ.gateway-refused.token-77c1';
-const APP_ID = '1200000000000000001';
-const GUILD = '1200000000000000002';
-const CHANNEL = '1200000000000000003';
+const { app: APP_ID, guild: GUILD, channel: CHANNEL } = DISCORD_IDS;
 const AGENT = '1200000000000000005';
 const BOT_USER = { id: '1200000000000000010', username: 'ticketrelay' };
 /** discord.js asks for GatewayIntentBits.Guilds only. */
@@ -37,7 +36,6 @@ let app: TestApp;
 let role: RunningRole | null = null;
 let gearbox: { ticketId: number };
 let hours: { ticketId: number };
-let seq = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase('discord_gw');
@@ -102,33 +100,9 @@ function guildCreate(): Record<string, unknown> {
   };
 }
 
-function message(call: RecordedCall): Record<string, unknown> {
-  const body = (typeof call.body === 'object' && call.body ? call.body : {}) as Record<string, unknown>;
-  return { id: String(1300000000000000000n + BigInt((seq += 1))), channel_id: CHANNEL, type: 0, content: '', embeds: [], components: [], attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, author: { id: BOT_USER.id, username: BOT_USER.username, discriminator: '0', global_name: null, avatar: null, bot: true }, ...body };
-}
-
+const message = (call: RecordedCall) => discordMessage(call, BOT_USER);
 /** An INTERACTION_CREATE for `/ticket SUB …` typed by the agent in #support, as the gateway sends it. */
-function slashCommand(sub: string, options: { type: number; name: string; value: string | number }[]) {
-  const id = String(1400000000000000000n + BigInt((seq += 1)));
-  return {
-    id,
-    application_id: APP_ID,
-    type: 2,
-    token: `interaction-token-${id}`,
-    version: 1,
-    guild_id: GUILD,
-    channel_id: CHANNEL,
-    channel: { id: CHANNEL, type: 0, guild_id: GUILD, name: 'support' },
-    member: { user: { id: AGENT, username: 'alice', discriminator: '0', global_name: 'Alice', avatar: null }, roles: [], nick: null, joined_at: '2026-01-01T00:00:00.000Z', permissions: '0', deaf: false, mute: false, flags: 0 },
-    locale: 'en-US',
-    guild_locale: 'en-US',
-    app_permissions: '0',
-    entitlements: [],
-    authorizing_integration_owners: { '0': GUILD },
-    context: 0,
-    data: { id: '1500000000000000001', name: 'ticket', type: 1, guild_id: GUILD, options: [{ type: 1, name: sub, options }] },
-  };
-}
+const slashCommand = (sub: string, options: CommandOption[]) => ticketCommand({ id: AGENT, username: 'alice', globalName: 'Alice' }, [], sub, options);
 
 const jsonOf = (call: RecordedCall | undefined) => (call?.body ?? {}) as Record<string, unknown>;
 const session = () => gateway.sessions.at(-1)!;

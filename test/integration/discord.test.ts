@@ -10,13 +10,12 @@ import { MysqlChatPostLedger } from '../../adapters/chat/mysql-chat-post-ledger.
 import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
+import { DISCORD_IDS, discordMessage, interactionEnvelope, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
-const APP_ID = '1200000000000000001';
-const GUILD = '1200000000000000002';
-const CHANNEL = '1200000000000000003';
+const APP_ID = DISCORD_IDS.app;
 /** Members with this role are the agent "desk" (staff id 4720). */
 const AGENT_ROLE = '1200000000000000004';
 /** Registered by user id as the agent "alice" (staff id 4711). */
@@ -40,7 +39,6 @@ let ticketId: number;
 let adaMessageId: string;
 /** Another open ticket, normal priority. */
 let otherId: number;
-let seq = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase('discord');
@@ -75,38 +73,13 @@ beforeEach(() => {
   api.calls.length = 0;
 });
 
-function message(call: RecordedCall): Record<string, unknown> {
-  const body = (typeof call.body === 'object' && call.body ? call.body : {}) as Record<string, unknown>;
-  return { id: String(1300000000000000000n + BigInt((seq += 1))), channel_id: CHANNEL, type: 0, content: '', embeds: [], components: [], attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, author: { id: APP_ID, username: 'ticketrelay', discriminator: '0', global_name: null, avatar: null, bot: true }, ...body };
-}
-
-/** The common part of every interaction payload: who, where, and the token to answer with. */
-function envelope(user: string, roles: string[]) {
-  const id = String(1400000000000000000n + BigInt((seq += 1)));
-  return {
-    id,
-    application_id: APP_ID,
-    token: `interaction-token-${id}`,
-    version: 1,
-    guild_id: GUILD,
-    channel_id: CHANNEL,
-    channel: { id: CHANNEL, type: 0, guild_id: GUILD, name: 'support' },
-    member: { user: { id: user, username: NAMES[user] ?? 'someone', discriminator: '0', global_name: null, avatar: null }, roles, nick: null, joined_at: '2026-01-01T00:00:00.000Z', permissions: '0', deaf: false, mute: false, flags: 0 },
-    locale: 'en-US',
-    guild_locale: 'en-US',
-    app_permissions: '0',
-    entitlements: [],
-    authorizing_integration_owners: { '0': GUILD },
-    context: 0,
-  };
-}
-
-function command(user: string, roles: string[], sub: string, options: { type: number; name: string; value: string | number; focused?: boolean }[], type = 2) {
-  return { ...envelope(user, roles), type, data: { id: '1500000000000000001', name: 'ticket', type: 1, guild_id: GUILD, options: [{ type: 1, name: sub, options }] } };
-}
+const message = (call: Pick<RecordedCall, 'body'>) => discordMessage(call, { id: APP_ID, username: 'ticketrelay' });
+const who = (user: string) => ({ id: user, username: NAMES[user] ?? 'someone' });
+const envelope = (user: string, roles: string[]) => interactionEnvelope(who(user), roles);
+const command = (user: string, roles: string[], sub: string, options: CommandOption[], type = 2) => ticketCommand(who(user), roles, sub, options, type);
 
 function button(user: string, roles: string[], customId: string, embeds: Record<string, unknown>[] = []) {
-  return { ...envelope(user, roles), type: 3, data: { custom_id: customId, component_type: 2 }, message: message({ method: 'GET', path: '', query: new URLSearchParams(), headers: {}, raw: Buffer.alloc(0), body: { embeds, flags: 64 } }) };
+  return { ...envelope(user, roles), type: 3, data: { custom_id: customId, component_type: 2 }, message: message({ body: { embeds, flags: 64 } }) };
 }
 
 const callbacks = (id: string) => api.callsTo(`/interactions/${id}/interaction-token-${id}/callback`);
