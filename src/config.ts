@@ -3,6 +3,7 @@
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
 import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AppError } from './domain/errors.ts';
 
@@ -33,8 +34,8 @@ const bytes = z
 
 const mysqlUrl = z
   .string()
-  .url()
-  .refine((u) => /^(mysql|mariadb):\/\//.test(u), 'a mysql:// URL such as mysql://user:pass@host:3306/shop');
+  .refine((u) => /^(mysql|mariadb):\/\/[^/]/.test(u) && URL.canParse(u), { message: 'a mysql:// URL such as mysql://user:pass@host:3306/shop', abort: true })
+  .refine((u) => !URL.canParse(u) || new URL(u).pathname.replace(/^\//, '') !== '', 'the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop');
 const redisUrl = z
   .string()
   .url()
@@ -120,6 +121,8 @@ const MailboxEnvSchema = z.object({
 export interface MailboxConfig {
   /** Our name for it: the checkpoint's and the lease's key, shown in logs and status. */
   readonly name: string;
+  /** The prefix of its variables (IMAP_ or IMAP_BILLING_), so that a message can name the one to fix. */
+  readonly envPrefix: string;
   readonly host: string;
   readonly port: number;
   /** Implicit TLS (imaps://). */
@@ -208,15 +211,20 @@ export interface Config {
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new AppError('config.invalid', `The configuration is not valid:\n${lines.join('\n')}\nSee .env.example for every variable.`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const { mailboxes, problems: mailboxProblems } = loadMailboxes(env);
+  problems.push(...mailboxProblems);
+  const zone = env['DIGEST_TIMEZONE'];
+  if (zone && !isTimeZone(zone)) problems.push(`  DIGEST_TIMEZONE: "${zone}" is not an IANA time zone such as Europe/Paris`);
+  const cron = env['DIGEST_CRON'];
+  if (cron) {
+    const problem = cronProblem(cron, zone && isTimeZone(zone) ? zone : 'UTC');
+    if (problem) problems.push(`  DIGEST_CRON: ${problem}`);
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new AppError('config.invalid', `The configuration is not valid:\n${problems.join('\n')}\nSee .env.example for every variable.`);
   }
   const e = parsed.data;
-  const mailboxes = loadMailboxes(env);
-  if (!isTimeZone(e.DIGEST_TIMEZONE)) {
-    throw new AppError('config.invalid', `The configuration is not valid:\n  DIGEST_TIMEZONE: "${e.DIGEST_TIMEZONE}" is not an IANA time zone such as Europe/Paris\nSee .env.example for every variable.`);
-  }
   const dataDir = path.resolve(PROJECT_ROOT, e.DATA_DIR ?? '.data');
   const supportAddress = e.SUPPORT_ADDRESS.toLowerCase();
   const extra = e.SUPPORT_ADDITIONAL_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
@@ -284,7 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * IMAP_URL (one mailbox, named "support", settings IMAP_*) or IMAP_MAILBOXES=a,b (settings IMAP_A_*, IMAP_B_*).
  * Every problem is reported with its variable's name; the password never appears in a message.
  */
-function loadMailboxes(env: NodeJS.ProcessEnv): MailboxConfig[] {
+function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; problems: string[] } {
   const names = env['IMAP_MAILBOXES'] ? list(env['IMAP_MAILBOXES']).map((n) => n.toLowerCase()) : env['IMAP_URL'] ? ['support'] : [];
   const single = !env['IMAP_MAILBOXES'];
   const problems: string[] = [];
@@ -308,6 +316,7 @@ function loadMailboxes(env: NodeJS.ProcessEnv): MailboxConfig[] {
     if (!url.username) problems.push(`  ${prefix}URL: the user name is missing (imaps://USER:PASSWORD@host/INBOX)`);
     mailboxes.push({
       name,
+      envPrefix: prefix,
       host: url.hostname,
       port: url.port ? Number(url.port) : secure ? 993 : 143,
       secure,
@@ -324,14 +333,25 @@ function loadMailboxes(env: NodeJS.ProcessEnv): MailboxConfig[] {
       batchSize: m.BATCH_SIZE,
     });
   }
-  if (problems.length > 0) {
-    throw new AppError('config.invalid', `The configuration is not valid:\n${problems.join('\n')}\nSee .env.example for every variable.`);
-  }
-  return mailboxes;
+  return { mailboxes, problems };
 }
 
 function list(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+/** Why BullMQ's scheduler would refuse this pattern (it parses with cron-parser too), or null. */
+function cronProblem(pattern: string, timezone: string): string | null {
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    return `"${pattern}" has ${fields} field${fields === 1 ? '' : 's'}; write minute hour day-of-month month day-of-week, e.g. "0 8 * * *" (08:00 every day)`;
+  }
+  try {
+    CronExpressionParser.parse(pattern, { tz: timezone });
+    return null;
+  } catch (error) {
+    return `"${pattern}" is not a cron pattern (${error instanceof Error ? error.message : String(error)}); e.g. "0 8 * * *" (08:00 every day)`;
+  }
 }
 
 function isTimeZone(zone: string): boolean {

@@ -228,7 +228,7 @@ export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
   const e = (error ?? {}) as { code?: unknown; authenticationFailed?: unknown; responseText?: unknown; serverResponseCode?: unknown };
   const where = `mailbox "${mailbox.name}" (${mailbox.user} at ${mailbox.host}:${mailbox.port})`;
   if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
-    return new AppError('imap.auth_failed', `${where}: the server refused the user name or password. Check the mailbox's URL (IMAP_…URL); the other mailboxes go on.`, {
+    return new AppError('imap.auth_failed', `${where}: the server refused the user name or password. Check the user name and password in ${mailbox.envPrefix}URL (URL-encoded); the other mailboxes go on.`, {
       cause: error,
       details: { mailbox: mailbox.name },
     });
@@ -236,7 +236,7 @@ export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
   const code = typeof e.code === 'string' ? e.code : '';
   const text = redactText(typeof e.responseText === 'string' && e.responseText ? e.responseText : describeError(error), mailbox.password);
   if (/does not support STARTTLS/i.test(text)) {
-    return new AppError('imap.tls_unavailable', `${where}: the server offers no STARTTLS, and the password is not sent in clear text. Use imaps://, or on a trusted network only set ALLOW_PLAIN=true for this mailbox.`, {
+    return new AppError('imap.tls_unavailable', `${where}: the server offers no STARTTLS, and the password is not sent in clear text. Use imaps:// in ${mailbox.envPrefix}URL, or on a trusted network only set ${mailbox.envPrefix}ALLOW_PLAIN=true.`, {
       cause: error,
       details: { mailbox: mailbox.name },
     });

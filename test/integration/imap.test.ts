@@ -247,6 +247,8 @@ describe('a live mailbox', () => {
     const [billing, shop] = role.readers;
     const line = await waitUntil('the auth failure', () => (billing?.status().state === 'refused' ? billing.describe() : null), 15_000);
     expect(line).toMatch(/mailbox billing: refused: mailbox "billing" \(tr-bad-[0-9a-f]+ at 127\.0\.0\.1:31143\): the server refused the user name or password/);
+    // The variable to fix, by name: this mailbox's, not the other one's.
+    expect(line).toContain('Check the user name and password in IMAP_BILLING_URL');
     expect(line).not.toContain('not-the-Password-42');
     const mail = eml({ subject: 'Facture en double', from: 'Luc Goodbox <luc.goodbox@customer.example>' });
     await waitUntil('the shop mailbox to idle', () => shop?.status().state === 'idle');
@@ -262,6 +264,6 @@ describe('a live mailbox', () => {
     const app = await appFor(box, { IMAP_ALLOW_PLAIN: 'false' });
     const role = await startRole(app);
     const line = await waitUntil('the refusal', () => (reader(role).status().state === 'refused' ? reader(role).describe() : null), 15_000);
-    expect(line).toMatch(/the server offers no STARTTLS, and the password is not sent in clear text\. Use imaps:\/\/, or on a trusted network only set ALLOW_PLAIN=true/);
+    expect(line).toMatch(/the server offers no STARTTLS, and the password is not sent in clear text\. Use imaps:\/\/ in IMAP_URL, or on a trusted network only set IMAP_ALLOW_PLAIN=true\./);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * loadConfig as an operator meets it: each mistake named by its variable, every mistake at once,
+ * no secret in the message.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('refuses a DATABASE_URL without a database name, without showing its password', () => {
+    const message = problems({ DATABASE_URL: 'mysql://shop:Pa55-secret@db.internal:3306' });
+    expect(message).toContain('DATABASE_URL: the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop');
+    expect(message).not.toContain('Pa55-secret');
+    expect(problems({ DATABASE_URL: 'mysql://shop:Pa55-secret@db.internal:3306/' })).toContain('DATABASE_URL: the database name is missing');
+  });
+
+  it('says once, in one sentence, what a malformed DATABASE_URL should look like', () => {
+    const message = problems({ DATABASE_URL: 'not a url' });
+    expect(message.match(/DATABASE_URL/g)).toHaveLength(1);
+    expect(message).toContain('DATABASE_URL: a mysql:// URL such as mysql://user:pass@host:3306/shop');
+  });
+
+  it('refuses a DIGEST_CRON the scheduler would refuse, instead of failing when the scheduler starts', () => {
+    expect(problems({ DIGEST_CRON: '61 * * * *' })).toMatch(/DIGEST_CRON: "61 \* \* \* \*" is not a cron pattern \(.*59.*\); e\.g\. "0 8 \* \* \*"/);
+    expect(problems({ DIGEST_CRON: '0 8 * *' })).toContain('DIGEST_CRON: "0 8 * *" has 4 fields; write minute hour day-of-month month day-of-week');
+    expect(loadConfig({ DIGEST_CRON: '30 7 * * mon-fri', DIGEST_TIMEZONE: 'America/New_York' }).digest).toEqual({ cron: '30 7 * * mon-fri', timezone: 'America/New_York' });
+  });
+
+  it('reports every problem at once: variables, mailboxes, time zone and cron together', () => {
+    const message = problems({ HTTP_PORT: '99999', IMAP_URL: 'http://imap.example', DIGEST_TIMEZONE: 'Mars/Base', DIGEST_CRON: 'every day' });
+    expect(message).toContain('HTTP_PORT:');
+    expect(message).toContain('IMAP_URL: an imap:// or imaps:// URL');
+    expect(message).toContain('DIGEST_TIMEZONE: "Mars/Base" is not an IANA time zone');
+    expect(message).toContain('DIGEST_CRON: "every day" has 2 fields');
+  });
+
+  it('knows the variables of each mailbox, for messages that name the one to fix', () => {
+    expect(loadConfig({ IMAP_URL: 'imaps://a:b@imap.example/INBOX' }).imap.mailboxes[0]?.envPrefix).toBe('IMAP_');
+    const several = loadConfig({ IMAP_MAILBOXES: 'support,billing', IMAP_SUPPORT_URL: 'imaps://a:b@imap.example/INBOX', IMAP_BILLING_URL: 'imaps://c:d@imap.example/INBOX' });
+    expect(several.imap.mailboxes.map((m) => m.envPrefix)).toEqual(['IMAP_SUPPORT_', 'IMAP_BILLING_']);
+  });
+});
