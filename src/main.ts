@@ -82,7 +82,13 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
-  if (options.prepare !== false) await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
+  try {
+    if (options.prepare !== false) await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
+  } catch (error) {
+    // The pool's idle connection would keep the process alive after the error was said.
+    await database.close().catch(() => undefined);
+    throw error;
+  }
   const store = new MysqlIntakeStore(database);
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
@@ -108,10 +114,27 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     },
   });
   const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });
-  if (config.agentsFile && options.prepare !== false) {
-    const defined = await loadAgentsFile(config.agentsFile);
-    for (const agent of defined) await agents.upsert(agent);
-    logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
+  const closeAll = async () => {
+    await outbox.idle();
+    await parser.close();
+    await triage.close();
+    sender.close();
+    await database.close();
+    logger.flush();
+  };
+  let notifiers: ChatNotifier[];
+  try {
+    if (config.agentsFile && options.prepare !== false) {
+      const defined = await loadAgentsFile(config.agentsFile);
+      for (const agent of defined) await agents.upsert(agent);
+      logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
+    }
+    // Slack's and Discord's notify channels when configured (their SDKs load only then).
+    notifiers = [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))];
+  } catch (error) {
+    // A bad AGENTS_FILE (or chat setup) must end the command, not leave the pool and workers running.
+    await closeAll().catch(() => undefined);
+    throw error;
   }
   const reports = new MysqlReportStore(database);
   const commands = new CommandService({
@@ -136,16 +159,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     metrics,
     commands,
     agents,
-    // Slack's and Discord's notify channels when configured (their SDKs load only then).
-    notifiers: [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))],
-    async close() {
-      await outbox.idle();
-      await parser.close();
-      await triage.close();
-      sender.close();
-      await database.close();
-      logger.flush();
-    },
+    notifiers,
+    close: closeAll,
   };
 }
 

@@ -44,7 +44,8 @@ export const digestCommand: CliCommand = {
       if (values.print) {
         const post = await service.compose(day);
         process.stdout.write(`${post.text}\n`);
-        if (!values.now) return 0;
+        // --print shows the digest and posts nothing, with or without --now (as the usage says).
+        return 0;
       }
       const channels = values.channel?.length ? values.channel : configured;
       if (channels.length === 0) {

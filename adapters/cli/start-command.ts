@@ -39,8 +39,16 @@ export const startCommand: CliCommand = {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    const config = loadConfig();
-    const app = await createApp(config);
+    let app;
+    try {
+      app = await createApp(loadConfig());
+    } catch (error) {
+      // Nothing runs yet: a signal must not be swallowed by our handler while the error is said.
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      throw error;
+    }
+    const config = app.config;
     const log = app.logger.child({ component: 'start' });
     const running: RunningRole[] = [];
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type mysql from 'mysql2/promise';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 import { percentile } from '../../src/domain/digest.ts';
+import { AppError } from '../../src/domain/errors.ts';
 import type { App } from '../../src/main.ts';
 import type { RoleStarter } from '../../src/role.ts';
 import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
@@ -55,7 +56,17 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
     logger: app.logger,
     supportAddress: config.mail.supportAddress,
   });
-  const server = await listen(handler, options.host ?? config.http.host, options.port ?? config.http.port);
+  const host = options.host ?? config.http.host;
+  const port = options.port ?? config.http.port;
+  let server: RunningHttpServer;
+  try {
+    server = await listen(handler, host, port);
+  } catch (error) {
+    // Its Redis connection would keep the process alive after the error was said.
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    redis.disconnect();
+    throw listenError(error, host, port);
+  }
   return {
     server,
     async close() {
@@ -64,6 +75,21 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
       redis.disconnect();
     },
   };
+}
+
+/** A port taken or an address not ours, named by its variable. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new AppError('http.port_in_use', `The HTTP server cannot listen on ${host}:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new AppError('http.bad_host', `The HTTP server cannot listen on ${host}:${port}: "${host}" is not an address of this machine. Set HTTP_HOST to one (127.0.0.1 behind a reverse proxy).`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new AppError('http.port_denied', `The HTTP server may not listen on ${host}:${port} (ports below 1024 need privileges). Set HTTP_PORT to 1024 or above.`, { cause: error });
+  }
+  return error;
 }
 
 /** Counts from MySQL that hold across processes: what the outbox sent, tickets by status, triage latency. */

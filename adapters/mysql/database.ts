@@ -112,7 +112,13 @@ export function toAppError(error: unknown, doing: string): AppError {
     return new AppError('db.access_denied', `The database refused the login (${code}) while ${doing}. Check the user and password in DATABASE_URL.`, { cause: error });
   }
   if (code === 'ER_BAD_DB_ERROR') {
-    return new AppError('db.unknown_database', `The database named in DATABASE_URL does not exist (${doing}).`, { cause: error });
+    const name = /Unknown database '([^']*)'/i.exec(message)?.[1];
+    const subject = name ? `The database "${name}" named in DATABASE_URL` : 'The database named in DATABASE_URL';
+    return new AppError(
+      'db.unknown_database',
+      `${subject} does not exist (${doing}). Correct the name at the end of DATABASE_URL, or create it: CREATE DATABASE \`${name ?? 'NAME'}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci.`,
+      { cause: error },
+    );
   }
   if (code === 'ER_NO_SUCH_TABLE') {
     return new AppError('db.missing_table', `A table is missing while ${doing}: ${message}. Run "npx ticketrelay db migrate" (and, in a development database, "npx ticketrelay db create-legacy").`, { cause: error });

@@ -3,8 +3,10 @@
  * the JSON summary on stdout, and the exit codes a mail server acts on.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { eml } from './eml.ts';
@@ -23,8 +25,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runTicketrelay(args, { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env }, options.stdin ?? '');
+function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env };
+  return runTicketrelay(args, env, options.stdin ?? '', options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
 }
 
 describe('ticketrelay ingest', () => {
@@ -80,5 +83,56 @@ describe('ticketrelay ingest', () => {
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+});
+
+describe('mistakes an operator makes', () => {
+  // A process that said its error but does not exit is killed at this deadline (code -1).
+  const DEADLINE_MS = 20_000;
+
+  it('a database without the shop\'s tables: one sentence and exit 1, not a process that never ends', async () => {
+    const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
+    const name = `${db.name}_empty`;
+    const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+    await admin.query(`CREATE DATABASE \`${name}\``);
+    try {
+      base.pathname = `/${name}`;
+      for (const args of [['command', '/ticket stats'], ['ingest', '-'], ['start', '--roles', 'http']]) {
+        const { code, stderr } = await run(args, { env: { DATABASE_URL: base.toString(), HTTP_PORT: '0' }, stdin: eml().raw, timeoutMs: DEADLINE_MS });
+        expect({ args, code }).toEqual({ args, code: 1 });
+        expect(stderr).toContain(`ticketrelay: The shop's tables ___xtr_msg and ___xtr_customer are missing in database "${name}".`);
+      }
+    } finally {
+      await admin.query(`DROP DATABASE \`${name}\``);
+      await admin.end();
+    }
+  });
+
+  it('a database that does not exist is named, with how to create it', async () => {
+    const url = new URL(db.url);
+    url.pathname = `/${db.name}_nope`;
+    const { code, stderr } = await run(['db', 'migrate'], { env: { DATABASE_URL: url.toString() }, timeoutMs: DEADLINE_MS });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The database "${db.name}_nope" named in DATABASE_URL does not exist (running the migrations). Correct the name at the end of DATABASE_URL, or create it: CREATE DATABASE \`${db.name}_nope\``);
+  });
+
+  it('an HTTP_PORT already taken stops start with a sentence naming HTTP_PORT, and the process ends', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await run(['start', '--roles', 'worker,http'], { env: { HTTP_PORT: String(port) }, timeoutMs: DEADLINE_MS });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`ticketrelay: The HTTP server cannot listen on 127.0.0.1:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('digest --now --print shows the digest and posts nothing, so it needs no channel', async () => {
+    const { code, stdout, stderr } = await run(['digest', '--now', '--print', '--day', '2026-03-02'], { timeoutMs: DEADLINE_MS });
+    expect(stderr).not.toContain('No channel to post to');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Support digest — 2026-03-02');
   });
 });
