@@ -3,7 +3,9 @@
  * in chat, `/ticket export`).
  */
 import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { DayString } from '../../src/domain/digest.ts';
 import type { ReportStore } from '../../src/ports/report-store.ts';
 import { exportTickets } from '../../src/services/export-tickets.ts';
@@ -29,8 +31,23 @@ export function writeExport(store: ReportStore, out: Writable, options: ExportOp
   return exportTickets(store, sink, { from: options.from, to: options.to, timeZone: options.timeZone });
 }
 
+/**
+ * Writes beside the target and renames when complete: a refused or failed export leaves no empty or
+ * half-written file, and a file already at that path is kept.
+ */
 export async function writeExportFile(store: ReportStore, path: string, options: ExportOptions): Promise<number> {
-  return writeExport(store, createWriteStream(path), options);
+  const partial = `${path}.partial-${process.pid}`;
+  const out = createWriteStream(partial);
+  try {
+    const tickets = await writeExport(store, out, options);
+    await finished(out);
+    await rename(partial, path);
+    return tickets;
+  } catch (error) {
+    out.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
 }
 
 /** The whole export in memory, for chat uploads (which need the bytes and a name). */

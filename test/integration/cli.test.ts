@@ -2,7 +2,7 @@
  * `ticketrelay ingest` as a mail server or an operator runs it: a real child process, real files,
  * the JSON summary on stdout, and the exit codes a mail server acts on.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +127,23 @@ describe('mistakes an operator makes', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('an export refused (the days reversed) leaves no empty file behind, and keeps the one already there', async () => {
+    const folder = path.join(dir, 'exports');
+    await mkdir(folder, { recursive: true });
+    const kept = path.join(folder, 'kept.csv');
+    await writeFile(kept, 'last month\n');
+    for (const out of [path.join(folder, 'new.csv'), kept]) {
+      const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-05', '--to', '2026-12-01', '--out', out], { timeoutMs: DEADLINE_MS });
+      expect(code).toBe(1);
+      expect(stderr).toContain('The range ends (2026-12-01) before it starts (2026-12-05)');
+    }
+    expect(await readdir(folder)).toEqual(['kept.csv']);
+    expect(await readFile(kept, 'utf8')).toBe('last month\n');
+    const { code } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', kept], { timeoutMs: DEADLINE_MS });
+    expect(code).toBe(0);
+    expect(await readFile(kept, 'utf8')).toMatch(/^ticket,created_at,/);
   });
 
   it('digest --now --print shows the digest and posts nothing, so it needs no channel', async () => {
