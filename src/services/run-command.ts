@@ -27,6 +27,7 @@ import {
   type TicketListView,
   type TicketSummary,
 } from '../domain/command.ts';
+import { dayInZone, startOfDay } from '../domain/digest.ts';
 import { reasonLines } from '../domain/triage/explain.ts';
 import { replySubject, taggedSubject, type Category, type Priority } from '../domain/ticket.ts';
 import type { Agent, AgentDirectory } from '../ports/agent-directory.ts';
@@ -49,6 +50,8 @@ export interface CommandServiceDeps {
   readonly exporter?: TicketExporter;
   /** Today's date in the shop's time zone (YYYY-MM-DD), for the export's periods. */
   readonly today?: () => string;
+  /** The shop's IANA time zone (DIGEST_TIMEZONE): "/ticket stats today" counts from its midnight. Default UTC. */
+  readonly timeZone?: string;
 }
 
 export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
@@ -69,6 +72,7 @@ export class CommandService {
   readonly #now: () => Date;
   readonly #exporter: TicketExporter | null;
   readonly #today: () => string;
+  readonly #timeZone: string;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -79,6 +83,7 @@ export class CommandService {
     this.#now = deps.now ?? (() => new Date());
     this.#exporter = deps.exporter ?? null;
     this.#today = deps.today ?? (() => this.#now().toISOString().slice(0, 10));
+    this.#timeZone = deps.timeZone ?? 'UTC';
   }
 
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
@@ -164,11 +169,12 @@ export class CommandService {
 
   async #stats(period: StatsPeriod): Promise<CommandReply> {
     const now = this.#now();
-    const since = period === 'today' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) : new Date(now.getTime() - PERIOD_MS[period]);
+    const zone = this.#timeZone;
+    const since = period === 'today' ? startOfDay(dayInZone(now, zone), zone) : new Date(now.getTime() - PERIOD_MS[period]);
     const c = await this.#store.counts(since);
     const view: StatsView = {
       kind: 'stats',
-      period: period === 'today' ? 'today (UTC)' : `last ${period.replace('d', ' days')}`,
+      period: period === 'today' ? `today (${zone})` : `last ${period.replace('d', ' days')}`,
       total: c.total,
       open: c.open,
       closed: c.closed,

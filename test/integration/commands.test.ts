@@ -3,6 +3,7 @@
  * old site wrote), commands through App.commands, effects read back from MariaDB and from the SMTP
  * listener.
  */
+import { dayInZone, startOfDay } from '../../src/domain/digest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/command.ts';
 import { composeLegacyContent } from '../../src/domain/ticket.ts';
@@ -192,7 +193,11 @@ describe('/ticket commands against MariaDB', () => {
     const stats = await app.commands.run(stranger, 'stats today');
     expect(stats.ok).toBe(true);
     expect(stats.view).toMatchObject({ kind: 'stats', total: Number(truth!.total), open: Number(truth!.open), closed: Number(truth!.total) - Number(truth!.open) });
-    const [created] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= UTC_DATE()');
+    // "Today" is the shop's day (DIGEST_TIMEZONE, Europe/Paris by default), as in the digest and exports.
+    const zone = app.config.digest.timezone;
+    expect(stats.view?.kind === 'stats' && stats.view.period).toBe(`today (${zone})`);
+    const midnight = startOfDay(dayInZone(new Date(), zone), zone);
+    const [created] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [midnight]);
     expect(stats.view?.kind === 'stats' && stats.view.created).toBe(Number(created!.n));
   });
 });
