@@ -15,7 +15,6 @@ import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
-import { dayInZone } from './domain/digest.ts';
 import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
@@ -145,7 +144,6 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     messageIdDomain: config.mail.messageIdDomain,
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
-    today: () => dayInZone(new Date(), config.digest.timezone),
     timeZone: config.digest.timezone,
   });
   const metrics = new MetricsRegistry();

@@ -48,9 +48,7 @@ export interface CommandServiceDeps {
   readonly now?: () => Date;
   /** Builds the `/ticket export` file for days (YYYY-MM-DD, inclusive, in the shop's time zone); absent: no export. */
   readonly exporter?: TicketExporter;
-  /** Today's date in the shop's time zone (YYYY-MM-DD), for the export's periods. */
-  readonly today?: () => string;
-  /** The shop's IANA time zone (DIGEST_TIMEZONE): "/ticket stats today" counts from its midnight. Default UTC. */
+  /** The shop's IANA time zone (DIGEST_TIMEZONE): the days of "/ticket stats today" and of the export's periods. Default UTC. */
   readonly timeZone?: string;
 }
 
@@ -71,7 +69,6 @@ export class CommandService {
   readonly #domain: string;
   readonly #now: () => Date;
   readonly #exporter: TicketExporter | null;
-  readonly #today: () => string;
   readonly #timeZone: string;
 
   constructor(deps: CommandServiceDeps) {
@@ -82,7 +79,6 @@ export class CommandService {
     this.#domain = deps.messageIdDomain ?? 'ticketrelay.local';
     this.#now = deps.now ?? (() => new Date());
     this.#exporter = deps.exporter ?? null;
-    this.#today = deps.today ?? (() => this.#now().toISOString().slice(0, 10));
     this.#timeZone = deps.timeZone ?? 'UTC';
   }
 
@@ -134,7 +130,7 @@ export class CommandService {
   async #export(command: Extract<ParsedCommand, { name: 'export' }>, agent: Agent): Promise<CommandReply> {
     if (agent.role !== 'manager') return refuse('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
     if (!this.#exporter) return refuse('Exports are not available in this process; run "npx ticketrelay export --format csv --from DAY --to DAY" instead.');
-    const to = command.to ?? this.#today();
+    const to = command.to ?? dayInZone(this.#now(), this.#timeZone);
     const days = command.period === 'today' ? 0 : command.period === '30d' ? 29 : 6;
     const from = command.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
     const file = await this.#exporter({ format: command.format, from, to });

@@ -10,6 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RecordingServer } from './recording-server.ts';
+import { Waiters } from './waiters.ts';
 
 export interface GatewayPayload {
   readonly op: number;
@@ -57,10 +58,8 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
   const heartbeatInterval = options.heartbeatIntervalMs ?? 41_250;
   const guilds = options.guilds ?? [];
   const sessions: GatewaySession[] = [];
-  const wakers = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...wakers]) w();
-  };
+  const waiters = new Waiters();
+  const wake = () => waiters.wake();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const { port } = wss.address() as AddressInfo;
@@ -141,20 +140,7 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
       dispatchOn(session, event, data);
     },
     until(what, check, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const test = () => {
-          if (!check()) return;
-          wakers.delete(test);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          wakers.delete(test);
-          reject(new Error(`the fake gateway did not see ${what} within ${timeoutMs} ms (${sessions.length} connection(s); received: ${sessions.map((s) => s.received.map((p) => p.op).join(',')).join(' | ') || 'nothing'})`));
-        }, timeoutMs);
-        wakers.add(test);
-        test();
-      });
+      return waiters.until(check, timeoutMs, () => `the fake gateway did not see ${what} within ${timeoutMs} ms (${sessions.length} connection(s); received: ${sessions.map((s) => s.received.map((p) => p.op).join(',')).join(' | ') || 'nothing'})`);
     },
     async close() {
       for (const s of sessions) s.socket.terminate();

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RecordingServer } from './recording-server.ts';
+import { Waiters } from './waiters.ts';
 
 export interface SocketAck {
   readonly envelope_id: string;
@@ -42,10 +43,8 @@ export interface FakeSlackSocket {
 export async function startFakeSlackSocket(options: { appId?: string } = {}): Promise<FakeSlackSocket> {
   const connections: SocketConnection[] = [];
   const acks: SocketAck[] = [];
-  const wakers = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...wakers]) w();
-  };
+  const waiters = new Waiters();
+  const wake = () => waiters.wake();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const { port } = wss.address() as AddressInfo;
@@ -83,20 +82,7 @@ export async function startFakeSlackSocket(options: { appId?: string } = {}): Pr
   });
 
   const until = (what: string, check: () => boolean, timeoutMs = 5_000) =>
-    new Promise<void>((resolve, reject) => {
-      const test = () => {
-        if (!check()) return;
-        wakers.delete(test);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        wakers.delete(test);
-        reject(new Error(`the fake Socket Mode server did not see ${what} within ${timeoutMs} ms (${connections.length} connection(s), acks: ${acks.map((a) => a.envelope_id).join(', ') || 'none'})`));
-      }, timeoutMs);
-      wakers.add(test);
-      test();
-    });
+    waiters.until(check, timeoutMs, () => `the fake Socket Mode server did not see ${what} within ${timeoutMs} ms (${connections.length} connection(s), acks: ${acks.map((a) => a.envelope_id).join(', ') || 'none'})`);
 
   return {
     url: `ws://127.0.0.1:${port}/link/?ticket=${randomUUID()}&app_id=${options.appId ?? 'A0APP'}`,
