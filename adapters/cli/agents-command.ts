@@ -1,7 +1,8 @@
 /**
  * `ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U123] [--slack-email a@b]
  *  [--discord 123] [--discord-role 456] [--console USER]`, `agents list`, `agents remove NAME`.
- * Adding an agent that exists updates its role and staff id and adds the identities given.
+ * Adding an agent that exists updates the role and staff id given (an option left out keeps its value)
+ * and adds the identities given.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
@@ -46,8 +47,8 @@ export const agentsCommand: CliCommand = {
     }
     let definition = null;
     if (sub === 'add') {
-      const role = values.role ?? 'agent';
-      if (role !== 'agent' && role !== 'manager') {
+      const role = values.role;
+      if (role !== undefined && role !== 'agent' && role !== 'manager') {
         say(`--role is "agent" or "manager", not "${role}".`);
         return EX_USAGE;
       }
@@ -72,7 +73,7 @@ export const agentsCommand: CliCommand = {
         ...(values['discord-role'] ?? []).map((value): AgentIdentity => ({ platform: 'discord', kind: 'role', value })),
         ...(values.console ?? []).map((value): AgentIdentity => ({ platform: 'console', kind: 'user', value })),
       ];
-      definition = { name: name!, role: role as 'agent' | 'manager', staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
+      definition = { name: name!, role: role as 'agent' | 'manager' | undefined, staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
     }
     const config = loadConfig();
     const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });

@@ -19,7 +19,8 @@ export interface AgentIdentity {
 
 export interface AgentDefinition {
   readonly name: string;
-  readonly role: AgentRole;
+  /** Omitted: a new agent is an agent; an existing one keeps its role. */
+  readonly role?: AgentRole | undefined;
   readonly staffId: number | null;
   readonly identities: readonly AgentIdentity[];
 }
@@ -109,9 +110,9 @@ export class MysqlAgentDirectory implements AgentDirectory {
         return toAgent(row);
       }
       if (row) {
-        await conn.query('UPDATE support_agent SET role = ?, staff_id = COALESCE(?, staff_id), active = 1 WHERE id = ?', [definition.role, definition.staffId, row['id']]);
+        await conn.query('UPDATE support_agent SET role = COALESCE(?, role), staff_id = COALESCE(?, staff_id), active = 1 WHERE id = ?', [definition.role ?? null, definition.staffId, row['id']]);
       } else {
-        const [result] = await conn.query('INSERT INTO support_agent (name, staff_id, role, active, created_at) VALUES (?, ?, ?, 1, ?)', [definition.name, definition.staffId, definition.role, new Date()]);
+        const [result] = await conn.query('INSERT INTO support_agent (name, staff_id, role, active, created_at) VALUES (?, ?, ?, 1, ?)', [definition.name, definition.staffId, definition.role ?? 'agent', new Date()]);
         row = { id: (result as { insertId: number }).insertId };
       }
       const id = Number(row['id']);

@@ -152,4 +152,16 @@ describe('mistakes an operator makes', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Support digest — 2026-03-02');
   });
+
+  it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
+    const first = await run(['agents', 'add', 'claire', '--role', 'manager', '--staff-id', '31'], { timeoutMs: DEADLINE_MS });
+    expect(first.code, first.stderr).toBe(0);
+    const second = await run(['agents', 'add', 'claire', '--slack', 'UCLAIRE'], { timeoutMs: DEADLINE_MS });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout + second.stderr).toContain('claire: manager, staff id 31, recognised as slack user UCLAIRE');
+    const rows = await db.query<{ role: string; staff_id: number }>("SELECT role, staff_id FROM support_agent WHERE name = 'claire'");
+    expect(rows).toEqual([{ role: 'manager', staff_id: 31 }]);
+    const fresh = await run(['agents', 'add', 'dan', '--console', 'dan'], { timeoutMs: DEADLINE_MS });
+    expect(fresh.stdout + fresh.stderr).toContain('dan: agent, staff id none');
+  });
 });
