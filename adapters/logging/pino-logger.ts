@@ -12,8 +12,22 @@ export function createLogger(options: { level: string; destination?: number }): 
         paths: ['password', 'pass', 'token', 'secret', '*.password', '*.pass', '*.token', '*.secret', '*.auth', 'auth', 'url', '*.url'],
         censor: '***',
       },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     pino.destination({ dest: options.destination ?? 2, sync: false }),
   );
+}
+
+/**
+ * pino's error serializer, except that a cause whose text the message already quotes is not appended
+ * again (our errors say "The triage queue cannot be reached: <cause>"; pino made that
+ * "…: <cause>: <cause>"). The cause's own stack is still logged under "cause".
+ */
+function serializeError(error: unknown): unknown {
+  const out = pino.stdSerializers.err(error as Error) as { message?: string } | undefined;
+  if (error instanceof Error && out && typeof out === 'object') {
+    const cause = error.cause instanceof Error ? error.cause.message : typeof error.cause === 'string' ? error.cause : null;
+    if (cause !== null && error.message.includes(cause)) out.message = error.message;
+  }
+  return out;
 }
