@@ -90,6 +90,13 @@ for (const [name, r] of Object.entries(results)) {
   console.log(`  category: accuracy ${pct(r.category.accuracy)}, macro-F1 ${r.category.macroF1.toFixed(3)}`);
   console.log(`  priority: accuracy ${pct(r.priority.accuracy)}, macro-F1 ${r.priority.macroF1.toFixed(3)}, urgent recall ${r.priority.perLabel['urgent']!.recall.toFixed(3)} (${r.priority.perLabel['urgent']!.support} urgent held out), urgent precision ${r.priority.perLabel['urgent']!.precision.toFixed(3)}`);
 }
+// Each batch of the set on its own: the first batch's held-out part is the same from one addition to the next.
+const batches = [...new Set(test.map((e) => e.batch))].sort((a, b) => a - b);
+const byBatch = batches.map((batch) => {
+  const pairs = withRules.category.filter((_, i) => test[i]!.batch === batch);
+  return { batch, heldOut: pairs.length, categoryAccuracy: round(scores(pairs, CATEGORIES).accuracy) };
+});
+if (batches.length > 1) console.log(`\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${pct(b.categoryAccuracy)} of ${b.heldOut}`).join(', ')}`);
 confusion('Category, model + rules', withRules.category, CATEGORIES);
 confusion('Priority, model + rules', withRules.priority, PRIORITIES);
 const final = results.withRules;
@@ -109,6 +116,7 @@ console.log(
     urgentOffset: calibration?.offset ?? 0,
     trainMs: Math.round(trainMs),
     classifyMsPerEmail: round(classifyMs),
+    byBatch,
   }),
 );
 

@@ -211,6 +211,7 @@ describe('the held-out split', () => {
     priority: 'normal',
     from_name: null,
     sentiment: 0,
+    batch: 1,
   }));
 
   it('is deterministic whatever the order, never overlaps, and holds out about a quarter of each group', () => {
@@ -223,5 +224,15 @@ describe('the held-out split', () => {
     expect(a.test.length).toBeGreaterThanOrEqual(45);
     expect(a.test.length).toBeLessThanOrEqual(55);
     expect(a.test.filter((e) => e.category === 'billing').length).toBeGreaterThan(10);
+  });
+
+  it('adding emails to the set never moves one already there from one side to the other', () => {
+    const before = splitHeldOut(emails);
+    const added: LabelledEmail[] = emails.map((e) => ({ ...e, id: `y-${e.id}`, batch: 2 }));
+    const after = splitHeldOut([...emails, ...added]);
+    const heldOut = new Set(after.test.map((e) => e.id));
+    expect(before.test.filter((e) => !heldOut.has(e.id))).toEqual([]);
+    expect(before.train.filter((e) => heldOut.has(e.id))).toEqual([]);
+    expect(after.test.filter((e) => e.batch === 2).length).toBeGreaterThanOrEqual(45);
   });
 });

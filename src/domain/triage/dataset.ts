@@ -15,6 +15,8 @@ const LabelledEmailSchema = z.object({
   category: z.enum(CATEGORIES),
   priority: z.enum(PRIORITIES),
   sentiment: z.unknown().optional(),
+  /** Which addition to the set the email came with (1: the first). Each is split on its own: see splitHeldOut. */
+  batch: z.number().int().positive().default(1),
 });
 
 export type LabelledEmail = z.output<typeof LabelledEmailSchema>;
@@ -46,12 +48,15 @@ export function toTrainingExample(email: LabelledEmail): TrainingExample {
 /**
  * Stratified split by a hash of the id: within each (category, priority, language) group, emails are
  * ordered by hash and every fourth goes to the held-out part. The same set always splits the same way,
- * whatever order its lines are in, and no email is ever on both sides.
+ * whatever order its lines are in, and no email is ever on both sides. Emails added later carry a
+ * higher `batch` and are split among themselves, so adding to the set never moves an email from one
+ * side to the other: a held-out email stays held out, and one that was trained on (and looked at
+ * while rules were written) never becomes a test email.
  */
-export function splitHeldOut<T extends LabelledEmail>(emails: readonly T[], heldOutEvery = 4): { train: T[]; test: T[] } {
+export function splitHeldOut<T extends Pick<LabelledEmail, 'id' | 'category' | 'priority' | 'lang'> & { readonly batch?: number }>(emails: readonly T[], heldOutEvery = 4): { train: T[]; test: T[] } {
   const groups = new Map<string, T[]>();
   for (const e of emails) {
-    const key = `${e.category}|${e.priority}|${e.lang ?? ''}`;
+    const key = `${e.category}|${e.priority}|${e.lang ?? ''}${(e.batch ?? 1) === 1 ? '' : `|batch ${e.batch}`}`;
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);
