@@ -361,9 +361,15 @@ class MysqlTicketTransaction implements TicketTransaction {
     );
   }
 
-  async isAddressFlagged(address: string): Promise<{ reason: string } | null> {
-    const rows = await this.#rows('SELECT reason FROM support_address_flag WHERE address = ? LIMIT 1', [address]);
-    return rows[0] ? { reason: String(rows[0]['reason']) } : null;
+  async isAddressFlagged(address: string): Promise<{ reason: string; wroteSince: boolean } | null> {
+    const rows = await this.#rows(
+      `SELECT f.reason, EXISTS (SELECT 1 FROM support_message m
+                                 WHERE m.peer_address = f.address AND m.kind IN ('ticket', 'reply') AND m.direction = 'inbound'
+                                   AND m.created_at > f.flagged_at) AS wrote_since
+         FROM support_address_flag f WHERE f.address = ? LIMIT 1`,
+      [address],
+    );
+    return rows[0] ? { reason: String(rows[0]['reason']), wroteSince: Number(rows[0]['wrote_since']) === 1 } : null;
   }
 
   async recordEvent(ticketId: number, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {

@@ -6,3 +6,11 @@ export function normalizeMessageId(value: string | null | undefined): string | n
   const id = extractMessageIds(value)[0] ?? value.replace(/[<>\s]/g, '');
   return id ? id.slice(0, 250) : null;
 }
+
+/**
+ * Whether a stored id can go in an In-Reply-To or References header: a real Message-ID (local@domain),
+ * not the content hash ("sha256:…") that stands in for an email that came without one.
+ */
+export function isHeaderMessageId(id: string): boolean {
+  return /^[^\s<>@]+@[^\s<>@]+$/.test(id);
+}

@@ -75,7 +75,11 @@ export interface TicketTransaction {
   lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[] } | null>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
   queueReply(reply: OutboundReply): Promise<void>;
-  isAddressFlagged(address: string): Promise<{ readonly reason: string } | null>;
+  /**
+   * The address's bounce flag, if any. `wroteSince`: a person has written to us from it since it was
+   * flagged (its mailbox works again, or the bounce was temporary), so an agent may write to it.
+   */
+  isAddressFlagged(address: string): Promise<{ readonly reason: string; readonly wroteSince: boolean } | null>;
   recordEvent(ticketId: number, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void>;
 }
 

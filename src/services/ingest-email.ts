@@ -84,6 +84,8 @@ export class IntakeService {
   readonly #log: Logger;
   /** Emails being taken now, by Message-ID: a reply or a second copy waits for the one it depends on. */
   readonly #inflight = new Map<string, Promise<unknown>>();
+  /** Acknowledgements queued here that a transaction's snapshot may not show: see #acksUnseenBy. */
+  readonly #ackLedger = new AckLedger();
 
   constructor(deps: IntakeDeps) {
     this.#deps = deps;
@@ -180,12 +182,22 @@ export class IntakeService {
 
   async #takeFromPerson(email: InboundEmail, messageId: string, sender: MailAddress, source: IntakeSource): Promise<IntakeResult> {
     const now = this.#now();
-    return this.#deps.store.transaction(async (tx) => {
-      const thread = await this.#findThread(tx, email, sender.address);
-      if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
-      return this.#createTicket(tx, email, messageId, sender, source, now, thread.note);
-    });
+    const attempt = this.#ackLedger.begin();
+    try {
+      const result = await this.#deps.store.transaction(async (tx) => {
+        // Run again after its group was rolled back: what the earlier run queued was never stored.
+        attempt.restart();
+        const thread = await this.#findThread(tx, email, sender.address);
+        if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
+        return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt);
+      });
+      attempt.committed();
+      return result;
+    } finally {
+      attempt.end();
+    }
   }
+
 
   async #findThread(
     tx: IntakeTransaction,
@@ -220,6 +232,7 @@ export class IntakeService {
     source: IntakeSource,
     now: Date,
     threadNote: string | null,
+    acks: AckAttempt,
   ): Promise<IntakeResult> {
     const names = splitDisplayName(sender.name, sender.address);
     const customer = await tx.findOrCreateCustomer(sender.address, names);
@@ -277,7 +290,7 @@ export class IntakeService {
       inReplyTo: email.messageId,
       references: [...email.references, ...(email.messageId ? [email.messageId] : [])],
       now,
-    });
+    }, acks);
     return {
       outcome: 'created',
       ticketId,
@@ -405,6 +418,7 @@ export class IntakeService {
       references: string[];
       now: Date;
     },
+    acks: AckAttempt,
   ): Promise<'queued' | `suppressed: ${string}`> {
     const settings = this.#deps.settings;
     let suppressed: string | null = null;
@@ -412,8 +426,13 @@ export class IntakeService {
     else if (this.#own.has(ack.to)) suppressed = 'the sender is one of our own addresses';
     else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to)) suppressed = 'the sender is a no-reply address';
     else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
-    else if ((await tx.countOutboundSince(ack.to, 'ack', new Date(ack.now.getTime() - 3_600_000))) >= settings.ackMaxPerHour) {
-      suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address in the last hour`;
+    else {
+      const stored = await tx.countOutboundSince(ack.to, 'ack', new Date(ack.now.getTime() - 3_600_000));
+      if (stored + acks.unseen(ack.to) >= settings.ackMaxPerHour) {
+        suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address in the last hour`;
+      } else {
+        acks.queue(ack.to);
+      }
     }
     const mail = composeAcknowledgement({
       ticketId: ack.ticketId,
@@ -573,3 +592,90 @@ export function describeResult(result: IntakeResult): string {
   }
 }
 
+
+/**
+ * Acknowledgements this process queued, for ACK_MAX_PER_HOUR under concurrency. A transaction counts
+ * the acknowledgements already stored as its snapshot shows them; those queued by transactions still
+ * running, or committed after it began, are invisible to it, so a burst from one address (a mail
+ * loop, five emails sent at once and stored together) would all pass the limit. Each attempt adds
+ * the ones it cannot see. An entry is forgotten once every running attempt began after its commit.
+ * Never undercounts; two transactions overlapping at the very moment of a commit may count one twice
+ * (one acknowledgement fewer, the safe side). Across processes the limit stays per snapshot.
+ */
+class AckLedger {
+  #clock = 0;
+  /** By address: acknowledgements in flight, or committed while some attempt that began earlier runs. */
+  readonly #byAddress = new Map<string, LedgerEntry[]>();
+  /** The committed ones in commit order, to forget from the oldest. */
+  readonly #committed: LedgerEntry[] = [];
+  readonly #running = new Set<{ start: number }>();
+
+  begin(): AckAttempt {
+    const state = { start: ++this.#clock };
+    this.#running.add(state);
+    let mine: LedgerEntry[] = [];
+    const drop = () => {
+      for (const entry of mine) this.#remove(entry);
+      mine = [];
+    };
+    return {
+      restart: () => {
+        drop();
+        state.start = ++this.#clock;
+      },
+      unseen: (address) => {
+        let n = 0;
+        for (const e of this.#byAddress.get(address.toLowerCase()) ?? []) if (!mine.includes(e) && (e.committedAt === null || e.committedAt > state.start)) n++;
+        return n;
+      },
+      queue: (address) => {
+        const entry: LedgerEntry = { address: address.toLowerCase(), committedAt: null };
+        const list = this.#byAddress.get(entry.address);
+        if (list) list.push(entry);
+        else this.#byAddress.set(entry.address, [entry]);
+        mine.push(entry);
+      },
+      committed: () => {
+        const at = ++this.#clock;
+        for (const entry of mine) {
+          entry.committedAt = at;
+          this.#committed.push(entry);
+        }
+        mine = [];
+      },
+      end: () => {
+        drop(); // never committed: rolled back, nothing of it stored
+        this.#running.delete(state);
+        let oldest = Infinity;
+        for (const r of this.#running) oldest = Math.min(oldest, r.start);
+        let forget = 0;
+        while (forget < this.#committed.length && this.#committed[forget]!.committedAt! < oldest) this.#remove(this.#committed[forget++]!);
+        this.#committed.splice(0, forget);
+      },
+    };
+  }
+
+  #remove(entry: LedgerEntry): void {
+    const list = this.#byAddress.get(entry.address);
+    if (!list) return;
+    const at = list.indexOf(entry);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.#byAddress.delete(entry.address);
+  }
+}
+
+interface LedgerEntry {
+  readonly address: string;
+  committedAt: number | null;
+}
+
+/** One attempt at storing an email, as the ledger sees it. */
+interface AckAttempt {
+  /** The transaction runs again from the start (its group was rolled back). */
+  restart(): void;
+  /** Acknowledgements to this address that this attempt's snapshot may not show. */
+  unseen(address: string): number;
+  queue(address: string): void;
+  committed(): void;
+  end(): void;
+}

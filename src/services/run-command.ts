@@ -35,6 +35,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { TicketLookup, TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
 import type { OutboxDelivery } from './deliver-outbox.ts';
 import { newMessageId } from './ingest-email.ts';
+import { isHeaderMessageId } from '../domain/message-id.ts';
 
 export interface CommandServiceDeps {
   readonly store: TicketStore;
@@ -255,7 +256,10 @@ export class CommandService {
     const to = ticket.customerEmail;
     if (!to) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
     const flagged = await tx.isAddressFlagged(to);
-    if (flagged) return refuse(`Nothing was sent: ${to} is flagged (${flagged.reason}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId}.`);
+    // A customer who has written from the address since it bounced shows that it works again.
+    if (flagged && !flagged.wroteSince) {
+      return refuse(`Nothing was sent: ${to} is flagged (${flagged.reason}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`);
+    }
     const last = await tx.lastCustomerEmail(ticket.ticketId);
     const subject = replySubject(ticket.subject);
     const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
@@ -267,8 +271,9 @@ export class CommandService {
       to,
       subject: taggedSubject(ticket.ticketId, subject),
       text: `${text}\n\n— ${agent.name}`,
-      inReplyTo: last ? [last.messageId] : [],
-      references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].slice(-20) : [],
+      // An email that came without a Message-ID is stored under its content hash: no header may carry that.
+      inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
+      references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].filter(isHeaderMessageId).slice(-20) : [],
       at,
     });
     await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);

@@ -106,7 +106,7 @@ describe('/ticket commands against MariaDB', () => {
 
   it('refuses to write to a flagged address, and an agent without a staff id', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'bounced@customer.example', subject: 'Bounced' });
-    await db.query("INSERT INTO support_address_flag (address, reason, flagged_at) VALUES ('bounced@customer.example', 'hard bounce 550', NOW())");
+    await db.query("INSERT INTO support_address_flag (address, reason, flagged_at) VALUES ('bounced@customer.example', 'hard bounce 550', NOW(3))");
     const before = smtp.received.length;
     const refused = await app.commands.run(marie, `reply ${ticketId} hello`);
     expect(refused.ok).toBe(false);
@@ -117,6 +117,26 @@ describe('/ticket commands against MariaDB', () => {
     const rows = await db.query('SELECT 1 FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticketId)]);
     expect(rows).toHaveLength(0);
     expect(smtp.received.length).toBe(before);
+
+    // The customer writes from that address again: it works, so the agent's reply goes out.
+    const back = await app.intake.ingest(eml({ from: 'bounced@customer.example', subject: `Re: [#${ticketId}] Bounced`, body: 'My mailbox was full, it works now.' }).raw, { kind: 'test' });
+    expect(back).toMatchObject({ outcome: 'reply', ticketId });
+    const sent = await app.commands.run(marie, `reply ${ticketId} Thanks, here is the answer.`);
+    expect(sent).toMatchObject({ ok: true, text: expect.stringMatching(/^Reply sent to bounced@customer\.example/) });
+    const mails = await smtp.waitFor(before + 1);
+    expect(mails.at(-1)!.envelopeTo).toEqual(['bounced@customer.example']);
+  });
+
+  it('replies to an email that came without a Message-ID with no threading header made from its content hash', async () => {
+    const { ticketId } = await ticketFromEmail({ from: 'noid@customer.example', subject: 'No id here', messageId: null });
+    expect((await app.commands.run(marie, `reply ${ticketId} Here is the answer.`)).ok).toBe(true);
+    const isReply = (m: (typeof smtp.received)[number]) => m.envelopeTo.includes('noid@customer.example') && m.parsed.subject === `[#${ticketId}] Re: No id here`;
+    for (let waited = 0; !smtp.received.some(isReply) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const reply = smtp.received.find(isReply)!;
+    expect(reply).toBeDefined();
+    expect(reply.parsed.inReplyTo).toBeUndefined();
+    expect(reply.parsed.references ?? []).toEqual([]);
+    expect(reply.raw.toString()).not.toMatch(/sha256:/);
   });
 
   it('keeps notes internal: in the audit trail and the view, never emailed', async () => {

@@ -163,6 +163,16 @@ describe('a new email', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(mailTo('busy@customer.example')).toHaveLength(3);
   });
+
+  it('holds that limit when the emails arrive at the same moment (a burst stored in one group)', async () => {
+    const emails = Array.from({ length: 7 }, (_, i) => eml({ from: 'burst@customer.example', subject: `Burst ${i}` }).raw);
+    const outcomes = (await Promise.all(emails.map((raw) => ingest(raw)))).map((r) => created(r).acknowledgement);
+    expect(outcomes.filter((o) => o === 'queued')).toHaveLength(3);
+    expect(outcomes.filter((o) => /^suppressed: already 3/.test(o))).toHaveLength(4);
+    await waitForMailTo('burst@customer.example', 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailTo('burst@customer.example')).toHaveLength(3);
+  });
 });
 
 describe('threading', () => {
