@@ -37,6 +37,7 @@ import type {
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
+import { legacyStatusUpdate } from './legacy-status.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
@@ -521,7 +522,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
-    this.#defer("UPDATE ___xtr_msg SET msg_open = '1', msg_close = '0' WHERE msg_id = ?", [ticketId]);
+    const legacy = legacyStatusUpdate(ticketId, 'open');
+    this.#defer(legacy.sql, legacy.params);
     this.#defer("UPDATE support_ticket SET status = 'open', closed_at = NULL, updated_at = ? WHERE ticket_id = ?", [at, ticketId]);
   }
 

@@ -10,6 +10,7 @@ import { CATEGORIES, PRIORITIES, parseLegacyContent, type Category, type Priorit
 import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher.ts';
 import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { legacyStatusUpdate } from './legacy-status.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = mysql.RowDataPacket;
@@ -258,10 +259,11 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
       }
       if (previous !== status) {
         await conn.query('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [status, status === 'closed' ? at : null, at, ticketId]);
-        await conn.query('UPDATE ___xtr_msg SET msg_open = ?, msg_close = ? WHERE msg_id = ?', [status === 'open' ? '1' : '0', status === 'closed' ? '1' : '0', ticketId]);
+        const legacy = legacyStatusUpdate(ticketId, status);
+        await conn.query(legacy.sql, legacy.params);
         await conn.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
           ticketId,
-          status === 'closed' ? 'ticket_closed' : 'ticket_reopened',
+          status === 'closed' ? 'closed' : 'reopened', // the same audit events as agents' /ticket close and reopen
           actor,
           JSON.stringify({ from: previous, to: status }),
           at,

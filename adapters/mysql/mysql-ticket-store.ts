@@ -30,6 +30,7 @@ import type {
   TicketStore,
   TicketTransaction,
 } from '../../src/ports/ticket-store.ts';
+import { legacyStatusUpdate } from './legacy-status.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -294,8 +295,8 @@ class MysqlTicketTransaction implements TicketTransaction {
   }
 
   async setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void> {
-    const [open, close] = status === 'open' ? ['1', '0'] : ['0', '1'];
-    await this.#rows('UPDATE ___xtr_msg SET msg_open = ?, msg_close = ? WHERE msg_id = ?', [open, close, ticketId]);
+    const legacy = legacyStatusUpdate(ticketId, status);
+    await this.#rows(legacy.sql, legacy.params);
     await this.#rows('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [status, status === 'closed' ? at : null, at, ticketId]);
   }
 

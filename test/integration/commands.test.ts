@@ -6,7 +6,7 @@
 import { dayInZone, startOfDay } from '../../src/domain/digest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/command.ts';
-import { composeLegacyContent } from '../../src/domain/ticket.ts';
+import { composeLegacyContent, parseLegacyContent } from '../../src/domain/ticket.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
@@ -68,16 +68,20 @@ describe('/ticket commands against MariaDB', () => {
     expect(closed.text).toContain(`Ticket #${ticketId} "Close me" closed by marie (answered by phone).`);
     const again = await app.commands.run(marie, `close ${ticketId}`);
     expect(again).toMatchObject({ ok: true, text: `Ticket #${ticketId} is already closed; nothing changed.` });
-    const [legacy] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
-    expect(legacy).toEqual({ msg_open: '0', msg_close: '1' });
+    const [legacy] = await db.query<{ msg_open: string; msg_close: string; msg_content: string }>('SELECT msg_open, msg_close, msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(legacy).toMatchObject({ msg_open: '0', msg_close: '1' });
+    // The metadata block the old site reads says so too; the customer's text is untouched.
+    expect(parseLegacyContent(legacy!.msg_content).metadata).toMatchObject({ status: 'closed', priority: 'normal', category: 'general' });
+    expect(parseLegacyContent(legacy!.msg_content).text).toContain('Hello');
     const [ours] = await db.query<{ status: string; closed_at: Date | null }>('SELECT status, closed_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
     expect(ours?.status).toBe('closed');
     expect(ours?.closed_at).toBeInstanceOf(Date);
     const events = await db.query<{ type: string; actor: string }>("SELECT type, actor FROM support_event WHERE ticket_id = ? AND type IN ('closed', 'reopened') ORDER BY id", [ticketId]);
     expect(events).toEqual([{ type: 'closed', actor: 'marie (slack)' }]);
     expect((await app.commands.runAction(boss, 'reopen', ticketId)).ok).toBe(true);
-    const [reopened] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
-    expect(reopened).toEqual({ msg_open: '1', msg_close: '0' });
+    const [reopened] = await db.query<{ msg_open: string; msg_close: string; msg_content: string }>('SELECT msg_open, msg_close, msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(reopened).toMatchObject({ msg_open: '1', msg_close: '0' });
+    expect(parseLegacyContent(reopened!.msg_content).metadata).toMatchObject({ status: 'open' });
   });
 
   it('replies by email threaded on the customer\'s last email, and writes the legacy reply with the staff id', async () => {

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
-import { METADATA_MARKER } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
@@ -219,12 +219,14 @@ describe('threading', () => {
   it('reopens a closed ticket when the customer replies', async () => {
     const first = eml({ from: 'closed@customer.example', subject: 'Refund' });
     const ticket = created(await ingest(first.raw));
-    await db.query("UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1' WHERE msg_id = ?", [ticket.ticketId]);
+    // Closed as an agent closes it: the flags and the metadata block's status.
+    await db.query(`UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1', msg_content = REPLACE(msg_content, '"status":"open"', '"status":"closed"') WHERE msg_id = ?`, [ticket.ticketId]);
     await db.query("UPDATE support_ticket SET status = 'closed' WHERE ticket_id = ?", [ticket.ticketId]);
     const result = await ingest(eml({ from: 'closed@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Refund', body: 'Still not refunded.' }).raw);
     expect(result).toMatchObject({ outcome: 'reply', reopened: true });
-    const [row] = await db.query('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticket.ticketId]);
-    expect(row).toEqual({ msg_open: '1', msg_close: '0' });
+    const [row] = await db.query<{ msg_open: string; msg_close: string; msg_content: string }>('SELECT msg_open, msg_close, msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticket.ticketId]);
+    expect(row).toMatchObject({ msg_open: '1', msg_close: '0' });
+    expect(parseLegacyContent(row!.msg_content).metadata).toMatchObject({ status: 'open' });
   });
 
   it('takes the same email twice as one ticket: the second is a duplicate and changes nothing', async () => {
