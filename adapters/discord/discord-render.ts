@@ -4,7 +4,7 @@
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { NOT_TRIAGED, PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -56,8 +56,8 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
   const fields = [
     { name: 'Customer', value: clip(`${t.customer} <${view.customerEmail}>`, 1024), inline: true },
     { name: 'Status', value: t.status, inline: true },
-    { name: 'Priority', value: `${MARKS[t.priority] ?? ''} ${t.priority}`, inline: true },
-    { name: 'Category', value: t.category, inline: true },
+    { name: 'Priority', value: t.triaged ? `${MARKS[t.priority] ?? ''} ${t.priority}` : NOT_TRIAGED, inline: true },
+    { name: 'Category', value: t.triaged ? t.category : NOT_TRIAGED, inline: true },
     { name: 'Assignee', value: t.assignee ?? 'nobody', inline: true },
     { name: 'Opened', value: `<t:${Math.floor(t.createdAt.getTime() / 1000)}:f>`, inline: true },
   ];
@@ -109,7 +109,8 @@ function statsEmbed(stats: StatsView): APIEmbed {
 }
 
 export function summaryLine(t: TicketSummary): string {
-  return `${MARKS[t.priority] ?? ''} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${t.status} · ${t.priority} · ${t.category}${t.assignee ? ` · ${t.assignee}` : ''}`;
+  const triage = t.triaged ? `${t.priority} · ${t.category}` : `*${NOT_TRIAGED}*`;
+  return `${t.triaged ? (MARKS[t.priority] ?? '') : '?'} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${t.status} · ${triage}${t.assignee ? ` · ${t.assignee}` : ''}`;
 }
 
 export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage {

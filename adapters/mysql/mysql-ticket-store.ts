@@ -37,7 +37,7 @@ type Row = Record<string, unknown>;
 /** A connection or the pool: both answer `query`. */
 type Queryable = Pick<PoolConnection, 'query'>;
 
-const SUMMARY_COLUMNS = 't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.created_at, a.name AS assignee';
+const SUMMARY_COLUMNS = 't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.triaged, t.corrected, t.created_at, a.name AS assignee';
 
 export class MysqlTicketStore implements TicketStore {
   readonly #database: Database;
@@ -474,6 +474,8 @@ function toSummary(r: Row): TicketSummary {
     category: r['category'] as Category,
     createdAt: asDate(r['created_at']),
     assignee: typeof r['assignee'] === 'string' ? r['assignee'] : null,
+    // An agent's correction is a decision too, made before triage ran or not.
+    triaged: Number(r['triaged']) === 1 || Number(r['corrected']) === 1,
   };
 }
 

@@ -4,7 +4,7 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { NOT_TRIAGED, PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -64,8 +64,8 @@ function cardAttachment(card: TicketCard): MessageAttachment {
       fields: [
         mrkdwn(`*Customer*\n${esc(t.customer)} <mailto:${card.customerEmail}|${esc(card.customerEmail)}>`),
         mrkdwn(`*Status*\n${t.status}`),
-        mrkdwn(`*Priority*\n${PRIORITY_MARKS[t.priority] ?? ''} ${t.priority}`),
-        mrkdwn(`*Category*\n${t.category}`),
+        mrkdwn(`*Priority*\n${t.triaged ? `${PRIORITY_MARKS[t.priority] ?? ''} ${t.priority}` : `_${NOT_TRIAGED}_`}`),
+        mrkdwn(`*Category*\n${t.triaged ? t.category : `_${NOT_TRIAGED}_`}`),
         mrkdwn(`*Assignee*\n${t.assignee ? esc(t.assignee) : 'nobody'}`),
         mrkdwn(`*Opened*\n<!date^${Math.floor(t.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${t.createdAt.toISOString()}>`),
       ],
@@ -114,7 +114,8 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
 }
 
 export function summaryLine(t: TicketSummary): string {
-  return `${PRIORITY_MARKS[t.priority] ?? ''} *#${t.ticketId}* ${esc(t.subject)} — ${esc(t.customer)} · ${t.status} · ${t.priority} · ${t.category}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
+  const triage = t.triaged ? `${t.priority} · ${t.category}` : `_${NOT_TRIAGED}_`;
+  return `${t.triaged ? (PRIORITY_MARKS[t.priority] ?? '') : '?'} *#${t.ticketId}* ${esc(t.subject)} — ${esc(t.customer)} · ${t.status} · ${triage}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
 }
 
 /** A notice for the channel: new tickets (several in one message), an escalation, or a ticket's replies. */

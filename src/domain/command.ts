@@ -27,6 +27,8 @@ export interface TicketSummary {
   readonly category: 'general' | 'technical' | 'billing' | 'complaint' | 'suggestion';
   readonly createdAt: Date;
   readonly assignee: string | null;
+  /** False until triage (or an agent's correction) has decided: priority and category are then intake's placeholders. */
+  readonly triaged: boolean;
 }
 export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean }
 export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
@@ -266,11 +268,15 @@ export function listCommandFor(request: ListRequest, page: number): string {
 
 export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low: '   ' } as const satisfies Record<Priority, string>;
 
+/** What a list shows for a ticket triage has not reached yet, instead of intake's placeholders. */
+export const NOT_TRIAGED = 'not triaged yet';
+
 /** One line per ticket; the priority mark is first, so it is seen at a glance. */
 export function formatSummaryLine(t: TicketSummary): string {
   const status = t.status === 'closed' ? ' [closed]' : '';
   const who = t.assignee ? ` → ${t.assignee}` : '';
-  return `${PRIORITY_MARKS[t.priority]} #${t.ticketId} ${t.priority.toUpperCase()} ${t.category}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt)}${who}`;
+  const triage = t.triaged ? `${t.priority.toUpperCase()} ${t.category}` : `(${NOT_TRIAGED})`;
+  return `${t.triaged ? PRIORITY_MARKS[t.priority] : '?  '} #${t.ticketId} ${triage}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt)}${who}`;
 }
 
 export function formatList(view: TicketListView, request: ListRequest): string {
@@ -286,7 +292,7 @@ export function formatCard(card: TicketCard): string {
   const t = card.ticket;
   const lines = [
     `#${t.ticketId} ${t.subject}`,
-    `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
+    `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
   lines.push('');

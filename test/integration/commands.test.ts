@@ -212,6 +212,17 @@ describe('/ticket commands against MariaDB', () => {
     expect((await app.commands.suggestTickets(String(made[11]), 5)).map((t) => t.ticketId)).toContain(made[11]);
   });
 
+  it('shows a ticket triage has not reached yet as such, not as a normal general one', async () => {
+    const { ticketId } = await ticketFromEmail({ from: 'waiting@customer.example', subject: 'Car will not start, urgent' });
+    const before = await app.commands.run(marie, 'list all waiting@customer.example');
+    expect(before.text).toContain(`?   #${ticketId} (not triaged yet) · Car will not start, urgent`);
+    expect((await app.commands.run(marie, `view ${ticketId}`)).text).toContain('? not triaged yet · open');
+    // What the worker writes when it has decided.
+    await db.query("UPDATE support_ticket SET triaged = 1, priority = 'urgent', category = 'technical' WHERE ticket_id = ?", [ticketId]);
+    const after = await app.commands.run(marie, 'list all waiting@customer.example');
+    expect(after.text).toContain(`!!! #${ticketId} URGENT technical · Car will not start, urgent`);
+  });
+
   it('counts stats from the tally the triggers keep', async () => {
     const [truth] = await db.query<{ total: number; open: number }>("SELECT COUNT(*) AS total, SUM(status = 'open') AS open FROM support_ticket");
     const stats = await app.commands.run(stranger, 'stats today');
