@@ -202,6 +202,7 @@ export class MysqlTicketStore implements TicketStore {
             sentiment: nullableNumber(row['sentiment']),
             language: typeof row['language'] === 'string' ? row['language'] : null,
             triaged: Number(row['triaged']) === 1,
+            corrected: Number(row['corrected']) === 1,
           },
           // The first entry (the customer's email) always, then the latest ones.
           thread: entries.length > threadLimit ? [entries[0]!, ...entries.slice(entries.length - threadLimit + 1)] : entries,

@@ -33,7 +33,7 @@ export interface TicketDetail {
   readonly summary: TicketSummary;
   readonly customerEmail: string;
   /** support_ticket.triage_reasons as stored (JSON), and the decision it explains. */
-  readonly triage: { readonly reasons: unknown; readonly categoryConfidence: number | null; readonly priorityConfidence: number | null; readonly sentiment: number | null; readonly language: string | null; readonly triaged: boolean };
+  readonly triage: { readonly reasons: unknown; readonly categoryConfidence: number | null; readonly priorityConfidence: number | null; readonly sentiment: number | null; readonly language: string | null; readonly triaged: boolean; readonly corrected: boolean };
   /** Oldest first: the ticket's own text, then replies and internal notes. */
   readonly thread: readonly StoredThreadEntry[];
 }

@@ -151,7 +151,7 @@ export class CommandService {
     if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
     const d = lookup.ticket;
     const reasons = d.triage.triaged && d.triage.reasons
-      ? reasonLines({ category: d.summary.category, priority: d.summary.priority, categoryConfidence: d.triage.categoryConfidence, priorityConfidence: d.triage.priorityConfidence, sentiment: d.triage.sentiment, language: d.triage.language, reasons: d.triage.reasons })
+      ? reasonLines({ category: d.summary.category, priority: d.summary.priority, categoryConfidence: d.triage.categoryConfidence, priorityConfidence: d.triage.priorityConfidence, sentiment: d.triage.sentiment, language: d.triage.language, reasons: d.triage.reasons, corrected: d.triage.corrected })
       : d.triage.triaged ? [] : ['not triaged yet'];
     const card: TicketCard = {
       kind: 'ticket',

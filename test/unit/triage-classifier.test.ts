@@ -236,3 +236,26 @@ describe('the held-out split', () => {
     expect(after.test.filter((e) => e.batch === 2).length).toBeGreaterThanOrEqual(45);
   });
 });
+
+describe('reasons after an agent corrected the decision', () => {
+  const stored = {
+    category: 'billing',
+    categoryConfidence: 0.49,
+    priority: 'urgent',
+    priorityConfidence: 0.64,
+    sentiment: -0.2,
+    language: 'en',
+    reasons: { rules: [], categoryTerms: ['broken'], priorityTerms: ['asap'], sentimentTerms: [], model: { category: 'complaint', priority: 'high' } },
+  };
+
+  it("shows triage's confidence beside triage's own decision", () => {
+    expect(reasonLines(stored)[0]).toBe('category billing (49 %), priority urgent (64 %), sentiment -0.20, language en');
+  });
+
+  it("does not pass triage's confidence off as the agent's, and says whose words they are", () => {
+    const lines = reasonLines({ ...stored, corrected: true });
+    expect(lines[0]).toBe("category billing, priority urgent (an agent's correction: triage's confidence no longer applies), sentiment -0.20, language en");
+    expect(lines).toContain("triage's words toward complaint: broken");
+    expect(lines.join('\n')).not.toMatch(/49 %|64 %/);
+  });
+});

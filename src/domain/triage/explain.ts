@@ -9,17 +9,23 @@ export interface ExplainedDecision {
   readonly sentiment: number | null;
   readonly language: string | null;
   readonly reasons: unknown;
+  /** An agent set the category or priority after triage: the confidences were triage's, not theirs. */
+  readonly corrected?: boolean;
 }
 
 export function reasonLines(decision: ExplainedDecision): string[] {
+  const decided = decision.corrected
+    ? `category ${decision.category}, priority ${decision.priority} (an agent's correction: triage's confidence no longer applies)`
+    : `category ${decision.category}${confidence(decision.categoryConfidence)}, priority ${decision.priority}${confidence(decision.priorityConfidence)}`;
   const lines = [
-    `category ${decision.category}${confidence(decision.categoryConfidence)}, priority ${decision.priority}${confidence(decision.priorityConfidence)}, sentiment ${decision.sentiment === null ? '?' : decision.sentiment.toFixed(2)}, language ${decision.language ?? 'unknown'}`,
+    `${decided}, sentiment ${decision.sentiment === null ? '?' : decision.sentiment.toFixed(2)}, language ${decision.language ?? 'unknown'}`,
   ];
   const r = asReasons(decision.reasons);
   if (!r) return lines;
   for (const rule of r.rules) lines.push(`rule "${rule.rule}": ${rule.effect}`);
-  if (r.categoryTerms.length) lines.push(`words toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
-  if (r.priorityTerms.length) lines.push(`words toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
+  const whose = decision.corrected ? "triage's " : '';
+  if (r.categoryTerms.length) lines.push(`${whose}words toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
+  if (r.priorityTerms.length) lines.push(`${whose}words toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
   if (r.sentimentTerms.length) lines.push(`tone: ${r.sentimentTerms.join(', ')}`);
   if (r.model.category !== decision.category || r.model.priority !== decision.priority) {
     lines.push(`the model alone said ${r.model.category} / ${r.model.priority}`);
