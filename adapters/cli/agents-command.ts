@@ -79,6 +79,16 @@ export const agentsCommand: CliCommand = {
     const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
     try {
       if (definition) {
+        // One chat identity is one person: taking another agent's would silently lock them out.
+        const same = (a: AgentIdentity, b: AgentIdentity) => a.platform === b.platform && a.kind === b.kind && (a.kind === 'email' ? a.value.toLowerCase() === b.value.toLowerCase() : a.value === b.value);
+        const others = (await app.agents.list()).filter((a) => a.active && a.name !== definition!.name);
+        for (const identity of definition.identities) {
+          const holder = others.find((a) => a.identities.some((i) => same(i, identity)));
+          if (holder) {
+            say(`${identity.platform} ${identity.kind} ${identity.value} is already ${holder.name}'s: nothing changed. If it is no longer theirs, run "npx ticketrelay agents remove ${holder.name}" first; otherwise give ${definition.name} another identity.`);
+            return 1;
+          }
+        }
         const agent = await app.agents.upsert(definition);
         say(`${agent.name}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${definition.identities.length ? `, recognised as ${definition.identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
         if (definition.identities.length === 0) say('No chat identity given: add --slack, --slack-email, --discord, --discord-role or --console so the agent is recognised.');

@@ -47,7 +47,8 @@ export const commandCommand: CliCommand = {
     const config = loadConfig();
     const app = await createApp(config, { logger: quietLogger(config) });
     try {
-      const { caller } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
+      const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
+      if (registered && agent) say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);
       const reply = await app.commands.run(caller, line);
       const { file, ...rest } = reply;
       process.stdout.write(`${values.json ? JSON.stringify({ ...rest, ...(file ? { file: file.filename } : {}) }) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`);

@@ -24,15 +24,17 @@ export interface ConsoleAgents {
 export const DEV_STAFF_ID = 1;
 
 /**
- * The caller for this terminal: the OS user (or `--as USER`). In the project-local development
- * database an unregistered console user becomes a manager, so the demo works with no setup; against
- * any other database they must be registered with "ticketrelay agents add … --console USER".
+ * The caller for this terminal: the OS user, or `--as USER`. In the project-local development
+ * database the terminal's own user, unregistered, becomes a manager, so the demo works with no setup.
+ * Someone named with `--as` is taken as they are registered (or not): that is how a person tries what
+ * an agent, a manager or a stranger may do, and no account is made up for a name typed once. Against
+ * any other database everyone must be registered with "ticketrelay agents add … --console USER".
  */
 export async function consoleCaller(options: { as: string | null; localDatabase: boolean; agents: ConsoleAgents }): Promise<{ caller: Caller; agent: Agent | null; registered: boolean }> {
   const userId = (options.as ?? safeUserName()).trim() || 'console';
   const caller: Caller = { platform: 'console', userId, displayName: userId };
   const agent = await options.agents.forCaller(caller);
-  if (agent || !options.localDatabase) return { caller, agent, registered: false };
+  if (agent || !options.localDatabase || options.as !== null) return { caller, agent, registered: false };
   const created = await options.agents.upsert({ name: userId.replace(/[\s@]+/g, '_').slice(0, 128), role: 'manager', staffId: DEV_STAFF_ID, identities: [{ platform: 'console', kind: 'user', value: userId }] });
   return { caller, agent: created, registered: true };
 }

@@ -25,9 +25,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string>; timeoutMs?: number; closeStdout?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env };
-  return runTicketrelay(args, env, options.stdin ?? '', options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  return runTicketrelay(args, env, options.stdin ?? '', { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.closeStdout ? { closeStdout: true } : {}) });
 }
 
 describe('ticketrelay ingest', () => {
@@ -163,5 +163,55 @@ describe('mistakes an operator makes', () => {
     expect(rows).toEqual([{ role: 'manager', staff_id: 31 }]);
     const fresh = await run(['agents', 'add', 'dan', '--console', 'dan'], { timeoutMs: DEADLINE_MS });
     expect(fresh.stdout + fresh.stderr).toContain('dan: agent, staff id none');
+  });
+
+  it("agents add refuses another agent's chat identity instead of silently taking it from them", async () => {
+    expect((await run(['agents', 'add', 'bob', '--staff-id', '7', '--console', 'bob'], { timeoutMs: DEADLINE_MS })).code).toBe(0);
+    const taken = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'bob'], { timeoutMs: DEADLINE_MS });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`console user bob is already bob's: nothing changed. If it is no longer theirs, run "npx ticketrelay agents remove bob" first`);
+    const owners = await db.query<{ name: string }>("SELECT a.name FROM support_agent_identity i JOIN support_agent a ON a.id = i.agent_id WHERE i.platform = 'console' AND i.value = 'bob'");
+    expect(owners).toEqual([{ name: 'bob' }]);
+    expect(await db.query("SELECT 1 FROM support_agent WHERE name = 'hank'")).toEqual([]);
+  });
+});
+
+describe('help and pipelines', () => {
+  const DEADLINE_MS = 30_000;
+  const COMMAND_NAMES = ['demo', 'ingest', 'services', 'db', 'outbox', 'start', 'status', 'triage', 'jobs', 'discord', 'console', 'command', 'agents', 'digest', 'export'];
+
+  it('--help (or -h) after any command prints its usage and exits 0, doing nothing else', async () => {
+    const results = await Promise.all(COMMAND_NAMES.map((name, i) => run([name, i % 2 === 0 ? '--help' : '-h'], { timeoutMs: DEADLINE_MS })));
+    results.forEach(({ code, stdout, stderr }, i) => {
+      const name = COMMAND_NAMES[i];
+      expect({ name, code, stderr }).toEqual({ name, code: 0, stderr: '' });
+      expect(stdout).toMatch(new RegExp(`^Usage:\n  npx ticketrelay ${name} `));
+    });
+  });
+
+  it('the list of commands has its descriptions in one column, two spaces at least after the longest synopsis beside them', async () => {
+    const { code, stdout } = await run(['help'], { timeoutMs: DEADLINE_MS });
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    const columns = new Set<number>();
+    lines.forEach((line, i) => {
+      if (!line.startsWith('  npx ticketrelay ')) return;
+      const beside = /^ {2}npx ticketrelay \S.*?\S {2,}(?=\S)/.exec(line);
+      if (beside) columns.add(beside[0].length);
+      // A synopsis too long to share its line has its description alone on the next one.
+      else columns.add(/^ +(?=\S)/.exec(lines[i + 1] ?? '')?.[0].length ?? -1);
+    });
+    expect(columns.size).toBe(1);
+    expect([...columns][0]).toBeGreaterThan('  npx ticketrelay services up|down|status'.length + 1);
+  });
+
+  it('ends quietly with 0 when its output is closed early, as by "| head -1"', async () => {
+    const folder = path.join(dir, 'piped');
+    await mkdir(folder, { recursive: true });
+    for (const n of [1, 2, 3]) await writeFile(path.join(folder, `${n}.eml`), eml({ from: `piped.${n}@customer.example`, subject: `Piped ${n}` }).raw);
+    for (const args of [['help'], ['ingest', folder, '--verbose'], ['export', '--format', 'csv', '--from', '2026-01-01', '--to', '2026-12-31', '--out', '-']]) {
+      const { code, stderr } = await run(args, { closeStdout: true, timeoutMs: DEADLINE_MS });
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
   });
 });
