@@ -445,7 +445,8 @@ function searchPlan(words: readonly string[]): { conditions: string[]; params: u
     }
     const tokens = word.split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
     if (tokens.length === 0) continue;
-    const pattern = `\\b${tokens.map(escapeRegex).join('[^[:alnum:]_]+')}`;
+    // LIKE compares without accents (the collation); REGEXP does not, so each letter admits its accented forms.
+    const pattern = `\\b${tokens.map(accentTolerant).join('[^[:alnum:]_]+')}`;
     // LIKE first: cheap, and REGEXP (word starts) only on the rows it lets through.
     const like = `%${tokens.reduce((a, b) => (b.length > a.length ? b : a)).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push('((subject LIKE ? AND subject REGEXP ?) OR (customer_email LIKE ? AND customer_email REGEXP ?))');
@@ -460,6 +461,15 @@ function searchPlan(words: readonly string[]): { conditions: string[]; params: u
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Accented forms of the letters French (and its neighbours) write: "societe" finds "Société", and the other way round. */
+const ACCENTED: Readonly<Record<string, string>> = { a: 'aàâäáãå', c: 'cç', e: 'eéèêë', i: 'iîïíì', n: 'nñ', o: 'oôöóòõ', u: 'uùûüú', y: 'yÿý' };
+
+/** A word as a regular expression matching it with or without accents (case is the collation's). */
+function accentTolerant(word: string): string {
+  const folded = word.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  return [...folded].map((ch) => (ACCENTED[ch] ? `[${ACCENTED[ch]}]` : escapeRegex(ch))).join('');
 }
 
 /** InnoDB's default FULLTEXT stopwords: such a word cannot narrow a search (the REGEXP still checks it). */

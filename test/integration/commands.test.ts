@@ -209,6 +209,12 @@ describe('/ticket commands against MariaDB', () => {
     const byAddress = await app.commands.run(marie, 'list all pager3@customer.example');
     expect(byAddress.view?.kind === 'list' && byAddress.view.items.map((i) => i.ticketId)).toEqual([made[3]]);
     expect((await app.commands.run(marie, 'list closed turbocharger')).text).toBe('No closed tickets matching "turbocharger".');
+    // Words match with or without their accents, as agents type them.
+    const accented = (await ticketFromEmail({ from: 'societe@customer.example', subject: 'Facture de la Société Éclair' })).ticketId;
+    for (const words of ['societe eclair', 'SOCIÉTÉ', 'éclair']) {
+      const found = await app.commands.run(marie, `list all ${words}`);
+      expect(found.view?.kind === 'list' && found.view.items.map((i) => i.ticketId), words).toEqual([accented]);
+    }
     expect((await app.commands.suggestTickets(String(made[11]), 5)).map((t) => t.ticketId)).toContain(made[11]);
   });
 
