@@ -138,6 +138,12 @@ export class IntakeService {
   async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null): Promise<IntakeResult> {
     const log = this.#log.child({ messageId, source: source.name ?? source.kind });
     const existing = await this.#deps.store.findMessage(messageId);
+    if (existing?.outcome === 'rejected') {
+      // Not taken the first time, and still not: saying "duplicate" would tell a mail server piping it
+      // in that it was delivered. Its bytes were kept then; nothing new is recorded.
+      log.info({ outcome: 'rejected' }, 'email rejected before, delivered again: still rejected');
+      return { outcome: 'rejected', messageId, reason: 'this message was rejected before (see the first rejection in the log and the rejected folder); it is still not taken', keptAt: null };
+    }
     if (existing) {
       log.info({ ticketId: existing.ticketId, outcome: 'duplicate' }, 'email already taken: nothing changed');
       return { outcome: 'duplicate', messageId, ticketId: existing.ticketId };

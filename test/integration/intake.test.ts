@@ -318,6 +318,10 @@ describe('bad input', () => {
     expect(await readFile(keptAt)).toEqual(email.raw);
     const [row] = await db.query<{ kind: string; automated_reason: string }>("SELECT kind, automated_reason FROM support_message WHERE message_id = ?", [email.messageId]);
     expect(row).toEqual({ kind: 'rejected', automated_reason: expect.stringContaining('no sender') });
+    // Delivered again (a mail server retrying): still rejected, not a "duplicate" that passes for taken.
+    const again = await ingest(email.raw);
+    expect(again).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('rejected before') });
+    expect(await db.query('SELECT 1 FROM support_message WHERE message_id = ?', [email.messageId])).toHaveLength(1);
   });
 });
 
