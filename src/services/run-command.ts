@@ -198,7 +198,7 @@ export class CommandService {
     const at = this.#now();
     const outcome = await this.#store.transaction(async (tx): Promise<CommandReply & { sent?: boolean }> => {
       const lookup = await tx.lockTicket(ticketId);
-      if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
+      if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, command.name));
       const ticket = lookup.ticket;
       switch (command.name) {
         case 'close':
@@ -283,10 +283,11 @@ export class CommandService {
 }
 
 /** The sentence for a number that is not a ticket. */
-function notATicket(ticketId: number, lookup: Exclude<TicketLookup<unknown>, { found: 'ticket' }>): string {
+function notATicket(ticketId: number, lookup: Exclude<TicketLookup<unknown>, { found: 'ticket' }>, commandName = 'view'): string {
   switch (lookup.found) {
     case 'reply':
-      return `#${ticketId} is a message on ticket #${lookup.parentId}, not a ticket; use "/ticket view ${lookup.parentId}".`;
+      // The same command on the ticket the message belongs to: what the agent meant.
+      return `#${ticketId} is a message on ticket #${lookup.parentId}, not a ticket; use "/ticket ${commandName} ${lookup.parentId}${['reply', 'note', 'assign', 'priority', 'category'].includes(commandName) ? ' …' : ''}".`;
     case 'other':
       return `#${ticketId} is not a support ticket (the shop keeps reviews and other records in the same table); check the number with "/ticket list".`;
     case 'none':

@@ -143,6 +143,16 @@ describe('/ticket commands against MariaDB', () => {
     expect(reply.raw.toString()).not.toMatch(/sha256:/);
   });
 
+  it('answers a message number given as a ticket number with the same command on its ticket', async () => {
+    const first = await ticketFromEmail({ from: 'msgno@customer.example', subject: 'Which number' });
+    const reply = await app.intake.ingest(eml({ from: 'msgno@customer.example', subject: `Re: [#${first.ticketId}] Which number`, body: 'More details.' }).raw, { kind: 'test' });
+    const [row] = await db.query<{ msg_id: number }>('SELECT msg_id FROM ___xtr_msg WHERE msg_parent_id = ?', [String(first.ticketId)]);
+    expect(reply.outcome).toBe('reply');
+    const refused = await app.commands.run(marie, `reply ${row!.msg_id} hello`);
+    expect(refused.text).toBe(`#${row!.msg_id} is a message on ticket #${first.ticketId}, not a ticket; use "/ticket reply ${first.ticketId} …".`);
+    expect((await app.commands.run(marie, `close ${row!.msg_id}`)).text).toContain(`use "/ticket close ${first.ticketId}".`);
+  });
+
   it('keeps notes internal: in the audit trail and the view, never emailed', async () => {
     const { ticketId } = await ticketFromEmail({ subject: 'Note me' });
     const before = smtp.received.length;
