@@ -13,29 +13,33 @@ import { createApp, ensureLocalServices, prepareDatabase, type App } from '../..
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 
-/** sysexits.h: an input file did not exist. */
+/** sysexits.h: an input file did not exist; the output could not be written. */
 const EX_NOINPUT = 66;
+const EX_IOERR = 74;
 import { formatSummary, runIngest } from './ingest-command.ts';
 
-const USAGE = `ticketrelay — the support desk in your mailbox and your chat
+/** Usage lines of the commands cli.ts runs itself: "npx ticketrelay NAME …  what it does". */
+const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
+  demo: ['npx ticketrelay demo [--no-console]  the sample emails through intake and triage, then the /ticket console'],
+  ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
+  services: ['npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/'],
+  db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
+  outbox: ['npx ticketrelay outbox send  send acknowledgements and replies still waiting'],
+};
 
-Usage:
-  npx ticketrelay demo [--no-console]       the sample emails through intake and triage, then the /ticket console
-  npx ticketrelay ingest PATH… [--json] [--verbose]
-                                            take .eml files, folders, maildirs, mbox files, or - (stdin)
-  npx ticketrelay services up|down|status   the project-local MariaDB, Redis and Dovecot under .data/
-  npx ticketrelay db migrate                create or update ticketrelay's own tables
-  npx ticketrelay db create-legacy          create the shop's legacy tables in a development database
-  npx ticketrelay outbox send               send acknowledgements and replies still waiting
-%EXTRA%
-
-Configuration comes from the environment (see .env.example). With no DATABASE_URL and REDIS_URL the
+const ABOUT = 'ticketrelay — the support desk in your mailbox and your chat';
+const ENVIRONMENT = `Configuration comes from the environment (see .env.example). With no DATABASE_URL and REDIS_URL the
 project-local services are used and started when needed.`;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyWhenOutputCloses();
   const [command, ...rest] = argv;
   const say = (line: string) => process.stderr.write(`${line}\n`);
   try {
+    if (command !== undefined && isKnownCommand(command) && asksForHelp(rest)) {
+      process.stdout.write(`Usage:\n${formatUsage(await usageOf(command))}\n`);
+      return 0;
+    }
     switch (command) {
       case 'services':
         return await servicesCommand(rest, say);
@@ -50,9 +54,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       case undefined:
       case 'help':
       case '--help':
-      case '-h':
+      case '-h': {
+        // "help ingest": that command's usage, as "ingest --help" gives it.
+        const topic = command === 'help' ? rest[0] : undefined;
+        if (topic !== undefined && isKnownCommand(topic)) {
+          process.stdout.write(`Usage:\n${formatUsage(await usageOf(topic))}\n`);
+          return 0;
+        }
         process.stdout.write(`${await usage()}\n`);
         return command === undefined ? EX_USAGE : 0;
+      }
       default: {
         const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
         if (load) return await (await load()).run(rest, say);
@@ -61,20 +72,80 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
   } catch (error) {
+    // Output cut short by its reader (a pipeline into head) is no failure.
+    if (isClosedOutput(error)) return 0;
     say(`ticketrelay: ${describeError(error)}`);
     return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
   }
 }
 
+function isKnownCommand(name: string): boolean {
+  return Object.hasOwn(BUILTIN_USAGE, name) || Object.hasOwn(COMMANDS, name);
+}
+
+/** --help or -h among a command's options (not after "--", where it would be an argument). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+async function usageOf(name: string): Promise<readonly string[]> {
+  const builtin = Object.hasOwn(BUILTIN_USAGE, name) ? BUILTIN_USAGE[name] : undefined;
+  if (builtin) return builtin;
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return load ? (await load()).usage : [];
+}
+
 async function usage(): Promise<string> {
-  const extra: string[] = [];
-  for (const load of Object.values(COMMANDS)) {
-    for (const line of (await load()).usage) {
-      const [head, ...tail] = line.split('  ').filter(Boolean);
-      extra.push(`  ${(head ?? '').trim().padEnd(40)}${tail.join(' ').trim()}`);
-    }
+  const lines = Object.values(BUILTIN_USAGE).flat();
+  for (const load of Object.values(COMMANDS)) lines.push(...(await load()).usage);
+  return `${ABOUT}\n\nUsage:\n${formatUsage(lines)}\n\n${ENVIRONMENT}`;
+}
+
+/** Past this width a synopsis gets a line of its own and its description goes below, in the column. */
+const SYNOPSIS_MAX = 44;
+
+/**
+ * Usage lines ("synopsis  description", two spaces between) as two columns: every description starts
+ * in the same column, at least two spaces after its synopsis.
+ */
+function formatUsage(lines: readonly string[]): string {
+  const rows = lines.map((line) => {
+    const gap = line.indexOf('  ');
+    return gap === -1 ? { synopsis: line.trim(), description: '' } : { synopsis: line.slice(0, gap).trim(), description: line.slice(gap).trim() };
+  });
+  const column = Math.min(SYNOPSIS_MAX, Math.max(0, ...rows.filter((r) => r.synopsis.length <= SYNOPSIS_MAX).map((r) => r.synopsis.length))) + 2;
+  return rows
+    .map(({ synopsis, description }) => {
+      if (!description) return `  ${synopsis}`;
+      if (synopsis.length + 2 > column) return `  ${synopsis}\n  ${' '.repeat(column)}${description}`;
+      return `  ${synopsis.padEnd(column)}${description}`;
+    })
+    .join('\n');
+}
+
+let outputWatched = false;
+
+/**
+ * Output piped into a reader that stops early (`… | head -1`) fails with EPIPE on the next write: the
+ * command ends there, quietly and with 0, as Unix tools do, instead of crashing on an unhandled
+ * 'error' event. Work in flight stops with it (an email half stored is rolled back and taken again
+ * on the next run).
+ */
+function exitQuietlyWhenOutputCloses(): void {
+  if (outputWatched) return;
+  outputWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: unknown) => {
+      if (isClosedOutput(error)) process.exit(0);
+      if (stream === process.stdout) process.stderr.write(`ticketrelay: the output could not be written: ${describeError(error)}\n`);
+      process.exit(EX_IOERR);
+    });
   }
-  return USAGE.replace('%EXTRA%\n', extra.length ? `${extra.join('\n')}\n` : '');
+}
+
+function isClosedOutput(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EPIPE';
 }
 
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {

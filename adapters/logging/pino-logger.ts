@@ -10,7 +10,8 @@ export function createLogger(options: { level: string; destination?: number }): 
       base: { app: 'ticketrelay' },
       redact: {
         paths: ['password', 'pass', 'token', 'secret', '*.password', '*.pass', '*.token', '*.secret', '*.auth', 'auth', 'url', '*.url'],
-        censor: '***',
+        // A URL keeps its address (where a server listens, which host is down) and loses what may be a secret in it.
+        censor: (value, path) => (path[path.length - 1] === 'url' ? censorUrl(value) : '***'),
       },
       serializers: { err: serializeError },
     },
@@ -30,4 +31,27 @@ function serializeError(error: unknown): unknown {
     if (cause !== null && error.message.includes(cause)) out.message = error.message;
   }
   return out;
+}
+
+/** Path segments this long with a digit in them are taken for tokens (a webhook's secret, an API key). */
+const TOKEN_SEGMENT = /^(?=[^/]*\d)[\w.~%-]{16,}$/;
+
+/**
+ * A URL as the log may show it: scheme, host, port and path, with the credentials before the "@",
+ * the query's values and any token-like path segment replaced by "***". Anything else (not a string,
+ * not a URL) is hidden whole.
+ */
+function censorUrl(value: unknown): string {
+  if (typeof value !== 'string') return '***';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return '***';
+  }
+  const segments = url.pathname.split('/');
+  const masked = segments.map((s) => (TOKEN_SEGMENT.test(s) ? '***' : s));
+  if (!url.username && !url.password && !url.search && !url.hash && masked.every((s, i) => s === segments[i])) return value;
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&');
+  return `${url.protocol}//${url.username || url.password ? '***@' : ''}${url.host}${masked.join('/')}${query ? `?${query}` : ''}`;
 }

@@ -14,6 +14,7 @@ import { AppError } from '../../src/domain/errors.ts';
 import type { DeliveryReport, InboundAttachment, InboundEmail, MailAddress } from '../../src/domain/inbound-email.ts';
 import { extractMessageIds, messageIdsFromHeaderBlock, parseDeliveryStatus } from '../../src/domain/delivery-report.ts';
 import type { EmailParser } from '../../src/ports/email-parser.ts';
+import { htmlToPlainText } from './html-text.ts';
 
 export interface MailparserOptions {
   /** Folder where attachments are stored as <sha256[0..2]>/<sha256>. */
@@ -95,7 +96,9 @@ export class MailparserEmailParser implements EmailParser {
     const headers = headerMap(headerLines);
     if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
     let bodyText = finalText?.text ?? '';
-    if (!bodyText && finalText?.html) bodyText = crudeHtmlToText(finalText.html);
+    // mailparser converts only an HTML body at the top of the email or beside a text part; an HTML-only
+    // part inside multipart/mixed (Outlook with an attachment), or HTML it gave up on, is ours to read.
+    if (!bodyText && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     if (bodyText.length > TEXT_MAX_CHARS) {
       notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);
       bodyText = bodyText.slice(0, TEXT_MAX_CHARS);
@@ -333,22 +336,6 @@ function defaultName(contentType: string): string {
   if (contentType === 'message/rfc822') return 'message.eml';
   if (contentType.endsWith('delivery-status')) return 'delivery-status.txt';
   return 'attachment';
-}
-
-/** Last resort when the HTML could not be converted: tags out, entities for the usual few. */
-function crudeHtmlToText(html: string): string {
-  return html
-    .slice(0, TEXT_MAX_CHARS * 2)
-    .replace(/<(script|style)\b[^>]*>[^<]*<\/\1>/gi, ' ')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
-    .replace(/<[^>]{0,2000}>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\n\s*\n\s*\n+/g, '\n\n')
-    .trim();
 }
 
 export function formatBytes(n: number): string {

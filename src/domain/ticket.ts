@@ -124,7 +124,7 @@ export function findOrderNumber(text: string): string | null {
 
 /** "Jean-Pierre DUPONT" → { first: "Jean-Pierre", last: "DUPONT" }; "Dupont, Marie" → first Marie. */
 export function splitDisplayName(displayName: string, address: string): { first: string | null; last: string | null } {
-  let name = displayName.replace(/["']/g, '').replace(/\s+/g, ' ').trim();
+  let name = unquoteName(displayName.replace(/\s+/g, ' ').trim());
   if (!name || name.includes('@')) name = '';
   if (!name) {
     const local = address.split('@')[0] ?? '';
@@ -140,6 +140,19 @@ export function splitDisplayName(displayName: string, address: string): { first:
   if (words.length === 1) return { first: words[0]!.slice(0, 255), last: null };
   // "Anne de la Tour": the particle belongs to the last name.
   let lastStart = words.length - 1;
-  while (lastStart > 1 && /^(de|du|des|le|la|d'|van|von|der|den|di|da|del|della|dos|das)$/i.test(words[lastStart - 1]!)) lastStart--;
+  while (lastStart > 1 && /^(de|du|des|le|la|d['’]|van|von|der|den|di|da|del|della|dos|das)$/i.test(words[lastStart - 1]!)) lastStart--;
   return { first: words.slice(0, lastStart).join(' ').slice(0, 255), last: words.slice(lastStart).join(' ').slice(0, 255) };
+}
+
+/**
+ * A display name without its quotes ("Anne Marie", 'Anne Marie'): double quotes are never part of a
+ * name, but an apostrophe inside one is (O'Connor, d'Arc, 't Hooft), so single quotes go only in pairs
+ * around the whole name.
+ */
+function unquoteName(name: string): string {
+  const unquoted = name.replace(/["“”„]/g, '').trim();
+  const first = unquoted[0];
+  const last = unquoted[unquoted.length - 1];
+  if (unquoted.length >= 2 && (first === "'" || first === '‘') && (last === "'" || last === '’')) return unquoted.slice(1, -1).trim();
+  return unquoted;
 }

@@ -142,8 +142,14 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
 /**
  * `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`.
  * With `timeoutMs`, a child still running then is killed (SIGKILL) and the result has code -1.
+ * With `closeStdout`, its standard output is closed unread, as `| head` does once it has enough.
  */
-export function runTicketrelay(args: readonly string[], env: Record<string, string>, stdin: Buffer | string = '', options: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runTicketrelay(
+  args: readonly string[],
+  env: Record<string, string>,
+  stdin: Buffer | string = '',
+  options: { timeoutMs?: number; closeStdout?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
@@ -152,7 +158,8 @@ export function runTicketrelay(args: readonly string[], env: Record<string, stri
     let stdout = '';
     let stderr = '';
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : null;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    if (options.closeStdout) child.stdout.destroy();
+    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {

@@ -35,4 +35,16 @@ describe('the log', () => {
     const [line] = await logged(1, (log) => log.info({ password: 'hunter2', token: 'xoxb-1', redis: { url: 'redis://:pw@host' } }, 'config'));
     expect(JSON.stringify(line)).not.toMatch(/hunter2|xoxb-1|:pw@/);
   });
+
+  it('shows the address a server listens on, and still no credentials or token in a URL', async () => {
+    const lines = await logged(3, (log) => {
+      log.info({ url: 'http://127.0.0.1:8080' }, 'HTTP server listening');
+      log.warn({ database: { url: 'mysql://shop:s3cret-pass@db.internal:3306/shop' }, url: 'imaps://support%40shop.example:imap-pw@mail.example/INBOX' }, 'cannot connect');
+      log.info({ url: 'https://hooks.slack.com/services/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?token=xoxp-42' }, 'webhook');
+    });
+    expect(lines[0]).toMatchObject({ url: 'http://127.0.0.1:8080', msg: 'HTTP server listening' });
+    expect(lines[1]).toMatchObject({ url: 'imaps://***@mail.example/INBOX', database: { url: 'mysql://***@db.internal:3306/shop' } });
+    expect((lines[2]!['url'] as string).startsWith('https://hooks.slack.com/services/')).toBe(true);
+    expect(JSON.stringify(lines)).not.toMatch(/s3cret-pass|imap-pw|support%40shop|aBcD3fGh1jKlMn0pQrStUvWx|xoxp-42/);
+  });
 });

@@ -66,6 +66,14 @@ describe('names', () => {
     expect(splitDisplayName('', 'contact123@x.example')).toEqual({ first: null, last: null });
     expect(splitDisplayName('Madonna', 'm@x.example')).toEqual({ first: 'Madonna', last: null });
   });
+
+  it('keeps the apostrophe of a name and drops only the quotes around it', () => {
+    expect(splitDisplayName("Margaret O'Connor", 'm@x.example')).toEqual({ first: 'Margaret', last: "O'Connor" });
+    expect(splitDisplayName("'Luca D'Angelo'", 'l@x.example')).toEqual({ first: 'Luca', last: "D'Angelo" });
+    expect(splitDisplayName('"Jean d\'Arc"', 'j@x.example')).toEqual({ first: 'Jean', last: "d'Arc" });
+    expect(splitDisplayName('Jeanne d’ Arc', 'j@x.example')).toEqual({ first: 'Jeanne', last: 'd’ Arc' });
+    expect(splitDisplayName("O'Connor, Margaret", 'm@x.example')).toEqual({ first: 'Margaret', last: "O'Connor" });
+  });
 });
 
 describe('a new ticket subject', () => {
