@@ -3,7 +3,7 @@
  * labelled set and agents' corrections; show why a stored ticket was triaged as it was; try triage on
  * emails that are not stored (rules can be tested before they go live).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { reasonLines } from '../../src/domain/triage/explain.ts';
 import { trainModel, type TrainingExample } from '../../src/domain/triage/model.ts';
 import { toTrainingExample } from '../../src/domain/triage/dataset.ts';
 import { createApp } from '../../src/main.ts';
+import { emailsFrom } from '../files/email-sources.ts';
 import { buildClassifier, loadLabelledSet, saveModel } from '../files/triage-files.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { MailparserEmailParser } from '../mailparser/mailparser-email-parser.ts';
@@ -140,9 +141,13 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
   const parser = new MailparserEmailParser({ attachmentDir: scratch, attachmentMaxBytes: config.intake.attachmentMaxBytes });
   let failures = 0;
   try {
-    for (const file of files) {
+    // The same sources as ingest: .eml files, folders, maildirs, mbox files, - for stdin.
+    for await (const item of emailsFrom(files, { maxBytes: config.intake.messageMaxBytes })) {
+      const file = item.name;
       try {
-        const email = await parser.parse(await readFile(file));
+        if ('unreadable' in item) throw new Error(item.unreadable);
+        if ('tooLarge' in item) throw new Error(`larger than MESSAGE_MAX_BYTES (${item.tooLarge} bytes): intake would not read it either`);
+        const email = await parser.parse(item.raw);
         const subject = cleanSubject(email.subject);
         const decision = classifier.classify({
           subject,
@@ -151,14 +156,16 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
           mailboxCategory,
           orderNumber: findOrderNumber(`${email.subject}\n${email.text}`),
         });
+        // Nothing to read: the decision is the model's prior, not a judgement of this email.
+        const empty = !subject.trim() && !email.text.trim();
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ file, subject, ...decision })}\n`);
+          process.stdout.write(`${JSON.stringify({ file, subject, ...decision, ...(empty ? { warning: 'no subject and no text: the decision is a guess' } : {}) })}\n`);
         } else {
-          process.stdout.write(`${file}: "${subject}"${decision.escalate ? '  → would be escalated' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
+          process.stdout.write(`${file}: "${subject}"${decision.escalate ? '  → would be escalated' : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
         }
       } catch (error) {
         failures++;
-        const message = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : describeError(error);
+        const message = describeError(error);
         if (options.json) process.stdout.write(`${JSON.stringify({ file, error: message })}\n`);
         else say(`${file}: ${message}`);
       }
