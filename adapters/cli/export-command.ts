@@ -3,6 +3,7 @@
  * created in those days (inclusive, in DIGEST_TIMEZONE) with their triage and times, streamed from
  * the database page by page.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -55,6 +56,12 @@ export const exportCommand: CliCommand = {
         return 0;
       }
       const file = path.resolve(values.out ?? exportFileName(options));
+      // Checked first, so a wrong --out gets a sentence about the folder, not an ENOENT on a temporary file.
+      const folder = await stat(path.dirname(file)).catch(() => null);
+      if (!folder?.isDirectory()) {
+        say(`Nothing was exported: the folder ${path.dirname(file)} does not exist. Create it, or give --out a file in an existing folder (--out - for standard output).`);
+        return 73; // EX_CANTCREAT
+      }
       const n = await writeExportFile(store, file, options);
       say(`${n} ticket${n === 1 ? '' : 's'} created from ${from} to ${to} (${config.digest.timezone}) written to ${file}.`);
       return 0;

@@ -109,6 +109,8 @@ export interface Digest {
   /** The day's bounds: 23, 24 or 25 hours apart. */
   readonly start: Date;
   readonly end: Date;
+  /** When the figures stand: the day's end, or now for a day not over yet (a digest of today, on demand). */
+  readonly asOf: Date;
   readonly created: Trend;
   readonly closed: Trend;
   /** Open at the end of the day. */
@@ -169,12 +171,17 @@ function trendLine(label: string, t: Trend): string {
   return `${label}: *${t.value}*  (${formatChange(t.value, t.previousDay)} vs the day before, ${formatChange(t.value, t.sameDayLastWeek)} vs the same day last week)`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function brief(t: TicketBrief, now: Date): string {
   return `#${t.ticketId} ${t.subject.slice(0, 60)} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
 }
 
 export function composeDigestMessage(d: Digest): DigestMessage {
-  const title = `Support digest — ${d.day} (${d.timeZone})`;
+  const soFar = d.asOf.getTime() < d.end.getTime();
+  const title = `Support digest — ${d.day} (${d.timeZone})${soFar ? `, so far (the day is not over)` : ''}`;
   const fields: DigestField[] = [
     { name: 'New', value: `${d.created.value} (${formatChange(d.created.value, d.created.previousDay)} d/d, ${formatChange(d.created.value, d.created.sameDayLastWeek)} w/w)` },
     { name: 'Closed', value: `${d.closed.value} (${formatChange(d.closed.value, d.closed.previousDay)} d/d, ${formatChange(d.closed.value, d.closed.sameDayLastWeek)} w/w)` },
@@ -187,19 +194,19 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     `*${title}*`,
     trendLine('New tickets', d.created),
     trendLine('Closed', d.closed),
-    trendLine('Open backlog at the end of the day', d.backlog),
+    trendLine(soFar ? 'Open backlog now' : 'Open backlog at the end of the day', d.backlog),
     `New by category: ${breakdown(d.createdByCategory)}`,
     `New by priority: ${breakdown(d.createdByPriority)}`,
     `Backlog by priority: ${breakdown(d.backlogByPriority)}`,
-    `First response (${d.firstResponse.count} tickets): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
-    `Resolution (${d.resolution.count} tickets): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
+    `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
+    `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
   ];
   lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');
-  for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.end)}`);
+  for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.asOf)}`);
   if (d.oldestOpen.length) {
     lines.push('Oldest open tickets:');
-    for (const t of d.oldestOpen) lines.push(`  • ${brief(t, d.end)}`);
+    for (const t of d.oldestOpen) lines.push(`  • ${brief(t, d.asOf)}`);
   }
   return { title, fields, text: lines.join('\n') };
 }

@@ -63,18 +63,21 @@ export class DigestService {
   async build(day: DayString): Promise<Digest> {
     const { store, timeZone } = this.#deps;
     const { start, end } = dayRange(day, timeZone);
+    // A day not over yet is counted up to now: its backlog and ages are today's, not tomorrow midnight's.
+    const now = this.#now();
+    const asOf = now.getTime() < end.getTime() ? now : end;
     // One boundary per day start, 14 days back: the history, the previous day and the same weekday last week.
     const firstDay = addDays(day, -(HISTORY_DAYS - 1));
     const boundaries = Array.from({ length: HISTORY_DAYS + 1 }, (_, i) => startOfDay(addDays(firstDay, i), timeZone));
     const [created, closed, openEnd, openPrev, openWeek, breakdown, oldest, urgent, firstResponse, resolution, automated] = await Promise.all([
       store.countPerRange('created', boundaries),
       store.countPerRange('closed', boundaries),
-      store.openAt(end),
+      store.openAt(asOf),
       store.openAt(start),
       store.openAt(startOfDay(addDays(day, -6), timeZone)),
       store.createdBreakdown(start, end),
-      store.oldestOpenAt(end, OLDEST_OPEN),
-      store.oldestOpenAt(end, URGENT_LISTED, 'urgent'),
+      store.oldestOpenAt(asOf, OLDEST_OPEN),
+      store.oldestOpenAt(asOf, URGENT_LISTED, 'urgent'),
       store.firstResponseSeconds(start, end),
       store.resolutionSeconds(start, end),
       store.automatedCount(start, end),
@@ -86,6 +89,7 @@ export class DigestService {
       timeZone,
       start,
       end,
+      asOf,
       created: trend(created),
       closed: trend(closed),
       // Open at the end of the day before = open at this day's start; a week ago: at the end of day-7.

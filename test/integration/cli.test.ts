@@ -146,6 +146,14 @@ describe('mistakes an operator makes', () => {
     expect(await readFile(kept, 'utf8')).toMatch(/^ticket,created_at,/);
   });
 
+  it('an export to a folder that does not exist says so, and writes nothing', async () => {
+    const out = path.join(dir, 'no-such-folder', 'x.csv');
+    const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });
+    expect(code).toBe(73);
+    expect(stderr).toContain(`Nothing was exported: the folder ${path.dirname(out)} does not exist.`);
+    expect(stderr).not.toMatch(/ENOENT|partial/);
+  });
+
   it('digest --now --print shows the digest and posts nothing, so it needs no channel', async () => {
     const { code, stdout, stderr } = await run(['digest', '--now', '--print', '--day', '2026-03-02'], { timeoutMs: DEADLINE_MS });
     expect(stderr).not.toContain('No channel to post to');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, formatDuration, median, percentile, startOfDay } from '../../src/domain/digest.ts';
+import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, formatDuration, median, percentile, startOfDay, type Digest } from '../../src/domain/digest.ts';
 import { MetricsRegistry, instrumentIntake } from '../../src/domain/metrics.ts';
 
 describe('day boundaries in a time zone', () => {
@@ -48,17 +48,25 @@ describe('percentiles and formatting', () => {
   it('composes a text with the figures', () => {
     const zero = { general: 0, technical: 0, billing: 0, complaint: 0, suggestion: 0 };
     const pz = { urgent: 0, high: 0, normal: 0, low: 0 };
-    const m = composeDigestMessage({
-      day: '2026-03-10', timeZone: 'Europe/Paris', start: new Date(0), end: new Date(86_400_000),
+    const digest: Digest = {
+      day: '2026-03-10', timeZone: 'Europe/Paris', start: new Date(0), end: new Date(86_400_000), asOf: new Date(86_400_000),
       created: { value: 3, previousDay: 1, sameDayLastWeek: 2 }, closed: { value: 2, previousDay: 0, sameDayLastWeek: 1 }, backlog: { value: 4, previousDay: 3, sameDayLastWeek: 2 },
       createdByCategory: { ...zero, billing: 3 }, createdByPriority: pz, backlogByPriority: { ...pz, urgent: 1 },
       oldestOpen: [], urgentOpen: { count: 1, tickets: [{ ticketId: 7, subject: 'Down', priority: 'urgent', category: 'technical', createdAt: new Date(0) }] },
       firstResponse: { count: 0, median: null, p95: null }, resolution: { count: 1, median: 3600, p95: 3600 }, automated: { total: 0, byKind: {} }, history: [],
-    });
+    };
+    const m = composeDigestMessage(digest);
     expect(m.text).toContain('New tickets: *3*  (+2 (+200%) vs the day before, +1 (+50%) vs the same day last week)');
     expect(m.text).toContain('New by category: billing 3');
     expect(m.text).toContain('#7 Down — urgent, open 24 h');
+    expect(m.text).toContain('Open backlog at the end of the day: *4*');
+    expect(m.text).toContain('Resolution (1 ticket): median 1 h');
     expect(m.fields.find((f) => f.name === 'Resolution')?.value).toBe('median 1 h, p95 1 h');
+    // A day not over yet (a digest of today, asked for at 10:00): ages and backlog as of now, and it says so.
+    const today = composeDigestMessage({ ...digest, asOf: new Date(10 * 3_600_000) });
+    expect(today.title).toBe('Support digest — 2026-03-10 (Europe/Paris), so far (the day is not over)');
+    expect(today.text).toContain('#7 Down — urgent, open 10 h');
+    expect(today.text).toContain('Open backlog now: *4*');
   });
 });
 
