@@ -211,7 +211,7 @@ export interface Config {
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${plainIssue(issue)}`);
   const { mailboxes, problems: mailboxProblems } = loadMailboxes(env);
   problems.push(...mailboxProblems);
   const zone = env['DIGEST_TIMEZONE'];
@@ -306,7 +306,7 @@ function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; pr
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const key = `${prefix}${issue.path.join('.')}`;
-        problems.push(`  ${key}: ${slice[String(issue.path[0])] === undefined ? `required for mailbox "${name}"` : issue.message}`);
+        problems.push(`  ${key}: ${slice[String(issue.path[0])] === undefined ? `required for mailbox "${name}"` : plainIssue(issue)}`);
       }
       continue;
     }
@@ -380,4 +380,13 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Zod's wording where it is not a person's: a number variable given "abc" is "not a number", not "received NaN". */
+function plainIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a whole number (it is not a number)';
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+  return issue.message;
 }

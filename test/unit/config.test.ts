@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     expect(problems({ DATABASE_URL: 'mysql://shop:Pa55-secret@db.internal:3306/' })).toContain('DATABASE_URL: the database name is missing');
   });
 
+  it("says what a number variable must be in words, not in the validator's terms", () => {
+    const message = problems({ HTTP_PORT: 'abc', SLACK_PORT: '70000', INGEST_CONCURRENCY: '1.5', ACK_MAX_PER_HOUR: '-1' });
+    expect(message).toContain('HTTP_PORT: must be a whole number (it is not a number)');
+    expect(message).toContain('SLACK_PORT: must be at most 65535');
+    expect(message).toContain('INGEST_CONCURRENCY: must be a whole number');
+    expect(message).toContain('ACK_MAX_PER_HOUR: must be at least 0');
+    expect(message).not.toMatch(/NaN|expected number/);
+  });
+
   it('says once, in one sentence, what a malformed DATABASE_URL should look like', () => {
     const message = problems({ DATABASE_URL: 'not a url' });
     expect(message.match(/DATABASE_URL/g)).toHaveLength(1);
