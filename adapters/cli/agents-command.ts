@@ -36,7 +36,9 @@ export const agentsCommand: CliCommand = {
         },
       });
     } catch (error) {
-      say(`${describeError(error)}. ${USAGE}`);
+      const reason = describeError(error).replace(/\.+$/, '');
+      // "--staff-id -5" reads to node as a missing value followed by an option: say what the value must be.
+      say(/--staff-id/.test(reason) ? `--staff-id is the agent's staff number in the shop (a positive whole number). ${USAGE}` : `${reason}. ${USAGE}`);
       return EX_USAGE;
     }
     const { positionals, values } = parsed;

@@ -17,7 +17,12 @@ export const startCommand: CliCommand = {
   usage: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { roles: { type: 'string' } } });
-    const requested = values.roles ? values.roles.split(',').map((r) => r.trim()).filter(Boolean) : [...ROLE_NAMES];
+    const requested = values.roles === undefined ? [...ROLE_NAMES] : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
+    if (requested.length === 0) {
+      // An empty --roles (an unset variable in a unit file) must not quietly mean "everything".
+      say(`--roles names no role. Name some (${ROLE_NAMES.join(', ')}), or leave --roles out to run them all.`);
+      return EX_USAGE;
+    }
     const unknown = requested.filter((r) => !isRoleName(r));
     if (unknown.length > 0 || requested.length === 0) {
       say(`Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`);

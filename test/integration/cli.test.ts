@@ -146,6 +146,15 @@ describe('mistakes an operator makes', () => {
     expect(await readFile(kept, 'utf8')).toMatch(/^ticket,created_at,/);
   });
 
+  it('start with an empty --roles refuses instead of running every role; a negative staff id is explained', async () => {
+    const empty = await run(['start', '--roles', ''], { timeoutMs: DEADLINE_MS });
+    expect(empty.code).toBe(64);
+    expect(empty.stderr).toContain('--roles names no role.');
+    const negative = await run(['agents', 'add', 'neg', '--staff-id', '-5'], { timeoutMs: DEADLINE_MS });
+    expect(negative.code).toBe(64);
+    expect(negative.stderr).toContain("--staff-id is the agent's staff number in the shop (a positive whole number).");
+  });
+
   it('an export to a folder that does not exist says so, and writes nothing', async () => {
     const out = path.join(dir, 'no-such-folder', 'x.csv');
     const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });
