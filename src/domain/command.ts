@@ -322,7 +322,7 @@ export function helpText(): string {
     '  view N                    the ticket, its triage reasons and its thread',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
-    '  reply N <text>            email the customer, threaded on their last email, signed with your staff id',
+    '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',
     '  note N <text>             an internal note: agents see it, the customer never does',
     '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
     '  priority N urgent|high|normal|low    correct triage (kept for training)',
