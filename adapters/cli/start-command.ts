@@ -93,6 +93,7 @@ export const startCommand: CliCommand = {
     clearInterval(timer);
     try {
       await stop();
+      say('ticketrelay stopped: work in flight finished, connections closed.');
       return 0;
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');

@@ -56,5 +56,6 @@ it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () =>
   child.kill('SIGTERM');
   expect(await exited, stderr).toBe(0);
   expect(stderr).toContain('SIGTERM: finishing work in flight');
+  expect(stderr).toContain('ticketrelay stopped: work in flight finished, connections closed.');
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
