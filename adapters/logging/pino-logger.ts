@@ -3,7 +3,14 @@ import { pino, type Logger as PinoLogger } from 'pino';
 
 export type AppLogger = PinoLogger;
 
-export function createLogger(options: { level: string; destination?: number }): AppLogger {
+/**
+ * JSON lines (for a log collector), or, on a terminal, one readable line an event: a person running a
+ * command reads "12:04:31 WARN  intake: … ticketId=5", not JSON. `human` defaults to "standard error
+ * is a terminal and no destination was given"; redaction applies either way.
+ */
+export function createLogger(options: { level: string; destination?: number; human?: boolean }): AppLogger {
+  const human = options.human ?? (options.destination === undefined && process.stderr.isTTY === true);
+  const destination = pino.destination({ dest: options.destination ?? 2, sync: false });
   return pino(
     {
       level: options.level,
@@ -15,8 +22,34 @@ export function createLogger(options: { level: string; destination?: number }): 
       },
       serializers: { err: serializeError },
     },
-    pino.destination({ dest: options.destination ?? 2, sync: false }),
+    human ? { write: (line: string) => destination.write(humanLine(line)) } : destination,
   );
+}
+
+/** Keys a readable line shows in their own place, or not at all (the same in every line of a process). */
+const SHOWN_APART = new Set(['level', 'time', 'msg', 'component', 'err', 'app', 'pid', 'hostname']);
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** One JSON log line as a person reads it: time, level, component, message, the other fields; an error's stack from ERROR up. */
+export function humanLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { level, time, msg, component, err } = entry;
+  const fields = Object.fromEntries(Object.entries(entry).filter(([key]) => !SHOWN_APART.has(key)));
+  const at = typeof time === 'number' ? new Date(time).toTimeString().slice(0, 8) : '';
+  const name = (typeof level === 'number' ? LEVEL_NAMES[level] : undefined) ?? String(level);
+  const rest = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`)
+    .join(' ');
+  const error = err && typeof err === 'object' ? (err as { message?: unknown; stack?: unknown }) : null;
+  const stack = error && typeof level === 'number' && level >= 50 && typeof error.stack === 'string' ? `\n${error.stack.split('\n').slice(1).join('\n')}` : '';
+  const why = error && typeof error.message === 'string' ? ` — ${error.message}` : '';
+  return `${at} ${name.padEnd(5)} ${typeof component === 'string' ? `${component}: ` : ''}${typeof msg === 'string' ? msg : ''}${why}${rest ? `  ${rest}` : ''}${stack}\n`;
 }
 
 /**

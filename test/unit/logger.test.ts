@@ -48,3 +48,27 @@ describe('the log', () => {
     expect(JSON.stringify(lines)).not.toMatch(/s3cret-pass|imap-pw|support%40shop|aBcD3fGh1jKlMn0pQrStUvWx|xoxp-42/);
   });
 });
+
+describe('the log on a terminal', () => {
+  it('is one readable line an event, secrets still hidden, a stack only for errors', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ticketrelay-log-'));
+    const file = path.join(dir, 'log.txt');
+    const fd = openSync(file, 'w');
+    try {
+      const log = createLogger({ level: 'info', destination: fd, human: true });
+      log.child({ component: 'intake' }).warn({ ticketId: 5, mailbox: 'support', password: 'hunter2' }, 'mailbox waits for the database');
+      log.error({ err: new Error('connection refused') }, 'triage failed');
+      for (let i = 0; i < 100 && readFileSync(file, 'utf8').split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      const text = readFileSync(file, 'utf8');
+      const [first, second] = text.split('\n');
+      expect(first).toMatch(/^\d\d:\d\d:\d\d WARN  intake: mailbox waits for the database {2}ticketId=5 mailbox=support password=\*\*\*$/);
+      expect(second).toMatch(/^\d\d:\d\d:\d\d ERROR triage failed — connection refused$/);
+      expect(text).toMatch(/\n\s+at /); // the error's stack follows it
+      expect(text).not.toContain('hunter2');
+      expect(text).not.toContain('{"level"');
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
