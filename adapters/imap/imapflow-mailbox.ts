@@ -260,7 +260,16 @@ function imapLogger(log: Logger, password: string): NonNullable<ImapFlowOptions[
     delete rest['cid'];
     return redactFields(rest, password);
   };
-  const message = (entry: unknown) => redactText(String((entry as { msg?: unknown } | null)?.msg ?? 'imap'), password);
+  // An entry with no message of its own (a failed command) is named by its error and the server's answer.
+  const message = (entry: unknown) => {
+    const e = (entry && typeof entry === 'object' ? entry : {}) as { msg?: unknown; err?: unknown };
+    if (typeof e.msg === 'string' && e.msg) return redactText(e.msg, password);
+    if (e.err instanceof Error) {
+      const answer = (e.err as { responseText?: unknown }).responseText;
+      return redactText(`IMAP client: ${e.err.message}${typeof answer === 'string' && answer ? ` (server: ${answer})` : ''}`, password);
+    }
+    return 'IMAP client';
+  };
   return {
     trace: () => undefined,
     debug: (entry: unknown) => log.debug(fields(entry), message(entry)),
