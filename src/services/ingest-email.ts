@@ -204,7 +204,6 @@ export class IntakeService {
     }
   }
 
-
   async #findThread(
     tx: IntakeTransaction,
     email: InboundEmail,
