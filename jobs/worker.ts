@@ -14,12 +14,18 @@ import type { Logger } from '../src/ports/logger.ts';
 import type { TriageStore } from '../src/ports/triage-store.ts';
 import type { App } from '../src/main.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
+import { withTimeout } from '../src/domain/timing.ts';
 import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
 import { createTriageProcessor } from './triage.processor.ts';
 
 /** A ticket younger than this is left to the enqueue intake does after its commit. */
 const SWEEP_MIN_AGE_MS = 5_000;
 const SWEEP_BATCH = 1_000;
+
+/** How long stopping waits for jobs in flight: under systemd's usual 30 s TimeoutStopSec. */
+const CLOSE_WAIT_MS = 25_000;
+/** With Redis unreachable nothing can complete: a short wait for it to come back, then stop. */
+const CLOSE_WAIT_REDIS_DOWN_MS = 2_000;
 
 export interface TriageWorkerOptions {
   readonly redisUrl: string;
@@ -105,9 +111,21 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     async close() {
       if (timer) clearInterval(timer);
       await sweeping?.catch(() => undefined);
-      await worker.close(); // waits for the jobs in flight
-      await queue.close();
-      await countsQueue.close().catch(() => undefined);
+      // Jobs in flight are waited for while Redis answers. With Redis away no job can finish anyway
+      // (completing one is a Redis call), and BullMQ's close would wait for Redis forever: SIGTERM
+      // during a Redis outage must still end the process.
+      const closing = worker.close();
+      const deadline = connection.status === 'ready' ? CLOSE_WAIT_MS : CLOSE_WAIT_REDIS_DOWN_MS;
+      const closed = await withTimeout(closing, deadline).then(() => true, () => false);
+      if (!closed) {
+        log.warn({ waitedMs: deadline, redis: connection.status }, 'triage worker: Redis does not answer, so jobs in flight cannot be completed; stopping without them (they run again when a worker starts)');
+        closing.catch(() => undefined);
+        // BullMQ's disconnect, too, waits for a connection first: bounded like the rest.
+        await withTimeout(worker.disconnect(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
+      }
+      await withTimeout(queue.close(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
+      await withTimeout(countsQueue.close(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
+      countsQueue.disconnect().catch(() => undefined);
       connection.disconnect();
     },
   };

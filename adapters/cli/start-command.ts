@@ -13,6 +13,9 @@ import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
 const STATUS_EVERY_MS = 5_000;
 
+/** After a clean stop, how long the process may linger before it exits anyway. */
+const EXIT_GRACE_MS = 1_000;
+
 export const startCommand: CliCommand = {
   usage: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
   async run(args, say) {
@@ -94,6 +97,9 @@ export const startCommand: CliCommand = {
     try {
       await stop();
       say('ticketrelay stopped: work in flight finished, connections closed.');
+      // Everything of ours is closed. A library still retrying a Redis that went away (BullMQ's lock
+      // timer, ioredis's reconnect) must not keep the process alive after SIGTERM.
+      setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
       return 0;
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');

@@ -59,3 +59,26 @@ it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () =>
   expect(stderr).toContain('ticketrelay stopped: work in flight finished, connections closed.');
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
+
+it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker cannot finish anything then)', async () => {
+  const port = await freePort();
+  const deadRedis = await freePort(); // nothing listens there
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'intake,worker,http'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadRedis}`, DATA_DIR: path.join(dir, 'data-noredis'), QUEUE_PREFIX: 'test-httpproc-noredis', HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const until = Date.now() + 60_000;
+  while (!stderr.includes('ticketrelay running') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  expect(stderr).toContain('ticketrelay running: intake, worker, http');
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(ready.status).toBe(503);
+  const signalledAt = Date.now();
+  child.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);
+  if (code === 'still running') child.kill('SIGKILL');
+  expect(code, stderr).toBe(0);
+  expect(Date.now() - signalledAt).toBeLessThan(20_000);
+  expect(stderr).toContain('ticketrelay stopped');
+}, 90_000);
