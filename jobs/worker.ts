@@ -63,7 +63,7 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
   });
   let lastError = '';
   worker.on('error', (error) => {
-    if (error.message !== lastError) log.warn({ err: error }, 'triage worker: Redis error (BullMQ keeps retrying)');
+    if (error.message !== lastError) log.warn({ reason: error.message }, 'triage worker: Redis (REDIS_URL) error; BullMQ keeps retrying');
     lastError = error.message;
   });
   worker.on('completed', () => {

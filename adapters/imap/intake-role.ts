@@ -5,6 +5,7 @@
  * its own; the others go on.
  */
 import { Redis } from 'ioredis';
+import { describeError } from '../../src/domain/errors.ts';
 import type { RoleStarter } from '../../src/role.ts';
 import { MailboxReader } from '../../src/services/read-mailbox.ts';
 import { MysqlMailboxCheckpoints } from '../mysql/mysql-mailbox-checkpoints.ts';
@@ -19,7 +20,7 @@ export const startIntakeRole: RoleStarter = async (app) => {
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
   redis.on('error', () => undefined); // each lease call reports its own failure
   // Connected before the readers ask for their leases (no offline queue: a call while Redis is away fails fast).
-  await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis unreachable: mailboxes wait for their lease until it is back'));
+  await redis.connect().catch((error: unknown) => log.warn({ reason: describeError(error) }, 'Redis (REDIS_URL) cannot be reached: mailboxes wait for their lease until it is back'));
   const checkpoints = new MysqlMailboxCheckpoints(app.database);
   const leaseMs = config.imap.leaseSeconds * 1000;
   const readers = config.imap.mailboxes.map(

@@ -64,6 +64,8 @@ const CHUNK_BYTES = 24 * 1024 * 1024;
 const CHUNK_MESSAGES = 64;
 /** A message whose intake throws a non-retryable error this many times is quarantined. */
 const MAX_FAILURES = 3;
+/** While the lease store is unreachable, the log says so once a minute, not at every try. */
+const LEASE_DOWN_REPORT_MS = 60_000;
 
 export class MailboxReader {
   readonly #o: MailboxReaderOptions;
@@ -114,33 +116,54 @@ export class MailboxReader {
     const stopSignal = this.#stop.signal;
     let attempt = 0;
     let holding = false;
+    let leaseDownSince: number | null = null;
+    let leaseReportedAt = 0;
     while (!stopSignal.aborted) {
       if (!holding) {
+        let unreachable: string | null = null;
         holding = await this.#o.lease.acquire().catch((error: unknown) => {
-          this.#log.warn({ err: error }, 'lease store unreachable');
+          unreachable = describeError(error);
           return false;
         });
-        if (!holding) {
+        if (unreachable !== null) {
+          // Said once when it starts, then once a minute while it lasts: not a stack trace every few seconds.
+          const now = Date.now();
+          if (leaseDownSince === null || now - leaseReportedAt >= LEASE_DOWN_REPORT_MS) {
+            this.#log.warn({ reason: unreachable, downForS: leaseDownSince === null ? 0 : Math.round((now - leaseDownSince) / 1000) }, 'the lease store (Redis, REDIS_URL) cannot be reached: this mailbox waits until it is back');
+            leaseReportedAt = now;
+          }
+          leaseDownSince ??= now;
+          this.#set('waiting_lease', `Redis (REDIS_URL) cannot be reached: ${unreachable}`);
+        } else if (!holding) {
           this.#set('waiting_lease', 'another process reads this mailbox');
+        }
+        if (!holding) {
           await sleep(this.#o.leaseRenewMs, stopSignal);
           continue;
         }
+        if (leaseDownSince !== null) this.#log.info({ downForS: Math.round((Date.now() - leaseDownSince) / 1000) }, 'the lease store (Redis) is back');
+        leaseDownSince = null;
         this.#log.info({}, 'lease acquired: reading the mailbox');
       }
       const session = new AbortController();
       const onStop = () => session.abort();
       stopSignal.addEventListener('abort', onStop);
       let lost = false;
+      let renewFailed = false;
       const renew = setInterval(() => {
         void this.#o.lease.renew().then(
           (ok) => {
             if (!ok && !lost) {
               lost = true;
-              this.#log.warn({}, 'lease lost (another process took the mailbox): stopping here');
+              this.#log.warn({}, 'lease lost (another process took the mailbox, or Redis restarted without it): stopping here until it is taken again');
               session.abort();
             }
           },
-          (error: unknown) => this.#log.warn({ err: error }, 'lease renewal failed; trying again'),
+          (error: unknown) => {
+            // Once per outage: the acquire loop reports it from here on.
+            if (!renewFailed) this.#log.warn({ reason: describeError(error) }, 'lease renewal failed (Redis, REDIS_URL); trying again');
+            renewFailed = true;
+          },
         );
       }, this.#o.leaseRenewMs);
       let delay = 0;

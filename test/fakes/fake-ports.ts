@@ -155,3 +155,23 @@ export class SilentLogger implements Logger {
 }
 
 export const silentLogger: Logger = new SilentLogger();
+
+/** A logger that keeps what it was told, for tests that check what an operator would read. */
+export class RecordingLogger implements Logger {
+  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'debug', message, fields });
+  }
+  info(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+  error(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'error', message, fields });
+  }
+  child(): Logger {
+    return this;
+  }
+}

@@ -89,7 +89,11 @@ export class FakeLease implements MailboxLease {
   #taken = false;
   acquisitions = 0;
 
+  /** Set: the lease store (Redis) cannot be reached, every call fails with it. */
+  unreachable: Error | null = null;
+
   async acquire() {
+    if (this.unreachable) throw this.unreachable;
     if (this.#taken) return false;
     if (!this.held) this.acquisitions++;
     this.held = true;
@@ -97,6 +101,7 @@ export class FakeLease implements MailboxLease {
   }
 
   async renew() {
+    if (this.unreachable) throw this.unreachable;
     return this.held && !this.#taken;
   }
 

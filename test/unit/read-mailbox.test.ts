@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { MailboxReader, type MailboxIntake } from '../../src/services/read-mailbox.ts';
-import { silentLogger } from '../fakes/fake-ports.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { RecordingLogger, silentLogger } from '../fakes/fake-ports.ts';
 import { FakeLease, InMemoryCheckpoints, InMemoryMailbox } from '../fakes/in-memory-mailbox.ts';
 
 /** An intake that stores by Message-ID in the checkpoints' set, and fails as told. */
@@ -35,7 +36,7 @@ afterEach(async () => {
   for (const r of readers.splice(0)) await r.stop();
 });
 
-function setup() {
+function setup(logger: Logger = silentLogger) {
   const mailbox = new InMemoryMailbox();
   const checkpoints = new InMemoryCheckpoints();
   const lease = new FakeLease();
@@ -46,7 +47,7 @@ function setup() {
     checkpoints,
     lease,
     intake,
-    logger: silentLogger,
+    logger,
     batchSize: 3,
     concurrency: 2,
     messageMaxBytes: 1_000,
@@ -93,6 +94,24 @@ describe('MailboxReader', () => {
     down = false;
     await until(() => checkpoints.saved.get('support')?.lastUid === uid && reader.status().state === 'idle');
     expect(intake.taken).toEqual(['waiting@x']);
+  });
+
+  it('says once that Redis cannot be reached, not at every try, shows it in its status, and says when it is back', async () => {
+    const log = new RecordingLogger();
+    const { mailbox, intake, lease, reader } = setup(log);
+    lease.unreachable = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    mailbox.deliver('down.1@customer.example');
+    reader.start();
+    await until(() => reader.status().state === 'waiting_lease');
+    await new Promise((r) => setTimeout(r, 200)); // about ten tries at leaseRenewMs 20
+    expect(reader.status().detail).toBe('Redis (REDIS_URL) cannot be reached: connect ECONNREFUSED 127.0.0.1:6379');
+    const warnings = log.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('the lease store (Redis, REDIS_URL) cannot be reached');
+    expect(warnings[0]!.fields).not.toHaveProperty('err'); // a reason, not a stack trace
+    lease.unreachable = null;
+    await until(() => intake.taken.includes('down.1@customer.example'));
+    expect(log.lines.some((l) => l.message === 'the lease store (Redis) is back')).toBe(true);
   });
 
   it('stops reading as soon as its lease is taken away, and reads again once it gets it back', async () => {
