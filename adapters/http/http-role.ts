@@ -14,7 +14,7 @@ import type { App } from '../../src/main.ts';
 import type { RoleStarter } from '../../src/role.ts';
 import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from './http-server.ts';
-import { mailboxCheck, mysqlCheck, Readiness, redisCheck } from './readiness.ts';
+import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck } from './readiness.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
 const DB_METRICS_CACHE_MS = 5_000;
@@ -31,7 +31,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
   redis.on('error', () => undefined); // reported by /readyz
   await redis.connect().catch(() => undefined);
   const readiness = new Readiness().add('mysql', mysqlCheck(app.database.pool)).add('redis', redisCheck(redis));
-  for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox));
+  for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
 
   const queues = Object.values(QUEUE_NAMES).map((name) => {
     const q = new Queue(name, { connection: redis, prefix: config.redis.queuePrefix });

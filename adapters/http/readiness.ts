@@ -1,7 +1,8 @@
 /**
  * /readyz's checks: MySQL answers, Redis answers, and each configured mailbox accepts a login (a quick
- * IMAP connect + logout, cached a few seconds so a scraper or a load balancer cannot hammer the mail
- * server). Failure messages never carry a password.
+ * IMAP connect + logout, cached so a scraper or a load balancer cannot hammer the mail server; a
+ * refused login is not tried again for minutes, so probes never add up to an account lockout or a
+ * fail2ban ban). Failure messages never carry a password.
  */
 import { ImapFlow } from 'imapflow';
 import type { Redis } from 'ioredis';
@@ -18,21 +19,25 @@ export interface ReadinessReport {
 export type ReadinessCheck = () => Promise<void>;
 
 const CHECK_TIMEOUT_MS = 3_000;
+/** Mail servers delay a refused login (Dovecot: 2 s) to slow guessing: a mailbox gets longer to answer. */
+export const MAILBOX_TIMEOUT_MS = 8_000;
 const MAILBOX_CACHE_MS = 10_000;
+/** A refused login is the configuration's fault: asked again only this often (the reader waits as long). */
+const REFUSED_LOGIN_CACHE_MS = 5 * 60_000;
 
 export class Readiness {
-  readonly #checks = new Map<string, ReadinessCheck>();
+  readonly #checks = new Map<string, { check: ReadinessCheck; timeoutMs: number }>();
 
-  add(name: string, check: ReadinessCheck): this {
-    this.#checks.set(name, check);
+  add(name: string, check: ReadinessCheck, timeoutMs = CHECK_TIMEOUT_MS): this {
+    this.#checks.set(name, { check, timeoutMs });
     return this;
   }
 
   async report(): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.#checks].map(async ([name, check]) => {
+      [...this.#checks].map(async ([name, { check, timeoutMs }]) => {
         try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
+          await withTimeout(check(), timeoutMs);
           return [name, 'ok'] as const;
         } catch (error) {
           return [name, `down: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300)] as const;
@@ -57,9 +62,9 @@ export function redisCheck(redis: Redis): ReadinessCheck {
   };
 }
 
-/** Connect, log in, log out; the outcome is cached for a few seconds. */
+/** Connect, log in, log out; the outcome is cached for a few seconds, a refused login for minutes. */
 export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.now): ReadinessCheck {
-  let cached: { at: number; error: Error | null } | null = null;
+  let cached: { at: number; error: Error | null; refused?: boolean } | null = null;
   let inflight: Promise<void> | null = null;
   const probe = async () => {
     const client = new ImapFlow({
@@ -80,12 +85,12 @@ export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.no
     } catch (error) {
       client.close();
       const text = (error instanceof Error ? error.message : String(error)).split(mailbox.password).join('***');
-      const code = typeof error === 'object' && error !== null && 'authenticationFailed' in error ? 'login refused' : text;
-      throw new Error(`${mailbox.host}:${mailbox.port}: ${code}`);
+      const refused = typeof error === 'object' && error !== null && 'authenticationFailed' in error;
+      throw Object.assign(new Error(`${mailbox.host}:${mailbox.port}: ${refused ? `login refused (check the user and password in ${mailbox.envPrefix}URL)` : text}`), { refused });
     }
   };
   return async () => {
-    if (cached && now() - cached.at < MAILBOX_CACHE_MS) {
+    if (cached && now() - cached.at < (cached.refused ? REFUSED_LOGIN_CACHE_MS : MAILBOX_CACHE_MS)) {
       if (cached.error) throw cached.error;
       return;
     }
@@ -94,7 +99,7 @@ export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.no
         cached = { at: now(), error: null };
       },
       (error: unknown) => {
-        cached = { at: now(), error: error instanceof Error ? error : new Error(String(error)) };
+        cached = { at: now(), error: error instanceof Error ? error : new Error(String(error)), refused: (error as { refused?: boolean }).refused === true };
       },
     );
     await inflight;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFrontEnd, type HttpFrontEnd } from '../../adapters/http/http-role.ts';
+import { imapUser } from './imap-harness.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
 
@@ -75,6 +76,27 @@ describe('health and readiness', () => {
       expect(body.down).toEqual(['mailbox:support']);
       expect(body.checks['mailbox:support']).toMatch(/^down: 127\.0\.0\.1:1/);
       expect(text).not.toContain('s3cret-pw');
+    } finally {
+      await f.close();
+      await other.close();
+    }
+  });
+
+  it('/readyz says a mailbox login is refused, and does not try that login again at every probe', async () => {
+    const user = imapUser('readyz');
+    const other = await createTestApp(db, { IMAP_URL: user.url('INBOX', 'Wr0ng-passw0rd'), IMAP_ALLOW_PLAIN: 'true' });
+    const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
+    try {
+      const first = await fetch(`${f.server.url}/readyz`);
+      const text = await first.text();
+      expect(first.status).toBe(503);
+      expect((JSON.parse(text) as { checks: Record<string, string> }).checks['mailbox:support']).toMatch(/login refused \(check the user and password in IMAP_URL\)$/);
+      expect(text).not.toContain('Wr0ng-passw0rd');
+      // The next probe answers from what the first learnt: no second failed login (a server delays each one).
+      const started = Date.now();
+      const again = await fetch(`${f.server.url}/readyz`);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect((await again.json() as { checks: Record<string, string> }).checks['mailbox:support']).toContain('login refused');
     } finally {
       await f.close();
       await other.close();
