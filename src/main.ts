@@ -142,6 +142,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     outbox,
     logger,
     messageIdDomain: config.mail.messageIdDomain,
+    supportName: config.mail.supportName,
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
     timeZone: config.digest.timezone,

@@ -108,7 +108,16 @@ export function toAppError(error: unknown, doing: string): AppError {
   ) {
     return new AppError('db.unavailable', `The database cannot be reached (${code || 'connection lost'}) while ${doing}. Check DATABASE_URL and that the server is running.`, { cause: error, retryable: true });
   }
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') {
+  if (code === 'ER_DBACCESS_DENIED_ERROR') {
+    // The login itself worked: this user may not use that database (or, on MariaDB, it does not exist).
+    const name = /to database '([^']*)'/i.exec(message)?.[1];
+    return new AppError(
+      'db.access_denied',
+      `The user in DATABASE_URL may not use the database${name ? ` "${name}"` : ''} (${code}) while ${doing}: check the database name at the end of DATABASE_URL, that it exists, and that the user has rights on it (GRANT ALL ON \`${name ?? 'NAME'}\`.* TO …).`,
+      { cause: error },
+    );
+  }
+  if (code === 'ER_ACCESS_DENIED_ERROR') {
     return new AppError('db.access_denied', `The database refused the login (${code}) while ${doing}. Check the user and password in DATABASE_URL.`, { cause: error });
   }
   if (code === 'ER_BAD_DB_ERROR') {

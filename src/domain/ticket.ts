@@ -85,7 +85,9 @@ export function ticketTagInSubject(subject: string): number | null {
 /** The subject of our mail about ticket N: the tag once, in front. */
 export function taggedSubject(ticketId: number, subject: string): string {
   const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
-  return `[#${ticketId}] ${bare || '(no subject)'}`.slice(0, 500);
+  // A reply reads "Re: [#3] Brake pads", as mail clients write it, not "[#3] Re: Brake pads".
+  const re = /^re\s*:\s*/i.exec(bare);
+  return (re ? `Re: [#${ticketId}] ${bare.slice(re[0].length) || '(no subject)'}` : `[#${ticketId}] ${bare || '(no subject)'}`).slice(0, 500);
 }
 
 /** A reply row's subject, as the old site writes it. */

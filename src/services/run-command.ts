@@ -45,6 +45,8 @@ export interface CommandServiceDeps {
   readonly logger: Logger;
   /** The domain of our Message-IDs (config.mail.messageIdDomain). */
   readonly messageIdDomain?: string;
+  /** Who signs under the agent's name in a reply (SUPPORT_NAME), as the acknowledgement is signed. */
+  readonly supportName?: string;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
   /** Builds the `/ticket export` file for days (YYYY-MM-DD, inclusive, in the shop's time zone); absent: no export. */
@@ -68,6 +70,7 @@ export class CommandService {
   readonly #outbox: OutboxDelivery;
   readonly #log: Logger;
   readonly #domain: string;
+  readonly #supportName: string | null;
   readonly #now: () => Date;
   readonly #exporter: TicketExporter | null;
   readonly #timeZone: string;
@@ -78,6 +81,7 @@ export class CommandService {
     this.#outbox = deps.outbox;
     this.#log = deps.logger.child({ component: 'commands' });
     this.#domain = deps.messageIdDomain ?? 'ticketrelay.local';
+    this.#supportName = deps.supportName ?? null;
     this.#now = deps.now ?? (() => new Date());
     this.#exporter = deps.exporter ?? null;
     this.#timeZone = deps.timeZone ?? 'UTC';
@@ -270,7 +274,7 @@ export class CommandService {
       legacyMsgId,
       to,
       subject: taggedSubject(ticket.ticketId, subject),
-      text: `${text}\n\n— ${agent.name}`,
+      text: `${text}\n\n— ${agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
       references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].filter(isHeaderMessageId).slice(-20) : [],

@@ -155,6 +155,15 @@ describe('mistakes an operator makes', () => {
     expect(negative.stderr).toContain("--staff-id is the agent's staff number in the shop (a positive whole number).");
   });
 
+  it('a database the user may not use is named as such, not as a wrong password', async () => {
+    const url = new URL(db.url);
+    url.pathname = '/nosuchdb_cli';
+    const { code, stderr } = await run(['command', '/ticket list'], { env: { DATABASE_URL: url.toString() }, timeoutMs: DEADLINE_MS });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('The user in DATABASE_URL may not use the database "nosuchdb_cli"');
+    expect(stderr).not.toContain('Check the user and password');
+  });
+
   it('an export to a folder that does not exist says so, and writes nothing', async () => {
     const out = path.join(dir, 'no-such-folder', 'x.csv');
     const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });

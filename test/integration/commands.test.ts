@@ -93,10 +93,12 @@ describe('/ticket commands against MariaDB', () => {
     expect(reply).toMatchObject({ ok: true, ephemeral: false });
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail!.envelopeTo).toEqual(['jean.client@customer.example']);
-    expect(mail!.parsed.subject).toBe(`[#${first.ticketId}] Re: Brake pads for a Clio`);
+    expect(mail!.parsed.subject).toBe(`Re: [#${first.ticketId}] Brake pads for a Clio`);
     expect(mail!.parsed.inReplyTo).toBe(`<${second.messageId}>`);
     expect(mail!.parsed.references).toEqual([`<${first.messageId}>`, `<${second.messageId}>`]);
     expect(mail!.parsed.text).toContain('they fit: reference 4410.');
+    // Signed by the agent and the shop's support team, as the acknowledgement is (SUPPORT_NAME).
+    expect(mail!.parsed.text?.trimEnd()).toMatch(new RegExp(`— marie\\n${app.config.mail.supportName}$`));
     const [legacy] = await db.query<Record<string, string>>("SELECT msg_cnfa_id, msg_subject, msg_content, msg_open, msg_close FROM ___xtr_msg WHERE msg_parent_id = ? AND msg_cnfa_id IS NOT NULL", [String(first.ticketId)]);
     expect(legacy).toEqual({ msg_cnfa_id: '42', msg_subject: 'Re: Brake pads for a Clio', msg_content: 'Hello Jean,\nthey fit: reference 4410.', msg_open: '0', msg_close: '0' });
     const [ticket] = await db.query<{ first_response_at: Date | null }>('SELECT first_response_at FROM support_ticket WHERE ticket_id = ?', [first.ticketId]);
@@ -134,7 +136,7 @@ describe('/ticket commands against MariaDB', () => {
   it('replies to an email that came without a Message-ID with no threading header made from its content hash', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'noid@customer.example', subject: 'No id here', messageId: null });
     expect((await app.commands.run(marie, `reply ${ticketId} Here is the answer.`)).ok).toBe(true);
-    const isReply = (m: (typeof smtp.received)[number]) => m.envelopeTo.includes('noid@customer.example') && m.parsed.subject === `[#${ticketId}] Re: No id here`;
+    const isReply = (m: (typeof smtp.received)[number]) => m.envelopeTo.includes('noid@customer.example') && m.parsed.subject === `Re: [#${ticketId}] No id here`;
     for (let waited = 0; !smtp.received.some(isReply) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     const reply = smtp.received.find(isReply)!;
     expect(reply).toBeDefined();

@@ -208,7 +208,7 @@ describe('/ticket', () => {
     expect(jsonOf(original(payload.token)[0])['content']).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by alice (the ticket stays closed; reopen it if you expect an answer).`);
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
-    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Gearbox noise`);
+    expect(mail?.parsed.subject).toBe(`Re: [#${ticketId}] Gearbox noise`);
     expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
     expect([mail?.parsed.references].flat()).toContain(adaMessageId);
     expect(mail?.parsed.text).toContain('A mechanic will call you tomorrow.');
@@ -262,7 +262,7 @@ describe('buttons and the reply modal', () => {
     expect(jsonOf(edit)['content']).toBe(`Sent. Reply sent to ada@customer.example on ticket #${ticketId} by desk.`);
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
-    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Gearbox noise`);
+    expect(mail?.parsed.subject).toBe(`Re: [#${ticketId}] Gearbox noise`);
     expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
     expect([mail?.parsed.references].flat()).toContain(adaMessageId);
     expect(mail?.parsed.text).toContain('please send us a recording of the noise.');

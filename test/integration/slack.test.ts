@@ -261,7 +261,7 @@ describe('the /ticket slash command', () => {
     expect(String(sent['text'])).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by alice.`);
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
-    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Invoice is wrong`);
+    expect(mail?.parsed.subject).toBe(`Re: [#${ticketId}] Invoice is wrong`);
     expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
     expect([mail?.parsed.references].flat()).toContain(adaMessageId);
     expect(mail?.parsed.text).toContain('we refunded the second charge.');
@@ -347,7 +347,7 @@ describe('the ticket buttons', () => {
     expect((await signedPost(confirm)).status).toBe(200);
     const [mail] = (await smtp.waitFor(mailsBefore + 1)).slice(mailsBefore);
     expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
-    expect(mail?.parsed.subject).toBe(`[#${ticketId}] Re: Invoice is wrong`);
+    expect(mail?.parsed.subject).toBe(`Re: [#${ticketId}] Invoice is wrong`);
     expect(mail?.parsed.inReplyTo).toBe(adaMessageId);
     expect([mail?.parsed.references].flat()).toContain(adaMessageId);
     expect(mail?.parsed.text).toContain('the corrected invoice is attached.');

@@ -40,7 +40,9 @@ describe('subjects', () => {
     expect(ticketTagInSubject('Re: [#83] Brake pads')).toBe(83);
     expect(ticketTagInSubject('Order #83')).toBeNull();
     expect(ticketTagInSubject('[#0] x')).toBeNull();
-    expect(taggedSubject(83, 'Re: [#83] Brake pads')).toBe('[#83] Re: Brake pads');
+    expect(taggedSubject(83, 'Re: [#83] Brake pads')).toBe('Re: [#83] Brake pads');
+    expect(taggedSubject(83, 'RE:Brake pads')).toBe('Re: [#83] Brake pads');
+    expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
     expect(replySubject('Plaquettes')).toBe('Re: Plaquettes');
