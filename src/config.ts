@@ -36,14 +36,9 @@ const mysqlUrl = z
   .string()
   .refine((u) => /^(mysql|mariadb):\/\/[^/]/.test(u) && URL.canParse(u), { message: 'a mysql:// URL such as mysql://user:pass@host:3306/shop', abort: true })
   .refine((u) => !URL.canParse(u) || new URL(u).pathname.replace(/^\//, '') !== '', 'the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop');
-const redisUrl = z
-  .string()
-  .url()
-  .refine((u) => /^rediss?:\/\//.test(u), 'a redis:// URL such as redis://127.0.0.1:6379');
-const smtpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^smtps?:\/\//.test(u), 'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
+// One sentence for a URL that is wrong in any way (not "Invalid URL" and then the expected form).
+const redisUrl = z.string().refine((u) => /^rediss?:\/\/./.test(u) && URL.canParse(u), 'a redis:// URL such as redis://127.0.0.1:6379');
+const smtpUrl = z.string().refine((u) => /^smtps?:\/\/./.test(u) && URL.canParse(u), 'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -209,7 +204,10 @@ export interface Config {
 }
 
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
+  // `X=` (an EnvironmentFile line left empty) means "not set": the default applies, instead of a
+  // boolean refused or a number read as 0. Not for URLs: an empty one is a mistake to report.
+  const env = Object.fromEntries(Object.entries(given).filter(([key, value]) => value === undefined || value.trim() !== '' || key.endsWith('_URL')));
   const parsed = EnvSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${plainIssue(issue)}`);
   const { mailboxes, problems: mailboxProblems } = loadMailboxes(env);

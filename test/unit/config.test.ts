@@ -31,6 +31,17 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/NaN|expected number/);
   });
 
+  it('takes a variable set to nothing as not set, except a URL; a wrong SMTP_URL gets one sentence', () => {
+    const config = loadConfig({ IMAP_URL: 'imap://a:b@127.0.0.1:143/INBOX', IMAP_ALLOW_PLAIN: '', HTTP_PORT: '', ACK_ENABLED: ' ' });
+    expect(config.imap.mailboxes[0]?.allowPlain).toBe(false);
+    expect(config.http.port).toBe(8080);
+    expect(problems({ DATABASE_URL: '' })).toContain('DATABASE_URL: a mysql:// URL');
+    const smtp = problems({ SMTP_URL: 'smtp//mailer:S3cret@mail.example:587' });
+    expect(smtp.match(/SMTP_URL/g)).toHaveLength(1);
+    expect(smtp).toContain('SMTP_URL: an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
+    expect(smtp).not.toContain('S3cret');
+  });
+
   it('says once, in one sentence, what a malformed DATABASE_URL should look like', () => {
     const message = problems({ DATABASE_URL: 'not a url' });
     expect(message.match(/DATABASE_URL/g)).toHaveLength(1);
