@@ -141,6 +141,8 @@ export interface MailboxConfig {
 }
 
 export interface Config {
+  /** Variables that look like ours but are not (a typo like SUPPORT_ADRESS): said at start, not refused. */
+  readonly warnings: readonly string[];
   readonly env: string;
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -227,6 +229,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
   const supportAddress = e.SUPPORT_ADDRESS.toLowerCase();
   const extra = e.SUPPORT_ADDITIONAL_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
   const config: Config = {
+    warnings: unknownVariables(env, mailboxes.map((m) => m.envPrefix)),
     env: e.NODE_ENV ?? 'development',
     dataDir,
     logLevel: e.LOG_LEVEL,
@@ -387,4 +390,43 @@ function plainIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
   if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
   return issue.message;
+}
+
+/** Prefixes only ticketrelay's variables use: another name with one of them is most likely a typo. */
+const OUR_PREFIXES = ['IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_'];
+
+/**
+ * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
+ * with the closest known name: otherwise the typo silently leaves the default in place.
+ */
+function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
+  const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
+  const known = new Set([...Object.keys(EnvSchema.shape), ...mailboxKeys.map((k) => `IMAP_${k}`), ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k))]);
+  const warnings: string[] = [];
+  for (const key of Object.keys(env).sort()) {
+    if (known.has(key) || !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
+    // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
+    const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));
+    if (setting && mailboxPrefixes.length > 0 && env['IMAP_MAILBOXES']) {
+      warnings.push(`${key} is set, but "${key.slice(5, key.length - setting.length - 1).toLowerCase()}" is not in IMAP_MAILBOXES: it is not read.`);
+      continue;
+    }
+    const closest = [...known].map((k) => ({ k, d: editDistance(key, k) })).sort((a, b) => a.d - b.d)[0];
+    warnings.push(`${key} is not a ticketrelay variable and is not read${closest && closest.d <= 3 ? `: did you mean ${closest.k}?` : ''} (.env.example lists them all).`);
+  }
+  return warnings;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
 }

@@ -79,6 +79,7 @@ export async function prepareDatabase(database: Database, config: Config, log: (
 
 export async function createApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
   try {

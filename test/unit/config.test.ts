@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     expect(smtp).not.toContain('S3cret');
   });
 
+  it('warns of a variable named like ours that nothing reads, with the name it probably meant', () => {
+    const { warnings } = loadConfig({ SUPPORT_ADRESS: 'help@shop.example', IMAP_URL: 'imap://a:b@127.0.0.1:143/INBOX', IMAP_ALLOW_PLAN: 'true', HTTP_PROXY: 'http://proxy:3128', PATH: '/usr/bin' });
+    expect(warnings).toEqual([
+      'IMAP_ALLOW_PLAN is not a ticketrelay variable and is not read: did you mean IMAP_ALLOW_PLAIN? (.env.example lists them all).',
+      'SUPPORT_ADRESS is not a ticketrelay variable and is not read: did you mean SUPPORT_ADDRESS? (.env.example lists them all).',
+    ]);
+    const several = loadConfig({ IMAP_MAILBOXES: 'support', IMAP_SUPPORT_URL: 'imaps://a:b@imap.example/INBOX', IMAP_SALES_URL: 'imaps://c:d@imap.example/INBOX' });
+    expect(several.warnings).toEqual(['IMAP_SALES_URL is set, but "sales" is not in IMAP_MAILBOXES: it is not read.']);
+    expect(loadConfig({ SUPPORT_ADDRESS: 'help@shop.example', SUPPORT_NAME: 'Shop' }).warnings).toEqual([]);
+  });
+
   it('says once, in one sentence, what a malformed DATABASE_URL should look like', () => {
     const message = problems({ DATABASE_URL: 'not a url' });
     expect(message.match(/DATABASE_URL/g)).toHaveLength(1);
