@@ -4,7 +4,8 @@
  * model is trained from the shipped set at startup (a few seconds), so a fresh checkout triages.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import { AppError } from '../../src/domain/errors.ts';
@@ -73,9 +74,39 @@ export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> 
       throw new AppError('triage.model_invalid', `The triage model ${modelFile} cannot be used: ${error instanceof Error ? error.message : String(error)}. Train it again with "npx ticketrelay triage train", or delete it to use the shipped set.`, { cause: error });
     }
   }
+  // Training takes seconds of CPU (the event loop and /healthz wait meanwhile): done once per labelled set
+  // and training code, kept beside the model file, and loaded at every later start.
+  const digest = await shippedDigest();
+  const cacheFile = path.join(path.dirname(modelFile), `triage-shipped-${digest}.json`);
+  if (existsSync(cacheFile)) {
+    try {
+      return { model: loadModel(JSON.parse(await readFile(cacheFile, 'utf8'))), source: `the shipped labelled set (trained earlier, ${path.basename(cacheFile)})` };
+    } catch {
+      // A damaged cache is trained again below and replaced.
+    }
+  }
   const started = Date.now();
   const model = trainShipped((await loadLabelledSet()).emails.map(toTrainingExample));
-  return { model, source: `the shipped labelled set (trained at startup in ${Date.now() - started} ms)` };
+  const source = `the shipped labelled set (trained at startup in ${Date.now() - started} ms)`;
+  try {
+    await saveModel(model, cacheFile);
+    const dir = path.dirname(cacheFile);
+    for (const f of await readdir(dir)) if (/^triage-shipped-[0-9a-f]+\.json$/.test(f) && f !== path.basename(cacheFile)) await rm(path.join(dir, f), { force: true });
+  } catch {
+    // A read-only data folder: trained again at the next start, nothing lost.
+  }
+  return { model, source };
+}
+
+/** What the shipped model depends on: the labelled set and the code that trains it and reads text. */
+async function shippedDigest(): Promise<string> {
+  const hash = createHash('sha256');
+  const triageCode = path.join(PROJECT_ROOT, 'src', 'domain', 'triage');
+  for (const [dir, pattern] of [[LABELLED_DIR, /\.jsonl$/], [triageCode, /\.ts$/]] as const) {
+    const files = existsSync(dir) ? (await readdir(dir)).filter((f) => pattern.test(f)).sort() : [];
+    for (const f of files) hash.update(f).update(await readFile(path.join(dir, f)));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 function trainShipped(examples: TrainingExample[]): TriageModel {
