@@ -43,7 +43,8 @@ export const digestCommand: CliCommand = {
       const day = values.day ? assertDay(values.day) : service.reportedDay();
       if (values.print) {
         const post = await service.compose(day);
-        process.stdout.write(`${post.text}\n`);
+        // The chat markup (*bold*) is for Slack and Discord; a terminal shows the plain text.
+        process.stdout.write(`${post.text.replace(/\*([^*\n]+)\*/g, '$1')}\n`);
         // --print shows the digest and posts nothing, with or without --now (as the usage says).
         return 0;
       }

@@ -177,6 +177,7 @@ describe('mistakes an operator makes', () => {
     expect(stderr).not.toContain('No channel to post to');
     expect(code).toBe(0);
     expect(stdout).toContain('Support digest — 2026-03-02');
+    expect(stdout).not.toContain('*'); // chat markup is for chat
   });
 
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
