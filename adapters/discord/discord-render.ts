@@ -4,7 +4,7 @@
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { NOT_TRIAGED, PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -104,6 +104,7 @@ function statsEmbed(stats: StatsView): APIEmbed {
       { name: 'New in the period', value: String(stats.created), inline: true },
       { name: 'By priority', value: counts(stats.byPriority), inline: false },
       { name: 'By category', value: counts(stats.byCategory), inline: false },
+      ...(stats.untriaged > 0 ? [{ name: 'Waiting for triage', value: clip(untriagedNote(stats.untriaged), 1024), inline: false }] : []),
     ],
   };
 }

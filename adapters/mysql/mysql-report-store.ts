@@ -124,6 +124,11 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
     return rows.map((r) => Math.max(0, Number(r['s'])));
   }
 
+  async untriagedAt(at: Date): Promise<number> {
+    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0 AND created_at < ?', [at], 'counting untriaged tickets');
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   async automatedCount(from: Date, to: Date): Promise<Record<string, number>> {
     const rows = await this.#rows(
       "SELECT COALESCE(m.automated_kind, 'other') AS k, COUNT(*) AS n FROM support_message m WHERE m.kind = 'automated' AND m.created_at >= ? AND m.created_at < ? GROUP BY k",

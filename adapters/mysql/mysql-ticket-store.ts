@@ -216,9 +216,11 @@ export class MysqlTicketStore implements TicketStore {
   async counts(since: Date): Promise<TicketCounts> {
     // The tally is kept by triggers on support_ticket (migration 0004): a few hundred rows, whatever
     // the number of tickets. New ones are a range of the created_at index. Never a scan of ___xtr_msg.
-    const [tally, created] = await Promise.all([
+    const [tally, created, untriaged] = await Promise.all([
       this.#rows('SELECT status, priority, category, SUM(tickets) AS n FROM support_ticket_tally GROUP BY status, priority, category', [], 'counting tickets'),
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
+      // A range of the (triaged, created_at) index: as few rows as tickets waiting for a worker.
+      this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0', [], 'counting tickets'),
     ]);
     let open = 0;
     let closed = 0;
@@ -234,7 +236,7 @@ export class MysqlTicketStore implements TicketStore {
       openByPriority[String(r['priority'])] = (openByPriority[String(r['priority'])] ?? 0) + n;
       openByCategory[String(r['category'])] = (openByCategory[String(r['category'])] ?? 0) + n;
     }
-    return { total: open + closed, open, closed, createdSince: Number(created[0]?.['n'] ?? 0), openByPriority, openByCategory };
+    return { total: open + closed, open, closed, createdSince: Number(created[0]?.['n'] ?? 0), openByPriority, openByCategory, untriaged: Number(untriaged[0]?.['n'] ?? 0) };
   }
 
   async transaction<T>(work: (tx: TicketTransaction) => Promise<T>): Promise<T> {

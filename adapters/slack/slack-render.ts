@@ -4,7 +4,7 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { NOT_TRIAGED, PRIORITY_COLOURS, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -110,6 +110,7 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
       fields: [mrkdwn(`*Total*\n${stats.total}`), mrkdwn(`*Open*\n${stats.open}`), mrkdwn(`*Closed*\n${stats.closed}`), mrkdwn(`*New in the period*\n${stats.created}`)],
     },
     { type: 'section', fields: [mrkdwn(`*By priority*\n${counts(stats.byPriority)}`), mrkdwn(`*By category*\n${counts(stats.byCategory)}`)] },
+    ...(stats.untriaged > 0 ? [section(`:warning: ${esc(untriagedNote(stats.untriaged))}`)] : []),
   ];
 }
 

@@ -33,7 +33,7 @@ export interface TicketSummary {
 export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean }
 export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string }
-export interface StatsView { readonly kind: 'stats'; readonly period: string; readonly total: number; readonly open: number; readonly closed: number; readonly created: number; readonly byPriority: Readonly<Record<string, number>>; readonly byCategory: Readonly<Record<string, number>> }
+export interface StatsView { readonly kind: 'stats'; readonly period: string; readonly total: number; readonly open: number; readonly closed: number; readonly created: number; readonly byPriority: Readonly<Record<string, number>>; readonly byCategory: Readonly<Record<string, number>>; readonly untriaged: number }
 export interface CommandReply {
   /** false: the caller's mistake or a refusal — `text` is one clear sentence saying what to do. */
   readonly ok: boolean;
@@ -311,7 +311,13 @@ export function formatStats(view: StatsView): string {
     `All time: ${view.total} total, ${view.open} open, ${view.closed} closed.`,
     `Open by priority: ${by(view.byPriority, PRIORITIES)}.`,
     `Open by category: ${by(view.byCategory, CATEGORIES)}.`,
+    ...(view.untriaged > 0 ? [untriagedNote(view.untriaged)] : []),
   ].join('\n');
+}
+
+/** Said wherever counts by priority and category are shown while some tickets wait for triage. */
+export function untriagedNote(n: number): string {
+  return `${n} ticket${n === 1 ? '' : 's'} ${n === 1 ? 'is' : 'are'} ${NOT_TRIAGED} (counted as normal and general until then): is a triage worker running? ("npx ticketrelay start --roles worker")`;
 }
 
 export function helpText(): string {

@@ -111,6 +111,8 @@ export interface Digest {
   readonly end: Date;
   /** When the figures stand: the day's end, or now for a day not over yet (a digest of today, on demand). */
   readonly asOf: Date;
+  /** Tickets triage had not decided by then: counted as normal and general in the breakdowns. */
+  readonly untriaged: number;
   readonly created: Trend;
   readonly closed: Trend;
   /** Open at the end of the day. */
@@ -201,6 +203,7 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
+    ...(d.untriaged > 0 ? [`Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`] : []),
   ];
   lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');
   for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.asOf)}`);

@@ -46,6 +46,8 @@ export interface TicketCounts {
   /** Open tickets by priority and by category. */
   readonly openByPriority: Readonly<Record<string, number>>;
   readonly openByCategory: Readonly<Record<string, number>>;
+  /** Tickets triage has not decided yet: their priority and category are intake's placeholders. */
+  readonly untriaged: number;
 }
 
 export interface OutboundReply {

@@ -182,6 +182,7 @@ export class CommandService {
       created: c.createdSince,
       byPriority: c.openByPriority,
       byCategory: c.openByCategory,
+      untriaged: c.untriaged,
     };
     return { ok: true, text: formatStats(view), ephemeral: true, view };
   }

@@ -246,6 +246,11 @@ describe('/ticket commands against MariaDB', () => {
     const stats = await app.commands.run(stranger, 'stats today');
     expect(stats.ok).toBe(true);
     expect(stats.view).toMatchObject({ kind: 'stats', total: Number(truth!.total), open: Number(truth!.open), closed: Number(truth!.total) - Number(truth!.open) });
+    // Tickets no worker has triaged are counted as normal/general: the answer says how many and why.
+    const [waiting] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0');
+    expect(Number(waiting!.n)).toBeGreaterThan(0);
+    expect(stats.view).toMatchObject({ untriaged: Number(waiting!.n) });
+    expect(stats.text).toContain(`${waiting!.n} tickets are not triaged yet (counted as normal and general until then): is a triage worker running?`);
     // "Today" is the shop's day (DIGEST_TIMEZONE, Europe/Paris by default), as in the digest and exports.
     const zone = app.config.digest.timezone;
     expect(stats.view?.kind === 'stats' && stats.view.period).toBe(`today (${zone})`);

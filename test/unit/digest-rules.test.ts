@@ -49,7 +49,7 @@ describe('percentiles and formatting', () => {
     const zero = { general: 0, technical: 0, billing: 0, complaint: 0, suggestion: 0 };
     const pz = { urgent: 0, high: 0, normal: 0, low: 0 };
     const digest: Digest = {
-      day: '2026-03-10', timeZone: 'Europe/Paris', start: new Date(0), end: new Date(86_400_000), asOf: new Date(86_400_000),
+      day: '2026-03-10', timeZone: 'Europe/Paris', start: new Date(0), end: new Date(86_400_000), asOf: new Date(86_400_000), untriaged: 0,
       created: { value: 3, previousDay: 1, sameDayLastWeek: 2 }, closed: { value: 2, previousDay: 0, sameDayLastWeek: 1 }, backlog: { value: 4, previousDay: 3, sameDayLastWeek: 2 },
       createdByCategory: { ...zero, billing: 3 }, createdByPriority: pz, backlogByPriority: { ...pz, urgent: 1 },
       oldestOpen: [], urgentOpen: { count: 1, tickets: [{ ticketId: 7, subject: 'Down', priority: 'urgent', category: 'technical', createdAt: new Date(0) }] },
@@ -67,6 +67,8 @@ describe('percentiles and formatting', () => {
     expect(today.title).toBe('Support digest — 2026-03-10 (Europe/Paris), so far (the day is not over)');
     expect(today.text).toContain('#7 Down — urgent, open 10 h');
     expect(today.text).toContain('Open backlog now: *4*');
+    expect(m.text).not.toContain('Not triaged yet');
+    expect(composeDigestMessage({ ...digest, untriaged: 2 }).text).toContain('Not triaged yet: 2 tickets, counted as normal and general above: is a triage worker running?');
   });
 });
 
