@@ -108,7 +108,9 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       handle: async (_req, url) => {
         const fields: Record<string, string> = {};
         const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
+        // A larger page is served as MAX_LIMIT rows (the answer's "limit" says so), as the error says too.
         const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
+        if (fields['limit']) fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
         const statusParam = url.searchParams.get('status');
         let status: 'open' | 'closed' | null = null;
         if (statusParam && statusParam !== 'all') {

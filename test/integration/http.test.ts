@@ -190,6 +190,8 @@ describe('the old module API', () => {
     const bad = await call('GET', '/api/support/contact/tickets?status=pending&page=0');
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.json['fields'] as object).sort()).toEqual(['page', 'status']);
+    const badLimit = await call('GET', '/api/support/contact/tickets?limit=0');
+    expect((badLimit.json['fields'] as Record<string, string>)['limit']).toBe('limit must be a whole number from 1 to 10000; pages hold at most 100 tickets.');
   });
 
   it('GET /api/support/contact/ticket/:id shows a ticket; 404 for unknown and non-ticket ids', async () => {
