@@ -292,8 +292,9 @@ export class IntakeService {
       firstName: names.first,
       subject,
       language: language ?? this.#deps.settings.defaultLanguage,
-      inReplyTo: email.messageId,
-      references: [...email.references, ...(email.messageId ? [email.messageId] : [])],
+      // A web form sent no email of the customer's to thread on: its Message-ID is ours, made for dedupe.
+      inReplyTo: source.kind === 'web' ? null : email.messageId,
+      references: source.kind === 'web' ? [] : [...email.references, ...(email.messageId ? [email.messageId] : [])],
       now,
     }, acks);
     return {

@@ -138,6 +138,9 @@ describe('the old module API', () => {
     expect(legacy?.msg_open).toBe('1');
     const [customer] = await db.query<{ cst_fname: string }>("SELECT cst_fname FROM ___xtr_customer WHERE cst_mail = 'amelie@customer.example'");
     expect(customer?.cst_fname).toBe('Amélie');
+    // Acknowledged, threaded on nothing: the customer sent no email, only the form.
+    const [ack] = await db.query<{ subject: string; in_reply_to: string | null; references_ids: string | null }>("SELECT subject, in_reply_to, references_ids FROM support_message WHERE ticket_id = ? AND kind = 'ack'", [ticketId]);
+    expect(ack).toEqual({ subject: `[#${ticketId}] Colis abîmé`, in_reply_to: null, references_ids: null });
   });
 
   it('a double submit is the same ticket, not a second one', async () => {
