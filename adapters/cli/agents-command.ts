@@ -82,7 +82,8 @@ export const agentsCommand: CliCommand = {
     try {
       if (definition) {
         // One chat identity is one person: taking another agent's would silently lock them out.
-        const same = (a: AgentIdentity, b: AgentIdentity) => a.platform === b.platform && a.kind === b.kind && (a.kind === 'email' ? a.value.toLowerCase() === b.value.toLowerCase() : a.value === b.value);
+        // Compared as the identity table's key compares them: without regard to case (ALICE is alice).
+        const same = (a: AgentIdentity, b: AgentIdentity) => a.platform === b.platform && a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase();
         const others = (await app.agents.list()).filter((a) => a.active && a.name !== definition!.name);
         for (const identity of definition.identities) {
           const holder = others.find((a) => a.identities.some((i) => same(i, identity)));

@@ -197,6 +197,10 @@ describe('mistakes an operator makes', () => {
     const taken = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'bob'], { timeoutMs: DEADLINE_MS });
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain(`console user bob is already bob's: nothing changed. If it is no longer theirs, run "npx ticketrelay agents remove bob" first`);
+    // The same identity in other letters is the same key in the table: refused too.
+    const shouted = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'BOB'], { timeoutMs: DEADLINE_MS });
+    expect(shouted.code).toBe(1);
+    expect(shouted.stderr).toContain("console user BOB is already bob's: nothing changed.");
     const owners = await db.query<{ name: string }>("SELECT a.name FROM support_agent_identity i JOIN support_agent a ON a.id = i.agent_id WHERE i.platform = 'console' AND i.value = 'bob'");
     expect(owners).toEqual([{ name: 'bob' }]);
     expect(await db.query("SELECT 1 FROM support_agent WHERE name = 'hank'")).toEqual([]);
