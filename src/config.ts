@@ -393,7 +393,9 @@ function plainIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Prefixes only ticketrelay's variables use: another name with one of them is most likely a typo. */
-const OUR_PREFIXES = ['IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_'];
+const OUR_PREFIXES = ['IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
+/** Other software's variables under those prefixes (proxies, mostly): never ours, never a typo of ours. */
+const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_USER', 'HTTP_PROXY_PASS', 'LOG_FORMAT']);
 
 /**
  * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
@@ -404,7 +406,10 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
   const known = new Set([...Object.keys(EnvSchema.shape), ...mailboxKeys.map((k) => `IMAP_${k}`), ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k))]);
   const warnings: string[] = [];
   for (const key of Object.keys(env).sort()) {
-    if (known.has(key) || !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
+    if (known.has(key) || NOT_OURS.has(key)) continue;
+    // Ours by prefix, or a near miss of one of our names (DATABSE_URL, SUPORT_NAME: the typo is in the prefix).
+    const near = key.length >= 7 && [...known].some((k) => editDistance(key, k) <= 2);
+    if (!near && !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
     // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
     const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));
     if (setting && mailboxPrefixes.length > 0 && env['IMAP_MAILBOXES']) {

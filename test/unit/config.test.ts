@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     const several = loadConfig({ IMAP_MAILBOXES: 'support', IMAP_SUPPORT_URL: 'imaps://a:b@imap.example/INBOX', IMAP_SALES_URL: 'imaps://c:d@imap.example/INBOX' });
     expect(several.warnings).toEqual(['IMAP_SALES_URL is set, but "sales" is not in IMAP_MAILBOXES: it is not read.']);
     expect(loadConfig({ SUPPORT_ADDRESS: 'help@shop.example', SUPPORT_NAME: 'Shop' }).warnings).toEqual([]);
+    // A typo inside the prefix, or under a prefix other software shares.
+    expect(loadConfig({ DATABSE_URL: 'mysql://a:b@db/shop', SUPORT_NAME: 'Shop', REDIS_URI: 'redis://r:6379', LOG_LEVL: 'debug' }).warnings).toEqual([
+      'DATABSE_URL is not a ticketrelay variable and is not read: did you mean DATABASE_URL? (.env.example lists them all).',
+      'LOG_LEVL is not a ticketrelay variable and is not read: did you mean LOG_LEVEL? (.env.example lists them all).',
+      'REDIS_URI is not a ticketrelay variable and is not read: did you mean REDIS_URL? (.env.example lists them all).',
+      'SUPORT_NAME is not a ticketrelay variable and is not read: did you mean SUPPORT_NAME? (.env.example lists them all).',
+    ]);
+    expect(loadConfig({ HTTP_PROXY: 'http://proxy:3128', HOME: '/root', PATH: '/usr/bin', HOSTNAME: 'box', TERM: 'xterm' }).warnings).toEqual([]);
   });
 
   it('says once, in one sentence, what a malformed DATABASE_URL should look like', () => {
