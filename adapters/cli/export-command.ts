@@ -55,11 +55,13 @@ export const exportCommand: CliCommand = {
         say(`${n} ticket${n === 1 ? '' : 's'} exported.`);
         return 0;
       }
-      const file = path.resolve(values.out ?? exportFileName(options));
+      let file = path.resolve(values.out ?? exportFileName(options));
+      // --out naming a folder: the file goes in it, under its usual name.
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = path.join(file, exportFileName(options));
       // Checked first, so a wrong --out gets a sentence about the folder, not an ENOENT on a temporary file.
       const folder = await stat(path.dirname(file)).catch(() => null);
       if (!folder?.isDirectory()) {
-        say(`Nothing was exported: the folder ${path.dirname(file)} does not exist. Create it, or give --out a file in an existing folder (--out - for standard output).`);
+        say(`Nothing was exported: ${path.dirname(file)} ${folder ? 'is a file, not a folder' : 'does not exist'}. Give --out a file in an existing folder, or a folder (--out - for standard output).`);
         return 73; // EX_CANTCREAT
       }
       const n = await writeExportFile(store, file, options);

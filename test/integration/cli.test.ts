@@ -168,8 +168,14 @@ describe('mistakes an operator makes', () => {
     const out = path.join(dir, 'no-such-folder', 'x.csv');
     const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });
     expect(code).toBe(73);
-    expect(stderr).toContain(`Nothing was exported: the folder ${path.dirname(out)} does not exist.`);
+    expect(stderr).toContain(`Nothing was exported: ${path.dirname(out)} does not exist.`);
     expect(stderr).not.toMatch(/ENOENT|partial/);
+    // A folder given as --out receives the file under its usual name.
+    const into = path.join(dir, 'export-folder');
+    await mkdir(into, { recursive: true });
+    const inFolder = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', into], { timeoutMs: DEADLINE_MS });
+    expect(inFolder.code, inFolder.stderr).toBe(0);
+    expect(await readdir(into)).toEqual(['tickets-2026-12-01_2026-12-05.csv']);
   });
 
   it('digest --now --print shows the digest and posts nothing, so it needs no channel', async () => {
