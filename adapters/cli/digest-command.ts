@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createDigestService } from '../../jobs/digest-setup.ts';
 import { loadConfig } from '../../src/config.ts';
 import { assertDay, parseChannel } from '../../src/services/build-digest.ts';
+import { addDays } from '../../src/domain/digest.ts';
 import { createApp } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_TEMPFAIL, EX_USAGE, type CliCommand } from './cli-command.ts';
@@ -41,6 +42,12 @@ export const digestCommand: CliCommand = {
     try {
       const { service, channels: configured } = await createDigestService(app);
       const day = values.day ? assertDay(values.day) : service.reportedDay();
+      // Today is allowed (figures so far); a day to come has nothing to report.
+      const today = addDays(service.reportedDay(), 1);
+      if (day > today) {
+        say(`${day} has not started yet in ${config.digest.timezone} (today is ${today}): give today or a past day with --day.`);
+        return EX_USAGE;
+      }
       if (values.print) {
         const post = await service.compose(day);
         // The chat markup (*bold*) is for Slack and Discord; a terminal shows the plain text.

@@ -184,6 +184,9 @@ describe('mistakes an operator makes', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Support digest — 2026-03-02');
     expect(stdout).not.toContain('*'); // chat markup is for chat
+    const future = await run(['digest', '--now', '--print', '--day', '2099-01-01'], { timeoutMs: DEADLINE_MS });
+    expect(future.code).toBe(64);
+    expect(future.stderr).toContain('2099-01-01 has not started yet');
   });
 
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
