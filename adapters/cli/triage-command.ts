@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { describeError } from '../../src/domain/errors.ts';
+import { classifyAutomated } from '../../src/domain/automated-mail.ts';
 import { cleanSubject, findOrderNumber, type Category } from '../../src/domain/ticket.ts';
 import { reasonLines } from '../../src/domain/triage/explain.ts';
 import { trainModel, type TrainingExample } from '../../src/domain/triage/model.ts';
@@ -148,6 +149,15 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         if ('unreadable' in item) throw new Error(item.unreadable);
         if ('tooLarge' in item) throw new Error(`larger than MESSAGE_MAX_BYTES (${item.tooLarge} bytes): intake would not read it either`);
         const email = await parser.parse(item.raw);
+        // What intake would do first: automatic mail and mail without a sender never become tickets.
+        const automated = classifyAutomated(email, config.mail.messageIdDomain);
+        const noSender = !email.from && email.replyTo.length === 0 && !email.headers.get('sender');
+        if (automated || noSender) {
+          const why = automated ? `automated mail (${automated.kind}: ${automated.reason})` : 'no sender (no From, Reply-To or Sender)';
+          if (options.json) process.stdout.write(`${JSON.stringify({ file, subject: email.subject, wouldOpenTicket: false, why })}\n`);
+          else process.stdout.write(`${file}: "${email.subject}"  → intake would not open a ticket: ${why}\n`);
+          continue;
+        }
         const subject = cleanSubject(email.subject);
         const decision = classifier.classify({
           subject,

@@ -164,6 +164,18 @@ describe('mistakes an operator makes', () => {
     expect(stderr).not.toContain('Check the user and password');
   });
 
+  it('triage classify reads a folder as ingest does, and says which emails would never open a ticket', async () => {
+    const examples = path.resolve(import.meta.dirname, '../../examples');
+    const { code, stdout, stderr } = await run(['triage', 'classify', examples, '--json'], { timeoutMs: 120_000 });
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; wouldOpenTicket?: boolean; why?: string; category?: string; escalate?: boolean });
+    expect(lines).toHaveLength(10);
+    const byName = (name: string) => lines.find((l) => l.file.endsWith(name))!;
+    expect(byName('08-newsletter-list.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('automated mail (list') });
+    expect(byName('09-bounce-delivery-status.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('bounce') });
+    expect(byName('05-complaint-damaged-part-en.eml')).toMatchObject({ category: 'complaint', escalate: true });
+  }, 150_000);
+
   it('an export to a folder that does not exist says so, and writes nothing', async () => {
     const out = path.join(dir, 'no-such-folder', 'x.csv');
     const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });
