@@ -53,6 +53,9 @@ export class MailparserEmailParser implements EmailParser {
     const parser = new MailParser({
       keepDeliveryStatus: true,
       skipTextToHtml: true,
+      // HTML becomes text by our converter (html-text.ts), for every HTML-only email alike: mailparser's
+      // ran table cells together ("PartQtyFilter2") and costs more.
+      skipHtmlToText: true,
       skipImageLinks: true,
       skipTextLinks: true,
       checksumAlgo: false,
@@ -96,8 +99,7 @@ export class MailparserEmailParser implements EmailParser {
     const headers = headerMap(headerLines);
     if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
     let bodyText = finalText?.text ?? '';
-    // mailparser converts only an HTML body at the top of the email or beside a text part; an HTML-only
-    // part inside multipart/mixed (Outlook with an attachment), or HTML it gave up on, is ours to read.
+    // An email with no text part is read from its HTML (mailparser is told not to convert it).
     if (!bodyText && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     if (bodyText.length > TEXT_MAX_CHARS) {
       notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);

@@ -14,6 +14,20 @@ describe('an HTML-only email (Outlook with an attachment) as the agent reads it'
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('reads a top-level HTML body the same way: table cells apart, entities decoded', async () => {
+    const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
+    const raw = [
+      'From: Table Person <table@customer.example>',
+      'Subject: Parts list',
+      'Message-ID: <table.1@customer.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<html><body><p>Hello, I need:</p><table><tr><td>Part</td><td>Qty</td></tr><tr><td>Filter</td><td>2</td></tr></table><p>Thanks &amp; regards</p></body></html>',
+    ].join('\r\n');
+    expect((await parser.parse(Buffer.from(raw))).text).toBe('Hello, I need:\n\nPart Qty\nFilter 2\n\nThanks & regards');
+  });
+
   it('has its characters, paragraphs and list items, and no stray spaces', async () => {
     const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
     const email = await parser.parse(await readFile(path.resolve(import.meta.dirname, '../../examples/02-compatibility-question-html-en.eml')));
