@@ -57,6 +57,8 @@ export function mysqlCheck(pool: mysql.Pool): ReadinessCheck {
 export function redisCheck(redis: Redis): ReadinessCheck {
   return async () => {
     if (redis.status === 'wait' || redis.status === 'end') await redis.connect().catch(() => undefined);
+    // ioredis says "Stream isn't writeable and enableOfflineQueue options is false" for "not connected".
+    if (redis.status !== 'ready') throw new Error(`not connected (${redis.status}): check REDIS_URL and that Redis runs`);
     const answer = await redis.ping();
     if (answer !== 'PONG') throw new Error(`unexpected answer ${answer}`);
   };

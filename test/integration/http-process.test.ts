@@ -74,6 +74,7 @@ it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker 
   expect(stderr).toContain('ticketrelay running: intake, worker, http');
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(ready.status).toBe(503);
+  expect(((await ready.json()) as { message: string }).message).toMatch(/^Not ready: redis \(not connected \(\w+\): check REDIS_URL and that Redis runs\)\.$/);
   const signalledAt = Date.now();
   child.kill('SIGTERM');
   const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);

@@ -91,6 +91,7 @@ describe('health and readiness', () => {
       const text = await first.text();
       expect(first.status).toBe(503);
       expect((JSON.parse(text) as { checks: Record<string, string> }).checks['mailbox:support']).toMatch(/login refused \(check the user and password in IMAP_URL\)$/);
+      expect((JSON.parse(text) as { message: string }).message).toMatch(/^Not ready: mailbox:support \(127\.0\.0\.1:\d+: login refused \(check the user and password in IMAP_URL\)\)\.$/);
       expect(text).not.toContain('Wr0ng-passw0rd');
       // The next probe answers from what the first learnt: no second failed login (a server delays each one).
       const started = Date.now();

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     expect(message).toContain('SLACK_PORT: must be at most 65535');
     expect(message).toContain('INGEST_CONCURRENCY: must be a whole number');
     expect(message).toContain('ACK_MAX_PER_HOUR: must be at least 0');
+    expect(problems({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
     expect(message).not.toMatch(/NaN|expected number/);
   });
 
