@@ -409,7 +409,7 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
   for (const key of Object.keys(env).sort()) {
     if (known.has(key) || NOT_OURS.has(key)) continue;
     // Ours by prefix, or a near miss of one of our names (DATABSE_URL, SUPORT_NAME: the typo is in the prefix).
-    const near = key.length >= 7 && [...known].some((k) => editDistance(key, k) <= 2);
+    const near = key.length >= 7 && [...known].some((k) => Math.abs(k.length - key.length) <= 2 && editDistance(key, k) <= 2);
     if (!near && !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
     // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
     const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));
