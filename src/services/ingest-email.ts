@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { composeAcknowledgement } from '../domain/acknowledgement.ts';
+import { ArrivalOrder } from '../domain/arrival-order.ts';
 import { classifyAutomated, type AutomatedVerdict } from '../domain/automated-mail.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
@@ -77,6 +78,8 @@ export interface IntakeSource {
 /** Stored text of automatic mail and rejected notes is capped: the record, not an archive. */
 const AUTOMATED_TEXT_MAX = 64 * 1024;
 const CONFLICT_RETRIES = 3;
+/** Longest an email that is read waits for an earlier one still being read (a 50 MB one takes seconds). */
+const ARRIVAL_WAIT_MS = 2_000;
 
 export class IntakeService {
   readonly #deps: IntakeDeps;
@@ -86,6 +89,7 @@ export class IntakeService {
   readonly #inflight = new Map<string, Promise<unknown>>();
   /** Acknowledgements queued here that a transaction's snapshot may not show: see #acksUnseenBy. */
   readonly #ackLedger = new AckLedger();
+  readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
 
   constructor(deps: IntakeDeps) {
     this.#deps = deps;
@@ -98,15 +102,25 @@ export class IntakeService {
    * email is 'rejected', never thrown); throws only what breaks: the database is gone (retryable).
    */
   async ingest(raw: Uint8Array, source: IntakeSource): Promise<IntakeResult> {
+    const place = this.#arrival.take();
     let email: InboundEmail;
     try {
       email = await this.#deps.parser.parse(raw);
     } catch (error) {
+      this.#arrival.leave(place);
       // The parser itself unavailable (shutting down): a temporary failure, not this email's fault.
       if (isAppError(error) && error.retryable) throw error;
       return this.#reject(raw, null, `unparseable: ${describeError(error)}`, source, null);
     }
-    return this.ingestParsed(email, source, raw);
+    // Parsed in parallel, taken in the order they came: see ArrivalOrder.
+    await this.#arrival.turn(place);
+    try {
+      // Registers the email and sends its Message-ID lookup before it returns: the next in line
+      // sees it in flight, and the store takes their transactions in this order.
+      return this.ingestParsed(email, source, raw);
+    } finally {
+      this.#arrival.leave(place);
+    }
   }
 
   /** Records an email too large to read (its bytes are not kept here: the source still has them). */

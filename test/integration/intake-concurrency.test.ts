@@ -150,3 +150,36 @@ describe('the store, when emails share one transaction', () => {
     expect(Number(orphans?.n)).toBe(0);
   });
 });
+
+describe('emails arriving in one batch (an IMAP catch-up, an import)', () => {
+  /** A first email slow to read (a 4 MB attachment), then quick ones: they finish parsing first. */
+  function slowFirst(from: string, subject: string): { raw: Buffer; messageId: string | null } {
+    const attachment = Buffer.alloc(4 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    return eml({
+      from,
+      subject,
+      mime: {
+        contentType: 'multipart/mixed; boundary="b1"',
+        body: ['--b1', 'Content-Type: text/plain; charset=utf-8', '', 'Bonjour, voici la photo du disque de frein reçu abîmé.', '--b1', 'Content-Type: image/jpeg; name="disque.jpg"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="disque.jpg"', '', attachment, '--b1--', ''].join('\r\n'),
+      },
+    });
+  }
+
+  it('number their tickets in the order the emails came, not the order they finished parsing', async () => {
+    const first = slowFirst('"Luc Morel" <luc@order.example>', 'Disque reçu abîmé');
+    const later = Array.from({ length: 5 }, (_, i) => eml({ from: `later${i}@order.example`, subject: `Suivant ${i}` }));
+    const results = await Promise.all([first, ...later].map((e) => ingest(e.raw)));
+    const ids = results.map(createdTicket);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('a quick follow-up to a slow first email lands on its ticket, not on a ticket of its own', async () => {
+    const first = slowFirst('"Inès Garnier" <ines@order.example>', 'Commande CMD-77120 : disque abîmé');
+    const followUp = eml({ from: '"Inès Garnier" <ines@order.example>', subject: 'Re: Commande CMD-77120 : disque abîmé', inReplyTo: `<${first.messageId}>`, references: `<${first.messageId}>`, body: "J'oubliais : c'est le disque avant gauche." });
+    const [a, b] = await Promise.all([ingest(first.raw), ingest(followUp.raw)]);
+    const ticket = createdTicket(a!);
+    expect(b).toMatchObject({ outcome: 'reply', ticketId: ticket, signal: 'in_reply_to' });
+    const tickets = await db.query("SELECT msg_id FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id WHERE c.cst_mail = 'ines@order.example' AND m.msg_subject NOT LIKE 'Re:%'");
+    expect(tickets).toHaveLength(1);
+  });
+});
