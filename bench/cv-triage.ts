@@ -42,7 +42,7 @@ function deal(salt: number): Map<string, number> {
   return fold;
 }
 
-type Pair = { id: string; truth: string; predicted: string; model: string; urgentTruth: boolean; urgentPredicted: boolean };
+type Pair = { id: string; batch: number; truth: string; predicted: string; model: string; urgentTruth: boolean; urgentPredicted: boolean };
 const pairs: Pair[] = [];
 const started = performance.now();
 let classifyMs = 0;
@@ -56,7 +56,7 @@ for (let f = 0; f < folds; f++) {
   const t0 = performance.now();
   for (const e of check) {
     const d = classifier.classify({ subject: e.subject, body: e.body, customerEmail: null, mailboxCategory: null, orderNumber: findOrderNumber(`${e.subject}\n${e.body}`) });
-    pairs.push({ id: e.id, truth: e.category, predicted: d.category, model: d.reasons.model.category, urgentTruth: e.priority === 'urgent', urgentPredicted: d.priority === 'urgent' });
+    pairs.push({ id: e.id, batch: e.batch, truth: e.category, predicted: d.category, model: d.reasons.model.category, urgentTruth: e.priority === 'urgent', urgentPredicted: d.priority === 'urgent' });
   }
   classifyMs += performance.now() - t0;
 }
@@ -81,6 +81,12 @@ console.log(`Training part: ${train.length} emails, ${folds}-fold CV (held-out p
 console.log('\nCategory, model + rules (rows: truth, columns: predicted)');
 console.log(`${''.padEnd(11)}${CATEGORIES.map((l) => l.slice(0, 9).padStart(11)).join('')}`);
 for (const t of CATEGORIES) console.log(`${t.padEnd(11)}${CATEGORIES.map((p) => String(pairs.filter((x) => x.truth === t && x.predicted === p).length).padStart(11)).join('')}`);
+const batches = [...new Set(pairs.map((p) => p.batch))].sort((a, b) => a - b);
+const byBatch = batches.map((batch) => {
+  const mine = pairs.filter((p) => p.batch === batch);
+  return { batch, emails: mine.length / repeats, categoryAccuracy: round(mine.filter((p) => p.truth === p.predicted).length / mine.length) };
+});
+if (batches.length > 1) console.log(`\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${(b.categoryAccuracy * 100).toFixed(1)} % of ${b.emails}`).join(', ')}`);
 if (showErrors) {
   console.log('\nWrong (id truth → predicted):');
   for (const p of pairs.filter((x) => x.truth !== x.predicted)) console.log(`  ${p.id} ${p.truth} → ${p.predicted}`);
@@ -97,5 +103,6 @@ console.log(
     cvUrgentPrecision: round(flagged.length ? flagged.filter((p) => p.urgentTruth).length / flagged.length : 0),
     classifyMsPerEmail: round(classifyMs / pairs.length),
     totalMs: Math.round(performance.now() - started),
+    byBatch,
   }),
 );
