@@ -193,8 +193,10 @@ export class MysqlIntakeStore implements IntakeStore {
       entries.forEach((e, i) => e.resolve(results[i]));
       return;
     }
-    // Something in the group failed and it was rolled back: each email again, on its own.
-    await Promise.all(entries.map((e) => this.#runAlone(e)));
+    // Something in the group failed and it was rolled back: each email again, on its own, one after
+    // the other in the order they came (ticket numbers follow arrival; two first emails of one new
+    // customer, the usual cause, then do not collide again).
+    for (const e of entries) await this.#runAlone(e);
   }
 
   /**

@@ -79,7 +79,7 @@ export interface IntakeSource {
 const AUTOMATED_TEXT_MAX = 64 * 1024;
 const CONFLICT_RETRIES = 3;
 /** Longest an email that is read waits for an earlier one still being read (a 50 MB one takes seconds). */
-const ARRIVAL_WAIT_MS = 2_000;
+const ARRIVAL_WAIT_MS = 3_000;
 
 export class IntakeService {
   readonly #deps: IntakeDeps;
@@ -133,7 +133,12 @@ export class IntakeService {
   /** Takes an email already parsed (the web form builds one without MIME). */
   async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null): Promise<IntakeResult> {
     const messageId = email.messageId ?? `sha256:${email.contentHash}`;
-    const dependsOn = [messageId, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
+    // Emails from one address are taken one after the other, in the order they came: the first
+    // creates the customer and the next find it (no conflict, no retry that would overtake the
+    // others), and ACK_MAX_PER_HOUR withholds the last acknowledgements of a burst, not the first.
+    const from = senderOf(email)?.address;
+    const keys = from ? [messageId, `from:${from}`] : [messageId];
+    const dependsOn = [...keys, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
       .map((id) => this.#inflight.get(id))
       .filter((p): p is Promise<unknown> => p !== undefined);
     // Registered before it waits, so that a reply to this reply, arriving meanwhile, waits for it too.
@@ -141,11 +146,11 @@ export class IntakeService {
       if (dependsOn.length > 0) await Promise.allSettled(dependsOn);
       return this.#take(email, messageId, source, raw);
     })();
-    this.#inflight.set(messageId, work);
+    for (const key of keys) this.#inflight.set(key, work);
     try {
       return await work;
     } finally {
-      if (this.#inflight.get(messageId) === work) this.#inflight.delete(messageId);
+      for (const key of keys) if (this.#inflight.get(key) === work) this.#inflight.delete(key);
     }
   }
 

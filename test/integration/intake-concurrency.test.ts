@@ -152,9 +152,9 @@ describe('the store, when emails share one transaction', () => {
 });
 
 describe('emails arriving in one batch (an IMAP catch-up, an import)', () => {
-  /** A first email slow to read (a 4 MB attachment), then quick ones: they finish parsing first. */
+  /** A first email slower to read (a 1 MB attachment), then quick ones: they finish parsing first. */
   function slowFirst(from: string, subject: string): { raw: Buffer; messageId: string | null } {
-    const attachment = Buffer.alloc(4 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const attachment = Buffer.alloc(1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
     return eml({
       from,
       subject,
@@ -171,6 +171,16 @@ describe('emails arriving in one batch (an IMAP catch-up, an import)', () => {
     const results = await Promise.all([first, ...later].map((e) => ingest(e.raw)));
     const ids = results.map(createdTicket);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('from one new customer, keep their order, and the acknowledgement limit withholds the last ones, not the first', async () => {
+    const orders = Array.from({ length: 7 }, (_, i) => eml({ from: '"Garage Durand" <contact@garage-durand.example>', subject: `Commande ${60001 + i}`, body: `Bonjour, où en est la commande ${60001 + i} ?` }));
+    const results = await Promise.all(orders.map((e) => ingest(e.raw)));
+    const ids = results.map(createdTicket);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const acknowledged = results.map((r) => (r.outcome === 'created' ? r.acknowledgement : null));
+    expect(acknowledged.slice(0, 5)).toEqual(Array(5).fill('queued'));
+    expect(acknowledged.slice(5).every((a) => a?.startsWith('suppressed'))).toBe(true);
   });
 
   it('a quick follow-up to a slow first email lands on its ticket, not on a ticket of its own', async () => {
