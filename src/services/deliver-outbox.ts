@@ -20,7 +20,14 @@ export interface OutboxDelivery {
   deliverPending(): Promise<number>;
   /** Resolves when no pass is running (before shutting down). */
   idle(): Promise<void>;
+  /** What became of an email this process tried to send (null: not tried here yet). */
+  outcome?(messageId: string): DeliveryOutcome | null;
 }
+
+export type DeliveryOutcome = { readonly delivery: 'sent' } | { readonly delivery: 'pending' | 'failed'; readonly error: string };
+
+/** Outcomes remembered for `outcome` (the command that queued an email asks right after the pass). */
+const OUTCOMES_REMEMBERED = 1_000;
 
 export class OutboxService implements OutboxDelivery {
   readonly #store: IntakeStore;
@@ -29,12 +36,23 @@ export class OutboxService implements OutboxDelivery {
   readonly #log: Logger;
   #running: Promise<number> | null = null;
   #again = false;
+  readonly #outcomes = new Map<string, DeliveryOutcome>();
 
   constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
     this.#store = deps.store;
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
+  }
+
+  outcome(messageId: string): DeliveryOutcome | null {
+    return this.#outcomes.get(messageId) ?? null;
+  }
+
+  #remember(messageId: string, outcome: DeliveryOutcome): void {
+    this.#outcomes.delete(messageId);
+    this.#outcomes.set(messageId, outcome);
+    if (this.#outcomes.size > OUTCOMES_REMEMBERED) this.#outcomes.delete(this.#outcomes.keys().next().value!);
   }
 
   async idle(): Promise<void> {
@@ -98,12 +116,14 @@ export class OutboxService implements OutboxDelivery {
     try {
       const { response } = await this.#sender.send(email);
       this.#log.info({ ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, response }, `${row.kind} sent for ticket #${row.ticketId}`);
+      this.#remember(row.messageId, { delivery: 'sent' });
       return true;
     } catch (error) {
       const retryable = isAppError(error) ? error.retryable : true;
       const last = row.attempts + 1 >= MAX_ATTEMPTS;
       const delivery = retryable && !last ? 'pending' : 'failed';
       await this.#store.markOutbound([row.rowId], { delivery, error: describeError(error).slice(0, 500) });
+      this.#remember(row.messageId, { delivery, error: describeError(error) });
       this.#log.warn(
         { ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, attempt: row.attempts + 1, err: describeError(error) },
         delivery === 'pending' ? `${row.kind} not sent yet; will try again` : `${row.kind} could not be sent: given up`,

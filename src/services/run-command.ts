@@ -33,7 +33,7 @@ import { replySubject, taggedSubject, type Category, type Priority } from '../do
 import type { Agent, AgentDirectory } from '../ports/agent-directory.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { TicketLookup, TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
-import type { OutboxDelivery } from './deliver-outbox.ts';
+import type { DeliveryOutcome, OutboxDelivery } from './deliver-outbox.ts';
 import { newMessageId } from './ingest-email.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 
@@ -201,7 +201,7 @@ export class CommandService {
       return refuse(`You have no staff id, so a reply could not be signed on the shop's records; ask a manager to run "npx ticketrelay agents add ${agent.name} --role ${agent.role} --staff-id N".`);
     }
     const at = this.#now();
-    const outcome = await this.#store.transaction(async (tx): Promise<CommandReply & { sent?: boolean }> => {
+    const outcome = await this.#store.transaction(async (tx): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> => {
       const lookup = await tx.lockTicket(ticketId);
       if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, command.name));
       const ticket = lookup.ticket;
@@ -235,6 +235,9 @@ export class CommandService {
     if (outcome.sent) {
       // After the commit: the outbox sends it now, or on a later pass if the mail server is away.
       await this.#outbox.deliverPending().catch((error: unknown) => this.#log.warn({ ticketId, err: String(error) }, 'reply queued; sending it failed for now, the outbox will retry'));
+      // "Sent" only when the mail server took it: an agent told so would not look again.
+      const delivery = this.#outbox.outcome?.(outcome.sent.messageId) ?? null;
+      if (delivery?.delivery !== 'sent') outcome.text = notSentYet(outcome.sent, ticketId, delivery);
     }
     if (outcome.ok && !outcome.ephemeral) this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
     return { ok: outcome.ok, text: outcome.text, ephemeral: outcome.ephemeral };
@@ -257,7 +260,7 @@ export class CommandService {
     return { ok: true, ephemeral: false, text: `Ticket #${ticket.ticketId}: ${field} ${from} → ${value}, set by ${agent.name} (kept for triage training).` };
   }
 
-  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<CommandReply & { sent?: boolean }> {
+  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
     const to = ticket.customerEmail;
     if (!to) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
     const flagged = await tx.isAddressFlagged(to);
@@ -283,8 +286,22 @@ export class CommandService {
     });
     await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
-    return { ok: true, ephemeral: false, sent: true, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
+    return { ok: true, ephemeral: false, sent: { messageId, to }, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
+}
+
+interface QueuedReply {
+  readonly messageId: string;
+  readonly to: string;
+}
+
+/** The reply is stored on the ticket and in the outbox, but the mail server has not taken it (yet). */
+function notSentYet(reply: QueuedReply, ticketId: number, delivery: Exclude<DeliveryOutcome, { delivery: 'sent' }> | null): string {
+  if (delivery === null) return `Reply to ${reply.to} saved on ticket #${ticketId} and handed to the outbox, which sends it.`;
+  if (delivery.delivery === 'failed') {
+    return `Your reply is saved on ticket #${ticketId} but could not be sent to ${reply.to}: the mail server refused it (${delivery.error}); check the address, then contact the customer another way and add a note.`;
+  }
+  return `Your reply is saved on ticket #${ticketId} but not sent to ${reply.to} yet: the mail server did not take it (${delivery.error}). It is sent automatically as soon as the server answers; nothing more to do.`;
 }
 
 /** The sentence for a number that is not a ticket. */

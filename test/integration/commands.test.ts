@@ -133,6 +133,23 @@ describe('/ticket commands against MariaDB', () => {
     expect(mails.at(-1)!.envelopeTo).toEqual(['bounced@customer.example']);
   });
 
+  it('says a reply is saved but not sent yet when the mail server is away, not that it was sent', async () => {
+    const away = await startSmtpListener();
+    const awayUrl = away.url;
+    await away.close();
+    const offline = await createTestApp(db, { SMTP_URL: awayUrl, ACK_ENABLED: 'false' });
+    try {
+      const { ticketId } = await ticketFromEmail({ from: 'patient@customer.example', subject: 'Waiting for an answer' });
+      const reply = await offline.commands.run(marie, `reply ${ticketId} Your pads ship tomorrow.`);
+      expect(reply.ok).toBe(true);
+      expect(reply.text).toMatch(new RegExp(`^Your reply is saved on ticket #${ticketId} but not sent to patient@customer\\.example yet: the mail server did not take it \\(.+\\)\\. It is sent automatically as soon as the server answers`));
+      const [row] = await db.query<{ delivery: string }>("SELECT delivery FROM support_message WHERE ticket_id = ? AND kind = 'agent_reply'", [ticketId]);
+      expect(row?.delivery).toBe('pending');
+    } finally {
+      await offline.close();
+    }
+  });
+
   it('replies to an email that came without a Message-ID with no threading header made from its content hash', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'noid@customer.example', subject: 'No id here', messageId: null });
     expect((await app.commands.run(marie, `reply ${ticketId} Here is the answer.`)).ok).toBe(true);
