@@ -336,15 +336,16 @@ class MysqlTicketTransaction implements TicketTransaction {
     return (result as { insertId: number }).insertId;
   }
 
-  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[] } | null> {
+  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; address: string | null } | null> {
     const rows = await this.#rows(
-      "SELECT message_id, references_ids FROM support_message WHERE ticket_id = ? AND direction = 'inbound' AND kind IN ('ticket', 'reply') ORDER BY created_at DESC, id DESC LIMIT 1",
+      "SELECT message_id, references_ids, peer_address FROM support_message WHERE ticket_id = ? AND direction = 'inbound' AND kind IN ('ticket', 'reply') ORDER BY created_at DESC, id DESC LIMIT 1",
       [ticketId],
     );
     const r = rows[0];
     if (!r) return null;
     const refs = stringOr(r['references_ids'], '').split(/\s+/).filter(Boolean);
-    return { messageId: String(r['message_id']), references: refs };
+    const address = stringOr(r['peer_address'], '').trim().toLowerCase();
+    return { messageId: String(r['message_id']), references: refs, address: address || null };
   }
 
   async queueReply(reply: OutboundReply): Promise<void> {

@@ -74,7 +74,8 @@ export interface TicketTransaction {
   /** The legacy reply row (msg_parent_id = the ticket, msg_cnfa_id = the staff id); first_response_at set once. Returns its msg_id. */
   addStaffReply(reply: { readonly ticketId: number; readonly customerId: number; readonly subject: string; readonly content: string; readonly staffId: string; readonly at: Date }): Promise<number>;
   /** The customer's latest email on the ticket: what our reply threads on. */
-  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[] } | null>;
+  /** The customer's latest email on the ticket: what a reply threads on, and the address it came from. */
+  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly address: string | null } | null>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
   queueReply(reply: OutboundReply): Promise<void>;
   /**

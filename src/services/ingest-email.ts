@@ -136,7 +136,7 @@ export class IntakeService {
     // Emails from one address are taken one after the other, in the order they came: the first
     // creates the customer and the next find it (no conflict, no retry that would overtake the
     // others), and ACK_MAX_PER_HOUR withholds the last acknowledgements of a burst, not the first.
-    const from = senderOf(email)?.address;
+    const from = senderOf(email, this.#own)?.address;
     const keys = from ? [messageId, `from:${from}`] : [messageId];
     const dependsOn = [...keys, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
       .map((id) => this.#inflight.get(id))
@@ -168,7 +168,7 @@ export class IntakeService {
       return { outcome: 'duplicate', messageId, ticketId: existing.ticketId };
     }
 
-    const sender = senderOf(email);
+    const sender = senderOf(email, this.#own);
     const verdict = this.#automatedVerdict(email, sender);
     let result: IntakeResult;
     try {
@@ -201,7 +201,8 @@ export class IntakeService {
   #automatedVerdict(email: InboundEmail, sender: MailAddress | null): AutomatedVerdict | null {
     const verdict = classifyAutomated(email, this.#deps.settings.messageIdDomain);
     if (verdict) return verdict;
-    if (sender && this.#own.has(sender.address)) return { kind: 'loop', reason: `From our own address ${sender.address}` };
+    const ours = [email.from?.address, sender?.address].find((a) => a !== undefined && this.#own.has(a));
+    if (ours) return { kind: 'loop', reason: `From our own address ${ours}` };
     return null;
   }
 
@@ -583,7 +584,14 @@ export class IntakeService {
   }
 }
 
-function senderOf(email: InboundEmail): MailAddress | null {
+/**
+ * The customer: who wrote, and whom the answer goes to. Reply-To when it names one other address that
+ * is not ours (RFC 5322: replies go there; a contact form's relay writes From itself and Reply-To the
+ * customer), else From, else Sender.
+ */
+function senderOf(email: InboundEmail, own: ReadonlySet<string>): MailAddress | null {
+  const replyTo = email.replyTo.length === 1 ? email.replyTo[0] : undefined;
+  if (email.from && replyTo && replyTo.address !== email.from.address && !own.has(replyTo.address)) return replyTo;
   if (email.from) return email.from;
   if (email.replyTo[0]) return email.replyTo[0];
   const sender = email.headers.get('sender')?.[0];

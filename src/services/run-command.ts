@@ -261,14 +261,15 @@ export class CommandService {
   }
 
   async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
-    const to = ticket.customerEmail;
+    // To the address the customer last wrote from (an alias, a work address), as a mail client's Reply does.
+    const last = await tx.lastCustomerEmail(ticket.ticketId);
+    const to = last?.address ?? ticket.customerEmail;
     if (!to) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
     const flagged = await tx.isAddressFlagged(to);
     // A customer who has written from the address since it bounced shows that it works again.
     if (flagged && !flagged.wroteSince) {
       return refuse(`Nothing was sent: ${to} is flagged (${flagged.reason}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`);
     }
-    const last = await tx.lastCustomerEmail(ticket.ticketId);
     const subject = replySubject(ticket.subject);
     const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
     const messageId = newMessageId(this.#domain, ticket.ticketId);

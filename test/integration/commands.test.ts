@@ -150,6 +150,18 @@ describe('/ticket commands against MariaDB', () => {
     }
   });
 
+  it('replies to the address the customer last wrote from (an alias), as a mail client does', async () => {
+    const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', subject: 'Photo du tableau de bord' });
+    const fromAlias = eml({ from: 'Élodie Château <elodie@alias.example>', subject: 'Re: Photo du tableau de bord', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Répondez-moi plutôt à cette adresse, merci.' });
+    expect(await app.intake.ingest(fromAlias.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
+    const before = smtp.received.length;
+    const sent = await app.commands.run(marie, `reply ${ticketId} Bien reçu, merci.`);
+    expect(sent.text).toBe(`Reply sent to elodie@alias.example on ticket #${ticketId} by marie.`);
+    const mails = await smtp.waitFor(before + 1);
+    expect(mails.at(-1)!.envelopeTo).toEqual(['elodie@alias.example']);
+    expect(mails.at(-1)!.parsed.inReplyTo).toBe(`<${fromAlias.messageId}>`);
+  });
+
   it('replies to an email that came without a Message-ID with no threading header made from its content hash', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'noid@customer.example', subject: 'No id here', messageId: null });
     expect((await app.commands.run(marie, `reply ${ticketId} Here is the answer.`)).ok).toBe(true);

@@ -92,6 +92,21 @@ describe('a new email', () => {
     expect(result.customerCreated).toBe(false);
   });
 
+  it("answers the Reply-To address: a contact form's relay (From the form, Reply-To the customer) opens the customer's ticket", async () => {
+    const viaForm = eml({
+      from: 'Formulaire partenaire <formulaire@partenaire.example>',
+      headers: { 'Reply-To': 'Sophie Girard <sophie.girard@replyto.example>' },
+      subject: 'Demande via le formulaire',
+      body: "Bonjour, je n'ai pas reçu ma facture pour la commande CMD-88120.\n\nSophie Girard",
+    });
+    const result = created(await ingest(viaForm.raw));
+    const [customer] = await db.query<{ cst_mail: string; cst_fname: string; cst_name: string }>('SELECT c.cst_mail, c.cst_fname, c.cst_name FROM ___xtr_customer c JOIN ___xtr_msg m ON m.msg_cst_id = c.cst_id WHERE m.msg_id = ?', [result.ticketId]);
+    expect(customer).toEqual({ cst_mail: 'sophie.girard@replyto.example', cst_fname: 'Sophie', cst_name: 'Girard' });
+    const acks = await waitForMailTo('sophie.girard@replyto.example', 1);
+    expect(acks[0]!.parsed.text).toMatch(/^Bonjour Sophie,/);
+    expect(smtp.received.some((m) => m.envelopeTo.includes('formulaire@partenaire.example'))).toBe(false);
+  });
+
   it('acknowledges in English when the customer writes English', async () => {
     const result = created(await ingest(eml({ from: 'Sam Smith <sam@en.example>', subject: 'Wrong headlight delivered', body: 'Hi,\n\nI ordered a left headlight and you sent me the right one. What should I do?\n\nThanks,\nSam' }).raw));
     const acks = await waitForMailTo('sam@en.example', 1);
