@@ -199,6 +199,19 @@ describe('sentiment', () => {
     expect(scoreSentiment('', 'Je ne suis pas content du tout.').score).toBeLessThan(0);
     expect(scoreSentiment('', 'Bonjour, quels sont vos horaires ?').score).toBe(0);
   });
+
+  it('does not read a short word inside a longer one: "lie" in "au lieu", "vol" in Volkswagen, "pire" in Pirelli', () => {
+    for (const neutral of [
+      'Pourriez-vous corriger la facture au lieu de la renvoyer ? Voici le lien vers la commande.',
+      'Volant moteur pour ma Volkswagen Golf, et deux pneus Pirelli pour la Volvo.',
+      "I'll call you later about the lateral arm.",
+    ]) {
+      expect(scoreSentiment('', neutral)).toEqual({ score: 0, terms: [] });
+    }
+    expect(scoreSentiment('', 'Mon colis a été volé devant ma porte.').terms).toContain('vole');
+    expect(scoreSentiment('', 'You lied to me about the delivery date.').score).toBeLessThan(0);
+    expect(scoreSentiment('', 'The parcel is late again.').terms).toContain('late');
+  });
 });
 
 describe('the held-out split', () => {
