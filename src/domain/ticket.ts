@@ -140,6 +140,12 @@ export function splitDisplayName(displayName: string, address: string): { first:
   }
   const words = name.split(' ');
   if (words.length === 1) return { first: words[0]!.slice(0, 255), last: null };
+  // "DUPONT Jean", "LE GALL Anne-Marie": the French way, the last name first and in capitals.
+  const shouted = (w: string) => /\p{Lu}{2}/u.test(w) && w === w.toUpperCase() && /\p{L}/u.test(w);
+  const capsLead = words.findIndex((w) => !shouted(w));
+  if (capsLead > 0 && words.slice(capsLead).every((w) => !shouted(w))) {
+    return { first: words.slice(capsLead).join(' ').slice(0, 255), last: words.slice(0, capsLead).join(' ').slice(0, 255) };
+  }
   // "Anne de la Tour": the particle belongs to the last name.
   let lastStart = words.length - 1;
   while (lastStart > 1 && /^(de|du|des|le|la|d['’]|van|von|der|den|di|da|del|della|dos|das)$/i.test(words[lastStart - 1]!)) lastStart--;

@@ -264,7 +264,7 @@ export class IntakeService {
     const text = email.text.trim() || '(empty message)';
     const language = detectLanguage(`${email.subject}\n${text}`).language;
     const orderNumber = findOrderNumber(`${email.subject}\n${text}`);
-    const subject = cleanSubject(email.subject) || '(no subject)';
+    const subject = cleanSubject(email.subject) || (language === 'fr' ? '(sans objet)' : '(no subject)');
     const createdAt = formatLegacyDate(now);
     const ticketId = await tx.createTicket({
       customerId: customer.customerId,

@@ -107,6 +107,13 @@ describe('a new email', () => {
     expect(smtp.received.some((m) => m.envelopeTo.includes('formulaire@partenaire.example'))).toBe(false);
   });
 
+  it('greets "DUPONT Jean" as Jean, and titles a French email without a subject "(sans objet)"', async () => {
+    const result = created(await ingest(eml({ from: 'DUPONT Jean <jean.dupont@nosubject.example>', subject: '', body: "Bonjour, je voudrais savoir si vous avez reçu mon retour de l'étrier. Merci" }).raw));
+    const acks = await waitForMailTo('jean.dupont@nosubject.example', 1);
+    expect(acks[0]!.parsed.subject).toBe(`[#${result.ticketId}] (sans objet)`);
+    expect(acks[0]!.parsed.text).toMatch(/^Bonjour Jean,/);
+  });
+
   it('acknowledges in English when the customer writes English', async () => {
     const result = created(await ingest(eml({ from: 'Sam Smith <sam@en.example>', subject: 'Wrong headlight delivered', body: 'Hi,\n\nI ordered a left headlight and you sent me the right one. What should I do?\n\nThanks,\nSam' }).raw));
     const acks = await waitForMailTo('sam@en.example', 1);

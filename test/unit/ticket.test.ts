@@ -63,6 +63,11 @@ describe('names', () => {
   it('splits a display name into first and last name', () => {
     expect(splitDisplayName('Jean-Pierre Dupont', 'jp@x.example')).toEqual({ first: 'Jean-Pierre', last: 'Dupont' });
     expect(splitDisplayName('Dupont, Marie', 'm@x.example')).toEqual({ first: 'Marie', last: 'Dupont' });
+    // The French way: the last name first, in capitals.
+    expect(splitDisplayName('DUPONT Jean', 'jd@x.example')).toEqual({ first: 'Jean', last: 'DUPONT' });
+    expect(splitDisplayName('LE GALL Anne-Marie', 'al@x.example')).toEqual({ first: 'Anne-Marie', last: 'LE GALL' });
+    expect(splitDisplayName('Jean DUPONT', 'jd@x.example')).toEqual({ first: 'Jean', last: 'DUPONT' });
+    expect(splitDisplayName('JEAN DUPONT', 'jd@x.example')).toEqual({ first: 'JEAN', last: 'DUPONT' });
     expect(splitDisplayName('"Anne Marie de la Tour"', 'a@x.example')).toEqual({ first: 'Anne Marie', last: 'de la Tour' });
     expect(splitDisplayName('', 'sophie.martin@x.example')).toEqual({ first: 'Sophie', last: 'Martin' });
     expect(splitDisplayName('', 'contact123@x.example')).toEqual({ first: null, last: null });
