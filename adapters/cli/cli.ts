@@ -10,6 +10,7 @@ import { createLegacyTables, openDatabase, runMigrations } from '../mysql/databa
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
 import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
+import { describeOutbox } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 
@@ -24,7 +25,7 @@ const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
   ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
   services: ['npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/'],
   db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
-  outbox: ['npx ticketrelay outbox send  send acknowledgements and replies still waiting'],
+  outbox: ['npx ticketrelay outbox send  send acknowledgements and replies still waiting', 'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)'],
 };
 
 const ABOUT = 'ticketrelay — the support desk in your mailbox and your chat';
@@ -240,15 +241,20 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
 }
 
 async function outboxCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
-  if (args[0] !== 'send') {
-    say('Usage: npx ticketrelay outbox send');
+  if (args[0] !== 'send' && args[0] !== 'status') {
+    say('Usage: npx ticketrelay outbox send | outbox status');
     return EX_USAGE;
   }
   const app = await createApp(loadConfig());
   try {
-    const sent = await app.outbox.deliverPending();
-    say(`${sent} email${sent === 1 ? '' : 's'} sent.`);
-    return 0;
+    if (args[0] === 'send') {
+      const sent = await app.outbox.deliverPending();
+      say(`${sent} email${sent === 1 ? '' : 's'} sent.`);
+    }
+    const state = await app.outbox.state();
+    say(describeOutbox(state, new Date()) || 'The outbox is empty: every acknowledgement and reply has gone out.');
+    // Scripts and monitoring: 0 when nothing waits, 1 when something does or failed.
+    return state.pending > 0 || state.failed > 0 ? 1 : 0;
   } finally {
     await app.close();
   }

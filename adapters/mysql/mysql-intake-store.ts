@@ -34,6 +34,7 @@ import type {
   NewReply,
   NewTicket,
   OutboundRow,
+  OutboxState,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
@@ -271,6 +272,32 @@ export class MysqlIntakeStore implements IntakeStore {
       throw toAppError(error, 'reading the outbox');
     } finally {
       conn.release();
+    }
+  }
+
+  async outboxState(failedDays: number): Promise<OutboxState> {
+    try {
+      const since = new Date(Date.now() - failedDays * 86_400_000);
+      const [counts, pendingError, failedError] = await Promise.all([
+        poolQuery(this.#pool, "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery", [since]),
+        poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1", []),
+        poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1", [since]),
+      ]);
+      const by = new Map((counts as Record<string, unknown>[]).map((r) => [String(r['delivery']), r]));
+      const pending = by.get('pending');
+      const firstError = (rows: unknown) => {
+        const value = (rows as Record<string, unknown>[])[0]?.['delivery_error'];
+        return typeof value === 'string' && value ? value : null;
+      };
+      return {
+        pending: Number(pending?.['n'] ?? 0),
+        oldestPendingAt: pending?.['oldest'] instanceof Date ? pending['oldest'] : null,
+        lastError: firstError(pendingError),
+        failed: Number(by.get('failed')?.['n'] ?? 0),
+        lastFailure: firstError(failedError),
+      };
+    } catch (error) {
+      throw toAppError(error, 'reading the outbox');
     }
   }
 

@@ -90,6 +90,17 @@ export interface IntakeStore {
   /** Outbox: emails waiting to be sent (oldest first), and the result of a try. */
   pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]>;
   markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
+  /** What waits in the outbox (all processes), and what failed for good in the last `failedDays` days. */
+  outboxState(failedDays: number): Promise<OutboxState>;
+}
+
+export interface OutboxState {
+  readonly pending: number;
+  readonly oldestPendingAt: Date | null;
+  /** Why the latest try of a waiting email failed (the mail server's words), if one was tried. */
+  readonly lastError: string | null;
+  readonly failed: number;
+  readonly lastFailure: string | null;
 }
 
 export interface IntakeTransaction {

@@ -5,8 +5,9 @@
  * later pass, up to MAX_ATTEMPTS; a permanent one is marked failed with its reason.
  */
 import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
+import { formatDuration } from '../domain/digest.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
-import type { IntakeStore, OutboundRow } from '../ports/intake-store.ts';
+import type { IntakeStore, OutboundRow, OutboxState } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
 
@@ -43,6 +44,11 @@ export class OutboxService implements OutboxDelivery {
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
+  }
+
+  /** What waits in the outbox, across processes (see describeOutbox). */
+  state(): Promise<OutboxState> {
+    return this.#store.outboxState(OUTBOX_FAILED_DAYS);
   }
 
   outcome(messageId: string): DeliveryOutcome | null {
@@ -131,4 +137,23 @@ export class OutboxService implements OutboxDelivery {
       return false;
     }
   }
+}
+
+/** Failed emails are reported for this many days (`outbox status`, `outbox send`, /readyz). */
+export const OUTBOX_FAILED_DAYS = 7;
+
+/** The outbox in sentences, for an operator: what waits, since when, and why. Empty string when all went out. */
+export function describeOutbox(state: OutboxState, now: Date): string {
+  const lines: string[] = [];
+  if (state.pending > 0) {
+    const age = state.oldestPendingAt ? `, the oldest for ${formatDuration(Math.max(0, (now.getTime() - state.oldestPendingAt.getTime()) / 1000))}` : '';
+    const why = state.lastError
+      ? `; the mail server did not take the last one tried (${state.lastError}). They are tried again with backoff (30 s, 1 min, 2 min … up to 1 h): check SMTP_URL and the mail server`
+      : ' (not tried yet)';
+    lines.push(`${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.`);
+  }
+  if (state.failed > 0) {
+    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}; their tickets' threads show which.`);
+  }
+  return lines.join('\n');
 }

@@ -37,6 +37,7 @@ import type {
   NewReply,
   NewTicket,
   OutboundRow,
+  OutboxState,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
 
@@ -355,6 +356,21 @@ export class InMemoryIntakeStore implements IntakeStore {
       references: [...r.references],
       attempts: r.deliveryAttempts,
     }));
+  }
+
+  async outboxState(failedDays: number): Promise<OutboxState> {
+    await Promise.resolve();
+    const since = this.#clock().getTime() - failedDays * 86_400_000;
+    const byNewest = [...this.#state.messages].sort((a, b) => b.at.getTime() - a.at.getTime() || b.rowId - a.rowId);
+    const pending = byNewest.filter((m) => m.delivery === 'pending');
+    const failed = byNewest.filter((m) => m.delivery === 'failed' && m.at.getTime() >= since);
+    return {
+      pending: pending.length,
+      oldestPendingAt: pending.at(-1)?.at ?? null,
+      lastError: pending.find((m) => m.deliveryError)?.deliveryError ?? null,
+      failed: failed.length,
+      lastFailure: failed.find((m) => m.deliveryError)?.deliveryError ?? null,
+    };
   }
 
   async markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void> {

@@ -201,6 +201,22 @@ describe('mistakes an operator makes', () => {
     expect(future.stderr).toContain('2099-01-01 has not started yet');
   });
 
+  it('outbox status says what waits to be sent, since when and why, while the mail server is away', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const env = { SMTP_URL: `smtp://127.0.0.1:${closed}` };
+    const file = path.join(dir, 'outbox-away.eml');
+    await writeFile(file, eml({ from: 'waiting@outbox.example', subject: 'Ma commande', body: 'Bonjour, où en est ma commande ?' }).raw);
+    expect((await run(['ingest', file], { env, timeoutMs: DEADLINE_MS })).code).toBe(0);
+    const status = await run(['outbox', 'status'], { env, timeoutMs: DEADLINE_MS });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)\. They are tried again with backoff/m);
+  });
+
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
     const first = await run(['agents', 'add', 'claire', '--role', 'manager', '--staff-id', '31'], { timeoutMs: DEADLINE_MS });
     expect(first.code, first.stderr).toBe(0);
