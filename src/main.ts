@@ -147,6 +147,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
     timeZone: config.digest.timezone,
+    attachmentMaxBytes: config.intake.attachmentMaxBytes,
   });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);

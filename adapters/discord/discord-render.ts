@@ -4,7 +4,7 @@
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -20,6 +20,8 @@ export const REPLY_MODAL = 'reply_modal';
 export const REPLY_TEXT_INPUT = 'text';
 
 const LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+/** Files named under an email of the thread; the rest are counted. */
+const MAX_FILE_LINES = 3;
 const MARKS: Record<string, string> = { urgent: '🔴', high: '🟠', normal: '🔵', low: '⚪' };
 
 export function colourOf(priority: string): number {
@@ -63,14 +65,25 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
   ];
   if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.join('\n'), 1024), inline: false });
   for (const entry of view.thread.slice(-6)) {
+    // A field holds 1,024 characters: the files are kept whole, and the text gives way to them.
+    const files = attachmentLines(entry);
+    const body = `<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text || '(empty)'}`;
     fields.push({
       name: clip(`${entry.byStaff ? '👤' : '✉️'} ${entry.from}${entry.internal ? ' (internal note)' : ''}`, 256),
-      value: clip(`<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text || '(empty)'}`, 1024),
+      value: files ? `${clip(body, 1024 - files.length - 1)}\n${files}` : clip(body, 1024),
       inline: false,
     });
   }
   const embed: APIEmbed = { title: clip(`#${t.ticketId} ${t.subject}`, 256), color: colourOf(t.priority), fields: fields.slice(0, 25) };
   return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
+}
+
+/** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters at most. */
+function attachmentLines(entry: ThreadEntry): string {
+  const files = entry.attachments ?? [];
+  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? '🚫' : '📎'} ${describeAttachment(a)}`, 180));
+  if (files.length > MAX_FILE_LINES) lines.push(`📎 and ${files.length - MAX_FILE_LINES} more`);
+  return lines.join('\n');
 }
 
 /** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */

@@ -22,6 +22,7 @@ import {
 } from '../../src/domain/ticket.ts';
 import type {
   OutboundReply,
+  StoredAttachment,
   StoredThreadEntry,
   TicketCounts,
   TicketDetail,
@@ -163,6 +164,7 @@ export class MysqlTicketStore implements TicketStore {
         "SELECT actor, details, created_at FROM support_event WHERE ticket_id = ? AND type = 'note' ORDER BY created_at DESC, id DESC LIMIT ?",
         [ticketId, threadLimit],
       );
+      const sources = await emailSources(pool, ticketId, (legacy as Row[]).map((r) => Number(r['msg_id'])));
       const staffIds = [...new Set((legacy as Row[]).map((r) => staffIdOf(r['msg_cnfa_id'])).filter((s): s is string => s !== null))];
       const names = new Map<string, string>();
       if (staffIds.length) {
@@ -177,12 +179,16 @@ export class MysqlTicketStore implements TicketStore {
         const isTicket = Number(r['msg_id']) === ticketId;
         const staffId = staffIdOf(r['msg_cnfa_id']);
         const content = stringOr(r['msg_content'], '');
+        // An email we took: the address it came from (an alias, a work address) and its files. A row
+        // the old site wrote has none: the ticket's address.
+        const source = sources.get(Number(r['msg_id']));
         entries.push({
-          from: staffId ? (names.get(staffId) ?? `staff #${staffId}`) : customerEmail || 'the customer',
+          from: staffId ? (names.get(staffId) ?? `staff #${staffId}`) : source?.address || customerEmail || 'the customer',
           at: parseLegacyDate(stringOr(r['msg_date'], '')) ?? created,
           text: readableText(isTicket ? parseLegacyContent(content).text : content),
           staffId,
           internal: false,
+          attachments: source?.attachments ?? [],
         });
       }
       for (const n of notes as Row[]) {
@@ -389,6 +395,42 @@ function selectTicket(q: Queryable, ticketId: number, forUpdate: boolean): Promi
       [ticketId],
     )
     .then(([rows]) => rows as Row[]);
+}
+
+/**
+ * The emails we took that made these legacy rows (support_message.legacy_msg_id), by msg_id: the address
+ * each came from and its attachments, in one query. support_message has no index on legacy_msg_id: the
+ * ticket's rows are found by idx_message_ticket (an email's row always carries the ticket of its legacy
+ * row), its attachments by idx_attachment_message. Outbound rows (our replies) share the staff reply's
+ * legacy id and are left out.
+ */
+async function emailSources(q: Queryable, ticketId: number, legacyIds: readonly number[]): Promise<Map<number, { address: string | null; attachments: StoredAttachment[] }>> {
+  const sources = new Map<number, { address: string | null; attachments: StoredAttachment[] }>();
+  if (legacyIds.length === 0) return sources;
+  const [rows] = await q.query(
+    `SELECT m.legacy_msg_id, m.peer_address, a.filename, a.content_type, a.size, a.dropped
+       FROM support_message m LEFT JOIN support_attachment a ON a.message_row_id = m.id
+      WHERE m.ticket_id = ? AND m.legacy_msg_id IN (?) AND m.direction = 'inbound'
+      ORDER BY m.id, a.id`,
+    [ticketId, legacyIds],
+  );
+  for (const r of rows as Row[]) {
+    const legacyId = Number(r['legacy_msg_id']);
+    let source = sources.get(legacyId);
+    if (!source) {
+      const address = stringOr(r['peer_address'], '').trim();
+      source = { address: address || null, attachments: [] };
+      sources.set(legacyId, source);
+    }
+    if (r['filename'] === null || r['filename'] === undefined) continue;
+    source.attachments.push({
+      filename: String(r['filename']),
+      contentType: stringOr(r['content_type'], 'application/octet-stream'),
+      size: Number(r['size']),
+      dropped: typeof r['dropped'] === 'string' && r['dropped'] ? r['dropped'] : null,
+    });
+  }
+  return sources;
 }
 
 /**

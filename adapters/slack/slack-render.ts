@@ -4,7 +4,7 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -35,6 +35,8 @@ export const REPLY_INPUT_BLOCK = 'reply_text';
 export const REPLY_INPUT_ACTION = 'reply_text_input';
 
 const BUTTON_LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+/** Files named under an email of the thread; the rest are counted. */
+const MAX_FILE_LINES = 5;
 const PRIORITY_MARKS: Record<string, string> = { urgent: ':red_circle:', high: ':large_orange_circle:', normal: ':large_blue_circle:', low: ':white_circle:' };
 
 export function priorityColour(priority: string): string {
@@ -75,11 +77,21 @@ function cardAttachment(card: TicketCard): MessageAttachment {
   // The newest entries: a block's text is limited, and a message to 50 blocks.
   for (const entry of card.thread.slice(-6)) {
     const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
-    blocks.push(section(clip(`${who}\n${quote(entry.text)}`, 3000)));
+    // mrkdwn() keeps 2,000 characters: the files are kept whole, and the text gives way to them.
+    const files = attachmentLines(entry);
+    blocks.push(section(files ? `${clip(`${who}\n${quote(entry.text)}`, 2000 - files.length - 1)}\n${files}` : clip(`${who}\n${quote(entry.text)}`, 3000)));
   }
   const actions = actionsBlock(t.ticketId, card.actions);
   if (actions) blocks.push(actions);
   return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${t.subject}`, blocks };
+}
+
+/** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters. */
+function attachmentLines(entry: ThreadEntry): string {
+  const files = entry.attachments ?? [];
+  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? ':no_entry_sign:' : ':paperclip:'} ${esc(describeAttachment(a))}`, 200));
+  if (files.length > MAX_FILE_LINES) lines.push(`:paperclip: _and ${files.length - MAX_FILE_LINES} more_`);
+  return lines.join('\n');
 }
 
 /** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */

@@ -30,7 +30,9 @@ export interface TicketSummary {
   /** False until triage (or an agent's correction) has decided: priority and category are then intake's placeholders. */
   readonly triaged: boolean;
 }
-export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean }
+/** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
+export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
+export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly attachments?: readonly ThreadAttachment[] }
 export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string }
 export interface StatsView { readonly kind: 'stats'; readonly period: string; readonly total: number; readonly open: number; readonly closed: number; readonly created: number; readonly byPriority: Readonly<Record<string, number>>; readonly byCategory: Readonly<Record<string, number>>; readonly untriaged: number }
@@ -256,9 +258,9 @@ function afterFirstWord(rest: string): string {
 
 /** What `list`'s filters were, in words: "open urgent tickets matching "brake", page 2". */
 export function describeList(request: ListRequest): string {
-  const parts = [request.status === 'all' ? 'all' : request.status, request.priority, request.category].filter(Boolean).join(' ');
+  const parts = [request.status === 'all' ? null : request.status, request.priority, request.category].filter(Boolean).join(' ');
   const words = request.words.length ? ` matching "${request.words.join(' ')}"` : '';
-  return `${parts} tickets${words}`;
+  return `${parts ? `${parts} ` : ''}tickets${request.status === 'all' ? ' (open and closed)' : ''}${words}`;
 }
 
 /** The list command that shows the next (or another) page. */
@@ -300,8 +302,32 @@ export function formatCard(card: TicketCard): string {
     const who = entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
     lines.push(`— ${who}, ${formatWhen(entry.at)}:`);
     lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
+    lines.push(...(entry.attachments ?? []).map((a) => `  Attachment: ${describeAttachment(a)}`));
   }
   return lines.join('\n');
+}
+
+/** "invoice.pdf · application/pdf · 48 KB", and why it was not kept when it was not: one line in every renderer. */
+export function describeAttachment(a: ThreadAttachment): string {
+  // Names and types are shortened so that the reason always fits in a chat line.
+  return `${shorten(a.filename, 60)} · ${shorten(a.contentType, 40)} · ${formatSize(a.size)}${a.notKept ? ` · not kept: ${a.notKept}` : ''}`;
+}
+
+/**
+ * Intake's reason for not keeping a part (support_attachment.dropped), in an agent's words. `limit`:
+ * ATTACHMENT_MAX_BYTES now; named only when the file is over it (the limit may have been raised since).
+ */
+export function notKeptReason(dropped: string, size: number, limit: number | null): string {
+  if (dropped === 'oversized') return limit !== null && size > limit ? `larger than the ${formatSize(limit)} limit` : 'larger than the size limit when it arrived';
+  return `refused by intake (${dropped})`;
+}
+
+/** Bytes for people: "512 B", "48 KB", "2.5 MB", "10 MB" (units of 1024, as ATTACHMENT_MAX_BYTES counts them). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (Math.round(bytes / 1024) < 1024) return `${Math.round(bytes / 1024)} KB`;
+  const mb = bytes / 1024 / 1024;
+  return `${mb >= 100 ? Math.round(mb) : Number(mb.toFixed(1))} MB`;
 }
 
 export function formatStats(view: StatsView): string {
@@ -341,9 +367,13 @@ export function helpText(): string {
   ].join('\n');
 }
 
-function shorten(text: string, max: number): string {
+/** One line of at most `max` characters, cut between words where it can ("…remplacement…", not "…remplacement batte"). */
+export function shorten(text: string, max: number): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t || '(no subject)';
+  if (t.length <= max) return t || '(no subject)';
+  const cut = t.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
 }
 
 /** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */

@@ -21,12 +21,25 @@ export type TicketLookup<T> =
   | { readonly found: 'other' }
   | { readonly found: 'none' };
 
+/** A file that came with an email of the thread (support_attachment), kept or only named. */
+export interface StoredAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  /** Bytes of the decoded content (all of it, for a part that was not kept). */
+  readonly size: number;
+  /** Why it was not kept, as intake wrote it ('oversized': over ATTACHMENT_MAX_BYTES); null when it was. */
+  readonly dropped: string | null;
+}
+
 export interface StoredThreadEntry {
+  /** Staff: the agent's name; the customer: the address the email came from (the ticket's when unknown). */
   readonly from: string;
   readonly at: Date;
   readonly text: string;
   readonly staffId: string | null;
   readonly internal: boolean;
+  /** What came with the email, in the order it came; absent or empty when nothing did. */
+  readonly attachments?: readonly StoredAttachment[];
 }
 
 export interface TicketDetail {

@@ -10,6 +10,7 @@ import {
   formatList,
   formatStats,
   helpText,
+  notKeptReason,
   OPEN_COMMANDS,
   PAGE_SIZE,
   parseCommand,
@@ -53,6 +54,8 @@ export interface CommandServiceDeps {
   readonly exporter?: TicketExporter;
   /** The shop's IANA time zone (DIGEST_TIMEZONE): the days of "/ticket stats today" and of the export's periods. Default UTC. */
   readonly timeZone?: string;
+  /** ATTACHMENT_MAX_BYTES: named when `view` says a file was not kept for its size; absent, the limit is not named. */
+  readonly attachmentMaxBytes?: number;
 }
 
 export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
@@ -74,6 +77,7 @@ export class CommandService {
   readonly #now: () => Date;
   readonly #exporter: TicketExporter | null;
   readonly #timeZone: string;
+  readonly #attachmentMaxBytes: number | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -85,6 +89,7 @@ export class CommandService {
     this.#now = deps.now ?? (() => new Date());
     this.#exporter = deps.exporter ?? null;
     this.#timeZone = deps.timeZone ?? 'UTC';
+    this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
   }
 
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
@@ -162,7 +167,14 @@ export class CommandService {
       ticket: d.summary,
       customerEmail: d.customerEmail,
       reasons,
-      thread: d.thread.map((e) => ({ from: e.from, at: e.at, text: e.text, byStaff: e.staffId !== null, internal: e.internal })),
+      thread: d.thread.map((e) => ({
+        from: e.from,
+        at: e.at,
+        text: e.text,
+        byStaff: e.staffId !== null,
+        internal: e.internal,
+        attachments: (e.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes) })),
+      })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
     };
     return { ok: true, text: formatCard(card), ephemeral: true, view: card };

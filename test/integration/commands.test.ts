@@ -7,7 +7,7 @@ import { dayInZone, startOfDay } from '../../src/domain/digest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/command.ts';
 import { composeLegacyContent, parseLegacyContent } from '../../src/domain/ticket.ts';
-import { eml } from './eml.ts';
+import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
@@ -184,6 +184,51 @@ describe('/ticket commands against MariaDB', () => {
     expect((await app.commands.run(marie, `close ${row!.msg_id}`)).text).toContain(`use "/ticket close ${first.ticketId}".`);
   });
 
+  it('shows each customer email under the address it came from, and the files that came with it', async () => {
+    const first = await ticketFromEmail({ from: 'Lena Roy <lena.roy@customer.example>', subject: 'Cracked mirror', body: 'The mirror arrived cracked.' });
+    // She answers from her work address, threaded by In-Reply-To only, with a photo.
+    const fromWork = eml({
+      from: 'Lena Roy <lena.roy@work.example>',
+      subject: 'Re: Cracked mirror',
+      inReplyTo: `<${first.messageId}>`,
+      mime: withAttachments('Here is a photo of the crack.', [{ name: 'mirror.png', type: 'image/png', data: TINY_PNG }]),
+    });
+    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: first.ticketId });
+    const view = await app.commands.run(marie, `view ${first.ticketId}`);
+    const lines = view.text.split('\n');
+    const ticketAt = lines.findIndex((l) => l.startsWith('— lena.roy@customer.example, '));
+    const replyAt = lines.findIndex((l) => l.startsWith('— lena.roy@work.example, '));
+    expect(ticketAt).toBeGreaterThan(0);
+    expect(replyAt).toBeGreaterThan(ticketAt);
+    expect(lines.slice(replyAt + 1)).toEqual(['  Here is a photo of the crack.', '  Attachment: mirror.png · image/png · 70 B']);
+    expect(lines.slice(ticketAt, replyAt).join('\n')).not.toContain('Attachment:');
+    // The same in the structure chat renders and `--json` prints.
+    expect(view.view?.kind === 'ticket' && view.view.thread.map((e) => ({ from: e.from, attachments: e.attachments }))).toEqual([
+      { from: 'lena.roy@customer.example', attachments: [] },
+      { from: 'lena.roy@work.example', attachments: [{ filename: 'mirror.png', contentType: 'image/png', size: 70, notKept: null }] },
+    ]);
+  });
+
+  it('names a file that was not kept, with its size and why', async () => {
+    const small = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false', ATTACHMENT_MAX_BYTES: '1KB' });
+    try {
+      const { ticketId } = await ingestTicket(small, {
+        from: 'logs@customer.example',
+        subject: 'Diagnostic logs',
+        mime: withAttachments('The logs of the diagnostic tool.', [
+          { name: 'diag.log', type: 'text/plain', data: Buffer.alloc(3 * 1024, 'x') },
+          { name: 'plate.png', type: 'image/png', data: TINY_PNG },
+        ]),
+      });
+      const view = await small.commands.run(marie, `view ${ticketId}`);
+      expect(view.text).toContain(['  The logs of the diagnostic tool.', '  Attachment: diag.log · text/plain · 3 KB · not kept: larger than the 1 KB limit', '  Attachment: plate.png · image/png · 70 B'].join('\n'));
+      // Where the limit is larger now than the file, the limit it broke is not named.
+      expect((await app.commands.run(marie, `view ${ticketId}`)).text).toContain('  Attachment: diag.log · text/plain · 3 KB · not kept: larger than the size limit when it arrived');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps notes internal: in the audit trail and the view, never emailed', async () => {
     const { ticketId } = await ticketFromEmail({ subject: 'Note me' });
     const before = smtp.received.length;
@@ -225,6 +270,8 @@ describe('/ticket commands against MariaDB', () => {
     const view = await app.commands.run(marie, `view ${legacyId}`);
     expect(view.ok).toBe(true);
     expect(view.view).toMatchObject({ kind: 'ticket', ticket: { ticketId: legacyId, priority: 'high', category: 'complaint', status: 'open' }, customerEmail: 'old.form@customer.example' });
+    // No email of ours made it: the customer's entry is under the ticket's address, with no files.
+    expect(view.view?.kind === 'ticket' && view.view.thread.map((e) => ({ from: e.from, attachments: e.attachments }))).toEqual([{ from: 'old.form@customer.example', attachments: [] }]);
     expect((await app.commands.run(marie, `close ${legacyId}`)).ok).toBe(true);
     const [legacy] = await db.query<{ msg_close: string }>('SELECT msg_close FROM ___xtr_msg WHERE msg_id = ?', [legacyId]);
     expect(legacy?.msg_close).toBe('1');

@@ -12,7 +12,7 @@ import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
 import { DISCORD_IDS, discordMessage, interactionEnvelope, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { eml } from './eml.ts';
+import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const APP_ID = DISCORD_IDS.app;
@@ -121,6 +121,18 @@ describe('/ticket', () => {
     expect(Object.values(fields).join('\n')).toContain('The gearbox whines above 80 km/h.');
     const row = (jsonOf(edit)['components'] as { components: { custom_id: string }[] }[])[0];
     expect(row?.components.map((c) => c.custom_id)).toEqual([`ticket:reply:${ticketId}`, `ticket:assign_me:${ticketId}`, `ticket:close:${ticketId}`]);
+
+    // A customer's answer from another address, with a photo: under that address, the file below its text.
+    const bea = await ingestTicket(app, { from: 'Bea <bea@customer.example>', subject: 'Scratched bumper', body: 'The bumper came scratched.' });
+    const fromWork = eml({ from: 'Bea <bea@work.example>', subject: 'Re: Scratched bumper', inReplyTo: `<${bea.messageId}>`, mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]) });
+    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: bea.ticketId });
+    const again = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: bea.ticketId }]);
+    await bot.dispatch(again);
+    const [beaEdit] = original(again.token);
+    const thread = ((jsonOf(beaEdit)['embeds'] as { fields: { name: string; value: string }[] }[])[0]?.fields ?? []).filter((f) => f.name.startsWith('✉️'));
+    expect(thread.map((f) => f.name)).toEqual(['✉️ bea@customer.example', '✉️ bea@work.example']);
+    expect(thread[0]?.value).toMatch(/\nThe bumper came scratched\.$/);
+    expect(thread[1]?.value).toMatch(/\nPhoto attached\.\n📎 bumper\.png · image\/png · 70 B$/);
   });
 
   it('export: the file is attached to the private answer for a manager; an agent is refused', async () => {

@@ -12,7 +12,7 @@ import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { eml } from './eml.ts';
+import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 const SECRET = 'test-signing-secret-8f2b';
@@ -188,6 +188,17 @@ describe('the /ticket slash command', () => {
     const buttons = attachment?.blocks.find((b) => b.type === 'actions')?.elements ?? [];
     expect(buttons.map((b) => b.action_id)).toEqual(['ticket_reply', 'ticket_assign_me', 'ticket_close']);
     expect(buttons.every((b) => b.value === String(ticketId))).toBe(true);
+
+    // A customer's answer from another address, with a photo: under that address, the file below its text.
+    const bea = await ingestTicket(app, { from: 'Bea <bea@customer.example>', subject: 'Scratched bumper', body: 'The bumper came scratched.' });
+    const fromWork = eml({ from: 'Bea <bea@work.example>', subject: 'Re: Scratched bumper', inReplyTo: `<${bea.messageId}>`, mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]) });
+    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: bea.ticketId });
+    const card = ((await slash(ALICE, `view ${bea.ticketId}`))['attachments'] as { blocks: Block[] }[])[0];
+    const entries = (card?.blocks ?? []).map((b) => b.text?.text ?? '').filter((t) => t.startsWith(':email:'));
+    expect(entries[0]).toMatch(/^:email: \*bea@customer\.example\* · .*\n>The bumper came scratched\.$/);
+    expect(entries[1]).toMatch(/^:email: \*bea@work\.example\* · .*\n>Photo attached\.\n:paperclip: bumper\.png · image\/png · 70 B$/);
+    // Out of the open lists the next tests check.
+    expect((await app.commands.run({ platform: 'slack', userId: ALICE }, `close ${bea.ticketId}`)).ok).toBe(true);
   });
 
   it('export: the file goes to the manager by direct message, never into the channel; an agent is refused', async () => {
