@@ -3,6 +3,7 @@
  * IANA time zone, percentiles, changes) and its text. No I/O.
  */
 import { zoneOffsetMs, type Category, type Priority } from './ticket.ts';
+import { shorten } from './command.ts';
 
 /** A calendar day, "YYYY-MM-DD". */
 export type DayString = string;
@@ -178,7 +179,7 @@ function plural(n: number, word: string): string {
 }
 
 function brief(t: TicketBrief, now: Date): string {
-  return `#${t.ticketId} ${t.subject.slice(0, 60)} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
+  return `#${t.ticketId} ${shorten(t.subject, 60)} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
 }
 
 export function composeDigestMessage(d: Digest): DigestMessage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/domain/command.ts';
+import { describeList, formatList, parseCommand, shorten } from '../../src/domain/command.ts';
 
 const ok = (line: string) => {
   const r = parseCommand(line);
@@ -62,5 +62,19 @@ describe('the /ticket grammar', () => {
     expect(ok('/ticket')).toEqual({ name: 'help' });
     expect(ok('  ')).toEqual({ name: 'help' });
     expect(error('/ticket frobnicate 3')).toBe('"frobnicate" is not a /ticket command; type "/ticket help" for the list.');
+  });
+});
+
+describe('what a list says it shows', () => {
+  it('says "open and closed" for list all, never "all tickets" ("No all tickets matching …")', () => {
+    const request = { status: 'all', priority: 'urgent', category: null, words: ['frein'], page: 1 } as const;
+    expect(describeList(request)).toBe('urgent tickets (open and closed) matching "frein"');
+    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request)).toBe('No urgent tickets (open and closed) matching "frein".');
+    expect(describeList({ status: 'open', priority: null, category: 'billing', words: [], page: 1 })).toBe('open billing tickets');
+  });
+
+  it('cuts a long subject between words', () => {
+    expect(shorten('Demande de remplacement batterie sous garantie pour ma Clio', 40)).toBe('Demande de remplacement batterie sous…');
+    expect(shorten('Short one', 40)).toBe('Short one');
   });
 });
