@@ -4,7 +4,7 @@
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -92,7 +92,7 @@ function listEmbed(list: TicketListView, text: string): APIEmbed {
   const lines = list.items.map(summaryLine);
   const top = list.items[0];
   return {
-    title: clip(`${capitalised(list.filters) || 'Tickets'}, newest first · page ${list.page}`, 256),
+    title: clip(`${capitalised(list.filters) || 'Tickets'}, ${list.order ?? 'newest first'} · page ${list.page}`, 256),
     description: clip(lines.join('\n') || text || 'No ticket matches.', 4096),
     color: colourOf(top?.priority ?? 'normal'),
     ...(list.hasMore && next ? { footer: { text: clip(`More: ${next}`, 2048) } } : {}),
@@ -124,7 +124,7 @@ function statsEmbed(stats: StatsView): APIEmbed {
 
 export function summaryLine(t: TicketSummary): string {
   const triage = t.triaged ? `${t.priority} · ${t.category}` : `*${NOT_TRIAGED}*`;
-  return `${t.triaged ? (MARKS[t.priority] ?? '') : '?'} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${t.status} · ${triage}${t.assignee ? ` · ${t.assignee}` : ''}`;
+  return `${t.triaged ? (MARKS[t.priority] ?? '') : '?'} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${statusWithWait(t)} · ${triage}${t.assignee ? ` · ${t.assignee}` : ''}`;
 }
 
 export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage {

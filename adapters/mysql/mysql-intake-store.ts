@@ -533,9 +533,9 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), ticket.subject, ticket.legacyContent],
     );
     this.#deferInsert(
-      'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at)',
-      "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-      [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at],
+      'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at, awaiting_reply_since)',
+      "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+      [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at, ticket.at],
     );
     return ticketId;
   }
@@ -546,7 +546,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
       [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), reply.subject, reply.content, String(reply.ticketId)],
     );
-    this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ? WHERE ticket_id = ?', [reply.at, reply.at, reply.ticketId]);
+    if (reply.fromCustomer) {
+      this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, awaiting_reply_since = COALESCE(awaiting_reply_since, ?) WHERE ticket_id = ?', [reply.at, reply.at, reply.at, reply.ticketId]);
+    } else {
+      this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ? WHERE ticket_id = ?', [reply.at, reply.at, reply.ticketId]);
+    }
     return legacyMsgId;
   }
 

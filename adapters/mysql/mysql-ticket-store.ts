@@ -38,7 +38,7 @@ type Row = Record<string, unknown>;
 /** A connection or the pool: both answer `query`. */
 type Queryable = Pick<PoolConnection, 'query'>;
 
-const SUMMARY_COLUMNS = 't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.triaged, t.corrected, t.created_at, a.name AS assignee';
+const SUMMARY_COLUMNS = 't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.triaged, t.corrected, t.created_at, t.awaiting_reply_since, a.name AS assignee';
 
 export class MysqlTicketStore implements TicketStore {
   readonly #database: Database;
@@ -59,7 +59,9 @@ export class MysqlTicketStore implements TicketStore {
   async list(request: ListRequest, pageSize: number): Promise<{ items: TicketSummary[]; hasMore: boolean }> {
     const filters: string[] = [];
     const params: unknown[] = [];
-    if (request.status !== 'all') {
+    if (request.status === 'waiting') {
+      filters.push("status = 'open'", 'awaiting_reply_since IS NOT NULL');
+    } else if (request.status !== 'all') {
       filters.push('status = ?');
       params.push(request.status);
     }
@@ -74,6 +76,17 @@ export class MysqlTicketStore implements TicketStore {
     const wanted = request.page * pageSize + 1;
     const offset = (request.page - 1) * pageSize;
     const search = searchPlan(request.words);
+    if (request.status === 'waiting') {
+      // The customers who have waited longest first, on the (status, awaiting_reply_since) index.
+      const conditions = [...filters, ...(search?.address ? ['customer_email = ?'] : []), ...(search?.conditions ?? [])];
+      const rows = await this.#rows(
+        `SELECT ${SUMMARY_COLUMNS} FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id
+          ${where(conditions)} ORDER BY t.awaiting_reply_since ASC, t.ticket_id ASC LIMIT ? OFFSET ?`,
+        [...params, ...(search?.address ? [search.address] : []), ...(search?.params ?? []), pageSize + 1, offset],
+        'listing tickets',
+      );
+      return { items: rows.slice(0, pageSize).map(toSummary), hasMore: rows.length > pageSize };
+    }
     let ids: number[];
     if (!search) {
       ids = await this.#ids(filters, params, pageSize + 1, offset);
@@ -336,7 +349,7 @@ class MysqlTicketTransaction implements TicketTransaction {
       [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), reply.subject, reply.content, String(reply.ticketId)],
     );
     await this.#rows(
-      'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, first_response_at = COALESCE(first_response_at, ?) WHERE ticket_id = ?',
+      'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, first_response_at = COALESCE(first_response_at, ?), awaiting_reply_since = NULL WHERE ticket_id = ?',
       [reply.at, reply.at, reply.at, reply.ticketId],
     );
     return (result as { insertId: number }).insertId;
@@ -532,6 +545,7 @@ function toSummary(r: Row): TicketSummary {
     assignee: typeof r['assignee'] === 'string' ? r['assignee'] : null,
     // An agent's correction is a decision too, made before triage ran or not.
     triaged: Number(r['triaged']) === 1 || Number(r['corrected']) === 1,
+    waitingSince: r['awaiting_reply_since'] ? asDate(r['awaiting_reply_since']) : null,
   };
 }
 

@@ -59,6 +59,8 @@ export const supportTicket = mysqlTable(
     escalatedAt: datetime('escalated_at', { fsp: 3 }),
     /** An agent corrected category or priority: triage no longer overwrites them. */
     corrected: tinyint('corrected').notNull().default(0),
+    /** Since when the customer waits for us: their first message not yet answered by an agent (null: answered). */
+    awaitingReplySince: datetime('awaiting_reply_since', { fsp: 3 }),
   },
   (t) => [
     index('idx_ticket_status_created').on(t.status, t.createdAt),
@@ -69,6 +71,7 @@ export const supportTicket = mysqlTable(
     index('idx_ticket_triaged').on(t.triaged, t.createdAt),
     index('idx_ticket_customer').on(t.customerId),
     index('idx_ticket_customer_email').on(t.customerEmail, t.createdAt),
+    index('idx_ticket_status_awaiting').on(t.status, t.awaitingReplySince),
     // Also FULLTEXT ft_ticket_subject_email (subject, customer_email), for /ticket list's words:
     // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],

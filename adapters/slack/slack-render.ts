@@ -4,7 +4,7 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -97,7 +97,7 @@ function attachmentLines(entry: ThreadEntry): string {
 /** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */
 function listBlocks(list: TicketListView, text: string): KnownBlock[] {
   const next = nextPageCommand(text);
-  const blocks: KnownBlock[] = [section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, newest first · page ${list.page}`)];
+  const blocks: KnownBlock[] = [section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, ${list.order ?? 'newest first'} · page ${list.page}`)];
   if (list.items.length === 0) blocks.push(section(esc(text) || 'No ticket matches.'));
   for (const item of list.items.slice(0, 45)) {
     blocks.push({
@@ -128,7 +128,7 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
 
 export function summaryLine(t: TicketSummary): string {
   const triage = t.triaged ? `${t.priority} · ${t.category}` : `_${NOT_TRIAGED}_`;
-  return `${t.triaged ? (PRIORITY_MARKS[t.priority] ?? '') : '?'} *#${t.ticketId}* ${esc(t.subject)} — ${esc(t.customer)} · ${t.status} · ${triage}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
+  return `${t.triaged ? (PRIORITY_MARKS[t.priority] ?? '') : '?'} *#${t.ticketId}* ${esc(t.subject)} — ${esc(t.customer)} · ${statusWithWait(t)} · ${triage}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
 }
 
 /** A notice for the channel: new tickets (several in one message), an escalation, or a ticket's replies. */

@@ -29,12 +29,19 @@ export interface TicketSummary {
   readonly assignee: string | null;
   /** False until triage (or an agent's correction) has decided: priority and category are then intake's placeholders. */
   readonly triaged: boolean;
+  /** Since when the customer waits for our answer (they wrote last); null or absent when answered. */
+  readonly waitingSince?: Date | null;
 }
 /** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
 export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
 export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly attachments?: readonly ThreadAttachment[] }
 export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
-export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string }
+export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
+/** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
+export type ListOrder = 'newest first' | 'longest waiting first';
+export const listOrder = (request: Pick<ListRequest, 'status'>): ListOrder => (request.status === 'waiting' ? 'longest waiting first' : 'newest first');
+/** A ticket's status as lists show it: "open, waiting 3 h" while the customer waits for our answer. */
+export const statusWithWait = (t: TicketSummary, now: Date = new Date()): string => (t.status === 'open' && t.waitingSince ? `open, waiting ${waitedFor(t.waitingSince, now)}` : t.status);
 export interface StatsView { readonly kind: 'stats'; readonly period: string; readonly total: number; readonly open: number; readonly closed: number; readonly created: number; readonly byPriority: Readonly<Record<string, number>>; readonly byCategory: Readonly<Record<string, number>>; readonly untriaged: number }
 export interface CommandReply {
   /** false: the caller's mistake or a refusal — `text` is one clear sentence saying what to do. */
@@ -58,7 +65,8 @@ export const PRIORITY_COLOURS = { urgent: '#d32f2f', high: '#f57c00', normal: '#
 
 export { CATEGORIES, PRIORITIES, type Category, type Priority };
 
-export const STATUS_FILTERS = ['open', 'closed', 'all'] as const;
+/** `waiting`: open tickets whose customer waits for our answer (they wrote last), longest waiting first. */
+export const STATUS_FILTERS = ['open', 'closed', 'all', 'waiting'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export const STATS_PERIODS = ['today', '7d', '30d'] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -226,7 +234,7 @@ function parseList(args: readonly string[]): ParseResult {
       page = Number(n);
       i++;
     } else if ((STATUS_FILTERS as readonly string[]).includes(arg)) {
-      if (status && status !== arg) return fail(`Choose one status for the list: open, closed or all (you gave ${status} and ${arg}).`);
+      if (status && status !== arg) return fail(`Choose one status for the list: open, closed, all or waiting (you gave ${status} and ${arg}).`);
       status = arg as StatusFilter;
     } else if ((PRIORITIES as readonly string[]).includes(arg)) {
       if (priority && priority !== arg) return fail(`Choose one priority for the list (you gave ${priority} and ${arg}); list them one at a time.`);
@@ -258,9 +266,11 @@ function afterFirstWord(rest: string): string {
 
 /** What `list`'s filters were, in words: "open urgent tickets matching "brake", page 2". */
 export function describeList(request: ListRequest): string {
-  const parts = [request.status === 'all' ? null : request.status, request.priority, request.category].filter(Boolean).join(' ');
+  const status = request.status === 'all' ? null : request.status === 'waiting' ? 'open' : request.status;
+  const parts = [status, request.priority, request.category].filter(Boolean).join(' ');
   const words = request.words.length ? ` matching "${request.words.join(' ')}"` : '';
-  return `${parts ? `${parts} ` : ''}tickets${request.status === 'all' ? ' (open and closed)' : ''}${words}`;
+  const scope = request.status === 'all' ? ' (open and closed)' : request.status === 'waiting' ? ' waiting for our answer' : '';
+  return `${parts ? `${parts} ` : ''}tickets${scope}${words}`;
 }
 
 /** The list command that shows the next (or another) page. */
@@ -274,8 +284,8 @@ export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low:
 export const NOT_TRIAGED = 'not triaged yet';
 
 /** One line per ticket; the priority mark is first, so it is seen at a glance. */
-export function formatSummaryLine(t: TicketSummary): string {
-  const status = t.status === 'closed' ? ' [closed]' : '';
+export function formatSummaryLine(t: TicketSummary, now: Date = new Date()): string {
+  const status = t.status === 'closed' ? ' [closed]' : t.waitingSince ? ` [waiting ${waitedFor(t.waitingSince, now)}]` : '';
   const who = t.assignee ? ` → ${t.assignee}` : '';
   const triage = t.triaged ? `${t.priority.toUpperCase()} ${t.category}` : `(${NOT_TRIAGED})`;
   return `${t.triaged ? PRIORITY_MARKS[t.priority] : '?  '} #${t.ticketId} ${triage}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt)}${who}`;
@@ -285,7 +295,7 @@ export function formatList(view: TicketListView, request: ListRequest): string {
   if (view.items.length === 0) {
     return view.page > 1 ? `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".` : `No ${view.filters}.`;
   }
-  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, newest first — page ${view.page}:`, ...view.items.map(formatSummaryLine)];
+  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`, ...view.items.map((t) => formatSummaryLine(t))];
   if (view.hasMore) lines.push(`More: "${listCommandFor(request, view.page + 1)}".`);
   return lines.join('\n');
 }
@@ -349,7 +359,8 @@ export function untriagedNote(n: number): string {
 export function helpText(): string {
   return [
     '/ticket commands:',
-    '  list [open|closed|all] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
+    '  list [open|closed|all|waiting] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
+    '                            waiting: the customer wrote last and waits for our answer, longest waiting first',
     '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
     '  view N                    the ticket, its triage reasons and its thread',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
@@ -374,6 +385,14 @@ export function shorten(text: string, max: number): string {
   const cut = t.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+/** How long a customer has waited, roughly: "12 min", "5 h", "3 d". */
+export function waitedFor(since: Date, now: Date): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+  return `${Math.floor(minutes / 1440)} d`;
 }
 
 /** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */

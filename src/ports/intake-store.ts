@@ -36,6 +36,8 @@ export interface NewReply {
   /** Staff id for an agent's reply; null for the customer or an automatic message. */
   readonly staffId: string | null;
   readonly at: Date;
+  /** The customer wrote it (not a bounce or an out-of-office): they now wait for an answer. */
+  readonly fromCustomer?: boolean;
 }
 
 export interface MessageRecord {

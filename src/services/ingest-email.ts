@@ -346,6 +346,7 @@ export class IntakeService {
       content: cut.text.trim() || '(empty message)',
       staffId: null,
       at: now,
+      fromCustomer: true,
     });
     const reopened = ticket.status === 'closed' && this.#deps.settings.reopenOnReply;
     if (reopened) await tx.reopenTicket(ticket.ticketId, now);

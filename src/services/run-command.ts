@@ -6,6 +6,7 @@
 import {
   CHANGING_COMMANDS,
   describeList,
+  listOrder,
   formatCard,
   formatList,
   formatStats,
@@ -151,7 +152,7 @@ export class CommandService {
 
   async #list(request: ListRequest): Promise<CommandReply> {
     const { items, hasMore } = await this.#store.list(request, PAGE_SIZE);
-    const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request) };
+    const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request), order: listOrder(request) };
     return { ok: true, text: formatList(view, request), ephemeral: true, view };
   }
 

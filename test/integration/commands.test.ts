@@ -150,6 +150,27 @@ describe('/ticket commands against MariaDB', () => {
     }
   });
 
+  it('list waiting shows the tickets whose customer waits for our answer, longest waiting first', async () => {
+    const a = await ticketFromEmail({ from: 'first@waiting.example', subject: 'Plaquettes zzwaiting A' });
+    const b = await ticketFromEmail({ from: 'second@waiting.example', subject: 'Batterie zzwaiting B' });
+    const c = await ticketFromEmail({ from: 'third@waiting.example', subject: 'Filtre zzwaiting C' });
+    expect((await app.commands.run(marie, `reply ${b.ticketId} Voici la réponse.`)).ok).toBe(true);
+    expect((await app.commands.run(marie, `reply ${c.ticketId} Voici la réponse.`)).ok).toBe(true);
+    // B's customer writes again: waiting again, since this reply.
+    const again = eml({ from: 'second@waiting.example', subject: 'Re: Batterie zzwaiting B', inReplyTo: `<${b.messageId}>`, body: 'Merci, mais quelle référence exactement ?' });
+    expect(await app.intake.ingest(again.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: b.ticketId });
+
+    const list = await app.commands.run(marie, 'list waiting zzwaiting');
+    const lines = list.text.split('\n');
+    expect(lines[0]).toBe('Open tickets waiting for our answer matching "zzwaiting", longest waiting first — page 1:');
+    expect(lines.slice(1).map((l) => Number(/#(\d+)/.exec(l)?.[1]))).toEqual([a.ticketId, b.ticketId]);
+    expect(lines[1]).toMatch(/\[waiting \d+ min\]/);
+    // The open list marks them too; C, answered, is not marked.
+    const open = (await app.commands.run(marie, 'list open zzwaiting')).text;
+    expect(open).toMatch(new RegExp(`#${c.ticketId} [^\n]*Filtre zzwaiting C`));
+    expect(open).not.toMatch(new RegExp(`#${c.ticketId} [^\n]*\\[waiting`));
+  });
+
   it('replies to the address the customer last wrote from (an alias), as a mail client does', async () => {
     const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', subject: 'Photo du tableau de bord' });
     const fromAlias = eml({ from: 'Élodie Château <elodie@alias.example>', subject: 'Re: Photo du tableau de bord', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Répondez-moi plutôt à cette adresse, merci.' });
@@ -309,12 +330,12 @@ describe('/ticket commands against MariaDB', () => {
   it('shows a ticket triage has not reached yet as such, not as a normal general one', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'waiting@customer.example', subject: 'Car will not start, urgent' });
     const before = await app.commands.run(marie, 'list all waiting@customer.example');
-    expect(before.text).toContain(`?   #${ticketId} (not triaged yet) · Car will not start, urgent`);
+    expect(before.text).toMatch(new RegExp(`\\?   #${ticketId} \\(not triaged yet\\) \\[waiting \\d+ min\\] · Car will not start, urgent`));
     expect((await app.commands.run(marie, `view ${ticketId}`)).text).toContain('? not triaged yet · open');
     // What the worker writes when it has decided.
     await db.query("UPDATE support_ticket SET triaged = 1, priority = 'urgent', category = 'technical' WHERE ticket_id = ?", [ticketId]);
     const after = await app.commands.run(marie, 'list all waiting@customer.example');
-    expect(after.text).toContain(`!!! #${ticketId} URGENT technical · Car will not start, urgent`);
+    expect(after.text).toMatch(new RegExp(`!!! #${ticketId} URGENT technical \\[waiting \\d+ min\\] · Car will not start, urgent`));
   });
 
   it('counts stats from the tally the triggers keep', async () => {

@@ -165,7 +165,8 @@ describe('/ticket', () => {
     const embed = (jsonOf(original(payload.token)[0])['embeds'] as { title: string; description: string; color: number }[])[0];
     expect(embed?.title).toBe('Open high tickets, newest first · page 1');
     expect(embed?.color).toBe(0xf57c00);
-    expect(embed?.description).toBe(`🟠 **#${ticketId}** Gearbox noise — ada@customer.example · open · high · general`);
+    // New, unanswered: the customer waits for us.
+    expect(embed?.description).toMatch(new RegExp(`^🟠 \\*\\*#${ticketId}\\*\\* Gearbox noise — ada@customer\\.example · open, waiting \\d+ min · high · general$`));
 
     const page2 = command(ROLE_MEMBER, [AGENT_ROLE], 'list', [
       { type: 3, name: 'status', value: 'open' },

@@ -228,7 +228,7 @@ describe('the /ticket slash command', () => {
     expect(blocks[0]?.text?.text).toBe('*Open urgent tickets*, newest first · page 1');
     const rows = blocks.filter((b) => b.accessory);
     expect(rows.map((b) => b.accessory?.value)).toEqual([String(ticketId)]);
-    expect(rows[0]?.text?.text).toMatch(new RegExp(`^:red_circle: \\*#${ticketId}\\* Invoice is wrong — ada@customer\\.example · open · urgent`));
+    expect(rows[0]?.text?.text).toMatch(new RegExp(`^:red_circle: \\*#${ticketId}\\* Invoice is wrong — ada@customer\\.example · open, waiting \\d+ min · urgent`));
     expect(visibleText(blocks)).not.toContain(`#${otherId}`);
 
     const all = await slash(BRUNO, 'list open');
