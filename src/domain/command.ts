@@ -284,33 +284,33 @@ export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low:
 export const NOT_TRIAGED = 'not triaged yet';
 
 /** One line per ticket; the priority mark is first, so it is seen at a glance. */
-export function formatSummaryLine(t: TicketSummary, now: Date = new Date()): string {
+export function formatSummaryLine(t: TicketSummary, now: Date = new Date(), timeZone?: string): string {
   const status = t.status === 'closed' ? ' [closed]' : t.waitingSince ? ` [waiting ${waitedFor(t.waitingSince, now)}]` : '';
   const who = t.assignee ? ` → ${t.assignee}` : '';
   const triage = t.triaged ? `${t.priority.toUpperCase()} ${t.category}` : `(${NOT_TRIAGED})`;
-  return `${t.triaged ? PRIORITY_MARKS[t.priority] : '?  '} #${t.ticketId} ${triage}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt)}${who}`;
+  return `${t.triaged ? PRIORITY_MARKS[t.priority] : '?  '} #${t.ticketId} ${triage}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt, timeZone)}${who}`;
 }
 
-export function formatList(view: TicketListView, request: ListRequest): string {
+export function formatList(view: TicketListView, request: ListRequest, timeZone?: string): string {
   if (view.items.length === 0) {
     return view.page > 1 ? `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".` : `No ${view.filters}.`;
   }
-  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`, ...view.items.map((t) => formatSummaryLine(t))];
+  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`, ...view.items.map((t) => formatSummaryLine(t, new Date(), timeZone))];
   if (view.hasMore) lines.push(`More: "${listCommandFor(request, view.page + 1)}".`);
   return lines.join('\n');
 }
 
-export function formatCard(card: TicketCard): string {
+export function formatCard(card: TicketCard, timeZone?: string): string {
   const t = card.ticket;
   const lines = [
     `#${t.ticketId} ${t.subject}`,
-    `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
+    `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt, timeZone)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
   lines.push('');
   for (const entry of card.thread) {
     const who = entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
-    lines.push(`— ${who}, ${formatWhen(entry.at)}:`);
+    lines.push(`— ${who}, ${formatWhen(entry.at, timeZone)}:`);
     lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
     lines.push(...(entry.attachments ?? []).map((a) => `  Attachment: ${describeAttachment(a)}`));
   }
@@ -396,6 +396,11 @@ export function waitedFor(since: Date, now: Date): string {
 }
 
 /** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */
-export function formatWhen(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+export function formatWhen(at: Date, timeZone?: string): string {
+  if (!timeZone || timeZone === 'UTC') return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  // The shop's time (the console runs where the team works; Slack and Discord show each reader's own).
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']} ${timeZone}`;
 }

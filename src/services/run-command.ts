@@ -153,7 +153,7 @@ export class CommandService {
   async #list(request: ListRequest): Promise<CommandReply> {
     const { items, hasMore } = await this.#store.list(request, PAGE_SIZE);
     const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request), order: listOrder(request) };
-    return { ok: true, text: formatList(view, request), ephemeral: true, view };
+    return { ok: true, text: formatList(view, request, this.#timeZone), ephemeral: true, view };
   }
 
   async #view(ticketId: number): Promise<CommandReply> {
@@ -178,7 +178,7 @@ export class CommandService {
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
     };
-    return { ok: true, text: formatCard(card), ephemeral: true, view: card };
+    return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
 
   async #stats(period: StatsPeriod): Promise<CommandReply> {

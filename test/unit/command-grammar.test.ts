@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeList, formatList, parseCommand, shorten } from '../../src/domain/command.ts';
+import { describeList, formatList, formatWhen, parseCommand, shorten } from '../../src/domain/command.ts';
 
 const ok = (line: string) => {
   const r = parseCommand(line);
@@ -76,5 +76,13 @@ describe('what a list says it shows', () => {
   it('cuts a long subject between words', () => {
     expect(shorten('Demande de remplacement batterie sous garantie pour ma Clio', 40)).toBe('Demande de remplacement batterie sous…');
     expect(shorten('Short one', 40)).toBe('Short one');
+  });
+});
+
+describe('times on the console', () => {
+  it("are the shop's time (DIGEST_TIMEZONE), named, winter and summer alike; UTC when no zone is given", () => {
+    expect(formatWhen(new Date('2026-12-03T10:46:00Z'), 'Europe/Paris')).toBe('2026-12-03 11:46 Europe/Paris');
+    expect(formatWhen(new Date('2026-07-01T23:30:00Z'), 'Europe/Paris')).toBe('2026-07-02 01:30 Europe/Paris');
+    expect(formatWhen(new Date('2026-12-03T10:46:00Z'))).toBe('2026-12-03 10:46 UTC');
   });
 });
