@@ -69,7 +69,7 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
     const files = attachmentLines(entry);
     const body = `<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text || '(empty)'}`;
     fields.push({
-      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${entry.from}${entry.internal ? ' (internal note)' : ''}`, 256),
+      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${entry.from}${entry.event ? ' (status)' : entry.internal ? ' (internal note)' : ''}`, 256),
       value: files ? `${clip(body, 1024 - files.length - 1)}\n${files}` : clip(body, 1024),
       inline: false,
     });

@@ -174,7 +174,7 @@ export class MysqlTicketStore implements TicketStore {
         [ticketId, String(ticketId), threadLimit],
       );
       const [notes] = await pool.query(
-        "SELECT actor, details, created_at FROM support_event WHERE ticket_id = ? AND type = 'note' ORDER BY created_at DESC, id DESC LIMIT ?",
+        "SELECT type, actor, details, created_at FROM support_event WHERE ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened') ORDER BY created_at DESC, id DESC LIMIT ?",
         [ticketId, threadLimit],
       );
       const sources = await emailSources(pool, ticketId, (legacy as Row[]).map((r) => Number(r['msg_id'])));
@@ -206,7 +206,16 @@ export class MysqlTicketStore implements TicketStore {
       }
       for (const n of notes as Row[]) {
         const details = parseJson(n['details']);
-        entries.push({ from: String(n['actor']), at: asDate(n['created_at']), text: typeof details['text'] === 'string' ? details['text'] : '', staffId: null, internal: true });
+        const at = asDate(n['created_at']);
+        const type = String(n['type']);
+        if (type === 'note') {
+          entries.push({ from: String(n['actor']), at, text: typeof details['text'] === 'string' ? details['text'] : '', staffId: null, internal: true });
+        } else {
+          // Closing and reopening, in the thread where they happened: why a ticket is closed, and by whom.
+          const reason = typeof details['reason'] === 'string' && details['reason'] ? `: ${details['reason']}` : '';
+          const text = type === 'closed' ? `Closed${reason}` : type === 'reopened' ? 'Reopened' : "Reopened by the customer's reply";
+          entries.push({ from: type === 'customer_reply_reopened' ? 'the customer' : String(n['actor']), at, text, staffId: null, internal: true, event: true });
+        }
       }
       entries.sort((a, b) => a.at.getTime() - b.at.getTime());
       return {

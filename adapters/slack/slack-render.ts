@@ -76,7 +76,7 @@ function cardAttachment(card: TicketCard): MessageAttachment {
   if (card.reasons.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
   // The newest entries: a block's text is limited, and a message to 50 blocks.
   for (const entry of card.thread.slice(-6)) {
-    const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
+    const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.event ? ' _(status)_' : entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
     // mrkdwn() keeps 2,000 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
     blocks.push(section(files ? `${clip(`${who}\n${quote(entry.text)}`, 2000 - files.length - 1)}\n${files}` : clip(`${who}\n${quote(entry.text)}`, 3000)));

@@ -34,7 +34,7 @@ export interface TicketSummary {
 }
 /** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
 export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
-export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly attachments?: readonly ThreadAttachment[] }
+export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly event?: boolean; readonly attachments?: readonly ThreadAttachment[] }
 export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
 /** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
@@ -309,7 +309,7 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
   lines.push('');
   for (const entry of card.thread) {
-    const who = entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
+    const who = entry.event ? entry.from : entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
     lines.push(`— ${who}, ${formatWhen(entry.at, timeZone)}:`);
     lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
     lines.push(...(entry.attachments ?? []).map((a) => `  Attachment: ${describeAttachment(a)}`));

@@ -38,6 +38,8 @@ export interface StoredThreadEntry {
   readonly text: string;
   readonly staffId: string | null;
   readonly internal: boolean;
+  /** A change of status (closed, reopened), not a message: `text` says which. */
+  readonly event?: boolean;
   /** What came with the email, in the order it came; absent or empty when nothing did. */
   readonly attachments?: readonly StoredAttachment[];
 }

@@ -174,6 +174,7 @@ export class CommandService {
         text: e.text,
         byStaff: e.staffId !== null,
         internal: e.internal,
+        ...(e.event ? { event: true } : {}),
         attachments: (e.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes) })),
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],

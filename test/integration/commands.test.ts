@@ -150,6 +150,20 @@ describe('/ticket commands against MariaDB', () => {
     }
   });
 
+  it('view shows when the ticket was closed, why and by whom, and when it was reopened — by an agent or by the customer', async () => {
+    const { ticketId, messageId } = await ticketFromEmail({ from: 'closing@customer.example', subject: 'Disques avant' });
+    expect((await app.commands.run(marie, `close ${ticketId} pièce reçue, client satisfait`)).ok).toBe(true);
+    expect((await app.commands.run(marie, `reopen ${ticketId}`)).ok).toBe(true);
+    expect((await app.commands.run(marie, `close ${ticketId}`)).ok).toBe(true);
+    const back = eml({ from: 'closing@customer.example', subject: 'Re: Disques avant', inReplyTo: `<${messageId}>`, body: 'En fait il manque les vis.' });
+    expect(await app.intake.ingest(back.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', reopened: true });
+    const text = (await app.commands.run(marie, `view ${ticketId}`)).text;
+    const events = text.split('\n').filter((l, i, all) => /^\s+(Closed|Reopened)/.test(l) && all[i - 1]?.startsWith('— ')).map((l) => l.trim());
+    expect(events).toEqual(['Closed: pièce reçue, client satisfait', 'Reopened', 'Closed', "Reopened by the customer's reply"]);
+    expect(text).toMatch(/— marie \(slack\), [^\n]+:\n  Closed: pièce reçue, client satisfait/);
+    expect(text).toMatch(/— the customer, [^\n]+:\n  Reopened by the customer's reply/);
+  });
+
   it('list waiting shows the tickets whose customer waits for our answer, longest waiting first', async () => {
     const a = await ticketFromEmail({ from: 'first@waiting.example', subject: 'Plaquettes zzwaiting A' });
     const b = await ticketFromEmail({ from: 'second@waiting.example', subject: 'Batterie zzwaiting B' });
