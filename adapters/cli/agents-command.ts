@@ -12,7 +12,7 @@ import { createLogger } from '../logging/pino-logger.ts';
 import type { AgentIdentity } from '../mysql/mysql-agent-directory.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
-const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
+const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--full-name "Zoé Lemaître"] [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
 
 export const agentsCommand: CliCommand = {
   usage: [
@@ -28,6 +28,7 @@ export const agentsCommand: CliCommand = {
         options: {
           role: { type: 'string' },
           'staff-id': { type: 'string' },
+          'full-name': { type: 'string' },
           slack: { type: 'string', multiple: true },
           'slack-email': { type: 'string', multiple: true },
           discord: { type: 'string', multiple: true },
@@ -55,7 +56,8 @@ export const agentsCommand: CliCommand = {
         return EX_USAGE;
       }
       if (!/^[^\s@]{1,128}$/.test(name!)) {
-        say(`"${name}" cannot be an agent's name: no spaces and no "@" (it is typed as "/ticket assign N @${name!.replace(/[\s@]+/g, '')}").`);
+        const handle = name!.normalize('NFD').replace(/[\u0300-\u036f]/g, '').split(/[\s@]+/)[0]!.toLowerCase() || 'name';
+        say(`"${name}" cannot be an agent's name: no spaces and no "@" (it is typed as "/ticket assign N @${handle}"). Give a short name and sign with the full one: npx ticketrelay agents add ${handle} --full-name "${name}" …`);
         return EX_USAGE;
       }
       const staffRaw = values['staff-id'];
@@ -75,7 +77,8 @@ export const agentsCommand: CliCommand = {
         ...(values['discord-role'] ?? []).map((value): AgentIdentity => ({ platform: 'discord', kind: 'role', value })),
         ...(values.console ?? []).map((value): AgentIdentity => ({ platform: 'console', kind: 'user', value })),
       ];
-      definition = { name: name!, role: role as 'agent' | 'manager' | undefined, staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
+      const fullName = values['full-name']?.trim() || null;
+      definition = { name: name!, fullName, role: role as 'agent' | 'manager' | undefined, staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
     }
     const config = loadConfig();
     const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
@@ -93,7 +96,7 @@ export const agentsCommand: CliCommand = {
           }
         }
         const agent = await app.agents.upsert(definition);
-        say(`${agent.name}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${definition.identities.length ? `, recognised as ${definition.identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
+        say(`${agent.name}${agent.fullName ? ` (${agent.fullName}, who signs replies)` : ''}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${definition.identities.length ? `, recognised as ${definition.identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
         if (definition.identities.length === 0) say('No chat identity given: add --slack, --slack-email, --discord, --discord-role or --console so the agent is recognised.');
         return 0;
       }
@@ -106,7 +109,7 @@ export const agentsCommand: CliCommand = {
       if (agents.length === 0) say('No agents yet: npx ticketrelay agents add NAME --role agent --staff-id N --slack U…');
       for (const a of agents) {
         if (!a.active) continue;
-        process.stdout.write(`${a.name.padEnd(20)} ${a.role.padEnd(8)} staff ${String(a.staffId ?? '-').padEnd(6)} ${a.identities.map((i) => `${i.platform}:${i.kind}:${i.value}`).join(' ') || '(no identity)'}\n`);
+        process.stdout.write(`${(a.fullName ? `${a.name} (${a.fullName})` : a.name).padEnd(20)} ${a.role.padEnd(8)} staff ${String(a.staffId ?? '-').padEnd(6)} ${a.identities.map((i) => `${i.platform}:${i.kind}:${i.value}`).join(' ') || '(no identity)'}\n`);
       }
       return 0;
     } finally {

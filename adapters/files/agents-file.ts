@@ -15,7 +15,8 @@ const ids = z.array(z.string().trim().min(1).max(191)).default([]);
 
 const AgentSchema = z
   .object({
-    name: z.string().trim().min(1).max(128).regex(/^[^\s@]+$/, 'a name has no spaces and no "@" (it is typed as "/ticket assign N @name")'),
+    name: z.string().trim().min(1).max(128).regex(/^[^\s@]+$/, 'a name has no spaces and no "@" (it is typed as "/ticket assign N @name"); put the name customers see in "fullName"'),
+    fullName: z.string().trim().min(1).max(255).nullable().default(null),
     role: z.enum(['agent', 'manager']).default('agent'),
     staffId: z.number().int().positive().nullable().default(null),
     slack: ids,
@@ -54,6 +55,7 @@ export async function loadAgentsFile(file: string): Promise<AgentDefinition[]> {
   }
   return agents.map((a) => ({
     name: a.name,
+    fullName: a.fullName,
     role: a.role,
     staffId: a.staffId,
     identities: [

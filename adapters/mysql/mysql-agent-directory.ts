@@ -22,6 +22,8 @@ export interface AgentDefinition {
   /** Omitted: a new agent is an agent; an existing one keeps its role. */
   readonly role?: AgentRole | undefined;
   readonly staffId: number | null;
+  /** How the agent signs replies ("Zoé Lemaître"); omitted or null: an existing agent keeps theirs. */
+  readonly fullName?: string | null;
   readonly identities: readonly AgentIdentity[];
 }
 
@@ -70,7 +72,7 @@ export class MysqlAgentDirectory implements AgentDirectory {
     }
     // A personal identity wins over a role: the person's own name and staff id go on the rows.
     const rows = await this.#rows(
-      `SELECT a.id, a.name, a.staff_id, a.role, i.kind
+      `SELECT a.id, a.name, a.full_name, a.staff_id, a.role, i.kind
          FROM support_agent_identity i JOIN support_agent a ON a.id = i.agent_id
         WHERE a.active = 1 AND (i.platform, i.kind, i.value) IN (${keys.map(() => '(?, ?, ?)').join(', ')})
         ORDER BY i.kind = 'role', a.role = 'manager' DESC, a.id
@@ -88,7 +90,7 @@ export class MysqlAgentDirectory implements AgentDirectory {
   }
 
   async byName(name: string): Promise<Agent | null> {
-    const rows = await this.#rows('SELECT id, name, staff_id, role FROM support_agent WHERE name = ? AND active = 1 LIMIT 1', [name]);
+    const rows = await this.#rows('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? AND active = 1 LIMIT 1', [name]);
     return rows[0] ? toAgent(rows[0]) : null;
   }
 
@@ -103,16 +105,16 @@ export class MysqlAgentDirectory implements AgentDirectory {
     });
     try {
       await conn.query('START TRANSACTION');
-      const [found] = await conn.query('SELECT id, name, staff_id, role FROM support_agent WHERE name = ? FOR UPDATE', [definition.name]);
+      const [found] = await conn.query('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? FOR UPDATE', [definition.name]);
       let row = (found as Row[])[0];
       if (row && options.keepExisting) {
         await conn.query('COMMIT');
         return toAgent(row);
       }
       if (row) {
-        await conn.query('UPDATE support_agent SET role = COALESCE(?, role), staff_id = COALESCE(?, staff_id), active = 1 WHERE id = ?', [definition.role ?? null, definition.staffId, row['id']]);
+        await conn.query('UPDATE support_agent SET role = COALESCE(?, role), staff_id = COALESCE(?, staff_id), full_name = COALESCE(?, full_name), active = 1 WHERE id = ?', [definition.role ?? null, definition.staffId, definition.fullName ?? null, row['id']]);
       } else {
-        const [result] = await conn.query('INSERT INTO support_agent (name, staff_id, role, active, created_at) VALUES (?, ?, ?, 1, ?)', [definition.name, definition.staffId, definition.role ?? 'agent', new Date()]);
+        const [result] = await conn.query('INSERT INTO support_agent (name, full_name, staff_id, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)', [definition.name, definition.fullName ?? null, definition.staffId, definition.role ?? 'agent', new Date()]);
         row = { id: (result as { insertId: number }).insertId };
       }
       const id = Number(row['id']);
@@ -120,7 +122,7 @@ export class MysqlAgentDirectory implements AgentDirectory {
         const value = identity.kind === 'email' ? identity.value.toLowerCase() : identity.value;
         await conn.query('INSERT INTO support_agent_identity (platform, kind, value, agent_id) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE agent_id = VALUES(agent_id)', [identity.platform, identity.kind, value, id]);
       }
-      const [after] = await conn.query('SELECT id, name, staff_id, role FROM support_agent WHERE id = ?', [id]);
+      const [after] = await conn.query('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE id = ?', [id]);
       await conn.query('COMMIT');
       return toAgent((after as Row[])[0]!);
     } catch (error) {
@@ -133,7 +135,7 @@ export class MysqlAgentDirectory implements AgentDirectory {
 
   /** Agents with their identities, by name. */
   async list(): Promise<ListedAgent[]> {
-    const agents = await this.#rows('SELECT id, name, staff_id, role, active FROM support_agent ORDER BY name', []);
+    const agents = await this.#rows('SELECT id, name, full_name, staff_id, role, active FROM support_agent ORDER BY name', []);
     const identities = await this.#rows('SELECT platform, kind, value, agent_id FROM support_agent_identity ORDER BY platform, kind, value', []);
     return agents.map((a) => ({
       ...toAgent(a),
@@ -159,6 +161,7 @@ function toAgent(r: Row): Agent {
   return {
     id: Number(r['id']),
     name: String(r['name']),
+    fullName: typeof r['full_name'] === 'string' && r['full_name'] ? r['full_name'] : null,
     staffId: r['staff_id'] === null || r['staff_id'] === undefined ? null : Number(r['staff_id']),
     role: r['role'] === 'manager' ? 'manager' : 'agent',
   };

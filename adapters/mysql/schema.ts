@@ -207,6 +207,8 @@ export const supportAgent = mysqlTable(
   {
     id: int('id', { unsigned: true }).autoincrement().primaryKey(),
     name: varchar('name', { length: 128 }).notNull(),
+    /** How the agent signs replies to customers ("Zoé Lemaître"); null: the name. */
+    fullName: varchar('full_name', { length: 255 }),
     staffId: int('staff_id', { unsigned: true }),
     role: mysqlEnum('role', ['agent', 'manager']).notNull().default('agent'),
     active: tinyint('active').notNull().default(1),

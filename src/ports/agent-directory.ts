@@ -5,6 +5,8 @@ export type AgentRole = 'agent' | 'manager';
 export interface Agent {
   readonly id: number;
   readonly name: string;
+  /** How the agent signs replies to customers ("Zoé Lemaître"); null: by `name`. */
+  readonly fullName?: string | null;
   /** Written to the legacy rows' msg_cnfa_id; null when none was given (such an agent cannot reply). */
   readonly staffId: number | null;
   readonly role: AgentRole;

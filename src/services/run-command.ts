@@ -293,7 +293,7 @@ export class CommandService {
       legacyMsgId,
       to,
       subject: taggedSubject(ticket.ticketId, subject),
-      text: `${text}\n\n— ${agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}`,
+      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
       references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].filter(isHeaderMessageId).slice(-20) : [],

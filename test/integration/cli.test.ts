@@ -229,6 +229,16 @@ describe('mistakes an operator makes', () => {
     expect(fresh.stdout + fresh.stderr).toContain('dan: agent, staff id none');
   });
 
+  it('agents add with a full name with spaces says to give a short name and --full-name, and --full-name is kept for signatures', async () => {
+    const refused = await run(['agents', 'add', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'], { timeoutMs: DEADLINE_MS });
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain('Give a short name and sign with the full one: npx ticketrelay agents add zoe --full-name "Zoé Lemaître"');
+    const added = await run(['agents', 'add', 'zoe', '--full-name', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'], { timeoutMs: DEADLINE_MS });
+    expect(added.code).toBe(0);
+    expect(added.stderr).toContain('zoe (Zoé Lemaître, who signs replies): agent, staff id 9');
+    expect(await db.query("SELECT full_name FROM support_agent WHERE name = 'zoe'")).toEqual([{ full_name: 'Zoé Lemaître' }]);
+  });
+
   it("agents add refuses another agent's chat identity instead of silently taking it from them", async () => {
     expect((await run(['agents', 'add', 'bob', '--staff-id', '7', '--console', 'bob'], { timeoutMs: DEADLINE_MS })).code).toBe(0);
     const taken = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'bob'], { timeoutMs: DEADLINE_MS });

@@ -185,6 +185,15 @@ describe('/ticket commands against MariaDB', () => {
     expect(open).not.toMatch(new RegExp(`#${c.ticketId} [^\n]*\\[waiting`));
   });
 
+  it("signs a reply with the agent's full name when one is registered (a name with spaces and accents), not the short name typed in commands", async () => {
+    await app.agents.upsert({ name: 'zoe', fullName: 'Zoé Lemaître', role: 'agent', staffId: 77, identities: [{ platform: 'slack', kind: 'user', value: 'UZOE' }] });
+    const { ticketId } = await ticketFromEmail({ from: 'signed@customer.example', subject: 'Signature' });
+    const before = smtp.received.length;
+    expect((await app.commands.run({ platform: 'slack', userId: 'UZOE' }, `reply ${ticketId} Votre commande part demain.`)).ok).toBe(true);
+    const mails = await smtp.waitFor(before + 1);
+    expect(mails.at(-1)!.parsed.text).toMatch(/^Votre commande part demain\.\n\n— Zoé Lemaître\n/);
+  });
+
   it('replies to the address the customer last wrote from (an alias), as a mail client does', async () => {
     const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', subject: 'Photo du tableau de bord' });
     const fromAlias = eml({ from: 'Élodie Château <elodie@alias.example>', subject: 'Re: Photo du tableau de bord', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Répondez-moi plutôt à cette adresse, merci.' });

@@ -1,0 +1,1 @@
+ALTER TABLE `support_agent` ADD `full_name` varchar(255);
