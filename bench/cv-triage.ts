@@ -42,7 +42,7 @@ function deal(salt: number): Map<string, number> {
   return fold;
 }
 
-type Pair = { id: string; batch: number; truth: string; predicted: string; model: string; urgentTruth: boolean; urgentPredicted: boolean };
+type Pair = { id: string; batch: number; truth: string; predicted: string; model: string; urgentTruth: boolean; urgentPredicted: boolean; priorityTruth: string; priorityPredicted: string };
 const pairs: Pair[] = [];
 const started = performance.now();
 let classifyMs = 0;
@@ -56,7 +56,7 @@ for (let f = 0; f < folds; f++) {
   const t0 = performance.now();
   for (const e of check) {
     const d = classifier.classify({ subject: e.subject, body: e.body, customerEmail: null, mailboxCategory: null, orderNumber: findOrderNumber(`${e.subject}\n${e.body}`) });
-    pairs.push({ id: e.id, batch: e.batch, truth: e.category, predicted: d.category, model: d.reasons.model.category, urgentTruth: e.priority === 'urgent', urgentPredicted: d.priority === 'urgent' });
+    pairs.push({ id: e.id, batch: e.batch, truth: e.category, predicted: d.category, model: d.reasons.model.category, urgentTruth: e.priority === 'urgent', urgentPredicted: d.priority === 'urgent', priorityTruth: e.priority, priorityPredicted: d.priority });
   }
   classifyMs += performance.now() - t0;
 }
@@ -99,6 +99,7 @@ console.log(
     cvCategoryAccuracy: round(acc((p) => p.predicted)),
     cvCategoryMacroF1: round(macroF1((p) => p.predicted)),
     cvModelOnlyCategoryAccuracy: round(acc((p) => p.model)),
+    cvPriorityAccuracy: round(pairs.filter((p) => p.priorityTruth === p.priorityPredicted).length / pairs.length),
     cvUrgentRecall: round(urgent.filter((p) => p.urgentPredicted).length / urgent.length),
     cvUrgentPrecision: round(flagged.length ? flagged.filter((p) => p.urgentTruth).length / flagged.length : 0),
     classifyMsPerEmail: round(classifyMs / pairs.length),

@@ -175,6 +175,18 @@ describe('the operator rules', () => {
     expect(hinted.reasons.rules.map((r) => r.rule)).toEqual(expect.arrayContaining(['mailbox category', 'order number CMD-2024-10482 present']));
   });
 
+  it('do not fire on a short keyword inside a longer word: Vincent is not a VIN, a débitmètre is not a debit, "pas sur mon compte" is not a safety issue', () => {
+    const fired = (subject: string, body: string) => classifier.classify(input(subject, body)).reasons.rules.map((r) => `${r.rule} ${r.effect}`).join('\n');
+    const vincent = fired('Commande de mon mari', "Bonjour, je vous écris pour Vincent qui est à l'hôpital : pouvez-vous annuler sa commande ?");
+    expect(vincent).not.toContain('("vin")');
+    expect(fired('Débitmètre', "Le débitmètre d'air reçu hier fait caler le moteur au ralenti.")).not.toContain('billing');
+    expect(fired('Remboursement', "Le remboursement n'apparaît toujours pas sur mon compte, pouvez-vous vérifier ?")).not.toContain('safety');
+    expect(fired('Noticed', 'I noticed your website now lists wiper blades by size.')).not.toContain('technical');
+    // The whole words still count.
+    expect(fired('VIN', 'Voici mon numéro VIN : VF1RFB00X56123456, ces disques vont-ils ?')).toContain('+0.8 technical ("vin")');
+    expect(fired('Prélèvement', "J'ai été débité deux fois pour la même commande.")).toContain('charged twice');
+  });
+
   it('are validated with every problem named by its place in the file', () => {
     expect(() =>
       parseTriageRules({ categoryRules: [{ name: 'x', category: 'spam', keywords: ['a'] }, { name: 'y', category: 'billing', patterns: ['(unclosed'] }], vip: { atLeast: 'asap' } }, 'rules.json'),

@@ -115,7 +115,13 @@ export function compileRules(spec: TriageRulesSpec): CompiledRules {
 
 /** Returns the first keyword or pattern match in folded text, or null. */
 function matcher(keywords: readonly string[], patterns: readonly string[]): (folded: string) => string | null {
-  const escaped = keywords.map((k) => foldText(k).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+  // A keyword matches at the start of a word ("rembours": remboursé, remboursement); one ending in "$"
+  // is a whole word only ("vin$": the VIN, not Vincent; "debit$": not débitmètre).
+  const escaped = keywords.map((k) => {
+    const whole = k.endsWith('$');
+    const body = foldText(whole ? k.slice(0, -1) : k).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+    return whole ? `${body}(?![a-z0-9])` : body;
+  });
   const words = escaped.length ? new RegExp(`(?:^|[^a-z0-9])(${escaped.join('|')})`) : null;
   const regexes = patterns.map((p) => new RegExp(p, 'u'));
   return (folded) => {
