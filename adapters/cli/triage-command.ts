@@ -136,7 +136,11 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
     mailboxCategory = mailbox.category;
   }
   const { classifier, source } = await buildClassifier(config.triage);
-  if (!options.json) say(`model ${classifier.modelVersion} (${source})`);
+  if (!options.json) {
+    say(`model ${classifier.modelVersion} (${source})`);
+    // A rules file replaces the built-in rules as a whole (safety, legal, fraud…): said, so that a file of one rule is not a surprise.
+    say(config.triage.rulesFile ? `rules: ${config.triage.rulesFile} (TRIAGE_RULES_FILE; it replaces the built-in rules as a whole: start from a copy of examples/triage-rules.json)` : 'rules: the built-in set (examples/triage-rules.json shows them; TRIAGE_RULES_FILE replaces them)');
+  }
   // Attachments the parser stores go to a folder of their own, removed afterwards: nothing is kept.
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-classify-'));
   const parser = new MailparserEmailParser({ attachmentDir: scratch, attachmentMaxBytes: config.intake.attachmentMaxBytes });
@@ -171,7 +175,7 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ file, subject, ...decision, ...(empty ? { warning: 'no subject and no text: the decision is a guess' } : {}) })}\n`);
         } else {
-          process.stdout.write(`${file}: "${subject}"${decision.escalate ? '  → would be escalated' : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
+          process.stdout.write(`${file}: "${subject}"${decision.escalateBecause ? `  → would be escalated (${decision.escalateBecause})` : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
         }
       } catch (error) {
         failures++;

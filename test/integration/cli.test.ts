@@ -173,7 +173,11 @@ describe('mistakes an operator makes', () => {
     const byName = (name: string) => lines.find((l) => l.file.endsWith(name))!;
     expect(byName('08-newsletter-list.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('automated mail (list') });
     expect(byName('09-bounce-delivery-status.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('bounce') });
-    expect(byName('05-complaint-damaged-part-en.eml')).toMatchObject({ category: 'complaint', escalate: true });
+    expect(byName('05-complaint-damaged-part-en.eml')).toMatchObject({ category: 'complaint', escalate: true, escalateBecause: expect.stringMatching(/urgent|very negative tone/) });
+    // In words: which rules are in use, and why an email would be escalated.
+    const text = await run(['triage', 'classify', path.join(examples, '05-complaint-damaged-part-en.eml')], { timeoutMs: 120_000 });
+    expect(text.stderr).toContain('rules: the built-in set');
+    expect(text.stdout).toMatch(/→ would be escalated \((urgent|very negative tone: sentiment -?[\d.]+ ≤ -0\.6)/);
   }, 150_000);
 
   it('an export to a folder that does not exist says so, and writes nothing', async () => {

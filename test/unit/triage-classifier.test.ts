@@ -280,7 +280,7 @@ describe('reasons after an agent corrected the decision', () => {
   it("does not pass triage's confidence off as the agent's, and says whose words they are", () => {
     const lines = reasonLines({ ...stored, corrected: true });
     expect(lines[0]).toBe("category billing, priority urgent (an agent's correction: triage's confidence no longer applies), sentiment -0.20, language en");
-    expect(lines).toContain("triage's words toward complaint: broken");
+    expect(lines).toContain("words triage's model weighed toward complaint: broken");
     expect(lines.join('\n')).not.toMatch(/49 %|64 %/);
   });
 });

@@ -41,6 +41,8 @@ export interface TriageDecision {
   readonly modelVersion: string;
   /** Urgent, or sentiment at or below the escalation threshold. */
   readonly escalate: boolean;
+  /** Why it is escalated, in words ("urgent", "very negative tone: sentiment -0.72 ≤ -0.6"); null when it is not. */
+  readonly escalateBecause: string | null;
 }
 
 export interface TriageSettings {
@@ -131,8 +133,15 @@ export class TriageClassifier {
       },
       modelVersion: this.#model.version,
       escalate: priority === 'urgent' || sentiment.score <= this.#rules.spec.escalation.sentimentAtMost,
+      escalateBecause: escalationReason(priority, sentiment.score, this.#rules.spec.escalation.sentimentAtMost),
     };
   }
+}
+
+function escalationReason(priority: Priority, sentiment: number, threshold: number): string | null {
+  const urgent = priority === 'urgent' ? 'urgent' : null;
+  const angry = sentiment <= threshold ? `very negative tone: sentiment ${sentiment.toFixed(2)} ≤ ${threshold}` : null;
+  return [urgent, angry].filter(Boolean).join('; ') || null;
 }
 
 function signed(n: number): string {

@@ -23,9 +23,10 @@ export function reasonLines(decision: ExplainedDecision): string[] {
   const r = asReasons(decision.reasons);
   if (!r) return lines;
   for (const rule of r.rules) lines.push(`rule "${rule.rule}": ${rule.effect}`);
-  const whose = decision.corrected ? "triage's " : '';
-  if (r.categoryTerms.length) lines.push(`${whose}words toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
-  if (r.priorityTerms.length) lines.push(`${whose}words toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
+  const whose = decision.corrected ? "triage's model" : 'the model';
+  // The model's words, toward the model's choice: "the model alone said" below tells when a rule changed it.
+  if (r.categoryTerms.length) lines.push(`words ${whose} weighed toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
+  if (r.priorityTerms.length) lines.push(`words ${whose} weighed toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
   if (r.sentimentTerms.length) lines.push(`tone: ${r.sentimentTerms.join(', ')}`);
   if (r.model.category !== decision.category || r.model.priority !== decision.priority) {
     lines.push(`the model alone said ${r.model.category} / ${r.model.priority}`);
