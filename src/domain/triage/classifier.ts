@@ -28,6 +28,8 @@ export interface TriageReasons {
   readonly sentimentTerms: readonly string[];
   /** What the model alone proposed, before the rules. */
   readonly model: { readonly category: Category; readonly priority: Priority };
+  /** The model's probability that the email is very negative (a model trained without sentiment labels has none). */
+  readonly veryNegative?: number;
 }
 
 export interface TriageDecision {
@@ -115,7 +117,17 @@ export class TriageClassifier {
     });
     fired.push(...priorityRules);
 
-    const sentiment = scoreSentimentPrepared(prepared);
+    const lexicon = scoreSentimentPrepared(prepared);
+    // The model says whether the email is very negative (learned from the labelled sentiment: 5-fold CV on
+    // the training part caught 63 % of the very negative emails with 11 false alarms in 824, where the
+    // lexicon alone caught 39 % with 35); the lexicon says how negative or positive within that band.
+    const threshold = this.#rules.spec.escalation.sentimentAtMost;
+    const veryNegative = predicted['tone']?.probabilities['very_negative'];
+    const score =
+      veryNegative === undefined ? lexicon.score
+      : veryNegative >= 0.5 ? Math.min(lexicon.score, threshold - (veryNegative - 0.5) * 2 * (1 + threshold))
+      : Math.max(lexicon.score, threshold + 0.01);
+    const sentiment = { score: Math.round(score * 100) / 100, terms: lexicon.terms };
     const detected = detectLanguage(`${input.subject}\n${input.body}`);
     return {
       language: detected.language,
@@ -130,6 +142,7 @@ export class TriageClassifier {
         priorityTerms: pri.topTerms,
         sentimentTerms: sentiment.terms,
         model: { category: cat.label as Category, priority: pri.label as Priority },
+        ...(veryNegative === undefined ? {} : { veryNegative: round(veryNegative) }),
       },
       modelVersion: this.#model.version,
       escalate: priority === 'urgent' || sentiment.score <= this.#rules.spec.escalation.sentimentAtMost,

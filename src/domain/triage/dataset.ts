@@ -41,8 +41,14 @@ export function parseLabelledSet(text: string, source: string): { emails: Labell
   return { emails, problems };
 }
 
+/** Sentiment at or below this is "very negative" (the labelling guide: angry complaints, threats, safety scares). */
+export const VERY_NEGATIVE = -0.6;
+
 export function toTrainingExample(email: LabelledEmail): TrainingExample {
-  return { id: email.id, subject: email.subject, body: email.body, labels: { category: email.category, priority: email.priority } };
+  const sentiment = typeof email.sentiment === 'number' && Number.isFinite(email.sentiment) ? email.sentiment : null;
+  // tone: the model learns what a very negative email reads like (the lexicon alone escalated calm ones).
+  const tone = sentiment === null ? {} : { tone: sentiment <= VERY_NEGATIVE ? 'very_negative' : 'other' };
+  return { id: email.id, subject: email.subject, body: email.body, labels: { category: email.category, priority: email.priority, ...tone } };
 }
 
 /**

@@ -27,7 +27,8 @@ export function reasonLines(decision: ExplainedDecision): string[] {
   // The model's words, toward the model's choice: "the model alone said" below tells when a rule changed it.
   if (r.categoryTerms.length) lines.push(`words ${whose} weighed toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
   if (r.priorityTerms.length) lines.push(`words ${whose} weighed toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
-  if (r.sentimentTerms.length) lines.push(`tone: ${r.sentimentTerms.join(', ')}`);
+  const toneModel = typeof r.veryNegative === 'number' ? `the model: ${Math.round(r.veryNegative * 100)} % very negative` : null;
+  if (r.sentimentTerms.length || toneModel) lines.push(`tone: ${[r.sentimentTerms.join(', '), toneModel].filter(Boolean).join(' — ')}`);
   if (r.model.category !== decision.category || r.model.priority !== decision.priority) {
     lines.push(`the model alone said ${r.model.category} / ${r.model.priority}`);
   }
@@ -49,5 +50,6 @@ function asReasons(value: unknown): TriageReasons | null {
     priorityTerms: Array.isArray(v.priorityTerms) ? v.priorityTerms : [],
     sentimentTerms: Array.isArray(v.sentimentTerms) ? v.sentimentTerms : [],
     model: v.model,
+    ...(typeof v.veryNegative === 'number' ? { veryNegative: v.veryNegative } : {}),
   };
 }
