@@ -25,11 +25,38 @@ export function cutQuotedHistory(text: string): { text: string; cut: boolean } {
     const withAttribution = looseAttributionAbove(text, trailing);
     if (cutAt === -1 || withAttribution < cutAt) cutAt = withAttribution;
   }
-  if (cutAt === -1) return { text, cut: false };
+  if (cutAt === -1) {
+    const answer = afterLeadingQuote(text);
+    return answer === null ? { text, cut: false } : { text: answer, cut: true };
+  }
 
   const kept = dropTrailingRules(text.slice(0, cutAt)).trimEnd();
   if (!hasOwnWords(kept)) return { text, cut: false };
   return { text: kept, cut: true };
+}
+
+/**
+ * Bottom-posting: the history first ("On … wrote:" and its '>' lines), the customer's answer below
+ * it, and no quote after that. Returns the answer, or null. Answers between quotes (inline, "> question"
+ * / answer) are not this: without the questions they would not make sense, so they are kept whole.
+ */
+function afterLeadingQuote(text: string): string | null {
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length && !lines[i]!.trim()) i++;
+  const quoted = (line: string | undefined) => line !== undefined && /^\s*>/.test(line);
+  if (!quoted(lines[i])) {
+    // An attribution, on one line or wrapped onto two, right above the quote.
+    const one = lines[i]?.trim() ?? '';
+    if (quoted(lines[i + 1]) && isAttribution(one)) i += 1;
+    else if (quoted(lines[i + 2]) && isAttribution(`${one} ${lines[i + 1]?.trim() ?? ''}`)) i += 2;
+    else return null;
+  }
+  while (i < lines.length && (quoted(lines[i]) || !lines[i]!.trim())) i++;
+  const rest = lines.slice(i);
+  if (rest.some((line) => quoted(line))) return null;
+  const answer = rest.join('\n').trim();
+  return answer && hasOwnWords(answer) ? answer : null;
 }
 
 /** Start of the block of '>' lines (blank lines allowed inside) that ends the text, or -1. */

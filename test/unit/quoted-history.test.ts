@@ -221,3 +221,18 @@ describe('cutQuotedHistory: hostile input', () => {
     expect(cut(`${reply}\n\n> quoted`)).toEqual({ text: reply.trimEnd(), cut: true });
   });
 });
+
+describe('cutQuotedHistory: bottom-posting', () => {
+  it('keeps the answer written below the history (attribution and quote first)', () => {
+    const text = 'Le 3 déc. 2026 à 10:46, Support <support@shop.example> a écrit :\n> Bonjour, votre commande part demain.\n> — Marie\n\nMerci ! Et pour la facture ?\n\nJean';
+    expect(cutQuotedHistory(text)).toEqual({ text: 'Merci ! Et pour la facture ?\n\nJean', cut: true });
+    expect(cutQuotedHistory('On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example>\nwrote:\n> Your order ships tomorrow.\n\nGreat, thanks.')).toEqual({ text: 'Great, thanks.', cut: true });
+  });
+
+  it('keeps answers written between quotes whole: without the questions they make no sense', () => {
+    const inline = '> Quelle référence ?\nABC123\n> Quel véhicule ?\nClio 4';
+    expect(cutQuotedHistory(inline)).toEqual({ text: inline, cut: false });
+    const onlyPhone = '> Votre commande part demain.\n\nEnvoyé de mon iPhone';
+    expect(cutQuotedHistory(onlyPhone)).toEqual({ text: onlyPhone, cut: false });
+  });
+});
