@@ -364,16 +364,21 @@ class MysqlTicketTransaction implements TicketTransaction {
     return (result as { insertId: number }).insertId;
   }
 
-  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; address: string | null } | null> {
+  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; address: string | null; text: string; at: Date } | null> {
     const rows = await this.#rows(
-      "SELECT message_id, references_ids, peer_address FROM support_message WHERE ticket_id = ? AND direction = 'inbound' AND kind IN ('ticket', 'reply') ORDER BY created_at DESC, id DESC LIMIT 1",
+      // The text is the legacy row's (what the customer wrote, history cut; the ticket's own row also carries the metadata block).
+      `SELECT m.message_id, m.references_ids, m.peer_address, m.kind, m.created_at, x.msg_content
+         FROM support_message m LEFT JOIN ___xtr_msg x ON x.msg_id = m.legacy_msg_id
+        WHERE m.ticket_id = ? AND m.direction = 'inbound' AND m.kind IN ('ticket', 'reply') ORDER BY m.created_at DESC, m.id DESC LIMIT 1`,
       [ticketId],
     );
     const r = rows[0];
     if (!r) return null;
     const refs = stringOr(r['references_ids'], '').split(/\s+/).filter(Boolean);
     const address = stringOr(r['peer_address'], '').trim().toLowerCase();
-    return { messageId: String(r['message_id']), references: refs, address: address || null };
+    const content = stringOr(r['msg_content'], '');
+    const text = r['kind'] === 'ticket' ? parseLegacyContent(content).text : content;
+    return { messageId: String(r['message_id']), references: refs, address: address || null, text, at: asDate(r['created_at']) };
   }
 
   async queueReply(reply: OutboundReply): Promise<void> {

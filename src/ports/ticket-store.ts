@@ -90,7 +90,7 @@ export interface TicketTransaction {
   addStaffReply(reply: { readonly ticketId: number; readonly customerId: number; readonly subject: string; readonly content: string; readonly staffId: string; readonly at: Date }): Promise<number>;
   /** The customer's latest email on the ticket: what our reply threads on. */
   /** The customer's latest email on the ticket: what a reply threads on, and the address it came from. */
-  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly address: string | null } | null>;
+  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly address: string | null; readonly text: string; readonly at: Date } | null>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
   queueReply(reply: OutboundReply): Promise<void>;
   /**

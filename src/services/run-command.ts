@@ -31,6 +31,7 @@ import {
 } from '../domain/command.ts';
 import { dayInZone, startOfDay } from '../domain/digest.ts';
 import { reasonLines } from '../domain/triage/explain.ts';
+import { detectLanguage } from '../domain/language.ts';
 import { replySubject, taggedSubject, type Category, type Priority } from '../domain/ticket.ts';
 import type { Agent, AgentDirectory } from '../ports/agent-directory.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -293,7 +294,8 @@ export class CommandService {
       legacyMsgId,
       to,
       subject: taggedSubject(ticket.ticketId, subject),
-      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}`,
+      // What the customer wrote, quoted below, as a mail client's Reply does: the answer reads in context.
+      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last && to ? quoteBelow(last.text, last.at, to, this.#timeZone) : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
       references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].filter(isHeaderMessageId).slice(-20) : [],
@@ -303,6 +305,20 @@ export class CommandService {
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
     return { ok: true, ephemeral: false, sent: { messageId, to }, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
+}
+
+/** Lines of the customer's email quoted under a reply: enough to recall it, not the whole history. */
+const QUOTED_LINES = 30;
+
+function quoteBelow(customerText: string, at: Date, address: string, timeZone: string): string {
+  const lines = customerText.trim().split('\n');
+  if (lines.length === 0 || !lines.join('').trim()) return '';
+  const french = detectLanguage(customerText).language === 'fr';
+  const when = new Intl.DateTimeFormat(french ? 'fr-FR' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  const attribution = french ? `Le ${when}, ${address} a écrit :` : `On ${when}, ${address} wrote:`;
+  const quoted = lines.slice(0, QUOTED_LINES).map((line) => (line ? `> ${line}` : '>'));
+  if (lines.length > QUOTED_LINES) quoted.push('> […]');
+  return `\n\n${attribution}\n${quoted.join('\n')}`;
 }
 
 interface QueuedReply {
