@@ -148,7 +148,7 @@ describe('the Discord bot over the gateway', () => {
     expect(rows.map((r) => r.msg_id)).toEqual([hours.ticketId, gearbox.ticketId]);
     const lines = embed?.description.split('\n') ?? [];
     expect(lines).toHaveLength(2);
-    rows.forEach((row, i) => expect(lines[i]).toMatch(new RegExp(`^\\S+ \\*\\*#${row.msg_id}\\*\\* ${row.msg_subject} — ${row.cst_mail.replace(/\./g, '\\.')} · open · `)));
+    rows.forEach((row, i) => expect(lines[i]).toMatch(new RegExp(`^\\S+ \\*\\*#${row.msg_id}\\*\\* ${row.msg_subject} — ${row.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `)));
   });
 
   it('/ticket view N: the ticket with its customer and the thread, and the role counts both interactions', async () => {

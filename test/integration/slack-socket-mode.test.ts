@@ -96,7 +96,7 @@ describe('Slack in Socket Mode', () => {
     );
     expect(stored.map((r) => r.msg_id)).toEqual([hours.ticketId, invoice.ticketId]);
     expect(rows.map((b) => b.accessory?.value)).toEqual(stored.map((r) => String(r.msg_id)));
-    stored.forEach((r, i) => expect(rows[i]?.text?.text).toMatch(new RegExp(`^\\S+ \\*#${r.msg_id}\\* ${r.msg_subject} — ${r.cst_mail.replace(/\./g, '\\.')} · open · `)));
+    stored.forEach((r, i) => expect(rows[i]?.text?.text).toMatch(new RegExp(`^\\S+ \\*#${r.msg_id}\\* ${r.msg_subject} — ${r.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `)));
     // The Web API calls carry the bot token, not the app-level one.
     expect(api.callsTo('/users.info')[0]?.headers['authorization']).toBe(`Bearer ${BOT_TOKEN}`);
   });
