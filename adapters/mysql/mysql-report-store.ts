@@ -129,6 +129,11 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
     return Number(rows[0]?.['n'] ?? 0);
   }
 
+  async rejectedCount(from: Date, to: Date): Promise<number> {
+    const rows = await this.#rows("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'rejected' AND created_at >= ? AND created_at < ?", [from, to], 'counting rejected emails');
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   async automatedCount(from: Date, to: Date): Promise<Record<string, number>> {
     const rows = await this.#rows(
       "SELECT COALESCE(m.automated_kind, 'other') AS k, COUNT(*) AS n FROM support_message m WHERE m.kind = 'automated' AND m.created_at >= ? AND m.created_at < ? GROUP BY k",

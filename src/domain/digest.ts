@@ -131,6 +131,8 @@ export interface Digest {
   readonly resolution: DurationStats;
   /** Automatic mail (bounces, out-of-office, lists…) filtered that day, by kind. */
   readonly automated: { readonly total: number; readonly byKind: Readonly<Record<string, number>> };
+  /** Emails that could not be taken that day (unreadable, no sender, too large); absent: none counted. */
+  readonly rejected?: number;
   /** New and closed per day, the last 14 days ending with this one, oldest first. */
   readonly history: readonly DailyCounts[];
 }
@@ -204,6 +206,7 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
+    ...(d.rejected ? [`Emails that could not be read: ${d.rejected} — kept aside, no ticket (the log and the rejected folder or quarantine have them): someone should look`] : []),
     ...(d.untriaged > 0 ? [`Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`] : []),
   ];
   lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');

@@ -22,6 +22,8 @@ export interface ReportStore {
   resolutionSeconds(from: Date, to: Date): Promise<number[]>;
   /** Automatic mail recorded in [from, to), by kind (bounce, auto_reply, list…). */
   automatedCount(from: Date, to: Date): Promise<Record<string, number>>;
+  /** Emails that could not be taken (unreadable, no sender, too large): kept aside, never a ticket. */
+  rejectedCount(from: Date, to: Date): Promise<number>;
   /** Tickets created before `at` that triage has not decided yet (a worker is down, or behind). */
   untriagedAt(at: Date): Promise<number>;
   /** One page of tickets created in [from, to) with id > afterId, by id. */

@@ -81,6 +81,10 @@ beforeAll(async () => {
   await automated('2026-03-10T15:00:00Z', 'auto_reply');
   await automated('2026-03-10T16:00:00Z', 'auto_reply');
   await automated('2026-03-09T15:00:00Z', 'list');
+  // An email that could not be read that day (and one the day before): no ticket, but the manager hears of it.
+  for (const at of ['2026-03-10T11:00:00Z', '2026-03-09T11:00:00Z']) {
+    await db.query("INSERT INTO support_message (message_id, direction, kind, outcome, created_at) VALUES (?, 'inbound', 'rejected', 'rejected', ?)", [`rejected-${Math.random()}@x`, new Date(at)]);
+  }
   // Rows of the shop's other features in ___xtr_msg are never tickets.
   await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ('1', '2026-3-10 10:00:00', 'Review', '{\"type\":\"review\",\"stars\":5}', '1', '0')");
 });
@@ -115,6 +119,7 @@ describe('the digest of a fixed day', () => {
     expect(d.urgentOpen.count).toBe(2);
     expect(d.urgentOpen.tickets.map((t) => t.subject)).toEqual(['Old urgent one', 'Site down']);
     expect(d.automated).toEqual({ total: 3, byKind: { bounce: 1, auto_reply: 2 } });
+    expect(d.rejected).toBe(1);
     expect(d.history).toHaveLength(14);
     expect(d.history.at(-1)).toEqual({ day: '2026-03-10', created: 3, closed: 2 });
     expect(d.history.at(-2)).toEqual({ day: '2026-03-09', created: 1, closed: 0 });

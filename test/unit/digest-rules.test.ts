@@ -69,6 +69,8 @@ describe('percentiles and formatting', () => {
     expect(today.text).toContain('Open backlog now: *4*');
     expect(m.text).not.toContain('Not triaged yet');
     expect(composeDigestMessage({ ...digest, untriaged: 2 }).text).toContain('Not triaged yet: 2 tickets, counted as normal and general above: is a triage worker running?');
+    expect(m.text).not.toContain('could not be read');
+    expect(composeDigestMessage({ ...digest, rejected: 2 }).text).toContain('Emails that could not be read: 2 — kept aside, no ticket');
   });
 });
 
