@@ -57,7 +57,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const report = await deps.readiness();
         const down = Object.entries(report.checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
         return report.ready
-          ? { status: 200, body: { status: 'ready', checks: report.checks } }
+          ? { status: 200, body: { status: 'ready', checks: report.checks, ...(report.warnings ? { warnings: report.warnings } : {}) } }
           : { status: 503, body: { status: 'not_ready', down, checks: report.checks, message: `Not ready: ${down.map((name) => `${name} (${String(report.checks[name] ?? '').replace(/^down: /, '')})`).join('; ')}.` } };
       },
     },

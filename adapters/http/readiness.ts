@@ -14,7 +14,14 @@ export interface ReadinessReport {
   readonly ready: boolean;
   /** "ok", or "down: why", per dependency: mysql, redis, mailbox:NAME. */
   readonly checks: Readonly<Record<string, string>>;
+  /** What works but needs a look (mail waiting for the mail server): never makes it not ready. */
+  readonly warnings?: Readonly<Record<string, string>>;
 }
+
+/** A warning in words, or null when all is well. */
+export type ReadinessWarning = () => Promise<string | null>;
+/** Warnings are looked up at most this often (a load balancer probes every few seconds). */
+const WARNING_CACHE_MS = 10_000;
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -27,6 +34,12 @@ const REFUSED_LOGIN_CACHE_MS = 5 * 60_000;
 
 export class Readiness {
   readonly #checks = new Map<string, { check: ReadinessCheck; timeoutMs: number }>();
+  readonly #warnings = new Map<string, { warning: ReadinessWarning; cached: { at: number; value: string | null } | null }>();
+
+  warn(name: string, warning: ReadinessWarning): this {
+    this.#warnings.set(name, { warning, cached: null });
+    return this;
+  }
 
   add(name: string, check: ReadinessCheck, timeoutMs = CHECK_TIMEOUT_MS): this {
     this.#checks.set(name, { check, timeoutMs });
@@ -44,7 +57,17 @@ export class Readiness {
         }
       }),
     );
-    return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries) };
+    const warnings: Record<string, string> = {};
+    await Promise.all(
+      [...this.#warnings].map(async ([name, entry]) => {
+        if (!entry.cached || Date.now() - entry.cached.at > WARNING_CACHE_MS) {
+          const value = await withTimeout(entry.warning(), CHECK_TIMEOUT_MS).catch(() => null);
+          entry.cached = { at: Date.now(), value };
+        }
+        if (entry.cached.value) warnings[name] = entry.cached.value;
+      }),
+    );
+    return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries), ...(Object.keys(warnings).length ? { warnings } : {}) };
   }
 }
 

@@ -3,6 +3,7 @@
  * reached is named), /metrics moving when an email is taken, and every route of the old module's API
  * with its validation errors, as the web pages would call them.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFrontEnd, type HttpFrontEnd } from '../../adapters/http/http-role.ts';
 import { imapUser } from './imap-harness.ts';
@@ -63,6 +64,39 @@ describe('health and readiness', () => {
     const r = await call('GET', '/readyz');
     expect(r.status).toBe(200);
     expect(r.json['checks']).toEqual({ mysql: 'ok', redis: 'ok' });
+  });
+
+  it('/readyz stays 200 but warns when replies wait for a mail server that does not answer', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    // A database of its own: the ticket made here would change the counts the API tests below expect.
+    const own = await createTestDatabase('http_outbox');
+    const other = await createTestApp(own, { SMTP_URL: `smtp://127.0.0.1:${closed}` });
+    const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
+    try {
+      const before = (await (await fetch(`${f.server.url}/readyz`)).json()) as { warnings?: Record<string, string> };
+      expect(before.warnings).toBeUndefined();
+      expect(await other.intake.ingest(eml({ from: 'waits@customer.example', subject: 'Ma commande' }).raw, { kind: 'test' })).toMatchObject({ outcome: 'created' });
+      await other.outbox.idle();
+      const f2 = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' }); // a fresh cache
+      try {
+        const r = await fetch(`${f2.server.url}/readyz`);
+        expect(r.status).toBe(200);
+        const body = (await r.json()) as { status: string; warnings?: Record<string, string> };
+        expect(body.status).toBe('ready');
+        expect(body.warnings?.['outbox']).toMatch(/^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)/);
+      } finally {
+        await f2.close();
+      }
+    } finally {
+      await f.close();
+      await other.close();
+      await own.drop();
+    }
   });
 
   it('/readyz is 503 naming a mailbox that cannot be reached, without its password', async () => {
