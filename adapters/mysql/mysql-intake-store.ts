@@ -106,6 +106,7 @@ export class MysqlIntakeStore implements IntakeStore {
   readonly #grouping: GroupCommitOptions;
   readonly #queue: Queued[] = [];
   #activeGroups = 0;
+  #pumpScheduled = false;
   /** findMessage lookups waiting for the one in flight: sent together as one query. */
   #lookups: { id: string; resolve: (row: { ticketId: number | null; outcome: string } | null) => void; reject: (e: unknown) => void }[] = [];
   #lookupRunning = false;
@@ -119,12 +120,16 @@ export class MysqlIntakeStore implements IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null> {
     return new Promise((resolve, reject) => {
       this.#lookups.push({ id: messageId.slice(0, 255), resolve, reject });
-      if (!this.#lookupRunning) void this.#runLookups();
+      // Sent at the end of this turn of the event loop: the emails taken together (a batch let through
+      // in arrival order) are looked up together, and go on to be stored together, in that order.
+      if (!this.#lookupRunning) {
+        this.#lookupRunning = true;
+        setImmediate(() => void this.#runLookups());
+      }
     });
   }
 
   async #runLookups(): Promise<void> {
-    this.#lookupRunning = true;
     try {
       while (this.#lookups.length > 0) {
         const batch = this.#lookups.splice(0, 200);
@@ -150,7 +155,15 @@ export class MysqlIntakeStore implements IntakeStore {
     if (this.#grouping.maxGroup <= 1) return this.#alone(work);
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      this.#pump();
+      // At the end of this turn: the emails that reached this point together form one group, in the
+      // order they came (a group started at once would hold the first alone, racing the rest).
+      if (!this.#pumpScheduled) {
+        this.#pumpScheduled = true;
+        setImmediate(() => {
+          this.#pumpScheduled = false;
+          this.#pump();
+        });
+      }
     });
   }
 

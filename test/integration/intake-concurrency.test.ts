@@ -126,7 +126,7 @@ describe('the store, when emails share one transaction', () => {
 
   it("keeps each email's rows atomic: one failing email or one duplicate Message-ID costs the others nothing", async () => {
     const store = new MysqlIntakeStore(db.database, { maxGroup: 16, parallelGroups: 1 });
-    // The first runs alone; the others wait for it and then go as one group, which fails twice over.
+    // Stored together as one group, which fails twice over: each is then stored again alone, in order.
     const ids = Array.from({ length: 8 }, (_, i) => `store-${i}@store.example`);
     const outcomes = await Promise.allSettled([
       storeOne(store, ids[0]!),
