@@ -73,7 +73,8 @@ async function listDirectory(dir: string): Promise<string[]> {
   const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
   const isMaildir = names.has('cur') && names.has('new');
   const out: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  // Numbers in names in numeric order ("2.eml" before "10.eml"): the order the files were meant to come in.
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (isMaildir && entry.name === 'tmp') continue;

@@ -56,6 +56,15 @@ describe('ticketrelay ingest', () => {
     expect(row!.msg_content).toMatch(/^From the start, my order was wrong\.\r?\nFrom here on/);
   });
 
+  it('takes the files of a folder in the order their numbers say: 2.eml before 10.eml', async () => {
+    const folder = path.join(dir, 'numbered');
+    await mkdir(folder, { recursive: true });
+    for (const n of [1, 2, 10]) await writeFile(path.join(folder, `${n}.eml`), eml({ from: 'numbered@customer.example', subject: `Commande numéro ${n}` }).raw);
+    expect((await run(['ingest', folder, '--json'])).code).toBe(0);
+    const rows = await db.query<{ subject: string }>("SELECT subject FROM support_ticket WHERE customer_email = 'numbered@customer.example' ORDER BY ticket_id");
+    expect(rows.map((r) => r.subject)).toEqual(['Commande numéro 1', 'Commande numéro 2', 'Commande numéro 10']);
+  });
+
   it('reads one message from stdin, as a mail server pipes it, with per-message outcomes under --verbose', async () => {
     const { code, stdout } = await run(['ingest', '-', '--json', '--verbose'], { stdin: eml({ from: 'piped@customer.example' }).raw });
     expect(code).toBe(0);
