@@ -46,10 +46,18 @@ function afterLeadingQuote(text: string): string | null {
   while (i < lines.length && !lines[i]!.trim()) i++;
   const quoted = (line: string | undefined) => line !== undefined && /^\s*>/.test(line);
   if (!quoted(lines[i])) {
-    // An attribution, on one line or wrapped onto two, right above the quote.
+    // An attribution, on one line or wrapped onto two, above the quote (a blank line may come between).
     const one = lines[i]?.trim() ?? '';
-    if (quoted(lines[i + 1]) && isAttribution(one)) i += 1;
-    else if (quoted(lines[i + 2]) && isAttribution(`${one} ${lines[i + 1]?.trim() ?? ''}`)) i += 2;
+    const two = `${one} ${lines[i + 1]?.trim() ?? ''}`;
+    const quoteAfter = (at: number) => {
+      let k = at;
+      while (k < lines.length && !lines[k]!.trim()) k++;
+      return quoted(lines[k]) ? k : -1;
+    };
+    const afterOne = isAttribution(one) ? quoteAfter(i + 1) : -1;
+    const afterTwo = afterOne === -1 && isAttribution(two) ? quoteAfter(i + 2) : -1;
+    if (afterOne !== -1) i = afterOne;
+    else if (afterTwo !== -1) i = afterTwo;
     else return null;
   }
   while (i < lines.length && (quoted(lines[i]) || !lines[i]!.trim())) i++;

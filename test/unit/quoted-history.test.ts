@@ -227,6 +227,9 @@ describe('cutQuotedHistory: bottom-posting', () => {
     const text = 'Le 3 déc. 2026 à 10:46, Support <support@shop.example> a écrit :\n> Bonjour, votre commande part demain.\n> — Marie\n\nMerci ! Et pour la facture ?\n\nJean';
     expect(cutQuotedHistory(text)).toEqual({ text: 'Merci ! Et pour la facture ?\n\nJean', cut: true });
     expect(cutQuotedHistory('On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example>\nwrote:\n> Your order ships tomorrow.\n\nGreat, thanks.')).toEqual({ text: 'Great, thanks.', cut: true });
+    // Gmail puts a blank line between the attribution and the quote.
+    expect(cutQuotedHistory('On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example> wrote:\n\n> Your order ships tomorrow.\n\nGreat, thanks.')).toEqual({ text: 'Great, thanks.', cut: true });
+    expect(cutQuotedHistory('Le mar. 3 déc. 2026 à 10:46, Support <support@shop.example>\na écrit :\n\n> Votre commande part demain.\n\nParfait, merci.')).toEqual({ text: 'Parfait, merci.', cut: true });
   });
 
   it('keeps answers written between quotes whole: without the questions they make no sense', () => {
