@@ -182,6 +182,8 @@ describe('the operator rules', () => {
     expect(fired('Débitmètre', "Le débitmètre d'air reçu hier fait caler le moteur au ralenti.")).not.toContain('billing');
     expect(fired('Remboursement', "Le remboursement n'apparaît toujours pas sur mon compte, pouvez-vous vérifier ?")).not.toContain('safety');
     expect(fired('Noticed', 'I noticed your website now lists wiper blades by size.')).not.toContain('technical');
+    expect(fired('Vatican', 'We are a parish garage near the Vatican embassy, do you deliver on Saturdays?')).not.toContain('billing');
+    expect(fired('Pads', 'Will these pads fit? My car is a 2015 Golf.')).toContain('+0.8 technical ("fit")');
     // The whole words still count.
     expect(fired('VIN', 'Voici mon numéro VIN : VF1RFB00X56123456, ces disques vont-ils ?')).toContain('+0.8 technical ("vin")');
     expect(fired('Prélèvement', "J'ai été débité deux fois pour la même commande.")).toContain('charged twice');
@@ -217,6 +219,7 @@ describe('sentiment', () => {
       'Pourriez-vous corriger la facture au lieu de la renvoyer ? Voici le lien vers la commande.',
       'Volant moteur pour ma Volkswagen Golf, et deux pneus Pirelli pour la Volvo.',
       "I'll call you later about the lateral arm.",
+      'Bonjour, concernant ma commande, pouvez-vous me confirmer la date de livraison ?',
     ]) {
       expect(scoreSentiment('', neutral)).toEqual({ score: 0, terms: [] });
     }

@@ -9,13 +9,13 @@ export const DEFAULT_RULES: TriageRulesInput = {
     {
       name: 'payment or invoice words',
       category: 'billing',
-      keywords: ['facture', 'factur', 'rembours', 'prelev', 'debit$', 'debite', 'paiement', 'payment', 'invoice', 'refund', 'charged', 'carte bancaire', 'credit card', 'un avoir', 'tva', 'vat'],
+      keywords: ['facture', 'factur', 'rembours', 'prelev', 'debit$', 'debite', 'paiement', 'payment', 'invoice', 'refund', 'charged', 'carte bancaire', 'credit card', 'un avoir', 'tva$', 'vat$'],
       weight: 0.8,
     },
     {
       name: 'fitting or compatibility words',
       category: 'technical',
-      keywords: ['compatib', 'montage', 'monter', 'fit ', 'fits', 'fitment', 'reference oem', 'oem', 'vin$', 'immatriculation', 'numero de chassis', 'torque', 'couple de serrage', 'notice de montage', 'la notice', 'une notice', 'fitting instructions'],
+      keywords: ['compatib', 'montage', 'monter', 'fit$', 'fits$', 'fitment', 'reference oem', 'oem', 'vin$', 'immatriculation', 'numero de chassis', 'torque', 'couple de serrage', 'notice de montage', 'la notice', 'une notice', 'fitting instructions'],
       weight: 0.8,
     },
     {

@@ -26,7 +26,7 @@ const LEXICON: readonly (readonly [string, number])[] = [
   ['unacceptable', -3], ['outrageous', -3], ['disgrace', -3], ['scam', -3], ['fraud', -2.5], ['ripoff', -3], ['rip off', -3], ['furious', -3],
   ['angry', -2.5], ['livid', -3], ['fed up', -2.5], ['disappoint', -2], ['unhappy', -2], ['dissatisf', -2], ['terrible', -2.5],
   ['awful', -2.5], ['horrible', -2.5], ['worst', -3], ['useless', -2.5], ['pathetic', -3], ['ridiculous', -2.5], ['incompetent', -3],
-  ['never again', -2.5], ['worried', -1.5], ['concern', -1], ['problem', -0.7], ['issue', -0.5], ['broken', -1.2], ['defective', -1.2],
+  ['never again', -2.5], ['worried', -1.5], ['concern$', -1], ['concerns$', -1], ['concerned$', -1], ['problem', -0.7], ['issue', -0.5], ['broken', -1.2], ['defective', -1.2],
   ['damaged', -1.2], ['faulty', -1.2], ['late$', -0.8], ['lateness', -0.8], ['delay', -1], ['still not', -1.2], ['still no', -1.2], ['no reply', -2],
   ['no response', -2], ['ignored', -2], ['lawyer', -2.5], ['solicitor', -2.5], ['legal action', -2.5], ['chargeback', -2], ['complaint', -1.5],
   ['dangerous', -2], ['unfortunately', -0.8], ['wrong', -1], ['error', -0.8], ['lost', -1], ['annoy', -2], ['frustrat', -2], ['shocking', -2.5],
