@@ -291,10 +291,15 @@ export class MysqlIntakeStore implements IntakeStore {
   async outboxState(failedDays: number): Promise<OutboxState> {
     try {
       const since = new Date(Date.now() - failedDays * 86_400_000);
-      const [counts, pendingError, failedError] = await Promise.all([
+      const [counts, pendingError, failedError, examples] = await Promise.all([
         poolQuery(this.#pool, "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery", [since]),
         poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1", []),
         poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1", [since]),
+        poolQuery(
+          this.#pool,
+          "(SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'pending' ORDER BY created_at LIMIT 5) UNION ALL (SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC LIMIT 5)",
+          [since],
+        ),
       ]);
       const by = new Map((counts as Record<string, unknown>[]).map((r) => [String(r['delivery']), r]));
       const pending = by.get('pending');
@@ -308,6 +313,12 @@ export class MysqlIntakeStore implements IntakeStore {
         lastError: firstError(pendingError),
         failed: Number(by.get('failed')?.['n'] ?? 0),
         lastFailure: firstError(failedError),
+        examples: (examples as Record<string, unknown>[]).map((r) => ({
+          delivery: r['delivery'] === 'failed' ? ('failed' as const) : ('pending' as const),
+          ticketId: nullableNumber(r['ticket_id']),
+          kind: String(r['kind']),
+          to: stringOr(r['peer_address'], ''),
+        })),
       };
     } catch (error) {
       throw toAppError(error, 'reading the outbox');

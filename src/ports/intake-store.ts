@@ -103,6 +103,8 @@ export interface OutboxState {
   readonly lastError: string | null;
   readonly failed: number;
   readonly lastFailure: string | null;
+  /** A few of them, oldest first: which ticket, what, to whom. */
+  readonly examples: readonly { readonly delivery: 'pending' | 'failed'; readonly ticketId: number | null; readonly kind: string; readonly to: string }[];
 }
 
 export interface IntakeTransaction {

@@ -139,6 +139,14 @@ export class OutboxService implements OutboxDelivery {
   }
 }
 
+/** " Among them: #32 reply to jean@x.example, …" — which tickets, so that someone can act. */
+function listed(state: OutboxState, delivery: 'pending' | 'failed'): string {
+  const items = state.examples.filter((e) => e.delivery === delivery);
+  if (items.length === 0) return '';
+  const what = (kind: string) => (kind === 'ack' ? 'acknowledgement' : kind === 'agent_reply' ? 'reply' : kind);
+  return ` ${items.length === 1 ? 'It is' : 'Among them'}: ${items.map((e) => `${e.ticketId === null ? '' : `#${e.ticketId} `}${what(e.kind)} to ${e.to}`).join(', ')}.`;
+}
+
 /** Failed emails are reported for this many days (`outbox status`, `outbox send`, /readyz). */
 export const OUTBOX_FAILED_DAYS = 7;
 
@@ -150,10 +158,10 @@ export function describeOutbox(state: OutboxState, now: Date): string {
     const why = state.lastError
       ? `; the mail server did not take the last one tried (${state.lastError}). They are tried again with backoff (30 s, 1 min, 2 min … up to 1 h): check SMTP_URL and the mail server`
       : ' (not tried yet)';
-    lines.push(`${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.`);
+    lines.push(`${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.${listed(state, 'pending')}`);
   }
   if (state.failed > 0) {
-    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}; their tickets' threads show which.`);
+    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}: check the address and write to the customer again.${listed(state, 'failed')}`);
   }
   return lines.join('\n');
 }

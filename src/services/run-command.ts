@@ -332,7 +332,7 @@ function notSentYet(reply: QueuedReply, ticketId: number, delivery: Exclude<Deli
   if (delivery.delivery === 'failed') {
     return `Your reply is saved on ticket #${ticketId} but could not be sent to ${reply.to}: the mail server refused it (${delivery.error}); check the address, then contact the customer another way and add a note.`;
   }
-  return `Your reply is saved on ticket #${ticketId} but not sent to ${reply.to} yet: the mail server did not take it (${delivery.error}). It is sent automatically as soon as the server answers; nothing more to do.`;
+  return `Your reply is saved on ticket #${ticketId} but not sent to ${reply.to} yet: the mail server did not take it (${delivery.error}). The intake role sends it again as soon as the server answers (or an operator, now, with "npx ticketrelay outbox send").`;
 }
 
 /** The sentence for a number that is not a ticket. */

@@ -370,6 +370,7 @@ export class InMemoryIntakeStore implements IntakeStore {
       lastError: pending.find((m) => m.deliveryError)?.deliveryError ?? null,
       failed: failed.length,
       lastFailure: failed.find((m) => m.deliveryError)?.deliveryError ?? null,
+      examples: [...[...pending].reverse().slice(0, 5), ...failed.slice(0, 5)].map((m) => ({ delivery: m.delivery === 'failed' ? ('failed' as const) : ('pending' as const), ticketId: m.ticketId, kind: m.kind, to: m.peerAddress ?? '' })),
     };
   }
 

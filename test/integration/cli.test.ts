@@ -228,6 +228,7 @@ describe('mistakes an operator makes', () => {
     const status = await run(['outbox', 'status'], { env, timeoutMs: DEADLINE_MS });
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)\. They are tried again with backoff/m);
+    expect(status.stderr).toMatch(/It is: #\d+ acknowledgement to waiting@outbox\.example\./);
   });
 
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {

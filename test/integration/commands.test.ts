@@ -142,7 +142,7 @@ describe('/ticket commands against MariaDB', () => {
       const { ticketId } = await ticketFromEmail({ from: 'patient@customer.example', subject: 'Waiting for an answer' });
       const reply = await offline.commands.run(marie, `reply ${ticketId} Your pads ship tomorrow.`);
       expect(reply.ok).toBe(true);
-      expect(reply.text).toMatch(new RegExp(`^Your reply is saved on ticket #${ticketId} but not sent to patient@customer\\.example yet: the mail server did not take it \\(.+\\)\\. It is sent automatically as soon as the server answers`));
+      expect(reply.text).toMatch(new RegExp(`^Your reply is saved on ticket #${ticketId} but not sent to patient@customer\\.example yet: the mail server did not take it \\(.+\\)\\. The intake role sends it again as soon as the server answers`));
       const [row] = await db.query<{ delivery: string }>("SELECT delivery FROM support_message WHERE ticket_id = ? AND kind = 'agent_reply'", [ticketId]);
       expect(row?.delivery).toBe('pending');
     } finally {
