@@ -57,6 +57,11 @@ interface Statement {
   readonly params: readonly unknown[];
   /** An INSERT, in parts: deferred inserts of one shape are sent as one multi-row INSERT. */
   readonly insert?: { readonly head: string; readonly rows: string; readonly tail: string };
+  /**
+   * Sent in the order of the group's emails (the ticket row: its number follows arrival, though a new
+   * customer takes more statements to reach it than a known one).
+   */
+  readonly ordered?: boolean;
 }
 
 /**
@@ -354,6 +359,10 @@ class CommitGroup {
   readonly #works: readonly Work<unknown>[];
   readonly #txs: MysqlIntakeTransaction[] = [];
   #pending: { statement: Statement; resolve: (r: StatementResult) => void; reject: (e: unknown) => void; owner: number }[] = [];
+  /** Ordered statements waiting for those of earlier emails (see Statement.ordered). */
+  #held: { statement: Statement; resolve: (r: StatementResult) => void; reject: (e: unknown) => void; owner: number }[] = [];
+  /** Emails that sent their ordered statement, or finished without one: later ones may send theirs. */
+  readonly #passed = new Set<number>();
   readonly #waiting = new Set<number>();
   #running = 0;
   #started = false;
@@ -376,11 +385,11 @@ class CommitGroup {
       work(tx).then(
         (value) => {
           results[i] = value;
-          this.#finished();
+          this.#finished(i);
         },
         () => {
           this.#failed = true;
-          this.#finished();
+          this.#finished(i);
         },
       );
     });
@@ -402,22 +411,39 @@ class CommitGroup {
         reject(new Error('the group is being rolled back'));
         return;
       }
-      this.#pending.push({ statement, resolve, reject, owner });
+      if (statement.ordered) this.#held.push({ statement, resolve, reject, owner });
+      else this.#pending.push({ statement, resolve, reject, owner });
       this.#waiting.add(owner);
+      this.#release();
       this.#maybeFlush();
     });
   }
 
-  #finished(): void {
+  #finished(owner: number): void {
     this.#running--;
+    this.#passed.add(owner);
+    this.#release();
     this.#maybeFlush();
+  }
+
+  /** Moves held statements to the next round trip, in the emails' order, once every earlier email passed. */
+  #release(): void {
+    this.#held.sort((a, b) => a.owner - b.owner);
+    while (this.#held.length > 0) {
+      const next = this.#held[0]!;
+      for (let k = 0; k < next.owner; k++) if (!this.#passed.has(k)) return;
+      this.#held.shift();
+      this.#pending.push(next);
+      this.#passed.add(next.owner);
+    }
   }
 
   #maybeFlush(): void {
     if (this.#flushing) return;
-    if (this.#failed && this.#pending.length > 0) {
-      const pending = this.#pending;
+    if (this.#failed && this.#pending.length + this.#held.length > 0) {
+      const pending = [...this.#pending, ...this.#held];
       this.#pending = [];
+      this.#held = [];
       this.#waiting.clear();
       for (const p of pending) p.reject(new Error('the group is being rolled back'));
       return;
@@ -434,6 +460,8 @@ class CommitGroup {
     const batch = this.#pending;
     this.#pending = [];
     this.#waiting.clear();
+    // Emails whose ordered statement is still held wait on, though nothing of theirs is sent now.
+    for (const h of this.#held) this.#waiting.add(h.owner);
     const prefix = this.#started ? [] : ['START TRANSACTION'];
     this.#started = true;
     const statements = [...prefix, ...batch.map((p) => p.statement.sql)];
@@ -464,8 +492,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return (await this.#exec({ sql, params })) as Record<string, unknown>[];
   }
 
-  async #insert(sql: string, params: readonly unknown[]): Promise<number> {
-    return ((await this.#exec({ sql, params })) as { insertId: number }).insertId;
+  async #insert(sql: string, params: readonly unknown[], ordered = false): Promise<number> {
+    return ((await this.#exec({ sql, params, ...(ordered ? { ordered } : {}) })) as { insertId: number }).insertId;
   }
 
   /** Writes whose result nobody waits for: sent with the COMMIT. */
@@ -555,6 +583,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
       [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), ticket.subject, ticket.legacyContent],
+      true, // numbered in arrival order within a commit group
     );
     this.#deferInsert(
       'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at, awaiting_reply_since)',

@@ -193,3 +193,14 @@ describe('emails arriving in one batch (an IMAP catch-up, an import)', () => {
     expect(tickets).toHaveLength(1);
   });
 });
+
+describe('a batch of new and known customers together', () => {
+  it('is numbered in arrival order, although a new customer takes more statements to reach its ticket row', async () => {
+    // Known customers: they wrote before.
+    for (let i = 0; i < 3; i++) await ingest(eml({ from: `known${i}@mixed.example`, subject: `Avant ${i}` }).raw);
+    const batch = Array.from({ length: 8 }, (_, i) => eml({ from: i % 2 ? `known${(i - 1) / 2 % 3}@mixed.example` : `new${i}@mixed.example`, subject: `Lot ${i}` }));
+    const results = await Promise.all(batch.map((e) => ingest(e.raw)));
+    const ids = results.map(createdTicket);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+});
