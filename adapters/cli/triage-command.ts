@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { describeError } from '../../src/domain/errors.ts';
+import { formatWhen } from '../../src/domain/command.ts';
 import { classifyAutomated } from '../../src/domain/automated-mail.ts';
 import { cleanSubject, findOrderNumber, type Category } from '../../src/domain/ticket.ts';
 import { reasonLines } from '../../src/domain/triage/explain.ts';
@@ -111,7 +112,7 @@ async function explain(config: Config, args: readonly string[], say: Say): Promi
     const out = [
       `ticket #${n}: "${stored.subject}" from ${stored.customerEmail}`,
       ...reasonLines(stored).map((l) => `  ${l}`),
-      `  model ${stored.modelVersion ?? 'unknown'}, triaged ${stored.triagedAt?.toISOString() ?? '?'}${stored.escalatedAt ? `, escalated ${stored.escalatedAt.toISOString()}` : ''}`,
+      `  model ${stored.modelVersion ?? 'unknown'}, triaged ${stored.triagedAt ? formatWhen(stored.triagedAt, config.digest.timezone) : '?'}${stored.escalatedAt ? `, escalated ${formatWhen(stored.escalatedAt, config.digest.timezone)}` : ''}`,
     ];
     if (stored.corrected) out.push('  an agent corrected the category or priority: triage keeps theirs');
     process.stdout.write(`${out.join('\n')}\n`);

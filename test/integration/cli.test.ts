@@ -56,6 +56,17 @@ describe('ticketrelay ingest', () => {
     expect(row!.msg_content).toMatch(/^From the start, my order was wrong\.\r?\nFrom here on/);
   });
 
+  it("triage explain shows when a ticket was triaged in the shop's time zone", async () => {
+    const file = path.join(dir, 'explain.eml');
+    await writeFile(file, eml({ from: 'explain@customer.example', subject: 'Disques de frein' }).raw);
+    expect((await run(['ingest', file, '--json'])).code).toBe(0);
+    const [row] = await db.query<{ ticket_id: number }>("SELECT ticket_id FROM support_ticket WHERE customer_email = 'explain@customer.example'");
+    await db.query("UPDATE support_ticket SET triaged = 1, triaged_at = '2026-12-03 10:46:00', model_version = 'lr-test' WHERE ticket_id = ?", [row!.ticket_id]);
+    const explained = await run(['triage', 'explain', String(row!.ticket_id)], { env: { DIGEST_TIMEZONE: 'Europe/Paris' } });
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toContain('model lr-test, triaged 2026-12-03 11:46 Europe/Paris');
+  });
+
   it('takes the files of a folder in the order their numbers say: 2.eml before 10.eml', async () => {
     const folder = path.join(dir, 'numbered');
     await mkdir(folder, { recursive: true });
