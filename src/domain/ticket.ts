@@ -125,15 +125,24 @@ export function findOrderNumber(text: string): string | null {
 }
 
 /** "Jean-Pierre DUPONT" → { first: "Jean-Pierre", last: "DUPONT" }; "Dupont, Marie" → first Marie. */
+const PARTICLE = /^(de|du|des|le|la|d['’]|van|von|der|den|di|da|del|della|dos|das)$/i;
+/** Words of a shared mailbox's address, never a person's name. */
+const ROLE_MAILBOX_WORDS = new Set(['service', 'client', 'clients', 'contact', 'info', 'infos', 'support', 'admin', 'sales', 'vente', 'ventes', 'compta', 'comptabilite', 'commande', 'commandes', 'order', 'orders', 'team', 'equipe', 'office', 'bureau', 'accueil', 'noreply', 'reply', 'mail', 'atelier', 'garage', 'pro', 'achats', 'purchasing', 'billing', 'facturation']);
+
 export function splitDisplayName(displayName: string, address: string): { first: string | null; last: string | null } {
   let name = unquoteName(displayName.replace(/\s+/g, ' ').trim());
   if (!name || name.includes('@')) name = '';
   if (!name) {
     const local = address.split('@')[0] ?? '';
     const parts = local.split(/[._-]+/).filter((p) => /^[a-zà-ÿ]{2,}$/i.test(p));
-    if (parts.length === 2) name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ');
+    // "service.client@", "contact.pro@": a mailbox's role, not a person ("Bonjour Service,").
+    if (parts.length === 2 && !parts.some((p) => ROLE_MAILBOX_WORDS.has(p.toLowerCase()))) name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ');
     else return { first: null, last: null };
   }
+  // "Mme DURAND Claire", "M. Jean Dupont", "Dr. Smith": the title is not part of the name.
+  name = name.replace(/^(?:(?:m|mme|mlle|mr|mrs|ms|miss|dr|me|pr|monsieur|madame|mademoiselle)\.?\s+)+/i, '').trim() || name;
+  // "jean dupont": written in lowercase, greeted as "Jean" (particles stay as they are).
+  if (name === name.toLowerCase()) name = name.replace(/(^|[\s-])(\p{Ll})/gu, (m, sep: string, c: string, at: number) => (PARTICLE.test(name.slice(at + sep.length).split(/[\s]/)[0] ?? '') ? m : `${sep}${c.toUpperCase()}`));
   if (name.includes(',')) {
     const [last, first] = name.split(',', 2).map((p) => p.trim());
     return { first: first || null, last: last || null };
@@ -148,7 +157,7 @@ export function splitDisplayName(displayName: string, address: string): { first:
   }
   // "Anne de la Tour": the particle belongs to the last name.
   let lastStart = words.length - 1;
-  while (lastStart > 1 && /^(de|du|des|le|la|d['’]|van|von|der|den|di|da|del|della|dos|das)$/i.test(words[lastStart - 1]!)) lastStart--;
+  while (lastStart > 1 && PARTICLE.test(words[lastStart - 1]!)) lastStart--;
   return { first: words.slice(0, lastStart).join(' ').slice(0, 255), last: words.slice(lastStart).join(' ').slice(0, 255) };
 }
 

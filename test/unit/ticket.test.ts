@@ -68,6 +68,13 @@ describe('names', () => {
     expect(splitDisplayName('LE GALL Anne-Marie', 'al@x.example')).toEqual({ first: 'Anne-Marie', last: 'LE GALL' });
     expect(splitDisplayName('Jean DUPONT', 'jd@x.example')).toEqual({ first: 'Jean', last: 'DUPONT' });
     expect(splitDisplayName('JEAN DUPONT', 'jd@x.example')).toEqual({ first: 'JEAN', last: 'DUPONT' });
+    // Titles are not names; a name written in lowercase is greeted with its capital; a shared mailbox is nobody.
+    expect(splitDisplayName('Mme DURAND Claire', 'cd@x.example')).toEqual({ first: 'Claire', last: 'DURAND' });
+    expect(splitDisplayName('M. Jean Dupont', 'jd@x.example')).toEqual({ first: 'Jean', last: 'Dupont' });
+    expect(splitDisplayName('jean dupont', 'jd@x.example')).toEqual({ first: 'Jean', last: 'Dupont' });
+    expect(splitDisplayName('anne de la tour', 'at@x.example')).toEqual({ first: 'Anne', last: 'de la Tour' });
+    expect(splitDisplayName('', 'service.client@shop.example')).toEqual({ first: null, last: null });
+    expect(splitDisplayName('', 'marie.curie@x.example')).toEqual({ first: 'Marie', last: 'Curie' });
     expect(splitDisplayName('"Anne Marie de la Tour"', 'a@x.example')).toEqual({ first: 'Anne Marie', last: 'de la Tour' });
     expect(splitDisplayName('', 'sophie.martin@x.example')).toEqual({ first: 'Sophie', last: 'Martin' });
     expect(splitDisplayName('', 'contact123@x.example')).toEqual({ first: null, last: null });
