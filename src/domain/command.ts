@@ -3,6 +3,7 @@
  * from parseCommand), and what they get back (CommandReply with an optional structured view that
  * Slack's Block Kit, Discord's embeds and the console render each in their own way).
  */
+import { shorten, waitedFor } from './wording.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
 
 export type Platform = 'slack' | 'discord' | 'console' | 'http';
@@ -378,22 +379,9 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** One line of at most `max` characters, cut between words where it can ("…remplacement…", not "…remplacement batte"). */
-export function shorten(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  if (t.length <= max) return t || '(no subject)';
-  const cut = t.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
-}
 
-/** How long a customer has waited, roughly: "12 min", "5 h", "3 d". */
-export function waitedFor(since: Date, now: Date): string {
-  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
-  return `${Math.floor(minutes / 1440)} d`;
-}
+
+export { shorten, waitedFor };
 
 /** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */
 export function formatWhen(at: Date, timeZone?: string): string {

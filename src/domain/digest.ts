@@ -3,7 +3,7 @@
  * IANA time zone, percentiles, changes) and its text. No I/O.
  */
 import { zoneOffsetMs, type Category, type Priority } from './ticket.ts';
-import { shorten } from './command.ts';
+import { formatDuration, shorten } from './wording.ts';
 
 /** A calendar day, "YYYY-MM-DD". */
 export type DayString = string;
@@ -137,16 +137,6 @@ export interface Digest {
   readonly history: readonly DailyCounts[];
 }
 
-/** "3 h 20 min", "45 min", "2 d 4 h"; "—" for none. */
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
-  const days = Math.floor(hours / 24);
-  return `${days} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
-}
 
 export function formatChange(now: number, before: number): string {
   const delta = now - before;

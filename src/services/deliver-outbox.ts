@@ -5,7 +5,7 @@
  * later pass, up to MAX_ATTEMPTS; a permanent one is marked failed with its reason.
  */
 import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
-import { formatDuration } from '../domain/digest.ts';
+import { formatDuration } from '../domain/wording.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
 import type { IntakeStore, OutboundRow, OutboxState } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';

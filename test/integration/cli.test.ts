@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { eml } from './eml.ts';
-import { createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
+import { closedPort, createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -226,12 +226,7 @@ describe('mistakes an operator makes', () => {
   });
 
   it('outbox status says what waits to be sent, since when and why, while the mail server is away', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await closedPort();
     const env = { SMTP_URL: `smtp://127.0.0.1:${closed}` };
     const file = path.join(dir, 'outbox-away.eml');
     await writeFile(file, eml({ from: 'waiting@outbox.example', subject: 'Ma commande', body: 'Bonjour, où en est ma commande ?' }).raw);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -176,4 +176,14 @@ export async function ingestTicket(app: App, options: EmlOptions = {}): Promise<
   const result = await app.intake.ingest(email.raw, { kind: 'test' });
   if (result.outcome !== 'created') throw new Error(`expected a new ticket, got ${JSON.stringify(result)}`);
   return { ticketId: result.ticketId, messageId: email.messageId ?? result.messageId };
+}
+
+/** A loopback port nothing listens on (a mail server that is away). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

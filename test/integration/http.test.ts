@@ -3,12 +3,11 @@
  * reached is named), /metrics moving when an email is taken, and every route of the old module's API
  * with its validation errors, as the web pages would call them.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFrontEnd, type HttpFrontEnd } from '../../adapters/http/http-role.ts';
 import { imapUser } from './imap-harness.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
+import { closedPort, createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let app: TestApp;
@@ -67,12 +66,7 @@ describe('health and readiness', () => {
   });
 
   it('/readyz stays 200 but warns when replies wait for a mail server that does not answer', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await closedPort();
     // A database of its own: the ticket made here would change the counts the API tests below expect.
     const own = await createTestDatabase('http_outbox');
     const other = await createTestApp(own, { SMTP_URL: `smtp://127.0.0.1:${closed}` });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, formatDuration, median, percentile, startOfDay, type Digest } from '../../src/domain/digest.ts';
+import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, median, percentile, startOfDay, type Digest } from '../../src/domain/digest.ts';
+import { formatDuration } from '../../src/domain/wording.ts';
 import { MetricsRegistry, instrumentIntake } from '../../src/domain/metrics.ts';
 
 describe('day boundaries in a time zone', () => {

@@ -76,7 +76,8 @@ export class TriageClassifier {
   classify(input: TriageInput): TriageDecision {
     // Folded and cut once: the model, the rules and the sentiment read the same text.
     const prepared = prepareText(input.subject, input.body);
-    const predicted = this.#model.predictPrepared(prepared);
+    // The tone head's words are not shown (the lexicon's are): not computed.
+    const predicted = this.#model.predictPrepared(prepared, ['category', 'priority']);
     const cat = predicted['category']!;
     const pri = predicted['priority']!;
     const folded = `${prepared.foldedSubject}\n${prepared.foldedOwn}`;

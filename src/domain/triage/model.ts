@@ -175,8 +175,11 @@ export class TriageModel {
     return this.predictPrepared(prepareText(subject, body));
   }
 
-  /** The same, on text already prepared (the classifier prepares it once for every part of triage). */
-  predictPrepared(prepared: PreparedText): Record<string, HeadPrediction> {
+  /**
+   * The same, on text already prepared (the classifier prepares it once for every part of triage).
+   * `termsFor`: the heads whose weightiest words are wanted (default all); the others get none.
+   */
+  predictPrepared(prepared: PreparedText, termsFor?: readonly string[]): Record<string, HeadPrediction> {
     const x = this.#vectorize(prepared);
     const table = this.#table;
     const stride = this.#stride;
@@ -198,7 +201,7 @@ export class TriageModel {
         probs[head.labels[k]!] = probabilities[k]!;
         named[head.labels[k]!] = scores[k]!;
       }
-      out[name] = { label: head.labels[best]!, confidence: probabilities[best]!, probabilities: probs, scores: named, topTerms: this.#topTerms(head, best, x) };
+      out[name] = { label: head.labels[best]!, confidence: probabilities[best]!, probabilities: probs, scores: named, topTerms: !termsFor || termsFor.includes(name) ? this.#topTerms(head, best, x) : [] };
     }
     return out;
   }

@@ -1,0 +1,35 @@
+/**
+ * Words shared by the command replies, the digest and the operator's messages: one line cut between
+ * words, and durations as people say them.
+ */
+
+/** One line of at most `max` characters, cut between words where it can ("…remplacement…", not "…remplacement batte"). */
+export function shorten(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t || '(no subject)';
+  const cut = t.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+/** "3 h 20 min", "45 min", "2 d 4 h"; "—" for none. `rough`: the largest unit only, rounded down ("3 h"). */
+export function formatDuration(seconds: number | null, options: { readonly rough?: boolean } = {}): string {
+  if (seconds === null) return '—';
+  if (options.rough) {
+    const minutes = Math.max(0, Math.floor(seconds / 60));
+    if (minutes < 60) return `${minutes} min`;
+    if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+    return `${Math.floor(minutes / 1440)} d`;
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  const days = Math.floor(hours / 24);
+  return `${days} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** How long a customer has waited, roughly: "12 min", "5 h", "3 d". */
+export function waitedFor(since: Date, now: Date): string {
+  return formatDuration((now.getTime() - since.getTime()) / 1000, { rough: true });
+}
