@@ -2,6 +2,7 @@
  * process.env → one validated, frozen Config. The only module that reads process.env.
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
+import { editDistance } from './domain/wording.ts';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
@@ -423,16 +424,3 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
   return warnings;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}

@@ -3,7 +3,7 @@
  * from parseCommand), and what they get back (CommandReply with an optional structured view that
  * Slack's Block Kit, Discord's embeds and the console render each in their own way).
  */
-import { shorten, waitedFor } from './wording.ts';
+import { editDistance, shorten, waitedFor } from './wording.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
 
 export type Platform = 'slack' | 'discord' | 'console' | 'http';
@@ -274,6 +274,20 @@ export function describeList(request: ListRequest): string {
   return `${parts ? `${parts} ` : ''}tickets${scope}${words}`;
 }
 
+/** A search word that is a filter misspelt ("waitting"): the command that was probably meant. */
+function typoHint(request: ListRequest): string {
+  const filters: readonly string[] = [...STATUS_FILTERS, ...PRIORITIES, ...CATEGORIES];
+  for (const word of request.words) {
+    const lower = word.toLowerCase();
+    if (lower.length < 4) continue;
+    const meant = filters.find((f) => Math.abs(f.length - lower.length) <= 2 && editDistance(lower, f) <= 2);
+    if (!meant) continue;
+    const line = ['/ticket list', ...[request.status === 'open' ? null : request.status, request.priority, request.category].filter(Boolean), ...request.words].join(' ');
+    return ` Did you mean "${line.replace(word, meant)}"?`;
+  }
+  return '';
+}
+
 /** The list command that shows the next (or another) page. */
 export function listCommandFor(request: ListRequest, page: number): string {
   return ['/ticket list', request.status, request.priority, request.category, ...request.words, page > 1 ? `page ${page}` : null].filter(Boolean).join(' ');
@@ -294,7 +308,8 @@ export function formatSummaryLine(t: TicketSummary, now: Date = new Date(), time
 
 export function formatList(view: TicketListView, request: ListRequest, timeZone?: string): string {
   if (view.items.length === 0) {
-    return view.page > 1 ? `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".` : `No ${view.filters}.`;
+    if (view.page > 1) return `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".`;
+    return `No ${view.filters}.${typoHint(request)}`;
   }
   const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`, ...view.items.map((t) => formatSummaryLine(t, new Date(), timeZone))];
   if (view.hasMore) lines.push(`More: "${listCommandFor(request, view.page + 1)}".`);

@@ -33,3 +33,18 @@ export function formatDuration(seconds: number | null, options: { readonly rough
 export function waitedFor(since: Date, now: Date): string {
   return formatDuration((now.getTime() - since.getTime()) / 1000, { rough: true });
 }
+
+/** Edits (insert, delete, replace) from one word to another: how near a typo is to what was meant. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -86,3 +86,12 @@ describe('times on the console', () => {
     expect(formatWhen(new Date('2026-12-03T10:46:00Z'))).toBe('2026-12-03 10:46 UTC');
   });
 });
+
+describe('a filter misspelt in a list', () => {
+  it('is searched for as a word, and the empty answer says which command was probably meant', () => {
+    const request = { status: 'open', priority: null, category: null, words: ['waitting'], page: 1 } as const;
+    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request)).toBe('No open tickets matching "waitting". Did you mean "/ticket list waiting"?');
+    const plain = { status: 'open', priority: null, category: null, words: ['alternateur'], page: 1 } as const;
+    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(plain) }, plain)).toBe('No open tickets matching "alternateur".');
+  });
+});
