@@ -50,6 +50,14 @@ describe('text features', () => {
     expect(ownWords(text)).toBe('Still nothing, please answer.\n');
     expect(ownWords('Le 3 nov. 2024 à 10:00, Support a écrit :\n> ancien')).toContain('Le 3 nov.'); // nothing before it: kept
   });
+
+  it('cuts a notice the customer forwarded below their own words, whichever mail client wrote the marker', () => {
+    const notice = 'Votre colis est disponible dans votre point relais. Passé ce délai, il sera retourné.';
+    for (const marker of ['Début du message réexpédié :', 'Begin forwarded message:', '---------- Message transféré ---------', '---------- Forwarded message ---------']) {
+      const own = ownWords(`Toujours rien reçu, c'est la troisième fois.\n\n${marker}\n\nDe: Relais <noreply@relais.example>\n${notice}`);
+      expect(own, marker).toBe("Toujours rien reçu, c'est la troisième fois.\n");
+    }
+  });
 });
 
 describe('hashed features', () => {

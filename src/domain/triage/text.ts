@@ -16,7 +16,7 @@ export function foldText(text: string): string {
 
 // A line that starts the quoted history or the signature: everything after it is not the customer's new text.
 const CUT_LINE =
-  /^(?:>|-- ?$|_{5,}|-{5,}\s*(?:original|message|forwarded)|le .{3,80} a [eé]crit\s*:|on .{3,80} wrote:|de ?: .+@|from: .+@|envoy[eé] (?:de|depuis) mon|sent from my)/i;
+  /^(?:>|-- ?$|_{5,}|-{5,}\s*(?:original|message|forwarded)|begin forwarded message|d[eé]but du message r[eé]exp[eé]di[eé]|le .{3,80} a [eé]crit\s*:|on .{3,80} wrote:|de ?: .+@|from: .+@|envoy[eé] (?:de|depuis) mon|sent from my)/i;
 
 /** The customer's own words: the quoted history and the signature cut off, capped in length. */
 export function ownWords(text: string): string {
