@@ -88,9 +88,12 @@ export interface TicketTransaction {
   correct(ticketId: number, field: 'priority' | 'category', from: string, to: string, agentId: number, at: Date): Promise<void>;
   /** The legacy reply row (msg_parent_id = the ticket, msg_cnfa_id = the staff id); first_response_at set once. Returns its msg_id. */
   addStaffReply(reply: { readonly ticketId: number; readonly customerId: number; readonly subject: string; readonly content: string; readonly staffId: string; readonly at: Date }): Promise<number>;
-  /** The customer's latest email on the ticket: what our reply threads on. */
-  /** The customer's latest email on the ticket: what a reply threads on, and the address it came from. */
-  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly address: string | null; readonly text: string; readonly at: Date } | null>;
+  /**
+   * The customer's latest email on the ticket: what a reply threads on, and the address it came from;
+   * `rootMessageId` is the email that opened the ticket (a reply matched by its [#N] tag alone carries no
+   * References, and the reply still belongs with the first email in the customer's mail client).
+   */
+  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null; readonly address: string | null; readonly text: string; readonly at: Date } | null>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
   queueReply(reply: OutboundReply): Promise<void>;
   /**

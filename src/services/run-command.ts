@@ -298,13 +298,25 @@ export class CommandService {
       text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last && to ? quoteBelow(last.text, last.at, to, this.#timeZone) : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
-      references: last ? [...last.references.filter((r) => r !== last.messageId), last.messageId].filter(isHeaderMessageId).slice(-20) : [],
+      references: last ? replyReferences(last) : [],
       at,
     });
     await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
     return { ok: true, ephemeral: false, sent: { messageId, to }, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
+}
+
+/**
+ * References of a reply: the customer's email's own, then that email (RFC 5322 § 3.6.4), with the email
+ * that opened the ticket first when they lack it (a reply found by its [#N] tag alone), so every mail
+ * client files the answer with the conversation. At most 20, the first kept.
+ */
+function replyReferences(last: { readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null }): string[] {
+  const chain = [...last.references, last.messageId];
+  if (last.rootMessageId) chain.unshift(last.rootMessageId);
+  const unique = [...new Set(chain)].filter(isHeaderMessageId);
+  return unique.length > 20 ? [unique[0]!, ...unique.slice(-19)] : unique;
 }
 
 /** Lines of the customer's email quoted under a reply: enough to recall it, not the whole history. */

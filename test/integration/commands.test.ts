@@ -110,6 +110,18 @@ describe('/ticket commands against MariaDB', () => {
     expect(view.text).toMatch(/— marie \(staff\)/);
   });
 
+  it('threads a reply to a follow-up found by its [#N] tag alone on the email that opened the ticket too', async () => {
+    const first = await ticketFromEmail({ from: 'tagonly@customer.example', subject: 'Wiper blades' });
+    // A new email, typed by the customer with the ticket number in the subject: no In-Reply-To, no References.
+    const followUp = eml({ from: 'tagonly@customer.example', subject: `[#${first.ticketId}] Wiper blades`, body: 'Any news on this?' });
+    expect(await app.intake.ingest(followUp.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: first.ticketId });
+    const before = smtp.received.length;
+    expect((await app.commands.run(marie, `reply ${first.ticketId} They ship tomorrow.`)).ok).toBe(true);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.parsed.inReplyTo).toBe(`<${followUp.messageId}>`);
+    expect(mail!.parsed.references).toEqual([`<${first.messageId}>`, `<${followUp.messageId}>`]);
+  });
+
   it('refuses to write to a flagged address, and an agent without a staff id', async () => {
     const { ticketId } = await ticketFromEmail({ from: 'bounced@customer.example', subject: 'Bounced' });
     await db.query("INSERT INTO support_address_flag (address, reason, flagged_at) VALUES ('bounced@customer.example', 'hard bounce 550', NOW(3))");
