@@ -261,7 +261,7 @@ export class MysqlIntakeStore implements IntakeStore {
       const [, rows] = (await connQuery(
         conn,
         `START TRANSACTION;
-         SELECT id, message_id, ticket_id, kind, peer_address, subject, body_text, in_reply_to, references_ids, delivery_attempts
+         SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses, subject, body_text, in_reply_to, references_ids, delivery_attempts
            FROM support_message
           WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_next_at IS NULL OR delivery_next_at <= ?)
           ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
@@ -279,6 +279,7 @@ export class MysqlIntakeStore implements IntakeStore {
         ticketId: nullableNumber(r['ticket_id']),
         kind: r['kind'] as MessageKind,
         to: stringOr(r['peer_address'], ''),
+        cc: splitIds(r['cc_addresses']),
         subject: stringOr(r['subject'], ''),
         text: stringOr(r['body_text'], ''),
         inReplyTo: splitIds(r['in_reply_to']),

@@ -384,15 +384,21 @@ class MysqlTicketTransaction implements TicketTransaction {
     return { messageId: String(r['message_id']), references: refs, rootMessageId: root ? String(root) : null, address: address || null, text, at: asDate(r['created_at']) };
   }
 
+  async threadAddresses(ticketId: number): Promise<string[]> {
+    const rows = await this.#rows('SELECT address FROM support_participant WHERE ticket_id = ? ORDER BY address LIMIT 100', [ticketId]);
+    return rows.map((r) => String(r['address']).trim().toLowerCase()).filter(Boolean);
+  }
+
   async queueReply(reply: OutboundReply): Promise<void> {
     await this.#rows(
-      `INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, peer_address, subject, in_reply_to, references_ids, body_text, source, delivery, created_at)
-       VALUES (?, ?, ?, 'outbound', 'agent_reply', 'queued', ?, ?, ?, ?, ?, 'command', 'pending', ?)`,
+      `INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, peer_address, cc_addresses, subject, in_reply_to, references_ids, body_text, source, delivery, created_at)
+       VALUES (?, ?, ?, 'outbound', 'agent_reply', 'queued', ?, ?, ?, ?, ?, ?, 'command', 'pending', ?)`,
       [
         reply.messageId,
         reply.ticketId,
         reply.legacyMsgId,
         reply.to,
+        reply.cc.length ? reply.cc.join(' ') : null,
         reply.subject.slice(0, 500),
         reply.inReplyTo.length ? reply.inReplyTo.join(' ') : null,
         reply.references.length ? reply.references.join(' ') : null,

@@ -113,6 +113,8 @@ export const supportMessage = mysqlTable(
     automatedKind: varchar('automated_kind', { length: 16 }),
     automatedReason: varchar('automated_reason', { length: 500 }),
     peerAddress: varchar('peer_address', { length: 255 }),
+    /** Outbound: the other people on the thread, copied (space-separated). */
+    ccAddresses: varchar('cc_addresses', { length: 2600 }),
     subject: varchar('subject', { length: 500 }),
     inReplyTo: text('in_reply_to'),
     referencesIds: text('references_ids'),
@@ -136,6 +138,16 @@ export const supportMessage = mysqlTable(
     index('idx_message_delivery').on(t.delivery, t.createdAt),
   ],
 );
+
+/**
+ * Where a background pass over the legacy tables stands (`legacy_adoption`: the highest ___xtr_msg id
+ * looked at for tickets the old site created), so a restart does not read the whole table again.
+ */
+export const supportSyncState = mysqlTable('support_sync_state', {
+  name: varchar('name', { length: 64 }).primaryKey(),
+  position: bigint('position', { mode: 'number', unsigned: true }).notNull().default(0),
+  updatedAt: datetime('updated_at', { fsp: 3 }).notNull(),
+});
 
 /** Everyone who was on a ticket's thread (from, to, cc): who may thread by the [#N] subject tag. */
 export const supportParticipant = mysqlTable(

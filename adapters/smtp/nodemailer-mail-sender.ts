@@ -26,6 +26,7 @@ export class NodemailerMailSender implements MailSender {
       messageId: `<${email.messageId}>`,
       from: { address: email.from.address, name: email.from.name },
       to: email.to,
+      ...(email.cc?.length ? { cc: [...email.cc] } : {}),
       subject: email.subject,
       text: email.text,
       headers: { ...email.headers },

@@ -72,6 +72,8 @@ export interface OutboundRow {
   readonly ticketId: number | null;
   readonly kind: MessageKind;
   readonly to: string;
+  /** The other people on the thread, copied (agents' replies). */
+  readonly cc: readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly inReplyTo: readonly string[];

@@ -3,6 +3,7 @@ export interface OutgoingEmail {
   readonly messageId: string;
   readonly from: { readonly address: string; readonly name: string };
   readonly to: string;
+  readonly cc?: readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly inReplyTo: string | null;

@@ -70,6 +70,7 @@ export interface OutboundReply {
   readonly ticketId: number;
   readonly legacyMsgId: number;
   readonly to: string;
+  readonly cc: readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly inReplyTo: readonly string[];
@@ -94,6 +95,8 @@ export interface TicketTransaction {
    * References, and the reply still belongs with the first email in the customer's mail client).
    */
   lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null; readonly address: string | null; readonly text: string; readonly at: Date } | null>;
+  /** Everyone who was on the ticket's emails (From, To, Cc, Reply-To; never our own addresses). */
+  threadAddresses(ticketId: number): Promise<string[]>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
   queueReply(reply: OutboundReply): Promise<void>;
   /**

@@ -113,6 +113,7 @@ export class OutboxService implements OutboxDelivery {
       messageId: row.messageId,
       from: this.#from,
       to: row.to,
+      cc: row.cc,
       subject: row.subject,
       text: row.text,
       inReplyTo: row.inReplyTo[0] ?? null,

@@ -276,15 +276,29 @@ export class CommandService {
   }
 
   async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
-    // To the address the customer last wrote from (an alias, a work address), as a mail client's Reply does.
+    // To the ticket's customer, and a copy to everyone else on the thread (a garage the customer copied,
+    // a husband who answered, the customer's other address), as helpdesks and a mail client's Reply All
+    // do: whoever wrote last, the customer is never left out.
     const last = await tx.lastCustomerEmail(ticket.ticketId);
-    const to = last?.address ?? ticket.customerEmail;
-    if (!to) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
-    const flagged = await tx.isAddressFlagged(to);
-    // A customer who has written from the address since it bounced shows that it works again.
-    if (flagged && !flagged.wroteSince) {
-      return refuse(`Nothing was sent: ${to} is flagged (${flagged.reason}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`);
+    const thread = [ticket.customerEmail, last?.address ?? '', ...(await tx.threadAddresses(ticket.ticketId))].map((a) => a.trim().toLowerCase()).filter(Boolean);
+    // (Our own addresses are never stored as participants.)
+    const candidates = [...new Set(thread)];
+    if (candidates.length === 0) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
+    const blocked = new Map<string, { reason: string }>();
+    for (const address of candidates) {
+      const flagged = await tx.isAddressFlagged(address);
+      // A customer who has written from the address since it bounced shows that it works again.
+      if (flagged && !flagged.wroteSince) blocked.set(address, flagged);
     }
+    const customer = ticket.customerEmail.trim().toLowerCase();
+    // The customer's address; when it bounces, the address they last wrote from.
+    const to = [customer, last?.address ?? ''].find((a) => a && !blocked.has(a) && candidates.includes(a));
+    if (!to) {
+      const address = customer || candidates[0]!;
+      const flagged = blocked.get(address);
+      return refuse(`Nothing was sent: ${address} is flagged (${flagged?.reason ?? 'bounced'}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`);
+    }
+    const cc = candidates.filter((a) => a !== to && !blocked.has(a)).slice(0, MAX_CC);
     const subject = replySubject(ticket.subject);
     const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
     const messageId = newMessageId(this.#domain, ticket.ticketId);
@@ -293,9 +307,10 @@ export class CommandService {
       ticketId: ticket.ticketId,
       legacyMsgId,
       to,
+      cc,
       subject: taggedSubject(ticket.ticketId, subject),
       // What the customer wrote, quoted below, as a mail client's Reply does: the answer reads in context.
-      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last && to ? quoteBelow(last.text, last.at, to, this.#timeZone) : ''}`,
+      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last ? quoteBelow(last.text, last.at, last.address ?? to, this.#timeZone) : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
       references: last ? replyReferences(last) : [],
@@ -303,7 +318,8 @@ export class CommandService {
     });
     await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
-    return { ok: true, ephemeral: false, sent: { messageId, to }, text: `Reply sent to ${to} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
+    const copied = cc.length ? ` (copy to ${cc.join(', ')})` : '';
+    return { ok: true, ephemeral: false, sent: { messageId, to: `${to}${copied}` }, text: `Reply sent to ${to}${copied} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
 }
 
@@ -318,6 +334,9 @@ function replyReferences(last: { readonly messageId: string; readonly references
   const unique = [...new Set(chain)].filter(isHeaderMessageId);
   return unique.length > 20 ? [unique[0]!, ...unique.slice(-19)] : unique;
 }
+
+/** At most this many people copied on an agent's reply. */
+const MAX_CC = 10;
 
 /** Lines of the customer's email quoted under a reply: enough to recall it, not the whole history. */
 const QUOTED_LINES = 30;

@@ -348,6 +348,7 @@ export class InMemoryIntakeStore implements IntakeStore {
       rowId: r.rowId,
       messageId: r.messageId,
       ticketId: r.ticketId,
+      cc: [],
       kind: r.kind,
       to: r.peerAddress ?? '',
       subject: r.subject,

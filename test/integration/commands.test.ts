@@ -110,6 +110,26 @@ describe('/ticket commands against MariaDB', () => {
     expect(view.text).toMatch(/— marie \(staff\)/);
   });
 
+  it('answers the customer, not whoever wrote last, and copies the others on the thread', async () => {
+    // Sarah opens the ticket with her garage copied; the garage answers with Reply All.
+    const opened = eml({ from: 'Sarah Johnson <sarah@customer.example>', to: 'support@ticketrelay.test', cc: 'Paul Garage <paul@garage.example>', subject: 'Wrong clutch kit', body: 'The kit does not fit my Scenic.' });
+    const first = await app.intake.ingest(opened.raw, { kind: 'test' });
+    if (first.outcome !== 'created') throw new Error(`expected a new ticket, got ${first.outcome}`);
+    const ticketId = first.ticketId;
+    const garage = eml({ from: 'paul@garage.example', to: 'sarah@customer.example, support@ticketrelay.test', subject: 'RE: Wrong clutch kit', inReplyTo: `<${opened.messageId}>`, references: `<${opened.messageId}>`, body: 'The flywheel reference differs.' });
+    expect(await app.intake.ingest(garage.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
+    const before = smtp.received.length;
+    const sent = await app.commands.run(marie, `reply ${ticketId} We are sending the right kit today.`);
+    expect(sent.text).toBe(`Reply sent to sarah@customer.example (copy to paul@garage.example) on ticket #${ticketId} by marie.`);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.envelopeTo.sort()).toEqual(['paul@garage.example', 'sarah@customer.example']);
+    expect(mail!.parsed.to).toMatchObject({ value: [{ address: 'sarah@customer.example' }] });
+    expect(mail!.parsed.cc).toMatchObject({ value: [{ address: 'paul@garage.example' }] });
+    // Threaded on the garage's email, which is the one quoted, under its writer's address.
+    expect(mail!.parsed.inReplyTo).toBe(`<${garage.messageId}>`);
+    expect(mail!.parsed.text).toMatch(/paul@garage\.example wrote:\n> The flywheel reference differs\./);
+  });
+
   it('threads a reply to a follow-up found by its [#N] tag alone on the email that opened the ticket too', async () => {
     const first = await ticketFromEmail({ from: 'tagonly@customer.example', subject: 'Wiper blades' });
     // A new email, typed by the customer with the ticket number in the subject: no In-Reply-To, no References.
@@ -206,15 +226,16 @@ describe('/ticket commands against MariaDB', () => {
     expect(mails.at(-1)!.parsed.text).toMatch(/^Votre commande part demain\.\n\n— Zoé Lemaître\n/);
   });
 
-  it('replies to the address the customer last wrote from (an alias), as a mail client does', async () => {
+  it('replies to the customer and copies the address they last wrote from (an alias)', async () => {
     const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', subject: 'Photo du tableau de bord' });
     const fromAlias = eml({ from: 'Élodie Château <elodie@alias.example>', subject: 'Re: Photo du tableau de bord', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Répondez-moi plutôt à cette adresse, merci.' });
     expect(await app.intake.ingest(fromAlias.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
     const before = smtp.received.length;
     const sent = await app.commands.run(marie, `reply ${ticketId} Bien reçu, merci.`);
-    expect(sent.text).toBe(`Reply sent to elodie@alias.example on ticket #${ticketId} by marie.`);
+    expect(sent.text).toBe(`Reply sent to elodie.main@customer.example (copy to elodie@alias.example) on ticket #${ticketId} by marie.`);
     const mails = await smtp.waitFor(before + 1);
-    expect(mails.at(-1)!.envelopeTo).toEqual(['elodie@alias.example']);
+    expect(mails.at(-1)!.envelopeTo.sort()).toEqual(['elodie.main@customer.example', 'elodie@alias.example']);
+    expect(mails.at(-1)!.parsed.cc).toMatchObject({ value: [{ address: 'elodie@alias.example' }] });
     expect(mails.at(-1)!.parsed.inReplyTo).toBe(`<${fromAlias.messageId}>`);
     // What the customer wrote is quoted under the reply, in their language, as a mail client's Reply does.
     expect(mails.at(-1)!.parsed.text?.trimEnd()).toMatch(/\n\nLe .*\d.*, elodie@alias\.example a écrit :\n> Répondez-moi plutôt à cette adresse, merci\.$/);
