@@ -99,8 +99,9 @@ export class MailparserEmailParser implements EmailParser {
     const headers = headerMap(headerLines);
     if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
     let bodyText = finalText?.text ?? '';
-    // An email with no text part is read from its HTML (mailparser is told not to convert it).
-    if (!bodyText && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
+    // An email with no text part is read from its HTML (mailparser is told not to convert it), and so is
+    // one whose text part is blank (" " or a lone newline beside the HTML that holds the message).
+    if (!/\S/.test(bodyText) && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     if (bodyText.length > TEXT_MAX_CHARS) {
       notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);
       bodyText = bodyText.slice(0, TEXT_MAX_CHARS);

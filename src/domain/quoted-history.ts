@@ -16,8 +16,19 @@ interface Line {
   readonly end: number;
 }
 
-export function cutQuotedHistory(text: string): { text: string; cut: boolean } {
-  const trailing = trailingQuoteStart(text);
+export interface QuotedHistoryContext {
+  /** The email's subject: a forward ("TR: [#1] Votre colis") is read whole. */
+  readonly subject?: string;
+}
+
+export function cutQuotedHistory(text: string, context: QuotedHistoryContext = {}): { text: string; cut: boolean } {
+  // What a customer forwards (the carrier's notice, the bank's refusal) is what they want us to read,
+  // and below it is that sender's message, not our thread: the same email without a ticket tag opens a
+  // ticket with all of it, so on a ticket it is kept whole too.
+  if (context.subject !== undefined && isForwardSubject(context.subject)) return { text, cut: false };
+  let trailing = trailingQuoteStart(text);
+  // Apple Mail quotes a forwarded message with '>' under "Begin forwarded message:".
+  if (trailing !== -1 && forwardLineRightAbove(text, trailing)) trailing = -1;
   const marker = firstMarker(text, trailing);
 
   let cutAt = marker;
@@ -138,8 +149,8 @@ function firstMarker(text: string, trailing: number): number {
 
     if (isSeparator(content)) return line.start;
 
-    const attributionEnd = attributionAt(text, lines, i, content);
-    if (attributionEnd !== -1 && !isInterleaved(text, attributionEnd, trailing)) return line.start;
+    const attribution = attributionAt(text, lines, i, content);
+    if (attribution !== null && historyFollows(text, lines, attribution, trailing)) return line.start;
 
     if (isHeaderBlock(text, lines, i, content)) return line.start;
   }
@@ -157,19 +168,25 @@ function isSeparator(content: string): boolean {
   return content.startsWith('--') && SEPARATOR.test(content);
 }
 
+interface Attribution {
+  /** Index of its last line (the client may have wrapped it onto a second one). */
+  readonly last: number;
+  readonly content: string;
+}
+
 /**
  * "On <date>, Jane <j@x> wrote:" / "Le <date>, Jane <j@x> a écrit :", possibly wrapped by the client
- * onto a second line. Returns the offset where the attribution ends, or -1.
+ * onto a second line, or null.
  * A digit is required: clients always put a date there, while a customer's own sentence
  * ("Le livreur a écrit :") usually has none.
  */
-function attributionAt(text: string, lines: readonly Line[], i: number, content: string): number {
-  if (!content.startsWith('On ') && !content.startsWith('Le ')) return -1;
-  const line = lines[i]!;
-  if (isAttribution(content)) return line.end;
+function attributionAt(text: string, lines: readonly Line[], i: number, content: string): Attribution | null {
+  if (!content.startsWith('On ') && !content.startsWith('Le ')) return null;
+  if (isAttribution(content)) return { last: i, content };
   const next = shortLine(text, lines[i + 1]);
-  if (next === null || next === '') return -1;
-  return isAttribution(`${content} ${next}`) ? lines[i + 1]!.end : -1;
+  if (next === null || next === '') return null;
+  const joined = `${content} ${next}`;
+  return isAttribution(joined) ? { last: i + 1, content: joined } : null;
 }
 
 const ENGLISH_ATTRIBUTION_END = /\swrote\s*:$/;
@@ -181,23 +198,36 @@ function isAttribution(candidate: string): boolean {
   return FRENCH_ATTRIBUTION_END.test(candidate);
 }
 
+// "Support <support@shop.example>": clients name who wrote by address; a customer telling what the
+// courier wrote does not.
+const ADDRESS_IN_ATTRIBUTION = /[^\s<>@]@[^\s<>@]|<[^\s<>]+>/;
+// A year, as clients date what they quote ("3 juin 2024", "03/06/2024", "6/3/24"); a customer recalling
+// "On 4 December at 9:41" seldom gives one.
+const DATE_WITH_YEAR = /(?:^|\D)(?:19|20)\d\d(?:\D|$)|(?:^|\D)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)/;
+// The customer quoting a sentence ("Colis livré en point relais") after their own "… a écrit :".
+const OPENING_QUOTATION_MARK = /^["“”«„‘’‹']/;
+
 /**
- * An attribution followed by quotes that the customer answers in between ("> question" / answer) is an
- * inline reply: cutting there would lose the answers. It is history only when what follows it is either
- * unquoted (a client that does not prefix quotes) or nothing but the final quoted block.
+ * Whether an attribution starts the history. Customers write such lines too ("Le 4 décembre, votre
+ * transporteur a écrit :", the carrier's words in quotation marks, then more of their own), so the line
+ * alone is not enough. It is history when what follows is the final quoted block, a header block or
+ * nothing; or, followed by unquoted text (a client that does not prefix quotes), when it names an address
+ * as clients do, or dates with a year what does not open with a quotation mark.
+ * Quotes the customer answers in between ("> question" / answer) are an inline reply: cutting at the
+ * attribution above them would lose the answers.
  */
-function isInterleaved(text: string, attributionEnd: number, trailing: number): boolean {
-  let start = attributionEnd + 1;
-  while (start <= text.length) {
-    const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
-    const kind = lineKind(text, start, end);
-    if (kind === 'text') return false;
-    if (kind === 'quoted') return trailing === -1 || trailing > start;
-    if (nl === -1) break;
-    start = nl + 1;
-  }
-  return false;
+function historyFollows(text: string, lines: readonly Line[], attribution: Attribution, trailing: number): boolean {
+  let j = attribution.last + 1;
+  while (j < lines.length && lineKind(text, lines[j]!.start, lines[j]!.end) === 'blank') j++;
+  const next = lines[j];
+  // Past the scan limit nothing is known about what follows: keep the text.
+  if (next === undefined) return lines[lines.length - 1]!.end === text.length;
+  if (lineKind(text, next.start, next.end) === 'quoted') return trailing !== -1 && trailing <= next.start;
+  if (ADDRESS_IN_ATTRIBUTION.test(attribution.content)) return true;
+  const content = shortLine(text, next);
+  if (content === null) return false;
+  if (isHeaderBlock(text, lines, j, content)) return true;
+  return DATE_WITH_YEAR.test(attribution.content) && !OPENING_QUOTATION_MARK.test(content);
 }
 
 const HEADER_KEYS: ReadonlyMap<string, 'date' | 'subject' | 'other'> = new Map([
@@ -240,7 +270,8 @@ function isHeaderBlock(text: string, lines: readonly Line[], i: number, content:
     if (role === 'subject') subject = field.value;
   }
   if (!hasDate || subject === null) return false;
-  if (/^(?:fw|fwd|tr|wg)\s*:/i.test(subject)) return false;
+  // Only the first prefix: "RE: FW: …" is our answer to something forwarded earlier, history like any other.
+  if (/^(?:fwd?|tr|wg|rv|enc)\s*:/i.test(subject)) return false;
   return !forwardLineAbove(text, lines, i);
 }
 
@@ -261,12 +292,55 @@ function headerField(content: string): { key: string; value: string } | null {
   return key === '' ? null : { key, value };
 }
 
+// Gmail's "---------- Forwarded message ---------" / "Message transféré", Apple Mail's "Begin forwarded
+// message:" / "Début du message réexpédié :".
+const FORWARD_LINE = /forwarded message|message transf[eé]r[eé]|d[eé]but du message r[eé]exp[eé]di[eé]/i;
+
 function forwardLineAbove(text: string, lines: readonly Line[], i: number): boolean {
   for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
     const above = shortLine(text, lines[j]);
     if (above === null) return false;
     if (above === '' || /^_+$/.test(above)) continue;
-    return /forwarded message|message transféré|message transfere/i.test(above);
+    return FORWARD_LINE.test(above);
+  }
+  return false;
+}
+
+/** Whether the last line with text before offset (only blank lines between) announces a forward. */
+function forwardLineRightAbove(text: string, offset: number): boolean {
+  const end = text.slice(0, offset).trimEnd().length;
+  const start = text.lastIndexOf('\n', end - 1) + 1;
+  if (end === 0 || end - start > MAX_MARKER_LINE) return false;
+  return FORWARD_LINE.test(text.slice(start, end).normalize('NFC'));
+}
+
+// Reply and forward prefixes as clients write them in English, French, German, Spanish, Portuguese, Italian,
+// Dutch and the Nordic languages ("RE:", "TR :", "AW:", "Fwd[2]:").
+const SUBJECT_PREFIX = /^\s*(?:\[[^\]]{0,40}\]|([a-zé]{1,5})\s*(?:\[\d{1,3}\]|\(\d{1,3}\))?\s*:)/i;
+const FORWARD_PREFIXES = new Set(['fw', 'fwd', 'tr', 'wg', 'rv', 'enc']);
+const REPLY_PREFIXES = new Set(['re', 'aw', 'sv', 'vs', 'antw', 'réf', 'ref', 'rép', 'rif', 'r']);
+// A subject piles up a few prefixes ("Re: TR: Fwd:"); past this many it is not worth reading on.
+const MAX_SUBJECT_PREFIXES = 10;
+
+/**
+ * Whether a subject says the email forwards another: a forward prefix among those in front ("TR: [#1]
+ * Votre colis", "Re: Fwd: …", "[EXT] FW: …"). One after the ticket tag ("Re: [#1] TR: …") is the
+ * ticket's own subject, from the first email, and says nothing of this one.
+ */
+function isForwardSubject(subject: string): boolean {
+  let rest = subject.slice(0, MAX_MARKER_LINE).normalize('NFC');
+  for (let n = 0; n < MAX_SUBJECT_PREFIXES; n++) {
+    const prefix = SUBJECT_PREFIX.exec(rest);
+    if (prefix === null) return false;
+    const word = prefix[1]?.toLowerCase();
+    if (word === undefined) {
+      if (prefix[0].trimStart().startsWith('[#')) return false;
+    } else if (FORWARD_PREFIXES.has(word)) {
+      return true;
+    } else if (!REPLY_PREFIXES.has(word)) {
+      return false;
+    }
+    rest = rest.slice(prefix[0].length);
   }
   return false;
 }

@@ -338,7 +338,7 @@ export class IntakeService {
     source: IntakeSource,
     now: Date,
   ): Promise<IntakeResult> {
-    const cut = cutQuotedHistory(email.text);
+    const cut = cutQuotedHistory(email.text, { subject: email.subject });
     const legacyMsgId = await tx.addReply({
       ticketId: ticket.ticketId,
       customerId: ticket.customerId,

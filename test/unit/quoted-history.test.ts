@@ -239,3 +239,123 @@ describe('cutQuotedHistory: bottom-posting', () => {
     expect(cutQuotedHistory(onlyPhone)).toEqual({ text: onlyPhone, cut: false });
   });
 });
+
+describe('cutQuotedHistory: the customer telling what someone wrote', () => {
+  it('keeps a French "Le 4 décembre, … a écrit :" with the quoted sentence and the words after it, and cuts the real quote', () => {
+    const own = [
+      'Bonjour,',
+      '',
+      'Je ne comprends pas.',
+      'Le 4 décembre, votre transporteur a écrit :',
+      '"Colis livré en point relais"',
+      "Or le relais me dit qu'il n'a rien reçu. Que dois-je faire ? Le garage ne peut pas attendre au-delà de mardi.",
+      '',
+      'Thomas',
+    ].join('\n');
+    const text = `${own}\n\nLe jeu. 3 déc. 2026 à 10:12, Support <support@shop.example> a écrit :\n> Bonjour Thomas,\n> votre colis est parti.\n`;
+    expect(cut(text)).toEqual({ text: own, cut: true });
+  });
+
+  it('keeps an English "On 4 December at 9:41 your courier wrote:" when no quote follows at all', () => {
+    const text = 'Hi,\n\nOn 4 December at 9:41 your courier wrote:\n"Label RET-99120 is not valid"\nSo I still cannot send the part back. Can you email me a new label today?\n\nSarah';
+    expect(cut(text)).toEqual({ text, cut: false });
+  });
+
+  it('keeps such a line even with a year, when what follows opens with a quotation mark', () => {
+    const text = 'Bonjour,\nLe 4 décembre 2026, votre transporteur a écrit :\n« Colis livré »\nOr je n\'ai rien reçu.\n\nThomas';
+    expect(cut(text)).toEqual({ text, cut: false });
+  });
+
+  it('still cuts an attribution without an address when the final quote, a header block or nothing follows it', () => {
+    expect(cut('Merci.\n\nLe 4 décembre à 9:41, le service a écrit :\n\n> Bonjour,\n> votre colis est parti.')).toEqual({ text: 'Merci.', cut: true });
+    const headerBlock = 'Voir ci-dessous.\n\nLe 4 décembre, le service a écrit :\nDe : Support <s@shop.example>\nEnvoyé : lundi 3 juin 2024 10:00\nÀ : Jane\nObjet : RE: commande\n\nBonjour';
+    expect(cut(headerBlock)).toEqual({ text: 'Voir ci-dessous.', cut: true });
+  });
+
+  it('still cuts at an attribution naming an address above history its client did not prefix (Yahoo)', () => {
+    const text = 'Thanks\n\n    On Tuesday, December 3, 2026, 10:46:12 AM GMT+1, Support <support@shop.example> wrote:  \n \n Hello Jean,\n your order ships tomorrow.\n';
+    expect(cut(text)).toEqual({ text: 'Thanks', cut: true });
+  });
+});
+
+describe('cutQuotedHistory: a message the customer forwards onto a ticket', () => {
+  const outlookFrench = [
+    'Bonjour,',
+    '',
+    'Voici le message du transporteur, le colis n\'est toujours pas arrivé.',
+    '',
+    'Thomas',
+    '',
+    'De : Chronopost <noreply@chronopost.example>',
+    'Envoyé : mardi 1 décembre 2026 08:12',
+    'À : thomas@customer.example',
+    'Objet : Votre colis XY123456 est en point relais',
+    '',
+    'Bonjour, votre colis XY123456 vous attend au relais Tabac du Centre jusqu\'au 8 décembre.',
+  ].join('\n');
+  const owa = [
+    'Please see below, DPD say the parcel was returned to you.',
+    '',
+    '________________________________',
+    'From: DPD UK <noreply@dpd.example>',
+    'Sent: 02 December 2026 07:30',
+    'To: jane@customer.example',
+    'Subject: Your DPD parcel 1550 9876 543 is being returned',
+    '',
+    'Your parcel is being returned to the sender.',
+  ].join('\n');
+  const iphone = [
+    'Regardez, ils disent qu\'il est disponible.',
+    '',
+    'Envoyé de mon iPhone',
+    '',
+    'Début du message réexpédié :',
+    '',
+    '> De: Relais Colis <noreply@relaiscolis.example>',
+    '> Date: 2 décembre 2026 à 18:03:11 UTC+1',
+    '> À: thomas@customer.example',
+    '> Objet: Votre colis est disponible',
+    '>',
+    '> Bonjour, votre colis est disponible dans votre relais.',
+  ].join('\n');
+  const appleEnglish = [
+    'This is what the bank sent me.',
+    '',
+    'Begin forwarded message:',
+    '',
+    '> From: Bank <alerts@bank.example>',
+    '> Subject: Payment declined',
+    '> Date: 2 December 2026 at 18:03:11 GMT',
+    '>',
+    '> Your payment of 89.90 EUR to Shop was declined.',
+  ].join('\n');
+
+  it.each([
+    ['an Outlook "De : / Envoyé : / À : / Objet :" block', 'TR: [#1] Votre colis XY123456', outlookFrench],
+    ['an OWA "From: / Sent: / To: / Subject:" block under a rule', 'FW: [#8] Your DPD parcel', owa],
+    ['an iPhone forward quoted with ">"', 'Fwd: [#4] Votre colis est disponible', iphone],
+    ['an Apple Mail English forward', 'Fwd: [#4] Payment declined', appleEnglish],
+  ])('keeps %s whole when the subject says it is a forward', (_name, subject, text) => {
+    expect(cutQuotedHistory(text, { subject })).toEqual({ text, cut: false });
+  });
+
+  it.each(['Fw: [#1] x', 'Fwd: [#1] x', 'Tr: [#1] x', 'TR : [#1] x', 'WG: [#1] x', 'RV: [#1] x', 'Enc: [#1] x', 'Re: TR: [#1] x', 'RE: Fwd: x', '[EXT] FW: [#1] x'])(
+    'reads "%s" as a forward',
+    (subject) => {
+      expect(cutQuotedHistory(outlookFrench, { subject })).toEqual({ text: outlookFrench, cut: false });
+    },
+  );
+
+  it('cuts our thread as before when the forward prefix is the ticket\'s own subject, after the tag, or absent', () => {
+    const kept = outlookFrench.slice(0, outlookFrench.indexOf('\n\nDe : '));
+    for (const subject of ['Re: [#1] TR: Votre colis', '[#1] Votre colis', 'Re: [#1] Votre colis', 'Transport: [#1] colis']) {
+      expect(cutQuotedHistory(outlookFrench, { subject })).toEqual({ text: kept, cut: true });
+    }
+    expect(cutQuotedHistory(owa)).toEqual({ text: 'Please see below, DPD say the parcel was returned to you.', cut: true });
+  });
+
+  it('keeps a message Apple Mail forwarded under "Début du message réexpédié :" even when the subject no longer says so', () => {
+    expect(cutQuotedHistory(iphone, { subject: '[#4] Votre colis' })).toEqual({ text: iphone, cut: false });
+    expect(cutQuotedHistory(appleEnglish)).toEqual({ text: appleEnglish, cut: false });
+  });
+});
