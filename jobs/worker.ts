@@ -8,6 +8,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { buildClassifier } from '../adapters/files/triage-files.ts';
 import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
+import { syncLegacyTickets } from '../adapters/mysql/legacy-sync.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import type { Category } from '../src/domain/ticket.ts';
 import type { Logger } from '../src/ports/logger.ts';
@@ -131,6 +132,9 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
   };
 }
 
+/** How often the worker takes in what the old site did to the tickets. */
+const LEGACY_SYNC_MS = 15_000;
+
 /**
  * The `worker` role (a RoleStarter of src/roles.ts, typed here by its shape so that roles.ts, which
  * loads this module, is not imported back).
@@ -158,6 +162,19 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
     store,
     sweepMs: config.triage.sweepSeconds * 1000,
   });
+  // The old site works on the same tables: its new tickets adopted, what it closed, reopened or
+  // re-prioritised taken into our copy, for the lists, stats and digest (one pass at a time).
+  let syncing: Promise<unknown> | null = null;
+  const syncLegacy = () => {
+    syncing ??= syncLegacyTickets(app.database.pool)
+      .then((done) => {
+        if (done.adopted || done.reconciled) log.info(done, `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`);
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'old site pass failed; the next one retries'))
+      .finally(() => (syncing = null));
+  };
+  syncLegacy();
+  const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {
     worker.describe().then((l) => (lines = [...l.map((x) => `${x}, model ${classifier.modelVersion}`)]), () => undefined);
@@ -167,7 +184,9 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
     describe: () => lines,
     async stop() {
       clearInterval(refresh);
+      clearInterval(legacyTimer);
       await worker.close();
+      await syncing;
     },
   };
 }

@@ -13,6 +13,8 @@ import type { ChatPlatform } from './mysql-chat-post-ledger.ts';
 
 /** Ids below the newest seen that are looked at again on every pass. */
 const RESCAN = 200;
+/** A ticket the old site created is announced when it is younger than this as it is adopted. */
+const LEGACY_NEW_MS = 24 * 3_600_000;
 
 export interface PendingNotice {
   readonly notice: TicketNotice;
@@ -55,6 +57,8 @@ export class MysqlTicketNoticeFeed {
     if (this.#ticketFloor === null || this.#messageFloor === null) await this.start();
     const ticketFloor = this.#ticketFloor ?? 0;
     const messageFloor = this.#messageFloor ?? 0;
+    // Read before the tickets: every id up to it that the pass does not return is posted or not to be announced.
+    const [newest] = await this.#db.pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(ticket_id), 0) AS top FROM support_ticket');
     const [[tickets], [replies]] = await Promise.all([
       this.#db.pool.query<RowDataPacket[]>(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.triaged,
@@ -63,9 +67,11 @@ export class MysqlTicketNoticeFeed {
            LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
            LEFT JOIN support_chat_post p ON p.platform = ? AND p.channel = ? AND p.ticket_id = t.ticket_id AND p.kind = 'new'
           WHERE t.ticket_id > ? AND p.ticket_id IS NULL
+            AND (t.source <> 'legacy' OR (t.status = 'open' AND t.created_at >= ?))
           ORDER BY t.ticket_id
           LIMIT ?`,
-        [this.#platform, this.#channel, ticketFloor, limit],
+        // The old site's tickets are announced when they are new web-form tickets, not when its history is adopted.
+        [this.#platform, this.#channel, ticketFloor, new Date(Date.now() - LEGACY_NEW_MS), limit],
       ),
       this.#db.pool.query<RowDataPacket[]>(
         `SELECT m.id, m.ticket_id, m.peer_address, x.msg_content AS body, t.subject, t.priority, t.category
@@ -79,6 +85,9 @@ export class MysqlTicketNoticeFeed {
         [this.#platform, this.#channel, messageFloor, limit],
       ),
     ]);
+    // A short page: nothing below the newest id waits, so the next pass starts just below it (the old
+    // site's history, adopted at once, is not walked again on every pass).
+    if (tickets.length < limit) this.#ticketFloor = Math.max(this.#ticketFloor ?? 0, Number(newest[0]?.['top'] ?? 0) - RESCAN);
     const out: PendingNotice[] = [];
     for (const t of tickets) {
       const ticketId = Number(t['ticket_id']);

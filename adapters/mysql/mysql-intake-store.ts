@@ -16,16 +16,7 @@
  */
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import {
-  CATEGORIES,
-  formatLegacyDate,
-  PRIORITIES,
-  parseLegacyContent,
-  parseLegacyDate,
-  type Category,
-  type Priority,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+import { formatLegacyDate, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   IntakeStore,
   IntakeTransaction,
@@ -39,6 +30,7 @@ import type {
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
+import { adoptLegacyTicket, reconcileTicket, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
@@ -517,51 +509,27 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     for (const id of ids) {
       const row = rows.find((r) => String(r['message_id']).toLowerCase() === id.toLowerCase());
       if (!row) continue;
-      // The ticket row of ours is there for every message we stored; a legacy one is adopted.
-      const ticket = row['ticket_id'] !== null ? toSummary(row) : await this.ticketById(Number(row['m_ticket_id']));
+      // Read as ticketById does: a legacy ticket is adopted, and what the old site changed is taken in.
+      const ticket = await this.ticketById(Number(row['m_ticket_id']));
       if (ticket) return { ticket, matchedId: id };
     }
     return null;
   }
 
   async ticketById(ticketId: number): Promise<TicketSummary | null> {
+    const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
     const rows = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
-    return rows[0] ? toSummary(rows[0]) : await this.#adoptLegacyTicket(ticketId);
-  }
-
-  /** A ticket the old site created has no row of ours: make one from its legacy row. */
-  async #adoptLegacyTicket(ticketId: number): Promise<TicketSummary | null> {
-    const rows = await this.#rows(
-      `SELECT m.msg_cst_id, m.msg_ord_id, m.msg_date, m.msg_subject, m.msg_content, m.msg_parent_id, m.msg_close, c.cst_mail
-         FROM ___xtr_msg m LEFT JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id
-        WHERE m.msg_id = ? LIMIT 1`,
-      [ticketId],
-    );
-    const row = rows[0];
-    const email = row ? row['cst_mail'] : null;
-    if (!row || typeof email !== 'string' || !email) return null;
-    const parentId = row['msg_parent_id'];
-    if (parentId && parentId !== '0') return null;
-    const { metadata } = parseLegacyContent(stringOr(row['msg_content'], ''));
-    if (!metadata) return null; // reviews, legal documents, redirects: not support tickets
-    const created = parseLegacyDate(typeof row['msg_date'] === 'string' ? row['msg_date'] : null) ?? new Date();
-    const status: TicketStatus = row['msg_close'] === '1' ? 'closed' : 'open';
-    const priority = PRIORITIES.includes(metadata['priority'] as Priority) ? (metadata['priority'] as Priority) : 'normal';
-    const category = CATEGORIES.includes(metadata['category'] as Category) ? (metadata['category'] as Category) : 'general';
-    const summary: TicketSummary = {
-      ticketId,
-      customerId: Number(row['msg_cst_id']),
-      customerEmail: email.toLowerCase(),
-      subject: stringOr(row['msg_subject'], '').slice(0, 500),
-      status,
-      language: null,
-    };
-    await this.#insert(
-      `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, ?)`,
-      [ticketId, summary.customerId, summary.customerEmail, summary.subject, status, priority, category, row['msg_ord_id'] ?? null, created, created, created, status === 'closed' ? created : null],
-    );
-    return summary;
+    if (rows[0]) {
+      // The old site may have closed it (or reopened it) since: a customer's reply then reopens it in both tables.
+      if (!(await reconcileTicket(run, ticketId, { lock: true, at: new Date() })).length) return toSummary(rows[0]);
+      const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
+      return again[0] ? toSummary(again[0]) : null;
+    }
+    // A ticket the old site created has no row of ours: one is made from its legacy row.
+    const read = await adoptLegacyTicket(run, ticketId);
+    if (read.found !== 'ticket') return null;
+    const t = read.ticket;
+    return { ticketId, customerId: t.customerId, customerEmail: t.email, subject: [...t.subject].slice(0, 500).join(''), status: t.status, language: null };
   }
 
   async isParticipant(ticketId: number, address: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher
 import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
+import { adoptBeforeListing, adoptLegacyTicket, reconcileTicket, runnerOf } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = mysql.RowDataPacket;
@@ -50,6 +51,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async countPerRange(event: 'created' | 'closed', boundaries: readonly Date[]): Promise<number[]> {
+    await adoptBeforeListing(this.#pool); // the old site's web-form tickets count too
     const n = boundaries.length - 1;
     if (n < 1) return [];
     const column = event === 'created' ? 't.created_at' : 't.closed_at';
@@ -144,6 +146,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async exportPage(from: Date, to: Date, afterId: number, limit: number): Promise<ExportRow[]> {
+    await adoptBeforeListing(this.#pool); // the old site's web-form tickets count too
     const rows = await this.#rows(
       `SELECT t.ticket_id, t.created_at, t.customer_email, t.subject, t.status, t.source, t.category, t.category_confidence, t.priority,
               t.priority_confidence, t.sentiment, t.language, t.triaged, t.first_response_at, t.closed_at
@@ -171,6 +174,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async contactStats(since: Date): Promise<ContactStats> {
+    await adoptBeforeListing(this.#pool);
     const [totals, groups] = await Promise.all([
       this.#rows(
         `SELECT COUNT(*) AS total, COALESCE(SUM(t.status = 'open'), 0) AS open, COALESCE(SUM(t.status = 'closed'), 0) AS closed,
@@ -200,6 +204,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async listTickets(query: TicketListQuery): Promise<{ total: number; tickets: TicketListItem[] }> {
+    await adoptBeforeListing(this.#pool);
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.status) {
@@ -226,6 +231,8 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async ticketDetail(ticketId: number): Promise<TicketDetail | null> {
+    // A ticket the old site created is adopted; what it changed since is taken in.
+    if (!(await this.#bringInLine(ticketId))) return null;
     const rows = await this.#rows(
       `SELECT t.*, m.msg_content FROM support_ticket t LEFT JOIN ___xtr_msg m ON m.msg_id = t.ticket_id WHERE t.ticket_id = ?`,
       [ticketId],
@@ -256,11 +263,31 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
     };
   }
 
+  /** Adopts or reconciles one ticket; false when the number is no support ticket. */
+  async #bringInLine(ticketId: number): Promise<boolean> {
+    try {
+      const run = runnerOf(this.#pool);
+      const mine = (await run('SELECT 1 FROM support_ticket WHERE ticket_id = ?', [ticketId])) as Row[];
+      if (mine[0]) {
+        await reconcileTicket(run, ticketId, { lock: false, at: new Date() });
+        return true;
+      }
+      return (await adoptLegacyTicket(run, ticketId)).found === 'ticket';
+    } catch (error) {
+      throw toAppError(error, 'reading a ticket');
+    }
+  }
+
   async setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null> {
     let conn: mysql.PoolConnection | undefined;
     try {
       conn = await this.#pool.getConnection();
       await conn.query('START TRANSACTION');
+      const run = runnerOf(conn);
+      const [mine] = await conn.query<Row[]>('SELECT 1 FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
+      // A ticket the old site created is adopted; one it closed or reopened since is taken as it is now.
+      if (!mine[0]) await adoptLegacyTicket(run, ticketId);
+      else await reconcileTicket(run, ticketId, { lock: true, at });
       const [rows] = await conn.query<Row[]>('SELECT status FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
       const previous = rows[0]?.['status'] as TicketStatus | undefined;
       if (!previous) {

@@ -32,6 +32,7 @@ import type {
   TicketTransaction,
 } from '../../src/ports/ticket-store.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
+import { adoptBeforeListing, adoptLegacyTicket, reconcileTicket, runnerOf, type LegacyRead } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -57,6 +58,8 @@ export class MysqlTicketStore implements TicketStore {
   }
 
   async list(request: ListRequest, pageSize: number): Promise<{ items: TicketSummary[]; hasMore: boolean }> {
+    // The old site's web-form tickets are listed too (adopted here, at most every 10 s).
+    await adoptBeforeListing(this.#database.pool);
     const filters: string[] = [];
     const params: unknown[] = [];
     if (request.status === 'waiting') {
@@ -160,9 +163,11 @@ export class MysqlTicketStore implements TicketStore {
     try {
       let rows = await selectTicket(pool, ticketId, false);
       if (!rows[0]) {
-        const adopted = await adoptLegacyTicket(pool, ticketId);
+        const adopted = lookupOf(await adoptLegacyTicket(runnerOf(pool), ticketId));
         if (adopted.found !== 'ticket') return adopted;
         rows = await selectTicket(pool, ticketId, false);
+      } else if ((await reconcileTicket(runnerOf(pool), ticketId, { lock: false, at: new Date() })).length) {
+        rows = await selectTicket(pool, ticketId, false); // the old site changed it
       }
       const row = rows[0];
       if (!row) return { found: 'none' };
@@ -242,6 +247,7 @@ export class MysqlTicketStore implements TicketStore {
   }
 
   async counts(since: Date): Promise<TicketCounts> {
+    await adoptBeforeListing(this.#database.pool);
     // The tally is kept by triggers on support_ticket (migration 0004): a few hundred rows, whatever
     // the number of tickets. New ones are a range of the created_at index. Never a scan of ___xtr_msg.
     const [tally, created, untriaged] = await Promise.all([
@@ -303,9 +309,11 @@ class MysqlTicketTransaction implements TicketTransaction {
   async lockTicket(ticketId: number): Promise<TicketLookup<TicketRecord>> {
     let rows = await selectTicket(this.#conn, ticketId, true);
     if (!rows[0]) {
-      const adopted = await adoptLegacyTicket(this.#conn, ticketId);
+      const adopted = lookupOf(await adoptLegacyTicket(runnerOf(this.#conn), ticketId));
       if (adopted.found !== 'ticket') return adopted;
       rows = await selectTicket(this.#conn, ticketId, true);
+    } else if ((await reconcileTicket(runnerOf(this.#conn), ticketId, { lock: true, at: new Date() })).length) {
+      rows = await selectTicket(this.#conn, ticketId, true); // the old site changed it: the command sees what it did
     }
     const r = rows[0];
     if (!r) return { found: 'none' };
@@ -469,35 +477,15 @@ async function emailSources(q: Queryable, ticketId: number, legacyIds: readonly 
   return sources;
 }
 
-/**
- * A ticket the old site created has no row of ours: one is made from its legacy row, as intake's
- * ticketById does. Replies, product reviews, legal documents and redirects (JSON with a "type" key,
- * no metadata block) are not tickets and are left alone.
- */
-async function adoptLegacyTicket(q: Queryable, ticketId: number): Promise<TicketLookup<true>> {
-  const [found] = await q.query(
-    `SELECT m.msg_cst_id, m.msg_ord_id, m.msg_date, m.msg_subject, m.msg_content, m.msg_parent_id, m.msg_close, c.cst_mail
-       FROM ___xtr_msg m LEFT JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id
-      WHERE m.msg_id = ? LIMIT 1`,
-    [ticketId],
-  );
-  const row = (found as Row[])[0];
-  if (!row) return { found: 'none' };
-  const parent = stringOr(row['msg_parent_id'], '').trim();
-  if (parent && parent !== '0' && /^\d+$/.test(parent)) return { found: 'reply', parentId: Number(parent) };
-  const { metadata } = parseLegacyContent(stringOr(row['msg_content'], ''));
-  if (!metadata) return { found: 'other' };
-  const created = parseLegacyDate(stringOr(row['msg_date'], '')) ?? new Date();
-  const status: TicketStatus = row['msg_close'] === '1' ? 'closed' : 'open';
-  const priority = PRIORITIES.includes(metadata['priority'] as Priority) ? (metadata['priority'] as Priority) : 'normal';
-  const category = CATEGORIES.includes(metadata['category'] as Category) ? (metadata['category'] as Category) : 'general';
-  const email = stringOr(row['cst_mail'], '').toLowerCase();
-  await q.query(
-    `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, ?)`,
-    [ticketId, Number(row['msg_cst_id']) || 0, email.slice(0, 255), stringOr(row['msg_subject'], '').slice(0, 500), status, priority, category, row['msg_ord_id'] ?? null, created, created, created, status === 'closed' ? created : null],
-  );
-  return { found: 'ticket', ticket: true };
+function lookupOf(read: LegacyRead): TicketLookup<true> {
+  switch (read.found) {
+    case 'ticket':
+      return { found: 'ticket', ticket: true };
+    case 'reply':
+      return { found: 'reply', parentId: read.parentId };
+    default:
+      return { found: read.found };
+  }
 }
 
 /** How many of the newest tickets are searched word by word before the FULLTEXT index is asked. */

@@ -1,0 +1,293 @@
+/**
+ * The old site keeps working on the same tables: it creates tickets from its web form, closes and
+ * reopens them, and edits priority and category in the metadata block. The legacy row is the truth we
+ * share with it; support_ticket is our indexed copy. This module keeps the copy true:
+ * - adoption: a ticket the old site created gets its support_ticket row (at once when someone names
+ *   its number; otherwise the background pass finds it within a sweep);
+ * - reconciliation: before a ticket is changed or read on its own, and in the background pass for the
+ *   lists, the flags and the block the old site may have changed win over our copy, and the change is
+ *   in the audit trail as the old site's.
+ * One implementation for every caller (agents' commands, intake, the old module's API, the worker's
+ * sweep), whatever it runs its SQL on: a pool, a connection, or intake's commit group.
+ */
+import type { PoolConnection } from 'mysql2/promise';
+import { CATEGORIES, METADATA_MARKER, parseLegacyContent, parseLegacyDate, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+
+/** Runs one statement: the rows of a SELECT, the result header of a write. */
+export type SqlRunner = (sql: string, params: readonly unknown[]) => Promise<unknown>;
+
+export function runnerOf(q: Pick<PoolConnection, 'query'>): SqlRunner {
+  return async (sql, params) => (await q.query(sql, params as unknown[]))[0];
+}
+
+type Row = Record<string, unknown>;
+const rows = async (run: SqlRunner, sql: string, params: readonly unknown[]) => (await run(sql, params)) as Row[];
+
+/** What the legacy row of a number holds. */
+export type LegacyRead =
+  | { readonly found: 'none' }
+  | { readonly found: 'reply'; readonly parentId: number }
+  /** Reviews, legal documents, redirects (JSON with a "type" key, no metadata block): not tickets. */
+  | { readonly found: 'other' }
+  | { readonly found: 'ticket'; readonly ticket: LegacyTicket };
+
+export interface LegacyTicket {
+  readonly ticketId: number;
+  readonly customerId: number;
+  /** The customer's address, trimmed and lowercased ('' when the row has none). */
+  readonly email: string;
+  readonly subject: string;
+  readonly createdAt: Date;
+  readonly status: TicketStatus;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly orderNumber: string | null;
+}
+
+// The old site's form and its staff wrote French words too.
+const PRIORITY_WORDS: Readonly<Record<string, Priority>> = {
+  urgente: 'urgent', critique: 'urgent', haute: 'high', eleve: 'high', elevee: 'high', important: 'high', importante: 'high',
+  normale: 'normal', moyenne: 'normal', medium: 'normal', basse: 'low', faible: 'low',
+};
+const CATEGORY_WORDS: Readonly<Record<string, Category>> = {
+  general: 'general', generale: 'general', autre: 'general', other: 'general', question: 'general', information: 'general',
+  technique: 'technical', tech: 'technical', facturation: 'billing', facture: 'billing', paiement: 'billing', payment: 'billing', invoice: 'billing',
+  reclamation: 'complaint', reclamations: 'complaint', plainte: 'complaint', litige: 'complaint', idee: 'suggestion', amelioration: 'suggestion',
+};
+
+function fold(value: unknown): string {
+  return typeof value === 'string' ? value.trim().toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '') : '';
+}
+
+/** A priority the block names, in our words or the old site's ("haute"); null when it names none we know. */
+export function legacyPriority(value: unknown): Priority | null {
+  const v = fold(value);
+  return (PRIORITIES as readonly string[]).includes(v) ? (v as Priority) : (PRIORITY_WORDS[v] ?? null);
+}
+
+/** A category the block names, in our words or the old site's ("réclamation"); null when it names none we know. */
+export function legacyCategory(value: unknown): Category | null {
+  const v = fold(value);
+  return (CATEGORIES as readonly string[]).includes(v) ? (v as Category) : (CATEGORY_WORDS[v] ?? null);
+}
+
+/** Open or closed, as the old site's flags say; null for flags it never writes (both 0, both 1). */
+function flagStatus(open: unknown, close: unknown): TicketStatus | null {
+  if (String(close) === '1' && String(open) !== '1') return 'closed';
+  if (String(open) === '1' && String(close) !== '1') return 'open';
+  return null;
+}
+
+export async function readLegacyTicket(run: SqlRunner, ticketId: number): Promise<LegacyRead> {
+  const [row] = await rows(
+    run,
+    `SELECT m.msg_cst_id, m.msg_ord_id, m.msg_date, m.msg_subject, m.msg_content, m.msg_parent_id, m.msg_open, m.msg_close, c.cst_mail
+       FROM ___xtr_msg m LEFT JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id
+      WHERE m.msg_id = ? LIMIT 1`,
+    [ticketId],
+  );
+  if (!row) return { found: 'none' };
+  const parent = String(row['msg_parent_id'] ?? '').trim();
+  if (parent && parent !== '0' && /^\d+$/.test(parent)) return { found: 'reply', parentId: Number(parent) };
+  const { metadata } = parseLegacyContent(String(row['msg_content'] ?? ''));
+  if (!metadata) return { found: 'other' };
+  const createdAt =
+    parseLegacyDate(String(row['msg_date'] ?? '')) ??
+    (typeof metadata['created_at'] === 'string' ? parseLegacyDate(metadata['created_at']) : null) ??
+    (await neighbourDate(run, ticketId)) ??
+    new Date();
+  return {
+    found: 'ticket',
+    ticket: {
+      ticketId,
+      customerId: Number(row['msg_cst_id']) || 0,
+      email: String(row['cst_mail'] ?? '').trim().toLowerCase().slice(0, 255),
+      subject: String(row['msg_subject'] ?? '').trim(),
+      createdAt,
+      status: flagStatus(row['msg_open'], row['msg_close']) ?? 'open',
+      priority: legacyPriority(metadata['priority']) ?? 'normal',
+      category: legacyCategory(metadata['category']) ?? 'general',
+      orderNumber: typeof row['msg_ord_id'] === 'string' && row['msg_ord_id'].trim() ? row['msg_ord_id'].trim().slice(0, 64) : null,
+    },
+  };
+}
+
+/** A row without a date: the ids follow time, so the date of the row written just before it says when, near enough. */
+async function neighbourDate(run: SqlRunner, ticketId: number): Promise<Date | null> {
+  const [row] = await rows(run, "SELECT msg_date FROM ___xtr_msg WHERE msg_id < ? AND msg_date IS NOT NULL AND msg_date <> '' ORDER BY msg_id DESC LIMIT 1", [ticketId]);
+  return row ? parseLegacyDate(String(row['msg_date'])) : null;
+}
+
+/**
+ * A ticket the old site created gets its row of ours (triaged: the web form gave its priority and
+ * category). Idempotent; anything that is not a ticket is only reported.
+ */
+export async function adoptLegacyTicket(run: SqlRunner, ticketId: number): Promise<LegacyRead> {
+  const read = await readLegacyTicket(run, ticketId);
+  if (read.found !== 'ticket') return read;
+  const t = read.ticket;
+  await run(
+    `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, ?)`,
+    [ticketId, t.customerId, t.email, [...t.subject].slice(0, 500).join(''), t.status, t.priority, t.category, t.orderNumber, t.createdAt, t.createdAt, t.createdAt, t.status === 'closed' ? t.createdAt : null],
+  );
+  return read;
+}
+
+/**
+ * Our copy of one ticket made to agree with what the old site did to its row: the flags (closed or
+ * reopened there) and the block's priority and category. Returns what changed, recorded in the audit
+ * trail as the old site's doing. `lock`: the caller's transaction locks both rows first.
+ */
+export async function reconcileTicket(run: SqlRunner, ticketId: number, options: { lock: boolean; at: Date }): Promise<string[]> {
+  const lock = options.lock ? ' FOR UPDATE' : '';
+  const [row] = await rows(
+    run,
+    `SELECT t.status, t.priority, t.category, x.msg_open, x.msg_close, SUBSTRING_INDEX(x.msg_content, ?, -1) AS block, LOCATE(?, x.msg_content) > 0 AS has_block
+       FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
+      WHERE t.ticket_id = ?${lock}`,
+    [METADATA_MARKER, METADATA_MARKER, ticketId],
+  );
+  if (!row) return [];
+  const changes: string[] = [];
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const status = flagStatus(row['msg_open'], row['msg_close']);
+  if (status && status !== row['status']) {
+    sets.push('status = ?', 'closed_at = ?');
+    params.push(status, status === 'closed' ? options.at : null);
+    changes.push(status === 'closed' ? 'closed' : 'reopened');
+  }
+  if (Number(row['has_block']) === 1) {
+    let block: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(String(row['block'] ?? '').trim());
+      block = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      block = null;
+    }
+    const priority = block ? legacyPriority(block['priority']) : null;
+    const category = block ? legacyCategory(block['category']) : null;
+    if (priority && priority !== row['priority']) {
+      sets.push('priority = ?');
+      params.push(priority);
+      changes.push(`priority ${String(row['priority'])} → ${priority}`);
+    }
+    if (category && category !== row['category']) {
+      sets.push('category = ?');
+      params.push(category);
+      changes.push(`category ${String(row['category'])} → ${category}`);
+    }
+  }
+  if (sets.length === 0) return [];
+  await run(`UPDATE support_ticket SET ${sets.join(', ')}, updated_at = ? WHERE ticket_id = ?`, [...params, options.at, ticketId]);
+  for (const change of changes) {
+    const type = change === 'closed' || change === 'reopened' ? change : 'changed_on_old_site';
+    await run('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, 'the old site', JSON.stringify({ change }), options.at]);
+  }
+  return changes;
+}
+
+/** Ids below the pass's position looked at again each time: a row the old site committed late is still found. */
+const RESCAN = 200;
+const POSITION = 'legacy_adoption';
+
+type PoolLike = { getConnection(): Promise<PoolConnection> };
+
+/**
+ * The old site's new tickets adopted: at most `chunk` legacy ids read per call, from where the last
+ * call stopped (kept in support_sync_state, a little below, for rows committed late).
+ */
+export async function adoptNewLegacyTickets(pool: PoolLike, options: { at?: Date; chunk?: number } = {}): Promise<{ adopted: number; position: number; top: number }> {
+  const at = options.at ?? new Date();
+  const chunk = options.chunk ?? 50_000;
+  const conn = await pool.getConnection();
+  const run = runnerOf(conn);
+  try {
+    const [state] = await rows(run, 'SELECT position FROM support_sync_state WHERE name = ?', [POSITION]);
+    const [top] = await rows(run, 'SELECT COALESCE(MAX(msg_id), 0) AS top FROM ___xtr_msg', []);
+    const highest = Number(top?.['top'] ?? 0);
+    const from = Math.max(0, Number(state?.['position'] ?? 0) - RESCAN);
+    const to = Math.min(highest, from + chunk);
+    const candidates = await rows(
+      run,
+      `SELECT x.msg_id FROM ___xtr_msg x LEFT JOIN support_ticket t ON t.ticket_id = x.msg_id
+        WHERE x.msg_id > ? AND x.msg_id <= ? AND t.ticket_id IS NULL
+          AND (x.msg_parent_id IS NULL OR TRIM(x.msg_parent_id) IN ('', '0')) AND LOCATE(?, x.msg_content) > 0
+        ORDER BY x.msg_id`,
+      [from, to, METADATA_MARKER],
+    );
+    let adopted = 0;
+    for (const c of candidates) {
+      if ((await adoptLegacyTicket(run, Number(c['msg_id']))).found === 'ticket') adopted++;
+    }
+    await run(
+      'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at)',
+      [POSITION, to, at],
+    );
+    return { adopted, position: to, top: highest };
+  } finally {
+    conn.release();
+  }
+}
+
+const adopting = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * adoptNewLegacyTickets before a list or a count, so the old site's web-form tickets are there without
+ * a worker running: once caught up, a look at the last few hundred rows (a millisecond or two). Calls
+ * at the same time share one pass. A failure is left to the list's own query to report.
+ */
+export async function adoptBeforeListing(pool: PoolLike): Promise<void> {
+  let pass = adopting.get(pool);
+  if (!pass) {
+    pass = adoptNewLegacyTickets(pool, { chunk: 20_000 })
+      .catch(() => undefined)
+      .finally(() => adopting.delete(pool));
+    adopting.set(pool, pass);
+  }
+  await pass;
+}
+
+/** Every open ticket the old site closed or edited, and every closed one it reopened, brought in line. */
+export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Date } = {}): Promise<number> {
+  const at = options.at ?? new Date();
+  const conn = await pool.getConnection();
+  const run = runnerOf(conn);
+  try {
+    // Which of our copies disagree with their legacy row (a priority in the old site's words, "haute",
+    // is read again each pass and found to agree: a few rows).
+    const block = 'SUBSTRING_INDEX(x.msg_content, ?, -1)';
+    const differing = await rows(
+      run,
+      `SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
+        WHERE t.status = 'open'
+          AND (x.msg_close = '1' OR JSON_VALUE(${block}, '$.priority') <> t.priority OR JSON_VALUE(${block}, '$.category') <> t.category)
+       UNION ALL
+       SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
+        WHERE t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,
+      [METADATA_MARKER, METADATA_MARKER],
+    );
+    let reconciled = 0;
+    for (const r of differing) {
+      await conn.query('START TRANSACTION');
+      try {
+        if ((await reconcileTicket(run, Number(r['ticket_id']), { lock: true, at })).length) reconciled++;
+        await conn.query('COMMIT');
+      } catch (error) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }
+    return reconciled;
+  } finally {
+    conn.release();
+  }
+}
+
+/** The background pass: adoption, then reconciliation. */
+export async function syncLegacyTickets(pool: PoolLike, options: { at?: Date; chunk?: number } = {}): Promise<{ adopted: number; reconciled: number; position: number; top: number }> {
+  const adoption = await adoptNewLegacyTickets(pool, options);
+  const reconciled = await reconcileChangedTickets(pool, options);
+  return { ...adoption, reconciled };
+}
