@@ -55,13 +55,14 @@ export class NodemailerMailSender implements MailSender {
   }
 }
 
-/** nodemailer's errors → AppError. A 4xx reply or a connection problem is worth another try; 5xx is not. */
+/** nodemailer's errors → AppError. A 4xx reply, a connection problem or a refused login is worth another try; 5xx is not. */
 function toAppError(error: unknown): AppError {
   const e = (error ?? {}) as { code?: string; responseCode?: number; message?: string };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
   const network = /^(ECONNECTION|ETIMEDOUT|ESOCKET|ECONNREFUSED|EDNS|ECONNRESET|EPROTOCOL)$/.test(e.code ?? '');
   const retryable = network || (responseCode !== null && responseCode >= 400 && responseCode < 500);
-  if (e.code === 'EAUTH') return new AppError('smtp.auth_failed', 'The SMTP server refused the login: check the user and password in SMTP_URL.', { cause: error });
+  // Our configuration, not the email, is at fault: it waits in the outbox until the operator fixes SMTP_URL.
+  if (e.code === 'EAUTH') return new AppError('smtp.auth_failed', 'The SMTP server refused the login: check the user and password in SMTP_URL (the email waits and is sent once they are right).', { cause: error, retryable: true });
   const what = responseCode ? `the SMTP server answered ${responseCode}` : `SMTP ${e.code ?? 'error'}`;
   // nodemailer's messages can quote the server's reply, never our credentials.
   return new AppError(retryable ? 'smtp.temporary' : 'smtp.rejected', `The email was not sent: ${what}: ${(e.message ?? '').slice(0, 300)}`, { cause: error, retryable });
