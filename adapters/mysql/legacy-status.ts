@@ -14,7 +14,7 @@ export function legacyStatusUpdate(ticketId: number, status: TicketStatus): { sq
     sql: `UPDATE ___xtr_msg
              SET msg_open = ?, msg_close = ?,
                  msg_content = IF(LOCATE(?, msg_content) > 0,
-                                  CONCAT(LEFT(msg_content, CHAR_LENGTH(msg_content) - CHAR_LENGTH(${block})), REPLACE(${block}, ?, ?)),
+                                  CONCAT(LEFT(msg_content, CHAR_LENGTH(msg_content) - CHAR_LENGTH(${block})), REGEXP_REPLACE(${block}, ?, ?)),
                                   msg_content)
            WHERE msg_id = ?`,
     params: [
@@ -23,7 +23,8 @@ export function legacyStatusUpdate(ticketId: number, status: TicketStatus): { sq
       METADATA_MARKER,
       METADATA_MARKER,
       METADATA_MARKER,
-      `"status":${JSON.stringify(other)}`,
+      // Compact as we write it, or spaced as a pretty-printed block of the old site has it.
+      `"status"[[:space:]]*:[[:space:]]*"${other}"`,
       `"status":${JSON.stringify(status)}`,
       ticketId,
     ],

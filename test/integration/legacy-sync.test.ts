@@ -116,6 +116,18 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect((await syncLegacyTickets(db.database.pool)).reconciled).toBe(0); // nothing left to do: idempotent
   });
 
+  it('says closed in a block the old site pretty-printed, when an agent closes the ticket', async () => {
+    const ticketId = await webFormTicket({ mail: 'pretty@customer.example', subject: 'Joint de culasse', date: '2026-11-3 9:00:00', block: { priority: 'normal', category: 'technical', created_at: '2026-11-3 9:00:00' } });
+    const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    const pretty = row!.msg_content.replace(/\{.*\}$/s, JSON.stringify({ ...parseLegacyContent(row!.msg_content).metadata, status: 'open' }, null, 4));
+    await db.query('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?', [pretty, ticketId]);
+    expect((await app.commands.run(zoe, `/ticket close ${ticketId}`)).ok).toBe(true);
+    const [after] = await db.query<{ msg_content: string; msg_close: string }>('SELECT msg_content, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    expect(after!.msg_close).toBe('1');
+    expect(parseLegacyContent(after!.msg_content).metadata).toMatchObject({ status: 'closed', priority: 'normal', category: 'technical' });
+    expect(parseLegacyContent(after!.msg_content).text).toBe('<p>Bonjour, le frein à main reste bloqué.</p>');
+  });
+
   it('threads a [#N] reply onto a web-form ticket whose customer address the old site stored with spaces and capitals', async () => {
     const ticketId = await webFormTicket({ mail: '  Sophie.Leroy@Exemple.FR ', subject: 'Question sur la facture', date: '2026-11-2 9:00:00', block: { priority: 'normal', category: 'billing', created_at: '2026-11-2 9:00:00' } });
     const reply = eml({ from: 'sophie.leroy@exemple.fr', subject: `Re: [#${ticketId}] Question sur la facture`, body: 'Je vous renvoie la facture.' });
