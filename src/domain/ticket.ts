@@ -87,7 +87,7 @@ export function taggedSubject(ticketId: number, subject: string): string {
   const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
   // A reply reads "Re: [#3] Brake pads", as mail clients write it, not "[#3] Re: Brake pads".
   const re = /^re\s*:\s*/i.exec(bare);
-  return (re ? `Re: [#${ticketId}] ${bare.slice(re[0].length) || '(no subject)'}` : `[#${ticketId}] ${bare || '(no subject)'}`).slice(0, 500);
+  return cutText(re ? `Re: [#${ticketId}] ${bare.slice(re[0].length) || '(no subject)'}` : `[#${ticketId}] ${bare || '(no subject)'}`, 500);
 }
 
 /** A reply row's subject, as the old site writes it. */
@@ -104,7 +104,14 @@ export function cleanSubject(subject: string): string {
     if (next === s) break;
     s = next;
   }
-  return s.slice(0, 500);
+  return cutText(s, 500);
+}
+
+/** The first `max` UTF-16 units of a text, never half of a character written with two (an emoji: 🔧). */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /**

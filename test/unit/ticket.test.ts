@@ -45,6 +45,10 @@ describe('subjects', () => {
     expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
+    // Cut at 500 without splitting an emoji in two (a lone half is stored as U+FFFD).
+    const long = cleanSubject(`${'é'.repeat(499)}🔧 suite`);
+    expect(long).toBe('é'.repeat(499));
+    expect(long.charCodeAt(long.length - 1)).toBe('é'.charCodeAt(0));
     expect(replySubject('Plaquettes')).toBe('Re: Plaquettes');
     expect(replySubject('Re: Plaquettes')).toBe('Re: Plaquettes');
   });
