@@ -573,13 +573,30 @@ function readableText(content: string): string {
         .replace(/<br\s*\/?>/gi, '\n')
         .replace(/<\/p>/gi, '\n')
         .replace(/<[^>]+>/g, '')
-        .replace(/&nbsp;/g, ' ')
-        .replace(/&amp;/g, '&')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
+        .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, decodeEntity)
     : content;
   const trimmed = text.replace(/\n{3,}/g, '\n\n').trim();
   return trimmed.length > 4000 ? `${trimmed.slice(0, 4000)}…` : trimmed;
+}
+
+// The entities the old site's editor wrote for French text and punctuation (&eacute;, &rsquo;…).
+const ENTITIES: Readonly<Record<string, string>> = {
+  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", laquo: '«', raquo: '»', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+  hellip: '…', ndash: '–', mdash: '—', euro: '€', deg: '°', copy: '©', reg: '®', middot: '·', oelig: 'œ', OElig: 'Œ', aelig: 'æ', AElig: 'Æ', szlig: 'ß',
+};
+const ACCENTS: Readonly<Record<string, string>> = { acute: '\u0301', grave: '\u0300', circ: '\u0302', uml: '\u0308', cedil: '\u0327', tilde: '\u0303', ring: '\u030a' };
+
+/** One HTML entity as its character (&eacute; é, &#233; é, &#x2019; ’); one it does not know stays as written. */
+function decodeEntity(entity: string, name: string): string {
+  if (name.startsWith('#')) {
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  }
+  const named = ENTITIES[name];
+  if (named !== undefined) return named;
+  // &eacute; &Egrave; &ccedil; &ocirc; &uuml;: a letter and its accent.
+  const accented = /^([a-zA-Z])(acute|grave|circ|uml|cedil|tilde|ring)$/.exec(name);
+  return accented ? `${accented[1]}${ACCENTS[accented[2]!]}`.normalize('NFC') : entity;
 }
 
 function asDate(value: unknown): Date {

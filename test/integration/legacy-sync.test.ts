@@ -128,6 +128,15 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect(parseLegacyContent(after!.msg_content).text).toBe('<p>Bonjour, le frein à main reste bloqué.</p>');
   });
 
+  it("shows the old site's HTML entities as the letters they stand for", async () => {
+    const ticketId = await webFormTicket({ mail: 'entities@customer.example', subject: 'Étrier', date: '2026-11-4 9:00:00', block: { priority: 'normal', category: 'technical', created_at: '2026-11-4 9:00:00' } });
+    const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+    const html = row!.msg_content.replace(/^<p>.*?<\/p>/, "<p>Il manque un &eacute;l&eacute;ment de l&rsquo;&eacute;trier arri&egrave;re &#8211; r&eacute;f. &laquo;&nbsp;A12&nbsp;&raquo; &amp; &#x20AC;&unknown;</p>");
+    await db.query('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?', [html, ticketId]);
+    const view = await app.commands.run(zoe, `/ticket view ${ticketId}`);
+    expect(view.text).toContain('Il manque un élément de l’étrier arrière – réf. « A12 » & €&unknown;');
+  });
+
   it('threads a [#N] reply onto a web-form ticket whose customer address the old site stored with spaces and capitals', async () => {
     const ticketId = await webFormTicket({ mail: '  Sophie.Leroy@Exemple.FR ', subject: 'Question sur la facture', date: '2026-11-2 9:00:00', block: { priority: 'normal', category: 'billing', created_at: '2026-11-2 9:00:00' } });
     const reply = eml({ from: 'sophie.leroy@exemple.fr', subject: `Re: [#${ticketId}] Question sur la facture`, body: 'Je vous renvoie la facture.' });
