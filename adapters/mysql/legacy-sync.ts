@@ -169,12 +169,12 @@ export async function reconcileTicket(run: SqlRunner, ticketId: number, options:
     const priority = block ? legacyPriority(block['priority']) : null;
     const category = block ? legacyCategory(block['category']) : null;
     if (priority && priority !== row['priority']) {
-      sets.push('priority = ?');
+      sets.push('priority = ?', 'priority_confidence = NULL'); // the old site's choice, not triage's
       params.push(priority);
       changes.push(`priority ${String(row['priority'])} → ${priority}`);
     }
     if (category && category !== row['category']) {
-      sets.push('category = ?');
+      sets.push('category = ?', 'category_confidence = NULL');
       params.push(category);
       changes.push(`category ${String(row['category'])} → ${category}`);
     }

@@ -148,8 +148,11 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   async exportPage(from: Date, to: Date, afterId: number, limit: number): Promise<ExportRow[]> {
     await adoptBeforeListing(this.#pool); // the old site's web-form tickets count too
     const rows = await this.#rows(
-      `SELECT t.ticket_id, t.created_at, t.customer_email, t.subject, t.status, t.source, t.category, t.category_confidence, t.priority,
-              t.priority_confidence, t.sentiment, t.language, t.triaged, t.first_response_at, t.closed_at
+      // A value an agent corrected is not triage's: its confidence no longer applies (left empty).
+      `SELECT t.ticket_id, t.created_at, t.customer_email, t.subject, t.status, t.source, t.category, t.priority,
+              IF(EXISTS (SELECT 1 FROM support_triage_correction c WHERE c.ticket_id = t.ticket_id AND c.field = 'category'), NULL, t.category_confidence) AS category_confidence,
+              IF(EXISTS (SELECT 1 FROM support_triage_correction c WHERE c.ticket_id = t.ticket_id AND c.field = 'priority'), NULL, t.priority_confidence) AS priority_confidence,
+              t.sentiment, t.language, t.triaged, t.first_response_at, t.closed_at
          FROM support_ticket t WHERE t.created_at >= ? AND t.created_at < ? AND t.ticket_id > ? ORDER BY t.ticket_id LIMIT ?`,
       [from, to, afterId, limit],
       'reading tickets for the export',

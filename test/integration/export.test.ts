@@ -67,6 +67,8 @@ beforeAll(async () => {
   await ticket(4, '@SUM(A1)', '2026-03-02T08:00:00Z');
   await ticket(5, '+33 6 00 00 00 00 called', '2026-03-02T22:30:00Z'); // 23:30 in Paris on the 2nd
   await ticket(6, 'after the range', '2026-03-02T23:30:00Z');
+  // An agent corrected ticket 4's priority: triage's confidence in its own choice no longer applies.
+  await db.query("INSERT INTO support_triage_correction (ticket_id, field, from_value, to_value, agent_id, created_at) VALUES (4, 'priority', 'normal', 'high', 1, NOW(3))");
   // Not a ticket: never exported.
   await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_subject, msg_content) VALUES ('1', 'Review', '{\"type\":\"review\"}')");
 });
@@ -105,6 +107,8 @@ describe('ticket export', () => {
     expect(byId['3']?.['subject']).toBe('Refund, "urgent"\nplease');
     expect(byId['3']?.['resolution_hours']).toBe('');
     expect(byId['4']?.['subject']).toBe("'@SUM(A1)");
+    expect(byId['4']).toMatchObject({ priority: 'high', priority_confidence: '' });
+    expect(byId['3']).toMatchObject({ priority: 'high', priority_confidence: '0.8' });
     expect(byId['5']?.['subject']).toBe("'+33 6 00 00 00 00 called");
     expect(text).toContain('"Refund, ""urgent""\nplease"');
   });
