@@ -9,6 +9,7 @@ import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from 
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
+import { editDistance } from '../../src/domain/wording.ts';
 import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
 import { describeOutbox } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
@@ -75,9 +76,29 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // Output cut short by its reader (a pipeline into head) is no failure.
     if (isClosedOutput(error)) return 0;
+    const usageError = await misuse(error, command);
+    if (usageError) {
+      say(`ticketrelay: ${usageError}`);
+      return EX_USAGE;
+    }
     say(`ticketrelay: ${describeError(error)}`);
     return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
   }
+}
+
+/**
+ * An option the command does not have, or a value it cannot take (node:util parseArgs' errors): the
+ * sentence, with the option probably meant ("--role": did you mean --roles?) from the command's usage.
+ */
+async function misuse(error: unknown, command: string | undefined): Promise<string | null> {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return null;
+  const message = error instanceof Error ? error.message.split('.')[0]! : String(error);
+  const given = /'(--?[\w-]+)/.exec(message)?.[1];
+  const known = command !== undefined && isKnownCommand(command) ? [...new Set((await usageOf(command)).join(' ').match(/--[a-z][\w-]*/g) ?? [])] : [];
+  const near = given ? known.filter((o) => o !== given && editDistance(o, given) <= 2).sort((a, b) => editDistance(a, given) - editDistance(b, given))[0] : undefined;
+  const help = command !== undefined && isKnownCommand(command) ? `"npx ticketrelay ${command} --help" lists its options` : '"npx ticketrelay help" lists the commands';
+  return `${message}${near ? `; did you mean ${near}?` : '.'} (${help})`;
 }
 
 function isKnownCommand(name: string): boolean {
