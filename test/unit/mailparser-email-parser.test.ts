@@ -52,3 +52,17 @@ describe('the body of a multipart/alternative email whose text part is blank', (
     expect((await parser.parse(alternative('Hello, plain version.'))).text).toBe('Hello, plain version.');
   });
 });
+
+describe("Outlook's placeholders for inline images", () => {
+  it('are left out of the text: a logo line and a photo pasted mid-sentence', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-cid-'));
+    try {
+      const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
+      const plain = 'Bonjour,\r\n\r\nVoici la photo du compteur [cid:image002.jpg@01DB4513.1C2D3E40] prise ce matin.\r\n\r\nPaul\r\n[cid:image001.png@01DB4513.1C2D3E40]\r\nGarage Bellecour';
+      const text = (await parser.parse(alternative(plain))).text;
+      expect(text).toBe('Bonjour,\n\nVoici la photo du compteur prise ce matin.\n\nPaul\nGarage Bellecour');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
