@@ -319,7 +319,7 @@ export function formatList(view: TicketListView, request: ListRequest, timeZone?
 export function formatCard(card: TicketCard, timeZone?: string): string {
   const t = card.ticket;
   const lines = [
-    `#${t.ticketId} ${t.subject}`,
+    `#${t.ticketId} ${t.subject.trim() || '(no subject)'}`,
     `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt, timeZone)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
