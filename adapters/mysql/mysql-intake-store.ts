@@ -612,6 +612,12 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     );
   }
 
+  async forgetRejection(messageId: string): Promise<void> {
+    // Not deferred: commitSql merges this group's message INSERTs at the place of the first one,
+    // which may come before a deferred DELETE and would then meet the old row.
+    await this.#exec({ sql: "DELETE FROM support_message WHERE message_id = ? AND kind = 'rejected'", params: [messageId.slice(0, 255)] });
+  }
+
   async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
     if (addresses.length === 0) return;
     this.#deferInsert('INSERT IGNORE INTO support_participant (ticket_id, address)', addresses.map(() => '(?, ?)').join(', '), addresses.flatMap((address) => [ticketId, address]));

@@ -120,6 +120,12 @@ export interface IntakeTransaction {
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;
   recordMessage(message: MessageRecord): Promise<void>;
+  /**
+   * Removes the record of an email rejected before under this Message-ID (kind 'rejected' only; any
+   * other row stays), so that it can be recorded again once taken. Done at once: a `recordMessage` of
+   * the same Message-ID later in this transaction finds no duplicate.
+   */
+  forgetRejection(messageId: string): Promise<void>;
   addParticipants(ticketId: number, addresses: readonly string[]): Promise<void>;
   /** Attachments of the message recorded in this transaction under `messageId`. */
   addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void>;

@@ -125,7 +125,7 @@ export class IntakeService {
 
   /** Records an email too large to read (its bytes are not kept here: the source still has them). */
   async rejectOversized(size: number, limit: number, source: IntakeSource): Promise<IntakeResult> {
-    const reason = `message of ${Math.round(size / 1024 / 1024)} MB is larger than the ${Math.round(limit / 1024 / 1024)} MB limit (MESSAGE_MAX_BYTES)`;
+    const reason = `message of ${formatMessageSize(size)} is larger than the ${formatMessageSize(limit)} limit (MESSAGE_MAX_BYTES)`;
     const key = `oversized:${source.kind}:${source.name ?? ''}:${size}`;
     return this.#reject(null, null, reason, source, `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
   }
@@ -157,27 +157,37 @@ export class IntakeService {
   async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null): Promise<IntakeResult> {
     const log = this.#log.child({ messageId, source: source.name ?? source.kind });
     const existing = await this.#deps.store.findMessage(messageId);
-    if (existing?.outcome === 'rejected') {
+    const sender = senderOf(email, this.#own);
+    // Only a missing sender rejects an email under its own Message-ID (see #reject's callers).
+    const rejectedBefore = existing?.outcome === 'rejected';
+    if (rejectedBefore && !sender) {
       // Not taken the first time, and still not: saying "duplicate" would tell a mail server piping it
       // in that it was delivered. Its bytes were kept then; nothing new is recorded.
       log.info({ outcome: 'rejected' }, 'email rejected before, delivered again: still rejected');
-      return { outcome: 'rejected', messageId, reason: 'this message was rejected before (see the first rejection in the log and the rejected folder); it is still not taken', keptAt: null };
+      return {
+        outcome: 'rejected',
+        messageId,
+        reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+        keptAt: null,
+      };
     }
-    if (existing) {
+    if (existing && !rejectedBefore) {
       log.info({ ticketId: existing.ticketId, outcome: 'duplicate' }, 'email already taken: nothing changed');
       return { outcome: 'duplicate', messageId, ticketId: existing.ticketId };
     }
+    // Rejected before for want of a sender, and fixed since (an operator added a From line): the
+    // rejection record goes in the same transaction that takes it.
+    if (rejectedBefore) log.info({ sender: sender?.address }, 'email rejected before now has a sender: taking it');
 
-    const sender = senderOf(email, this.#own);
     const verdict = this.#automatedVerdict(email, sender);
     let result: IntakeResult;
     try {
       if (verdict) {
-        result = await this.#withConflictRetry(() => this.#takeAutomated(email, messageId, verdict, source));
+        result = await this.#withConflictRetry(() => this.#takeAutomated(email, messageId, verdict, source, rejectedBefore));
       } else if (!sender) {
         return await this.#reject(raw, email, 'no sender address (From, Reply-To and Sender are missing or unusable)', source, messageId);
       } else {
-        result = await this.#withConflictRetry(() => this.#takeFromPerson(email, messageId, sender, source));
+        result = await this.#withConflictRetry(() => this.#takeFromPerson(email, messageId, sender, source, rejectedBefore));
       }
     } catch (error) {
       if (isAppError(error) && error.code === 'email.duplicate') {
@@ -206,13 +216,14 @@ export class IntakeService {
     return null;
   }
 
-  async #takeFromPerson(email: InboundEmail, messageId: string, sender: MailAddress, source: IntakeSource): Promise<IntakeResult> {
+  async #takeFromPerson(email: InboundEmail, messageId: string, sender: MailAddress, source: IntakeSource, rejectedBefore: boolean): Promise<IntakeResult> {
     const now = this.#now();
     const attempt = this.#ackLedger.begin();
     try {
       const result = await this.#deps.store.transaction(async (tx) => {
         // Run again after its group was rolled back: what the earlier run queued was never stored.
         attempt.restart();
+        if (rejectedBefore) await tx.forgetRejection(messageId);
         const thread = await this.#findThread(tx, email, sender.address);
         if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
         return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt);
@@ -366,9 +377,10 @@ export class IntakeService {
     return { outcome: 'reply', ticketId: ticket.ticketId, messageId, signal, reopened };
   }
 
-  async #takeAutomated(email: InboundEmail, messageId: string, verdict: AutomatedVerdict, source: IntakeSource): Promise<IntakeResult> {
+  async #takeAutomated(email: InboundEmail, messageId: string, verdict: AutomatedVerdict, source: IntakeSource, rejectedBefore: boolean): Promise<IntakeResult> {
     const now = this.#now();
     return this.#deps.store.transaction(async (tx) => {
+      if (rejectedBefore) await tx.forgetRejection(messageId);
       const ids = [...email.inReplyTo, ...[...email.references].reverse(), ...(email.deliveryReport?.originalMessageIds ?? [])];
       let ticket: TicketSummary | null = null;
       let signal: ThreadSignal = 'none';
@@ -598,6 +610,14 @@ function senderOf(email: InboundEmail, own: ReadonlySet<string>): MailAddress | 
   const sender = email.headers.get('sender')?.[0];
   const m = sender ? /<?([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>?/.exec(sender) : null;
   return m?.[1] ? { address: m[1].toLowerCase(), name: '' } : null;
+}
+
+/** "512 bytes", "3.2 KB", "1 KB", "60 MB": readable for a limit of 1 KB as for one of 60 MB. */
+export function formatMessageSize(bytes: number): string {
+  const kb = Math.round((bytes / 1024) * 10) / 10;
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (kb < 1024) return `${kb} KB`;
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }
 
 /** <ticketrelay.83.9f2c…@shop.example>: ours, recognisable when it comes back. */

@@ -12,7 +12,8 @@
  * - writes are deferred to the commit as the MySQL adapter defers them (the port allows it for every
  *   write that returns nothing): a read inside the transaction does not see them, and a duplicate
  *   Message-ID is found at commit. Only the legacy ___xtr_msg inserts (createTicket, addReply: their
- *   ids are returned), a new customer and the adoption of a legacy ticket are written at once;
+ *   ids are returned), a new customer, the adoption of a legacy ticket and forgetting a rejection are
+ *   written at once;
  * - an error that is not an AppError becomes AppError 'db.error', as toAppError does.
  *
  * Public getters give read-only views of the committed state, for assertions.
@@ -615,6 +616,15 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         deliveryError: null,
         deliveryNextAt: null,
       });
+    });
+  }
+
+  async forgetRejection(messageId: string): Promise<void> {
+    await this.#ready();
+    const id = messageId.slice(0, 255);
+    // At once, as the MySQL adapter runs its DELETE: the recordMessage that follows meets no duplicate.
+    this.#write((s) => {
+      s.messages = s.messages.filter((m) => !(m.kind === 'rejected' && sameId(m.messageId, id)));
     });
   }
 

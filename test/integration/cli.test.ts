@@ -84,6 +84,28 @@ describe('ticketrelay ingest', () => {
     expect(summary.messages[0]).toMatchObject({ outcome: 'created', ticketId: expect.any(Number) });
   });
 
+  it('exits 65 for a piped email with no sender, again and again, and 0 once its From line is added', async () => {
+    const email = eml({ from: null, subject: 'Piped without a sender' });
+    expect((await run(['ingest', '-'], { stdin: email.raw })).code).toBe(65);
+    const again = await run(['ingest', '-', '--json', '--verbose'], { stdin: email.raw });
+    expect(again.code).toBe(65);
+    const summary = JSON.parse(again.stdout.trim()) as { messages: Array<{ outcome: string; reason: string }> };
+    expect(summary.messages[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('add a From line to the file kept in the rejected folder and ingest it again') });
+    const fixed = await run(['ingest', '-', '--json'], { stdin: Buffer.concat([Buffer.from('From: piped.fixed@customer.example\r\n'), email.raw]) });
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.stdout.trim())).toMatchObject({ created: 1, rejected: 0 });
+    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [email.messageId]);
+    expect(rows).toEqual([{ kind: 'ticket' }]);
+  });
+
+  it('says the size of a piped email too large for a small MESSAGE_MAX_BYTES in KB', async () => {
+    const big = eml({ from: 'big@customer.example', body: 'x'.repeat(3000) });
+    const { code, stdout, stderr } = await run(['ingest', '-'], { stdin: big.raw, env: { MESSAGE_MAX_BYTES: '1KB' } });
+    expect(code).toBe(65);
+    const size = Math.round((big.raw.byteLength / 1024) * 10) / 10;
+    expect(stdout + stderr).toContain(`message of ${size} KB is larger than the 1 KB limit (MESSAGE_MAX_BYTES)`);
+  });
+
   it('exits 75 (try again later) when the database is down, so the mail server keeps the message', async () => {
     const { code, stderr } = await run(['ingest', '-'], { stdin: eml().raw, env: { DATABASE_URL: 'mysql://ticketrelay:s3cret-pass@127.0.0.1:1/shop' } });
     expect(code).toBe(75);

@@ -345,6 +345,23 @@ describe('bad input', () => {
     expect(again).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('rejected before') });
     expect(await db.query('SELECT 1 FROM support_message WHERE message_id = ?', [email.messageId])).toHaveLength(1);
   });
+
+  it('takes an email rejected for no sender once a From line is added, in place of its rejection; still without one, says how to fix it', async () => {
+    const email = eml({ from: null, subject: 'Fixed by the operator' });
+    expect(await ingest(email.raw)).toMatchObject({ outcome: 'rejected' });
+    expect(await ingest(email.raw)).toMatchObject({
+      outcome: 'rejected',
+      reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+    });
+
+    const fixed = Buffer.concat([Buffer.from('From: Ada Fixed <ada.fixed@customer.example>\r\n'), email.raw]);
+    const result = created(await ingest(fixed));
+    const rows = await db.query<{ kind: string; ticket_id: number | null }>('SELECT kind, ticket_id FROM support_message WHERE message_id = ?', [email.messageId]);
+    expect(rows).toEqual([{ kind: 'ticket', ticket_id: result.ticketId }]);
+    const [ticket] = await db.query('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [result.ticketId]);
+    expect(ticket).toEqual({ msg_subject: 'Fixed by the operator' });
+    expect(await waitForMailTo('ada.fixed@customer.example', 1)).toHaveLength(1);
+  });
 });
 
 describe('when Redis is down', () => {

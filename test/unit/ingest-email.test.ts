@@ -525,6 +525,49 @@ describe('when something is broken', () => {
     expect(triage.enqueued).toEqual([]);
   });
 
+  it('an email rejected for no sender is taken once a From line is added: the rejection record goes, a ticket comes', async () => {
+    const { ingest, store, triage, outbox, sender } = setup();
+    const messageId = 'nofrom.fixed@somewhere.example';
+    rejected(await ingest(inboundEmail({ from: null, replyTo: [], messageId })));
+    expect(store.message(messageId)).toMatchObject({ kind: 'rejected' });
+
+    // The operator adds "From: jane@customer.example" to the kept file and ingests it again.
+    const result = created(await ingest(inboundEmail({ messageId })));
+    expect(store.ticket(result.ticketId)).toMatchObject({ customerEmail: JANE, status: 'open' });
+    expect(store.messages.filter((m) => m.messageId === messageId)).toEqual([expect.objectContaining({ kind: 'ticket', outcome: 'created', ticketId: result.ticketId })]);
+    expect(triage.enqueued).toEqual([result.ticketId]);
+    await outbox.idle();
+    expect(sender.sent.map((m) => m.to)).toEqual([JANE]);
+
+    // And a third time: an ordinary duplicate of the email now taken.
+    expect(await ingest(inboundEmail({ messageId }))).toEqual({ outcome: 'duplicate', messageId, ticketId: result.ticketId });
+  });
+
+  it('an email rejected for no sender and delivered again still without one: still rejected, and the reason says how to fix it', async () => {
+    const { ingest, store } = setup();
+    const email = inboundEmail({ from: null, replyTo: [], messageId: 'nofrom.twice@somewhere.example' });
+    rejected(await ingest(email));
+    const before = store.counts();
+    expect(rejected(await ingest(email))).toEqual({
+      outcome: 'rejected',
+      messageId: email.messageId,
+      reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+      keptAt: null,
+    });
+    expect(store.counts()).toEqual(before);
+    expect(store.message(email.messageId!)).toMatchObject({ kind: 'rejected' });
+  });
+
+  it('an email too large is rejected with sizes a person can read, whatever the limit', async () => {
+    const { intake, store } = setup();
+    const small = rejected(await intake.rejectOversized(3277, 1024, { kind: 'stdin' }));
+    expect(small.reason).toBe('message of 3.2 KB is larger than the 1 KB limit (MESSAGE_MAX_BYTES)');
+    expect(store.message(small.messageId!)).toMatchObject({ kind: 'rejected', automatedReason: small.reason });
+    const large = rejected(await intake.rejectOversized(75 * 1024 * 1024 + 300 * 1024, 60 * 1024 * 1024, { kind: 'imap:support', name: '42' }));
+    expect(large.reason).toBe('message of 75.3 MB is larger than the 60 MB limit (MESSAGE_MAX_BYTES)');
+    expect(rejected(await intake.rejectOversized(900, 512, { kind: 'stdin' })).reason).toBe('message of 900 bytes is larger than the 512 bytes limit (MESSAGE_MAX_BYTES)');
+  });
+
   it('an email with no From but a Reply-To is taken from the Reply-To', async () => {
     const { ingest, store } = setup();
     const result = created(await ingest(inboundEmail({ from: null, replyTo: [{ address: 'jane.doe@customer.example', name: '' }] })));
