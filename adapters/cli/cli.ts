@@ -11,7 +11,7 @@ import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/conf
 import { describeError, isAppError } from '../../src/domain/errors.ts';
 import { editDistance } from '../../src/domain/wording.ts';
 import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
-import { describeOutbox } from '../../src/services/deliver-outbox.ts';
+import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 
@@ -26,7 +26,10 @@ const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
   ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
   services: ['npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/'],
   db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
-  outbox: ['npx ticketrelay outbox send  send acknowledgements and replies still waiting', 'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)'],
+  outbox: [
+    'npx ticketrelay outbox send  send acknowledgements and replies still waiting, now (without waiting for their retry times)',
+    'npx ticketrelay outbox retry  put the emails given up in the last 7 days (a refused login, a server that said no) back, and send them',
+    'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)'],
 };
 
 const ABOUT = 'ticketrelay — the support desk in your mailbox and your chat';
@@ -262,14 +265,19 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
 }
 
 async function outboxCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
-  if (args[0] !== 'send' && args[0] !== 'status') {
-    say('Usage: npx ticketrelay outbox send | outbox status');
+  if (args[0] !== 'send' && args[0] !== 'status' && args[0] !== 'retry') {
+    say('Usage: npx ticketrelay outbox send | outbox retry | outbox status');
     return EX_USAGE;
   }
   const app = await createApp(loadConfig());
   try {
-    if (args[0] === 'send') {
-      const sent = await app.outbox.deliverPending();
+    if (args[0] === 'retry') {
+      const again = await app.outbox.retryFailed();
+      say(`${again} email${again === 1 ? '' : 's'} given up in the last ${OUTBOX_FAILED_DAYS} days put back in the outbox.`);
+    }
+    if (args[0] === 'send' || args[0] === 'retry') {
+      // Everything waiting, now: the operator has just fixed what kept it (their retry times are not waited for).
+      const sent = await app.outbox.deliverPending({ now: true });
       say(`${sent} email${sent === 1 ? '' : 's'} sent.`);
     }
     const state = await app.outbox.state();

@@ -241,7 +241,7 @@ export class MysqlIntakeStore implements IntakeStore {
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]> {
+  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number } = {}): Promise<OutboundRow[]> {
     let conn: CorePoolConnection;
     try {
       conn = await getConnection(this.#pool);
@@ -255,13 +255,14 @@ export class MysqlIntakeStore implements IntakeStore {
         `START TRANSACTION;
          SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses, subject, body_text, in_reply_to, references_ids, delivery_attempts
            FROM support_message
-          WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_next_at IS NULL OR delivery_next_at <= ?)
+          WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_claimed_until IS NULL OR delivery_claimed_until <= ?)
+            AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ?
           ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [maxAttempts, now, limit],
+        [maxAttempts, now, options.ignoreBackoff === true, now, options.afterId ?? 0, limit],
       )) as [unknown, Record<string, unknown>[]];
       if (rows.length > 0) {
         // Claim them, so that a second process sending the outbox leaves them alone.
-        await connQuery(conn, 'UPDATE support_message SET delivery_next_at = ? WHERE id IN (?);\nCOMMIT', [new Date(now.getTime() + OUTBOX_CLAIM_MS), rows.map((r) => r['id'])]);
+        await connQuery(conn, 'UPDATE support_message SET delivery_claimed_until = ? WHERE id IN (?);\nCOMMIT', [new Date(now.getTime() + OUTBOX_CLAIM_MS), rows.map((r) => r['id'])]);
       } else {
         await connQuery(conn, 'COMMIT', []);
       }
@@ -323,6 +324,19 @@ export class MysqlIntakeStore implements IntakeStore {
     }
   }
 
+  async retryFailedOutbound(since: Date): Promise<number> {
+    try {
+      const result = (await poolQuery(
+        this.#pool,
+        "UPDATE support_message SET delivery = 'pending', delivery_attempts = 0, delivery_next_at = NULL, delivery_claimed_until = NULL WHERE delivery = 'failed' AND created_at >= ?",
+        [since],
+      )) as unknown as { affectedRows?: number };
+      return Number(result.affectedRows ?? 0);
+    } catch (error) {
+      throw toAppError(error, 'putting failed emails back in the outbox');
+    }
+  }
+
   async markOutbound(rowIds: readonly number[], result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null }): Promise<void> {
     if (rowIds.length === 0) return;
     try {
@@ -331,7 +345,8 @@ export class MysqlIntakeStore implements IntakeStore {
         // Exponential backoff for a retry: 30 s, 1 min, 2 min … (capped at 1 h).
         `UPDATE support_message
             SET delivery = ?, delivery_error = ?, delivery_attempts = delivery_attempts + 1,
-                delivery_next_at = IF(? = 'pending', NOW(3) + INTERVAL LEAST(3600, 30 * POW(2, delivery_attempts)) SECOND, NULL)
+                delivery_next_at = IF(? = 'pending', NOW(3) + INTERVAL LEAST(3600, 30 * POW(2, delivery_attempts)) SECOND, NULL),
+                delivery_claimed_until = NULL
           WHERE id IN (?)`,
         [result.delivery, result.error, result.delivery, [...rowIds]],
       );

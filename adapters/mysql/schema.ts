@@ -127,8 +127,10 @@ export const supportMessage = mysqlTable(
     delivery: mysqlEnum('delivery', ['pending', 'sent', 'failed', 'suppressed']),
     deliveryAttempts: int('delivery_attempts', { unsigned: true }).notNull().default(0),
     deliveryError: varchar('delivery_error', { length: 500 }),
-    /** Outbox: not before this time (a retry's backoff, or another process's claim). */
+    /** Outbox: not before this time (a retry's backoff). */
     deliveryNextAt: datetime('delivery_next_at', { fsp: 3 }),
+    /** Outbox: a process is sending it until then (its claim); nobody else takes it meanwhile. */
+    deliveryClaimedUntil: datetime('delivery_claimed_until', { fsp: 3 }),
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
   },
   (t) => [

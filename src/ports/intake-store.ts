@@ -92,7 +92,14 @@ export interface IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
   transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
   /** Outbox: emails waiting to be sent (oldest first), and the result of a try. */
-  pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]>;
+  /**
+   * Claims up to `limit` emails waiting to be sent (another process claiming at the same time gets
+   * others). `ignoreBackoff`: also those whose retry time has not come (an operator sends now);
+   * `afterId`: only rows after this one (a pass walking the outbox once).
+   */
+  pendingOutbound(limit: number, maxAttempts: number, options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number }): Promise<OutboundRow[]>;
+  /** Emails given up since `since` are waiting again, with their attempts counted afresh: how many. */
+  retryFailedOutbound(since: Date): Promise<number>;
   markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
   /** What waits in the outbox (all processes), and what failed for good in the last `failedDays` days. */
   outboxState(failedDays: number): Promise<OutboxState>;

@@ -17,8 +17,11 @@ const BATCH = 100;
 const SEND_PARALLEL = 8;
 
 export interface OutboxDelivery {
-  /** Sends what is pending; returns how many went out. Never throws for one email's failure. */
-  deliverPending(): Promise<number>;
+  /**
+   * Sends what is pending; returns how many went out. Never throws for one email's failure. `now`: also
+   * what waits for its retry time (an operator who has fixed the mail server sends everything at once).
+   */
+  deliverPending(options?: { readonly now?: boolean }): Promise<number>;
   /** Resolves when no pass is running (before shutting down). */
   idle(): Promise<void>;
   /** What became of an email this process tried to send (null: not tried here yet). */
@@ -37,6 +40,7 @@ export class OutboxService implements OutboxDelivery {
   readonly #log: Logger;
   #running: Promise<number> | null = null;
   #again = false;
+  #againNow = false;
   readonly #outcomes = new Map<string, DeliveryOutcome>();
 
   constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
@@ -44,6 +48,14 @@ export class OutboxService implements OutboxDelivery {
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
+  }
+
+  /**
+   * The emails given up in the last OUTBOX_FAILED_DAYS (a mail server that refused them for a reason
+   * since fixed) wait again, with their attempts counted afresh: how many.
+   */
+  retryFailed(): Promise<number> {
+    return this.#store.retryFailedOutbound(new Date(Date.now() - OUTBOX_FAILED_DAYS * 86_400_000));
   }
 
   /** What waits in the outbox, across processes (see describeOutbox). */
@@ -66,17 +78,21 @@ export class OutboxService implements OutboxDelivery {
   }
 
   /** One pass at a time: a call during a pass asks for one more pass rather than racing it. */
-  deliverPending(): Promise<number> {
+  deliverPending(options: { readonly now?: boolean } = {}): Promise<number> {
     if (this.#running) {
       this.#again = true;
+      this.#againNow ||= options.now === true;
       return this.#running;
     }
+    this.#againNow = options.now === true;
     this.#running = (async () => {
       let sent = 0;
       try {
         do {
+          const now = this.#againNow;
           this.#again = false;
-          sent += await this.#pass();
+          this.#againNow = false;
+          sent += await this.#pass(now);
         } while (this.#again);
       } finally {
         this.#running = null;
@@ -86,11 +102,14 @@ export class OutboxService implements OutboxDelivery {
     return this.#running;
   }
 
-  async #pass(): Promise<number> {
+  async #pass(now: boolean): Promise<number> {
     let sent = 0;
+    // Sending now walks the outbox once, by id: what fails again waits for its retry time.
+    let afterId = 0;
     for (;;) {
-      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS);
+      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS, now ? { ignoreBackoff: true, afterId } : {});
       if (rows.length === 0) return sent;
+      afterId = rows.reduce((max, r) => Math.max(max, r.rowId), afterId);
       // A few at a time, each sender taking the next row as soon as it is free; the successes are
       // marked in one update.
       const delivered: number[] = [];
@@ -157,12 +176,12 @@ export function describeOutbox(state: OutboxState, now: Date): string {
   if (state.pending > 0) {
     const age = state.oldestPendingAt ? `, the oldest for ${formatDuration(Math.max(0, (now.getTime() - state.oldestPendingAt.getTime()) / 1000))}` : '';
     const why = state.lastError
-      ? `; the mail server did not take the last one tried (${state.lastError}). They are tried again with backoff (30 s, 1 min, 2 min … up to 1 h): check SMTP_URL and the mail server`
+      ? `; the mail server did not take the last one tried (${state.lastError}). They are tried again with backoff (30 s, 1 min, 2 min … up to 1 h): check SMTP_URL and the mail server, then "npx ticketrelay outbox send" sends them at once`
       : ' (not tried yet)';
     lines.push(`${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.${listed(state, 'pending')}`);
   }
   if (state.failed > 0) {
-    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}: check the address and write to the customer again.${listed(state, 'failed')}`);
+    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}: check the address and write to the customer again, or, when the mail server was at fault and is fixed, "npx ticketrelay outbox retry" sends them.${listed(state, 'failed')}`);
   }
   return lines.join('\n');
 }

@@ -94,6 +94,7 @@ export interface MessageRow extends Omit<MessageRecord, 'delivery'> {
   deliveryAttempts: number;
   deliveryError: string | null;
   deliveryNextAt: Date | null;
+  deliveryClaimedUntil: Date | null;
 }
 
 export interface ParticipantRow {
@@ -337,14 +338,21 @@ export class InMemoryIntakeStore implements IntakeStore {
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number): Promise<OutboundRow[]> {
+  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number } = {}): Promise<OutboundRow[]> {
     await Promise.resolve();
     const now = this.#clock();
     const rows = this.#state.messages
-      .filter((m) => m.delivery === 'pending' && m.deliveryAttempts < maxAttempts && (m.deliveryNextAt === null || m.deliveryNextAt <= now))
+      .filter(
+        (m) =>
+          m.delivery === 'pending' &&
+          m.rowId > (options.afterId ?? 0) &&
+          m.deliveryAttempts < maxAttempts &&
+          (m.deliveryClaimedUntil === null || m.deliveryClaimedUntil <= now) &&
+          (options.ignoreBackoff === true || m.deliveryNextAt === null || m.deliveryNextAt <= now),
+      )
       .sort((a, b) => a.rowId - b.rowId)
       .slice(0, limit);
-    for (const row of rows) row.deliveryNextAt = new Date(now.getTime() + OUTBOX_CLAIM_MS);
+    for (const row of rows) row.deliveryClaimedUntil = new Date(now.getTime() + OUTBOX_CLAIM_MS);
     return rows.map((r) => ({
       rowId: r.rowId,
       messageId: r.messageId,
@@ -389,6 +397,14 @@ export class InMemoryIntakeStore implements IntakeStore {
     row.deliveryError = result.error;
     row.deliveryAttempts += 1;
     row.deliveryNextAt = result.delivery === 'pending' ? new Date(this.#clock().getTime() + backoffSeconds * 1000) : null;
+    row.deliveryClaimedUntil = null;
+  }
+
+  async retryFailedOutbound(since: Date): Promise<number> {
+    await Promise.resolve();
+    const failed = this.#state.messages.filter((m) => m.delivery === 'failed' && m.at >= since);
+    for (const m of failed) Object.assign(m, { delivery: 'pending', deliveryAttempts: 0, deliveryNextAt: null, deliveryClaimedUntil: null });
+    return failed.length;
   }
 
   #takeTransactionFailure(): 'begin' | 'commit' | null {
@@ -615,6 +631,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         deliveryAttempts: 0,
         deliveryError: null,
         deliveryNextAt: null,
+        deliveryClaimedUntil: null,
       });
     });
   }

@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { eml } from './eml.ts';
-import { closedPort, createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
+import { closedPort, createTestDatabase, runTicketrelay, startSmtpListener, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -257,6 +257,26 @@ describe('mistakes an operator makes', () => {
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)\. They are tried again with backoff/m);
     expect(status.stderr).toMatch(/It is: #\d+ acknowledgement to waiting@outbox\.example\./);
+
+    // The mail server is back: "outbox send" sends it at once, without waiting for its retry time.
+    const smtp = await startSmtpListener();
+    try {
+      const [row] = await db.query<{ due: number }>("SELECT delivery_next_at > NOW(3) AS due FROM support_message WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
+      expect(Number(row!.due)).toBe(1); // backing off
+      const sent = await run(['outbox', 'send'], { env: { SMTP_URL: smtp.url }, timeoutMs: DEADLINE_MS });
+      expect(sent.stderr).toMatch(/^1 email sent\.$/m);
+      expect((await smtp.waitFor(1))[0]!.envelopeTo).toEqual(['waiting@outbox.example']);
+
+      // An email given up (a refusal since fixed) goes again with "outbox retry".
+      await db.query("UPDATE support_message SET delivery = 'failed', delivery_error = 'The SMTP server refused the login' WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
+      const retried = await run(['outbox', 'retry'], { env: { SMTP_URL: smtp.url }, timeoutMs: DEADLINE_MS });
+      expect(retried.stderr).toMatch(/^1 email given up in the last 7 days put back in the outbox\.$/m);
+      expect(retried.stderr).toMatch(/^1 email sent\.$/m);
+      expect(retried.code).toBe(0);
+      expect(await smtp.waitFor(2)).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
