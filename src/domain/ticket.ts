@@ -82,6 +82,18 @@ export function ticketTagInSubject(subject: string): number | null {
   return n > 0 ? n : null;
 }
 
+/**
+ * A ticket number the customer typed in a new email's subject without the brackets: "Demande n° 4",
+ * "ticket #4", "Request number 4" (our acknowledgement says "la demande n° 4"). Only with one of those
+ * words before it, never a bare number (an order number, a quantity); intake takes it only from that
+ * ticket's own people, as it does the [#N] tag.
+ */
+export function ticketMentionInSubject(subject: string): number | null {
+  const m = /(?:^|[^\p{L}])(?:demande|ticket|dossier|request|case)\s*(?:n\s*[°º]|no\.|num[ée]ro|number|#)\s*(\d{1,9})(?!\d)/iu.exec(subject) ?? /(?:^|[^\p{L}])ticket\s+(\d{1,9})(?![\d/.,-])/iu.exec(subject);
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 ? n : null;
+}
+
 /** The subject of our mail about ticket N: the tag once, in front. */
 export function taggedSubject(ticketId: number, subject: string): string {
   const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();

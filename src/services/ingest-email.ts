@@ -19,6 +19,7 @@ import {
   formatLegacyDate,
   replySubject,
   splitDisplayName,
+  ticketMentionInSubject,
   ticketTagInSubject,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
@@ -246,7 +247,15 @@ export class IntakeService {
       if (found) return { ticket: found.ticket, signal: email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references', note: null };
     }
     const tag = ticketTagInSubject(email.subject);
-    if (tag === null) return { ticket: null, signal: 'none', note: null };
+    if (tag === null) {
+      // "Demande n° 4" typed by the customer: the same rule as the tag, and silence when it is not theirs (an order number).
+      const typed = ticketMentionInSubject(email.subject);
+      const mentioned = typed === null ? null : await tx.ticketById(typed);
+      if (mentioned && (mentioned.customerEmail === senderAddress || (await tx.isParticipant(mentioned.ticketId, senderAddress)))) {
+        return { ticket: mentioned, signal: 'subject_tag', note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")` };
+      }
+      return { ticket: null, signal: 'none', note: null };
+    }
     const ticket = await tx.ticketById(tag);
     if (ticket && (ticket.customerEmail === senderAddress || (await tx.isParticipant(tag, senderAddress)))) {
       return { ticket, signal: 'subject_tag', note: null };

@@ -220,6 +220,19 @@ describe('a reply', () => {
     expect(store.tickets).toHaveLength(1);
   });
 
+  it('lands on the ticket when the customer types its number without brackets ("Demande n° 4"), not on an order number', async () => {
+    const { store, ingest } = setup();
+    const first = created(await ingest(inboundEmail()));
+    const typed = reply(await ingest(answer({ subject: `Demande n° ${first.ticketId} - colis 44718` })));
+    expect(typed).toMatchObject({ ticketId: first.ticketId, signal: 'subject_tag' });
+    // The same words from someone not on the ticket, and an order number: new tickets, silently.
+    const stranger = created(await ingest(answer({ messageId: 'typed.2@other.example', from: { address: 'mallory@other.example', name: 'Mallory' }, subject: `Demande n° ${first.ticketId}` })));
+    expect(stranger.ticketId).not.toBe(first.ticketId);
+    const order = created(await ingest(answer({ messageId: 'typed.3@mail.customer.example', subject: `Commande n° ${first.ticketId}` })));
+    expect(order.ticketId).not.toBe(first.ticketId);
+    expect(store.repliesOf(first.ticketId)).toHaveLength(1);
+  });
+
   it('lands on the ticket by [#N] from a participant (someone in Cc of the first email)', async () => {
     const { ingest } = setup();
     const first = created(await ingest(inboundEmail({ cc: [{ address: 'john@customer.example', name: 'John Doe' }] })));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cleanSubject,
+  ticketMentionInSubject,
   composeLegacyContent,
   findOrderNumber,
   formatLegacyDate,
@@ -45,6 +46,9 @@ describe('subjects', () => {
     expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
+    for (const [subject, n] of [['Demande n° 4 - colis 44718', 4], ['Re: demande N°12', 12], ['Ticket #83', 83], ['ticket 83 still open', 83], ['Request number 7', 7], ['Dossier numéro 9', 9], ['Commande n° 44718', null], ['Order #12', null], ['Ticket 2024-11-03', null], ['4 plaquettes', null]] as const) {
+      expect(ticketMentionInSubject(subject), subject).toBe(n);
+    }
     // Cut at 500 without splitting an emoji in two (a lone half is stored as U+FFFD).
     const long = cleanSubject(`${'é'.repeat(499)}🔧 suite`);
     expect(long).toBe('é'.repeat(499));
