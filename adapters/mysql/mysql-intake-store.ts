@@ -16,7 +16,7 @@
  */
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import { formatLegacyDate, type TicketStatus } from '../../src/domain/ticket.ts';
+import { formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   IntakeStore,
   IntakeTransaction,
@@ -552,11 +552,26 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return rows.length > 0;
   }
 
-  async findOrCreateCustomer(address: string, name: { first: string | null; last: string | null }) {
+  async findOrCreateCustomer(address: string, name: { first: string | null; last: string | null }, phone: string | null = null) {
     // The column's collation compares case-insensitively; duplicates exist: the active, lowest id wins.
     const found = await this.#rows("SELECT cst_id FROM ___xtr_customer WHERE cst_mail = ? ORDER BY cst_activ = '1' DESC, cst_id ASC LIMIT 1", [address]);
-    if (found[0]) return { customerId: Number(found[0]['cst_id']), created: false };
-    const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_activ) VALUES (?, ?, ?, '1')", [address, name.first, name.last]);
+    const number = phone?.trim().slice(0, 32) || null;
+    // Chosen here, never from input: the column a number goes to.
+    const column = number ? phoneColumn(number) : null;
+    if (found[0]) {
+      const customerId = Number(found[0]['cst_id']);
+      if (number && column) {
+        await this.#rows(`UPDATE ___xtr_customer SET ${column} = ? WHERE cst_id = ? AND COALESCE(cst_tel, '') = '' AND COALESCE(cst_gsm, '') = ''`, [number, customerId]);
+      }
+      return { customerId, created: false };
+    }
+    const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')", [
+      address,
+      name.first,
+      name.last,
+      column === 'cst_tel' ? number : null,
+      column === 'cst_gsm' ? number : null,
+    ]);
     // Its primary key makes a second delivery creating the same customer wait, then fail: retried, it finds this one.
     await this.#insert('INSERT INTO support_customer (email, customer_id) VALUES (?, ?)', [address, customerId]);
     return { customerId, created: true };

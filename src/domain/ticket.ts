@@ -94,6 +94,12 @@ export function ticketMentionInSubject(subject: string): number | null {
   return n > 0 ? n : null;
 }
 
+/** Which legacy column a phone number goes to: cst_gsm for a French mobile (06, 07, +33 6, 0033 7), cst_tel otherwise. */
+export function phoneColumn(phone: string): 'cst_gsm' | 'cst_tel' {
+  const digits = phone.replace(/[^\d+]/g, '');
+  return /^(?:0[67]|\+33[67]|0033[67])\d{8}$/.test(digits) ? 'cst_gsm' : 'cst_tel';
+}
+
 /** The subject of our mail about ticket N: the tag once, in front. */
 export function taggedSubject(ticketId: number, subject: string): string {
   const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();

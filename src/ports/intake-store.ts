@@ -122,7 +122,11 @@ export interface IntakeTransaction {
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
   ticketById(ticketId: number): Promise<TicketSummary | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
-  findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }): Promise<{ readonly customerId: number; readonly created: boolean }>;
+  /**
+   * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel, on a
+   * new customer or one who has neither yet (a number the shop already has is never overwritten).
+   */
+  findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }, phone?: string | null): Promise<{ readonly customerId: number; readonly created: boolean }>;
   createTicket(ticket: NewTicket): Promise<number>;
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;

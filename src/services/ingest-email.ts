@@ -280,7 +280,9 @@ export class IntakeService {
     acks: AckAttempt,
   ): Promise<IntakeResult> {
     const names = splitDisplayName(sender.name, sender.address);
-    const customer = await tx.findOrCreateCustomer(sender.address, names);
+    // The phone the customer typed on our web form (a header only our HTTP front end writes; ignored on mail).
+    const phone = source.kind === 'web' ? (email.headers.get('x-customer-phone')?.[0]?.trim() ?? null) : null;
+    const customer = await tx.findOrCreateCustomer(sender.address, names, phone);
     const text = email.text.trim() || '(empty message)';
     const language = detectLanguage(`${email.subject}\n${text}`).language;
     const orderNumber = findOrderNumber(`${email.subject}\n${text}`);

@@ -501,6 +501,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   async findOrCreateCustomer(
     address: string,
     name: { readonly first: string | null; readonly last: string | null },
+    _phone?: string | null,
   ): Promise<{ readonly customerId: number; readonly created: boolean }> {
     await this.#ready();
     if (this.#seq.conflictOnCustomer()) {

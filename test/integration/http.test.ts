@@ -165,8 +165,9 @@ describe('the old module API', () => {
     const [legacy] = await db.query<{ msg_content: string; msg_open: string }>('SELECT msg_content, msg_open FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
     expect(legacy?.msg_content).toContain('mon colis est arrivé abîmé');
     expect(legacy?.msg_open).toBe('1');
-    const [customer] = await db.query<{ cst_fname: string }>("SELECT cst_fname FROM ___xtr_customer WHERE cst_mail = 'amelie@customer.example'");
-    expect(customer?.cst_fname).toBe('Amélie');
+    const [customer] = await db.query<{ cst_fname: string; cst_gsm: string | null; cst_tel: string | null }>("SELECT cst_fname, cst_gsm, cst_tel FROM ___xtr_customer WHERE cst_mail = 'amelie@customer.example'");
+    // The phone goes where the old site keeps it: a mobile in cst_gsm.
+    expect(customer).toEqual({ cst_fname: 'Amélie', cst_gsm: '+33 6 12 34 56 78', cst_tel: null });
     // Acknowledged, threaded on nothing: the customer sent no email, only the form.
     const [ack] = await db.query<{ subject: string; in_reply_to: string | null; references_ids: string | null }>("SELECT subject, in_reply_to, references_ids FROM support_message WHERE ticket_id = ? AND kind = 'ack'", [ticketId]);
     expect(ack).toEqual({ subject: `[#${ticketId}] Colis abîmé`, in_reply_to: null, references_ids: null });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cleanSubject,
+  phoneColumn,
   ticketMentionInSubject,
   composeLegacyContent,
   findOrderNumber,
@@ -46,6 +47,7 @@ describe('subjects', () => {
     expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
+    expect(['06 12 34 56 78', '+33 7 12 34 56 78', '0033612345678', '01 42 00 00 00', '+44 20 7946 0958'].map(phoneColumn)).toEqual(['cst_gsm', 'cst_gsm', 'cst_gsm', 'cst_tel', 'cst_tel']);
     for (const [subject, n] of [['Demande n° 4 - colis 44718', 4], ['Re: demande N°12', 12], ['Ticket #83', 83], ['ticket 83 still open', 83], ['Request number 7', 7], ['Dossier numéro 9', 9], ['Commande n° 44718', null], ['Order #12', null], ['Ticket 2024-11-03', null], ['4 plaquettes', null]] as const) {
       expect(ticketMentionInSubject(subject), subject).toBe(n);
     }
