@@ -96,8 +96,10 @@ export const agentsCommand: CliCommand = {
           }
         }
         const agent = await app.agents.upsert(definition);
-        say(`${agent.name}${agent.fullName ? ` (${agent.fullName}, who signs replies)` : ''}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${definition.identities.length ? `, recognised as ${definition.identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
-        if (definition.identities.length === 0) say('No chat identity given: add --slack, --slack-email, --discord, --discord-role or --console so the agent is recognised.');
+        // An update adds identities and keeps the ones the agent had: all of them are said.
+        const identities = (await app.agents.list()).find((a) => a.id === agent.id)?.identities ?? definition.identities;
+        say(`${agent.name}${agent.fullName ? ` (${agent.fullName}, who signs replies)` : ''}: ${agent.role}, staff id ${agent.staffId ?? 'none (cannot reply to customers until one is set with --staff-id)'}${identities.length ? `, recognised as ${identities.map((i) => `${i.platform} ${i.kind} ${i.value}`).join(', ')}` : ''}.`);
+        if (identities.length === 0) say('No chat identity given: add --slack, --slack-email, --discord, --discord-role or --console so the agent is recognised.');
         return 0;
       }
       if (sub === 'remove') {

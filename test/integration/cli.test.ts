@@ -285,6 +285,11 @@ describe('mistakes an operator makes', () => {
     const second = await run(['agents', 'add', 'claire', '--slack', 'UCLAIRE'], { timeoutMs: DEADLINE_MS });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout + second.stderr).toContain('claire: manager, staff id 31, recognised as slack user UCLAIRE');
+    expect(first.stdout + first.stderr).toContain('No chat identity given');
+    // A later change of staff id keeps her Slack identity, says so, and does not claim she has none.
+    const third = await run(['agents', 'add', 'claire', '--staff-id', '31'], { timeoutMs: DEADLINE_MS });
+    expect(third.stdout + third.stderr).toContain('claire: manager, staff id 31, recognised as slack user UCLAIRE.');
+    expect(third.stdout + third.stderr).not.toContain('No chat identity given');
     const rows = await db.query<{ role: string; staff_id: number }>("SELECT role, staff_id FROM support_agent WHERE name = 'claire'");
     expect(rows).toEqual([{ role: 'manager', staff_id: 31 }]);
     const fresh = await run(['agents', 'add', 'dan', '--console', 'dan'], { timeoutMs: DEADLINE_MS });
