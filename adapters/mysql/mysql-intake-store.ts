@@ -614,8 +614,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async recordMessage(m: MessageRecord): Promise<void> {
     this.#deferInsert(
-      'INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, peer_address, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)',
-      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, peer_address, peer_name, sent_at, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         m.messageId.slice(0, 255),
         m.ticketId,
@@ -627,6 +627,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         m.automatedKind,
         m.automatedReason,
         m.peerAddress,
+        m.peerName ? [...m.peerName].slice(0, 255).join('') : null,
+        m.sentAt ?? null,
         m.subject.slice(0, 500),
         m.inReplyTo.length ? m.inReplyTo.join(' ') : null,
         m.references.length ? m.references.join(' ') : null,

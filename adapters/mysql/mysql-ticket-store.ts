@@ -372,10 +372,10 @@ class MysqlTicketTransaction implements TicketTransaction {
     return (result as { insertId: number }).insertId;
   }
 
-  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; rootMessageId: string | null; address: string | null; text: string; at: Date } | null> {
+  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; rootMessageId: string | null; address: string | null; name: string | null; text: string; at: Date } | null> {
     const rows = await this.#rows(
       // The text is the legacy row's (what the customer wrote, history cut; the ticket's own row also carries the metadata block).
-      `SELECT m.message_id, m.references_ids, m.peer_address, m.kind, m.created_at, x.msg_content,
+      `SELECT m.message_id, m.references_ids, m.peer_address, m.peer_name, m.kind, COALESCE(m.sent_at, m.created_at) AS written_at, x.msg_content,
               (SELECT r.message_id FROM support_message r WHERE r.ticket_id = m.ticket_id AND r.direction = 'inbound' AND r.kind = 'ticket'
                 ORDER BY r.id LIMIT 1) AS root_message_id
          FROM support_message m LEFT JOIN ___xtr_msg x ON x.msg_id = m.legacy_msg_id
@@ -389,7 +389,8 @@ class MysqlTicketTransaction implements TicketTransaction {
     const content = stringOr(r['msg_content'], '');
     const text = r['kind'] === 'ticket' ? parseLegacyContent(content).text : content;
     const root = r['root_message_id'];
-    return { messageId: String(r['message_id']), references: refs, rootMessageId: root ? String(root) : null, address: address || null, text, at: asDate(r['created_at']) };
+    const name = stringOr(r['peer_name'], '').trim();
+    return { messageId: String(r['message_id']), references: refs, rootMessageId: root ? String(root) : null, address: address || null, name: name || null, text, at: asDate(r['written_at']) };
   }
 
   async threadAddresses(ticketId: number): Promise<string[]> {

@@ -113,6 +113,9 @@ export const supportMessage = mysqlTable(
     automatedKind: varchar('automated_kind', { length: 16 }),
     automatedReason: varchar('automated_reason', { length: 500 }),
     peerAddress: varchar('peer_address', { length: 255 }),
+    /** Inbound: the sender's display name, and when they sent it (the Date header, when plausible). */
+    peerName: varchar('peer_name', { length: 255 }),
+    sentAt: datetime('sent_at', { fsp: 3 }),
     /** Outbound: the other people on the thread, copied (space-separated). */
     ccAddresses: varchar('cc_addresses', { length: 2600 }),
     subject: varchar('subject', { length: 500 }),

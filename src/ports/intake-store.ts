@@ -52,6 +52,9 @@ export interface MessageRecord {
   readonly automatedReason: string | null;
   /** The sender of an inbound email, the recipient of an outbound one. */
   readonly peerAddress: string | null;
+  /** Inbound: the sender's display name, and the Date header when it is plausible. */
+  readonly peerName?: string | null;
+  readonly sentAt?: Date | null;
   readonly subject: string;
   readonly inReplyTo: readonly string[];
   readonly references: readonly string[];

@@ -92,9 +92,10 @@ export interface TicketTransaction {
   /**
    * The customer's latest email on the ticket: what a reply threads on, and the address it came from;
    * `rootMessageId` is the email that opened the ticket (a reply matched by its [#N] tag alone carries no
-   * References, and the reply still belongs with the first email in the customer's mail client).
+   * References, and the reply still belongs with the first email in the customer's mail client);
+   * `name` is the sender's display name and `at` when they wrote it (the Date header, else arrival).
    */
-  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null; readonly address: string | null; readonly text: string; readonly at: Date } | null>;
+  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null; readonly address: string | null; readonly name: string | null; readonly text: string; readonly at: Date } | null>;
   /** Everyone who was on the ticket's emails (From, To, Cc, Reply-To; never our own addresses). */
   threadAddresses(ticketId: number): Promise<string[]>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */

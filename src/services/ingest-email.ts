@@ -322,6 +322,7 @@ export class IntakeService {
       outcome: 'created',
       threadSignal: 'none',
       peerAddress: sender.address,
+      peerName: sender.name.trim() || null,
       language,
     });
     await tx.addParticipants(ticketId, this.#participants(email, sender));
@@ -380,6 +381,7 @@ export class IntakeService {
       outcome: 'reply',
       threadSignal: signal,
       peerAddress: sender.address,
+      peerName: sender.name.trim() || null,
       originalText: cut.cut ? email.text : null,
     });
     await tx.addParticipants(ticket.ticketId, this.#participants(email, sender));
@@ -574,6 +576,7 @@ export class IntakeService {
       threadSignal: null,
       automatedKind: null,
       automatedReason: null,
+      sentAt: plausibleDate(email.date, now),
       subject: email.subject.slice(0, 500),
       inReplyTo: email.inReplyTo.slice(0, 20),
       references: email.references.slice(-20),
@@ -621,6 +624,13 @@ function senderOf(email: InboundEmail, own: ReadonlySet<string>): MailAddress | 
   const sender = email.headers.get('sender')?.[0];
   const m = sender ? /<?([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>?/.exec(sender) : null;
   return m?.[1] ? { address: m[1].toLowerCase(), name: '' } : null;
+}
+
+/** An email's Date header, when it could be true: not a day ahead of us, not older than 60 days (a wrong clock, a forgery). */
+function plausibleDate(date: Date | null, now: Date): Date | null {
+  if (!date) return null;
+  const t = date.getTime();
+  return t <= now.getTime() + 86_400_000 && t >= now.getTime() - 60 * 86_400_000 ? date : null;
 }
 
 /** "512 bytes", "3.2 KB", "1 KB", "60 MB": readable for a limit of 1 KB as for one of 60 MB. */

@@ -310,7 +310,7 @@ export class CommandService {
       cc,
       subject: taggedSubject(ticket.ticketId, subject),
       // What the customer wrote, quoted below, as a mail client's Reply does: the answer reads in context.
-      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last ? quoteBelow(last.text, last.at, last.address ?? to, this.#timeZone) : ''}`,
+      text: `${text}\n\n— ${agent.fullName ?? agent.name}${this.#supportName ? `\n${this.#supportName}` : ''}${last ? quoteBelow(last.text, last.at, last.address ?? to, last.name, this.#timeZone) : ''}`,
       // An email that came without a Message-ID is stored under its content hash: no header may carry that.
       inReplyTo: last && isHeaderMessageId(last.messageId) ? [last.messageId] : [],
       references: last ? replyReferences(last) : [],
@@ -341,12 +341,14 @@ const MAX_CC = 10;
 /** Lines of the customer's email quoted under a reply: enough to recall it, not the whole history. */
 const QUOTED_LINES = 30;
 
-function quoteBelow(customerText: string, at: Date, address: string, timeZone: string): string {
+function quoteBelow(customerText: string, at: Date, address: string, name: string | null, timeZone: string): string {
   const lines = customerText.trim().split('\n');
   if (lines.length === 0 || !lines.join('').trim()) return '';
   const french = detectLanguage(customerText).language === 'fr';
   const when = new Intl.DateTimeFormat(french ? 'fr-FR' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
-  const attribution = french ? `Le ${when}, ${address} a écrit :` : `On ${when}, ${address} wrote:`;
+  // As mail clients write it: "Jean Dupont <jean@x.example>", or the bare address when there is no name.
+  const who = name ? `${name.replace(/[<>"]/g, '')} <${address}>` : address;
+  const attribution = french ? `Le ${when}, ${who} a écrit :` : `On ${when}, ${who} wrote:`;
   const quoted = lines.slice(0, QUOTED_LINES).map((line) => (line ? `> ${line}` : '>'));
   if (lines.length > QUOTED_LINES) quoted.push('> […]');
   return `\n\n${attribution}\n${quoted.join('\n')}`;

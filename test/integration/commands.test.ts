@@ -116,7 +116,8 @@ describe('/ticket commands against MariaDB', () => {
     const first = await app.intake.ingest(opened.raw, { kind: 'test' });
     if (first.outcome !== 'created') throw new Error(`expected a new ticket, got ${first.outcome}`);
     const ticketId = first.ticketId;
-    const garage = eml({ from: 'paul@garage.example', to: 'sarah@customer.example, support@ticketrelay.test', subject: 'RE: Wrong clutch kit', inReplyTo: `<${opened.messageId}>`, references: `<${opened.messageId}>`, body: 'The flywheel reference differs.' });
+    // Written on Tuesday morning, taken by us later (a mailbox caught up): the quote says when it was written.
+    const garage = eml({ from: 'paul@garage.example', to: 'sarah@customer.example, support@ticketrelay.test', subject: 'RE: Wrong clutch kit', date: new Date(Date.now() - 26 * 3_600_000).toUTCString(), inReplyTo: `<${opened.messageId}>`, references: `<${opened.messageId}>`, body: 'The flywheel reference differs.' });
     expect(await app.intake.ingest(garage.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
     const before = smtp.received.length;
     const sent = await app.commands.run(marie, `reply ${ticketId} We are sending the right kit today.`);
@@ -127,7 +128,8 @@ describe('/ticket commands against MariaDB', () => {
     expect(mail!.parsed.cc).toMatchObject({ value: [{ address: 'paul@garage.example' }] });
     // Threaded on the garage's email, which is the one quoted, under its writer's address.
     expect(mail!.parsed.inReplyTo).toBe(`<${garage.messageId}>`);
-    expect(mail!.parsed.text).toMatch(/paul@garage\.example wrote:\n> The flywheel reference differs\./);
+    const written = new Intl.DateTimeFormat('en-GB', { timeZone: app.config.digest.timezone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(Date.now() - 26 * 3_600_000));
+    expect(mail!.parsed.text).toContain(`On ${written}, paul@garage.example wrote:\n> The flywheel reference differs.`);
   });
 
   it('threads a reply to a follow-up found by its [#N] tag alone on the email that opened the ticket too', async () => {
@@ -238,7 +240,7 @@ describe('/ticket commands against MariaDB', () => {
     expect(mails.at(-1)!.parsed.cc).toMatchObject({ value: [{ address: 'elodie@alias.example' }] });
     expect(mails.at(-1)!.parsed.inReplyTo).toBe(`<${fromAlias.messageId}>`);
     // What the customer wrote is quoted under the reply, in their language, as a mail client's Reply does.
-    expect(mails.at(-1)!.parsed.text?.trimEnd()).toMatch(/\n\nLe .*\d.*, elodie@alias\.example a écrit :\n> Répondez-moi plutôt à cette adresse, merci\.$/);
+    expect(mails.at(-1)!.parsed.text?.trimEnd()).toMatch(/\n\nLe .*\d.*, Élodie Château <elodie@alias\.example> a écrit :\n> Répondez-moi plutôt à cette adresse, merci\.$/);
   });
 
   it('replies to an email that came without a Message-ID with no threading header made from its content hash', async () => {
