@@ -72,7 +72,7 @@ export function legacyCategory(value: unknown): Category | null {
 }
 
 /** Open or closed, as the old site's flags say; null for flags it never writes (both 0, both 1). */
-function flagStatus(open: unknown, close: unknown): TicketStatus | null {
+export function flagStatus(open: unknown, close: unknown): TicketStatus | null {
   if (String(close) === '1' && String(open) !== '1') return 'closed';
   if (String(open) === '1' && String(close) !== '1') return 'open';
   return null;

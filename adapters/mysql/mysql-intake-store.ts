@@ -30,7 +30,7 @@ import type {
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { adoptLegacyTicket, reconcileTicket, type SqlRunner } from './legacy-sync.ts';
+import { adoptLegacyTicket, flagStatus, reconcileTicket, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
@@ -520,12 +520,17 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async ticketForMessageIds(ids: readonly string[]) {
     if (ids.length === 0) return null;
-    const rows = await this.#rows(`SELECT m.message_id, m.ticket_id AS m_ticket_id, ${TICKET_COLUMNS} FROM support_message m LEFT JOIN support_ticket t ON t.ticket_id = m.ticket_id WHERE m.message_id IN (?) AND m.ticket_id IS NOT NULL`, [[...new Set(ids)]]);
+    const rows = await this.#rows(
+      `SELECT m.message_id, m.ticket_id AS m_ticket_id, ${TICKET_COLUMNS}, x.msg_open, x.msg_close
+         FROM support_message m LEFT JOIN support_ticket t ON t.ticket_id = m.ticket_id LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
+        WHERE m.message_id IN (?) AND m.ticket_id IS NOT NULL`,
+      [[...new Set(ids)]],
+    );
     for (const id of ids) {
       const row = rows.find((r) => String(r['message_id']).toLowerCase() === id.toLowerCase());
       if (!row) continue;
-      // Read as ticketById does: a legacy ticket is adopted, and what the old site changed is taken in.
-      const ticket = await this.ticketById(Number(row['m_ticket_id']));
+      // As ticketById reads it: a legacy ticket is adopted, one the old site closed or reopened is taken in.
+      const ticket = row['ticket_id'] !== null && !statusChangedOnOldSite(row) ? toSummary(row) : await this.ticketById(Number(row['m_ticket_id']));
       if (ticket) return { ticket, matchedId: id };
     }
     return null;
@@ -533,10 +538,10 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async ticketById(ticketId: number): Promise<TicketSummary | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
-    const rows = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
+    const rows = await this.#rows(`SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
     if (rows[0]) {
       // The old site may have closed it (or reopened it) since: a customer's reply then reopens it in both tables.
-      if (!(await reconcileTicket(run, ticketId, { lock: true, at: new Date() })).length) return toSummary(rows[0]);
+      if (!statusChangedOnOldSite(rows[0]) || !(await reconcileTicket(run, ticketId, { lock: true, at: new Date() })).length) return toSummary(rows[0]);
       const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
       return again[0] ? toSummary(again[0]) : null;
     }
@@ -684,6 +689,12 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 }
 
 const TICKET_COLUMNS = 't.ticket_id, t.customer_id, t.customer_email, t.subject, t.status, t.language';
+
+/** The legacy row's flags (msg_open, msg_close, read with the ticket) say another status than ours. */
+function statusChangedOnOldSite(row: Record<string, unknown>): boolean {
+  const legacy = flagStatus(row['msg_open'], row['msg_close']);
+  return legacy !== null && legacy !== row['status'];
+}
 
 function toSummary(row: Record<string, unknown>): TicketSummary {
   return {
