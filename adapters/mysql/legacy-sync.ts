@@ -198,7 +198,10 @@ type PoolLike = { getConnection(): Promise<PoolConnection> };
  * The old site's new tickets adopted: at most `chunk` legacy ids read per call, from where the last
  * call stopped (kept in support_sync_state, a little below, for rows committed late).
  */
-export async function adoptNewLegacyTickets(pool: PoolLike, options: { at?: Date; chunk?: number } = {}): Promise<{ adopted: number; position: number; top: number }> {
+export async function adoptNewLegacyTickets(
+  pool: PoolLike,
+  options: { at?: Date; chunk?: number; /** Only the newest rows: a pass that must stay quick (the history is the background pass's). */ newest?: number } = {},
+): Promise<{ adopted: number; position: number; top: number }> {
   const at = options.at ?? new Date();
   const chunk = options.chunk ?? 50_000;
   const conn = await pool.getConnection();
@@ -207,7 +210,8 @@ export async function adoptNewLegacyTickets(pool: PoolLike, options: { at?: Date
     const [state] = await rows(run, 'SELECT position FROM support_sync_state WHERE name = ?', [POSITION]);
     const [top] = await rows(run, 'SELECT COALESCE(MAX(msg_id), 0) AS top FROM ___xtr_msg', []);
     const highest = Number(top?.['top'] ?? 0);
-    const from = Math.max(0, Number(state?.['position'] ?? 0) - RESCAN);
+    const position = Number(state?.['position'] ?? 0);
+    const from = Math.max(0, position - RESCAN, options.newest === undefined ? 0 : highest - options.newest);
     const to = Math.min(highest, from + chunk);
     const candidates = await rows(
       run,
@@ -221,27 +225,34 @@ export async function adoptNewLegacyTickets(pool: PoolLike, options: { at?: Date
     for (const c of candidates) {
       if ((await adoptLegacyTicket(run, Number(c['msg_id']))).found === 'ticket') adopted++;
     }
-    await run(
-      'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at)',
-      [POSITION, to, at],
-    );
-    return { adopted, position: to, top: highest };
+    // The position moves only over ground covered: not past a history the quick pass skipped.
+    const covered = from <= Math.max(0, position - RESCAN);
+    if (covered) {
+      await run(
+        'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at)',
+        [POSITION, to, at],
+      );
+    }
+    return { adopted, position: covered ? to : position, top: highest };
   } finally {
     conn.release();
   }
 }
 
 const adopting = new WeakMap<object, Promise<unknown>>();
+/** Rows a quick pass before a list looks at, at most. */
+const QUICK_ROWS = 2_000;
 
 /**
- * adoptNewLegacyTickets before a list or a count, so the old site's web-form tickets are there without
- * a worker running: once caught up, a look at the last few hundred rows (a millisecond or two). Calls
- * at the same time share one pass. A failure is left to the list's own query to report.
+ * adoptNewLegacyTickets before a list or a count, so the old site's new web-form tickets are there
+ * without a worker running: a look at the newest rows only (a millisecond or two), the history being
+ * adopted by the worker's background pass. Calls at the same time share one pass. A failure is left
+ * to the list's own query to report.
  */
 export async function adoptBeforeListing(pool: PoolLike): Promise<void> {
   let pass = adopting.get(pool);
   if (!pass) {
-    pass = adoptNewLegacyTickets(pool, { chunk: 20_000 })
+    pass = adoptNewLegacyTickets(pool, { chunk: QUICK_ROWS, newest: QUICK_ROWS })
       .catch(() => undefined)
       .finally(() => adopting.delete(pool));
     adopting.set(pool, pass);
