@@ -233,6 +233,28 @@ describe('a reply', () => {
     expect(store.repliesOf(first.ticketId)).toHaveLength(1);
   });
 
+  it("stores a message the customer forwards onto the ticket (TR: [#N]) whole, the carrier's words included", async () => {
+    const { store, ingest } = setup();
+    const first = created(await ingest(inboundEmail({ subject: 'Votre colis XY123456' })));
+    const forwarded = [
+      'Bonjour,',
+      '',
+      "Voici le message du transporteur, le colis n'est toujours pas arrivé.",
+      '',
+      'Thomas',
+      '',
+      'De : Chronopost <noreply@chronopost.example>',
+      'Envoyé : mardi 1 décembre 2026 08:12',
+      'À : thomas@customer.example',
+      'Objet : Votre colis XY123456 est en point relais',
+      '',
+      "Bonjour, votre colis XY123456 vous attend au relais Tabac du Centre jusqu'au 8 décembre.",
+    ].join('\n');
+    const email = inboundEmail({ messageId: 'fwd.1@mail.customer.example', subject: `TR: [#${first.ticketId}] Votre colis XY123456`, text: forwarded });
+    expect(await ingest(email)).toMatchObject({ outcome: 'reply', ticketId: first.ticketId, signal: 'subject_tag' });
+    expect(store.repliesOf(first.ticketId)[0]?.content).toBe(forwarded);
+  });
+
   it('lands on the ticket by [#N] from a participant (someone in Cc of the first email)', async () => {
     const { ingest } = setup();
     const first = created(await ingest(inboundEmail({ cc: [{ address: 'john@customer.example', name: 'John Doe' }] })));
