@@ -15,6 +15,7 @@ import type { Logger } from '../src/ports/logger.ts';
 import type { TriageStore } from '../src/ports/triage-store.ts';
 import type { App } from '../src/main.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
+import { describeError } from '../src/domain/errors.ts';
 import { withTimeout } from '../src/domain/timing.ts';
 import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
 import { createTriageProcessor } from './triage.processor.ts';
@@ -165,19 +166,32 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
   // The old site works on the same tables: its new tickets adopted, what it closed, reopened or
   // re-prioritised taken into our copy, for the lists, stats and digest (one pass at a time).
   let syncing: Promise<unknown> | null = null;
+  // Said by `status` while it lasts: lists go stale without it.
+  let legacyFailing: { since: Date; reason: string } | null = null;
   const syncLegacy = () => {
     syncing ??= syncLegacyTickets(app.database.pool)
       .then((done) => {
+        legacyFailing = null;
         if (done.adopted || done.reconciled) log.info(done, `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`);
       })
-      .catch((error: unknown) => log.warn({ err: error }, 'old site pass failed; the next one retries'))
+      .catch((error: unknown) => {
+        legacyFailing = { since: legacyFailing?.since ?? new Date(), reason: describeError(error) };
+        log.warn({ err: error }, 'old site pass failed; the next one retries');
+      })
       .finally(() => (syncing = null));
   };
   syncLegacy();
   const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {
-    worker.describe().then((l) => (lines = [...l.map((x) => `${x}, model ${classifier.modelVersion}`)]), () => undefined);
+    worker.describe().then(
+      (l) =>
+        (lines = [
+          ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
+          ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
+        ]),
+      () => undefined,
+    );
   }, 2_000);
   return {
     name: 'worker',

@@ -267,13 +267,15 @@ export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Da
   const run = runnerOf(conn);
   try {
     // Which of our copies disagree with their legacy row (a priority in the old site's words, "haute",
-    // is read again each pass and found to agree: a few rows).
+    // is read again each pass and found to agree: a few rows). Compared byte for byte: our tables and the
+    // shop's may have different collations (the database's default when each was created).
     const block = 'SUBSTRING_INDEX(x.msg_content, ?, -1)';
     const differing = await rows(
       run,
       `SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
         WHERE t.status = 'open'
-          AND (x.msg_close = '1' OR JSON_VALUE(${block}, '$.priority') <> t.priority OR JSON_VALUE(${block}, '$.category') <> t.category)
+          AND (x.msg_close = '1' OR JSON_VALUE(${block}, '$.priority') COLLATE utf8mb4_bin <> t.priority COLLATE utf8mb4_bin
+               OR JSON_VALUE(${block}, '$.category') COLLATE utf8mb4_bin <> t.category COLLATE utf8mb4_bin)
        UNION ALL
        SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
         WHERE t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,

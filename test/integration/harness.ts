@@ -28,12 +28,13 @@ export interface TestDatabase {
 }
 
 /** A fresh database with the legacy tables and our migrations, dropped by `drop()`. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, options: { collation?: string } = {}): Promise<TestDatabase> {
   const name = `ticketrelay_test_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(3).toString('hex')}`;
   if (!name.includes('test')) throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
   const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  // The legacy tables pin their own collation; ours take the database's default (a shop's may differ).
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${options.collation ?? 'utf8mb4_unicode_ci'}`);
   await admin.end();
   base.pathname = `/${name}`;
   const url = base.toString();

@@ -137,6 +137,25 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect(view.text).toContain('Il manque un élément de l’étrier arrière – réf. « A12 » & €&unknown;');
   });
 
+  it("brings the lists in line when the shop's database gives our tables another collation than the legacy tables'", async () => {
+    const other = await createTestDatabase('legacy_general', { collation: 'utf8mb4_general_ci' });
+    try {
+      const [ours] = await other.query<{ c: string }>("SELECT TABLE_COLLATION AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'support_ticket'");
+      expect(ours?.c).toBe('utf8mb4_general_ci');
+      const block = JSON.stringify({ priority: 'normal', category: 'general', created_at: '2026-11-5 9:00:00' });
+      const row = (await other.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ('1', '2026-11-5 9:00:00', 'Rotule', ?, '1', '0')", [`Bonjour\n\n--- MÉTADONNÉES ---\n${block}`])) as unknown as { insertId: number };
+      expect((await syncLegacyTickets(other.database.pool)).adopted).toBe(1);
+      // The old site re-prioritises it, then closes it.
+      await other.query('UPDATE ___xtr_msg SET msg_content = REPLACE(msg_content, \'"priority":"normal"\', \'"priority":"haute"\') WHERE msg_id = ?', [row.insertId]);
+      expect((await syncLegacyTickets(other.database.pool)).reconciled).toBe(1);
+      await other.query("UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1' WHERE msg_id = ?", [row.insertId]);
+      expect((await syncLegacyTickets(other.database.pool)).reconciled).toBe(1);
+      expect(await other.query('SELECT status, priority FROM support_ticket WHERE ticket_id = ?', [row.insertId])).toEqual([{ status: 'closed', priority: 'high' }]);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('threads a [#N] reply onto a web-form ticket whose customer address the old site stored with spaces and capitals', async () => {
     const ticketId = await webFormTicket({ mail: '  Sophie.Leroy@Exemple.FR ', subject: 'Question sur la facture', date: '2026-11-2 9:00:00', block: { priority: 'normal', category: 'billing', created_at: '2026-11-2 9:00:00' } });
     const reply = eml({ from: 'sophie.leroy@exemple.fr', subject: `Re: [#${ticketId}] Question sur la facture`, body: 'Je vous renvoie la facture.' });
