@@ -99,12 +99,12 @@ export class MailparserEmailParser implements EmailParser {
     const headers = headerMap(headerLines);
     if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
     let bodyText = finalText?.text ?? '';
-    // An email with no text part is read from its HTML (mailparser is told not to convert it), and so is
-    // one whose text part is blank (" " or a lone newline beside the HTML that holds the message).
-    if (!/\S/.test(bodyText) && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     // Outlook writes "[cid:image001.jpg@01DB4513.1C2D3E40]" in the text part where an inline image (a
     // logo, a photo pasted in) sits: noise for the agent, and quoted back to the customer.
     if (bodyText.includes('[cid:')) bodyText = bodyText.replace(/^[ \t]*\[cid:[^\]\s]{1,200}\][ \t]*\r?\n?/gm, '').replace(/ ?\[cid:[^\]\s]{1,200}\]/g, '');
+    // An email with no text part is read from its HTML (mailparser is told not to convert it), and so is
+    // one whose text part is blank (" ", a lone newline, or only such placeholders beside the HTML).
+    if (!/\S/.test(bodyText) && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     if (bodyText.length > TEXT_MAX_CHARS) {
       notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);
       bodyText = bodyText.slice(0, TEXT_MAX_CHARS);

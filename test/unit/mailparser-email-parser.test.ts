@@ -66,3 +66,15 @@ describe("Outlook's placeholders for inline images", () => {
     }
   });
 });
+
+describe('a text part that holds only an inline image placeholder', () => {
+  it('is read from the HTML part, where the words are', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-cid-'));
+    try {
+      const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
+      expect((await parser.parse(alternative('[cid:image001.png@01DB4512.3A8F2C10]'))).text).toBe('Hello, the pads I received do not fit my Clio.\n\nJane');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
