@@ -126,10 +126,15 @@ export async function adoptLegacyTicket(run: SqlRunner, ticketId: number): Promi
   const read = await readLegacyTicket(run, ticketId);
   if (read.found !== 'ticket') return read;
   const t = read.ticket;
+  // The thread's last message: an open ticket whose customer wrote last waits for us (/ticket list waiting).
+  const [last] = await rows(run, 'SELECT msg_cnfa_id, msg_date FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id DESC LIMIT 1', [String(ticketId)]);
+  const lastAt = (last && parseLegacyDate(String(last['msg_date'] ?? ''))) || t.createdAt;
+  const staffLast = last !== undefined && !['', '0'].includes(String(last['msg_cnfa_id'] ?? '').trim());
   await run(
-    `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, ?)`,
-    [ticketId, t.customerId, t.email, [...t.subject].slice(0, 500).join(''), t.status, t.priority, t.category, t.orderNumber, t.createdAt, t.createdAt, t.createdAt, t.status === 'closed' ? t.createdAt : null],
+    `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at, awaiting_reply_since)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, NULL, ?)`,
+    // When the old site closed it is not known: no closing time (resolution figures leave it out).
+    [ticketId, t.customerId, t.email, [...t.subject].slice(0, 500).join(''), t.status, t.priority, t.category, t.orderNumber, t.createdAt, lastAt, lastAt, t.status === 'open' && !staffLast ? lastAt : null],
   );
   return read;
 }

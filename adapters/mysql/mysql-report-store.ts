@@ -68,6 +68,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async openAt(at: Date) {
+    await adoptBeforeListing(this.#pool);
     const rows = await this.#rows(`SELECT t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE ${OPEN_AT} GROUP BY t.priority`, [at, at], 'counting open tickets');
     const byPriority = zeroes(PRIORITIES);
     let total = 0;
@@ -79,6 +80,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async createdBreakdown(from: Date, to: Date) {
+    await adoptBeforeListing(this.#pool);
     const rows = await this.#rows(
       'SELECT t.category AS c, t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.category, t.priority',
       [from, to],
@@ -94,6 +96,7 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
   }
 
   async oldestOpenAt(at: Date, limit: number, priority?: Priority): Promise<TicketBrief[]> {
+    await adoptBeforeListing(this.#pool);
     const rows = await this.#rows(
       `SELECT t.ticket_id, t.subject, t.priority, t.category, t.created_at FROM support_ticket t WHERE ${OPEN_AT}${priority ? ' AND t.priority = ?' : ''} ORDER BY t.created_at, t.ticket_id LIMIT ?`,
       [at, at, ...(priority ? [priority] : []), limit],

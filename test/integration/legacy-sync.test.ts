@@ -62,6 +62,18 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect(newToday((await app.commands.run(zoe, '/ticket stats today')).text)).toBe(newToday(before.text) + 2);
   });
 
+  it("lists the old site's unanswered tickets as waiting, not those its staff answered last, and gives a closed one no closing time", async () => {
+    const waiting = await webFormTicket({ mail: 'waits@customer.example', subject: 'Sans réponse', date: '2026-11-20 9:00:00', block: { priority: 'normal', category: 'general' } });
+    const answered = await webFormTicket({ mail: 'answered@customer.example', subject: 'Déjà répondu', date: '2026-11-20 9:05:00', block: { priority: 'normal', category: 'general' } });
+    await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ('1', '5', '2026-11-20 10:00:00', 'Re: Déjà répondu', 'Voici la réponse.', ?, '0', '0')", [String(answered)]);
+    const closed = await webFormTicket({ mail: 'closedthere@customer.example', subject: 'Réglé', date: '2026-11-20 9:10:00', block: { priority: 'normal', category: 'general' } });
+    await db.query("UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1' WHERE msg_id = ?", [closed]);
+    const list = await app.commands.run(zoe, '/ticket list waiting');
+    expect(list.text).toContain(`#${waiting} `);
+    expect(list.text).not.toContain(`#${answered} `);
+    expect(await db.query('SELECT status, closed_at FROM support_ticket WHERE ticket_id = ?', [closed])).toEqual([{ status: 'closed', closed_at: null }]);
+  });
+
   it('dates a web-form ticket that has no date by the row written before it, and names one without a subject', async () => {
     await webFormTicket({ mail: 'dated@customer.example', subject: 'Avant', date: '2024-6-1 10:00:00', block: { priority: 'normal', category: 'general', created_at: '2024-6-1 10:00:00' } });
     const undated = await webFormTicket({ mail: 'undated@customer.example', subject: null, date: null, block: { priority: 'normal', category: 'general' } });
