@@ -20,6 +20,11 @@ if (existsSync(envFile)) {
     process.stderr.write(`ticketrelay: ${envFile} cannot be read: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(78);
   }
+  // A file named by TICKETRELAY_ENV_FILE is production's: never the development database by default (a typo in the name).
+  if (named && !process.env.DATABASE_URL) {
+    process.stderr.write(`ticketrelay: ${envFile} sets no DATABASE_URL (nor does the environment): name the shop's database there; the project-local development database is not used with a configuration file.\n`);
+    process.exit(78);
+  }
 }
 
 register();

@@ -15,8 +15,9 @@ import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-o
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
 
-/** sysexits.h: an input file did not exist; the output could not be written. */
+/** sysexits.h: an input file did not exist; the output could not be written; the configuration is wrong. */
 const EX_NOINPUT = 66;
+const EX_CONFIG = 78;
 const EX_IOERR = 74;
 import { formatSummary, runIngest } from './ingest-command.ts';
 
@@ -85,6 +86,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EX_USAGE;
     }
     say(`ticketrelay: ${describeError(error)}`);
+    // EX_CONFIG: a mail server piping a message in keeps it and retries, rather than bouncing it.
+    if (isAppError(error) && error.code === 'config.invalid') return EX_CONFIG;
     return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
   }
 }

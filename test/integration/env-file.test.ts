@@ -39,6 +39,23 @@ describe('the configuration file of a process started without an environment', (
     expect(row?.subject).toBe('Par le serveur de mail');
   });
 
+  it('refuses a configuration file that sets no DATABASE_URL (a typo), with exit 78, rather than using the development database', async () => {
+    const file = path.join(dir, 'typo.env');
+    await writeFile(file, `DATABSE_URL=${db.url}\nREDIS_URL=${LOCAL_ENDPOINTS.redisUrl}\n`);
+    const { code, stderr } = await runTicketrelay(['ingest', '-'], { TICKETRELAY_ENV_FILE: file }, eml({ from: 'typo@customer.example' }).raw);
+    expect(code).toBe(78);
+    expect(stderr).toBe(`ticketrelay: ${file} sets no DATABASE_URL (nor does the environment): name the shop's database there; the project-local development database is not used with a configuration file.\n`);
+    expect(await db.query("SELECT 1 FROM support_ticket WHERE customer_email = 'typo@customer.example'")).toEqual([]);
+  });
+
+  it('exits 78 (the mail server keeps the message and retries) when the configuration is not valid', async () => {
+    const file = path.join(dir, 'invalid.env');
+    await writeFile(file, `DATABASE_URL=${db.url}\nREDIS_URL=${LOCAL_ENDPOINTS.redisUrl}\nACK_MAX_PER_HOUR=lots\n`);
+    const { code, stderr } = await runTicketrelay(['ingest', '-'], { TICKETRELAY_ENV_FILE: file }, eml({ from: 'invalid@customer.example' }).raw);
+    expect(code).toBe(78);
+    expect(stderr).toContain('ACK_MAX_PER_HOUR');
+  });
+
   it('refuses to run on a configuration file that does not exist, with exit 78, rather than on the development defaults', async () => {
     const missing = path.join(dir, 'nope.env');
     const { code, stderr } = await runTicketrelay(['ingest', '-'], { TICKETRELAY_ENV_FILE: missing }, eml().raw);
