@@ -518,7 +518,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return this.#deferred;
   }
 
-  async ticketForMessageIds(ids: readonly string[]) {
+  async ticketForMessageIds(ids: readonly string[], at: Date = new Date()) {
     if (ids.length === 0) return null;
     const rows = await this.#rows(
       `SELECT m.message_id, m.ticket_id AS m_ticket_id, ${TICKET_COLUMNS}, x.msg_open, x.msg_close
@@ -530,18 +530,18 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       const row = rows.find((r) => String(r['message_id']).toLowerCase() === id.toLowerCase());
       if (!row) continue;
       // As ticketById reads it: a legacy ticket is adopted, one the old site closed or reopened is taken in.
-      const ticket = row['ticket_id'] !== null && !statusChangedOnOldSite(row) ? toSummary(row) : await this.ticketById(Number(row['m_ticket_id']));
+      const ticket = row['ticket_id'] !== null && !statusChangedOnOldSite(row) ? toSummary(row) : await this.ticketById(Number(row['m_ticket_id']), at);
       if (ticket) return { ticket, matchedId: id };
     }
     return null;
   }
 
-  async ticketById(ticketId: number): Promise<TicketSummary | null> {
+  async ticketById(ticketId: number, at: Date = new Date()): Promise<TicketSummary | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
     const rows = await this.#rows(`SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
     if (rows[0]) {
       // The old site may have closed it (or reopened it) since: a customer's reply then reopens it in both tables.
-      if (!statusChangedOnOldSite(rows[0]) || !(await reconcileTicket(run, ticketId, { lock: true, at: new Date() })).length) return toSummary(rows[0]);
+      if (!statusChangedOnOldSite(rows[0]) || !(await reconcileTicket(run, ticketId, { lock: true, at: new Date(at.getTime() - 1) })).length) return toSummary(rows[0]);
       const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
       return again[0] ? toSummary(again[0]) : null;
     }

@@ -121,9 +121,9 @@ export interface OutboxState {
 
 export interface IntakeTransaction {
   /** The ticket of the first of these Message-IDs that is stored on one. */
-  ticketForMessageIds(ids: readonly string[]): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
+  ticketForMessageIds(ids: readonly string[], at?: Date): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
-  ticketById(ticketId: number): Promise<TicketSummary | null>;
+  ticketById(ticketId: number, at?: Date): Promise<TicketSummary | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
   /**
    * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel, on a

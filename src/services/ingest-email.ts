@@ -225,7 +225,7 @@ export class IntakeService {
         // Run again after its group was rolled back: what the earlier run queued was never stored.
         attempt.restart();
         if (rejectedBefore) await tx.forgetRejection(messageId);
-        const thread = await this.#findThread(tx, email, sender.address);
+        const thread = await this.#findThread(tx, email, sender.address, now);
         if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
         return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt);
       });
@@ -240,23 +240,25 @@ export class IntakeService {
     tx: IntakeTransaction,
     email: InboundEmail,
     senderAddress: string,
+    // What the old site changed, taken in on the way, is dated before this email's own events.
+    now: Date,
   ): Promise<{ ticket: TicketSummary | null; signal: ThreadSignal; note: string | null }> {
     const headerIds = [...email.inReplyTo, ...[...email.references].reverse()];
     if (headerIds.length > 0) {
-      const found = await tx.ticketForMessageIds(headerIds.slice(0, 50));
+      const found = await tx.ticketForMessageIds(headerIds.slice(0, 50), now);
       if (found) return { ticket: found.ticket, signal: email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references', note: null };
     }
     const tag = ticketTagInSubject(email.subject);
     if (tag === null) {
       // "Demande n° 4" typed by the customer: the same rule as the tag, and silence when it is not theirs (an order number).
       const typed = ticketMentionInSubject(email.subject);
-      const mentioned = typed === null ? null : await tx.ticketById(typed);
+      const mentioned = typed === null ? null : await tx.ticketById(typed, now);
       if (mentioned && (mentioned.customerEmail === senderAddress || (await tx.isParticipant(mentioned.ticketId, senderAddress)))) {
         return { ticket: mentioned, signal: 'subject_tag', note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")` };
       }
       return { ticket: null, signal: 'none', note: null };
     }
-    const ticket = await tx.ticketById(tag);
+    const ticket = await tx.ticketById(tag, now);
     if (ticket && (ticket.customerEmail === senderAddress || (await tx.isParticipant(tag, senderAddress)))) {
       return { ticket, signal: 'subject_tag', note: null };
     }
@@ -398,7 +400,7 @@ export class IntakeService {
       let ticket: TicketSummary | null = null;
       let signal: ThreadSignal = 'none';
       if (verdict.kind !== 'loop' && verdict.kind !== 'list' && verdict.kind !== 'bulk' && ids.length > 0) {
-        const found = await tx.ticketForMessageIds(ids.slice(0, 50));
+        const found = await tx.ticketForMessageIds(ids.slice(0, 50), now);
         if (found) {
           ticket = found.ticket;
           signal = email.deliveryReport?.originalMessageIds.includes(found.matchedId) ? 'report' : email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references';
@@ -408,7 +410,7 @@ export class IntakeService {
       if (!ticket && (verdict.kind === 'auto_reply' || verdict.kind === 'bounce')) {
         const tag = ticketTagInSubject(email.subject);
         const who = verdict.kind === 'bounce' ? failed : email.from ? [email.from.address] : [];
-        const candidate = tag === null ? null : await tx.ticketById(tag);
+        const candidate = tag === null ? null : await tx.ticketById(tag, now);
         if (candidate && who.length > 0) {
           for (const address of who) {
             if (candidate.customerEmail === address || (await tx.isParticipant(candidate.ticketId, address))) {

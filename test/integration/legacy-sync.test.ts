@@ -101,6 +101,17 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect(ours?.status).toBe('open');
   });
 
+  it("records the old site's closing before the customer's reply that reopens it, when nobody looked in between", async () => {
+    const { ticketId, messageId } = await ingestTicket(app, { from: 'order@customer.example', subject: 'Phare' });
+    await db.query("UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1' WHERE msg_id = ?", [ticketId]);
+    const reply = eml({ from: 'order@customer.example', subject: 'Re: Phare', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Il ne fonctionne toujours pas.' });
+    expect(await app.intake.ingest(reply.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
+    const events = await db.query<{ type: string }>("SELECT type FROM support_event WHERE ticket_id = ? AND type IN ('closed', 'customer_reply_reopened') ORDER BY created_at, id", [ticketId]);
+    expect(events.map((e) => e.type)).toEqual(['closed', 'customer_reply_reopened']);
+    const view = await app.commands.run(zoe, `/ticket view ${ticketId}`);
+    expect(view.text.indexOf('the old site')).toBeLessThan(view.text.lastIndexOf('Reopened'));
+  });
+
   it("keeps the priority the old site set when an agent corrects the category", async () => {
     const { ticketId } = await ingestTicket(app, { from: 'prio@customer.example', subject: 'Amortisseurs' });
     const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
