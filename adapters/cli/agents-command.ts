@@ -10,7 +10,7 @@ import { describeError } from '../../src/domain/errors.ts';
 import { createApp } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import type { AgentIdentity } from '../mysql/mysql-agent-directory.ts';
-import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--full-name "Zoé Lemaître"] [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
 
@@ -37,9 +37,9 @@ export const agentsCommand: CliCommand = {
         },
       });
     } catch (error) {
-      const reason = describeError(error).replace(/\.+$/, '');
+      const reason = (optionProblem(error, USAGE) ?? describeError(error)).replace(/\.+$/, '');
       // "--staff-id -5" reads to node as a missing value followed by an option: say what the value must be.
-      say(/--staff-id/.test(reason) ? `--staff-id is the agent's staff number in the shop (a positive whole number). ${USAGE}` : `${reason}. ${USAGE}`);
+      say(/--staff-id/.test(reason) && !/^Unknown option/.test(reason) ? `--staff-id is the agent's staff number in the shop (a positive whole number). ${USAGE}` : `${reason}${/[?!]$/.test(reason) ? '' : '.'} ${USAGE}`);
       return EX_USAGE;
     }
     const { positionals, values } = parsed;

@@ -9,11 +9,11 @@ import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from 
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
-import { editDistance } from '../../src/domain/wording.ts';
 import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
 import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
+import { optionProblem } from './cli-command.ts';
 
 /** sysexits.h: an input file did not exist; the output could not be written; the configuration is wrong. */
 const EX_NOINPUT = 66;
@@ -97,14 +97,10 @@ export async function main(argv: readonly string[]): Promise<number> {
  * sentence, with the option probably meant ("--role": did you mean --roles?) from the command's usage.
  */
 async function misuse(error: unknown, command: string | undefined): Promise<string | null> {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return null;
-  const message = error instanceof Error ? error.message.split('.')[0]! : String(error);
-  const given = /'(--?[\w-]+)/.exec(message)?.[1];
-  const known = command !== undefined && isKnownCommand(command) ? [...new Set((await usageOf(command)).join(' ').match(/--[a-z][\w-]*/g) ?? [])] : [];
-  const near = given ? known.filter((o) => o !== given && editDistance(o, given) <= 2).sort((a, b) => editDistance(a, given) - editDistance(b, given))[0] : undefined;
-  const help = command !== undefined && isKnownCommand(command) ? `"npx ticketrelay ${command} --help" lists its options` : '"npx ticketrelay help" lists the commands';
-  return `${message}${near ? `; did you mean ${near}?` : '.'} (${help})`;
+  const known = command !== undefined && isKnownCommand(command);
+  const problem = optionProblem(error, known ? (await usageOf(command)).join(' ') : '');
+  if (problem === null) return null;
+  return `${problem} (${known ? `"npx ticketrelay ${command} --help" lists its options` : '"npx ticketrelay help" lists the commands'})`;
 }
 
 function isKnownCommand(name: string): boolean {

@@ -10,7 +10,7 @@ import { assertDay, parseChannel } from '../../src/services/build-digest.ts';
 import { addDays } from '../../src/domain/digest.ts';
 import { createApp } from '../../src/main.ts';
 import { createLogger } from '../logging/pino-logger.ts';
-import { EX_TEMPFAIL, EX_USAGE, type CliCommand } from './cli-command.ts';
+import { EX_TEMPFAIL, EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay digest --now [--channel slack:C123|discord:123] [--day YYYY-MM-DD] [--print] [--retake]';
 
@@ -24,7 +24,7 @@ export const digestCommand: CliCommand = {
         options: { now: { type: 'boolean', default: false }, print: { type: 'boolean', default: false }, retake: { type: 'boolean', default: false }, channel: { type: 'string', multiple: true }, day: { type: 'string' } },
       }));
     } catch (error) {
-      say(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+      say(`${optionProblem(error, USAGE) ?? (error instanceof Error ? error.message : String(error))}\n${USAGE}`);
       return EX_USAGE;
     }
     if (!values.now && !values.print) {

@@ -13,7 +13,7 @@ import { createApp } from '../../src/main.ts';
 import { exportFileName, writeExport, writeExportFile, type ExportFormat } from '../export/export-file.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
-import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
 
@@ -24,7 +24,7 @@ export const exportCommand: CliCommand = {
     try {
       ({ values } = parseArgs({ args: [...args], options: { format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } } }));
     } catch (error) {
-      say(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+      say(`${optionProblem(error, USAGE) ?? (error instanceof Error ? error.message : String(error))}\n${USAGE}`);
       return EX_USAGE;
     }
     if (values.format !== 'csv' && values.format !== 'xlsx') {
