@@ -193,7 +193,8 @@ export class MysqlTicketStore implements TicketStore {
       const customerEmail = String(row['customer_email']);
       const created = summary.createdAt;
       const entries: StoredThreadEntry[] = [];
-      for (const r of legacy as Row[]) {
+      // Oldest first by id: two messages dated the same second (msg_date has no finer grain) keep their order.
+      for (const r of [...(legacy as Row[])].sort((a, b) => Number(a['msg_id']) - Number(b['msg_id']))) {
         const isTicket = Number(r['msg_id']) === ticketId;
         const staffId = staffIdOf(r['msg_cnfa_id']);
         const content = stringOr(r['msg_content'], '');

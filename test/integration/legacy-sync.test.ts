@@ -151,6 +151,16 @@ describe('the old site and ticketrelay on the same tables', () => {
     expect(parseLegacyContent(after!.msg_content).text).toBe('<p>Bonjour, le frein à main reste bloqué.</p>');
   });
 
+  it('shows two messages written in the same second in the order they were written', async () => {
+    const ticketId = await webFormTicket({ mail: 'samesecond@customer.example', subject: 'Deux messages', date: '2026-11-6 9:00:00', block: { priority: 'normal', category: 'general' } });
+    for (const text of ['Premier message.', 'Second message.']) {
+      await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ('1', NULL, '2026-11-6 9:30:00', 'Re: Deux messages', ?, ?, '0', '0')", [text, String(ticketId)]);
+    }
+    const view = await app.commands.run(zoe, `/ticket view ${ticketId}`);
+    expect(view.text.indexOf('Premier message.')).toBeGreaterThan(0);
+    expect(view.text.indexOf('Premier message.')).toBeLessThan(view.text.indexOf('Second message.'));
+  });
+
   it("shows the old site's HTML entities as the letters they stand for", async () => {
     const ticketId = await webFormTicket({ mail: 'entities@customer.example', subject: 'Étrier', date: '2026-11-4 9:00:00', block: { priority: 'normal', category: 'technical', created_at: '2026-11-4 9:00:00' } });
     const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
