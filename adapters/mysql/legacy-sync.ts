@@ -205,7 +205,13 @@ type PoolLike = { getConnection(): Promise<PoolConnection> };
  */
 export async function adoptNewLegacyTickets(
   pool: PoolLike,
-  options: { at?: Date; chunk?: number; /** Only the newest rows: a pass that must stay quick (the history is the background pass's). */ newest?: number } = {},
+  options: {
+    at?: Date;
+    chunk?: number;
+    /** Only the newest rows, or those after this id: a pass that must stay quick (the history is the background pass's). */
+    newest?: number;
+    after?: number;
+  } = {},
 ): Promise<{ adopted: number; position: number; top: number }> {
   const at = options.at ?? new Date();
   const chunk = options.chunk ?? 50_000;
@@ -216,7 +222,7 @@ export async function adoptNewLegacyTickets(
     const [top] = await rows(run, 'SELECT COALESCE(MAX(msg_id), 0) AS top FROM ___xtr_msg', []);
     const highest = Number(top?.['top'] ?? 0);
     const position = Number(state?.['position'] ?? 0);
-    const from = Math.max(0, position - RESCAN, options.newest === undefined ? 0 : highest - options.newest);
+    const from = Math.max(0, position - RESCAN, options.newest === undefined ? 0 : highest - options.newest, options.after ?? 0);
     const to = Math.min(highest, from + chunk);
     const candidates = await rows(
       run,
@@ -245,6 +251,8 @@ export async function adoptNewLegacyTickets(
 }
 
 const adopting = new WeakMap<object, Promise<unknown>>();
+/** Per pool, the newest legacy id the last quick pass saw: the next one reads only what came since. */
+const quickSeen = new WeakMap<object, number>();
 /** Rows a quick pass before a list looks at, at most. */
 const QUICK_ROWS = 2_000;
 
@@ -257,7 +265,9 @@ const QUICK_ROWS = 2_000;
 export async function adoptBeforeListing(pool: PoolLike): Promise<void> {
   let pass = adopting.get(pool);
   if (!pass) {
-    pass = adoptNewLegacyTickets(pool, { chunk: QUICK_ROWS, newest: QUICK_ROWS })
+    const seen = quickSeen.get(pool);
+    pass = adoptNewLegacyTickets(pool, { chunk: QUICK_ROWS, newest: QUICK_ROWS, ...(seen === undefined ? {} : { after: seen - RESCAN }) })
+      .then((done) => quickSeen.set(pool, done.top))
       .catch(() => undefined)
       .finally(() => adopting.delete(pool));
     adopting.set(pool, pass);
