@@ -9,6 +9,7 @@ import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts'
 import { OutboxService } from '../../src/services/deliver-outbox.ts';
 import { IntakeService, type IntakeResult, type IntakeSettings, type IntakeSource } from '../../src/services/ingest-email.ts';
 import { InMemoryIntakeStore } from '../fakes/in-memory-intake-store.ts';
+import { OUTLOOK_FORWARD_FR } from '../fakes/forwarded-notice.ts';
 import {
   FakeEmailParser,
   inboundEmail,
@@ -236,20 +237,7 @@ describe('a reply', () => {
   it("stores a message the customer forwards onto the ticket (TR: [#N]) whole, the carrier's words included", async () => {
     const { store, ingest } = setup();
     const first = created(await ingest(inboundEmail({ subject: 'Votre colis XY123456' })));
-    const forwarded = [
-      'Bonjour,',
-      '',
-      "Voici le message du transporteur, le colis n'est toujours pas arrivé.",
-      '',
-      'Thomas',
-      '',
-      'De : Chronopost <noreply@chronopost.example>',
-      'Envoyé : mardi 1 décembre 2026 08:12',
-      'À : thomas@customer.example',
-      'Objet : Votre colis XY123456 est en point relais',
-      '',
-      "Bonjour, votre colis XY123456 vous attend au relais Tabac du Centre jusqu'au 8 décembre.",
-    ].join('\n');
+    const forwarded = OUTLOOK_FORWARD_FR;
     const email = inboundEmail({ messageId: 'fwd.1@mail.customer.example', subject: `TR: [#${first.ticketId}] Votre colis XY123456`, text: forwarded });
     expect(await ingest(email)).toMatchObject({ outcome: 'reply', ticketId: first.ticketId, signal: 'subject_tag' });
     expect(store.repliesOf(first.ticketId)[0]?.content).toBe(forwarded);

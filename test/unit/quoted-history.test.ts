@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cutQuotedHistory } from '../../src/domain/quoted-history.ts';
+import { OUTLOOK_FORWARD_FR } from '../fakes/forwarded-notice.ts';
 
 const huge = 2 * 1024 * 1024;
 
@@ -279,20 +280,7 @@ describe('cutQuotedHistory: the customer telling what someone wrote', () => {
 });
 
 describe('cutQuotedHistory: a message the customer forwards onto a ticket', () => {
-  const outlookFrench = [
-    'Bonjour,',
-    '',
-    'Voici le message du transporteur, le colis n\'est toujours pas arrivé.',
-    '',
-    'Thomas',
-    '',
-    'De : Chronopost <noreply@chronopost.example>',
-    'Envoyé : mardi 1 décembre 2026 08:12',
-    'À : thomas@customer.example',
-    'Objet : Votre colis XY123456 est en point relais',
-    '',
-    'Bonjour, votre colis XY123456 vous attend au relais Tabac du Centre jusqu\'au 8 décembre.',
-  ].join('\n');
+  const outlookFrench = OUTLOOK_FORWARD_FR;
   const owa = [
     'Please see below, DPD say the parcel was returned to you.',
     '',
