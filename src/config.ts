@@ -2,7 +2,7 @@
  * process.env → one validated, frozen Config. The only module that reads process.env.
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
-import { editDistance } from './domain/wording.ts';
+import { closestWord } from './domain/wording.ts';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
@@ -410,7 +410,7 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
   for (const key of Object.keys(env).sort()) {
     if (known.has(key) || NOT_OURS.has(key)) continue;
     // Ours by prefix, or a near miss of one of our names (DATABSE_URL, SUPORT_NAME: the typo is in the prefix).
-    const near = key.length >= 7 && [...known].some((k) => Math.abs(k.length - key.length) <= 2 && editDistance(key, k) <= 2);
+    const near = key.length >= 7 && closestWord(key, known, 2) !== null;
     if (!near && !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
     // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
     const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));
@@ -418,8 +418,8 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
       warnings.push(`${key} is set, but "${key.slice(5, key.length - setting.length - 1).toLowerCase()}" is not in IMAP_MAILBOXES: it is not read.`);
       continue;
     }
-    const closest = [...known].map((k) => ({ k, d: editDistance(key, k) })).sort((a, b) => a.d - b.d)[0];
-    warnings.push(`${key} is not a ticketrelay variable and is not read${closest && closest.d <= 3 ? `: did you mean ${closest.k}?` : ''} (.env.example lists them all).`);
+    const closest = closestWord(key, known, 3);
+    warnings.push(`${key} is not a ticketrelay variable and is not read${closest ? `: did you mean ${closest}?` : ''} (.env.example lists them all).`);
   }
   return warnings;
 }

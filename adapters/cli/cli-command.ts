@@ -1,5 +1,5 @@
 /** What a subcommand is (registered in commands.ts), the exit codes they share, and how they word a mistyped option. */
-import { editDistance } from '../../src/domain/wording.ts';
+import { closestWord } from '../../src/domain/wording.ts';
 
 export type Say = (line: string) => void;
 
@@ -24,6 +24,6 @@ export function optionProblem(error: unknown, usage: string): string | null {
   const message = error instanceof Error ? error.message.split('.')[0]! : String(error);
   const given = /'(--?[\w-]+)/.exec(message)?.[1];
   const known = [...new Set(usage.match(/--[a-z][\w-]*/g) ?? [])];
-  const near = given ? known.filter((o) => o !== given && editDistance(o, given) <= 2).sort((a, b) => editDistance(a, given) - editDistance(b, given))[0] : undefined;
+  const near = given ? closestWord(given, known, 2) : null;
   return `${message}${near ? `; did you mean ${near}?` : '.'}`;
 }

@@ -11,7 +11,7 @@
  * sweep), whatever it runs its SQL on: a pool, a connection, or intake's commit group.
  */
 import type { PoolConnection } from 'mysql2/promise';
-import { CATEGORIES, METADATA_MARKER, parseLegacyContent, parseLegacyDate, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 
 /** Runs one statement: the rows of a SELECT, the result header of a write. */
 export type SqlRunner = (sql: string, params: readonly unknown[]) => Promise<unknown>;
@@ -134,7 +134,7 @@ export async function adoptLegacyTicket(run: SqlRunner, ticketId: number): Promi
     `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at, awaiting_reply_since)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, NULL, ?)`,
     // When the old site closed it is not known: no closing time (resolution figures leave it out).
-    [ticketId, t.customerId, t.email, [...t.subject].slice(0, 500).join(''), t.status, t.priority, t.category, t.orderNumber, t.createdAt, lastAt, lastAt, t.status === 'open' && !staffLast ? lastAt : null],
+    [ticketId, t.customerId, t.email, cutText(t.subject, 500), t.status, t.priority, t.category, t.orderNumber, t.createdAt, lastAt, lastAt, t.status === 'open' && !staffLast ? lastAt : null],
   );
   return read;
 }
@@ -142,9 +142,10 @@ export async function adoptLegacyTicket(run: SqlRunner, ticketId: number): Promi
 /**
  * Our copy of one ticket made to agree with what the old site did to its row: the flags (closed or
  * reopened there) and the block's priority and category. Returns what changed, recorded in the audit
- * trail as the old site's doing. `lock`: the caller's transaction locks both rows first.
+ * trail as the old site's doing; null when the ticket has no row of ours. `lock`: the caller's
+ * transaction locks both rows first.
  */
-export async function reconcileTicket(run: SqlRunner, ticketId: number, options: { lock: boolean; at: Date }): Promise<string[]> {
+export async function reconcileTicket(run: SqlRunner, ticketId: number, options: { lock: boolean; at: Date }): Promise<string[] | null> {
   const lock = options.lock ? ' FOR UPDATE' : '';
   const [row] = await rows(
     run,
@@ -153,7 +154,7 @@ export async function reconcileTicket(run: SqlRunner, ticketId: number, options:
       WHERE t.ticket_id = ?${lock}`,
     [METADATA_MARKER, METADATA_MARKER, ticketId],
   );
-  if (!row) return [];
+  if (!row) return null;
   const changes: string[] = [];
   const sets: string[] = [];
   const params: unknown[] = [];
@@ -164,13 +165,7 @@ export async function reconcileTicket(run: SqlRunner, ticketId: number, options:
     changes.push(status === 'closed' ? 'closed' : 'reopened');
   }
   if (Number(row['has_block']) === 1) {
-    let block: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = JSON.parse(String(row['block'] ?? '').trim());
-      block = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-    } catch {
-      block = null;
-    }
+    const block = parseMetadataBlock(String(row['block'] ?? ''));
     const priority = block ? legacyPriority(block['priority']) : null;
     const category = block ? legacyCategory(block['category']) : null;
     if (priority && priority !== row['priority']) {
@@ -184,13 +179,28 @@ export async function reconcileTicket(run: SqlRunner, ticketId: number, options:
       changes.push(`category ${String(row['category'])} → ${category}`);
     }
   }
-  if (sets.length === 0) return [];
+  if (sets.length === 0) return changes;
   await run(`UPDATE support_ticket SET ${sets.join(', ')}, updated_at = ? WHERE ticket_id = ?`, [...params, options.at, ticketId]);
   for (const change of changes) {
     const type = change === 'closed' || change === 'reopened' ? change : 'changed_on_old_site';
     await run('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, 'the old site', JSON.stringify({ change }), options.at]);
   }
   return changes;
+}
+
+/**
+ * One ticket as the old site has it now, before it is read or changed on its own: reconciled when it
+ * has a row of ours, adopted when it has not. What the number is when it is no ticket.
+ */
+export async function bringInLine(
+  run: SqlRunner,
+  ticketId: number,
+  options: { lock: boolean; at: Date },
+): Promise<{ readonly found: 'ticket'; readonly changed: boolean } | Exclude<LegacyRead, { found: 'ticket' }>> {
+  const changes = await reconcileTicket(run, ticketId, options);
+  if (changes) return { found: 'ticket', changed: changes.length > 0 };
+  const read = await adoptLegacyTicket(run, ticketId);
+  return read.found === 'ticket' ? { found: 'ticket', changed: true } : read;
 }
 
 /** Ids below the pass's position looked at again each time: a row the old site committed late is still found. */
@@ -300,7 +310,7 @@ export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Da
     for (const r of differing) {
       await conn.query('START TRANSACTION');
       try {
-        if ((await reconcileTicket(run, Number(r['ticket_id']), { lock: true, at })).length) reconciled++;
+        if ((await reconcileTicket(run, Number(r['ticket_id']), { lock: true, at }))?.length) reconciled++;
         await conn.query('COMMIT');
       } catch (error) {
         await conn.query('ROLLBACK').catch(() => undefined);

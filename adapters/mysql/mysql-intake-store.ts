@@ -16,7 +16,7 @@
  */
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import { formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
+import { cutText, formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   IntakeStore,
   IntakeTransaction,
@@ -30,7 +30,7 @@ import type {
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { adoptLegacyTicket, flagStatus, reconcileTicket, type SqlRunner } from './legacy-sync.ts';
+import { bringInLine, flagStatus, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
@@ -539,17 +539,12 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   async ticketById(ticketId: number, at: Date = new Date()): Promise<TicketSummary | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
     const rows = await this.#rows(`SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
-    if (rows[0]) {
-      // The old site may have closed it (or reopened it) since: a customer's reply then reopens it in both tables.
-      if (!statusChangedOnOldSite(rows[0]) || !(await reconcileTicket(run, ticketId, { lock: true, at: new Date(at.getTime() - 1) })).length) return toSummary(rows[0]);
-      const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
-      return again[0] ? toSummary(again[0]) : null;
-    }
-    // A ticket the old site created has no row of ours: one is made from its legacy row.
-    const read = await adoptLegacyTicket(run, ticketId);
-    if (read.found !== 'ticket') return null;
-    const t = read.ticket;
-    return { ticketId, customerId: t.customerId, customerEmail: t.email, subject: [...t.subject].slice(0, 500).join(''), status: t.status, language: null };
+    // Read with the ticket, the legacy flags say at no extra cost whether the old site closed or reopened
+    // it since (a customer's reply then reopens it in both tables); a ticket it created is adopted.
+    if (rows[0] && !statusChangedOnOldSite(rows[0])) return toSummary(rows[0]);
+    if ((await bringInLine(run, ticketId, { lock: true, at: new Date(at.getTime() - 1) })).found !== 'ticket') return null;
+    const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
+    return again[0] ? toSummary(again[0]) : null;
   }
 
   async isParticipant(ticketId: number, address: string): Promise<boolean> {
@@ -632,7 +627,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         m.automatedKind,
         m.automatedReason,
         m.peerAddress,
-        m.peerName ? [...m.peerName].slice(0, 255).join('') : null,
+        m.peerName ? cutText(m.peerName, 255) : null,
         m.sentAt ?? null,
         m.subject.slice(0, 500),
         m.inReplyTo.length ? m.inReplyTo.join(' ') : null,

@@ -11,7 +11,7 @@ import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher
 import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { adoptBeforeListing, adoptLegacyTicket, reconcileTicket, runnerOf } from './legacy-sync.ts';
+import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = mysql.RowDataPacket;
@@ -238,7 +238,11 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
 
   async ticketDetail(ticketId: number): Promise<TicketDetail | null> {
     // A ticket the old site created is adopted; what it changed since is taken in.
-    if (!(await this.#bringInLine(ticketId))) return null;
+    try {
+      if ((await bringInLine(runnerOf(this.#pool), ticketId, { lock: false, at: new Date() })).found !== 'ticket') return null;
+    } catch (error) {
+      throw toAppError(error, 'reading a ticket');
+    }
     const rows = await this.#rows(
       `SELECT t.*, m.msg_content FROM support_ticket t LEFT JOIN ___xtr_msg m ON m.msg_id = t.ticket_id WHERE t.ticket_id = ?`,
       [ticketId],
@@ -269,31 +273,13 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
     };
   }
 
-  /** Adopts or reconciles one ticket; false when the number is no support ticket. */
-  async #bringInLine(ticketId: number): Promise<boolean> {
-    try {
-      const run = runnerOf(this.#pool);
-      const mine = (await run('SELECT 1 FROM support_ticket WHERE ticket_id = ?', [ticketId])) as Row[];
-      if (mine[0]) {
-        await reconcileTicket(run, ticketId, { lock: false, at: new Date() });
-        return true;
-      }
-      return (await adoptLegacyTicket(run, ticketId)).found === 'ticket';
-    } catch (error) {
-      throw toAppError(error, 'reading a ticket');
-    }
-  }
-
   async setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null> {
     let conn: mysql.PoolConnection | undefined;
     try {
       conn = await this.#pool.getConnection();
       await conn.query('START TRANSACTION');
-      const run = runnerOf(conn);
-      const [mine] = await conn.query<Row[]>('SELECT 1 FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
       // A ticket the old site created is adopted; one it closed or reopened since is taken as it is now.
-      if (!mine[0]) await adoptLegacyTicket(run, ticketId);
-      else await reconcileTicket(run, ticketId, { lock: true, at });
+      await bringInLine(runnerOf(conn), ticketId, { lock: true, at });
       const [rows] = await conn.query<Row[]>('SELECT status FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
       const previous = rows[0]?.['status'] as TicketStatus | undefined;
       if (!previous) {

@@ -32,7 +32,7 @@ import type {
   TicketTransaction,
 } from '../../src/ports/ticket-store.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { adoptBeforeListing, adoptLegacyTicket, reconcileTicket, runnerOf, type LegacyRead } from './legacy-sync.ts';
+import { adoptBeforeListing, bringInLine, runnerOf, type LegacyRead } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -161,15 +161,9 @@ export class MysqlTicketStore implements TicketStore {
   async detail(ticketId: number, threadLimit: number): Promise<TicketLookup<TicketDetail>> {
     const pool = this.#database.pool;
     try {
-      let rows = await selectTicket(pool, ticketId, false);
-      if (!rows[0]) {
-        const adopted = lookupOf(await adoptLegacyTicket(runnerOf(pool), ticketId));
-        if (adopted.found !== 'ticket') return adopted;
-        rows = await selectTicket(pool, ticketId, false);
-      } else if ((await reconcileTicket(runnerOf(pool), ticketId, { lock: false, at: new Date() })).length) {
-        rows = await selectTicket(pool, ticketId, false); // the old site changed it
-      }
-      const row = rows[0];
+      const synced = await bringInLine(runnerOf(pool), ticketId, { lock: false, at: new Date() });
+      if (synced.found !== 'ticket') return lookupOf(synced);
+      const [row] = await selectTicket(pool, ticketId, false);
       if (!row) return { found: 'none' };
       // The ticket row and its replies (msg_parent_id is text in the legacy table), and our notes.
       const [legacy] = await pool.query(
@@ -308,15 +302,10 @@ class MysqlTicketTransaction implements TicketTransaction {
   }
 
   async lockTicket(ticketId: number): Promise<TicketLookup<TicketRecord>> {
-    let rows = await selectTicket(this.#conn, ticketId, true);
-    if (!rows[0]) {
-      const adopted = lookupOf(await adoptLegacyTicket(runnerOf(this.#conn), ticketId));
-      if (adopted.found !== 'ticket') return adopted;
-      rows = await selectTicket(this.#conn, ticketId, true);
-    } else if ((await reconcileTicket(runnerOf(this.#conn), ticketId, { lock: true, at: new Date() })).length) {
-      rows = await selectTicket(this.#conn, ticketId, true); // the old site changed it: the command sees what it did
-    }
-    const r = rows[0];
+    // What the old site did to it first (adopted, or closed there): the command sees it.
+    const synced = await bringInLine(runnerOf(this.#conn), ticketId, { lock: true, at: new Date() });
+    if (synced.found !== 'ticket') return lookupOf(synced);
+    const [r] = await selectTicket(this.#conn, ticketId, true);
     if (!r) return { found: 'none' };
     return {
       found: 'ticket',
@@ -479,15 +468,8 @@ async function emailSources(q: Queryable, ticketId: number, legacyIds: readonly 
   return sources;
 }
 
-function lookupOf(read: LegacyRead): TicketLookup<true> {
-  switch (read.found) {
-    case 'ticket':
-      return { found: 'ticket', ticket: true };
-    case 'reply':
-      return { found: 'reply', parentId: read.parentId };
-    default:
-      return { found: read.found };
-  }
+function lookupOf<T>(read: Exclude<LegacyRead, { found: 'ticket' }>): TicketLookup<T> {
+  return read.found === 'reply' ? { found: 'reply', parentId: read.parentId } : { found: read.found };
 }
 
 /** How many of the newest tickets are searched word by word before the FULLTEXT index is asked. */

@@ -3,7 +3,7 @@
  * from parseCommand), and what they get back (CommandReply with an optional structured view that
  * Slack's Block Kit, Discord's embeds and the console render each in their own way).
  */
-import { editDistance, shorten, waitedFor } from './wording.ts';
+import { closestWord, shorten, waitedFor } from './wording.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
 
 export type Platform = 'slack' | 'discord' | 'console' | 'http';
@@ -280,7 +280,7 @@ function typoHint(request: ListRequest): string {
   for (const word of request.words) {
     const lower = word.toLowerCase();
     if (lower.length < 4) continue;
-    const meant = filters.find((f) => Math.abs(f.length - lower.length) <= 2 && editDistance(lower, f) <= 2);
+    const meant = closestWord(lower, filters, 2);
     if (!meant) continue;
     const line = ['/ticket list', ...[request.status === 'open' ? null : request.status, request.priority, request.category].filter(Boolean), ...request.words].join(' ');
     return ` Did you mean "${line.replace(word, meant)}"?`;

@@ -25,12 +25,16 @@ export function composeLegacyContent(text: string, metadata: TicketMetadata): st
 export function parseLegacyContent(content: string): { text: string; metadata: Record<string, unknown> | null } {
   const at = content.lastIndexOf(METADATA_MARKER);
   if (at < 0) return { text: content, metadata: null };
-  const text = content.slice(0, at).trimEnd();
+  return { text: content.slice(0, at).trimEnd(), metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)) };
+}
+
+/** The JSON object that follows the marker; null when it is not one. */
+export function parseMetadataBlock(json: string): Record<string, unknown> | null {
   try {
-    const parsed: unknown = JSON.parse(content.slice(at + METADATA_MARKER.length).trim());
-    return { text, metadata: parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null };
+    const parsed: unknown = JSON.parse(json.trim());
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
   } catch {
-    return { text, metadata: null };
+    return null;
   }
 }
 

@@ -48,3 +48,21 @@ export function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/**
+ * The candidate nearest a typo, within `maxEdits` edits (the first listed on a tie); null when none is
+ * that near. Candidates longer or shorter by more than `maxEdits` are not measured.
+ */
+export function closestWord(word: string, candidates: Iterable<string>, maxEdits: number): string | null {
+  let best: string | null = null;
+  let bestDistance = maxEdits + 1;
+  for (const candidate of candidates) {
+    if (candidate === word || Math.abs(candidate.length - word.length) > maxEdits) continue;
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
