@@ -2,7 +2,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
 import { loadConfig } from '../src/config.ts';
 

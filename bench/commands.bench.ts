@@ -11,7 +11,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';

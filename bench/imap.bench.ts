@@ -16,7 +16,7 @@ import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { ImapflowMailboxConnector } from '../adapters/imap/imapflow-mailbox.ts';
-import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
 import { MysqlMailboxCheckpoints } from '../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../adapters/queue/redis-mailbox-lease.ts';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { LOCAL_ENDPOINTS } from '../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/main.ts';

@@ -3,7 +3,7 @@
  * No DI container: plain factories. The only place where adapters and the core meet.
  */
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
-import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
+import { servicesUp, type LocalServiceName } from '../adapters/local-services/index.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
 import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -13,7 +13,7 @@ import { exportToBuffer } from '../adapters/export/export-file.ts';
 import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
 import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
-import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
+import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
 import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/local-services.ts';
+import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
@@ -320,7 +320,7 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     }
 
     process.stdout.write('\n2. Triage — the worker classifies every ticket (category, priority, and why):\n');
-    const { startWorkerRole } = await import('../../jobs/worker.ts');
+    const { startWorkerRole } = await import('../../jobs/triage-worker.ts');
     worker = await startWorkerRole(app);
     // Tickets left untriaged by an earlier run (Redis was down) are swept up too.
     const [waiting] = await app.database.pool.query('SELECT ticket_id AS ticketId FROM support_ticket WHERE triaged = 0');

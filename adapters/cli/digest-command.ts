@@ -4,7 +4,7 @@
  * or print its text without posting.
  */
 import { parseArgs } from 'node:util';
-import { createDigestService } from '../../jobs/digest-setup.ts';
+import { createDigestService } from '../../src/roles/digest-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import { assertDay, parseChannel } from '../../src/services/build-digest.ts';
 import { addDays } from '../../src/domain/digest.ts';

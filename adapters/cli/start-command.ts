@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/main.ts';
-import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/role.ts';
-import { isRoleName, roleStarter } from '../../src/roles.ts';
+import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/roles/role.ts';
+import { isRoleName, roleStarter } from '../../src/roles/index.ts';
 import { StatusBoard } from '../queue/status-board.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { eml } from './eml.ts';
 import { closedPort, createTestDatabase, runTicketrelay, startSmtpListener, type TestDatabase } from './harness.ts';
 

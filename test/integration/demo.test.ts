@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createTestDatabase, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;

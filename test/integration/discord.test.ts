@@ -5,9 +5,9 @@
  * from the real intake, agents from the real agent directory, replies go to a real SMTP listener.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChatNoticeLoop } from '../../adapters/chat/chat-notice-loop.ts';
-import { MysqlChatPostLedger } from '../../adapters/chat/mysql-chat-post-ledger.ts';
-import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
+import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
+import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
 import { DISCORD_IDS, discordMessage, interactionEnvelope, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';

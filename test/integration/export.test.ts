@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvSink } from '../../adapters/export/csv-sink.ts';
 import { exportToBuffer } from '../../adapters/export/export-file.ts';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
 import { EXPORT_COLUMNS, exportTickets } from '../../src/services/export-tickets.ts';
 import { createTestDatabase, type TestDatabase } from './harness.ts';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { servicesUp } from '../../adapters/local-services/local-services.ts';
+import { servicesUp } from '../../adapters/local-services/index.ts';
 
 /** The tests talk to real services: the project's own script starts them (and installs them if needed). */
 export default async function setup(): Promise<void> {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import mysql from 'mysql2/promise';
 import { SMTPServer } from 'smtp-server';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../../adapters/mysql/database.ts';
 import { loadConfig, type Config } from '../../src/config.ts';

@@ -4,7 +4,7 @@
  * with its validation errors, as the web pages would call them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpFrontEnd, type HttpFrontEnd } from '../../adapters/http/http-role.ts';
+import { startHttpFrontEnd, type HttpFrontEnd } from '../../src/roles/http.ts';
 import { imapUser } from './imap-harness.ts';
 import { eml } from './eml.ts';
 import { closedPort, createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapflowMailboxConnector } from '../../adapters/imap/imapflow-mailbox.ts';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { MysqlMailboxCheckpoints } from '../../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../../adapters/queue/redis-mailbox-lease.ts';
 import { MailboxReader } from '../../src/services/read-mailbox.ts';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 
 export interface ImapUser {
   readonly user: string;

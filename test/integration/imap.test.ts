@@ -4,18 +4,18 @@
  * lease handover, wrong password.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startIntakeRole } from '../../adapters/imap/intake-role.ts';
+import { startIntakeRole } from '../../src/roles/intake.ts';
 import { ImapflowMailboxConnector } from '../../adapters/imap/imapflow-mailbox.ts';
 import { MysqlMailboxCheckpoints } from '../../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../../adapters/queue/redis-mailbox-lease.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { MailboxReader, type MailboxIntake } from '../../src/services/read-mailbox.ts';
-import type { RunningRole } from '../../src/role.ts';
+import type { RunningRole } from '../../src/roles/role.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
 import { imapUser, waitUntil, type ImapUser } from './imap-harness.ts';
 import { Redis } from 'ioredis';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 
 type IntakeRole = RunningRole & { readers: MailboxReader[] };
 

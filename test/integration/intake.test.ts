@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';

@@ -10,7 +10,7 @@ import {
   servicesUp,
   type LocalEndpoints,
   type LocalServiceName,
-} from '../../adapters/local-services/local-services.ts';
+} from '../../adapters/local-services/index.ts';
 
 // The project's shared development services: this file only starts them (never stops them),
 // because other integration tests use the same instances.

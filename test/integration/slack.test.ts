@@ -6,9 +6,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MysqlChatPostLedger } from '../../adapters/chat/mysql-chat-post-ledger.ts';
-import { ChatNoticeLoop } from '../../adapters/chat/chat-notice-loop.ts';
-import { PacedChatNotifier } from '../../adapters/chat/paced-chat-notifier.ts';
+import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
+import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';

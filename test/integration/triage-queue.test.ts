@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { BullmqTriageQueue, triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 

@@ -8,14 +8,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type mysql from 'mysql2/promise';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
-import { percentile } from '../../src/domain/digest.ts';
-import { AppError } from '../../src/domain/errors.ts';
-import type { App } from '../../src/main.ts';
-import type { RoleStarter } from '../../src/role.ts';
-import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
-import { createHttpHandler, listen, type RunningHttpServer } from './http-server.ts';
-import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck } from './readiness.ts';
-import { describeOutbox } from '../../src/services/deliver-outbox.ts';
+import { percentile } from '../domain/digest.ts';
+import { AppError } from '../domain/errors.ts';
+import type { App } from '../main.ts';
+import type { RoleStarter } from './role.ts';
+import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
+import { createHttpHandler, listen, type RunningHttpServer } from '../../adapters/http/http-server.ts';
+import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck } from '../../adapters/http/readiness.ts';
+import { describeOutbox } from '../services/deliver-outbox.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
 const DB_METRICS_CACHE_MS = 5_000;

@@ -3,22 +3,22 @@
  * SLACK_NOTIFY_CHANNEL are set, Discord's when DISCORD_TOKEN and DISCORD_NOTIFY_CHANNEL are. Their
  * SDKs are loaded only then, so commands that never post do not pay for them.
  */
-import type { Config } from '../../src/config.ts';
-import type { Logger } from '../../src/ports/logger.ts';
-import type { Database } from '../mysql/database.ts';
-import { MysqlChatPostLedger } from './mysql-chat-post-ledger.ts';
-import { PacedChatNotifier } from './paced-chat-notifier.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Database } from '../../adapters/mysql/database.ts';
+import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import { PacedChatNotifier } from '../services/paced-chat-notifier.ts';
 
 export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord'>, database: Database, logger: Logger): Promise<PacedChatNotifier[]> {
   const ledger = new MysqlChatPostLedger(database);
   const notifiers: PacedChatNotifier[] = [];
   if (config.slack.botToken && config.slack.notifyChannel) {
-    const { SlackChatPoster } = await import('../slack/slack-chat-poster.ts');
+    const { SlackChatPoster } = await import('../../adapters/slack/slack-chat-poster.ts');
     const poster = new SlackChatPoster({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
     notifiers.push(new PacedChatNotifier({ poster, channel: config.slack.notifyChannel, ledger, logger }));
   }
   if (config.discord.token && config.discord.notifyChannel) {
-    const { DiscordChatPoster } = await import('../discord/discord-chat-poster.ts');
+    const { DiscordChatPoster } = await import('../../adapters/discord/discord-chat-poster.ts');
     const poster = new DiscordChatPoster({ token: config.discord.token, apiUrl: config.discord.apiUrl });
     notifiers.push(new PacedChatNotifier({ poster, channel: config.discord.notifyChannel, ledger, logger }));
   }

@@ -5,12 +5,12 @@
  * its own; the others go on.
  */
 import { Redis } from 'ioredis';
-import { describeError } from '../../src/domain/errors.ts';
-import type { RoleStarter } from '../../src/role.ts';
-import { MailboxReader } from '../../src/services/read-mailbox.ts';
-import { MysqlMailboxCheckpoints } from '../mysql/mysql-mailbox-checkpoints.ts';
-import { RedisMailboxLease } from '../queue/redis-mailbox-lease.ts';
-import { ImapflowMailboxConnector } from './imapflow-mailbox.ts';
+import { describeError } from '../domain/errors.ts';
+import type { RoleStarter } from './role.ts';
+import { MailboxReader } from '../services/read-mailbox.ts';
+import { MysqlMailboxCheckpoints } from '../../adapters/mysql/mysql-mailbox-checkpoints.ts';
+import { RedisMailboxLease } from '../../adapters/queue/redis-mailbox-lease.ts';
+import { ImapflowMailboxConnector } from '../../adapters/imap/imapflow-mailbox.ts';
 
 const OUTBOX_EVERY_MS = 30_000;
 

@@ -8,11 +8,11 @@ import { ROLE_NAMES, type RoleName, type RoleStarter } from './role.ts';
 export { ROLE_NAMES, type RoleName };
 
 const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
-  intake: async () => (await import('../adapters/imap/intake-role.ts')).startIntakeRole,
-  worker: async () => (await import('../jobs/worker.ts')).startWorkerRole,
-  bots: async () => (await import('../adapters/chat/bots-role.ts')).startBotsRole,
-  scheduler: async () => (await import('../jobs/digest-role.ts')).startSchedulerRole,
-  http: async () => (await import('../adapters/http/http-role.ts')).startHttpRole,
+  intake: async () => (await import('./intake.ts')).startIntakeRole,
+  worker: async () => (await import('../../jobs/triage-worker.ts')).startWorkerRole,
+  bots: async () => (await import('./bots.ts')).startBotsRole,
+  scheduler: async () => (await import('./scheduler.ts')).startSchedulerRole,
+  http: async () => (await import('./http.ts')).startHttpRole,
 };
 
 export function isRoleName(name: string): name is RoleName {

@@ -4,9 +4,9 @@
  * channels. Neither configured: it says so and only idles. stop() closes them, letting waiting
  * notices go out first.
  */
-import type { RoleStarter } from '../../src/role.ts';
-import { ChatNoticeLoop } from './chat-notice-loop.ts';
-import { PacedChatNotifier } from './paced-chat-notifier.ts';
+import type { RoleStarter } from './role.ts';
+import { ChatNoticeLoop } from '../services/chat-notice-loop.ts';
+import { PacedChatNotifier } from '../services/paced-chat-notifier.ts';
 
 export const startBotsRole: RoleStarter = async (app) => {
   const { config } = app;
@@ -14,13 +14,13 @@ export const startBotsRole: RoleStarter = async (app) => {
   const parts: { describe(): string; stop(): Promise<void> }[] = [];
   try {
     if (config.slack.botToken) {
-      const { createSlackBot } = await import('../slack/slack-bot.ts');
+      const { createSlackBot } = await import('../../adapters/slack/slack-bot.ts');
       const bot = createSlackBot({ slack: config.slack, commands: app.commands, logger: app.logger });
       await bot.start();
       parts.push(bot);
     }
     if (config.discord.token) {
-      const { DiscordBot } = await import('../discord/discord-bot.ts');
+      const { DiscordBot } = await import('../../adapters/discord/discord-bot.ts');
       const bot = new DiscordBot({ discord: config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
       await bot.start();
       parts.push(bot);

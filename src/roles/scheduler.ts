@@ -6,11 +6,11 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { App } from '../src/main.ts';
-import type { RoleStarter } from '../src/role.ts';
-import { createDigestService } from './digest-setup.ts';
-import { digestProcessor } from './digest.processor.ts';
-import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
+import type { App } from '../main.ts';
+import type { RoleStarter } from './role.ts';
+import { createDigestService } from './digest-service.ts';
+import { digestProcessor } from '../../jobs/digest.processor.ts';
+import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
 
 export const DIGEST_SCHEDULER_ID = 'daily-digest';
 

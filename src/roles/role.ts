@@ -2,7 +2,7 @@
  * What a role is (`ticketrelay start --roles a,b`), apart from the registry in roles.ts so that the
  * roles themselves can name these types without importing the registry that loads them.
  */
-import type { App } from './main.ts';
+import type { App } from '../main.ts';
 
 export const ROLE_NAMES = ['intake', 'worker', 'bots', 'scheduler', 'http'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];

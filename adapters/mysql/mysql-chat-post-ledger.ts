@@ -6,7 +6,7 @@
  * and is deleted when the platform refused, so that the next pass tries again.
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { Database } from '../mysql/database.ts';
+import type { Database } from './database.ts';
 
 export type ChatPlatform = 'slack' | 'discord';
 

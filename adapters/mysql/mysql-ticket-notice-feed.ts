@@ -8,7 +8,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { METADATA_MARKER } from '../../src/domain/ticket.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
-import type { Database } from '../mysql/database.ts';
+import type { Database } from './database.ts';
 import type { ChatPlatform } from './mysql-chat-post-ledger.ts';
 
 /** Ids below the newest seen that are looked at again on every pass. */

@@ -4,9 +4,9 @@
  * (which coalesces and paces them). A new ticket waits for triage (so its colour is its real
  * priority), or at most `triageGraceMs`.
  */
-import type { Logger } from '../../src/ports/logger.ts';
-import type { Database } from '../mysql/database.ts';
-import { MysqlTicketNoticeFeed } from './mysql-ticket-notice-feed.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Database } from '../../adapters/mysql/database.ts';
+import { MysqlTicketNoticeFeed } from '../../adapters/mysql/mysql-ticket-notice-feed.ts';
 import type { PacedChatNotifier } from './paced-chat-notifier.ts';
 
 export interface ChatNoticeLoopOptions {

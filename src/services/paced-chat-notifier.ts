@@ -6,10 +6,10 @@
  * support_chat_post first, so that it goes out once across processes; a refused post frees its claim
  * and a later pass retries it. Never throws for the platform being down: it logs.
  */
-import type { ChatNotifier, TicketNotice } from '../../src/ports/chat-notifier.ts';
-import type { Logger } from '../../src/ports/logger.ts';
-import type { ChatPlatform, MysqlChatPostLedger } from './mysql-chat-post-ledger.ts';
-import { sleep } from '../../src/domain/timing.ts';
+import type { ChatNotifier, TicketNotice } from '../ports/chat-notifier.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ChatPlatform, MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import { sleep } from '../domain/timing.ts';
 
 /** One platform's way of posting notices; the notifier decides when and what goes together. */
 export interface ChatPoster {
