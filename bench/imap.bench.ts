@@ -18,7 +18,6 @@ import { simpleParser } from 'mailparser';
 import { ImapflowMailboxConnector } from '../adapters/imap/imapflow-mailbox.ts';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
-import { MysqlMailboxCheckpoints } from '../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../adapters/queue/redis-mailbox-lease.ts';
 import { loadConfig } from '../src/config.ts';
 import { normalizeMessageId } from '../src/domain/message-id.ts';
@@ -61,7 +60,7 @@ function readerFor(app: App, user: string, redis: Redis, committed: Map<string, 
   return new MailboxReader({
     name: user,
     connector: new ImapflowMailboxConnector(mailbox, { logger: app.logger }),
-    checkpoints: new MysqlMailboxCheckpoints(app.database),
+    checkpoints: app.stores.checkpoints,
     lease: new RedisMailboxLease({ redis, prefix: 'bench-imap', mailbox: user, ttlMs: 15_000 }),
     intake,
     logger: app.logger,

@@ -1,21 +1,15 @@
 /**
- * The triage worker (`ticketrelay start --roles worker`): a BullMQ worker on the triage queue with
+ * The triage worker (started by the `worker` role, src/roles/worker.ts): a BullMQ worker on the triage queue with
  * TRIAGE_CONCURRENCY jobs at once, and a sweep every TRIAGE_SWEEP_SECONDS that enqueues the tickets
  * still untriaged in MySQL (Redis was down when they arrived). Job ids are the ticket's, so a ticket
  * already queued is not queued twice. Stopping finishes the jobs in flight.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { buildClassifier } from '../adapters/files/triage-files.ts';
-import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
-import { syncLegacyTickets } from '../adapters/mysql/legacy-sync.ts';
-import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
-import type { Category } from '../src/domain/ticket.ts';
 import type { Logger } from '../src/ports/logger.ts';
+import type { TriageQueue } from '../src/ports/triage-queue.ts';
 import type { TriageStore } from '../src/ports/triage-store.ts';
-import type { App } from '../src/main.ts';
-import { TriageService } from '../src/services/triage-ticket.ts';
-import { describeError } from '../src/domain/errors.ts';
+import type { TriageService } from '../src/services/triage-ticket.ts';
 import { withTimeout } from '../src/domain/timing.ts';
 import { QUEUE_NAMES, type JobPayloads } from './queues.ts';
 import { createTriageProcessor } from './triage.processor.ts';
@@ -37,6 +31,8 @@ export interface TriageWorkerOptions {
   readonly logger: Logger;
   /** Sweep: where untriaged tickets are found, and how often (0 = no sweep). */
   readonly store?: Pick<TriageStore, 'untriagedTicketIds'>;
+  /** Where the sweep hands them (the role builds it: adapters/queue/bullmq-triage-queue.ts); closed with the worker. */
+  readonly sweepQueue?: TriageQueue & { close(): Promise<void> };
   readonly sweepMs?: number;
   /** Tickets younger than this are left to intake's own enqueue (default 5 s). */
   readonly sweepMinAgeMs?: number;
@@ -78,16 +74,16 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     log[final ? 'error' : 'warn']({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, final ? 'triage job failed for good: kept in the failed list' : 'triage job failed; it will be retried');
   });
 
-  const queue = new BullmqTriageQueue({ redisUrl: options.redisUrl, prefix: options.prefix });
+  const queue = options.sweepQueue;
   const countsQueue = new Queue(QUEUE_NAMES.triage, { connection, prefix: options.prefix });
   countsQueue.on('error', () => undefined);
   let sweeping: Promise<number> | null = null;
   const sweep = async (): Promise<number> => {
-    if (!options.store) return 0;
+    if (!options.store || !queue) return 0;
     if (sweeping) return sweeping;
     sweeping = (async () => {
       const ids = await options.store!.untriagedTicketIds(new Date(Date.now() - (options.sweepMinAgeMs ?? SWEEP_MIN_AGE_MS)), SWEEP_BATCH);
-      for (const id of ids) await queue.enqueueTriage(id);
+      for (const id of ids) await queue!.enqueueTriage(id);
       if (ids.length) log.info({ tickets: ids.length }, 'sweep: untriaged tickets handed to the queue');
       counts.swept += ids.length;
       return ids.length;
@@ -96,7 +92,7 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     });
     return sweeping;
   };
-  const timer = options.sweepMs && options.store
+  const timer = options.sweepMs && options.store && queue
     ? setInterval(() => void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries')), options.sweepMs)
     : null;
   // The first sweep at startup: tickets left while no worker was running.
@@ -125,82 +121,10 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
         // BullMQ's disconnect, too, waits for a connection first: bounded like the rest.
         await withTimeout(worker.disconnect(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
       }
-      await withTimeout(queue.close(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
+      if (queue) await withTimeout(queue.close(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
       await withTimeout(countsQueue.close(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);
       countsQueue.disconnect().catch(() => undefined);
       connection.disconnect();
-    },
-  };
-}
-
-/** How often the worker takes in what the old site did to the tickets. */
-const LEGACY_SYNC_MS = 15_000;
-
-/**
- * The `worker` role (a RoleStarter of src/roles.ts, typed here by its shape so that roles.ts, which
- * loads this module, is not imported back).
- */
-export async function startWorkerRole(app: App): Promise<{ readonly name: 'worker'; describe(): string[]; stop(): Promise<void> }> {
-  const { config } = app;
-  const log = app.logger.child({ component: 'worker' });
-  const { classifier, source } = await buildClassifier(config.triage);
-  log.info({ modelVersion: classifier.modelVersion, source }, 'triage model ready');
-  const store = new MysqlTriageStore(app.database);
-  const service = new TriageService({
-    store,
-    classifier,
-    // The same list the chat adapters add theirs to (the console is always in it).
-    notifiers: app.notifiers,
-    logger: app.logger,
-    mailboxCategories: Object.fromEntries(config.imap.mailboxes.map((m) => [m.name, m.category])) as Record<string, Category | null>,
-  });
-  const worker = startTriageWorker({
-    redisUrl: config.redis.url,
-    prefix: config.redis.queuePrefix,
-    concurrency: config.triage.concurrency,
-    service,
-    logger: app.logger,
-    store,
-    sweepMs: config.triage.sweepSeconds * 1000,
-  });
-  // The old site works on the same tables: its new tickets adopted, what it closed, reopened or
-  // re-prioritised taken into our copy, for the lists, stats and digest (one pass at a time).
-  let syncing: Promise<unknown> | null = null;
-  // Said by `status` while it lasts: lists go stale without it.
-  let legacyFailing: { since: Date; reason: string } | null = null;
-  const syncLegacy = () => {
-    syncing ??= syncLegacyTickets(app.database.pool)
-      .then((done) => {
-        legacyFailing = null;
-        if (done.adopted || done.reconciled) log.info(done, `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`);
-      })
-      .catch((error: unknown) => {
-        legacyFailing = { since: legacyFailing?.since ?? new Date(), reason: describeError(error) };
-        log.warn({ err: error }, 'old site pass failed; the next one retries');
-      })
-      .finally(() => (syncing = null));
-  };
-  syncLegacy();
-  const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
-  let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
-  const refresh = setInterval(() => {
-    worker.describe().then(
-      (l) =>
-        (lines = [
-          ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
-          ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
-        ]),
-      () => undefined,
-    );
-  }, 2_000);
-  return {
-    name: 'worker',
-    describe: () => lines,
-    async stop() {
-      clearInterval(refresh);
-      clearInterval(legacyTimer);
-      await worker.close();
-      await syncing;
     },
   };
 }

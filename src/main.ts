@@ -1,9 +1,11 @@
 /**
  * Composition root: builds the adapters from the config, wires the services, and closes it all.
- * No DI container: plain factories. The only place where adapters and the core meet.
+ * No DI container: plain factories. With src/roles/ (which start what each role runs on this App), the
+ * only place where adapters and the core meet. The App it returns holds services and ports only: no
+ * database handle and no Mysql* type leaves this file. The project-local development services are
+ * not started here: the CLI does that before it builds the app (adapters/cli/build-app.ts).
  */
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
-import { servicesUp, type LocalServiceName } from '../adapters/local-services/index.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
 import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -17,18 +19,58 @@ import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
 import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';
+import type { ChatPlatform } from './domain/platform.ts';
+import type { AgentRegistry } from './ports/agent-directory.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
+import type { DigestLedger } from './ports/digest-publisher.ts';
+import type { LegacySync } from './ports/legacy-sync.ts';
+import type { MailboxCheckpointStore } from './ports/mailbox.ts';
+import type { ChatPostLedger, NoticeFeed } from './ports/notice-feed.ts';
+import type { OperationsStore } from './ports/operations-store.ts';
+import type { ReportStore, TicketStatusStore } from './ports/report-store.ts';
+import type { TriageRecords, TriageStore } from './ports/triage-store.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
+import type { PacedChatNotifier } from './services/paced-chat-notifier.ts';
 import { CommandService } from './services/run-command.ts';
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
+import { MysqlChatPostLedger } from '../adapters/mysql/mysql-chat-post-ledger.ts';
+import { MysqlLegacySync } from '../adapters/mysql/legacy-sync.ts';
+import { MysqlMailboxCheckpoints } from '../adapters/mysql/mysql-mailbox-checkpoints.ts';
+import { MysqlOperationsStore } from '../adapters/mysql/mysql-operations-store.ts';
+import { MysqlTicketNoticeFeed } from '../adapters/mysql/mysql-ticket-notice-feed.ts';
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
+import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
 import { loadAgentsFile } from '../adapters/files/agents-file.ts';
+
+/**
+ * The stores the roles and commands use, as ports: the database behind them is built here once and
+ * never leaves this file.
+ */
+export interface AppStores {
+  /** IMAP checkpoints (the intake role). */
+  readonly checkpoints: MailboxCheckpointStore;
+  /** Triage's reads and writes (the worker role), and its stored results (`triage explain|train`, the demo). */
+  readonly triage: TriageStore & TriageRecords;
+  /** The digest's figures, the export's pages, the old module's reads. */
+  readonly reports: ReportStore;
+  /** Status changes on behalf of the old web module. */
+  readonly statuses: TicketStatusStore;
+  /** One digest post per channel and day. */
+  readonly digestLedger: DigestLedger;
+  /** Which chat message announced which ticket (the bots role's notices, escalations). */
+  readonly chatPosts: ChatPostLedger;
+  /** The notices one channel has not been told about (the bots role). */
+  noticeFeed(platform: ChatPlatform, channel: string): NoticeFeed;
+  /** The pass that takes in what the old site did (the worker role). */
+  readonly legacy: LegacySync;
+  /** /readyz and /metrics (the http role). */
+  readonly operations: OperationsStore;
+}
 
 export interface App {
   readonly config: Config;
   readonly logger: AppLogger;
-  readonly database: Database;
   readonly intake: IntakeService;
   readonly outbox: OutboxService;
   /** This process's metrics (served by the http role's /metrics); the intake is instrumented. */
@@ -38,30 +80,21 @@ export interface App {
    * (before the worker role starts). The triage service reads this list at each notice.
    */
   readonly notifiers: ChatNotifier[];
+  /** The Slack and Discord channel notifiers among `notifiers` (the bots role feeds them new tickets and replies). */
+  readonly channelNotifiers: readonly PacedChatNotifier[];
   /** The /ticket commands, for Slack, Discord, the console and `ticketrelay command`. */
   readonly commands: CommandService;
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
-  readonly agents: MysqlAgentDirectory;
+  readonly agents: AgentRegistry;
+  readonly stores: AppStores;
   close(): Promise<void>;
-}
-
-/**
- * Starts the project-local services this config relies on (those whose URL is not set), so that
- * every command works on a fresh checkout with no configuration.
- */
-export async function ensureLocalServices(config: Config, log: (line: string) => void, extra: readonly LocalServiceName[] = []): Promise<void> {
-  const wanted: LocalServiceName[] = [...extra];
-  if (config.database.local) wanted.push('mariadb');
-  if (config.redis.local) wanted.push('redis');
-  if (wanted.length === 0) return;
-  await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
 }
 
 /**
  * Makes the database ready: our migrations always; the legacy tables are created only in the
  * project-local development database (a real shop has them; we never create or alter them there).
  */
-export async function prepareDatabase(database: Database, config: Config, log: (line: string) => void): Promise<void> {
+async function prepareDatabase(database: Database, config: Config, log: (line: string) => void): Promise<void> {
   const present = await legacyTablesPresent(database);
   if (present.length < 2) {
     if (config.database.local && present.length === 0) {
@@ -80,7 +113,6 @@ export async function prepareDatabase(database: Database, config: Config, log: (
 export async function createApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
-  await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
   try {
     if (options.prepare !== false) await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
@@ -122,7 +154,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     await database.close();
     logger.flush();
   };
-  let notifiers: ChatNotifier[];
+  const chatPosts = new MysqlChatPostLedger(database);
+  let channelNotifiers: PacedChatNotifier[];
   try {
     if (config.agentsFile && options.prepare !== false) {
       const defined = await loadAgentsFile(config.agentsFile);
@@ -130,13 +163,25 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
     }
     // Slack's and Discord's notify channels when configured (their SDKs load only then).
-    notifiers = [new ConsoleNotifier({ logger }), ...(await createChatNotifiers(config, database, logger))];
+    channelNotifiers = await createChatNotifiers(config, chatPosts, logger);
   } catch (error) {
     // A bad AGENTS_FILE (or chat setup) must end the command, not leave the pool and workers running.
     await closeAll().catch(() => undefined);
     throw error;
   }
+  const notifiers: ChatNotifier[] = [new ConsoleNotifier({ logger }), ...channelNotifiers];
   const reports = new MysqlReportStore(database);
+  const stores: AppStores = {
+    checkpoints: new MysqlMailboxCheckpoints(database),
+    triage: new MysqlTriageStore(database),
+    reports,
+    statuses: reports,
+    digestLedger: reports,
+    chatPosts,
+    noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),
+    legacy: new MysqlLegacySync(database),
+    operations: new MysqlOperationsStore(database),
+  };
   const commands = new CommandService({
     store: new MysqlTicketStore(database),
     agents,
@@ -155,13 +200,14 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   return {
     config,
     logger,
-    database,
     intake,
     outbox,
     metrics,
     commands,
     agents,
     notifiers,
+    channelNotifiers,
+    stores,
     close: closeAll,
   };
 }

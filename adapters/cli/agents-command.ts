@@ -7,9 +7,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { describeError } from '../../src/domain/errors.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { createLogger } from '../logging/pino-logger.ts';
-import type { AgentIdentity } from '../mysql/mysql-agent-directory.ts';
+import type { AgentIdentity } from '../../src/ports/agent-directory.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--full-name "Zoé Lemaître"] [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
@@ -81,7 +81,7 @@ export const agentsCommand: CliCommand = {
       definition = { name: name!, fullName, role: role as 'agent' | 'manager' | undefined, staffId: staffRaw === undefined ? null : Number(staffRaw), identities };
     }
     const config = loadConfig();
-    const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    const app = await buildApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
     try {
       if (definition) {
         // One chat identity is one person: taking another agent's would silently lock them out.

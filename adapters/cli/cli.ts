@@ -9,7 +9,8 @@ import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from 
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
-import { createApp, ensureLocalServices, prepareDatabase, type App } from '../../src/main.ts';
+import type { App } from '../../src/main.ts';
+import { buildApp, ensureLocalServices } from './build-app.ts';
 import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
@@ -241,7 +242,7 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
     return EX_NOINPUT;
   }
   const config = loadConfig();
-  const app = await createApp(config, { logger: personLogger(config) });
+  const app = await buildApp(config, { logger: personLogger(config) });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,
@@ -268,7 +269,7 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
     say('Usage: npx ticketrelay outbox send | outbox retry | outbox status');
     return EX_USAGE;
   }
-  const app = await createApp(loadConfig());
+  const app = await buildApp(loadConfig());
   try {
     if (args[0] === 'retry') {
       const again = await app.outbox.retryFailed();
@@ -293,10 +294,9 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
   const config: Config = loadConfig();
   say('ticketrelay demo: local MariaDB and Redis under .data/; the sample emails of examples/ go through intake, the');
   say('triage worker classifies them, and the console opens for the /ticket commands agents use in Slack and Discord.\n');
-  const app = await createApp(config, { logger: personLogger(config) });
+  const app = await buildApp(config, { logger: personLogger(config) });
   let worker: { stop(): Promise<void> } | null = null;
   try {
-    await prepareDatabase(app.database, config, say);
     const examples = path.join(PROJECT_ROOT, 'examples');
     process.stdout.write('1. Intake — each sample email and what became of it:\n');
     const created: number[] = [];
@@ -320,11 +320,11 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     }
 
     process.stdout.write('\n2. Triage — the worker classifies every ticket (category, priority, and why):\n');
-    const { startWorkerRole } = await import('../../jobs/triage-worker.ts');
+    const { startWorkerRole } = await import('../../src/roles/worker.ts');
     worker = await startWorkerRole(app);
     // Tickets left untriaged by an earlier run (Redis was down) are swept up too.
-    const [waiting] = await app.database.pool.query('SELECT ticket_id AS ticketId FROM support_ticket WHERE triaged = 0');
-    const pending = [...new Set([...created, ...(waiting as { ticketId: number }[]).map((r) => r.ticketId)])];
+    const waiting = await app.stores.triage.untriagedTicketIds(new Date(Date.now() + 60_000), 1_000_000);
+    const pending = [...new Set([...created, ...waiting])];
     const triaged = await waitForTriage(app, pending, 20_000);
     for (const t of triaged) {
       process.stdout.write(`   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${t.subject.slice(0, 60)}\n`);
@@ -364,11 +364,8 @@ async function waitForTriage(app: App, ticketIds: readonly number[], timeoutMs: 
 }
 
 async function triageResults(app: App, ticketIds: readonly number[]) {
-  const [rows] = await app.database.pool.query(
-    'SELECT ticket_id AS ticketId, priority, category, subject FROM support_ticket WHERE triaged = 1 AND ticket_id IN (?) ORDER BY ticket_id',
-    [ticketIds],
-  );
-  return rows as { ticketId: number; priority: string; category: string; subject: string }[];
+  const stored = await Promise.all([...ticketIds].sort((a, b) => a - b).map((id) => app.stores.triage.storedDecision(id)));
+  return stored.filter((t) => t !== null && t.triaged).map((t) => ({ ticketId: t!.ticketId, priority: t!.priority, category: t!.category, subject: t!.subject }));
 }
 
 /** For commands a person watches: their own output says what happened; the log adds only warnings. */

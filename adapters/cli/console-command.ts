@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { consoleCaller, renderReply, runConsole, saveFile } from '../console/console-repl.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
@@ -20,7 +20,7 @@ export const consoleCommand: CliCommand = {
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' } } });
     const config = loadConfig();
-    const app = await createApp(config, { logger: quietLogger(config) });
+    const app = await buildApp(config, { logger: quietLogger(config) });
     try {
       const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
       if (registered && agent) say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
@@ -45,7 +45,7 @@ export const commandCommand: CliCommand = {
       return EX_USAGE;
     }
     const config = loadConfig();
-    const app = await createApp(config, { logger: quietLogger(config) });
+    const app = await buildApp(config, { logger: quietLogger(config) });
     try {
       const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
       if (registered && agent) say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);

@@ -8,7 +8,7 @@ import { createDigestService } from '../../src/roles/digest-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import { assertDay, parseChannel } from '../../src/services/build-digest.ts';
 import { addDays } from '../../src/domain/digest.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_TEMPFAIL, EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
@@ -38,7 +38,7 @@ export const digestCommand: CliCommand = {
       }
     }
     const config = loadConfig();
-    const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    const app = await buildApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
     try {
       const { service, channels: configured } = await createDigestService(app);
       const day = values.day ? assertDay(values.day) : service.reportedDay();

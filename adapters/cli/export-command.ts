@@ -9,10 +9,9 @@ import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { assertDay } from '../../src/services/build-digest.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { exportFileName, writeExport, writeExportFile, type ExportFormat } from '../export/export-file.ts';
 import { createLogger } from '../logging/pino-logger.ts';
-import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
@@ -43,9 +42,9 @@ export const exportCommand: CliCommand = {
       return EX_USAGE;
     }
     const config = loadConfig();
-    const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    const app = await buildApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
     try {
-      const store = new MysqlReportStore(app.database);
+      const store = app.stores.reports;
       const options = { format, from, to, timeZone: config.digest.timezone };
       if (values.out === '-') {
         // Standard output is never ended: the rows go through a stream that is.

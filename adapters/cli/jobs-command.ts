@@ -7,18 +7,10 @@ import { parseArgs } from 'node:util';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, redactUrl } from '../../src/config.ts';
-import { ensureLocalServices } from '../../src/main.ts';
+import { ensureLocalServices } from './build-app.ts';
 import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
 
-/** A CliCommand of commands.ts, typed by its shape: commands.ts loads this module, which does not import it back. */
-type Say = (line: string) => void;
-interface CliCommand {
-  readonly usage: readonly string[];
-  run(args: readonly string[], say: Say): Promise<number>;
-}
-/** sysexits.h, as in commands.ts. */
-const EX_USAGE = 64;
-const EX_TEMPFAIL = 75;
+import { EX_TEMPFAIL, EX_USAGE, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay jobs failed [--json] [--limit N] | jobs retry JOB_ID…|--all';
 

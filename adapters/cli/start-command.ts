@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/roles/role.ts';
 import { isRoleName, roleStarter } from '../../src/roles/index.ts';
 import { StatusBoard } from '../queue/status-board.ts';
@@ -49,7 +49,7 @@ export const startCommand: CliCommand = {
     process.on('SIGINT', onSignal);
     let app;
     try {
-      app = await createApp(loadConfig());
+      app = await buildApp(loadConfig());
     } catch (error) {
       // Nothing runs yet: a signal must not be swallowed by our handler while the error is said.
       process.off('SIGTERM', onSignal);

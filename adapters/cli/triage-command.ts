@@ -15,21 +15,13 @@ import { cleanSubject, findOrderNumber, type Category } from '../../src/domain/t
 import { reasonLines } from '../../src/domain/triage/explain.ts';
 import { trainModel, type TrainingExample } from '../../src/domain/triage/model.ts';
 import { toTrainingExample } from '../../src/domain/triage/dataset.ts';
-import { createApp } from '../../src/main.ts';
+import { buildApp } from './build-app.ts';
 import { emailsFrom } from '../files/email-sources.ts';
 import { buildClassifier, loadLabelledSet, saveModel } from '../files/triage-files.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { MailparserEmailParser } from '../mailparser/mailparser-email-parser.ts';
-import { MysqlTriageStore } from '../mysql/mysql-triage-store.ts';
 
-/** A CliCommand of commands.ts, typed by its shape: commands.ts loads this module, which does not import it back. */
-type Say = (line: string) => void;
-interface CliCommand {
-  readonly usage: readonly string[];
-  run(args: readonly string[], say: Say): Promise<number>;
-}
-/** sysexits.h, as in commands.ts. */
-const EX_USAGE = 64;
+import { EX_USAGE, type CliCommand, type Say } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
 
@@ -67,9 +59,9 @@ async function train(config: Config, say: Say, withCorrections: boolean): Promis
   const examples: TrainingExample[] = emails.map(toTrainingExample);
   let corrections = 0;
   if (withCorrections) {
-    const app = await createApp(config, { logger: quietLogger(config) });
+    const app = await buildApp(config, { logger: quietLogger(config) });
     try {
-      for (const t of await new MysqlTriageStore(app.database).correctedTickets()) {
+      for (const t of await app.stores.triage.correctedTickets()) {
         // An agent's correction is first-hand evidence about this shop's mail: it counts twice.
         for (const copy of [1, 2]) {
           examples.push({ id: `ticket-${t.ticketId}-${copy}`, subject: t.subject, body: t.text, labels: { category: t.category, priority: t.priority } });
@@ -98,9 +90,9 @@ async function explain(config: Config, args: readonly string[], say: Say): Promi
     say('Usage: npx ticketrelay triage explain N   (N: the ticket number, e.g. 83)');
     return EX_USAGE;
   }
-  const app = await createApp(config, { logger: quietLogger(config) });
+  const app = await buildApp(config, { logger: quietLogger(config) });
   try {
-    const stored = await new MysqlTriageStore(app.database).storedDecision(n);
+    const stored = await app.stores.triage.storedDecision(n);
     if (!stored) {
       say(`There is no ticket #${n}. Check the number (it is the one shown as "ticket #N").`);
       return 1;

@@ -6,7 +6,7 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
-import type { ChatPoster } from '../../src/services/paced-chat-notifier.ts';
+import type { ChatPoster } from '../../src/ports/chat-poster.ts';
 import { renderNotices } from './discord-render.ts';
 
 export class DiscordChatPoster implements ChatPoster {

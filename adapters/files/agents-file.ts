@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../src/domain/errors.ts';
-import type { AgentDefinition, AgentIdentity } from '../mysql/mysql-agent-directory.ts';
+import type { AgentDefinition, AgentIdentity } from '../../src/ports/agent-directory.ts';
 
 const ids = z.array(z.string().trim().min(1).max(191)).default([]);
 

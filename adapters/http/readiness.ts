@@ -6,7 +6,6 @@
  */
 import { ImapFlow } from 'imapflow';
 import type { Redis } from 'ioredis';
-import type mysql from 'mysql2/promise';
 import type { MailboxConfig } from '../../src/config.ts';
 import { withTimeout } from '../../src/domain/timing.ts';
 
@@ -69,12 +68,6 @@ export class Readiness {
     );
     return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries), ...(Object.keys(warnings).length ? { warnings } : {}) };
   }
-}
-
-export function mysqlCheck(pool: mysql.Pool): ReadinessCheck {
-  return async () => {
-    await pool.query('SELECT 1');
-  };
 }
 
 export function redisCheck(redis: Redis): ReadinessCheck {

@@ -11,6 +11,7 @@
  * sweep), whatever it runs its SQL on: a pool, a connection, or intake's commit group.
  */
 import type { PoolConnection } from 'mysql2/promise';
+import type { LegacySync, LegacySyncPass } from '../../src/ports/legacy-sync.ts';
 import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 
 /** Runs one statement: the rows of a SELECT, the result header of a write. */
@@ -328,4 +329,17 @@ export async function syncLegacyTickets(pool: PoolLike, options: { at?: Date; ch
   const adoption = await adoptNewLegacyTickets(pool, options);
   const reconciled = await reconcileChangedTickets(pool, options);
   return { ...adoption, reconciled };
+}
+
+/** The LegacySync port on a database: one background pass (adoption, then reconciliation) per call. */
+export class MysqlLegacySync implements LegacySync {
+  readonly #pool: PoolLike;
+
+  constructor(database: { readonly pool: PoolLike }) {
+    this.#pool = database.pool;
+  }
+
+  syncOnce(): Promise<LegacySyncPass> {
+    return syncLegacyTickets(this.#pool);
+  }
 }

@@ -5,36 +5,14 @@
  */
 import type { Caller } from '../../src/domain/command.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import type { Agent, AgentDirectory, AgentRole } from '../../src/ports/agent-directory.ts';
+import type { Agent, AgentDefinition, AgentRegistry, IdentityKind, IdentityPlatform, ListedAgent } from '../../src/ports/agent-directory.ts';
 import { toAppError, type Database } from './database.ts';
 
-export type IdentityPlatform = 'slack' | 'discord' | 'console';
-export type IdentityKind = 'user' | 'email' | 'role';
-
-export interface AgentIdentity {
-  readonly platform: IdentityPlatform;
-  readonly kind: IdentityKind;
-  readonly value: string;
-}
-
-export interface AgentDefinition {
-  readonly name: string;
-  /** Omitted: a new agent is an agent; an existing one keeps its role. */
-  readonly role?: AgentRole | undefined;
-  readonly staffId: number | null;
-  /** How the agent signs replies ("Zoé Lemaître"); omitted or null: an existing agent keeps theirs. */
-  readonly fullName?: string | null;
-  readonly identities: readonly AgentIdentity[];
-}
-
-export interface ListedAgent extends Agent {
-  readonly active: boolean;
-  readonly identities: readonly AgentIdentity[];
-}
+export type { AgentDefinition, AgentIdentity, IdentityKind, IdentityPlatform, ListedAgent } from '../../src/ports/agent-directory.ts';
 
 type Row = Record<string, unknown>;
 
-export class MysqlAgentDirectory implements AgentDirectory {
+export class MysqlAgentDirectory implements AgentRegistry {
   readonly #database: Database;
   readonly #discordAgentRoles: ReadonlySet<string>;
 

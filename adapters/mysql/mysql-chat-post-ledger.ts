@@ -6,11 +6,13 @@
  * and is deleted when the platform refused, so that the next pass tries again.
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ChatPlatform } from '../../src/domain/platform.ts';
+import type { ChatPostLedger } from '../../src/ports/notice-feed.ts';
 import type { Database } from './database.ts';
 
-export type ChatPlatform = 'slack' | 'discord';
+export type { ChatPlatform } from '../../src/domain/platform.ts';
 
-export class MysqlChatPostLedger {
+export class MysqlChatPostLedger implements ChatPostLedger {
   readonly #db: Database;
 
   constructor(database: Database) {

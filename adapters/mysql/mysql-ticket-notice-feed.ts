@@ -7,24 +7,18 @@
  */
 import type { RowDataPacket } from 'mysql2/promise';
 import { METADATA_MARKER } from '../../src/domain/ticket.ts';
-import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
+import type { ChatPlatform } from '../../src/domain/platform.ts';
+import type { NoticeFeed, PendingNotice } from '../../src/ports/notice-feed.ts';
 import type { Database } from './database.ts';
-import type { ChatPlatform } from './mysql-chat-post-ledger.ts';
 
 /** Ids below the newest seen that are looked at again on every pass. */
 const RESCAN = 200;
 /** A ticket the old site created is announced when it is younger than this as it is adopted. */
 const LEGACY_NEW_MS = 24 * 3_600_000;
 
-export interface PendingNotice {
-  readonly notice: TicketNotice;
-  /** The claim's kind in support_chat_post: 'new', or 'reply:<support_message id>'. */
-  readonly key: string;
-  /** New tickets not triaged yet: announced once triaged, or after a grace period. */
-  readonly triaged: boolean;
-}
+export type { PendingNotice } from '../../src/ports/notice-feed.ts';
 
-export class MysqlTicketNoticeFeed {
+export class MysqlTicketNoticeFeed implements NoticeFeed {
   readonly #db: Database;
   readonly #platform: ChatPlatform;
   readonly #channel: string;

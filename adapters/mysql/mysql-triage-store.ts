@@ -11,7 +11,7 @@
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { CATEGORIES, composeLegacyContent, formatLegacyDate, parseLegacyContent, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
-import type { SaveResult, StoredDecision, TicketForTriage, TriageStore } from '../../src/ports/triage-store.ts';
+import type { CorrectedTicket, SaveResult, StoredDecision, StoredTriage, TicketForTriage, TriageRecords, TriageStore } from '../../src/ports/triage-store.ts';
 import { toAppError, type Database } from './database.ts';
 
 const MAX_BATCH = 250;
@@ -20,25 +20,9 @@ const MAX_BATCH = 250;
 const LOADS_IN_FLIGHT = 2;
 const SAVES_IN_FLIGHT = 2;
 
-export interface StoredTriage {
-  readonly ticketId: number;
-  readonly subject: string;
-  readonly customerEmail: string;
-  readonly category: Category;
-  readonly priority: Priority;
-  readonly categoryConfidence: number | null;
-  readonly priorityConfidence: number | null;
-  readonly sentiment: number | null;
-  readonly language: string | null;
-  readonly reasons: unknown;
-  readonly modelVersion: string | null;
-  readonly triaged: boolean;
-  readonly triagedAt: Date | null;
-  readonly escalatedAt: Date | null;
-  readonly corrected: boolean;
-}
+export type { StoredTriage } from '../../src/ports/triage-store.ts';
 
-export class MysqlTriageStore implements TriageStore {
+export class MysqlTriageStore implements TriageStore, TriageRecords {
   readonly #database: Database;
   readonly #loads: Batcher<number, TicketForTriage | null>;
   readonly #saves: Batcher<{ ticketId: number; decision: StoredDecision }, SaveResult>;
@@ -131,7 +115,7 @@ export class MysqlTriageStore implements TriageStore {
   }
 
   /** Tickets whose category or priority an agent corrected, with their text and the agent's labels: training data. */
-  async correctedTickets(): Promise<{ ticketId: number; subject: string; text: string; category: Category; priority: Priority }[]> {
+  async correctedTickets(): Promise<CorrectedTicket[]> {
     try {
       const [rows] = await this.#database.pool.query<RowDataPacket[]>(
         `SELECT st.ticket_id, st.subject, st.category, st.priority, m.msg_content

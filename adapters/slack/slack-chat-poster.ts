@@ -6,7 +6,7 @@
 import { WebClient } from '@slack/web-api';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
-import type { ChatPoster } from '../../src/services/paced-chat-notifier.ts';
+import type { ChatPoster } from '../../src/ports/chat-poster.ts';
 import { renderNotices } from './slack-render.ts';
 import { slackErrorText } from './slack-bot.ts';
 

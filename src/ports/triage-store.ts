@@ -54,3 +54,39 @@ export interface TriageStore {
   claimEscalation(ticketId: number, at: Date): Promise<boolean>;
   untriagedTicketIds(createdBefore: Date, limit: number): Promise<number[]>;
 }
+
+/** A ticket's stored triage, as `triage explain` shows it. */
+export interface StoredTriage {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly customerEmail: string;
+  readonly category: Category;
+  readonly priority: Priority;
+  readonly categoryConfidence: number | null;
+  readonly priorityConfidence: number | null;
+  readonly sentiment: number | null;
+  readonly language: string | null;
+  readonly reasons: unknown;
+  readonly modelVersion: string | null;
+  readonly triaged: boolean;
+  readonly triagedAt: Date | null;
+  readonly escalatedAt: Date | null;
+  readonly corrected: boolean;
+}
+
+/** A ticket an agent re-labelled, with its text: training data. */
+export interface CorrectedTicket {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly text: string;
+  readonly category: Category;
+  readonly priority: Priority;
+}
+
+/** What `ticketrelay triage explain|train` and the demo read of triage's results (not the worker's hot path). */
+export interface TriageRecords {
+  /** The stored decision of one ticket (null: no such support ticket). */
+  storedDecision(ticketId: number): Promise<StoredTriage | null>;
+  /** Tickets whose category or priority an agent corrected, oldest first. */
+  correctedTickets(): Promise<CorrectedTicket[]>;
+}

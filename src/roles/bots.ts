@@ -6,7 +6,6 @@
  */
 import type { RoleStarter } from './role.ts';
 import { ChatNoticeLoop } from '../services/chat-notice-loop.ts';
-import { PacedChatNotifier } from '../services/paced-chat-notifier.ts';
 
 export const startBotsRole: RoleStarter = async (app) => {
   const { config } = app;
@@ -25,9 +24,9 @@ export const startBotsRole: RoleStarter = async (app) => {
       await bot.start();
       parts.push(bot);
     }
-    const notifiers = app.notifiers.filter((n): n is PacedChatNotifier => n instanceof PacedChatNotifier);
+    const notifiers = app.channelNotifiers;
     if (notifiers.length > 0) {
-      const loop = new ChatNoticeLoop({ database: app.database, notifiers, logger: app.logger });
+      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers, logger: app.logger });
       await loop.start();
       parts.push(loop);
     }

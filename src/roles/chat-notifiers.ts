@@ -5,12 +5,10 @@
  */
 import type { Config } from '../config.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Database } from '../../adapters/mysql/database.ts';
-import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import type { ChatPostLedger } from '../ports/notice-feed.ts';
 import { PacedChatNotifier } from '../services/paced-chat-notifier.ts';
 
-export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord'>, database: Database, logger: Logger): Promise<PacedChatNotifier[]> {
-  const ledger = new MysqlChatPostLedger(database);
+export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord'>, ledger: ChatPostLedger, logger: Logger): Promise<PacedChatNotifier[]> {
   const notifiers: PacedChatNotifier[] = [];
   if (config.slack.botToken && config.slack.notifyChannel) {
     const { SlackChatPoster } = await import('../../adapters/slack/slack-chat-poster.ts');

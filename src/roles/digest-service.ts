@@ -3,7 +3,6 @@
  * roles that post digests, so `ingest` never loads the chat SDKs).
  */
 import { PngDigestChart } from '../../adapters/chart/png-digest-chart.ts';
-import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
 import type { DigestPublisher } from '../ports/digest-publisher.ts';
 import { DigestService, digestChannels } from '../services/build-digest.ts';
 import type { App } from '../main.ts';
@@ -19,10 +18,9 @@ export async function createDigestService(app: App, options: { clock?: () => Dat
     const { DiscordDigestPublisher } = await import('../../adapters/discord/discord-digest-publisher.ts');
     publishers.discord = new DiscordDigestPublisher({ token: config.discord.token, apiUrl: config.discord.apiUrl });
   }
-  const store = new MysqlReportStore(app.database);
   const service = new DigestService({
-    store,
-    ledger: store,
+    store: app.stores.reports,
+    ledger: app.stores.digestLedger,
     chart: new PngDigestChart(),
     publishers,
     timeZone: config.digest.timezone,

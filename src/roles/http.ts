@@ -6,15 +6,13 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type mysql from 'mysql2/promise';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 import { percentile } from '../domain/digest.ts';
 import { AppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter } from './role.ts';
-import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from '../../adapters/http/http-server.ts';
-import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck } from '../../adapters/http/readiness.ts';
+import { MAILBOX_TIMEOUT_MS, mailboxCheck, Readiness, redisCheck } from '../../adapters/http/readiness.ts';
 import { describeOutbox } from '../services/deliver-outbox.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
@@ -27,11 +25,10 @@ export interface HttpFrontEnd {
 
 export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string; dbMetricsCacheMs?: number } = {}): Promise<HttpFrontEnd> {
   const { config } = app;
-  const store = new MysqlReportStore(app.database);
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
   redis.on('error', () => undefined); // reported by /readyz
   await redis.connect().catch(() => undefined);
-  const readiness = new Readiness().add('mysql', mysqlCheck(app.database.pool)).add('redis', redisCheck(redis));
+  const readiness = new Readiness().add('mysql', () => app.stores.operations.ping()).add('redis', redisCheck(redis));
   for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
   // Mail that waits for the mail server: the service still takes mail, but someone should look.
   readiness.warn('outbox', async () => describeOutbox(await app.outbox.state(), new Date()) || null);
@@ -52,8 +49,8 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
 
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),
-    reports: store,
-    statuses: store,
+    reports: app.stores.reports,
+    statuses: app.stores.statuses,
     metrics: app.metrics,
     readiness: () => readiness.report(),
     logger: app.logger,
@@ -104,18 +101,11 @@ function databaseCollector(app: App, cacheMs: number) {
   let last = 0;
   return async () => {
     if (Date.now() - last < cacheMs) return;
-    const pool = app.database.pool;
-    const q = async (sql: string, params: unknown[] = []) => (await pool.query<mysql.RowDataPacket[]>(sql, params))[0];
-    const [ackRows, ticketRows, emailRows, triageRows] = await Promise.all([
-      q("SELECT delivery, COUNT(*) AS n FROM support_message WHERE kind = 'ack' GROUP BY delivery"),
-      q('SELECT status, COUNT(*) AS n FROM support_ticket GROUP BY status'),
-      q("SELECT outcome, COUNT(*) AS n FROM support_message WHERE direction = 'inbound' GROUP BY outcome"),
-      q('SELECT TIMESTAMPDIFF(MICROSECOND, created_at, triaged_at) / 1e6 AS s FROM support_ticket WHERE triaged_at >= ? LIMIT 10000', [new Date(Date.now() - 3_600_000)]),
-    ]);
-    for (const r of ackRows) acks.set({ delivery: String(r['delivery'] ?? 'none') }, Number(r['n']));
-    for (const r of ticketRows) tickets.set({ status: String(r['status']) }, Number(r['n']));
-    for (const r of emailRows) stored.set({ outcome: String(r['outcome']) }, Number(r['n']));
-    const seconds = triageRows.map((r) => Number(r['s']));
+    const counts = await app.stores.operations.gauges(new Date(Date.now() - 3_600_000));
+    for (const [delivery, n] of Object.entries(counts.acknowledgements)) acks.set({ delivery }, n);
+    for (const [status, n] of Object.entries(counts.tickets)) tickets.set({ status }, n);
+    for (const [outcome, n] of Object.entries(counts.emailsStored)) stored.set({ outcome }, n);
+    const seconds = [...counts.triageSeconds];
     triage.set({ quantile: '0.5' }, percentile(seconds, 50) ?? 0);
     triage.set({ quantile: '0.95' }, percentile(seconds, 95) ?? 0);
     last = Date.now();

@@ -9,7 +9,7 @@ export { ROLE_NAMES, type RoleName };
 
 const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   intake: async () => (await import('./intake.ts')).startIntakeRole,
-  worker: async () => (await import('../../jobs/triage-worker.ts')).startWorkerRole,
+  worker: async () => (await import('./worker.ts')).startWorkerRole,
   bots: async () => (await import('./bots.ts')).startBotsRole,
   scheduler: async () => (await import('./scheduler.ts')).startSchedulerRole,
   http: async () => (await import('./http.ts')).startHttpRole,

@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
 import { describeError } from '../domain/errors.ts';
 import type { RoleStarter } from './role.ts';
 import { MailboxReader } from '../services/read-mailbox.ts';
-import { MysqlMailboxCheckpoints } from '../../adapters/mysql/mysql-mailbox-checkpoints.ts';
 import { RedisMailboxLease } from '../../adapters/queue/redis-mailbox-lease.ts';
 import { ImapflowMailboxConnector } from '../../adapters/imap/imapflow-mailbox.ts';
 
@@ -21,7 +20,7 @@ export const startIntakeRole: RoleStarter = async (app) => {
   redis.on('error', () => undefined); // each lease call reports its own failure
   // Connected before the readers ask for their leases (no offline queue: a call while Redis is away fails fast).
   await redis.connect().catch((error: unknown) => log.warn({ reason: describeError(error) }, 'Redis (REDIS_URL) cannot be reached: mailboxes wait for their lease until it is back'));
-  const checkpoints = new MysqlMailboxCheckpoints(app.database);
+  const checkpoints = app.stores.checkpoints;
   const leaseMs = config.imap.leaseSeconds * 1000;
   const readers = config.imap.mailboxes.map(
     (mailbox) =>

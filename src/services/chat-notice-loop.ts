@@ -1,16 +1,17 @@
 /**
  * The bots' notice loop: every pass, for each channel notifier, the new tickets and customers'
- * replies that channel was not told about are read from the database and handed to its notifier
+ * replies that channel was not told about are read from its NoticeFeed and handed to its notifier
  * (which coalesces and paces them). A new ticket waits for triage (so its colour is its real
  * priority), or at most `triageGraceMs`.
  */
+import type { ChatPlatform } from '../domain/platform.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Database } from '../../adapters/mysql/database.ts';
-import { MysqlTicketNoticeFeed } from '../../adapters/mysql/mysql-ticket-notice-feed.ts';
+import type { NoticeFeed } from '../ports/notice-feed.ts';
 import type { PacedChatNotifier } from './paced-chat-notifier.ts';
 
 export interface ChatNoticeLoopOptions {
-  readonly database: Database;
+  /** The feed of one channel's notices (adapters/mysql/mysql-ticket-notice-feed.ts in production). */
+  readonly feedFor: (platform: ChatPlatform, channel: string) => NoticeFeed;
   readonly notifiers: readonly PacedChatNotifier[];
   readonly logger: Logger;
   readonly everyMs?: number;
@@ -18,7 +19,7 @@ export interface ChatNoticeLoopOptions {
 }
 
 export class ChatNoticeLoop {
-  readonly #targets: { readonly notifier: PacedChatNotifier; readonly feed: MysqlTicketNoticeFeed }[];
+  readonly #targets: { readonly notifier: PacedChatNotifier; readonly feed: NoticeFeed }[];
   readonly #log: Logger;
   readonly #everyMs: number;
   readonly #graceMs: number;
@@ -32,7 +33,7 @@ export class ChatNoticeLoop {
   constructor(options: ChatNoticeLoopOptions) {
     this.#targets = options.notifiers.map((notifier) => ({
       notifier,
-      feed: new MysqlTicketNoticeFeed({ database: options.database, platform: notifier.platform, channel: notifier.channel }),
+      feed: options.feedFor(notifier.platform, notifier.channel),
     }));
     this.#log = options.logger.child({ component: 'chat-notices' });
     this.#everyMs = options.everyMs ?? 1_500;

@@ -3,28 +3,19 @@
  * posts are spaced (about one per second per channel, what Slack allows), and a burst is coalesced —
  * the new tickets waiting are announced in one message, a ticket's waiting replies in one threaded
  * message — instead of being lost to the platform's rate limit. Each notice is claimed in
- * support_chat_post first, so that it goes out once across processes; a refused post frees its claim
+ * the chat post ledger first, so that it goes out once across processes; a refused post frees its claim
  * and a later pass retries it. Never throws for the platform being down: it logs.
  */
 import type { ChatNotifier, TicketNotice } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { ChatPlatform, MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
+import type { ChatPlatform } from '../domain/platform.ts';
+import type { ChatPoster } from '../ports/chat-poster.ts';
+import type { ChatPostLedger } from '../ports/notice-feed.ts';
 import { sleep } from '../domain/timing.ts';
-
-/** One platform's way of posting notices; the notifier decides when and what goes together. */
-export interface ChatPoster {
-  readonly platform: ChatPlatform;
-  /**
-   * Posts one message announcing these notices (all new tickets, or one ticket's replies, or one
-   * escalation) in `channel`, under `threadRef` when given. Resolves with the message's reference
-   * (Slack ts, Discord message id); rejects when the platform refused it after its own retries.
-   */
-  post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string>;
-}
 
 interface Waiting {
   readonly notice: TicketNotice;
-  /** Its claim in support_chat_post, or null for a notice that is not deduplicated. */
+  /** Its claim in the ledger, or null for a notice that is not deduplicated. */
   readonly key: string | null;
   readonly at: number;
   readonly done: (posted: boolean) => void;
@@ -33,7 +24,7 @@ interface Waiting {
 export interface PacedChatNotifierOptions {
   readonly poster: ChatPoster;
   readonly channel: string;
-  readonly ledger: MysqlChatPostLedger;
+  readonly ledger: ChatPostLedger;
   readonly logger: Logger;
   /** Least time between two posts in the channel. */
   readonly minGapMs?: number;
@@ -47,7 +38,7 @@ export class PacedChatNotifier implements ChatNotifier {
   readonly platform: ChatPlatform;
   readonly channel: string;
   readonly #poster: ChatPoster;
-  readonly #ledger: MysqlChatPostLedger;
+  readonly #ledger: ChatPostLedger;
   readonly #log: Logger;
   readonly #minGapMs: number;
   readonly #coalesceMs: number;

@@ -301,9 +301,9 @@ describe('buttons and the reply modal', () => {
 
 describe('notices in the channel', () => {
   it('lists a burst of new tickets in one message and answers a reply to its ticket message', async () => {
-    const ledger = new MysqlChatPostLedger(app.database);
+    const ledger = new MysqlChatPostLedger(db.database);
     const notifier = new PacedChatNotifier({ poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }), channel: NOTIFY, ledger, logger: app.logger, coalesceMs: 300, minGapMs: 200 });
-    const loop = new ChatNoticeLoop({ database: app.database, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+    const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
     await loop.start();
     const first = eml({ from: 'Bob <bob@customer.example>', subject: 'Clutch' });
     const ids: number[] = [];

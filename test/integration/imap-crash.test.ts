@@ -148,7 +148,7 @@ describe('the intake process killed at random points', () => {
     const second = new MailboxReader({
       name: 'support',
       connector: new ImapflowMailboxConnector(mailbox, { logger: app.logger }),
-      checkpoints: new MysqlMailboxCheckpoints(app.database),
+      checkpoints: new MysqlMailboxCheckpoints(db.database),
       lease: new RedisMailboxLease({ redis, prefix, mailbox: 'support', ttlMs: 3000 }),
       intake: app.intake,
       logger: app.logger,

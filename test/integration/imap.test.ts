@@ -206,7 +206,7 @@ describe('a live mailbox', () => {
     const r = new MailboxReader({
       name: 'support',
       connector: new ImapflowMailboxConnector(mailbox, { logger: app.logger }),
-      checkpoints: new MysqlMailboxCheckpoints(app.database),
+      checkpoints: new MysqlMailboxCheckpoints(db.database),
       lease: new RedisMailboxLease({ redis, prefix: app.queuePrefix, mailbox: 'support', ttlMs: 3000 }),
       intake,
       logger: app.logger,

@@ -408,9 +408,9 @@ describe('notices in the channel', () => {
     notifyApi.route('chat.postMessage', () => (refused++ === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } } : undefined));
     notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000200`, channel: CHANNEL } }));
     try {
-      const ledger = new MysqlChatPostLedger(app.database);
+      const ledger = new MysqlChatPostLedger(db.database);
       const notifier = new PacedChatNotifier({ poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }), channel: CHANNEL, ledger, logger: app.logger, coalesceMs: 300, minGapMs: 200 });
-      const loop = new ChatNoticeLoop({ database: app.database, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
       await loop.start(); // from now on: the existing ticket is history, not announced
       const ids: number[] = [];
       const first = eml({ from: 'Bob <bob@customer.example>', subject: 'Brake pads' });

@@ -13,7 +13,7 @@ import { buildClassifier } from '../../adapters/files/triage-files.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { MysqlTriageStore } from '../../adapters/mysql/mysql-triage-store.ts';
-import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
+import { BullmqTriageQueue, triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 import { startTriageWorker, type TriageWorker } from '../../jobs/triage-worker.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
@@ -73,10 +73,10 @@ beforeAll(async () => {
   db = await createTestDatabase('triage');
   app = await createTestApp(db);
   const { classifier } = await buildClassifier(app.config.triage);
-  store = new ControllableStore(new MysqlTriageStore(app.database));
+  store = new ControllableStore(new MysqlTriageStore(db.database));
   notifier = new RecordingNotifier();
   service = new TriageService({ store, classifier, notifiers: [notifier], logger });
-  worker = startTriageWorker({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix, concurrency: 4, service, logger, store, sweepMinAgeMs: 0 });
+  worker = startTriageWorker({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix, concurrency: 4, service, logger, store, sweepQueue: new BullmqTriageQueue({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix }), sweepMinAgeMs: 0 });
   queue = new Queue(QUEUE_NAMES.triage, { connection: { url: LOCAL_ENDPOINTS.redisUrl }, prefix: app.queuePrefix });
 });
 
@@ -180,7 +180,7 @@ describe('the triage worker', () => {
     await db.query('UPDATE support_ticket SET triaged = 0, escalated_at = NULL WHERE ticket_id = ?', [id]);
     const { classifier } = await buildClassifier(app.config.triage);
     const raceNotifier = new RecordingNotifier();
-    const racer = () => new TriageService({ store: new MysqlTriageStore(app.database), classifier, notifiers: [raceNotifier], logger });
+    const racer = () => new TriageService({ store: new MysqlTriageStore(db.database), classifier, notifiers: [raceNotifier], logger });
     const outcomes = await Promise.all([racer().triage(id), racer().triage(id)]);
 
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_triaged', 'triaged']);
@@ -251,7 +251,7 @@ describe('the triage worker', () => {
 
   it('finishes the job in flight when it is stopped', async () => {
     const prefix = `${app.queuePrefix}-stop`;
-    const slowStore = new ControllableStore(new MysqlTriageStore(app.database));
+    const slowStore = new ControllableStore(new MysqlTriageStore(db.database));
     slowStore.saveDelayMs = 800;
     const { classifier } = await buildClassifier(app.config.triage);
     const stopping = startTriageWorker({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix, concurrency: 2, service: new TriageService({ store: slowStore, classifier, notifiers: [], logger }), logger });

@@ -1,0 +1,29 @@
+/**
+ * How the CLI builds the app: first the project-local development services this config relies on
+ * (those whose URL is not set; this may run apt-get, so it is the CLI's business and never
+ * createApp's), then the app itself. Tests and benchmarks call createApp directly on services they
+ * started.
+ */
+import type { Config } from '../../src/config.ts';
+import { createApp, type App } from '../../src/main.ts';
+import { servicesUp, type LocalServiceName } from '../local-services/index.ts';
+import { createLogger, type AppLogger } from '../logging/pino-logger.ts';
+
+/**
+ * Starts the project-local services this config relies on (those whose URL is not set), so that
+ * every command works on a fresh checkout with no configuration.
+ */
+export async function ensureLocalServices(config: Config, log: (line: string) => void, extra: readonly LocalServiceName[] = []): Promise<void> {
+  const wanted: LocalServiceName[] = [...extra];
+  if (config.database.local) wanted.push('mariadb');
+  if (config.redis.local) wanted.push('redis');
+  if (wanted.length === 0) return;
+  await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
+}
+
+/** ensureLocalServices, then createApp with the same logger. */
+export async function buildApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
+  return createApp(config, { ...options, logger });
+}

@@ -1,0 +1,18 @@
+/**
+ * One chat platform's way of posting ticket notices (Slack's chat.postMessage, Discord's channel
+ * messages). The notifier (src/services/paced-chat-notifier.ts) decides when and what goes together;
+ * the poster only renders and posts. Not in the contract: pacing, retries beyond the SDK's own, and
+ * deduplication (the NoticeFeed's ledger does that).
+ */
+import type { ChatPlatform } from '../domain/platform.ts';
+import type { TicketNotice } from './chat-notifier.ts';
+
+export interface ChatPoster {
+  readonly platform: ChatPlatform;
+  /**
+   * Posts one message announcing these notices (all new tickets, or one ticket's replies, or one
+   * escalation) in `channel`, under `threadRef` when given. Resolves with the message's reference
+   * (Slack ts, Discord message id); rejects when the platform refused it after its own retries.
+   */
+  post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string>;
+}

@@ -1,0 +1,81 @@
+/**
+ * The `worker` role: the triage worker (jobs/triage-worker.ts) with the classifier and the triage
+ * service, and the timer of the old site's pass (what it created, closed, reopened or re-prioritised,
+ * taken into our copy). Stopping finishes the jobs and the pass in flight.
+ */
+import { buildClassifier } from '../../adapters/files/triage-files.ts';
+import { BullmqTriageQueue } from '../../adapters/queue/bullmq-triage-queue.ts';
+import { startTriageWorker } from '../../jobs/triage-worker.ts';
+import { describeError } from '../domain/errors.ts';
+import type { Category } from '../domain/ticket.ts';
+import { TriageService } from '../services/triage-ticket.ts';
+import type { RoleStarter } from './role.ts';
+
+/** How often the worker takes in what the old site did to the tickets. */
+const LEGACY_SYNC_MS = 15_000;
+
+export const startWorkerRole: RoleStarter = async (app) => {
+  const { config } = app;
+  const log = app.logger.child({ component: 'worker' });
+  const { classifier, source } = await buildClassifier(config.triage);
+  log.info({ modelVersion: classifier.modelVersion, source }, 'triage model ready');
+  const store = app.stores.triage;
+  const service = new TriageService({
+    store,
+    classifier,
+    // The same list the chat adapters add theirs to (the console is always in it).
+    notifiers: app.notifiers,
+    logger: app.logger,
+    mailboxCategories: Object.fromEntries(config.imap.mailboxes.map((m) => [m.name, m.category])) as Record<string, Category | null>,
+  });
+  const worker = startTriageWorker({
+    redisUrl: config.redis.url,
+    prefix: config.redis.queuePrefix,
+    concurrency: config.triage.concurrency,
+    service,
+    logger: app.logger,
+    store,
+    sweepQueue: new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix }),
+    sweepMs: config.triage.sweepSeconds * 1000,
+  });
+  // The old site works on the same tables: its new tickets adopted, what it closed, reopened or
+  // re-prioritised taken into our copy, for the lists, stats and digest (one pass at a time).
+  let syncing: Promise<unknown> | null = null;
+  // Said by `status` while it lasts: lists go stale without it.
+  let legacyFailing: { since: Date; reason: string } | null = null;
+  const syncLegacy = () => {
+    syncing ??= app.stores.legacy.syncOnce()
+      .then((done) => {
+        legacyFailing = null;
+        if (done.adopted || done.reconciled) log.info(done, `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`);
+      })
+      .catch((error: unknown) => {
+        legacyFailing = { since: legacyFailing?.since ?? new Date(), reason: describeError(error) };
+        log.warn({ err: error }, 'old site pass failed; the next one retries');
+      })
+      .finally(() => (syncing = null));
+  };
+  syncLegacy();
+  const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
+  let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
+  const refresh = setInterval(() => {
+    worker.describe().then(
+      (l) =>
+        (lines = [
+          ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
+          ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
+        ]),
+      () => undefined,
+    );
+  }, 2_000);
+  return {
+    name: 'worker',
+    describe: () => lines,
+    async stop() {
+      clearInterval(refresh);
+      clearInterval(legacyTimer);
+      await worker.close();
+      await syncing;
+    },
+  };
+};
