@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
-import { AppError } from '../../src/domain/errors.ts';
+import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { sleep } from '../../src/domain/timing.ts';
 
 export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot';
@@ -1070,7 +1070,7 @@ function copyEndpoints(): LocalEndpoints {
   return { ...LOCAL_ENDPOINTS, imap: { ...LOCAL_ENDPOINTS.imap } };
 }
 
-function throwIfAnyFailed(results: PromiseSettledResult<unknown>[], code: string, summary: string): void {
+function throwIfAnyFailed(results: PromiseSettledResult<unknown>[], code: ErrorCode, summary: string): void {
   const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (errors.length === 0) return;
   if (errors.length === 1) throw errors[0];

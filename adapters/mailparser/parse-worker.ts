@@ -4,7 +4,7 @@
  * the email could not be read.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAppError } from '../../src/domain/errors.ts';
+import { isAppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { MailparserEmailParser, type MailparserOptions } from './mailparser-email-parser.ts';
 
 export interface ParseRequest {
@@ -14,7 +14,7 @@ export interface ParseRequest {
 
 export type ParseReply =
   | { readonly id: number; readonly ok: true; readonly email: import('../../src/domain/inbound-email.ts').InboundEmail }
-  | { readonly id: number; readonly ok: false; readonly code: string; readonly message: string; readonly retryable: boolean };
+  | { readonly id: number; readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly retryable: boolean };
 
 const options = (workerData as { options: MailparserOptions }).options;
 const parser = new MailparserEmailParser(options);

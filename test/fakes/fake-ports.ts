@@ -135,7 +135,7 @@ export class RecordingMailSender implements MailSender {
     if (this.#failures.remaining > 0) {
       this.#failures.remaining--;
       throw this.#failures.retryable
-        ? new AppError('smtp.unavailable', 'The SMTP server cannot be reached (ECONNREFUSED).', { retryable: true })
+        ? new AppError('smtp.temporary', 'The SMTP server cannot be reached (ECONNREFUSED).', { retryable: true })
         : new AppError('smtp.rejected', '550 5.1.1 mailbox unavailable', { retryable: false });
     }
     this.sent.push(email);
