@@ -17,7 +17,7 @@ import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
-import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
+import { commandMetrics, intakeMetrics, MetricsRegistry } from './domain/metrics.ts';
 import type { Config } from './config.ts';
 import type { ChatPlatform } from './domain/platform.ts';
 import type { AgentRegistry } from './ports/agent-directory.ts';
@@ -27,12 +27,13 @@ import type { LegacySync } from './ports/legacy-sync.ts';
 import type { MailboxCheckpointStore } from './ports/mailbox.ts';
 import type { ChatPostLedger, NoticeFeed } from './ports/notice-feed.ts';
 import type { OperationsStore } from './ports/operations-store.ts';
-import type { ReportStore, TicketStatusStore } from './ports/report-store.ts';
+import type { ReportStore } from './ports/report-store.ts';
 import type { TriageRecords, TriageStore } from './ports/triage-store.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
 import type { PacedChatNotifier } from './services/paced-chat-notifier.ts';
 import { CommandService } from './services/run-command.ts';
+import { TicketStatusService } from './services/set-ticket-status.ts';
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
 import { MysqlChatPostLedger } from '../adapters/mysql/mysql-chat-post-ledger.ts';
 import { MysqlLegacySync } from '../adapters/mysql/legacy-sync.ts';
@@ -54,8 +55,6 @@ export interface AppStores {
   readonly triage: TriageStore & TriageRecords;
   /** The digest's figures, the export's pages, the old module's reads. */
   readonly reports: ReportStore;
-  /** Status changes on behalf of the old web module. */
-  readonly statuses: TicketStatusStore;
   /** One digest post per channel and day. */
   readonly digestLedger: DigestLedger;
   /** Which chat message announced which ticket (the bots role's notices, escalations). */
@@ -84,6 +83,8 @@ export interface App {
   readonly channelNotifiers: readonly PacedChatNotifier[];
   /** The /ticket commands, for Slack, Discord, the console and `ticketrelay command`. */
   readonly commands: CommandService;
+  /** Close and reopen on behalf of the old web module: the same rule as /ticket close|reopen. */
+  readonly statuses: TicketStatusService;
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
   readonly agents: AgentRegistry;
   readonly stores: AppStores;
@@ -175,15 +176,15 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     checkpoints: new MysqlMailboxCheckpoints(database),
     triage: new MysqlTriageStore(database),
     reports,
-    statuses: reports,
     digestLedger: reports,
     chatPosts,
     noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),
     legacy: new MysqlLegacySync(database),
     operations: new MysqlOperationsStore(database),
   };
+  const tickets = new MysqlTicketStore(database);
   const commands = new CommandService({
-    store: new MysqlTicketStore(database),
+    store: tickets,
     agents,
     outbox,
     logger,
@@ -195,8 +196,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
   });
   const metrics = new MetricsRegistry();
-  instrumentIntake(intake, metrics);
-  instrumentCommands(commands, metrics);
+  intake.onResult(intakeMetrics(metrics));
+  commands.onAnswer(commandMetrics(metrics));
   return {
     config,
     logger,
@@ -204,6 +205,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     outbox,
     metrics,
     commands,
+    statuses: new TicketStatusService({ store: tickets }),
     agents,
     notifiers,
     channelNotifiers,

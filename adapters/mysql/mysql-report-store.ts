@@ -1,5 +1,5 @@
 /**
- * ReportStore, TicketStatusStore and DigestLedger on MySQL/MariaDB. Counts and groups run in the
+ * ReportStore and DigestLedger on MySQL/MariaDB. Counts and groups run in the
  * database over support_ticket's indexes; lists are paged there. Support tickets only: the shop's
  * other ___xtr_msg rows never appear (every query starts from support_ticket).
  */
@@ -8,9 +8,8 @@ import type mysql from 'mysql2/promise';
 import type { DayString, TicketBrief } from '../../src/domain/digest.ts';
 import { CATEGORIES, PRIORITIES, parseLegacyContent, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher.ts';
-import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery, TicketStatusStore } from '../../src/ports/report-store.ts';
+import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery } from '../../src/ports/report-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import { legacyStatusUpdate } from './legacy-status.ts';
 import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
 
@@ -34,7 +33,7 @@ function asNumberOrNull(value: unknown): number | null {
 
 const OPEN_AT = '(t.created_at < ? AND (t.closed_at IS NULL OR t.closed_at >= ?))';
 
-export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestLedger {
+export class MysqlReportStore implements ReportStore, DigestLedger {
   readonly #pool: mysql.Pool;
 
   constructor(database: Database) {
@@ -271,41 +270,6 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
         content: String(m['msg_content'] ?? ''),
       })),
     };
-  }
-
-  async setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null> {
-    let conn: mysql.PoolConnection | undefined;
-    try {
-      conn = await this.#pool.getConnection();
-      await conn.query('START TRANSACTION');
-      // A ticket the old site created is adopted; one it closed or reopened since is taken as it is now.
-      await bringInLine(runnerOf(conn), ticketId, { lock: true, at });
-      const [rows] = await conn.query<Row[]>('SELECT status FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
-      const previous = rows[0]?.['status'] as TicketStatus | undefined;
-      if (!previous) {
-        await conn.query('ROLLBACK');
-        return null;
-      }
-      if (previous !== status) {
-        await conn.query('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [status, status === 'closed' ? at : null, at, ticketId]);
-        const legacy = legacyStatusUpdate(ticketId, status);
-        await conn.query(legacy.sql, legacy.params);
-        await conn.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
-          ticketId,
-          status === 'closed' ? 'closed' : 'reopened', // the same audit events as agents' /ticket close and reopen
-          actor,
-          JSON.stringify({ from: previous, to: status }),
-          at,
-        ]);
-      }
-      await conn.query('COMMIT');
-      return { previous };
-    } catch (error) {
-      await conn?.query('ROLLBACK').catch(() => undefined);
-      throw toAppError(error, "changing a ticket's status");
-    } finally {
-      conn?.release();
-    }
   }
 
   // DigestLedger. message_ref holds "claim:<token>" until sending, "sending:<token>" while the platform is called.

@@ -177,60 +177,37 @@ export class MetricsRegistry {
   }
 }
 
-type AsyncOutcome = (...args: never[]) => Promise<{ readonly outcome: string; readonly acknowledgement?: string }>;
-
-/** The intake's entry points, structurally (the domain knows no service). */
-export type InstrumentableIntake = Record<'ingest' | 'ingestParsed' | 'rejectOversized', AsyncOutcome>;
+/** An intake outcome, structurally (the domain knows no service). */
+export interface CountedIntake {
+  readonly outcome: string;
+  readonly acknowledgement?: string;
+}
 
 /**
- * Counts every email the intake takes, by outcome, and times it; counts acknowledgements queued and
- * suppressed. Wraps the instance's methods in place (the composition root calls it once); an email
- * that goes through ingest → ingestParsed is counted once.
+ * The intake's listener (IntakeService.onResult): counts every email the intake takes, by outcome,
+ * and times it; counts acknowledgements queued and suppressed. The service tells it once per email.
  */
-export function instrumentIntake(intake: InstrumentableIntake, registry: MetricsRegistry): void {
+export function intakeMetrics(registry: MetricsRegistry): (result: CountedIntake, seconds: number) => void {
   const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected).');
   const duration = registry.histogram('ticketrelay_intake_duration_seconds', 'Time to take one email (parse excluded for the web form), by outcome.');
   const acks = registry.counter('ticketrelay_acknowledgements_total', 'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).');
-  const counted = new WeakSet<object>();
-  const count = (result: { readonly outcome: string; readonly acknowledgement?: string }, seconds: number | null) => {
-    if (counted.has(result)) return;
-    counted.add(result);
+  return (result, seconds) => {
     emails.inc({ outcome: result.outcome });
-    if (seconds !== null) duration.observe({ outcome: result.outcome }, seconds);
+    duration.observe({ outcome: result.outcome }, seconds);
     if (result.acknowledgement) acks.inc({ result: result.acknowledgement.startsWith('suppressed') ? 'suppressed' : 'queued' });
   };
-  for (const method of ['ingestParsed', 'ingest', 'rejectOversized'] as const) {
-    const original = intake[method];
-    intake[method] = async (...args: never[]) => {
-      const started = performance.now();
-      const result = await original.apply(intake, args);
-      count(result, (performance.now() - started) / 1000);
-      return result;
-    };
-  }
 }
-
-/** The command service's entry points, structurally. */
-export type InstrumentableCommands = Record<'run' | 'runAction', (...args: never[]) => Promise<{ readonly ok: boolean }>>;
 
 const COMMAND_LABELS = new Set(['help', 'list', 'view', 'close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category', 'stats', 'export']);
 
-/** Times every /ticket command and button, by command and result (done or refused). */
-export function instrumentCommands(commands: InstrumentableCommands, registry: MetricsRegistry): void {
+/** The command service's listener (CommandService.onAnswer): times every /ticket command and button, by command and result. */
+export function commandMetrics(registry: MetricsRegistry): (asked: { readonly typed: string } | { readonly button: string }, reply: { readonly ok: boolean }, seconds: number) => void {
   const duration = registry.histogram('ticketrelay_command_duration_seconds', 'Time to answer one /ticket command or button (every platform), by command and result.');
-  const label = (method: 'run' | 'runAction', args: readonly unknown[]): string => {
-    if (method === 'runAction') return `button_${String(args[1])}`;
+  const label = (asked: { readonly typed: string } | { readonly button: string }): string => {
+    if ('button' in asked) return `button_${asked.button}`;
     // The verb only, from a known set: what people type must not become label values.
-    const verb = String(args[1] ?? '').replace(/^\s*\/?ticket\b/i, '').trim().split(/\s+/)[0]?.toLowerCase() || 'help';
+    const verb = asked.typed.replace(/^\s*\/?ticket\b/i, '').trim().split(/\s+/)[0]?.toLowerCase() || 'help';
     return COMMAND_LABELS.has(verb) ? verb : 'other';
   };
-  for (const method of ['run', 'runAction'] as const) {
-    const original = commands[method];
-    commands[method] = async (...args: never[]) => {
-      const started = performance.now();
-      const reply = await original.apply(commands, args);
-      duration.observe({ command: label(method, args), result: reply.ok ? 'done' : 'refused' }, (performance.now() - started) / 1000);
-      return reply;
-    };
-  }
+  return (asked, reply, seconds) => duration.observe({ command: label(asked), result: reply.ok ? 'done' : 'refused' }, seconds);
 }

@@ -50,7 +50,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),
     reports: app.stores.reports,
-    statuses: app.stores.statuses,
+    statuses: app.statuses,
     metrics: app.metrics,
     readiness: () => readiness.report(),
     logger: app.logger,

@@ -68,6 +68,9 @@ export interface IntakeDeps {
   readonly clock?: () => Date;
 }
 
+/** Told once per email taken (whatever the entry point), with the time it took: what /metrics counts. */
+export type IntakeListener = (result: IntakeResult, seconds: number) => void;
+
 export interface IntakeSource {
   /** Where the email came from, for the record: 'file', 'stdin', 'imap:support', 'web'. */
   readonly kind: string;
@@ -91,6 +94,7 @@ export class IntakeService {
   /** Acknowledgements queued here that a transaction's snapshot may not show: see #acksUnseenBy. */
   readonly #ackLedger = new AckLedger();
   readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
+  readonly #listeners: IntakeListener[] = [];
 
   constructor(deps: IntakeDeps) {
     this.#deps = deps;
@@ -98,11 +102,23 @@ export class IntakeService {
     this.#log = deps.logger.child({ component: 'intake' });
   }
 
+  /** Adds a listener told of every email's outcome (the metrics registry's counters and timings). */
+  onResult(listener: IntakeListener): void {
+    this.#listeners.push(listener);
+  }
+
+  #told(result: IntakeResult, started: number): IntakeResult {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.#listeners) listener(result, seconds);
+    return result;
+  }
+
   /**
    * Takes one raw email. Resolves with its outcome for everything a person can get wrong (a broken
    * email is 'rejected', never thrown); throws only what breaks: the database is gone (retryable).
    */
   async ingest(raw: Uint8Array, source: IntakeSource): Promise<IntakeResult> {
+    const started = performance.now();
     const place = this.#arrival.take();
     let email: InboundEmail;
     try {
@@ -111,7 +127,7 @@ export class IntakeService {
       this.#arrival.leave(place);
       // The parser itself unavailable (shutting down): a temporary failure, not this email's fault.
       if (isAppError(error) && error.retryable) throw error;
-      return this.#reject(raw, null, `unparseable: ${describeError(error)}`, source, null);
+      return this.#told(await this.#reject(raw, null, `unparseable: ${describeError(error)}`, source, null), started);
     }
     // Parsed in parallel, taken in the order they came: see ArrivalOrder.
     await this.#arrival.turn(place);
@@ -126,13 +142,15 @@ export class IntakeService {
 
   /** Records an email too large to read (its bytes are not kept here: the source still has them). */
   async rejectOversized(size: number, limit: number, source: IntakeSource): Promise<IntakeResult> {
+    const started = performance.now();
     const reason = `message of ${formatMessageSize(size)} is larger than the ${formatMessageSize(limit)} limit (MESSAGE_MAX_BYTES)`;
     const key = `oversized:${source.kind}:${source.name ?? ''}:${size}`;
-    return this.#reject(null, null, reason, source, `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
+    return this.#told(await this.#reject(null, null, reason, source, `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`), started);
   }
 
   /** Takes an email already parsed (the web form builds one without MIME). */
   async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null): Promise<IntakeResult> {
+    const started = performance.now();
     const messageId = email.messageId ?? `sha256:${email.contentHash}`;
     // Emails from one address are taken one after the other, in the order they came: the first
     // creates the customer and the next find it (no conflict, no retry that would overtake the
@@ -149,7 +167,7 @@ export class IntakeService {
     })();
     for (const key of keys) this.#inflight.set(key, work);
     try {
-      return await work;
+      return this.#told(await work, started);
     } finally {
       for (const key of keys) if (this.#inflight.get(key) === work) this.#inflight.delete(key);
     }

@@ -38,6 +38,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { TicketLookup, TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
 import type { DeliveryOutcome, OutboxDelivery } from './deliver-outbox.ts';
 import { newMessageId } from './ingest-email.ts';
+import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 
 export interface CommandServiceDeps {
@@ -69,6 +70,10 @@ const REGISTER_HINT = 'ask a manager to register you with "npx ticketrelay agent
 
 const refuse = (text: string): CommandReply => ({ ok: false, text, ephemeral: true });
 
+/** What was asked: a typed line (as typed), or a button. */
+export type CommandAsked = { readonly typed: string } | { readonly button: Exclude<TicketAction, 'reply'> };
+export type CommandListener = (asked: CommandAsked, reply: CommandReply, seconds: number) => void;
+
 export class CommandService {
   readonly #store: TicketStore;
   readonly #agents: AgentDirectory;
@@ -80,6 +85,7 @@ export class CommandService {
   readonly #exporter: TicketExporter | null;
   readonly #timeZone: string;
   readonly #attachmentMaxBytes: number | null;
+  readonly #listeners: CommandListener[] = [];
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -94,18 +100,31 @@ export class CommandService {
     this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
   }
 
+  /** Adds a listener told of every answer, with the time it took (the metrics registry's timings). */
+  onAnswer(listener: CommandListener): void {
+    this.#listeners.push(listener);
+  }
+
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
   async run(caller: Caller, text: string): Promise<CommandReply> {
+    const started = performance.now();
     const parsed = parseCommand(text);
-    if (!parsed.ok) return refuse(parsed.error);
-    return this.#execute(caller, parsed.command);
+    if (!parsed.ok) return this.#told({ typed: text }, refuse(parsed.error), started);
+    return this.#told({ typed: text }, await this.#execute(caller, parsed.command), started);
   }
 
   /** A button press: the same checks and effects as the typed command. */
-  runAction(caller: Caller, action: Exclude<TicketAction, 'reply'>, ticketId: number): Promise<CommandReply> {
+  async runAction(caller: Caller, action: Exclude<TicketAction, 'reply'>, ticketId: number): Promise<CommandReply> {
+    const started = performance.now();
     const command: ParsedCommand =
       action === 'close' ? { name: 'close', ticketId, reason: null } : action === 'reopen' ? { name: 'reopen', ticketId } : { name: 'assign', ticketId, target: { kind: 'me' } };
-    return this.#execute(caller, command);
+    return this.#told({ button: action }, await this.#execute(caller, command), started);
+  }
+
+  #told(asked: CommandAsked, reply: CommandReply, started: number): CommandReply {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.#listeners) listener(asked, reply, seconds);
+    return reply;
   }
 
   /** Autocomplete: open tickets whose number starts with `prefix` (or whose subject contains it), newest first. */
@@ -224,9 +243,8 @@ export class CommandService {
         case 'close':
         case 'reopen': {
           const status = command.name === 'close' ? 'closed' : 'open';
-          if (ticket.status === status) return { ok: true, ephemeral: true, text: `Ticket #${ticketId} is already ${status}; nothing changed.` };
-          await tx.setStatus(ticketId, status, at);
-          await tx.recordEvent(ticketId, command.name === 'close' ? 'closed' : 'reopened', actor, { agentId: agent.id, ...(command.name === 'close' && command.reason ? { reason: command.reason } : {}) }, at);
+          const details = { agentId: agent.id, ...(command.name === 'close' && command.reason ? { reason: command.reason } : {}) };
+          if (!(await applyStatus(tx, ticket, { status, actor, details, at }))) return { ok: true, ephemeral: true, text: `Ticket #${ticketId} is already ${status}; nothing changed.` };
           const reason = command.name === 'close' && command.reason ? ` (${command.reason})` : '';
           return { ok: true, ephemeral: false, text: `Ticket #${ticketId} "${ticket.subject}" ${command.name === 'close' ? 'closed' : 'reopened'} by ${agent.name}${reason}.` };
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, median, percentile, startOfDay, type Digest } from '../../src/domain/digest.ts';
 import { formatDuration } from '../../src/domain/wording.ts';
-import { MetricsRegistry, instrumentIntake } from '../../src/domain/metrics.ts';
+import { MetricsRegistry, intakeMetrics } from '../../src/domain/metrics.ts';
 
 describe('day boundaries in a time zone', () => {
   it('are 24 h on an ordinary day, 23 h and 25 h across daylight-saving changes', () => {
@@ -91,22 +91,11 @@ describe('metrics registry', () => {
     expect(text).toContain('ticketrelay_metrics_collector_up{collector="broken"} 0');
   });
 
-  it('counts an email once when ingest hands it to ingestParsed', async () => {
+  it('counts each email the intake tells it of, by outcome, and its suppressed acknowledgement', async () => {
     const r = new MetricsRegistry();
-    const intake = {
-      async ingestParsed() {
-        return { outcome: 'created', acknowledgement: 'suppressed: rate' };
-      },
-      async ingest(this: { ingestParsed(): Promise<{ outcome: string }> }) {
-        return this.ingestParsed();
-      },
-      async rejectOversized() {
-        return { outcome: 'rejected' };
-      },
-    };
-    instrumentIntake(intake, r);
-    await intake.ingest();
-    await intake.rejectOversized();
+    const told = intakeMetrics(r);
+    told({ outcome: 'created', acknowledgement: 'suppressed: rate' }, 0.01);
+    told({ outcome: 'rejected' }, 0.002);
     expect(r.counter('ticketrelay_emails_total', '').get({ outcome: 'created' })).toBe(1);
     expect(r.counter('ticketrelay_emails_total', '').get({ outcome: 'rejected' })).toBe(1);
     expect(r.counter('ticketrelay_acknowledgements_total', '').get({ result: 'suppressed' })).toBe(1);

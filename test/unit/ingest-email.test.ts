@@ -176,6 +176,20 @@ describe('a new email from a person', () => {
   });
 });
 
+describe('what the intake tells its listeners (the metrics)', () => {
+  it('tells once per email, whether it came through ingest (which hands it to ingestParsed) or was too large', async () => {
+    const { intake, ingest } = setup();
+    const told: string[] = [];
+    intake.onResult((result, seconds) => {
+      expect(seconds).toBeGreaterThanOrEqual(0);
+      told.push(result.outcome);
+    });
+    created(await ingest(inboundEmail({})));
+    rejected(await intake.rejectOversized(3277, 1024, { kind: 'stdin' }));
+    expect(told).toEqual(['created', 'rejected']);
+  });
+});
+
 describe('a reply', () => {
   it('lands on the ticket by In-Reply-To, without a new ticket, triage or acknowledgement', async () => {
     const { store, triage, sender, outbox, ingest } = setup();
