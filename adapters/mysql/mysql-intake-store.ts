@@ -24,10 +24,9 @@ import type {
   MessageRecord,
   NewReply,
   NewTicket,
-  OutboundRow,
-  OutboxState,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
+import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
 import { bringInLine, flagStatus, type SqlRunner } from './legacy-sync.ts';
@@ -98,7 +97,7 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
-export class MysqlIntakeStore implements IntakeStore {
+export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   readonly #pool: CorePool;
   readonly #grouping: GroupCommitOptions;
   readonly #queue: Queued[] = [];

@@ -1,4 +1,5 @@
 import type { InboundAttachment } from '../domain/inbound-email.ts';
+import type { MessageKind } from '../domain/message-kind.ts';
 import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
 
 export interface TicketSummary {
@@ -11,7 +12,7 @@ export interface TicketSummary {
 }
 
 export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'none';
-export type MessageKind = 'ticket' | 'reply' | 'automated' | 'rejected' | 'ack' | 'agent_reply';
+export type { MessageKind } from '../domain/message-kind.ts';
 
 export interface NewTicket {
   readonly customerId: number;
@@ -69,54 +70,17 @@ export interface MessageRecord {
   readonly at: Date;
 }
 
-export interface OutboundRow {
-  readonly rowId: number;
-  readonly messageId: string;
-  readonly ticketId: number | null;
-  readonly kind: MessageKind;
-  readonly to: string;
-  /** The other people on the thread, copied (agents' replies). */
-  readonly cc: readonly string[];
-  readonly subject: string;
-  readonly text: string;
-  readonly inReplyTo: readonly string[];
-  readonly references: readonly string[];
-  readonly attempts: number;
-}
-
 /**
  * What intake needs from the database. Everything written for one email happens inside one
  * `transaction`; it rolls back when the work throws. Writes that return nothing may be deferred to
  * the commit (one round trip for all of them): a read inside the transaction need not see them. Writing a Message-ID that is already stored
  * throws AppError 'email.duplicate'; two deliveries racing for one new customer throw 'db.conflict'
  * (retryable: run the work again). A lost database throws 'db.unavailable' (retryable).
+ * Sending what intake queued is not in this port: see OutboxStore (src/ports/outbox-store.ts).
  */
 export interface IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
   transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
-  /** Outbox: emails waiting to be sent (oldest first), and the result of a try. */
-  /**
-   * Claims up to `limit` emails waiting to be sent (another process claiming at the same time gets
-   * others). `ignoreBackoff`: also those whose retry time has not come (an operator sends now);
-   * `afterId`: only rows after this one (a pass walking the outbox once).
-   */
-  pendingOutbound(limit: number, maxAttempts: number, options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number }): Promise<OutboundRow[]>;
-  /** Emails given up since `since` are waiting again, with their attempts counted afresh: how many. */
-  retryFailedOutbound(since: Date): Promise<number>;
-  markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
-  /** What waits in the outbox (all processes), and what failed for good in the last `failedDays` days. */
-  outboxState(failedDays: number): Promise<OutboxState>;
-}
-
-export interface OutboxState {
-  readonly pending: number;
-  readonly oldestPendingAt: Date | null;
-  /** Why the latest try of a waiting email failed (the mail server's words), if one was tried. */
-  readonly lastError: string | null;
-  readonly failed: number;
-  readonly lastFailure: string | null;
-  /** A few of them, oldest first: which ticket, what, to whom. */
-  readonly examples: readonly { readonly delivery: 'pending' | 'failed'; readonly ticketId: number | null; readonly kind: string; readonly to: string }[];
 }
 
 export interface IntakeTransaction {
@@ -148,3 +112,4 @@ export interface IntakeTransaction {
   isAddressFlagged(address: string): Promise<boolean>;
   countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
 }
+

@@ -7,7 +7,7 @@
 import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
 import { formatDuration } from '../domain/wording.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
-import type { IntakeStore, OutboundRow, OutboxState } from '../ports/intake-store.ts';
+import type { OutboundRow, OutboxState, OutboxStore } from '../ports/outbox-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
 
@@ -34,7 +34,7 @@ export type DeliveryOutcome = { readonly delivery: 'sent' } | { readonly deliver
 const OUTCOMES_REMEMBERED = 1_000;
 
 export class OutboxService implements OutboxDelivery {
-  readonly #store: IntakeStore;
+  readonly #store: OutboxStore;
   readonly #sender: MailSender;
   readonly #from: { address: string; name: string };
   readonly #log: Logger;
@@ -43,7 +43,7 @@ export class OutboxService implements OutboxDelivery {
   #againNow = false;
   readonly #outcomes = new Map<string, DeliveryOutcome>();
 
-  constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
+  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
     this.#store = deps.store;
     this.#sender = deps.sender;
     this.#from = deps.from;

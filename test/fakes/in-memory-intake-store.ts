@@ -37,10 +37,9 @@ import type {
   MessageRecord,
   NewReply,
   NewTicket,
-  OutboundRow,
-  OutboxState,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
+import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 
 /** ___xtr_customer */
 export interface LegacyCustomerRow {
@@ -152,7 +151,7 @@ export interface InMemoryIntakeStoreOptions {
   readonly clock?: () => Date;
 }
 
-export class InMemoryIntakeStore implements IntakeStore {
+export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   #state: State = emptyState();
   readonly #clock: () => Date;
   // Auto-increments are not rolled back, as in MySQL.
