@@ -552,6 +552,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return rows.length > 0;
   }
 
+  async participantCount(ticketId: number): Promise<number> {
+    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_participant WHERE ticket_id = ?', [ticketId]);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   async findOrCreateCustomer(address: string, name: { first: string | null; last: string | null }, phone: string | null = null) {
     // The column's collation compares case-insensitively; duplicates exist: the active, lowest id wins.
     const found = await this.#rows("SELECT cst_id FROM ___xtr_customer WHERE cst_mail = ? ORDER BY cst_activ = '1' DESC, cst_id ASC LIMIT 1", [address]);
@@ -559,11 +564,9 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     // Chosen here, never from input: the column a number goes to.
     const column = number ? phoneColumn(number) : null;
     if (found[0]) {
-      const customerId = Number(found[0]['cst_id']);
-      if (number && column) {
-        await this.#rows(`UPDATE ___xtr_customer SET ${column} = ? WHERE cst_id = ? AND COALESCE(cst_tel, '') = '' AND COALESCE(cst_gsm, '') = ''`, [number, customerId]);
-      }
-      return { customerId, created: false };
+      // Unverified input (a form anyone can post, a From anyone can write) never changes a shop
+      // customer's row: the number stays on the ticket.
+      return { customerId: Number(found[0]['cst_id']), created: false };
     }
     const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')", [
       address,

@@ -498,6 +498,11 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return this.#state.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address));
   }
 
+  async participantCount(ticketId: number): Promise<number> {
+    await this.#ready();
+    return this.#state.participants.filter((p) => p.ticketId === ticketId).length;
+  }
+
   async findOrCreateCustomer(
     address: string,
     name: { readonly first: string | null; readonly last: string | null },
