@@ -101,6 +101,14 @@ export interface IntakeStore {
    * `afterId`: only rows after this one (a pass walking the outbox once).
    */
   pendingOutbound(limit: number, maxAttempts: number, options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number }): Promise<OutboundRow[]>;
+  /**
+   * Claims are short (OUTBOX_CLAIM_MS) and in this process's name: a sender renews those it is still
+   * sending, and a process starting again releases the ones it held before it stopped (a crash
+   * leaves nothing waiting for the claim to run out).
+   */
+  renewOutboundClaims(rowIds: readonly number[]): Promise<void>;
+  /** Releases the claims this process's name held (from before a restart): how many. */
+  releaseOutboundClaims(): Promise<number>;
   /** Emails given up since `since` are waiting again, with their attempts counted afresh: how many. */
   retryFailedOutbound(since: Date): Promise<number>;
   markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
