@@ -14,7 +14,7 @@ import type { App } from '../../src/main.ts';
 import type { RoleStarter } from '../../src/role.ts';
 import { MysqlReportStore } from '../mysql/mysql-report-store.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from './http-server.ts';
-import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck } from './readiness.ts';
+import { MAILBOX_TIMEOUT_MS, mailboxCheck, mysqlCheck, Readiness, redisCheck, redisEvictionWarning } from './readiness.ts';
 import { describeOutbox } from '../../src/services/deliver-outbox.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
@@ -35,6 +35,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
   for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
   // Mail that waits for the mail server: the service still takes mail, but someone should look.
   readiness.warn('outbox', async () => describeOutbox(await app.outbox.state(), new Date()) || null);
+  readiness.warn('redis', redisEvictionWarning(redis));
 
   const queues = Object.values(QUEUE_NAMES).map((name) => {
     const q = new Queue(name, { connection: redis, prefix: config.redis.queuePrefix });
