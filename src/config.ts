@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   ACK_ENABLED: bool.default(true),
   ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
   REOPEN_ON_REPLY: bool.default(true),
+  TRUSTED_AUTHSERV_IDS: z.string().default(''),
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
   MESSAGE_MAX_BYTES: bytes.default(60 * 1024 * 1024),
@@ -164,6 +165,8 @@ export interface Config {
     readonly ackEnabled: boolean;
     readonly ackMaxPerHour: number;
     readonly reopenOnReply: boolean;
+    /** authserv-ids of our own mail server's Authentication-Results headers; no others are believed. */
+    readonly trustedAuthservIds: readonly string[];
     /** Language of our mail when the customer's cannot be told. */
     readonly defaultLanguage: 'fr' | 'en';
     readonly attachmentDir: string;
@@ -248,6 +251,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       ackEnabled: e.ACK_ENABLED,
       ackMaxPerHour: e.ACK_MAX_PER_HOUR,
       reopenOnReply: e.REOPEN_ON_REPLY,
+      trustedAuthservIds: list(e.TRUSTED_AUTHSERV_IDS).map((id) => id.toLowerCase()),
       defaultLanguage: e.DEFAULT_LANGUAGE,
       attachmentDir: path.join(dataDir, 'attachments'),
       rejectedDir: path.join(dataDir, 'rejected'),

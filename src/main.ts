@@ -143,6 +143,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       ackEnabled: config.intake.ackEnabled,
       ackMaxPerHour: config.intake.ackMaxPerHour,
       reopenOnReply: config.intake.reopenOnReply,
+      trustedAuthservIds: config.intake.trustedAuthservIds,
       defaultLanguage: config.intake.defaultLanguage,
     },
   });

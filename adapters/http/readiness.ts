@@ -80,6 +80,21 @@ export function redisCheck(redis: Redis): ReadinessCheck {
   };
 }
 
+/**
+ * BullMQ needs Redis never to evict a key: under memory pressure any other maxmemory-policy drops
+ * queued jobs and locks silently. A Redis that does not let us read its settings (a managed one that
+ * renames CONFIG) is not second-guessed.
+ */
+export function redisEvictionWarning(redis: Redis): ReadinessWarning {
+  return async () => {
+    if (redis.status !== 'ready') return null;
+    const answer = (await redis.config('GET', 'maxmemory-policy').catch(() => null)) as unknown;
+    const policy = Array.isArray(answer) && typeof answer[1] === 'string' ? answer[1] : null;
+    if (policy === null || policy === 'noeviction') return null;
+    return `Redis's maxmemory-policy is ${policy}: when Redis is full it drops keys, and BullMQ's queued jobs with them. Set "maxmemory-policy noeviction" in redis.conf (or CONFIG SET maxmemory-policy noeviction).`;
+  };
+}
+
 /** Connect, log in, log out; the outcome is cached for a few seconds, a refused login for minutes. */
 export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.now): ReadinessCheck {
   let cached: { at: number; error: Error | null; refused?: boolean } | null = null;

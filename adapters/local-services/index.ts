@@ -784,7 +784,11 @@ async function startRedis(dataDir: string, bins: Binaries): Promise<number> {
       'loglevel notice',
       `dir ${redisValue(dir)}`,
       'save ""',
-      'appendonly no',
+      // Persistence as production should have it: a crash of Redis loses no queued job (at most the
+      // last second of writes). BullMQ also needs keys never evicted.
+      'appendonly yes',
+      'appendfsync everysec',
+      'maxmemory-policy noeviction',
       '',
     ].join('\n'),
   );

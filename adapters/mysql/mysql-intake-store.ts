@@ -14,6 +14,7 @@
  * work), the whole group is rolled back and each email is stored again on its own, alone in its
  * transaction, so one email's failure never touches another's rows.
  */
+import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { cutText, formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
@@ -32,7 +33,31 @@ import { legacyStatusUpdate } from './legacy-status.ts';
 import { bringInLine, flagStatus, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
-const OUTBOX_CLAIM_MS = 5 * 60_000;
+/** How long a claim on an email to send lasts unless renewed (the sender renews it every third of it). */
+export const OUTBOX_CLAIM_MS = 60_000;
+const PROCESS_STARTED_AT = Date.now();
+
+/** "host:pid:start": a pid is reused after a restart (pid 1 in a container), the start time is not. */
+export function claimOwner(host: string, pid: number, startedAt: number): string {
+  return `${host.slice(0, 80)}:${pid}:${startedAt.toString(36)}`;
+}
+
+/** Whether the process that made this claim (on this host) still runs. */
+function ownerRuns(owner: string, isRunning: (pid: number) => boolean): boolean {
+  const [pid, started] = owner.split(':').slice(-2);
+  if (Number(pid) === process.pid) return started === PROCESS_STARTED_AT.toString(36);
+  return Number.isInteger(Number(pid)) && isRunning(Number(pid));
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface GroupCommitOptions {
   /** Most emails in one shared transaction. 1 turns group commit off. */
@@ -107,9 +132,54 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   #lookups: { id: string; resolve: (row: { ticketId: number | null; outcome: string } | null) => void; reject: (e: unknown) => void }[] = [];
   #lookupRunning = false;
 
+  /** In whose name this process claims emails to send: its host, pid and start time (see releaseOutboundClaims). */
+  readonly #claimOwner: string;
+
   constructor(database: Database, grouping: Partial<GroupCommitOptions> = {}) {
     this.#pool = database.pool.pool;
     this.#grouping = { ...DEFAULT_GROUPING, ...grouping };
+    this.#claimOwner = claimOwner(os.hostname(), process.pid, PROCESS_STARTED_AT);
+  }
+
+  async renewOutboundClaims(rowIds: readonly number[]): Promise<void> {
+    if (rowIds.length === 0) return;
+    try {
+      await poolQuery(
+        this.#pool,
+        "UPDATE support_message SET delivery_claimed_until = ? WHERE id IN (?) AND delivery = 'pending' AND delivery_claimed_by = ?",
+        [new Date(Date.now() + OUTBOX_CLAIM_MS), [...rowIds], this.#claimOwner],
+      );
+    } catch (error) {
+      throw toAppError(error, 'renewing the outbox claims');
+    }
+  }
+
+  /**
+   * Releases the live claims of processes of this host that no longer run (one that crashed or was
+   * killed, and is being started again): their emails are sent now, not when the claim runs out.
+   * A process on another host is left alone: its claim runs out by itself within OUTBOX_CLAIM_MS.
+   */
+  async releaseOutboundClaims(isRunning: (pid: number) => boolean = processRuns): Promise<number> {
+    try {
+      const host = os.hostname().slice(0, 80);
+      const owners = (await poolQuery(
+        this.#pool,
+        "SELECT DISTINCT delivery_claimed_by AS owner FROM support_message WHERE delivery = 'pending' AND delivery_claimed_until > NOW(3) AND delivery_claimed_by LIKE ?",
+        [`${host.replace(/[\\%_]/g, '\\$&')}:%`],
+      )) as Record<string, unknown>[];
+      const gone = owners
+        .map((r) => String(r['owner']))
+        .filter((owner) => owner !== this.#claimOwner && !ownerRuns(owner, isRunning));
+      if (gone.length === 0) return 0;
+      const result = (await poolQuery(
+        this.#pool,
+        "UPDATE support_message SET delivery_claimed_until = NULL, delivery_claimed_by = NULL WHERE delivery = 'pending' AND delivery_claimed_by IN (?)",
+        [gone],
+      )) as unknown as { affectedRows?: number };
+      return Number(result.affectedRows ?? 0);
+    } catch (error) {
+      throw toAppError(error, 'releasing the outbox claims');
+    }
   }
 
   /** Lookups that arrive while one is in flight are answered by one `IN (…)` query. */
@@ -261,7 +331,11 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
       )) as [unknown, Record<string, unknown>[]];
       if (rows.length > 0) {
         // Claim them, so that a second process sending the outbox leaves them alone.
-        await connQuery(conn, 'UPDATE support_message SET delivery_claimed_until = ? WHERE id IN (?);\nCOMMIT', [new Date(now.getTime() + OUTBOX_CLAIM_MS), rows.map((r) => r['id'])]);
+        await connQuery(conn, 'UPDATE support_message SET delivery_claimed_until = ?, delivery_claimed_by = ? WHERE id IN (?);\nCOMMIT', [
+          new Date(now.getTime() + OUTBOX_CLAIM_MS),
+          this.#claimOwner,
+          rows.map((r) => r['id']),
+        ]);
       } else {
         await connQuery(conn, 'COMMIT', []);
       }
@@ -551,6 +625,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return rows.length > 0;
   }
 
+  async participantCount(ticketId: number): Promise<number> {
+    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_participant WHERE ticket_id = ?', [ticketId]);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   async findOrCreateCustomer(address: string, name: { first: string | null; last: string | null }, phone: string | null = null) {
     // The column's collation compares case-insensitively; duplicates exist: the active, lowest id wins.
     const found = await this.#rows("SELECT cst_id FROM ___xtr_customer WHERE cst_mail = ? ORDER BY cst_activ = '1' DESC, cst_id ASC LIMIT 1", [address]);
@@ -558,11 +637,9 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     // Chosen here, never from input: the column a number goes to.
     const column = number ? phoneColumn(number) : null;
     if (found[0]) {
-      const customerId = Number(found[0]['cst_id']);
-      if (number && column) {
-        await this.#rows(`UPDATE ___xtr_customer SET ${column} = ? WHERE cst_id = ? AND COALESCE(cst_tel, '') = '' AND COALESCE(cst_gsm, '') = ''`, [number, customerId]);
-      }
-      return { customerId, created: false };
+      // Unverified input (a form anyone can post, a From anyone can write) never changes a shop
+      // customer's row: the number stays on the ticket.
+      return { customerId: Number(found[0]['cst_id']), created: false };
     }
     const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')", [
       address,

@@ -173,7 +173,7 @@ export class MysqlTicketStore implements TicketStore {
         [ticketId, String(ticketId), threadLimit],
       );
       const [notes] = await pool.query(
-        "SELECT type, actor, details, created_at FROM support_event WHERE ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened') ORDER BY created_at DESC, id DESC LIMIT ?",
+        "SELECT type, actor, details, created_at FROM support_event WHERE ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened', 'stranger_linked', 'ticket_created') ORDER BY created_at DESC, id DESC LIMIT ?",
         [ticketId, threadLimit],
       );
       const sources = await emailSources(pool, ticketId, (legacy as Row[]).map((r) => Number(r['msg_id'])));
@@ -210,6 +210,12 @@ export class MysqlTicketStore implements TicketStore {
         const type = String(n['type']);
         if (type === 'note') {
           entries.push({ from: String(n['actor']), at, text: typeof details['text'] === 'string' ? details['text'] : '', staffId: null, internal: true });
+        } else if (type === 'ticket_created' || type === 'stranger_linked') {
+          // An email that pointed at another customer's ticket: said on both, so agents see the link.
+          const note = typeof details['note'] === 'string' ? details['note'] : '';
+          if (type === 'ticket_created' && !details['linkedTicketId']) continue;
+          const text = type === 'stranger_linked' ? `Someone not on this ticket wrote about it: see ticket #${String(details['newTicketId'])} (${note})` : `Linked: ${note}`;
+          entries.push({ from: 'intake', at, text, staffId: null, internal: true, event: true });
         } else {
           // Closing and reopening, in the thread where they happened: why a ticket is closed, and by whom.
           const reason = typeof details['reason'] === 'string' && details['reason'] ? `: ${details['reason']}` : '';

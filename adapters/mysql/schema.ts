@@ -134,6 +134,7 @@ export const supportMessage = mysqlTable(
     deliveryNextAt: datetime('delivery_next_at', { fsp: 3 }),
     /** Outbox: a process is sending it until then (its claim); nobody else takes it meanwhile. */
     deliveryClaimedUntil: datetime('delivery_claimed_until', { fsp: 3 }),
+    deliveryClaimedBy: varchar('delivery_claimed_by', { length: 128 }),
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
   },
   (t) => [

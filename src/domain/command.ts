@@ -35,8 +35,27 @@ export interface TicketSummary {
 }
 /** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
 export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
-export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly event?: boolean; readonly attachments?: readonly ThreadAttachment[] }
-export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
+export interface ThreadEntry {
+  readonly from: string;
+  readonly at: Date;
+  readonly text: string;
+  readonly byStaff: boolean;
+  readonly internal: boolean;
+  readonly event?: boolean;
+  readonly attachments?: readonly ThreadAttachment[];
+  /** Written from another address than the ticket customer's (a participant, the customer's other address). */
+  readonly notFromCustomer?: boolean;
+}
+export interface TicketCard {
+  readonly kind: 'ticket';
+  readonly ticket: TicketSummary;
+  readonly customerEmail: string;
+  readonly reasons: readonly string[];
+  readonly thread: readonly ThreadEntry[];
+  readonly actions: readonly TicketAction[];
+  /** Who a reply would be sent to now; null when it cannot be sent (no address, or flagged). */
+  readonly recipients?: { readonly to: string; readonly cc: readonly string[] } | null;
+}
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
 /** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
 export type ListOrder = 'newest first' | 'longest waiting first';
@@ -323,10 +342,11 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
     `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt, timeZone)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
+  if (card.recipients) lines.push(`A reply goes to ${card.recipients.to}${card.recipients.cc.length ? `, copy to ${card.recipients.cc.join(', ')}` : ''}.`);
   lines.push('');
   for (const entry of card.thread) {
     const who = entry.event ? entry.from : entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
-    lines.push(`— ${who}, ${formatWhen(entry.at, timeZone)}:`);
+    lines.push(`— ${who}, ${formatWhen(entry.at, timeZone)}:${entry.notFromCustomer ? ` (not the customer's address)` : ''}`);
     lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
     lines.push(...(entry.attachments ?? []).map((a) => `  Attachment: ${describeAttachment(a)}`));
   }

@@ -89,9 +89,11 @@ export interface IntakeTransaction {
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
   ticketById(ticketId: number, at?: Date): Promise<TicketSummary | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
+  /** How many addresses are on the ticket's thread (its customer included). */
+  participantCount(ticketId: number): Promise<number>;
   /**
-   * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel, on a
-   * new customer or one who has neither yet (a number the shop already has is never overwritten).
+   * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel of a
+   * customer created now; an existing customer's row is never changed by unverified input.
    */
   findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }, phone?: string | null): Promise<{ readonly customerId: number; readonly created: boolean }>;
   createTicket(ticket: NewTicket): Promise<number>;

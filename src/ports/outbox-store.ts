@@ -42,6 +42,14 @@ export interface OutboxStore {
    * `afterId`: only rows after this one (a pass walking the outbox once).
    */
   pendingOutbound(limit: number, maxAttempts: number, options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number }): Promise<OutboundRow[]>;
+  /**
+   * Claims are short (OUTBOX_CLAIM_MS) and in this process's name: a sender renews those it is still
+   * sending, and a process starting again releases the live claims of processes of its host that no
+   * longer run (a crash leaves nothing waiting for the claim to run out).
+   */
+  renewOutboundClaims(rowIds: readonly number[]): Promise<void>;
+  /** Releases the claims of this host's processes that no longer run: how many. */
+  releaseOutboundClaims(): Promise<number>;
   /** Emails given up since `since` are waiting again, with their attempts counted afresh: how many. */
   retryFailedOutbound(since: Date): Promise<number>;
   markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;

@@ -12,7 +12,7 @@ import { AppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter } from './role.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from '../../adapters/http/http-server.ts';
-import { MAILBOX_TIMEOUT_MS, mailboxCheck, Readiness, redisCheck } from '../../adapters/http/readiness.ts';
+import { MAILBOX_TIMEOUT_MS, mailboxCheck, Readiness, redisCheck, redisEvictionWarning } from '../../adapters/http/readiness.ts';
 import { describeOutbox } from '../services/deliver-outbox.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
@@ -32,6 +32,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
   for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
   // Mail that waits for the mail server: the service still takes mail, but someone should look.
   readiness.warn('outbox', async () => describeOutbox(await app.outbox.state(), new Date()) || null);
+  readiness.warn('redis', redisEvictionWarning(redis));
 
   const queues = Object.values(QUEUE_NAMES).map((name) => {
     const q = new Queue(name, { connection: redis, prefix: config.redis.queuePrefix });

@@ -42,12 +42,16 @@ export class OutboxService implements OutboxDelivery {
   #again = false;
   #againNow = false;
   readonly #outcomes = new Map<string, DeliveryOutcome>();
+  readonly #claimRenewMs: number;
+  /** Claims this process's name held before it started (a crash) are released on the first pass. */
+  #released = false;
 
-  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
+  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger; claimRenewMs?: number }) {
     this.#store = deps.store;
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
+    this.#claimRenewMs = deps.claimRenewMs ?? 20_000;
   }
 
   /**
@@ -88,6 +92,11 @@ export class OutboxService implements OutboxDelivery {
     this.#running = (async () => {
       let sent = 0;
       try {
+        if (!this.#released) {
+          const released = await this.#store.releaseOutboundClaims();
+          this.#released = true;
+          if (released > 0) this.#log.info({ released }, `${released} email${released === 1 ? '' : 's'} this process was sending when it stopped: sending again now`);
+        }
         do {
           const now = this.#againNow;
           this.#again = false;
@@ -113,14 +122,25 @@ export class OutboxService implements OutboxDelivery {
       // A few at a time, each sender taking the next row as soon as it is free; the successes are
       // marked in one update.
       const delivered: number[] = [];
+      const done = new Set<number>();
       let next = 0;
       const sender = async () => {
         while (next < rows.length) {
           const row = rows[next++]!;
           if (await this.#send(row)) delivered.push(row.rowId);
+          done.add(row.rowId);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(SEND_PARALLEL, rows.length) }, sender));
+      // The claims are short: renewed while this batch is still being sent (a slow mail server).
+      const renew = setInterval(() => {
+        const open = rows.filter((r) => !done.has(r.rowId)).map((r) => r.rowId);
+        this.#store.renewOutboundClaims(open).catch((error: unknown) => this.#log.warn({ err: describeError(error) }, 'could not renew the claims on emails being sent'));
+      }, this.#claimRenewMs);
+      try {
+        await Promise.all(Array.from({ length: Math.min(SEND_PARALLEL, rows.length) }, sender));
+      } finally {
+        clearInterval(renew);
+      }
       await this.#store.markOutbound(delivered, { delivery: 'sent', error: null });
       sent += delivered.length;
       if (delivered.length === 0 || rows.length < BATCH) return sent;

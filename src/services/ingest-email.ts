@@ -9,6 +9,7 @@ import { composeAcknowledgement } from '../domain/acknowledgement.ts';
 import { ArrivalOrder } from '../domain/arrival-order.ts';
 import { classifyAutomated, type AutomatedVerdict } from '../domain/automated-mail.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
+import { senderAuthentication, type SenderAuthentication } from '../domain/sender-authentication.ts';
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
 import { detectLanguage, type Language } from '../domain/language.ts';
 import { cutQuotedHistory } from '../domain/quoted-history.ts';
@@ -55,6 +56,8 @@ export interface IntakeSettings {
   readonly ackMaxPerHour: number;
   readonly reopenOnReply: boolean;
   readonly defaultLanguage: Language;
+  /** authserv-ids of our own mail server's Authentication-Results headers (the only ones believed). */
+  readonly trustedAuthservIds?: readonly string[];
 }
 
 export interface IntakeDeps {
@@ -78,6 +81,15 @@ export interface IntakeSource {
   readonly name?: string;
   readonly mailbox?: string | null;
 }
+
+/** Who wrote an email: its From address, and what our mail server said of it. */
+interface Writer {
+  readonly address: string;
+  readonly auth: SenderAuthentication;
+}
+
+/** Addresses on a ticket's thread, its customer included (a garage, a spouse, a second address). */
+const MAX_PARTICIPANTS = 6;
 
 /** Stored text of automatic mail and rejected notes is capped: the record, not an archive. */
 const AUTOMATED_TEXT_MAX = 64 * 1024;
@@ -243,9 +255,11 @@ export class IntakeService {
         // Run again after its group was rolled back: what the earlier run queued was never stored.
         attempt.restart();
         if (rejectedBefore) await tx.forgetRejection(messageId);
-        const thread = await this.#findThread(tx, email, sender.address, now);
-        if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now);
-        return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt);
+        // Who wrote is the From address (what the mail server checks), not a Reply-To anyone can set.
+        const writer = { address: email.from?.address ?? sender.address, auth: this.#authentication(email) };
+        const thread = await this.#findThread(tx, email, writer.address, now, source);
+        if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now, writer);
+        return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt, writer, thread.linkedTicketId);
       });
       attempt.committed();
       return result;
@@ -254,39 +268,60 @@ export class IntakeService {
     }
   }
 
+  /**
+   * The ticket an email belongs to. By its headers or its [#N] tag only when the writer is on that ticket
+   * (its customer or a participant): anyone can copy a customer's Message-ID into In-Reply-To. A stranger's
+   * email opens a new ticket that names the one it points at. The web form never joins a ticket: its
+   * sender's address is typed, not checked.
+   */
   async #findThread(
     tx: IntakeTransaction,
     email: InboundEmail,
-    senderAddress: string,
+    writer: string,
     // What the old site changed, taken in on the way, is dated before this email's own events.
     now: Date,
-  ): Promise<{ ticket: TicketSummary | null; signal: ThreadSignal; note: string | null }> {
+    source: IntakeSource,
+  ): Promise<{ ticket: TicketSummary | null; signal: ThreadSignal; note: string | null; linkedTicketId: number | null }> {
+    const none = { ticket: null, signal: 'none' as const, linkedTicketId: null };
+    const onTicket = async (ticket: TicketSummary) => ticket.customerEmail.trim().toLowerCase() === writer || (await tx.isParticipant(ticket.ticketId, writer));
+    const tag = ticketTagInSubject(email.subject);
+    if (source.kind === 'web') {
+      return { ...none, note: tag === null ? null : `subject tag [#${tag}] ignored: the web form never adds to an existing ticket` };
+    }
     const headerIds = [...email.inReplyTo, ...[...email.references].reverse()];
+    let stranger: { ticketId: number; signal: string } | null = null;
     if (headerIds.length > 0) {
       const found = await tx.ticketForMessageIds(headerIds.slice(0, 50), now);
-      if (found) return { ticket: found.ticket, signal: email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references', note: null };
+      if (found) {
+        const signal = email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references';
+        if (await onTicket(found.ticket)) return { ticket: found.ticket, signal, note: null, linkedTicketId: null };
+        stranger = { ticketId: found.ticket.ticketId, signal: signal === 'in_reply_to' ? 'In-Reply-To' : 'References' };
+      }
     }
-    const tag = ticketTagInSubject(email.subject);
+    const strangerNote = (ticketId: number, why: string) =>
+      `${why} points at ticket #${ticketId}, but ${writer} is neither its customer nor on its thread: opened as a new ticket, linked to #${ticketId}`;
     if (tag === null) {
       // "Demande n° 4" typed by the customer: the same rule as the tag, and silence when it is not theirs (an order number).
       const typed = ticketMentionInSubject(email.subject);
       const mentioned = typed === null ? null : await tx.ticketById(typed, now);
-      if (mentioned && (mentioned.customerEmail === senderAddress || (await tx.isParticipant(mentioned.ticketId, senderAddress)))) {
-        return { ticket: mentioned, signal: 'subject_tag', note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")` };
+      if (mentioned && (await onTicket(mentioned))) {
+        return { ticket: mentioned, signal: 'subject_tag', note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")`, linkedTicketId: null };
       }
-      return { ticket: null, signal: 'none', note: null };
+      if (stranger) return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
+      return { ...none, note: null };
     }
     const ticket = await tx.ticketById(tag, now);
-    if (ticket && (ticket.customerEmail === senderAddress || (await tx.isParticipant(tag, senderAddress)))) {
-      return { ticket, signal: 'subject_tag', note: null };
-    }
+    if (ticket && (await onTicket(ticket))) return { ticket, signal: 'subject_tag', note: null, linkedTicketId: null };
+    if (stranger) return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
     return {
-      ticket: null,
-      signal: 'none',
-      note: ticket
-        ? `subject tag [#${tag}] ignored: ${senderAddress} is not on that ticket`
-        : `subject tag [#${tag}] ignored: no such ticket`,
+      ...none,
+      note: ticket ? `subject tag [#${tag}] ignored: ${writer} is not on that ticket` : `subject tag [#${tag}] ignored: no such ticket`,
+      linkedTicketId: ticket ? ticket.ticketId : null,
     };
+  }
+
+  #authentication(email: InboundEmail): SenderAuthentication {
+    return senderAuthentication(email.headers, email.from?.address ?? null, this.#deps.settings.trustedAuthservIds ?? []);
   }
 
   async #createTicket(
@@ -298,10 +333,13 @@ export class IntakeService {
     now: Date,
     threadNote: string | null,
     acks: AckAttempt,
+    writer: Writer,
+    linkedTicketId: number | null,
   ): Promise<IntakeResult> {
     const names = splitDisplayName(sender.name, sender.address);
     // The phone the customer typed on our web form (a header only our HTTP front end writes; ignored on mail).
-    const phone = source.kind === 'web' ? (email.headers.get('x-customer-phone')?.[0]?.trim() ?? null) : null;
+    // Unverified: it goes on a new customer's row, never onto an existing one's, and stays on the ticket.
+    const phone = source.kind === 'web' ? (email.headers.get('x-customer-phone')?.[0]?.trim().slice(0, 32) || null) : null;
     const customer = await tx.findOrCreateCustomer(sender.address, names, phone);
     const text = email.text.trim() || '(empty message)';
     const language = detectLanguage(`${email.subject}\n${text}`).language;
@@ -320,6 +358,8 @@ export class IntakeService {
         status: 'open',
         language,
         order_number: orderNumber,
+        ...(phone ? { phone } : {}),
+        ...(linkedTicketId !== null ? { linked_ticket: linkedTicketId } : {}),
         message_id: email.messageId,
         attachments: email.attachments.filter((a) => a.sha256).map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
         triaged: false,
@@ -345,9 +385,19 @@ export class IntakeService {
       peerName: sender.name.trim() || null,
       language,
     });
-    await tx.addParticipants(ticketId, this.#participants(email, sender));
+    await tx.addParticipants(ticketId, this.#participants(email, sender, writer, sender.address, 'new'));
     if (email.attachments.length) await tx.addAttachments(messageId, ticketId, email.attachments);
-    await tx.recordEvent(ticketId, 'ticket_created', `customer:${sender.address}`, { messageId, source: source.kind, customerCreated: customer.created, ...(threadNote ? { note: threadNote } : {}) }, now);
+    await tx.recordEvent(
+      ticketId,
+      'ticket_created',
+      `customer:${sender.address}`,
+      { messageId, source: source.kind, customerCreated: customer.created, ...(threadNote ? { note: threadNote } : {}), ...(linkedTicketId !== null ? { linkedTicketId } : {}) },
+      now,
+    );
+    // The ticket it pointed at says so too: its agents see that someone else wrote about it.
+    if (linkedTicketId !== null) {
+      await tx.recordEvent(linkedTicketId, 'stranger_linked', `customer:${writer.address}`, { messageId, newTicketId: ticketId, note: threadNote }, now);
+    }
 
     const acknowledgement = await this.#queueAcknowledgement(tx, {
       ticketId,
@@ -380,6 +430,7 @@ export class IntakeService {
     signal: ThreadSignal,
     source: IntakeSource,
     now: Date,
+    writer: Writer,
   ): Promise<IntakeResult> {
     const cut = cutQuotedHistory(email.text, { subject: email.subject });
     const legacyMsgId = await tx.addReply({
@@ -404,7 +455,7 @@ export class IntakeService {
       peerName: sender.name.trim() || null,
       originalText: cut.cut ? email.text : null,
     });
-    await tx.addParticipants(ticket.ticketId, this.#participants(email, sender));
+    await tx.addParticipants(ticket.ticketId, this.#participants(email, sender, writer, ticket.customerEmail, await tx.participantCount(ticket.ticketId)));
     if (email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
     await tx.recordEvent(ticket.ticketId, reopened ? 'customer_reply_reopened' : 'customer_reply', `customer:${sender.address}`, { messageId, signal }, now);
     return { outcome: 'reply', ticketId: ticket.ticketId, messageId, signal, reopened };
@@ -611,9 +662,18 @@ export class IntakeService {
     };
   }
 
-  #participants(email: InboundEmail, sender: MailAddress): string[] {
-    const all = [sender, ...email.to, ...email.cc, ...email.replyTo].map((a) => a.address);
-    return [...new Set(all)].filter((a) => !this.#own.has(a)).slice(0, 50);
+  /**
+   * Who gets a copy of agents' replies from now on. The writer is on the thread already (or is the
+   * customer); the addresses they put in To, Cc and Reply-To join only when the writer is the ticket's
+   * customer and the mail server did not find the From forged, and only up to MAX_PARTICIPANTS per
+   * ticket: a stranger, or 5,000 addresses in Cc, cannot put themselves on a customer's replies.
+   */
+  #participants(email: InboundEmail, sender: MailAddress, writer: Writer, customerEmail: string, already: number | 'new'): string[] {
+    const customer = customerEmail.trim().toLowerCase();
+    const fromCustomer = writer.auth !== 'fail' && (already === 'new' || writer.address === customer);
+    const candidates = fromCustomer ? [sender, ...email.replyTo, ...email.to, ...email.cc].map((a) => a.address) : [writer.address];
+    const unique = [...new Set(candidates)].filter((a) => !this.#own.has(a));
+    return unique.slice(0, Math.max(1, MAX_PARTICIPANTS - (already === 'new' ? 0 : already)));
   }
 
   async #withConflictRetry<T>(work: () => Promise<T>): Promise<T> {

@@ -74,6 +74,8 @@ export class MailboxReader {
   readonly #failures = new Map<number, number>();
   #loop: Promise<void> | null = null;
   #status: { -readonly [K in keyof MailboxReaderStatus]: MailboxReaderStatus[K] };
+  /** Failed tries in a row since the mailbox was last caught up: the exponent of the backoff. */
+  #attempt = 0;
 
   constructor(options: MailboxReaderOptions) {
     this.#o = options;
@@ -107,6 +109,7 @@ export class MailboxReader {
   }
 
   #set(state: MailboxReaderState, detail: string | null, retryAt: Date | null = null): void {
+    if (state === 'idle') this.#attempt = 0;
     this.#status.state = state;
     this.#status.detail = detail;
     this.#status.retryAt = retryAt;
@@ -114,7 +117,6 @@ export class MailboxReader {
 
   async #run(): Promise<void> {
     const stopSignal = this.#stop.signal;
-    let attempt = 0;
     let holding = false;
     let leaseDownSince: number | null = null;
     let leaseReportedAt = 0;
@@ -171,7 +173,8 @@ export class MailboxReader {
         this.#set('connecting', null);
         const mailbox = await this.#o.connector.open();
         try {
-          attempt = 0;
+          // The backoff starts again once the mailbox is caught up (see #set), not when the IMAP login
+          // succeeds: with the database down, every login succeeds and every sync fails.
           await this.#sync(mailbox, session.signal);
         } finally {
           await mailbox.close().catch(() => undefined);
@@ -185,11 +188,16 @@ export class MailboxReader {
           this.#set('refused', error.message, new Date(Date.now() + delay));
           this.#log.error({ code: error.code }, error.message);
         } else {
-          delay = this.#backoff(attempt++);
+          delay = this.#backoff(this.#attempt++);
           const why = describeError(error);
           this.#set('waiting_retry', why, new Date(Date.now() + delay));
           this.#log.warn({ code: isAppError(error) ? error.code : undefined, retryInMs: delay }, `mailbox waits: ${why}`);
         }
+      }
+      try {
+        // The lease is renewed while waiting to try again, as while reading: a wait longer than the
+        // lease would otherwise let a second process take the mailbox while this one still reads it.
+        if (!lost && delay > 0) await sleep(delay, session.signal);
       } finally {
         clearInterval(renew);
         stopSignal.removeEventListener('abort', onStop);
@@ -198,7 +206,6 @@ export class MailboxReader {
         holding = false;
         continue;
       }
-      if (delay > 0) await sleep(delay, stopSignal);
     }
     if (holding) await this.#o.lease.release().catch(() => undefined);
   }

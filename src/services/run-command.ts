@@ -190,6 +190,10 @@ export class CommandService {
       reasons,
       thread: d.thread.map((e) => ({
         from: e.from,
+        // A message on the thread from another address than the customer's: agents should know.
+        ...(e.staffId === null && !e.internal && !e.event && e.from.includes('@') && e.from.trim().toLowerCase() !== d.customerEmail.trim().toLowerCase()
+          ? { notFromCustomer: true }
+          : {}),
         at: e.at,
         text: e.text,
         byStaff: e.staffId !== null,
@@ -198,6 +202,11 @@ export class CommandService {
         attachments: (e.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes) })),
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
+      // Who a reply would reach, seen before sending (a copy goes to everyone on the thread).
+      recipients: await this.#store.transaction(async (tx) => {
+        const found = await replyRecipients(tx, { ticketId, customerEmail: d.customerEmail }, await tx.lastCustomerEmail(ticketId));
+        return typeof found === 'string' ? null : found;
+      }),
     };
     return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
@@ -298,25 +307,9 @@ export class CommandService {
     // a husband who answered, the customer's other address), as helpdesks and a mail client's Reply All
     // do: whoever wrote last, the customer is never left out.
     const last = await tx.lastCustomerEmail(ticket.ticketId);
-    const thread = [ticket.customerEmail, last?.address ?? '', ...(await tx.threadAddresses(ticket.ticketId))].map((a) => a.trim().toLowerCase()).filter(Boolean);
-    // (Our own addresses are never stored as participants.)
-    const candidates = [...new Set(thread)];
-    if (candidates.length === 0) return refuse(`Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`);
-    const blocked = new Map<string, { reason: string }>();
-    for (const address of candidates) {
-      const flagged = await tx.isAddressFlagged(address);
-      // A customer who has written from the address since it bounced shows that it works again.
-      if (flagged && !flagged.wroteSince) blocked.set(address, flagged);
-    }
-    const customer = ticket.customerEmail.trim().toLowerCase();
-    // The customer's address; when it bounces, the address they last wrote from.
-    const to = [customer, last?.address ?? ''].find((a) => a && !blocked.has(a) && candidates.includes(a));
-    if (!to) {
-      const address = customer || candidates[0]!;
-      const flagged = blocked.get(address);
-      return refuse(`Nothing was sent: ${address} is flagged (${flagged?.reason ?? 'bounced'}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`);
-    }
-    const cc = candidates.filter((a) => a !== to && !blocked.has(a)).slice(0, MAX_CC);
+    const recipients = await replyRecipients(tx, ticket, last);
+    if (typeof recipients === 'string') return refuse(recipients);
+    const { to, cc } = recipients;
     const subject = replySubject(ticket.subject);
     const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
     const messageId = newMessageId(this.#domain, ticket.ticketId);
@@ -339,6 +332,38 @@ export class CommandService {
     const copied = cc.length ? ` (copy to ${cc.join(', ')})` : '';
     return { ok: true, ephemeral: false, sent: { messageId, to: `${to}${copied}` }, text: `Reply sent to ${to}${copied} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
+}
+
+/**
+ * Whom an agent's reply goes to: the ticket's customer, and a copy to everyone else on the thread (a
+ * garage the customer copied, a husband who answered, the customer's other address), as helpdesks and a
+ * mail client's Reply All do. A flagged address is left out; when the customer's own bounces, the address
+ * they last wrote from. A string: why nothing can be sent. `/ticket view` shows the same before sending.
+ */
+async function replyRecipients(
+  tx: Pick<TicketTransaction, 'lastCustomerEmail' | 'threadAddresses' | 'isAddressFlagged'>,
+  ticket: Pick<TicketRecord, 'ticketId' | 'customerEmail'>,
+  last: { readonly address: string | null } | null,
+): Promise<{ to: string; cc: string[] } | string> {
+  const thread = [ticket.customerEmail, last?.address ?? '', ...(await tx.threadAddresses(ticket.ticketId))].map((a) => a.trim().toLowerCase()).filter(Boolean);
+  // (Our own addresses are never stored as participants.)
+  const candidates = [...new Set(thread)];
+  if (candidates.length === 0) return `Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`;
+  const blocked = new Map<string, { reason: string }>();
+  for (const address of candidates) {
+    const flagged = await tx.isAddressFlagged(address);
+    // A customer who has written from the address since it bounced shows that it works again.
+    if (flagged && !flagged.wroteSince) blocked.set(address, flagged);
+  }
+  const customer = ticket.customerEmail.trim().toLowerCase();
+  // The customer's address; when it bounces, the address they last wrote from.
+  const to = [customer, last?.address ?? ''].find((a) => a && !blocked.has(a) && candidates.includes(a));
+  if (!to) {
+    const address = customer || candidates[0]!;
+    const flagged = blocked.get(address);
+    return `Nothing was sent: ${address} is flagged (${flagged?.reason ?? 'bounced'}), so mail to it would bounce again; check the address with the customer, then add a note to ticket #${ticket.ticketId} (once the customer writes to us from it again, replies go through).`;
+  }
+  return { to, cc: candidates.filter((a) => a !== to && !blocked.has(a)).slice(0, MAX_CC) };
 }
 
 /**

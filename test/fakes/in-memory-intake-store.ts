@@ -144,7 +144,7 @@ interface Writes {
   readonly deferred: Write[];
 }
 
-const OUTBOX_CLAIM_MS = 5 * 60_000;
+const OUTBOX_CLAIM_MS = 60_000;
 
 export interface InMemoryIntakeStoreOptions {
   /** Time used for outbox claims and retry back-off (the rows' own dates come from the service). */
@@ -351,7 +351,10 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
       )
       .sort((a, b) => a.rowId - b.rowId)
       .slice(0, limit);
-    for (const row of rows) row.deliveryClaimedUntil = new Date(now.getTime() + OUTBOX_CLAIM_MS);
+    for (const row of rows) {
+      row.deliveryClaimedUntil = new Date(now.getTime() + OUTBOX_CLAIM_MS);
+      this.#claimedBy.set(row.rowId, this.claimOwner);
+    }
     return rows.map((r) => ({
       rowId: r.rowId,
       messageId: r.messageId,
@@ -397,6 +400,36 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     row.deliveryAttempts += 1;
     row.deliveryNextAt = result.delivery === 'pending' ? new Date(this.#clock().getTime() + backoffSeconds * 1000) : null;
     row.deliveryClaimedUntil = null;
+  }
+
+  /** In whose name this store claims emails (a process; the same after a restart). */
+  claimOwner = 'this-process';
+  readonly #claimedBy = new Map<number, string>();
+
+  async renewOutboundClaims(rowIds: readonly number[]): Promise<void> {
+    await Promise.resolve();
+    for (const m of this.#state.messages) {
+      if (rowIds.includes(m.rowId) && m.delivery === 'pending' && this.#claimedBy.get(m.rowId) === this.claimOwner) {
+        m.deliveryClaimedUntil = new Date(this.#clock().getTime() + OUTBOX_CLAIM_MS);
+      }
+    }
+  }
+
+  /** Other processes' names that still run; any other name's claims are from a process that stopped. */
+  readonly runningOwners = new Set<string>();
+
+  async releaseOutboundClaims(): Promise<number> {
+    await Promise.resolve();
+    let released = 0;
+    for (const m of this.#state.messages) {
+      const owner = this.#claimedBy.get(m.rowId);
+      if (m.delivery !== 'pending' || owner === undefined || owner === this.claimOwner || this.runningOwners.has(owner)) continue;
+      if (m.deliveryClaimedUntil === null || m.deliveryClaimedUntil <= this.#clock()) continue;
+      m.deliveryClaimedUntil = null;
+      this.#claimedBy.delete(m.rowId);
+      released++;
+    }
+    return released;
   }
 
   async retryFailedOutbound(since: Date): Promise<number> {
@@ -495,6 +528,11 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   async isParticipant(ticketId: number, address: string): Promise<boolean> {
     await this.#ready();
     return this.#state.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address));
+  }
+
+  async participantCount(ticketId: number): Promise<number> {
+    await this.#ready();
+    return this.#state.participants.filter((p) => p.ticketId === ticketId).length;
   }
 
   async findOrCreateCustomer(

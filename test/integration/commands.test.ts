@@ -228,8 +228,9 @@ describe('/ticket commands against MariaDB', () => {
     expect(mails.at(-1)!.parsed.text).toMatch(/^Votre commande part demain\.\n\n— Zoé Lemaître\n/);
   });
 
-  it('replies to the customer and copies the address they last wrote from (an alias)', async () => {
-    const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', subject: 'Photo du tableau de bord' });
+  it('replies to the customer and copies the address they last wrote from (an alias the customer copied)', async () => {
+    // Her alias joins the thread because she copied it from her own address (a stranger's In-Reply-To would not).
+    const { ticketId, messageId } = await ticketFromEmail({ from: 'Élodie Château <elodie.main@customer.example>', cc: 'elodie@alias.example', subject: 'Photo du tableau de bord' });
     const fromAlias = eml({ from: 'Élodie Château <elodie@alias.example>', subject: 'Re: Photo du tableau de bord', inReplyTo: `<${messageId}>`, references: `<${messageId}>`, body: 'Répondez-moi plutôt à cette adresse, merci.' });
     expect(await app.intake.ingest(fromAlias.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId });
     const before = smtp.received.length;
@@ -266,8 +267,8 @@ describe('/ticket commands against MariaDB', () => {
   });
 
   it('shows each customer email under the address it came from, and the files that came with it', async () => {
-    const first = await ticketFromEmail({ from: 'Lena Roy <lena.roy@customer.example>', subject: 'Cracked mirror', body: 'The mirror arrived cracked.' });
-    // She answers from her work address, threaded by In-Reply-To only, with a photo.
+    const first = await ticketFromEmail({ from: 'Lena Roy <lena.roy@customer.example>', cc: 'lena.roy@work.example', subject: 'Cracked mirror', body: 'The mirror arrived cracked.' });
+    // She answers from her work address (which she copied), threaded by In-Reply-To only, with a photo.
     const fromWork = eml({
       from: 'Lena Roy <lena.roy@work.example>',
       subject: 'Re: Cracked mirror',

@@ -109,6 +109,30 @@ describe('local development services', () => {
     expect(await firstLine(36379, 'PING\r\n')).toBe('+PONG');
   });
 
+  it('Redis keeps its queues across a crash (append-only file) and never evicts a key', async () => {
+    const port = Number(new URL(endpoints.redisUrl).port);
+    // Inline commands: the answer to CONFIG GET is an array whose second bulk string is the value.
+    const value = async (name: string) => {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        let received = '';
+        socket.once('connect', () => socket.write(`CONFIG GET ${name}\r\n`));
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          if (received.split('\r\n').length >= 6) {
+            socket.destroy();
+            resolve(received);
+          }
+        });
+        socket.once('error', reject);
+      });
+      return answer.split('\r\n')[4];
+    };
+    expect(await value('appendonly')).toBe('yes');
+    expect(await value('appendfsync')).toBe('everysec');
+    expect(await value('maxmemory-policy')).toBe('noeviction');
+  });
+
   it('the IMAP port greets with * OK', async () => {
     expect(await firstLine(endpoints.imap.port)).toMatch(/^\* OK/);
   });

@@ -141,3 +141,70 @@ describe('MailboxReader', () => {
     expect(reader.status().skipped).toBe(1);
   });
 });
+
+describe('MailboxReader while the database is down (fault-injection findings)', () => {
+  function faulty(backoff: { baseMs: number; maxMs: number }) {
+    const mailbox = new InMemoryMailbox();
+    const checkpoints = new InMemoryCheckpoints();
+    const lease = new FakeLease();
+    let opens = 0;
+    const open = mailbox.open.bind(mailbox);
+    mailbox.open = async () => {
+      opens++;
+      return open();
+    };
+    let renewals = 0;
+    const renew = lease.renew.bind(lease);
+    lease.renew = async () => {
+      renewals++;
+      return renew();
+    };
+    let down = true;
+    const get = checkpoints.get.bind(checkpoints);
+    // The IMAP login succeeds; the database, read right after it, does not answer.
+    checkpoints.get = async (name: string) => {
+      if (down) throw new AppError('db.unavailable', 'The database cannot be reached', { retryable: true });
+      return get(name);
+    };
+    const reader = new MailboxReader({
+      name: 'support',
+      connector: mailbox,
+      checkpoints,
+      lease,
+      intake: new ScriptedIntake(checkpoints),
+      logger: silentLogger,
+      batchSize: 3,
+      concurrency: 2,
+      messageMaxBytes: 1_000,
+      pollMs: 10_000,
+      leaseRenewMs: 20,
+      backoff,
+      random: () => 0.5,
+    });
+    readers.push(reader);
+    return { mailbox, lease, reader, opens: () => opens, renewals: () => renewals, recover: () => (down = false) };
+  }
+
+  it('backs off exponentially even though each IMAP login succeeds, and reads again once the database is back', async () => {
+    const { reader, opens, recover } = faulty({ baseMs: 20, maxMs: 10_000 });
+    reader.start();
+    await new Promise((r) => setTimeout(r, 700));
+    // 15, 30, 60, 120, 240 ms …: about six tries in 700 ms (a reset at every login made it ~45).
+    expect(opens()).toBeLessThanOrEqual(8);
+    expect(opens()).toBeGreaterThanOrEqual(3);
+    recover();
+    await until(() => reader.status().state === 'idle');
+    expect(reader.status().retryAt).toBeNull();
+  });
+
+  it('keeps renewing its lease while it waits to try again, and stops waiting when the lease is lost', async () => {
+    const { reader, lease, renewals } = faulty({ baseMs: 800, maxMs: 800 });
+    reader.start();
+    await until(() => reader.status().state === 'waiting_retry');
+    const before = renewals();
+    await new Promise((r) => setTimeout(r, 200)); // ten renewal periods inside a 600 ms wait
+    expect(renewals() - before).toBeGreaterThanOrEqual(4);
+    lease.takeAway();
+    await until(() => reader.status().state === 'waiting_lease', 300);
+  });
+});
