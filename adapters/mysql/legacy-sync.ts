@@ -53,6 +53,8 @@ const CATEGORY_WORDS: Readonly<Record<string, Category>> = {
   general: 'general', generale: 'general', autre: 'general', other: 'general', question: 'general', information: 'general',
   technique: 'technical', tech: 'technical', facturation: 'billing', facture: 'billing', paiement: 'billing', payment: 'billing', invoice: 'billing',
   reclamation: 'complaint', reclamations: 'complaint', plainte: 'complaint', litige: 'complaint', idee: 'suggestion', amelioration: 'suggestion',
+  // The old contact page's own choices.
+  order: 'general', commande: 'general', commercial: 'general', product: 'technical', produit: 'technical',
 };
 
 function fold(value: unknown): string {

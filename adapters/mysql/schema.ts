@@ -61,6 +61,9 @@ export const supportTicket = mysqlTable(
     corrected: tinyint('corrected').notNull().default(0),
     /** Since when the customer waits for us: their first message not yet answered by an agent (null: answered). */
     awaitingReplySince: datetime('awaiting_reply_since', { fsp: 3 }),
+    /** What the customer chose on the old site's web form: triage proposes, never overrides it (migration 0015). */
+    customerPriority: mysqlEnum('customer_priority', PRIORITY),
+    customerCategory: mysqlEnum('customer_category', CATEGORY),
   },
   (t) => [
     index('idx_ticket_status_created').on(t.status, t.createdAt),
@@ -141,6 +144,8 @@ export const supportMessage = mysqlTable(
     index('idx_message_ticket').on(t.ticketId, t.createdAt),
     index('idx_message_peer_kind').on(t.peerAddress, t.kind, t.createdAt),
     index('idx_message_delivery').on(t.delivery, t.createdAt),
+    // Also FULLTEXT ft_message_body (body_text), for the old pages' search of a ticket's words:
+    // created by the hand-written migration 0015_web_form_choice.sql (drizzle cannot declare FULLTEXT).
   ],
 );
 
