@@ -16,7 +16,7 @@
  */
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import { cutText, formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
+import { cutText, formatLegacyDate, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   IntakeStore,
   IntakeTransaction,
@@ -30,7 +30,7 @@ import type {
 } from '../../src/ports/intake-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { bringInLine, flagStatus, type SqlRunner } from './legacy-sync.ts';
+import { bringInLine, flagStatus, TICKET_TEXT_CHARS, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 const OUTBOX_CLAIM_MS = 5 * 60_000;
@@ -589,6 +589,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
       [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at, ticket.at],
     );
+    // The text the old pages' search looks in (support_ticket_text's FULLTEXT index), without the block.
+    this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [ticketId, cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS)]);
     const choice = ticket.customerChoice;
     if (choice && (choice.priority || choice.category)) {
       this.#defer('UPDATE support_ticket SET customer_priority = ?, customer_category = ? WHERE ticket_id = ?', [choice.priority, choice.category, ticketId]);

@@ -228,10 +228,10 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
       const asNumber = /^#?(\d{1,9})$/.exec(keyword);
       const words = query.inContent ? fulltextWords(keyword) : null;
       if (words) {
-        // The FULLTEXT indexes of our tables (subject and address; the messages' text): never a scan of ___xtr_msg.
+        // The FULLTEXT indexes of our tables (subject and address; the ticket's text): never a scan of ___xtr_msg.
         add(
           `(t.ticket_id IN (SELECT ticket_id FROM support_ticket WHERE MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE))
-            OR t.ticket_id IN (SELECT ticket_id FROM support_message WHERE MATCH (body_text) AGAINST (? IN BOOLEAN MODE) AND ticket_id IS NOT NULL AND direction = 'inbound')${asNumber ? ' OR t.ticket_id = ?' : ''})`,
+            OR t.ticket_id IN (SELECT ticket_id FROM support_ticket_text WHERE MATCH (body) AGAINST (? IN BOOLEAN MODE))${asNumber ? ' OR t.ticket_id = ?' : ''})`,
           words,
           words,
           ...(asNumber ? [Number(asNumber[1])] : []),

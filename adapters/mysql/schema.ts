@@ -81,6 +81,16 @@ export const supportTicket = mysqlTable(
 );
 
 /**
+ * The customer's text of each ticket (its first 20,000 characters, without the metadata block), for the
+ * old pages' search by words of the message: FULLTEXT ft_ticket_text_body (body), created by the
+ * hand-written migration 0015_web_form_choice.sql (drizzle cannot declare FULLTEXT indexes).
+ */
+export const supportTicketText = mysqlTable('support_ticket_text', {
+  ticketId: int('ticket_id', { unsigned: true }).primaryKey(),
+  body: mediumtext('body').notNull(),
+});
+
+/**
  * support_ticket counted by status, priority and category, kept by the database's own triggers on
  * support_ticket (migration 0004), whoever writes the rows: /ticket stats reads ≤ 2,560 rows instead
  * of counting millions. `shard` is the writing connection's id mod 64, so concurrent transactions
@@ -144,8 +154,6 @@ export const supportMessage = mysqlTable(
     index('idx_message_ticket').on(t.ticketId, t.createdAt),
     index('idx_message_peer_kind').on(t.peerAddress, t.kind, t.createdAt),
     index('idx_message_delivery').on(t.delivery, t.createdAt),
-    // Also FULLTEXT ft_message_body (body_text), for the old pages' search of a ticket's words:
-    // created by the hand-written migration 0015_web_form_choice.sql (drizzle cannot declare FULLTEXT).
   ],
 );
 
