@@ -24,9 +24,10 @@ export type FormLanguage = 'fr' | 'en';
 /**
  * The old backend's rules, as its pages rely on them: name ≥ 2, subject ≥ 5 and message ≥ 10 characters, an
  * address with an @ and a dot, a phone of 8 or more digits, spaces, +, -, ( and ). Upper bounds are only the
- * columns' (it had none of its own): name 255, subject 500, message 50,000, order number 64, phone 32.
+ * columns' (it had none of its own): name 255, subject 500, order number 64, phone 32; a message 20,000 (the
+ * body must fit MAX_BODY_BYTES, 64 KB, even in accented letters).
  */
-const LIMITS = { name: [2, 255], subject: [5, 500], message: [10, 50_000], orderNumber: [1, 64], phone: [8, 32] } as const;
+const LIMITS = { name: [2, 255], subject: [5, 500], message: [10, 20_000], orderNumber: [1, 64], phone: [8, 32] } as const;
 const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 /** Digits, spaces, + - ( ) and dots, then optionally an extension ("poste 12", "ext. 12"). */
 const PHONE_RE = /^\+?[\d\s().-]{8,}(?:\s*(?:poste|ext\.?|x)\s*\d{1,6})?$/i;

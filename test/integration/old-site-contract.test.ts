@@ -381,6 +381,12 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
         ...extra,
       });
       expect(r.status, JSON.stringify(r.json)).toBe(201);
+      if (i === 0) {
+        // The long subject and message land whole.
+        const [row] = await db.query<{ msg_subject: string; msg_content: string }>('SELECT msg_subject, msg_content FROM ___xtr_msg WHERE msg_id = ?', [Number(r.json['ticketId'])]);
+        expect(row?.msg_subject).toBe(extra['subject']);
+        expect(parseLegacyContent(row!.msg_content).text).toContain(String(extra['message']).trim());
+      }
     }
   });
 
