@@ -223,32 +223,35 @@ export class MysqlReportStore implements ReportStore, TicketStatusStore, DigestL
     if (query.category) add('t.category = ?', query.category);
     if (query.from) add('t.created_at >= ?', query.from);
     if (query.to) add('t.created_at < ?', query.to);
+    // Without a status, both: the (priority|category, status, created_at) indexes then serve a range of dates.
+    if (!query.status && (query.priority || query.category) && (query.from || query.to)) where.push("t.status IN ('open', 'closed')");
+    // The old pages' search: the tickets whose subject, address or text has the words (FULLTEXT indexes of our
+    // tables, never a scan of ___xtr_msg), or the number; their ids joined first, then filtered and paged.
+    let join = '';
+    const joinParams: unknown[] = [];
     if (query.keyword) {
       const keyword = query.keyword.trim();
       const asNumber = /^#?(\d{1,9})$/.exec(keyword);
       const words = query.inContent ? fulltextWords(keyword) : null;
       if (words) {
-        // The FULLTEXT indexes of our tables (subject and address; the ticket's text): never a scan of ___xtr_msg.
-        add(
-          `(t.ticket_id IN (SELECT ticket_id FROM support_ticket WHERE MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE))
-            OR t.ticket_id IN (SELECT ticket_id FROM support_ticket_text WHERE MATCH (body) AGAINST (? IN BOOLEAN MODE))${asNumber ? ' OR t.ticket_id = ?' : ''})`,
-          words,
-          words,
-          ...(asNumber ? [Number(asNumber[1])] : []),
-        );
+        join = `JOIN (SELECT ticket_id FROM support_ticket WHERE MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)
+                 UNION SELECT ticket_id FROM support_ticket_text WHERE MATCH (body) AGAINST (? IN BOOLEAN MODE)${asNumber ? ' UNION SELECT ?' : ''}) k ON k.ticket_id = t.ticket_id`;
+        joinParams.push(words, words, ...(asNumber ? [Number(asNumber[1])] : []));
+      } else if (asNumber && query.inContent) {
+        add('t.ticket_id = ?', Number(asNumber[1]));
       } else {
         const like = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         add(`(t.subject LIKE ? OR t.customer_email LIKE ?${asNumber ? ' OR t.ticket_id = ?' : ''})`, like, like, ...(asNumber ? [Number(asNumber[1])] : []));
       }
     }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const clause = `${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     const [count, rows] = await Promise.all([
-      this.#rows(`SELECT COUNT(*) AS n FROM support_ticket t ${clause}`, params, 'counting tickets'),
+      this.#rows(`SELECT COUNT(*) AS n FROM support_ticket t ${clause}`, [...joinParams, ...params], 'counting tickets'),
       this.#rows(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.created_at, t.last_message_at, t.message_count,
                 t.customer_id, t.order_number
            FROM support_ticket t ${clause} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
-        [...params, query.limit, (query.page - 1) * query.limit],
+        [...joinParams, ...params, query.limit, (query.page - 1) * query.limit],
         'listing tickets',
       ),
     ]);
