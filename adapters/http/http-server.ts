@@ -212,7 +212,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const id = ticketIdParam(idText);
         const ticket = await deps.reports.ticketDetail(id);
         if (!ticket) throw notFound(id);
-        return { status: 200, body: { ...ticket, ...oldSiteTicket(ticket) } };
+        return { status: 200, body: withOldSiteFields(ticket) };
       },
     },
     {
@@ -303,7 +303,13 @@ function oldSiteTicket(ticket: TicketListItem) {
 
 /** The list envelope both list routes answer: our items with the old module's fields, and the paging. */
 function listAnswer(tickets: readonly TicketListItem[], total: number, paging: { page: number; limit: number }) {
-  return { tickets: tickets.map((t) => ({ ...t, ...oldSiteTicket(t) })), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit) };
+  return { tickets: tickets.map(withOldSiteFields), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit) };
+}
+
+/** Our fields (without the store's legacy part, which the old module's fields say in its words) and the old module's. */
+function withOldSiteFields<T extends TicketListItem>(ticket: T) {
+  const ours = Object.fromEntries(Object.entries(ticket).filter(([key]) => key !== 'legacy'));
+  return { ...ours, ...oldSiteTicket(ticket) };
 }
 
 function pagingParams(url: URL, fields: Record<string, string>): { page: number; limit: number } {

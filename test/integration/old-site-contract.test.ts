@@ -184,6 +184,9 @@ describe('/support and /tickets (support.tsx, tickets._index.tsx): the counters 
       category: 'billing',
       customer: { cst_name: 'Dupont', cst_fname: 'Jean', cst_mail: 'jean.dupont@example.fr', cst_phone: '06 12 34 56 78' },
     });
+    // Our own fields stay, as the API's other users read them.
+    expect(a).toMatchObject({ ticketId: ids.a, subject: 'Double débit sur ma carte bancaire', customerEmail: 'jean.dupont@example.fr', status: 'open', messageCount: 1 });
+    expect(a).not.toHaveProperty('legacy');
     expect(String(a['msg_content']).substring(0, 60)).toBe("Bonjour, j'ai été débité deux fois pour la commande CMD-2025");
     // The closed one reads "Fermé", the others "Ouvert".
     expect(rows.map((t) => (t['msg_open'] === '1' ? 'Ouvert' : 'Fermé'))).toEqual(['Ouvert', 'Ouvert', 'Fermé']);
