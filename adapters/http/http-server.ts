@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { isAppError } from '../../src/domain/errors.ts';
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ReportStore, TicketStatusStore } from '../../src/ports/report-store.ts';
+import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
+import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
-import { contactFormToEmail, validateContactForm } from './contact-form.ts';
+import { contactFormToEmail, formLanguage, validateContactForm } from './contact-form.ts';
 import type { ReadinessReport } from './readiness.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -73,21 +74,66 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       name: 'contact',
       handle: async (req) => {
         const body = await readJson(req);
-        const checked = validateContactForm(body);
-        if (!checked.ok) throw new HttpProblem(400, 'validation_failed', 'Some fields are not valid: correct them and send the form again.', { fields: checked.fields });
+        const language = formLanguage(body, headerValue(req, 'accept-language'));
+        const fr = language === 'fr';
+        const checked = validateContactForm(body, language);
+        // `message` is what the old pages show: every field's problem, in the form's language; `fields` names them.
+        if (!checked.ok) throw new HttpProblem(400, 'validation_failed', checked.message, { fields: checked.fields, statusCode: 400 });
         const raw = contactFormToEmail(checked.form, { supportAddress: deps.supportAddress, now: now() });
-        const result = await deps.ingest(raw, { kind: 'web', name: 'contact form' });
+        const result = await deps.ingest(raw, { kind: 'web', name: 'contact form', webForm: checked.form.details });
+        // The old pages read the number as ticket.msg_id (one version as msg_id): both, beside our own fields.
+        const answer = async (ticketId: number) => {
+          const detail = await deps.reports.ticketDetail(ticketId);
+          const ticket = detail ? oldSiteTicket(detail) : null;
+          return { ticketId, ticketNumber: ticketId, msg_id: String(ticketId), ...(ticket ? { ticket, ...ticket } : {}) };
+        };
         switch (result.outcome) {
           case 'created':
-            return { status: 201, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, message: `Thank you: your message is ticket #${result.ticketId}. We will answer by email.` } };
+            return {
+              status: 201,
+              body: {
+                success: true,
+                ...(await answer(result.ticketId)),
+                // No page shows it on success (they show the number): unchanged, in our API's language.
+                message: `Thank you: your message is ticket #${result.ticketId}. We will answer by email.`,
+              },
+            };
           case 'reply':
-            return { status: 201, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, message: `Thank you: your message was added to ticket #${result.ticketId}.` } };
+            return {
+              status: 201,
+              body: {
+                success: true,
+                ...(await answer(result.ticketId)),
+                message: `Thank you: your message was added to ticket #${result.ticketId}.`,
+              },
+            };
           case 'duplicate':
-            return { status: 200, body: { success: true, ticketId: result.ticketId, ticketNumber: result.ticketId, duplicate: true, message: `This message was already received${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing more to do.` } };
+            return {
+              status: 200,
+              body: {
+                success: true,
+                ...(result.ticketId ? await answer(result.ticketId) : { ticketId: result.ticketId, ticketNumber: result.ticketId }),
+                duplicate: true,
+                message: `This message was already received${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing more to do.`,
+              },
+            };
           case 'automated':
-            throw new HttpProblem(422, 'not_accepted', 'This address cannot open a ticket (it belongs to the support desk or an automatic sender): use your own email address.');
+            throw new HttpProblem(
+              422,
+              'not_accepted',
+              fr
+                ? "Cette adresse ne peut pas ouvrir de demande (c'est celle du support ou d'un envoi automatique) : utilisez votre propre adresse email."
+                : 'This address cannot open a ticket (it belongs to the support desk or an automatic sender): use your own email address.',
+              { fields: { email: fr ? 'Utilisez votre propre adresse email.' : 'Use your own email address.' } },
+            );
           case 'rejected':
-            throw new HttpProblem(422, 'not_accepted', `The message could not be taken (${result.reason}): shorten it or write to us by email.`);
+            throw new HttpProblem(
+              422,
+              'not_accepted',
+              fr
+                ? `Le message n'a pas pu être pris en compte (${result.reason}) : raccourcissez-le ou écrivez-nous par email.`
+                : `The message could not be taken (${result.reason}): shorten it or write to us by email.`,
+            );
         }
       },
     },
@@ -98,7 +144,11 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       handle: async () => {
         const since = new Date(now().getTime() - 24 * 3_600_000);
         const stats = await deps.reports.contactStats(since);
-        return { status: 200, body: { ...stats, last24h: stats.createdSince } };
+        // The old pages' names beside ours (their tiles and resolution rate read these four).
+        return {
+          status: 200,
+          body: { ...stats, last24h: stats.createdSince, total_tickets: stats.total, open_tickets: stats.open, closed_tickets: stats.closed, tickets_last_24h: stats.createdSince },
+        };
       },
     },
     {
@@ -107,21 +157,51 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       name: 'tickets',
       handle: async (_req, url) => {
         const fields: Record<string, string> = {};
-        const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
-        // A larger page is served as MAX_LIMIT rows (the answer's "limit" says so), as the error says too.
-        const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
-        if (fields['limit']) fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
+        const paging = pagingParams(url, fields);
         const statusParam = url.searchParams.get('status');
         let status: 'open' | 'closed' | null = null;
         if (statusParam && statusParam !== 'all') {
           if (statusParam === 'open' || statusParam === 'closed') status = statusParam;
           else fields['status'] = 'status must be open, closed or all.';
         }
-        const keyword = url.searchParams.get('keyword')?.trim() || null;
-        if (keyword && keyword.length > 100) fields['keyword'] = 'keyword is too long: at most 100 characters.';
+        const keyword = keywordParam(url, fields);
         if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
-        const { total, tickets } = await deps.reports.listTickets({ page, limit, status, keyword });
-        return { status: 200, body: { tickets, total, page, limit, pages: Math.ceil(total / limit) } };
+        const { total, tickets } = await deps.reports.listTickets({ ...paging, status, keyword });
+        return { status: 200, body: listAnswer(tickets, total, paging) };
+      },
+    },
+    {
+      // The old pages' search: words of the subject, the address or the messages, the number, and filters.
+      method: ['GET'],
+      pattern: /^\/api\/support\/contact\/search\/?$/,
+      name: 'search',
+      handle: async (_req, url) => {
+        const fields: Record<string, string> = {};
+        const paging = pagingParams(url, fields);
+        const keyword = keywordParam(url, fields);
+        const customer = url.searchParams.get('customer_id')?.trim() || null;
+        if (customer && !/^\d{1,10}$/.test(customer)) fields['customer_id'] = 'customer_id must be a customer number (digits).';
+        const priorityParam = url.searchParams.get('priority')?.trim().toLowerCase() || null;
+        const priority = (PRIORITIES as readonly string[]).includes(priorityParam ?? '') ? (priorityParam as Priority) : null;
+        if (priorityParam && !priority) fields['priority'] = `priority must be one of ${PRIORITIES.join(', ')}.`;
+        const categoryParam = url.searchParams.get('category')?.trim().toLowerCase() || null;
+        const category = (CATEGORIES as readonly string[]).includes(categoryParam ?? '') ? (categoryParam as Category) : categoryParam ? (PAGE_CATEGORIES[categoryParam] ?? null) : null;
+        if (categoryParam && categoryParam !== 'other' && !category) fields['category'] = `category must be one of ${CATEGORIES.join(', ')} (or the page's order, product, commercial).`;
+        const from = dateParam(url, 'date_from', false, fields);
+        const to = dateParam(url, 'date_to', true, fields);
+        if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
+        const { total, tickets } = await deps.reports.listTickets({
+          ...paging,
+          status: null,
+          keyword,
+          inContent: true,
+          customerId: customer ? Number(customer) : null,
+          priority,
+          category,
+          from,
+          to,
+        });
+        return { status: 200, body: listAnswer(tickets, total, paging) };
       },
     },
     {
@@ -132,7 +212,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const id = ticketIdParam(idText);
         const ticket = await deps.reports.ticketDetail(id);
         if (!ticket) throw notFound(id);
-        return { status: 200, body: ticket };
+        return { status: 200, body: withOldSiteFields(ticket) };
       },
     },
     {
@@ -191,6 +271,87 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       }
     })();
   };
+}
+
+/**
+ * A ticket in the old module's words, which its pages read: msg_* as strings, msg_open/msg_close as the
+ * flags ('1'/'0') they compare, msg_date an ISO date they parse, msg_content the customer's text, the
+ * customer block, and priority/category (ours are the page's values). Sent beside our own fields.
+ */
+function oldSiteTicket(ticket: TicketListItem) {
+  const legacy = ticket.legacy;
+  const customer = legacy?.customer ?? null;
+  const open = ticket.status === 'open';
+  return {
+    msg_id: String(ticket.ticketId),
+    msg_cst_id: String(legacy?.customerId ?? ''),
+    msg_cnfa_id: legacy?.staffId ?? null,
+    msg_ord_id: legacy?.orderNumber ?? null,
+    msg_date: ticket.createdAt.toISOString(),
+    msg_subject: ticket.subject,
+    msg_content: legacy?.text ?? '',
+    msg_parent_id: null,
+    msg_open: open ? '1' : '0',
+    msg_close: open ? '0' : '1',
+    priority: ticket.priority,
+    category: ticket.category,
+    customer: customer
+      ? { cst_name: customer.lastName ?? '', cst_fname: customer.firstName ?? '', cst_mail: customer.email ?? ticket.customerEmail, cst_phone: customer.phone }
+      : null,
+  };
+}
+
+/** The list envelope both list routes answer: our items with the old module's fields, and the paging. */
+function listAnswer(tickets: readonly TicketListItem[], total: number, paging: { page: number; limit: number }) {
+  return { tickets: tickets.map(withOldSiteFields), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit) };
+}
+
+/** Our fields (without the store's legacy part, which the old module's fields say in its words) and the old module's. */
+function withOldSiteFields<T extends TicketListItem>(ticket: T) {
+  const ours = Object.fromEntries(Object.entries(ticket).filter(([key]) => key !== 'legacy'));
+  return { ...ours, ...oldSiteTicket(ticket) };
+}
+
+function pagingParams(url: URL, fields: Record<string, string>): { page: number; limit: number } {
+  const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
+  // A larger page is served as MAX_LIMIT rows (the answer's "limit" says so), as the error says too.
+  const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
+  if (fields['limit']) fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
+  return { page, limit };
+}
+
+function keywordParam(url: URL, fields: Record<string, string>): string | null {
+  const keyword = url.searchParams.get('keyword')?.trim() || null;
+  if (keyword && keyword.length > 100) fields['keyword'] = 'keyword is too long: at most 100 characters.';
+  return keyword;
+}
+
+/** The page's categories that are not ours ('other' is every category: no filter). */
+const PAGE_CATEGORIES: Readonly<Record<string, Category>> = { order: 'general', product: 'technical', commercial: 'general' };
+
+/** A day (2026-12-05: the whole day, in the shop's time zone as the old site wrote dates) or an ISO instant. */
+function dateParam(url: URL, name: string, endOfDay: boolean, fields: Record<string, string>): Date | null {
+  const raw = url.searchParams.get(name)?.trim();
+  if (!raw) return null;
+  const day = /^\d{4}-\d{1,2}-\d{1,2}$/.test(raw);
+  const at = day ? parseLegacyDate(`${raw} 00:00:00`) : parseLegacyDate(raw);
+  if (!at) {
+    fields[name] = `${name} must be a date: 2026-12-05, or 2026-12-05T09:00:00Z.`;
+    return null;
+  }
+  // A day named as the end includes that day: before the next midnight (23 to 25 hours on, near a clock change).
+  return day && endOfDay ? (parseLegacyDate(nextDay(raw)) ?? at) : at;
+}
+
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1));
+  return `${next.getUTCFullYear()}-${next.getUTCMonth() + 1}-${next.getUTCDate()} 00:00:00`;
+}
+
+function headerValue(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function notFound(id: number): HttpProblem {

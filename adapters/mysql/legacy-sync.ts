@@ -14,6 +14,9 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { LegacySync, LegacySyncPass } from '../../src/ports/legacy-sync.ts';
 import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 
+/** How much of a ticket's text support_ticket_text keeps for the search (migration 0015). */
+export const TICKET_TEXT_CHARS = 20_000;
+
 /** Runs one statement: the rows of a SELECT, the result header of a write. */
 export type SqlRunner = (sql: string, params: readonly unknown[]) => Promise<unknown>;
 
@@ -54,6 +57,8 @@ const CATEGORY_WORDS: Readonly<Record<string, Category>> = {
   general: 'general', generale: 'general', autre: 'general', other: 'general', question: 'general', information: 'general',
   technique: 'technical', tech: 'technical', facturation: 'billing', facture: 'billing', paiement: 'billing', payment: 'billing', invoice: 'billing',
   reclamation: 'complaint', reclamations: 'complaint', plainte: 'complaint', litige: 'complaint', idee: 'suggestion', amelioration: 'suggestion',
+  // The old contact page's own choices.
+  order: 'general', commande: 'general', commercial: 'general', product: 'technical', produit: 'technical',
 };
 
 function fold(value: unknown): string {
@@ -136,6 +141,11 @@ export async function adoptLegacyTicket(run: SqlRunner, ticketId: number): Promi
      VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?, 1, ?, ?, ?, NULL, ?)`,
     // When the old site closed it is not known: no closing time (resolution figures leave it out).
     [ticketId, t.customerId, t.email, cutText(t.subject, 500), t.status, t.priority, t.category, t.orderNumber, t.createdAt, lastAt, lastAt, t.status === 'open' && !staffLast ? lastAt : null],
+  );
+  // Its text, for the old pages' search by words of the message (as intake keeps it for ours).
+  await run(
+    'INSERT IGNORE INTO support_ticket_text (ticket_id, body) SELECT msg_id, LEFT(SUBSTRING_INDEX(COALESCE(msg_content, \'\'), ?, 1), ?) FROM ___xtr_msg WHERE msg_id = ?',
+    [METADATA_MARKER, TICKET_TEXT_CHARS, ticketId],
   );
   return read;
 }

@@ -17,7 +17,7 @@
 import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import { cutText, formatLegacyDate, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
+import { cutText, formatLegacyDate, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   IntakeStore,
   IntakeTransaction,
@@ -30,7 +30,7 @@ import type {
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
-import { bringInLine, flagStatus, type SqlRunner } from './legacy-sync.ts';
+import { bringInLine, flagStatus, TICKET_TEXT_CHARS, type SqlRunner } from './legacy-sync.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 /** How long a claim on an email to send lasts unless renewed (the sender renews it every third of it). */
@@ -665,7 +665,43 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
       [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at, ticket.at],
     );
+    // The text the old pages' search looks in (support_ticket_text's FULLTEXT index), without the block.
+    this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [ticketId, cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS)]);
+    const choice = ticket.customerChoice;
+    if (choice && (choice.priority || choice.category)) {
+      this.#defer('UPDATE support_ticket SET customer_priority = ?, customer_category = ? WHERE ticket_id = ?', [choice.priority, choice.category, ticketId]);
+    }
+    if (ticket.lead) await this.#markLead(ticketId, ticket.lead, ticket.at);
     return ticketId;
+  }
+
+  async customerWithAddress(customerId: number, address: string): Promise<number | null> {
+    const rows = await this.#rows('SELECT cst_mail FROM ___xtr_customer WHERE cst_id = ? LIMIT 1', [customerId]);
+    const mail = rows[0]?.['cst_mail'];
+    // The column's collation compares case-insensitively; the old site stored some addresses with spaces.
+    return typeof mail === 'string' && mail.trim().toLowerCase() === address.trim().toLowerCase() ? customerId : null;
+  }
+
+  /**
+   * The newer site's leads columns, where the shop's table has them (looked up, never created): a web
+   * ticket is a new lead, with the page it came from and the vehicle, as that site's backend set them.
+   */
+  async #markLead(ticketId: number, lead: NonNullable<NewTicket['lead']>, at: Date): Promise<void> {
+    const columns = await this.#rows(
+      "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '___xtr_msg' AND COLUMN_NAME LIKE 'msg\\_crm\\_%'",
+      [],
+    );
+    const types = new Map(columns.map((c) => [String(c['name']).toLowerCase(), String(c['type']).toLowerCase()]));
+    const wanted: [string, unknown][] = [
+      ['msg_crm_status', 'new'],
+      ['msg_crm_source_page', lead.sourcePage],
+      ['msg_crm_vehicle_info', lead.vehicle],
+      // A date column takes the instant; a text one the ISO form the newer site writes.
+      ['msg_crm_updated_at', /date|time/.test(types.get('msg_crm_updated_at') ?? '') ? at : at.toISOString()],
+    ];
+    const set = wanted.filter(([name]) => types.has(name));
+    if (!types.has('msg_crm_status') || set.length === 0) return;
+    this.#defer(`UPDATE ___xtr_msg SET ${set.map(([name]) => `${name} = ?`).join(', ')} WHERE msg_id = ?`, [...set.map(([, v]) => v), ticketId]);
   }
 
   async addReply(reply: NewReply): Promise<number> {

@@ -140,7 +140,7 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
     try {
       [rows] = await this.#database.pool.query<RowDataPacket[]>(
         `SELECT st.ticket_id, st.subject, st.customer_email, st.mailbox, st.order_number, st.triaged, st.corrected, st.category,
-                st.priority, st.sentiment, st.escalated_at, st.triage_reasons, m.msg_content
+                st.priority, st.sentiment, st.escalated_at, st.triage_reasons, st.customer_priority, st.customer_category, m.msg_content
            FROM support_ticket st JOIN ___xtr_msg m ON m.msg_id = st.ticket_id AND m.msg_parent_id IS NULL
           WHERE st.ticket_id IN (?)`,
         [[...new Set(ids)]],
@@ -167,6 +167,10 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         sentiment: r['sentiment'] === null ? null : Number(r['sentiment']),
         escalated: r['escalated_at'] !== null,
         reasons: parseJson(r['triage_reasons']),
+        customerChoice: {
+          priority: r['customer_priority'] === null ? null : asPriority(r['customer_priority']),
+          category: r['customer_category'] === null ? null : asCategory(r['customer_category']),
+        },
       };
     });
   }
@@ -202,9 +206,17 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         if (claim) row['escalated_at'] = decision.at;
         tickets.push([ticketId, category, priority, decision.categoryConfidence, decision.priorityConfidence, decision.sentiment, decision.language, JSON.stringify(decision.reasons), decision.modelVersion, decision.at, claim ? decision.at : null]);
         const content = String(row['msg_content'] ?? '');
-        const updated = legacyContent(content, category, priority, row['created_at'] instanceof Date ? row['created_at'] : null, decision.at);
+        // What triage would have decided, where it kept the customer's own choice: shown as a proposal.
+        const proposal = !corrected && decision.proposal && (decision.proposal.category !== category || decision.proposal.priority !== priority) ? decision.proposal : null;
+        const updated = legacyContent(content, category, priority, row['created_at'] instanceof Date ? row['created_at'] : null, decision.at, proposal);
         if (updated !== content) legacy.push([ticketId, updated]);
-        events.push([ticketId, 'triaged', 'triage', JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected }), decision.at]);
+        events.push([
+          ticketId,
+          'triaged',
+          'triage',
+          JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected, ...(proposal ? { keptCustomerChoice: true, proposed: proposal } : {}) }),
+          decision.at,
+        ]);
         if (claim) events.push([ticketId, 'escalated', 'triage', JSON.stringify({}), decision.at]);
         return { result: 'saved', escalationClaimed: claim } as const;
       });
@@ -281,11 +293,24 @@ class Batcher<K, V> {
 }
 
 /** The legacy row's text with its metadata block saying what triage decided (the old site reads it there). */
-function legacyContent(content: string, category: Category, priority: Priority, ticketCreatedAt: Date | null, at: Date): string {
+function legacyContent(
+  content: string,
+  category: Category,
+  priority: Priority,
+  ticketCreatedAt: Date | null,
+  at: Date,
+  proposal: { readonly category: Category; readonly priority: Priority } | null = null,
+): string {
   const parsed = parseLegacyContent(content);
   const createdAt = formatLegacyDate(ticketCreatedAt ?? at);
   // Keep every other key the old site or intake wrote; only what triage decides changes.
-  const metadata: Record<string, unknown> = { ...(parsed.metadata ?? { created_at: createdAt }), priority, category, triaged: true };
+  const metadata: Record<string, unknown> = {
+    ...(parsed.metadata ?? { created_at: createdAt }),
+    priority,
+    category,
+    triaged: true,
+    ...(proposal ? { triage_proposal: { priority: proposal.priority, category: proposal.category } } : {}),
+  };
   return composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
 }
 

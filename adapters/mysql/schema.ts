@@ -61,6 +61,9 @@ export const supportTicket = mysqlTable(
     corrected: tinyint('corrected').notNull().default(0),
     /** Since when the customer waits for us: their first message not yet answered by an agent (null: answered). */
     awaitingReplySince: datetime('awaiting_reply_since', { fsp: 3 }),
+    /** What the customer chose on the old site's web form: triage proposes, never overrides it (migration 0015). */
+    customerPriority: mysqlEnum('customer_priority', PRIORITY),
+    customerCategory: mysqlEnum('customer_category', CATEGORY),
   },
   (t) => [
     index('idx_ticket_status_created').on(t.status, t.createdAt),
@@ -76,6 +79,16 @@ export const supportTicket = mysqlTable(
     // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],
 );
+
+/**
+ * The customer's text of each ticket (its first 20,000 characters, without the metadata block), for the
+ * old pages' search by words of the message: FULLTEXT ft_ticket_text_body (body), created by the
+ * hand-written migration 0015_web_form_choice.sql (drizzle cannot declare FULLTEXT indexes).
+ */
+export const supportTicketText = mysqlTable('support_ticket_text', {
+  ticketId: int('ticket_id', { unsigned: true }).primaryKey(),
+  body: mediumtext('body').notNull(),
+});
 
 /**
  * support_ticket counted by status, priority and category, kept by the database's own triggers on

@@ -27,6 +27,13 @@ export interface NewTicket {
   readonly source: 'email' | 'web';
   readonly mailbox: string | null;
   readonly at: Date;
+  /** What the customer chose on the web form: triage proposes, never overrides it (null: triage decides). */
+  readonly customerChoice?: { readonly priority: Priority | null; readonly category: Category | null };
+  /**
+   * A web-form ticket is a lead for the newer site's leads pages: where its table has their columns
+   * (msg_crm_*, never created by us), the store sets them as that site's backend did.
+   */
+  readonly lead?: { readonly sourcePage: string | null; readonly vehicle: string | null };
 }
 
 export interface NewReply {
@@ -96,6 +103,8 @@ export interface IntakeTransaction {
    * customer created now; an existing customer's row is never changed by unverified input.
    */
   findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }, phone?: string | null): Promise<{ readonly customerId: number; readonly created: boolean }>;
+  /** `customerId` when that customer's address is `address` (case and spaces aside); null otherwise. */
+  customerWithAddress(customerId: number, address: string): Promise<number | null>;
   createTicket(ticket: NewTicket): Promise<number>;
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;

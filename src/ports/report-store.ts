@@ -77,8 +77,25 @@ export interface TicketListQuery {
   readonly page: number;
   readonly limit: number;
   readonly status: TicketStatus | null;
-  /** Matched against subject, customer address and ticket number. */
+  /** Matched against subject, customer address and ticket number (and the messages' text with `inContent`). */
   readonly keyword: string | null;
+  /** The keyword is also looked for in the words of the ticket's messages (the old pages' search). */
+  readonly inContent?: boolean;
+  readonly customerId?: number | null;
+  readonly priority?: Priority | null;
+  readonly category?: Category | null;
+  /** Created at or after `from`, and before `to`. */
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+}
+
+/** The customer of a ticket as the shop's customer table has them (null when that row is gone). */
+export interface TicketCustomer {
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly email: string | null;
+  /** The mobile, else the landline. */
+  readonly phone: string | null;
 }
 
 export interface TicketListItem {
@@ -91,6 +108,16 @@ export interface TicketListItem {
   readonly createdAt: Date;
   readonly lastMessageAt: Date;
   readonly messageCount: number;
+  /** What the old pages show of a ticket besides (read from the legacy tables for the page's rows only). */
+  readonly legacy?: {
+    readonly customerId: number;
+    readonly customer: TicketCustomer | null;
+    readonly orderNumber: string | null;
+    /** Staff id on the ticket's own row (the old site's "configuration"); null for the customer. */
+    readonly staffId: string | null;
+    /** The customer's text without the metadata block: all of it in a detail, its start in a list. */
+    readonly text: string;
+  };
 }
 
 export interface TicketDetail extends TicketListItem {

@@ -26,6 +26,8 @@ export interface TicketForTriage {
   readonly sentiment: number | null;
   readonly escalated: boolean;
   readonly reasons: unknown;
+  /** The priority and category the customer chose on the web form: kept over triage's (null: triage decides). */
+  readonly customerChoice?: { readonly priority: Priority | null; readonly category: Category | null };
 }
 
 export interface StoredDecision {
@@ -40,6 +42,8 @@ export interface StoredDecision {
   readonly at: Date;
   /** Claim the ticket's escalation in the same write (it is urgent or very negative). */
   readonly escalate: boolean;
+  /** What triage itself decided, where category or priority above is the customer's choice: kept as a proposal. */
+  readonly proposal?: { readonly category: Category; readonly priority: Priority } | null;
 }
 
 export interface SaveResult {

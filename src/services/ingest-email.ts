@@ -22,6 +22,8 @@ import {
   splitDisplayName,
   ticketMentionInSubject,
   ticketTagInSubject,
+  type Category,
+  type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
 import type { IntakeStore, IntakeTransaction, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
@@ -80,6 +82,25 @@ export interface IntakeSource {
   /** A name within the source (a file path, a UID), for log lines. */
   readonly name?: string;
   readonly mailbox?: string | null;
+  /** What the web form gave besides the email (kind 'web' only). */
+  readonly webForm?: WebFormDetails;
+}
+
+/**
+ * The old site's web form, as its backend took it: the customer's own priority and category (triage
+ * proposes, never overrides them), the category word the page sent ('order', 'product'…), the order
+ * number as typed, the vehicle as sent, the customer id the page claims (taken only when it is the
+ * sender's own), and the page the form was sent from.
+ */
+export interface WebFormDetails {
+  readonly priority: Priority | null;
+  readonly category: Category | null;
+  readonly categoryAsSent: string | null;
+  readonly orderNumber: string | null;
+  readonly vehicleInfo: Readonly<Record<string, string | number>> | null;
+  readonly claimedCustomerId: number | null;
+  readonly sourcePage: string | null;
+  readonly language: 'fr' | 'en';
 }
 
 /** Who wrote an email: its From address, and what our mail server said of it. */
@@ -340,10 +361,15 @@ export class IntakeService {
     // The phone the customer typed on our web form (a header only our HTTP front end writes; ignored on mail).
     // Unverified: it goes on a new customer's row, never onto an existing one's, and stays on the ticket.
     const phone = source.kind === 'web' ? (email.headers.get('x-customer-phone')?.[0]?.trim().slice(0, 32) || null) : null;
-    const customer = await tx.findOrCreateCustomer(sender.address, names, phone);
+    const form = source.kind === 'web' ? (source.webForm ?? null) : null;
+    // A customer id the page claims is taken only when that customer has the sender's address: never trusted blindly.
+    const claimed = form?.claimedCustomerId ? await tx.customerWithAddress(form.claimedCustomerId, sender.address) : null;
+    const customer = claimed ? { customerId: claimed, created: false } : await tx.findOrCreateCustomer(sender.address, names, phone);
     const text = email.text.trim() || '(empty message)';
     const language = detectLanguage(`${email.subject}\n${text}`).language;
-    const orderNumber = findOrderNumber(`${email.subject}\n${text}`);
+    const orderNumber = form?.orderNumber ?? findOrderNumber(`${email.subject}\n${text}`);
+    const priority = form?.priority ?? 'normal';
+    const category = form?.category ?? 'general';
     const subject = cleanSubject(email.subject) || (language === 'fr' ? '(sans objet)' : '(no subject)');
     const createdAt = formatLegacyDate(now);
     const ticketId = await tx.createTicket({
@@ -351,8 +377,8 @@ export class IntakeService {
       customerEmail: sender.address,
       subject,
       legacyContent: composeLegacyContent(text, {
-        priority: 'normal',
-        category: 'general',
+        priority,
+        category,
         created_at: createdAt,
         source: source.kind === 'web' ? 'web' : 'email',
         status: 'open',
@@ -364,9 +390,12 @@ export class IntakeService {
         attachments: email.attachments.filter((a) => a.sha256).map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
         triaged: false,
         ticketrelay: 1,
+        ...(form ? webFormMetadata(form, claimed !== null) : {}),
       }),
-      priority: 'normal',
-      category: 'general',
+      priority,
+      category,
+      customerChoice: { priority: form?.priority ?? null, category: form?.category ?? null },
+      ...(form ? { lead: { sourcePage: form.sourcePage, vehicle: vehicleText(form.vehicleInfo) } } : {}),
       language,
       orderNumber,
       source: source.kind === 'web' ? 'web' : 'email',
@@ -833,4 +862,29 @@ interface AckAttempt {
   queue(address: string): void;
   committed(): void;
   end(): void;
+}
+
+/**
+ * The web form's keys in the metadata block, as the old backend wrote them: the category the page sent
+ * kept verbatim when it is not one of ours, the vehicle as sent, which choices are the customer's, and
+ * the customer id the page claimed when it was not the sender's (so nobody wonders where it went).
+ */
+function webFormMetadata(form: WebFormDetails, claimedTaken: boolean): Record<string, unknown> {
+  return {
+    ...(form.categoryAsSent && form.categoryAsSent !== form.category ? { form_category: form.categoryAsSent } : {}),
+    ...(form.vehicleInfo ? { vehicle_info: form.vehicleInfo } : {}),
+    ...(form.priority || form.category ? { chosen_by_customer: [...(form.priority ? ['priority'] : []), ...(form.category ? ['category'] : [])] } : {}),
+    ...(form.sourcePage ? { source_page: form.sourcePage } : {}),
+    ...(form.claimedCustomerId && !claimedTaken ? { customer_id_not_taken: String(form.claimedCustomerId) } : {}),
+  };
+}
+
+/** "Peugeot 308 2019 (AB-123-CD)": the vehicle as one line, as the old backend wrote it for its leads pages. */
+export function vehicleText(vehicle: Readonly<Record<string, string | number>> | null): string | null {
+  if (!vehicle) return null;
+  const get = (...keys: string[]) => keys.map((k) => vehicle[k]).find((v) => v !== undefined);
+  const main = [get('brand', 'marque'), get('model', 'modele'), get('year', 'annee')].filter((v) => v !== undefined).join(' ');
+  const plate = get('licensePlate', 'license_plate', 'plate');
+  const line = [main, plate !== undefined ? `(${plate})` : ''].filter(Boolean).join(' ').trim();
+  return line || null;
 }

@@ -58,8 +58,13 @@ export class TriageService {
         mailboxCategory: ticket.mailbox ? (this.#o.mailboxCategories?.[ticket.mailbox] ?? null) : null,
         orderNumber: ticket.orderNumber,
       });
-      // An agent's correction stands: the decision keeps their category and priority.
-      const kept = ticket.corrected ? { category: ticket.category, priority: ticket.priority } : { category: decision.category, priority: decision.priority };
+      // An agent's correction stands: the decision keeps their category and priority. So does what the
+      // customer chose on the web form; triage's own decision is then kept as a proposal.
+      const choice = ticket.customerChoice;
+      const chosen = !ticket.corrected && choice !== undefined && (choice.category !== null || choice.priority !== null);
+      const kept = ticket.corrected
+        ? { category: ticket.category, priority: ticket.priority }
+        : { category: choice?.category ?? decision.category, priority: choice?.priority ?? decision.priority };
       const at = now();
       // The escalation is claimed in the same write as the decision: one transaction, no extra round trip.
       const saved = await this.#o.store.saveDecision(ticketId, {
@@ -71,14 +76,19 @@ export class TriageService {
         reasons: decision.reasons,
         modelVersion: decision.modelVersion,
         at,
-        escalate: !ticket.escalated && this.#needsEscalation(kept.priority, decision.sentiment),
+        // Triage finding urgent what the customer called otherwise still warns the agents.
+        escalate: !ticket.escalated && (this.#needsEscalation(kept.priority, decision.sentiment) || (chosen && decision.priority === 'urgent')),
+        proposal: chosen ? { category: decision.category, priority: decision.priority } : null,
       });
       if (saved.result === 'not_found') throw new AppError('ticket.not_found', `Ticket #${ticketId} disappeared while it was being triaged.`, { details: { ticketId } });
       if (saved.result === 'saved') {
         ({ category, priority } = kept);
         sentiment = decision.sentiment;
         this.#log.info({ ticketId, category, priority, sentiment, modelVersion: decision.modelVersion }, 'ticket triaged');
-        if (saved.escalationClaimed) await this.#announce(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, reasonLines({ ...decision, ...kept }));
+        const proposed = chosen && (decision.category !== kept.category || decision.priority !== kept.priority)
+          ? [`the customer chose ${kept.priority} / ${kept.category} on the web form; triage proposes ${decision.priority} / ${decision.category}`]
+          : [];
+        if (saved.escalationClaimed) await this.#announce(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, [...proposed, ...reasonLines({ ...decision, ...kept })]);
         return { ticketId, outcome: 'triaged', category, priority, escalated: saved.escalationClaimed };
       }
       // Someone else triaged it meanwhile: their decision stands; read it back for the escalation.
@@ -112,7 +122,12 @@ export class TriageService {
 
   async #announce(ticketId: number, subject: string, customer: string, category: Category, priority: Priority, sentiment: number | null, lines: string[]): Promise<void> {
     const threshold = this.#o.classifier.sentimentThreshold;
-    const why = priority === 'urgent' ? 'urgent' : `very negative (sentiment ${sentiment?.toFixed(2)} ≤ ${threshold})`;
+    const why =
+      priority === 'urgent'
+        ? 'urgent'
+        : sentiment !== null && sentiment <= threshold
+          ? `very negative (sentiment ${sentiment.toFixed(2)} ≤ ${threshold})`
+          : 'triage proposes urgent';
     const notice = { kind: 'escalation' as const, ticketId, subject, customer, priority, category, lines: [`escalated: ${why}`, ...lines] };
     for (const notifier of this.#o.notifiers) {
       try {

@@ -561,6 +561,12 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return { customerId, created: true };
   }
 
+  async customerWithAddress(customerId: number, address: string): Promise<number | null> {
+    await this.#ready();
+    const found = this.#state.customers.find((c) => c.customerId === customerId);
+    return found && sameId(found.email.trim(), address.trim()) ? customerId : null;
+  }
+
   async createTicket(ticket: NewTicket): Promise<number> {
     await this.#ready();
     const ticketId = this.#seq.msgId();
