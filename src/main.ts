@@ -3,7 +3,10 @@
  * No DI container: plain factories. The only place where adapters and the core meet.
  */
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
-import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
+import { LOCAL_ENDPOINTS, servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
+import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
+import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
+import { SpamReviewService } from './services/review-spam.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
 import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -42,6 +45,8 @@ export interface App {
   readonly commands: CommandService;
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
   readonly agents: MysqlAgentDirectory;
+  /** Spam held for review (list, release) and the breaker of automatic mail. */
+  readonly spam: SpamReviewService;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,9 @@ export async function ensureLocalServices(config: Config, log: (line: string) =>
   const wanted: LocalServiceName[] = [...extra];
   if (config.database.local) wanted.push('mariadb');
   if (config.redis.local) wanted.push('redis');
+  // The project-local spamd, when SPAM_FILTER names it.
+  const filter = config.spam.filter;
+  if (filter && `spamd://${filter.host}:${filter.port}` === LOCAL_ENDPOINTS.spamFilterUrl) wanted.push('spamd');
   if (wanted.length === 0) return;
   await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
 }
@@ -92,7 +100,9 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const store = new MysqlIntakeStore(database);
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
-  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
+  const spamStore = new MysqlSpamStore(database);
+  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore });
+  const spamArchive = new FileQuarantine(config.spam.dir);
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
   const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
   const intake = new IntakeService({
@@ -101,6 +111,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     triage,
     outbox,
     quarantine: new FileQuarantine(config.intake.rejectedDir),
+    spamArchive,
+    spamFilter: config.spam.filter ? new SpamdSpamFilter({ host: config.spam.filter.host, port: config.spam.filter.port }) : null,
     logger,
     settings: {
       ownAddresses: config.mail.ownAddresses,
@@ -109,6 +121,10 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       supportName: config.mail.supportName,
       ackEnabled: config.intake.ackEnabled,
       ackMaxPerHour: config.intake.ackMaxPerHour,
+      ackMaxPerTicket: config.intake.ackMaxPerTicket,
+      ackMaxTotalPerHour: config.intake.ackMaxTotalPerHour,
+      ackUnauthenticated: config.intake.ackUnauthenticated,
+      trustedAuthservId: config.spam.trustedAuthservId,
       reopenOnReply: config.intake.reopenOnReply,
       defaultLanguage: config.intake.defaultLanguage,
     },
@@ -137,6 +153,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     throw error;
   }
   const reports = new MysqlReportStore(database);
+  const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
   const commands = new CommandService({
     store: new MysqlTicketStore(database),
     agents,
@@ -148,6 +165,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
+    spam,
   });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);
@@ -161,6 +179,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     metrics,
     commands,
     agents,
+    spam,
     notifiers,
     close: closeAll,
   };

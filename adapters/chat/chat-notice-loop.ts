@@ -4,6 +4,7 @@
  * (which coalesces and paces them). A new ticket waits for triage (so its colour is its real
  * priority), or at most `triageGraceMs`.
  */
+import type { RowDataPacket } from 'mysql2/promise';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { Database } from '../mysql/database.ts';
 import { MysqlTicketNoticeFeed } from './mysql-ticket-notice-feed.ts';
@@ -20,6 +21,7 @@ export interface ChatNoticeLoopOptions {
 export class ChatNoticeLoop {
   readonly #targets: { readonly notifier: PacedChatNotifier; readonly feed: MysqlTicketNoticeFeed }[];
   readonly #log: Logger;
+  readonly #db: Database;
   readonly #everyMs: number;
   readonly #graceMs: number;
   readonly #inFlight = new Map<string, Promise<boolean>>();
@@ -35,6 +37,7 @@ export class ChatNoticeLoop {
       feed: new MysqlTicketNoticeFeed({ database: options.database, platform: notifier.platform, channel: notifier.channel }),
     }));
     this.#log = options.logger.child({ component: 'chat-notices' });
+    this.#db = options.database;
     this.#everyMs = options.everyMs ?? 1_500;
     this.#graceMs = options.triageGraceMs ?? 10_000;
   }
@@ -76,8 +79,27 @@ export class ChatNoticeLoop {
     }, ms);
   }
 
+  /**
+   * The breaker of automatic mail tripped (intake hit ACK_MAX_TOTAL_PER_HOUR): each notify channel is
+   * told once per trip, with what to do.
+   */
+  async #breakerAlert(): Promise<void> {
+    if (this.#targets.length === 0) return;
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>("SELECT tripped_at, reason FROM support_mail_breaker WHERE name = 'automatic_mail' AND tripped_at IS NOT NULL");
+    const at = rows[0]?.['tripped_at'];
+    if (!(at instanceof Date)) return;
+    const key = `brk:${at.getTime().toString(36)}`;
+    const text = breakerAlertText(at, typeof rows[0]?.['reason'] === 'string' ? rows[0]['reason'] : null);
+    for (const { notifier } of this.#targets) await notifier.alertOnce(key, text);
+  }
+
   async #runPass(): Promise<void> {
     const now = Date.now();
+    try {
+      await this.#breakerAlert();
+    } catch (error) {
+      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not read the automatic mail breaker; retrying at the next pass');
+    }
     for (const { notifier, feed } of this.#targets) {
       try {
         for (const pending of await feed.pending()) {
@@ -103,4 +125,13 @@ export class ChatNoticeLoop {
       }
     }
   }
+}
+
+/** What the notify channels read when automatic mail stops: what happened, what still works, how to reset. */
+export function breakerAlertText(at: Date, reason: string | null): string {
+  return [
+    `Automatic mail stopped at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC: ${reason ?? 'the hourly cap of automatic emails was hit'}.`,
+    'No acknowledgement goes out until an operator resets it (a flood of new tickets, or mail sent in the name of others, is the usual cause: check the newest tickets first).',
+    "Agents' replies still go. To let automatic mail go again: `npx ticketrelay breaker reset` (`npx ticketrelay breaker status` says where it stands).",
+  ].join(' ');
 }

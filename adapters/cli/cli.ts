@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/local-services.ts';
+import { DEFAULT_SERVICES, servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/local-services.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
@@ -25,7 +25,7 @@ import { formatSummary, runIngest } from './ingest-command.ts';
 const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
   demo: ['npx ticketrelay demo [--no-console]  the sample emails through intake and triage, then the /ticket console'],
   ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
-  services: ['npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/'],
+  services: ['npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)'],
   db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
   outbox: [
     'npx ticketrelay outbox send  send acknowledgements and replies still waiting, now (without waiting for their retry times)',
@@ -175,7 +175,13 @@ function isClosedOutput(error: unknown): boolean {
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { quiet: { type: 'boolean', default: false } } });
   const config = loadConfig();
-  const services: LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
+  const named = positionals.slice(1);
+  const unknown = named.filter((n) => !(['mariadb', 'redis', 'dovecot', 'spamd'] as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    say(`Unknown service ${unknown.join(', ')}: the local services are mariadb, redis, dovecot and spamd (SpamAssassin, started only when named).`);
+    return EX_USAGE;
+  }
+  const services: LocalServiceName[] = named.length > 0 ? (named as LocalServiceName[]) : [...DEFAULT_SERVICES];
   const log = values.quiet ? () => undefined : say;
   switch (positionals[0]) {
     case 'up': {
@@ -183,7 +189,8 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       if (!values.quiet) {
         say(`DATABASE_URL=${redactUrl(endpoints.databaseUrl)}  (the default when unset)`);
         say(`REDIS_URL=${endpoints.redisUrl}  (the default when unset)`);
-        say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+        if (services.includes('dovecot')) say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+        if (services.includes('spamd')) say(`SPAM_FILTER=${endpoints.spamFilterUrl}  (SpamAssassin's spamd)`);
       }
       return 0;
     }
@@ -196,7 +203,7 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       return status.every((s) => s.running) ? 0 : 3;
     }
     default:
-      say('Usage: npx ticketrelay services up|down|status');
+      say('Usage: npx ticketrelay services up|down|status [mariadb redis dovecot spamd]');
       return EX_USAGE;
   }
 }

@@ -88,6 +88,8 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             throw new HttpProblem(422, 'not_accepted', 'This address cannot open a ticket (it belongs to the support desk or an automatic sender): use your own email address.');
           case 'rejected':
             throw new HttpProblem(422, 'not_accepted', `The message could not be taken (${result.reason}): shorten it or write to us by email.`);
+          case 'spam':
+            throw new HttpProblem(422, 'not_accepted', 'The message looks like spam and was kept for review: write to us by email if it is not.');
         }
       },
     },

@@ -1,5 +1,6 @@
 /**
- * Project-local development services: MariaDB, Redis and Dovecot IMAP, started on 127.0.0.1 on
+ * Project-local development services: MariaDB, Redis, Dovecot IMAP and (optional) SpamAssassin's
+ * spamd, started on 127.0.0.1 on
  * their own ports with every file (data, config, logs, pid files, sockets) under one data folder
  * (the project's `.data/`). They never touch the system instances Debian's packages install.
  *
@@ -7,6 +8,7 @@
  *   mariadb/  my.cnf  data/  mariadb.sock  mariadbd.pid  mariadb.log  bootstrap.done
  *   redis/    redis.conf  redis.pid  redis.log  (and redis' own files: it is its `dir`)
  *   dovecot/  dovecot.conf  run/master.pid  state/  home/<user>/Maildir  dovecot.log  dovecot-start.log
+ *   spamd/    conf/ (site config: Debian's .pre files + local.cf)  spamd.pid  spamd.log  spamd-start.log
  *   .services.lock   (held while a `servicesUp` / `servicesDown` changes something)
  *
  * `servicesUp` is idempotent and cheap when everything already runs: it reads the pid files,
@@ -24,7 +26,7 @@ import { promisify } from 'node:util';
 import { AppError } from '../../src/domain/errors.ts';
 import { sleep } from '../../src/domain/timing.ts';
 
-export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot';
+export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot' | 'spamd';
 
 export interface LocalServicesOptions {
   /** Absolute path, e.g. /work/main/.data */
@@ -40,6 +42,8 @@ export interface LocalEndpoints {
   redisUrl: string;
   /** Any user name logs in with `password`. */
   imap: { host: string; port: number; password: string };
+  /** SPAM_FILTER for the local spamd (started only when asked for: `services up spamd`). */
+  spamFilterUrl: string;
 }
 
 export interface LocalServiceStatus {
@@ -54,6 +58,7 @@ const HOST = '127.0.0.1';
 const MARIADB_PORT = 33306;
 const REDIS_PORT = 36379;
 const IMAP_PORT = 31143;
+const SPAMD_PORT = 30783;
 const DB_USER = 'ticketrelay';
 /** Local development default, not a secret: the instance only listens on 127.0.0.1. */
 const DB_PASSWORD = 'ticketrelay';
@@ -65,6 +70,7 @@ export const LOCAL_ENDPOINTS: LocalEndpoints = Object.freeze({
   testDatabaseUrl: `mysql://${DB_USER}:${DB_PASSWORD}@${HOST}:${MARIADB_PORT}/ticketrelay_test`,
   redisUrl: `redis://${HOST}:${REDIS_PORT}`,
   imap: Object.freeze({ host: HOST, port: IMAP_PORT, password: IMAP_PASSWORD }),
+  spamFilterUrl: `spamd://${HOST}:${SPAMD_PORT}`,
 });
 
 const START_TIMEOUT_MS = 60_000;
@@ -164,9 +170,30 @@ const SERVICES: Readonly<Record<LocalServiceName, ServiceDef>> = {
       path.join(dataDir, 'dovecot', 'dovecot.log'),
     ],
   },
+  spamd: {
+    name: 'spamd',
+    // Debian 12 splits the daemon (spamd) from the engine and its rules (spamassassin).
+    packageName: 'spamd',
+    port: SPAMD_PORT,
+    endpoint: `spamd://${HOST}:${SPAMD_PORT}`,
+    // A Perl program: its comm is the script's name (or perl's on other builds).
+    processNames: ['spamd', 'perl', 'spamd child'],
+    protocol: {
+      send: 'PING SPAMC/1.5\r\n\r\n',
+      check: (received) => {
+        const line = firstLine(received);
+        return line === undefined ? undefined : line.startsWith('SPAMD/') && line.endsWith('PONG');
+      },
+    },
+    dir: (dataDir) => path.join(dataDir, 'spamd'),
+    pidFile: (dataDir) => path.join(dataDir, 'spamd', 'spamd.pid'),
+    logFiles: (dataDir) => [path.join(dataDir, 'spamd', 'spamd-start.log'), path.join(dataDir, 'spamd', 'spamd.log')],
+  },
 };
 
-const ALL_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
+/** Optional ones last: `services up` with no names starts the first three (spamd only when asked for). */
+const ALL_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot', 'spamd'];
+export const DEFAULT_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -469,6 +496,12 @@ async function findBinaries(name: LocalServiceName): Promise<Binaries | null> {
       const imap = (await exists('/usr/lib/dovecot/imap')) || (await exists('/usr/libexec/dovecot/imap'));
       return server && imap ? { server } : null;
     }
+    case 'spamd': {
+      const server = await which(['spamd']);
+      // The rules come with the spamassassin package (spamd depends on it).
+      const rules = (await exists('/usr/share/spamassassin')) || (await exists('/var/lib/spamassassin'));
+      return server && rules ? { server } : null;
+    }
   }
 }
 
@@ -607,6 +640,7 @@ const START: Readonly<Record<LocalServiceName, Starter>> = {
   mariadb: startMariadb,
   redis: startRedis,
   dovecot: startDovecot,
+  spamd: startSpamd,
 };
 
 function isRoot(): boolean {
@@ -893,6 +927,77 @@ async function startDovecot(dataDir: string, bins: Binaries): Promise<number> {
   return pid;
 }
 
+/**
+ * spamd as a daemon of ours: its own site configuration (Debian's plugin .pre files, and a local.cf
+ * that turns off what needs the network: DNS blocklists, Razor, Pyzor, and Bayes, which would learn
+ * from the tests), on loopback only. As root it drops to debian-spamd, which must reach the folder.
+ */
+async function startSpamd(dataDir: string, bins: Binaries): Promise<number> {
+  const def = SERVICES.spamd;
+  const dir = def.dir(dataDir);
+  const conf = path.join(dir, 'conf');
+  const [startLog, serverLog] = def.logFiles(dataDir) as [string, string];
+  await fs.mkdir(conf, { recursive: true });
+  for (const site of ['/etc/spamassassin', '/etc/mail/spamassassin']) {
+    const entries = await fs.readdir(site).catch(() => [] as string[]);
+    for (const entry of entries.filter((e) => e.endsWith('.pre'))) await fs.copyFile(path.join(site, entry), path.join(conf, entry));
+    if (entries.length > 0) break;
+  }
+  await fs.writeFile(
+    path.join(conf, 'local.cf'),
+    [
+      '# Generated by ticketrelay (adapters/local-services): rewritten at every start, do not edit.',
+      'use_bayes 0',
+      'bayes_auto_learn 0',
+      'dns_available no',
+      'skip_rbl_checks 1',
+      'use_razor2 0',
+      '',
+    ].join('\n'),
+  );
+  const args = [
+    `--listen=${HOST}:${SPAMD_PORT}`,
+    `--allowed-ips=${HOST}`,
+    `--pidfile=${def.pidFile(dataDir)}`,
+    `--syslog=${serverLog}`,
+    `--siteconfigpath=${conf}`,
+    `--helper-home-dir=${dir}`,
+    '--local',
+    '--nouser-config',
+    '--min-children=1',
+    '--max-children=2',
+    '--daemonize',
+  ];
+  if (isRoot()) {
+    const user = (await execFileAsync('id', ['-u', 'debian-spamd']).then(() => 'debian-spamd').catch(() => 'nobody'));
+    await fs.chmod(dir, 0o777);
+    await assertTraversable(dir, dataDir, user);
+    args.push(`--username=${user}`);
+  }
+  // `spamd --daemonize` forks, writes the pid file once its children run, and the parent exits.
+  const startedAt = Date.now();
+  const handle = await fs.open(startLog, 'a');
+  let code: number | null;
+  try {
+    await handle.write(`--- spamd ${args.join(' ')} ${new Date().toISOString()}\n`);
+    code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(bins.server, args, { cwd: dir, detached: true, stdio: ['ignore', handle.fd, handle.fd] });
+      child.once('error', reject);
+      child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal === null ? null : 128)));
+    });
+  } finally {
+    await handle.close();
+  }
+  if (code !== 0) {
+    throw new AppError('services.spamd_exited', `spamd failed to start (exit ${String(code)}).${await logTails(def, dataDir)}`, { details: { service: 'spamd' } });
+  }
+  const pidFile = def.pidFile(dataDir);
+  await waitUntilReady(def, dataDir, async () => readPidFile(pidFile), startedAt, 'starting');
+  const pid = await readPidFile(pidFile);
+  if (pid === null || pid === 0) throw new AppError('services.spamd_exited', `spamd answers on ${HOST}:${SPAMD_PORT} but wrote no pid file at ${pidFile}.`);
+  return pid;
+}
+
 function assertSocketPath(socketPath: string, name: LocalServiceName): void {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     throw new AppError(
@@ -907,7 +1012,7 @@ function assertSocketPath(socketPath: string, name: LocalServiceName): void {
  * Dovecot's mail processes (user dovecot) must be able to enter every parent folder. The data
  * folder is ours, so it gets o+x; any other parent is the developer's to change.
  */
-async function assertTraversable(dir: string, dataDir: string): Promise<void> {
+async function assertTraversable(dir: string, dataDir: string, user = 'dovecot'): Promise<void> {
   let current = path.dirname(dir);
   for (;;) {
     const { mode } = await fs.stat(current);
@@ -916,7 +1021,7 @@ async function assertTraversable(dir: string, dataDir: string): Promise<void> {
     } else if ((mode & 0o001) === 0) {
       throw new AppError(
         'services.dovecot_path_not_traversable',
-        `Dovecot runs mail processes as the dovecot user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Run: chmod o+x ${current}`,
+        `${user === 'dovecot' ? 'Dovecot runs mail processes as the dovecot user' : `spamd runs as ${user}`}, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Run: chmod o+x ${current}`,
         { details: { path: current } },
       );
     }
