@@ -58,9 +58,9 @@ export async function ensureLocalServices(config: Config, log: (line: string) =>
   const wanted: LocalServiceName[] = [...extra];
   if (config.database.local) wanted.push('mariadb');
   if (config.redis.local) wanted.push('redis');
-  // The project-local spamd, when SPAM_FILTER names it.
+  // The project-local spamd, when SPAM_FILTER names it in a development setup (the local database too).
   const filter = config.spam.filter;
-  if (filter && `spamd://${filter.host}:${filter.port}` === LOCAL_ENDPOINTS.spamFilterUrl) wanted.push('spamd');
+  if (config.database.local && filter && `spamd://${filter.host}:${filter.port}` === LOCAL_ENDPOINTS.spamFilterUrl) wanted.push('spamd');
   if (wanted.length === 0) return;
   await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
 }
