@@ -7,7 +7,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PngDigestChart } from '../../adapters/chart/png-digest-chart.ts';
 import { LOCAL_ENDPOINTS, servicesUp } from '../../adapters/local-services/local-services.ts';
+import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
+import { dayInZone } from '../../src/domain/digest.ts';
+import { DigestService } from '../../src/services/build-digest.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
@@ -185,4 +189,13 @@ describe('reviewing held spam', () => {
     expect(again.stdout).toContain('already released');
     expect((await runTicketrelay(['spam', 'release', 'abc'], env)).code).toBe(64);
   }, 120_000);
+
+  it("is counted in the day's digest", async () => {
+    const store = new MysqlReportStore(db.database);
+    const digest = new DigestService({ store, ledger: store, chart: new PngDigestChart(), publishers: {}, timeZone: 'UTC', logger: app.logger });
+    const [{ n }] = (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_spam')) as [{ n: number }];
+    expect(n).toBeGreaterThanOrEqual(4);
+    const post = await digest.compose(dayInZone(new Date(), 'UTC'));
+    expect(post.text).toContain(`Held as spam: ${n} — no ticket, no acknowledgement`);
+  });
 });
