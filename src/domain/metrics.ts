@@ -188,7 +188,7 @@ export type InstrumentableIntake = Record<'ingest' | 'ingestParsed' | 'rejectOve
  * that goes through ingest → ingestParsed is counted once.
  */
 export function instrumentIntake(intake: InstrumentableIntake, registry: MetricsRegistry): void {
-  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected).');
+  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected, spam).');
   const duration = registry.histogram('ticketrelay_intake_duration_seconds', 'Time to take one email (parse excluded for the web form), by outcome.');
   const acks = registry.counter('ticketrelay_acknowledgements_total', 'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).');
   const counted = new WeakSet<object>();

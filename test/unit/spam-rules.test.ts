@@ -3,6 +3,8 @@
  * the mailbox the acknowledgement caps count, and what an acknowledgement may echo of the sender.
  */
 import { describe, expect, it } from 'vitest';
+import { TICKET_COMMAND, toCommandText } from '../../adapters/discord/discord-command-definition.ts';
+import { parseCommand } from '../../src/domain/command.ts';
 import { ackSubject, composeAcknowledgement } from '../../src/domain/acknowledgement.ts';
 import type { HeaderMap } from '../../src/domain/inbound-email.ts';
 import { normalisedMailbox, senderAuthenticated, trustedAuthenticationResults, upstreamSpamVerdict } from '../../src/domain/spam.ts';
@@ -91,5 +93,22 @@ describe('what the acknowledgement echoes', () => {
     expect(ack.text).not.toContain('spam.example');
     expect(ackSubject('You won 1000 EUR: claim at phish.example now')).toBe('You won 1000 EUR: claim at … now');
     expect(ackSubject('Plaquettes de frein')).toBe('Plaquettes de frein');
+  });
+});
+
+describe('/ticket spam in the command grammar (Slack, Discord and the console type the same line)', () => {
+  it('reads a list, a page and a release, and says what to type otherwise', () => {
+    expect(parseCommand('/ticket spam')).toEqual({ ok: true, command: { name: 'spam', page: 1 } });
+    expect(parseCommand('/ticket spam list page 3')).toEqual({ ok: true, command: { name: 'spam', page: 3 } });
+    expect(parseCommand('spam release #12')).toEqual({ ok: true, command: { name: 'spam_release', spamId: 12 } });
+    expect(parseCommand('/ticket spam release')).toMatchObject({ ok: false, error: expect.stringContaining('"/ticket spam release 12"') });
+    expect(parseCommand('/ticket spam delete 3')).toMatchObject({ ok: false, error: expect.stringContaining('"/ticket spam release 12" takes #12') });
+  });
+
+  it("is what Discord's /ticket spam subcommand turns into", () => {
+    expect(toCommandText('spam', new Map())).toBe('spam');
+    expect(toCommandText('spam', new Map([['page', 2]]))).toBe('spam page 2');
+    expect(toCommandText('spam', new Map([['release', 12]]))).toBe('spam release 12');
+    expect(TICKET_COMMAND.options.map((o) => o.name)).toContain('spam');
   });
 });
