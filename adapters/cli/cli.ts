@@ -288,6 +288,9 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
     }
     const state = await app.outbox.state();
     say(describeOutbox(state, new Date()) || 'The outbox is empty: every acknowledgement and reply has gone out.');
+    // Acknowledgements held by the breaker wait for a reset, not for the mail server.
+    const breaker = await app.spam.breakerState();
+    if (breaker.tripped) say(`Automatic mail is stopped since ${breaker.trippedAt!.toISOString()} (${breaker.reason ?? 'the hourly cap was hit'}): acknowledgements wait until "npx ticketrelay breaker reset"; replies still go.`);
     // Scripts and monitoring: 0 when nothing waits, 1 when something does or failed.
     return state.pending > 0 || state.failed > 0 ? 1 : 0;
   } finally {
