@@ -89,7 +89,7 @@ function cpuMsPerEmail(before: ReturnType<typeof cpuSnapshot>, after: ReturnType
 }
 
 async function endToEnd(messages: readonly Buffer[], url: string, dataDir: string) {
-  const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000', DB_POOL_SIZE: String(CONCURRENCY + 2) });
+  const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000', ACK_MAX_TOTAL_PER_HOUR: '1000000', DB_POOL_SIZE: String(CONCURRENCY + 2) });
   const app = await createApp(config, { logger: createLogger({ level: 'silent' }), prepare: false });
   // Warm-up outside the clock (parser threads started, connections open): an email with no sender
   // is recorded as rejected and opens no ticket, so the numbering the generated replies cite holds.

@@ -39,6 +39,9 @@ const mysqlUrl = z
   .refine((u) => !URL.canParse(u) || new URL(u).pathname.replace(/^\//, '') !== '', 'the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop');
 // One sentence for a URL that is wrong in any way (not "Invalid URL" and then the expected form).
 const redisUrl = z.string().refine((u) => /^rediss?:\/\/./.test(u) && URL.canParse(u), 'a redis:// URL such as redis://127.0.0.1:6379');
+const spamFilterUrl = z
+  .string()
+  .refine((u) => /^spamd:\/\/[^/:]+(:\d{1,5})?\/?$/.test(u) && URL.canParse(u), 'spamd://HOST:PORT, SpamAssassin\'s spamd, e.g. spamd://127.0.0.1:783');
 const smtpUrl = z.string().refine((u) => /^smtps?:\/\/./.test(u) && URL.canParse(u), 'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
 
 const EnvSchema = z.object({
@@ -54,8 +57,13 @@ const EnvSchema = z.object({
   MESSAGE_ID_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name such as shop.example').optional(),
   ACK_ENABLED: bool.default(true),
   ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
+  ACK_MAX_PER_TICKET: z.coerce.number().int().min(0).max(100).default(1),
+  ACK_MAX_TOTAL_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(500),
+  ACK_UNAUTHENTICATED: z.enum(['send', 'skip']).default('send'),
+  // Spam: the local filter, and whose Authentication-Results are believed.
+  SPAM_FILTER: spamFilterUrl.optional(),
+  SPAM_TRUSTED_AUTHSERV_ID: z.string().regex(/^[^\s;()]+$/, 'one authserv-id, as your mail server writes it first in Authentication-Results (e.g. mx.shop.example)').optional(),
   REOPEN_ON_REPLY: bool.default(true),
-  TRUSTED_AUTHSERV_IDS: z.string().default(''),
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
   MESSAGE_MAX_BYTES: bytes.default(60 * 1024 * 1024),
@@ -163,10 +171,15 @@ export interface Config {
   };
   readonly intake: {
     readonly ackEnabled: boolean;
+    /** Acknowledgements per normalised mailbox per hour. */
     readonly ackMaxPerHour: number;
+    /** Automatic emails per ticket per hour. */
+    readonly ackMaxPerTicket: number;
+    /** Automatic emails in all per hour: reaching it trips the breaker that stops them all until reset. */
+    readonly ackMaxTotalPerHour: number;
+    /** A sender our mail server reported no authentication for: acknowledged ('send') or not ('skip'). */
+    readonly ackUnauthenticated: 'send' | 'skip';
     readonly reopenOnReply: boolean;
-    /** authserv-ids of our own mail server's Authentication-Results headers; no others are believed. */
-    readonly trustedAuthservIds: readonly string[];
     /** Language of our mail when the customer's cannot be told. */
     readonly defaultLanguage: 'fr' | 'en';
     readonly attachmentDir: string;
@@ -176,6 +189,14 @@ export interface Config {
     readonly concurrency: number;
   };
   readonly imap: { readonly mailboxes: readonly MailboxConfig[]; readonly leaseSeconds: number };
+  readonly spam: {
+    /** SPAM_FILTER: SpamAssassin's spamd asked about each email from a person (null: the mail server's headers alone decide). */
+    readonly filter: { readonly kind: 'spamd'; readonly host: string; readonly port: number } | null;
+    /** SPAM_TRUSTED_AUTHSERV_ID: only the Authentication-Results our server wrote under this id are believed. */
+    readonly trustedAuthservId: string | null;
+    /** Where the raw bytes of spam are kept for review. */
+    readonly dir: string;
+  };
   readonly triage: {
     readonly concurrency: number;
     readonly rulesFile: string | null;
@@ -250,8 +271,10 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     intake: {
       ackEnabled: e.ACK_ENABLED,
       ackMaxPerHour: e.ACK_MAX_PER_HOUR,
+      ackMaxPerTicket: e.ACK_MAX_PER_TICKET,
+      ackMaxTotalPerHour: e.ACK_MAX_TOTAL_PER_HOUR,
+      ackUnauthenticated: e.ACK_UNAUTHENTICATED,
       reopenOnReply: e.REOPEN_ON_REPLY,
-      trustedAuthservIds: list(e.TRUSTED_AUTHSERV_IDS).map((id) => id.toLowerCase()),
       defaultLanguage: e.DEFAULT_LANGUAGE,
       attachmentDir: path.join(dataDir, 'attachments'),
       rejectedDir: path.join(dataDir, 'rejected'),
@@ -260,6 +283,11 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.INGEST_CONCURRENCY,
     },
     imap: { mailboxes, leaseSeconds: e.IMAP_LEASE_SECONDS },
+    spam: {
+      filter: e.SPAM_FILTER ? spamFilterEndpoint(e.SPAM_FILTER) : null,
+      trustedAuthservId: e.SPAM_TRUSTED_AUTHSERV_ID?.toLowerCase() ?? null,
+      dir: path.join(dataDir, 'spam'),
+    },
     triage: {
       concurrency: e.TRIAGE_CONCURRENCY,
       rulesFile: e.TRIAGE_RULES_FILE ? path.resolve(PROJECT_ROOT, e.TRIAGE_RULES_FILE) : null,
@@ -342,6 +370,11 @@ function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; pr
   return { mailboxes, problems };
 }
 
+function spamFilterEndpoint(value: string): { kind: 'spamd'; host: string; port: number } {
+  const url = new URL(value);
+  return { kind: 'spamd', host: url.hostname, port: url.port ? Number(url.port) : 783 };
+}
+
 function list(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter(Boolean);
 }
@@ -399,7 +432,7 @@ function plainIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Prefixes only ticketrelay's variables use: another name with one of them is most likely a typo. */
-const OUR_PREFIXES = ['IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
+const OUR_PREFIXES = ['SPAM_', 'IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
 /** Other software's variables under those prefixes (proxies, mostly): never ours, never a typo of ours. */
 const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_USER', 'HTTP_PROXY_PASS', 'LOG_FORMAT']);
 

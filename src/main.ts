@@ -6,6 +6,9 @@
  * not started here: the CLI does that before it builds the app (adapters/cli/build-app.ts).
  */
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
+import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
+import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
+import { SpamReviewService } from './services/review-spam.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
 import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -88,6 +91,8 @@ export interface App {
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
   readonly agents: AgentRegistry;
   readonly stores: AppStores;
+  /** Spam held for review (list, release) and the breaker of automatic mail. */
+  readonly spam: SpamReviewService;
   close(): Promise<void>;
 }
 
@@ -125,7 +130,9 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const store = new MysqlIntakeStore(database);
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
-  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
+  const spamStore = new MysqlSpamStore(database);
+  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore });
+  const spamArchive = new FileQuarantine(config.spam.dir);
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
   const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
   const intake = new IntakeService({
@@ -134,6 +141,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     triage,
     outbox,
     quarantine: new FileQuarantine(config.intake.rejectedDir),
+    spamArchive,
+    spamFilter: config.spam.filter ? new SpamdSpamFilter({ host: config.spam.filter.host, port: config.spam.filter.port }) : null,
     logger,
     settings: {
       ownAddresses: config.mail.ownAddresses,
@@ -142,8 +151,11 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       supportName: config.mail.supportName,
       ackEnabled: config.intake.ackEnabled,
       ackMaxPerHour: config.intake.ackMaxPerHour,
+      ackMaxPerTicket: config.intake.ackMaxPerTicket,
+      ackMaxTotalPerHour: config.intake.ackMaxTotalPerHour,
+      ackUnauthenticated: config.intake.ackUnauthenticated,
+      trustedAuthservId: config.spam.trustedAuthservId,
       reopenOnReply: config.intake.reopenOnReply,
-      trustedAuthservIds: config.intake.trustedAuthservIds,
       defaultLanguage: config.intake.defaultLanguage,
     },
   });
@@ -184,6 +196,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     operations: new MysqlOperationsStore(database),
   };
   const tickets = new MysqlTicketStore(database);
+  const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
   const commands = new CommandService({
     store: tickets,
     agents,
@@ -195,6 +208,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
+    spam,
   });
   const metrics = new MetricsRegistry();
   intake.onResult(intakeMetrics(metrics));
@@ -208,6 +222,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     commands,
     statuses: new TicketStatusService({ store: tickets }),
     agents,
+    spam,
     notifiers,
     channelNotifiers,
     stores,

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/index.ts';
+import { DEFAULT_SERVICES, servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
@@ -26,7 +26,7 @@ import { formatSummary, runIngest } from './ingest-command.ts';
 const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
   demo: ['npx ticketrelay demo [--no-console]  the sample emails through intake and triage, then the /ticket console'],
   ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
-  services: ['npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/'],
+  services: ['npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)'],
   db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
   outbox: [
     'npx ticketrelay outbox send  send acknowledgements and replies still waiting, now (without waiting for their retry times)',
@@ -176,7 +176,13 @@ function isClosedOutput(error: unknown): boolean {
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { quiet: { type: 'boolean', default: false } } });
   const config = loadConfig();
-  const services: LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
+  const named = positionals.slice(1);
+  const unknown = named.filter((n) => !(['mariadb', 'redis', 'dovecot', 'spamd'] as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    say(`Unknown service ${unknown.join(', ')}: the local services are mariadb, redis, dovecot and spamd (SpamAssassin, started only when named).`);
+    return EX_USAGE;
+  }
+  const services: LocalServiceName[] = named.length > 0 ? (named as LocalServiceName[]) : [...DEFAULT_SERVICES];
   const log = values.quiet ? () => undefined : say;
   switch (positionals[0]) {
     case 'up': {
@@ -184,7 +190,8 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       if (!values.quiet) {
         say(`DATABASE_URL=${redactUrl(endpoints.databaseUrl)}  (the default when unset)`);
         say(`REDIS_URL=${endpoints.redisUrl}  (the default when unset)`);
-        say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+        if (services.includes('dovecot')) say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+        if (services.includes('spamd')) say(`SPAM_FILTER=${endpoints.spamFilterUrl}  (SpamAssassin's spamd)`);
       }
       return 0;
     }
@@ -197,7 +204,7 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       return status.every((s) => s.running) ? 0 : 3;
     }
     default:
-      say('Usage: npx ticketrelay services up|down|status');
+      say('Usage: npx ticketrelay services up|down|status [mariadb redis dovecot spamd]');
       return EX_USAGE;
   }
 }
@@ -282,6 +289,9 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
     }
     const state = await app.outbox.state();
     say(describeOutbox(state, new Date()) || 'The outbox is empty: every acknowledgement and reply has gone out.');
+    // Acknowledgements held by the breaker wait for a reset, not for the mail server.
+    const breaker = await app.spam.breakerState();
+    if (breaker.tripped) say(`Automatic mail is stopped since ${breaker.trippedAt!.toISOString()} (${breaker.reason ?? 'the hourly cap was hit'}): acknowledgements wait until "npx ticketrelay breaker reset"; replies still go.`);
     // Scripts and monitoring: 0 when nothing waits, 1 when something does or failed.
     return state.pending > 0 || state.failed > 0 ? 1 : 0;
   } finally {

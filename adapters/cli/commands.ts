@@ -18,4 +18,6 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   agents: async () => (await import('./agents-command.ts')).agentsCommand,
   digest: async () => (await import('./digest-command.ts')).digestCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
+  spam: async () => (await import('./spam-command.ts')).spamCommand,
+  breaker: async () => (await import('./spam-command.ts')).breakerCommand,
 };

@@ -14,6 +14,8 @@ export interface IngestSummary {
   duplicates: number;
   automated: number;
   rejected: number;
+  /** Emails held as spam (present once one was). */
+  spam?: number;
   /** Emails not taken because something was temporarily down: run again later. */
   failed: number;
   seconds: number;
@@ -87,6 +89,9 @@ function count(summary: IngestSummary, result: IntakeResult): void {
     case 'rejected':
       summary.rejected++;
       break;
+    case 'spam':
+      summary.spam = (summary.spam ?? 0) + 1;
+      break;
   }
 }
 
@@ -99,6 +104,7 @@ export function formatSummary(s: IngestSummary): string {
     `  duplicates ${s.duplicates}`,
     `  automated  ${s.automated}`,
     `  rejected   ${s.rejected}`,
+    ...(s.spam ? [`  spam       ${s.spam}  (held for review: "npx ticketrelay spam list")`] : []),
     ...(s.failed ? [`  failed     ${s.failed}  (temporary failure: nothing was stored for them; run the same command again)`] : []),
   ].join('\n');
 }

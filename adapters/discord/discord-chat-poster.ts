@@ -37,4 +37,15 @@ export class DiscordChatPoster implements ChatPoster {
       throw new AppError('discord.post_failed', `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`, { cause: error, retryable: true });
     }
   }
+
+  async postAlert(channel: string, text: string): Promise<string> {
+    try {
+      const answer = (await this.#rest.post(Routes.channelMessages(channel), { body: { content: `🚨 ${text}`, allowed_mentions: { parse: [] } } })) as { id?: unknown };
+      if (typeof answer.id !== 'string') throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
+      return answer.id;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('discord.post_failed', `Discord refused an alert for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error, retryable: true });
+    }
+  }
 }

@@ -86,12 +86,21 @@ export const TICKET_COMMAND = {
         { type: ApplicationCommandOptionType.String, name: 'to', description: 'Last day, YYYY-MM-DD', min_length: 10, max_length: 10 },
       ],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'spam',
+      description: 'Emails held as spam; release one that is not',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'release', description: 'The held email to take as a real one (its number in the list)', min_value: 1 },
+        { type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Subcommands that only read: their answer is for the caller alone. */
-export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export']);
+export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export', 'spam']);
 
 /** The order in which each subcommand's options are written into the command line. */
 const OPTION_ORDER: Record<string, readonly string[]> = {
@@ -106,6 +115,7 @@ const OPTION_ORDER: Record<string, readonly string[]> = {
   category: ['ticket', 'category'],
   stats: ['period'],
   export: ['format', 'period', 'from', 'to'],
+  spam: ['release', 'page'],
   help: [],
 };
 
@@ -115,7 +125,9 @@ export function toCommandText(subcommand: string, options: ReadonlyMap<string, s
   for (const name of OPTION_ORDER[subcommand] ?? []) {
     const value = options.get(name);
     if (value === undefined || value === '') continue;
-    if (subcommand === 'list' && name === 'page') parts.push('page', String(value));
+    if ((subcommand === 'list' || subcommand === 'spam') && name === 'page') {
+      if (subcommand === 'list' || !options.has('release')) parts.push('page', String(value));
+    } else if (subcommand === 'spam' && name === 'release') parts.push('release', String(value));
     else if (subcommand === 'assign' && name === 'agent') parts.push(String(value).toLowerCase() === 'me' ? 'me' : String(value).startsWith('@') ? String(value) : `@${String(value)}`);
     else parts.push(String(value));
   }

@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Quarantine } from '../../src/ports/quarantine.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import type { MessageArchive } from '../../src/ports/quarantine.ts';
 
-/** Keeps rejected emails as <dir>/<sha256>.eml: nothing intake cannot take is lost. */
-export class FileQuarantine implements Quarantine {
+/** Keeps rejected emails (and spam) as <dir>/<sha256>.eml: nothing intake cannot take is lost. */
+export class FileQuarantine implements MessageArchive {
   constructor(private readonly dir: string) {}
 
   async keep(raw: Uint8Array, sha256: string): Promise<string> {
@@ -11,5 +12,13 @@ export class FileQuarantine implements Quarantine {
     const file = path.join(this.dir, `${sha256}.eml`);
     await writeFile(file, raw);
     return file;
+  }
+
+  async read(location: string): Promise<Uint8Array> {
+    try {
+      return await readFile(location);
+    } catch (error) {
+      throw new AppError('archive.missing', `The kept email ${location} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); was the data folder moved or cleaned?`, { cause: error });
+    }
   }
 }

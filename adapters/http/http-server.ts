@@ -134,6 +134,14 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
                 ? `Le message n'a pas pu être pris en compte (${result.reason}) : raccourcissez-le ou écrivez-nous par email.`
                 : `The message could not be taken (${result.reason}): shorten it or write to us by email.`,
             );
+          case 'spam':
+            throw new HttpProblem(
+              422,
+              'not_accepted',
+              fr
+                ? 'Le message ressemble à du spam et a été mis de côté pour vérification : écrivez-nous par email si ce n’en est pas.'
+                : 'The message looks like spam and was kept for review: write to us by email if it is not.',
+            );
         }
       },
     },

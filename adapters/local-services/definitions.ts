@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot';
+export type LocalServiceName = 'mariadb' | 'redis' | 'dovecot' | 'spamd';
 
 export interface LocalServicesOptions {
   /** Absolute path, e.g. /work/main/.data */
@@ -19,6 +19,8 @@ export interface LocalEndpoints {
   redisUrl: string;
   /** Any user name logs in with `password`. */
   imap: { host: string; port: number; password: string };
+  /** SPAM_FILTER for the local spamd (started only when asked for: `services up spamd`). */
+  spamFilterUrl: string;
 }
 
 export interface LocalServiceStatus {
@@ -33,6 +35,7 @@ export const HOST = '127.0.0.1';
 export const MARIADB_PORT = 33306;
 export const REDIS_PORT = 36379;
 export const IMAP_PORT = 31143;
+export const SPAMD_PORT = 30783;
 export const DB_USER = 'ticketrelay';
 /** Local development default, not a secret: the instance only listens on 127.0.0.1. */
 export const DB_PASSWORD = 'ticketrelay';
@@ -44,6 +47,7 @@ export const LOCAL_ENDPOINTS: LocalEndpoints = Object.freeze({
   testDatabaseUrl: `mysql://${DB_USER}:${DB_PASSWORD}@${HOST}:${MARIADB_PORT}/ticketrelay_test`,
   redisUrl: `redis://${HOST}:${REDIS_PORT}`,
   imap: Object.freeze({ host: HOST, port: IMAP_PORT, password: IMAP_PASSWORD }),
+  spamFilterUrl: `spamd://${HOST}:${SPAMD_PORT}`,
 });
 
 export const START_TIMEOUT_MS = 60_000;
@@ -143,6 +147,27 @@ export const SERVICES: Readonly<Record<LocalServiceName, ServiceDef>> = {
       path.join(dataDir, 'dovecot', 'dovecot.log'),
     ],
   },
+  spamd: {
+    name: 'spamd',
+    // Debian 12 splits the daemon (spamd) from the engine and its rules (spamassassin).
+    packageName: 'spamd',
+    port: SPAMD_PORT,
+    endpoint: `spamd://${HOST}:${SPAMD_PORT}`,
+    // A Perl program: its comm is the script's name (or perl's on other builds).
+    processNames: ['spamd', 'perl', 'spamd child'],
+    protocol: {
+      send: 'PING SPAMC/1.5\r\n\r\n',
+      check: (received) => {
+        const line = firstLine(received);
+        return line === undefined ? undefined : line.startsWith('SPAMD/') && line.endsWith('PONG');
+      },
+    },
+    dir: (dataDir) => path.join(dataDir, 'spamd'),
+    pidFile: (dataDir) => path.join(dataDir, 'spamd', 'spamd.pid'),
+    logFiles: (dataDir) => [path.join(dataDir, 'spamd', 'spamd-start.log'), path.join(dataDir, 'spamd', 'spamd.log')],
+  },
 };
 
-export const ALL_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];
+/** Optional ones last: `services up` with no names starts the first three (spamd only when asked for). */
+export const ALL_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot', 'spamd'];
+export const DEFAULT_SERVICES: readonly LocalServiceName[] = ['mariadb', 'redis', 'dovecot'];

@@ -121,7 +121,7 @@ export function assertSocketPath(socketPath: string, name: LocalServiceName): vo
  * Dovecot's mail processes (user dovecot) must be able to enter every parent folder. The data
  * folder is ours, so it gets o+x; any other parent is the developer's to change.
  */
-export async function assertTraversable(dir: string, dataDir: string): Promise<void> {
+export async function assertTraversable(dir: string, dataDir: string, user = 'dovecot'): Promise<void> {
   let current = path.dirname(dir);
   for (;;) {
     const { mode } = await fs.stat(current);
@@ -130,7 +130,7 @@ export async function assertTraversable(dir: string, dataDir: string): Promise<v
     } else if ((mode & 0o001) === 0) {
       throw new AppError(
         'services.dovecot_path_not_traversable',
-        `Dovecot runs mail processes as the dovecot user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Run: chmod o+x ${current}`,
+        `${user === 'dovecot' ? 'Dovecot runs mail processes as the dovecot user' : `spamd runs as ${user}`}, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Run: chmod o+x ${current}`,
         { details: { path: current } },
       );
     }

@@ -18,6 +18,7 @@ import { type Binaries, ensureInstalled, findBinaries, missingBinaryError } from
 import { bootstrapMariadb, mariadbBootstrapped, startMariadb } from './mariadb.ts';
 import { type Inspection, copyEndpoints, exists, inspect, normaliseOptions, pidOf, portInUseError, removeFile, stopService, throwIfAnyFailed, waitUntilReady, withLock } from './process.ts';
 import { startRedis } from './redis.ts';
+import { startSpamd } from './spamd.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -132,6 +133,7 @@ const START: Readonly<Record<LocalServiceName, Starter>> = {
   mariadb: startMariadb,
   redis: startRedis,
   dovecot: startDovecot,
+  spamd: startSpamd,
 };
 
-export { LOCAL_ENDPOINTS, type LocalEndpoints, type LocalServiceName, type LocalServicesOptions, type LocalServiceStatus } from './definitions.ts';
+export { DEFAULT_SERVICES, LOCAL_ENDPOINTS, type LocalEndpoints, type LocalServiceName, type LocalServicesOptions, type LocalServiceStatus } from './definitions.ts';

@@ -57,6 +57,12 @@ export async function findBinaries(name: LocalServiceName): Promise<Binaries | n
       const imap = (await exists('/usr/lib/dovecot/imap')) || (await exists('/usr/libexec/dovecot/imap'));
       return server && imap ? { server } : null;
     }
+    case 'spamd': {
+      const server = await which(['spamd']);
+      // The rules come with the spamassassin package (spamd depends on it).
+      const rules = (await exists('/usr/share/spamassassin')) || (await exists('/var/lib/spamassassin'));
+      return server && rules ? { server } : null;
+    }
   }
 }
 

@@ -96,7 +96,7 @@ export function toAppError(error: unknown, doing: string): AppError {
   const code = inner?.code ?? '';
   const message = inner?.sqlMessage ?? inner?.message ?? (error instanceof Error ? error.message : String(error));
   if (code === 'ER_DUP_ENTRY') {
-    if (/uq_message_message_id/.test(message)) return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
+    if (/uq_message_message_id|uq_spam_message_id/.test(message)) return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
     return new AppError('db.conflict', `A concurrent change conflicted while ${doing}; try again.`, { cause: error, retryable: true });
   }
   if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') {

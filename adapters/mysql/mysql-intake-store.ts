@@ -19,12 +19,14 @@ import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mys
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { cutText, formatLegacyDate, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
+  AutomaticMailCounts,
   IntakeStore,
   IntakeTransaction,
   MessageKind,
   MessageRecord,
   NewReply,
   NewTicket,
+  SpamRecord,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
@@ -310,7 +312,7 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number } = {}): Promise<OutboundRow[]> {
+  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {}): Promise<OutboundRow[]> {
     let conn: CorePoolConnection;
     try {
       conn = await getConnection(this.#pool);
@@ -325,9 +327,9 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
          SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses, subject, body_text, in_reply_to, references_ids, delivery_attempts
            FROM support_message
           WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_claimed_until IS NULL OR delivery_claimed_until <= ?)
-            AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ?
+            AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ? AND (? OR kind <> 'ack')
           ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [maxAttempts, now, options.ignoreBackoff === true, now, options.afterId ?? 0, limit],
+        [maxAttempts, now, options.ignoreBackoff === true, now, options.afterId ?? 0, options.withoutAutomatic !== true, limit],
       )) as [unknown, Record<string, unknown>[]];
       if (rows.length > 0) {
         // Claim them, so that a second process sending the outbox leaves them alone.
@@ -787,6 +789,53 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   async isAddressFlagged(address: string): Promise<boolean> {
     const rows = await this.#rows('SELECT 1 FROM support_address_flag WHERE address = ? LIMIT 1', [address]);
     return rows.length > 0;
+  }
+
+  async automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts> {
+    // The total counts from a reset when it is more recent: an operator who reset the breaker lets mail go again.
+    // It is the span of ids since then (the newest id, less the first id of the window), two index probes
+    // instead of counting an hour of rows for every new ticket; ids lost to rolled-back inserts count too
+    // (a few more, the safe side). The per-mailbox and per-ticket counts stop at their small caps.
+    const rows = await this.#rows(
+      `SELECT (SELECT COUNT(*) FROM support_auto_mail WHERE mailbox = ? AND created_at >= ?) AS mailbox_n,
+              (SELECT COUNT(*) FROM support_auto_mail WHERE ticket_id = ? AND created_at >= ?) AS ticket_n,
+              (SELECT MAX(id) FROM support_auto_mail) AS last_id,
+              (SELECT id FROM support_auto_mail
+                WHERE created_at >= GREATEST(?, COALESCE((SELECT reset_at FROM support_mail_breaker WHERE name = 'automatic_mail'), ?))
+                ORDER BY created_at, id LIMIT 1) AS first_id,
+              (SELECT tripped_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS tripped_at`,
+      [mailbox.slice(0, 255), since, ticketId, since, since, since],
+    );
+    const row = rows[0] ?? {};
+    const first = row['first_id'] === null || row['first_id'] === undefined ? null : Number(row['first_id']);
+    return {
+      mailbox: Number(row['mailbox_n'] ?? 0),
+      ticket: Number(row['ticket_n'] ?? 0),
+      total: first === null ? 0 : Math.max(0, Number(row['last_id'] ?? 0) - first + 1),
+      breakerTrippedAt: row['tripped_at'] instanceof Date ? row['tripped_at'] : null,
+    };
+  }
+
+  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void> {
+    this.#deferInsert('INSERT INTO support_auto_mail (mailbox, ticket_id, created_at)', '(?, ?, ?)', [mailbox.slice(0, 255), ticketId, at]);
+  }
+
+  async tripBreaker(reason: string, at: Date): Promise<void> {
+    // `reason` is assigned before `tripped_at`: it still sees whether the breaker was already tripped.
+    this.#deferInsert(
+      'INSERT INTO support_mail_breaker (name, tripped_at, reason)',
+      "('automatic_mail', ?, ?)",
+      [at, reason.slice(0, 500)],
+      ' ON DUPLICATE KEY UPDATE reason = IF(tripped_at IS NULL, VALUES(reason), reason), tripped_at = COALESCE(tripped_at, VALUES(tripped_at))',
+    );
+  }
+
+  async holdSpam(spam: SpamRecord): Promise<void> {
+    this.#deferInsert(
+      'INSERT INTO support_spam (message_id, sender, subject, code, reason, raw_location, raw_size, source, received_at)',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [spam.messageId.slice(0, 255), spam.sender?.slice(0, 255) ?? null, cutText(spam.subject, 500), spam.code.slice(0, 32), spam.reason.slice(0, 500), spam.rawLocation, spam.rawSize, spam.source.slice(0, 64), spam.at],
+    );
   }
 
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {

@@ -138,6 +138,11 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
     return Number(rows[0]?.['n'] ?? 0);
   }
 
+  async spamCount(from: Date, to: Date): Promise<number> {
+    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_spam WHERE received_at >= ? AND received_at < ?', [from, to], 'counting held spam');
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   async automatedCount(from: Date, to: Date): Promise<Record<string, number>> {
     const rows = await this.#rows(
       "SELECT COALESCE(m.automated_kind, 'other') AS k, COUNT(*) AS n FROM support_message m WHERE m.kind = 'automated' AND m.created_at >= ? AND m.created_at < ? GROUP BY k",

@@ -302,3 +302,47 @@ export const supportDigestPost = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.day] })],
 );
+
+/** Emails held as spam (no ticket, no acknowledgement): the raw kept on disk for review and release. */
+export const supportSpam = mysqlTable(
+  'support_spam',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    messageId: varchar('message_id', { length: 255 }).notNull(),
+    sender: varchar('sender', { length: 255 }),
+    subject: varchar('subject', { length: 500 }).notNull().default(''),
+    /** What said spam: 'x-spam-flag', 'rspamd-action', 'dmarc-reject', 'spamd'… */
+    code: varchar('code', { length: 32 }).notNull(),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    rawLocation: varchar('raw_location', { length: 1024 }),
+    rawSize: int('raw_size', { unsigned: true }),
+    source: varchar('source', { length: 64 }),
+    receivedAt: datetime('received_at', { fsp: 3 }).notNull(),
+    releasedAt: datetime('released_at', { fsp: 3 }),
+    releasedBy: varchar('released_by', { length: 128 }),
+    /** The ticket a released email opened or joined. */
+    ticketId: int('ticket_id', { unsigned: true }),
+  },
+  (t) => [uniqueIndex('uq_spam_message_id').on(t.messageId), index('idx_spam_released').on(t.releasedAt, t.id), index('idx_spam_received').on(t.receivedAt)],
+);
+
+/** Each automatic email queued, by normalised mailbox: what the hourly caps count. */
+export const supportAutoMail = mysqlTable(
+  'support_auto_mail',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    mailbox: varchar('mailbox', { length: 255 }).notNull(),
+    ticketId: int('ticket_id', { unsigned: true }),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('idx_auto_mail_mailbox').on(t.mailbox, t.createdAt), index('idx_auto_mail_ticket').on(t.ticketId, t.createdAt), index('idx_auto_mail_created').on(t.createdAt)],
+);
+
+/** The circuit breaker of automatic mail ('automatic_mail'): tripped when the hourly cap is hit, reset by an operator. */
+export const supportMailBreaker = mysqlTable('support_mail_breaker', {
+  name: varchar('name', { length: 32 }).primaryKey(),
+  trippedAt: datetime('tripped_at', { fsp: 3 }),
+  reason: varchar('reason', { length: 500 }),
+  resetAt: datetime('reset_at', { fsp: 3 }),
+  resetBy: varchar('reset_by', { length: 128 }),
+});

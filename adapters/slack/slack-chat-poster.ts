@@ -43,4 +43,15 @@ export class SlackChatPoster implements ChatPoster {
       throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${reason}.${hint}`, { cause: error, retryable: true });
     }
   }
+
+  async postAlert(channel: string, text: string): Promise<string> {
+    try {
+      const answer = await this.#client.chat.postMessage({ channel, text: `:rotating_light: ${text}`, unfurl_links: false, unfurl_media: false });
+      if (!answer.ts) throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
+      return answer.ts;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('slack.post_failed', `Slack refused an alert for ${channel}: ${slackErrorText(error)}.`, { cause: error, retryable: true });
+    }
+  }
 }

@@ -118,6 +118,8 @@ export type ParsedCommand =
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
   | { readonly name: 'category'; readonly ticketId: number; readonly category: Category }
   | { readonly name: 'stats'; readonly period: StatsPeriod }
+  | { readonly name: 'spam'; readonly page: number }
+  | { readonly name: 'spam_release'; readonly spamId: number }
   | { readonly name: 'export'; readonly format: ExportFormat; readonly period: StatsPeriod | null; readonly from: string | null; readonly to: string | null };
 
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
@@ -125,7 +127,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type CommandName = ParsedCommand['name'];
 /** Commands that change a ticket or write to a customer: agents only. */
-export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set(['close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category']);
+export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set(['close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category', 'spam_release']);
 /** Commands anyone may use, registered or not (no customer data in them). */
 export const OPEN_COMMANDS: ReadonlySet<CommandName> = new Set(['help', 'stats']);
 
@@ -209,6 +211,8 @@ export function parseCommand(input: string): ParseResult {
     }
     case 'export':
       return parseExport(args);
+    case 'spam':
+      return parseSpam(args);
     case 'stats': {
       const period = (args[0] ?? '7d').toLowerCase();
       if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period)) return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
@@ -217,6 +221,24 @@ export function parseCommand(input: string): ParseResult {
     default:
       return fail(`"${verb.slice(0, 40)}" is not a /ticket command; type "/ticket help" for the list.`);
   }
+}
+
+/** "spam [list] [page N]" lists the held spam; "spam release ID" takes one as if it had just arrived. */
+function parseSpam(args: readonly string[]): ParseResult {
+  const usage = '"/ticket spam" lists the emails held as spam; "/ticket spam page 2" the next ones; "/ticket spam release 12" takes #12 as a real email.';
+  const [first, second, third] = args.map((a) => a.toLowerCase());
+  if (first === 'release') {
+    const m = second ? /^#?(\d{1,12})$/.exec(second) : null;
+    if (!m || third !== undefined) return fail(`Give the number of one held email after "release", as "/ticket spam" lists it, e.g. "/ticket spam release 12".`);
+    return done({ name: 'spam_release', spamId: Number(m[1]) });
+  }
+  const rest = first === 'list' ? args.slice(1).map((a) => a.toLowerCase()) : args.map((a) => a.toLowerCase());
+  if (rest.length === 0) return done({ name: 'spam', page: 1 });
+  if ((rest[0] === 'page' || rest[0] === 'p') && rest.length === 2 && /^\d{1,6}$/.test(rest[1]!) && Number(rest[1]) >= 1) {
+    if (Number(rest[1]) > MAX_PAGE) return fail(`Page ${rest[1]} is too deep (at most ${MAX_PAGE}).`);
+    return done({ name: 'spam', page: Number(rest[1]) });
+  }
+  return fail(`"${args.join(' ').slice(0, 40)}" is not understood: ${usage}`);
 }
 
 /** "export [csv|xlsx] [today|7d|30d | YYYY-MM-DD [YYYY-MM-DD]]": csv of the last 7 days when nothing is said. */
@@ -408,6 +430,8 @@ export function helpText(): string {
     '  category N general|technical|billing|complaint|suggestion',
     '  stats [today|7d|30d]      totals, open and closed, new in the period, by priority and category',
     '  export [csv|xlsx] [today|7d|30d|FROM TO]   the tickets of the period with their triage and times, as a file (managers)',
+    '  spam [page N]             the emails held as spam (no ticket, no acknowledgement), newest first',
+    '  spam release ID           take a held email as if it had just arrived: it becomes a ticket',
     '  help                      this list',
     'Only registered agents and managers may use list, view and every command that changes a ticket; anyone may use help and stats.',
     'Ask a manager to register you: npx ticketrelay agents add NAME --role agent --staff-id N --slack U… | --discord … | --console USER.',

@@ -133,6 +133,8 @@ export interface Digest {
   readonly automated: { readonly total: number; readonly byKind: Readonly<Record<string, number>> };
   /** Emails that could not be taken that day (unreadable, no sender, too large); absent: none counted. */
   readonly rejected?: number;
+  /** Emails held as spam that day (no ticket, no acknowledgement); absent: none. */
+  readonly spam?: number;
   /** New and closed per day, the last 14 days ending with this one, oldest first. */
   readonly history: readonly DailyCounts[];
 }
@@ -196,6 +198,7 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
+    ...(d.spam ? [`Held as spam: ${d.spam} — no ticket, no acknowledgement; an agent can review them ("/ticket spam") and release any that is not`] : []),
     ...(d.rejected ? [`Emails that could not be read: ${d.rejected} — kept aside, no ticket (the log and the rejected folder or quarantine have them): someone should look`] : []),
     ...(d.untriaged > 0 ? [`Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`] : []),
   ];

@@ -8,6 +8,10 @@
  * (`error.code === 'email.duplicate'`) with a misspelt or removed code fails to compile.
  */
 export type ErrorCode =
+  // archive (kept raw emails)
+  | 'archive.missing'
+  // spam
+  | 'spam.filter_unavailable'
   // agent
   | 'agent.not_found'
   // agents
@@ -56,6 +60,7 @@ export type ErrorCode =
   | 'services.dovecot_exited'
   | 'services.mariadb_exited'
   | 'services.redis_exited'
+  | 'services.spamd_exited'
   | 'services.start_timeout'
   | 'services.port_in_use'
   | 'services.mariadb_datadir_broken'

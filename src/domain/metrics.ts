@@ -188,7 +188,7 @@ export interface CountedIntake {
  * and times it; counts acknowledgements queued and suppressed. The service tells it once per email.
  */
 export function intakeMetrics(registry: MetricsRegistry): (result: CountedIntake, seconds: number) => void {
-  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected).');
+  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected, spam).');
   const duration = registry.histogram('ticketrelay_intake_duration_seconds', 'Time to take one email (parse excluded for the web form), by outcome.');
   const acks = registry.counter('ticketrelay_acknowledgements_total', 'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).');
   return (result, seconds) => {

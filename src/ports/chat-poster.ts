@@ -15,4 +15,6 @@ export interface ChatPoster {
    * (Slack ts, Discord message id); rejects when the platform refused it after its own retries.
    */
   post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string>;
+  /** Posts an operator's alert (our own words, no customer text) in `channel`; resolves with its reference. */
+  postAlert(channel: string, text: string): Promise<string>;
 }

@@ -122,5 +122,36 @@ export interface IntakeTransaction {
   flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void>;
   isAddressFlagged(address: string): Promise<boolean>;
   countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
+  /**
+   * Automatic mail (acknowledgements) recorded since `since`: to this normalised mailbox, on this
+   * ticket, and in all; and when the breaker that stops all automatic mail was tripped (null: it is not).
+   */
+  automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts>;
+  /** One automatic email queued to this normalised mailbox (counted by automaticMailSince). */
+  recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void>;
+  /** Stops all automatic mail until an operator resets it (tripping a tripped breaker changes nothing). */
+  tripBreaker(reason: string, at: Date): Promise<void>;
+  /** An email held as spam; its Message-ID held before throws 'email.duplicate'. */
+  holdSpam(spam: SpamRecord): Promise<void>;
+}
+
+export interface AutomaticMailCounts {
+  readonly mailbox: number;
+  readonly ticket: number;
+  readonly total: number;
+  readonly breakerTrippedAt: Date | null;
+}
+
+export interface SpamRecord {
+  readonly messageId: string;
+  readonly sender: string | null;
+  readonly subject: string;
+  /** Short and stable ('x-spam-flag', 'spamd'…), and the sentence for agents. */
+  readonly code: string;
+  readonly reason: string;
+  readonly rawLocation: string | null;
+  readonly rawSize: number | null;
+  readonly source: string;
+  readonly at: Date;
 }
 

@@ -39,9 +39,14 @@ export interface OutboxStore {
   /**
    * Claims up to `limit` emails waiting to be sent (another process claiming at the same time gets
    * others). `ignoreBackoff`: also those whose retry time has not come (an operator sends now);
-   * `afterId`: only rows after this one (a pass walking the outbox once).
+   * `afterId`: only rows after this one (a pass walking the outbox once); `withoutAutomatic`: not the
+   * automatic ones (acknowledgements), which wait while the breaker of automatic mail is tripped.
    */
-  pendingOutbound(limit: number, maxAttempts: number, options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number }): Promise<OutboundRow[]>;
+  pendingOutbound(
+    limit: number,
+    maxAttempts: number,
+    options?: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean },
+  ): Promise<OutboundRow[]>;
   /**
    * Claims are short (OUTBOX_CLAIM_MS) and in this process's name: a sender renews those it is still
    * sending, and a process starting again releases the live claims of processes of its host that no

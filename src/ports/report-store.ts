@@ -24,6 +24,8 @@ export interface ReportStore {
   automatedCount(from: Date, to: Date): Promise<Record<string, number>>;
   /** Emails that could not be taken (unreadable, no sender, too large): kept aside, never a ticket. */
   rejectedCount(from: Date, to: Date): Promise<number>;
+  /** Emails held as spam that arrived in [from, to) (released ones included: they were caught). */
+  spamCount?(from: Date, to: Date): Promise<number>;
   /** Tickets created before `at` that triage has not decided yet (a worker is down, or behind). */
   untriagedAt(at: Date): Promise<number>;
   /** One page of tickets created in [from, to) with id > afterId, by id. */

@@ -26,7 +26,7 @@ export const startBotsRole: RoleStarter = async (app) => {
     }
     const notifiers = app.channelNotifiers;
     if (notifiers.length > 0) {
-      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers, logger: app.logger });
+      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers, logger: app.logger, breaker: { state: () => app.spam.breakerState() } });
       await loop.start();
       parts.push(loop);
     }

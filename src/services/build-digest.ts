@@ -69,7 +69,7 @@ export class DigestService {
     // One boundary per day start, 14 days back: the history, the previous day and the same weekday last week.
     const firstDay = addDays(day, -(HISTORY_DAYS - 1));
     const boundaries = Array.from({ length: HISTORY_DAYS + 1 }, (_, i) => startOfDay(addDays(firstDay, i), timeZone));
-    const [created, closed, openEnd, openPrev, openWeek, breakdown, oldest, urgent, firstResponse, resolution, automated, untriaged, rejected] = await Promise.all([
+    const [created, closed, openEnd, openPrev, openWeek, breakdown, oldest, urgent, firstResponse, resolution, automated, untriaged, rejected, spam] = await Promise.all([
       store.countPerRange('created', boundaries),
       store.countPerRange('closed', boundaries),
       store.openAt(asOf),
@@ -83,6 +83,7 @@ export class DigestService {
       store.automatedCount(start, end),
       store.untriagedAt(asOf),
       store.rejectedCount(start, end),
+      store.spamCount ? store.spamCount(start, end) : Promise.resolve(0),
     ]);
     const last = HISTORY_DAYS - 1;
     const trend = (series: number[]): Trend => ({ value: series[last] ?? 0, previousDay: series[last - 1] ?? 0, sameDayLastWeek: series[last - 7] ?? 0 });
@@ -106,6 +107,7 @@ export class DigestService {
       automated: { total: Object.values(automated).reduce((a, b) => a + b, 0), byKind: automated },
       untriaged,
       rejected,
+      ...(spam > 0 ? { spam } : {}),
       history: Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: addDays(firstDay, i), created: created[i] ?? 0, closed: closed[i] ?? 0 })),
     };
   }

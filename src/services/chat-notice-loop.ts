@@ -7,9 +7,12 @@
 import type { ChatPlatform } from '../domain/platform.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { NoticeFeed } from '../ports/notice-feed.ts';
+import type { MailBreaker } from '../ports/spam-store.ts';
 import type { PacedChatNotifier } from './paced-chat-notifier.ts';
 
 export interface ChatNoticeLoopOptions {
+  /** The breaker of automatic mail: each notify channel is told once per trip. */
+  readonly breaker?: Pick<MailBreaker, 'state'>;
   /** The feed of one channel's notices (adapters/mysql/mysql-ticket-notice-feed.ts in production). */
   readonly feedFor: (platform: ChatPlatform, channel: string) => NoticeFeed;
   readonly notifiers: readonly PacedChatNotifier[];
@@ -21,6 +24,7 @@ export interface ChatNoticeLoopOptions {
 export class ChatNoticeLoop {
   readonly #targets: { readonly notifier: PacedChatNotifier; readonly feed: NoticeFeed }[];
   readonly #log: Logger;
+  readonly #breaker: Pick<MailBreaker, 'state'> | null;
   readonly #everyMs: number;
   readonly #graceMs: number;
   readonly #inFlight = new Map<string, Promise<boolean>>();
@@ -36,6 +40,7 @@ export class ChatNoticeLoop {
       feed: options.feedFor(notifier.platform, notifier.channel),
     }));
     this.#log = options.logger.child({ component: 'chat-notices' });
+    this.#breaker = options.breaker ?? null;
     this.#everyMs = options.everyMs ?? 1_500;
     this.#graceMs = options.triageGraceMs ?? 10_000;
   }
@@ -77,8 +82,27 @@ export class ChatNoticeLoop {
     }, ms);
   }
 
+  /**
+   * The breaker of automatic mail tripped (intake hit ACK_MAX_TOTAL_PER_HOUR): each notify channel is
+   * told once per trip, with what to do.
+   */
+  async #breakerAlert(): Promise<void> {
+    if (this.#targets.length === 0 || !this.#breaker) return;
+    const state = await this.#breaker.state();
+    const at = state.trippedAt;
+    if (!state.tripped || !at) return;
+    const key = `brk:${at.getTime().toString(36)}`;
+    const text = breakerAlertText(at, state.reason);
+    for (const { notifier } of this.#targets) await notifier.alertOnce(key, text);
+  }
+
   async #runPass(): Promise<void> {
     const now = Date.now();
+    try {
+      await this.#breakerAlert();
+    } catch (error) {
+      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not read the automatic mail breaker; retrying at the next pass');
+    }
     for (const { notifier, feed } of this.#targets) {
       try {
         for (const pending of await feed.pending()) {
@@ -104,4 +128,13 @@ export class ChatNoticeLoop {
       }
     }
   }
+}
+
+/** What the notify channels read when automatic mail stops: what happened, what still works, how to reset. */
+export function breakerAlertText(at: Date, reason: string | null): string {
+  return [
+    `Automatic mail stopped at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC: ${reason ?? 'the hourly cap of automatic emails was hit'}.`,
+    'No acknowledgement goes out until an operator resets it (a flood of new tickets, or mail sent in the name of others, is the usual cause: check the newest tickets first).',
+    "Agents' replies still go. To let automatic mail go again: `npx ticketrelay breaker reset` (`npx ticketrelay breaker status` says where it stands).",
+  ].join(' ');
 }

@@ -10,6 +10,7 @@ import { describeError, isAppError } from '../domain/errors.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../ports/outbox-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MailSender, OutgoingEmail } from '../ports/mail-sender.ts';
+import type { MailBreaker } from '../ports/spam-store.ts';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 100;
@@ -38,6 +39,7 @@ export class OutboxService implements OutboxDelivery {
   readonly #sender: MailSender;
   readonly #from: { address: string; name: string };
   readonly #log: Logger;
+  readonly #breaker: MailBreaker | null;
   #running: Promise<number> | null = null;
   #again = false;
   #againNow = false;
@@ -46,8 +48,10 @@ export class OutboxService implements OutboxDelivery {
   /** Claims this process's name held before it started (a crash) are released on the first pass. */
   #released = false;
 
-  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger; claimRenewMs?: number }) {
+  /** `breaker`: while it is tripped, acknowledgements wait (agents' replies still go). */
+  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger; claimRenewMs?: number; breaker?: MailBreaker }) {
     this.#store = deps.store;
+    this.#breaker = deps.breaker ?? null;
     this.#sender = deps.sender;
     this.#from = deps.from;
     this.#log = deps.logger.child({ component: 'outbox' });
@@ -115,8 +119,10 @@ export class OutboxService implements OutboxDelivery {
     let sent = 0;
     // Sending now walks the outbox once, by id: what fails again waits for its retry time.
     let afterId = 0;
+    // All automatic mail stops while the breaker is tripped (an operator resets it: `breaker reset`).
+    const withoutAutomatic = this.#breaker ? (await this.#breaker.state()).tripped : false;
     for (;;) {
-      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS, now ? { ignoreBackoff: true, afterId } : {});
+      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS, { ...(now ? { ignoreBackoff: true, afterId } : {}), ...(withoutAutomatic ? { withoutAutomatic } : {}) });
       if (rows.length === 0) return sent;
       afterId = rows.reduce((max, r) => Math.max(max, r.rowId), afterId);
       // A few at a time, each sender taking the next row as soon as it is free; the successes are

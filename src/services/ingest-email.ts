@@ -13,6 +13,7 @@ import { senderAuthentication, type SenderAuthentication } from '../domain/sende
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
 import { detectLanguage, type Language } from '../domain/language.ts';
 import { cutQuotedHistory } from '../domain/quoted-history.ts';
+import { normalisedMailbox, senderAuthenticated, trustedAuthenticationResults, upstreamSpamVerdict, type SpamVerdict } from '../domain/spam.ts';
 import {
   cleanSubject,
   composeLegacyContent,
@@ -29,6 +30,7 @@ import type { EmailParser } from '../ports/email-parser.ts';
 import type { IntakeStore, IntakeTransaction, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Quarantine } from '../ports/quarantine.ts';
+import type { SpamFilter } from '../ports/spam-filter.ts';
 import type { TriageQueue } from '../ports/triage-queue.ts';
 import type { OutboxDelivery } from './deliver-outbox.ts';
 
@@ -45,6 +47,7 @@ export type IntakeResult =
   | { readonly outcome: 'reply'; readonly ticketId: number; readonly messageId: string; readonly signal: ThreadSignal; readonly reopened: boolean }
   | { readonly outcome: 'duplicate'; readonly messageId: string; readonly ticketId: number | null }
   | { readonly outcome: 'automated'; readonly messageId: string; readonly kind: string; readonly reason: string; readonly ticketId: number | null; readonly flagged: readonly string[] }
+  | { readonly outcome: 'spam'; readonly messageId: string; readonly code: string; readonly reason: string; readonly keptAt: string | null }
   | { readonly outcome: 'rejected'; readonly messageId: string | null; readonly reason: string; readonly keptAt: string | null };
 
 export type IntakeOutcome = IntakeResult['outcome'];
@@ -58,8 +61,20 @@ export interface IntakeSettings {
   readonly ackMaxPerHour: number;
   readonly reopenOnReply: boolean;
   readonly defaultLanguage: Language;
-  /** authserv-ids of our own mail server's Authentication-Results headers (the only ones believed). */
-  readonly trustedAuthservIds?: readonly string[];
+  /** SPAM_TRUSTED_AUTHSERV_ID: the authserv-id of our own mail server's Authentication-Results (null: none is trusted). */
+  readonly trustedAuthservId?: string | null;
+  /** ACK_UNAUTHENTICATED: acknowledge a sender our mail server reported nothing about ('send'), or not ('skip'). */
+  readonly ackUnauthenticated?: 'send' | 'skip';
+  /** ACK_MAX_PER_TICKET: automatic emails per ticket per hour. */
+  readonly ackMaxPerTicket?: number;
+  /** ACK_MAX_TOTAL_PER_HOUR: automatic emails in all per hour; reaching it trips the breaker that stops them all. */
+  readonly ackMaxTotalPerHour?: number;
+}
+
+/** How one email is taken. */
+export interface IngestOptions {
+  /** An agent released it from the spam held for review: it is not checked for spam again. */
+  readonly released?: boolean;
 }
 
 export interface IntakeDeps {
@@ -68,6 +83,10 @@ export interface IntakeDeps {
   readonly triage: TriageQueue;
   readonly outbox: OutboxDelivery;
   readonly quarantine: Quarantine;
+  /** Where the raw bytes of spam are kept for review (absent: the rejected folder's quarantine). */
+  readonly spamArchive?: Quarantine;
+  /** SPAM_FILTER: a local spam filter asked about each email from a person (absent: the headers alone decide). */
+  readonly spamFilter?: SpamFilter | null;
   readonly logger: Logger;
   readonly settings: IntakeSettings;
   readonly clock?: () => Date;
@@ -115,6 +134,8 @@ const MAX_PARTICIPANTS = 6;
 /** Stored text of automatic mail and rejected notes is capped: the record, not an archive. */
 const AUTOMATED_TEXT_MAX = 64 * 1024;
 const CONFLICT_RETRIES = 3;
+/** ACK_MAX_TOTAL_PER_HOUR's default. */
+export const DEFAULT_ACK_MAX_TOTAL_PER_HOUR = 500;
 /** Longest an email that is read waits for an earlier one still being read (a 50 MB one takes seconds). */
 const ARRIVAL_WAIT_MS = 3_000;
 
@@ -128,6 +149,7 @@ export class IntakeService {
   readonly #ackLedger = new AckLedger();
   readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
   readonly #listeners: IntakeListener[] = [];
+  #breakerLogged = false;
 
   constructor(deps: IntakeDeps) {
     this.#deps = deps;
@@ -150,7 +172,7 @@ export class IntakeService {
    * Takes one raw email. Resolves with its outcome for everything a person can get wrong (a broken
    * email is 'rejected', never thrown); throws only what breaks: the database is gone (retryable).
    */
-  async ingest(raw: Uint8Array, source: IntakeSource): Promise<IntakeResult> {
+  async ingest(raw: Uint8Array, source: IntakeSource, options: IngestOptions = {}): Promise<IntakeResult> {
     const started = performance.now();
     const place = this.#arrival.take();
     let email: InboundEmail;
@@ -167,7 +189,7 @@ export class IntakeService {
     try {
       // Registers the email and sends its Message-ID lookup before it returns: the next in line
       // sees it in flight, and the store takes their transactions in this order.
-      return this.ingestParsed(email, source, raw);
+      return this.ingestParsed(email, source, raw, options);
     } finally {
       this.#arrival.leave(place);
     }
@@ -182,7 +204,7 @@ export class IntakeService {
   }
 
   /** Takes an email already parsed (the web form builds one without MIME). */
-  async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null): Promise<IntakeResult> {
+  async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null, options: IngestOptions = {}): Promise<IntakeResult> {
     const started = performance.now();
     const messageId = email.messageId ?? `sha256:${email.contentHash}`;
     // Emails from one address are taken one after the other, in the order they came: the first
@@ -196,7 +218,7 @@ export class IntakeService {
     // Registered before it waits, so that a reply to this reply, arriving meanwhile, waits for it too.
     const work = (async () => {
       if (dependsOn.length > 0) await Promise.allSettled(dependsOn);
-      return this.#take(email, messageId, source, raw);
+      return this.#take(email, messageId, source, raw, options);
     })();
     for (const key of keys) this.#inflight.set(key, work);
     try {
@@ -206,7 +228,7 @@ export class IntakeService {
     }
   }
 
-  async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null): Promise<IntakeResult> {
+  async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null, options: IngestOptions): Promise<IntakeResult> {
     const log = this.#log.child({ messageId, source: source.name ?? source.kind });
     const existing = await this.#deps.store.findMessage(messageId);
     const sender = senderOf(email, this.#own);
@@ -239,7 +261,11 @@ export class IntakeService {
       } else if (!sender) {
         return await this.#reject(raw, email, 'no sender address (From, Reply-To and Sender are missing or unusable)', source, messageId);
       } else {
-        result = await this.#withConflictRetry(() => this.#takeFromPerson(email, messageId, sender, source, rejectedBefore));
+        // Spam is looked for only in what would reach a person: automatic mail never opens a ticket anyway.
+        const spam = options.released ? null : await this.#spamVerdict(email, raw, source, log);
+        result = spam
+          ? await this.#holdSpam(email, messageId, sender, spam, source, raw, rejectedBefore)
+          : await this.#withConflictRetry(() => this.#takeFromPerson(email, messageId, sender, source, rejectedBefore));
       }
     } catch (error) {
       if (isAppError(error) && error.code === 'email.duplicate') {
@@ -258,6 +284,51 @@ export class IntakeService {
     }
     log.info({ ...summaryFields(result), notes: email.notes.length ? email.notes : undefined }, describeResult(result));
     return result;
+  }
+
+  /**
+   * Spam by the verdicts our mail server wrote, then by the local filter when there is one. The web
+   * form's headers are our own front end's, and it has no raw email to scan.
+   */
+  async #spamVerdict(email: InboundEmail, raw: Uint8Array | null, source: IntakeSource, log: Logger): Promise<SpamVerdict | null> {
+    if (source.kind === 'web') return null;
+    const auth = trustedAuthenticationResults(email.headers, this.#deps.settings.trustedAuthservId ?? null);
+    const upstream = upstreamSpamVerdict(email.headers, auth);
+    if (upstream) return upstream;
+    const filter = this.#deps.spamFilter;
+    if (!filter || !raw) return null;
+    try {
+      const verdict = await filter.check(raw);
+      if (!verdict.spam) return null;
+      const rules = verdict.rules.length ? ` (${verdict.rules.slice(0, 6).join(', ')})` : '';
+      return { code: 'spam-filter', reason: `${filter.name} scored it ${verdict.score} of ${verdict.threshold}${rules}` };
+    } catch (error) {
+      // Mail keeps flowing while the filter is away (as a mail server does): the headers still decide.
+      log.warn({ err: describeError(error) }, 'spam filter unavailable: the email is taken without its verdict');
+      return null;
+    }
+  }
+
+  /** Spam: no ticket, no acknowledgement; the raw kept for an agent to review and release. */
+  async #holdSpam(email: InboundEmail, messageId: string, sender: MailAddress, spam: SpamVerdict, source: IntakeSource, raw: Uint8Array | null, rejectedBefore: boolean): Promise<IntakeResult> {
+    const archive = this.#deps.spamArchive ?? this.#deps.quarantine;
+    const keptAt = raw ? await archive.keep(raw, createHash('sha256').update(raw).digest('hex')) : null;
+    const now = this.#now();
+    await this.#deps.store.transaction(async (tx) => {
+      if (rejectedBefore) await tx.forgetRejection(messageId);
+      await tx.holdSpam({
+        messageId,
+        sender: sender.address,
+        subject: email.subject,
+        code: spam.code,
+        reason: spam.reason,
+        rawLocation: keptAt,
+        rawSize: raw?.byteLength ?? email.rawSize,
+        source: source.mailbox ? `${source.kind}:${source.mailbox}` : source.kind,
+        at: now,
+      });
+    });
+    return { outcome: 'spam', messageId, code: spam.code, reason: spam.reason, keptAt };
   }
 
   #automatedVerdict(email: InboundEmail, sender: MailAddress | null): AutomatedVerdict | null {
@@ -342,7 +413,7 @@ export class IntakeService {
   }
 
   #authentication(email: InboundEmail): SenderAuthentication {
-    return senderAuthentication(email.headers, email.from?.address ?? null, this.#deps.settings.trustedAuthservIds ?? []);
+    return senderAuthentication(email.headers, email.from?.address ?? null, this.#deps.settings.trustedAuthservId ? [this.#deps.settings.trustedAuthservId] : []);
   }
 
   async #createTicket(
@@ -431,7 +502,7 @@ export class IntakeService {
     const acknowledgement = await this.#queueAcknowledgement(tx, {
       ticketId,
       to: sender.address,
-      firstName: names.first,
+      notAuthenticated: this.#ackAuthenticationProblem(email, source, sender.address),
       subject,
       language: language ?? this.#deps.settings.defaultLanguage,
       // A web form sent no email of the customer's to thread on: its Message-ID is ours, made for dedupe.
@@ -563,7 +634,8 @@ export class IntakeService {
     ack: {
       ticketId: number;
       to: string;
-      firstName: string | null;
+      /** Why the recipient is not known to be the sender (null: authenticated, or the policy sends anyway). */
+      notAuthenticated: string | null;
       subject: string;
       language: Language;
       inReplyTo: string | null;
@@ -577,20 +649,34 @@ export class IntakeService {
     if (!settings.ackEnabled) suppressed = 'acknowledgements are disabled';
     else if (this.#own.has(ack.to)) suppressed = 'the sender is one of our own addresses';
     else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to)) suppressed = 'the sender is a no-reply address';
+    else if (ack.notAuthenticated) suppressed = ack.notAuthenticated;
     else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
     else {
-      const stored = await tx.countOutboundSince(ack.to, 'ack', new Date(ack.now.getTime() - 3_600_000));
-      if (stored + acks.unseen(ack.to) >= settings.ackMaxPerHour) {
-        suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address in the last hour`;
+      const mailbox = normalisedMailbox(ack.to);
+      const counts = await tx.automaticMailSince(mailbox, ack.ticketId, new Date(ack.now.getTime() - 3_600_000));
+      const perTicket = settings.ackMaxPerTicket ?? 1;
+      const total = settings.ackMaxTotalPerHour ?? DEFAULT_ACK_MAX_TOTAL_PER_HOUR;
+      if (counts.breakerTrippedAt) {
+        suppressed = `all automatic mail is stopped since ${counts.breakerTrippedAt.toISOString()} (the hourly cap was hit): "npx ticketrelay breaker reset" lets it go again`;
+      } else if (counts.mailbox + acks.unseen(`m:${mailbox}`) >= settings.ackMaxPerHour) {
+        suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address${mailbox === ack.to.toLowerCase() ? '' : ` (as ${mailbox})`} in the last hour`;
+      } else if (counts.ticket >= perTicket) {
+        suppressed = `already ${perTicket} automatic email${perTicket === 1 ? '' : 's'} on this ticket in the last hour`;
+      } else if (counts.total + acks.unseen('*') >= total) {
+        suppressed = `the cap of ${total} automatic emails an hour (ACK_MAX_TOTAL_PER_HOUR) was reached: all automatic mail is stopped until "npx ticketrelay breaker reset"`;
+        await tx.tripBreaker(`${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`, ack.now);
+        this.#breakerTripped(ack.ticketId, total);
       } else {
-        acks.queue(ack.to);
+        this.#breakerLogged = false;
+        acks.queue(`m:${mailbox}`);
+        acks.queue('*');
+        await tx.recordAutomaticMail(mailbox, ack.ticketId, ack.now);
       }
     }
     const mail = composeAcknowledgement({
       ticketId: ack.ticketId,
       subject: ack.subject,
       language: ack.language,
-      customerFirstName: ack.firstName,
       supportName: settings.supportName,
     });
     await tx.recordMessage({
@@ -617,6 +703,31 @@ export class IntakeService {
       at: ack.now,
     });
     return suppressed ? `suppressed: ${suppressed}` : 'queued';
+  }
+
+  /**
+   * Why an acknowledgement to `to` would not reach the person who wrote: our mail server's trusted
+   * Authentication-Results do not vouch for that address's domain (a forged From, a Reply-To naming
+   * someone else), or it reported nothing and ACK_UNAUTHENTICATED=skip. Null: send it.
+   */
+  #ackAuthenticationProblem(email: InboundEmail, source: IntakeSource, to: string): string | null {
+    const settings = this.#deps.settings;
+    const auth = source.kind === 'web' ? null : trustedAuthenticationResults(email.headers, settings.trustedAuthservId ?? null);
+    if (auth) {
+      const verdict = senderAuthenticated(auth, to);
+      return verdict.authenticated ? null : `the sender is not authenticated: ${verdict.how}`;
+    }
+    if ((settings.ackUnauthenticated ?? 'send') === 'send') return null;
+    return source.kind === 'web'
+      ? 'the web form cannot prove the address is the sender\'s (ACK_UNAUTHENTICATED=skip)'
+      : 'our mail server reported no authentication for the sender (ACK_UNAUTHENTICATED=skip)';
+  }
+
+  /** Said once per process and trip, as an error: the chat alert is the bots role's (see ChatNoticeLoop). */
+  #breakerTripped(ticketId: number, total: number): void {
+    if (this.#breakerLogged) return;
+    this.#breakerLogged = true;
+    this.#log.error({ ticketId, cap: total }, `automatic mail stopped: ${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR). Check for a flood, then run "npx ticketrelay breaker reset"`);
   }
 
   async #enqueueTriage(ticketId: number, log: Logger): Promise<'queued' | 'deferred'> {
@@ -773,6 +884,8 @@ export function describeResult(result: IntakeResult): string {
       return `automated mail (${result.kind}: ${result.reason})${result.ticketId ? `, stored on ticket #${result.ticketId}` : ', recorded and skipped'}${result.flagged.length ? `; no more mail to ${result.flagged.join(', ')}` : ''}`;
     case 'rejected':
       return `rejected: ${result.reason}${result.keptAt ? ` (raw message kept at ${result.keptAt})` : ''}`;
+    case 'spam':
+      return `held as spam, no ticket and no acknowledgement: ${result.reason} (review with "/ticket spam" or "npx ticketrelay spam list")`;
   }
 }
 

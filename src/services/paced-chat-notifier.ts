@@ -99,6 +99,31 @@ export class PacedChatNotifier implements ChatNotifier {
     return { posted };
   }
 
+  /**
+   * An alert about the desk itself (not a ticket: the breaker of automatic mail tripped), posted at
+   * once and once per `key` across processes (claimed under ticket 0). True when this call posted it.
+   */
+  async alertOnce(key: string, text: string): Promise<boolean> {
+    try {
+      if (!(await this.#ledger.claim(this.platform, this.channel, 0, key, new Date()))) return false;
+    } catch (error) {
+      this.#log.error({ key, err: error }, 'could not record the alert; a later pass retries');
+      return false;
+    }
+    try {
+      const ref = await this.#poster.postAlert(this.channel, text);
+      this.#posts += 1;
+      this.#lastPostAt = Date.now();
+      await this.#ledger.posted(this.platform, this.channel, 0, key, ref);
+      this.#log.warn({ key, messageRef: ref }, 'alert posted');
+      return true;
+    } catch (error) {
+      this.#log.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'alert not posted; a later pass retries');
+      await this.#ledger.release(this.platform, this.channel, 0, key).catch(() => undefined);
+      return false;
+    }
+  }
+
   /** Resolves when every waiting notice was posted or given up. */
   async idle(): Promise<void> {
     while (this.#pumping) await this.#pumping;

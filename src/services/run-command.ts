@@ -40,6 +40,7 @@ import type { DeliveryOutcome, OutboxDelivery } from './deliver-outbox.ts';
 import { newMessageId } from './ingest-email.ts';
 import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
+import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';
 
 export interface CommandServiceDeps {
   readonly store: TicketStore;
@@ -59,6 +60,8 @@ export interface CommandServiceDeps {
   readonly timeZone?: string;
   /** ATTACHMENT_MAX_BYTES: named when `view` says a file was not kept for its size; absent, the limit is not named. */
   readonly attachmentMaxBytes?: number;
+  /** `/ticket spam`: the held spam, listed and released; absent: not available in this process. */
+  readonly spam?: Pick<SpamReviewService, 'list' | 'release'>;
 }
 
 export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
@@ -86,6 +89,7 @@ export class CommandService {
   readonly #timeZone: string;
   readonly #attachmentMaxBytes: number | null;
   readonly #listeners: CommandListener[] = [];
+  readonly #spam: Pick<SpamReviewService, 'list' | 'release'> | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -98,6 +102,7 @@ export class CommandService {
     this.#exporter = deps.exporter ?? null;
     this.#timeZone = deps.timeZone ?? 'UTC';
     this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
+    this.#spam = deps.spam ?? null;
   }
 
   /** Adds a listener told of every answer, with the time it took (the metrics registry's timings). */
@@ -153,6 +158,9 @@ export class CommandService {
         return this.#view(command.ticketId);
       case 'export':
         return this.#export(command, agent!);
+      case 'spam':
+      case 'spam_release':
+        return this.#spamCommand(command, actor);
       default:
         return this.#change(command, agent!, actor);
     }
@@ -168,6 +176,16 @@ export class CommandService {
     const { tickets, ...rest } = file;
     this.#log.info({ command: 'export', actor: agent.name, from, to, tickets }, 'tickets exported');
     return { ok: true, ephemeral: true, text: `${tickets} ticket${tickets === 1 ? '' : 's'} created from ${from} to ${to}: ${rest.filename}.`, file: rest };
+  }
+
+  async #spamCommand(command: Extract<ParsedCommand, { name: 'spam' | 'spam_release' }>, actor: string): Promise<CommandReply> {
+    if (!this.#spam) return refuse('The held spam is not available in this process; run "npx ticketrelay spam list" instead.');
+    if (command.name === 'spam') {
+      const { items, total, page, pageSize } = await this.#spam.list(command.page);
+      return { ok: true, ephemeral: true, text: formatHeldSpam(items, total, page, pageSize) };
+    }
+    const released = await this.#spam.release(command.spamId, actor);
+    return released.ok ? { ok: true, ephemeral: true, text: released.text } : refuse(released.text);
   }
 
   async #list(request: ListRequest): Promise<CommandReply> {
@@ -231,7 +249,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' }>, agent: Agent, actor: string): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' }>, agent: Agent, actor: string): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;

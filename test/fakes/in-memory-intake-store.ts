@@ -31,12 +31,14 @@ import {
   type TicketStatus,
 } from '../../src/domain/ticket.ts';
 import type {
+  AutomaticMailCounts,
   IntakeStore,
   IntakeTransaction,
   MessageKind,
   MessageRecord,
   NewReply,
   NewTicket,
+  SpamRecord,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
@@ -133,6 +135,12 @@ interface State {
   attachments: AttachmentRow[];
   events: EventRow[];
   flags: AddressFlagRow[];
+  /** support_auto_mail */
+  autoMail: { mailbox: string; ticketId: number; at: Date }[];
+  /** support_mail_breaker */
+  breaker: { trippedAt: Date | null; reason: string | null; resetAt: Date | null };
+  /** support_spam */
+  spam: SpamRecord[];
 }
 
 /** One write of a transaction, replayed on the stored state at commit. */
@@ -194,6 +202,12 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   get flaggedAddresses(): readonly Readonly<AddressFlagRow>[] {
     return this.#state.flags;
   }
+  get heldSpam(): readonly Readonly<SpamRecord>[] {
+    return this.#state.spam;
+  }
+  get breaker(): Readonly<State['breaker']> {
+    return this.#state.breaker;
+  }
   /** Outbound rows (acknowledgements, agents' replies) with their delivery state. */
   get outbound(): readonly Readonly<MessageRow>[] {
     return this.#state.messages.filter((m) => m.direction === 'outbound');
@@ -213,7 +227,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     return this.#state.participants.filter((p) => p.ticketId === ticketId).map((p) => p.address);
   }
   /** How many rows there are of each kind: compare before and after to see that nothing was written. */
-  counts(): Record<keyof State, number> {
+  counts(): Record<Exclude<keyof State, 'autoMail' | 'breaker' | 'spam'>, number> {
     const s = this.#state;
     return {
       customers: s.customers.length,
@@ -337,7 +351,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number } = {}): Promise<OutboundRow[]> {
+  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {}): Promise<OutboundRow[]> {
     await Promise.resolve();
     const now = this.#clock();
     const rows = this.#state.messages
@@ -345,6 +359,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
         (m) =>
           m.delivery === 'pending' &&
           m.rowId > (options.afterId ?? 0) &&
+          !(options.withoutAutomatic === true && m.kind === 'ack') &&
           m.deliveryAttempts < maxAttempts &&
           (m.deliveryClaimedUntil === null || m.deliveryClaimedUntil <= now) &&
           (options.ignoreBackoff === true || m.deliveryNextAt === null || m.deliveryNextAt <= now),
@@ -732,6 +747,39 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return this.#state.flags.some((f) => sameId(f.address, address));
   }
 
+  async automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts> {
+    await this.#ready();
+    const { autoMail, breaker } = this.#state;
+    const totalSince = breaker.resetAt && breaker.resetAt > since ? breaker.resetAt : since;
+    return {
+      mailbox: autoMail.filter((a) => a.mailbox === mailbox && a.at >= since).length,
+      ticket: autoMail.filter((a) => a.ticketId === ticketId && a.at >= since).length,
+      total: autoMail.filter((a) => a.at >= totalSince).length,
+      breakerTrippedAt: breaker.trippedAt,
+    };
+  }
+
+  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void> {
+    await this.#ready();
+    this.#defer((s) => void s.autoMail.push({ mailbox, ticketId, at }));
+  }
+
+  async tripBreaker(reason: string, at: Date): Promise<void> {
+    await this.#ready();
+    this.#defer((s) => {
+      if (s.breaker.trippedAt === null) s.breaker = { ...s.breaker, trippedAt: at, reason };
+    });
+  }
+
+  async holdSpam(spam: SpamRecord): Promise<void> {
+    await this.#ready();
+    const record = structuredClone(spam);
+    this.#defer((s) => {
+      if (s.spam.some((m) => sameId(m.messageId, record.messageId))) throw new AppError('email.duplicate', 'This email was already taken.');
+      s.spam.push(record);
+    });
+  }
+
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {
     await this.#ready();
     return this.#state.messages.filter(
@@ -758,7 +806,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 }
 
 function emptyState(): State {
-  return { customers: [], customerKeys: [], legacy: [], tickets: [], messages: [], participants: [], attachments: [], events: [], flags: [] };
+  return { customers: [], customerKeys: [], legacy: [], tickets: [], messages: [], participants: [], attachments: [], events: [], flags: [], autoMail: [], breaker: { trippedAt: null, reason: null, resetAt: null }, spam: [] };
 }
 
 function summaryOf(row: TicketRow): TicketSummary {

@@ -20,7 +20,7 @@ const agent: Caller = { platform: 'slack', userId: 'UHELENE' };
 beforeAll(async () => {
   db = await createTestDatabase('threadsec');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false', TRUSTED_AUTHSERV_IDS: 'mx.shop.example' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false', SPAM_TRUSTED_AUTHSERV_ID: 'mx.shop.example' });
   await app.agents.upsert({ name: 'helene', role: 'agent', staffId: 12, identities: [{ platform: 'slack', kind: 'user', value: 'UHELENE' }] });
   front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
 }, 60_000);
