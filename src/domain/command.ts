@@ -5,8 +5,9 @@
  */
 import { closestWord, shorten, waitedFor } from './wording.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
+import type { Platform } from './platform.ts';
 
-export type Platform = 'slack' | 'discord' | 'console' | 'http';
+export type { Platform } from './platform.ts';
 /** Who typed the command, as the platform identifies them. */
 export interface Caller {
   readonly platform: Platform;

@@ -2,6 +2,7 @@
  * Posting the digest to a chat channel, drawing its chart, and the ledger that makes a post happen
  * once per channel per day.
  */
+import type { ChatPlatform } from '../domain/platform.ts';
 import type { DailyCounts, DayString, DigestField } from '../domain/digest.ts';
 
 /** A digest ready to post: the text, a title and short fields (for embeds/blocks), the chart. */
@@ -19,7 +20,7 @@ export interface DigestPost {
  * or not) when the platform refused it.
  */
 export interface DigestPublisher {
-  readonly platform: 'slack' | 'discord';
+  readonly platform: ChatPlatform;
   publish(channel: string, digest: DigestPost): Promise<string>;
 }
 

@@ -13,6 +13,7 @@ import {
   type Digest,
   type Trend,
 } from '../domain/digest.ts';
+import type { ChatPlatform } from '../domain/platform.ts';
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { DigestChartRenderer, DigestLedger, DigestPost, DigestPublisher } from '../ports/digest-publisher.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -29,7 +30,7 @@ export interface DigestDeps {
   readonly chart: DigestChartRenderer;
   readonly ledger: DigestLedger;
   /** By platform; a channel "slack:C123" goes to publishers.slack. */
-  readonly publishers: Partial<Record<'slack' | 'discord', DigestPublisher>>;
+  readonly publishers: Partial<Record<ChatPlatform, DigestPublisher>>;
   readonly timeZone: string;
   readonly logger: Logger;
   readonly clock?: () => Date;
@@ -195,11 +196,11 @@ export class DigestService {
 }
 
 /** "slack:C123" → { platform: 'slack', id: 'C123' }; null when it is neither. */
-export function parseChannel(channel: string): { platform: 'slack' | 'discord'; id: string } | null {
+export function parseChannel(channel: string): { platform: ChatPlatform; id: string } | null {
   const m = /^(slack|discord):([A-Za-z0-9_-]+)$/.exec(channel.trim());
   if (!m?.[1] || !m[2]) return null;
   if (m[1] === 'discord' && !/^\d+$/.test(m[2])) return null;
-  return { platform: m[1] as 'slack' | 'discord', id: m[2] };
+  return { platform: m[1] as ChatPlatform, id: m[2] };
 }
 
 /** The configured channels as internal names. */
