@@ -10,7 +10,7 @@ export interface TicketSummary {
   readonly language: string | null;
 }
 
-export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'none';
+export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'verp' | 'none';
 export type MessageKind = 'ticket' | 'reply' | 'automated' | 'rejected' | 'ack' | 'agent_reply';
 
 export interface NewTicket {
@@ -50,6 +50,8 @@ export interface MessageRecord {
   readonly threadSignal: ThreadSignal | null;
   readonly automatedKind: string | null;
   readonly automatedReason: string | null;
+  /** Automated mail: the stable code of the rule that decided (`bounce.dsn`, `list.x_ml` …). */
+  readonly automatedCode?: string | null;
   /** The sender of an inbound email, the recipient of an outbound one. */
   readonly peerAddress: string | null;
   /** Inbound: the sender's display name, and the Date header when it is plausible. */
@@ -67,6 +69,16 @@ export interface MessageRecord {
   /** Outbound only: 'pending' puts it in the outbox; 'suppressed' records why it was not sent. */
   readonly delivery: 'pending' | 'suppressed' | null;
   readonly at: Date;
+}
+
+/** An email we sent (or queued): what a bounce must cite before it changes anything. */
+export interface SentMessage {
+  readonly rowId: number;
+  readonly messageId: string;
+  readonly ticketId: number | null;
+  readonly kind: MessageKind;
+  readonly to: string;
+  readonly cc: readonly string[];
 }
 
 export interface OutboundRow {
@@ -147,4 +159,11 @@ export interface IntakeTransaction {
   flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void>;
   isAddressFlagged(address: string): Promise<boolean>;
   countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
+  /** Our outbound emails (acknowledgements, agents' replies) stored under these Message-IDs. */
+  sentMessages(ids: readonly string[]): Promise<readonly SentMessage[]>;
+  /**
+   * A soft bounce of this outbound email: it waits in the outbox again until `notBefore`, unless it has
+   * bounced `maxBounces` times already. Whether it will be tried again.
+   */
+  retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean>;
 }

@@ -31,6 +31,7 @@ import {
   type TicketStatus,
 } from '../../src/domain/ticket.ts';
 import type {
+  SentMessage,
   IntakeStore,
   IntakeTransaction,
   MessageKind,
@@ -95,6 +96,7 @@ export interface MessageRow extends Omit<MessageRecord, 'delivery'> {
   deliveryError: string | null;
   deliveryNextAt: Date | null;
   deliveryClaimedUntil: Date | null;
+  bounceCount: number;
 }
 
 export interface ParticipantRow {
@@ -633,6 +635,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         deliveryError: null,
         deliveryNextAt: null,
         deliveryClaimedUntil: null,
+        bounceCount: 0,
       });
     });
   }
@@ -687,6 +690,24 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   async isAddressFlagged(address: string): Promise<boolean> {
     await this.#ready();
     return this.#state.flags.some((f) => sameId(f.address, address));
+  }
+
+  async sentMessages(ids: readonly string[]): Promise<readonly SentMessage[]> {
+    await this.#ready();
+    return this.#state.messages
+      .filter((m) => m.direction === 'outbound' && ids.some((id) => sameId(m.messageId, id)))
+      .map((m) => ({ rowId: m.rowId, messageId: m.messageId, ticketId: m.ticketId, kind: m.kind, to: (m.peerAddress ?? '').toLowerCase(), cc: [] }));
+  }
+
+  async retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean> {
+    await this.#ready();
+    const row = this.#state.messages.find((m) => m.rowId === rowId);
+    if (!row || row.bounceCount >= maxBounces || row.delivery === 'suppressed' || row.delivery === null) return false;
+    this.#defer((st) => {
+      const target = st.messages.find((m) => m.rowId === rowId);
+      if (target) Object.assign(target, { delivery: 'pending', deliveryNextAt: notBefore, deliveryClaimedUntil: null, bounceCount: target.bounceCount + 1 });
+    });
+    return true;
   }
 
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {
