@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   MESSAGE_ID_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name such as shop.example').optional(),
   ACK_ENABLED: bool.default(true),
   ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
+  BOUNCE_VERP: bool.default(false),
   REOPEN_ON_REPLY: bool.default(true),
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
@@ -162,6 +163,8 @@ export interface Config {
   };
   readonly intake: {
     readonly ackEnabled: boolean;
+    /** Outgoing mail's envelope sender is support+bounce-<token>@domain, so a bounce names the email it is about. */
+    readonly bounceVerp: boolean;
     readonly ackMaxPerHour: number;
     readonly reopenOnReply: boolean;
     /** Language of our mail when the customer's cannot be told. */
@@ -246,6 +249,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     intake: {
       ackEnabled: e.ACK_ENABLED,
+      bounceVerp: e.BOUNCE_VERP,
       ackMaxPerHour: e.ACK_MAX_PER_HOUR,
       reopenOnReply: e.REOPEN_ON_REPLY,
       defaultLanguage: e.DEFAULT_LANGUAGE,

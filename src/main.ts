@@ -92,7 +92,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const store = new MysqlIntakeStore(database);
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
-  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
+  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, verp: config.intake.bounceVerp });
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
   const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
   const intake = new IntakeService({
@@ -111,6 +111,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       ackMaxPerHour: config.intake.ackMaxPerHour,
       reopenOnReply: config.intake.reopenOnReply,
       defaultLanguage: config.intake.defaultLanguage,
+      bounceVerp: config.intake.bounceVerp,
     },
   });
   const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });

@@ -5,6 +5,7 @@
  * later pass, up to MAX_ATTEMPTS; a permanent one is marked failed with its reason.
  */
 import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
+import { verpReturnPath } from '../domain/bounce.ts';
 import { formatDuration } from '../domain/wording.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
 import type { IntakeStore, OutboundRow, OutboxState } from '../ports/intake-store.ts';
@@ -43,7 +44,10 @@ export class OutboxService implements OutboxDelivery {
   #againNow = false;
   readonly #outcomes = new Map<string, DeliveryOutcome>();
 
-  constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger }) {
+  readonly #verp: boolean;
+
+  constructor(deps: { store: IntakeStore; sender: MailSender; from: { address: string; name: string }; logger: Logger; verp?: boolean }) {
+    this.#verp = deps.verp === true;
     this.#store = deps.store;
     this.#sender = deps.sender;
     this.#from = deps.from;
@@ -128,7 +132,10 @@ export class OutboxService implements OutboxDelivery {
   }
 
   async #send(row: OutboundRow): Promise<boolean> {
+    // With VERP a bounce comes back to an address only this email used: it cannot be about another.
+    const envelopeFrom = this.#verp ? verpReturnPath(this.#from.address, row.messageId) : null;
     const email: OutgoingEmail = {
+      ...(envelopeFrom ? { envelopeFrom } : {}),
       messageId: row.messageId,
       from: this.#from,
       to: row.to,
