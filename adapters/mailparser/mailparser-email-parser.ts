@@ -115,6 +115,7 @@ export class MailparserEmailParser implements EmailParser {
     const subject = (parser.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
     const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date : null;
     const deliveryReport = buildDeliveryReport(ctype, headers, reportParts);
+    const enclosedMessageIds = deliveryReport === null ? [...new Set(reportParts.filter((p) => !p.contentType.endsWith('delivery-status')).flatMap((p) => messageIdsFromHeaderBlock(p.text)))].slice(0, 20) : [];
     const messageId = cleanId(parser.messageId);
     return {
       messageId,
@@ -132,6 +133,7 @@ export class MailparserEmailParser implements EmailParser {
       text: bodyText.replace(/\r\n?/g, '\n'),
       attachments,
       deliveryReport,
+      ...(enclosedMessageIds.length > 0 ? { enclosedMessageIds } : {}),
       notes,
       rawSize: raw.byteLength,
       contentHash: contentHash(headerLines, raw),

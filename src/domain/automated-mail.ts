@@ -140,7 +140,7 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   const display = (email.from?.name ?? '').slice(0, 200);
   const systemSender = SYSTEM_LOCAL_PART.test(local) || DAEMON_NAME.test(display);
   if (STRONG_BOUNCE_SUBJECT.test(subject)) return verdict('bounce', 'bounce.subject', evidence('Subject', subject));
-  if (BOUNCE_TEXT.test(text) && (systemSender || WEAK_BOUNCE_SUBJECT.test(subject))) {
+  if ((systemSender || WEAK_BOUNCE_SUBJECT.test(subject)) && BOUNCE_TEXT.test(text)) {
     return verdict('bounce', 'bounce.text', `${evidence('Subject', subject)}; the text is a mail server's delivery failure`);
   }
   if (AUTO_REPLY_SUBJECT.test(subject)) return verdict('auto_reply', 'auto_reply.subject', evidence('Subject', subject));
@@ -177,7 +177,7 @@ const CHALLENGE_SUBJECT =
 const CHALLENGE_TEXT = /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot)))/i;
 const VIRUS_SUBJECT = /(virus|malware|quarantin|infected|banned (content|file|attachment)|blocked (attachment|content|file|message)|attachment (blocked|removed|stripped)|content (filter|violation)|security alert|mail ?scanner|antivirus|symantec|mcafee|sophos|trend ?micro|interscan|scanmail)/i;
 const VIRUS_SENDER = /(virus|antivirus|scan|amavis|imss|symantec|mcafee|sophos|clamav|trend|quarantine|security|admin|postmaster)/;
-const VIRUS_TEXT = /(virus|quarantin|infected|malware|banned|has been (blocked|removed|stripped|deleted))/i;
+const VIRUS_TEXT = /(quarantin|(was|is|were) infected|virus (was )?(found|detected)|banned (content|file|attachment)|has been (blocked|removed|stripped|deleted|quarantined))/i;
 /** Senders nobody reads: a notification, never a ticket (carriers' "post_master" gateways too). */
 const NO_REPLY_LOCAL_PART = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|dont[-_.]?reply|ne[-_.]?pas[-_.]?r[ée]pondre|nepasrepondre|post_master|no[-_.]?response|noreply[-_.+].*|.*[-_.+]no[-_.]?reply|notifications?|notify|alerts?|automailer|auto[-_.]?mail(er)?)$/;
 

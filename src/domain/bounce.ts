@@ -23,7 +23,8 @@ export interface BounceDetails {
   readonly source: 'dsn' | 'ses' | 'text' | 'none';
 }
 
-export type BounceInput = Pick<InboundEmail, 'text' | 'deliveryReport' | 'inReplyTo' | 'references' | 'from' | 'to' | 'subject'>;
+export type BounceInput = Pick<InboundEmail, 'text' | 'deliveryReport' | 'inReplyTo' | 'references' | 'from' | 'to' | 'subject'> &
+  Partial<Pick<InboundEmail, 'enclosedMessageIds'>>;
 
 const TEXT_SCAN_CHARS = 64 * 1024;
 const MAX_RECIPIENTS = 20;
@@ -36,6 +37,7 @@ export function bounceDetails(email: BounceInput): BounceDetails {
   const ids = new Set<string>();
   const report = email.deliveryReport;
   for (const id of report?.originalMessageIds ?? []) ids.add(id);
+  for (const id of email.enclosedMessageIds ?? []) ids.add(id);
 
   const ses = sesDetails(text);
   if (ses !== null) {
@@ -100,7 +102,8 @@ function recipientsInText(text: string, email: BounceInput): BouncedRecipient[] 
   for (let i = 0; i < lines.length && out.length < MAX_RECIPIENTS; i++) {
     const line = lines[i] ?? '';
     for (const match of line.matchAll(ADDRESS)) {
-      const address = match[0].toLowerCase().replace(/[.]+$/, '');
+      // "smtp=x@y" (Exchange), "'x@y'" (quoted): the address is what follows.
+      const address = match[0].toLowerCase().replace(/[.]+$/, '').replace(/^(smtp[=:]|rfc822[=:]|')+/, '');
       if (seen.has(address) || own.has(address) || /^(mailer-daemon|postmaster)@/.test(address)) continue;
       seen.add(address);
       // The status near the address: this line and the next three.

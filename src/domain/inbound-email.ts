@@ -69,6 +69,11 @@ export interface InboundEmail {
   readonly text: string;
   readonly attachments: readonly InboundAttachment[];
   readonly deliveryReport: DeliveryReport | null;
+  /**
+   * Message-IDs in the head of an enclosed message (message/rfc822, text/rfc822-headers) of an email that
+   * is not a report: a plain-text bounce that returns the original. Read only once the email is a bounce.
+   */
+  readonly enclosedMessageIds?: readonly string[];
   /** Notes for the record: dropped parts, unknown charsets, broken structure. */
   readonly notes: readonly string[];
   /** Size in bytes of the raw message. */
