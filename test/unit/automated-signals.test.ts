@@ -11,7 +11,8 @@ const OWN = 'support.shop.example';
 function mail(overrides: Partial<AutomatedMailInput> & { headerList?: Array<[string, string]> } = {}): AutomatedMailInput {
   const headers = new Map<string, string[]>();
   for (const [k, v] of overrides.headerList ?? []) headers.set(k, [...(headers.get(k) ?? []), v]);
-  const { headerList: _ignored, ...rest } = overrides;
+  const rest: Partial<AutomatedMailInput> & { headerList?: unknown } = { ...overrides };
+  delete rest.headerList;
   return {
     headers,
     from: { address: 'jane@example.com', name: 'Jane' },
