@@ -157,7 +157,7 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
 }
 
 // The body is looked at only this far: every phrase the rules look for sits in the first lines.
-const TEXT_SCAN_CHARS = 8 * 1024;
+const TEXT_SCAN_CHARS = 4 * 1024;
 
 /** Display names and addresses of mail servers' own senders ("Mail Delivery Subsystem", "MAILER-DAEMON"). */
 const DAEMON_NAME = /mailer[-_ ]?daemon|mail[- ]delivery[- ](subsystem|system|service)|\bpostmaster\b|mail administrator|system administrator|mail ?system/i;

@@ -26,7 +26,7 @@ export interface BounceDetails {
 export type BounceInput = Pick<InboundEmail, 'text' | 'deliveryReport' | 'inReplyTo' | 'references' | 'from' | 'to' | 'subject'> &
   Partial<Pick<InboundEmail, 'enclosedMessageIds'>>;
 
-const TEXT_SCAN_CHARS = 64 * 1024;
+const TEXT_SCAN_CHARS = 16 * 1024;
 const MAX_RECIPIENTS = 20;
 const ADDRESS = /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
 /** Words that say "try again": a delay warning, a full mailbox, a server busy for now. */
