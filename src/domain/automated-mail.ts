@@ -76,7 +76,8 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   }
 
   const from = email.from?.address ?? '';
-  const local = from === '' ? '' : localPart(from);
+  // A local part is at most 64 characters (RFC 5321): the patterns below never look at more.
+  const local = from === '' ? '' : localPart(from).slice(0, 128);
   if (from !== '' && BOUNCE_LOCAL_PARTS.has(local)) {
     return verdict('bounce', 'bounce.mailer_daemon', `From ${clip(from)}`);
   }
@@ -128,7 +129,11 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   // A null sender is what RFC 3834 and Sieve vacation ask auto-replies to use too, so it only means
   // "bounce" once nothing more specific (report type, an explicit auto-reply header) has spoken.
   const returnPath = headers.get('return-path')?.[0];
-  if (returnPath !== undefined && isNullPath(returnPath)) return verdict('bounce', 'bounce.null_sender', 'Return-Path: <>');
+  if (returnPath !== undefined && isNullPath(returnPath)) {
+    // Exchange's out-of-office goes out with a null sender and no header of its own: its subject tells.
+    if (AUTO_REPLY_SUBJECT.test(subject)) return verdict('auto_reply', 'auto_reply.subject', `${evidence('Subject', subject)} (Return-Path: <>)`);
+    return verdict('bounce', 'bounce.null_sender', 'Return-Path: <>');
+  }
 
   if (autoSubmitted !== null) return verdict('auto_reply', 'auto_reply.auto_submitted', `Auto-Submitted: ${clip(autoSubmitted)}`);
 
@@ -171,7 +176,7 @@ const WEAK_BOUNCE_SUBJECT = /(delivery (failure|failed|problem|error|report)|not
 const BOUNCE_TEXT =
   /(this is the mail system at host|i'm sorry to have to inform you that your message|your message (could not|cannot|can't|was not able to) be delivered|message could not be delivered|could not be delivered to (one or more|the following)|delivery to the following recipients? (failed|has been delayed)|following address(es)? (failed|had permanent fatal errors)|permanent fatal errors|this is the qmail-send program|your message did not reach some or all|delivery has failed to these recipients|the original message was received at|mail delivery software|smtp error from remote|unrouteable address|recipient address rejected|mailbox (unavailable|is full|full|not found)|user unknown|unknown user|no such (user|recipient|mailbox)|host or domain name not found|diagnostic-code:|final-recipient:|remote-mta:|delivery failed for|message was not delivered|failed to deliver to|undeliverable to|could not deliver (the )?message|votre message n'a pas pu (être|etre) (délivré|delivre|remis)|ihre nachricht konnte nicht zugestellt)/i;
 const AUTO_REPLY_SUBJECT =
-  /^\s*(auto(matic|matische|matisch)?[ -]?(reply|response|answer|antwort|antwoord)\b|autoreply\b|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz|abwesend\s*:|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|odpowied[źz] automatyczna|automatiskt svar|automaattinen vastaus|automatick[áa] odpov[ěe]ď|otomatik yan[ıi]t|自動応答|自動返信|自动回复|自動回覆|out of (the )?office( auto ?reply)?\s*:|out of office auto ?reply|absence\s*:|abwesenheit\s*:|vacation( reply| message|\s*:)|on vacation\s*:|(i am|i'm) (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|.{1,80} is out of (the )?office\.?$|.{1,80} est absent(e)?\.?$)/i;
+  /^\s*(auto(matic|matische|matisch)?[ -]?(reply|response|answer|antwort|antwoord)\b|autoreply\b|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz|abwesend\s*:|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|odpowied[źz] automatyczna|automatiskt svar|automaattinen vastaus|automatick[áa] odpov[ěe]ď|otomatik yan[ıi]t|自動応答|自動返信|自动回复|自動回覆|out of (the )?office( auto ?reply)?\s*:|out of office auto ?reply|absence\s*:|abwesenheit\s*:|vacation( reply| message|\s*:)|on vacation\s*:|(i am|i'm) (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|(auto:\s*)?[^:]{1,80} is out of (the )?office\b|.{1,80} est absent(e)?\.?$)/i;
 const CHALLENGE_SUBJECT =
   /(please confirm your (e-?mail|message)|confirm(ation)? (required|needed)? ?(to|for) (deliver|your message)|verify (your|that you are)|sender verification|spam ?arrest|\bboxbe\b|is awaiting your (confirmation|verification)|message (is )?(held|waiting) for (your )?(verification|confirmation)|challenge[- ]response|authenticate your (e-?mail|message))/i;
 const CHALLENGE_TEXT = /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot)))/i;

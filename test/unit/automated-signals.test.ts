@@ -65,6 +65,9 @@ describe('issue 16: robots recognised, each with its code', () => {
     for (const subject of ['Auto reply: Brake pads', 'Automatic reply: Brake pads', 'Réponse automatique : Plaquettes', 'Abwesenheitsnotiz: Bremsbeläge', '自動応答: ブレーキ', 'AutoReply: order', 'Out of Office: Brake pads', 'Risposta automatica: freni', 'Respuesta automática: frenos']) {
       expect(code(mail({ subject })), subject).toBe('auto_reply.subject');
     }
+    // Lotus Domino, and Exchange's out-of-office sent with a null sender (sisimai's rfc3834-02 and -01).
+    expect(code(mail({ subject: 'AUTO: Smith, John is out of the office. (returning 05/01/2010)' }))).toBe('auto_reply.subject');
+    expect(classifyAutomated(mail({ subject: 'Out of Office: I like turtles', headerList: [['return-path', '<>']] }), OWN)?.kind).toBe('auto_reply');
   });
 
   it('Amazon SES / SNS bounce and complaint JSON in text/plain', () => {
