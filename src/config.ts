@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   // Spam: the local filter, and whose Authentication-Results are believed.
   SPAM_FILTER: spamFilterUrl.optional(),
   SPAM_TRUSTED_AUTHSERV_ID: z.string().regex(/^[^\s;()]+$/, 'one authserv-id, as your mail server writes it first in Authentication-Results (e.g. mx.shop.example)').optional(),
+  BOUNCE_VERP: bool.default(false),
   REOPEN_ON_REPLY: bool.default(true),
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
@@ -172,6 +173,8 @@ export interface Config {
   readonly intake: {
     readonly ackEnabled: boolean;
     /** Acknowledgements per normalised mailbox per hour. */
+    /** Outgoing mail's envelope sender is support+bounce-<token>@domain, so a bounce names the email it is about. */
+    readonly bounceVerp: boolean;
     readonly ackMaxPerHour: number;
     /** Automatic emails per ticket per hour. */
     readonly ackMaxPerTicket: number;
@@ -270,6 +273,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     intake: {
       ackEnabled: e.ACK_ENABLED,
+      bounceVerp: e.BOUNCE_VERP,
       ackMaxPerHour: e.ACK_MAX_PER_HOUR,
       ackMaxPerTicket: e.ACK_MAX_PER_TICKET,
       ackMaxTotalPerHour: e.ACK_MAX_TOTAL_PER_HOUR,

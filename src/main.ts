@@ -131,7 +131,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
-  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore });
+  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore, verp: config.intake.bounceVerp });
   const spamArchive = new FileQuarantine(config.spam.dir);
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
   const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
@@ -157,6 +157,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
       trustedAuthservId: config.spam.trustedAuthservId,
       reopenOnReply: config.intake.reopenOnReply,
       defaultLanguage: config.intake.defaultLanguage,
+      bounceVerp: config.intake.bounceVerp,
     },
   });
   const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });

@@ -150,7 +150,7 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         const automated = classifyAutomated(email, config.mail.messageIdDomain);
         const noSender = !email.from && email.replyTo.length === 0 && !email.headers.get('sender');
         if (automated || noSender) {
-          const why = automated ? `automated mail (${automated.kind}: ${automated.reason})` : 'no sender (no From, Reply-To or Sender)';
+          const why = automated ? `automated mail (${automated.code}: ${automated.reason})` : 'no sender (no From, Reply-To or Sender)';
           if (options.json) process.stdout.write(`${JSON.stringify({ file, subject: email.subject, wouldOpenTicket: false, why })}\n`);
           else process.stdout.write(`${file}: "${email.subject}"  → intake would not open a ticket: ${why}\n`);
           continue;

@@ -11,8 +11,8 @@ import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AddressObject, AttachmentStream, HeaderLines, MessageText } from 'mailparser';
 import { AppError } from '../../src/domain/errors.ts';
-import type { DeliveryReport, InboundAttachment, InboundEmail, MailAddress } from '../../src/domain/inbound-email.ts';
-import { extractMessageIds, messageIdsFromHeaderBlock, parseDeliveryStatus } from '../../src/domain/delivery-report.ts';
+import type { DeliveryReport, InboundAttachment, InboundEmail, MailAddress, ReportedRecipient } from '../../src/domain/inbound-email.ts';
+import { extractMessageIds, headerNamesOfBlock, messageIdsFromHeaderBlock, readDeliveryStatus } from '../../src/domain/delivery-report.ts';
 import type { EmailParser } from '../../src/ports/email-parser.ts';
 import { htmlToPlainText } from './html-text.ts';
 
@@ -115,6 +115,7 @@ export class MailparserEmailParser implements EmailParser {
     const subject = (parser.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
     const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date : null;
     const deliveryReport = buildDeliveryReport(ctype, headers, reportParts);
+    const enclosedMessageIds = deliveryReport === null ? [...new Set(reportParts.filter((p) => !p.contentType.endsWith('delivery-status')).flatMap((p) => messageIdsFromHeaderBlock(p.text)))].slice(0, 20) : [];
     const messageId = cleanId(parser.messageId);
     return {
       messageId,
@@ -132,6 +133,7 @@ export class MailparserEmailParser implements EmailParser {
       text: bodyText.replace(/\r\n?/g, '\n'),
       attachments,
       deliveryReport,
+      ...(enclosedMessageIds.length > 0 ? { enclosedMessageIds } : {}),
       notes,
       rawSize: raw.byteLength,
       contentHash: contentHash(headerLines, raw),
@@ -295,18 +297,30 @@ function buildDeliveryReport(
   if (ctype.type !== 'multipart/report' && failedHeader.length === 0 && parts.length === 0) return null;
   const failed = new Set(failedHeader);
   const ids: string[] = [];
+  const recipients: ReportedRecipient[] = [];
+  const enclosed = new Set<string>();
   let action: string | null = null;
   for (const part of parts) {
     if (part.contentType.endsWith('delivery-status')) {
-      const status = parseDeliveryStatus(part.text);
+      const status = readDeliveryStatus(part.text);
       for (const r of status.failedRecipients) failed.add(r);
+      recipients.push(...status.recipients);
       action ??= status.action;
     } else {
       ids.push(...messageIdsFromHeaderBlock(part.text));
+      if (part.contentType !== 'message/disposition-notification') for (const name of headerNamesOfBlock(part.text)) enclosed.add(name);
     }
   }
-  if (ctype.type !== 'multipart/report' && failed.size === 0) return null;
-  return { failedRecipients: [...failed], originalMessageIds: [...new Set(ids)], action };
+  // Hotmail's old abuse reports: a message/rfc822 whose enclosed headers carry the complainant's address.
+  const abuse = enclosed.has('x-hmxmroriginalrecipient');
+  if (ctype.type !== 'multipart/report' && failed.size === 0 && !abuse) return null;
+  return {
+    failedRecipients: [...failed],
+    originalMessageIds: [...new Set(ids)],
+    action,
+    recipients: recipients.slice(0, 100),
+    enclosedHeaders: [...enclosed].slice(0, 100),
+  };
 }
 
 function cleanId(value: string | undefined): string | null {

@@ -26,6 +26,7 @@ import type {
   MessageRecord,
   NewReply,
   NewTicket,
+  SentMessage,
   SpamRecord,
   TicketSummary,
 } from '../../src/ports/intake-store.ts';
@@ -728,8 +729,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async recordMessage(m: MessageRecord): Promise<void> {
     this.#deferInsert(
-      'INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, peer_address, peer_name, sent_at, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)',
-      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO support_message (message_id, ticket_id, legacy_msg_id, direction, kind, outcome, thread_signal, automated_kind, automated_reason, automated_code, peer_address, peer_name, sent_at, subject, in_reply_to, references_ids, language, body_text, original_text, notes, source, raw_size, delivery, created_at)',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         m.messageId.slice(0, 255),
         m.ticketId,
@@ -740,6 +741,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         m.threadSignal,
         m.automatedKind,
         m.automatedReason,
+        m.automatedCode ?? null,
         m.peerAddress,
         m.peerName ? cutText(m.peerName, 255) : null,
         m.sentAt ?? null,
@@ -836,6 +838,30 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [spam.messageId.slice(0, 255), spam.sender?.slice(0, 255) ?? null, cutText(spam.subject, 500), spam.code.slice(0, 32), spam.reason.slice(0, 500), spam.rawLocation, spam.rawSize, spam.source.slice(0, 64), spam.at],
     );
+  }
+
+  async sentMessages(ids: readonly string[]): Promise<readonly SentMessage[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#rows(
+      "SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses FROM support_message WHERE message_id IN (?) AND direction = 'outbound'",
+      [[...new Set(ids.map((id) => id.slice(0, 255)))]],
+    );
+    return rows.map((r) => ({
+      rowId: Number(r['id']),
+      messageId: String(r['message_id']),
+      ticketId: nullableNumber(r['ticket_id']),
+      kind: r['kind'] as MessageKind,
+      to: stringOr(r['peer_address'], '').toLowerCase(),
+      cc: splitIds(r['cc_addresses']).map((a) => a.toLowerCase()),
+    }));
+  }
+
+  async retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean> {
+    const result = await this.#exec({
+      sql: "UPDATE support_message SET delivery = 'pending', delivery_next_at = ?, delivery_claimed_until = NULL, bounce_count = bounce_count + 1 WHERE id = ? AND bounce_count < ? AND delivery IN ('sent', 'pending', 'failed')",
+      params: [notBefore, rowId, maxBounces],
+    });
+    return !Array.isArray(result) && result.affectedRows > 0;
   }
 
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {

@@ -125,6 +125,8 @@ export const supportMessage = mysqlTable(
     threadSignal: varchar('thread_signal', { length: 16 }),
     automatedKind: varchar('automated_kind', { length: 16 }),
     automatedReason: varchar('automated_reason', { length: 500 }),
+    /** Automated mail: the stable code of the rule that decided (`bounce.dsn`, `auto_reply.subject` …). */
+    automatedCode: varchar('automated_code', { length: 48 }),
     peerAddress: varchar('peer_address', { length: 255 }),
     /** Inbound: the sender's display name, and when they sent it (the Date header, when plausible). */
     peerName: varchar('peer_name', { length: 255 }),
@@ -143,6 +145,8 @@ export const supportMessage = mysqlTable(
     delivery: mysqlEnum('delivery', ['pending', 'sent', 'failed', 'suppressed']),
     deliveryAttempts: int('delivery_attempts', { unsigned: true }).notNull().default(0),
     deliveryError: varchar('delivery_error', { length: 500 }),
+    /** Outbound: soft bounces that sent it back to the outbox (bounded: then the address is flagged). */
+    bounceCount: int('bounce_count', { unsigned: true }).notNull().default(0),
     /** Outbox: not before this time (a retry's backoff). */
     deliveryNextAt: datetime('delivery_next_at', { fsp: 3 }),
     /** Outbox: a process is sending it until then (its claim); nobody else takes it meanwhile. */
@@ -155,6 +159,7 @@ export const supportMessage = mysqlTable(
     index('idx_message_ticket').on(t.ticketId, t.createdAt),
     index('idx_message_peer_kind').on(t.peerAddress, t.kind, t.createdAt),
     index('idx_message_delivery').on(t.delivery, t.createdAt),
+    index('idx_message_automated_code').on(t.automatedCode, t.createdAt),
   ],
 );
 

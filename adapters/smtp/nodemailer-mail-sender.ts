@@ -30,6 +30,7 @@ export class NodemailerMailSender implements MailSender {
       subject: email.subject,
       text: email.text,
       headers: { ...email.headers },
+      ...(email.envelopeFrom ? { envelope: { from: email.envelopeFrom, to: [email.to, ...(email.cc ?? [])] } } : {}),
       ...(email.inReplyTo ? { inReplyTo: `<${email.inReplyTo}>` } : {}),
       ...(email.references.length ? { references: email.references.map((id) => `<${id}>`) } : {}),
     };

@@ -18,10 +18,21 @@ interface RecipientBlock {
   recipient: string | null;
   action: string | null;
   status: string | null;
+  diagnostic: string | null;
   hasFinal: boolean;
 }
 
 export function parseDeliveryStatus(text: string): { failedRecipients: string[]; action: string | null } {
+  const { failedRecipients, action } = readDeliveryStatus(text);
+  return { failedRecipients, action };
+}
+
+/** parseDeliveryStatus, plus each recipient with its own Action, Status and Diagnostic-Code. */
+export function readDeliveryStatus(text: string): {
+  failedRecipients: string[];
+  action: string | null;
+  recipients: { address: string; action: string | null; status: string | null; diagnostic: string | null }[];
+} {
   const recipients: RecipientBlock[] = [];
   let current: RecipientBlock | null = null;
 
@@ -42,7 +53,7 @@ export function parseDeliveryStatus(text: string): { failedRecipients: string[];
       const address = recipientAddress(value);
       // Broken MTAs run recipients together without the blank line between them.
       if (name === 'final-recipient' && current?.hasFinal === true) flush();
-      current ??= { recipient: null, action: null, status: null, hasFinal: false };
+      current ??= { recipient: null, action: null, status: null, diagnostic: null, hasFinal: false };
       // Final-Recipient names where delivery actually failed; Original-Recipient is only a fallback.
       if (name === 'final-recipient' && address !== null) {
         current.recipient = address;
@@ -51,21 +62,25 @@ export function parseDeliveryStatus(text: string): { failedRecipients: string[];
         current.recipient = address;
       }
     } else if (name === 'action') {
-      current ??= { recipient: null, action: null, status: null, hasFinal: false };
+      current ??= { recipient: null, action: null, status: null, diagnostic: null, hasFinal: false };
       current.action = firstWord(value);
     } else if (name === 'status') {
-      current ??= { recipient: null, action: null, status: null, hasFinal: false };
-      current.status = value.trim();
+      current ??= { recipient: null, action: null, status: null, diagnostic: null, hasFinal: false };
+      current.status = /\d\.\d{1,3}\.\d{1,3}/.exec(value)?.[0] ?? (value.trim().slice(0, 32) || null);
+    } else if (name === 'diagnostic-code' && current !== null) {
+      current.diagnostic = value.trim().slice(0, 300);
     }
   }
   flush();
 
   const failedRecipients: string[] = [];
+  const listed: { address: string; action: string | null; status: string | null; diagnostic: string | null }[] = [];
   const seen = new Set<string>();
   let action: string | null = null;
   let sawRecipient = false;
   for (const block of recipients) {
     if (block.recipient === null) continue;
+    if (listed.length < 100) listed.push({ address: block.recipient, action: block.action, status: block.status, diagnostic: block.diagnostic });
     if (!sawRecipient) {
       sawRecipient = true;
       action = block.action;
@@ -76,7 +91,7 @@ export function parseDeliveryStatus(text: string): { failedRecipients: string[];
       failedRecipients.push(block.recipient);
     }
   }
-  return { failedRecipients, action };
+  return { failedRecipients, action, recipients: listed };
 }
 
 export function extractMessageIds(fullValue: string): string[] {
@@ -109,6 +124,22 @@ export function extractMessageIds(fullValue: string): string[] {
     add(bare);
   }
   return ids;
+}
+
+/** Lower-cased names of the fields of a header block (the enclosed original of a report), at most `max`. */
+export function headerNamesOfBlock(headersText: string, max = 100): string[] {
+  const names = new Set<string>();
+  let started = false;
+  for (const field of fields(headersText.slice(0, MAX_HEADER_BLOCK_CHARS))) {
+    if (field === null) {
+      if (started) break;
+      continue;
+    }
+    started = true;
+    names.add(field.name);
+    if (names.size >= max) break;
+  }
+  return [...names];
 }
 
 export function messageIdsFromHeaderBlock(headersText: string): string[] {

@@ -32,6 +32,19 @@ export interface DeliveryReport {
   readonly originalMessageIds: readonly string[];
   /** 'failed' | 'delayed' | 'delivered' | 'displayed' … as the report states it, lower-cased. */
   readonly action: string | null;
+  /** Each recipient the report names, with its own Action and Status (RFC 3464), when it gives them. */
+  readonly recipients?: readonly ReportedRecipient[];
+  /** Lower-cased header names of the enclosed original (message/rfc822, text/rfc822-headers), at most 100. */
+  readonly enclosedHeaders?: readonly string[];
+}
+
+export interface ReportedRecipient {
+  readonly address: string;
+  readonly action: string | null;
+  /** "5.1.1", "4.2.2" … as the report states it. */
+  readonly status: string | null;
+  /** The remote server's words ("smtp; 550 5.1.1 user unknown"), cut short. */
+  readonly diagnostic: string | null;
 }
 
 export interface InboundEmail {
@@ -56,6 +69,11 @@ export interface InboundEmail {
   readonly text: string;
   readonly attachments: readonly InboundAttachment[];
   readonly deliveryReport: DeliveryReport | null;
+  /**
+   * Message-IDs in the head of an enclosed message (message/rfc822, text/rfc822-headers) of an email that
+   * is not a report: a plain-text bounce that returns the original. Read only once the email is a bounce.
+   */
+  readonly enclosedMessageIds?: readonly string[];
   /** Notes for the record: dropped parts, unknown charsets, broken structure. */
   readonly notes: readonly string[];
   /** Size in bytes of the raw message. */

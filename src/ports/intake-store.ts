@@ -11,7 +11,7 @@ export interface TicketSummary {
   readonly language: string | null;
 }
 
-export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'none';
+export type ThreadSignal = 'in_reply_to' | 'references' | 'subject_tag' | 'report' | 'verp' | 'none';
 export type { MessageKind } from '../domain/message-kind.ts';
 
 export interface NewTicket {
@@ -58,6 +58,8 @@ export interface MessageRecord {
   readonly threadSignal: ThreadSignal | null;
   readonly automatedKind: string | null;
   readonly automatedReason: string | null;
+  /** Automated mail: the stable code of the rule that decided (`bounce.dsn`, `list.x_ml` …). */
+  readonly automatedCode?: string | null;
   /** The sender of an inbound email, the recipient of an outbound one. */
   readonly peerAddress: string | null;
   /** Inbound: the sender's display name, and the Date header when it is plausible. */
@@ -75,6 +77,16 @@ export interface MessageRecord {
   /** Outbound only: 'pending' puts it in the outbox; 'suppressed' records why it was not sent. */
   readonly delivery: 'pending' | 'suppressed' | null;
   readonly at: Date;
+}
+
+/** An email we sent (or queued): what a bounce must cite before it changes anything. */
+export interface SentMessage {
+  readonly rowId: number;
+  readonly messageId: string;
+  readonly ticketId: number | null;
+  readonly kind: MessageKind;
+  readonly to: string;
+  readonly cc: readonly string[];
 }
 
 /**
@@ -133,6 +145,13 @@ export interface IntakeTransaction {
   tripBreaker(reason: string, at: Date): Promise<void>;
   /** An email held as spam; its Message-ID held before throws 'email.duplicate'. */
   holdSpam(spam: SpamRecord): Promise<void>;
+  /** Our outbound emails (acknowledgements, agents' replies) stored under these Message-IDs. */
+  sentMessages(ids: readonly string[]): Promise<readonly SentMessage[]>;
+  /**
+   * A soft bounce of this outbound email: it waits in the outbox again until `notBefore`, unless it has
+   * bounced `maxBounces` times already. Whether it will be tried again.
+   */
+  retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean>;
 }
 
 export interface AutomaticMailCounts {

@@ -8,6 +8,8 @@ export interface OutgoingEmail {
   readonly text: string;
   readonly inReplyTo: string | null;
   readonly references: readonly string[];
+  /** The envelope sender (SMTP MAIL FROM) when it is not `from`: a per-message return path (VERP). */
+  readonly envelopeFrom?: string;
   /** Extra headers (Auto-Submitted, X-Auto-Response-Suppress, X-Ticketrelay-Ticket…). */
   readonly headers: Readonly<Record<string, string>>;
 }

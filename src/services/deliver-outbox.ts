@@ -5,6 +5,7 @@
  * later pass, up to MAX_ATTEMPTS; a permanent one is marked failed with its reason.
  */
 import { automaticReplyHeaders } from '../domain/acknowledgement.ts';
+import { verpReturnPath } from '../domain/bounce.ts';
 import { formatDuration } from '../domain/wording.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../ports/outbox-store.ts';
@@ -48,8 +49,19 @@ export class OutboxService implements OutboxDelivery {
   /** Claims this process's name held before it started (a crash) are released on the first pass. */
   #released = false;
 
+  readonly #verp: boolean;
+
   /** `breaker`: while it is tripped, acknowledgements wait (agents' replies still go). */
-  constructor(deps: { store: OutboxStore; sender: MailSender; from: { address: string; name: string }; logger: Logger; claimRenewMs?: number; breaker?: MailBreaker }) {
+  constructor(deps: {
+    store: OutboxStore;
+    sender: MailSender;
+    from: { address: string; name: string };
+    logger: Logger;
+    claimRenewMs?: number;
+    breaker?: MailBreaker;
+    verp?: boolean;
+  }) {
+    this.#verp = deps.verp === true;
     this.#store = deps.store;
     this.#breaker = deps.breaker ?? null;
     this.#sender = deps.sender;
@@ -154,7 +166,10 @@ export class OutboxService implements OutboxDelivery {
   }
 
   async #send(row: OutboundRow): Promise<boolean> {
+    // With VERP a bounce comes back to an address only this email used: it cannot be about another.
+    const envelopeFrom = this.#verp ? verpReturnPath(this.#from.address, row.messageId) : null;
     const email: OutgoingEmail = {
+      ...(envelopeFrom ? { envelopeFrom } : {}),
       messageId: row.messageId,
       from: this.#from,
       to: row.to,

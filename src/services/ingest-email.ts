@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { composeAcknowledgement } from '../domain/acknowledgement.ts';
 import { ArrivalOrder } from '../domain/arrival-order.ts';
 import { classifyAutomated, type AutomatedVerdict } from '../domain/automated-mail.ts';
+import { bounceDetails, messageIdFromVerp } from '../domain/bounce.ts';
 import { describeError, isAppError } from '../domain/errors.ts';
 import { senderAuthentication, type SenderAuthentication } from '../domain/sender-authentication.ts';
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
@@ -27,7 +28,7 @@ import {
   type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
-import type { IntakeStore, IntakeTransaction, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
+import type { IntakeStore, IntakeTransaction, SentMessage, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
@@ -46,7 +47,18 @@ export type IntakeResult =
     }
   | { readonly outcome: 'reply'; readonly ticketId: number; readonly messageId: string; readonly signal: ThreadSignal; readonly reopened: boolean }
   | { readonly outcome: 'duplicate'; readonly messageId: string; readonly ticketId: number | null }
-  | { readonly outcome: 'automated'; readonly messageId: string; readonly kind: string; readonly reason: string; readonly ticketId: number | null; readonly flagged: readonly string[] }
+  | {
+      readonly outcome: 'automated';
+      readonly messageId: string;
+      readonly kind: string;
+      /** The stable code of the rule that decided (`bounce.dsn`, `auto_reply.subject` …). */
+      readonly code: string;
+      readonly reason: string;
+      readonly ticketId: number | null;
+      /** Addresses a hard bounce flagged; `retried`: whose email a soft bounce sent back to the outbox. */
+      readonly flagged: readonly string[];
+      readonly retried?: readonly string[];
+    }
   | { readonly outcome: 'spam'; readonly messageId: string; readonly code: string; readonly reason: string; readonly keptAt: string | null }
   | { readonly outcome: 'rejected'; readonly messageId: string | null; readonly reason: string; readonly keptAt: string | null };
 
@@ -69,6 +81,8 @@ export interface IntakeSettings {
   readonly ackMaxPerTicket?: number;
   /** ACK_MAX_TOTAL_PER_HOUR: automatic emails in all per hour; reaching it trips the breaker that stops them all. */
   readonly ackMaxTotalPerHour?: number;
+  /** Outgoing mail's envelope sender is per message (support+bounce-<token>@…): a bounce to it is ours for sure. */
+  readonly bounceVerp?: boolean;
 }
 
 /** How one email is taken. */
@@ -136,6 +150,9 @@ const AUTOMATED_TEXT_MAX = 64 * 1024;
 const CONFLICT_RETRIES = 3;
 /** ACK_MAX_TOTAL_PER_HOUR's default. */
 export const DEFAULT_ACK_MAX_TOTAL_PER_HOUR = 500;
+/** A soft bounce sends the email back to the outbox for this much later, at most this many times. */
+const SOFT_BOUNCE_RETRY_MS = 30 * 60_000;
+const SOFT_BOUNCES_MAX = 3;
 /** Longest an email that is read waits for an earlier one still being read (a 50 MB one takes seconds). */
 const ARRIVAL_WAIT_MS = 3_000;
 
@@ -234,7 +251,8 @@ export class IntakeService {
     const sender = senderOf(email, this.#own);
     // Only a missing sender rejects an email under its own Message-ID (see #reject's callers).
     const rejectedBefore = existing?.outcome === 'rejected';
-    if (rejectedBefore && !sender) {
+    const verdict = this.#automatedVerdict(email, sender);
+    if (rejectedBefore && !sender && !verdict) {
       // Not taken the first time, and still not: saying "duplicate" would tell a mail server piping it
       // in that it was delivered. Its bytes were kept then; nothing new is recorded.
       log.info({ outcome: 'rejected' }, 'email rejected before, delivered again: still rejected');
@@ -253,7 +271,6 @@ export class IntakeService {
     // rejection record goes in the same transaction that takes it.
     if (rejectedBefore) log.info({ sender: sender?.address }, 'email rejected before now has a sender: taking it');
 
-    const verdict = this.#automatedVerdict(email, sender);
     let result: IntakeResult;
     try {
       if (verdict) {
@@ -335,7 +352,7 @@ export class IntakeService {
     const verdict = classifyAutomated(email, this.#deps.settings.messageIdDomain);
     if (verdict) return verdict;
     const ours = [email.from?.address, sender?.address].find((a) => a !== undefined && this.#own.has(a));
-    if (ours) return { kind: 'loop', reason: `From our own address ${ours}` };
+    if (ours) return { kind: 'loop', code: 'loop.own_address', reason: `From our own address ${ours}` };
     return null;
   }
 
@@ -563,37 +580,69 @@ export class IntakeService {
 
   async #takeAutomated(email: InboundEmail, messageId: string, verdict: AutomatedVerdict, source: IntakeSource, rejectedBefore: boolean): Promise<IntakeResult> {
     const now = this.#now();
+    const settings = this.#deps.settings;
     return this.#deps.store.transaction(async (tx) => {
       if (rejectedBefore) await tx.forgetRejection(messageId);
-      const ids = [...email.inReplyTo, ...[...email.references].reverse(), ...(email.deliveryReport?.originalMessageIds ?? [])];
+      // Automatic mail changes state (lands on a ticket, flags an address, retries an email) only when it
+      // cites an email we sent to the address it speaks for, or comes back to that email's own return path
+      // (VERP). Anyone can write "Final-Recipient: <customer>" and "[#4]": that is recorded, nothing more.
       let ticket: TicketSummary | null = null;
       let signal: ThreadSignal = 'none';
-      if (verdict.kind !== 'loop' && verdict.kind !== 'list' && verdict.kind !== 'bulk' && ids.length > 0) {
-        const found = await tx.ticketForMessageIds(ids.slice(0, 50), now);
-        if (found) {
-          ticket = found.ticket;
-          signal = email.deliveryReport?.originalMessageIds.includes(found.matchedId) ? 'report' : email.inReplyTo.includes(found.matchedId) ? 'in_reply_to' : 'references';
+      let note: string | null = null;
+      const flagged: string[] = [];
+      const retried: string[] = [];
+      let label = 'Réponse automatique / automatic reply';
+      if (verdict.kind === 'bounce') {
+        label = 'Message non distribué / delivery failure';
+        const details = bounceDetails(email);
+        const verpId = settings.bounceVerp ? messageIdFromVerp(recipientHeaders(email), settings.messageIdDomain) : null;
+        const cited = await tx.sentMessages([...(verpId ? [verpId] : []), ...details.originalMessageIds].slice(0, 50));
+        const sent = (verpId ? cited.find((m) => m.messageId.toLowerCase() === verpId.toLowerCase()) : undefined) ?? null;
+        // Each failed address that one of the cited emails went to; through VERP the email's own recipient.
+        const matches: { address: string; hard: boolean | null; message: SentMessage }[] = [];
+        for (const r of details.recipients) {
+          const message = cited.find((m) => m.to === r.address || m.cc.includes(r.address));
+          if (message) matches.push({ address: r.address, hard: r.hard, message });
         }
-      }
-      const failed = email.deliveryReport?.failedRecipients ?? [];
-      if (!ticket && (verdict.kind === 'auto_reply' || verdict.kind === 'bounce')) {
-        const tag = ticketTagInSubject(email.subject);
-        const who = verdict.kind === 'bounce' ? failed : email.from ? [email.from.address] : [];
-        const candidate = tag === null ? null : await tx.ticketById(tag, now);
-        if (candidate && who.length > 0) {
-          for (const address of who) {
-            if (candidate.customerEmail === address || (await tx.isParticipant(candidate.ticketId, address))) {
-              ticket = candidate;
-              signal = 'subject_tag';
-              break;
-            }
+        if (sent && !matches.some((m) => m.message === sent)) {
+          const own = details.recipients.find((r) => r.address === sent.to);
+          matches.push({ address: sent.to, hard: own?.hard ?? details.recipients[0]?.hard ?? hardFromAction(email), message: sent });
+        }
+        const first = matches[0];
+        if (first && first.message.ticketId !== null) {
+          ticket = await tx.ticketById(first.message.ticketId, now);
+          signal = sent && first.message === sent ? 'verp' : 'report';
+        }
+        for (const match of matches.slice(0, 20)) {
+          if (this.#own.has(match.address)) continue;
+          const soft = match.hard === false;
+          if (soft && (await tx.retryBounced(match.message.rowId, new Date(now.getTime() + SOFT_BOUNCE_RETRY_MS), SOFT_BOUNCES_MAX))) {
+            retried.push(match.address);
+            continue;
           }
+          await tx.flagAddress(match.address, `bounced: ${verdict.reason}`.slice(0, 255), match.message.ticketId, now);
+          flagged.push(match.address);
+        }
+        if (matches.length === 0) {
+          const named = details.recipients.map((r) => r.address).slice(0, 3).join(', ');
+          note = `bounce cites no email we sent${named ? ` to ${named}` : ''}: recorded, nothing changed`;
+        }
+      } else if (verdict.kind === 'auto_reply' || verdict.kind === 'challenge' || verdict.kind === 'notification') {
+        // An out-of-office lands on the ticket when it answers an email we sent to its sender.
+        const ids = [...email.inReplyTo, ...[...email.references].reverse()].slice(0, 50);
+        const who = email.from?.address ?? null;
+        const cited = ids.length > 0 && who !== null ? await tx.sentMessages(ids) : [];
+        const message = cited.find((m) => m.to === who || m.cc.includes(who ?? ''));
+        if (message?.ticketId != null) {
+          ticket = await tx.ticketById(message.ticketId, now);
+          signal = email.inReplyTo.some((id) => id.toLowerCase() === message.messageId.toLowerCase()) ? 'in_reply_to' : 'references';
+        } else if (ids.length > 0 || ticketTagInSubject(email.subject) !== null) {
+          note = 'automatic reply cites no email we sent to its sender: recorded, nothing changed';
         }
       }
       const text = email.text.slice(0, AUTOMATED_TEXT_MAX);
       let legacyMsgId: number | null = null;
       if (ticket) {
-        const label = verdict.kind === 'bounce' ? 'Message non distribué / delivery failure' : 'Réponse automatique / automatic reply';
         legacyMsgId = await tx.addReply({
           ticketId: ticket.ticketId,
           customerId: ticket.customerId,
@@ -603,16 +652,8 @@ export class IntakeService {
           at: now,
         });
       }
-      const flagged: string[] = [];
-      if (verdict.kind === 'bounce' && (email.deliveryReport?.action ?? 'failed') === 'failed') {
-        for (const address of failed.slice(0, 20)) {
-          if (this.#own.has(address)) continue;
-          await tx.flagAddress(address, `bounced: ${verdict.reason}`.slice(0, 255), ticket?.ticketId ?? null, now);
-          flagged.push(address);
-        }
-      }
       await tx.recordMessage({
-        ...this.#inboundRecord(email, messageId, source, now, email.notes),
+        ...this.#inboundRecord(email, messageId, source, now, note ? [...email.notes, note] : email.notes),
         ticketId: ticket?.ticketId ?? null,
         legacyMsgId,
         kind: 'automated',
@@ -620,12 +661,13 @@ export class IntakeService {
         threadSignal: signal,
         automatedKind: verdict.kind,
         automatedReason: verdict.reason.slice(0, 500),
+        automatedCode: verdict.code,
         peerAddress: email.from?.address ?? null,
         originalText: text,
       });
       if (ticket && email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
-      if (ticket) await tx.recordEvent(ticket.ticketId, `automated_${verdict.kind}`, 'system', { messageId, reason: verdict.reason, flagged }, now);
-      return { outcome: 'automated', messageId, kind: verdict.kind, reason: verdict.reason, ticketId: ticket?.ticketId ?? null, flagged };
+      if (ticket) await tx.recordEvent(ticket.ticketId, `automated_${verdict.kind}`, 'system', { messageId, code: verdict.code, reason: verdict.reason, flagged, ...(retried.length ? { retried } : {}) }, now);
+      return { outcome: 'automated', messageId, kind: verdict.kind, code: verdict.code, reason: verdict.reason, ticketId: ticket?.ticketId ?? null, flagged, ...(retried.length ? { retried } : {}) };
     });
   }
 
@@ -869,7 +911,24 @@ export function newMessageId(domain: string, ticketId: number | null): string {
 function summaryFields(result: IntakeResult): Record<string, unknown> {
   const { outcome } = result;
   const ticketId = 'ticketId' in result ? result.ticketId : null;
-  return { outcome, ticketId };
+  return result.outcome === 'automated' ? { outcome, ticketId, code: result.code } : { outcome, ticketId };
+}
+
+/** Where a bounce was delivered to (the envelope recipient, as the mail server records it, then To). */
+function recipientHeaders(email: InboundEmail): string[] {
+  const h = email.headers;
+  return [
+    ...(h.get('delivered-to') ?? []),
+    ...(h.get('x-original-to') ?? []),
+    ...(h.get('envelope-to') ?? []),
+    ...(h.get('x-envelope-to') ?? []),
+    ...email.to.map((a) => a.address),
+  ].slice(0, 20);
+}
+
+/** A report that says "delayed" is soft; otherwise a bounce with no status is taken as hard. */
+function hardFromAction(email: InboundEmail): boolean {
+  return email.deliveryReport?.action !== 'delayed';
 }
 
 export function describeResult(result: IntakeResult): string {
@@ -881,7 +940,7 @@ export function describeResult(result: IntakeResult): string {
     case 'duplicate':
       return `duplicate of an email already taken${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing changed`;
     case 'automated':
-      return `automated mail (${result.kind}: ${result.reason})${result.ticketId ? `, stored on ticket #${result.ticketId}` : ', recorded and skipped'}${result.flagged.length ? `; no more mail to ${result.flagged.join(', ')}` : ''}`;
+      return `automated mail (${result.code}: ${result.reason})${result.ticketId ? `, stored on ticket #${result.ticketId}` : ', recorded and skipped'}${result.flagged.length ? `; no more mail to ${result.flagged.join(', ')}` : ''}${result.retried?.length ? `; the email to ${result.retried.join(', ')} will be sent again` : ''}`;
     case 'rejected':
       return `rejected: ${result.reason}${result.keptAt ? ` (raw message kept at ${result.keptAt})` : ''}`;
     case 'spam':

@@ -32,6 +32,7 @@ import {
 } from '../../src/domain/ticket.ts';
 import type {
   AutomaticMailCounts,
+  SentMessage,
   IntakeStore,
   IntakeTransaction,
   MessageKind,
@@ -96,6 +97,7 @@ export interface MessageRow extends Omit<MessageRecord, 'delivery'> {
   deliveryError: string | null;
   deliveryNextAt: Date | null;
   deliveryClaimedUntil: Date | null;
+  bounceCount: number;
 }
 
 export interface ParticipantRow {
@@ -691,6 +693,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         deliveryError: null,
         deliveryNextAt: null,
         deliveryClaimedUntil: null,
+        bounceCount: 0,
       });
     });
   }
@@ -778,6 +781,24 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
       if (s.spam.some((m) => sameId(m.messageId, record.messageId))) throw new AppError('email.duplicate', 'This email was already taken.');
       s.spam.push(record);
     });
+  }
+
+  async sentMessages(ids: readonly string[]): Promise<readonly SentMessage[]> {
+    await this.#ready();
+    return this.#state.messages
+      .filter((m) => m.direction === 'outbound' && ids.some((id) => sameId(m.messageId, id)))
+      .map((m) => ({ rowId: m.rowId, messageId: m.messageId, ticketId: m.ticketId, kind: m.kind, to: (m.peerAddress ?? '').toLowerCase(), cc: [] }));
+  }
+
+  async retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean> {
+    await this.#ready();
+    const row = this.#state.messages.find((m) => m.rowId === rowId);
+    if (!row || row.bounceCount >= maxBounces || row.delivery === 'suppressed' || row.delivery === null) return false;
+    this.#defer((st) => {
+      const target = st.messages.find((m) => m.rowId === rowId);
+      if (target) Object.assign(target, { delivery: 'pending', deliveryNextAt: notBefore, deliveryClaimedUntil: null, bounceCount: target.bounceCount + 1 });
+    });
+    return true;
   }
 
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {

@@ -58,6 +58,8 @@ export async function createTestDatabase(label: string, options: { collation?: s
 
 export interface ReceivedEmail {
   readonly envelopeTo: string[];
+  /** SMTP MAIL FROM (the return path bounces go to). */
+  readonly envelopeFrom: string;
   readonly raw: Buffer;
   readonly parsed: ParsedMail;
 }
@@ -84,7 +86,7 @@ export async function startSmtpListener(): Promise<SmtpListener> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
-        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
+        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', raw, parsed: await simpleParser(raw) });
         callback();
       });
     },

@@ -48,8 +48,9 @@ describe('classifyAutomated: a person wrote it', () => {
     expect(withHeaders([['auto-submitted', ['NO (sent by a person)']]])).toBeNull();
   });
 
-  it('does not classify on the subject alone', () => {
-    for (const subject of ['Out of office', 'Automatic reply: order 123', 'Réponse automatique', 'Absence du bureau']) {
+  it('does not classify on a subject a person could write', () => {
+    // "Automatic reply: …" and "Réponse automatique" are software's words: they count since issue 16 (see below).
+    for (const subject of ['Out of office', 'Absence du bureau', 'Delivery failed', 'My parcel was returned', 'Auto parts question', 'Re: Undeliverable parcel']) {
       expect(classifyAutomated(email({ subject }), OWN_DOMAIN)).toBeNull();
     }
   });
@@ -79,6 +80,7 @@ describe('classifyAutomated: Auto-Submitted', () => {
   it('auto-replied → auto_reply', () => {
     expect(withHeaders([['auto-submitted', ['auto-replied']]])).toEqual({
       kind: 'auto_reply',
+      code: 'auto_reply.auto_submitted',
       reason: 'Auto-Submitted: auto-replied',
     });
   });
@@ -86,6 +88,7 @@ describe('classifyAutomated: Auto-Submitted', () => {
   it('reads the value case-insensitively and ignores parameters', () => {
     expect(withHeaders([['auto-submitted', ['  Auto-Replied; owner-email="jane@example.com"']]])).toEqual({
       kind: 'auto_reply',
+      code: 'auto_reply.auto_submitted',
       reason: 'Auto-Submitted: auto-replied',
     });
   });
@@ -93,6 +96,7 @@ describe('classifyAutomated: Auto-Submitted', () => {
   it('auto-generated and auto-notified → auto_reply', () => {
     expect(withHeaders([['auto-submitted', ['auto-generated']]])).toEqual({
       kind: 'auto_reply',
+      code: 'auto_reply.auto_submitted',
       reason: 'Auto-Submitted: auto-generated',
     });
     expect(withHeaders([['auto-submitted', ['Auto-Notified']]])?.kind).toBe('auto_reply');
@@ -100,7 +104,7 @@ describe('classifyAutomated: Auto-Submitted', () => {
 
   it('any value other than no counts, including an unknown or empty one', () => {
     expect(withHeaders([['auto-submitted', ['yes']]])?.kind).toBe('auto_reply');
-    expect(withHeaders([['auto-submitted', ['']]])).toEqual({ kind: 'auto_reply', reason: 'Auto-Submitted: (empty)' });
+    expect(withHeaders([['auto-submitted', ['']]])).toEqual({ kind: 'auto_reply', code: 'auto_reply.auto_submitted', reason: 'Auto-Submitted: (empty)' });
     expect(withHeaders([['auto-submitted', ['no', 'auto-replied']]])?.kind).toBe('auto_reply');
   });
 
@@ -110,6 +114,7 @@ describe('classifyAutomated: Auto-Submitted', () => {
     );
     expect(withHeaders([['auto-submitted', ['auto-generated']], ['return-path', ['<>']]])).toEqual({
       kind: 'bounce',
+      code: 'bounce.null_sender',
       reason: 'Return-Path: <>',
     });
     expect(
@@ -125,10 +130,10 @@ describe('classifyAutomated: Auto-Submitted', () => {
 
 describe('classifyAutomated: Precedence', () => {
   it('list → list, bulk/junk → bulk, auto_reply → auto_reply', () => {
-    expect(withHeaders([['precedence', ['list']]])).toEqual({ kind: 'list', reason: 'Precedence: list' });
-    expect(withHeaders([['precedence', ['bulk']]])).toEqual({ kind: 'bulk', reason: 'Precedence: bulk' });
-    expect(withHeaders([['precedence', [' JUNK ']]])).toEqual({ kind: 'bulk', reason: 'Precedence: junk' });
-    expect(withHeaders([['precedence', ['Auto_Reply']]])).toEqual({ kind: 'auto_reply', reason: 'Precedence: auto_reply' });
+    expect(withHeaders([['precedence', ['list']]])).toEqual({ kind: 'list', code: 'list.precedence', reason: 'Precedence: list' });
+    expect(withHeaders([['precedence', ['bulk']]])).toEqual({ kind: 'bulk', code: 'bulk.precedence', reason: 'Precedence: bulk' });
+    expect(withHeaders([['precedence', [' JUNK ']]])).toEqual({ kind: 'bulk', code: 'bulk.precedence', reason: 'Precedence: junk' });
+    expect(withHeaders([['precedence', ['Auto_Reply']]])).toEqual({ kind: 'auto_reply', code: 'auto_reply.precedence', reason: 'Precedence: auto_reply' });
   });
 });
 
@@ -136,6 +141,7 @@ describe('classifyAutomated: auto-reply headers', () => {
   it('X-Auto-Response-Suppress with a value → auto_reply (Outlook)', () => {
     expect(withHeaders([['x-auto-response-suppress', ['All']]])).toEqual({
       kind: 'auto_reply',
+      code: 'auto_reply.x_auto_response_suppress',
       reason: 'X-Auto-Response-Suppress: All',
     });
     expect(withHeaders([['x-auto-response-suppress', ['DR, RN, NRN, OOF, AutoReply']]])?.kind).toBe('auto_reply');
@@ -148,8 +154,8 @@ describe('classifyAutomated: auto-reply headers', () => {
     ['x-autoreply-from', 'X-AutoReply-From'],
     ['x-mail-autoreply', 'X-Mail-Autoreply'],
   ])('%s → auto_reply', (name, label) => {
-    expect(withHeaders([[name, ['yes']]])).toEqual({ kind: 'auto_reply', reason: `${label}: yes` });
-    expect(withHeaders([[name, ['']]])).toEqual({ kind: 'auto_reply', reason: label });
+    expect(withHeaders([[name, ['yes']]])).toEqual({ kind: 'auto_reply', code: `auto_reply.${name.replace(/-/g, '_')}`, reason: `${label}: yes` });
+    expect(withHeaders([[name, ['']]])).toEqual({ kind: 'auto_reply', code: `auto_reply.${name.replace(/-/g, '_')}`, reason: label });
   });
 
   it('an explicit "no" in that family is not evidence', () => {
@@ -163,7 +169,7 @@ describe('classifyAutomated: mailing lists', () => {
     ['list-unsubscribe', 'List-Unsubscribe', '<mailto:unsubscribe@news.example>, <https://news.example/u/1>'],
     ['list-post', 'List-Post', '<mailto:dev@lists.example>'],
   ])('%s → list', (name, label, value) => {
-    expect(withHeaders([[name, [value]]])).toEqual({ kind: 'list', reason: `${label}: ${value}` });
+    expect(withHeaders([[name, [value]]])).toEqual({ kind: 'list', code: `list.${name.replace(/-/g, '_')}`, reason: `${label}: ${value}` });
   });
 
   it('a list header wins over Precedence: bulk', () => {
@@ -173,7 +179,7 @@ describe('classifyAutomated: mailing lists', () => {
 
 describe('classifyAutomated: bounces', () => {
   it('Return-Path: <> → bounce', () => {
-    expect(withHeaders([['return-path', ['<>']]])).toEqual({ kind: 'bounce', reason: 'Return-Path: <>' });
+    expect(withHeaders([['return-path', ['<>']]])).toEqual({ kind: 'bounce', code: 'bounce.null_sender', reason: 'Return-Path: <>' });
     expect(withHeaders([['return-path', ['  < >  ']]])?.kind).toBe('bounce');
   });
 
@@ -181,14 +187,14 @@ describe('classifyAutomated: bounces', () => {
     'From %s → bounce',
     (address) => {
       const verdict = classifyAutomated(email({ from: { address, name: 'Mail Delivery Subsystem' } }), OWN_DOMAIN);
-      expect(verdict).toEqual({ kind: 'bounce', reason: `From ${address}` });
+      expect(verdict).toEqual({ kind: 'bounce', code: 'bounce.mailer_daemon', reason: `From ${address}` });
     },
   );
 
   it('multipart/report; report-type=delivery-status → bounce', () => {
     expect(
       classifyAutomated(email({ contentType: 'multipart/report', reportType: 'delivery-status' }), OWN_DOMAIN),
-    ).toEqual({ kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' });
+    ).toEqual({ kind: 'bounce', code: 'bounce.dsn', reason: 'multipart/report; report-type=delivery-status' });
     expect(
       classifyAutomated(email({ contentType: ' Multipart/Report ', reportType: ' "Delivery-Status" ' }), OWN_DOMAIN)
         ?.kind,
@@ -203,6 +209,7 @@ describe('classifyAutomated: bounces', () => {
   it('X-Failed-Recipients → bounce', () => {
     expect(withHeaders([['x-failed-recipients', ['user@example.comm']]])).toEqual({
       kind: 'bounce',
+      code: 'bounce.x_failed_recipients',
       reason: 'X-Failed-Recipients: user@example.comm',
     });
   });
@@ -215,6 +222,7 @@ describe('classifyAutomated: bounces', () => {
     };
     expect(classifyAutomated(email({ deliveryReport }), OWN_DOMAIN)).toEqual({
       kind: 'bounce',
+      code: 'bounce.report',
       reason: 'delivery report: failed for demo@example.com',
     });
   });
@@ -231,8 +239,10 @@ describe('classifyAutomated: reports', () => {
     ['feedback-report', 'multipart/report; report-type=feedback-report'],
     ['something-else', 'multipart/report; report-type=something-else'],
   ])('multipart/report %s → report', (reportType, reason) => {
+    const code = reportType === 'feedback-report' ? 'report.arf' : reportType === 'disposition-notification' ? 'report.mdn' : 'report.other';
     expect(classifyAutomated(email({ contentType: 'multipart/report', reportType }), OWN_DOMAIN)).toEqual({
       kind: 'report',
+      code,
       reason,
     });
   });
@@ -240,6 +250,7 @@ describe('classifyAutomated: reports', () => {
   it('multipart/report without a report type → report', () => {
     expect(classifyAutomated(email({ contentType: 'multipart/report' }), OWN_DOMAIN)).toEqual({
       kind: 'report',
+      code: 'report.other',
       reason: 'multipart/report',
     });
   });
@@ -260,7 +271,7 @@ describe('classifyAutomated: reports', () => {
 describe('classifyAutomated: loops', () => {
   it('our own Message-ID coming back → loop', () => {
     const verdict = classifyAutomated(email({ messageId: 'ticketrelay.83.1717405200000@support.shop.example' }), OWN_DOMAIN);
-    expect(verdict).toEqual({ kind: 'loop', reason: 'Message-ID: <ticketrelay.83.1717405200000@support.shop.example>' });
+    expect(verdict).toEqual({ kind: 'loop', code: 'loop.message_id', reason: 'Message-ID: <ticketrelay.83.1717405200000@support.shop.example>' });
   });
 
   it('matches the domain case-insensitively and tolerates brackets', () => {
@@ -270,7 +281,7 @@ describe('classifyAutomated: loops', () => {
   });
 
   it('X-Ticketrelay-Ticket present → loop', () => {
-    expect(withHeaders([['x-ticketrelay-ticket', ['83']]])).toEqual({ kind: 'loop', reason: 'X-Ticketrelay-Ticket: 83' });
+    expect(withHeaders([['x-ticketrelay-ticket', ['83']]])).toEqual({ kind: 'loop', code: 'loop.marker', reason: 'X-Ticketrelay-Ticket: 83' });
     expect(withHeaders([['x-ticketrelay-ticket', ['']]])?.kind).toBe('loop');
   });
 });
@@ -291,7 +302,7 @@ describe('classifyAutomated: order of evidence', () => {
         reportType: 'delivery-status',
         from: { address: 'postmaster@example.no', name: '' },
       }),
-    ).toEqual({ kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' });
+    ).toEqual({ kind: 'bounce', code: 'bounce.dsn', reason: 'multipart/report; report-type=delivery-status' });
   });
 
   it('report before auto_reply and list (AOL complaints carry Precedence: list)', () => {
@@ -415,7 +426,8 @@ describe.skipIf(!hasCorpus)('classifyAutomated on the public MIME corpus (../sha
     ['mikel/multipart_report_emails/report_422.eml', 'multipart/report; report-type=delivery-status'],
     ['mikel/multipart_report_emails/report_530.eml', 'multipart/report; report-type=delivery-status'],
   ])('%s is a bounce', (file, reason) => {
-    expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toEqual({ kind: 'bounce', reason });
+    const code = reason.startsWith('From ') ? 'bounce.mailer_daemon' : reason.startsWith('X-Failed') ? 'bounce.x_failed_recipients' : reason.startsWith('delivery report') ? 'bounce.report' : 'bounce.dsn';
+    expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toEqual({ kind: 'bounce', code, reason });
   });
 
   it.each([
@@ -423,13 +435,15 @@ describe.skipIf(!hasCorpus)('classifyAutomated on the public MIME corpus (../sha
     ['flanker/complaints/yahoo.eml', 'multipart/report; report-type=feedback-report'],
     ['flanker/disposition-notification.eml', 'multipart/report; report-type=disposition-notification'],
   ])('%s is a report', (file, reason) => {
-    expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toEqual({ kind: 'report', reason });
+    const code = reason.includes('feedback-report') ? 'report.arf' : 'report.mdn';
+    expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toEqual({ kind: 'report', code, reason });
   });
 
   it('a mailing-list message is list, a Precedence: bulk one is bulk', () => {
     expect(classifyAutomated(loadEml('stalwart/thirdparty/014.eml'), OWN_DOMAIN)?.kind).toBe('list');
     expect(classifyAutomated(loadEml('flanker/apache-message-news-mime.eml'), OWN_DOMAIN)).toEqual({
       kind: 'bulk',
+      code: 'bulk.precedence',
       reason: 'Precedence: bulk',
     });
   });

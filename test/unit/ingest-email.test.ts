@@ -388,7 +388,7 @@ describe('automatic mail', () => {
       headers: new Map([['auto-submitted', ['auto-replied']]]),
     });
     const result = automated(await ingest(ooo));
-    expect(result).toEqual({ outcome: 'automated', messageId: ooo.messageId, kind: 'auto_reply', reason: 'Auto-Submitted: auto-replied', ticketId: first.ticketId, flagged: [] });
+    expect(result).toEqual({ outcome: 'automated', messageId: ooo.messageId, kind: 'auto_reply', code: 'auto_reply.auto_submitted', reason: 'Auto-Submitted: auto-replied', ticketId: first.ticketId, flagged: [] });
 
     const replies = store.repliesOf(first.ticketId);
     expect(replies).toHaveLength(1);
@@ -488,10 +488,25 @@ describe('the acknowledgement', () => {
 
   it('is not sent to a no-reply address', async () => {
     const { sender, outbox, ingest } = setup();
-    const result = created(await ingest(inboundEmail({ from: { address: 'noreply@partner.example', name: 'Partner' } })));
+    // A person writes, and names a no-reply address to answer to: a ticket, but no acknowledgement.
+    const result = created(await ingest(inboundEmail({ replyTo: [{ address: 'noreply@partner.example', name: 'Partner' }] })));
     expect(result.acknowledgement).toBe('suppressed: the sender is a no-reply address');
     await outbox.idle();
     expect(sender.sent).toEqual([]);
+  });
+
+  it('a no-reply sender without a Reply-To a person reads is an automated notification, never a ticket (issue 16)', async () => {
+    const { store, sender, outbox, ingest } = setup();
+    for (const [i, address] of ['noreply@partner.example', 'no-reply@carrier.example', 'post_master@gateway.example', 'do-not-reply@shop-platform.example'].entries()) {
+      const result = automated(await ingest(inboundEmail({ messageId: `notice.${i}@partner.example`, from: { address, name: 'Partner' } })));
+      expect(result).toMatchObject({ kind: 'notification', code: 'notification.no_reply', ticketId: null });
+    }
+    expect(store.tickets).toEqual([]);
+    // With a Reply-To that a person reads, it is that person's ticket.
+    const withReply = created(await ingest(inboundEmail({ messageId: 'notice.9@partner.example', from: { address: 'noreply@partner.example', name: 'Partner' }, replyTo: [{ address: 'claire@partner.example', name: 'Claire' }] })));
+    expect(withReply.acknowledgement).toBe('queued');
+    await outbox.idle();
+    expect(sender.sent.map((m) => m.to)).toEqual(['claire@partner.example']);
   });
 
   it('is not sent to an address that bounced before', async () => {
