@@ -16,6 +16,7 @@ import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
 import { instrumentCommands, instrumentIntake, MetricsRegistry } from './domain/metrics.ts';
+import { limitCommands, RateLimiter } from './domain/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { ChatNotifier } from './ports/chat-notifier.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
@@ -29,6 +30,12 @@ export interface App {
   readonly config: Config;
   readonly logger: AppLogger;
   readonly database: Database;
+  /**
+   * Connections for what people and clients ask (the HTTP API, chat and console commands): every
+   * statement has a time budget (DB_QUERY_BUDGET_MS), and a flood of slow searches waits for these
+   * connections, not for intake's.
+   */
+  readonly interactiveDatabase: Database;
   readonly intake: IntakeService;
   readonly outbox: OutboxService;
   /** This process's metrics (served by the http role's /metrics); the intake is instrumented. */
@@ -90,7 +97,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     throw error;
   }
   const store = new MysqlIntakeStore(database);
-  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
+  const interactiveDatabase = openDatabase({ url: config.database.url, poolSize: config.database.poolSize, queryBudget: { ms: config.database.queryBudgetMs } });
+  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir, allowPlain: config.smtp.allowPlain });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
@@ -119,6 +127,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     await parser.close();
     await triage.close();
     sender.close();
+    await interactiveDatabase.close();
     await database.close();
     logger.flush();
   };
@@ -138,7 +147,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   }
   const reports = new MysqlReportStore(database);
   const commands = new CommandService({
-    store: new MysqlTicketStore(database),
+    store: new MysqlTicketStore(interactiveDatabase),
     agents,
     outbox,
     logger,
@@ -152,10 +161,12 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);
   instrumentCommands(commands, metrics);
+  limitCommands(commands, new RateLimiter(config.commandRate));
   return {
     config,
     logger,
     database,
+    interactiveDatabase,
     intake,
     outbox,
     metrics,

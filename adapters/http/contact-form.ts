@@ -14,9 +14,17 @@ export interface ContactForm {
 }
 
 const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]{2,}$/;
+/** A mailbox at a domain name: no IP literal, no "%" or "!" routing through the domain's server. */
+const MAILBOX_RE = /^[\p{L}\p{N}.#$&'*+/=?^_`{|}~-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
-/** The form, or a message per field that is wrong. */
-export function validateContactForm(body: unknown): { ok: true; form: ContactForm } | { ok: false; fields: Record<string, string> } {
+/**
+ * A field the pages keep hidden from people (CSS), named like one a form-filling program fills: a
+ * post that fills it is a program's. Pages that lack it (the old one) post as before.
+ */
+export const HONEYPOT_FIELD = 'website';
+
+/** The form, or a message per field that is wrong; `honeypot`: the hidden field was filled. */
+export function validateContactForm(body: unknown): { ok: true; form: ContactForm; honeypot: boolean } | { ok: false; fields: Record<string, string> } {
   const fields: Record<string, string> = {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, fields: { body: 'Send a JSON object with name, email, subject and message.' } };
   const b = body as Record<string, unknown>;
@@ -38,6 +46,9 @@ export function validateContactForm(body: unknown): { ok: true; form: ContactFor
   const name = text('name', 'Your name', 2, 100, true);
   const email = text('email', 'Your email address', 3, 254, true);
   if (email !== null && !fields['email'] && !EMAIL_RE.test(email)) fields['email'] = 'Your email address is not valid: write it as name@example.com.';
+  else if (email !== null && !fields['email'] && /[%!]/.test(email.split('@')[0] ?? '')) fields['email'] = 'Your email address may not contain % or !: write it as name@example.com.';
+  else if (email !== null && !fields['email'] && /@\[|@[\d.]+$|@.*:/.test(email)) fields['email'] = 'Your email address must end with a domain name, not an IP address: write it as name@example.com.';
+  else if (email !== null && !fields['email'] && !MAILBOX_RE.test(email)) fields['email'] = 'Your email address is not valid: write it as name@example.com.';
   const phone = text('phone', 'The phone number', 6, 25, false);
   if (phone !== null && !fields['phone'] && !/^\+?[0-9 ().-]{6,25}$/.test(phone)) fields['phone'] = 'The phone number may contain only digits, spaces, +, -, ., ( and ).';
   const subject = text('subject', 'The subject', 3, 200, true);
@@ -47,7 +58,9 @@ export function validateContactForm(body: unknown): { ok: true; form: ContactFor
   if (name && /[\r\n]/.test(name)) fields['name'] = 'Your name must fit on one line.';
   if (subject && /[\r\n]/.test(subject)) fields['subject'] = 'The subject must fit on one line.';
   if (Object.keys(fields).length > 0 || !name || !email || !subject || !message) return { ok: false, fields };
-  return { ok: true, form: { name, email: email.toLowerCase(), phone, subject, message, orderNumber } };
+  const trap = b[HONEYPOT_FIELD];
+  const honeypot = trap !== undefined && trap !== null && !(typeof trap === 'string' && trap.trim() === '');
+  return { ok: true, form: { name, email: email.toLowerCase(), phone, subject, message, orderNumber }, honeypot };
 }
 
 /** RFC 2047 for a header value that is not plain ASCII. */

@@ -27,7 +27,8 @@ export interface HttpFrontEnd {
 
 export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string; dbMetricsCacheMs?: number } = {}): Promise<HttpFrontEnd> {
   const { config } = app;
-  const store = new MysqlReportStore(app.database);
+  // Within the statement budget: what a client asks for cannot hold the database.
+  const store = new MysqlReportStore(app.interactiveDatabase);
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
   redis.on('error', () => undefined); // reported by /readyz
   await redis.connect().catch(() => undefined);
@@ -58,12 +59,13 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
     readiness: () => readiness.report(),
     logger: app.logger,
     supportAddress: config.mail.supportAddress,
+    access: config.http,
   });
   const host = options.host ?? config.http.host;
   const port = options.port ?? config.http.port;
   let server: RunningHttpServer;
   try {
-    server = await listen(handler, host, port);
+    server = await listen(handler, host, port, { maxConnections: config.http.maxConnections });
   } catch (error) {
     // Its Redis connection would keep the process alive after the error was said.
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));

@@ -79,6 +79,8 @@ export interface TicketListQuery {
   readonly status: TicketStatus | null;
   /** Matched against subject, customer address and ticket number. */
   readonly keyword: string | null;
+  /** Keyset paging: the tickets after this one in the list's order (newest first); `page` is then 1. */
+  readonly after?: { readonly createdAt: Date; readonly ticketId: number } | null;
 }
 
 export interface TicketListItem {
