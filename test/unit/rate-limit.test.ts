@@ -1,7 +1,7 @@
 /** The sliding-window limiter behind the API's, the web form's and the commands' limits. */
 import { describe, expect, it } from 'vitest';
 import { limitCommands, RateLimiter } from '../../src/domain/rate-limit.ts';
-import type { CommandReply } from '../../src/domain/command.ts';
+import type { Caller, CommandReply } from '../../src/domain/command.ts';
 
 const perMinute = (limit: number) => ({ limit, windowMs: 60_000, text: `${limit}/min` });
 
@@ -39,7 +39,7 @@ describe('RateLimiter', () => {
   it('answers a caller over the command limit with a refusal, without running the command', async () => {
     let ran = 0;
     const reply: CommandReply = { ok: true, ephemeral: true, text: 'done' };
-    const commands = { run: async () => (ran++, reply), runAction: async () => (ran++, reply) };
+    const commands = { run: async (_caller: Caller) => (ran++, reply), runAction: async (_caller: Caller) => (ran++, reply) };
     limitCommands(commands, new RateLimiter([perMinute(1)]));
     expect(await commands.run({ platform: 'slack', userId: 'U1' })).toBe(reply);
     const refused = await commands.runAction({ platform: 'slack', userId: 'U1' });
