@@ -359,6 +359,34 @@ describe('the web form (finding 5)', () => {
 });
 
 describe('slow clients (finding 18)', () => {
+  it('keeps at most HTTP_MAX_CONNECTIONS open: one more is closed at once', async () => {
+    const other = await createTestApp(db, { ACK_ENABLED: 'false', HTTP_MAX_CONNECTIONS: '2' });
+    const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
+    const port = Number(new URL(f.server.url).port);
+    const open = (): Promise<net.Socket> => new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', () => undefined);
+    });
+    try {
+      const held = [await open(), await open()];
+      // Both are really accepted before the third arrives.
+      await new Promise((r) => setTimeout(r, 200));
+      const third = await open();
+      const closed = await new Promise<boolean>((resolve) => {
+        third.on('close', () => resolve(true));
+        setTimeout(() => resolve(false), 3_000);
+      });
+      expect(closed).toBe(true);
+      for (const socket of held) socket.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await raw('GET', '/healthz', { url: f.server.url })).status).toBe(200);
+    } finally {
+      await f.close();
+      await other.close();
+    }
+  });
+
+
   it('cuts a connection that sends its headers too slowly within seconds', async () => {
     const url = new URL(base);
     const started = Date.now();
