@@ -3,10 +3,12 @@
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
 import { closestWord } from './domain/wording.ts';
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AppError } from './domain/errors.ts';
+import type { Rate } from './domain/rate-limit.ts';
 
 // drizzle-kit loads this file as CommonJS, where import.meta is empty: it runs from the project root.
 export const PROJECT_ROOT = import.meta.dirname ? path.resolve(import.meta.dirname, '..') : process.cwd();
@@ -44,11 +46,21 @@ const spamFilterUrl = z
   .refine((u) => /^spamd:\/\/[^/:]+(:\d{1,5})?\/?$/.test(u) && URL.canParse(u), 'spamd://HOST:PORT, SpamAssassin\'s spamd, e.g. spamd://127.0.0.1:783');
 const smtpUrl = z.string().refine((u) => /^smtps?:\/\/./.test(u) && URL.canParse(u), 'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
 
+const RATE_UNITS: Record<string, number> = { s: 1_000, sec: 1_000, second: 1_000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000, day: 86_400_000 };
+
+/** "5/min", "30/hour", "1000/day", or several joined by commas: each window is enforced. */
+const rates = z
+  .string()
+  .regex(/^\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*(,\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*)*$/i, 'one or more limits such as 5/min or 5/min,30/hour (per second, min, hour or day)')
+  .transform((v) => list(v).map(parseRate));
+
 const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   DATABASE_URL: mysqlUrl.optional(),
   REDIS_URL: redisUrl.optional(),
   SMTP_URL: smtpUrl.optional(),
+  // Plain SMTP (no TLS, the password in clear) only when explicitly allowed, e.g. a loopback relay.
+  SMTP_ALLOW_PLAIN: bool.default(false),
   DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUPPORT_ADDRESS: z.string().email().default('support@ticketrelay.test'),
@@ -71,6 +83,8 @@ const EnvSchema = z.object({
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _').default('ticketrelay'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // The time budget of each query the HTTP API and the chat commands run (max_statement_time).
+  DB_QUERY_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   // Mailboxes: IMAP_URL for one (named "support"), or IMAP_MAILBOXES=support,billing with IMAP_<NAME>_* each.
   IMAP_MAILBOXES: z.string().regex(/^\s*[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*\s*$/i, 'comma-separated mailbox names such as support,billing').optional(),
   IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
@@ -106,6 +120,20 @@ const EnvSchema = z.object({
   // HTTP server (health, metrics, the old module's API).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(512),
+  // name:scope[+scope]:token, comma-separated (parsed by apiTokens below: its messages never echo a token).
+  API_TOKENS: z.string().default(''),
+  API_RATE_PER_TOKEN: rates.default(parseRates('600/min')),
+  // /ticket commands and buttons per chat or console user.
+  COMMAND_RATE_PER_USER: rates.default(parseRates('120/min')),
+  // The web form (POST /api/support/contact): per client address, and for everyone together.
+  FORM_RATE_PER_IP: rates.default(parseRates('5/min,20/hour')),
+  FORM_RATE_TOTAL: rates.default(parseRates('300/hour')),
+  // Peers whose X-Forwarded-For is believed (the operator's reverse proxy): addresses or CIDR ranges.
+  TRUSTED_PROXIES: z.string().default(''),
+  // The key that lets `console`/`command --as NAME` act as a manager (given with --key or CONSOLE_KEY).
+  CONSOLE_MANAGER_KEY: z.string().optional(),
+  CONSOLE_KEY: z.string().optional(),
 });
 
 const AFTER = ['seen', 'move', 'none'] as const;
@@ -159,9 +187,18 @@ export interface Config {
   readonly logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Whether LOG_LEVEL was set: commands that talk to a person log only warnings unless it was. */
   readonly logLevelSet: boolean;
-  readonly database: { readonly url: string; readonly local: boolean; readonly poolSize: number };
+  readonly database: {
+    readonly url: string;
+    readonly local: boolean;
+    readonly poolSize: number;
+    /** Each query of the HTTP API and of chat commands is stopped after this long (ms). */
+    readonly queryBudgetMs: number;
+  };
+  /** /ticket commands and buttons per caller (chat or console user). */
+  readonly commandRate: readonly Rate[];
   readonly redis: { readonly url: string; readonly local: boolean; readonly queuePrefix: string };
-  readonly smtp: { readonly url: string | null; readonly outboxDir: string };
+  /** allowPlain: SMTP without TLS (the password in clear) is allowed; otherwise smtps:// or STARTTLS is required. */
+  readonly smtp: { readonly url: string | null; readonly outboxDir: string; readonly allowPlain: boolean };
   readonly mail: {
     readonly supportAddress: string;
     readonly supportName: string;
@@ -230,8 +267,36 @@ export interface Config {
     readonly agentRoles: readonly string[];
   };
   readonly digest: { readonly cron: string; readonly timezone: string };
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxConnections: number;
+    /** Bearer tokens of the API; none: only the public form, /healthz and /readyz's up/down answer. */
+    readonly tokens: readonly ApiToken[];
+    readonly ratePerToken: readonly Rate[];
+    readonly formRatePerIp: readonly Rate[];
+    readonly formRateTotal: readonly Rate[];
+    /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For is believed. */
+    readonly trustedProxies: readonly string[];
+  };
+  readonly console: {
+    /** Lets `--as` act as a manager when the same key is given (--key or CONSOLE_KEY); null: never. */
+    readonly managerKey: string | null;
+    /** The key given in the environment (CONSOLE_KEY), as --key would give it. */
+    readonly key: string | null;
+  };
 }
+
+export type ApiScope = 'read' | 'write' | 'metrics';
+export const API_SCOPES: readonly ApiScope[] = ['read', 'write', 'metrics'];
+/** An API credential: its name is the actor of the changes made with it ("api:oldsite"). */
+export interface ApiToken {
+  readonly name: string;
+  readonly scopes: readonly ApiScope[];
+  readonly token: string;
+}
+/** Shorter tokens can be guessed or are typos; `openssl rand -hex 32` gives 64 characters. */
+export const API_TOKEN_MIN_LENGTH = 32;
 
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
 export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
@@ -244,6 +309,13 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
   problems.push(...mailboxProblems);
   const zone = env['DIGEST_TIMEZONE'];
   if (zone && !isTimeZone(zone)) problems.push(`  DIGEST_TIMEZONE: "${zone}" is not an IANA time zone such as Europe/Paris`);
+  const tokens = apiTokens(env['API_TOKENS'] ?? '');
+  problems.push(...tokens.problems);
+  const proxies = list(env['TRUSTED_PROXIES'] ?? '');
+  const badProxy = proxies.filter((p) => !isAddressOrRange(p));
+  if (badProxy.length) problems.push(`  TRUSTED_PROXIES: ${badProxy.map((p) => `"${p}"`).join(', ')} ${badProxy.length === 1 ? 'is not an address or a range' : 'are not addresses or ranges'}; write e.g. 127.0.0.1,10.0.0.0/8,::1`);
+  const managerKey = env['CONSOLE_MANAGER_KEY'];
+  if (managerKey !== undefined && managerKey.length < 16) problems.push('  CONSOLE_MANAGER_KEY: too short: at least 16 characters (e.g. openssl rand -hex 16)');
   const cron = env['DIGEST_CRON'];
   if (cron) {
     const problem = cronProblem(cron, zone && isTimeZone(zone) ? zone : 'UTC');
@@ -262,9 +334,10 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: e.LOG_LEVEL,
     logLevelSet: env['LOG_LEVEL'] !== undefined,
-    database: { url: e.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl, local: e.DATABASE_URL === undefined, poolSize: e.DB_POOL_SIZE },
+    database: { url: e.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl, local: e.DATABASE_URL === undefined, poolSize: e.DB_POOL_SIZE, queryBudgetMs: e.DB_QUERY_BUDGET_MS },
+    commandRate: e.COMMAND_RATE_PER_USER,
     redis: { url: e.REDIS_URL ?? LOCAL_DEFAULTS.redisUrl, local: e.REDIS_URL === undefined, queuePrefix: e.QUEUE_PREFIX },
-    smtp: { url: e.SMTP_URL ?? null, outboxDir: path.join(dataDir, 'outbox') },
+    smtp: { url: e.SMTP_URL ?? null, outboxDir: path.join(dataDir, 'outbox'), allowPlain: e.SMTP_ALLOW_PLAIN },
     mail: {
       supportAddress,
       supportName: e.SUPPORT_NAME,
@@ -321,7 +394,17 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       agentRoles: list(e.DISCORD_AGENT_ROLES),
     },
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      tokens: tokens.tokens,
+      ratePerToken: e.API_RATE_PER_TOKEN,
+      formRatePerIp: e.FORM_RATE_PER_IP,
+      formRateTotal: e.FORM_RATE_TOTAL,
+      trustedProxies: proxies,
+    },
+    console: { managerKey: e.CONSOLE_MANAGER_KEY ?? null, key: e.CONSOLE_KEY ?? null },
   };
   return deepFreeze(config);
 }
@@ -377,6 +460,63 @@ function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; pr
 function spamFilterEndpoint(value: string): { kind: 'spamd'; host: string; port: number } {
   const url = new URL(value);
   return { kind: 'spamd', host: url.hostname, port: url.port ? Number(url.port) : 783 };
+}
+
+/**
+ * API_TOKENS: "name:scope[+scope]:token" entries, comma-separated. A problem names the entry by its
+ * position and name, never by its token (a half-typed line may hold one).
+ */
+function apiTokens(value: string): { tokens: ApiToken[]; problems: string[] } {
+  const tokens: ApiToken[] = [];
+  const problems: string[] = [];
+  const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+  entries.forEach((entry, index) => {
+    const at = `entry ${index + 1}`;
+    const first = entry.indexOf(':');
+    const second = first === -1 ? -1 : entry.indexOf(':', first + 1);
+    if (first === -1 || second === -1) {
+      problems.push(`  API_TOKENS: ${at} is not name:scope[+scope]:token (e.g. oldsite:read+write:<64 hex digits>)`);
+      return;
+    }
+    const name = entry.slice(0, first).trim();
+    const scopeText = entry.slice(first + 1, second).trim();
+    const token = entry.slice(second + 1).trim();
+    const label = /^[a-z0-9_.-]{1,64}$/i.test(name) ? `${at} ("${name}")` : at;
+    if (!/^[a-z0-9_.-]{1,64}$/i.test(name)) problems.push(`  API_TOKENS: ${at}: the name must be 1 to 64 letters, digits, ".", "_" or "-"`);
+    const scopes = scopeText.split('+').map((s) => s.trim().toLowerCase());
+    const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
+    if (unknown.length || scopes.length === 0) problems.push(`  API_TOKENS: ${label}: the scopes must be read, write and/or metrics joined by + (e.g. read+write)`);
+    if (token.length < API_TOKEN_MIN_LENGTH) problems.push(`  API_TOKENS: ${label}: the token is too short: at least ${API_TOKEN_MIN_LENGTH} characters (openssl rand -hex 32)`);
+    else if (!/^[\x21-\x7e]+$/.test(token)) problems.push(`  API_TOKENS: ${label}: the token may hold only visible ASCII characters, no spaces and no commas`);
+    if (tokens.some((t) => t.name.toLowerCase() === name.toLowerCase())) problems.push(`  API_TOKENS: ${label}: the name is used twice; give each token its own name`);
+    if (tokens.some((t) => t.token === token)) problems.push(`  API_TOKENS: ${label}: the same token is given twice; give each client its own`);
+    tokens.push({ name, scopes: [...new Set(scopes)] as ApiScope[], token });
+  });
+  return { tokens, problems };
+}
+
+function parseRate(text: string): Rate {
+  const [count, unit] = text.split('/').map((p) => p.trim().toLowerCase());
+  return { limit: Number(count), windowMs: RATE_UNITS[unit ?? ''] ?? 60_000, text: `${Number(count)}/${unit}` };
+}
+
+function parseRates(text: string): Rate[] {
+  return list(text).map(parseRate);
+}
+
+function isAddressOrRange(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  if (rest.length || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return false;
+  try {
+    new BlockList().addSubnet(address, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function list(value: string): string[] {
@@ -436,7 +576,7 @@ function plainIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Prefixes only ticketrelay's variables use: another name with one of them is most likely a typo. */
-const OUR_PREFIXES = ['SPAM_', 'IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
+const OUR_PREFIXES = ['API_', 'FORM_', 'CONSOLE_', 'TRUSTED_', 'COMMAND_', 'SPAM_', 'BOUNCE_', 'IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
 /** Other software's variables under those prefixes (proxies, mostly): never ours, never a typo of ours. */
 const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_USER', 'HTTP_PROXY_PASS', 'LOG_FORMAT']);
 

@@ -21,6 +21,7 @@ import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
 import { commandMetrics, intakeMetrics, MetricsRegistry } from './domain/metrics.ts';
+import { limitCommands, RateLimiter } from './domain/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { ChatPlatform } from './domain/platform.ts';
 import type { AgentRegistry } from './ports/agent-directory.ts';
@@ -128,7 +129,8 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     throw error;
   }
   const store = new MysqlIntakeStore(database);
-  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
+  const interactiveDatabase = openDatabase({ url: config.database.url, poolSize: config.database.poolSize, queryBudget: { ms: config.database.queryBudgetMs } });
+  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir, allowPlain: config.smtp.allowPlain });
   const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
   const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore, verp: config.intake.bounceVerp });
@@ -166,6 +168,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     await parser.close();
     await triage.close();
     sender.close();
+    await interactiveDatabase.close();
     await database.close();
     logger.flush();
   };
@@ -199,7 +202,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const tickets = new MysqlTicketStore(database);
   const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
   const commands = new CommandService({
-    store: tickets,
+    store: new MysqlTicketStore(interactiveDatabase),
     agents,
     outbox,
     logger,
@@ -214,6 +217,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   const metrics = new MetricsRegistry();
   intake.onResult(intakeMetrics(metrics));
   commands.onAnswer(commandMetrics(metrics));
+  limitCommands(commands, new RateLimiter(config.commandRate));
   return {
     config,
     logger,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildApp } from './build-app.ts';
-import { consoleCaller, renderReply, runConsole, saveFile } from '../console/console-repl.ts';
+import { consoleCaller, renderReply, runConsole, saveFile, type ConsoleAgents } from '../console/console-repl.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
@@ -16,14 +16,19 @@ function quietLogger(config: Config) {
 }
 
 export const consoleCommand: CliCommand = {
-  usage: ['npx ticketrelay console [--as USER]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
+  usage: ['npx ticketrelay console [--as USER [--key KEY]]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
   async run(args, say) {
-    const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' } } });
+    const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' }, key: { type: 'string' } } });
     const config = loadConfig();
     const app = await buildApp(config, { logger: quietLogger(config) });
     try {
-      const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
-      if (registered && agent) say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
+      const { caller, agent, registered, refused } = await consoleCaller(callerOptions(values, config, app.agents));
+      if (refused) {
+        say(refused);
+        return 1;
+      }
+      if (caller.claimedBy && agent) say(`You act as ${agent.name} (${agent.role}); what you do is recorded as claimed by OS user ${caller.claimedBy}.`);
+      else if (registered && agent) say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
       else if (agent) say(`You are ${agent.name} (${agent.role}).`);
       else say(`"${caller.userId}" is not a registered agent here: only help and stats will answer. Register with "npx ticketrelay agents add NAME --role agent --staff-id N --console ${caller.userId}".`);
       say('Type "help" for the commands, "exit" or Ctrl-D to leave.');
@@ -36,9 +41,9 @@ export const consoleCommand: CliCommand = {
 };
 
 export const commandCommand: CliCommand = {
-  usage: ['npx ticketrelay command "/ticket list open" [--as USER] [--json]  run one command and print its answer (exit 1 when refused)'],
+  usage: ['npx ticketrelay command "/ticket list open" [--as USER [--key KEY]] [--json]  run one command and print its answer (exit 1 when refused)'],
   async run(args, say) {
-    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } } });
     const line = positionals.join(' ').trim();
     if (!line) {
       say('Usage: npx ticketrelay command "/ticket list open" [--as USER] [--json]');
@@ -47,7 +52,11 @@ export const commandCommand: CliCommand = {
     const config = loadConfig();
     const app = await buildApp(config, { logger: quietLogger(config) });
     try {
-      const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
+      const { caller, agent, registered, refused } = await consoleCaller(callerOptions(values, config, app.agents));
+      if (refused) {
+        say(refused);
+        return 1;
+      }
       if (registered && agent) say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);
       const reply = await app.commands.run(caller, line);
       const { file, ...rest } = reply;
@@ -59,3 +68,8 @@ export const commandCommand: CliCommand = {
     }
   },
 };
+
+/** --as and --key (or CONSOLE_KEY) against CONSOLE_MANAGER_KEY. */
+function callerOptions(values: { as?: string | undefined; key?: string | undefined }, config: Config, agents: ConsoleAgents) {
+  return { as: values.as ?? null, key: values.key ?? config.console.key, managerKey: config.console.managerKey, localDatabase: config.database.local, agents };
+}

@@ -2,6 +2,7 @@
  * The console: the /ticket commands typed in a terminal, answered in plain text (coloured by
  * priority on a TTY). The demo's chat, and a way to try every command locally.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,19 +25,56 @@ export interface ConsoleAgents {
 export const DEV_STAFF_ID = 1;
 
 /**
- * The caller for this terminal: the OS user, or `--as USER`. In the project-local development
- * database the terminal's own user, unregistered, becomes a manager, so the demo works with no setup.
- * Someone named with `--as` is taken as they are registered (or not): that is how a person tries what
- * an agent, a manager or a stranger may do, and no account is made up for a name typed once. Against
- * any other database everyone must be registered with "ticketrelay agents add … --console USER".
+ * The caller for this terminal: the agent mapped to the OS user running it (`agents add … --console
+ * USER`). In the project-local development database that user, unregistered, becomes a manager, so
+ * the demo works with no setup. `--as NAME` takes another console identity, as registered (or not):
+ * that is how a person tries what an agent or a stranger may do, and no account is made up for a name
+ * typed once. What is done that way is recorded as "NAME (console, claimed by OS user USER)", and a
+ * manager's identity is refused unless the OS user is a manager too or the console manager key
+ * (CONSOLE_MANAGER_KEY) is given: `--as boss` alone no longer makes anyone a manager.
  */
-export async function consoleCaller(options: { as: string | null; localDatabase: boolean; agents: ConsoleAgents }): Promise<{ caller: Caller; agent: Agent | null; registered: boolean }> {
-  const userId = (options.as ?? safeUserName()).trim() || 'console';
-  const caller: Caller = { platform: 'console', userId, displayName: userId };
+export async function consoleCaller(options: {
+  as: string | null;
+  localDatabase: boolean;
+  agents: ConsoleAgents;
+  /** The OS user (tests); default: the one running this process. */
+  osUser?: string;
+  /** CONSOLE_MANAGER_KEY, and the key given (--key or CONSOLE_KEY). */
+  managerKey?: string | null;
+  key?: string | null;
+}): Promise<{ caller: Caller; agent: Agent | null; registered: boolean; refused?: string }> {
+  const osUser = (options.osUser ?? safeUserName()).trim() || 'console';
+  const claimed = options.as?.trim() || null;
+  if (claimed !== null && claimed !== osUser) {
+    const caller: Caller = { platform: 'console', userId: claimed, displayName: claimed, claimedBy: osUser };
+    const agent = await options.agents.forCaller(caller);
+    if (agent?.role !== 'manager') return { caller, agent, registered: false };
+    if (options.key && options.managerKey && sameKey(options.key, options.managerKey)) return { caller, agent, registered: false };
+    const own = await options.agents.forCaller({ platform: 'console', userId: osUser, displayName: osUser });
+    if (own?.role === 'manager') return { caller, agent, registered: false };
+    const how = options.managerKey
+      ? options.key
+        ? 'the key given is not CONSOLE_MANAGER_KEY'
+        : 'give the console manager key with --key (or CONSOLE_KEY), as set in CONSOLE_MANAGER_KEY'
+      : 'no CONSOLE_MANAGER_KEY is set on this server';
+    return {
+      caller,
+      agent: null,
+      registered: false,
+      refused: `--as ${claimed} is refused: ${agent.name} is a manager, and the OS user ${osUser} is not; ${how}. Or run the console as ${claimed}'s own OS user. Nothing was done.`,
+    };
+  }
+  const caller: Caller = { platform: 'console', userId: osUser, displayName: osUser };
   const agent = await options.agents.forCaller(caller);
-  if (agent || !options.localDatabase || options.as !== null) return { caller, agent, registered: false };
-  const created = await options.agents.upsert({ name: userId.replace(/[\s@]+/g, '_').slice(0, 128), role: 'manager', staffId: DEV_STAFF_ID, identities: [{ platform: 'console', kind: 'user', value: userId }] });
+  if (agent || !options.localDatabase) return { caller, agent, registered: false };
+  const created = await options.agents.upsert({ name: osUser.replace(/[\s@]+/g, '_').slice(0, 128), role: 'manager', staffId: DEV_STAFF_ID, identities: [{ platform: 'console', kind: 'user', value: osUser }] });
   return { caller, agent: created, registered: true };
+}
+
+/** Constant-time comparison of two keys (as digests: equal lengths, nothing told by the time). */
+function sameKey(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function safeUserName(): string {

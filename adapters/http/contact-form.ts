@@ -43,6 +43,8 @@ const WORDS = {
     long: (label: string, n: number) => `${label} doit contenir au plus ${n} caractères.`,
     oneLine: (label: string) => `${label} doit tenir sur une ligne.`,
     email: 'Email invalide : écrivez-le sous la forme nom@exemple.fr.',
+    emailRouting: "L'adresse email ne peut contenir ni % ni ! : écrivez-la sous la forme nom@exemple.fr.",
+    emailIp: "L'adresse email doit se terminer par un nom de domaine, pas une adresse IP : nom@exemple.fr.",
     phone: 'Numéro de téléphone invalide : chiffres, espaces, +, -, . et parenthèses, au moins 8 caractères.',
     priority: 'La priorité doit être urgent, high, normal ou low.',
     category: `La catégorie doit être l'une de : ${[...CATEGORIES, ...Object.keys(FORM_CATEGORIES)].join(', ')}.`,
@@ -59,6 +61,8 @@ const WORDS = {
     long: (label: string, n: number) => `${label} is too long: at most ${n} characters.`,
     oneLine: (label: string) => `${label} must fit on one line.`,
     email: 'Your email address is not valid: write it as name@example.com.',
+    emailRouting: 'Your email address may not contain % or !: write it as name@example.com.',
+    emailIp: 'Your email address must end with a domain name, not an IP address: write it as name@example.com.',
     phone: 'The phone number may contain only digits, spaces, +, -, ., ( and ), at least 8 of them.',
     priority: 'The priority must be urgent, high, normal or low.',
     category: `The category must be one of: ${[...CATEGORIES, ...Object.keys(FORM_CATEGORIES)].join(', ')}.`,
@@ -88,11 +92,20 @@ export function formLanguage(body: unknown, acceptLanguage: string | undefined):
   return OLD_PAGE_KEYS.some((k) => b[k] !== undefined) ? 'fr' : 'en';
 }
 
-/** The form, or a message per field that is wrong (in the form's language) and one sentence for them all. */
+/**
+ * A field the pages keep hidden from people (CSS), named like one a form-filling program fills: a
+ * post that fills it is a program's. Pages that lack it (the old one) post as before.
+ */
+export const HONEYPOT_FIELD = 'website';
+
+/**
+ * The form, or a message per field that is wrong (in the form's language) and one sentence for them all;
+ * `honeypot`: the hidden field was filled.
+ */
 export function validateContactForm(
   body: unknown,
   language: FormLanguage = 'en',
-): { ok: true; form: ContactForm } | { ok: false; fields: Record<string, string>; message: string } {
+): { ok: true; form: ContactForm; honeypot: boolean } | { ok: false; fields: Record<string, string>; message: string } {
   const words = WORDS[language];
   const fields: Record<string, string> = {};
   const fail = () => ({ ok: false as const, fields, message: words.summary(Object.values(fields)) });
@@ -125,6 +138,9 @@ export function validateContactForm(
   const name = text(['name'], 'name', LIMITS.name, true);
   const email = text(['email'], 'email', [3, 254], true);
   if (email !== null && !fields['email'] && !EMAIL_RE.test(email)) fields['email'] = words.email;
+  // No IP literal and no "%" or "!" routing through the domain's server: the acknowledgement is not a relay.
+  else if (email !== null && !fields['email'] && /[%!]/.test(email.split('@')[0] ?? '')) fields['email'] = words.emailRouting;
+  else if (email !== null && !fields['email'] && /@\[|@[\d.]+$|@.*:/.test(email)) fields['email'] = words.emailIp;
   const phone = text(['phone'], 'phone', [1, LIMITS.phone[1]], false, true);
   if (phone !== null && !fields['phone'] && !PHONE_RE.test(phone)) fields['phone'] = words.phone;
   const subject = text(['subject'], 'subject', LIMITS.subject, true);
@@ -159,8 +175,11 @@ export function validateContactForm(
     else fields[customerKey] = words.customerId;
   }
   if (Object.keys(fields).length > 0 || !name || !email || !subject || !message) return fail();
+  const trap = b[HONEYPOT_FIELD];
+  const honeypot = trap !== undefined && trap !== null && !(typeof trap === 'string' && trap.trim() === '');
   return {
     ok: true,
+    honeypot,
     form: {
       name,
       email: email.toLowerCase(),

@@ -1,22 +1,38 @@
 /**
  * The HTTP front end on node:http: health, readiness, Prometheus metrics, and the old support module's
  * JSON API on the same data. Every error is JSON with a message saying what to do; no stack trace
- * ever leaves the process; bodies are capped.
+ * ever leaves the process; bodies are capped. Only the web form, /healthz and /readyz's up/down answer
+ * are anonymous: everything else needs a bearer token of API_TOKENS with the route's scope, and the
+ * token's name is the actor of every change made with it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApiScope, ApiToken } from '../../src/config.ts';
 import { isAppError } from '../../src/domain/errors.ts';
+import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
+import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
 import { contactFormToEmail, formLanguage, validateContactForm } from './contact-form.ts';
 import type { ReadinessReport } from './readiness.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 20;
+/** Pages by number go this deep; further, follow `nextCursor` (a deep OFFSET reads every row before it). */
+export const MAX_PAGE = 100;
+
+/** Who may do what, and how often (config.http's slice). */
+export interface HttpAccess {
+  readonly tokens: readonly ApiToken[];
+  readonly ratePerToken: readonly Rate[];
+  readonly formRatePerIp: readonly Rate[];
+  readonly formRateTotal: readonly Rate[];
+  readonly trustedProxies: readonly string[];
+}
 
 export interface HttpDeps {
   readonly ingest: (raw: Uint8Array, source: IntakeSource) => Promise<IntakeResult>;
@@ -26,6 +42,7 @@ export interface HttpDeps {
   readonly readiness: () => Promise<ReadinessReport>;
   readonly logger: Logger;
   readonly supportAddress: string;
+  readonly access: HttpAccess;
   readonly clock?: () => Date;
 }
 
@@ -35,12 +52,46 @@ class HttpProblem extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
-type Handler = (req: http.IncomingMessage, url: URL, params: string[]) => Promise<{ status: number; body: unknown; type?: string }>;
+function tooMany(denial: RateDenial, message: string): HttpProblem {
+  return new HttpProblem(429, 'too_many_requests', message, { retryAfterSeconds: denial.retryAfterSeconds }, { 'retry-after': String(denial.retryAfterSeconds) });
+}
+
+/** The form's refusal in both languages: its page shows it to the customer. */
+function formMessage(denial: RateDenial): string {
+  const minutes = Math.ceil(denial.retryAfterSeconds / 60);
+  const fr = minutes <= 1 ? 'dans une minute' : `dans ${minutes} minutes`;
+  const en = minutes <= 1 ? 'in a minute' : `in ${minutes} minutes`;
+  return `Trop de messages ont été envoyés : réessayez ${fr}, ou écrivez-nous par e-mail. / Too many messages were sent: try again ${en}, or write to us by email.`;
+}
+
+/** `cursor=<created-at ms>-<ticket number>` as the previous page's nextCursor gave it. */
+function cursorParam(text: string | null, fields: Record<string, string>): { createdAt: Date; ticketId: number } | null {
+  if (text === null || text === '') return null;
+  const m = /^(\d{1,15})-(\d{1,10})$/.exec(text);
+  if (!m) {
+    fields['cursor'] = 'cursor must be the nextCursor of a previous answer, as given.';
+    return null;
+  }
+  return { createdAt: new Date(Number(m[1])), ticketId: Number(m[2]) };
+}
+
+/** Who sent the request: the token used (null: anonymous) and the client's address. */
+interface RequestContext {
+  readonly token: ApiToken | null;
+  readonly client: string;
+}
+
+type Handler = (req: http.IncomingMessage, url: URL, params: string[], context: RequestContext) => Promise<{ status: number; body: unknown; type?: string }>;
+
+/** 'public', or the scope a token needs; 'public-details': anonymous gets a short answer, a metrics token the details. */
+type Access = 'public' | 'public-details' | ApiScope;
+const REALM = 'Bearer realm="ticketrelay"';
 
 export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   const log = deps.logger.child({ component: 'http' });
@@ -48,14 +99,26 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   const requests = deps.metrics.counter('ticketrelay_http_requests_total', 'HTTP requests served, by route and status.');
   const latency = deps.metrics.histogram('ticketrelay_http_request_duration_seconds', 'HTTP request latency, by route.');
 
-  const routes: { method: string[]; pattern: RegExp; name: string; handle: Handler }[] = [
-    { method: ['GET', 'HEAD'], pattern: /^\/healthz$/, name: 'healthz', handle: async () => ({ status: 200, body: { status: 'ok' } }) },
+  const clientAddress = createClientAddress(deps.access.trustedProxies);
+  const perToken = new RateLimiter(deps.access.ratePerToken);
+  const formPerIp = new RateLimiter(deps.access.formRatePerIp);
+  const formTotal = new RateLimiter(deps.access.formRateTotal);
+
+  const routes: { method: string[]; pattern: RegExp; name: string; access: Access; handle: Handler }[] = [
+    { method: ['GET', 'HEAD'], pattern: /^\/healthz$/, name: 'healthz', access: 'public', handle: async () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: ['GET', 'HEAD'],
       pattern: /^\/readyz$/,
       name: 'readyz',
-      handle: async () => {
+      access: 'public-details',
+      handle: async (_req, _url, _params, context) => {
         const report = await deps.readiness();
+        // Anonymous (a load balancer): up or down only; hosts, ports and errors need a metrics token.
+        if (!context.token || !hasScope(context.token, 'metrics')) {
+          return report.ready
+            ? { status: 200, body: { status: 'ready' } }
+            : { status: 503, body: { status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' } };
+        }
         const down = Object.entries(report.checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
         return report.ready
           ? { status: 200, body: { status: 'ready', checks: report.checks, ...(report.warnings ? { warnings: report.warnings } : {}) } }
@@ -66,19 +129,36 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['GET'],
       pattern: /^\/metrics$/,
       name: 'metrics',
+      access: 'metrics',
       handle: async () => ({ status: 200, body: await deps.metrics.render(), type: 'text/plain; version=0.0.4; charset=utf-8' }),
     },
     {
       method: ['POST'],
       pattern: /^\/api\/support\/contact\/?$/,
       name: 'contact',
-      handle: async (req) => {
+      access: 'public',
+      handle: async (req, _url, _params, context) => {
         const body = await readJson(req);
         const language = formLanguage(body, headerValue(req, 'accept-language'));
         const fr = language === 'fr';
         const checked = validateContactForm(body, language);
         // `message` is what the old pages show: every field's problem, in the form's language; `fields` names them.
         if (!checked.ok) throw new HttpProblem(400, 'validation_failed', checked.message, { fields: checked.fields, statusCode: 400 });
+        if (checked.honeypot) {
+          log.warn({ client: context.client }, 'web form refused: its hidden field was filled (a program)');
+          throw new HttpProblem(422, 'not_accepted', 'This message was refused: a field people do not see was filled in, as programs do. Write to us by email instead. / Ce message a été refusé : écrivez-nous par e-mail.');
+        }
+        // Counted once valid (a person correcting a field is not held back); per client, then for everyone.
+        const ipDenial = formPerIp.check(context.client);
+        const denial = ipDenial ?? formTotal.check('all');
+        if (denial) {
+          // The overall cap reached is an alert: someone floods the form from many addresses.
+          if (ipDenial) log.info({ client: context.client, limit: denial.rate.text }, 'web form refused: this client reached its rate limit');
+          else log.warn({ client: context.client, limit: denial.rate.text }, 'web form refused: the overall rate limit (FORM_RATE_TOTAL) is reached');
+          throw tooMany(denial, formMessage(denial));
+        }
+        formPerIp.consume(context.client);
+        formTotal.consume('all');
         const raw = contactFormToEmail(checked.form, { supportAddress: deps.supportAddress, now: now() });
         const result = await deps.ingest(raw, { kind: 'web', name: 'contact form', webForm: checked.form.details });
         // The old pages read the number as ticket.msg_id (one version as msg_id): both, beside our own fields.
@@ -149,6 +229,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['GET'],
       pattern: /^\/api\/support\/contact\/stats\/?$/,
       name: 'stats',
+      access: 'read',
       handle: async () => {
         const since = new Date(now().getTime() - 24 * 3_600_000);
         const stats = await deps.reports.contactStats(since);
@@ -163,9 +244,11 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['GET'],
       pattern: /^\/api\/support\/contact\/tickets\/?$/,
       name: 'tickets',
+      access: 'read',
       handle: async (_req, url) => {
         const fields: Record<string, string> = {};
         const paging = pagingParams(url, fields);
+        const cursor = cursorParam(url.searchParams.get('cursor'), fields);
         const statusParam = url.searchParams.get('status');
         let status: 'open' | 'closed' | null = null;
         if (statusParam && statusParam !== 'all') {
@@ -174,7 +257,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         }
         const keyword = keywordParam(url, fields);
         if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
-        const { total, tickets } = await deps.reports.listTickets({ ...paging, status, keyword });
+        const { total, tickets } = await deps.reports.listTickets({ ...paging, page: cursor ? 1 : paging.page, status, keyword, after: cursor });
         return { status: 200, body: listAnswer(tickets, total, paging) };
       },
     },
@@ -183,9 +266,11 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['GET'],
       pattern: /^\/api\/support\/contact\/search\/?$/,
       name: 'search',
+      access: 'read',
       handle: async (_req, url) => {
         const fields: Record<string, string> = {};
         const paging = pagingParams(url, fields);
+        const cursor = cursorParam(url.searchParams.get('cursor'), fields);
         const keyword = keywordParam(url, fields);
         const customer = url.searchParams.get('customer_id')?.trim() || null;
         if (customer && !/^\d{1,10}$/.test(customer)) fields['customer_id'] = 'customer_id must be a customer number (digits).';
@@ -200,6 +285,8 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
         const { total, tickets } = await deps.reports.listTickets({
           ...paging,
+          page: cursor ? 1 : paging.page,
+          after: cursor,
           status: null,
           keyword,
           inContent: true,
@@ -216,6 +303,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['GET'],
       pattern: /^\/api\/support\/contact\/ticket\/([^/]+)\/?$/,
       name: 'ticket',
+      access: 'read',
       handle: async (_req, _url, [idText]) => {
         const id = ticketIdParam(idText);
         const ticket = await deps.reports.ticketDetail(id);
@@ -227,23 +315,44 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       method: ['PUT', 'PATCH'],
       pattern: /^\/api\/support\/contact\/ticket\/([^/]+)\/status\/?$/,
       name: 'ticket_status',
-      handle: async (req, _url, [idText]) => {
+      access: 'write',
+      handle: async (req, _url, [idText], context) => {
         const id = ticketIdParam(idText);
         const body = await readJson(req);
         const status = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['status'] : undefined;
         if (status !== 'open' && status !== 'closed') {
           throw new HttpProblem(400, 'validation_failed', 'The status is not valid: send {"status": "open"} or {"status": "closed"}.', { fields: { status: 'status must be "open" or "closed".' } });
         }
-        const changed = await deps.statuses.setStatus(id, status, 'http', now());
+        const changed = await deps.statuses.setStatus(id, status, `api:${context.token?.name ?? 'anonymous'}`, now());
         if (!changed) throw notFound(id);
         return { status: 200, body: { success: true, ticketId: id, status, previous: changed.previous, changed: changed.previous !== status } };
       },
     },
   ];
 
+  /** The token this request may use for a route, or a problem (401, 403, 429). */
+  const admit = (req: http.IncomingMessage, access: Access): ApiToken | null => {
+    if (access === 'public') return null;
+    const auth = authenticate(req.headers.authorization, deps.access.tokens);
+    if (auth.kind === 'none') {
+      if (access === 'public-details') return null;
+      throw new HttpProblem(401, 'unauthorized', deps.access.tokens.length ? 'This endpoint needs an API token: send "Authorization: Bearer <token>".' : 'This endpoint needs an API token, and none is configured: set API_TOKENS (see the README).', {}, { 'www-authenticate': REALM });
+    }
+    if (auth.kind === 'invalid') throw new HttpProblem(401, 'unauthorized', `${auth.reason} Check the token given to this client.`, {}, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+    const { token } = auth;
+    if (access !== 'public-details' && !hasScope(token, access)) {
+      throw new HttpProblem(403, 'forbidden', `The token "${token.name}" may not do this: it needs the ${access} scope (it has ${token.scopes.join('+')}).`, {}, { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${access}"` });
+    }
+    const denial = perToken.take(`token:${token.name}`);
+    if (denial) throw tooMany(denial, `Too many requests with the token "${token.name}" (at most ${denial.rate.text}): try again in ${denial.retryAfterSeconds} s.`);
+    return token;
+  };
+
   return (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = req.url ?? '/';
+    const targetProblem = requestTargetProblem(target);
+    const url = new URL(targetProblem ? '/' : target, 'http://localhost');
     let routeName = 'unknown';
     const send = (status: number, body: unknown, type = 'application/json; charset=utf-8') => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -254,6 +363,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
     };
     void (async () => {
       try {
+        if (targetProblem) throw new HttpProblem(400, 'bad_request_target', `${targetProblem} Nothing was done.`);
         const candidates = routes.filter((r) => r.pattern.test(url.pathname));
         if (candidates.length === 0) throw new HttpProblem(404, 'not_found', `No such endpoint: ${url.pathname}. See the README for the API.`);
         const route = candidates.find((r) => r.method.includes(req.method ?? 'GET'));
@@ -262,12 +372,18 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           throw new HttpProblem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}: use ${candidates.flatMap((r) => r.method).join(' or ')}.`);
         }
         routeName = route.name;
+        const token = admit(req, route.access);
         const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
-        const answer = await route.handle(req, url, params);
+        const answer = await route.handle(req, url, params, { token, client: clientAddress(req) });
         send(answer.status, answer.body, answer.type);
       } catch (error) {
         if (error instanceof HttpProblem) {
+          for (const [name, value] of Object.entries(error.headers)) if (!res.headersSent) res.setHeader(name, value);
           send(error.status, { error: error.code, message: error.message, ...error.extra });
+        } else if (isAppError(error) && error.code === 'db.timeout') {
+          log.warn({ route: routeName, code: error.code }, 'request stopped: a query went over its time budget');
+          if (!res.headersSent) res.setHeader('retry-after', '30');
+          send(503, { error: 'too_slow', message: 'This request took longer than its time budget and was stopped: try a narrower search (a status, longer or fewer words) or a later page by its cursor.' });
         } else if (isAppError(error) && error.retryable) {
           log.warn({ route: routeName, code: error.code, err: error.message }, 'request failed: a dependency is unavailable');
           send(503, { error: 'unavailable', message: 'The support desk cannot reach its database or queue right now: try again in a minute.' });
@@ -311,7 +427,10 @@ function oldSiteTicket(ticket: TicketListItem) {
 
 /** The list envelope both list routes answer: our items with the old module's fields, and the paging. */
 function listAnswer(tickets: readonly TicketListItem[], total: number, paging: { page: number; limit: number }) {
-  return { tickets: tickets.map(withOldSiteFields), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit) };
+  // Keyset paging: the next page starts after the last ticket of this one (no deep OFFSET).
+  const last = tickets.at(-1);
+  const nextCursor = last && tickets.length === paging.limit ? `${last.createdAt.getTime()}-${last.ticketId}` : null;
+  return { tickets: tickets.map(withOldSiteFields), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit), nextCursor };
 }
 
 /** Our fields (without the store's legacy part, which the old module's fields say in its words) and the old module's. */
@@ -322,6 +441,7 @@ function withOldSiteFields<T extends TicketListItem>(ticket: T) {
 
 function pagingParams(url: URL, fields: Record<string, string>): { page: number; limit: number } {
   const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
+  if (!fields['page'] && page > MAX_PAGE) fields['page'] = `pages by number go up to ${MAX_PAGE}; further, pass the answer's nextCursor as cursor=…`;
   // A larger page is served as MAX_LIMIT rows (the answer's "limit" says so), as the error says too.
   const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
   if (fields['limit']) fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
@@ -402,6 +522,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The timeouts of every HTTP server we run (also given to Slack's receiver). */
+export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1_000 } as const;
+
 export interface RunningHttpServer {
   readonly url: string;
   readonly port: number;
@@ -409,9 +532,12 @@ export interface RunningHttpServer {
 }
 
 /** Listens on host:port (0 = a free port); close() stops accepting and waits for requests in flight. */
-export async function listen(handler: http.RequestListener, host: string, port: number): Promise<RunningHttpServer> {
-  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+export async function listen(handler: http.RequestListener, host: string, port: number, options: { maxConnections?: number } = {}): Promise<RunningHttpServer> {
+  // Slow clients (slowloris) are cut: headers within 10 s, the whole request within 20 s, checked every
+  // second (node checks every 30 s by default, so a slow client held a socket for up to 40-60 s).
+  const server = http.createServer({ ...SERVER_TIMEOUTS }, handler);
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = options.maxConnections ?? 512;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -22,7 +22,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(options: { url: string; poolSize: number }): Database {
+/**
+ * A time budget on every statement of a pool's connections (a session setting made as each connection
+ * opens, before any query of ours): MariaDB's max_statement_time stops any statement, MySQL 8's
+ * max_execution_time stops SELECTs. Over budget, toAppError says 'db.timeout'.
+ */
+export interface QueryBudget {
+  readonly ms: number;
+}
+
+export function openDatabase(options: { url: string; poolSize: number; queryBudget?: QueryBudget }): Database {
   const url = new URL(options.url);
   const pool = mysql.createPool({
     uri: options.url.replace(/^mariadb:/, 'mysql:'),
@@ -38,7 +47,19 @@ export function openDatabase(options: { url: string; poolSize: number }): Databa
     multipleStatements: true,
   });
   // A pool whose server went away emits 'error' on idle connections; the next query reports it.
-  pool.on('connection', (conn) => conn.on('error', () => undefined));
+  pool.on('connection', (conn) => {
+    conn.on('error', () => undefined);
+    const budget = options.queryBudget;
+    if (budget) {
+      // Queued on the connection before the query it was opened for: that query already runs within budget.
+      // mysql2 reads the server's flavour from its handshake (the integration test checks the budget holds).
+      const mariadb = (conn as unknown as { _isMariaDB?: boolean })._isMariaDB !== false;
+      const sql = mariadb ? 'SET SESSION max_statement_time = ?' : 'SET SESSION max_execution_time = ?';
+      const value = mariadb ? budget.ms / 1000 : Math.round(budget.ms);
+      // A failure here shows on the next query; the callback keeps it from being an unhandled error.
+      (conn as unknown as { query(sql: string, values: unknown[], callback: () => void): void }).query(sql, [value], () => undefined);
+    }
+  });
   const db = drizzle(pool, { schema, mode: 'default' });
   return {
     db,
@@ -99,6 +120,10 @@ export function toAppError(error: unknown, doing: string): AppError {
     if (/uq_message_message_id|uq_spam_message_id/.test(message)) return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
     return new AppError('db.conflict', `A concurrent change conflicted while ${doing}; try again.`, { cause: error, retryable: true });
   }
+  // MariaDB's 1969 (ER_STATEMENT_TIMEOUT) has no name in mysql2; MySQL's is ER_QUERY_TIMEOUT (3024).
+  if (inner?.errno === 1969 || code === 'ER_QUERY_TIMEOUT' || code === 'ER_STATEMENT_TIMEOUT') {
+    return new AppError('db.timeout', `The database stopped a query that went over its time budget (DB_QUERY_BUDGET_MS) while ${doing}: narrow the request and try again.`, { cause: error });
+  }
   if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') {
     return new AppError('db.conflict', `The database reported a lock conflict while ${doing}; try again.`, { cause: error, retryable: true });
   }
@@ -135,11 +160,15 @@ export function toAppError(error: unknown, doing: string): AppError {
   return new AppError('db.error', `The database failed while ${doing}: ${code ? `${code}: ` : ''}${message}`.slice(0, 1000), { cause: error });
 }
 
-function findMysqlError(error: unknown): { code?: string; sqlMessage?: string; message?: string } | null {
+function findMysqlError(error: unknown): { code?: string; errno?: number; sqlMessage?: string; message?: string } | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (typeof current === 'object' && current !== null && 'code' in current && typeof (current as { code: unknown }).code === 'string') {
       return current as { code?: string; sqlMessage?: string; message?: string };
+    }
+    // A server error mysql2 has no name for (MariaDB's own numbers) still has its errno.
+    if (typeof current === 'object' && current !== null && typeof (current as { errno?: unknown }).errno === 'number' && 'sqlMessage' in current) {
+      return current as { errno?: number; sqlMessage?: string; message?: string };
     }
     current = current instanceof Error ? current.cause : null;
   }

@@ -249,13 +249,16 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
       }
     }
     const clause = `${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    // A cursor reads from where the previous page ended (the index's order), not past OFFSET rows.
+    const after = query.after ? `${where.length ? `${clause} AND` : `${clause} WHERE`} (t.created_at < ? OR (t.created_at = ? AND t.ticket_id < ?))` : clause;
+    const afterParams = query.after ? [query.after.createdAt, query.after.createdAt, query.after.ticketId] : [];
     const [count, rows] = await Promise.all([
       this.#rows(`SELECT COUNT(*) AS n FROM support_ticket t ${clause}`, [...joinParams, ...params], 'counting tickets'),
       this.#rows(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.created_at, t.last_message_at, t.message_count,
                 t.customer_id, t.order_number
-           FROM support_ticket t ${clause} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
-        [...joinParams, ...params, query.limit, (query.page - 1) * query.limit],
+           FROM support_ticket t ${after} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
+        [...joinParams, ...params, ...afterParams, query.limit, query.after ? 0 : (query.page - 1) * query.limit],
         'listing tickets',
       ),
     ]);

@@ -234,7 +234,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         log.info({}, 'Slack connected in Socket Mode');
         return null;
       }
-      server = (await app.start(port)) as Server;
+      // Slow clients (slowloris) are cut as on the HTTP role: headers in 10 s, a request in 20 s, checked every second.
+      server = (await app.start(port, { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1_000 })) as Server;
+      server.maxConnections = 512;
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound }, 'Slack listening for signed requests on /slack/events');
       return bound;

@@ -1,6 +1,9 @@
 /**
  * MailSender on nodemailer: SMTP when SMTP_URL is set, otherwise each email is written as an .eml
  * file to the outbox folder (development and the demo), byte for byte what SMTP would have sent.
+ * SMTP is encrypted: smtps://, or smtp:// upgraded with STARTTLS before the login (requireTLS: a
+ * server, or a man in the middle, that offers no STARTTLS never gets the password). Plain text only
+ * with SMTP_ALLOW_PLAIN=true (a loopback relay), as IMAP_ALLOW_PLAIN does for mailboxes.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,10 +17,20 @@ export class NodemailerMailSender implements MailSender {
   readonly #outboxDir: string | null;
   #outboxReady: Promise<void> | null = null;
 
-  constructor(options: { smtpUrl: string | null; outboxDir: string }) {
+  constructor(options: { smtpUrl: string | null; outboxDir: string; allowPlain?: boolean }) {
     this.#outboxDir = options.smtpUrl ? null : options.outboxDir;
+    const implicitTls = options.smtpUrl?.startsWith('smtps:') ?? false;
     this.#transport = options.smtpUrl
-      ? nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 2, logger: false, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as object)
+      ? nodemailer.createTransport({
+          url: options.smtpUrl,
+          pool: true,
+          maxConnections: 2,
+          logger: false,
+          connectionTimeout: 15_000,
+          greetingTimeout: 15_000,
+          socketTimeout: 60_000,
+          ...(implicitTls || options.allowPlain ? {} : { requireTLS: true }),
+        } as object)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   }
 
@@ -63,6 +76,9 @@ function toAppError(error: unknown): AppError {
   const network = /^(ECONNECTION|ETIMEDOUT|ESOCKET|ECONNREFUSED|EDNS|ECONNRESET|EPROTOCOL)$/.test(e.code ?? '');
   const retryable = network || (responseCode !== null && responseCode >= 400 && responseCode < 500);
   // Our configuration, not the email, is at fault: it waits in the outbox until the operator fixes SMTP_URL.
+  if (e.code === 'ETLS') {
+    return new AppError('smtp.tls_required', 'The SMTP server offers no STARTTLS, so the password was not sent: use smtps:// or a server with STARTTLS in SMTP_URL, or set SMTP_ALLOW_PLAIN=true for a relay on this machine (the email waits and is sent once that is fixed).', { cause: error, retryable: true });
+  }
   if (e.code === 'EAUTH') return new AppError('smtp.auth_failed', 'The SMTP server refused the login: check the user and password in SMTP_URL (the email waits and is sent once they are right).', { cause: error, retryable: true });
   const what = responseCode ? `the SMTP server answered ${responseCode}` : `SMTP ${e.code ?? 'error'}`;
   // nodemailer's messages can quote the server's reply, never our credentials.

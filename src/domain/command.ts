@@ -18,6 +18,8 @@ export interface Caller {
   /** Discord role ids of the member. */
   readonly roleIds?: readonly string[];
   readonly displayName?: string;
+  /** Console only: the OS user who typed `--as userId` (the audit says the identity was claimed by them). */
+  readonly claimedBy?: string;
 }
 export type TicketAction = 'close' | 'reopen' | 'assign_me' | 'reply';
 export interface TicketSummary {

@@ -10,6 +10,8 @@
 export type ErrorCode =
   // archive (kept raw emails)
   | 'archive.missing'
+  | 'db.timeout'
+  | 'smtp.tls_required'
   // spam
   | 'spam.filter_unavailable'
   // agent

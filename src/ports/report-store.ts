@@ -89,6 +89,8 @@ export interface TicketListQuery {
   /** Created at or after `from`, and before `to`. */
   readonly from?: Date | null;
   readonly to?: Date | null;
+  /** Keyset paging: the tickets after this one in the list's order (newest first); `page` is then 1. */
+  readonly after?: { readonly createdAt: Date; readonly ticketId: number } | null;
 }
 
 /** The customer of a ticket as the shop's customer table has them (null when that row is gone). */

@@ -56,12 +56,13 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
     readiness: () => readiness.report(),
     logger: app.logger,
     supportAddress: config.mail.supportAddress,
+    access: config.http,
   });
   const host = options.host ?? config.http.host;
   const port = options.port ?? config.http.port;
   let server: RunningHttpServer;
   try {
-    server = await listen(handler, host, port);
+    server = await listen(handler, host, port, { maxConnections: config.http.maxConnections });
   } catch (error) {
     // Its Redis connection would keep the process alive after the error was said.
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));

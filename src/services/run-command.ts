@@ -146,7 +146,9 @@ export class CommandService {
         return refuse(`Only registered agents may ${what}, and you are not one; ${REGISTER_HINT} (your ${caller.platform} id is ${caller.userId}).`);
       }
     }
-    const actor = agent ? `${agent.name} (${caller.platform})` : `${caller.platform}:${caller.userId}`;
+    // A console identity taken with --as is recorded as claimed by the OS user who typed it.
+    const claim = caller.claimedBy ? `, claimed by OS user ${caller.claimedBy}` : '';
+    const actor = agent ? `${agent.name} (${caller.platform}${claim})` : `${caller.platform}:${caller.userId}${claim}`;
     switch (command.name) {
       case 'help':
         return { ok: true, text: helpText(), ephemeral: true };
@@ -162,7 +164,7 @@ export class CommandService {
       case 'spam_release':
         return this.#spamCommand(command, actor);
       default:
-        return this.#change(command, agent!, actor);
+        return this.#change(command, agent!, actor, caller.claimedBy ?? null);
     }
   }
 
@@ -249,7 +251,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' }>, agent: Agent, actor: string): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' }>, agent: Agent, actor: string, claimedBy: string | null = null): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;
@@ -276,7 +278,7 @@ export class CommandService {
           return { ok: true, ephemeral: false, text: `Ticket #${ticketId} "${ticket.subject}" ${command.name === 'close' ? 'closed' : 'reopened'} by ${agent.name}${reason}.` };
         }
         case 'note':
-          await tx.recordEvent(ticketId, 'note', agent.name, { agentId: agent.id, text: command.text }, at);
+          await tx.recordEvent(ticketId, 'note', agent.name, { agentId: agent.id, text: command.text, ...(claimedBy ? { claimedBy } : {}) }, at);
           return { ok: true, ephemeral: true, text: `Internal note added to ticket #${ticketId} (the customer does not see it).` };
         case 'assign': {
           const to = assignee?.id ?? null;

@@ -250,7 +250,7 @@ describe('mistakes an operator makes', () => {
 
   it('outbox status says what waits to be sent, since when and why, while the mail server is away', async () => {
     const closed = await closedPort();
-    const env = { SMTP_URL: `smtp://127.0.0.1:${closed}` };
+    const env = { SMTP_URL: `smtp://127.0.0.1:${closed}`, SMTP_ALLOW_PLAIN: 'true' };
     const file = path.join(dir, 'outbox-away.eml');
     await writeFile(file, eml({ from: 'waiting@outbox.example', subject: 'Ma commande', body: 'Bonjour, où en est ma commande ?' }).raw);
     expect((await run(['ingest', file], { env, timeoutMs: DEADLINE_MS })).code).toBe(0);
@@ -264,13 +264,13 @@ describe('mistakes an operator makes', () => {
     try {
       const [row] = await db.query<{ due: number }>("SELECT delivery_next_at > NOW(3) AS due FROM support_message WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
       expect(Number(row!.due)).toBe(1); // backing off
-      const sent = await run(['outbox', 'send'], { env: { SMTP_URL: smtp.url }, timeoutMs: DEADLINE_MS });
+      const sent = await run(['outbox', 'send'], { env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' }, timeoutMs: DEADLINE_MS });
       expect(sent.stderr).toMatch(/^1 email sent\.$/m);
       expect((await smtp.waitFor(1))[0]!.envelopeTo).toEqual(['waiting@outbox.example']);
 
       // An email given up (a refusal since fixed) goes again with "outbox retry".
       await db.query("UPDATE support_message SET delivery = 'failed', delivery_error = 'The SMTP server refused the login' WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
-      const retried = await run(['outbox', 'retry'], { env: { SMTP_URL: smtp.url }, timeoutMs: DEADLINE_MS });
+      const retried = await run(['outbox', 'retry'], { env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' }, timeoutMs: DEADLINE_MS });
       expect(retried.stderr).toMatch(/^1 email given up in the last 7 days put back in the outbox\.$/m);
       expect(retried.stderr).toMatch(/^1 email sent\.$/m);
       expect(retried.code).toBe(0);

@@ -22,7 +22,7 @@ const viaEmail: Caller = { platform: 'slack', userId: 'UOTHER', email: 'Marie@Sh
 beforeAll(async () => {
   db = await createTestDatabase('commands');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
   await app.agents.upsert({ name: 'marie', role: 'agent', staffId: 42, identities: [{ platform: 'slack', kind: 'user', value: 'UMARIE' }, { platform: 'slack', kind: 'email', value: 'marie@shop.example' }] });
   await app.agents.upsert({ name: 'boss', role: 'manager', staffId: 7, identities: [{ platform: 'discord', kind: 'role', value: 'R-SUPPORT' }] });
 }, 60_000);
@@ -171,7 +171,7 @@ describe('/ticket commands against MariaDB', () => {
     const away = await startSmtpListener();
     const awayUrl = away.url;
     await away.close();
-    const offline = await createTestApp(db, { SMTP_URL: awayUrl, ACK_ENABLED: 'false' });
+    const offline = await createTestApp(db, { SMTP_URL: awayUrl, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
     try {
       const { ticketId } = await ticketFromEmail({ from: 'patient@customer.example', subject: 'Waiting for an answer' });
       const reply = await offline.commands.run(marie, `reply ${ticketId} Your pads ship tomorrow.`);
@@ -292,7 +292,7 @@ describe('/ticket commands against MariaDB', () => {
   });
 
   it('names a file that was not kept, with its size and why', async () => {
-    const small = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false', ATTACHMENT_MAX_BYTES: '1KB' });
+    const small = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false', ATTACHMENT_MAX_BYTES: '1KB' });
     try {
       const { ticketId } = await ingestTicket(small, {
         from: 'logs@customer.example',

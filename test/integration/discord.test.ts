@@ -47,7 +47,7 @@ beforeAll(async () => {
   // Webhook edits and follow-ups answer with the message, as Discord does.
   api.route('/messages/%40original', (call) => (call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) }));
   api.route(`/webhooks/${APP_ID}/`, (call) => ({ body: message(call) }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url });
+  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
   await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
   await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
   await app.agents.upsert({ name: 'dora', role: 'manager', staffId: 4730, identities: [{ platform: 'discord', kind: 'user', value: MANAGER }] });

@@ -64,7 +64,7 @@ it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker 
   const port = await freePort();
   const deadRedis = await freePort(); // nothing listens there
   const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'intake,worker,http'], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadRedis}`, DATA_DIR: path.join(dir, 'data-noredis'), QUEUE_PREFIX: 'test-httpproc-noredis', HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadRedis}`, DATA_DIR: path.join(dir, 'data-noredis'), QUEUE_PREFIX: 'test-httpproc-noredis', HTTP_PORT: String(port), LOG_LEVEL: 'warn', API_TOKENS: `monitor:metrics:${'m'.repeat(40)}` },
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -72,7 +72,11 @@ it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker 
   const until = Date.now() + 60_000;
   while (!stderr.includes('ticketrelay running') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   expect(stderr).toContain('ticketrelay running: intake, worker, http');
-  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  // The details need a metrics token; anonymous gets up or down only.
+  const anonymous = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(anonymous.status).toBe(503);
+  expect(await anonymous.json()).toEqual({ status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' });
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${'m'.repeat(40)}` } });
   expect(ready.status).toBe(503);
   expect(((await ready.json()) as { message: string }).message).toMatch(/^Not ready: redis \(not connected \(\w+\): check REDIS_URL and that Redis runs\)\.$/);
   const signalledAt = Date.now();

@@ -14,7 +14,13 @@ let app: TestApp;
 let front: HttpFrontEnd;
 let base: string;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+/** The old site's server-side token: every endpoint but the form needs one (issue 17). */
+const TOKEN = 'oldsite-token-0123456789abcdef0123456789abcdef';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const TOKENS = { API_TOKENS: `oldsite:read+write+metrics:${TOKEN}` };
+
+async function call(method: string, path: string, body?: unknown, given: Record<string, string> = {}) {
+  const headers = { ...AUTH, ...given };
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -39,7 +45,7 @@ const form = { name: 'Amélie Poulain', email: 'Amelie@Customer.example', phone:
 
 beforeAll(async () => {
   db = await createTestDatabase('http');
-  app = await createTestApp(db, { ACK_ENABLED: 'false' });
+  app = await createTestApp(db, { ACK_ENABLED: 'false', ...TOKENS });
   front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
   base = front.server.url;
   // A row of the shop's reviews in ___xtr_msg: never a ticket.
@@ -69,16 +75,16 @@ describe('health and readiness', () => {
     const closed = await closedPort();
     // A database of its own: the ticket made here would change the counts the API tests below expect.
     const own = await createTestDatabase('http_outbox');
-    const other = await createTestApp(own, { SMTP_URL: `smtp://127.0.0.1:${closed}` });
+    const other = await createTestApp(own, { SMTP_URL: `smtp://127.0.0.1:${closed}`, SMTP_ALLOW_PLAIN: 'true', ...TOKENS });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
-      const before = (await (await fetch(`${f.server.url}/readyz`)).json()) as { warnings?: Record<string, string> };
+      const before = (await (await fetch(`${f.server.url}/readyz`, { headers: AUTH })).json()) as { warnings?: Record<string, string> };
       expect(before.warnings).toBeUndefined();
       expect(await other.intake.ingest(eml({ from: 'waits@customer.example', subject: 'Ma commande' }).raw, { kind: 'test' })).toMatchObject({ outcome: 'created' });
       await other.outbox.idle();
       const f2 = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' }); // a fresh cache
       try {
-        const r = await fetch(`${f2.server.url}/readyz`);
+        const r = await fetch(`${f2.server.url}/readyz`, { headers: AUTH });
         expect(r.status).toBe(200);
         const body = (await r.json()) as { status: string; warnings?: Record<string, string> };
         expect(body.status).toBe('ready');
@@ -94,10 +100,10 @@ describe('health and readiness', () => {
   });
 
   it('/readyz is 503 naming a mailbox that cannot be reached, without its password', async () => {
-    const other = await createTestApp(db, { IMAP_URL: 'imap://support:s3cret-pw@127.0.0.1:1/INBOX', IMAP_ALLOW_PLAIN: 'true' });
+    const other = await createTestApp(db, { IMAP_URL: 'imap://support:s3cret-pw@127.0.0.1:1/INBOX', IMAP_ALLOW_PLAIN: 'true', ...TOKENS });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
-      const r = await fetch(`${f.server.url}/readyz`);
+      const r = await fetch(`${f.server.url}/readyz`, { headers: AUTH });
       const text = await r.text();
       expect(r.status).toBe(503);
       const body = JSON.parse(text) as { down: string[]; checks: Record<string, string> };
@@ -112,10 +118,10 @@ describe('health and readiness', () => {
 
   it('/readyz says a mailbox login is refused, and does not try that login again at every probe', async () => {
     const user = imapUser('readyz');
-    const other = await createTestApp(db, { IMAP_URL: user.url('INBOX', 'Wr0ng-passw0rd'), IMAP_ALLOW_PLAIN: 'true' });
+    const other = await createTestApp(db, { IMAP_URL: user.url('INBOX', 'Wr0ng-passw0rd'), IMAP_ALLOW_PLAIN: 'true', ...TOKENS });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
-      const first = await fetch(`${f.server.url}/readyz`);
+      const first = await fetch(`${f.server.url}/readyz`, { headers: AUTH });
       const text = await first.text();
       expect(first.status).toBe(503);
       expect((JSON.parse(text) as { checks: Record<string, string> }).checks['mailbox:support']).toMatch(/login refused \(check the user and password in IMAP_URL\)$/);
@@ -123,7 +129,7 @@ describe('health and readiness', () => {
       expect(text).not.toContain('Wr0ng-passw0rd');
       // The next probe answers from what the first learnt: no second failed login (a server delays each one).
       const started = Date.now();
-      const again = await fetch(`${f.server.url}/readyz`);
+      const again = await fetch(`${f.server.url}/readyz`, { headers: AUTH });
       expect(Date.now() - started).toBeLessThan(1_000);
       expect((await again.json() as { checks: Record<string, string> }).checks['mailbox:support']).toContain('login refused');
     } finally {
@@ -240,7 +246,7 @@ describe('the old module API', () => {
     expect((await call('GET', '/api/support/contact/ticket/abc')).status).toBe(400);
   });
 
-  it('PATCH/PUT …/ticket/:id/status closes and reopens, on the legacy row too, with an audit event by http', async () => {
+  it('PATCH/PUT …/ticket/:id/status closes and reopens, on the legacy row too, with an audit event by the token', async () => {
     const closed = await call('PATCH', `/api/support/contact/ticket/${ticketId}/status`, { status: 'closed' });
     expect(closed.status).toBe(200);
     expect(closed.json).toMatchObject({ status: 'closed', previous: 'open', changed: true });
@@ -253,8 +259,9 @@ describe('the old module API', () => {
     expect(t?.closed_at).toBeInstanceOf(Date);
     const reopened = await call('PUT', `/api/support/contact/ticket/${ticketId}/status`, { status: 'open' });
     expect(reopened.json).toMatchObject({ status: 'open', previous: 'closed' });
-    const events = await db.query<{ type: string; actor: string }>("SELECT type, actor FROM support_event WHERE ticket_id = ? AND actor = 'http' ORDER BY id", [ticketId]);
-    expect(events).toEqual([{ type: 'closed', actor: 'http' }, { type: 'reopened', actor: 'http' }]);
+    // The audit names the token the change was made with (issue 17: it said only "http").
+    const events = await db.query<{ type: string; actor: string }>("SELECT type, actor FROM support_event WHERE ticket_id = ? AND actor LIKE 'api:%' ORDER BY id", [ticketId]);
+    expect(events).toEqual([{ type: 'closed', actor: 'api:oldsite' }, { type: 'reopened', actor: 'api:oldsite' }]);
     const bad = await call('PATCH', `/api/support/contact/ticket/${ticketId}/status`, { status: 'done' });
     expect(bad.status).toBe(400);
     expect(bad.json['message']).toContain('{"status": "closed"}');

@@ -21,7 +21,7 @@ let app: TestApp;
 beforeAll(async () => {
   db = await createTestDatabase('intake_concurrency');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
 });
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ let app: TestApp;
 beforeAll(async () => {
   db = await createTestDatabase('intake');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_MAX_PER_HOUR: '3', ATTACHMENT_MAX_BYTES: '2KB' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '3', ATTACHMENT_MAX_BYTES: '2KB' });
 });
 
 afterAll(async () => {
@@ -366,7 +366,7 @@ describe('bad input', () => {
 
 describe('when Redis is down', () => {
   it('still stores the ticket, marked untriaged', async () => {
-    const downApp = await createTestApp(db, { REDIS_URL: 'redis://127.0.0.1:1', SMTP_URL: smtp.url });
+    const downApp = await createTestApp(db, { REDIS_URL: 'redis://127.0.0.1:1', SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
     try {
       const result = created(await downApp.intake.ingest(eml({ from: 'noredis@customer.example', subject: 'Starter motor' }).raw, { kind: 'test' }));
       expect(result.triage).toBe('deferred');

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 describe('the outbox when the mail server refuses our login', () => {
   it('keeps the acknowledgement waiting, then sends it once SMTP_URL is right', async () => {
-    const wrong = await createTestApp(db, { SMTP_URL: refusingUrl });
+    const wrong = await createTestApp(db, { SMTP_URL: refusingUrl, SMTP_ALLOW_PLAIN: 'true' });
     apps.push(wrong);
     const email = eml({ from: 'login@customer.example', subject: 'Rétroviseur cassé' });
     const result = await wrong.intake.ingest(email.raw, { kind: 'test' });
@@ -50,7 +50,7 @@ describe('the outbox when the mail server refuses our login', () => {
     expect(ack!.delivery_error).not.toContain('OldSecretPw');
 
     // The operator fixes SMTP_URL: the outbox sends what waited (its retry time made due, as after the backoff).
-    const fixed = await createTestApp(db, { SMTP_URL: good.url });
+    const fixed = await createTestApp(db, { SMTP_URL: good.url, SMTP_ALLOW_PLAIN: 'true' });
     apps.push(fixed);
     await db.query("UPDATE support_message SET delivery_next_at = NULL WHERE kind = 'ack' AND peer_address = 'login@customer.example'");
     expect(await fixed.outbox.deliverPending()).toBe(1);

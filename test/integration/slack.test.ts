@@ -49,7 +49,7 @@ beforeAll(async () => {
     return { body: { ok: true, user: { id: user, profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` } } } };
   });
   api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url, SMTP_URL: smtp.url });
+  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url, SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
   await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'slack', kind: 'user', value: ALICE }] });
   await app.agents.upsert({ name: 'bruno', role: 'agent', staffId: 4712, identities: [{ platform: 'slack', kind: 'email', value: 'bruno@shop.example' }] });
   await app.agents.upsert({ name: 'carla', role: 'manager', staffId: 4713, identities: [{ platform: 'slack', kind: 'user', value: CARLA }] });

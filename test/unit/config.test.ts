@@ -87,4 +87,35 @@ describe('loadConfig', () => {
     const several = loadConfig({ IMAP_MAILBOXES: 'support,billing', IMAP_SUPPORT_URL: 'imaps://a:b@imap.example/INBOX', IMAP_BILLING_URL: 'imaps://c:d@imap.example/INBOX' });
     expect(several.imap.mailboxes.map((m) => m.envPrefix)).toEqual(['IMAP_SUPPORT_', 'IMAP_BILLING_']);
   });
+
+  it('reads API_TOKENS as name:scope[+scope]:token, and never shows a token in its messages', () => {
+    const long = 'a'.repeat(40);
+    const config = loadConfig({ API_TOKENS: `oldsite:read+write:${long}, monitor:metrics:${'b'.repeat(32)}:with-colons` });
+    expect(config.http.tokens).toEqual([
+      { name: 'oldsite', scopes: ['read', 'write'], token: long },
+      { name: 'monitor', scopes: ['metrics'], token: `${'b'.repeat(32)}:with-colons` },
+    ]);
+    const message = problems({ API_TOKENS: 'oldsite:read:short-Secret-1,bad entry Secret-2,x:admin:' + 'c'.repeat(40) + ',oldsite:read:' + 'd'.repeat(40) + ',y:read:' + 'd'.repeat(40) });
+    expect(message).toContain('API_TOKENS: entry 1 ("oldsite"): the token is too short: at least 32 characters (openssl rand -hex 32)');
+    expect(message).toContain('API_TOKENS: entry 2 is not name:scope[+scope]:token');
+    expect(message).toContain('API_TOKENS: entry 3 ("x"): the scopes must be read, write and/or metrics joined by +');
+    expect(message).toContain('API_TOKENS: entry 4 ("oldsite"): the name is used twice');
+    expect(message).toContain('API_TOKENS: entry 5 ("y"): the same token is given twice');
+    for (const secret of ['short-Secret-1', 'Secret-2', 'c'.repeat(40), 'd'.repeat(40)]) expect(message).not.toContain(secret);
+  });
+
+  it('reads rates, trusted proxies, SMTP_ALLOW_PLAIN and the console key, each mistake named', () => {
+    const config = loadConfig({ FORM_RATE_PER_IP: '3/min, 10/hour', TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8, ::1', SMTP_ALLOW_PLAIN: 'true' });
+    expect(config.http.formRatePerIp.map((r) => [r.limit, r.windowMs])).toEqual([[3, 60_000], [10, 3_600_000]]);
+    expect(config.http.formRateTotal.map((r) => r.text)).toEqual(['300/hour']);
+    expect(config.http.trustedProxies).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(config.smtp.allowPlain).toBe(true);
+    expect(loadConfig({}).smtp.allowPlain).toBe(false);
+    expect(loadConfig({}).http.tokens).toEqual([]);
+    const message = problems({ FORM_RATE_TOTAL: 'lots', TRUSTED_PROXIES: 'proxy.internal,10.0.0.0/33', CONSOLE_MANAGER_KEY: 'short-Key' });
+    expect(message).toContain('FORM_RATE_TOTAL: one or more limits such as 5/min or 5/min,30/hour');
+    expect(message).toContain('TRUSTED_PROXIES: "proxy.internal", "10.0.0.0/33" are not addresses or ranges');
+    expect(message).toContain('CONSOLE_MANAGER_KEY: too short: at least 16 characters');
+    expect(message).not.toContain('short-Key');
+  });
 });
