@@ -11,6 +11,7 @@
  * sweep), whatever it runs its SQL on: a pool, a connection, or intake's commit group.
  */
 import type { PoolConnection } from 'mysql2/promise';
+import { decodeHtmlText } from '../../src/domain/encode.ts';
 import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 
 /** Runs one statement: the rows of a SELECT, the result header of a write. */
@@ -102,7 +103,8 @@ export async function readLegacyTicket(run: SqlRunner, ticketId: number): Promis
       ticketId,
       customerId: Number(row['msg_cst_id']) || 0,
       email: String(row['cst_mail'] ?? '').trim().toLowerCase().slice(0, 255),
-      subject: String(row['msg_subject'] ?? '').trim(),
+      // Ours are HTML-escaped (the old back office prints the column as HTML): read back as typed.
+      subject: decodeHtmlText(String(row['msg_subject'] ?? '')).trim(),
       createdAt,
       status: flagStatus(row['msg_open'], row['msg_close']) ?? 'open',
       priority: legacyPriority(metadata['priority']) ?? 'normal',

@@ -10,7 +10,7 @@
  * trip (a multi-table UPDATE each) — on a CPU-bound machine the extra round trip is the cheaper one.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { CATEGORIES, composeLegacyContent, formatLegacyDate, parseLegacyContent, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import { CATEGORIES, formatLegacyDate, parseLegacyContent, replaceLegacyMetadata, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { SaveResult, StoredDecision, TicketForTriage, TriageStore } from '../../src/ports/triage-store.ts';
 import { toAppError, type Database } from './database.ts';
 
@@ -302,7 +302,7 @@ function legacyContent(content: string, category: Category, priority: Priority, 
   const createdAt = formatLegacyDate(ticketCreatedAt ?? at);
   // Keep every other key the old site or intake wrote; only what triage decides changes.
   const metadata: Record<string, unknown> = { ...(parsed.metadata ?? { created_at: createdAt }), priority, category, triaged: true };
-  return composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
+  return replaceLegacyMetadata(content, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
 }
 
 /** `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: a group's values as a table to join an UPDATE on. */
