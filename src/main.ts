@@ -42,6 +42,11 @@ export interface App {
   readonly commands: CommandService;
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
   readonly agents: MysqlAgentDirectory;
+  /**
+   * Parts of this process that are down for good until an operator acts ("slack" → "down: token
+   * refused"), set by the roles that own them; /readyz reports them, the other roles go on.
+   */
+  readonly down: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -162,6 +167,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     commands,
     agents,
     notifiers,
+    down: new Map(),
     close: closeAll,
   };
 }

@@ -9,18 +9,18 @@ import type { Database } from '../mysql/database.ts';
 import { MysqlChatPostLedger } from './mysql-chat-post-ledger.ts';
 import { PacedChatNotifier } from './paced-chat-notifier.ts';
 
-export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord'>, database: Database, logger: Logger): Promise<PacedChatNotifier[]> {
+export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord' | 'chat'>, database: Database, logger: Logger): Promise<PacedChatNotifier[]> {
   const ledger = new MysqlChatPostLedger(database);
   const notifiers: PacedChatNotifier[] = [];
   if (config.slack.botToken && config.slack.notifyChannel) {
     const { SlackChatPoster } = await import('../slack/slack-chat-poster.ts');
     const poster = new SlackChatPoster({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
-    notifiers.push(new PacedChatNotifier({ poster, channel: config.slack.notifyChannel, ledger, logger }));
+    notifiers.push(new PacedChatNotifier({ poster, channel: config.slack.notifyChannel, ledger, logger, maxPerMinute: config.chat.noticesPerMinute }));
   }
   if (config.discord.token && config.discord.notifyChannel) {
     const { DiscordChatPoster } = await import('../discord/discord-chat-poster.ts');
     const poster = new DiscordChatPoster({ token: config.discord.token, apiUrl: config.discord.apiUrl });
-    notifiers.push(new PacedChatNotifier({ poster, channel: config.discord.notifyChannel, ledger, logger }));
+    notifiers.push(new PacedChatNotifier({ poster, channel: config.discord.notifyChannel, ledger, logger, maxPerMinute: config.chat.noticesPerMinute }));
   }
   return notifiers;
 }

@@ -13,6 +13,7 @@ import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments,
 import type { WebClient } from '@slack/web-api';
 import type { Caller, CommandFile, CommandReply, TicketAction } from '../../src/domain/command.ts';
 import type { Config } from '../../src/config.ts';
+import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
@@ -23,6 +24,7 @@ import {
   REPLY_INPUT_ACTION,
   REPLY_INPUT_BLOCK,
   renderReply,
+  SLACK_NO_PARSE,
   replyComposeView,
   replyPreviewView,
 } from './slack-render.ts';
@@ -82,8 +84,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     token: slack.botToken,
     logger,
     clientOptions,
-    // auth.test is called on the first request, not in the constructor.
-    deferInitialization: false,
+    // auth.test runs in start() (app.init), where a refused token is caught: left to the constructor,
+    // its rejection is unhandled and ends the whole process, every role with it.
+    deferInitialization: true,
     receiver,
   });
 
@@ -124,6 +127,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     return {
       response_type: reply.ephemeral ? 'ephemeral' : 'in_channel',
       replace_original: replaceOriginal,
+      ...SLACK_NO_PARSE,
       text: message.text,
       ...(message.blocks ? { blocks: message.blocks } : {}),
       ...(message.attachments ? { attachments: message.attachments } : {}),
@@ -157,7 +161,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       await client.files.uploadV2({ channel_id: channel, file: Buffer.from(file.data), filename: file.filename, title: file.filename, initial_comment: `Your export: ${file.filename}` });
     } catch (error) {
       log.warn({ userId, file: file.filename, err: slackErrorText(error) }, 'could not hand the file over in Slack');
-      await client.chat.postEphemeral({ channel: userId, user: userId, text: `The file ${file.filename} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
+      await client.chat.postEphemeral({ channel: userId, user: userId, ...SLACK_NO_PARSE, text: `The file ${slackText(file.filename)} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
     }
   }
 
@@ -208,7 +212,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const caller = await callerOf(client, body.user.id, body.user.name);
     const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), { userId: body.user.id, ticketId: meta.ticketId });
     const message = renderReply(reply);
-    const content = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
+    const content = { ...SLACK_NO_PARSE, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
     try {
       if (meta.channel && !reply.ephemeral) await client.chat.postMessage({ channel: meta.channel, ...content });
       else if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...content });
@@ -225,6 +229,11 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   let server: Server | null = null;
   return {
     async start(port = slack.port) {
+      try {
+        await app.init();
+      } catch (error) {
+        throw botTokenError(error, slack.botToken ?? '');
+      }
       if (socketMode) {
         try {
           await app.start();
@@ -248,11 +257,24 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   };
 }
 
+/** The code of a chat platform refusing our token: the bots role goes down, the other roles go on. */
+export const TOKEN_REFUSED = 'chat.token_refused';
+const REFUSED_REASONS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type'];
+
+/** Why auth.test failed for the bot token, naming the variable to fix; never the token. */
+function botTokenError(error: unknown, botToken: string): AppError {
+  const reason = slackErrorText(error).split(botToken).join('***');
+  if (REFUSED_REASONS.includes(reason)) {
+    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_BOT_TOKEN (${reason}): copy the bot token (xoxb-…) again from "OAuth & Permissions" of the app, or reinstall the app, and restart.`, { cause: error });
+  }
+  return new AppError('slack.unreachable', `Could not check SLACK_BOT_TOKEN with Slack (auth.test): ${reason}`, { cause: error, retryable: true });
+}
+
 /** Why Socket Mode could not connect, naming the variable to fix; never the token. */
 function socketModeError(error: unknown, appToken: string): AppError {
   const reason = slackErrorText(error).split(appToken).join('***');
-  if (['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'].includes(reason)) {
-    return new AppError('config.slack', `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
+  if (REFUSED_REASONS.includes(reason)) {
+    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
   }
   return new AppError('slack.socket_mode_failed', `Could not connect to Slack in Socket Mode: ${reason}`, { cause: error, retryable: true });
 }

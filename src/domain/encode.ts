@@ -53,13 +53,23 @@ export function slackText(text: string): string {
 }
 
 /**
- * Text → Discord markdown that shows as typed: every character Discord's markdown gives a meaning
- * (emphasis, code, spoilers, quotes, headers, lists, masked links, mentions, emoji, timestamps) is
- * backslash-escaped; Discord drops a backslash before any punctuation. `@everyone`/`@here` get a
- * zero-width joiner as well, so they do not even look like a mention.
+ * Text → Discord markdown that shows as typed: the characters that make emphasis, code, spoilers,
+ * masked links and mentions are backslash-escaped anywhere, those that make quotes, headers and lists
+ * only at the start of a line (Discord drops a backslash before punctuation). `@everyone`/`@here` get
+ * a zero-width space, so they do not even look like a mention; ordinary text (an address, "ticket #4
+ * (closed).") is left as it reads.
  */
 export function discordText(text: string): string {
-  return text.replace(/[\\*_~`|>#\-[\]()<:@!.+=]/g, (c) => `\\${c}`).replace(/@(everyone|here)/gi, '@\u200b$1');
+  return text
+    .replace(/[\\*_~`|<[\]]/g, '\\$&')
+    .replace(/^([ \t]*)([>#-])/gm, '$1\\$2')
+    .replace(/^([ \t]*)(\d+)\.(?=[ \t])/gm, '$1$2\\.')
+    .replace(/@(everyone|here)/gi, '@\u200b$1');
+}
+
+/** Inverse of discordText: the text an agent typed, read back from a preview we escaped. */
+export function discordPlain(markdown: string): string {
+  return markdown.replace(/@\u200b(everyone|here)/gi, '@$1').replace(/\\([\\*_~`|<[\]>#.-])/g, '$1');
 }
 
 /** What no terminal should receive from outside: escape sequences whole, then any other control. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHtmlText, discordText, htmlSafeJson, htmlText, htmlTextWithin, slackText, terminalText } from '../../src/domain/encode.ts';
+import { decodeHtmlText, discordPlain, discordText, htmlSafeJson, htmlText, htmlTextWithin, slackText, terminalText } from '../../src/domain/encode.ts';
 import { composeLegacyContent, parseLegacyContent, replaceLegacyMetadata } from '../../src/domain/ticket.ts';
 
 describe('HTML for the columns the old site prints', () => {
@@ -43,10 +43,12 @@ describe('Slack mrkdwn', () => {
 });
 
 describe('Discord markdown', () => {
-  it('escapes masked links, headers, spoilers, mentions and code', () => {
-    const out = discordText('# HUGE\n[Verify](https://phish.example) ||spoiler|| @everyone <@123> `x` **b**');
-    expect(out).not.toMatch(/(?<!\\)[[\]()|`*#<]/);
-    expect(out).toContain('@\u200beveryone');
+  it('escapes masked links, headers, spoilers, mentions and code, and reads back as typed', () => {
+    const typed = '# HUGE\n> quote\n- item\n1. first\n[Verify](https://phish.example) ||spoiler|| @everyone <@123> `x` **b** ~~s~~ a\\.b';
+    const out = discordText(typed);
+    expect(out).toBe('\\# HUGE\n\\> quote\n\\- item\n1\\. first\n\\[Verify\\](https://phish.example) \\|\\|spoiler\\|\\| @\u200beveryone \\<@123> \\`x\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ a\\\\.b');
+    expect(discordPlain(out)).toBe(typed);
+    expect(discordText('Ticket #4 "Brake (rear)" closed by ada@shop.example.')).toBe('Ticket #4 "Brake (rear)" closed by ada@shop.example.');
   });
 });
 
