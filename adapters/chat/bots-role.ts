@@ -7,6 +7,7 @@
  */
 import { isAppError } from '../../src/domain/errors.ts';
 import type { RoleStarter } from '../../src/role.ts';
+import { RedisReplayGuard } from '../queue/redis-replay-guard.ts';
 import { ChatNoticeLoop } from './chat-notice-loop.ts';
 import { PacedChatNotifier } from './paced-chat-notifier.ts';
 
@@ -19,6 +20,7 @@ export const startBotsRole: RoleStarter = async (app) => {
   const parts: { describe(): string; stop(): Promise<void> }[] = [];
   const down: { platform: 'slack' | 'discord'; why: string }[] = [];
   let firstRefusal: unknown = null;
+  const closers: (() => void)[] = [];
   /** A refused token takes that platform down, its notices with it; any other failure ends the role's start. */
   const refused = (platform: 'slack' | 'discord', error: unknown): void => {
     if (!isAppError(error) || error.code !== TOKEN_REFUSED) throw error;
@@ -35,7 +37,9 @@ export const startBotsRole: RoleStarter = async (app) => {
   try {
     if (config.slack.botToken) {
       const { createSlackBot } = await import('../slack/slack-bot.ts');
-      const bot = createSlackBot({ slack: config.slack, commands: app.commands, logger: app.logger });
+      const replayGuard = new RedisReplayGuard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+      const bot = createSlackBot({ slack: config.slack, commands: app.commands, logger: app.logger, replayGuard });
+      closers.push(() => replayGuard.close());
       try {
         await bot.start();
         parts.push(bot);
@@ -65,6 +69,7 @@ export const startBotsRole: RoleStarter = async (app) => {
     }
   } catch (error) {
     for (const part of parts) await part.stop().catch(() => undefined);
+    for (const close of closers) close();
     throw error;
   }
   if (parts.length === 0) {
@@ -75,6 +80,7 @@ export const startBotsRole: RoleStarter = async (app) => {
     describe: () => [...down.map((d) => `${d.platform}: ${d.why}`), ...(parts.length ? parts.map((p) => p.describe()) : down.length ? [] : ['bots: neither Slack nor Discord is configured'])],
     async stop() {
       for (const part of [...parts].reverse()) await part.stop().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'a chat front end did not stop cleanly'));
+      for (const close of closers) close();
     },
   };
 };

@@ -6,6 +6,7 @@
  * timestamp older than five minutes is refused with 401 before anything runs); Socket Mode is an
  * option for workspaces that cannot reach us over HTTP.
  */
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
@@ -17,6 +18,7 @@ import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import type { ReplayGuard } from '../queue/redis-replay-guard.ts';
 import {
   ACTION_IDS,
   REPLY_COMPOSE_CALLBACK,
@@ -38,7 +40,12 @@ export interface SlackBotOptions {
   readonly slack: Config['slack'];
   readonly commands: TicketCommands;
   readonly logger: Logger;
+  /** HTTP mode: drops a signed request seen before within its five minutes (Redis in production). */
+  readonly replayGuard?: ReplayGuard;
 }
+
+/** How far from now a request's signed timestamp may be, either way (Slack's own rule is five minutes back). */
+const SIGNATURE_WINDOW_SECONDS = 5 * 60;
 
 export interface SlackBot {
   /** Listens (HTTP on slack.port; `port` overrides it, 0 for any) or connects (Socket Mode). Resolves with the HTTP port, or null in Socket Mode. */
@@ -80,6 +87,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       logger,
       processBeforeResponse: false,
     });
+  if (receiver instanceof HTTPReceiver) guardSignedRequests(receiver, options.replayGuard ?? null, log);
   const app = new App({
     token: slack.botToken,
     logger,
@@ -254,6 +262,45 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     describe() {
       return `slack: ${socketMode ? `Socket Mode ${socketState}` : `HTTP on port ${server ? (server.address() as AddressInfo | null)?.port ?? slack.port : slack.port}`}, ${handled} command(s) handled`;
     },
+  };
+}
+
+/**
+ * Before Bolt checks the signature (which refuses what is older than five minutes): a timestamp more
+ * than five minutes ahead is refused as well (401, as Bolt answers a stale one), and a request whose
+ * (timestamp, signature) was seen before is answered 200 and not run, so a captured `reply` cannot
+ * email the customer twice. Only headers are read; the body stays for Bolt.
+ */
+function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, log: Logger): void {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const timestamp = header('x-slack-request-timestamp');
+    const signature = header('x-slack-signature');
+    // Missing or malformed: Bolt refuses it.
+    if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return listener(req, res);
+    if (Number(timestamp) > Date.now() / 1000 + SIGNATURE_WINDOW_SECONDS) {
+      log.warn({ url: req.url }, 'Slack request refused: signed more than five minutes in the future');
+      res.writeHead(401).end();
+      return;
+    }
+    if (!guard) return listener(req, res);
+    const key = `slack:${timestamp}:${createHash('sha256').update(signature).digest('hex').slice(0, 32)}`;
+    guard.firstTime(key, 2 * SIGNATURE_WINDOW_SECONDS + 60).then(
+      (first) => {
+        if (first) return listener(req, res);
+        log.warn({ url: req.url }, 'Slack request dropped: the same signed request was already received (a replay)');
+        res.writeHead(200).end();
+      },
+      (error: unknown) => {
+        // Redis down: commands still work (MySQL), without the replay check for that while.
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not check a Slack request for replay (Redis); taking it');
+        listener(req, res);
+      },
+    );
   };
 }
 
