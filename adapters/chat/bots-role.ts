@@ -44,7 +44,7 @@ export const startBotsRole: RoleStarter = async (app) => {
         await bot.start();
         parts.push(bot);
       } catch (error) {
-        await bot.stop().catch(() => undefined);
+        // Nothing of it listens yet (Bolt's stop() would wait for a server that never started).
         refused('slack', error);
       }
     }
