@@ -114,6 +114,10 @@ const EnvSchema = z.object({
   DISCORD_NOTIFY_CHANNEL: z.string().regex(/^\d+$/, 'a numeric channel id').optional(),
   DISCORD_DIGEST_CHANNELS: z.string().default(''),
   DISCORD_AGENT_ROLES: z.string().default(''),
+  // Chat notices (both platforms): messages per channel and minute before the rest is one summary line;
+  // how long a stopping process still posts waiting notices (the rest waits for the next start).
+  CHAT_NOTICES_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(12),
+  CHAT_STOP_SECONDS: z.coerce.number().min(0).max(120).default(5),
   // Daily digest.
   DIGEST_CRON: z.string().min(1).default('0 8 * * *'),
   DIGEST_TIMEZONE: z.string().min(1).default('Europe/Paris'),
@@ -266,6 +270,7 @@ export interface Config {
     readonly digestChannels: readonly string[];
     readonly agentRoles: readonly string[];
   };
+  readonly chat: { readonly noticesPerMinute: number; readonly stopSeconds: number };
   readonly digest: { readonly cron: string; readonly timezone: string };
   readonly http: {
     readonly host: string;
@@ -393,6 +398,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       digestChannels: list(e.DISCORD_DIGEST_CHANNELS),
       agentRoles: list(e.DISCORD_AGENT_ROLES),
     },
+    chat: { noticesPerMinute: e.CHAT_NOTICES_PER_MINUTE, stopSeconds: e.CHAT_STOP_SECONDS },
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
     http: {
       host: e.HTTP_HOST,

@@ -84,7 +84,7 @@ export interface App {
    */
   readonly notifiers: ChatNotifier[];
   /** The Slack and Discord channel notifiers among `notifiers` (the bots role feeds them new tickets and replies). */
-  readonly channelNotifiers: readonly PacedChatNotifier[];
+  readonly channelNotifiers: PacedChatNotifier[];
   /** The /ticket commands, for Slack, Discord, the console and `ticketrelay command`. */
   readonly commands: CommandService;
   /** Close and reopen on behalf of the old web module: the same rule as /ticket close|reopen. */
@@ -94,6 +94,11 @@ export interface App {
   readonly stores: AppStores;
   /** Spam held for review (list, release) and the breaker of automatic mail. */
   readonly spam: SpamReviewService;
+  /**
+   * Parts of this process that are down for good until an operator acts ("slack" → "down: token
+   * refused"), set by the roles that own them; /readyz reports them, the other roles go on.
+   */
+  readonly down: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -231,6 +236,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     notifiers,
     channelNotifiers,
     stores,
+    down: new Map(),
     close: closeAll,
   };
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SERVICES, servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
+import { terminalText } from '../../src/domain/encode.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
 import type { App } from '../../src/main.ts';
 import { buildApp, ensureLocalServices } from './build-app.ts';
@@ -257,7 +258,7 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
       maxBytes: config.intake.messageMaxBytes,
       verbose: values.verbose,
       progress: process.stderr.isTTY && !values.json ? process.stderr : null,
-      ...(values.verbose && !values.json ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${line}\n`) } : {}),
+      ...(values.verbose && !values.json ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${terminalText(line)}\n`) } : {}),
     });
     await app.outbox.deliverPending();
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -318,7 +319,7 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
       progress: null,
       onResult: (source, line, result) => {
         if (result?.outcome === 'created') created.push(result.ticketId);
-        process.stdout.write(`   ${path.basename(source).padEnd(42)} ${line}\n`);
+        process.stdout.write(`   ${path.basename(source).padEnd(42)} ${terminalText(line)}\n`);
       },
     });
     await app.outbox.deliverPending();
@@ -337,7 +338,7 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     const pending = [...new Set([...created, ...waiting])];
     const triaged = await waitForTriage(app, pending, 20_000);
     for (const t of triaged) {
-      process.stdout.write(`   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${t.subject.slice(0, 60)}\n`);
+      process.stdout.write(`   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${terminalText(t.subject, { lines: false }).slice(0, 60)}\n`);
     }
     if (triaged.length < pending.length) {
       process.stdout.write(`   ${pending.length - triaged.length} ticket(s) not triaged yet (is Redis up? "npx ticketrelay services status").\n`);

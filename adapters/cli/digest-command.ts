@@ -8,6 +8,7 @@ import { createDigestService } from '../../src/roles/digest-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import { assertDay, parseChannel } from '../../src/services/build-digest.ts';
 import { addDays } from '../../src/domain/digest.ts';
+import { terminalText } from '../../src/domain/encode.ts';
 import { buildApp } from './build-app.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_TEMPFAIL, EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
@@ -51,7 +52,7 @@ export const digestCommand: CliCommand = {
       if (values.print) {
         const post = await service.compose(day);
         // The chat markup (*bold*) is for Slack and Discord; a terminal shows the plain text.
-        process.stdout.write(`${post.text.replace(/\*([^*\n]+)\*/g, '$1')}\n`);
+        process.stdout.write(`${post.textIn({ escape: (t) => terminalText(t, { lines: false }), bold: (t) => t })}\n`);
         // --print shows the digest and posts nothing, with or without --now (as the usage says).
         return 0;
       }

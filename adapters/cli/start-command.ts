@@ -5,9 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
+import { isAppError } from '../../src/domain/errors.ts';
 import { buildApp } from './build-app.ts';
 import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/roles/role.ts';
 import { isRoleName, roleStarter } from '../../src/roles/index.ts';
+import { downBotsRole } from '../../src/roles/bots.ts';
 import { StatusBoard } from '../queue/status-board.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
 
@@ -77,7 +79,15 @@ export const startCommand: CliCommand = {
           log.warn({ role: name }, 'role not available in this build: skipped');
           continue;
         }
-        running.push(await starter(app));
+        try {
+          running.push(await starter(app));
+        } catch (error) {
+          // A chat platform refused its token (said in one log line by the role): with other roles to
+          // run, that role is down and they go on; alone, there is nothing to run.
+          if (!(name === 'bots' && roles.length > 1 && isAppError(error) && error.code === 'chat.token_refused')) throw error;
+          running.push(downBotsRole('down: token refused'));
+          continue;
+        }
         log.info({ role: name }, 'role started');
       }
     } catch (error) {

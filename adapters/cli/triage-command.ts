@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { terminalText } from '../../src/domain/encode.ts';
 import { describeError } from '../../src/domain/errors.ts';
 import { formatWhen } from '../../src/domain/command.ts';
 import { classifyAutomated } from '../../src/domain/automated-mail.ts';
@@ -102,7 +103,7 @@ async function explain(config: Config, args: readonly string[], say: Say): Promi
       return 1;
     }
     const out = [
-      `ticket #${n}: "${stored.subject}" from ${stored.customerEmail}`,
+      `ticket #${n}: "${terminalText(stored.subject, { lines: false })}" from ${terminalText(stored.customerEmail, { lines: false })}`,
       ...reasonLines(stored).map((l) => `  ${l}`),
       `  model ${stored.modelVersion ?? 'unknown'}, triaged ${stored.triagedAt ? formatWhen(stored.triagedAt, config.digest.timezone) : '?'}${stored.escalatedAt ? `, escalated ${formatWhen(stored.escalatedAt, config.digest.timezone)}` : ''}`,
     ];
@@ -152,7 +153,7 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         if (automated || noSender) {
           const why = automated ? `automated mail (${automated.code}: ${automated.reason})` : 'no sender (no From, Reply-To or Sender)';
           if (options.json) process.stdout.write(`${JSON.stringify({ file, subject: email.subject, wouldOpenTicket: false, why })}\n`);
-          else process.stdout.write(`${file}: "${email.subject}"  → intake would not open a ticket: ${why}\n`);
+          else process.stdout.write(`${file}: "${terminalText(email.subject, { lines: false })}"  → intake would not open a ticket: ${why}\n`);
           continue;
         }
         const subject = cleanSubject(email.subject);
@@ -168,7 +169,7 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ file, subject, ...decision, ...(empty ? { warning: 'no subject and no text: the decision is a guess' } : {}) })}\n`);
         } else {
-          process.stdout.write(`${file}: "${subject}"${decision.escalateBecause ? `  → would be escalated (${decision.escalateBecause})` : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
+          process.stdout.write(`${file}: "${terminalText(subject, { lines: false })}"${decision.escalateBecause ? `  → would be escalated (${decision.escalateBecause})` : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
         }
       } catch (error) {
         failures++;

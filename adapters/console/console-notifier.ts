@@ -2,6 +2,7 @@
  * ChatNotifier on the terminal and the log: until Slack or Discord is configured, an escalation is a
  * line on stdout ("⚠ ticket #83 escalated: …") and an info log entry. Never throws.
  */
+import { terminalText } from '../../src/domain/encode.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { ChatNotifier, TicketNotice } from '../../src/ports/chat-notifier.ts';
 
@@ -15,7 +16,7 @@ export class ConsoleNotifier implements ChatNotifier {
   }
 
   async notify(notice: TicketNotice): Promise<void> {
-    const head = `${notice.kind === 'escalation' ? '⚠ ' : ''}ticket #${notice.ticketId} ${notice.kind === 'new' ? 'new' : notice.kind === 'reply' ? 'reply' : 'escalated'}: "${oneLine(notice.subject)}" from ${notice.customer} [${notice.priority}, ${notice.category}]`;
+    const head = `${notice.kind === 'escalation' ? '⚠ ' : ''}ticket #${notice.ticketId} ${notice.kind === 'new' ? 'new' : notice.kind === 'reply' ? 'reply' : 'escalated'}: "${oneLine(notice.subject)}" from ${oneLine(notice.customer)} [${notice.priority}, ${notice.category}]`;
     try {
       this.#write([head, ...notice.lines.map((l) => `    ${oneLine(l)}`)].join('\n'));
     } catch {
@@ -25,6 +26,7 @@ export class ConsoleNotifier implements ChatNotifier {
   }
 }
 
+/** Customers' words on one line, without their escape sequences or controls. */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  return terminalText(text, { lines: false }).replace(/\s+/g, ' ').trim().slice(0, 300);
 }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Caller, CommandFile, CommandReply } from '../../src/domain/command.ts';
+import { terminalText } from '../../src/domain/encode.ts';
 import type { Agent } from '../../src/ports/agent-directory.ts';
 
 /** What the console needs of the command service (the App's CommandService has it). */
@@ -89,9 +90,11 @@ const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', dim: '\
 
 /** The reply's text, with urgent lines red, high ones yellow and refusals red, when colours are wanted. */
 export function renderReply(reply: CommandReply, colour: boolean): string {
-  if (!colour) return reply.text;
-  if (!reply.ok) return `${COLOURS.red}${reply.text}${COLOURS.reset}`;
-  return reply.text
+  // Customers' words are in it: their escape sequences and controls go, colours are only ours.
+  const text = terminalText(reply.text);
+  if (!colour) return text;
+  if (!reply.ok) return `${COLOURS.red}${text}${COLOURS.reset}`;
+  return text
     .split('\n')
     .map((line) => {
       if (/^!!! |priority urgent/.test(line)) return `${COLOURS.red}${COLOURS.bold}${line}${COLOURS.reset}`;

@@ -21,6 +21,7 @@ import {
 } from 'discord.js';
 import type { Config } from '../../src/config.ts';
 import type { Caller, CommandReply } from '../../src/domain/command.ts';
+import { discordPlain, discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -170,14 +171,14 @@ export class DiscordBot {
         await interaction.showModal(replyModal(ticketId));
         return;
       case 'cancel':
-        await interaction.update({ content: `Not sent: the reply to #${ticketId} was discarded.`, embeds: [], components: [] });
+        await interaction.update({ content: `Not sent: the reply to #${ticketId} was discarded.`, embeds: [], components: [], allowedMentions: NO_MENTIONS });
         return;
       case 'send': {
         // The text is the preview's, exactly what the agent saw.
-        const text = interaction.message.embeds[0]?.description ?? '';
+        const text = discordPlain(interaction.message.embeds[0]?.description ?? '');
         await interaction.deferUpdate();
         const reply = await this.#answer(() => this.#commands.run(caller, `reply ${ticketId} ${text}`), interaction.id);
-        await interaction.editReply({ content: clip(reply.ok ? `Sent. ${reply.text}` : `⚠️ ${reply.text}`, 2000), embeds: [], components: [] });
+        await interaction.editReply({ content: clip(reply.ok ? `Sent. ${discordText(reply.text)}` : `⚠️ ${discordText(reply.text)}`, 2000), embeds: [], components: [], allowedMentions: NO_MENTIONS });
         if (reply.ok && !reply.ephemeral) await interaction.followUp(payload(renderReply(reply)));
         return;
       }
@@ -205,7 +206,12 @@ export class DiscordBot {
     if (!parsed || parsed.kind !== REPLY_MODAL) return;
     const text = interaction.fields.getTextInputValue(REPLY_TEXT_INPUT).trim();
     if (!text) {
-      await interaction.reply({ content: 'The reply was empty, so nothing was sent; press Reply again and write it.', flags: MessageFlags.Ephemeral });
+      await interaction.reply({ content: 'The reply was empty, so nothing was sent; press Reply again and write it.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    // The preview carries the text to Send, escaped; it must fit an embed whole (4,096 characters).
+    if (discordText(text).length > 4096) {
+      await interaction.reply({ content: `This reply is too long for the preview (markdown characters count double); shorten it, or send it with "/ticket reply ${parsed.ticketId} …".`, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
       return;
     }
     await interaction.reply({ ...payload(replyPreview(parsed.ticketId, text)), flags: MessageFlags.Ephemeral });
@@ -238,11 +244,14 @@ export class DiscordBot {
  * says "An invalid token was provided." when the REST API refuses it (401 on /gateway/bot) and
  * "Authentication failed" when the gateway closes with 4004.
  */
+/** The code of a chat platform refusing our token (as Slack's): the bots role goes down, the other roles go on. */
+export const TOKEN_REFUSED = 'chat.token_refused';
+
 function loginError(error: unknown, closeCode: number | null, token: string): AppError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
   const message = (error instanceof Error ? error.message : String(error)).split(token).join('***');
   if (code === 'TokenInvalid' || closeCode === GatewayCloseCodes.AuthenticationFailed) {
-    return new AppError('config.discord', `Discord refused DISCORD_TOKEN${closeCode === GatewayCloseCodes.AuthenticationFailed ? ' (the gateway closed with 4004, authentication failed)' : ''}: copy the bot token again from "Bot" in the developer portal (Reset Token gives a new one) and restart.`, { cause: error });
+    return new AppError(TOKEN_REFUSED, `Discord refused DISCORD_TOKEN${closeCode === GatewayCloseCodes.AuthenticationFailed ? ' (the gateway closed with 4004, authentication failed)' : ''}: copy the bot token again from "Bot" in the developer portal (Reset Token gives a new one) and restart.`, { cause: error });
   }
   if (closeCode === GatewayCloseCodes.DisallowedIntents || closeCode === GatewayCloseCodes.InvalidIntents) {
     return new AppError('config.discord', `The Discord gateway refused the bot's intents (close code ${closeCode}): check the "Privileged Gateway Intents" of the bot in the developer portal.`, { cause: error });
@@ -259,8 +268,11 @@ export function callerOf(interaction: Interaction): Caller {
   return { platform: 'discord', userId: interaction.user.id, roleIds, ...(displayName ? { displayName } : {}) };
 }
 
+/** Nobody is pinged by anything we post, whatever its text says. */
+const NO_MENTIONS = { parse: [] as [] };
+
 function payload(message: DiscordMessage): { content: string; embeds: DiscordMessage['embeds']; components: DiscordMessage['components']; allowedMentions: { parse: [] } } {
-  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: { parse: [] } };
+  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: NO_MENTIONS };
 }
 
 function clip(text: string, max: number): string {

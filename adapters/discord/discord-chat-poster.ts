@@ -4,6 +4,7 @@
  * its own; the pacing and coalescing are PacedChatNotifier's.
  */
 import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { ChatPoster } from '../../src/ports/chat-poster.ts';
@@ -15,6 +16,17 @@ export class DiscordChatPoster implements ChatPoster {
 
   constructor(options: { token: string; apiUrl: string | null }) {
     this.#rest = new REST({ version: '10', timeout: 15_000, ...(options.apiUrl ? { api: options.apiUrl.replace(/\/+$/, '') } : {}) }).setToken(options.token);
+  }
+
+  async postLine(channel: string, line: string): Promise<string> {
+    try {
+      const answer = (await this.#rest.post(Routes.channelMessages(channel), { body: { content: discordText(line), allowed_mentions: { parse: [] } } })) as { id?: unknown };
+      if (typeof answer.id !== 'string') throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
+      return answer.id;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('discord.post_failed', `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error, retryable: true });
+    }
   }
 
   async post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string> {

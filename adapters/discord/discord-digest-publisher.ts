@@ -5,6 +5,7 @@
  * answer must not become a second post.
  */
 import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
+import { discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { DigestPost, DigestPublisher } from '../../src/ports/digest-publisher.ts';
 
@@ -24,8 +25,7 @@ export class DiscordDigestPublisher implements DigestPublisher {
           embeds: [
             {
               title: digest.title.slice(0, 256),
-              // Slack's *bold* is Discord's **bold**.
-              description: digest.text.replace(/\*([^*\n]+)\*/g, '**$1**').slice(0, 4096),
+              description: digest.textIn({ escape: discordText, bold: (t) => `**${t}**` }).slice(0, 4096),
               color: 0x2e6ec8,
               fields: digest.fields.slice(0, 25).map((f) => ({ name: f.name.slice(0, 256), value: f.value.slice(0, 1024), inline: true })),
               image: { url: `attachment://${filename}` },

@@ -5,6 +5,7 @@
  */
 import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
 import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { discordText } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -40,7 +41,8 @@ export function parseCustomId(id: string): { kind: string; ticketId: number } | 
 }
 
 export function renderReply(reply: CommandReply): DiscordMessage {
-  const content = clip(reply.ok ? reply.text : `⚠️ ${reply.text}`, 2000);
+  // The service's text quotes customers (subjects, names): Discord's markdown in it is escaped.
+  const content = clip(reply.ok ? esc(reply.text) : `⚠️ ${esc(reply.text)}`, 2000);
   switch (reply.view?.kind) {
     case 'ticket':
       return { content: clip(`Ticket #${reply.view.ticket.ticketId}`, 2000), ...card(reply.view) };
@@ -56,32 +58,32 @@ export function renderReply(reply: CommandReply): DiscordMessage {
 function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
   const t = view.ticket;
   const fields = [
-    { name: 'Customer', value: clip(`${t.customer} <${view.customerEmail}>`, 1024), inline: true },
+    { name: 'Customer', value: clip(`${esc(t.customer)} ${esc(`<${view.customerEmail}>`)}`, 1024), inline: true },
     { name: 'Status', value: t.status, inline: true },
     { name: 'Priority', value: t.triaged ? `${MARKS[t.priority] ?? ''} ${t.priority}` : NOT_TRIAGED, inline: true },
     { name: 'Category', value: t.triaged ? t.category : NOT_TRIAGED, inline: true },
-    { name: 'Assignee', value: t.assignee ?? 'nobody', inline: true },
+    { name: 'Assignee', value: t.assignee ? esc(t.assignee) : 'nobody', inline: true },
     { name: 'Opened', value: `<t:${Math.floor(t.createdAt.getTime() / 1000)}:f>`, inline: true },
   ];
-  if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.join('\n'), 1024), inline: false });
+  if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.map(esc).join('\n'), 1024), inline: false });
   for (const entry of view.thread.slice(-6)) {
     // A field holds 1,024 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
-    const body = `<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text || '(empty)'}`;
+    const body = `<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text ? esc(entry.text) : '(empty)'}`;
     fields.push({
-      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${entry.from}${entry.event ? ' (status)' : entry.internal ? ' (internal note)' : ''}`, 256),
+      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${esc(entry.from)}${entry.event ? ' (status)' : entry.internal ? ' (internal note)' : ''}`, 256),
       value: files ? `${clip(body, 1024 - files.length - 1)}\n${files}` : clip(body, 1024),
       inline: false,
     });
   }
-  const embed: APIEmbed = { title: clip(`#${t.ticketId} ${t.subject}`, 256), color: colourOf(t.priority), fields: fields.slice(0, 25) };
+  const embed: APIEmbed = { title: clip(`#${t.ticketId} ${esc(t.subject)}`, 256), color: colourOf(t.priority), fields: fields.slice(0, 25) };
   return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
 }
 
 /** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters at most. */
 function attachmentLines(entry: ThreadEntry): string {
   const files = entry.attachments ?? [];
-  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? '🚫' : '📎'} ${describeAttachment(a)}`, 180));
+  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? '🚫' : '📎'} ${esc(describeAttachment(a))}`, 180));
   if (files.length > MAX_FILE_LINES) lines.push(`📎 and ${files.length - MAX_FILE_LINES} more`);
   return lines.join('\n');
 }
@@ -93,7 +95,7 @@ function listEmbed(list: TicketListView, text: string): APIEmbed {
   const top = list.items[0];
   return {
     title: clip(`${capitalised(list.filters) || 'Tickets'}, ${list.order ?? 'newest first'} · page ${list.page}`, 256),
-    description: clip(lines.join('\n') || text || 'No ticket matches.', 4096),
+    description: clip(lines.join('\n') || esc(text) || 'No ticket matches.', 4096),
     color: colourOf(top?.priority ?? 'normal'),
     ...(list.hasMore && next ? { footer: { text: clip(`More: ${next}`, 2048) } } : {}),
   };
@@ -124,7 +126,7 @@ function statsEmbed(stats: StatsView): APIEmbed {
 
 export function summaryLine(t: TicketSummary): string {
   const triage = t.triaged ? `${t.priority} · ${t.category}` : `*${NOT_TRIAGED}*`;
-  return `${t.triaged ? (MARKS[t.priority] ?? '') : '?'} **#${t.ticketId}** ${t.subject} — ${t.customer} · ${statusWithWait(t)} · ${triage}${t.assignee ? ` · ${t.assignee}` : ''}`;
+  return `${t.triaged ? (MARKS[t.priority] ?? '') : '?'} **#${t.ticketId}** ${esc(t.subject)} — ${esc(t.customer)} · ${statusWithWait(t)} · ${triage}${t.assignee ? ` · ${esc(t.assignee)}` : ''}`;
 }
 
 export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage {
@@ -137,11 +139,11 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
         : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
       : first.kind === 'escalation'
         ? `🚨 Escalated: ticket #${first.ticketId}`
-        : `✉️ ${first.customer} replied on ticket #${first.ticketId}`;
+        : `✉️ ${esc(first.customer)} replied on ticket #${first.ticketId}`;
   const embeds = notices.slice(0, 10).map(
     (n): APIEmbed => ({
-      title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${n.subject}`, 256),
-      description: clip(`${n.customer} · ${n.priority} · ${n.category}${n.lines.length ? `\n>>> ${n.lines.join('\n')}` : ''}`, 4096),
+      title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${esc(n.subject)}`, 256),
+      description: clip(`${esc(n.customer)} · ${n.priority} · ${n.category}${n.lines.length ? `\n>>> ${esc(n.lines.join('\n'))}` : ''}`, 4096),
       color: colourOf(n.priority),
     }),
   );
@@ -154,7 +156,7 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
 export function replyPreview(ticketId: number, text: string): DiscordMessage {
   return {
     content: `This email will be sent to the customer of ticket #${ticketId}:`,
-    embeds: [{ title: clip(`Reply to #${ticketId}`, 256), description: clip(text, 4096), color: colourOf('normal') }],
+    embeds: [{ title: clip(`Reply to #${ticketId}`, 256), description: clip(esc(text), 4096), color: colourOf('normal') }],
     components: [
       {
         type: ComponentType.ActionRow,
@@ -203,6 +205,9 @@ function buttons(ticketId: number, actions: readonly TicketAction[]): APIActionR
     },
   ];
 }
+
+/** Discord's markdown in text from customers, the old site or an agent's draft: shown as typed. */
+const esc = discordText;
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

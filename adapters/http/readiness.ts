@@ -34,6 +34,13 @@ const REFUSED_LOGIN_CACHE_MS = 5 * 60_000;
 export class Readiness {
   readonly #checks = new Map<string, { check: ReadinessCheck; timeoutMs: number }>();
   readonly #warnings = new Map<string, { warning: ReadinessWarning; cached: { at: number; value: string | null } | null }>();
+  #down: () => ReadonlyMap<string, string> = () => new Map();
+
+  /** Parts of the process that are down until an operator acts (a chat token refused): named as such, never probed. */
+  downParts(parts: () => ReadonlyMap<string, string>): this {
+    this.#down = parts;
+    return this;
+  }
 
   warn(name: string, warning: ReadinessWarning): this {
     this.#warnings.set(name, { warning, cached: null });
@@ -46,7 +53,8 @@ export class Readiness {
   }
 
   async report(): Promise<ReadinessReport> {
-    const entries = await Promise.all(
+    const down = [...this.#down()].map(([name, why]) => [name, why.startsWith('down') ? why : `down: ${why}`] as const);
+    const probed = await Promise.all(
       [...this.#checks].map(async ([name, { check, timeoutMs }]) => {
         try {
           await withTimeout(check(), timeoutMs);
@@ -56,6 +64,7 @@ export class Readiness {
         }
       }),
     );
+    const entries = [...probed, ...down];
     const warnings: Record<string, string> = {};
     await Promise.all(
       [...this.#warnings].map(async ([name, entry]) => {

@@ -12,6 +12,7 @@
  */
 import type { PoolConnection } from 'mysql2/promise';
 import type { LegacySync, LegacySyncPass } from '../../src/ports/legacy-sync.ts';
+import { decodeHtmlText } from '../../src/domain/encode.ts';
 import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 
 /** How much of a ticket's text support_ticket_text keeps for the search (migration 0015). */
@@ -108,7 +109,8 @@ export async function readLegacyTicket(run: SqlRunner, ticketId: number): Promis
       ticketId,
       customerId: Number(row['msg_cst_id']) || 0,
       email: String(row['cst_mail'] ?? '').trim().toLowerCase().slice(0, 255),
-      subject: String(row['msg_subject'] ?? '').trim(),
+      // Ours are HTML-escaped (the old back office prints the column as HTML): read back as typed.
+      subject: decodeHtmlText(String(row['msg_subject'] ?? '')).trim(),
       createdAt,
       status: flagStatus(row['msg_open'], row['msg_close']) ?? 'open',
       priority: legacyPriority(metadata['priority']) ?? 'normal',

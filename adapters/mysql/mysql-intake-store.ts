@@ -17,7 +17,8 @@
 import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import { cutText, formatLegacyDate, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
+import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
+import { cutText, formatLegacyDate, legacyReplyContent, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   AutomaticMailCounts,
   IntakeStore,
@@ -646,8 +647,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     }
     const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')", [
       address,
-      name.first,
-      name.last,
+      name.first === null ? null : htmlTextWithin(name.first, 255),
+      name.last === null ? null : htmlTextWithin(name.last, 255),
       column === 'cst_tel' ? number : null,
       column === 'cst_gsm' ? number : null,
     ]);
@@ -660,7 +661,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     const ticketId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
-      [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), ticket.subject, ticket.legacyContent],
+      [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), htmlText(ticket.subject), ticket.legacyContent],
       true, // numbered in arrival order within a commit group
     );
     this.#deferInsert(
@@ -711,7 +712,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     const legacyMsgId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
-      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), reply.subject, reply.content, String(reply.ticketId)],
+      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), htmlText(reply.subject), legacyReplyContent(reply.content), String(reply.ticketId)],
     );
     if (reply.fromCustomer) {
       this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, awaiting_reply_since = COALESCE(awaiting_reply_since, ?) WHERE ticket_id = ?', [reply.at, reply.at, reply.at, reply.ticketId]);
@@ -743,7 +744,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         m.automatedReason,
         m.automatedCode ?? null,
         m.peerAddress,
-        m.peerName ? cutText(m.peerName, 255) : null,
+        m.peerName ? cutText(terminalText(m.peerName, { lines: false }), 255) : null,
         m.sentAt ?? null,
         m.subject.slice(0, 500),
         m.inReplyTo.length ? m.inReplyTo.join(' ') : null,

@@ -6,7 +6,7 @@
  * saw, so a transaction that committed late (a lower id appearing after a higher one) is still found.
  */
 import type { RowDataPacket } from 'mysql2/promise';
-import { METADATA_MARKER } from '../../src/domain/ticket.ts';
+import { parseLegacyContent } from '../../src/domain/ticket.ts';
 import type { ChatPlatform } from '../../src/domain/platform.ts';
 import type { NoticeFeed, PendingNotice } from '../../src/ports/notice-feed.ts';
 import type { Database } from './database.ts';
@@ -124,10 +124,10 @@ export class MysqlTicketNoticeFeed implements NoticeFeed {
 /** The first non-empty lines of a text, each cut to a reasonable length (never the whole email). */
 export function firstLines(text: unknown, n: number): string[] {
   if (typeof text !== 'string') return [];
-  // The legacy row's text ends with the metadata block the old site reads: not for people.
-  const marker = text.indexOf(METADATA_MARKER);
-  return (marker === -1 ? text : text.slice(0, marker))
-    .split(/\r?\n/)
+  // The legacy row's text ends with the metadata block the old site reads (not for people), and what
+  // we wrote there is HTML-escaped for the old site: read back as the customer typed it.
+  return parseLegacyContent(text)
+    .text    .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('>'))
     .slice(0, n)

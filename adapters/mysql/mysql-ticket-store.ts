@@ -9,13 +9,16 @@
  */
 import type { PoolConnection } from 'mysql2/promise';
 import type { ListRequest, TicketSummary } from '../../src/domain/command.ts';
+import { htmlText } from '../../src/domain/encode.ts';
 import {
   CATEGORIES,
-  composeLegacyContent,
   formatLegacyDate,
+  legacyReplyContent,
+  legacyReplyText,
   parseLegacyContent,
   parseLegacyDate,
   PRIORITIES,
+  replaceLegacyMetadata,
   type Category,
   type Priority,
   type TicketStatus,
@@ -198,7 +201,7 @@ export class MysqlTicketStore implements TicketStore {
         entries.push({
           from: staffId ? (names.get(staffId) ?? `staff #${staffId}`) : source?.address || customerEmail || 'the customer',
           at: parseLegacyDate(stringOr(r['msg_date'], '')) ?? created,
-          text: readableText(isTicket ? parseLegacyContent(content).text : content),
+          text: readableText(isTicket ? parseLegacyContent(content).text : legacyReplyText(content)),
           staffId,
           internal: false,
           attachments: source?.attachments ?? [],
@@ -351,7 +354,7 @@ class MysqlTicketTransaction implements TicketTransaction {
     const metadata = parsed.metadata ?? {};
     const createdAt = typeof metadata['created_at'] === 'string' ? metadata['created_at'] : stringOr(legacy['msg_date'], formatLegacyDate(at));
     const current = await this.#rows('SELECT priority, category FROM support_ticket WHERE ticket_id = ?', [ticketId]);
-    const content = composeLegacyContent(parsed.text, { ...metadata, priority: current[0]?.['priority'] as Priority, category: current[0]?.['category'] as Category, created_at: createdAt });
+    const content = replaceLegacyMetadata(stringOr(legacy['msg_content'], ''), { ...metadata, priority: current[0]?.['priority'] as Priority, category: current[0]?.['category'] as Category, created_at: createdAt });
     await this.#rows('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?', [content, ticketId]);
   }
 
@@ -359,7 +362,7 @@ class MysqlTicketTransaction implements TicketTransaction {
     const [result] = await this.#conn.query(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
-      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), reply.subject, reply.content, String(reply.ticketId)],
+      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), htmlText(reply.subject), legacyReplyContent(reply.content), String(reply.ticketId)],
     );
     await this.#rows(
       'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, first_response_at = COALESCE(first_response_at, ?), awaiting_reply_since = NULL WHERE ticket_id = ?',
@@ -383,7 +386,7 @@ class MysqlTicketTransaction implements TicketTransaction {
     const refs = stringOr(r['references_ids'], '').split(/\s+/).filter(Boolean);
     const address = stringOr(r['peer_address'], '').trim().toLowerCase();
     const content = stringOr(r['msg_content'], '');
-    const text = r['kind'] === 'ticket' ? parseLegacyContent(content).text : content;
+    const text = r['kind'] === 'ticket' ? parseLegacyContent(content).text : legacyReplyText(content);
     const root = r['root_message_id'];
     const name = stringOr(r['peer_name'], '').trim();
     return { messageId: String(r['message_id']), references: refs, rootMessageId: root ? String(root) : null, address: address || null, name: name || null, text, at: asDate(r['written_at']) };

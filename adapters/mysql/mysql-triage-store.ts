@@ -10,7 +10,7 @@
  * trip (a multi-table UPDATE each) — on a CPU-bound machine the extra round trip is the cheaper one.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { CATEGORIES, composeLegacyContent, formatLegacyDate, parseLegacyContent, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import { CATEGORIES, formatLegacyDate, parseLegacyContent, replaceLegacyMetadata, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { CorrectedTicket, SaveResult, StoredDecision, StoredTriage, TicketForTriage, TriageRecords, TriageStore } from '../../src/ports/triage-store.ts';
 import { toAppError, type Database } from './database.ts';
 
@@ -311,7 +311,7 @@ function legacyContent(
     triaged: true,
     ...(proposal ? { triage_proposal: { priority: proposal.priority, category: proposal.category } } : {}),
   };
-  return composeLegacyContent(parsed.text, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
+  return replaceLegacyMetadata(content, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
 }
 
 /** `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: a group's values as a table to join an UPDATE on. */

@@ -6,6 +6,7 @@
  * timestamp older than five minutes is refused with 401 before anything runs); Socket Mode is an
  * option for workspaces that cannot reach us over HTTP.
  */
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
@@ -13,9 +14,11 @@ import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments,
 import type { WebClient } from '@slack/web-api';
 import type { Caller, CommandFile, CommandReply, TicketAction } from '../../src/domain/command.ts';
 import type { Config } from '../../src/config.ts';
+import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import type { ReplayGuard } from '../queue/redis-replay-guard.ts';
 import {
   ACTION_IDS,
   REPLY_COMPOSE_CALLBACK,
@@ -23,6 +26,7 @@ import {
   REPLY_INPUT_ACTION,
   REPLY_INPUT_BLOCK,
   renderReply,
+  SLACK_NO_PARSE,
   replyComposeView,
   replyPreviewView,
 } from './slack-render.ts';
@@ -36,7 +40,12 @@ export interface SlackBotOptions {
   readonly slack: Config['slack'];
   readonly commands: TicketCommands;
   readonly logger: Logger;
+  /** HTTP mode: drops a signed request seen before within its five minutes (Redis in production). */
+  readonly replayGuard?: ReplayGuard;
 }
+
+/** How far from now a request's signed timestamp may be, either way (Slack's own rule is five minutes back). */
+const SIGNATURE_WINDOW_SECONDS = 5 * 60;
 
 export interface SlackBot {
   /** Listens (HTTP on slack.port; `port` overrides it, 0 for any) or connects (Socket Mode). Resolves with the HTTP port, or null in Socket Mode. */
@@ -78,12 +87,14 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       logger,
       processBeforeResponse: false,
     });
+  if (receiver instanceof HTTPReceiver) guardSignedRequests(receiver, options.replayGuard ?? null, log);
   const app = new App({
     token: slack.botToken,
     logger,
     clientOptions,
-    // auth.test is called on the first request, not in the constructor.
-    deferInitialization: false,
+    // auth.test runs in start() (app.init), where a refused token is caught: left to the constructor,
+    // its rejection is unhandled and ends the whole process, every role with it.
+    deferInitialization: true,
     receiver,
   });
 
@@ -124,6 +135,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     return {
       response_type: reply.ephemeral ? 'ephemeral' : 'in_channel',
       replace_original: replaceOriginal,
+      ...SLACK_NO_PARSE,
       text: message.text,
       ...(message.blocks ? { blocks: message.blocks } : {}),
       ...(message.attachments ? { attachments: message.attachments } : {}),
@@ -157,7 +169,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       await client.files.uploadV2({ channel_id: channel, file: Buffer.from(file.data), filename: file.filename, title: file.filename, initial_comment: `Your export: ${file.filename}` });
     } catch (error) {
       log.warn({ userId, file: file.filename, err: slackErrorText(error) }, 'could not hand the file over in Slack');
-      await client.chat.postEphemeral({ channel: userId, user: userId, text: `The file ${file.filename} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
+      await client.chat.postEphemeral({ channel: userId, user: userId, ...SLACK_NO_PARSE, text: `The file ${slackText(file.filename)} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
     }
   }
 
@@ -208,7 +220,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const caller = await callerOf(client, body.user.id, body.user.name);
     const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), { userId: body.user.id, ticketId: meta.ticketId });
     const message = renderReply(reply);
-    const content = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
+    const content = { ...SLACK_NO_PARSE, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
     try {
       if (meta.channel && !reply.ephemeral) await client.chat.postMessage({ channel: meta.channel, ...content });
       else if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...content });
@@ -225,6 +237,11 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   let server: Server | null = null;
   return {
     async start(port = slack.port) {
+      try {
+        await app.init();
+      } catch (error) {
+        throw botTokenError(error, slack.botToken ?? '');
+      }
       if (socketMode) {
         try {
           await app.start();
@@ -250,11 +267,63 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   };
 }
 
+/**
+ * Before Bolt checks the signature (which refuses what is older than five minutes): a timestamp more
+ * than five minutes ahead is refused as well (401, as Bolt answers a stale one), and a request whose
+ * (timestamp, signature) was seen before is answered 200 and not run, so a captured `reply` cannot
+ * email the customer twice. Only headers are read; the body stays for Bolt.
+ */
+function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, log: Logger): void {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const timestamp = header('x-slack-request-timestamp');
+    const signature = header('x-slack-signature');
+    // Missing or malformed: Bolt refuses it.
+    if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return listener(req, res);
+    if (Number(timestamp) > Date.now() / 1000 + SIGNATURE_WINDOW_SECONDS) {
+      log.warn({ url: req.url }, 'Slack request refused: signed more than five minutes in the future');
+      res.writeHead(401).end();
+      return;
+    }
+    if (!guard) return listener(req, res);
+    const key = `slack:${timestamp}:${createHash('sha256').update(signature).digest('hex').slice(0, 32)}`;
+    guard.firstTime(key, 2 * SIGNATURE_WINDOW_SECONDS + 60).then(
+      (first) => {
+        if (first) return listener(req, res);
+        log.warn({ url: req.url }, 'Slack request dropped: the same signed request was already received (a replay)');
+        res.writeHead(200).end();
+      },
+      (error: unknown) => {
+        // Redis down: commands still work (MySQL), without the replay check for that while.
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not check a Slack request for replay (Redis); taking it');
+        listener(req, res);
+      },
+    );
+  };
+}
+
+/** The code of a chat platform refusing our token: the bots role goes down, the other roles go on. */
+export const TOKEN_REFUSED = 'chat.token_refused';
+const REFUSED_REASONS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type'];
+
+/** Why auth.test failed for the bot token, naming the variable to fix; never the token. */
+function botTokenError(error: unknown, botToken: string): AppError {
+  const reason = slackErrorText(error).split(botToken).join('***');
+  if (REFUSED_REASONS.includes(reason)) {
+    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_BOT_TOKEN (${reason}): copy the bot token (xoxb-…) again from "OAuth & Permissions" of the app, or reinstall the app, and restart.`, { cause: error });
+  }
+  return new AppError('slack.unreachable', `Could not check SLACK_BOT_TOKEN with Slack (auth.test): ${reason}`, { cause: error, retryable: true });
+}
+
 /** Why Socket Mode could not connect, naming the variable to fix; never the token. */
 function socketModeError(error: unknown, appToken: string): AppError {
   const reason = slackErrorText(error).split(appToken).join('***');
-  if (['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'].includes(reason)) {
-    return new AppError('config.slack', `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
+  if (REFUSED_REASONS.includes(reason)) {
+    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
   }
   return new AppError('slack.socket_mode_failed', `Could not connect to Slack in Socket Mode: ${reason}`, { cause: error, retryable: true });
 }

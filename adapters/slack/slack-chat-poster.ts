@@ -4,10 +4,11 @@
  * PacedChatNotifier's.
  */
 import { WebClient } from '@slack/web-api';
+import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { ChatPoster } from '../../src/ports/chat-poster.ts';
-import { renderNotices } from './slack-render.ts';
+import { renderNotices, SLACK_NO_PARSE } from './slack-render.ts';
 import { slackErrorText } from './slack-bot.ts';
 
 export class SlackChatPoster implements ChatPoster {
@@ -23,11 +24,23 @@ export class SlackChatPoster implements ChatPoster {
     });
   }
 
+  async postLine(channel: string, line: string): Promise<string> {
+    try {
+      const answer = await this.#client.chat.postMessage({ channel, ...SLACK_NO_PARSE, text: slackText(line), unfurl_links: false, unfurl_media: false });
+      if (!answer.ts) throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
+      return answer.ts;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${slackErrorText(error)}.`, { cause: error, retryable: true });
+    }
+  }
+
   async post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string> {
     const message = renderNotices(notices);
     try {
       const answer = await this.#client.chat.postMessage({
         channel,
+        ...SLACK_NO_PARSE,
         text: message.text,
         ...(message.attachments ? { attachments: message.attachments } : {}),
         ...(threadRef ? { thread_ts: threadRef } : {}),

@@ -4,9 +4,11 @@
  * recording server). No automatic retries: a lost answer must not become a second post.
  */
 import { ErrorCode, WebClient } from '@slack/web-api';
+import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { DigestPost, DigestPublisher } from '../../src/ports/digest-publisher.ts';
 import type { Logger } from '../../src/ports/logger.ts';
+import { SLACK_NO_PARSE } from './slack-render.ts';
 
 export class SlackDigestPublisher implements DigestPublisher {
   readonly platform = 'slack' as const;
@@ -25,15 +27,17 @@ export class SlackDigestPublisher implements DigestPublisher {
 
   async publish(channel: string, digest: DigestPost): Promise<string> {
     let ts: string;
+    const slackDigestText = digest.textIn({ escape: slackText, bold: (t) => `*${t}*` });
     try {
       const answer = await this.#client.chat.postMessage({
         channel,
-        text: digest.text,
+        ...SLACK_NO_PARSE,
+        text: slackDigestText,
         unfurl_links: false,
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: digest.title.slice(0, 150) } },
           { type: 'section', fields: digest.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn' as const, text: `*${f.name}*\n${f.value}`.slice(0, 2000) })) },
-          { type: 'section', text: { type: 'mrkdwn', text: digest.text.slice(0, 3000) } },
+          { type: 'section', text: { type: 'mrkdwn', text: slackDigestText.slice(0, 3000) } },
         ],
       });
       ts = String(answer.ts ?? '');

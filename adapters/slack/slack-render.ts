@@ -5,6 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import { slackText } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -19,6 +20,12 @@ export interface SlackMessage {
   readonly blocks?: KnownBlock[];
   readonly attachments?: MessageAttachment[];
 }
+
+/**
+ * On every post: Slack links no bare names or URLs by itself (parse none) and turns no @name into a
+ * mention (link_names false); what we escaped stays text, what we wrote as <…> stays ours.
+ */
+export const SLACK_NO_PARSE = { parse: 'none', link_names: false } as const;
 
 /** Action ids of our buttons; the button's value is the ticket number. */
 export const ACTION_IDS = {
@@ -44,7 +51,8 @@ export function priorityColour(priority: string): string {
 }
 
 export function renderReply(reply: CommandReply): SlackMessage {
-  const text = clip(reply.text, 3000);
+  // The service's text quotes customers (subjects, names): Slack parses `text` too, so it is escaped.
+  const text = clip(esc(reply.text), 3000);
   switch (reply.view?.kind) {
     case 'ticket':
       return { text, attachments: [cardAttachment(reply.view)] };
@@ -64,7 +72,7 @@ function cardAttachment(card: TicketCard): MessageAttachment {
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Customer*\n${esc(t.customer)} <mailto:${card.customerEmail}|${esc(card.customerEmail)}>`),
+        mrkdwn(`*Customer*\n${esc(t.customer)} ${esc(card.customerEmail)}`),
         mrkdwn(`*Status*\n${t.status}`),
         mrkdwn(`*Priority*\n${t.triaged ? `${PRIORITY_MARKS[t.priority] ?? ''} ${t.priority}` : `_${NOT_TRIAGED}_`}`),
         mrkdwn(`*Category*\n${t.triaged ? t.category : `_${NOT_TRIAGED}_`}`),
@@ -79,11 +87,11 @@ function cardAttachment(card: TicketCard): MessageAttachment {
     const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.event ? ' _(status)_' : entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
     // mrkdwn() keeps 2,000 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
-    blocks.push(section(files ? `${clip(`${who}\n${quote(entry.text)}`, 2000 - files.length - 1)}\n${files}` : clip(`${who}\n${quote(entry.text)}`, 3000)));
+    blocks.push(section(files ? `${clip(`${who}\n${quote(esc(entry.text))}`, 2000 - files.length - 1)}\n${files}` : clip(`${who}\n${quote(esc(entry.text))}`, 3000)));
   }
   const actions = actionsBlock(t.ticketId, card.actions);
   if (actions) blocks.push(actions);
-  return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${t.subject}`, blocks };
+  return { color: priorityColour(t.priority), fallback: `#${t.ticketId} ${esc(t.subject)}`, blocks };
 }
 
 /** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters. */
@@ -138,22 +146,22 @@ export function renderNotices(notices: readonly TicketNotice[]): SlackMessage {
   const text =
     first.kind === 'new'
       ? notices.length === 1
-        ? `New ticket #${first.ticketId}: ${first.subject} (${first.priority})`
+        ? `New ticket #${first.ticketId}: ${esc(first.subject)} (${first.priority})`
         : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
       : first.kind === 'escalation'
-        ? `Escalated: ticket #${first.ticketId} ${first.subject} (${first.priority})`
-        : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${first.customer} on ticket #${first.ticketId}`;
+        ? `Escalated: ticket #${first.ticketId} ${esc(first.subject)} (${first.priority})`
+        : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${esc(first.customer)} on ticket #${first.ticketId}`;
   const attachments = notices.map((n): MessageAttachment => {
     const head =
       n.kind === 'reply'
         ? `:email: *${esc(n.customer)}* replied on *#${n.ticketId}*`
         : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
-    const blocks: KnownBlock[] = [section(clip(`${head}${n.lines.length ? `\n${quote(n.lines.join('\n'))}` : ''}`, 3000))];
+    const blocks: KnownBlock[] = [section(clip(`${head}${n.lines.length ? `\n${quote(esc(n.lines.join('\n')))}` : ''}`, 3000))];
     if (n.kind !== 'reply') {
       const actions = actionsBlock(n.ticketId, ['assign_me', 'reply', 'close']);
       if (actions) blocks.push(actions);
     }
-    return { color: priorityColour(n.priority), fallback: `#${n.ticketId} ${n.subject}`, blocks };
+    return { color: priorityColour(n.priority), fallback: `#${n.ticketId} ${esc(n.subject)}`, blocks };
   });
   return { text: clip(text, 3000), attachments };
 }
@@ -217,10 +225,8 @@ function plain(text: string, max = 24): { type: 'plain_text'; text: string } {
   return { type: 'plain_text', text: clip(text, max) };
 }
 
-/** Slack's mrkdwn control characters. */
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Slack's mrkdwn control characters: every string from a customer or the old site goes through it. */
+const esc = slackText;
 
 function quote(text: string): string {
   return text

@@ -164,19 +164,26 @@ function breakdown(counts: Readonly<Record<string, number>>): string {
   return parts.length ? parts.join(' · ') : 'none';
 }
 
-function trendLine(label: string, t: Trend): string {
-  return `${label}: *${t.value}*  (${formatChange(t.value, t.previousDay)} vs the day before, ${formatChange(t.value, t.sameDayLastWeek)} vs the same day last week)`;
+/** How a chat writes text from outside (escaped for its markup) and bold; the default is Slack's mrkdwn without escaping. */
+export interface DigestMarkup {
+  readonly escape: (text: string) => string;
+  readonly bold: (text: string) => string;
+}
+const PLAIN_MARKUP: DigestMarkup = { escape: (t) => t, bold: (t) => `*${t}*` };
+
+function trendLine(label: string, t: Trend, m: DigestMarkup): string {
+  return `${label}: ${m.bold(String(t.value))}  (${formatChange(t.value, t.previousDay)} vs the day before, ${formatChange(t.value, t.sameDayLastWeek)} vs the same day last week)`;
 }
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function brief(t: TicketBrief, now: Date): string {
-  return `#${t.ticketId} ${shorten(t.subject, 60)} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
+function brief(t: TicketBrief, now: Date, m: DigestMarkup): string {
+  return `#${t.ticketId} ${m.escape(shorten(t.subject, 60))} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
 }
 
-export function composeDigestMessage(d: Digest): DigestMessage {
+export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP): DigestMessage {
   const soFar = d.asOf.getTime() < d.end.getTime();
   const title = `Support digest — ${d.day} (${d.timeZone})${soFar ? `, so far (the day is not over)` : ''}`;
   const fields: DigestField[] = [
@@ -188,10 +195,10 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     { name: 'Resolution', value: `median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}` },
   ];
   const lines = [
-    `*${title}*`,
-    trendLine('New tickets', d.created),
-    trendLine('Closed', d.closed),
-    trendLine(soFar ? 'Open backlog now' : 'Open backlog at the end of the day', d.backlog),
+    m.bold(title),
+    trendLine('New tickets', d.created, m),
+    trendLine('Closed', d.closed, m),
+    trendLine(soFar ? 'Open backlog now' : 'Open backlog at the end of the day', d.backlog, m),
     `New by category: ${breakdown(d.createdByCategory)}`,
     `New by priority: ${breakdown(d.createdByPriority)}`,
     `Backlog by priority: ${breakdown(d.backlogByPriority)}`,
@@ -203,10 +210,10 @@ export function composeDigestMessage(d: Digest): DigestMessage {
     ...(d.untriaged > 0 ? [`Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`] : []),
   ];
   lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');
-  for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.asOf)}`);
+  for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.asOf, m)}`);
   if (d.oldestOpen.length) {
     lines.push('Oldest open tickets:');
-    for (const t of d.oldestOpen) lines.push(`  • ${brief(t, d.asOf)}`);
+    for (const t of d.oldestOpen) lines.push(`  • ${brief(t, d.asOf, m)}`);
   }
   return { title, fields, text: lines.join('\n') };
 }

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'archive.missing'
   | 'db.timeout'
   | 'smtp.tls_required'
+  | 'chat.token_refused'
+  | 'slack.unreachable'
   // spam
   | 'spam.filter_unavailable'
   // agent

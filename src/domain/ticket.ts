@@ -1,4 +1,5 @@
 /** The support ticket as the legacy tables know it, and the pure rules around it. */
+import { decodeHtmlText, htmlSafeJson, htmlText } from './encode.ts';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const CATEGORIES = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
@@ -16,16 +17,40 @@ export interface TicketMetadata {
   readonly [key: string]: unknown;
 }
 
-/** msg_content of a ticket row: the customer's text, then the metadata block the old site reads. */
+/**
+ * msg_content of a ticket row: the customer's text, then the metadata block the old site reads. The
+ * old back office prints it as HTML, so both are HTML-safe: the text escaped, the JSON with `<` as
+ * \u003c (it still parses to the same values).
+ */
 export function composeLegacyContent(text: string, metadata: TicketMetadata): string {
-  return `${text.trimEnd()}\n\n${METADATA_MARKER}\n${JSON.stringify(metadata)}`;
+  return `${htmlText(text.trimEnd())}\n\n${METADATA_MARKER}\n${htmlSafeJson(metadata)}`;
 }
 
-/** Split msg_content into the text and its metadata (null when there is no readable block). */
+/**
+ * The same row with another metadata block: the text before the marker stays byte for byte (a row the
+ * old site wrote is not rewritten), the block is written HTML-safe. A row without a block gets one.
+ */
+export function replaceLegacyMetadata(content: string, metadata: TicketMetadata): string {
+  const at = content.lastIndexOf(METADATA_MARKER);
+  const head = at < 0 ? `${content.trimEnd()}\n\n` : content.slice(0, at);
+  return `${head}${METADATA_MARKER}\n${htmlSafeJson(metadata)}`;
+}
+
+/** msg_content of a reply row (a customer's, an agent's): HTML-safe text. */
+export function legacyReplyContent(text: string): string {
+  return htmlText(text);
+}
+
+/** The text of a reply row as written: what we escaped is decoded (rows the old site wrote rarely hold those entities). */
+export function legacyReplyText(content: string): string {
+  return decodeHtmlText(content);
+}
+
+/** Split msg_content into the text (decoded: see legacyReplyText) and its metadata (null when there is no readable block). */
 export function parseLegacyContent(content: string): { text: string; metadata: Record<string, unknown> | null } {
   const at = content.lastIndexOf(METADATA_MARKER);
-  if (at < 0) return { text: content, metadata: null };
-  return { text: content.slice(0, at).trimEnd(), metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)) };
+  if (at < 0) return { text: decodeHtmlText(content), metadata: null };
+  return { text: decodeHtmlText(content.slice(0, at).trimEnd()), metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)) };
 }
 
 /** The JSON object that follows the marker; null when it is not one. */

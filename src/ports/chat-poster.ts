@@ -17,4 +17,6 @@ export interface ChatPoster {
   post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string>;
   /** Posts an operator's alert (our own words, no customer text) in `channel`; resolves with its reference. */
   postAlert(channel: string, text: string): Promise<string>;
+  /** Posts one line of our own words (no customer text) in `channel`: the summary of a capped burst. */
+  postLine(channel: string, line: string): Promise<string>;
 }

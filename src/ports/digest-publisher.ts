@@ -3,12 +3,14 @@
  * once per channel per day.
  */
 import type { ChatPlatform } from '../domain/platform.ts';
-import type { DailyCounts, DayString, DigestField } from '../domain/digest.ts';
+import type { DailyCounts, DayString, DigestField, DigestMarkup } from '../domain/digest.ts';
 
 /** A digest ready to post: the text, a title and short fields (for embeds/blocks), the chart. */
 export interface DigestPost {
   readonly title: string;
   readonly text: string;
+  /** The text in a chat's markup, customers' words (ticket subjects) escaped for it: what a publisher posts. */
+  readonly textIn: (markup: DigestMarkup) => string;
   readonly fields: readonly DigestField[];
   readonly png: Uint8Array;
   readonly day: DayString;

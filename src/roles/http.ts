@@ -28,7 +28,7 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
   redis.on('error', () => undefined); // reported by /readyz
   await redis.connect().catch(() => undefined);
-  const readiness = new Readiness().add('mysql', () => app.stores.operations.ping()).add('redis', redisCheck(redis));
+  const readiness = new Readiness().add('mysql', () => app.stores.operations.ping()).add('redis', redisCheck(redis)).downParts(() => app.down);
   for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
   // Mail that waits for the mail server: the service still takes mail, but someone should look.
   readiness.warn('outbox', async () => describeOutbox(await app.outbox.state(), new Date()) || null);

@@ -117,7 +117,7 @@ export class DigestService {
   async compose(day: DayString): Promise<DigestPost & { digest: Digest }> {
     const digest = await this.build(day);
     const message = composeDigestMessage(digest);
-    return { ...message, day, png: this.#deps.chart.render(digest.history), digest };
+    return { ...message, textIn: (markup) => composeDigestMessage(digest, markup).text, day, png: this.#deps.chart.render(digest.history), digest };
   }
 
   /**

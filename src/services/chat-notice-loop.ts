@@ -19,6 +19,8 @@ export interface ChatNoticeLoopOptions {
   readonly logger: Logger;
   readonly everyMs?: number;
   readonly triageGraceMs?: number;
+  /** On stop, how long waiting notices may still be posted; the rest is left to the next start. */
+  readonly stopDeadlineMs?: number;
 }
 
 export class ChatNoticeLoop {
@@ -27,6 +29,7 @@ export class ChatNoticeLoop {
   readonly #breaker: Pick<MailBreaker, 'state'> | null;
   readonly #everyMs: number;
   readonly #graceMs: number;
+  readonly #stopDeadlineMs: number;
   readonly #inFlight = new Map<string, Promise<boolean>>();
   readonly #firstSeen = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
@@ -43,6 +46,7 @@ export class ChatNoticeLoop {
     this.#breaker = options.breaker ?? null;
     this.#everyMs = options.everyMs ?? 1_500;
     this.#graceMs = options.triageGraceMs ?? 10_000;
+    this.#stopDeadlineMs = options.stopDeadlineMs ?? 5_000;
   }
 
   async start(): Promise<void> {
@@ -69,9 +73,12 @@ export class ChatNoticeLoop {
     await Promise.all([...this.#inFlight.values()]);
   }
 
+  /** Stops reading; waiting notices are posted until the deadline, the rest freed for the next start. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    await this.#pass;
+    await Promise.all(this.#targets.map((t) => t.notifier.stop(this.#stopDeadlineMs)));
     await this.idle();
   }
 
@@ -106,6 +113,7 @@ export class ChatNoticeLoop {
     for (const { notifier, feed } of this.#targets) {
       try {
         for (const pending of await feed.pending()) {
+          if (this.#stopped) break;
           const id = `${notifier.platform}/${notifier.channel}/${pending.notice.ticketId}/${pending.key}`;
           if (this.#inFlight.has(id)) continue;
           if (!pending.triaged) {

@@ -11,7 +11,11 @@ import type { Logger } from '../ports/logger.ts';
 import type { ChatPlatform } from '../domain/platform.ts';
 import type { ChatPoster } from '../ports/chat-poster.ts';
 import type { ChatPostLedger } from '../ports/notice-feed.ts';
-import { sleep } from '../domain/timing.ts';
+
+/** What a capped burst of new tickets becomes: one line, and the command that lists them. */
+export function moreTicketsLine(count: number): string {
+  return `${count} more new ticket${count === 1 ? '' : 's'}: /ticket list open`;
+}
 
 interface Waiting {
   readonly notice: TicketNotice;
@@ -32,6 +36,11 @@ export interface PacedChatNotifierOptions {
   readonly coalesceMs?: number;
   /** Most tickets listed in one message. */
   readonly maxPerMessage?: number;
+  /**
+   * Most messages in the channel per minute; the last one of a minute announces the new tickets still
+   * waiting as one summary line (a flood of web-form tickets must not flood the channel).
+   */
+  readonly maxPerMinute?: number;
 }
 
 export class PacedChatNotifier implements ChatNotifier {
@@ -43,7 +52,13 @@ export class PacedChatNotifier implements ChatNotifier {
   readonly #minGapMs: number;
   readonly #coalesceMs: number;
   readonly #maxPerMessage: number;
+  readonly #maxPerMinute: number;
+  /** When the last messages went out, within the last minute. */
+  readonly #recent: number[] = [];
   readonly #queue: Waiting[] = [];
+  /** Set by stop(): past it nothing more is posted, and what waits is left to the next start. */
+  #deadline: number | null = null;
+  #wake: (() => void) | null = null;
   #lastPostAt = 0;
   #pumping: Promise<void> | null = null;
   #posts = 0;
@@ -57,6 +72,7 @@ export class PacedChatNotifier implements ChatNotifier {
     this.#minGapMs = options.minGapMs ?? 1_100;
     this.#coalesceMs = options.coalesceMs ?? 1_000;
     this.#maxPerMessage = options.maxPerMessage ?? 10;
+    this.#maxPerMinute = Math.max(2, options.maxPerMinute ?? 12);
   }
 
   /** Messages posted so far (for status lines). */
@@ -129,24 +145,84 @@ export class PacedChatNotifier implements ChatNotifier {
     while (this.#pumping) await this.#pumping;
   }
 
+  /**
+   * Posts what waits for at most `deadlineMs` more, then gives the rest up: their claims are freed, so
+   * the next start (or another process) announces them. Resolves once nothing is being posted.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#deadline = Date.now() + deadlineMs;
+    if (deadlineMs <= 0) this.#wake?.();
+    const timer = setTimeout(() => this.#wake?.(), Math.max(0, deadlineMs));
+    try {
+      await this.idle();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sleeps until `ms` passed or stop() cut the wait short. */
+  async #wait(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+    this.#wake = null;
+  }
+
+  #pastDeadline(): boolean {
+    return this.#deadline !== null && Date.now() >= this.#deadline;
+  }
+
   async #pump(): Promise<void> {
     while (this.#queue.length > 0) {
       const head = this.#queue[0];
       if (!head) break;
-      // Let a burst gather, and keep to the channel's pace.
-      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs);
-      const wait = readyAt - Date.now();
-      if (wait > 0) await sleep(wait);
+      // Let a burst gather, and keep to the channel's pace and its messages per minute.
+      const now = Date.now();
+      while (this.#recent.length > 0 && this.#recent[0]! <= now - 60_000) this.#recent.shift();
+      const minuteFull = this.#recent.length >= this.#maxPerMinute ? this.#recent[0]! + 60_000 : 0;
+      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs, minuteFull);
+      if (!this.#pastDeadline()) await this.#wait(this.#deadline === null ? readyAt - now : Math.min(readyAt, this.#deadline) - now);
+      if (this.#pastDeadline() || (this.#deadline !== null && Date.now() < readyAt)) {
+        await this.#leave(this.#queue.splice(0));
+        break;
+      }
       const batch = this.#takeBatch();
       await this.#post(batch);
       this.#lastPostAt = Date.now();
+      this.#recent.push(this.#lastPostAt);
     }
   }
 
-  /** The head notice and those that go in the same message with it. */
+  /** Notices not posted before the deadline: their claims freed for the next start. */
+  async #leave(waiting: readonly Waiting[]): Promise<void> {
+    if (waiting.length === 0) return;
+    this.#log.info({ count: waiting.length }, 'stopping: chat notices left for the next start');
+    for (const w of waiting) {
+      if (w.key !== null) await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
+      w.done(false);
+    }
+  }
+
+  /**
+   * The head notice and those that go in the same message with it. The last message of a minute takes
+   * every new ticket waiting when they are more than one message lists: they become a summary line.
+   */
   #takeBatch(): Waiting[] {
     const head = this.#queue[0];
     if (!head) return [];
+    if (head.notice.kind === 'new' && this.#recent.length >= this.#maxPerMinute - 1) {
+      const fresh = this.#queue.filter((w) => w.notice.kind === 'new');
+      if (fresh.length > this.#maxPerMessage) {
+        for (const w of fresh) this.#queue.splice(this.#queue.indexOf(w), 1);
+        return fresh;
+      }
+    }
     const together = (w: Waiting) =>
       head.notice.kind === 'new' ? w.notice.kind === 'new' : head.notice.kind === 'reply' ? w.notice.kind === 'reply' && w.notice.ticketId === head.notice.ticketId : w === head;
     const batch: Waiting[] = [];
@@ -173,11 +249,15 @@ export class PacedChatNotifier implements ChatNotifier {
         // No message to thread under (the ticket predates the bot): this one becomes its anchor.
         if (threadRef === null && (await this.#ledger.claim(this.platform, this.channel, ticketId, 'new', new Date()))) anchorKey = 'new';
       }
-      const ref = await this.#poster.post(
-        this.channel,
-        batch.map((w) => w.notice),
-        threadRef,
-      );
+      // More than a message lists (the minute's cap was reached): one line says how many, and where to see them.
+      const ref =
+        batch.length > this.#maxPerMessage
+          ? await this.#poster.postLine(this.channel, moreTicketsLine(batch.length))
+          : await this.#poster.post(
+              this.channel,
+              batch.map((w) => w.notice),
+              threadRef,
+            );
       this.#posts += 1;
       if (anchorKey) await this.#ledger.posted(this.platform, this.channel, ticketId, anchorKey, ref);
       for (const w of batch) {

@@ -330,3 +330,49 @@ describe('notices in the channel', () => {
     await loop.stop();
   });
 });
+
+describe("customers' markdown and mentions (security review, finding 10)", () => {
+  it('reach Discord escaped in notices, the card and confirmations, and no call allows a mention', async () => {
+    const ledger = new MysqlChatPostLedger(db.database);
+    const notifier = new PacedChatNotifier({ poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }), channel: NOTIFY, ledger, logger: app.logger, coalesceMs: 100, minGapMs: 100 });
+    const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+    await loop.start();
+    api.route(`/channels/${NOTIFY}/messages`, (call) => ({ body: message(call) }));
+    const created = await app.intake.ingest(
+      eml({
+        from: '"@everyone <@&123456>" <mention2@attacker.example>',
+        subject: '@everyone <@&123456> URGENT [refund](https://phish.example) <!channel>',
+        body: '@everyone please look <@120000000000000000>\n[Verify your Discord account](https://phish.example/discord)\n# HUGE HEADER\n||spoiler|| `code` **bold**',
+      }).raw,
+      { kind: 'test' },
+    );
+    if (created.outcome !== 'created') throw new Error(created.outcome);
+    await loop.runOnce();
+    await loop.idle();
+    await loop.stop();
+    const view = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: created.ticketId }]);
+    await bot.dispatch(view);
+    const close = command(AGENT, [], 'close', [{ type: 4, name: 'ticket', value: created.ticketId }]);
+    await bot.dispatch(close);
+    const reopen = button(AGENT, [], `ticket:reopen:${created.ticketId}`);
+    await bot.dispatch(reopen);
+    const cancel = button(AGENT, [], `ticket:cancel:${created.ticketId}`);
+    await bot.dispatch(cancel);
+    const sent = api.calls.filter((c) => c.method !== 'GET' && c.method !== 'DELETE' && c.body && typeof c.body === 'object');
+    const bodies = sent.map((c) => {
+      const b = c.body as Record<string, unknown>;
+      return (b['data'] as Record<string, unknown> | undefined) ?? b;
+    });
+    const withText = bodies.filter((b) => 'content' in b || 'embeds' in b);
+    expect(withText.length).toBeGreaterThanOrEqual(5);
+    for (const b of withText) {
+      expect(b['allowed_mentions']).toEqual({ parse: [] });
+      const wire = JSON.stringify(b);
+      expect(wire).not.toMatch(/(?<!\\\\)\[(refund|Verify your Discord account)\]\(/);
+      expect(wire).not.toMatch(/@(everyone|here)/);
+      expect(wire).not.toMatch(/(?<!\\\\)<@/);
+      expect(wire).not.toMatch(/\\n# HUGE|(?<!\\\\)\|\|spoiler/);
+    }
+    expect(withText.map((b) => JSON.stringify(b)).some((w) => w.includes('\\\\[Verify your Discord account\\\\](https://phish.example/discord)'))).toBe(true);
+  });
+});

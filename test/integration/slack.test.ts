@@ -11,6 +11,7 @@ import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
 import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
+import { RedisReplayGuard } from '../../adapters/queue/redis-replay-guard.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
@@ -446,6 +447,78 @@ describe('notices in the channel', () => {
       await loop.stop();
     } finally {
       await notifyApi.close();
+    }
+  });
+});
+
+describe("customers' mentions and links (security review, findings 9 and 15)", () => {
+  const HOSTILE = ['<!channel>', '<!here>', '<!everyone>', '<@UBOSS>', '<#CRED|general>', '<!subteam^S123>', '<https://phish.example'];
+
+  it('reach Slack escaped in every field: notices, reply notices, the card and confirmations, posted with parse none and no link_names', async () => {
+    const notifyApi = await startRecordingServer();
+    notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000300`, channel: CHANNEL } }));
+    try {
+      const ledger = new MysqlChatPostLedger(db.database);
+      const notifier = new PacedChatNotifier({ poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }), channel: CHANNEL, ledger, logger: app.logger, coalesceMs: 100, minGapMs: 100 });
+      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+      await loop.start();
+      const first = eml({
+        from: '"<!here> Boss <!subteam^S123>" <mention1@attacker.example>',
+        subject: '<!channel> URGENT refund <https://phish.example/login|https://shop.example/account> @everyone',
+        body: '<!everyone> please look <@UBOSS> <#CRED|general>\n<https://phish.example|Click to verify your agent account>',
+      });
+      const created = await app.intake.ingest(first.raw, { kind: 'test' });
+      if (created.outcome !== 'created') throw new Error(created.outcome);
+      await loop.runOnce();
+      await loop.idle();
+      await app.intake.ingest(eml({ from: 'mention1@attacker.example', subject: 'Re: x', inReplyTo: `<${first.messageId}>`, body: '<!channel> second message <!here>' }).raw, { kind: 'test' });
+      await loop.runOnce();
+      await loop.idle();
+      await loop.stop();
+      const posts = notifyApi.callsTo('chat.postMessage').map(body);
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      const card = await slash(ALICE, `view ${created.ticketId}`);
+      const closed = await slash(ALICE, `close ${created.ticketId}`);
+      const listed = await slash(ALICE, 'list all refund');
+      for (const message of [...posts, card, closed, listed]) {
+        const wire = JSON.stringify(message);
+        for (const form of HOSTILE) expect(wire).not.toContain(form);
+        // The Web API's form encoding writes false as "false"; the response_url's JSON keeps it a boolean.
+        expect([message['parse'], String(message['link_names'])]).toEqual(['none', 'false']);
+      }
+      // Shown as the customer wrote it (Slack turns the entities back into characters).
+      const wires = posts.map((p) => JSON.stringify(p));
+      expect(wires.some((w) => w.includes('&lt;!channel&gt; URGENT refund &lt;https://phish.example/login|https://shop.example/account&gt;'))).toBe(true);
+      expect(wires.some((w) => w.includes('&lt;!everyone&gt; please look &lt;@UBOSS&gt; &lt;#CRED|general&gt;'))).toBe(true);
+      expect(wires.some((w) => w.includes('&lt;!channel&gt; second message'))).toBe(true);
+      expect(String(closed['text'])).toContain(`Ticket #${created.ticketId} "&lt;!channel&gt; URGENT refund`);
+    } finally {
+      await notifyApi.close();
+    }
+  });
+
+  it('refuses a request signed more than five minutes ahead, and runs a replayed one once', async () => {
+    const guard = new RedisReplayGuard({ redisUrl: app.config.redis.url, prefix: app.queuePrefix });
+    const guarded = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger, replayGuard: guard });
+    const url = `http://127.0.0.1:${await guarded.start(0)}/slack/events`;
+    const post = (form: string, timestamp: number, signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${form}`).digest('hex')}`) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature }, body: form });
+    const notes = async () => (await events(otherId, 'note')).length;
+    try {
+      const before = await notes();
+      const future = slashCommand(ALICE, `note ${otherId} from the future`);
+      expect((await post(future.body, Math.floor(Date.now() / 1000) + 10 * 60)).status).toBe(401);
+      const now = Math.floor(Date.now() / 1000);
+      const note = slashCommand(ALICE, `note ${otherId} said once`);
+      expect((await post(note.body, now)).status).toBe(200);
+      await api.waitFor(note.responsePath);
+      expect((await post(note.body, now)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await notes()).toBe(before + 1);
+      expect(api.callsTo(note.responsePath)).toHaveLength(1);
+    } finally {
+      await guarded.stop();
+      guard.close();
     }
   });
 });
