@@ -3,13 +3,16 @@
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
 import { closestWord } from './domain/wording.ts';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AppError } from './domain/errors.ts';
 
 // drizzle-kit loads this file as CommonJS, where import.meta is empty: it runs from the project root.
-export const PROJECT_ROOT = import.meta.dirname ? path.resolve(import.meta.dirname, '..') : process.cwd();
+// Compiled, this file is dist/src/config.js: the project is the folder above dist/ (the one with package.json).
+const ABOVE_SRC = import.meta.dirname ? path.resolve(import.meta.dirname, '..') : process.cwd();
+export const PROJECT_ROOT = existsSync(path.join(ABOVE_SRC, 'package.json')) ? ABOVE_SRC : path.dirname(ABOVE_SRC);
 
 /** The project-local development services (see adapters/local-services). */
 export const LOCAL_DEFAULTS = {
@@ -96,6 +99,7 @@ const EnvSchema = z.object({
   // HTTP server (health, metrics, the old module's API).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LMTP_LISTEN: z.string().refine((v) => parseLmtpListen(v) !== null, 'unix:/path/to/lmtp.sock, or host:port such as 127.0.0.1:2424').optional(),
 });
 
 const AFTER = ['seen', 'move', 'none'] as const;
@@ -204,6 +208,8 @@ export interface Config {
   };
   readonly digest: { readonly cron: string; readonly timezone: string };
   readonly http: { readonly host: string; readonly port: number };
+  /** The `lmtp` role's socket (LMTP_LISTEN); null: the role is not configured. */
+  readonly lmtp: { readonly listen: LmtpListen | null };
 }
 
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
@@ -286,6 +292,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    lmtp: { listen: e.LMTP_LISTEN ? parseLmtpListen(e.LMTP_LISTEN) : null },
   };
   return deepFreeze(config);
 }
@@ -403,6 +410,19 @@ const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_U
  * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
  * with the closest known name: otherwise the typo silently leaves the default in place.
  */
+/** Where the lmtp role listens: a Unix socket, or a TCP host and port. */
+export type LmtpListen = { readonly path: string } | { readonly host: string; readonly port: number };
+
+/** "unix:/run/ticketrelay/lmtp.sock", "127.0.0.1:2424", "[::1]:2424"; null when it is none of these. */
+export function parseLmtpListen(value: string): LmtpListen | null {
+  const v = value.trim();
+  if (v.startsWith('unix:')) return v.length > 5 && path.isAbsolute(v.slice(5)) ? { path: v.slice(5) } : null;
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+)):(\d{1,5})$/i.exec(v);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { host: (match[1] ?? match[2])!, port };
+}
+
 function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
   const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
   const known = new Set([...Object.keys(EnvSchema.shape), ...mailboxKeys.map((k) => `IMAP_${k}`), ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k))]);

@@ -5,13 +5,9 @@
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
 import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
-import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
-import { exportToBuffer } from '../adapters/export/export-file.ts';
-import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
-import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from '../adapters/chat/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
@@ -24,6 +20,7 @@ import { CommandService } from './services/run-command.ts';
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import { loadAgentsFile } from '../adapters/files/agents-file.ts';
+import { LazyEmailParser, LazyMailSender, LazyTriageQueue } from './lazy-adapters.ts';
 
 export interface App {
   readonly config: Config;
@@ -77,7 +74,23 @@ export async function prepareDatabase(database: Database, config: Config, log: (
   await runMigrations(database);
 }
 
-export async function createApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: AppLogger;
+  prepare?: boolean;
+  /**
+   * 'inline' parses in the main thread: for a process that takes one email and exits (the mail
+   * server's pipe), where starting parser threads costs more than the parse. Default: threads.
+   */
+  parser?: 'threads' | 'inline';
+  /**
+   * Load bullmq, nodemailer and mailparser only if and when used: for short commands (`ingest -`,
+   * `command`), which exit before most of them would be needed. By default (a service, tests) they
+   * load in the background at once, so that the first email does not wait for its imports.
+   */
+  lazy?: boolean;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
@@ -90,11 +103,18 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     throw error;
   }
   const store = new MysqlIntakeStore(database);
-  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
-  const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+  // bullmq, nodemailer and mailparser load on first use (lazy-adapters.ts): a command that sends no
+  // email and stores none (`/ticket view`) never pays for them.
+  const sender = new LazyMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir });
+  const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger });
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
-  const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
+  const parser = new LazyEmailParser({
+    attachmentDir: config.intake.attachmentDir,
+    attachmentMaxBytes: config.intake.attachmentMaxBytes,
+    inline: options.parser === 'inline',
+  });
+  if (!options.lazy) for (const adapter of [sender, triage, parser]) adapter.preload();
   const intake = new IntakeService({
     parser,
     store,
@@ -145,7 +165,10 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     messageIdDomain: config.mail.messageIdDomain,
     supportName: config.mail.supportName,
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
-    exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
+    exporter: async (request) => {
+      const { exportToBuffer } = await import('../adapters/export/export-file.ts'); // exceljs: only for an export
+      return exportToBuffer(reports, { ...request, timeZone: config.digest.timezone });
+    },
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
   });

@@ -13,6 +13,7 @@ const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   bots: async () => (await import('../adapters/chat/bots-role.ts')).startBotsRole,
   scheduler: async () => (await import('../jobs/digest-role.ts')).startSchedulerRole,
   http: async () => (await import('../adapters/http/http-role.ts')).startHttpRole,
+  lmtp: async () => (await import('../adapters/lmtp/lmtp-role.ts')).startLmtpRole,
 };
 
 export function isRoleName(name: string): name is RoleName {

@@ -241,7 +241,9 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
     return EX_NOINPUT;
   }
   const config = loadConfig();
-  const app = await createApp(config, { logger: personLogger(config) });
+  // One message piped in by a mail server: parsed in this thread, no parser threads to start.
+  const single = positionals.length === 1 && positionals[0] === '-';
+  const app = await createApp(config, { logger: personLogger(config), parser: single ? 'inline' : 'threads', lazy: single });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,

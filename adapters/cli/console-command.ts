@@ -45,7 +45,8 @@ export const commandCommand: CliCommand = {
       return EX_USAGE;
     }
     const config = loadConfig();
-    const app = await createApp(config, { logger: quietLogger(config) });
+    // One command and exit: SDKs load only if it needs them (a reply loads nodemailer, a view nothing more).
+    const app = await createApp(config, { logger: quietLogger(config), lazy: true });
     try {
       const { caller, agent, registered } = await consoleCaller({ as: values.as ?? null, localDatabase: config.database.local, agents: app.agents });
       if (registered && agent) say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);

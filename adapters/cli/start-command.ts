@@ -31,7 +31,7 @@ export const startCommand: CliCommand = {
       say(`Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`);
       return EX_USAGE;
     }
-    const roles = [...new Set(requested)] as RoleName[];
+    let roles = [...new Set(requested)] as RoleName[];
     // Listening from here, so that a SIGTERM while the roles start (a restart at the wrong moment)
     // still ends cleanly: the roles finish starting, then stop at once.
     let received: NodeJS.Signals | null = null;
@@ -57,6 +57,8 @@ export const startCommand: CliCommand = {
       throw error;
     }
     const config = app.config;
+    // Every role by default, but lmtp only where LMTP_LISTEN says where (named in --roles, it must be set).
+    if (values.roles === undefined && config.lmtp.listen === null) roles = roles.filter((r) => r !== 'lmtp');
     const log = app.logger.child({ component: 'start' });
     const running: RunningRole[] = [];
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
