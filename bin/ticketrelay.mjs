@@ -28,7 +28,7 @@ if (existsSync(envFile)) {
   }
 }
 
-let entry = '../dist/adapters/cli/cli.js';
+let entry = '../dist/adapters/cli/entry.js';
 if (!isBuilt()) {
   try {
     // Said on a terminal only: a mail server would send a pipe's standard error back with a bounce.
@@ -38,7 +38,7 @@ if (!isBuilt()) {
     // through tsx's loader, as before the build existed. Slower to start, the same behaviour.
     process.stderr.write(`ticketrelay: dist/ cannot be built (${error instanceof Error ? error.message : String(error)}); running the TypeScript sources through tsx.\n`);
     (await import('tsx/esm/api')).register();
-    entry = '../adapters/cli/cli.ts';
+    entry = '../adapters/cli/entry.ts';
   }
 }
 const { main } = await import(entry);

@@ -10,13 +10,14 @@ import { createApp } from '../../src/main.ts';
 import { consoleCaller, renderReply, runConsole, saveFile } from '../console/console-repl.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 function quietLogger(config: Config) {
   return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });
 }
 
 export const consoleCommand: CliCommand = {
-  usage: ['npx ticketrelay console [--as USER]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
+  usage: COMMAND_USAGE.console,
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' } } });
     const config = loadConfig();
@@ -36,7 +37,7 @@ export const consoleCommand: CliCommand = {
 };
 
 export const commandCommand: CliCommand = {
-  usage: ['npx ticketrelay command "/ticket list open" [--as USER] [--json]  run one command and print its answer (exit 1 when refused)'],
+  usage: COMMAND_USAGE.command,
   async run(args, say) {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, json: { type: 'boolean', default: false } } });
     const line = positionals.join(' ').trim();

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, redactUrl } from '../../src/config.ts';
 import { ensureLocalServices } from '../../src/main.ts';
 import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 /** A CliCommand of commands.ts, typed by its shape: commands.ts loads this module, which does not import it back. */
 type Say = (line: string) => void;
@@ -23,10 +24,7 @@ const EX_TEMPFAIL = 75;
 const USAGE = 'Usage: npx ticketrelay jobs failed [--json] [--limit N] | jobs retry JOB_ID…|--all';
 
 export const jobsCommand: CliCommand = {
-  usage: [
-    'npx ticketrelay jobs failed [--json]  triage jobs that failed for good: ticket, attempts, error',
-    'npx ticketrelay jobs retry ID…|--all  put failed triage jobs back in the queue',
-  ],
+  usage: COMMAND_USAGE.jobs,
   async run(args, say) {
     const { positionals, values } = parseArgs({
       args: [...args],

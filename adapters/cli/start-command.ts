@@ -10,6 +10,7 @@ import { ROLE_NAMES, type RoleName, type RunningRole } from '../../src/role.ts';
 import { isRoleName, roleStarter } from '../../src/roles.ts';
 import { StatusBoard } from '../queue/status-board.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 const STATUS_EVERY_MS = 5_000;
 
@@ -17,7 +18,7 @@ const STATUS_EVERY_MS = 5_000;
 const EXIT_GRACE_MS = 1_000;
 
 export const startCommand: CliCommand = {
-  usage: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
+  usage: COMMAND_USAGE.start,
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { roles: { type: 'string' } } });
     const requested = values.roles === undefined ? [...ROLE_NAMES] : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
@@ -114,7 +115,7 @@ export const startCommand: CliCommand = {
 };
 
 export const statusCommand: CliCommand = {
-  usage: ['npx ticketrelay status  what each running ticketrelay process is doing (mailboxes, queues)'],
+  usage: COMMAND_USAGE.status,
   async run() {
     const config = loadConfig();
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });

@@ -21,6 +21,7 @@ import { buildClassifier, loadLabelledSet, saveModel } from '../files/triage-fil
 import { createLogger } from '../logging/pino-logger.ts';
 import { MailparserEmailParser } from '../mailparser/mailparser-email-parser.ts';
 import { MysqlTriageStore } from '../mysql/mysql-triage-store.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 /** A CliCommand of commands.ts, typed by its shape: commands.ts loads this module, which does not import it back. */
 type Say = (line: string) => void;
@@ -34,11 +35,7 @@ const EX_USAGE = 64;
 const USAGE = 'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
 
 export const triageCommand: CliCommand = {
-  usage: [
-    'npx ticketrelay triage train  train the triage model on data/triage/ and agents\' corrections',
-    'npx ticketrelay triage explain N  the stored triage decision of ticket N and its reasons',
-    'npx ticketrelay triage classify FILE.eml… [--json]  what triage would decide for these emails (nothing stored)',
-  ],
+  usage: COMMAND_USAGE.triage,
   async run(args, say) {
     const { positionals, values } = parseArgs({
       args: [...args],
