@@ -37,16 +37,17 @@ function refusal(code: number, message: string): Error & { responseCode: number 
   return Object.assign(new Error(message), { responseCode: code });
 }
 
+/** The 250 line: for the mail server's log, and the outcome in brackets for `ingest -` handing over (handover.ts). */
 function acceptedLine(result: IntakeResult): string {
   switch (result.outcome) {
     case 'created':
-      return `OK: ticket #${result.ticketId} opened`;
+      return `OK: ticket #${result.ticketId} opened [created]`;
     case 'reply':
-      return `OK: added to ticket #${result.ticketId}`;
+      return `OK: added to ticket #${result.ticketId} [reply]`;
     case 'duplicate':
-      return 'OK: already taken before';
+      return 'OK: already taken before [duplicate]';
     case 'automated':
-      return `OK: automatic mail recorded (${result.kind})`;
+      return `OK: automatic mail recorded (${result.kind}) [automated]`;
     default:
       return 'OK';
   }

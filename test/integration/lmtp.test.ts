@@ -16,7 +16,7 @@ import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { loadConfig, parseLmtpListen } from '../../src/config.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, runTicketrelay, type TestApp, type TestDatabase } from './harness.ts';
 
 /** A minimal LMTP client (RFC 2033): every reply of the server, as "code text" lines, per command. */
 class LmtpClient {
@@ -205,6 +205,39 @@ describe('the lmtp role', () => {
   });
 });
 
+describe('ingest - with the lmtp role running (LMTP_LISTEN set): the piped email is handed to the service', () => {
+  const pipeEnv = () => ({ DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: app.dataDir, QUEUE_PREFIX: app.queuePrefix, LOG_LEVEL: 'silent' });
+
+  it('exits 0 once the service stored it, with the same summary as in-process', async () => {
+    const mail = eml({ from: 'piped.over@customer.example', subject: 'Par le tuyau' });
+    const before = front.counts.taken;
+    const { code, stdout, stderr } = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, mail.raw);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ total: 1, created: 1, failed: 0 });
+    expect(front.counts.taken).toBe(before + 1); // taken by the service, not by the piped process
+    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [mail.messageId]);
+    expect(rows.map((r) => r.kind)).toEqual(['ticket']);
+    const again = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, mail.raw);
+    expect(JSON.parse(again.stdout.trim())).toMatchObject({ duplicates: 1 });
+  });
+
+  it('exits 65 for an email the service refuses for good, and takes the email itself when nothing answers on LMTP_LISTEN', async () => {
+    const refused = await runTicketrelay(['ingest', '-'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, eml({ from: null }).raw);
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toMatch(/answered: 554 The email cannot be taken/);
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const nobody = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const mail = eml({ from: 'no.service@customer.example' });
+    const taken = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${nobody}` }, mail.raw);
+    expect(taken.code).toBe(0);
+    expect(JSON.parse(taken.stdout.trim())).toMatchObject({ created: 1 });
+    expect(await db.query('SELECT 1 FROM support_message WHERE message_id = ?', [mail.messageId])).toHaveLength(1);
+  });
+});
+
 describe('the lmtp role with the database unreachable', () => {
   let down: App;
   let downFront: LmtpFrontEnd;
@@ -245,5 +278,15 @@ describe('the lmtp role with the database unreachable', () => {
     expect(codes(await client.command('NOOP'))).toEqual([250]);
     await client.quit();
     expect(downFront.counts.deferred).toBe(1);
+  });
+
+  it('makes a piped `ingest -` handed to it exit 75, so that the mail server keeps the email', async () => {
+    const { code, stderr } = await runTicketrelay(
+      ['ingest', '-'],
+      { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/ticketrelay_test_unused', REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, LMTP_LISTEN: `127.0.0.1:${downFront.port}` },
+      eml({ from: 'pipe.retry@customer.example' }).raw,
+    );
+    expect(code).toBe(75);
+    expect(stderr).toMatch(/answered: 451 Temporary failure/);
   });
 });
