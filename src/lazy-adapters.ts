@@ -9,67 +9,82 @@ import type { MailSender, OutgoingEmail } from './ports/mail-sender.ts';
 import type { TriageQueue } from './ports/triage-queue.ts';
 import type { InboundEmail } from './domain/inbound-email.ts';
 import type { MailparserOptions } from '../adapters/mailparser/mailparser-email-parser.ts';
+import { AppError } from './domain/errors.ts';
 
-/** Loads once, on the first call; a failed load is tried again on the next call. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | null = null;
-  return () => {
-    loading ??= load().catch((error: unknown) => {
-      loading = null;
+/**
+ * One adapter, loaded once, on first use (or preload); a failed load is tried again on the next use.
+ * Closing waits for a load in flight and closes what it made: a short command that ends while the
+ * background preload is still importing must not leave a Redis connection keeping the process alive.
+ */
+class Lazy<T> {
+  readonly #load: () => Promise<T>;
+  #loading: Promise<T> | null = null;
+  #closed = false;
+
+  constructor(load: () => Promise<T>) {
+    this.#load = load;
+  }
+
+  get(): Promise<T> {
+    if (this.#closed) return Promise.reject(new AppError('app.closed', 'The service is shutting down: try again.', { retryable: true }));
+    this.#loading ??= this.#load().catch((error: unknown) => {
+      this.#loading = null;
       throw error;
     });
-    return loading;
-  };
+    return this.#loading;
+  }
+
+  preload(): void {
+    this.get().catch(() => undefined);
+  }
+
+  /** The loaded adapter (waiting for a load in flight), or null when it was never loaded. */
+  async close(): Promise<T | null> {
+    this.#closed = true;
+    return this.#loading ? this.#loading.catch(() => null) : null;
+  }
 }
 
 /** BullmqTriageQueue, with bullmq and ioredis loaded on the first enqueue. */
 export class LazyTriageQueue implements TriageQueue {
-  readonly #get: () => Promise<TriageQueue & { close(): Promise<void> }>;
-  #loaded: (TriageQueue & { close(): Promise<void> }) | null = null;
+  readonly #adapter: Lazy<TriageQueue & { close(): Promise<void> }>;
 
   constructor(options: { redisUrl: string; prefix?: string }) {
-    this.#get = once(async () => {
-      const { BullmqTriageQueue } = await import('../adapters/queue/bullmq-triage-queue.ts');
-      return (this.#loaded = new BullmqTriageQueue(options));
-    });
+    this.#adapter = new Lazy(async () => new (await import('../adapters/queue/bullmq-triage-queue.ts')).BullmqTriageQueue(options));
   }
 
   /** Loads it now, in the background (a long-running process: the first ticket should not wait for it). */
   preload(): void {
-    this.#get().catch(() => undefined);
+    this.#adapter.preload();
   }
 
   async enqueueTriage(ticketId: number): Promise<void> {
-    await (await this.#get()).enqueueTriage(ticketId);
+    await (await this.#adapter.get()).enqueueTriage(ticketId);
   }
 
   async close(): Promise<void> {
-    await this.#loaded?.close();
+    await (await this.#adapter.close())?.close();
   }
 }
 
 /** NodemailerMailSender, with nodemailer loaded for the first email sent (or written to the outbox folder). */
 export class LazyMailSender implements MailSender {
-  readonly #get: () => Promise<MailSender & { close(): void }>;
-  #loaded: (MailSender & { close(): void }) | null = null;
+  readonly #adapter: Lazy<MailSender & { close(): void }>;
 
   constructor(options: { smtpUrl: string | null; outboxDir: string }) {
-    this.#get = once(async () => {
-      const { NodemailerMailSender } = await import('../adapters/smtp/nodemailer-mail-sender.ts');
-      return (this.#loaded = new NodemailerMailSender(options));
-    });
+    this.#adapter = new Lazy(async () => new (await import('../adapters/smtp/nodemailer-mail-sender.ts')).NodemailerMailSender(options));
   }
 
   preload(): void {
-    this.#get().catch(() => undefined);
+    this.#adapter.preload();
   }
 
   async send(email: OutgoingEmail): Promise<{ readonly response: string }> {
-    return (await this.#get()).send(email);
+    return (await this.#adapter.get()).send(email);
   }
 
-  close(): void {
-    this.#loaded?.close();
+  async close(): Promise<void> {
+    (await this.#adapter.close())?.close();
   }
 }
 
@@ -79,30 +94,26 @@ export class LazyMailSender implements MailSender {
  * email and exits (the mail server's pipe), where starting a thread would cost more than the parse.
  */
 export class LazyEmailParser implements EmailParser {
-  readonly #get: () => Promise<EmailParser & { close?(): Promise<void> }>;
-  #loaded: (EmailParser & { close?(): Promise<void> }) | null = null;
+  readonly #adapter: Lazy<EmailParser & { close?(): Promise<void> }>;
 
   constructor(options: MailparserOptions & { readonly inline: boolean }) {
     const { inline, ...parserOptions } = options;
-    this.#get = once(async () => {
-      if (inline) {
-        const { MailparserEmailParser } = await import('../adapters/mailparser/mailparser-email-parser.ts');
-        return (this.#loaded = new MailparserEmailParser(parserOptions));
-      }
-      const { ParsePoolEmailParser } = await import('../adapters/mailparser/parse-pool.ts');
-      return (this.#loaded = new ParsePoolEmailParser(parserOptions));
-    });
+    this.#adapter = new Lazy(async () =>
+      inline
+        ? new (await import('../adapters/mailparser/mailparser-email-parser.ts')).MailparserEmailParser(parserOptions)
+        : new (await import('../adapters/mailparser/parse-pool.ts')).ParsePoolEmailParser(parserOptions),
+    );
   }
 
   preload(): void {
-    this.#get().catch(() => undefined);
+    this.#adapter.preload();
   }
 
   async parse(raw: Uint8Array): Promise<InboundEmail> {
-    return (await this.#get()).parse(raw);
+    return (await this.#adapter.get()).parse(raw);
   }
 
   async close(): Promise<void> {
-    await this.#loaded?.close?.();
+    await (await this.#adapter.close())?.close?.();
   }
 }

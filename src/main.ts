@@ -138,7 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await outbox.idle();
     await parser.close();
     await triage.close();
-    sender.close();
+    await sender.close();
     await database.close();
     logger.flush();
   };
