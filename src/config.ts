@@ -5,7 +5,8 @@
 import { closestWord } from './domain/wording.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AppError } from './domain/errors.ts';
 
@@ -356,7 +357,9 @@ function cronProblem(pattern: string, timezone: string): string | null {
     return `"${pattern}" has ${fields} field${fields === 1 ? '' : 's'}; write minute hour day-of-month month day-of-week, e.g. "0 8 * * *" (08:00 every day)`;
   }
   try {
-    CronExpressionParser.parse(pattern, { tz: timezone });
+    // Loaded only when DIGEST_CRON is set: every command reads the config, few set the pattern.
+    const requireHere = createRequire(import.meta.url ?? path.join(process.cwd(), 'config.cjs'));
+    (requireHere('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser.parse(pattern, { tz: timezone });
     return null;
   } catch (error) {
     return `"${pattern}" is not a cron pattern (${error instanceof Error ? error.message : String(error)}); e.g. "0 8 * * *" (08:00 every day)`;

@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { loadConfig } from '../../src/config.ts';
 import { EX_TEMPFAIL } from './cli-command.ts';
-import { formatSummary, type IngestSummary } from './ingest-command.ts';
+import { formatSummary, type IngestSummary } from './ingest-summary.ts';
 
 const CONNECT_TIMEOUT_MS = 1_000;
 /** The service answers DATA once the rows are committed; past this, the mail server may retry. */
