@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { startLmtpServer, type LmtpFrontEnd } from '../../adapters/lmtp/lmtp-role.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
@@ -47,7 +47,7 @@ class LmtpClient {
   }
 
   /** The next `count` replies (a multi-line reply "250-…" … "250 …" is one, returned whole). */
-  async replies(count: number, timeoutMs = 20_000): Promise<string[]> {
+  async replies(count: number, timeoutMs = 90_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     const out: string[] = [];
     while (out.length < count) {
@@ -94,6 +94,9 @@ class LmtpClient {
 }
 
 const codes = (replies: readonly string[]) => replies.map((r) => Number(r.slice(0, 3)));
+
+// The first email loads the parser threads: seconds on a loaded 2-core machine, not the usual 2 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 let db: TestDatabase;
 let app: TestApp;
