@@ -139,7 +139,9 @@ async function main() {
     console.log(`    (every email stored and its triage job queued, not counting the acknowledgements still being sent: ${e2e.intakeOnlyRate.toFixed(0)} emails/s)`);
     console.log(`  CPU per email, end to end: ${JSON.stringify(e2e.cpu)} ms (node = all its threads, nodeKernel = the part of it spent in the kernel (sockets, files); mariadb and redis are shared with whatever else runs on them)`);
     console.log(`  outcomes: ${JSON.stringify(e2e.outcomes)}`);
-    console.log(`  ratio end-to-end / parse-only: ${ratio.toFixed(2)}   (aim: ≥ 300 emails/s and ≥ 0.5)`);
+    // The aim "≥ 0.5 of mailparser alone" is withdrawn (issue 19): the ratio stays as context; the CPU
+    // per email above is what to keep low.
+    console.log(`  ratio end-to-end / parse-only: ${ratio.toFixed(2)}   (context, no longer an aim; aim: ≥ 300 emails/s, and keep the CPU per email low)`);
     console.log(
       JSON.stringify({
         bench: 'intake',

@@ -216,7 +216,8 @@ const noOpAfter = await noOpRate(ids);
 console.log(`no-op jobs (after):    ${noOpAfter.rate.toFixed(0)} jobs/s      ${showCpu(noOpAfter.cpu)}`);
 const baseline = (noOpBefore.rate + noOpAfter.rate) / 2;
 const ratio = real.rate / baseline;
-console.log(`ratio triage / no-op:  ${ratio.toFixed(2)}   (aim: ≥ 1,000 tickets/s and ≥ 0.5; shared 2-core machine: absolute rates are noisy, the same-run ratio less so)`);
+// The aim "≥ 0.5 of no-op jobs" is withdrawn (issue 19): the ratio stays as context beside the CPU per job.
+console.log(`ratio triage / no-op:  ${ratio.toFixed(2)}   (context, no longer an aim; aim: ≥ 1,000 tickets/s, and keep the CPU per job low: ${showCpu(real.cpu)})`);
 if (real.triaged !== COUNT || real.legacyUpdated !== COUNT) console.error(`expected ${COUNT} tickets triaged and legacy blocks updated`);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 console.log(

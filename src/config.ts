@@ -4,14 +4,18 @@
  */
 import { closestWord } from './domain/wording.ts';
 import { BlockList, isIP } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AppError } from './domain/errors.ts';
 import type { Rate } from './domain/rate-limit.ts';
 
 // drizzle-kit loads this file as CommonJS, where import.meta is empty: it runs from the project root.
-export const PROJECT_ROOT = import.meta.dirname ? path.resolve(import.meta.dirname, '..') : process.cwd();
+// Compiled, this file is dist/src/config.js: the project is the folder above dist/ (the one with package.json).
+const ABOVE_SRC = import.meta.dirname ? path.resolve(import.meta.dirname, '..') : process.cwd();
+export const PROJECT_ROOT = existsSync(path.join(ABOVE_SRC, 'package.json')) ? ABOVE_SRC : path.dirname(ABOVE_SRC);
 
 /** The project-local development services (see adapters/local-services). */
 export const LOCAL_DEFAULTS = {
@@ -138,6 +142,7 @@ const EnvSchema = z.object({
   // The key that lets `console`/`command --as NAME` act as a manager (given with --key or CONSOLE_KEY).
   CONSOLE_MANAGER_KEY: z.string().optional(),
   CONSOLE_KEY: z.string().optional(),
+  LMTP_LISTEN: z.string().refine((v) => parseLmtpListen(v) !== null, 'unix:/path/to/lmtp.sock, or host:port such as 127.0.0.1:2424').optional(),
 });
 
 const AFTER = ['seen', 'move', 'none'] as const;
@@ -290,6 +295,8 @@ export interface Config {
     /** The key given in the environment (CONSOLE_KEY), as --key would give it. */
     readonly key: string | null;
   };
+  /** The `lmtp` role's socket (LMTP_LISTEN); null: the role is not configured. */
+  readonly lmtp: { readonly listen: LmtpListen | null };
 }
 
 export type ApiScope = 'read' | 'write' | 'metrics';
@@ -411,6 +418,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       trustedProxies: proxies,
     },
     console: { managerKey: e.CONSOLE_MANAGER_KEY ?? null, key: e.CONSOLE_KEY ?? null },
+    lmtp: { listen: e.LMTP_LISTEN ? parseLmtpListen(e.LMTP_LISTEN) : null },
   };
   return deepFreeze(config);
 }
@@ -536,7 +544,9 @@ function cronProblem(pattern: string, timezone: string): string | null {
     return `"${pattern}" has ${fields} field${fields === 1 ? '' : 's'}; write minute hour day-of-month month day-of-week, e.g. "0 8 * * *" (08:00 every day)`;
   }
   try {
-    CronExpressionParser.parse(pattern, { tz: timezone });
+    // Loaded only when DIGEST_CRON is set: every command reads the config, few set the pattern.
+    const requireHere = createRequire(import.meta.url ?? path.join(process.cwd(), 'config.cjs'));
+    (requireHere('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser.parse(pattern, { tz: timezone });
     return null;
   } catch (error) {
     return `"${pattern}" is not a cron pattern (${error instanceof Error ? error.message : String(error)}); e.g. "0 8 * * *" (08:00 every day)`;
@@ -590,6 +600,19 @@ const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_U
  * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
  * with the closest known name: otherwise the typo silently leaves the default in place.
  */
+/** Where the lmtp role listens: a Unix socket, or a TCP host and port. */
+export type LmtpListen = { readonly path: string } | { readonly host: string; readonly port: number };
+
+/** "unix:/run/ticketrelay/lmtp.sock", "127.0.0.1:2424", "[::1]:2424"; null when it is none of these. */
+export function parseLmtpListen(value: string): LmtpListen | null {
+  const v = value.trim();
+  if (v.startsWith('unix:')) return v.length > 5 && path.isAbsolute(v.slice(5)) ? { path: v.slice(5) } : null;
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+)):(\d{1,5})$/i.exec(v);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { host: (match[1] ?? match[2])!, port };
+}
+
 function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
   const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
   const known = new Set([...Object.keys(EnvSchema.shape), ...mailboxKeys.map((k) => `IMAP_${k}`), ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k))]);

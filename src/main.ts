@@ -10,13 +10,9 @@ import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
 import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
 import { SpamReviewService } from './services/review-spam.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
-import { ParsePoolEmailParser } from '../adapters/mailparser/parse-pool.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
-import { exportToBuffer } from '../adapters/export/export-file.ts';
-import { BullmqTriageQueue } from '../adapters/queue/bullmq-triage-queue.ts';
-import { NodemailerMailSender } from '../adapters/smtp/nodemailer-mail-sender.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
@@ -47,6 +43,7 @@ import { MysqlTicketNoticeFeed } from '../adapters/mysql/mysql-ticket-notice-fee
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
 import { loadAgentsFile } from '../adapters/files/agents-file.ts';
+import { LazyEmailParser, LazyMailSender, LazyTriageQueue } from './lazy-adapters.ts';
 
 /**
  * The stores the roles and commands use, as ports: the database behind them is built here once and
@@ -122,7 +119,23 @@ async function prepareDatabase(database: Database, config: Config, log: (line: s
   await runMigrations(database);
 }
 
-export async function createApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: AppLogger;
+  prepare?: boolean;
+  /**
+   * 'inline' parses in the main thread: for a process that takes one email and exits (the mail
+   * server's pipe), where starting parser threads costs more than the parse. Default: threads.
+   */
+  parser?: 'threads' | 'inline';
+  /**
+   * Load bullmq, nodemailer and mailparser only if and when used: for short commands (`ingest -`,
+   * `command`), which exit before most of them would be needed. By default (a service, tests) they
+   * load in the background at once, so that the first email does not wait for its imports.
+   */
+  lazy?: boolean;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
@@ -135,13 +148,20 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
   }
   const store = new MysqlIntakeStore(database);
   const interactiveDatabase = openDatabase({ url: config.database.url, poolSize: config.database.poolSize, queryBudget: { ms: config.database.queryBudgetMs } });
-  const sender = new NodemailerMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir, allowPlain: config.smtp.allowPlain });
-  const triage = new BullmqTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+  // bullmq, nodemailer and mailparser load on first use (lazy-adapters.ts): a command that sends no
+  // email and stores none (`/ticket view`) never pays for them.
+  const sender = new LazyMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir, allowPlain: config.smtp.allowPlain });
+  const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
   const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore, verp: config.intake.bounceVerp });
   const spamArchive = new FileQuarantine(config.spam.dir);
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
-  const parser = new ParsePoolEmailParser({ attachmentDir: config.intake.attachmentDir, attachmentMaxBytes: config.intake.attachmentMaxBytes });
+  const parser = new LazyEmailParser({
+    attachmentDir: config.intake.attachmentDir,
+    attachmentMaxBytes: config.intake.attachmentMaxBytes,
+    inline: options.parser === 'inline',
+  });
+  if (!options.lazy) for (const adapter of [sender, triage, parser]) adapter.preload();
   const intake = new IntakeService({
     parser,
     store,
@@ -172,7 +192,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     await outbox.idle();
     await parser.close();
     await triage.close();
-    sender.close();
+    await sender.close();
     await interactiveDatabase.close();
     await database.close();
     logger.flush();
@@ -214,7 +234,10 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     messageIdDomain: config.mail.messageIdDomain,
     supportName: config.mail.supportName,
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
-    exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
+    exporter: async (request) => {
+      const { exportToBuffer } = await import('../adapters/export/export-file.ts'); // exceljs: only for an export
+      return exportToBuffer(reports, { ...request, timeZone: config.digest.timezone });
+    },
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
     spam,

@@ -11,14 +11,12 @@ import { buildApp } from './build-app.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import type { AgentIdentity } from '../../src/ports/agent-directory.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 const USAGE = 'Usage: npx ticketrelay agents add NAME --role agent|manager --staff-id N [--full-name "Zoé Lemaître"] [--slack U123] [--slack-email a@b] [--discord 123] [--discord-role 456] [--console USER] | agents list | agents remove NAME';
 
 export const agentsCommand: CliCommand = {
-  usage: [
-    'npx ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U…|--slack-email a@b] [--discord ID|--discord-role ID] [--console USER]  register or update an agent',
-    'npx ticketrelay agents list | agents remove NAME  who may work tickets from chat',
-  ],
+  usage: COMMAND_USAGE.agents,
   async run(args, say) {
     let parsed;
     try {

@@ -5,9 +5,9 @@
  * started.
  */
 import type { Config } from '../../src/config.ts';
-import { createApp, type App } from '../../src/main.ts';
+import { createApp, type App, type AppOptions } from '../../src/main.ts';
 import { servicesUp, type LocalServiceName } from '../local-services/index.ts';
-import { createLogger, type AppLogger } from '../logging/pino-logger.ts';
+import { createLogger } from '../logging/pino-logger.ts';
 
 /**
  * Starts the project-local services this config relies on (those whose URL is not set), so that
@@ -22,7 +22,7 @@ export async function ensureLocalServices(config: Config, log: (line: string) =>
 }
 
 /** ensureLocalServices, then createApp with the same logger. */
-export async function buildApp(config: Config, options: { logger?: AppLogger; prepare?: boolean } = {}): Promise<App> {
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
   return createApp(config, { ...options, logger });

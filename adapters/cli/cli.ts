@@ -15,6 +15,7 @@ import { buildApp, ensureLocalServices } from './build-app.ts';
 import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-outbox.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
+import { asksForHelp, formatUsage, helpText, isKnownCommand, usageOf } from './usage.ts';
 import { optionProblem } from './cli-command.ts';
 
 /** sysexits.h: an input file did not exist; the output could not be written; the configuration is wrong. */
@@ -23,29 +24,13 @@ const EX_CONFIG = 78;
 const EX_IOERR = 74;
 import { formatSummary, runIngest } from './ingest-command.ts';
 
-/** Usage lines of the commands cli.ts runs itself: "npx ticketrelay NAME …  what it does". */
-const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
-  demo: ['npx ticketrelay demo [--no-console]  the sample emails through intake and triage, then the /ticket console'],
-  ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
-  services: ['npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)'],
-  db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
-  outbox: [
-    'npx ticketrelay outbox send  send acknowledgements and replies still waiting, now (without waiting for their retry times)',
-    'npx ticketrelay outbox retry  put the emails given up in the last 7 days (a refused login, a server that said no) back, and send them',
-    'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)'],
-};
-
-const ABOUT = 'ticketrelay — the support desk in your mailbox and your chat';
-const ENVIRONMENT = `Configuration comes from the environment (see .env.example). With no DATABASE_URL and REDIS_URL the
-project-local services are used and started when needed.`;
-
 export async function main(argv: readonly string[]): Promise<number> {
   exitQuietlyWhenOutputCloses();
   const [command, ...rest] = argv;
   const say = (line: string) => process.stderr.write(`${line}\n`);
   try {
     if (command !== undefined && isKnownCommand(command) && asksForHelp(rest)) {
-      process.stdout.write(`Usage:\n${formatUsage(await usageOf(command))}\n`);
+      process.stdout.write(`Usage:\n${formatUsage(usageOf(command))}\n`);
       return 0;
     }
     switch (command) {
@@ -66,10 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         // "help ingest": that command's usage, as "ingest --help" gives it.
         const topic = command === 'help' ? rest[0] : undefined;
         if (topic !== undefined && isKnownCommand(topic)) {
-          process.stdout.write(`Usage:\n${formatUsage(await usageOf(topic))}\n`);
+          process.stdout.write(`Usage:\n${formatUsage(usageOf(topic))}\n`);
           return 0;
         }
-        process.stdout.write(`${await usage()}\n`);
+        process.stdout.write(`${helpText()}\n`);
         return command === undefined ? EX_USAGE : 0;
       }
       default: {
@@ -100,54 +85,9 @@ export async function main(argv: readonly string[]): Promise<number> {
  */
 async function misuse(error: unknown, command: string | undefined): Promise<string | null> {
   const known = command !== undefined && isKnownCommand(command);
-  const problem = optionProblem(error, known ? (await usageOf(command)).join(' ') : '');
+  const problem = optionProblem(error, known ? usageOf(command).join(' ') : '');
   if (problem === null) return null;
   return `${problem} (${known ? `"npx ticketrelay ${command} --help" lists its options` : '"npx ticketrelay help" lists the commands'})`;
-}
-
-function isKnownCommand(name: string): boolean {
-  return Object.hasOwn(BUILTIN_USAGE, name) || Object.hasOwn(COMMANDS, name);
-}
-
-/** --help or -h among a command's options (not after "--", where it would be an argument). */
-function asksForHelp(args: readonly string[]): boolean {
-  const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
-}
-
-async function usageOf(name: string): Promise<readonly string[]> {
-  const builtin = Object.hasOwn(BUILTIN_USAGE, name) ? BUILTIN_USAGE[name] : undefined;
-  if (builtin) return builtin;
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  return load ? (await load()).usage : [];
-}
-
-async function usage(): Promise<string> {
-  const lines = Object.values(BUILTIN_USAGE).flat();
-  for (const load of Object.values(COMMANDS)) lines.push(...(await load()).usage);
-  return `${ABOUT}\n\nUsage:\n${formatUsage(lines)}\n\n${ENVIRONMENT}`;
-}
-
-/** Past this width a synopsis gets a line of its own and its description goes below, in the column. */
-const SYNOPSIS_MAX = 44;
-
-/**
- * Usage lines ("synopsis  description", two spaces between) as two columns: every description starts
- * in the same column, at least two spaces after its synopsis.
- */
-function formatUsage(lines: readonly string[]): string {
-  const rows = lines.map((line) => {
-    const gap = line.indexOf('  ');
-    return gap === -1 ? { synopsis: line.trim(), description: '' } : { synopsis: line.slice(0, gap).trim(), description: line.slice(gap).trim() };
-  });
-  const column = Math.min(SYNOPSIS_MAX, Math.max(0, ...rows.filter((r) => r.synopsis.length <= SYNOPSIS_MAX).map((r) => r.synopsis.length))) + 2;
-  return rows
-    .map(({ synopsis, description }) => {
-      if (!description) return `  ${synopsis}`;
-      if (synopsis.length + 2 > column) return `  ${synopsis}\n  ${' '.repeat(column)}${description}`;
-      return `  ${synopsis.padEnd(column)}${description}`;
-    })
-    .join('\n');
 }
 
 let outputWatched = false;
@@ -250,7 +190,9 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
     return EX_NOINPUT;
   }
   const config = loadConfig();
-  const app = await buildApp(config, { logger: personLogger(config) });
+  // One message piped in by a mail server: parsed in this thread, no parser threads to start.
+  const single = positionals.length === 1 && positionals[0] === '-';
+  const app = await buildApp(config, { logger: personLogger(config), parser: single ? 'inline' : 'threads', lazy: single });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,

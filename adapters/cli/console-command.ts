@@ -10,13 +10,14 @@ import { buildApp } from './build-app.ts';
 import { consoleCaller, renderReply, runConsole, saveFile, type ConsoleAgents } from '../console/console-repl.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 function quietLogger(config: Config) {
   return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });
 }
 
 export const consoleCommand: CliCommand = {
-  usage: ['npx ticketrelay console [--as USER [--key KEY]]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
+  usage: COMMAND_USAGE.console,
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { as: { type: 'string' }, key: { type: 'string' } } });
     const config = loadConfig();
@@ -41,7 +42,7 @@ export const consoleCommand: CliCommand = {
 };
 
 export const commandCommand: CliCommand = {
-  usage: ['npx ticketrelay command "/ticket list open" [--as USER [--key KEY]] [--json]  run one command and print its answer (exit 1 when refused)'],
+  usage: COMMAND_USAGE.command,
   async run(args, say) {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } } });
     const line = positionals.join(' ').trim();
@@ -50,7 +51,8 @@ export const commandCommand: CliCommand = {
       return EX_USAGE;
     }
     const config = loadConfig();
-    const app = await buildApp(config, { logger: quietLogger(config) });
+    // One command and exit: SDKs load only if it needs them (a reply loads nodemailer, a view nothing more).
+    const app = await buildApp(config, { logger: quietLogger(config), lazy: true });
     try {
       const { caller, agent, registered, refused } = await consoleCaller(callerOptions(values, config, app.agents));
       if (refused) {

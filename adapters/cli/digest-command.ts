@@ -12,11 +12,12 @@ import { terminalText } from '../../src/domain/encode.ts';
 import { buildApp } from './build-app.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_TEMPFAIL, EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 const USAGE = 'Usage: npx ticketrelay digest --now [--channel slack:C123|discord:123] [--day YYYY-MM-DD] [--print] [--retake]';
 
 export const digestCommand: CliCommand = {
-  usage: ['npx ticketrelay digest --now [--channel slack:C123] [--day YYYY-MM-DD] [--print]  post the daily digest now (--print: show it, post nothing)'],
+  usage: COMMAND_USAGE.digest,
   async run(args, say) {
     let values;
     try {

@@ -7,9 +7,10 @@ import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { loadConfig } from '../../src/config.ts';
 import { TICKET_COMMAND } from '../discord/discord-command-definition.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 export const discordCommand: CliCommand = {
-  usage: ['npx ticketrelay discord register  register /ticket with Discord (in DISCORD_GUILD_ID, or globally)'],
+  usage: COMMAND_USAGE.discord,
   async run(args, say) {
     if (args[0] !== 'register' || args.length > 1) {
       say('Usage: npx ticketrelay discord register');

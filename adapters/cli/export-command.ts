@@ -13,11 +13,12 @@ import { buildApp } from './build-app.ts';
 import { exportFileName, writeExport, writeExportFile, type ExportFormat } from '../export/export-file.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 const USAGE = 'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
 
 export const exportCommand: CliCommand = {
-  usage: ['npx ticketrelay export --format csv|xlsx --from DAY --to DAY [--out FILE]  tickets with their triage and times'],
+  usage: COMMAND_USAGE.export,
   async run(args, say) {
     let values;
     try {

@@ -6,21 +6,9 @@ import { describeError, isAppError } from '../../src/domain/errors.ts';
 import type { IntakeResult, IntakeService } from '../../src/services/ingest-email.ts';
 import { describeResult } from '../../src/services/ingest-email.ts';
 import { countEmails, emailsFrom, type EmailItem } from '../files/email-sources.ts';
+import type { IngestSummary } from './ingest-summary.ts';
 
-export interface IngestSummary {
-  total: number;
-  created: number;
-  replies: number;
-  duplicates: number;
-  automated: number;
-  rejected: number;
-  /** Emails held as spam (present once one was). */
-  spam?: number;
-  /** Emails not taken because something was temporarily down: run again later. */
-  failed: number;
-  seconds: number;
-  messages?: Array<{ source: string } & (IntakeResult | { outcome: 'failed'; error: string; retryable: boolean })>;
-}
+export { formatSummary, type IngestSummary } from './ingest-summary.ts';
 
 export interface IngestOptions {
   readonly paths: readonly string[];
@@ -93,20 +81,6 @@ function count(summary: IngestSummary, result: IntakeResult): void {
       summary.spam = (summary.spam ?? 0) + 1;
       break;
   }
-}
-
-export function formatSummary(s: IngestSummary): string {
-  const rate = s.seconds > 0 ? ` (${Math.round(s.total / s.seconds)} emails/s)` : '';
-  return [
-    `${s.total} email${s.total === 1 ? '' : 's'} in ${s.seconds} s${rate}:`,
-    `  created    ${s.created}`,
-    `  replies    ${s.replies}`,
-    `  duplicates ${s.duplicates}`,
-    `  automated  ${s.automated}`,
-    `  rejected   ${s.rejected}`,
-    ...(s.spam ? [`  spam       ${s.spam}  (held for review: "npx ticketrelay spam list")`] : []),
-    ...(s.failed ? [`  failed     ${s.failed}  (temporary failure: nothing was stored for them; run the same command again)`] : []),
-  ].join('\n');
 }
 
 class ProgressBar {

@@ -9,16 +9,14 @@ import { Redis } from 'ioredis';
 import { loadConfig, redactUrl } from '../../src/config.ts';
 import { ensureLocalServices } from './build-app.ts';
 import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 import { EX_TEMPFAIL, EX_USAGE, type CliCommand } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay jobs failed [--json] [--limit N] | jobs retry JOB_ID…|--all';
 
 export const jobsCommand: CliCommand = {
-  usage: [
-    'npx ticketrelay jobs failed [--json]  triage jobs that failed for good: ticket, attempts, error',
-    'npx ticketrelay jobs retry ID…|--all  put failed triage jobs back in the queue',
-  ],
+  usage: COMMAND_USAGE.jobs,
   async run(args, say) {
     const { positionals, values } = parseArgs({
       args: [...args],

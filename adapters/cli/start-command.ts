@@ -12,6 +12,7 @@ import { isRoleName, roleStarter } from '../../src/roles/index.ts';
 import { downBotsRole } from '../../src/roles/bots.ts';
 import { StatusBoard } from '../queue/status-board.ts';
 import { EX_USAGE, type CliCommand } from './cli-command.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 const STATUS_EVERY_MS = 5_000;
 
@@ -19,7 +20,7 @@ const STATUS_EVERY_MS = 5_000;
 const EXIT_GRACE_MS = 1_000;
 
 export const startCommand: CliCommand = {
-  usage: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
+  usage: COMMAND_USAGE.start,
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { roles: { type: 'string' } } });
     const requested = values.roles === undefined ? [...ROLE_NAMES] : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
@@ -33,7 +34,7 @@ export const startCommand: CliCommand = {
       say(`Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`);
       return EX_USAGE;
     }
-    const roles = [...new Set(requested)] as RoleName[];
+    let roles = [...new Set(requested)] as RoleName[];
     // Listening from here, so that a SIGTERM while the roles start (a restart at the wrong moment)
     // still ends cleanly: the roles finish starting, then stop at once.
     let received: NodeJS.Signals | null = null;
@@ -59,6 +60,8 @@ export const startCommand: CliCommand = {
       throw error;
     }
     const config = app.config;
+    // Every role by default, but lmtp only where LMTP_LISTEN says where (named in --roles, it must be set).
+    if (values.roles === undefined && config.lmtp.listen === null) roles = roles.filter((r) => r !== 'lmtp');
     const log = app.logger.child({ component: 'start' });
     const running: RunningRole[] = [];
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
@@ -122,7 +125,7 @@ export const startCommand: CliCommand = {
 };
 
 export const statusCommand: CliCommand = {
-  usage: ['npx ticketrelay status  what each running ticketrelay process is doing (mailboxes, queues)'],
+  usage: COMMAND_USAGE.status,
   async run() {
     const config = loadConfig();
     const board = new StatusBoard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });

@@ -21,17 +21,14 @@ import { emailsFrom } from '../files/email-sources.ts';
 import { buildClassifier, loadLabelledSet, saveModel } from '../files/triage-files.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { MailparserEmailParser } from '../mailparser/mailparser-email-parser.ts';
+import { COMMAND_USAGE } from './usage.ts';
 
 import { EX_USAGE, type CliCommand, type Say } from './cli-command.ts';
 
 const USAGE = 'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
 
 export const triageCommand: CliCommand = {
-  usage: [
-    'npx ticketrelay triage train  train the triage model on data/triage/ and agents\' corrections',
-    'npx ticketrelay triage explain N  the stored triage decision of ticket N and its reasons',
-    'npx ticketrelay triage classify FILE.eml… [--json]  what triage would decide for these emails (nothing stored)',
-  ],
+  usage: COMMAND_USAGE.triage,
   async run(args, say) {
     const { positionals, values } = parseArgs({
       args: [...args],

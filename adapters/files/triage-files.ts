@@ -111,10 +111,13 @@ async function shippedDigest(): Promise<string> {
 }
 
 /**
- * The worker runs the TypeScript sources, so it registers tsx's loader first (a thread does not
- * inherit the main thread's loader hooks), as the parser threads do.
+ * Compiled (dist/), the worker imports its JavaScript entry; from the TypeScript sources it registers
+ * tsx's loader first (a thread does not inherit the main thread's loader hooks), as the parser threads do.
  */
-const TRAIN_BOOTSTRAP = `
+const COMPILED = import.meta.url.endsWith('.js');
+const TRAIN_BOOTSTRAP = COMPILED
+  ? `import(require('node:worker_threads').workerData.entry);`
+  : `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
@@ -124,7 +127,7 @@ async function trainShippedOffThread(): Promise<TriageModel> {
   let saved: unknown;
   try {
     saved = await new Promise((resolve, reject) => {
-      const worker = new Worker(TRAIN_BOOTSTRAP, { eval: true, workerData: { entry: new URL('./train-worker.ts', import.meta.url).href, tsx: import.meta.resolve('tsx/esm/api') } });
+      const worker = new Worker(TRAIN_BOOTSTRAP, { eval: true, workerData: { entry: new URL(`./train-worker.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href, tsx: COMPILED ? null : import.meta.resolve('tsx/esm/api') } });
       worker.once('message', (message: { model?: unknown; error?: string }) => {
         void worker.terminate();
         if (message.error !== undefined) reject(new Error(message.error));

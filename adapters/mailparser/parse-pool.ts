@@ -32,14 +32,18 @@ interface Job {
 }
 
 /**
- * A worker runs the TypeScript sources, so it registers tsx's loader (as bin/ticketrelay.mjs does)
- * before importing its entry: a worker thread does not inherit the loader hooks of the main thread.
+ * Compiled (dist/), a worker imports its JavaScript entry. From the TypeScript sources (tests, tsx) it
+ * registers tsx's loader first: a worker thread does not inherit the loader hooks of the main thread.
  */
-const BOOTSTRAP = `
+const COMPILED = import.meta.url.endsWith('.js');
+const BOOTSTRAP = COMPILED
+  ? `import(require('node:worker_threads').workerData.entry);`
+  : `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx)
   .then(({ register }) => { register(); return import(workerData.entry); });
 `;
+const ENTRY = new URL(`./parse-worker.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href;
 
 class ParseWorker {
   readonly worker: Worker;
@@ -49,7 +53,7 @@ class ParseWorker {
   constructor(options: MailparserOptions, onReply: (w: ParseWorker, reply: ParseReply) => void, onExit: (w: ParseWorker, error: Error) => void) {
     this.worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: { entry: new URL('./parse-worker.ts', import.meta.url).href, tsx: import.meta.resolve('tsx/esm/api'), options },
+      workerData: { entry: ENTRY, tsx: COMPILED ? null : import.meta.resolve('tsx/esm/api'), options },
     });
     this.worker.unref();
     this.worker.on('message', (message: ParseReply | 'ready') => {

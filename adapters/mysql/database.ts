@@ -3,16 +3,19 @@
  * function that turns mysql2's errors into AppErrors.
  */
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
-import { migrate } from 'drizzle-orm/mysql2/migrator';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { AppError } from '../../src/domain/errors.ts';
-import * as legacy from './legacy-schema.ts';
-import * as ours from './schema.ts';
 
-export const schema = { ...legacy, ...ours };
-export type Db = MySql2Database<typeof schema>;
+/**
+ * drizzle on the pool. Built on first use: drizzle-orm is ~130 modules, and a process that only
+ * queries through the pool (every command, intake) never loads it. Without the relational schema:
+ * nothing uses db.query; tables are imported from schema.ts where a query names them.
+ */
+export type Db = MySql2Database;
+const requireFromHere = createRequire(import.meta.url);
 
 export interface Database {
   readonly db: Db;
@@ -60,9 +63,12 @@ export function openDatabase(options: { url: string; poolSize: number; queryBudg
       (conn as unknown as { query(sql: string, values: unknown[], callback: () => void): void }).query(sql, [value], () => undefined);
     }
   });
-  const db = drizzle(pool, { schema, mode: 'default' });
+  let db: Db | null = null;
   return {
-    db,
+    get db() {
+      db ??= (requireFromHere('drizzle-orm/mysql2') as typeof import('drizzle-orm/mysql2')).drizzle(pool, { mode: 'default' });
+      return db;
+    },
     pool,
     name: decodeURIComponent(url.pathname.replace(/^\//, '')),
     close: () => pool.end(),
@@ -72,12 +78,32 @@ export function openDatabase(options: { url: string; poolSize: number; queryBudg
 const MIGRATIONS = path.join(import.meta.dirname, 'migrations');
 const LEGACY_DDL = path.join(import.meta.dirname, 'legacy-ddl.sql');
 
-/** Creates or updates our own tables (never the legacy ones). */
+/**
+ * Creates or updates our own tables (never the legacy ones). Every command calls it at start: when
+ * the newest migration is applied already (drizzle's own test: a migration runs when its journal
+ * time is after the last one recorded), one query answers and drizzle's migrator is not loaded.
+ */
 export async function runMigrations(database: Database): Promise<void> {
   try {
-    await migrate(database.db, { migrationsFolder: MIGRATIONS });
+    if (await migrationsApplied(database)) return;
+    const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/mysql2'), import('drizzle-orm/mysql2/migrator')]);
+    await migrate(drizzle(database.pool, { mode: 'default' }), { migrationsFolder: MIGRATIONS });
   } catch (error) {
     throw toAppError(error, 'running the migrations');
+  }
+}
+
+async function migrationsApplied(database: Database): Promise<boolean> {
+  const journal = JSON.parse(await readFile(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const newest = Math.max(...journal.entries.map((e) => e.when));
+  try {
+    const [rows] = await database.pool.query<mysql.RowDataPacket[]>('SELECT MAX(created_at) AS last FROM __drizzle_migrations');
+    const last = rows[0]?.['last'];
+    return last !== null && last !== undefined && Number(last) >= newest;
+  } catch (error) {
+    // No migration table yet: a new database, drizzle creates it. Anything else is said by drizzle's run.
+    if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return false;
+    throw error;
   }
 }
 

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'smtp.tls_required'
   | 'chat.token_refused'
   | 'slack.unreachable'
+  | 'lmtp.listen_failed'
+  | 'app.closed'
   // spam
   | 'spam.filter_unavailable'
   // agent

@@ -4,7 +4,7 @@
  */
 import type { App } from '../main.ts';
 
-export const ROLE_NAMES = ['intake', 'worker', 'bots', 'scheduler', 'http'] as const;
+export const ROLE_NAMES = ['intake', 'worker', 'bots', 'scheduler', 'http', 'lmtp'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 export interface RunningRole {
