@@ -182,6 +182,10 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
   };
   syncLegacy();
   const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
+  // SLA clocks: at-risk and breach alerts (a bad calendar or policies file stops the start, with what to fix).
+  const { createSlaService } = await import('./sla-setup.ts');
+  const { startSlaTimer } = await import('./sla.processor.ts');
+  const sla = startSlaTimer(await createSlaService(app), { everyMs: config.sla.checkSeconds * 1000, logger: app.logger });
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {
     worker.describe().then(
@@ -189,6 +193,7 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
         (lines = [
           ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
           ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
+          sla.describe(),
         ]),
       () => undefined,
     );
@@ -199,6 +204,7 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
     async stop() {
       clearInterval(refresh);
       clearInterval(legacyTimer);
+      await sla.stop();
       await worker.close();
       await syncing;
     },

@@ -93,6 +93,10 @@ const EnvSchema = z.object({
   // Daily digest.
   DIGEST_CRON: z.string().min(1).default('0 8 * * *'),
   DIGEST_TIMEZONE: z.string().min(1).default('Europe/Paris'),
+  // Business calendar and SLA clocks.
+  BUSINESS_CALENDAR_FILE: z.string().min(1).optional(),
+  SLA_POLICIES_FILE: z.string().min(1).optional(),
+  SLA_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   // HTTP server (health, metrics, the old module's API).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -203,6 +207,12 @@ export interface Config {
     readonly agentRoles: readonly string[];
   };
   readonly digest: { readonly cron: string; readonly timezone: string };
+  /**
+   * The shop's business calendar (BUSINESS_CALENDAR_FILE; none: Mon–Fri 09:00–18:00 in DIGEST_TIMEZONE
+   * with France's holidays) and the SLA policies (SLA_POLICIES_FILE; none: the built-in ones), checked by
+   * the worker every checkSeconds (0: never).
+   */
+  readonly sla: { readonly calendarFile: string | null; readonly policiesFile: string | null; readonly checkSeconds: number };
   readonly http: { readonly host: string; readonly port: number };
 }
 
@@ -285,6 +295,11 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       agentRoles: list(e.DISCORD_AGENT_ROLES),
     },
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    sla: {
+      calendarFile: e.BUSINESS_CALENDAR_FILE ? path.resolve(PROJECT_ROOT, e.BUSINESS_CALENDAR_FILE) : null,
+      policiesFile: e.SLA_POLICIES_FILE ? path.resolve(PROJECT_ROOT, e.SLA_POLICIES_FILE) : null,
+      checkSeconds: e.SLA_CHECK_SECONDS,
+    },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
   };
   return deepFreeze(config);

@@ -80,7 +80,7 @@ export class PacedChatNotifier implements ChatNotifier {
 
   async notify(notice: TicketNotice): Promise<void> {
     // A new ticket and an escalation are announced once per ticket; replies come with their own key.
-    await this.notifyOnce(notice, notice.kind === 'reply' ? null : notice.kind);
+    await this.notifyOnce(notice, notice.onceKey ?? (notice.kind === 'reply' ? null : notice.kind));
   }
 
   /**
@@ -118,7 +118,7 @@ export class PacedChatNotifier implements ChatNotifier {
       const head = this.#queue[0];
       if (!head) break;
       // Let a burst gather, and keep to the channel's pace.
-      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs);
+      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' || head.notice.kind === 'sla' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs);
       const wait = readyAt - Date.now();
       if (wait > 0) await sleep(wait);
       const batch = this.#takeBatch();

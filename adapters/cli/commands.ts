@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   agents: async () => (await import('./agents-command.ts')).agentsCommand,
   digest: async () => (await import('./digest-command.ts')).digestCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
+  sla: async () => (await import('./sla-command.ts')).slaCommand,
 };

@@ -137,7 +137,9 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
         : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
       : first.kind === 'escalation'
         ? `🚨 Escalated: ticket #${first.ticketId}`
-        : `✉️ ${first.customer} replied on ticket #${first.ticketId}`;
+        : first.kind === 'sla'
+          ? `⏰ SLA: ticket #${first.ticketId} — ${first.lines[0] ?? ''}`
+          : `✉️ ${first.customer} replied on ticket #${first.ticketId}`;
   const embeds = notices.slice(0, 10).map(
     (n): APIEmbed => ({
       title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${n.subject}`, 256),

@@ -142,12 +142,14 @@ export function renderNotices(notices: readonly TicketNotice[]): SlackMessage {
         : `${notices.length} new tickets: ${notices.map((n) => `#${n.ticketId}`).join(', ')}`
       : first.kind === 'escalation'
         ? `Escalated: ticket #${first.ticketId} ${first.subject} (${first.priority})`
-        : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${first.customer} on ticket #${first.ticketId}`;
+        : first.kind === 'sla'
+          ? `SLA: ticket #${first.ticketId} — ${first.lines[0] ?? ''}`
+          : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${first.customer} on ticket #${first.ticketId}`;
   const attachments = notices.map((n): MessageAttachment => {
     const head =
       n.kind === 'reply'
         ? `:email: *${esc(n.customer)}* replied on *#${n.ticketId}*`
-        : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
+        : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : n.kind === 'sla' ? ':alarm_clock: *SLA* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
     const blocks: KnownBlock[] = [section(clip(`${head}${n.lines.length ? `\n${quote(n.lines.join('\n'))}` : ''}`, 3000))];
     if (n.kind !== 'reply') {
       const actions = actionsBlock(n.ticketId, ['assign_me', 'reply', 'close']);

@@ -328,8 +328,8 @@ export const ALERT_STALE_MINUTES = 24 * 60;
  * (such a deadline falls inside open hours, and its alert waits for the next opening otherwise:
  * never at night or on a holiday) and for alerts too late to mean anything.
  */
-export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, calendar: BusinessCalendar, now: Date): (SlaAlert & { readonly postable: boolean })[] {
-  const alerts: (SlaAlert & { postable: boolean })[] = [];
+export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, calendar: BusinessCalendar, now: Date): (SlaAlert & { readonly postable: boolean; readonly stale: boolean })[] {
+  const alerts: (SlaAlert & { postable: boolean; stale: boolean })[] = [];
   for (const c of clocks) {
     if (c.state !== 'running' || !c.dueAt) continue;
     const kind: AlertKind | null = now >= c.dueAt ? 'breach' : c.atRiskAt && now >= c.atRiskAt ? 'at_risk' : null;
@@ -337,7 +337,8 @@ export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, cal
     const at = kind === 'breach' ? c.dueAt : c.atRiskAt!;
     const inHours = policy.hours === '24/7' || calendar.isOpen(now) || now.getTime() - at.getTime() <= ALERT_GRACE_MS;
     const late = policy.hours === '24/7' ? (now.getTime() - at.getTime()) / 60_000 : calendar.businessMinutesBetween(at, now);
-    alerts.push({ metric: c.metric, cycle: c.cycle, kind, at, dueAt: c.dueAt, postable: inHours && late <= ALERT_STALE_MINUTES });
+    const stale = late > ALERT_STALE_MINUTES;
+    alerts.push({ metric: c.metric, cycle: c.cycle, kind, at, dueAt: c.dueAt, postable: inHours && !stale, stale });
   }
   return alerts;
 }
