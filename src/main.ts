@@ -24,6 +24,11 @@ import { CommandService } from './services/run-command.ts';
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import { loadAgentsFile } from '../adapters/files/agents-file.ts';
+import { loadSlaSetup } from '../adapters/files/sla-files.ts';
+import { MysqlSlaStore } from '../adapters/mysql/mysql-sla-store.ts';
+import { SlaService } from './services/check-sla.ts';
+import type { SlaCommands } from './services/run-command.ts';
+import { describeError } from './domain/errors.ts';
 
 export interface App {
   readonly config: Config;
@@ -42,6 +47,8 @@ export interface App {
   readonly commands: CommandService;
   /** Agents and their chat identities (AGENTS_FILE is upserted into it when the app is prepared). */
   readonly agents: MysqlAgentDirectory;
+  /** SLA clocks and alerts; null when BUSINESS_CALENDAR_FILE or SLA_POLICIES_FILE was refused (the worker then refuses to start). */
+  readonly sla: SlaService | null;
   close(): Promise<void>;
 }
 
@@ -137,6 +144,22 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     throw error;
   }
   const reports = new MysqlReportStore(database);
+  // SLA clocks for /ticket view and list due. A calendar or policies file that is refused stops the
+  // worker (which posts the alerts); other commands say why the clocks are missing instead of failing.
+  let sla: SlaService | null = null;
+  let slaCommands: SlaCommands;
+  try {
+    const setup = await loadSlaSetup(config);
+    sla = new SlaService({ store: new MysqlSlaStore(database), ...setup, notifiers, logger });
+    slaCommands = sla;
+  } catch (error) {
+    const problem = describeError(error);
+    logger.warn({ component: 'sla', err: problem }, 'SLA clocks unavailable');
+    slaCommands = {
+      describe: () => Promise.resolve([`SLA clocks unavailable: ${problem.split('\n').join(' ')}`]),
+      due: () => Promise.reject(new AppError('sla.unavailable', `SLA clocks are unavailable: ${problem}`)),
+    };
+  }
   const commands = new CommandService({
     store: new MysqlTicketStore(database),
     agents,
@@ -148,6 +171,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     exporter: (request) => exportToBuffer(reports, { ...request, timeZone: config.digest.timezone }),
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
+    sla: slaCommands,
   });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);
@@ -161,6 +185,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     metrics,
     commands,
     agents,
+    sla,
     notifiers,
     close: closeAll,
   };

@@ -64,6 +64,7 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
     { name: 'Opened', value: `<t:${Math.floor(t.createdAt.getTime() / 1000)}:f>`, inline: true },
   ];
   if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.join('\n'), 1024), inline: false });
+  if (view.sla?.length) fields.push({ name: 'SLA', value: clip(view.sla.join('\n'), 1024), inline: false });
   for (const entry of view.thread.slice(-6)) {
     // A field holds 1,024 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);

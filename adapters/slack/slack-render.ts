@@ -74,6 +74,7 @@ function cardAttachment(card: TicketCard): MessageAttachment {
     },
   ];
   if (card.reasons.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
+  if (card.sla?.length) blocks.push({ type: 'context', elements: [mrkdwn(clip(`:alarm_clock: ${card.sla.map(esc).join('\n')}`, 2000))] });
   // The newest entries: a block's text is limited, and a message to 50 blocks.
   for (const entry of card.thread.slice(-6)) {
     const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.event ? ' _(status)_' : entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;

@@ -36,7 +36,7 @@ export interface TicketSummary {
 /** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
 export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
 export interface ThreadEntry { readonly from: string; readonly at: Date; readonly text: string; readonly byStaff: boolean; readonly internal: boolean; readonly event?: boolean; readonly attachments?: readonly ThreadAttachment[] }
-export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[] }
+export interface TicketCard { readonly kind: 'ticket'; readonly ticket: TicketSummary; readonly customerEmail: string; readonly reasons: readonly string[]; readonly thread: readonly ThreadEntry[]; readonly actions: readonly TicketAction[]; readonly sla?: readonly string[] }
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
 /** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
 export type ListOrder = 'newest first' | 'longest waiting first';
@@ -90,6 +90,7 @@ export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; r
 export type ParsedCommand =
   | { readonly name: 'help' }
   | ({ readonly name: 'list' } & ListRequest)
+  | { readonly name: 'due'; readonly page: number }
   | { readonly name: 'view'; readonly ticketId: number }
   | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
   | { readonly name: 'reopen'; readonly ticketId: number }
@@ -220,6 +221,13 @@ function parseExport(args: readonly string[]): ParseResult {
 }
 
 function parseList(args: readonly string[]): ParseResult {
+  if (args.some((a) => a.toLowerCase() === 'due')) {
+    // "list due [page N]": open tickets by nearest SLA deadline; other filters do not apply.
+    const rest = args.filter((a) => a.toLowerCase() !== 'due');
+    const page = rest.length === 2 && /^(page|p)$/i.test(rest[0]!) && /^\d{1,4}$/.test(rest[1]!) && Number(rest[1]) >= 1 ? Number(rest[1]) : rest.length === 0 ? 1 : null;
+    if (page === null) return fail('"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".');
+    return done({ name: 'due', page });
+  }
   let status: StatusFilter | null = null;
   let priority: Priority | null = null;
   let category: Category | null = null;
@@ -323,6 +331,7 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
     `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt, timeZone)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
+  for (const line of card.sla ?? []) lines.push(line);
   lines.push('');
   for (const entry of card.thread) {
     const who = entry.event ? entry.from : entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
@@ -377,8 +386,9 @@ export function helpText(): string {
     '/ticket commands:',
     '  list [open|closed|all|waiting] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
     '                            waiting: the customer wrote last and waits for our answer, longest waiting first',
+    '  list due [page N]         open tickets by nearest SLA deadline (first response, next response, resolution)',
     '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
-    '  view N                    the ticket, its triage reasons and its thread',
+    '  view N                    the ticket, its triage reasons, its SLA clocks (what is due and when) and its thread',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',

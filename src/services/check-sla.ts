@@ -220,9 +220,3 @@ export class SlaService {
     return this.#store.summary(from, to);
   }
 }
-
-/** The digest's SLA line: "SLA: 38/41 first responses on time (93 %), 2 breaches, 3 at risk". */
-export function slaDigestLine(s: SlaSummary): string {
-  const pct = s.firstResponses ? ` (${Math.round((100 * s.onTime) / s.firstResponses)} %)` : '';
-  return `SLA: ${s.onTime}/${s.firstResponses} first responses on time${pct}, ${s.breaches} breach${s.breaches === 1 ? '' : 'es'}, ${s.atRisk} at risk`;
-}

@@ -58,6 +58,14 @@ export interface CommandServiceDeps {
   readonly timeZone?: string;
   /** ATTACHMENT_MAX_BYTES: named when `view` says a file was not kept for its size; absent, the limit is not named. */
   readonly attachmentMaxBytes?: number;
+  /** SLA clocks: what `view` says is due, and `list due`; absent, neither is shown. */
+  readonly sla?: SlaCommands;
+}
+
+/** What the commands need of the SLA service (src/services/check-sla.ts). */
+export interface SlaCommands {
+  describe(ticketId: number): Promise<string[]>;
+  due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }>;
 }
 
 export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
@@ -80,6 +88,7 @@ export class CommandService {
   readonly #exporter: TicketExporter | null;
   readonly #timeZone: string;
   readonly #attachmentMaxBytes: number | null;
+  readonly #sla: SlaCommands | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -92,6 +101,7 @@ export class CommandService {
     this.#exporter = deps.exporter ?? null;
     this.#timeZone = deps.timeZone ?? 'UTC';
     this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
+    this.#sla = deps.sla ?? null;
   }
 
   /** One line as typed: "/ticket list open urgent page 2" (the leading "/ticket" optional). Never throws for the caller's mistakes. */
@@ -132,6 +142,8 @@ export class CommandService {
         return this.#list(command);
       case 'view':
         return this.#view(command.ticketId);
+      case 'due':
+        return this.#due(command.page);
       case 'export':
         return this.#export(command, agent!);
       default:
@@ -157,6 +169,15 @@ export class CommandService {
     return { ok: true, text: formatList(view, request, this.#timeZone), ephemeral: true, view };
   }
 
+  async #due(page: number): Promise<CommandReply> {
+    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
+    const { items, hasMore } = await this.#sla.due(page, PAGE_SIZE);
+    if (items.length === 0) return { ok: true, ephemeral: true, text: page > 1 ? `No ticket with a running SLA clock on page ${page}; try "/ticket list due".` : 'No open ticket has a running SLA clock (all answered, or waiting on the customer).' };
+    const lines = [`Open tickets by nearest SLA deadline — page ${page}:`, ...items.map((i) => `#${i.ticketId} ${i.line}`)];
+    if (hasMore) lines.push(`More: "/ticket list due page ${page + 1}".`);
+    return { ok: true, ephemeral: true, text: lines.join('\n') };
+  }
+
   async #view(ticketId: number): Promise<CommandReply> {
     const lookup = await this.#store.detail(ticketId, THREAD_LIMIT);
     if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
@@ -179,6 +200,7 @@ export class CommandService {
         attachments: (e.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes) })),
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
+      ...(this.#sla ? { sla: await this.#sla.describe(ticketId) } : {}),
     };
     return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
@@ -203,7 +225,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' }>, agent: Agent, actor: string): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'due' }>, agent: Agent, actor: string): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;
