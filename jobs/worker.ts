@@ -185,7 +185,10 @@ export async function startWorkerRole(app: App): Promise<{ readonly name: 'worke
   // SLA clocks: at-risk and breach alerts (a bad calendar or policies file stops the start, with what to fix).
   const { createSlaService } = await import('./sla-setup.ts');
   const { startSlaTimer } = await import('./sla.processor.ts');
-  const sla = startSlaTimer(await createSlaService(app), { everyMs: config.sla.checkSeconds * 1000, logger: app.logger });
+  const slaService = await createSlaService(app);
+  // Running clocks follow the calendar as it is now (an edited BUSINESS_CALENDAR_FILE moves their deadlines).
+  await slaService.markOpenForCheck();
+  const sla = startSlaTimer(slaService, { everyMs: config.sla.checkSeconds * 1000, logger: app.logger });
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {
     worker.describe().then(

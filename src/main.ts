@@ -157,6 +157,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     logger.warn({ component: 'sla', err: problem }, 'SLA clocks unavailable');
     slaCommands = {
       describe: () => Promise.resolve([`SLA clocks unavailable: ${problem.split('\n').join(' ')}`]),
+      explain: () => Promise.resolve([`SLA clocks unavailable: ${problem.split('\n').join(' ')}`]),
       due: () => Promise.reject(new AppError('sla.unavailable', `SLA clocks are unavailable: ${problem}`)),
     };
   }

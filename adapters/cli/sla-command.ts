@@ -21,17 +21,19 @@ import { loadCalendar } from '../files/sla-files.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 
-const USAGE = 'Usage: npx ticketrelay sla preview --from "YYYY-MM-DD HH:MM" --minutes N [--calendar business|24/7] [--holidays FR|FR-57|FR-67|FR-68|none]\n       npx ticketrelay sla check';
+const USAGE = 'Usage: npx ticketrelay sla preview --from "YYYY-MM-DD HH:MM" --minutes N [--calendar business|24/7] [--holidays FR|FR-57|FR-67|FR-68|none]\n       npx ticketrelay sla check|recompute';
 
 export const slaCommand: CliCommand = {
   usage: [
     'npx ticketrelay sla preview --from "2026-03-27 17:40" --minutes 240 [--calendar business|24/7] [--holidays FR-67]  the deadline the business calendar gives, and why',
     'npx ticketrelay sla check  one pass of the SLA clocks now: alerts due are posted (the worker does it every SLA_CHECK_SECONDS)',
+    "npx ticketrelay sla recompute  choose open tickets' policies again from SLA_POLICIES_FILE (a policy change otherwise applies to new tickets only)",
   ],
   async run(args, say) {
     const [sub, ...rest] = args;
     if (sub === 'preview') return preview(rest, say);
-    if (sub === 'check') return check(say);
+    if (sub === 'check') return check(say, false);
+    if (sub === 'recompute') return check(say, true);
     say(`${sub ? `"${sub}" is not an sla command. ` : ''}${USAGE}`);
     return EX_USAGE;
   },
@@ -85,14 +87,23 @@ async function preview(args: readonly string[], say: (line: string) => void): Pr
   return 0;
 }
 
-async function check(say: (line: string) => void): Promise<number> {
+async function check(say: (line: string) => void, recompute: boolean): Promise<number> {
   const config = loadConfig();
   const app = await createApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
   try {
     const { createSlaService } = await import('../../jobs/sla-setup.ts');
     const service = await createSlaService(app);
-    const pass = await service.checkOnce();
-    say(`SLA: ${pass.checked} ticket(s) checked, ${pass.posted} alert(s) posted${pass.deferred ? `, ${pass.deferred} waiting for business hours` : ''}.`);
+    if (recompute) say(`SLA: ${await service.markOpenForCheck(true)} open ticket(s) get their policy chosen again; each deadline that moves is in the audit trail.`);
+    const total = { checked: 0, posted: 0, deferred: 0 };
+    // Passes until nothing is left to look at now (a pass takes at most a batch).
+    for (let i = 0; i < 10_000; i++) {
+      const pass = await service.checkOnce();
+      total.checked += pass.checked;
+      total.posted += pass.posted;
+      total.deferred += pass.deferred;
+      if (pass.checked === 0 || !recompute) break;
+    }
+    say(`SLA: ${total.checked} ticket(s) checked, ${total.posted} alert(s) posted${total.deferred ? `, ${total.deferred} waiting for business hours` : ''}.`);
     return 0;
   } finally {
     await app.close();

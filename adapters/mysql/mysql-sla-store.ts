@@ -55,7 +55,7 @@ export class MysqlSlaStore implements SlaStore {
   async load(ticketId: number): Promise<{ ticket: SlaTicket; stored: StoredSla | null } | null> {
     const [rows] = await this.#db.pool.query<RowDataPacket[]>(
       `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.status, t.created_at, t.updated_at, a.name AS assignee,
-              s.policy_json, s.reason, s.priority AS sla_priority, s.category AS sla_category
+              s.policy_json, s.reason, s.priority AS sla_priority, s.category AS sla_category, s.clocks, s.ticket_updated_at AS sla_ticket_updated_at
          FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id LEFT JOIN support_sla s ON s.ticket_id = t.ticket_id
         WHERE t.ticket_id = ?`,
       [ticketId],
@@ -85,6 +85,8 @@ export class MysqlSlaStore implements SlaStore {
             reason: String(t['reason']),
             priority: String(t['sla_priority']) as Priority,
             category: String(t['sla_category']) as Category,
+            clocks: reviveClocks(t['clocks']),
+            ticketUpdatedAt: date(t['sla_ticket_updated_at'])!,
           };
     return {
       ticket: {
@@ -129,6 +131,15 @@ export class MysqlSlaStore implements SlaStore {
         JSON.stringify(r.clocks),
       ],
     );
+  }
+
+  async markOpenForCheck(now: Date, rechoose: boolean): Promise<number> {
+    // rechoose: an empty priority never matches the ticket's, so the checker chooses its policy again.
+    const [result] = await this.#db.pool.query<ResultSetHeader>(
+      `UPDATE support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id SET s.next_check_at = ?${rechoose ? ", s.priority = ''" : ''} WHERE t.status = 'open'`,
+      [now],
+    );
+    return result.affectedRows;
   }
 
   async claimAlert(c: SlaAlertClaim): Promise<boolean> {

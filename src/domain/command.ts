@@ -91,6 +91,7 @@ export type ParsedCommand =
   | { readonly name: 'help' }
   | ({ readonly name: 'list' } & ListRequest)
   | { readonly name: 'due'; readonly page: number }
+  | { readonly name: 'sla'; readonly ticketId: number }
   | { readonly name: 'view'; readonly ticketId: number }
   | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
   | { readonly name: 'reopen'; readonly ticketId: number }
@@ -144,6 +145,12 @@ export function parseCommand(input: string): ParseResult {
       if (typeof id === 'string') return fail(id);
       if (args.length > 1) return fail(`"/ticket view" takes one ticket number, e.g. "/ticket view ${id}".`);
       return done({ name: 'view', ticketId: id });
+    }
+    case 'sla': {
+      const id = ticketNumber(args[0], 'sla');
+      if (typeof id === 'string') return fail(id);
+      if (args.length > 1) return fail(`"/ticket sla" takes one ticket number, e.g. "/ticket sla ${id}".`);
+      return done({ name: 'sla', ticketId: id });
     }
     case 'close': {
       const id = ticketNumber(args[0], 'close');
@@ -389,6 +396,7 @@ export function helpText(): string {
     '  list due [page N]         open tickets by nearest SLA deadline (first response, next response, resolution)',
     '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
     '  view N                    the ticket, its triage reasons, its SLA clocks (what is due and when) and its thread',
+    '  sla N                     its SLA clocks in detail: the policy and why, each deadline and the hours it counts',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',

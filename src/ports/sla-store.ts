@@ -27,6 +27,9 @@ export interface StoredSla {
   readonly reason: string;
   readonly priority: Priority;
   readonly category: Category;
+  /** As last computed (absent when only the policy is known). */
+  readonly clocks?: readonly ClockStatus[];
+  readonly ticketUpdatedAt?: Date;
 }
 
 export interface SlaRecord extends StoredSla {
@@ -66,6 +69,11 @@ export interface SlaStore {
   /** The ticket with its history, and the policy stored for it; null when there is no such ticket. */
   load(ticketId: number): Promise<{ readonly ticket: SlaTicket; readonly stored: StoredSla | null } | null>;
   save(ticketId: number, record: SlaRecord): Promise<void>;
+  /**
+   * Every open ticket's clocks due for a look now (after a change of calendar, or `sla recompute`);
+   * `rechoose`: their policies are chosen again from the current ones. Returns how many.
+   */
+  markOpenForCheck(now: Date, rechoose: boolean): Promise<number>;
   /** True for the one caller that recorded this alert first. */
   claimAlert(claim: SlaAlertClaim): Promise<boolean>;
   recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void>;

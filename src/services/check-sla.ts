@@ -8,7 +8,7 @@
  * then posted to every notifier (chat notifiers also key it, so a channel never sees it twice). A
  * business-hours alert waits for opening hours; one a business day late is recorded, not posted.
  */
-import { formatBusinessMinutes, type BusinessCalendar } from '../domain/business-calendar.ts';
+import { BusinessCalendar, explainDeadline, formatBusinessMinutes } from '../domain/business-calendar.ts';
 import {
   METRIC_CODES,
   METRIC_NAMES,
@@ -22,11 +22,12 @@ import {
   type ClockStatus,
   type PolicyChoice,
   type SlaAlert,
+  type SlaPolicy,
   type SlaSettings,
 } from '../domain/sla.ts';
 import type { ChatNotifier } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { SlaStore, SlaSummary, SlaTicket } from '../ports/sla-store.ts';
+import type { SlaStore, SlaSummary, SlaTicket, StoredSla } from '../ports/sla-store.ts';
 
 export interface SlaServiceDeps {
   readonly store: SlaStore;
@@ -42,9 +43,13 @@ export interface SlaServiceDeps {
 
 export interface SlaEvaluation {
   readonly ticket: SlaTicket;
+  readonly stored: StoredSla | null;
   readonly choice: PolicyChoice | null;
   readonly clocks: readonly ClockStatus[];
 }
+
+/** Stored when no policy matches: no clock runs. */
+const NO_POLICY: SlaPolicy = { name: '', priorities: [], categories: null, hours: 'business', targets: { first_response: null, next_response: null, resolution: null }, resetOnReopen: false };
 
 export interface SlaPass {
   readonly checked: number;
@@ -81,13 +86,22 @@ export class SlaService {
     if (!loaded) return null;
     const { ticket, stored } = loaded;
     let choice: PolicyChoice | null;
-    if (stored && stored.priority === ticket.priority && stored.category === ticket.category) choice = { policy: stored.policy, reason: stored.reason };
+    // A stored policy named '' records that none matched (so the ticket is not looked at every pass).
+    if (stored && stored.priority === ticket.priority && stored.category === ticket.category) choice = stored.policy.name ? { policy: stored.policy, reason: stored.reason } : null;
     else {
       choice = choosePolicy(this.settings, ticket.priority, ticket.category);
       if (choice && stored) choice = { ...choice, reason: `${choice.reason} (was "${stored.policy.name}" for ${stored.priority}/${stored.category})` };
     }
     const clocks = choice ? computeClocks({ createdAt: ticket.createdAt, events: ticket.events, policy: choice.policy, calendar: this.calendar, settings: this.settings, now }) : [];
-    return { ticket, choice, clocks };
+    return { ticket, stored, choice, clocks };
+  }
+
+  /**
+   * Every open ticket looked at again on the next pass (the worker does it at start, so a changed
+   * calendar moves running deadlines; `sla recompute` also re-chooses policies). How many.
+   */
+  markOpenForCheck(rechoose = false): Promise<number> {
+    return this.#store.markOpenForCheck(this.#now(), rechoose);
   }
 
   /** One pass: every ticket that needs a look, its clocks stored, the alerts due posted. */
@@ -107,16 +121,15 @@ export class SlaService {
   async #checkTicket(ticketId: number, now: Date): Promise<{ posted: number; deferred: number }> {
     const evaluation = await this.evaluate(ticketId, now);
     if (!evaluation) return { posted: 0, deferred: 0 };
-    const { ticket, choice, clocks } = evaluation;
+    const { ticket, choice, clocks, stored } = evaluation;
     let posted = 0;
     let deferred = 0;
     if (choice) {
       for (const alert of dueAlerts(clocks, choice.policy, this.calendar, now)) {
         if (alert.stale) {
           // Recorded (the digest counts it), never announced: nobody can act on it now.
-          if (await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at: now, posted: false })) {
-            await this.#store.recordEvent(ticketId, alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk', { metric: alert.metric, cycle: alert.cycle, dueAt: alert.dueAt.toISOString(), posted: false, why: 'found more than a business day late' }, now);
-          }
+          // (No audit event: the first pass over years of old open tickets would flood the trail.)
+          await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at: now, posted: false });
           continue;
         }
         if (!alert.postable) {
@@ -124,6 +137,17 @@ export class SlaService {
           continue;
         }
         if (await this.#alert(ticketId, alert)) posted++;
+      }
+    }
+    // Nothing happened to the ticket, yet a deadline moved: the calendar (or, after `sla recompute`, the
+    // policy) changed. Said in the audit trail, as the review asks.
+    const before = stored?.ticketUpdatedAt?.getTime() === ticket.updatedAt.getTime() ? stored.clocks : undefined;
+    for (const c of clocks) {
+      const old = before?.find((o) => o.metric === c.metric && o.cycle === c.cycle && o.state === 'running' && o.dueAt);
+      if (c.state === 'running' && c.dueAt && old?.dueAt && old.dueAt.getTime() !== c.dueAt.getTime()) {
+        const why = stored && stored.priority === ticket.priority ? 'calendar changed' : 'policy changed';
+        await this.#store.recordEvent(ticketId, 'sla_deadline_moved', { metric: c.metric, cycle: c.cycle, from: old.dueAt.toISOString(), to: c.dueAt.toISOString(), why }, now);
+        this.#log.info({ ticketId, metric: c.metric }, `ticket #${ticketId}: ${METRIC_NAMES[c.metric]} deadline moved from ${old.dueAt.toISOString()} to ${c.dueAt.toISOString()} (${why})`);
       }
     }
     // Stored last: a crash before this line leaves the ticket due for a look, so no alert is skipped.
@@ -134,10 +158,10 @@ export class SlaService {
       next = next && next < opening ? next : opening;
     }
     const first = clocks.find((c) => c.metric === 'first_response');
-    if (choice) {
+    {
       await this.#store.save(ticketId, {
-        policy: choice.policy,
-        reason: choice.reason,
+        policy: choice?.policy ?? NO_POLICY,
+        reason: choice?.reason ?? `no policy matches priority ${ticket.priority} and category ${ticket.category}`,
         priority: ticket.priority,
         category: ticket.category,
         ticketUpdatedAt: ticket.updatedAt,
@@ -200,6 +224,22 @@ export class SlaService {
     if (!evaluation) return [];
     if (!evaluation.choice) return [`SLA: no policy matches priority ${evaluation.ticket.priority} and category ${evaluation.ticket.category}`];
     return [`SLA ${evaluation.choice.reason}`, ...describeClocks(evaluation.clocks, evaluation.choice.policy, this.calendar, now)];
+  }
+
+  async explain(ticketId: number): Promise<string[]> {
+    const now = this.#now();
+    const evaluation = await this.evaluate(ticketId, now);
+    if (!evaluation) return [];
+    const lines = await this.describe(ticketId);
+    const policy = evaluation.choice?.policy;
+    if (!policy) return lines;
+    const cal = policy.hours === '24/7' ? BusinessCalendar.alwaysOpen(this.calendar.timeZone) : this.calendar;
+    for (const c of evaluation.clocks) {
+      if (c.state !== 'running' || !c.dueAt || c.breachedAt) continue;
+      const left = cal.businessMinutesBetween(now, c.dueAt);
+      lines.push(`${METRIC_NAMES[c.metric]}: ${formatBusinessMinutes(c.usedMinutes)} used, ${formatBusinessMinutes(left)} left, counted on:`, ...explainDeadline(cal, cal.addBusinessMinutes(now, left)).map((l) => `  ${l}`));
+    }
+    return lines;
   }
 
   /** Open tickets by nearest deadline: the ticket numbers and one line each saying what is due. */

@@ -65,6 +65,8 @@ export interface CommandServiceDeps {
 /** What the commands need of the SLA service (src/services/check-sla.ts). */
 export interface SlaCommands {
   describe(ticketId: number): Promise<string[]>;
+  /** describe, then each running deadline's open hours and closed days from now. */
+  explain(ticketId: number): Promise<string[]>;
   due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }>;
 }
 
@@ -144,6 +146,8 @@ export class CommandService {
         return this.#view(command.ticketId);
       case 'due':
         return this.#due(command.page);
+      case 'sla':
+        return this.#slaDetail(command.ticketId);
       case 'export':
         return this.#export(command, agent!);
       default:
@@ -167,6 +171,13 @@ export class CommandService {
     const { items, hasMore } = await this.#store.list(request, PAGE_SIZE);
     const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request), order: listOrder(request) };
     return { ok: true, text: formatList(view, request, this.#timeZone), ephemeral: true, view };
+  }
+
+  async #slaDetail(ticketId: number): Promise<CommandReply> {
+    const lookup = await this.#store.detail(ticketId, 1);
+    if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, 'sla'));
+    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
+    return { ok: true, ephemeral: true, text: [`#${ticketId} ${lookup.ticket.summary.subject}`, ...(await this.#sla.explain(ticketId))].join('\n') };
   }
 
   async #due(page: number): Promise<CommandReply> {
@@ -225,7 +236,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'due' }>, agent: Agent, actor: string): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'due' | 'sla' }>, agent: Agent, actor: string): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;

@@ -106,6 +106,10 @@ describe('SLA alerts', () => {
     expect(view.text).toMatch(/First response: due \w{3} \d\d:\d\d \(in (?:5\d min|1 h); target 1 h\)/);
     const due = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'list due');
     expect(due.text).toContain(`#${ticketId} First response: due`);
+    const detail = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, `sla ${ticketId}`);
+    expect(detail.text).toMatch(/First response: \d+ min used, .* left, counted on:\n {2}\w{3} \d\d\/\d\d \d\d:\d\d–\d\d:\d\d/);
+    const unknown = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'sla 999999');
+    expect(unknown).toMatchObject({ ok: false, text: 'There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".' });
   });
 
   it('never posts a business-hours alert at night: it waits for the next opening, then goes out once', async () => {
@@ -127,6 +131,27 @@ describe('SLA alerts', () => {
     await w.sla.checkOnce();
     expect(slaPosts(ticketId)).toHaveLength(1);
     expect(slaPosts(ticketId)[0]).toMatch(/First response overdue/);
+  });
+
+  it('a calendar change moves running deadlines, and the audit trail says so', async () => {
+    const w = await worker();
+    const { ticketId } = await ingestTicket(w.app, { from: 'Dan <dan@customer.example>', subject: 'Headlight', body: 'Which bulb fits?' });
+    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    now = new Date((row[0]!['created_at'] as Date).getTime() + MIN);
+    await w.sla.checkOnce();
+    const calendar = path.join(os.tmpdir(), `sla-calendar-${process.pid}-${Date.now()}.json`);
+    const slots = ['07:00-20:00'];
+    await writeFile(calendar, JSON.stringify({ timeZone: 'Europe/Paris', week: { mon: slots, tue: slots, wed: slots, thu: slots, fri: slots, sat: slots, sun: slots } }));
+    const app = await createTestApp(db, { ...env, BUSINESS_CALENDAR_FILE: calendar });
+    apps.push(app);
+    const moved = await createSlaService(app, { now: clock });
+    expect(await moved.markOpenForCheck()).toBeGreaterThan(0);
+    await moved.checkOnce();
+    const events = await db.query("SELECT details FROM support_event WHERE ticket_id = ? AND type = 'sla_deadline_moved'", [ticketId]);
+    expect(events).toHaveLength(1);
+    const details = (typeof events[0]!['details'] === 'string' ? JSON.parse(events[0]!['details']) : events[0]!['details']) as Record<string, unknown>;
+    expect(details).toMatchObject({ metric: 'first_response', why: 'calendar changed' });
+    expect(new Date(String(details['to'])).getTime()).toBeLessThan(new Date(String(details['from'])).getTime());
   });
 
   it('a reply the mail server accepted stops the clock: no alert', async () => {
