@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCalendar, instantOf } from '../../src/domain/business-calendar.ts';
+import { formatSlaLine } from '../../src/domain/digest.ts';
 import {
   DEFAULT_SLA,
   atRiskThreshold,
@@ -149,5 +150,12 @@ describe('alerts', () => {
       'First response: due Mon 14:00 (in 2 h 10 min business time; target 4 h)',
       'Resolution: due Mon 20:00 (in 8 h 10 min business time; target 10 h)'.replace('Mon 20:00', 'Tue 11:00'),
     ]);
+  });
+});
+
+describe('the digest line', () => {
+  it('first responses on time, breaches, at risk', () => {
+    expect(formatSlaLine({ firstResponses: 41, onTime: 38, breaches: 2, atRisk: 3 })).toBe('SLA: 38/41 first responses on time (93 %), 2 breaches, 3 at risk now');
+    expect(formatSlaLine({ firstResponses: 0, onTime: 0, breaches: 1, atRisk: 0 })).toBe('SLA: 0/0 first responses on time, 1 breach, 0 at risk now');
   });
 });
