@@ -125,6 +125,10 @@ const EnvSchema = z.object({
   // Daily digest.
   DIGEST_CRON: z.string().min(1).default('0 8 * * *'),
   DIGEST_TIMEZONE: z.string().min(1).default('Europe/Paris'),
+  // Business calendar and SLA clocks.
+  BUSINESS_CALENDAR_FILE: z.string().min(1).optional(),
+  SLA_POLICIES_FILE: z.string().min(1).optional(),
+  SLA_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   // HTTP server (health, metrics, the old module's API).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -297,6 +301,12 @@ export interface Config {
   };
   /** The `lmtp` role's socket (LMTP_LISTEN); null: the role is not configured. */
   readonly lmtp: { readonly listen: LmtpListen | null };
+  /**
+   * The shop's business calendar (BUSINESS_CALENDAR_FILE; none: Mon–Fri 09:00–18:00 in DIGEST_TIMEZONE
+   * with France's holidays) and the SLA policies (SLA_POLICIES_FILE; none: the built-in ones), checked by
+   * the worker every checkSeconds (0: never).
+   */
+  readonly sla: { readonly calendarFile: string | null; readonly policiesFile: string | null; readonly checkSeconds: number };
 }
 
 export type ApiScope = 'read' | 'write' | 'metrics';
@@ -419,6 +429,11 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     console: { managerKey: e.CONSOLE_MANAGER_KEY ?? null, key: e.CONSOLE_KEY ?? null },
     lmtp: { listen: e.LMTP_LISTEN ? parseLmtpListen(e.LMTP_LISTEN) : null },
+    sla: {
+      calendarFile: e.BUSINESS_CALENDAR_FILE ? path.resolve(PROJECT_ROOT, e.BUSINESS_CALENDAR_FILE) : null,
+      policiesFile: e.SLA_POLICIES_FILE ? path.resolve(PROJECT_ROOT, e.SLA_POLICIES_FILE) : null,
+      checkSeconds: e.SLA_CHECK_SECONDS,
+    },
   };
   return deepFreeze(config);
 }

@@ -66,7 +66,15 @@ export interface AppStores {
   readonly legacy: LegacySync;
   /** /readyz and /metrics (the http role). */
   readonly operations: OperationsStore;
+  /** SLA clocks and their alerts (the worker role, /ticket view, sla commands). */
+  readonly sla: SlaStore;
 }
+import { loadSlaSetup } from '../adapters/files/sla-files.ts';
+import { MysqlSlaStore } from '../adapters/mysql/mysql-sla-store.ts';
+import type { SlaStore } from './ports/sla-store.ts';
+import { SlaService } from './services/check-sla.ts';
+import type { SlaCommands } from './services/run-command.ts';
+import { describeError } from './domain/errors.ts';
 
 export interface App {
   readonly config: Config;
@@ -96,6 +104,8 @@ export interface App {
    * refused"), set by the roles that own them; /readyz reports them, the other roles go on.
    */
   readonly down: Map<string, string>;
+  /** SLA clocks and alerts; null when BUSINESS_CALENDAR_FILE or SLA_POLICIES_FILE was refused (the worker then refuses to start). */
+  readonly sla: SlaService | null;
   close(): Promise<void>;
 }
 
@@ -223,9 +233,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),
     legacy: new MysqlLegacySync(database),
     operations: new MysqlOperationsStore(database),
+    sla: new MysqlSlaStore(database),
   };
   const tickets = new MysqlTicketStore(database);
   const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
+  // SLA clocks for /ticket view and list due. A calendar or policies file that is refused stops the
+  // worker (which posts the alerts); other commands say why the clocks are missing instead of failing.
+  let sla: SlaService | null = null;
+  let slaCommands: SlaCommands;
+  try {
+    const setup = await loadSlaSetup(config);
+    sla = new SlaService({ store: stores.sla, ...setup, notifiers, logger });
+    slaCommands = sla;
+  } catch (error) {
+    const problem = describeError(error);
+    logger.warn({ component: 'sla', err: problem }, 'SLA clocks unavailable');
+    slaCommands = {
+      describe: () => Promise.resolve([`SLA clocks unavailable: ${problem.split('\n').join(' ')}`]),
+      explain: () => Promise.resolve([`SLA clocks unavailable: ${problem.split('\n').join(' ')}`]),
+      due: () => Promise.reject(new AppError('sla.unavailable', `SLA clocks are unavailable: ${problem}`)),
+    };
+  }
   const commands = new CommandService({
     store: new MysqlTicketStore(interactiveDatabase),
     agents,
@@ -241,6 +269,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
     spam,
+    sla: slaCommands,
   });
   const metrics = new MetricsRegistry();
   intake.onResult(intakeMetrics(metrics));
@@ -256,6 +285,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     statuses: new TicketStatusService({ store: tickets }),
     agents,
     spam,
+    sla,
     notifiers,
     channelNotifiers,
     stores,

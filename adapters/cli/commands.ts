@@ -20,4 +20,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   export: async () => (await import('./export-command.ts')).exportCommand,
   spam: async () => (await import('./spam-command.ts')).spamCommand,
   breaker: async () => (await import('./spam-command.ts')).breakerCommand,
+  sla: async () => (await import('./sla-command.ts')).slaCommand,
 };

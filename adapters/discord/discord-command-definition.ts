@@ -39,7 +39,7 @@ export const TICKET_COMMAND = {
       name: 'list',
       description: 'Tickets, newest first',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'status', description: 'open (default), closed or all', choices: choices(STATUS) },
+        { type: ApplicationCommandOptionType.String, name: 'status', description: 'open (default), closed, all, waiting, or due (by SLA deadline)', choices: choices([...STATUS, 'due']) },
         { type: ApplicationCommandOptionType.String, name: 'priority', description: 'Only this priority', choices: choices(PRIORITY) },
         { type: ApplicationCommandOptionType.String, name: 'category', description: 'Only this category', choices: choices(CATEGORY) },
         { type: ApplicationCommandOptionType.String, name: 'words', description: 'Words in the subject or customer', max_length: 200 },
@@ -95,17 +95,19 @@ export const TICKET_COMMAND = {
         { type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 },
       ],
     },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'sla', description: "A ticket's SLA clocks: policy, deadlines and the hours they count", options: [ticket()] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Subcommands that only read: their answer is for the caller alone. */
-export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export', 'spam']);
+export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export', 'spam', 'sla']);
 
 /** The order in which each subcommand's options are written into the command line. */
 const OPTION_ORDER: Record<string, readonly string[]> = {
   list: ['status', 'priority', 'category', 'words', 'page'],
   view: ['ticket'],
+  sla: ['ticket'],
   close: ['ticket', 'reason'],
   reopen: ['ticket'],
   reply: ['ticket', 'text'],

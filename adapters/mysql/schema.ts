@@ -351,3 +351,44 @@ export const supportMailBreaker = mysqlTable('support_mail_breaker', {
   resetAt: datetime('reset_at', { fsp: 3 }),
   resetBy: varchar('reset_by', { length: 128 }),
 });
+/**
+ * A ticket's SLA clocks as last computed (migration 0017): the policy chosen and why (B4), its targets
+ * as they were then (a later edit of SLA_POLICIES_FILE applies to new tickets), and when to look again.
+ */
+export const supportSla = mysqlTable(
+  'support_sla',
+  {
+    ticketId: int('ticket_id', { unsigned: true }).primaryKey(),
+    policy: varchar('policy', { length: 40 }).notNull(),
+    policyJson: json('policy_json').$type<unknown>().notNull(),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    priority: varchar('priority', { length: 16 }).notNull(),
+    category: varchar('category', { length: 16 }).notNull(),
+    ticketUpdatedAt: datetime('ticket_updated_at', { fsp: 3 }).notNull(),
+    computedAt: datetime('computed_at', { fsp: 3 }).notNull(),
+    nextCheckAt: datetime('next_check_at', { fsp: 3 }),
+    nextDueAt: datetime('next_due_at', { fsp: 3 }),
+    firstResponseMetAt: datetime('first_response_met_at', { fsp: 3 }),
+    firstResponseLate: tinyint('first_response_late').notNull().default(0),
+    atRisk: tinyint('at_risk').notNull().default(0),
+    breached: tinyint('breached').notNull().default(0),
+    clocks: json('clocks').$type<unknown>().notNull(),
+  },
+  (t) => [index('idx_sla_next_check').on(t.nextCheckAt), index('idx_sla_next_due').on(t.nextDueAt), index('idx_sla_first_response_met').on(t.firstResponseMetAt)],
+);
+
+/** One SLA alert per ticket, metric, cycle and kind: the primary key is the guarantee, whoever races. */
+export const supportSlaAlert = mysqlTable(
+  'support_sla_alert',
+  {
+    ticketId: int('ticket_id', { unsigned: true }).notNull(),
+    metric: varchar('metric', { length: 16 }).notNull(),
+    cycle: int('cycle', { unsigned: true }).notNull(),
+    kind: varchar('kind', { length: 8 }).notNull(),
+    dueAt: datetime('due_at', { fsp: 3 }).notNull(),
+    firedAt: datetime('fired_at', { fsp: 3 }).notNull(),
+    /** 0: recorded too late to be worth posting (a ticket from before SLAs were set up). */
+    posted: tinyint('posted').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }), index('idx_sla_alert_fired').on(t.kind, t.firedAt)],
+);

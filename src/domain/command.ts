@@ -58,6 +58,8 @@ export interface TicketCard {
   readonly actions: readonly TicketAction[];
   /** Who a reply would be sent to now; null when it cannot be sent (no address, or flagged). */
   readonly recipients?: { readonly to: string; readonly cc: readonly string[] } | null;
+  /** What is due and when (SLA clocks), one line each. */
+  readonly sla?: readonly string[];
 }
 export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
 /** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
@@ -112,6 +114,8 @@ export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; r
 export type ParsedCommand =
   | { readonly name: 'help' }
   | ({ readonly name: 'list' } & ListRequest)
+  | { readonly name: 'due'; readonly page: number }
+  | { readonly name: 'sla'; readonly ticketId: number }
   | { readonly name: 'view'; readonly ticketId: number }
   | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
   | { readonly name: 'reopen'; readonly ticketId: number }
@@ -167,6 +171,12 @@ export function parseCommand(input: string): ParseResult {
       if (typeof id === 'string') return fail(id);
       if (args.length > 1) return fail(`"/ticket view" takes one ticket number, e.g. "/ticket view ${id}".`);
       return done({ name: 'view', ticketId: id });
+    }
+    case 'sla': {
+      const id = ticketNumber(args[0], 'sla');
+      if (typeof id === 'string') return fail(id);
+      if (args.length > 1) return fail(`"/ticket sla" takes one ticket number, e.g. "/ticket sla ${id}".`);
+      return done({ name: 'sla', ticketId: id });
     }
     case 'close': {
       const id = ticketNumber(args[0], 'close');
@@ -264,6 +274,13 @@ function parseExport(args: readonly string[]): ParseResult {
 }
 
 function parseList(args: readonly string[]): ParseResult {
+  if (args.some((a) => a.toLowerCase() === 'due')) {
+    // "list due [page N]": open tickets by nearest SLA deadline; other filters do not apply.
+    const rest = args.filter((a) => a.toLowerCase() !== 'due');
+    const page = rest.length === 2 && /^(page|p)$/i.test(rest[0]!) && /^\d{1,4}$/.test(rest[1]!) && Number(rest[1]) >= 1 ? Number(rest[1]) : rest.length === 0 ? 1 : null;
+    if (page === null) return fail('"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".');
+    return done({ name: 'due', page });
+  }
   let status: StatusFilter | null = null;
   let priority: Priority | null = null;
   let category: Category | null = null;
@@ -368,6 +385,7 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
   if (card.recipients) lines.push(`A reply goes to ${card.recipients.to}${card.recipients.cc.length ? `, copy to ${card.recipients.cc.join(', ')}` : ''}.`);
+  for (const line of card.sla ?? []) lines.push(line);
   lines.push('');
   for (const entry of card.thread) {
     const who = entry.event ? entry.from : entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
@@ -422,8 +440,10 @@ export function helpText(): string {
     '/ticket commands:',
     '  list [open|closed|all|waiting] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
     '                            waiting: the customer wrote last and waits for our answer, longest waiting first',
+    '  list due [page N]         open tickets by nearest SLA deadline (first response, next response, resolution)',
     '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
-    '  view N                    the ticket, its triage reasons and its thread',
+    '  view N                    the ticket, its triage reasons, its SLA clocks (what is due and when) and its thread',
+    '  sla N                     its SLA clocks in detail: the policy and why, each deadline and the hours it counts',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',

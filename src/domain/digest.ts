@@ -135,6 +135,8 @@ export interface Digest {
   readonly rejected?: number;
   /** Emails held as spam that day (no ticket, no acknowledgement); absent: none. */
   readonly spam?: number;
+  /** SLA of the day (first responses met in it, breaches in it) and tickets at risk now; absent without SLA clocks. */
+  readonly sla?: SlaFigures | null;
   /** New and closed per day, the last 14 days ending with this one, oldest first. */
   readonly history: readonly DailyCounts[];
 }
@@ -183,6 +185,19 @@ function brief(t: TicketBrief, now: Date, m: DigestMarkup): string {
   return `#${t.ticketId} ${m.escape(shorten(t.subject, 60))} — ${t.priority}, open ${formatDuration((now.getTime() - t.createdAt.getTime()) / 1000)}`;
 }
 
+export interface SlaFigures {
+  readonly firstResponses: number;
+  readonly onTime: number;
+  readonly breaches: number;
+  readonly atRisk: number;
+}
+
+/** "SLA: 38/41 first responses on time (93 %), 2 breaches, 3 at risk". */
+export function formatSlaLine(s: SlaFigures): string {
+  const pct = s.firstResponses ? ` (${Math.round((100 * s.onTime) / s.firstResponses)} %)` : '';
+  return `SLA: ${s.onTime}/${s.firstResponses} first responses on time${pct}, ${s.breaches} breach${s.breaches === 1 ? '' : 'es'}, ${s.atRisk} at risk now`;
+}
+
 export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP): DigestMessage {
   const soFar = d.asOf.getTime() < d.end.getTime();
   const title = `Support digest — ${d.day} (${d.timeZone})${soFar ? `, so far (the day is not over)` : ''}`;
@@ -204,6 +219,7 @@ export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP):
     `Backlog by priority: ${breakdown(d.backlogByPriority)}`,
     `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
+    ...(d.sla ? [formatSlaLine(d.sla)] : []),
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
     ...(d.spam ? [`Held as spam: ${d.spam} — no ticket, no acknowledgement; an agent can review them ("/ticket spam") and release any that is not`] : []),
     ...(d.rejected ? [`Emails that could not be read: ${d.rejected} — kept aside, no ticket (the log and the rejected folder or quarantine have them): someone should look`] : []),

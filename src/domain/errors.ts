@@ -16,6 +16,11 @@ export type ErrorCode =
   | 'slack.unreachable'
   | 'lmtp.listen_failed'
   | 'app.closed'
+  | 'sla.file_unreadable'
+  | 'sla.file_invalid'
+  | 'sla.calendar_invalid'
+  | 'sla.policies_invalid'
+  | 'sla.unavailable'
   // spam
   | 'spam.filter_unavailable'
   // agent

@@ -25,6 +25,7 @@ export async function createDigestService(app: App, options: { clock?: () => Dat
     publishers,
     timeZone: config.digest.timezone,
     logger: app.logger,
+    ...(app.sla ? { sla: app.sla } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return { service, channels: digestChannels(config.slack.digestChannels, config.discord.digestChannels) };

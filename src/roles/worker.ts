@@ -57,6 +57,13 @@ export const startWorkerRole: RoleStarter = async (app) => {
   };
   syncLegacy();
   const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
+  // SLA clocks: at-risk and breach alerts (a bad calendar or policies file stops the start, with what to fix).
+  const { createSlaService } = await import('./sla-setup.ts');
+  const { startSlaTimer } = await import('../../jobs/sla.processor.ts');
+  const slaService = await createSlaService(app);
+  // Running clocks follow the calendar as it is now (an edited BUSINESS_CALENDAR_FILE moves their deadlines).
+  await slaService.markOpenForCheck();
+  const sla = startSlaTimer(slaService, { everyMs: config.sla.checkSeconds * 1000, logger: app.logger });
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {
     worker.describe().then(
@@ -64,6 +71,7 @@ export const startWorkerRole: RoleStarter = async (app) => {
         (lines = [
           ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
           ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
+          sla.describe(),
         ]),
       () => undefined,
     );
@@ -74,6 +82,7 @@ export const startWorkerRole: RoleStarter = async (app) => {
     async stop() {
       clearInterval(refresh);
       clearInterval(legacyTimer);
+      await sla.stop();
       await worker.close();
       await syncing;
     },

@@ -17,6 +17,7 @@ import type { ChatPlatform } from '../domain/platform.ts';
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { DigestChartRenderer, DigestLedger, DigestPost, DigestPublisher } from '../ports/digest-publisher.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { SlaFigures } from '../domain/digest.ts';
 import type { ReportStore } from '../ports/report-store.ts';
 
 const HISTORY_DAYS = 14;
@@ -34,6 +35,8 @@ export interface DigestDeps {
   readonly timeZone: string;
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /** The SLA line's figures (SlaService.summary); absent: no SLA line. */
+  readonly sla?: { summary(from: Date, to: Date): Promise<SlaFigures> };
 }
 
 export type ChannelOutcome =
@@ -86,6 +89,7 @@ export class DigestService {
       store.rejectedCount(start, end),
       store.spamCount ? store.spamCount(start, end) : Promise.resolve(0),
     ]);
+    const sla = this.#deps.sla ? await this.#deps.sla.summary(start, end) : null;
     const last = HISTORY_DAYS - 1;
     const trend = (series: number[]): Trend => ({ value: series[last] ?? 0, previousDay: series[last - 1] ?? 0, sameDayLastWeek: series[last - 7] ?? 0 });
     return {
@@ -109,6 +113,7 @@ export class DigestService {
       untriaged,
       rejected,
       ...(spam > 0 ? { spam } : {}),
+      sla,
       history: Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: addDays(firstDay, i), created: created[i] ?? 0, closed: closed[i] ?? 0 })),
     };
   }

@@ -87,7 +87,7 @@ export class PacedChatNotifier implements ChatNotifier {
 
   async notify(notice: TicketNotice): Promise<void> {
     // A new ticket and an escalation are announced once per ticket; replies come with their own key.
-    await this.notifyOnce(notice, notice.kind === 'reply' ? null : notice.kind);
+    await this.notifyOnce(notice, notice.onceKey ?? (notice.kind === 'reply' ? null : notice.kind));
   }
 
   /**
@@ -186,7 +186,7 @@ export class PacedChatNotifier implements ChatNotifier {
       const now = Date.now();
       while (this.#recent.length > 0 && this.#recent[0]! <= now - 60_000) this.#recent.shift();
       const minuteFull = this.#recent.length >= this.#maxPerMinute ? this.#recent[0]! + 60_000 : 0;
-      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs, minuteFull);
+      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' || head.notice.kind === 'sla' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs, minuteFull);
       if (!this.#pastDeadline()) await this.#wait(this.#deadline === null ? readyAt - now : Math.min(readyAt, this.#deadline) - now);
       if (this.#pastDeadline() || (this.#deadline !== null && Date.now() < readyAt)) {
         await this.#leave(this.#queue.splice(0));

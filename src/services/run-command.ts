@@ -62,6 +62,16 @@ export interface CommandServiceDeps {
   readonly attachmentMaxBytes?: number;
   /** `/ticket spam`: the held spam, listed and released; absent: not available in this process. */
   readonly spam?: Pick<SpamReviewService, 'list' | 'release'>;
+  /** SLA clocks: what `view` says is due, and `list due`; absent, neither is shown. */
+  readonly sla?: SlaCommands;
+}
+
+/** What the commands need of the SLA service (src/services/check-sla.ts). */
+export interface SlaCommands {
+  describe(ticketId: number): Promise<string[]>;
+  /** describe, then each running deadline's open hours and closed days from now. */
+  explain(ticketId: number): Promise<string[]>;
+  due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }>;
 }
 
 export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
@@ -90,6 +100,7 @@ export class CommandService {
   readonly #attachmentMaxBytes: number | null;
   readonly #listeners: CommandListener[] = [];
   readonly #spam: Pick<SpamReviewService, 'list' | 'release'> | null;
+  readonly #sla: SlaCommands | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -103,6 +114,7 @@ export class CommandService {
     this.#timeZone = deps.timeZone ?? 'UTC';
     this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
     this.#spam = deps.spam ?? null;
+    this.#sla = deps.sla ?? null;
   }
 
   /** Adds a listener told of every answer, with the time it took (the metrics registry's timings). */
@@ -158,6 +170,10 @@ export class CommandService {
         return this.#list(command);
       case 'view':
         return this.#view(command.ticketId);
+      case 'due':
+        return this.#due(command.page);
+      case 'sla':
+        return this.#slaDetail(command.ticketId);
       case 'export':
         return this.#export(command, agent!);
       case 'spam':
@@ -196,6 +212,22 @@ export class CommandService {
     return { ok: true, text: formatList(view, request, this.#timeZone), ephemeral: true, view };
   }
 
+  async #slaDetail(ticketId: number): Promise<CommandReply> {
+    const lookup = await this.#store.detail(ticketId, 1);
+    if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, 'sla'));
+    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
+    return { ok: true, ephemeral: true, text: [`#${ticketId} ${lookup.ticket.summary.subject}`, ...(await this.#sla.explain(ticketId))].join('\n') };
+  }
+
+  async #due(page: number): Promise<CommandReply> {
+    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
+    const { items, hasMore } = await this.#sla.due(page, PAGE_SIZE);
+    if (items.length === 0) return { ok: true, ephemeral: true, text: page > 1 ? `No ticket with a running SLA clock on page ${page}; try "/ticket list due".` : 'No open ticket has a running SLA clock (all answered, or waiting on the customer).' };
+    const lines = [`Open tickets by nearest SLA deadline — page ${page}:`, ...items.map((i) => `#${i.ticketId} ${i.line}`)];
+    if (hasMore) lines.push(`More: "/ticket list due page ${page + 1}".`);
+    return { ok: true, ephemeral: true, text: lines.join('\n') };
+  }
+
   async #view(ticketId: number): Promise<CommandReply> {
     const lookup = await this.#store.detail(ticketId, THREAD_LIMIT);
     if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
@@ -227,6 +259,7 @@ export class CommandService {
         const found = await replyRecipients(tx, { ticketId, customerEmail: d.customerEmail }, await tx.lastCustomerEmail(ticketId));
         return typeof found === 'string' ? null : found;
       }),
+      ...(this.#sla ? { sla: await this.#sla.describe(ticketId) } : {}),
     };
     return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
@@ -251,7 +284,7 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' }>, agent: Agent, actor: string, claimedBy: string | null = null): Promise<CommandReply> {
+  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }>, agent: Agent, actor: string, claimedBy: string | null = null): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;

@@ -95,3 +95,14 @@ describe('a filter misspelt in a list', () => {
     expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(plain) }, plain)).toBe('No open tickets matching "alternateur".');
   });
 });
+
+describe('SLA commands', () => {
+  it('list due [page N] and sla N', () => {
+    expect(parseCommand('/ticket list due')).toEqual({ ok: true, command: { name: 'due', page: 1 } });
+    expect(parseCommand('list due page 3')).toEqual({ ok: true, command: { name: 'due', page: 3 } });
+    expect(parseCommand('list due urgent')).toEqual({ ok: false, error: '"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".' });
+    expect(parseCommand('sla #12')).toEqual({ ok: true, command: { name: 'sla', ticketId: 12 } });
+    expect(parseCommand('sla')).toEqual({ ok: false, error: 'Give the ticket number after "sla", e.g. "/ticket sla 83".' });
+  });
+});
+

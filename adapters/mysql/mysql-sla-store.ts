@@ -1,0 +1,174 @@
+/**
+ * SlaStore on MySQL: support_sla (the clocks as last computed) and support_sla_alert (its primary key
+ * is the once-only claim of an alert). A ticket's history is read from the audit trail: customer
+ * messages, agent replies with their delivery (only a reply the mail server accepted stops a clock),
+ * closes and reopens (ours, the old site's, the HTTP API's).
+ */
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ClockStatus, SlaEvent, SlaPolicy } from '../../src/domain/sla.ts';
+import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
+import type { SlaAlertClaim, SlaRecord, SlaStore, SlaSummary, SlaTicket, StoredSla } from '../../src/ports/sla-store.ts';
+import type { Database } from './database.ts';
+
+const EVENT_KINDS: Record<string, readonly SlaEvent['kind'][]> = {
+  customer_reply: ['customer_message'],
+  customer_reply_reopened: ['reopened', 'customer_message'],
+  replied: ['agent_reply'],
+  closed: ['closed'],
+  reopened: ['reopened'],
+  merged_into: ['merged'],
+};
+
+const date = (v: unknown): Date | null => (v instanceof Date ? v : v === null || v === undefined ? null : new Date(String(v)));
+
+/** Clocks as JSON, dates as ISO strings, and back. */
+export function reviveClocks(json: unknown): ClockStatus[] {
+  const list = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
+  if (!Array.isArray(list)) return [];
+  return list.map((c: Record<string, unknown>) => ({
+    ...(c as unknown as ClockStatus),
+    dueAt: date(c['dueAt']),
+    atRiskAt: date(c['atRiskAt']),
+    breachedAt: date(c['breachedAt']),
+    endedAt: date(c['endedAt']),
+  }));
+}
+
+export class MysqlSlaStore implements SlaStore {
+  readonly #db: Database;
+
+  constructor(database: Database) {
+    this.#db = database;
+  }
+
+  async ticketsToCheck(now: Date, limit: number): Promise<number[]> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      `SELECT t.ticket_id FROM support_ticket t LEFT JOIN support_sla s ON s.ticket_id = t.ticket_id
+        WHERE (t.status = 'open' AND (s.ticket_id IS NULL OR s.next_check_at <= ? OR s.ticket_updated_at <> t.updated_at))
+           OR (t.status = 'closed' AND s.ticket_id IS NOT NULL AND s.ticket_updated_at <> t.updated_at)
+        ORDER BY t.ticket_id DESC LIMIT ?`,
+      [now, limit],
+    );
+    return rows.map((r) => Number(r['ticket_id']));
+  }
+
+  async load(ticketId: number): Promise<{ ticket: SlaTicket; stored: StoredSla | null } | null> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.status, t.created_at, t.updated_at, a.name AS assignee,
+              s.policy_json, s.reason, s.priority AS sla_priority, s.category AS sla_category, s.clocks, s.ticket_updated_at AS sla_ticket_updated_at
+         FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id LEFT JOIN support_sla s ON s.ticket_id = t.ticket_id
+        WHERE t.ticket_id = ?`,
+      [ticketId],
+    );
+    const t = rows[0];
+    if (!t) return null;
+    const [eventRows] = await this.#db.pool.query<RowDataPacket[]>(
+      `SELECT e.type, e.created_at, m.delivery FROM support_event e
+         LEFT JOIN support_message m ON e.type = 'replied' AND m.message_id = JSON_UNQUOTE(JSON_EXTRACT(e.details, '$.messageId'))
+        WHERE e.ticket_id = ? AND e.type IN (?)
+        ORDER BY e.created_at, e.id`,
+      [ticketId, Object.keys(EVENT_KINDS)],
+    );
+    const events: SlaEvent[] = [];
+    for (const r of eventRows) {
+      const type = String(r['type']);
+      // A reply stops a clock once the mail server accepted it; one still in the outbox, or refused, does not.
+      if (type === 'replied' && r['delivery'] !== 'sent') continue;
+      for (const kind of EVENT_KINDS[type] ?? []) events.push({ at: date(r['created_at'])!, kind });
+    }
+    const policyJson = t['policy_json'];
+    const stored: StoredSla | null =
+      policyJson === null || policyJson === undefined
+        ? null
+        : {
+            policy: (typeof policyJson === 'string' ? JSON.parse(policyJson) : policyJson) as SlaPolicy,
+            reason: String(t['reason']),
+            priority: String(t['sla_priority']) as Priority,
+            category: String(t['sla_category']) as Category,
+            clocks: reviveClocks(t['clocks']),
+            ticketUpdatedAt: date(t['sla_ticket_updated_at'])!,
+          };
+    return {
+      ticket: {
+        ticketId,
+        subject: String(t['subject']),
+        customer: String(t['customer_email']),
+        priority: t['priority'] as Priority,
+        category: t['category'] as Category,
+        status: t['status'] as TicketStatus,
+        createdAt: date(t['created_at'])!,
+        updatedAt: date(t['updated_at'])!,
+        assignee: t['assignee'] === null || t['assignee'] === undefined ? null : String(t['assignee']),
+        events,
+      },
+      stored,
+    };
+  }
+
+  async save(ticketId: number, r: SlaRecord): Promise<void> {
+    await this.#db.pool.query(
+      `INSERT INTO support_sla (ticket_id, policy, policy_json, reason, priority, category, ticket_updated_at, computed_at, next_check_at, next_due_at,
+                                first_response_met_at, first_response_late, at_risk, breached, clocks)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE policy = VALUES(policy), policy_json = VALUES(policy_json), reason = VALUES(reason), priority = VALUES(priority), category = VALUES(category),
+         ticket_updated_at = VALUES(ticket_updated_at), computed_at = VALUES(computed_at), next_check_at = VALUES(next_check_at), next_due_at = VALUES(next_due_at),
+         first_response_met_at = VALUES(first_response_met_at), first_response_late = VALUES(first_response_late), at_risk = VALUES(at_risk), breached = VALUES(breached), clocks = VALUES(clocks)`,
+      [
+        ticketId,
+        r.policy.name.slice(0, 40),
+        JSON.stringify(r.policy),
+        r.reason.slice(0, 500),
+        r.priority,
+        r.category,
+        r.ticketUpdatedAt,
+        r.computedAt,
+        r.nextCheckAt,
+        r.nextDueAt,
+        r.firstResponseMetAt,
+        r.firstResponseLate ? 1 : 0,
+        r.atRisk ? 1 : 0,
+        r.breached ? 1 : 0,
+        JSON.stringify(r.clocks),
+      ],
+    );
+  }
+
+  async markOpenForCheck(now: Date, rechoose: boolean): Promise<number> {
+    // rechoose: an empty priority never matches the ticket's, so the checker chooses its policy again.
+    const [result] = await this.#db.pool.query<ResultSetHeader>(
+      `UPDATE support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id SET s.next_check_at = ?${rechoose ? ", s.priority = ''" : ''} WHERE t.status = 'open'`,
+      [now],
+    );
+    return result.affectedRows;
+  }
+
+  async claimAlert(c: SlaAlertClaim): Promise<boolean> {
+    const [result] = await this.#db.pool.query<ResultSetHeader>(
+      'INSERT IGNORE INTO support_sla_alert (ticket_id, metric, cycle, kind, due_at, fired_at, posted) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [c.ticketId, c.metric, c.cycle, c.kind, c.dueAt, c.at, c.posted ? 1 : 0],
+    );
+    return result.affectedRows === 1;
+  }
+
+  async recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void> {
+    await this.#db.pool.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, 'sla', JSON.stringify(details), at]);
+  }
+
+  async dueTickets(offset: number, limit: number): Promise<{ ticketId: number; nextDueAt: Date }[]> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      `SELECT s.ticket_id, s.next_due_at FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id
+        WHERE s.next_due_at IS NOT NULL AND t.status = 'open' ORDER BY s.next_due_at, s.ticket_id LIMIT ? OFFSET ?`,
+      [limit, offset],
+    );
+    return rows.map((r) => ({ ticketId: Number(r['ticket_id']), nextDueAt: date(r['next_due_at'])! }));
+  }
+
+  async summary(from: Date, to: Date): Promise<SlaSummary> {
+    const [[fr], [br], [risk]] = await Promise.all([
+      this.#db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n, COALESCE(SUM(first_response_late = 0), 0) AS on_time FROM support_sla WHERE first_response_met_at >= ? AND first_response_met_at < ?', [from, to]),
+      this.#db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM support_sla_alert WHERE kind = 'breach' AND fired_at >= ? AND fired_at < ?", [from, to]),
+      this.#db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id WHERE s.at_risk = 1 AND t.status = 'open'"),
+    ]);
+    return { firstResponses: Number(fr[0]?.['n'] ?? 0), onTime: Number(fr[0]?.['on_time'] ?? 0), breaches: Number(br[0]?.['n'] ?? 0), atRisk: Number(risk[0]?.['n'] ?? 0) };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What the SLA checker needs from storage: which tickets to look at, a ticket's history as the clocks
+ * read it, where to keep the computed clocks, and the once-only claim of an alert. `claimAlert` must be
+ * atomic across processes (a unique key): true for exactly one caller per ticket, metric, cycle and kind.
+ */
+import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
+import type { AlertKind, ClockStatus, SlaEvent, SlaMetric, SlaPolicy } from '../domain/sla.ts';
+
+export interface SlaTicket {
+  readonly ticketId: number;
+  readonly subject: string;
+  readonly customer: string;
+  readonly priority: Priority;
+  readonly category: Category;
+  readonly status: TicketStatus;
+  readonly createdAt: Date;
+  /** support_ticket.updated_at: the clocks are computed again when it moves. */
+  readonly updatedAt: Date;
+  readonly assignee: string | null;
+  /** Customer messages, agent replies the mail server accepted, closes, reopens, merges; oldest first. */
+  readonly events: readonly SlaEvent[];
+}
+
+/** The policy chosen for a ticket, as stored with its reason. */
+export interface StoredSla {
+  readonly policy: SlaPolicy;
+  readonly reason: string;
+  readonly priority: Priority;
+  readonly category: Category;
+  /** As last computed (absent when only the policy is known). */
+  readonly clocks?: readonly ClockStatus[];
+  readonly ticketUpdatedAt?: Date;
+}
+
+export interface SlaRecord extends StoredSla {
+  readonly ticketUpdatedAt: Date;
+  readonly computedAt: Date;
+  readonly nextCheckAt: Date | null;
+  readonly nextDueAt: Date | null;
+  readonly firstResponseMetAt: Date | null;
+  readonly firstResponseLate: boolean;
+  readonly atRisk: boolean;
+  readonly breached: boolean;
+  readonly clocks: readonly ClockStatus[];
+}
+
+export interface SlaAlertClaim {
+  readonly ticketId: number;
+  readonly metric: SlaMetric;
+  readonly cycle: number;
+  readonly kind: AlertKind;
+  readonly dueAt: Date;
+  readonly at: Date;
+  /** False: recorded only (too late to be worth posting). */
+  readonly posted: boolean;
+}
+
+/** The digest's SLA line: first responses met in a period, how many on time, breaches in it, tickets at risk now. */
+export interface SlaSummary {
+  readonly firstResponses: number;
+  readonly onTime: number;
+  readonly breaches: number;
+  readonly atRisk: number;
+}
+
+export interface SlaStore {
+  /** Tickets whose clocks must be computed (new, changed since, or a deadline or at-risk point reached), newest first. */
+  ticketsToCheck(now: Date, limit: number): Promise<number[]>;
+  /** The ticket with its history, and the policy stored for it; null when there is no such ticket. */
+  load(ticketId: number): Promise<{ readonly ticket: SlaTicket; readonly stored: StoredSla | null } | null>;
+  save(ticketId: number, record: SlaRecord): Promise<void>;
+  /**
+   * Every open ticket's clocks due for a look now (after a change of calendar, or `sla recompute`);
+   * `rechoose`: their policies are chosen again from the current ones. Returns how many.
+   */
+  markOpenForCheck(now: Date, rechoose: boolean): Promise<number>;
+  /** True for the one caller that recorded this alert first. */
+  claimAlert(claim: SlaAlertClaim): Promise<boolean>;
+  recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void>;
+  /** Open tickets with a running clock, nearest deadline first. */
+  dueTickets(offset: number, limit: number): Promise<readonly { readonly ticketId: number; readonly nextDueAt: Date }[]>;
+  summary(from: Date, to: Date): Promise<SlaSummary>;
+}

@@ -1,0 +1,262 @@
+/**
+ * The SLA use case: computes a ticket's clocks from its history (policy chosen and stored with its
+ * reason), posts at-risk and breach alerts once per ticket, metric, cycle and kind, and says what is
+ * due for /ticket view, /ticket list due and the digest.
+ *
+ * An alert is re-checked on a fresh read just before it is claimed (a reply that went out meanwhile
+ * means nothing is posted), claimed in the store (a unique key: two workers, a restart, still once),
+ * then posted to every notifier (chat notifiers also key it, so a channel never sees it twice). A
+ * business-hours alert waits for opening hours; one a business day late is recorded, not posted.
+ */
+import { BusinessCalendar, explainDeadline, formatBusinessMinutes } from '../domain/business-calendar.ts';
+import {
+  METRIC_CODES,
+  METRIC_NAMES,
+  choosePolicy,
+  computeClocks,
+  describeClocks,
+  dueAlerts,
+  nearestDue,
+  nextCheckAt,
+  shortWhen,
+  type ClockStatus,
+  type PolicyChoice,
+  type SlaAlert,
+  type SlaPolicy,
+  type SlaSettings,
+} from '../domain/sla.ts';
+import type { ChatNotifier } from '../ports/chat-notifier.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { SlaStore, SlaSummary, SlaTicket, StoredSla } from '../ports/sla-store.ts';
+
+export interface SlaServiceDeps {
+  readonly store: SlaStore;
+  readonly calendar: BusinessCalendar;
+  readonly settings: SlaSettings;
+  /** Read at each alert (chat adapters may add theirs after the service is built). */
+  readonly notifiers: readonly ChatNotifier[];
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Tickets looked at per pass. */
+  readonly batch?: number;
+}
+
+export interface SlaEvaluation {
+  readonly ticket: SlaTicket;
+  readonly stored: StoredSla | null;
+  readonly choice: PolicyChoice | null;
+  readonly clocks: readonly ClockStatus[];
+}
+
+/** Stored when no policy matches: no clock runs. */
+const NO_POLICY: SlaPolicy = { name: '', priorities: [], categories: null, hours: 'business', targets: { first_response: null, next_response: null, resolution: null }, resetOnReopen: false };
+
+export interface SlaPass {
+  readonly checked: number;
+  readonly posted: number;
+  /** Alerts waiting for business hours. */
+  readonly deferred: number;
+}
+
+export class SlaService {
+  readonly #store: SlaStore;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #batch: number;
+  readonly #notifiers: readonly ChatNotifier[];
+  readonly calendar: BusinessCalendar;
+  readonly settings: SlaSettings;
+
+  constructor(deps: SlaServiceDeps) {
+    this.#store = deps.store;
+    this.calendar = deps.calendar;
+    this.settings = deps.settings;
+    this.#notifiers = deps.notifiers;
+    this.#log = deps.logger.child({ component: 'sla' });
+    this.#now = deps.now ?? (() => new Date());
+    this.#batch = deps.batch ?? 500;
+  }
+
+  /**
+   * The ticket's clocks now. The policy stored for it is kept while its priority and category are
+   * the same (a later edit of the policies applies to new tickets); otherwise the first match is chosen.
+   */
+  async evaluate(ticketId: number, now: Date = this.#now()): Promise<SlaEvaluation | null> {
+    const loaded = await this.#store.load(ticketId);
+    if (!loaded) return null;
+    const { ticket, stored } = loaded;
+    let choice: PolicyChoice | null;
+    // A stored policy named '' records that none matched (so the ticket is not looked at every pass).
+    if (stored && stored.priority === ticket.priority && stored.category === ticket.category) choice = stored.policy.name ? { policy: stored.policy, reason: stored.reason } : null;
+    else {
+      choice = choosePolicy(this.settings, ticket.priority, ticket.category);
+      if (choice && stored) choice = { ...choice, reason: `${choice.reason} (was "${stored.policy.name}" for ${stored.priority}/${stored.category})` };
+    }
+    const clocks = choice ? computeClocks({ createdAt: ticket.createdAt, events: ticket.events, policy: choice.policy, calendar: this.calendar, settings: this.settings, now }) : [];
+    return { ticket, stored, choice, clocks };
+  }
+
+  /**
+   * Every open ticket looked at again on the next pass (the worker does it at start, so a changed
+   * calendar moves running deadlines; `sla recompute` also re-chooses policies). How many.
+   */
+  markOpenForCheck(rechoose = false): Promise<number> {
+    return this.#store.markOpenForCheck(this.#now(), rechoose);
+  }
+
+  /** One pass: every ticket that needs a look, its clocks stored, the alerts due posted. */
+  async checkOnce(): Promise<SlaPass> {
+    const now = this.#now();
+    const ids = await this.#store.ticketsToCheck(now, this.#batch);
+    let posted = 0;
+    let deferred = 0;
+    for (const ticketId of ids) {
+      const done = await this.#checkTicket(ticketId, now);
+      posted += done.posted;
+      deferred += done.deferred;
+    }
+    return { checked: ids.length, posted, deferred };
+  }
+
+  async #checkTicket(ticketId: number, now: Date): Promise<{ posted: number; deferred: number }> {
+    const evaluation = await this.evaluate(ticketId, now);
+    if (!evaluation) return { posted: 0, deferred: 0 };
+    const { ticket, choice, clocks, stored } = evaluation;
+    let posted = 0;
+    let deferred = 0;
+    if (choice) {
+      for (const alert of dueAlerts(clocks, choice.policy, this.calendar, now)) {
+        if (alert.stale) {
+          // Recorded (the digest counts it), never announced: nobody can act on it now.
+          // (No audit event: the first pass over years of old open tickets would flood the trail.)
+          await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at: now, posted: false });
+          continue;
+        }
+        if (!alert.postable) {
+          deferred++;
+          continue;
+        }
+        if (await this.#alert(ticketId, alert)) posted++;
+      }
+    }
+    // Nothing happened to the ticket, yet a deadline moved: the calendar (or, after `sla recompute`, the
+    // policy) changed. Said in the audit trail, as the review asks.
+    const before = stored?.ticketUpdatedAt?.getTime() === ticket.updatedAt.getTime() ? stored.clocks : undefined;
+    for (const c of clocks) {
+      const old = before?.find((o) => o.metric === c.metric && o.cycle === c.cycle && o.state === 'running' && o.dueAt);
+      if (c.state === 'running' && c.dueAt && old?.dueAt && old.dueAt.getTime() !== c.dueAt.getTime()) {
+        const why = stored && stored.priority === ticket.priority ? 'calendar changed' : 'policy changed';
+        await this.#store.recordEvent(ticketId, 'sla_deadline_moved', { metric: c.metric, cycle: c.cycle, from: old.dueAt.toISOString(), to: c.dueAt.toISOString(), why }, now);
+        this.#log.info({ ticketId, metric: c.metric }, `ticket #${ticketId}: ${METRIC_NAMES[c.metric]} deadline moved from ${old.dueAt.toISOString()} to ${c.dueAt.toISOString()} (${why})`);
+      }
+    }
+    // Stored last: a crash before this line leaves the ticket due for a look, so no alert is skipped.
+    const due = nearestDue(clocks);
+    let next = nextCheckAt(clocks, now);
+    if (deferred > 0) {
+      const opening = this.calendar.nextOpening(now);
+      next = next && next < opening ? next : opening;
+    }
+    const first = clocks.find((c) => c.metric === 'first_response');
+    {
+      await this.#store.save(ticketId, {
+        policy: choice?.policy ?? NO_POLICY,
+        reason: choice?.reason ?? `no policy matches priority ${ticket.priority} and category ${ticket.category}`,
+        priority: ticket.priority,
+        category: ticket.category,
+        ticketUpdatedAt: ticket.updatedAt,
+        computedAt: now,
+        nextCheckAt: next,
+        nextDueAt: due,
+        firstResponseMetAt: first?.state === 'met' ? first.endedAt : null,
+        firstResponseLate: first?.state === 'met' && first.breachedAt !== null,
+        atRisk: clocks.some((c) => c.state === 'running' && c.atRiskAt !== null && now >= c.atRiskAt && !c.breachedAt),
+        breached: clocks.some((c) => c.state === 'running' && c.breachedAt !== null),
+        clocks,
+      });
+    }
+    return { posted, deferred };
+  }
+
+  /** Re-read, claim, post. True when this process posted it. */
+  async #alert(ticketId: number, alert: SlaAlert): Promise<boolean> {
+    // Just before posting, the state is read again: a reply sent meanwhile, a close, means nothing to say.
+    const at = this.#now();
+    const fresh = await this.evaluate(ticketId, at);
+    const still = fresh?.choice ? dueAlerts(fresh.clocks, fresh.choice.policy, this.calendar, at).find((a) => a.metric === alert.metric && a.cycle === alert.cycle && a.kind === alert.kind && a.postable) : undefined;
+    if (!fresh || !still) {
+      this.#log.info({ ticketId, metric: alert.metric, kind: alert.kind }, 'SLA alert no longer due when re-checked; nothing posted');
+      return false;
+    }
+    if (!(await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at, posted: true }))) return false;
+    const t = fresh.ticket;
+    const name = METRIC_NAMES[alert.metric];
+    const head =
+      alert.kind === 'breach'
+        ? `${name} overdue: the deadline was ${shortWhen(alert.dueAt, at, this.calendar.timeZone)}`
+        : `${name} at risk: due ${shortWhen(alert.dueAt, at, this.calendar.timeZone)} (in ${formatBusinessMinutes(this.#left(fresh, alert.dueAt, at))})`;
+    const reason = fresh.choice!.reason;
+    await this.#store.recordEvent(ticketId, alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk', { metric: alert.metric, cycle: alert.cycle, dueAt: alert.dueAt.toISOString(), policy: fresh.choice!.policy.name, reason }, at);
+    const notice = {
+      kind: 'sla' as const,
+      ticketId,
+      subject: t.subject,
+      customer: t.customer,
+      priority: t.priority,
+      category: t.category,
+      lines: [head, t.assignee ? `Assigned to ${t.assignee}` : 'Nobody is assigned: "/ticket assign ' + ticketId + ' me"', `Why this target: ${reason}`],
+      onceKey: `sla:${METRIC_CODES[alert.metric]}:${alert.cycle}:${alert.kind === 'breach' ? 'b' : 'r'}`.slice(0, 16),
+    };
+    for (const notifier of this.#notifiers) await notifier.notify(notice).catch((error: unknown) => this.#log.warn({ ticketId, err: String(error) }, 'SLA alert not posted by one notifier'));
+    this.#log.info({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind }, `SLA ${alert.kind === 'breach' ? 'breach' : 'at-risk'} alert posted for ticket #${ticketId}`);
+    return true;
+  }
+
+  #left(evaluation: SlaEvaluation, due: Date, now: Date): number {
+    const cal = evaluation.choice?.policy.hours === '24/7' ? null : this.calendar;
+    return cal ? cal.businessMinutesBetween(now, due) : Math.max(0, (due.getTime() - now.getTime()) / 60_000);
+  }
+
+  /** What /ticket view shows: the policy and why, then one line per clock. */
+  async describe(ticketId: number): Promise<string[]> {
+    const now = this.#now();
+    const evaluation = await this.evaluate(ticketId, now);
+    if (!evaluation) return [];
+    if (!evaluation.choice) return [`SLA: no policy matches priority ${evaluation.ticket.priority} and category ${evaluation.ticket.category}`];
+    return [`SLA ${evaluation.choice.reason}`, ...describeClocks(evaluation.clocks, evaluation.choice.policy, this.calendar, now)];
+  }
+
+  async explain(ticketId: number): Promise<string[]> {
+    const now = this.#now();
+    const evaluation = await this.evaluate(ticketId, now);
+    if (!evaluation) return [];
+    const lines = await this.describe(ticketId);
+    const policy = evaluation.choice?.policy;
+    if (!policy) return lines;
+    const cal = policy.hours === '24/7' ? BusinessCalendar.alwaysOpen(this.calendar.timeZone) : this.calendar;
+    for (const c of evaluation.clocks) {
+      if (c.state !== 'running' || !c.dueAt || c.breachedAt) continue;
+      const left = cal.businessMinutesBetween(now, c.dueAt);
+      lines.push(`${METRIC_NAMES[c.metric]}: ${formatBusinessMinutes(c.usedMinutes)} used, ${formatBusinessMinutes(left)} left, counted on:`, ...explainDeadline(cal, cal.addBusinessMinutes(now, left)).map((l) => `  ${l}`));
+    }
+    return lines;
+  }
+
+  /** Open tickets by nearest deadline: the ticket numbers and one line each saying what is due. */
+  async due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }> {
+    const rows = await this.#store.dueTickets((page - 1) * pageSize, pageSize + 1);
+    const now = this.#now();
+    const items = [];
+    for (const row of rows.slice(0, pageSize)) {
+      const evaluation = await this.evaluate(row.ticketId, now);
+      const running = evaluation?.clocks.filter((c) => c.state === 'running' && c.dueAt).sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0];
+      if (!evaluation?.choice || !running) continue;
+      items.push({ ticketId: row.ticketId, line: describeClocks([running], evaluation.choice.policy, this.calendar, now)[0]! });
+    }
+    return { items, hasMore: rows.length > pageSize };
+  }
+
+  summary(from: Date, to: Date): Promise<SlaSummary> {
+    return this.#store.summary(from, to);
+  }
+}

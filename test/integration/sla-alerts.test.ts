@@ -1,0 +1,172 @@
+/**
+ * SLA clocks end to end on MariaDB: tickets from the real intake, two SLA checkers (two workers, each
+ * with its own app, pool and Slack notifier) racing on the same tickets, one of them restarted in
+ * between; Slack's Web API is the local recording server. An at-risk and a breach alert are each
+ * posted exactly once; a business-hours alert waits for opening hours; a reply the mail server took
+ * stops the clock; the console's /ticket view and list due say what is due.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlaService } from '../../src/roles/sla-setup.ts';
+import { instantOf } from '../../src/domain/business-calendar.ts';
+import type { SlaService } from '../../src/services/check-sla.ts';
+import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
+import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+
+const CHANNEL = 'C0SLA';
+let db: TestDatabase;
+let api: RecordingServer;
+let smtp: SmtpListener;
+let env: Record<string, string>;
+const apps: TestApp[] = [];
+let ts = 1_800_000_000;
+/** The checkers' shared clock (the tests move it). */
+let now = new Date();
+const clock = () => now;
+const MIN = 60_000;
+
+async function worker(): Promise<{ app: TestApp; sla: SlaService }> {
+  const app = await createTestApp(db, env);
+  apps.push(app);
+  return { app, sla: await createSlaService(app, { now: clock }) };
+}
+
+/** The SLA messages posted to Slack for a ticket. */
+function slaPosts(ticketId: number): string[] {
+  return api
+    .callsTo('chat.postMessage')
+    .map((c) => String((c.body as Record<string, unknown>)['text']))
+    .filter((t) => t.startsWith(`SLA: ticket #${ticketId} `));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('sla');
+  api = await startRecordingServer();
+  smtp = await startSmtpListener();
+  api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
+  const policies = path.join(os.tmpdir(), `sla-policies-${process.pid}-${Date.now()}.json`);
+  await writeFile(
+    policies,
+    JSON.stringify({
+      policies: [
+        { name: 'urgent-247', priority: ['urgent'], hours: '24/7', firstResponse: 60, resolution: 600 },
+        { name: 'business', priority: ['high', 'normal', 'low'], firstResponse: 60 },
+      ],
+    }),
+  );
+  env = { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_NOTIFY_CHANNEL: CHANNEL, SLACK_API_URL: api.url, SMTP_URL: smtp.url, SLA_POLICIES_FILE: policies };
+});
+
+afterAll(async () => {
+  for (const app of apps) await app.close().catch(() => undefined);
+  await api?.close();
+  await smtp?.close();
+  await db?.drop();
+});
+
+describe('SLA alerts', () => {
+  it('posts an at-risk and a breach alert exactly once each, with two workers racing and a restart between', async () => {
+    const a = await worker();
+    const b = await worker();
+    await a.app.agents.upsert({ name: 'zoe', role: 'manager', staffId: 31, identities: [{ platform: 'console', kind: 'user', value: 'zoe' }] });
+    const { ticketId } = await ingestTicket(a.app, { from: 'Ada <ada@customer.example>', subject: 'Brake pads missing', body: 'Two pads instead of four.' });
+    const set = await a.app.commands.run({ platform: 'console', userId: 'zoe' }, `priority ${ticketId} urgent`);
+    expect(set.ok).toBe(true);
+    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    const created = row[0]!['created_at'] as Date;
+
+    // 50 minutes in (24/7 policy, target 60): at risk (48). Both workers check at once, twice.
+    now = new Date(created.getTime() + 50 * MIN);
+    await Promise.all([a.sla.checkOnce(), b.sla.checkOnce()]);
+    await Promise.all([a.sla.checkOnce(), b.sla.checkOnce()]);
+    expect(slaPosts(ticketId)).toHaveLength(1);
+    expect(slaPosts(ticketId)[0]).toMatch(/First response at risk: due .* \(in 10 min\)/);
+
+    // Worker A restarts (a new process: new app, new pool, new notifier).
+    await a.app.close();
+    const a2 = await worker();
+    now = new Date(created.getTime() + 61 * MIN);
+    await Promise.all([a2.sla.checkOnce(), b.sla.checkOnce()]);
+    await Promise.all([b.sla.checkOnce(), a2.sla.checkOnce()]);
+    const posts = slaPosts(ticketId);
+    expect(posts).toHaveLength(2);
+    expect(posts[1]).toMatch(/First response overdue: the deadline was/);
+
+    // The unique key and the audit trail: one row and one event per alert.
+    const alerts = await db.query('SELECT metric, cycle, kind, posted FROM support_sla_alert WHERE ticket_id = ? ORDER BY kind', [ticketId]);
+    expect(alerts.map((r) => `${r['metric']}/${r['cycle']}/${r['kind']}/${r['posted']}`)).toEqual(['first_response/0/at_risk/1', 'first_response/0/breach/1']);
+    const events = await db.query("SELECT type FROM support_event WHERE ticket_id = ? AND type LIKE 'sla%' ORDER BY id", [ticketId]);
+    expect(events.map((r) => r['type'])).toEqual(['sla_at_risk', 'sla_breached']);
+
+    // The console (on the real clock: the ticket is a minute old) shows what is due, the policy and why; list due has it.
+    const view = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, `view ${ticketId}`);
+    expect(view.text).toContain('SLA policy "urgent-247" (24/7): first of 2 to match priority urgent');
+    expect(view.text).toMatch(/First response: due \w{3} \d\d:\d\d \(in (?:5\d min|1 h); target 1 h\)/);
+    const due = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'list due');
+    expect(due.text).toContain(`#${ticketId} First response: due`);
+    const detail = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, `sla ${ticketId}`);
+    expect(detail.text).toMatch(/First response: \d+ min used, .* left, counted on:\n {2}\w{3} \d\d\/\d\d \d\d:\d\d–\d\d:\d\d/);
+    const unknown = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'sla 999999');
+    expect(unknown).toMatchObject({ ok: false, text: 'There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".' });
+  });
+
+  it('never posts a business-hours alert at night: it waits for the next opening, then goes out once', async () => {
+    const w = await worker();
+    const { ticketId } = await ingestTicket(w.app, { from: 'Bea <bea@customer.example>', subject: 'Invoice copy', body: 'Could you send the invoice again?' });
+    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    const created = row[0]!['created_at'] as Date;
+    // Business policy (Mon–Fri 09:00–18:00 Paris), target 60 min: due within the next business hours.
+    const due = w.sla.calendar.addBusinessMinutes(created, 60).due;
+    // 23:00 on the day the deadline falls: past it, but the shop is closed.
+    const day = due.toISOString().slice(0, 10);
+    now = instantOf(day, 23 * 60, 'Europe/Paris');
+    const night = await w.sla.checkOnce();
+    expect(night.deferred).toBeGreaterThan(0);
+    expect(slaPosts(ticketId)).toEqual([]);
+    // The next opening: posted (a breach), once.
+    now = new Date(w.sla.calendar.nextOpening(now).getTime() + 60_000);
+    await w.sla.checkOnce();
+    await w.sla.checkOnce();
+    expect(slaPosts(ticketId)).toHaveLength(1);
+    expect(slaPosts(ticketId)[0]).toMatch(/First response overdue/);
+  });
+
+  it('a calendar change moves running deadlines, and the audit trail says so', async () => {
+    const w = await worker();
+    const { ticketId } = await ingestTicket(w.app, { from: 'Dan <dan@customer.example>', subject: 'Headlight', body: 'Which bulb fits?' });
+    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    now = new Date((row[0]!['created_at'] as Date).getTime() + MIN);
+    await w.sla.checkOnce();
+    const calendar = path.join(os.tmpdir(), `sla-calendar-${process.pid}-${Date.now()}.json`);
+    const slots = ['07:00-20:00'];
+    await writeFile(calendar, JSON.stringify({ timeZone: 'Europe/Paris', week: { mon: slots, tue: slots, wed: slots, thu: slots, fri: slots, sat: slots, sun: slots } }));
+    const app = await createTestApp(db, { ...env, BUSINESS_CALENDAR_FILE: calendar });
+    apps.push(app);
+    const moved = await createSlaService(app, { now: clock });
+    expect(await moved.markOpenForCheck()).toBeGreaterThan(0);
+    await moved.checkOnce();
+    const events = await db.query("SELECT details FROM support_event WHERE ticket_id = ? AND type = 'sla_deadline_moved'", [ticketId]);
+    expect(events).toHaveLength(1);
+    const details = (typeof events[0]!['details'] === 'string' ? JSON.parse(events[0]!['details']) : events[0]!['details']) as Record<string, unknown>;
+    expect(details).toMatchObject({ metric: 'first_response', why: 'calendar changed' });
+    expect(new Date(String(details['to'])).getTime()).toBeLessThan(new Date(String(details['from'])).getTime());
+  });
+
+  it('a reply the mail server accepted stops the clock: no alert', async () => {
+    const w = await worker();
+    await w.app.agents.upsert({ name: 'yann', role: 'agent', staffId: 32, identities: [{ platform: 'console', kind: 'user', value: 'yann' }] });
+    const { ticketId } = await ingestTicket(w.app, { from: 'Cy <cy@customer.example>', subject: 'Wrong colour', body: 'The mirror cover is red, I ordered black.' });
+    await w.app.commands.run({ platform: 'console', userId: 'yann' }, `priority ${ticketId} urgent`);
+    const reply = await w.app.commands.run({ platform: 'console', userId: 'yann' }, `reply ${ticketId} We are sending the black one today.`);
+    expect(reply.text).toMatch(/^Reply sent/);
+    await smtp.waitFor(1);
+    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+    now = new Date((row[0]!['created_at'] as Date).getTime() + 90 * MIN);
+    await w.sla.checkOnce();
+    expect(slaPosts(ticketId)).toEqual([]);
+    const view = await w.app.commands.run({ platform: 'console', userId: 'yann' }, `view ${ticketId}`);
+    expect(view.text).toMatch(/First response: met .* within 1 h/);
+  });
+});
