@@ -2,6 +2,7 @@
  * Composition root: builds the adapters from the config, wires the services, and closes it all.
  * No DI container: plain factories. The only place where adapters and the core meet.
  */
+import { MysqlTemplateStore } from '../adapters/mysql/mysql-template-store.ts';
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
 import { servicesUp, type LocalServiceName } from '../adapters/local-services/local-services.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
@@ -173,6 +174,7 @@ export async function createApp(config: Config, options: { logger?: AppLogger; p
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
     sla: slaCommands,
+    templates: new MysqlTemplateStore(database),
   });
   const metrics = new MetricsRegistry();
   instrumentIntake(intake, metrics);

@@ -84,6 +84,9 @@ export interface ListRequest {
   readonly page: number;
 }
 
+/** `/ticket reply N tpl:KEY [name=value …] [send]`: without `send`, the preview; with it, the email. */
+export interface TemplateChoice { readonly key: string; readonly asks: Readonly<Record<string, string>>; readonly send: boolean }
+
 /** Who a ticket goes to: the caller, an agent by name, or nobody. */
 export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; readonly name: string } | { readonly kind: 'nobody' };
 
@@ -95,7 +98,7 @@ export type ParsedCommand =
   | { readonly name: 'view'; readonly ticketId: number }
   | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
   | { readonly name: 'reopen'; readonly ticketId: number }
-  | { readonly name: 'reply'; readonly ticketId: number; readonly text: string }
+  | { readonly name: 'reply'; readonly ticketId: number; readonly text: string; readonly template?: TemplateChoice }
   | { readonly name: 'note'; readonly ticketId: number; readonly text: string }
   | { readonly name: 'assign'; readonly ticketId: number; readonly target: AssignTarget }
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
@@ -170,6 +173,8 @@ export function parseCommand(input: string): ParseResult {
       if (typeof id === 'string') return fail(id);
       const text = afterFirstWord(rest);
       if (!text) return fail(`Write the ${verb === 'reply' ? 'reply to the customer' : 'note'} after the number, e.g. "/ticket ${verb} ${id} ${verb === 'reply' ? 'Your parcel left today.' : 'Called the carrier, waiting.'}".`);
+      const tpl = verb === 'reply' ? /^tpl:(\S*)\s*([\s\S]*)$/i.exec(text) : null;
+      if (tpl) return parseTemplateReply(id, tpl[1]!, tpl[2]!);
       if (text.length > MAX_TEXT) return fail(`That ${verb} is ${text.length} characters long; keep it under ${MAX_TEXT} and send the rest in a second ${verb}.`);
       return done(verb === 'reply' ? { name: 'reply', ticketId: id, text } : { name: 'note', ticketId: id, text });
     }
@@ -206,6 +211,28 @@ export function parseCommand(input: string): ParseResult {
     default:
       return fail(`"${verb.slice(0, 40)}" is not a /ticket command; type "/ticket help" for the list.`);
   }
+}
+
+function parseTemplateReply(ticketId: number, key: string, rest: string): ParseResult {
+  if (!key) return fail(`Name the template after "tpl:", e.g. "/ticket reply ${ticketId} tpl:retard-livraison".`);
+  const asks: Record<string, string> = {};
+  let send = false;
+  // name=value pairs; a value runs to the next name= (so it may hold spaces); a last word "send" sends.
+  const words = rest.trim().split(/\s+/).filter(Boolean);
+  if (words.at(-1)?.toLowerCase() === 'send') {
+    send = true;
+    words.pop();
+  }
+  let current: string | null = null;
+  for (const word of words) {
+    const m = /^(?:ask:)?([a-z0-9_]{1,40})=(.*)$/i.exec(word);
+    if (m) {
+      current = m[1]!;
+      asks[current] = m[2]!;
+    } else if (current) asks[current] = `${asks[current]} ${word}`;
+    else return fail(`"${word.slice(0, 40)}" is not understood after the template: give asked values as name=value, e.g. "/ticket reply ${ticketId} tpl:${key} numero_suivi=XY123", and end with "send" to email it.`);
+  }
+  return done({ name: 'reply', ticketId, text: `tpl:${key}`, template: { key: key.toLowerCase(), asks, send } });
 }
 
 /** "export [csv|xlsx] [today|7d|30d | YYYY-MM-DD [YYYY-MM-DD]]": csv of the last 7 days when nothing is said. */
