@@ -19,4 +19,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   digest: async () => (await import('./digest-command.ts')).digestCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
   sla: async () => (await import('./sla-command.ts')).slaCommand,
+  templates: async () => (await import('./templates-command.ts')).templatesCommand,
 };

@@ -88,7 +88,10 @@ export class MysqlTemplateStore {
   }
 }
 
-const comparable = (t: ReplyTemplate) => ({ title: t.title, tags: t.tags, actions: t.actions, bodies: t.bodies });
+/** The template's content with object keys sorted (MySQL's JSON columns reorder them). */
+const comparable = (t: ReplyTemplate): unknown => sorted({ title: t.title, tags: t.tags, actions: t.actions, bodies: t.bodies });
+const sorted = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
 
 function toTemplate(r: RowDataPacket): StoredTemplate {
   return {

@@ -3,10 +3,14 @@
  * through the command service (as the console and chat call it), the preview, then the email received by
  * the SMTP listener in the ticket's language, and the template's actions applied only once it was accepted.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_ENDPOINTS } from '../../adapters/local-services/local-services.ts';
 import { MysqlTemplateStore } from '../../adapters/mysql/mysql-template-store.ts';
 import type { Caller } from '../../src/domain/command.ts';
-import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import { createTestApp, createTestDatabase, ingestTicket, runTicketrelay, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let smtp: SmtpListener;
@@ -77,4 +81,34 @@ describe('/ticket reply N tpl:KEY', () => {
     const reply = await app.commands.run(marie, `/ticket reply ${ticketId} tpl:retard-livrason send`);
     expect(reply).toMatchObject({ ok: false, text: 'Aucun modèle « retard-livrason ». Vouliez-vous dire : retard-livraison ?' });
   });
+});
+
+describe('npx ticketrelay templates check|import|export', () => {
+  it('names file:line, template and language of each problem, imports the good ones, versions a change', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tpl-'));
+    try {
+      const env = { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-tpl' };
+      const file = path.join(dir, 'templates.json');
+      const good = { key: 'merci', title: 'Merci', bodies: { fr: 'Merci {{customer.first_name|}} !', en: 'Thanks!' } };
+      await writeFile(file, JSON.stringify([good, { key: 'casse', bodies: { fr: 'Bonjour {{ticket.number}', en: 'Hi' } }], null, 2));
+      const check = await runTicketrelay(['templates', 'check', file], env, '');
+      expect(check.code).toBe(1);
+      expect(check.stdout + check.stderr).toContain(`${file}:13: template "casse" (fr): unbalanced "{{" or "}}"`);
+      const imported = await runTicketrelay(['templates', 'import', file], env, '');
+      expect(imported.code).toBe(1);
+      expect(imported.stdout + imported.stderr).toContain('merci@1: added.');
+      expect((await store.latest('casse'))).toBeNull();
+      await writeFile(file, JSON.stringify([{ ...good, bodies: { ...good.bodies, en: 'Thank you!' } }], null, 2));
+      const refused = await runTicketrelay(['templates', 'import', file], env, '');
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toContain('already exists (version 1) and differs; not imported (use --replace');
+      expect((await runTicketrelay(['templates', 'import', file, '--replace'], env, '')).code).toBe(0);
+      expect(await store.latest('merci')).toMatchObject({ version: 2, bodies: { en: 'Thank you!' } });
+      const out = path.join(dir, 'out.json');
+      expect((await runTicketrelay(['templates', 'export', out], env, '')).code).toBe(0);
+      expect(JSON.parse(await readFile(out, 'utf8')).templates.map((t: { key: string; version: number }) => `${t.key}@${t.version}`)).toEqual(['merci@2', 'retard-livraison@1']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
