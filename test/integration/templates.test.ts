@@ -73,6 +73,9 @@ describe('/ticket reply N tpl:KEY', () => {
       const events = await db.query<{ type: string; details: unknown }>("SELECT type, details FROM support_event WHERE ticket_id = ? AND type IN ('replied', 'template_actions') ORDER BY id", [ticketId]);
       expect(events.map((e) => e.type)).toEqual(['replied', 'template_actions']);
       expect(JSON.stringify(events[0]!.details)).toContain('retard-livraison@1');
+      const view = await app.commands.run(marie, `/ticket view ${ticketId}`);
+      expect(view.text).toContain('Reply from template retard-livraison@1');
+      expect(view.text).toContain('Template retard-livraison@1 applied: priority low, closed');
     });
   }
 
