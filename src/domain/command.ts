@@ -427,6 +427,7 @@ export function helpText(): string {
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',
+    '  reply N tpl:KEY [name=value …] [send]  a reply template in the ticket’s language: the preview, then emailed with "send"',
     '  note N <text>             an internal note: agents see it, the customer never does',
     '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
     '  priority N urgent|high|normal|low    correct triage (kept for training)',
