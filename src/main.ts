@@ -5,6 +5,7 @@
  * database handle and no Mysql* type leaves this file. The project-local development services are
  * not started here: the CLI does that before it builds the app (adapters/cli/build-app.ts).
  */
+import { MysqlTemplateStore } from '../adapters/mysql/mysql-template-store.ts';
 import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
 import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
 import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
@@ -270,6 +271,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     attachmentMaxBytes: config.intake.attachmentMaxBytes,
     spam,
     sla: slaCommands,
+    templates: new MysqlTemplateStore(database),
   });
   const metrics = new MetricsRegistry();
   intake.onResult(intakeMetrics(metrics));

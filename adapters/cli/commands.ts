@@ -21,4 +21,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   spam: async () => (await import('./spam-command.ts')).spamCommand,
   breaker: async () => (await import('./spam-command.ts')).breakerCommand,
   sla: async () => (await import('./sla-command.ts')).slaCommand,
+  templates: async () => (await import('./templates-command.ts')).templatesCommand,
 };

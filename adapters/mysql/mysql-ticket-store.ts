@@ -176,8 +176,11 @@ export class MysqlTicketStore implements TicketStore {
         [ticketId, String(ticketId), threadLimit],
       );
       const [notes] = await pool.query(
-        "SELECT type, actor, details, created_at FROM support_event WHERE ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened', 'stranger_linked', 'ticket_created') ORDER BY created_at DESC, id DESC LIMIT ?",
-        [ticketId, threadLimit],
+        `SELECT type, actor, details, created_at FROM support_event
+          WHERE (ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened', 'template_actions', 'stranger_linked', 'ticket_created'))
+             OR (ticket_id = ? AND type = 'replied' AND JSON_EXTRACT(details, '$.template') IS NOT NULL)
+          ORDER BY created_at DESC, id DESC LIMIT ?`,
+        [ticketId, ticketId, threadLimit],
       );
       const sources = await emailSources(pool, ticketId, (legacy as Row[]).map((r) => Number(r['msg_id'])));
       const staffIds = [...new Set((legacy as Row[]).map((r) => staffIdOf(r['msg_cnfa_id'])).filter((s): s is string => s !== null))];
@@ -211,7 +214,12 @@ export class MysqlTicketStore implements TicketStore {
         const details = parseJson(n['details']);
         const at = asDate(n['created_at']);
         const type = String(n['type']);
-        if (type === 'note') {
+        if (type === 'replied' || type === 'template_actions') {
+          // Which template (key@version) a reply used, and what it changed once the email was accepted.
+          const applied = Array.isArray(details['applied']) ? details['applied'].join(', ') : '';
+          const text = type === 'replied' ? `Reply from template ${String(details['template'])}` : `Template ${String(details['template'])} applied: ${applied}`;
+          entries.push({ from: String(n['actor']), at, text, staffId: null, internal: true, event: true });
+        } else if (type === 'note') {
           entries.push({ from: String(n['actor']), at, text: typeof details['text'] === 'string' ? details['text'] : '', staffId: null, internal: true });
         } else if (type === 'ticket_created' || type === 'stranger_linked') {
           // An email that pointed at another customer's ticket: said on both, so agents see the link.

@@ -392,3 +392,18 @@ export const supportSlaAlert = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }), index('idx_sla_alert_fired').on(t.kind, t.firedAt)],
 );
+
+/** Reply templates (issue 20, 2.1): one row per key and version. */
+export const supportTemplate = mysqlTable(
+  'support_template',
+  {
+    templateKey: varchar('template_key', { length: 80 }).notNull(),
+    version: int('version', { unsigned: true }).notNull(),
+    title: varchar('title', { length: 200 }).notNull(),
+    tags: json('tags').$type<string[]>().notNull(),
+    actions: json('actions').$type<Record<string, string>>().notNull(),
+    bodies: json('bodies').$type<Record<string, string>>().notNull(),
+    createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'support_template_key_version', columns: [t.templateKey, t.version] })],
+);

@@ -108,6 +108,9 @@ export interface ListRequest {
   readonly page: number;
 }
 
+/** `/ticket reply N tpl:KEY [name=value …] [send]`: without `send`, the preview; with it, the email. */
+export interface TemplateChoice { readonly key: string; readonly asks: Readonly<Record<string, string>>; readonly send: boolean }
+
 /** Who a ticket goes to: the caller, an agent by name, or nobody. */
 export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; readonly name: string } | { readonly kind: 'nobody' };
 
@@ -119,7 +122,7 @@ export type ParsedCommand =
   | { readonly name: 'view'; readonly ticketId: number }
   | { readonly name: 'close'; readonly ticketId: number; readonly reason: string | null }
   | { readonly name: 'reopen'; readonly ticketId: number }
-  | { readonly name: 'reply'; readonly ticketId: number; readonly text: string }
+  | { readonly name: 'reply'; readonly ticketId: number; readonly text: string; readonly template?: TemplateChoice }
   | { readonly name: 'note'; readonly ticketId: number; readonly text: string }
   | { readonly name: 'assign'; readonly ticketId: number; readonly target: AssignTarget }
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
@@ -196,6 +199,8 @@ export function parseCommand(input: string): ParseResult {
       if (typeof id === 'string') return fail(id);
       const text = afterFirstWord(rest);
       if (!text) return fail(`Write the ${verb === 'reply' ? 'reply to the customer' : 'note'} after the number, e.g. "/ticket ${verb} ${id} ${verb === 'reply' ? 'Your parcel left today.' : 'Called the carrier, waiting.'}".`);
+      const tpl = verb === 'reply' ? /^tpl:(\S*)\s*([\s\S]*)$/i.exec(text) : null;
+      if (tpl) return parseTemplateReply(id, tpl[1]!, tpl[2]!);
       if (text.length > MAX_TEXT) return fail(`That ${verb} is ${text.length} characters long; keep it under ${MAX_TEXT} and send the rest in a second ${verb}.`);
       return done(verb === 'reply' ? { name: 'reply', ticketId: id, text } : { name: 'note', ticketId: id, text });
     }
@@ -252,6 +257,28 @@ function parseSpam(args: readonly string[]): ParseResult {
     return done({ name: 'spam', page: Number(rest[1]) });
   }
   return fail(`"${args.join(' ').slice(0, 40)}" is not understood: ${usage}`);
+}
+
+function parseTemplateReply(ticketId: number, key: string, rest: string): ParseResult {
+  if (!key) return fail(`Name the template after "tpl:", e.g. "/ticket reply ${ticketId} tpl:retard-livraison".`);
+  const asks: Record<string, string> = {};
+  let send = false;
+  // name=value pairs; a value runs to the next name= (so it may hold spaces); a last word "send" sends.
+  const words = rest.trim().split(/\s+/).filter(Boolean);
+  if (words.at(-1)?.toLowerCase() === 'send') {
+    send = true;
+    words.pop();
+  }
+  let current: string | null = null;
+  for (const word of words) {
+    const m = /^(?:ask:)?([a-z0-9_]{1,40})=(.*)$/i.exec(word);
+    if (m) {
+      current = m[1]!;
+      asks[current] = m[2]!;
+    } else if (current) asks[current] = `${asks[current]} ${word}`;
+    else return fail(`"${word.slice(0, 40)}" is not understood after the template: give asked values as name=value, e.g. "/ticket reply ${ticketId} tpl:${key} numero_suivi=XY123", and end with "send" to email it.`);
+  }
+  return done({ name: 'reply', ticketId, text: `tpl:${key}`, template: { key: key.toLowerCase(), asks, send } });
 }
 
 /** "export [csv|xlsx] [today|7d|30d | YYYY-MM-DD [YYYY-MM-DD]]": csv of the last 7 days when nothing is said. */
@@ -447,6 +474,7 @@ export function helpText(): string {
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',
+    '  reply N tpl:KEY [name=value …] [send]  a reply template in the ticket’s language: the preview, then emailed with "send"',
     '  note N <text>             an internal note: agents see it, the customer never does',
     '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
     '  priority N urgent|high|normal|low    correct triage (kept for training)',

@@ -28,6 +28,7 @@ import {
   type TicketCard,
   type TicketListView,
   type TicketSummary,
+  type TemplateChoice,
 } from '../domain/command.ts';
 import { dayInZone, startOfDay } from '../domain/digest.ts';
 import { reasonLines } from '../domain/triage/explain.ts';
@@ -41,6 +42,7 @@ import { newMessageId } from './ingest-email.ts';
 import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';
+import { closestKeys, missingSentence, pickBody, renderBody, type StoredTemplate, type TemplateActions } from '../domain/reply-template.ts';
 
 export interface CommandServiceDeps {
   readonly store: TicketStore;
@@ -64,7 +66,22 @@ export interface CommandServiceDeps {
   readonly spam?: Pick<SpamReviewService, 'list' | 'release'>;
   /** SLA clocks: what `view` says is due, and `list due`; absent, neither is shown. */
   readonly sla?: SlaCommands;
+  /** Reply templates (`/ticket reply N tpl:KEY`); absent, templates are not available. */
+  readonly templates?: TemplateSource;
 }
+
+/** What `/ticket reply N tpl:KEY` needs: the templates, and the facts of a ticket its variables use. */
+export interface TemplateSource {
+  latest(key: string): Promise<StoredTemplate | null>;
+  all(): Promise<readonly StoredTemplate[]>;
+  keys(prefix: string, limit: number): Promise<string[]>;
+  ticketFacts(ticketId: number): Promise<{ readonly customerId: number; readonly language: string | null; readonly orderNumber: string | null } | null>;
+  customerNames(customerId: number): Promise<{ readonly firstName: string | null; readonly lastName: string | null }>;
+}
+
+/** A chat surface shows this much of a preview (a Slack section holds 3,000 characters). */
+const PREVIEW_LIMIT = 2_800;
+interface TemplateUse { readonly ref: string; readonly actions: TemplateActions }
 
 /** What the commands need of the SLA service (src/services/check-sla.ts). */
 export interface SlaCommands {
@@ -101,6 +118,7 @@ export class CommandService {
   readonly #listeners: CommandListener[] = [];
   readonly #spam: Pick<SpamReviewService, 'list' | 'release'> | null;
   readonly #sla: SlaCommands | null;
+  readonly #templates: TemplateSource | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -115,6 +133,7 @@ export class CommandService {
     this.#attachmentMaxBytes = deps.attachmentMaxBytes ?? null;
     this.#spam = deps.spam ?? null;
     this.#sla = deps.sla ?? null;
+    this.#templates = deps.templates ?? null;
   }
 
   /** Adds a listener told of every answer, with the time it took (the metrics registry's timings). */
@@ -179,9 +198,96 @@ export class CommandService {
       case 'spam':
       case 'spam_release':
         return this.#spamCommand(command, actor);
+      case 'reply':
+        if (command.template) return this.#templateReply(command.ticketId, command.template, agent!, actor);
+        return this.#change(command, agent!, actor, caller.claimedBy ?? null);
       default:
         return this.#change(command, agent!, actor, caller.claimedBy ?? null);
     }
+  }
+
+  /** Template keys starting with `prefix`, for Slack's and Discord's autocomplete. */
+  suggestTemplates(prefix: string, limit: number): Promise<string[]> {
+    return this.#templates ? this.#templates.keys(prefix.toLowerCase().slice(0, 80), Math.max(1, Math.min(25, limit))) : Promise.resolve([]);
+  }
+
+  /** `/ticket reply N tpl:KEY [name=value …] [send]`: the rendered preview, or (with send) the email and its actions. */
+  async #templateReply(ticketId: number, choice: TemplateChoice, agent: Agent, actor: string): Promise<CommandReply> {
+    if (!this.#templates) return refuse('Reply templates are not available in this process; write the reply yourself with "/ticket reply N your text".');
+    const template = await this.#templates.latest(choice.key);
+    if (!template) {
+      const near = closestKeys(choice.key, (await this.#templates.all()).map((t) => t.key));
+      return refuse(`Aucun modèle « ${choice.key} ».${near.length ? ` Vouliez-vous dire : ${near.join(', ')} ?` : ' Importez-en avec "npx ticketrelay templates import FILE".'}`);
+    }
+    const facts = await this.#templates.ticketFacts(ticketId);
+    if (!facts) return refuse(`There is no ticket #${ticketId}; check the number with "/ticket list" or "/ticket list all".`);
+    const picked = pickBody(template, facts.language);
+    if (!picked) return refuse(`Template "${template.key}" has no text at all; fix it and import it again.`);
+    const names = await this.#templates.customerNames(facts.customerId);
+    const agentFirst = (agent.fullName ?? agent.name).split(/\s+/)[0] ?? agent.name;
+    const values: Record<string, string | null> = {
+      'customer.first_name': names.firstName,
+      'customer.last_name': names.lastName,
+      'ticket.number': String(ticketId),
+      'order.number': facts.orderNumber,
+      'agent.first_name': agentFirst,
+      'agent.name': agent.fullName ?? agent.name,
+      'shop.name': this.#supportName,
+      'sla.first_response_due': null,
+    };
+    const rendered = renderBody(picked.body, values, choice.asks);
+    if (!rendered.ok) return refuse(missingSentence(template.key, ticketId, rendered.missing, picked.language));
+    const ref = `${template.key}@${template.version}`;
+    if (!choice.send) {
+      const asks = Object.entries(choice.asks).map(([k, v]) => ` ${k}=${v}`).join('');
+      const shown = rendered.text.length > PREVIEW_LIMIT ? `${rendered.text.slice(0, PREVIEW_LIMIT)}… (aperçu tronqué, l'email contient le texte complet)` : rendered.text;
+      const actions = describeActions(template.actions);
+      return {
+        ok: true,
+        ephemeral: true,
+        text: [
+          `Preview of template ${ref} (${picked.language}) for ticket #${ticketId}; nothing is sent yet.`,
+          ...(picked.warning ? [`Warning: ${picked.warning}`] : []),
+          '',
+          shown,
+          '',
+          ...(actions ? [`Once the mail server accepts it: ${actions}.`] : []),
+          `To send it, type: /ticket reply ${ticketId} tpl:${template.key}${asks} send`,
+        ].join('\n'),
+      };
+    }
+    return this.#change({ name: 'reply', ticketId, text: rendered.text }, agent, actor, null, { ref, actions: template.actions });
+  }
+
+  /** A template's actions, after the mail server accepted its email: in one audited transaction. */
+  async #applyTemplateActions(ticketId: number, use: TemplateUse, agent: Agent, actor: string): Promise<string> {
+    const at = this.#now();
+    return this.#store.transaction(async (tx) => {
+      const lookup = await tx.lockTicket(ticketId);
+      if (lookup.found !== 'ticket') return '';
+      const ticket = lookup.ticket;
+      const done: string[] = [];
+      const a = use.actions;
+      if (a.priority && ticket.priority !== a.priority) {
+        await tx.correct(ticketId, 'priority', ticket.priority, a.priority, agent.id, at);
+        done.push(`priority ${a.priority}`);
+      }
+      if (a.category && ticket.category !== a.category) {
+        await tx.correct(ticketId, 'category', ticket.category, a.category, agent.id, at);
+        done.push(`category ${a.category}`);
+      }
+      if (a.note) {
+        await tx.recordEvent(ticketId, 'note', agent.name, { agentId: agent.id, text: a.note, template: use.ref }, at);
+        done.push('internal note added');
+      }
+      if (a.status === 'closed' && ticket.status !== 'closed') {
+        await tx.setStatus(ticketId, 'closed', at);
+        await tx.recordEvent(ticketId, 'closed', actor, { agentId: agent.id, reason: `template ${use.ref}` }, at);
+        done.push('closed');
+      } else if (a.status === 'pending') done.push('left open, waiting on the customer');
+      if (done.length) await tx.recordEvent(ticketId, 'template_actions', actor, { agentId: agent.id, template: use.ref, applied: done }, at);
+      return done.join(', ');
+    });
   }
 
   async #export(command: Extract<ParsedCommand, { name: 'export' }>, agent: Agent): Promise<CommandReply> {
@@ -284,7 +390,13 @@ export class CommandService {
   }
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
-  async #change(command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }>, agent: Agent, actor: string, claimedBy: string | null = null): Promise<CommandReply> {
+  async #change(
+    command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }>,
+    agent: Agent,
+    actor: string,
+    claimedBy: string | null = null,
+    template?: TemplateUse,
+  ): Promise<CommandReply> {
     const ticketId = command.ticketId;
     // Resolved before the transaction: no lock is held while looking up another agent.
     let assignee: Agent | null = null;
@@ -324,7 +436,7 @@ export class CommandService {
         case 'category':
           return this.#correct(tx, ticket, command.name, command.name === 'priority' ? command.priority : command.category, agent, actor, at);
         case 'reply':
-          return this.#reply(tx, ticket, command.text, agent, actor, at);
+          return this.#reply(tx, ticket, command.text, agent, actor, at, template?.ref);
       }
     });
     if (outcome.sent) {
@@ -333,6 +445,11 @@ export class CommandService {
       // "Sent" only when the mail server took it: an agent told so would not look again.
       const delivery = this.#outbox.outcome?.(outcome.sent.messageId) ?? null;
       if (delivery?.delivery !== 'sent') outcome.text = notSentYet(outcome.sent, ticketId, delivery);
+      else if (template) {
+        // Only now: the mail server took the email. A reply that failed changes nothing else.
+        const applied = await this.#applyTemplateActions(ticketId, template, agent, actor);
+        outcome.text = `${outcome.text.replace(/\.$/, '')} (template ${template.ref}${applied ? `; ${applied}` : ''}).`;
+      }
     }
     if (outcome.ok && !outcome.ephemeral) this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
     return { ok: outcome.ok, text: outcome.text, ephemeral: outcome.ephemeral };
@@ -355,7 +472,7 @@ export class CommandService {
     return { ok: true, ephemeral: false, text: `Ticket #${ticket.ticketId}: ${field} ${from} → ${value}, set by ${agent.name} (kept for triage training).` };
   }
 
-  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
+  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date, template?: string): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
     // To the ticket's customer, and a copy to everyone else on the thread (a garage the customer copied,
     // a husband who answered, the customer's other address), as helpdesks and a mail client's Reply All
     // do: whoever wrote last, the customer is never left out.
@@ -380,11 +497,17 @@ export class CommandService {
       references: last ? replyReferences(last) : [],
       at,
     });
-    await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null }, at);
+    await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null, ...(template ? { template } : {}) }, at);
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
     const copied = cc.length ? ` (copy to ${cc.join(', ')})` : '';
     return { ok: true, ephemeral: false, sent: { messageId, to: `${to}${copied}` }, text: `Reply sent to ${to}${copied} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
   }
+}
+
+/** A template's actions in words. */
+function describeActions(a: TemplateActions): string {
+  const parts = [a.priority ? `priority ${a.priority}` : '', a.category ? `category ${a.category}` : '', a.note ? 'an internal note' : '', a.status === 'closed' ? 'close the ticket' : a.status === 'pending' ? 'leave it waiting on the customer' : ''];
+  return parts.filter(Boolean).join(', ');
 }
 
 /**

@@ -522,3 +522,28 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
     }
   });
 });
+
+describe('Slack: /ticket reply N tpl:KEY', () => {
+  it('previews the template privately, then emails it on "send" and applies its actions', async () => {
+    const { MysqlTemplateStore } = await import('../../adapters/mysql/mysql-template-store.ts');
+    await new MysqlTemplateStore(db.database).save(
+      { key: 'facture-corrigee', title: 'Facture corrigée', tags: [], actions: { category: 'billing', status: 'closed' }, bodies: { fr: 'Bonjour {{customer.first_name|Madame, Monsieur}}, avoir {{ask:avoir}} émis (#{{ticket.number}}).', en: 'Hello {{customer.first_name|there}}, credit note {{ask:avoir}} issued (#{{ticket.number}}).' } },
+      false,
+      new Date(),
+    );
+    const { ticketId: id } = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Double charge', body: 'You charged me twice for the brake pads, please fix the invoice.' });
+    await db.query("UPDATE support_ticket SET language = 'en' WHERE ticket_id = ?", [id]);
+    const before = smtp.received.length;
+    const preview = await slash(ALICE, `reply ${id} tpl:facture-corrigee avoir=AV-77`);
+    expect(preview['response_type']).toBe('ephemeral');
+    expect(JSON.stringify(preview)).toContain(`Hello Ada, credit note AV-77 issued (#${id}).`);
+    expect(smtp.received.length).toBe(before);
+    const sent = await slash(ALICE, `reply ${id} tpl:facture-corrigee avoir=AV-77 send`);
+    expect(sent['response_type']).toBe('in_channel');
+    expect(JSON.stringify(sent)).toContain('facture-corrigee@1');
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.parsed.text).toContain(`Hello Ada, credit note AV-77 issued (#${id}).`);
+    const [row] = await db.query<{ status: string; category: string }>('SELECT status, category FROM support_ticket WHERE ticket_id = ?', [id]);
+    expect(row).toEqual({ status: 'closed', category: 'billing' });
+  });
+});
