@@ -13,7 +13,7 @@ const starters: Partial<Record<RoleName, () => Promise<RoleStarter>>> = {
   bots: async () => (await import('./bots.ts')).startBotsRole,
   scheduler: async () => (await import('./scheduler.ts')).startSchedulerRole,
   http: async () => (await import('./http.ts')).startHttpRole,
-  lmtp: async () => (await import('../../adapters/lmtp/lmtp-role.ts')).startLmtpRole,
+  lmtp: async () => (await import('./lmtp.ts')).startLmtpRole,
 };
 
 export function isRoleName(name: string): name is RoleName {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
-import { startLmtpServer, type LmtpFrontEnd } from '../../adapters/lmtp/lmtp-role.ts';
+import { startLmtpServer, type LmtpFrontEnd } from '../../src/roles/lmtp.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { loadConfig, parseLmtpListen } from '../../src/config.ts';
 import { createApp, type App } from '../../src/main.ts';

@@ -12,11 +12,11 @@
 import { chmod, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { LmtpListen } from '../../src/config.ts';
-import { AppError, describeError, isAppError } from '../../src/domain/errors.ts';
-import type { App } from '../../src/main.ts';
-import type { RoleStarter, RunningRole } from '../../src/roles/role.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { LmtpListen } from '../config.ts';
+import { AppError, describeError, isAppError } from '../domain/errors.ts';
+import type { App } from '../main.ts';
+import type { RoleStarter, RunningRole } from './role.ts';
+import type { IntakeResult } from '../services/ingest-email.ts';
 
 /** How often acknowledgements still waiting are retried (as the intake role does). */
 const OUTBOX_EVERY_MS = 30_000;
