@@ -23,18 +23,29 @@ const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
 async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }
 
 const url = await freshBenchDatabase('ticketrelay_test_api_abuse');
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-api-abuse-'));
-const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench-api-abuse', LOG_LEVEL: 'silent', API_TOKENS: `bench:read+write:${TOKEN}`, DB_QUERY_BUDGET_MS: String(BUDGET_MS), API_RATE_PER_TOKEN: '100000/min' });
+const config = loadConfig({
+  DATABASE_URL: url,
+  REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+  DATA_DIR: dataDir,
+  QUEUE_PREFIX: 'bench-api-abuse',
+  LOG_LEVEL: 'silent',
+  API_TOKENS: `bench:read+write:${TOKEN}`,
+  DB_QUERY_BUDGET_MS: String(BUDGET_MS),
+  API_RATE_PER_TOKEN: '100000/min',
+});
 const app = await createApp(config, { logger: createLogger({ level: 'silent' }) });
 // The benchmark's own connection, to count and to seed rows (the app exposes no database).
 const database = openDatabase({ url, poolSize: 2 });
@@ -47,7 +58,12 @@ try {
     const res = await fetch(`${base}/api/support/contact`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Buy Cheap', email: `flood${i}@third-party.example`, subject: `Visit http://spam.example/${i} for cheap pills`, message: 'Cheap pills at http://spam.example, best prices.' }),
+      body: JSON.stringify({
+        name: 'Buy Cheap',
+        email: `flood${i}@third-party.example`,
+        subject: `Visit http://spam.example/${i} for cheap pills`,
+        message: 'Cheap pills at http://spam.example, best prices.',
+      }),
     });
     await res.text();
     return res.status;
@@ -55,8 +71,12 @@ try {
   const floodSeconds = (performance.now() - started) / 1000;
   const byStatus: Record<string, number> = {};
   for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
-  const [[tickets]] = (await database.pool.query('SELECT COUNT(*) AS n FROM support_ticket')) as unknown as [[{ n: number }]];
-  console.log(`form flood: 300 posts, 16 at a time, in ${floodSeconds.toFixed(2)} s: ${JSON.stringify(byStatus)}; tickets made: ${tickets.n}`);
+  const [[tickets]] = (await database.pool.query('SELECT COUNT(*) AS n FROM support_ticket')) as unknown as [
+    [{ n: number }],
+  ];
+  console.log(
+    `form flood: 300 posts, 16 at a time, in ${floodSeconds.toFixed(2)} s: ${JSON.stringify(byStatus)}; tickets made: ${tickets.n}`,
+  );
 
   // 2. Searches on ROWS tickets.
   started = performance.now();
@@ -71,15 +91,33 @@ try {
     const body = await res.text();
     return { status: res.status, ms: performance.now() - t, body };
   };
-  const anonymous = await pool(160, 16, (i) => time(`/api/support/contact/tickets?keyword=zq${i}&limit=100&page=2`, false));
+  const anonymous = await pool(160, 16, (i) =>
+    time(`/api/support/contact/tickets?keyword=zq${i}&limit=100&page=2`, false),
+  );
   const anonMs = anonymous.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(`160 anonymous searches, 16 at a time: statuses ${[...new Set(anonymous.map((r) => r.status))].join(',')}, p50 ${anonMs[80]!.toFixed(1)} ms, max ${anonMs.at(-1)!.toFixed(1)} ms`);
+  console.log(
+    `160 anonymous searches, 16 at a time: statuses ${[...new Set(anonymous.map((r) => r.status))].join(',')}, p50 ${anonMs[80]!.toFixed(1)} ms, max ${anonMs.at(-1)!.toFixed(1)} ms`,
+  );
   const searches = [];
-  for (const q of ['zq', '%25', '%25%25%25%25']) searches.push({ q, ...(await time(`/api/support/contact/tickets?keyword=${q}&limit=100`, true)) });
-  for (const s of searches) console.log(`token search keyword=${s.q}: ${s.status} in ${s.ms.toFixed(0)} ms ${s.status === 503 ? '(over budget)' : ''}`);
+  for (const q of ['zq', '%25', '%25%25%25%25'])
+    searches.push({ q, ...(await time(`/api/support/contact/tickets?keyword=${q}&limit=100`, true)) });
+  for (const s of searches)
+    console.log(
+      `token search keyword=${s.q}: ${s.status} in ${s.ms.toFixed(0)} ms ${s.status === 503 ? '(over budget)' : ''}`,
+    );
   const plain = await time('/api/support/contact/tickets?limit=20', true);
   console.log(`token list, no filter: ${plain.status} in ${plain.ms.toFixed(0)} ms`);
-  console.log(JSON.stringify({ floodSeconds: Number(floodSeconds.toFixed(2)), flood: byStatus, ticketsFromFlood: tickets.n, anonymousSearch: { statuses: [...new Set(anonymous.map((r) => r.status))], p50Ms: Math.round(anonMs[80]!) }, tokenSearches: searches.map((s) => ({ keyword: s.q, status: s.status, ms: Math.round(s.ms) })), budgetMs: BUDGET_MS, rows: ROWS }));
+  console.log(
+    JSON.stringify({
+      floodSeconds: Number(floodSeconds.toFixed(2)),
+      flood: byStatus,
+      ticketsFromFlood: tickets.n,
+      anonymousSearch: { statuses: [...new Set(anonymous.map((r) => r.status))], p50Ms: Math.round(anonMs[80]!) },
+      tokenSearches: searches.map((s) => ({ keyword: s.q, status: s.status, ms: Math.round(s.ms) })),
+      budgetMs: BUDGET_MS,
+      rows: ROWS,
+    }),
+  );
 } finally {
   await front.close();
   await database.pool.query('DROP DATABASE IF EXISTS ticketrelay_test_api_abuse');

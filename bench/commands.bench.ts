@@ -25,15 +25,89 @@ const BATCH = 5_000;
 const CUSTOMERS = 50_000;
 const SPAN_DAYS = 3 * 365;
 
-const { values } = parseArgs({ options: { tickets: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '60' }, 'generate-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '60' },
+    'generate-only': { type: 'boolean', default: false },
+  },
+});
 const TICKETS = Math.max(1000, Number(values.tickets) || 1_000_000);
 const RUNS = Math.max(5, Number(values.runs) || 60);
 
-const SUBJECT_A = ['Brake pads', 'Oil filter', 'Timing belt', 'Clutch kit', 'Shock absorbers', 'Headlight bulb', 'Wiper blades', 'Battery', 'Alternator', 'Spark plugs', 'Exhaust', 'Radiator', 'Air filter', 'Tyres', 'Windscreen', 'Mirror glass', 'Starter motor', 'Fuel pump', 'Water pump', 'Disc rotors'];
-const SUBJECT_B = ['not delivered', 'wrong part', 'refund request', 'invoice missing', 'damaged on arrival', 'does not fit', 'question', 'late delivery', 'return label', 'payment failed', 'double charged', 'compatibility', 'warranty claim', 'missing screws', 'cancel order'];
+const SUBJECT_A = [
+  'Brake pads',
+  'Oil filter',
+  'Timing belt',
+  'Clutch kit',
+  'Shock absorbers',
+  'Headlight bulb',
+  'Wiper blades',
+  'Battery',
+  'Alternator',
+  'Spark plugs',
+  'Exhaust',
+  'Radiator',
+  'Air filter',
+  'Tyres',
+  'Windscreen',
+  'Mirror glass',
+  'Starter motor',
+  'Fuel pump',
+  'Water pump',
+  'Disc rotors',
+];
+const SUBJECT_B = [
+  'not delivered',
+  'wrong part',
+  'refund request',
+  'invoice missing',
+  'damaged on arrival',
+  'does not fit',
+  'question',
+  'late delivery',
+  'return label',
+  'payment failed',
+  'double charged',
+  'compatibility',
+  'warranty claim',
+  'missing screws',
+  'cancel order',
+];
 const RARE = ['carburetor', 'turbocharger', 'differential', 'catalytic'];
-const FIRST = ['jean', 'marie', 'pierre', 'anne', 'luc', 'sophie', 'paul', 'julie', 'marc', 'claire', 'tom', 'emma', 'leo', 'lina', 'hugo'];
-const LAST = ['dupont', 'martin', 'bernard', 'petit', 'durand', 'leroy', 'moreau', 'simon', 'laurent', 'lefebvre', 'michel', 'garcia', 'roux', 'fournier'];
+const FIRST = [
+  'jean',
+  'marie',
+  'pierre',
+  'anne',
+  'luc',
+  'sophie',
+  'paul',
+  'julie',
+  'marc',
+  'claire',
+  'tom',
+  'emma',
+  'leo',
+  'lina',
+  'hugo',
+];
+const LAST = [
+  'dupont',
+  'martin',
+  'bernard',
+  'petit',
+  'durand',
+  'leroy',
+  'moreau',
+  'simon',
+  'laurent',
+  'lefebvre',
+  'michel',
+  'garcia',
+  'roux',
+  'fournier',
+];
 
 /** Deterministic pseudo-random numbers: the same data on every machine. */
 function rng(seed: number): () => number {
@@ -56,12 +130,20 @@ function weighted<T extends string>(r: number, table: readonly (readonly [T, num
   return table[table.length - 1]![0];
 }
 
-const customerEmail = (n: number) => `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
+const customerEmail = (n: number) =>
+  `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
 
 async function openBenchDatabase(): Promise<{ database: Database; fresh: boolean }> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
-  const [rows] = await admin.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [DB_NAME]);
+  const admin = await mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port),
+    user: base.username,
+    password: base.password,
+  });
+  const [rows] = await admin.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+    DB_NAME,
+  ]);
   const exists = (rows as unknown[]).length > 0;
   if (!exists) await admin.query(`CREATE DATABASE \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
@@ -73,7 +155,9 @@ async function openBenchDatabase(): Promise<{ database: Database; fresh: boolean
 }
 
 async function generatedCount(database: Database): Promise<number> {
-  await database.pool.query('CREATE TABLE IF NOT EXISTS bench_generated (tickets INT UNSIGNED NOT NULL, generated_at DATETIME NOT NULL)');
+  await database.pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_generated (tickets INT UNSIGNED NOT NULL, generated_at DATETIME NOT NULL)',
+  );
   const [rows] = await database.pool.query('SELECT MAX(tickets) AS n FROM bench_generated');
   return Number((rows as { n: number | null }[])[0]?.n ?? 0);
 }
@@ -92,7 +176,8 @@ async function generate(database: Database, tickets: number, log: (line: string)
   await pool.query('ALTER TABLE support_ticket DROP INDEX ft_ticket_subject_email').catch(() => undefined);
   for (let start = 1; start <= CUSTOMERS; start += BATCH) {
     const rows = [];
-    for (let n = start; n < Math.min(start + BATCH, CUSTOMERS + 1); n++) rows.push([n, customerEmail(n), FIRST[n % FIRST.length], LAST[Math.floor(n / FIRST.length) % LAST.length], '1']);
+    for (let n = start; n < Math.min(start + BATCH, CUSTOMERS + 1); n++)
+      rows.push([n, customerEmail(n), FIRST[n % FIRST.length], LAST[Math.floor(n / FIRST.length) % LAST.length], '1']);
     await pool.query('INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_fname, cst_name, cst_activ) VALUES ?', [rows]);
   }
   const now = Date.now();
@@ -119,7 +204,17 @@ async function generate(database: Database, tickets: number, log: (line: string)
       // One row in 40 is something else the shop keeps in ___xtr_msg: a review, a legal page, a redirect.
       if (msgId % 40 === 0) {
         const type = ['review', 'legal', 'redirect'][msgId % 3]!;
-        legacy.push([msgId, null, null, formatLegacyDate(new Date(now - spanMs)), `${type} ${msgId}`, JSON.stringify({ type, rating: 4, text: 'Great brake pads' }), null, '0', '0']);
+        legacy.push([
+          msgId,
+          null,
+          null,
+          formatLegacyDate(new Date(now - spanMs)),
+          `${type} ${msgId}`,
+          JSON.stringify({ type, rating: 4, text: 'Great brake pads' }),
+          null,
+          '0',
+          '0',
+        ]);
         continue;
       }
       made++;
@@ -128,22 +223,80 @@ async function generate(database: Database, tickets: number, log: (line: string)
       const age = (now - at.getTime()) / 86_400_000;
       // Recent tickets are mostly open, old ones closed.
       const open = random() < (age < 7 ? 0.7 : age < 30 ? 0.25 : 0.02);
-      const priority = weighted(random(), [['urgent', 0.03], ['high', 0.12], ['normal', 0.65], ['low', 0.2]] as const);
-      const category = weighted(random(), [['general', 0.3], ['technical', 0.3], ['billing', 0.2], ['complaint', 0.12], ['suggestion', 0.08]] as const);
+      const priority = weighted(random(), [
+        ['urgent', 0.03],
+        ['high', 0.12],
+        ['normal', 0.65],
+        ['low', 0.2],
+      ] as const);
+      const category = weighted(random(), [
+        ['general', 0.3],
+        ['technical', 0.3],
+        ['billing', 0.2],
+        ['complaint', 0.12],
+        ['suggestion', 0.08],
+      ] as const);
       const customer = 1 + Math.floor(random() * CUSTOMERS);
-      const subject = random() < 0.001 ? `${RARE[made % RARE.length]} ${SUBJECT_B[made % SUBJECT_B.length]}` : `${SUBJECT_A[Math.floor(random() * SUBJECT_A.length)]} ${SUBJECT_B[Math.floor(random() * SUBJECT_B.length)]}`;
-      const content = composeLegacyContent(`Hello, about my order: ${subject.toLowerCase()}. Thanks.`, { priority, category, created_at: formatLegacyDate(at) });
-      legacy.push([ticketId, String(customer), null, formatLegacyDate(at), subject, content, null, open ? '1' : '0', open ? '0' : '1']);
-      ours.push([ticketId, customer, customerEmail(customer), subject, open ? 'open' : 'closed', priority, category, 'email', 1, at, at, at, open ? null : new Date(at.getTime() + 86_400_000)]);
+      const subject =
+        random() < 0.001
+          ? `${RARE[made % RARE.length]} ${SUBJECT_B[made % SUBJECT_B.length]}`
+          : `${SUBJECT_A[Math.floor(random() * SUBJECT_A.length)]} ${SUBJECT_B[Math.floor(random() * SUBJECT_B.length)]}`;
+      const content = composeLegacyContent(`Hello, about my order: ${subject.toLowerCase()}. Thanks.`, {
+        priority,
+        category,
+        created_at: formatLegacyDate(at),
+      });
+      legacy.push([
+        ticketId,
+        String(customer),
+        null,
+        formatLegacyDate(at),
+        subject,
+        content,
+        null,
+        open ? '1' : '0',
+        open ? '0' : '1',
+      ]);
+      ours.push([
+        ticketId,
+        customer,
+        customerEmail(customer),
+        subject,
+        open ? 'open' : 'closed',
+        priority,
+        category,
+        'email',
+        1,
+        at,
+        at,
+        at,
+        open ? null : new Date(at.getTime() + 86_400_000),
+      ]);
       // One ticket in eight has a reply from staff.
       if (made % 8 === 0) {
         msgId++;
-        legacy.push([msgId, String(customer), '7', formatLegacyDate(new Date(at.getTime() + 3_600_000)), `Re: ${subject}`, 'We are on it.', String(ticketId), '0', '0']);
+        legacy.push([
+          msgId,
+          String(customer),
+          '7',
+          formatLegacyDate(new Date(at.getTime() + 3_600_000)),
+          `Re: ${subject}`,
+          'We are on it.',
+          String(ticketId),
+          '0',
+          '0',
+        ]);
       }
     }
     inflight.push(
-      send('INSERT INTO ___xtr_msg (msg_id, msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ?', legacy),
-      send('INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, triaged, created_at, updated_at, last_message_at, closed_at) VALUES ?', ours),
+      send(
+        'INSERT INTO ___xtr_msg (msg_id, msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ?',
+        legacy,
+      ),
+      send(
+        'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, triaged, created_at, updated_at, last_message_at, closed_at) VALUES ?',
+        ours,
+      ),
     );
     if (inflight.length >= 4) await Promise.all(inflight.splice(0));
     if (made % 100_000 < BATCH) log(`  ${made.toLocaleString('en')} tickets…`);
@@ -160,7 +313,10 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function time(runs: number, work: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {
+async function time(
+  runs: number,
+  work: (i: number) => Promise<unknown>,
+): Promise<{ p50: number; p95: number; max: number }> {
   for (let i = 0; i < 3; i++) await work(i); // warm-up
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -194,15 +350,27 @@ async function main(): Promise<void> {
   )) as unknown as [[{ msg_rows: number }]];
   const agents = new MysqlAgentDirectory(database);
   const caller: Caller = { platform: 'console', userId: 'bench' };
-  await agents.upsert({ name: 'bench', role: 'manager', staffId: 7, identities: [{ platform: 'console', kind: 'user', value: 'bench' }] });
+  await agents.upsert({
+    name: 'bench',
+    role: 'manager',
+    staffId: 7,
+    identities: [{ platform: 'console', kind: 'user', value: 'bench' }],
+  });
   const logger = createLogger({ level: 'silent' });
-  const commands = new CommandService({ store: new MysqlTicketStore(database), agents, outbox: { deliverPending: async () => 0, idle: async () => undefined }, logger });
+  const commands = new CommandService({
+    store: new MysqlTicketStore(database),
+    agents,
+    outbox: { deliverPending: async () => 0, idle: async () => undefined },
+    logger,
+  });
   const run = async (line: string) => {
     const reply = await commands.run(caller, line);
     if (!reply.ok) throw new Error(`"${line}" failed: ${reply.text}`);
     return reply;
   };
-  const [[maxRow]] = (await database.pool.query('SELECT MAX(ticket_id) AS n FROM support_ticket')) as unknown as [[{ n: number }]];
+  const [[maxRow]] = (await database.pool.query('SELECT MAX(ticket_id) AS n FROM support_ticket')) as unknown as [
+    [{ n: number }],
+  ];
   const random = rng(7);
   const lists = {
     'list open': '/ticket list open',
@@ -214,19 +382,36 @@ async function main(): Promise<void> {
     'list all page 1000': '/ticket list all page 1000',
   };
   const results: Record<string, { p50: number; p95: number; max: number }> = {};
-  log(`\n${RUNS} runs each, through CommandService.run (the same path as Slack, Discord and the console); ${os.cpus().length} CPUs, shared:`);
+  log(
+    `\n${RUNS} runs each, through CommandService.run (the same path as Slack, Discord and the console); ${os.cpus().length} CPUs, shared:`,
+  );
   const report = (name: string, r: { p50: number; p95: number; max: number }) => {
     results[name] = r;
-    log(`  ${name.padEnd(34)} p50 ${String(r.p50).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms   max ${String(r.max).padStart(7)} ms`);
+    log(
+      `  ${name.padEnd(34)} p50 ${String(r.p50).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms   max ${String(r.max).padStart(7)} ms`,
+    );
   };
   for (const [name, line] of Object.entries(lists)) report(name, await time(RUNS, () => run(line)));
-  report('view N (random ticket)', await time(RUNS, () => commands.run(caller, `/ticket view ${1 + Math.floor(random() * maxRow.n)}`)));
-  for (const period of ['today', '7d', '30d']) report(`stats ${period}`, await time(RUNS, () => run(`/ticket stats ${period}`)));
+  report(
+    'view N (random ticket)',
+    await time(RUNS, () => commands.run(caller, `/ticket view ${1 + Math.floor(random() * maxRow.n)}`)),
+  );
+  for (const period of ['today', '7d', '30d'])
+    report(`stats ${period}`, await time(RUNS, () => run(`/ticket stats ${period}`)));
   const naiveRuns = Math.max(5, Math.round(RUNS / 6));
-  report('naive SELECT COUNT(*) FROM ___xtr_msg', await time(naiveRuns, () => database.pool.query('SELECT COUNT(*) FROM ___xtr_msg')));
+  report(
+    'naive SELECT COUNT(*) FROM ___xtr_msg',
+    await time(naiveRuns, () => database.pool.query('SELECT COUNT(*) FROM ___xtr_msg')),
+  );
   const naive = results['naive SELECT COUNT(*) FROM ___xtr_msg']!;
-  const worstP95 = Math.max(...Object.entries(results).filter(([k]) => !k.startsWith('naive')).map(([, r]) => r.p95));
-  log(`\nWorst command p95: ${worstP95} ms (aim ≤ 100 ms); the naive COUNT(*) over ___xtr_msg (${Number(sizes.msg_rows).toLocaleString('en')} rows, estimated) p50 ${naive.p50} ms, ${(naive.p50 / Math.max(0.1, worstP95)).toFixed(1)}× the worst command p95, same run.`);
+  const worstP95 = Math.max(
+    ...Object.entries(results)
+      .filter(([k]) => !k.startsWith('naive'))
+      .map(([, r]) => r.p95),
+  );
+  log(
+    `\nWorst command p95: ${worstP95} ms (aim ≤ 100 ms); the naive COUNT(*) over ___xtr_msg (${Number(sizes.msg_rows).toLocaleString('en')} rows, estimated) p50 ${naive.p50} ms, ${(naive.p50 / Math.max(0.1, worstP95)).toFixed(1)}× the worst command p95, same run.`,
+  );
   await database.close();
   process.stdout.write(
     `${JSON.stringify({ bench: 'commands', tickets: TICKETS, runs: RUNS, generationSeconds, worstP95Ms: worstP95, naiveCountP50Ms: naive.p50, results })}\n`,

@@ -36,30 +36,58 @@ function deal(salt: number): Map<string, number> {
   let dealt = 0;
   for (const key of [...groups.keys()].sort()) {
     const prefix = salt === 0 ? 'cv:' : `cv${salt}:`;
-    const list = groups.get(key)!.sort((a, b) => featureHash(`${prefix}${a.id}`) - featureHash(`${prefix}${b.id}`) || a.id.localeCompare(b.id));
+    const list = groups
+      .get(key)!
+      .sort((a, b) => featureHash(`${prefix}${a.id}`) - featureHash(`${prefix}${b.id}`) || a.id.localeCompare(b.id));
     for (const e of list) fold.set(e.id, dealt++ % folds);
   }
   return fold;
 }
 
-type Pair = { id: string; batch: number; truth: string; predicted: string; model: string; urgentTruth: boolean; urgentPredicted: boolean; priorityTruth: string; priorityPredicted: string };
+type Pair = {
+  id: string;
+  batch: number;
+  truth: string;
+  predicted: string;
+  model: string;
+  urgentTruth: boolean;
+  urgentPredicted: boolean;
+  priorityTruth: string;
+  priorityPredicted: string;
+};
 const pairs: Pair[] = [];
 const started = performance.now();
 let classifyMs = 0;
 for (let r = 0; r < repeats; r++) {
-const fold = deal(r);
-for (let f = 0; f < folds; f++) {
-  const fit = train.filter((e) => fold.get(e.id) !== f);
-  const check = train.filter((e) => fold.get(e.id) === f);
-  const model = trainModel(fit.map(toTrainingExample), { ...options, ...(calibrate ? {} : { urgentRecall: null }) });
-  const classifier = new TriageClassifier(model, rules, { vipCustomers: [] });
-  const t0 = performance.now();
-  for (const e of check) {
-    const d = classifier.classify({ subject: e.subject, body: e.body, customerEmail: null, mailboxCategory: null, orderNumber: findOrderNumber(`${e.subject}\n${e.body}`) });
-    pairs.push({ id: e.id, batch: e.batch, truth: e.category, predicted: d.category, model: d.reasons.model.category, urgentTruth: e.priority === 'urgent', urgentPredicted: d.priority === 'urgent', priorityTruth: e.priority, priorityPredicted: d.priority });
+  const fold = deal(r);
+  for (let f = 0; f < folds; f++) {
+    const fit = train.filter((e) => fold.get(e.id) !== f);
+    const check = train.filter((e) => fold.get(e.id) === f);
+    const model = trainModel(fit.map(toTrainingExample), { ...options, ...(calibrate ? {} : { urgentRecall: null }) });
+    const classifier = new TriageClassifier(model, rules, { vipCustomers: [] });
+    const t0 = performance.now();
+    for (const e of check) {
+      const d = classifier.classify({
+        subject: e.subject,
+        body: e.body,
+        customerEmail: null,
+        mailboxCategory: null,
+        orderNumber: findOrderNumber(`${e.subject}\n${e.body}`),
+      });
+      pairs.push({
+        id: e.id,
+        batch: e.batch,
+        truth: e.category,
+        predicted: d.category,
+        model: d.reasons.model.category,
+        urgentTruth: e.priority === 'urgent',
+        urgentPredicted: d.priority === 'urgent',
+        priorityTruth: e.priority,
+        priorityPredicted: d.priority,
+      });
+    }
+    classifyMs += performance.now() - t0;
   }
-  classifyMs += performance.now() - t0;
-}
 }
 
 function macroF1(get: (p: Pair) => string): number {
@@ -77,16 +105,28 @@ const urgent = pairs.filter((p) => p.urgentTruth);
 const flagged = pairs.filter((p) => p.urgentPredicted);
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-console.log(`Training part: ${train.length} emails, ${folds}-fold CV (held-out part not read). Options: ${JSON.stringify(options)}${calibrate ? '' : ', no urgent calibration'}`);
+console.log(
+  `Training part: ${train.length} emails, ${folds}-fold CV (held-out part not read). Options: ${JSON.stringify(options)}${calibrate ? '' : ', no urgent calibration'}`,
+);
 console.log('\nCategory, model + rules (rows: truth, columns: predicted)');
 console.log(`${''.padEnd(11)}${CATEGORIES.map((l) => l.slice(0, 9).padStart(11)).join('')}`);
-for (const t of CATEGORIES) console.log(`${t.padEnd(11)}${CATEGORIES.map((p) => String(pairs.filter((x) => x.truth === t && x.predicted === p).length).padStart(11)).join('')}`);
+for (const t of CATEGORIES)
+  console.log(
+    `${t.padEnd(11)}${CATEGORIES.map((p) => String(pairs.filter((x) => x.truth === t && x.predicted === p).length).padStart(11)).join('')}`,
+  );
 const batches = [...new Set(pairs.map((p) => p.batch))].sort((a, b) => a - b);
 const byBatch = batches.map((batch) => {
   const mine = pairs.filter((p) => p.batch === batch);
-  return { batch, emails: mine.length / repeats, categoryAccuracy: round(mine.filter((p) => p.truth === p.predicted).length / mine.length) };
+  return {
+    batch,
+    emails: mine.length / repeats,
+    categoryAccuracy: round(mine.filter((p) => p.truth === p.predicted).length / mine.length),
+  };
 });
-if (batches.length > 1) console.log(`\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${(b.categoryAccuracy * 100).toFixed(1)} % of ${b.emails}`).join(', ')}`);
+if (batches.length > 1)
+  console.log(
+    `\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${(b.categoryAccuracy * 100).toFixed(1)} % of ${b.emails}`).join(', ')}`,
+  );
 if (showErrors) {
   console.log('\nWrong (id truth → predicted):');
   for (const p of pairs.filter((x) => x.truth !== x.predicted)) console.log(`  ${p.id} ${p.truth} → ${p.predicted}`);

@@ -25,7 +25,9 @@ if (test.some((e) => trainIds.has(e.id))) throw new Error('the held-out part ove
 const started = performance.now();
 const model = trainModel(train.map(toTrainingExample));
 const trainMs = performance.now() - started;
-const classifier = new TriageClassifier(model, await loadTriageRules(process.env['TRIAGE_RULES_FILE'] ?? null), { vipCustomers: [] });
+const classifier = new TriageClassifier(model, await loadTriageRules(process.env['TRIAGE_RULES_FILE'] ?? null), {
+  vipCustomers: [],
+});
 
 type Pair = { truth: string; predicted: string };
 const modelOnly = { category: [] as Pair[], priority: [] as Pair[] };
@@ -35,7 +37,13 @@ for (const e of test) {
   const m = model.predict(e.subject, e.body);
   modelOnly.category.push({ truth: e.category, predicted: m['category']!.label });
   modelOnly.priority.push({ truth: e.priority, predicted: m['priority']!.label });
-  const d = classifier.classify({ subject: e.subject, body: e.body, customerEmail: null, mailboxCategory: null, orderNumber: findOrderNumber(`${e.subject}\n${e.body}`) });
+  const d = classifier.classify({
+    subject: e.subject,
+    body: e.body,
+    customerEmail: null,
+    mailboxCategory: null,
+    orderNumber: findOrderNumber(`${e.subject}\n${e.body}`),
+  });
   withRules.category.push({ truth: e.category, predicted: d.category });
   withRules.priority.push({ truth: e.priority, predicted: d.priority });
 }
@@ -67,14 +75,20 @@ function confusion(title: string, pairs: Pair[], labels: readonly string[]): voi
   console.log(`\n${title} (rows: truth, columns: predicted)`);
   console.log(`${''.padEnd(w)}${labels.map((l) => l.slice(0, 9).padStart(w)).join('')}`);
   for (const t of labels) {
-    console.log(`${t.padEnd(w)}${labels.map((p) => String(pairs.filter((x) => x.truth === t && x.predicted === p).length).padStart(w)).join('')}`);
+    console.log(
+      `${t.padEnd(w)}${labels.map((p) => String(pairs.filter((x) => x.truth === t && x.predicted === p).length).padStart(w)).join('')}`,
+    );
   }
 }
 
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
 const langs = [...new Set(emails.map((e) => e.lang ?? '?'))].sort();
-console.log(`Labelled set: ${emails.length} emails (${langs.map((l) => `${emails.filter((e) => (e.lang ?? '?') === l).length} ${l}`).join(', ')}); trained on ${train.length}, evaluated on ${test.length} held out.`);
-console.log(`Training: ${trainMs.toFixed(0)} ms (with the urgent threshold's cross-validation); classifying: ${classifyMs.toFixed(2)} ms per email (the model alone, then model + rules).`);
+console.log(
+  `Labelled set: ${emails.length} emails (${langs.map((l) => `${emails.filter((e) => (e.lang ?? '?') === l).length} ${l}`).join(', ')}); trained on ${train.length}, evaluated on ${test.length} held out.`,
+);
+console.log(
+  `Training: ${trainMs.toFixed(0)} ms (with the urgent threshold's cross-validation); classifying: ${classifyMs.toFixed(2)} ms per email (the model alone, then model + rules).`,
+);
 const calibration = model.toJSON().calibration;
 if (calibration) {
   console.log(
@@ -88,7 +102,9 @@ const results = {
 for (const [name, r] of Object.entries(results)) {
   console.log(`\n${name === 'modelOnly' ? 'Model alone' : 'Model + operator rules (what the worker runs)'}:`);
   console.log(`  category: accuracy ${pct(r.category.accuracy)}, macro-F1 ${r.category.macroF1.toFixed(3)}`);
-  console.log(`  priority: accuracy ${pct(r.priority.accuracy)}, macro-F1 ${r.priority.macroF1.toFixed(3)}, urgent recall ${r.priority.perLabel['urgent']!.recall.toFixed(3)} (${r.priority.perLabel['urgent']!.support} urgent held out), urgent precision ${r.priority.perLabel['urgent']!.precision.toFixed(3)}`);
+  console.log(
+    `  priority: accuracy ${pct(r.priority.accuracy)}, macro-F1 ${r.priority.macroF1.toFixed(3)}, urgent recall ${r.priority.perLabel['urgent']!.recall.toFixed(3)} (${r.priority.perLabel['urgent']!.support} urgent held out), urgent precision ${r.priority.perLabel['urgent']!.precision.toFixed(3)}`,
+  );
 }
 // Each batch of the set on its own: the first batch's held-out part is the same from one addition to the next.
 const batches = [...new Set(test.map((e) => e.batch))].sort((a, b) => a - b);
@@ -96,7 +112,10 @@ const byBatch = batches.map((batch) => {
   const pairs = withRules.category.filter((_, i) => test[i]!.batch === batch);
   return { batch, heldOut: pairs.length, categoryAccuracy: round(scores(pairs, CATEGORIES).accuracy) };
 });
-if (batches.length > 1) console.log(`\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${pct(b.categoryAccuracy)} of ${b.heldOut}`).join(', ')}`);
+if (batches.length > 1)
+  console.log(
+    `\nCategory accuracy by batch of the set (model + rules): ${byBatch.map((b) => `batch ${b.batch}: ${pct(b.categoryAccuracy)} of ${b.heldOut}`).join(', ')}`,
+  );
 confusion('Category, model + rules', withRules.category, CATEGORIES);
 confusion('Priority, model + rules', withRules.priority, PRIORITIES);
 const final = results.withRules;

@@ -209,10 +209,36 @@ function rfc2231Filename(name: string): string {
 
 const DOW_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MON_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DOW_FR = ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'];
 const MON_FR = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
-const MONTH_FR = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const MONTH_FR = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
 
 function lastSundayUtc(year: number, month: number): number {
   const last = Date.UTC(year, month + 1, 0, 1, 0, 0);
@@ -277,36 +303,231 @@ function quoteHeader(t: number, lang: Lang, zone: Zone, name: string, addr: stri
 // Domain data
 
 const FIRST_FR = [
-  'Sébastien', 'Hélène', 'Jérôme', 'François', 'Amélie', 'Cécile', 'Stéphane', 'Noémie', 'Loïc', 'Zoé',
-  'Gaëlle', 'Raphaël', 'Anaïs', 'Benoît', 'Céline', 'Éric', 'Agnès', 'Frédéric', 'Inès', 'Léa',
-  'Chloé', 'Clément', 'Jérémy', 'Thibault', 'Maëlle', 'Joël', 'Ophélie', 'Julien', 'Marie', 'Nicolas',
-  'Camille', 'Thomas', 'Sophie', 'Pierre', 'Isabelle', 'Laurent', 'Nathalie', 'Mathieu', 'Aurélie', 'Émilie',
-  'Grégory', 'Valérie', 'Hervé', 'Béatrice', 'Régis', 'Séverine', 'Jean-François', 'Marie-Hélène', 'Dominique', 'Yannick',
+  'Sébastien',
+  'Hélène',
+  'Jérôme',
+  'François',
+  'Amélie',
+  'Cécile',
+  'Stéphane',
+  'Noémie',
+  'Loïc',
+  'Zoé',
+  'Gaëlle',
+  'Raphaël',
+  'Anaïs',
+  'Benoît',
+  'Céline',
+  'Éric',
+  'Agnès',
+  'Frédéric',
+  'Inès',
+  'Léa',
+  'Chloé',
+  'Clément',
+  'Jérémy',
+  'Thibault',
+  'Maëlle',
+  'Joël',
+  'Ophélie',
+  'Julien',
+  'Marie',
+  'Nicolas',
+  'Camille',
+  'Thomas',
+  'Sophie',
+  'Pierre',
+  'Isabelle',
+  'Laurent',
+  'Nathalie',
+  'Mathieu',
+  'Aurélie',
+  'Émilie',
+  'Grégory',
+  'Valérie',
+  'Hervé',
+  'Béatrice',
+  'Régis',
+  'Séverine',
+  'Jean-François',
+  'Marie-Hélène',
+  'Dominique',
+  'Yannick',
 ];
 const LAST_FR = [
-  'Lefèvre', 'Bérenger', 'Deschênes', 'Gaillard', 'Rousseau', 'Lemaître', 'Fontaine', 'Chevalier', 'Hébert', 'Mercier',
-  'Noël', 'Girard', 'Dubois', 'Étienne', 'Leroy', 'Faure', 'Thévenin', 'Prévost', 'Martin', 'Bernard',
-  'Moreau', 'Lefebvre', 'Garnier', 'Perrin', 'Benoît', 'Léger', 'Brûlé', 'Dupré', 'Ménard', 'Boucher',
-  'Lacroix', 'Gauthier', 'Chérif', 'Nguyen', 'Da Silva', 'Lopès', 'Rivière', 'Lamothe', 'Bégué', 'Pérez',
+  'Lefèvre',
+  'Bérenger',
+  'Deschênes',
+  'Gaillard',
+  'Rousseau',
+  'Lemaître',
+  'Fontaine',
+  'Chevalier',
+  'Hébert',
+  'Mercier',
+  'Noël',
+  'Girard',
+  'Dubois',
+  'Étienne',
+  'Leroy',
+  'Faure',
+  'Thévenin',
+  'Prévost',
+  'Martin',
+  'Bernard',
+  'Moreau',
+  'Lefebvre',
+  'Garnier',
+  'Perrin',
+  'Benoît',
+  'Léger',
+  'Brûlé',
+  'Dupré',
+  'Ménard',
+  'Boucher',
+  'Lacroix',
+  'Gauthier',
+  'Chérif',
+  'Nguyen',
+  'Da Silva',
+  'Lopès',
+  'Rivière',
+  'Lamothe',
+  'Bégué',
+  'Pérez',
 ];
 const FIRST_EN = [
-  'James', 'Emily', 'Seán', 'Zoë', 'Renée', 'Chloë', 'Michael', 'Sarah', 'Daniel', 'José',
-  'Björn', 'Marta', 'Oliver', 'Charlotte', 'Harry', 'Amelia', 'George', 'Olivia', 'Jack', 'Sophie',
-  'William', 'Grace', 'Thomas', 'Jessica', 'Noël', 'Aoife', 'Siobhán', 'Liam', 'Hannah', 'Matthew',
+  'James',
+  'Emily',
+  'Seán',
+  'Zoë',
+  'Renée',
+  'Chloë',
+  'Michael',
+  'Sarah',
+  'Daniel',
+  'José',
+  'Björn',
+  'Marta',
+  'Oliver',
+  'Charlotte',
+  'Harry',
+  'Amelia',
+  'George',
+  'Olivia',
+  'Jack',
+  'Sophie',
+  'William',
+  'Grace',
+  'Thomas',
+  'Jessica',
+  'Noël',
+  'Aoife',
+  'Siobhán',
+  'Liam',
+  'Hannah',
+  'Matthew',
 ];
 const LAST_EN = [
-  'Walker', 'Carter', "O'Brien", 'Hughes', 'Parker', 'Bennett', 'Thompson', 'Mitchell', 'Kowalski', 'García',
-  'Larsen', 'Nowak', 'Smith', 'Jones', 'Taylor', 'Brown', 'Wilson', 'Evans', 'Roberts', 'Müller',
-  'Byrne', 'Murphy', 'Clarke', 'Wright', 'Green', 'Hall', 'Wood', 'Jackson', 'Núñez', 'Brontë',
+  'Walker',
+  'Carter',
+  "O'Brien",
+  'Hughes',
+  'Parker',
+  'Bennett',
+  'Thompson',
+  'Mitchell',
+  'Kowalski',
+  'García',
+  'Larsen',
+  'Nowak',
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Wilson',
+  'Evans',
+  'Roberts',
+  'Müller',
+  'Byrne',
+  'Murphy',
+  'Clarke',
+  'Wright',
+  'Green',
+  'Hall',
+  'Wood',
+  'Jackson',
+  'Núñez',
+  'Brontë',
 ];
-const DOMAINS_FR = ['example.fr', 'example.com', 'mail.example.fr', 'orange.example', 'free.example', 'laposte.example', 'sfr.example', 'wanadoo.example'];
-const DOMAINS_EN = ['example.com', 'example.co.uk', 'example.org', 'mail.example.net', 'btinternet.example', 'outlook.example', 'example.ie'];
+const DOMAINS_FR = [
+  'example.fr',
+  'example.com',
+  'mail.example.fr',
+  'orange.example',
+  'free.example',
+  'laposte.example',
+  'sfr.example',
+  'wanadoo.example',
+];
+const DOMAINS_EN = [
+  'example.com',
+  'example.co.uk',
+  'example.org',
+  'mail.example.net',
+  'btinternet.example',
+  'outlook.example',
+  'example.ie',
+];
 
-const STREETS = ['rue des Tilleuls', 'avenue Jean Jaurès', 'rue de la République', 'chemin des Vignes', 'boulevard Gambetta', 'rue Victor Hugo', 'impasse des Lilas', 'route de Bordeaux', 'place de l\'Église', 'allée des Châtaigniers'];
-const CITIES = ['69003 Lyon', '33000 Bordeaux', '31400 Toulouse', '44000 Nantes', '59800 Lille', '67000 Strasbourg', '13006 Marseille', '35000 Rennes', '21000 Dijon', '63000 Clermont-Ferrand', '74000 Annecy', '29200 Brest', '87000 Limoges', '38000 Grenoble', '06000 Nice'];
-const CITIES_EN = ['London SW1A 1AA', 'Manchester M1 2AB', 'Bristol BS1 4DJ', 'Dublin 2', 'Leeds LS1 4AP', 'Brighton BN1 1AA', 'Edinburgh EH1 1YZ', 'Cardiff CF10 1AA'];
+const STREETS = [
+  'rue des Tilleuls',
+  'avenue Jean Jaurès',
+  'rue de la République',
+  'chemin des Vignes',
+  'boulevard Gambetta',
+  'rue Victor Hugo',
+  'impasse des Lilas',
+  'route de Bordeaux',
+  "place de l'Église",
+  'allée des Châtaigniers',
+];
+const CITIES = [
+  '69003 Lyon',
+  '33000 Bordeaux',
+  '31400 Toulouse',
+  '44000 Nantes',
+  '59800 Lille',
+  '67000 Strasbourg',
+  '13006 Marseille',
+  '35000 Rennes',
+  '21000 Dijon',
+  '63000 Clermont-Ferrand',
+  '74000 Annecy',
+  '29200 Brest',
+  '87000 Limoges',
+  '38000 Grenoble',
+  '06000 Nice',
+];
+const CITIES_EN = [
+  'London SW1A 1AA',
+  'Manchester M1 2AB',
+  'Bristol BS1 4DJ',
+  'Dublin 2',
+  'Leeds LS1 4AP',
+  'Brighton BN1 1AA',
+  'Edinburgh EH1 1YZ',
+  'Cardiff CF10 1AA',
+];
 
-interface Vehicle { make: string; model: string; engine: string; code: string; years: [number, number]; wmi: string }
+interface Vehicle {
+  make: string;
+  model: string;
+  engine: string;
+  code: string;
+  years: [number, number];
+  wmi: string;
+}
 const VEHICLES: Vehicle[] = [
   { make: 'Peugeot', model: '308 II', engine: '1.6 BlueHDi 120', code: 'BH01', years: [2014, 2019], wmi: 'VF3' },
   { make: 'Renault', model: 'Clio IV', engine: '0.9 TCe 90', code: 'H4B 400', years: [2013, 2019], wmi: 'VF1' },
@@ -324,7 +545,14 @@ const VEHICLES: Vehicle[] = [
   { make: 'Citroën', model: 'Berlingo II', engine: '1.6 HDi 90', code: '9HX', years: [2008, 2015], wmi: 'VF7' },
   { make: 'Renault', model: 'Kangoo II', engine: '1.5 dCi 75', code: 'K9K 808', years: [2010, 2020], wmi: 'VF1' },
   { make: 'Skoda', model: 'Octavia III', engine: '1.6 TDI 105', code: 'CXXB', years: [2013, 2019], wmi: 'TMB' },
-  { make: 'Mercedes-Benz', model: 'Classe A (W176)', engine: 'A 180 CDI', code: 'OM607.951', years: [2012, 2018], wmi: 'WDD' },
+  {
+    make: 'Mercedes-Benz',
+    model: 'Classe A (W176)',
+    engine: 'A 180 CDI',
+    code: 'OM607.951',
+    years: [2012, 2018],
+    wmi: 'WDD',
+  },
   { make: 'Nissan', model: 'Qashqai (J11)', engine: '1.5 dCi 110', code: 'K9K 646', years: [2014, 2021], wmi: 'SJN' },
   { make: 'Volkswagen', model: 'Polo V', engine: '1.2 TSI 90', code: 'CBZB', years: [2010, 2017], wmi: 'WVW' },
   { make: 'Peugeot', model: '3008', engine: '1.5 BlueHDi 130', code: 'DV5RC', years: [2018, 2023], wmi: 'VF3' },
@@ -337,35 +565,231 @@ interface PartDef {
   price: [number, number];
 }
 const PARTS: PartDef[] = [
-  { fr: { def: 'les plaquettes de frein avant', un: 'un jeu de plaquettes de frein avant', bare: 'plaquettes de frein', pl: true, f: true }, en: { def: 'the front brake pads', a: 'a set of front brake pads', bare: 'brake pads', pl: true }, refs: [['Bosch', '0 986 494 524'], ['TRW', 'GDB1330'], ['Brembo', 'P 85 020'], ['Ferodo', 'FDB1617']], price: [24, 69] },
-  { fr: { def: 'les disques de frein', un: 'une paire de disques de frein', bare: 'disques de frein', pl: true, f: false }, en: { def: 'the brake discs', a: 'a pair of brake discs', bare: 'brake discs', pl: true }, refs: [['Brembo', '09.A185.11'], ['ATE', '24.0128-0197.1'], ['Zimmermann', '150.2900.20']], price: [45, 140] },
-  { fr: { def: 'le filtre à huile', un: 'un filtre à huile', bare: 'filtre à huile', pl: false, f: false }, en: { def: 'the oil filter', a: 'an oil filter', bare: 'oil filter', pl: false }, refs: [['Mann-Filter', 'W 712/75'], ['Purflux', 'LS933'], ['Bosch', 'F 026 407 183']], price: [6, 19] },
-  { fr: { def: "le filtre d'habitacle", un: "un filtre d'habitacle", bare: 'filtre habitacle', pl: false, f: false }, en: { def: 'the cabin filter', a: 'a cabin air filter', bare: 'cabin filter', pl: false }, refs: [['Valeo', '715600'], ['Mann-Filter', 'CUK 2862'], ['Bosch', '1 987 432 397']], price: [9, 29] },
-  { fr: { def: 'le filtre à air', un: 'un filtre à air', bare: 'filtre à air', pl: false, f: false }, en: { def: 'the air filter', a: 'an air filter', bare: 'air filter', pl: false }, refs: [['Purflux', 'A1274'], ['Mann-Filter', 'C 27 009'], ['Bosch', 'F 026 400 287']], price: [11, 34] },
-  { fr: { def: 'la batterie', un: 'une batterie', bare: 'batterie', pl: false, f: true }, en: { def: 'the battery', a: 'a battery', bare: 'battery', pl: false }, refs: [['Varta', 'E11 Blue Dynamic 74Ah'], ['Bosch', 'S4 005'], ['Exide', 'EA722'], ['Fulmen', 'FA640']], price: [79, 189] },
-  { fr: { def: "le kit d'embrayage", un: "un kit d'embrayage", bare: 'embrayage', pl: false, f: false }, en: { def: 'the clutch kit', a: 'a clutch kit', bare: 'clutch kit', pl: false }, refs: [['Valeo', '826317'], ['LuK', '623 3090 00'], ['Sachs', '3000 951 029']], price: [119, 389] },
-  { fr: { def: 'le phare avant gauche', un: 'un phare avant gauche', bare: 'phare', pl: false, f: false }, en: { def: 'the left headlight', a: 'a left-hand headlight', bare: 'headlight', pl: false }, refs: [['Valeo', '046652'], ['Hella', '1EL 010 330-051'], ['TYC', '20-12345-05-2']], price: [89, 349] },
-  { fr: { def: 'les ampoules H7', un: 'deux ampoules H7', bare: 'ampoules H7', pl: true, f: true }, en: { def: 'the H7 bulbs', a: 'two H7 bulbs', bare: 'H7 bulbs', pl: true }, refs: [['Philips', '12972XVPS2'], ['Osram', '64210NL-HCB']], price: [14, 42] },
-  { fr: { def: "les balais d'essuie-glace", un: "une paire de balais d'essuie-glace", bare: 'essuie-glaces', pl: true, f: false }, en: { def: 'the wiper blades', a: 'a pair of wiper blades', bare: 'wiper blades', pl: true }, refs: [['Bosch', 'Aerotwin A 863 S'], ['Valeo', 'Silencio VF 820'], ['Champion', 'AFL6050']], price: [17, 45] },
-  { fr: { def: 'les amortisseurs arrière', un: 'deux amortisseurs arrière', bare: 'amortisseurs', pl: true, f: false }, en: { def: 'the rear shock absorbers', a: 'two rear shock absorbers', bare: 'shock absorbers', pl: true }, refs: [['Monroe', 'G1093'], ['KYB', '343 463'], ['Sachs', '313 467']], price: [59, 179] },
-  { fr: { def: 'le kit de distribution', un: 'un kit de distribution avec pompe à eau', bare: 'kit distribution', pl: false, f: false }, en: { def: 'the timing belt kit', a: 'a timing belt kit with water pump', bare: 'timing belt kit', pl: false }, refs: [['Gates', 'KP15603XS'], ['Dayco', 'KTBWP7880'], ['Contitech', 'CT1139WP1']], price: [99, 259] },
-  { fr: { def: 'les bougies de préchauffage', un: 'quatre bougies de préchauffage', bare: 'bougies', pl: true, f: true }, en: { def: 'the glow plugs', a: 'four glow plugs', bare: 'glow plugs', pl: true }, refs: [['NGK', 'Y-1002AS'], ['Bosch', '0 250 403 009'], ['Beru', 'GE102']], price: [29, 79] },
-  { fr: { def: "l'alternateur", un: 'un alternateur', bare: 'alternateur', pl: false, f: false }, en: { def: 'the alternator', a: 'an alternator', bare: 'alternator', pl: false }, refs: [['Valeo', '439669'], ['Bosch', '0 124 525 091']], price: [169, 429] },
-  { fr: { def: 'le rétroviseur droit', un: 'un rétroviseur droit', bare: 'rétroviseur', pl: false, f: false }, en: { def: 'the right wing mirror', a: 'a right-hand wing mirror', bare: 'wing mirror', pl: false }, refs: [['Van Wezel', '4029808'], ['Blic', '5402-04-1121227P']], price: [39, 129] },
-  { fr: { def: "l'huile moteur 5W30", un: "un bidon d'huile 5W30 de 5 L", bare: 'huile 5W30', pl: false, f: true }, en: { def: 'the 5W30 engine oil', a: 'a 5 L can of 5W30 engine oil', bare: '5W30 oil', pl: false }, refs: [['Total', 'Quartz Ineo ECS 5W30'], ['Castrol', 'Edge 5W-30 LL'], ['Motul', '8100 X-clean 5W30']], price: [32, 64] },
+  {
+    fr: {
+      def: 'les plaquettes de frein avant',
+      un: 'un jeu de plaquettes de frein avant',
+      bare: 'plaquettes de frein',
+      pl: true,
+      f: true,
+    },
+    en: { def: 'the front brake pads', a: 'a set of front brake pads', bare: 'brake pads', pl: true },
+    refs: [
+      ['Bosch', '0 986 494 524'],
+      ['TRW', 'GDB1330'],
+      ['Brembo', 'P 85 020'],
+      ['Ferodo', 'FDB1617'],
+    ],
+    price: [24, 69],
+  },
+  {
+    fr: {
+      def: 'les disques de frein',
+      un: 'une paire de disques de frein',
+      bare: 'disques de frein',
+      pl: true,
+      f: false,
+    },
+    en: { def: 'the brake discs', a: 'a pair of brake discs', bare: 'brake discs', pl: true },
+    refs: [
+      ['Brembo', '09.A185.11'],
+      ['ATE', '24.0128-0197.1'],
+      ['Zimmermann', '150.2900.20'],
+    ],
+    price: [45, 140],
+  },
+  {
+    fr: { def: 'le filtre à huile', un: 'un filtre à huile', bare: 'filtre à huile', pl: false, f: false },
+    en: { def: 'the oil filter', a: 'an oil filter', bare: 'oil filter', pl: false },
+    refs: [
+      ['Mann-Filter', 'W 712/75'],
+      ['Purflux', 'LS933'],
+      ['Bosch', 'F 026 407 183'],
+    ],
+    price: [6, 19],
+  },
+  {
+    fr: { def: "le filtre d'habitacle", un: "un filtre d'habitacle", bare: 'filtre habitacle', pl: false, f: false },
+    en: { def: 'the cabin filter', a: 'a cabin air filter', bare: 'cabin filter', pl: false },
+    refs: [
+      ['Valeo', '715600'],
+      ['Mann-Filter', 'CUK 2862'],
+      ['Bosch', '1 987 432 397'],
+    ],
+    price: [9, 29],
+  },
+  {
+    fr: { def: 'le filtre à air', un: 'un filtre à air', bare: 'filtre à air', pl: false, f: false },
+    en: { def: 'the air filter', a: 'an air filter', bare: 'air filter', pl: false },
+    refs: [
+      ['Purflux', 'A1274'],
+      ['Mann-Filter', 'C 27 009'],
+      ['Bosch', 'F 026 400 287'],
+    ],
+    price: [11, 34],
+  },
+  {
+    fr: { def: 'la batterie', un: 'une batterie', bare: 'batterie', pl: false, f: true },
+    en: { def: 'the battery', a: 'a battery', bare: 'battery', pl: false },
+    refs: [
+      ['Varta', 'E11 Blue Dynamic 74Ah'],
+      ['Bosch', 'S4 005'],
+      ['Exide', 'EA722'],
+      ['Fulmen', 'FA640'],
+    ],
+    price: [79, 189],
+  },
+  {
+    fr: { def: "le kit d'embrayage", un: "un kit d'embrayage", bare: 'embrayage', pl: false, f: false },
+    en: { def: 'the clutch kit', a: 'a clutch kit', bare: 'clutch kit', pl: false },
+    refs: [
+      ['Valeo', '826317'],
+      ['LuK', '623 3090 00'],
+      ['Sachs', '3000 951 029'],
+    ],
+    price: [119, 389],
+  },
+  {
+    fr: { def: 'le phare avant gauche', un: 'un phare avant gauche', bare: 'phare', pl: false, f: false },
+    en: { def: 'the left headlight', a: 'a left-hand headlight', bare: 'headlight', pl: false },
+    refs: [
+      ['Valeo', '046652'],
+      ['Hella', '1EL 010 330-051'],
+      ['TYC', '20-12345-05-2'],
+    ],
+    price: [89, 349],
+  },
+  {
+    fr: { def: 'les ampoules H7', un: 'deux ampoules H7', bare: 'ampoules H7', pl: true, f: true },
+    en: { def: 'the H7 bulbs', a: 'two H7 bulbs', bare: 'H7 bulbs', pl: true },
+    refs: [
+      ['Philips', '12972XVPS2'],
+      ['Osram', '64210NL-HCB'],
+    ],
+    price: [14, 42],
+  },
+  {
+    fr: {
+      def: "les balais d'essuie-glace",
+      un: "une paire de balais d'essuie-glace",
+      bare: 'essuie-glaces',
+      pl: true,
+      f: false,
+    },
+    en: { def: 'the wiper blades', a: 'a pair of wiper blades', bare: 'wiper blades', pl: true },
+    refs: [
+      ['Bosch', 'Aerotwin A 863 S'],
+      ['Valeo', 'Silencio VF 820'],
+      ['Champion', 'AFL6050'],
+    ],
+    price: [17, 45],
+  },
+  {
+    fr: { def: 'les amortisseurs arrière', un: 'deux amortisseurs arrière', bare: 'amortisseurs', pl: true, f: false },
+    en: { def: 'the rear shock absorbers', a: 'two rear shock absorbers', bare: 'shock absorbers', pl: true },
+    refs: [
+      ['Monroe', 'G1093'],
+      ['KYB', '343 463'],
+      ['Sachs', '313 467'],
+    ],
+    price: [59, 179],
+  },
+  {
+    fr: {
+      def: 'le kit de distribution',
+      un: 'un kit de distribution avec pompe à eau',
+      bare: 'kit distribution',
+      pl: false,
+      f: false,
+    },
+    en: { def: 'the timing belt kit', a: 'a timing belt kit with water pump', bare: 'timing belt kit', pl: false },
+    refs: [
+      ['Gates', 'KP15603XS'],
+      ['Dayco', 'KTBWP7880'],
+      ['Contitech', 'CT1139WP1'],
+    ],
+    price: [99, 259],
+  },
+  {
+    fr: {
+      def: 'les bougies de préchauffage',
+      un: 'quatre bougies de préchauffage',
+      bare: 'bougies',
+      pl: true,
+      f: true,
+    },
+    en: { def: 'the glow plugs', a: 'four glow plugs', bare: 'glow plugs', pl: true },
+    refs: [
+      ['NGK', 'Y-1002AS'],
+      ['Bosch', '0 250 403 009'],
+      ['Beru', 'GE102'],
+    ],
+    price: [29, 79],
+  },
+  {
+    fr: { def: "l'alternateur", un: 'un alternateur', bare: 'alternateur', pl: false, f: false },
+    en: { def: 'the alternator', a: 'an alternator', bare: 'alternator', pl: false },
+    refs: [
+      ['Valeo', '439669'],
+      ['Bosch', '0 124 525 091'],
+    ],
+    price: [169, 429],
+  },
+  {
+    fr: { def: 'le rétroviseur droit', un: 'un rétroviseur droit', bare: 'rétroviseur', pl: false, f: false },
+    en: { def: 'the right wing mirror', a: 'a right-hand wing mirror', bare: 'wing mirror', pl: false },
+    refs: [
+      ['Van Wezel', '4029808'],
+      ['Blic', '5402-04-1121227P'],
+    ],
+    price: [39, 129],
+  },
+  {
+    fr: { def: "l'huile moteur 5W30", un: "un bidon d'huile 5W30 de 5 L", bare: 'huile 5W30', pl: false, f: true },
+    en: { def: 'the 5W30 engine oil', a: 'a 5 L can of 5W30 engine oil', bare: '5W30 oil', pl: false },
+    refs: [
+      ['Total', 'Quartz Ineo ECS 5W30'],
+      ['Castrol', 'Edge 5W-30 LL'],
+      ['Motul', '8100 X-clean 5W30'],
+    ],
+    price: [32, 64],
+  },
 ];
 const CARRIERS = ['Colissimo', 'Chronopost', 'DPD', 'GLS', 'UPS', 'Mondial Relay', 'DHL'];
 
 // ---------------------------------------------------------------------------
 // Customers
 
-interface Order { cmd: string; num: string }
-interface Customer { name: string; first: string; email: string; lang: Lang; zone: Zone; phone: string; address: string; orders: Order[]; vehicle: Vehicle; year: number; vin: string; useQ: boolean; noName: boolean; wraps: boolean; agent: number }
+interface Order {
+  cmd: string;
+  num: string;
+}
+interface Customer {
+  name: string;
+  first: string;
+  email: string;
+  lang: Lang;
+  zone: Zone;
+  phone: string;
+  address: string;
+  orders: Order[];
+  vehicle: Vehicle;
+  year: number;
+  vin: string;
+  useQ: boolean;
+  noName: boolean;
+  wraps: boolean;
+  agent: number;
+}
 
 const VIN_ALPHA = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
 
 function asciiFold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9-]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .toLowerCase();
 }
 
 function makeOrder(r: Rand, year: number): Order {
@@ -383,7 +807,18 @@ function makeCustomers(r: Rand, n: number): Customer[] {
     const l = asciiFold(last);
     const domain = r.pick(lang === 'fr' ? DOMAINS_FR : DOMAINS_EN);
     const style = r.int(6);
-    let local = style === 0 ? `${f}.${l}` : style === 1 ? `${f[0]}.${l}` : style === 2 ? `${f}${l}${r.range(10, 99)}` : style === 3 ? `${l}.${f}` : style === 4 ? `${f}_${l}` : `${f}.${l}${r.range(1, 9)}`;
+    let local =
+      style === 0
+        ? `${f}.${l}`
+        : style === 1
+          ? `${f[0]}.${l}`
+          : style === 2
+            ? `${f}${l}${r.range(10, 99)}`
+            : style === 3
+              ? `${l}.${f}`
+              : style === 4
+                ? `${f}_${l}`
+                : `${f}.${l}${r.range(1, 9)}`;
     while (seen.has(`${local}@${domain}`)) local += r.range(0, 9);
     seen.add(`${local}@${domain}`);
     const v = r.pick(VEHICLES);
@@ -396,8 +831,14 @@ function makeCustomers(r: Rand, n: number): Customer[] {
       email: `${local}@${domain}`,
       lang,
       zone: lang === 'fr' ? 'paris' : r.chance(0.6) ? 'london' : 'paris',
-      phone: lang === 'fr' ? `0${r.pick(['6', '7'])} ${p2(r.int(100))} ${p2(r.int(100))} ${p2(r.int(100))} ${p2(r.int(100))}` : `+44 7700 ${r.range(900000, 900999)}`,
-      address: lang === 'fr' ? `${r.range(1, 120)} ${r.pick(STREETS)}, ${r.pick(CITIES)}` : `${r.range(1, 220)} ${r.pick(['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Park Avenue'])}, ${r.pick(CITIES_EN)}`,
+      phone:
+        lang === 'fr'
+          ? `0${r.pick(['6', '7'])} ${p2(r.int(100))} ${p2(r.int(100))} ${p2(r.int(100))} ${p2(r.int(100))}`
+          : `+44 7700 ${r.range(900000, 900999)}`,
+      address:
+        lang === 'fr'
+          ? `${r.range(1, 120)} ${r.pick(STREETS)}, ${r.pick(CITIES)}`
+          : `${r.range(1, 220)} ${r.pick(['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Park Avenue'])}, ${r.pick(CITIES_EN)}`,
       orders,
       vehicle: v,
       year: r.range(v.years[0], v.years[1]),
@@ -474,67 +915,141 @@ interface Topic {
 
 const TOPICS: Topic[] = [
   {
-    id: 'delivery', weight: 16, orderP: 0.55,
-    short: { fr: ['toujours pas reçue', 'retard de livraison', 'colis non reçu', 'où en est ma commande ?'], en: ['not received', 'delivery delay', 'where is my parcel?', 'still waiting'] },
+    id: 'delivery',
+    weight: 16,
+    orderP: 0.55,
+    short: {
+      fr: ['toujours pas reçue', 'retard de livraison', 'colis non reçu', 'où en est ma commande ?'],
+      en: ['not received', 'delivery delay', 'where is my parcel?', 'still waiting'],
+    },
     subj: {
-      fr: [() => 'Commande non reçue', () => 'Retard de livraison', (c) => `Où est mon colis ${c.carrier} ?`, () => 'Livraison toujours pas effectuée', () => 'suivi colis bloqué'],
-      en: [() => 'Order not received', () => 'Delivery delay', (c) => `Where is my ${c.carrier} parcel?`, () => 'Still waiting for my parts', () => 'Tracking not updated'],
+      fr: [
+        () => 'Commande non reçue',
+        () => 'Retard de livraison',
+        (c) => `Où est mon colis ${c.carrier} ?`,
+        () => 'Livraison toujours pas effectuée',
+        () => 'suivi colis bloqué',
+      ],
+      en: [
+        () => 'Order not received',
+        () => 'Delivery delay',
+        (c) => `Where is my ${c.carrier} parcel?`,
+        () => 'Still waiting for my parts',
+        () => 'Tracking not updated',
+      ],
     },
     prob: {
       fr: [
         (c) => `J'ai passé ${c.myOrder} ${c.orderDate} (${c.partA} pour ${c.maMake}) et je n'ai toujours rien reçu.`,
-        (c) => `Le suivi ${c.carrier} indique « colis en cours d'acheminement » depuis ${c.days} jours et plus rien ne bouge.`,
-        (c) => `${cap(c.myOrder)} devait être livrée sous 48 h mais cela fait maintenant ${c.days} jours que j'attends.`,
-        (c) => `Le site indique que ${c.myOrder} est expédiée ${c.orderDate}, pourtant le transporteur ${c.carrier} ne trouve aucun colis à mon nom.`,
+        (c) =>
+          `Le suivi ${c.carrier} indique « colis en cours d'acheminement » depuis ${c.days} jours et plus rien ne bouge.`,
+        (c) =>
+          `${cap(c.myOrder)} devait être livrée sous 48 h mais cela fait maintenant ${c.days} jours que j'attends.`,
+        (c) =>
+          `Le site indique que ${c.myOrder} est expédiée ${c.orderDate}, pourtant le transporteur ${c.carrier} ne trouve aucun colis à mon nom.`,
         (c) => `Le livreur ${c.carrier} a marqué « destinataire absent » alors que j'étais chez moi toute la journée.`,
       ],
       en: [
         (c) => `I placed ${c.myOrder} ${c.orderDate} (${c.partA} for my ${c.make}) and nothing has arrived yet.`,
         (c) => `The ${c.carrier} tracking has said "in transit" for ${c.days} days now and hasn't moved since.`,
-        (c) => `${cap(c.myOrder)} was supposed to be delivered within 48 hours but I have been waiting for ${c.days} days.`,
-        (c) => `Your website says ${c.myOrder} was shipped ${c.orderDate}, but ${c.carrier} can't find any parcel under my name.`,
+        (c) =>
+          `${cap(c.myOrder)} was supposed to be delivered within 48 hours but I have been waiting for ${c.days} days.`,
+        (c) =>
+          `Your website says ${c.myOrder} was shipped ${c.orderDate}, but ${c.carrier} can't find any parcel under my name.`,
         (c) => `The ${c.carrier} driver marked the parcel as "recipient absent" although I was home all day.`,
       ],
     },
     ask: {
-      fr: [() => 'Pouvez-vous me dire où en est le colis ?', () => "Si le colis est perdu, je préfère un renvoi rapide plutôt qu'un remboursement.", () => "Merci de vérifier auprès du transporteur et de me donner une date de livraison.", () => 'Pouvez-vous me renvoyer les pièces en express ?'],
-      en: [() => 'Could you tell me where the parcel is?', () => "If it's lost, please send a replacement rather than a refund.", () => 'Please check with the carrier and give me a delivery date.', () => 'Can you resend the parts by express delivery?'],
+      fr: [
+        () => 'Pouvez-vous me dire où en est le colis ?',
+        () => "Si le colis est perdu, je préfère un renvoi rapide plutôt qu'un remboursement.",
+        () => 'Merci de vérifier auprès du transporteur et de me donner une date de livraison.',
+        () => 'Pouvez-vous me renvoyer les pièces en express ?',
+      ],
+      en: [
+        () => 'Could you tell me where the parcel is?',
+        () => "If it's lost, please send a replacement rather than a refund.",
+        () => 'Please check with the carrier and give me a delivery date.',
+        () => 'Can you resend the parts by express delivery?',
+      ],
     },
     details: ['date', 'carrier', 'urgent', 'ref', 'amount'],
   },
   {
-    id: 'wrong_part', weight: 12, orderP: 0.5,
-    short: { fr: ['pièce non conforme', 'mauvaise référence reçue', 'erreur de pièce'], en: ['wrong part received', 'incorrect item', 'part does not fit'] },
+    id: 'wrong_part',
+    weight: 12,
+    orderP: 0.5,
+    short: {
+      fr: ['pièce non conforme', 'mauvaise référence reçue', 'erreur de pièce'],
+      en: ['wrong part received', 'incorrect item', 'part does not fit'],
+    },
     subj: {
-      fr: [() => 'Mauvaise pièce reçue', () => 'Pièce non compatible', (c) => `${cap(c.partBare)} ne correspond pas`, () => 'Erreur dans ma commande'],
-      en: [() => 'Wrong part received', () => 'Part does not fit', (c) => `Incorrect ${c.partBare}`, () => 'Mistake in my order'],
+      fr: [
+        () => 'Mauvaise pièce reçue',
+        () => 'Pièce non compatible',
+        (c) => `${cap(c.partBare)} ne correspond pas`,
+        () => 'Erreur dans ma commande',
+      ],
+      en: [
+        () => 'Wrong part received',
+        () => 'Part does not fit',
+        (c) => `Incorrect ${c.partBare}`,
+        () => 'Mistake in my order',
+      ],
     },
     prob: {
       fr: [
         (c) => `J'ai bien reçu ${c.part} mais ce n'est pas la bonne référence : j'avais commandé ${c.brand} ${c.ref}.`,
-        (c) => `Mon garagiste a essayé de monter ${c.part} sur ${c.maVeh} et ${c.pro} ne ${c.pl ? 'correspondent' : 'correspond'} pas du tout.`,
+        (c) =>
+          `Mon garagiste a essayé de monter ${c.part} sur ${c.maVeh} et ${c.pro} ne ${c.pl ? 'correspondent' : 'correspond'} pas du tout.`,
         (c) => `Pourtant votre site indiquait que la pièce était compatible avec ${c.maMake} de ${c.year}.`,
-        (c) => `Le carton contenait une pièce pour un autre modèle, la référence sur la boîte n'est pas celle de ${c.myOrder}.`,
+        (c) =>
+          `Le carton contenait une pièce pour un autre modèle, la référence sur la boîte n'est pas celle de ${c.myOrder}.`,
       ],
       en: [
-        (c) => `I received ${c.part} but ${c.pl ? "they're" : "it's"} not the right reference: I ordered ${c.brand} ${c.ref}.`,
-        (c) => `My mechanic tried to fit ${c.part} on my ${c.veh} and ${c.pro} ${c.pl ? "don't" : "doesn't"} fit at all.`,
+        (c) =>
+          `I received ${c.part} but ${c.pl ? "they're" : "it's"} not the right reference: I ordered ${c.brand} ${c.ref}.`,
+        (c) =>
+          `My mechanic tried to fit ${c.part} on my ${c.veh} and ${c.pro} ${c.pl ? "don't" : "doesn't"} fit at all.`,
         (c) => `Your website said the part was compatible with my ${c.year} ${c.make}.`,
         (c) => `The box contained a part for a different model; the reference on the box doesn't match ${c.myOrder}.`,
       ],
     },
     ask: {
-      fr: [() => "Comment procéder pour l'échange ?", () => "Merci de m'envoyer la bonne pièce et une étiquette de retour.", () => 'Je souhaite un échange standard le plus vite possible.'],
-      en: [() => 'How do I arrange an exchange?', () => 'Please send me the correct part and a return label.', () => 'I would like an exchange as soon as possible.'],
+      fr: [
+        () => "Comment procéder pour l'échange ?",
+        () => "Merci de m'envoyer la bonne pièce et une étiquette de retour.",
+        () => 'Je souhaite un échange standard le plus vite possible.',
+      ],
+      en: [
+        () => 'How do I arrange an exchange?',
+        () => 'Please send me the correct part and a return label.',
+        () => 'I would like an exchange as soon as possible.',
+      ],
     },
     details: ['vehicle', 'ref', 'vin', 'urgent'],
   },
   {
-    id: 'damaged', weight: 9, orderP: 0.5,
-    short: { fr: ['colis endommagé', 'pièce cassée', 'produit abîmé'], en: ['damaged parcel', 'broken part', 'item damaged'] },
+    id: 'damaged',
+    weight: 9,
+    orderP: 0.5,
+    short: {
+      fr: ['colis endommagé', 'pièce cassée', 'produit abîmé'],
+      en: ['damaged parcel', 'broken part', 'item damaged'],
+    },
     subj: {
-      fr: [() => 'Pièce arrivée cassée', () => 'Colis endommagé', (c) => `${cap(c.partBare)} ${c.pl ? 'abîmés' : 'abîmé'} à la livraison`, () => 'Réclamation - produit endommagé'],
-      en: [() => 'Part arrived damaged', () => 'Damaged parcel', (c) => `Broken ${c.partBare} on delivery`, () => 'Complaint - damaged item'],
+      fr: [
+        () => 'Pièce arrivée cassée',
+        () => 'Colis endommagé',
+        (c) => `${cap(c.partBare)} ${c.pl ? 'abîmés' : 'abîmé'} à la livraison`,
+        () => 'Réclamation - produit endommagé',
+      ],
+      en: [
+        () => 'Part arrived damaged',
+        () => 'Damaged parcel',
+        (c) => `Broken ${c.partBare} on delivery`,
+        () => 'Complaint - damaged item',
+      ],
     },
     prob: {
       fr: [
@@ -551,13 +1066,23 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => 'Je vous joins des photos, merci de me renvoyer une pièce en bon état.', () => 'Je demande le remplacement ou le remboursement intégral.', () => 'Que dois-je faire de la pièce abîmée ?'],
-      en: [() => 'Photos attached, please send me a replacement in good condition.', () => 'I want a replacement or a full refund.', () => 'What should I do with the damaged part?'],
+      fr: [
+        () => 'Je vous joins des photos, merci de me renvoyer une pièce en bon état.',
+        () => 'Je demande le remplacement ou le remboursement intégral.',
+        () => 'Que dois-je faire de la pièce abîmée ?',
+      ],
+      en: [
+        () => 'Photos attached, please send me a replacement in good condition.',
+        () => 'I want a replacement or a full refund.',
+        () => 'What should I do with the damaged part?',
+      ],
     },
     details: ['ref', 'amount', 'date', 'carrier'],
   },
   {
-    id: 'return', weight: 10, orderP: 0.55,
+    id: 'return',
+    weight: 10,
+    orderP: 0.55,
     short: { fr: ['demande de retour', 'remboursement', 'rétractation'], en: ['return request', 'refund', 'return'] },
     subj: {
       fr: [() => 'Demande de retour', () => 'Remboursement pas reçu', () => 'Rétractation', () => 'retour pièce'],
@@ -565,35 +1090,58 @@ const TOPICS: Topic[] = [
     },
     prob: {
       fr: [
-        (c) => `Je souhaite retourner ${c.part} de ${c.myOrder}, je n'en ai finalement plus besoin (pièce jamais montée, emballage d'origine).`,
+        (c) =>
+          `Je souhaite retourner ${c.part} de ${c.myOrder}, je n'en ai finalement plus besoin (pièce jamais montée, emballage d'origine).`,
         (c) => `J'ai renvoyé ${c.part} il y a ${c.days} jours et je n'ai toujours pas été remboursé de ${c.amount}.`,
         () => "Votre formulaire de retour en ligne m'affiche une erreur quand je valide.",
-        (c) => `Le garage a trouvé la panne, ${c.part} n'${c.pl ? 'étaient' : 'était'} pas en cause, je voudrais donc ${c.pl ? 'les' : c.f ? 'la' : 'le'} retourner.`,
+        (c) =>
+          `Le garage a trouvé la panne, ${c.part} n'${c.pl ? 'étaient' : 'était'} pas en cause, je voudrais donc ${c.pl ? 'les' : c.f ? 'la' : 'le'} retourner.`,
       ],
       en: [
-        (c) => `I'd like to return ${c.part} from ${c.myOrder}; I no longer need ${c.pl ? 'them' : 'it'} (never fitted, original packaging).`,
+        (c) =>
+          `I'd like to return ${c.part} from ${c.myOrder}; I no longer need ${c.pl ? 'them' : 'it'} (never fitted, original packaging).`,
         (c) => `I sent ${c.part} back ${c.days} days ago and I still haven't been refunded the ${c.amount}.`,
         () => 'Your online return form shows an error when I submit it.',
-        (c) => `The garage found the real fault, ${c.part} ${c.pl ? 'were' : 'was'} fine, so I'd like to send ${c.pl ? 'them' : 'it'} back.`,
+        (c) =>
+          `The garage found the real fault, ${c.part} ${c.pl ? 'were' : 'was'} fine, so I'd like to send ${c.pl ? 'them' : 'it'} back.`,
       ],
     },
     ask: {
-      fr: [() => "Pouvez-vous m'envoyer une étiquette de retour ?", () => 'Quand le remboursement sera-t-il effectué ?', () => "Merci de m'indiquer la procédure."],
-      en: [() => 'Could you send me a return label?', () => 'When will the refund be processed?', () => 'Please let me know the procedure.'],
+      fr: [
+        () => "Pouvez-vous m'envoyer une étiquette de retour ?",
+        () => 'Quand le remboursement sera-t-il effectué ?',
+        () => "Merci de m'indiquer la procédure.",
+      ],
+      en: [
+        () => 'Could you send me a return label?',
+        () => 'When will the refund be processed?',
+        () => 'Please let me know the procedure.',
+      ],
     },
     details: ['amount', 'date', 'ref'],
   },
   {
-    id: 'invoice', weight: 7, orderP: 0.75,
-    short: { fr: ['demande de facture', 'facture', 'facture avec TVA'], en: ['invoice request', 'invoice', 'VAT invoice'] },
+    id: 'invoice',
+    weight: 7,
+    orderP: 0.75,
+    short: {
+      fr: ['demande de facture', 'facture', 'facture avec TVA'],
+      en: ['invoice request', 'invoice', 'VAT invoice'],
+    },
     subj: {
-      fr: [() => 'Demande de facture', () => 'Facture', () => 'Facture au nom de ma société', () => 'Erreur sur la facture'],
+      fr: [
+        () => 'Demande de facture',
+        () => 'Facture',
+        () => 'Facture au nom de ma société',
+        () => 'Erreur sur la facture',
+      ],
       en: [() => 'Invoice request', () => 'Invoice needed', () => 'VAT invoice', () => 'Error on my invoice'],
     },
     prob: {
       fr: [
         (c) => `Pourriez-vous m'envoyer la facture de ${c.myOrder} ? Je ne la trouve pas dans mon espace client.`,
-        () => "J'ai besoin d'une facture au nom de ma société (SARL, avec numéro de TVA intracommunautaire) pour ma comptabilité.",
+        () =>
+          "J'ai besoin d'une facture au nom de ma société (SARL, avec numéro de TVA intracommunautaire) pour ma comptabilité.",
         (c) => `La facture indique ${c.amount} alors que j'ai payé un montant différent avec le code promo.`,
         () => "L'adresse de facturation sur la facture n'est pas la bonne.",
       ],
@@ -605,21 +1153,30 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => 'Merci de me la renvoyer par mail au format PDF.', () => "Pouvez-vous corriger et m'envoyer une nouvelle facture ?"],
+      fr: [
+        () => 'Merci de me la renvoyer par mail au format PDF.',
+        () => "Pouvez-vous corriger et m'envoyer une nouvelle facture ?",
+      ],
       en: [() => 'Please email it to me as a PDF.', () => 'Could you correct it and send a new invoice?'],
     },
     details: ['amount', 'date'],
   },
   {
-    id: 'payment', weight: 8, orderP: 0.5,
-    short: { fr: ['double prélèvement', 'problème de paiement', 'paiement refusé'], en: ['charged twice', 'payment problem', 'payment declined'] },
+    id: 'payment',
+    weight: 8,
+    orderP: 0.5,
+    short: {
+      fr: ['double prélèvement', 'problème de paiement', 'paiement refusé'],
+      en: ['charged twice', 'payment problem', 'payment declined'],
+    },
     subj: {
       fr: [() => 'Débité deux fois', () => 'Problème de paiement', () => 'Paiement refusé', () => 'Prélèvement PayPal'],
       en: [() => 'Charged twice', () => 'Payment issue', () => 'Card declined', () => 'PayPal payment problem'],
     },
     prob: {
       fr: [
-        (c) => `J'ai été débité deux fois de ${c.amount} pour la même commande, je vois les deux opérations sur mon relevé.`,
+        (c) =>
+          `J'ai été débité deux fois de ${c.amount} pour la même commande, je vois les deux opérations sur mon relevé.`,
         () => 'Mon paiement par carte a été refusé trois fois alors que ma carte fonctionne partout ailleurs.',
         (c) => `J'ai payé par PayPal ${c.orderDate} mais ${c.myOrder} apparaît toujours « en attente de paiement ».`,
         () => 'Le paiement en 3 fois sans frais ne fonctionne pas, la page reste bloquée.',
@@ -632,42 +1189,77 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => 'Merci de procéder au remboursement du doublon.', () => 'Pouvez-vous vérifier de votre côté ?', () => 'Comment puis-je finaliser ma commande ?'],
-      en: [() => 'Please refund the duplicate payment.', () => 'Could you check on your side?', () => 'How can I complete my order?'],
+      fr: [
+        () => 'Merci de procéder au remboursement du doublon.',
+        () => 'Pouvez-vous vérifier de votre côté ?',
+        () => 'Comment puis-je finaliser ma commande ?',
+      ],
+      en: [
+        () => 'Please refund the duplicate payment.',
+        () => 'Could you check on your side?',
+        () => 'How can I complete my order?',
+      ],
     },
     details: ['amount', 'date'],
   },
   {
-    id: 'compat', weight: 16, orderP: 0.12,
+    id: 'compat',
+    weight: 16,
+    orderP: 0.12,
     short: { fr: ['question compatibilité', 'compatibilité pièce'], en: ['compatibility question', 'will it fit?'] },
     subj: {
-      fr: [(c) => `Compatibilité ${c.partBare} ${c.make}`, () => 'Question compatibilité', (c) => `${cap(c.partBare)} pour ${c.make} ${c.year} ?`, () => 'Renseignement avant achat', () => 'Quelle référence pour ma voiture ?'],
-      en: [(c) => `${cap(c.partBare)} compatibility - ${c.make}`, () => 'Compatibility question', (c) => `Will this ${c.partBare} fit my ${c.make}?`, () => 'Question before ordering', () => 'Which part number for my car?'],
+      fr: [
+        (c) => `Compatibilité ${c.partBare} ${c.make}`,
+        () => 'Question compatibilité',
+        (c) => `${cap(c.partBare)} pour ${c.make} ${c.year} ?`,
+        () => 'Renseignement avant achat',
+        () => 'Quelle référence pour ma voiture ?',
+      ],
+      en: [
+        (c) => `${cap(c.partBare)} compatibility - ${c.make}`,
+        () => 'Compatibility question',
+        (c) => `Will this ${c.partBare} fit my ${c.make}?`,
+        () => 'Question before ordering',
+        () => 'Which part number for my car?',
+      ],
     },
     prob: {
       fr: [
         (c) => `Je cherche ${c.partA} pour ${c.maVeh} de ${c.year} (moteur ${c.code}).`,
         (c) => `Pouvez-vous me confirmer que la référence ${c.brand} ${c.ref} est compatible avec mon véhicule ?`,
-        (c) => `Sur votre site, le sélecteur de véhicule me propose plusieurs références de ${c.partBare} et je ne sais pas laquelle choisir.`,
-        () => "Ma voiture a été fabriquée en fin d'année et je ne sais pas si elle correspond à la phase 1 ou à la phase 2.",
+        (c) =>
+          `Sur votre site, le sélecteur de véhicule me propose plusieurs références de ${c.partBare} et je ne sais pas laquelle choisir.`,
+        () =>
+          "Ma voiture a été fabriquée en fin d'année et je ne sais pas si elle correspond à la phase 1 ou à la phase 2.",
         (c) => `Le garage me dit qu'il existe deux montages différents sur ${c.laMake}, je ne veux pas me tromper.`,
       ],
       en: [
         (c) => `I'm looking for ${c.partA} for my ${c.year} ${c.veh} (engine code ${c.code}).`,
         (c) => `Can you confirm that ${c.brand} ${c.ref} is compatible with my car?`,
-        (c) => `Your vehicle selector shows several different ${c.partBare} options and I don't know which one to pick.`,
+        (c) =>
+          `Your vehicle selector shows several different ${c.partBare} options and I don't know which one to pick.`,
         () => "My car was built at the end of the year and I'm not sure whether it's the facelift model or not.",
         (c) => `My mechanic says there are two different versions on the ${c.make} and I don't want to get it wrong.`,
       ],
     },
     ask: {
-      fr: [() => 'Merci de me confirmer avant que je passe commande.', () => 'Quelle référence dois-je commander ?', () => "Si besoin je peux vous envoyer une photo de la carte grise."],
-      en: [() => 'Please confirm before I place the order.', () => 'Which part number should I order?', () => 'I can send a photo of the registration document if needed.'],
+      fr: [
+        () => 'Merci de me confirmer avant que je passe commande.',
+        () => 'Quelle référence dois-je commander ?',
+        () => 'Si besoin je peux vous envoyer une photo de la carte grise.',
+      ],
+      en: [
+        () => 'Please confirm before I place the order.',
+        () => 'Which part number should I order?',
+        () => 'I can send a photo of the registration document if needed.',
+      ],
     },
     details: ['vin', 'vehicle', 'ref'],
   },
   {
-    id: 'missing', weight: 5, orderP: 0.6,
+    id: 'missing',
+    weight: 5,
+    orderP: 0.6,
     short: { fr: ['article manquant', 'colis incomplet'], en: ['missing item', 'incomplete parcel'] },
     subj: {
       fr: [() => 'Colis incomplet', () => 'Article manquant', () => 'Il manque une pièce'],
@@ -686,17 +1278,32 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => "Merci de m'envoyer l'article manquant.", () => 'Pouvez-vous vérifier la préparation de ma commande ?'],
+      fr: [
+        () => "Merci de m'envoyer l'article manquant.",
+        () => 'Pouvez-vous vérifier la préparation de ma commande ?',
+      ],
       en: [() => 'Please send the missing item.', () => 'Could you check how my order was packed?'],
     },
     details: ['ref', 'date', 'urgent'],
   },
   {
-    id: 'cancel', weight: 6, orderP: 0.7,
+    id: 'cancel',
+    weight: 6,
+    orderP: 0.7,
     short: { fr: ['annulation', "changement d'adresse"], en: ['cancellation', 'change of address'] },
     subj: {
-      fr: [() => 'Annulation commande', () => "Changement d'adresse de livraison", () => 'Modifier ma commande', () => 'URGENT annulation'],
-      en: [() => 'Cancel my order', () => 'Change delivery address', () => 'Modify my order', () => 'URGENT: cancellation'],
+      fr: [
+        () => 'Annulation commande',
+        () => "Changement d'adresse de livraison",
+        () => 'Modifier ma commande',
+        () => 'URGENT annulation',
+      ],
+      en: [
+        () => 'Cancel my order',
+        () => 'Change delivery address',
+        () => 'Modify my order',
+        () => 'URGENT: cancellation',
+      ],
     },
     prob: {
       fr: [
@@ -711,23 +1318,37 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => "Merci de me confirmer l'annulation.", () => "La nouvelle adresse est dans ma signature."],
+      fr: [() => "Merci de me confirmer l'annulation.", () => 'La nouvelle adresse est dans ma signature.'],
       en: [() => 'Please confirm the cancellation.', () => 'The new address is in my signature.'],
     },
     details: ['amount', 'date'],
   },
   {
-    id: 'defective', weight: 8, orderP: 0.45,
+    id: 'defective',
+    weight: 8,
+    orderP: 0.45,
     short: { fr: ['pièce défectueuse', 'garantie', 'panne'], en: ['faulty part', 'warranty claim', 'defective'] },
     subj: {
-      fr: [() => 'Pièce défectueuse', () => 'Demande de garantie', (c) => `${cap(c.partBare)} HS après ${c.days} jours`, () => 'Produit en panne'],
-      en: [() => 'Faulty part', () => 'Warranty claim', (c) => `${cap(c.partBare)} failed after ${c.days} days`, () => 'Defective product'],
+      fr: [
+        () => 'Pièce défectueuse',
+        () => 'Demande de garantie',
+        (c) => `${cap(c.partBare)} HS après ${c.days} jours`,
+        () => 'Produit en panne',
+      ],
+      en: [
+        () => 'Faulty part',
+        () => 'Warranty claim',
+        (c) => `${cap(c.partBare)} failed after ${c.days} days`,
+        () => 'Defective product',
+      ],
     },
     prob: {
       fr: [
         (c) => `${cap(c.part)} ${c.be} ${ag(c, 'tombé')} en panne au bout de ${c.days} jours seulement.`,
-        (c) => `Depuis le montage ${c.pl ? 'des' : 'du'} ${c.partBare}, j'ai un bruit anormal et un voyant au tableau de bord.`,
-        (c) => `Mon garagiste a testé ${c.part} : ${c.pro} ${c.be} ${c.f ? (c.pl ? 'défectueuses' : 'défectueuse') : 'défectueux'}.`,
+        (c) =>
+          `Depuis le montage ${c.pl ? 'des' : 'du'} ${c.partBare}, j'ai un bruit anormal et un voyant au tableau de bord.`,
+        (c) =>
+          `Mon garagiste a testé ${c.part} : ${c.pro} ${c.be} ${c.f ? (c.pl ? 'défectueuses' : 'défectueuse') : 'défectueux'}.`,
         () => 'La batterie ne tient plus la charge, la voiture ne démarre plus le matin.',
       ],
       en: [
@@ -738,21 +1359,36 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => 'Je souhaite faire jouer la garantie.', () => "Faut-il vous renvoyer la pièce pour expertise ?", () => 'Qui prend en charge les frais de main-d’œuvre ?'],
-      en: [() => 'I would like to make a warranty claim.', () => 'Do I need to send the part back for inspection?', () => 'Who covers the labour costs?'],
+      fr: [
+        () => 'Je souhaite faire jouer la garantie.',
+        () => 'Faut-il vous renvoyer la pièce pour expertise ?',
+        () => 'Qui prend en charge les frais de main-d’œuvre ?',
+      ],
+      en: [
+        () => 'I would like to make a warranty claim.',
+        () => 'Do I need to send the part back for inspection?',
+        () => 'Who covers the labour costs?',
+      ],
     },
     details: ['vehicle', 'ref', 'date', 'amount', 'urgent'],
   },
   {
-    id: 'account', weight: 4, orderP: 0.15,
+    id: 'account',
+    weight: 4,
+    orderP: 0.15,
     short: { fr: ['code promo', 'compte client'], en: ['discount code', 'account'] },
     subj: {
-      fr: [() => 'Code promo refusé', () => 'Impossible de me connecter', () => 'Mot de passe oublié', () => 'Question sur mon compte'],
+      fr: [
+        () => 'Code promo refusé',
+        () => 'Impossible de me connecter',
+        () => 'Mot de passe oublié',
+        () => 'Question sur mon compte',
+      ],
       en: [() => 'Discount code not working', () => "Can't log in", () => 'Password reset', () => 'Account question'],
     },
     prob: {
       fr: [
-        () => "Le code promo reçu par mail (AUTO10) est refusé au moment du paiement.",
+        () => 'Le code promo reçu par mail (AUTO10) est refusé au moment du paiement.',
         () => "Je n'arrive plus à me connecter à mon compte, le lien de réinitialisation ne fonctionne pas.",
         () => "Je voudrais modifier l'adresse e-mail de mon compte client.",
       ],
@@ -769,10 +1405,17 @@ const TOPICS: Topic[] = [
     details: [],
   },
   {
-    id: 'complaint', weight: 6, orderP: 0.5,
+    id: 'complaint',
+    weight: 6,
+    orderP: 0.5,
     short: { fr: ['réclamation', 'mécontent', 'aucune réponse'], en: ['complaint', 'very disappointed', 'no answer'] },
     subj: {
-      fr: [() => 'Réclamation', () => 'Très mécontent !!', () => 'Aucune réponse de votre service', () => 'Dernière relance avant litige'],
+      fr: [
+        () => 'Réclamation',
+        () => 'Très mécontent !!',
+        () => 'Aucune réponse de votre service',
+        () => 'Dernière relance avant litige',
+      ],
       en: [() => 'Complaint', () => 'Very disappointed', () => 'No reply from your team', () => 'Final reminder'],
     },
     prob: {
@@ -790,13 +1433,23 @@ const TOPICS: Topic[] = [
       ],
     },
     ask: {
-      fr: [() => "Sans réponse sous 48 h, je saisirai le médiateur de la consommation.", () => "J'attends un geste commercial.", () => 'Merci de traiter ma demande en priorité.'],
-      en: [() => "If I don't hear back within 48 hours I'll open a dispute with my bank.", () => 'I expect some form of compensation.', () => 'Please deal with this as a priority.'],
+      fr: [
+        () => 'Sans réponse sous 48 h, je saisirai le médiateur de la consommation.',
+        () => "J'attends un geste commercial.",
+        () => 'Merci de traiter ma demande en priorité.',
+      ],
+      en: [
+        () => "If I don't hear back within 48 hours I'll open a dispute with my bank.",
+        () => 'I expect some form of compensation.',
+        () => 'Please deal with this as a priority.',
+      ],
     },
     details: ['amount', 'date', 'urgent'],
   },
   {
-    id: 'stock', weight: 4, orderP: 0.1,
+    id: 'stock',
+    weight: 4,
+    orderP: 0.1,
     short: { fr: ['disponibilité', 'rupture de stock'], en: ['availability', 'out of stock'] },
     subj: {
       fr: [() => 'Disponibilité pièce', (c) => `${cap(c.partBare)} en rupture ?`, () => 'Délai de réapprovisionnement'],
@@ -805,7 +1458,8 @@ const TOPICS: Topic[] = [
     prob: {
       fr: [
         (c) => `La référence ${c.brand} ${c.ref} est indiquée en rupture de stock depuis plusieurs semaines.`,
-        (c) => `Savez-vous quand ${c.part} ${c.pl ? 'seront' : 'sera'} de nouveau ${c.pl ? 'disponibles' : 'disponible'} ?`,
+        (c) =>
+          `Savez-vous quand ${c.part} ${c.pl ? 'seront' : 'sera'} de nouveau ${c.pl ? 'disponibles' : 'disponible'} ?`,
       ],
       en: [
         (c) => `${c.brand} ${c.ref} has been out of stock for weeks.`,
@@ -832,16 +1486,36 @@ function pickTopic(r: Rand): Topic {
 
 const DETAIL: Record<Topic['details'][number], { fr: readonly T[]; en: readonly T[] }> = {
   vehicle: {
-    fr: [(c) => `Il s'agit d'une ${c.veh} de ${c.year}, code moteur ${c.code}.`, (c) => `Véhicule : ${c.veh} (${c.year}).`, (c) => `Ma voiture : ${c.veh}, mise en circulation en ${c.year}.`],
-    en: [(c) => `The car is a ${c.year} ${c.veh}, engine code ${c.code}.`, (c) => `Vehicle: ${c.veh} (${c.year}).`, (c) => `It's a ${c.veh}, first registered in ${c.year}.`],
+    fr: [
+      (c) => `Il s'agit d'une ${c.veh} de ${c.year}, code moteur ${c.code}.`,
+      (c) => `Véhicule : ${c.veh} (${c.year}).`,
+      (c) => `Ma voiture : ${c.veh}, mise en circulation en ${c.year}.`,
+    ],
+    en: [
+      (c) => `The car is a ${c.year} ${c.veh}, engine code ${c.code}.`,
+      (c) => `Vehicle: ${c.veh} (${c.year}).`,
+      (c) => `It's a ${c.veh}, first registered in ${c.year}.`,
+    ],
   },
   vin: {
-    fr: [(c) => `Mon numéro VIN : ${c.vin}`, (c) => `VIN (case E de la carte grise) : ${c.vin}`, (c) => `Numéro de châssis : ${c.vin}`],
+    fr: [
+      (c) => `Mon numéro VIN : ${c.vin}`,
+      (c) => `VIN (case E de la carte grise) : ${c.vin}`,
+      (c) => `Numéro de châssis : ${c.vin}`,
+    ],
     en: [(c) => `My VIN is ${c.vin}.`, (c) => `VIN: ${c.vin}`, (c) => `Chassis number: ${c.vin}`],
   },
   ref: {
-    fr: [(c) => `La référence est ${c.brand} ${c.ref}.`, (c) => `(réf. ${c.brand} ${c.ref})`, (c) => `Réf. article : ${c.ref}`],
-    en: [(c) => `The part number is ${c.brand} ${c.ref}.`, (c) => `(ref. ${c.brand} ${c.ref})`, (c) => `Item ref: ${c.ref}`],
+    fr: [
+      (c) => `La référence est ${c.brand} ${c.ref}.`,
+      (c) => `(réf. ${c.brand} ${c.ref})`,
+      (c) => `Réf. article : ${c.ref}`,
+    ],
+    en: [
+      (c) => `The part number is ${c.brand} ${c.ref}.`,
+      (c) => `(ref. ${c.brand} ${c.ref})`,
+      (c) => `Item ref: ${c.ref}`,
+    ],
   },
   date: {
     fr: [(c) => `La commande a été passée ${c.orderDate}.`, (c) => `J'ai commandé ${c.orderDate}.`],
@@ -852,8 +1526,18 @@ const DETAIL: Record<Topic['details'][number], { fr: readonly T[]; en: readonly 
     en: [(c) => `Amount paid: ${c.amount}.`, (c) => `I paid ${c.amount} by card.`],
   },
   urgent: {
-    fr: [() => "J'ai rendez-vous au garage samedi prochain.", () => 'La voiture est immobilisée en attendant.', () => "C'est urgent, j'ai besoin du véhicule pour aller travailler.", () => 'Le contrôle technique est la semaine prochaine.'],
-    en: [() => 'I have a garage appointment next Saturday.', () => 'The car is off the road until then.', () => 'This is urgent, I need the car to get to work.', () => 'The MOT is next week.'],
+    fr: [
+      () => "J'ai rendez-vous au garage samedi prochain.",
+      () => 'La voiture est immobilisée en attendant.',
+      () => "C'est urgent, j'ai besoin du véhicule pour aller travailler.",
+      () => 'Le contrôle technique est la semaine prochaine.',
+    ],
+    en: [
+      () => 'I have a garage appointment next Saturday.',
+      () => 'The car is off the road until then.',
+      () => 'This is urgent, I need the car to get to work.',
+      () => 'The MOT is next week.',
+    ],
   },
   carrier: {
     fr: [(c) => `Transporteur : ${c.carrier}.`, (c) => `Le colis est parti en ${c.carrier}.`],
@@ -862,24 +1546,71 @@ const DETAIL: Record<Topic['details'][number], { fr: readonly T[]; en: readonly 
 };
 
 const GREET = {
-  fr: ['Bonjour,', 'Bonjour,', 'Bonjour,', 'Bonjour Madame, Monsieur,', 'Bonsoir,', 'Madame, Monsieur,', "Bonjour à toute l'équipe,", 'Hello,', 'Bonjour,'],
+  fr: [
+    'Bonjour,',
+    'Bonjour,',
+    'Bonjour,',
+    'Bonjour Madame, Monsieur,',
+    'Bonsoir,',
+    'Madame, Monsieur,',
+    "Bonjour à toute l'équipe,",
+    'Hello,',
+    'Bonjour,',
+  ],
   en: ['Hello,', 'Hi,', 'Hi there,', 'Dear Sir or Madam,', 'Good morning,', 'Dear support team,', 'Hello,', 'Hi,'],
 };
 const OPENER = {
-  fr: ['Je me permets de vous contacter car j’ai un souci.', 'Je suis client chez vous depuis plusieurs années.', "J'ai essayé de vous joindre par téléphone sans succès.", 'Je vous écris au sujet de ma dernière commande.', "Petite question :"],
-  en: ["I'm writing because I have a problem.", "I've been a customer for a few years now.", 'I tried to call you but could not get through.', "I'm writing about my last order.", 'Quick question:'],
+  fr: [
+    'Je me permets de vous contacter car j’ai un souci.',
+    'Je suis client chez vous depuis plusieurs années.',
+    "J'ai essayé de vous joindre par téléphone sans succès.",
+    'Je vous écris au sujet de ma dernière commande.',
+    'Petite question :',
+  ],
+  en: [
+    "I'm writing because I have a problem.",
+    "I've been a customer for a few years now.",
+    'I tried to call you but could not get through.',
+    "I'm writing about my last order.",
+    'Quick question:',
+  ],
 };
 const CLOSE1 = {
-  fr: ["Merci d'avance pour votre retour.", 'Dans l’attente de votre réponse,', 'Merci de me tenir informé.', 'Merci par avance,', "Merci d'avance,", 'En vous remerciant,'],
-  en: ['Thanks in advance.', 'Looking forward to hearing from you.', 'Please keep me posted.', 'Many thanks,', 'Thanks for your help,'],
+  fr: [
+    "Merci d'avance pour votre retour.",
+    'Dans l’attente de votre réponse,',
+    'Merci de me tenir informé.',
+    'Merci par avance,',
+    "Merci d'avance,",
+    'En vous remerciant,',
+  ],
+  en: [
+    'Thanks in advance.',
+    'Looking forward to hearing from you.',
+    'Please keep me posted.',
+    'Many thanks,',
+    'Thanks for your help,',
+  ],
 };
 const SIGNOFF = {
   fr: ['Cordialement,', 'Bien cordialement,', 'Bonne journée,', 'Salutations,', 'Bien à vous,', 'Cdlt'],
   en: ['Kind regards,', 'Best regards,', 'Regards,', 'Thanks,', 'Cheers,', 'Best,'],
 };
 const MOBILE = {
-  fr: ['Envoyé de mon iPhone', 'Envoyé de mon iPhone', 'Envoyé depuis mon smartphone Samsung Galaxy.', 'Envoyé à partir de Outlook pour Android', 'Envoyé de mon appareil Huawei'],
-  en: ['Sent from my iPhone', 'Sent from my iPhone', 'Sent from my Galaxy', 'Get Outlook for Android', 'Sent from Yahoo Mail for iPhone'],
+  fr: [
+    'Envoyé de mon iPhone',
+    'Envoyé de mon iPhone',
+    'Envoyé depuis mon smartphone Samsung Galaxy.',
+    'Envoyé à partir de Outlook pour Android',
+    'Envoyé de mon appareil Huawei',
+  ],
+  en: [
+    'Sent from my iPhone',
+    'Sent from my iPhone',
+    'Sent from my Galaxy',
+    'Get Outlook for Android',
+    'Sent from Yahoo Mail for iPhone',
+  ],
 };
 const DISCLAIMER = {
   fr: [
@@ -894,16 +1625,28 @@ const DISCLAIMER = {
   ],
 };
 const ATTACH_LINE = {
-  fr: ['Je vous joins une photo.', 'Ci-joint la facture.', 'Vous trouverez en pièce jointe la photo de la pièce.', 'Je joins le bon de livraison.', 'PJ : photo de la carte grise'],
-  en: ['Photo attached.', 'Please find the invoice attached.', 'I have attached a picture of the part.', 'Delivery note attached.', 'Attached: photo of the registration document'],
+  fr: [
+    'Je vous joins une photo.',
+    'Ci-joint la facture.',
+    'Vous trouverez en pièce jointe la photo de la pièce.',
+    'Je joins le bon de livraison.',
+    'PJ : photo de la carte grise',
+  ],
+  en: [
+    'Photo attached.',
+    'Please find the invoice attached.',
+    'I have attached a picture of the part.',
+    'Delivery note attached.',
+    'Attached: photo of the registration document',
+  ],
 };
 const FOLLOWUP = {
   fr: [
     "Je n'ai toujours pas de réponse à mon message ci-dessous. Pouvez-vous me tenir au courant ?",
-    "Je me permets de vous relancer, toujours aucune nouvelle depuis mon dernier message.",
+    'Je me permets de vous relancer, toujours aucune nouvelle depuis mon dernier message.',
     'Merci pour votre retour. Voici les informations demandées :',
     "Bonne nouvelle, j'ai bien reçu le colis ce matin. Vous pouvez clôturer la demande, merci !",
-    "Toujours rien reçu à ce jour, je commence à perdre patience.",
+    'Toujours rien reçu à ce jour, je commence à perdre patience.',
     'Pour compléter ma demande :',
     "Finalement le garage a pu monter la pièce, tout est rentré dans l'ordre.",
     'Je vous renvoie mon message car je pense qu’il s’est perdu.',
@@ -916,10 +1659,13 @@ const FOLLOWUP = {
     "Still nothing received, I'm starting to lose patience.",
     'To add to my request:',
     'In the end the garage managed to fit the part, all sorted now.',
-    "Resending my message as I think it got lost.",
+    'Resending my message as I think it got lost.',
   ],
 };
-const LAZY_SUBJ = { fr: ['Question', 'Urgent', 'Renseignement', 'problème commande', 'Demande', 'SAV'], en: ['Question', 'Urgent', 'help', 'Enquiry', 'Problem', 'Request'] };
+const LAZY_SUBJ = {
+  fr: ['Question', 'Urgent', 'Renseignement', 'problème commande', 'Demande', 'SAV'],
+  en: ['Question', 'Urgent', 'help', 'Enquiry', 'Problem', 'Request'],
+};
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -944,7 +1690,10 @@ function wrapText(text: string, width: number): string {
 }
 
 function stripAccents(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
 }
 
 /** A few human typos in word bodies (never touches order numbers/refs: only lowercase alphabetic words). */
@@ -957,12 +1706,17 @@ function addTypos(r: Rand, text: string, n: number): string {
     const j = r.range(1, w.length - 3);
     const mode = r.int(3);
     words[i] =
-      mode === 0 ? w.slice(0, j) + w[j + 1] + w[j] + w.slice(j + 2) : mode === 1 ? w.slice(0, j) + w.slice(j + 1) : w.slice(0, j) + w[j] + w.slice(j);
+      mode === 0
+        ? w.slice(0, j) + w[j + 1] + w[j] + w.slice(j + 2)
+        : mode === 1
+          ? w.slice(0, j) + w.slice(j + 1)
+          : w.slice(0, j) + w[j] + w.slice(j);
   }
   return words.join(' ');
 }
 
-const escHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function textToHtml(text: string, r: Rand): string {
   const body: string[] = [];
@@ -995,11 +1749,19 @@ function textToHtml(text: string, r: Rand): string {
 // ---------------------------------------------------------------------------
 // MIME assembly
 
-interface Part { headers: string[]; body: string }
+interface Part {
+  headers: string[];
+  body: string;
+}
 type Cte = 'quoted-printable' | '8bit' | 'base64';
 
 function textPart(subtype: 'plain' | 'html', text: string, cte: Cte): Part {
-  const body = cte === 'quoted-printable' ? encodeQuotedPrintable(text) : cte === 'base64' ? encodeBase64(text.replace(/\r?\n/g, CRLF)) : text.replace(/\r?\n/g, CRLF);
+  const body =
+    cte === 'quoted-printable'
+      ? encodeQuotedPrintable(text)
+      : cte === 'base64'
+        ? encodeBase64(text.replace(/\r?\n/g, CRLF))
+        : text.replace(/\r?\n/g, CRLF);
   return { headers: [`Content-Type: text/${subtype}; charset=utf-8`, `Content-Transfer-Encoding: ${cte}`], body };
 }
 
@@ -1014,25 +1776,56 @@ function fakeAttachment(r: Rand, lang: Lang, ord: string | null): { type: string
   const size = r.range(1024, 40 * 1024);
   const kind = r.int(5);
   if (kind <= 1) {
-    const head = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n', 'latin1');
+    const head = Buffer.from(
+      '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n',
+      'latin1',
+    );
     const tail = Buffer.from('\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
     const data = Buffer.concat([head, r.bytes(Math.max(0, size - head.length - tail.length)), tail]);
-    const name = ord ? (lang === 'fr' ? `facture_${ord}.pdf` : `invoice_${ord}.pdf`) : r.pick(lang === 'fr' ? ['bon de livraison.pdf', 'carte_grise.pdf', 'relevé bancaire.pdf'] : ['delivery note.pdf', 'registration.pdf', 'bank_statement.pdf']);
+    const name = ord
+      ? lang === 'fr'
+        ? `facture_${ord}.pdf`
+        : `invoice_${ord}.pdf`
+      : r.pick(
+          lang === 'fr'
+            ? ['bon de livraison.pdf', 'carte_grise.pdf', 'relevé bancaire.pdf']
+            : ['delivery note.pdf', 'registration.pdf', 'bank_statement.pdf'],
+        );
     return { type: 'application/pdf', name, data };
   }
   if (kind === 4) {
     const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-    return { type: 'image/png', name: lang === 'fr' ? `Capture d’écran ${r.range(2024, 2024)}-${p2(r.range(10, 11))}-${p2(r.range(1, 28))}.png` : `Screenshot_${r.range(100, 999)}.png`, data: Buffer.concat([head, r.bytes(size)]) };
+    return {
+      type: 'image/png',
+      name:
+        lang === 'fr'
+          ? `Capture d’écran ${r.range(2024, 2024)}-${p2(r.range(10, 11))}-${p2(r.range(1, 28))}.png`
+          : `Screenshot_${r.range(100, 999)}.png`,
+      data: Buffer.concat([head, r.bytes(size)]),
+    };
   }
-  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00]);
-  const name = r.pick(lang === 'fr' ? [`IMG_${r.range(1000, 9999)}.JPG`, 'photo pièce cassée.jpg', 'colis_abîmé.jpeg', `photo_${r.range(1, 9)}.jpg`] : [`IMG_${r.range(1000, 9999)}.JPG`, 'damaged part.jpg', `photo_${r.range(1, 9)}.jpeg`, 'box.jpg']);
+  const head = Buffer.from([
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00,
+    0x00,
+  ]);
+  const name = r.pick(
+    lang === 'fr'
+      ? [`IMG_${r.range(1000, 9999)}.JPG`, 'photo pièce cassée.jpg', 'colis_abîmé.jpeg', `photo_${r.range(1, 9)}.jpg`]
+      : [`IMG_${r.range(1000, 9999)}.JPG`, 'damaged part.jpg', `photo_${r.range(1, 9)}.jpeg`, 'box.jpg'],
+  );
   return { type: 'image/jpeg', name, data: Buffer.concat([head, r.bytes(size - 22), Buffer.from([0xff, 0xd9])]) };
 }
 
 function attachmentPart(a: { type: string; name: string; data: Buffer }): Part {
-  const nameParam = NON_ASCII.test(a.name) ? `name="${encodeWordsB(a.name).replace(/\r\n /g, ' ')}"` : `name="${a.name}"`;
+  const nameParam = NON_ASCII.test(a.name)
+    ? `name="${encodeWordsB(a.name).replace(/\r\n /g, ' ')}"`
+    : `name="${a.name}"`;
   return {
-    headers: [`Content-Type: ${a.type}; ${nameParam}`, `Content-Disposition: attachment; ${rfc2231Filename(a.name)}`, 'Content-Transfer-Encoding: base64'],
+    headers: [
+      `Content-Type: ${a.type}; ${nameParam}`,
+      `Content-Disposition: attachment; ${rfc2231Filename(a.name)}`,
+      'Content-Transfer-Encoding: base64',
+    ],
     body: encodeBase64(a.data),
   };
 }
@@ -1053,7 +1846,13 @@ interface Sent {
   ctx: Ctx;
 }
 
-const MAILERS = ['User-Agent: Mozilla Thunderbird', 'X-Mailer: Apple Mail (2.3774.500.171.1.1)', 'X-Mailer: Microsoft Outlook 16.0', '', 'X-Mailer: iPhone Mail (21H16)'];
+const MAILERS = [
+  'User-Agent: Mozilla Thunderbird',
+  'X-Mailer: Apple Mail (2.3774.500.171.1.1)',
+  'X-Mailer: Microsoft Outlook 16.0',
+  '',
+  'X-Mailer: iPhone Mail (21H16)',
+];
 
 function fmtAmount(v: number, lang: Lang): string {
   const s = v.toFixed(2);
@@ -1101,10 +1900,28 @@ function makeCtx(r: Rand, c: Customer, lang: Lang, t: number, order: Order | nul
   };
   if (lang === 'fr') {
     const p = part.fr;
-    return { ...base, part: p.def, partA: p.un, partBare: p.bare, pl: p.pl, f: p.f, be: p.pl ? 'sont' : 'est', pro: p.pl ? (p.f ? 'elles' : 'ils') : p.f ? 'elle' : 'il' };
+    return {
+      ...base,
+      part: p.def,
+      partA: p.un,
+      partBare: p.bare,
+      pl: p.pl,
+      f: p.f,
+      be: p.pl ? 'sont' : 'est',
+      pro: p.pl ? (p.f ? 'elles' : 'ils') : p.f ? 'elle' : 'il',
+    };
   }
   const p = part.en;
-  return { ...base, part: p.def, partA: p.a, partBare: p.bare, pl: p.pl, f: false, be: p.pl ? 'are' : 'is', pro: p.pl ? 'they' : 'it' };
+  return {
+    ...base,
+    part: p.def,
+    partA: p.a,
+    partBare: p.bare,
+    pl: p.pl,
+    f: false,
+    be: p.pl ? 'are' : 'is',
+    pro: p.pl ? 'they' : 'it',
+  };
 }
 
 function signature(r: Rand, c: Customer, lang: Lang): string[] {
@@ -1124,7 +1941,15 @@ function signature(r: Rand, c: Customer, lang: Lang): string[] {
   return lines;
 }
 
-function newBody(r: Rand, c: Customer, ctx: Ctx, topic: Topic, lang: Lang, attach: boolean, unique: string | null): string {
+function newBody(
+  r: Rand,
+  c: Customer,
+  ctx: Ctx,
+  topic: Topic,
+  lang: Lang,
+  attach: boolean,
+  unique: string | null,
+): string {
   const lines: string[] = [r.pick(GREET[lang]), ''];
   const para: string[] = [];
   if (r.chance(0.3)) para.push(r.pick(OPENER[lang]));
@@ -1164,10 +1989,18 @@ function newSubject(r: Rand, topic: Topic, ctx: Ctx, lang: Lang, forceOrder: boo
     const short = r.pick(topic.short[lang]);
     if (lang === 'fr') {
       const k = r.int(3);
-      return k === 0 ? `Commande n° ${ctx.ord} : ${short}` : k === 1 ? `Commande ${ctx.ord} - ${short}` : `${cap(short)} (commande ${ctx.ord})`;
+      return k === 0
+        ? `Commande n° ${ctx.ord} : ${short}`
+        : k === 1
+          ? `Commande ${ctx.ord} - ${short}`
+          : `${cap(short)} (commande ${ctx.ord})`;
     }
     const k = r.int(3);
-    return k === 0 ? `Order ${ctx.ord}: ${short}` : k === 1 ? `Order ${ctx.ord} - ${short}` : `${cap(short)} (order ${ctx.ord})`;
+    return k === 0
+      ? `Order ${ctx.ord}: ${short}`
+      : k === 1
+        ? `Order ${ctx.ord} - ${short}`
+        : `${cap(short)} (order ${ctx.ord})`;
   }
   let s = r.pick(topic.subj[lang])(ctx);
   if (r.chance(0.05)) s = s.toUpperCase();
@@ -1185,16 +2018,21 @@ function timestamps(r: Rand, count: number, now: number): number[] {
     ts.push(Math.min(Math.max(t, start), now - 60_000));
   }
   ts.sort((a, b) => a - b);
-  for (let i = 1; i < ts.length; i++) if ((ts[i] as number) <= (ts[i - 1] as number)) ts[i] = (ts[i - 1] as number) + 1000;
+  for (let i = 1; i < ts.length; i++)
+    if ((ts[i] as number) <= (ts[i - 1] as number)) ts[i] = (ts[i - 1] as number) + 1000;
   return ts;
 }
 
 export function generateEmails(count: number, seed = 1, options: GenerateOptions = {}): GeneratedEmail[] {
   const r = new Rand(seed);
-  const now = options.now === undefined ? DEFAULT_NOW : typeof options.now === 'number' ? options.now : options.now.getTime();
+  const now =
+    options.now === undefined ? DEFAULT_NOW : typeof options.now === 'number' ? options.now : options.now.getTime();
   const nCustomers = Math.min(400, Math.max(30, Math.ceil(count / 5)));
   const customers = makeCustomers(r, nCustomers);
-  const byLang: Record<Lang, Customer[]> = { fr: customers.filter((c) => c.lang === 'fr'), en: customers.filter((c) => c.lang === 'en') };
+  const byLang: Record<Lang, Customer[]> = {
+    fr: customers.filter((c) => c.lang === 'fr'),
+    en: customers.filter((c) => c.lang === 'en'),
+  };
   if (byLang.fr.length === 0) byLang.fr.push(customers[0] as Customer);
   if (byLang.en.length === 0) byLang.en.push(customers[0] as Customer);
   const ts = timestamps(r, count, now);
@@ -1249,7 +2087,16 @@ function received(r: Rand, fromHost: string, t: number): string {
 }
 
 function finish(headers: string[], part: Part): Buffer {
-  return Buffer.from(headers.join(CRLF) + CRLF + part.headers.join(CRLF) + CRLF + CRLF + part.body + (part.body.endsWith(CRLF) ? '' : CRLF), 'utf8');
+  return Buffer.from(
+    headers.join(CRLF) +
+      CRLF +
+      part.headers.join(CRLF) +
+      CRLF +
+      CRLF +
+      part.body +
+      (part.body.endsWith(CRLF) ? '' : CRLF),
+    'utf8',
+  );
 }
 
 function pickCte(r: Rand): Cte {
@@ -1258,13 +2105,22 @@ function pickCte(r: Rand): Cte {
 }
 
 /** Body structure: plain (85 %), multipart/alternative (10 %), HTML only (5 %), optionally wrapped in multipart/mixed with an attachment. */
-function bodyPart(r: Rand, n: number, text: string, attachment: { type: string; name: string; data: Buffer } | null): Part {
+function bodyPart(
+  r: Rand,
+  n: number,
+  text: string,
+  attachment: { type: string; name: string; data: Buffer } | null,
+): Part {
   const x = r.next();
   let main: Part;
   if (x < 0.85) main = textPart('plain', text, pickCte(r));
   else if (x < 0.95) {
     const html = textToHtml(text, r);
-    main = multipart('alternative', [textPart('plain', text, pickCte(r)), textPart('html', html, r.chance(0.7) ? 'quoted-printable' : 'base64')], `000000000000${r.hex(12)}${n.toString(16)}`);
+    main = multipart(
+      'alternative',
+      [textPart('plain', text, pickCte(r)), textPart('html', html, r.chance(0.7) ? 'quoted-printable' : 'base64')],
+      `000000000000${r.hex(12)}${n.toString(16)}`,
+    );
   } else if (!attachment) main = textPart('html', textToHtml(text, r), r.chance(0.6) ? 'quoted-printable' : 'base64');
   // (no HTML-only body next to an attachment: mailparser only derives text from a root-level HTML part)
   else main = textPart('plain', text, pickCte(r));
@@ -1277,7 +2133,13 @@ function msgIdFor(n: number, hexId: string, addr: string): string {
   return `<gen.${n}.${hexId}@${domain}>`;
 }
 
-function buildNew(r: Rand, i: number, t: number, hexId: string, pickCustomer: (l: Lang) => Customer): { raw: Buffer; sent: Sent } {
+function buildNew(
+  r: Rand,
+  i: number,
+  t: number,
+  hexId: string,
+  pickCustomer: (l: Lang) => Customer,
+): { raw: Buffer; sent: Sent } {
   const n = i + 1;
   const lang: Lang = r.chance(0.55) ? 'fr' : 'en';
   const c = pickCustomer(lang);
@@ -1290,7 +2152,11 @@ function buildNew(r: Rand, i: number, t: number, hexId: string, pickCustomer: (l
   } else if (r.chance(topic.orderP)) order = r.pick(c.orders);
   const ctx = makeCtx(r, c, lang, t, order);
   const attach = r.chance(0.09);
-  const unique = noMsgId ? (lang === 'fr' ? `Référence de ma demande : ${ctx.ord} (${n})` : `My reference: ${ctx.ord} (${n})`) : null;
+  const unique = noMsgId
+    ? lang === 'fr'
+      ? `Référence de ma demande : ${ctx.ord} (${n})`
+      : `My reference: ${ctx.ord} (${n})`
+    : null;
   const text = newBody(r, c, ctx, topic, lang, attach, unique);
   const subject = newSubject(r, topic, ctx, lang, noMsgId);
   const from = r.chance(0.1) ? caseVariant(r, c.email) : c.email;
@@ -1358,8 +2224,32 @@ function buildReply(r: Rand, i: number, t: number, hexId: string, threadable: Se
 
 function buildAutoReply(r: Rand, n: number, t: number, hexId: string, c: Customer, lang: Lang): GeneratedEmail {
   const ticket = r.range(1000, 99999);
-  const theirSubject = lang === 'fr' ? r.pick([`Re: Votre demande a bien été reçue [#${ticket}]`, `Votre demande [#${ticket}]`, `Re: Commande ${r.pick(c.orders).cmd} [#${ticket}]`]) : r.pick([`Re: Your request has been received [#${ticket}]`, `Your request [#${ticket}]`, `Re: Order #${r.pick(c.orders).num} [#${ticket}]`]);
-  const subject = lang === 'fr' ? r.pick([`Réponse automatique : ${theirSubject}`, `Absent(e) du bureau : ${theirSubject}`, 'Absence du bureau', `Réponse automatique: ${theirSubject}`]) : r.pick([`Automatic reply: ${theirSubject}`, `Out of Office: ${theirSubject}`, 'Out of office', `Auto: ${theirSubject}`]);
+  const theirSubject =
+    lang === 'fr'
+      ? r.pick([
+          `Re: Votre demande a bien été reçue [#${ticket}]`,
+          `Votre demande [#${ticket}]`,
+          `Re: Commande ${r.pick(c.orders).cmd} [#${ticket}]`,
+        ])
+      : r.pick([
+          `Re: Your request has been received [#${ticket}]`,
+          `Your request [#${ticket}]`,
+          `Re: Order #${r.pick(c.orders).num} [#${ticket}]`,
+        ]);
+  const subject =
+    lang === 'fr'
+      ? r.pick([
+          `Réponse automatique : ${theirSubject}`,
+          `Absent(e) du bureau : ${theirSubject}`,
+          'Absence du bureau',
+          `Réponse automatique: ${theirSubject}`,
+        ])
+      : r.pick([
+          `Automatic reply: ${theirSubject}`,
+          `Out of Office: ${theirSubject}`,
+          'Out of office',
+          `Auto: ${theirSubject}`,
+        ]);
   const back = dayPhrase(t + r.range(2, 15) * DAY, lang, c.zone);
   const text =
     lang === 'fr'
@@ -1394,7 +2284,9 @@ function buildAutoReply(r: Rand, n: number, t: number, hexId: string, c: Custome
 function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Customer[]): GeneratedEmail {
   const c = r.pick(customers);
   const [localPart = 'x', domain = 'example.com'] = c.email.split('@');
-  const rcpt = r.chance(0.4) ? `${localPart}@${domain.replace(/^([a-z]+)/, (m) => (m.length > 3 ? `${m[0]}${m[2]}${m[1]}${m.slice(3)}` : m + 'e'))}` : c.email;
+  const rcpt = r.chance(0.4)
+    ? `${localPart}@${domain.replace(/^([a-z]+)/, (m) => (m.length > 3 ? `${m[0]}${m[2]}${m[1]}${m.slice(3)}` : m + 'e'))}`
+    : c.email;
   const mx = `mx${r.range(1, 4)}.example.net`;
   const queueId = r.alnum(12, 'BCDFGHJKLMNPQRSTVWXZ0123456789');
   const lang: Lang = r.chance(0.7) ? 'en' : 'fr';
@@ -1405,7 +2297,8 @@ function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Cu
       ? `This is the mail system at host ${mx}.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\nFor further assistance, please send mail to postmaster.\n\nIf you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n                   The mail system\n\n<${rcpt}>: host ${mx}[192.0.2.${r.range(2, 254)}] said: ${diag} (in reply to RCPT TO command)`
       : `Ceci est le système de messagerie de ${mx}.\n\nNous sommes désolés de vous informer que votre message n'a pas pu\nêtre remis à un ou plusieurs destinataires. Les en-têtes du message sont joints ci-dessous.\n\nL'adresse du destinataire est inconnue ou n'existe plus.\n\n<${rcpt}> : le serveur ${mx} a répondu : ${diag}`;
   const tsent = t - r.range(2, 30) * 1000;
-  const supportSubject = lang === 'en' ? `Your request has been received [#${ticket}]` : `Votre demande a bien été reçue [#${ticket}]`;
+  const supportSubject =
+    lang === 'en' ? `Your request has been received [#${ticket}]` : `Votre demande a bien été reçue [#${ticket}]`;
   const dsn = [
     `Reporting-MTA: dns; ${mx}`,
     `X-Postfix-Queue-ID: ${queueId}`,
@@ -1438,12 +2331,22 @@ function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Cu
     [
       noticePart,
       { headers: ['Content-Description: Delivery report', 'Content-Type: message/delivery-status'], body: dsn },
-      { headers: ['Content-Description: Undelivered Message Headers', 'Content-Type: text/rfc822-headers'], body: origHeaders },
+      {
+        headers: ['Content-Description: Undelivered Message Headers', 'Content-Type: text/rfc822-headers'],
+        body: origHeaders,
+      },
     ],
     boundary,
     'report-type=delivery-status;' + CRLF + '\t',
   );
-  const subject = lang === 'en' ? r.pick(['Undelivered Mail Returned to Sender', 'Delivery Status Notification (Failure)', 'Mail delivery failed: returning message to sender']) : r.pick(['Échec de la remise du message', 'Message non remis', 'Non remis : ' + supportSubject]);
+  const subject =
+    lang === 'en'
+      ? r.pick([
+          'Undelivered Mail Returned to Sender',
+          'Delivery Status Notification (Failure)',
+          'Mail delivery failed: returning message to sender',
+        ])
+      : r.pick(['Échec de la remise du message', 'Message non remis', 'Non remis : ' + supportSubject]);
   const messageId = `<gen.${n}.${hexId}@${mx}>`;
   const headers = [
     'Return-Path: <>',
@@ -1461,11 +2364,36 @@ function buildBounce(r: Rand, n: number, t: number, hexId: string, customers: Cu
 }
 
 const LISTS = [
-  { name: 'Équip’Auto Pro', addr: 'newsletter@news.equipauto.example', id: 'Lettre pro <pro-news.equipauto.example>', lang: 'fr' as Lang },
-  { name: 'Bosch Aftermarket', addr: 'news@mailing.bosch-aftermarket.example', id: 'Bosch partner news <partners.bosch-aftermarket.example>', lang: 'en' as Lang },
-  { name: 'La Lettre du Garagiste', addr: 'infos@lettre-garagiste.example', id: '<lettre.lettre-garagiste.example>', lang: 'fr' as Lang },
-  { name: 'Valeo Service', addr: 'marketing@valeo-service.example', id: 'Valeo Service <promo.valeo-service.example>', lang: 'en' as Lang },
-  { name: 'Pièces Auto Grossiste', addr: 'promo@grossiste-pieces.example', id: '<offres.grossiste-pieces.example>', lang: 'fr' as Lang },
+  {
+    name: 'Équip’Auto Pro',
+    addr: 'newsletter@news.equipauto.example',
+    id: 'Lettre pro <pro-news.equipauto.example>',
+    lang: 'fr' as Lang,
+  },
+  {
+    name: 'Bosch Aftermarket',
+    addr: 'news@mailing.bosch-aftermarket.example',
+    id: 'Bosch partner news <partners.bosch-aftermarket.example>',
+    lang: 'en' as Lang,
+  },
+  {
+    name: 'La Lettre du Garagiste',
+    addr: 'infos@lettre-garagiste.example',
+    id: '<lettre.lettre-garagiste.example>',
+    lang: 'fr' as Lang,
+  },
+  {
+    name: 'Valeo Service',
+    addr: 'marketing@valeo-service.example',
+    id: 'Valeo Service <promo.valeo-service.example>',
+    lang: 'en' as Lang,
+  },
+  {
+    name: 'Pièces Auto Grossiste',
+    addr: 'promo@grossiste-pieces.example',
+    id: '<offres.grossiste-pieces.example>',
+    lang: 'fr' as Lang,
+  },
 ];
 
 function buildList(r: Rand, n: number, t: number, hexId: string): GeneratedEmail {
@@ -1476,8 +2404,18 @@ function buildList(r: Rand, n: number, t: number, hexId: string): GeneratedEmail
   const [brand] = r.pick(part.refs);
   const subject =
     lang === 'fr'
-      ? r.pick([`-${pct} % sur ${part.fr.def} ${brand} cette semaine !`, `Nouveautés ${MONTH_FR[local(t, 'paris').getUTCMonth()]} : ${part.fr.bare}`, `Votre lettre d'information n°${r.range(100, 400)}`, `Offre réservée aux pros : ${part.fr.bare} ${brand}`])
-      : r.pick([`${pct}% off ${brand} ${part.en.bare} this week`, `What's new in ${MONTH_EN[local(t, 'paris').getUTCMonth()]}: ${part.en.bare}`, `Partner newsletter #${r.range(100, 400)}`, `Trade offer: ${brand} ${part.en.bare}`]);
+      ? r.pick([
+          `-${pct} % sur ${part.fr.def} ${brand} cette semaine !`,
+          `Nouveautés ${MONTH_FR[local(t, 'paris').getUTCMonth()]} : ${part.fr.bare}`,
+          `Votre lettre d'information n°${r.range(100, 400)}`,
+          `Offre réservée aux pros : ${part.fr.bare} ${brand}`,
+        ])
+      : r.pick([
+          `${pct}% off ${brand} ${part.en.bare} this week`,
+          `What's new in ${MONTH_EN[local(t, 'paris').getUTCMonth()]}: ${part.en.bare}`,
+          `Partner newsletter #${r.range(100, 400)}`,
+          `Trade offer: ${brand} ${part.en.bare}`,
+        ]);
   const token = r.hex(16);
   const unsubUrl = `https://${l.addr.split('@')[1] ?? 'example.com'}/u/${token}`;
   const text =
@@ -1488,7 +2426,9 @@ function buildList(r: Rand, n: number, t: number, hexId: string): GeneratedEmail
     .split('\n\n')
     .slice(1)
     .map((p) => `<p>${escHtml(p).replace(/\n/g, '<br>')}</p>`)
-    .join('')}<p style="font-size:10px;color:#888"><a href="${unsubUrl}">${lang === 'fr' ? 'Se désinscrire' : 'Unsubscribe'}</a></p></td></tr></table></td></tr></table></body></html>`;
+    .join(
+      '',
+    )}<p style="font-size:10px;color:#888"><a href="${unsubUrl}">${lang === 'fr' ? 'Se désinscrire' : 'Unsubscribe'}</a></p></td></tr></table></td></tr></table></body></html>`;
   const messageId = `<gen.${n}.${hexId}@${l.addr.split('@')[1] ?? 'example.com'}>`;
   const headers = [
     `Return-Path: <bounce-${token}@${l.addr.split('@')[1] ?? 'example.com'}>`,
@@ -1504,7 +2444,11 @@ function buildList(r: Rand, n: number, t: number, hexId: string): GeneratedEmail
     'MIME-Version: 1.0',
   ];
   const body = r.chance(0.8)
-    ? multipart('alternative', [textPart('plain', text, 'quoted-printable'), textPart('html', html, 'quoted-printable')], `=_nl_${r.hex(16)}`)
+    ? multipart(
+        'alternative',
+        [textPart('plain', text, 'quoted-printable'), textPart('html', html, 'quoted-printable')],
+        `=_nl_${r.hex(16)}`,
+      )
     : textPart('html', html, 'base64');
   return { raw: finish(headers, body), messageId, kind: 'list', language: lang };
 }

@@ -34,7 +34,14 @@ const CONCURRENCY = Number(process.argv[5] ?? 6);
 const { host, port, password } = LOCAL_ENDPOINTS.imap;
 
 async function imapClient(user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({ host, port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+  const client = new ImapFlow({
+    host,
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass: password },
+    logger: false,
+  });
   client.on('error', () => undefined);
   await client.connect();
   return client;
@@ -84,7 +91,16 @@ async function main() {
   const suffix = randomBytes(3).toString('hex');
   const url = await freshBenchDatabase('ticketrelay_test_bench_imap');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-bench-imap-'));
-  const config = loadConfig({ DATABASE_URL: url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'bench-imap', LOG_LEVEL: 'silent', ACK_MAX_PER_HOUR: '1000', INGEST_CONCURRENCY: String(CONCURRENCY), DB_POOL_SIZE: String(CONCURRENCY + 4) });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: 'bench-imap',
+    LOG_LEVEL: 'silent',
+    ACK_MAX_PER_HOUR: '1000',
+    INGEST_CONCURRENCY: String(CONCURRENCY),
+    DB_POOL_SIZE: String(CONCURRENCY + 4),
+  });
   const app = await createApp(config, { logger: createLogger({ level: 'silent' }), prepare: false });
   const redis = new Redis(LOCAL_ENDPOINTS.redisUrl);
   const committed = new Map<string, number>();
@@ -122,7 +138,12 @@ async function main() {
     await appender.logout();
     await until(() => live.every((e) => committed.has(e.messageId)), 60_000).catch((error: unknown) => {
       const missing = live.filter((e) => !committed.has(e.messageId));
-      console.error(`${missing.length} not committed, e.g. ${missing.slice(0, 3).map((e) => e.messageId).join(', ')}; committed e.g. ${[...committed.keys()].slice(0, 3).join(', ')}; reader: ${reader.describe()}`);
+      console.error(
+        `${missing.length} not committed, e.g. ${missing
+          .slice(0, 3)
+          .map((e) => e.messageId)
+          .join(', ')}; committed e.g. ${[...committed.keys()].slice(0, 3).join(', ')}; reader: ${reader.describe()}`,
+      );
       throw error;
     });
     await reader.stop();
@@ -130,7 +151,9 @@ async function main() {
     const p50 = percentile(latencies, 50);
     const p95 = percentile(latencies, 95);
     const max = latencies.at(-1) ?? 0;
-    console.log(`  latency, APPEND → committed, ${live.length} emails at ${RATE_PER_SECOND}/s while idling: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms   (aim: p95 ≤ 1000 ms)`);
+    console.log(
+      `  latency, APPEND → committed, ${live.length} emails at ${RATE_PER_SECOND}/s while idling: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms   (aim: p95 ≤ 1000 ms)`,
+    );
 
     // 2. Catch-up of a backlog.
     const backlogUser = `bench-backlog-${suffix}`;
@@ -143,7 +166,10 @@ async function main() {
     const catchUpReader = readerFor(app, backlogUser, redis, committed);
     const started = performance.now();
     catchUpReader.start();
-    await until(() => catchUpReader.status().state === 'idle' && (catchUpReader.status().lastUid ?? 0) >= backlog.length, 600_000);
+    await until(
+      () => catchUpReader.status().state === 'idle' && (catchUpReader.status().lastUid ?? 0) >= backlog.length,
+      600_000,
+    );
     const seconds = (performance.now() - started) / 1000;
     await catchUpReader.stop();
     const catchUpRate = backlog.length / seconds;
@@ -155,12 +181,22 @@ async function main() {
     for (const raw of raws) await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true });
     const parseRate = raws.length / ((performance.now() - parseStarted) / 1000);
     const ratio = catchUpRate / parseRate;
-    console.log(`  catch-up of ${backlog.length} waiting emails: ${catchUpRate.toFixed(0)} emails/s in ${seconds.toFixed(1)} s   (aim: ≥ 300 emails/s)`);
-    console.log(`  mailparser alone on the same emails (baseline): ${parseRate.toFixed(0)} emails/s; ratio ${ratio.toFixed(2)}`);
+    console.log(
+      `  catch-up of ${backlog.length} waiting emails: ${catchUpRate.toFixed(0)} emails/s in ${seconds.toFixed(1)} s   (aim: ≥ 300 emails/s)`,
+    );
+    console.log(
+      `  mailparser alone on the same emails (baseline): ${parseRate.toFixed(0)} emails/s; ratio ${ratio.toFixed(2)}`,
+    );
     console.log(
       JSON.stringify({
         bench: 'imap',
-        latency: { emails: live.length, ratePerSecond: RATE_PER_SECOND, p50Ms: Math.round(p50), p95Ms: Math.round(p95), maxMs: Math.round(max) },
+        latency: {
+          emails: live.length,
+          ratePerSecond: RATE_PER_SECOND,
+          p50Ms: Math.round(p50),
+          p95Ms: Math.round(p95),
+          maxMs: Math.round(max),
+        },
         catchUp: { emails: backlog.length, perSecond: Math.round(catchUpRate), seconds: Math.round(seconds * 10) / 10 },
         parseOnlyPerSecond: Math.round(parseRate),
         ratio: Math.round(ratio * 100) / 100,

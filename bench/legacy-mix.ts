@@ -22,13 +22,92 @@ function hash(n: number, salt: number): number {
 
 const pick = <T>(list: readonly T[], r: number): T => list[Math.floor(r * list.length)]!;
 
-const FIRST = ['jean', 'marie', 'pierre', 'anne', 'luc', 'sophie', 'paul', 'julie', 'marc', 'claire', 'thomas', 'emma', 'leo', 'lina', 'hugo', 'nadia', 'karim', 'ines'];
-const LAST = ['dupont', 'martin', 'bernard', 'petit', 'durand', 'leroy', 'moreau', 'simon', 'laurent', 'lefebvre', 'michel', 'garcia', 'roux', 'fournier', 'girard', 'bonnet'];
-export const customerEmail = (n: number): string => `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
+const FIRST = [
+  'jean',
+  'marie',
+  'pierre',
+  'anne',
+  'luc',
+  'sophie',
+  'paul',
+  'julie',
+  'marc',
+  'claire',
+  'thomas',
+  'emma',
+  'leo',
+  'lina',
+  'hugo',
+  'nadia',
+  'karim',
+  'ines',
+];
+const LAST = [
+  'dupont',
+  'martin',
+  'bernard',
+  'petit',
+  'durand',
+  'leroy',
+  'moreau',
+  'simon',
+  'laurent',
+  'lefebvre',
+  'michel',
+  'garcia',
+  'roux',
+  'fournier',
+  'girard',
+  'bonnet',
+];
+export const customerEmail = (n: number): string =>
+  `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
 
-const PARTS = ['plaquettes de frein', 'filtre à huile', 'courroie de distribution', 'kit embrayage', 'amortisseurs', 'ampoule de phare', 'balais d’essuie-glace', 'batterie', 'alternateur', 'bougies', 'pot d’échappement', 'radiateur', 'disques de frein', 'pompe à eau', 'démarreur'];
-const ISSUES_FR = ['pas reçu', 'mauvaise pièce', 'demande de remboursement', 'facture manquante', 'arrivé endommagé', 'ne correspond pas', 'question', 'retard de livraison', 'étiquette de retour', 'paiement refusé', 'double débit', 'compatibilité', 'garantie'];
-const ISSUES_EN = ['not delivered', 'wrong part', 'refund request', 'invoice missing', 'damaged on arrival', 'does not fit', 'question', 'late delivery', 'return label', 'payment failed', 'double charged'];
+const PARTS = [
+  'plaquettes de frein',
+  'filtre à huile',
+  'courroie de distribution',
+  'kit embrayage',
+  'amortisseurs',
+  'ampoule de phare',
+  'balais d’essuie-glace',
+  'batterie',
+  'alternateur',
+  'bougies',
+  'pot d’échappement',
+  'radiateur',
+  'disques de frein',
+  'pompe à eau',
+  'démarreur',
+];
+const ISSUES_FR = [
+  'pas reçu',
+  'mauvaise pièce',
+  'demande de remboursement',
+  'facture manquante',
+  'arrivé endommagé',
+  'ne correspond pas',
+  'question',
+  'retard de livraison',
+  'étiquette de retour',
+  'paiement refusé',
+  'double débit',
+  'compatibilité',
+  'garantie',
+];
+const ISSUES_EN = [
+  'not delivered',
+  'wrong part',
+  'refund request',
+  'invoice missing',
+  'damaged on arrival',
+  'does not fit',
+  'question',
+  'late delivery',
+  'return label',
+  'payment failed',
+  'double charged',
+];
 const RARE = ['turbocompresseur', 'différentiel', 'catalyseur', 'carburateur'];
 
 /** 'Y-m-j H:i:s' as the PHP site wrote it (day and month not padded), in UTC for simplicity. */
@@ -77,32 +156,83 @@ export function legacyRow(n: number, total: number, now: number): unknown[] {
       const type = pick(['review', 'review', 'review', 'legal', 'redirect'], hash(n, 7));
       const content =
         type === 'review'
-          ? JSON.stringify({ type, rating: 1 + Math.floor(hash(n, 8) * 5), product: part, text: `Très bon produit, ${part} conforme.` })
+          ? JSON.stringify({
+              type,
+              rating: 1 + Math.floor(hash(n, 8) * 5),
+              product: part,
+              text: `Très bon produit, ${part} conforme.`,
+            })
           : type === 'legal'
-            ? JSON.stringify({ type, page: pick(['cgv', 'mentions-legales', 'politique-confidentialite'], hash(n, 9)), version: n, html: '<h1>Conditions</h1><p>…</p>' })
-            : JSON.stringify({ type, from: `/old/page-${n}.html`, to: `/pieces/${part.replace(/\W+/g, '-')}`, code: 301 });
+            ? JSON.stringify({
+                type,
+                page: pick(['cgv', 'mentions-legales', 'politique-confidentialite'], hash(n, 9)),
+                version: n,
+                html: '<h1>Conditions</h1><p>…</p>',
+              })
+            : JSON.stringify({
+                type,
+                from: `/old/page-${n}.html`,
+                to: `/pieces/${part.replace(/\W+/g, '-')}`,
+                code: 301,
+              });
       return [n, null, null, null, phpDate(at), `${type} ${n}`, content, null, '0', '0'];
     }
     case 'ticket': {
       const french = hash(n, 10) < 0.7;
       const issue = french ? pick(ISSUES_FR, hash(n, 11)) : pick(ISSUES_EN, hash(n, 11));
       const subject = hash(n, 12) < 0.0005 ? `${pick(RARE, hash(n, 13))} ${issue}` : `${part} : ${issue}`;
-      const priority = french ? pick(['normale', 'normale', 'haute', 'basse', 'urgente'], hash(n, 14)) : pick(['normal', 'normal', 'high', 'low', 'urgent'], hash(n, 14));
-      const category = french ? pick(['general', 'technique', 'facturation', 'reclamation'], hash(n, 15)) : pick(['general', 'technical', 'billing', 'complaint'], hash(n, 15));
+      const priority = french
+        ? pick(['normale', 'normale', 'haute', 'basse', 'urgente'], hash(n, 14))
+        : pick(['normal', 'normal', 'high', 'low', 'urgent'], hash(n, 14));
+      const category = french
+        ? pick(['general', 'technique', 'facturation', 'reclamation'], hash(n, 15))
+        : pick(['general', 'technical', 'billing', 'complaint'], hash(n, 15));
       const isoDates = at.getUTCFullYear() >= 2022;
       const created = isoDates ? at.toISOString() : phpDate(at);
-      const block = { priority, category, created_at: created, status: recent && hash(n, 16) < 0.6 ? 'open' : 'closed', source: 'contact_form' };
+      const block = {
+        priority,
+        category,
+        created_at: created,
+        status: recent && hash(n, 16) < 0.6 ? 'open' : 'closed',
+        source: 'contact_form',
+      };
       const json = hash(n, 17) < 0.4 ? JSON.stringify(block, null, 2) : JSON.stringify(block);
-      const text = french ? `Bonjour, au sujet de ma commande (${part}) : ${issue}. Merci de me répondre rapidement.` : `Hello, about my order (${part}): ${issue}. Please get back to me.`;
+      const text = french
+        ? `Bonjour, au sujet de ma commande (${part}) : ${issue}. Merci de me répondre rapidement.`
+        : `Hello, about my order (${part}): ${issue}. Please get back to me.`;
       const open = block.status === 'open';
       const order = hash(n, 18) < 0.5 ? String(100_000 + Math.floor(n / 3)) : null;
-      return [n, String(customer), order, null, created, subject, `${text}\n\n${METADATA_MARKER}\n${json}`, null, open ? '1' : '0', open ? '0' : '1'];
+      return [
+        n,
+        String(customer),
+        order,
+        null,
+        created,
+        subject,
+        `${text}\n\n${METADATA_MARKER}\n${json}`,
+        null,
+        open ? '1' : '0',
+        open ? '0' : '1',
+      ];
     }
     case 'reply': {
       const parent = ticketBefore(n);
       const staff = hash(n, 19) < 0.6 ? String(3 + Math.floor(hash(n, 4) * 38)) : null;
-      const text = staff ? 'Bonjour, nous avons transmis votre demande au service concerné. Cordialement.' : 'Merci, j’attends votre retour.';
-      return [n, String(customer), null, staff, phpDate(at), 'Re: votre demande', text, parent === null ? null : String(parent), '0', '0'];
+      const text = staff
+        ? 'Bonjour, nous avons transmis votre demande au service concerné. Cordialement.'
+        : 'Merci, j’attends votre retour.';
+      return [
+        n,
+        String(customer),
+        null,
+        staff,
+        phpDate(at),
+        'Re: votre demande',
+        text,
+        parent === null ? null : String(parent),
+        '0',
+        '0',
+      ];
     }
   }
 }
@@ -112,9 +242,16 @@ export interface GenerateProgress {
 }
 
 /** Fills ___xtr_customer and ___xtr_msg up to `total` rows, resuming after the highest msg_id present. */
-export async function generateLegacyMix(pool: Pool, total: number, now: number, progress: GenerateProgress): Promise<{ seconds: number; written: number }> {
+export async function generateLegacyMix(
+  pool: Pool,
+  total: number,
+  now: number,
+  progress: GenerateProgress,
+): Promise<{ seconds: number; written: number }> {
   const started = performance.now();
-  const [[customers]] = (await pool.query('SELECT COALESCE(MAX(cst_id), 0) AS n FROM ___xtr_customer')) as unknown as [[{ n: number }]];
+  const [[customers]] = (await pool.query('SELECT COALESCE(MAX(cst_id), 0) AS n FROM ___xtr_customer')) as unknown as [
+    [{ n: number }],
+  ];
   for (let start = Number(customers.n) + 1; start <= CUSTOMERS; start += 10_000) {
     const rows = [];
     for (let n = start; n < Math.min(start + 10_000, CUSTOMERS + 1); n++) {
@@ -122,7 +259,9 @@ export async function generateLegacyMix(pool: Pool, total: number, now: number, 
     }
     await pool.query('INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_fname, cst_name, cst_activ) VALUES ?', [rows]);
   }
-  const [[top]] = (await pool.query('SELECT COALESCE(MAX(msg_id), 0) AS n FROM ___xtr_msg')) as unknown as [[{ n: number }]];
+  const [[top]] = (await pool.query('SELECT COALESCE(MAX(msg_id), 0) AS n FROM ___xtr_msg')) as unknown as [
+    [{ n: number }],
+  ];
   // Batches are written a few at a time: a run stopped half-way may have left a gap below the highest
   // id. The last batches are written again (INSERT IGNORE keeps what is there).
   let next = Math.max(1, Number(top.n) + 1 - PARALLEL * BATCH);
@@ -134,7 +273,10 @@ export async function generateLegacyMix(pool: Pool, total: number, now: number, 
     for (let n = next; n <= end; n++) rows.push(legacyRow(n, total, now));
     next = end + 1;
     const write = (async () => {
-      await pool.query('INSERT IGNORE INTO ___xtr_msg (msg_id, msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ?', [rows]);
+      await pool.query(
+        'INSERT IGNORE INTO ___xtr_msg (msg_id, msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close) VALUES ?',
+        [rows],
+      );
     })();
     inflight.add(write);
     void write.finally(() => inflight.delete(write));

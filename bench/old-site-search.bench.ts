@@ -17,19 +17,46 @@ import { percentile } from '../src/domain/digest.ts';
 import { composeLegacyContent, formatLegacyDate } from '../src/domain/ticket.ts';
 import type { TicketListQuery } from '../src/ports/report-store.ts';
 
-const { values } = parseArgs({ options: { tickets: { type: 'string', default: '200000' }, runs: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { tickets: { type: 'string', default: '200000' }, runs: { type: 'string', default: '30' } },
+});
 const TICKETS = Math.max(1_000, Number(values.tickets) || 200_000);
 const RUNS = Math.max(5, Number(values.runs) || 30);
 const BATCH = 2_000;
 
-const PARTS = ['plaquettes', 'disques', 'courroie', 'embrayage', 'amortisseurs', 'batterie', 'alternateur', 'bougies', 'radiateur', 'filtre'];
-const PROBLEMS = ['pas livrée', 'mauvaise pièce', 'remboursement', 'facture manquante', 'abîmée', 'incompatible', 'question', 'retard'];
+const PARTS = [
+  'plaquettes',
+  'disques',
+  'courroie',
+  'embrayage',
+  'amortisseurs',
+  'batterie',
+  'alternateur',
+  'bougies',
+  'radiateur',
+  'filtre',
+];
+const PROBLEMS = [
+  'pas livrée',
+  'mauvaise pièce',
+  'remboursement',
+  'facture manquante',
+  'abîmée',
+  'incompatible',
+  'question',
+  'retard',
+];
 const CARS = ['Clio', '308', 'Golf', 'Megane', 'C3', 'Polo', 'Focus', 'Corsa'];
 const RARE = 'turbocompresseur'; // in one text in 5,000, never in a subject
 
 const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
 const name = `ticketrelay_test_bench_oldsite_${randomBytes(3).toString('hex')}`;
-const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+const admin = await mysql.createConnection({
+  host: base.hostname,
+  port: Number(base.port),
+  user: base.username,
+  password: base.password,
+});
 await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
 base.pathname = `/${name}`;
 const database = openDatabase({ url: base.toString(), poolSize: 4 });
@@ -49,27 +76,74 @@ try {
       const at = new Date(day0 + id * 60_000);
       const priority = (['low', 'normal', 'normal', 'high', 'urgent'] as const)[id % 5]!;
       const category = (['general', 'technical', 'billing', 'complaint', 'suggestion'] as const)[id % 5]!;
-      legacy.push([id, String(80000 + (id % 20_000)), formatLegacyDate(at), subject, composeLegacyContent(text, { priority, category, created_at: formatLegacyDate(at) }), '1', '0']);
-      ours.push([id, 80000 + (id % 20_000), `client${id % 20_000}@example.fr`, subject, 'open', priority, category, 'web', 1, at, at, at]);
+      legacy.push([
+        id,
+        String(80000 + (id % 20_000)),
+        formatLegacyDate(at),
+        subject,
+        composeLegacyContent(text, { priority, category, created_at: formatLegacyDate(at) }),
+        '1',
+        '0',
+      ]);
+      ours.push([
+        id,
+        80000 + (id % 20_000),
+        `client${id % 20_000}@example.fr`,
+        subject,
+        'open',
+        priority,
+        category,
+        'web',
+        1,
+        at,
+        at,
+        at,
+      ]);
       texts.push([id, text]);
     }
-    await database.pool.query('INSERT INTO ___xtr_msg (msg_id, msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ?', [legacy]);
-    await database.pool.query('INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, triaged, created_at, updated_at, last_message_at) VALUES ?', [ours]);
+    await database.pool.query(
+      'INSERT INTO ___xtr_msg (msg_id, msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ?',
+      [legacy],
+    );
+    await database.pool.query(
+      'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, triaged, created_at, updated_at, last_message_at) VALUES ?',
+      [ours],
+    );
     await database.pool.query('INSERT INTO support_ticket_text (ticket_id, body) VALUES ?', [texts]);
   }
   console.log(`generated ${TICKETS} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   // Quick adoption before a list: nothing to adopt (every row has ours); mark the legacy rows seen.
-  await database.pool.query('INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, NOW()) ON DUPLICATE KEY UPDATE position = VALUES(position)', ['legacy_adoption', TICKETS]).catch(() => undefined);
+  await database.pool
+    .query(
+      'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, NOW()) ON DUPLICATE KEY UPDATE position = VALUES(position)',
+      ['legacy_adoption', TICKETS],
+    )
+    .catch(() => undefined);
 
   const store = new MysqlReportStore(database);
-  const search = (extra: Partial<TicketListQuery>): TicketListQuery => ({ page: 1, limit: 10, status: null, keyword: null, inContent: true, ...extra });
+  const search = (extra: Partial<TicketListQuery>): TicketListQuery => ({
+    page: 1,
+    limit: 10,
+    status: null,
+    keyword: null,
+    inContent: true,
+    ...extra,
+  });
   const cases: [string, TicketListQuery][] = [
     ['common word of the subject ("plaquettes")', search({ keyword: 'plaquettes' })],
     ['word of the text only ("Clio")', search({ keyword: 'Clio' })],
     [`rare word of the text ("${RARE}")`, search({ keyword: RARE })],
     ['ticket number', search({ keyword: `#${Math.floor(TICKETS / 2)}` })],
     ['customer_id', search({ customerId: 80123 })],
-    ['priority + category + a month', search({ priority: 'urgent', category: 'general', from: new Date(day0 + 10 * 86_400_000), to: new Date(day0 + 40 * 86_400_000) })],
+    [
+      'priority + category + a month',
+      search({
+        priority: 'urgent',
+        category: 'general',
+        from: new Date(day0 + 10 * 86_400_000),
+        to: new Date(day0 + 40 * 86_400_000),
+      }),
+    ],
     ['word + page 50', search({ keyword: 'Golf', page: 50 })],
   ];
   const timings: Record<string, number[]> = {};
@@ -78,7 +152,11 @@ try {
     await run();
     (timings[label] ??= []).push(performance.now() - t0);
   };
-  const like = async (word: string) => database.pool.query("SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE ? OR msg_content LIKE ?", [`%${word}%`, `%${word}%`]);
+  const like = async (word: string) =>
+    database.pool.query('SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE ? OR msg_content LIKE ?', [
+      `%${word}%`,
+      `%${word}%`,
+    ]);
   for (let i = 0; i < RUNS; i++) {
     for (const [label, query] of cases) await time(label, () => store.listTickets(query));
     await time('baseline: LIKE over ___xtr_msg ("Clio")', () => like('Clio'));
@@ -88,7 +166,9 @@ try {
   const summary: Record<string, { p50: number; p95: number }> = {};
   for (const [label, list] of Object.entries(timings)) {
     summary[label] = { p50: Number(percentile(list, 50)!.toFixed(1)), p95: Number(percentile(list, 95)!.toFixed(1)) };
-    console.log(`${label.padEnd(48)} p50 ${summary[label].p50.toFixed(1).padStart(7)} ms   p95 ${summary[label].p95.toFixed(1).padStart(7)} ms`);
+    console.log(
+      `${label.padEnd(48)} p50 ${summary[label].p50.toFixed(1).padStart(7)} ms   p95 ${summary[label].p95.toFixed(1).padStart(7)} ms`,
+    );
   }
   console.log(JSON.stringify({ bench: 'old-site-search', tickets: TICKETS, runs: RUNS, ms: summary }));
 } finally {

@@ -51,13 +51,17 @@ interface Run {
 
 /** CPU seconds of the children this process has waited for (utime + stime of each, summed). */
 function childrenCpuSeconds(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime
 }
 
 function procCpuSeconds(pid: number): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
@@ -84,11 +88,19 @@ const mariadbPid = servicePid('mariadb/mariadbd.pid');
 const mariadbCpu = () => (mariadbPid ? procCpuSeconds(mariadbPid) : null);
 
 /** Runs one child to its end; only one at a time, so the children's CPU delta is this child's. */
-function runChild(command: string, args: readonly string[], env: Record<string, string>, input: Buffer | null): Promise<Run> {
+function runChild(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  input: Buffer | null,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const cpuBefore = childrenCpuSeconds();
     const started = performance.now();
-    const child = spawn(command, [...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let peak = 0;
     const sample = () => {
       const kib = child.pid ? peakRssKiB(child.pid) : null;
@@ -103,7 +115,14 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
     child.once('exit', (code) => {
       clearInterval(timer);
       // 'exit' comes once the child is reaped: its CPU is in our cutime/cstime now.
-      resolve({ wallMs: performance.now() - started, cpuMs: (childrenCpuSeconds() - cpuBefore) * 1000, peakRssMiB: peak / 1024, code, stdout, stderr });
+      resolve({
+        wallMs: performance.now() - started,
+        cpuMs: (childrenCpuSeconds() - cpuBefore) * 1000,
+        peakRssMiB: peak / 1024,
+        code,
+        stdout,
+        stderr,
+      });
     });
     if (input) child.stdin.end(input);
     else child.stdin.end();
@@ -117,16 +136,30 @@ const median = (values: readonly number[]) => {
 };
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function medianOf(label: string, make: (i: number) => { args: string[]; input: Buffer | null }, env: Record<string, string>, check: (run: Run) => boolean) {
+async function medianOf(
+  label: string,
+  make: (i: number) => { args: string[]; input: Buffer | null },
+  env: Record<string, string>,
+  check: (run: Run) => boolean,
+) {
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
     const { args, input } = make(i);
     const run = await runChild(process.execPath, args, env, input);
-    if (!check(run)) throw new Error(`${label}: unexpected result (exit ${run.code}): ${run.stdout.slice(0, 300)} ${run.stderr.slice(0, 600)}`);
+    if (!check(run))
+      throw new Error(
+        `${label}: unexpected result (exit ${run.code}): ${run.stdout.slice(0, 300)} ${run.stderr.slice(0, 600)}`,
+      );
     runs.push(run);
   }
-  const figure = { wallMs: round(median(runs.map((r) => r.wallMs))), cpuMs: round(median(runs.map((r) => r.cpuMs))), peakRssMiB: round(median(runs.map((r) => r.peakRssMiB)), 1) };
-  console.log(`  ${label.padEnd(34)} wall ${String(figure.wallMs).padStart(5)} ms   CPU ${String(figure.cpuMs).padStart(5)} ms   peak RSS ${figure.peakRssMiB} MiB   (median of ${RUNS})`);
+  const figure = {
+    wallMs: round(median(runs.map((r) => r.wallMs))),
+    cpuMs: round(median(runs.map((r) => r.cpuMs))),
+    peakRssMiB: round(median(runs.map((r) => r.peakRssMiB)), 1),
+  };
+  console.log(
+    `  ${label.padEnd(34)} wall ${String(figure.wallMs).padStart(5)} ms   CPU ${String(figure.cpuMs).padStart(5)} ms   peak RSS ${figure.peakRssMiB} MiB   (median of ${RUNS})`,
+  );
   return figure;
 }
 
@@ -172,8 +205,12 @@ async function pipeSequence(emails: readonly Buffer[], env: Record<string, strin
     emails: emails.length,
     emailsPerSecond: round(emails.length / seconds, 2),
     cpuMsPerEmail: round(cpuMs / emails.length, 1),
-    serviceCpuMsPerEmail: serviceBefore !== null && serviceAfter !== null ? round(((serviceAfter - serviceBefore) * 1000) / emails.length, 1) : null,
-    mariadbCpuMsPerEmail: dbBefore !== null && dbAfter !== null ? round(((dbAfter - dbBefore) * 1000) / emails.length, 2) : null,
+    serviceCpuMsPerEmail:
+      serviceBefore !== null && serviceAfter !== null
+        ? round(((serviceAfter - serviceBefore) * 1000) / emails.length, 1)
+        : null,
+    mariadbCpuMsPerEmail:
+      dbBefore !== null && dbAfter !== null ? round(((dbAfter - dbBefore) * 1000) / emails.length, 2) : null,
     peakRssMiB: round(peak, 1),
   };
   console.log(
@@ -212,18 +249,45 @@ async function main(): Promise<void> {
   await Promise.all(batch.map((raw, i) => writeFile(path.join(batchDir, `${String(i).padStart(5, '0')}.eml`), raw)));
 
   // An agent for `/ticket view`, and a first ticket to view (outside the clocks).
-  const agent = await runChild(process.execPath, [BIN, 'agents', 'add', 'bench', '--role', 'agent', '--staff-id', '1', '--console', 'bench'], env, null);
+  const agent = await runChild(
+    process.execPath,
+    [BIN, 'agents', 'add', 'bench', '--role', 'agent', '--staff-id', '1', '--console', 'bench'],
+    env,
+    null,
+  );
   if (agent.code !== 0) throw new Error(`agents add failed: ${agent.stderr}`);
 
   console.log('Process start (median of 5, whole process):');
-  const bare = await medianOf('node -e 0 (baseline)', () => ({ args: ['-e', '0'], input: null }), {}, (r) => r.code === 0);
-  const help = await medianOf('ticketrelay --help', () => ({ args: [BIN, '--help'], input: null }), env, (r) => r.code === 0 && r.stdout.includes('Usage:'));
-  const ingestOne = await medianOf('ticketrelay ingest - (one email)', (i) => ({ args: [BIN, 'ingest', '-', '--json'], input: singles[i]! }), env, (r) => r.code === 0 && /"total":1/.test(r.stdout));
+  const bare = await medianOf(
+    'node -e 0 (baseline)',
+    () => ({ args: ['-e', '0'], input: null }),
+    {},
+    (r) => r.code === 0,
+  );
+  const help = await medianOf(
+    'ticketrelay --help',
+    () => ({ args: [BIN, '--help'], input: null }),
+    env,
+    (r) => r.code === 0 && r.stdout.includes('Usage:'),
+  );
+  const ingestOne = await medianOf(
+    'ticketrelay ingest - (one email)',
+    (i) => ({ args: [BIN, 'ingest', '-', '--json'], input: singles[i]! }),
+    env,
+    (r) => r.code === 0 && /"total":1/.test(r.stdout),
+  );
   const database = openDatabase({ url, poolSize: 1 });
-  const [[first]] = (await database.pool.query('SELECT MIN(ticket_id) AS id FROM support_ticket')) as unknown as [[{ id: number }]];
+  const [[first]] = (await database.pool.query('SELECT MIN(ticket_id) AS id FROM support_ticket')) as unknown as [
+    [{ id: number }],
+  ];
   await database.close();
   const ticketId = Number(first.id);
-  const view = await medianOf(`ticketrelay command "/ticket view ${ticketId}"`, () => ({ args: [BIN, 'command', `/ticket view ${ticketId}`, '--as', 'bench'], input: null }), env, (r) => r.code === 0 && r.stdout.includes(`#${ticketId}`));
+  const view = await medianOf(
+    `ticketrelay command "/ticket view ${ticketId}"`,
+    () => ({ args: [BIN, 'command', `/ticket view ${ticketId}`, '--as', 'bench'], input: null }),
+    env,
+    (r) => r.code === 0 && r.stdout.includes(`#${ticketId}`),
+  );
 
   console.log(`A mail server's pipe, no service running: ${PIPED} emails, one process each, one after the other:`);
   const pipe = await pipeSequence(piped, env, null);
@@ -239,9 +303,23 @@ async function main(): Promise<void> {
   let lmtp;
   try {
     await waitForPort(port, 60_000);
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, lmtp: true, pool: true, maxConnections: 1, maxMessages: Infinity, ignoreTLS: true, name: 'mx.bench' });
-    const send = (raw: Buffer) => transport.sendMail({ envelope: { from: 'mta@bench.example', to: ['support@ticketrelay.test'] }, raw });
-    await send(Buffer.from(`From: warm@bench.example\r\nSubject: warm-up\r\nMessage-ID: <warm-up-${port}@bench>\r\n\r\nwarm-up\r\n`));
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port,
+      lmtp: true,
+      pool: true,
+      maxConnections: 1,
+      maxMessages: Infinity,
+      ignoreTLS: true,
+      name: 'mx.bench',
+    });
+    const send = (raw: Buffer) =>
+      transport.sendMail({ envelope: { from: 'mta@bench.example', to: ['support@ticketrelay.test'] }, raw });
+    await send(
+      Buffer.from(
+        `From: warm@bench.example\r\nSubject: warm-up\r\nMessage-ID: <warm-up-${port}@bench>\r\n\r\nwarm-up\r\n`,
+      ),
+    );
     const cpuBefore = procCpuSeconds(server.pid!);
     const dbBefore = mariadbCpu();
     const started = performance.now();
@@ -257,17 +335,26 @@ async function main(): Promise<void> {
       emails: LMTP,
       emailsPerSecond: round(LMTP / seconds, 1),
       cpuMsPerEmail: cpuBefore !== null && cpuAfter !== null ? round(((cpuAfter - cpuBefore) * 1000) / LMTP, 2) : null,
-      mariadbCpuMsPerEmail: dbBefore !== null && dbAfter !== null ? round(((dbAfter - dbBefore) * 1000) / LMTP, 2) : null,
+      mariadbCpuMsPerEmail:
+        dbBefore !== null && dbAfter !== null ? round(((dbAfter - dbBefore) * 1000) / LMTP, 2) : null,
       serverPeakRssMiB: round((peakRssKiB(server.pid!) ?? 0) / 1024, 1),
     };
-    console.log(`  ${lmtpFigures.emailsPerSecond} emails/s, ${lmtpFigures.cpuMsPerEmail} ms CPU per email in the service (MariaDB ${lmtpFigures.mariadbCpuMsPerEmail ?? '?'} ms), the service's peak RSS ${lmtpFigures.serverPeakRssMiB} MiB`);
+    console.log(
+      `  ${lmtpFigures.emailsPerSecond} emails/s, ${lmtpFigures.cpuMsPerEmail} ms CPU per email in the service (MariaDB ${lmtpFigures.mariadbCpuMsPerEmail ?? '?'} ms), the service's peak RSS ${lmtpFigures.serverPeakRssMiB} MiB`,
+    );
     // The same pipe with the service running: `ingest -` hands each email over LMTP_LISTEN.
     const handedEnv = { ...env, LMTP_LISTEN: `127.0.0.1:${port}` };
     console.log('ingest - with the lmtp role running (the piped process hands the email over):');
     const serviceBefore = procCpuSeconds(server.pid!);
-    const ingestHanded = await medianOf('ticketrelay ingest - (handed over)', (i) => ({ args: [BIN, 'ingest', '-', '--json'], input: handedSingles[i]! }), handedEnv, (r) => r.code === 0 && /"total":1,/.test(r.stdout) && /"failed":0/.test(r.stdout));
+    const ingestHanded = await medianOf(
+      'ticketrelay ingest - (handed over)',
+      (i) => ({ args: [BIN, 'ingest', '-', '--json'], input: handedSingles[i]! }),
+      handedEnv,
+      (r) => r.code === 0 && /"total":1,/.test(r.stdout) && /"failed":0/.test(r.stdout),
+    );
     const serviceAfter = procCpuSeconds(server.pid!);
-    const ingestHandedService = serviceBefore !== null && serviceAfter !== null ? round(((serviceAfter - serviceBefore) * 1000) / RUNS) : null;
+    const ingestHandedService =
+      serviceBefore !== null && serviceAfter !== null ? round(((serviceAfter - serviceBefore) * 1000) / RUNS) : null;
     console.log(`    (and ${ingestHandedService ?? '?'} ms CPU per email in the service)`);
     console.log(`A mail server's pipe with the service running: ${PIPED} emails, one process each, handed over:`);
     const pipeHanded = await pipeSequence(pipedHanded, handedEnv, server.pid!);
@@ -291,21 +378,38 @@ async function main(): Promise<void> {
     emailsPerSecond: round(BATCH / (batchRun.wallMs / 1000), 1),
     cpuMsPerEmail: round(batchRun.cpuMs / BATCH, 2),
     cpuMsPerEmailWithoutStart: round(Math.max(0, batchRun.cpuMs - ingestOne.cpuMs) / BATCH, 2),
-    mariadbCpuMsPerEmail: dbBeforeBatch !== null && dbAfterBatch !== null ? round(((dbAfterBatch - dbBeforeBatch) * 1000) / BATCH, 2) : null,
+    mariadbCpuMsPerEmail:
+      dbBeforeBatch !== null && dbAfterBatch !== null
+        ? round(((dbAfterBatch - dbBeforeBatch) * 1000) / BATCH, 2)
+        : null,
     peakRssMiB: round(batchRun.peakRssMiB, 1),
   };
-  console.log(`  ${batchFigures.emailsPerSecond} emails/s, ${batchFigures.cpuMsPerEmail} ms CPU per email (${batchFigures.cpuMsPerEmailWithoutStart} ms without the process's start), MariaDB ${batchFigures.mariadbCpuMsPerEmail ?? '?'} ms`);
+  console.log(
+    `  ${batchFigures.emailsPerSecond} emails/s, ${batchFigures.cpuMsPerEmail} ms CPU per email (${batchFigures.cpuMsPerEmailWithoutStart} ms without the process's start), MariaDB ${batchFigures.mariadbCpuMsPerEmail ?? '?'} ms`,
+  );
 
-  const lmtpToBatch = lmtpFigures.cpuMsPerEmail !== null && batchFigures.cpuMsPerEmailWithoutStart > 0 ? round(lmtpFigures.cpuMsPerEmail / batchFigures.cpuMsPerEmailWithoutStart, 2) : null;
-  const peerOverLmtp = lmtpFigures.cpuMsPerEmail ? round(PEER_CPU_MS_PER_EMAIL.low / lmtpFigures.cpuMsPerEmail, 1) : null;
+  const lmtpToBatch =
+    lmtpFigures.cpuMsPerEmail !== null && batchFigures.cpuMsPerEmailWithoutStart > 0
+      ? round(lmtpFigures.cpuMsPerEmail / batchFigures.cpuMsPerEmailWithoutStart, 2)
+      : null;
+  const peerOverLmtp = lmtpFigures.cpuMsPerEmail
+    ? round(PEER_CPU_MS_PER_EMAIL.low / lmtpFigures.cpuMsPerEmail, 1)
+    : null;
   const loadAfter = load();
   console.log('Aims (issue 19):');
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
-  const aims = (f: { wallMs: number; cpuMs: number; peakRssMiB: number }) => `≤ 250 ms wall ${mark(f.wallMs <= 250)}, ≤ 300 ms CPU ${mark(f.cpuMs <= 300)}, ≤ 100 MiB ${mark(f.peakRssMiB <= 100)}`;
+  const aims = (f: { wallMs: number; cpuMs: number; peakRssMiB: number }) =>
+    `≤ 250 ms wall ${mark(f.wallMs <= 250)}, ≤ 300 ms CPU ${mark(f.cpuMs <= 300)}, ≤ 100 MiB ${mark(f.peakRssMiB <= 100)}`;
   console.log(`  ingest - alone: ${aims(ingestOne)}; handed to the lmtp role: ${aims(ingestHanded)}`);
-  console.log(`  --help ≤ 300 ms wall ${mark(help.wallMs <= 300)}; /ticket view ≤ 300 ms wall ${mark(view.wallMs <= 300)}`);
-  console.log(`  LMTP CPU per email ${lmtpToBatch ?? '?'}× batch ingest's (aim ≤ 1.5 ${mark(lmtpToBatch !== null && lmtpToBatch <= 1.5)}); the peer's mailgate spends ${peerOverLmtp ?? '?'}× LMTP's (aim ≥ 20 ${mark(peerOverLmtp !== null && peerOverLmtp >= 20)})`);
-  console.log(`  (node -e 0 took ${bare.wallMs} ms wall and ${bare.cpuMs} ms CPU in this run: wall times on a loaded machine are mostly waiting for a core; load average ${loadBefore} → ${loadAfter})`);
+  console.log(
+    `  --help ≤ 300 ms wall ${mark(help.wallMs <= 300)}; /ticket view ≤ 300 ms wall ${mark(view.wallMs <= 300)}`,
+  );
+  console.log(
+    `  LMTP CPU per email ${lmtpToBatch ?? '?'}× batch ingest's (aim ≤ 1.5 ${mark(lmtpToBatch !== null && lmtpToBatch <= 1.5)}); the peer's mailgate spends ${peerOverLmtp ?? '?'}× LMTP's (aim ≥ 20 ${mark(peerOverLmtp !== null && peerOverLmtp >= 20)})`,
+  );
+  console.log(
+    `  (node -e 0 took ${bare.wallMs} ms wall and ${bare.cpuMs} ms CPU in this run: wall times on a loaded machine are mostly waiting for a core; load average ${loadBefore} → ${loadAfter})`,
+  );
   console.log(
     JSON.stringify({
       bench: 'pipe',

@@ -16,7 +16,12 @@ const ROWS = Math.max(10_000, Number(values.rows) || 15_000_000);
 
 async function main(): Promise<void> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  const admin = await mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port),
+    user: base.username,
+    password: base.password,
+  });
   await admin.query(`CREATE DATABASE IF NOT EXISTS \`${SCALE_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   base.pathname = `/${SCALE_DB}`;
@@ -32,12 +37,16 @@ async function main(): Promise<void> {
     const width = 40;
     const filled = Math.round((done / total) * width);
     const rate = done / Math.max(1, (Date.now() - started) / 1000);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} rows/s   `);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} rows/s   `,
+    );
   });
   process.stderr.write('\n');
   await database.pool.query('ANALYZE TABLE ___xtr_msg, ___xtr_customer');
   await database.close();
-  process.stdout.write(`${JSON.stringify({ bench: 'scale-generate', rows: ROWS, written, seconds: Math.round(seconds) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'scale-generate', rows: ROWS, written, seconds: Math.round(seconds) })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -66,7 +66,10 @@ function percentiles(ms: number[]): { p50: number; p95: number; max: number; n: 
   return { p50: round(at(50)), p95: round(at(95)), max: round(sorted.at(-1) ?? 0), n: sorted.length };
 }
 
-async function time(runs: number, work: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number; max: number; n: number }> {
+async function time(
+  runs: number,
+  work: (i: number) => Promise<unknown>,
+): Promise<{ p50: number; p95: number; max: number; n: number }> {
   for (let i = 0; i < 2; i++) await work(i);
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -81,7 +84,10 @@ async function time(runs: number, work: (i: number) => Promise<unknown>): Promis
  * The old site at work on the same table: every 25 ms a new web-form ticket, or a ticket closed or
  * reopened, each statement timed. Its latency is what our passes and migrations must not raise.
  */
-function oldSiteWriter(pool: mysql.Pool, topId: number): { stop(): Promise<{ p50: number; p95: number; max: number; n: number }> } {
+function oldSiteWriter(
+  pool: mysql.Pool,
+  topId: number,
+): { stop(): Promise<{ p50: number; p95: number; max: number; n: number }> } {
   const latencies: number[] = [];
   let running = true;
   let n = 0;
@@ -89,16 +95,26 @@ function oldSiteWriter(pool: mysql.Pool, topId: number): { stop(): Promise<{ p50
     while (running) {
       const t = performance.now();
       if (n++ % 2 === 0) {
-        const block = JSON.stringify({ priority: 'normale', category: 'general', created_at: new Date().toISOString(), status: 'open' }, null, 2);
-        await pool.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES (?, ?, ?, ?, '1', '0')", [
-          String(1 + (n % 1000)),
-          new Date().toISOString(),
-          'Formulaire : question sur ma commande',
-          `Bonjour, une question sur ma commande.\n\n${METADATA_MARKER}\n${block}`,
-        ]);
+        const block = JSON.stringify(
+          { priority: 'normale', category: 'general', created_at: new Date().toISOString(), status: 'open' },
+          null,
+          2,
+        );
+        await pool.query(
+          "INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES (?, ?, ?, ?, '1', '0')",
+          [
+            String(1 + (n % 1000)),
+            new Date().toISOString(),
+            'Formulaire : question sur ma commande',
+            `Bonjour, une question sur ma commande.\n\n${METADATA_MARKER}\n${block}`,
+          ],
+        );
       } else {
-        const id = Math.max(1, topId - (n * 7919) % 100_000);
-        await pool.query("UPDATE ___xtr_msg SET msg_open = IF(msg_open = '1', '0', '1'), msg_close = IF(msg_close = '1', '0', '1') WHERE msg_id = ?", [id]);
+        const id = Math.max(1, topId - ((n * 7919) % 100_000));
+        await pool.query(
+          "UPDATE ___xtr_msg SET msg_open = IF(msg_open = '1', '0', '1'), msg_close = IF(msg_close = '1', '0', '1') WHERE msg_id = ?",
+          [id],
+        );
       }
       latencies.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 25));
@@ -113,10 +129,16 @@ function oldSiteWriter(pool: mysql.Pool, topId: number): { stop(): Promise<{ p50
   };
 }
 
-function run(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+function run(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -158,7 +180,12 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  const admin = await mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port),
+    user: base.username,
+    password: base.password,
+  });
   await admin.query(`CREATE DATABASE IF NOT EXISTS \`${SCALE_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   const url = databaseUrl();
@@ -176,16 +203,23 @@ async function main(): Promise<void> {
   const figures: Record<string, unknown> = { bench: 'scale', rows: ROWS };
 
   // 0. The table (built once, resumable; bench/scale-generate.ts builds it alone).
-  const [present] = (await pool.query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '___xtr_msg'")) as unknown as [[{ n: number }]];
+  const [present] = (await pool.query(
+    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '___xtr_msg'",
+  )) as unknown as [[{ n: number }]];
   if (Number(present[0].n) === 0) {
     const created = await run(['db', 'create-legacy'], env);
     if (created.code !== 0) throw new Error(`db create-legacy failed: ${created.stderr}`);
   }
-  const [[have]] = (await pool.query('SELECT COALESCE(MAX(msg_id), 0) AS n FROM ___xtr_msg')) as unknown as [[{ n: number }]];
+  const [[have]] = (await pool.query('SELECT COALESCE(MAX(msg_id), 0) AS n FROM ___xtr_msg')) as unknown as [
+    [{ n: number }],
+  ];
   if (Number(have.n) < ROWS) {
-    log(`Building the legacy table up to ${ROWS.toLocaleString('en')} rows (resumable; it has ${Number(have.n).toLocaleString('en')})…`);
+    log(
+      `Building the legacy table up to ${ROWS.toLocaleString('en')} rows (resumable; it has ${Number(have.n).toLocaleString('en')})…`,
+    );
     const built = await generateLegacyMix(pool, ROWS, Date.UTC(2026, 11, 1), (done, total) => {
-      if (done % 500_000 < 5_000) process.stderr.write(`\r  ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
+      if (done % 500_000 < 5_000)
+        process.stderr.write(`\r  ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
     });
     process.stderr.write('\n');
     figures['generationSeconds'] = Math.round(built.seconds);
@@ -197,7 +231,9 @@ async function main(): Promise<void> {
   figures['legacyMiB'] = Number(size.mib);
 
   // Baseline of this run: one legacy row by primary key.
-  const pk = await time(RUNS, (i) => pool.query('SELECT msg_id, msg_subject FROM ___xtr_msg WHERE msg_id = ?', [1 + ((i * 104_729) % ROWS)]));
+  const pk = await time(RUNS, (i) =>
+    pool.query('SELECT msg_id, msg_subject FROM ___xtr_msg WHERE msg_id = ?', [1 + ((i * 104_729) % ROWS)]),
+  );
   log(`Baseline: a legacy row by primary key p50 ${pk.p50} ms, p95 ${pk.p95} ms.`);
   figures['baselinePkReadMs'] = pk;
   const writerIdle = oldSiteWriter(pool, ROWS);
@@ -212,13 +248,17 @@ async function main(): Promise<void> {
     const migrated = await run(['db', 'migrate'], env);
     const during = await writer.stop();
     if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
-    log(`1. db migrate: ${round(migrated.ms / 1000, 2)} s (whole process); the writer meanwhile p95 ${during.p95} ms, max ${during.max} ms.`);
+    log(
+      `1. db migrate: ${round(migrated.ms / 1000, 2)} s (whole process); the writer meanwhile p95 ${during.p95} ms, max ${during.max} ms.`,
+    );
     figures['migrate'] = { seconds: round(migrated.ms / 1000, 2), writerDuringMs: during };
   }
 
   // 2. Adoption of the whole history by the worker's pass, back to back, with the writer running.
   if (!values['skip-adoption']) {
-    const [[state]] = (await pool.query("SELECT COALESCE(MAX(position), 0) AS p FROM support_sync_state")) as unknown as [[{ p: number }]];
+    const [[state]] = (await pool.query(
+      'SELECT COALESCE(MAX(position), 0) AS p FROM support_sync_state',
+    )) as unknown as [[{ p: number }]];
     const writer = oldSiteWriter(pool, ROWS);
     const started = performance.now();
     let passes = 0;
@@ -232,7 +272,10 @@ async function main(): Promise<void> {
       passes++;
       adopted += pass.adopted;
       position = pass.position;
-      if (passes % 20 === 0) process.stderr.write(`\r  adoption: ${position.toLocaleString('en')} / ${pass.top.toLocaleString('en')} rows read, ${adopted.toLocaleString('en')} tickets adopted`);
+      if (passes % 20 === 0)
+        process.stderr.write(
+          `\r  adoption: ${position.toLocaleString('en')} / ${pass.top.toLocaleString('en')} rows read, ${adopted.toLocaleString('en')} tickets adopted`,
+        );
       if (position >= pass.top) break;
     }
     process.stderr.write('\n');
@@ -245,7 +288,14 @@ async function main(): Promise<void> {
         `(${Math.round(rowsRead / Math.max(0.001, seconds)).toLocaleString('en')} rows/s; ${passes} passes, each p50 ${perPass.p50} ms p95 ${perPass.p95} ms). ` +
         `The writer meanwhile: p95 ${during.p95} ms, max ${during.max} ms (aim p95 ≤ 20 ms).`,
     );
-    figures['adoption'] = { rowsRead, adopted, seconds: round(seconds), rowsPerSecond: Math.round(rowsRead / Math.max(0.001, seconds)), passMs: perPass, writerDuringMs: during };
+    figures['adoption'] = {
+      rowsRead,
+      adopted,
+      seconds: round(seconds),
+      rowsPerSecond: Math.round(rowsRead / Math.max(0.001, seconds)),
+      passMs: perPass,
+      writerDuringMs: during,
+    };
   }
 
   // 3. Commands and the old API.
@@ -253,17 +303,26 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger: createLogger({ level: 'silent' }) });
   const results: Record<string, { p50: number; p95: number; max: number; n: number }> = {};
   try {
-    await app.agents.upsert({ name: 'bench', role: 'manager', staffId: 7, identities: [{ platform: 'console', kind: 'user', value: 'bench' }] });
+    await app.agents.upsert({
+      name: 'bench',
+      role: 'manager',
+      staffId: 7,
+      identities: [{ platform: 'console', kind: 'user', value: 'bench' }],
+    });
     const caller: Caller = { platform: 'console', userId: 'bench' };
     const command = async (line: string) => {
       const reply = await app.commands.run(caller, line);
       if (!reply.ok) throw new Error(`"${line}" failed: ${reply.text}`);
     };
-    const [[tickets]] = (await pool.query('SELECT MIN(ticket_id) AS lo, MAX(ticket_id) AS hi, COUNT(*) AS n FROM support_ticket')) as unknown as [[{ lo: number; hi: number; n: number }]];
+    const [[tickets]] = (await pool.query(
+      'SELECT MIN(ticket_id) AS lo, MAX(ticket_id) AS hi, COUNT(*) AS n FROM support_ticket',
+    )) as unknown as [[{ lo: number; hi: number; n: number }]];
     log(`3. Queries on ${Number(tickets.n).toLocaleString('en')} tickets among the legacy rows (${RUNS} runs each):`);
     const report = (name: string, r: { p50: number; p95: number; max: number; n: number }) => {
       results[name] = r;
-      log(`   ${name.padEnd(44)} p50 ${String(r.p50).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms   max ${String(r.max).padStart(7)} ms`);
+      log(
+        `   ${name.padEnd(44)} p50 ${String(r.p50).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms   max ${String(r.max).padStart(7)} ms`,
+      );
     };
     const writer = oldSiteWriter(pool, ROWS);
     for (const line of [
@@ -280,10 +339,27 @@ async function main(): Promise<void> {
       report(line, await time(RUNS, () => command(line)));
     }
     let v = 0;
-    report('/ticket view N (random)', await time(RUNS, () => app.commands.run(caller, `/ticket view ${Number(tickets.lo) + ((v++ * 7919) % Math.max(1, Number(tickets.hi) - Number(tickets.lo)))}`)));
+    report(
+      '/ticket view N (random)',
+      await time(RUNS, () =>
+        app.commands.run(
+          caller,
+          `/ticket view ${Number(tickets.lo) + ((v++ * 7919) % Math.max(1, Number(tickets.hi) - Number(tickets.lo)))}`,
+        ),
+      ),
+    );
 
     const port = await freePort();
-    const http = spawn(process.execPath, [BIN, 'start', '--roles', 'http'], { env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' }, stdio: 'ignore' });
+    const http = spawn(process.execPath, [BIN, 'start', '--roles', 'http'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: os.homedir(),
+        ...env,
+        HTTP_PORT: String(port),
+        HTTP_HOST: '127.0.0.1',
+      },
+      stdio: 'ignore',
+    });
     try {
       const api = `http://127.0.0.1:${port}/api/support/contact`;
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
@@ -292,7 +368,15 @@ async function main(): Promise<void> {
         if (r.status !== 200) throw new Error(`GET ${pathAndQuery}: ${r.status} ${await r.text()}`);
         await r.arrayBuffer();
       };
-      for (const q of ['/tickets?page=1&limit=20', '/tickets?page=1&limit=10&status=open', '/tickets?page=500&limit=20', '/stats', '/search?keyword=frein&page=1&limit=20', '/search?keyword=turbocompresseur', `/search?keyword=${customerEmail(4321)}`]) {
+      for (const q of [
+        '/tickets?page=1&limit=20',
+        '/tickets?page=1&limit=10&status=open',
+        '/tickets?page=500&limit=20',
+        '/stats',
+        '/search?keyword=frein&page=1&limit=20',
+        '/search?keyword=turbocompresseur',
+        `/search?keyword=${customerEmail(4321)}`,
+      ]) {
         try {
           report(`GET ${q}`, await time(RUNS, () => get(q)));
         } catch (error) {
@@ -320,27 +404,38 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const rate = Math.round(emails.length / seconds);
-    log(`4. Intake: ${emails.length} emails in ${round(seconds, 2)} s = ${rate} emails/s (node CPU ${round((used.user + used.system) / 1000 / emails.length, 2)} ms per email).`);
+    log(
+      `4. Intake: ${emails.length} emails in ${round(seconds, 2)} s = ${rate} emails/s (node CPU ${round((used.user + used.system) / 1000 / emails.length, 2)} ms per email).`,
+    );
     figures['intake'] = { emails: emails.length, perSecond: rate };
   } finally {
     await app.close();
   }
   const digest = await run(['digest', '--now', '--print', '--day', '2026-11-30'], env);
   const help = await run(['--help'], env);
-  log(`   digest --now --print: ${round(digest.ms)} ms whole process (exit ${digest.code}); --help alone ${round(help.ms)} ms.`);
+  log(
+    `   digest --now --print: ${round(digest.ms)} ms whole process (exit ${digest.code}); --help alone ${round(help.ms)} ms.`,
+  );
   figures['digest'] = { processMs: round(digest.ms), helpMs: round(help.ms), exit: digest.code };
 
   // 5. Each role's resident memory after a while on this database.
   const rss: Record<string, number> = {};
   for (const role of ['worker', 'scheduler', 'http', 'intake']) {
     const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'start', '--roles', role], { env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), ...env, HTTP_PORT: String(port) }, stdio: 'ignore' });
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'start', '--roles', role], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), ...env, HTTP_PORT: String(port) },
+      stdio: 'ignore',
+    });
     await new Promise((r) => setTimeout(r, 20_000));
     rss[role] = child.exitCode === null ? await rssMiB(child.pid!) : -1;
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  log(`5. Resident memory after 20 s on this database (MiB): ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  log(
+    `5. Resident memory after 20 s on this database (MiB): ${Object.entries(rss)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  );
   figures['rssMiB'] = rss;
   figures['queries'] = results;
   await pool.end();

@@ -20,4 +20,11 @@ const per = (performance.now() - t) / N;
 t = performance.now();
 const y = cal.addBusinessMinutes(new Date(base), 366 * 540);
 const year = performance.now() - t;
-console.log(JSON.stringify({ ticketsComputed: N, msPerTicket: Number(per.toFixed(4)), yearOfBusinessTimeMs: Number(year.toFixed(1)), due: y.due.toISOString() }));
+console.log(
+  JSON.stringify({
+    ticketsComputed: N,
+    msPerTicket: Number(per.toFixed(4)),
+    yearOfBusinessTimeMs: Number(year.toFixed(1)),
+    due: y.due.toISOString(),
+  }),
+);

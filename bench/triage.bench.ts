@@ -33,7 +33,12 @@ import { TriageService } from '../src/services/triage-ticket.ts';
 
 const COUNT = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = Number(process.argv[3] ?? 128);
-const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false } as const;
+const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: 1000,
+  removeOnFail: false,
+} as const;
 const redisUrl = LOCAL_ENDPOINTS.redisUrl;
 const logger = createLogger({ level: 'silent' });
 
@@ -52,21 +57,36 @@ function cpuNow(): { node: number; mariadb: number | null; redis: number | null 
     }
   };
   const own = process.cpuUsage();
-  return { node: (own.user + own.system) / 1e6, mariadb: ticks('mariadb/mariadbd.pid'), redis: ticks('redis/redis.pid') };
+  return {
+    node: (own.user + own.system) / 1e6,
+    mariadb: ticks('mariadb/mariadbd.pid'),
+    redis: ticks('redis/redis.pid'),
+  };
 }
 
 type CpuPerJob = { node: number; mariadb: number | null; redis: number | null };
 function cpuPerJob(before: ReturnType<typeof cpuNow>, jobs: number): CpuPerJob {
   const after = cpuNow();
-  const per = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round(((a - b) / jobs) * 1e6) / 1e3);
-  return { node: per(after.node, before.node)!, mariadb: per(after.mariadb, before.mariadb), redis: per(after.redis, before.redis) };
+  const per = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : Math.round(((a - b) / jobs) * 1e6) / 1e3;
+  return {
+    node: per(after.node, before.node)!,
+    mariadb: per(after.mariadb, before.mariadb),
+    redis: per(after.redis, before.redis),
+  };
 }
-const showCpu = (c: CpuPerJob) => `CPU per job: node ${c.node} ms, MariaDB ${c.mariadb ?? '?'} ms, Redis ${c.redis ?? '?'} ms`;
+const showCpu = (c: CpuPerJob) =>
+  `CPU per job: node ${c.node} ms, MariaDB ${c.mariadb ?? '?'} ms, Redis ${c.redis ?? '?'} ms`;
 
 async function freshDatabase(): Promise<string> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
   const name = 'ticketrelay_test_bench_triage';
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  const admin = await mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port),
+    user: base.username,
+    password: base.password,
+  });
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
@@ -88,21 +108,46 @@ async function seedTickets(url: string): Promise<number[]> {
     const batch = Array.from({ length: n }, (_, i) => emails[(start + i) % emails.length]!);
     const [result] = await database.pool.query<mysql.ResultSetHeader>(
       'INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ?',
-      [batch.map((e) => [
-        '1',
-        findOrderNumber(`${e.subject}\n${e.body}`),
-        formatLegacyDate(now),
-        e.subject,
-        composeLegacyContent(e.body, { priority: 'normal', category: 'general', created_at: formatLegacyDate(now), source: 'email', triaged: false, ticketrelay: 1 }),
-        '1',
-        '0',
-      ])],
+      [
+        batch.map((e) => [
+          '1',
+          findOrderNumber(`${e.subject}\n${e.body}`),
+          formatLegacyDate(now),
+          e.subject,
+          composeLegacyContent(e.body, {
+            priority: 'normal',
+            category: 'general',
+            created_at: formatLegacyDate(now),
+            source: 'email',
+            triaged: false,
+            ticketrelay: 1,
+          }),
+          '1',
+          '0',
+        ]),
+      ],
     );
     const first = result.insertId;
     const batchIds = batch.map((_, i) => first + i);
     await database.pool.query(
       'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at) VALUES ?',
-      [batch.map((e, i) => [batchIds[i], 1, `customer${i}@bench.example`, e.subject.slice(0, 500), 'open', 'normal', 'general', 'email', findOrderNumber(`${e.subject}\n${e.body}`), 0, now, now, now])],
+      [
+        batch.map((e, i) => [
+          batchIds[i],
+          1,
+          `customer${i}@bench.example`,
+          e.subject.slice(0, 500),
+          'open',
+          'normal',
+          'general',
+          'email',
+          findOrderNumber(`${e.subject}\n${e.body}`),
+          0,
+          now,
+          now,
+          now,
+        ]),
+      ],
     );
     ids.push(...batchIds);
   }
@@ -113,12 +158,25 @@ async function seedTickets(url: string): Promise<number[]> {
 async function fill(prefix: string, ids: readonly number[]): Promise<Queue> {
   const queue = new Queue(QUEUE_NAMES.triage, { connection: { url: redisUrl }, prefix });
   for (let i = 0; i < ids.length; i += 1000) {
-    await queue.addBulk(ids.slice(i, i + 1000).map((ticketId) => ({ name: 'triage', data: { ticketId }, opts: { ...JOB_OPTIONS, jobId: triageJobId(ticketId) } })));
+    await queue.addBulk(
+      ids
+        .slice(i, i + 1000)
+        .map((ticketId) => ({
+          name: 'triage',
+          data: { ticketId },
+          opts: { ...JOB_OPTIONS, jobId: triageJobId(ticketId) },
+        })),
+    );
   }
   return queue;
 }
 
-async function drain(queue: Queue, count: number, completed: () => number, failed: () => number): Promise<{ rate: number; cpu: CpuPerJob }> {
+async function drain(
+  queue: Queue,
+  count: number,
+  completed: () => number,
+  failed: () => number,
+): Promise<{ rate: number; cpu: CpuPerJob }> {
   const started = performance.now();
   const cpuBefore = cpuNow();
   while (completed() + failed() < count) await new Promise((r) => setTimeout(r, 5));
@@ -135,11 +193,21 @@ async function noOpRate(ids: readonly number[]): Promise<{ rate: number; cpu: Cp
   const queue = await fill(prefix, ids);
   let done = 0;
   let failed = 0;
-  const worker = new Worker(QUEUE_NAMES.triage, async () => null, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix, concurrency: CONCURRENCY, autorun: false });
+  const worker = new Worker(QUEUE_NAMES.triage, async () => null, {
+    connection: { url: redisUrl, maxRetriesPerRequest: null },
+    prefix,
+    concurrency: CONCURRENCY,
+    autorun: false,
+  });
   worker.on('completed', () => done++);
   worker.on('failed', () => failed++);
   void worker.run();
-  const measured = await drain(queue, ids.length, () => done, () => failed);
+  const measured = await drain(
+    queue,
+    ids.length,
+    () => done,
+    () => failed,
+  );
   await worker.close();
   return measured;
 }
@@ -170,9 +238,16 @@ class TimedStore implements TriageStore {
   }
 }
 
-async function triageRate(ids: readonly number[], url: string): Promise<{ rate: number; cpu: CpuPerJob; triaged: number; legacyUpdated: number; escalated: number }> {
+async function triageRate(
+  ids: readonly number[],
+  url: string,
+): Promise<{ rate: number; cpu: CpuPerJob; triaged: number; legacyUpdated: number; escalated: number }> {
   const database = openDatabase({ url, poolSize: 10 });
-  const { classifier } = await buildClassifier({ modelFile: '/nonexistent/use-the-shipped-set.json', rulesFile: null, vipCustomers: [] });
+  const { classifier } = await buildClassifier({
+    modelFile: '/nonexistent/use-the-shipped-set.json',
+    rulesFile: null,
+    vipCustomers: [],
+  });
   let escalated = 0;
   const counting: ChatNotifier = { notify: async () => void escalated++ };
   const real = new MysqlTriageStore(database);
@@ -184,15 +259,24 @@ async function triageRate(ids: readonly number[], url: string): Promise<{ rate: 
     classifyMs += performance.now() - t;
     return decision;
   };
-  const timedClassifier = new Proxy(classifier, { get: (target, key) => (key === 'classify' ? timedClassify : Reflect.get(target, key, target)) });
+  const timedClassifier = new Proxy(classifier, {
+    get: (target, key) => (key === 'classify' ? timedClassify : Reflect.get(target, key, target)),
+  });
   const service = new TriageService({ store, classifier: timedClassifier, notifiers: [counting], logger });
   const prefix = `bench-triage-${randomBytes(3).toString('hex')}`;
   const queue = await fill(prefix, ids);
   const worker = startTriageWorker({ redisUrl, prefix, concurrency: CONCURRENCY, service, logger });
-  const { rate, cpu } = await drain(queue, ids.length, () => worker.counts.done, () => worker.counts.failed);
+  const { rate, cpu } = await drain(
+    queue,
+    ids.length,
+    () => worker.counts.done,
+    () => worker.counts.failed,
+  );
   await worker.close();
   const per = (ms: number) => (ms / ids.length).toFixed(2);
-  console.log(`  per ticket: waiting for its load ${per(store.ms.load)} ms, classifying ${per(classifyMs)} ms (main thread), waiting for its save ${per(store.ms.save)} ms, separate escalation claims ${per(store.ms.claim)} ms`);
+  console.log(
+    `  per ticket: waiting for its load ${per(store.ms.load)} ms, classifying ${per(classifyMs)} ms (main thread), waiting for its save ${per(store.ms.save)} ms, separate escalation claims ${per(store.ms.claim)} ms`,
+  );
   console.log(`  batching: ${JSON.stringify(real.batching)}`);
   const [[counts]] = (await database.pool.query(
     `SELECT SUM(st.triaged = 1) AS triaged, SUM(m.msg_content LIKE '%"triaged":true%') AS legacy
@@ -205,20 +289,29 @@ async function triageRate(ids: readonly number[], url: string): Promise<{ rate: 
 const url = await freshDatabase();
 console.log(`Seeding ${COUNT} untriaged tickets (texts of the labelled set) in ticketrelay_test_bench_triage…`);
 const ids = await seedTickets(url);
-console.log(`Both sides: concurrency ${CONCURRENCY}, the same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000), the same Redis, ${COUNT} jobs.`);
-console.log('no-op = BullMQ alone (fetch, complete); triage = the same + load the ticket, classify, save both tables and the audit event, claim escalations.');
+console.log(
+  `Both sides: concurrency ${CONCURRENCY}, the same job options as intake (attempts 5, exponential backoff, removeOnComplete 1000), the same Redis, ${COUNT} jobs.`,
+);
+console.log(
+  'no-op = BullMQ alone (fetch, complete); triage = the same + load the ticket, classify, save both tables and the audit event, claim escalations.',
+);
 const noOpBefore = await noOpRate(ids);
 console.log(`no-op jobs (before):   ${noOpBefore.rate.toFixed(0)} jobs/s      ${showCpu(noOpBefore.cpu)}`);
 const real = await triageRate(ids, url);
 console.log(`triage, real writes:   ${real.rate.toFixed(0)} tickets/s   ${showCpu(real.cpu)}`);
-console.log(`  (${real.triaged} tickets triaged, ${real.legacyUpdated} legacy blocks updated, ${real.escalated} escalations announced)`);
+console.log(
+  `  (${real.triaged} tickets triaged, ${real.legacyUpdated} legacy blocks updated, ${real.escalated} escalations announced)`,
+);
 const noOpAfter = await noOpRate(ids);
 console.log(`no-op jobs (after):    ${noOpAfter.rate.toFixed(0)} jobs/s      ${showCpu(noOpAfter.cpu)}`);
 const baseline = (noOpBefore.rate + noOpAfter.rate) / 2;
 const ratio = real.rate / baseline;
 // The aim "≥ 0.5 of no-op jobs" is withdrawn (issue 19): the ratio stays as context beside the CPU per job.
-console.log(`ratio triage / no-op:  ${ratio.toFixed(2)}   (context, no longer an aim; aim: ≥ 1,000 tickets/s, and keep the CPU per job low: ${showCpu(real.cpu)})`);
-if (real.triaged !== COUNT || real.legacyUpdated !== COUNT) console.error(`expected ${COUNT} tickets triaged and legacy blocks updated`);
+console.log(
+  `ratio triage / no-op:  ${ratio.toFixed(2)}   (context, no longer an aim; aim: ≥ 1,000 tickets/s, and keep the CPU per job low: ${showCpu(real.cpu)})`,
+);
+if (real.triaged !== COUNT || real.legacyUpdated !== COUNT)
+  console.error(`expected ${COUNT} tickets triaged and legacy blocks updated`);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 console.log(
   JSON.stringify({

@@ -31,7 +31,10 @@ function sourceFiles() {
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && !entry.name.endsWith('.d.ts')) {
         const rel = path.relative(ROOT, full);
-        files.push({ source: full, target: path.join(DIST, entry.name.endsWith('.ts') ? rel.replace(/\.ts$/, '.js') : rel) });
+        files.push({
+          source: full,
+          target: path.join(DIST, entry.name.endsWith('.ts') ? rel.replace(/\.ts$/, '.js') : rel),
+        });
       }
     }
   };
@@ -90,10 +93,16 @@ export function build({ log = () => undefined } = {}) {
     mkdirSync(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;
     if (source.endsWith('.ts')) {
-      const { outputText, diagnostics } = ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: options, fileName: source, reportDiagnostics: true });
+      const { outputText, diagnostics } = ts.transpileModule(readFileSync(source, 'utf8'), {
+        compilerOptions: options,
+        fileName: source,
+        reportDiagnostics: true,
+      });
       const errors = (diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
       if (errors.length > 0) {
-        throw new Error(`${path.relative(ROOT, source)}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, ' ')}`);
+        throw new Error(
+          `${path.relative(ROOT, source)}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, ' ')}`,
+        );
       }
       writeFileSync(temporary, outputText);
     } else {
@@ -113,7 +122,10 @@ export function build({ log = () => undefined } = {}) {
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(DIST, dir))) prune(path.join(DIST, dir));
   const manifest = path.join(DIST, '.build.json');
   mkdirSync(DIST, { recursive: true });
-  writeFileSync(`${manifest}.${process.pid}.tmp`, `${JSON.stringify({ files: files.length, builtAt: new Date().toISOString() })}\n`);
+  writeFileSync(
+    `${manifest}.${process.pid}.tmp`,
+    `${JSON.stringify({ files: files.length, builtAt: new Date().toISOString() })}\n`,
+  );
   renameSync(`${manifest}.${process.pid}.tmp`, manifest);
   return stale.length;
 }
@@ -121,11 +133,15 @@ export function build({ log = () => undefined } = {}) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
     const built = isBuilt();
-    process.stdout.write(built ? 'dist/ is up to date.\n' : 'dist/ is missing or older than the sources: run "node bin/build.mjs".\n');
+    process.stdout.write(
+      built ? 'dist/ is up to date.\n' : 'dist/ is missing or older than the sources: run "node bin/build.mjs".\n',
+    );
     process.exitCode = built ? 0 : 1;
   } else {
     const started = performance.now();
     const written = build({ log: (line) => process.stderr.write(`${line}\n`) });
-    process.stdout.write(`dist/: ${written} file${written === 1 ? '' : 's'} written in ${Math.round(performance.now() - started)} ms.\n`);
+    process.stdout.write(
+      `dist/: ${written} file${written === 1 ? '' : 's'} written in ${Math.round(performance.now() - started)} ms.\n`,
+    );
   }
 }

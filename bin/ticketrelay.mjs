@@ -18,12 +18,16 @@ if (existsSync(envFile)) {
   try {
     process.loadEnvFile(envFile);
   } catch (error) {
-    process.stderr.write(`ticketrelay: ${envFile} cannot be read: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `ticketrelay: ${envFile} cannot be read: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(78);
   }
   // A file named by TICKETRELAY_ENV_FILE is production's: never the development database by default (a typo in the name).
   if (named && !process.env.DATABASE_URL) {
-    process.stderr.write(`ticketrelay: ${envFile} sets no DATABASE_URL (nor does the environment): name the shop's database there; the project-local development database is not used with a configuration file.\n`);
+    process.stderr.write(
+      `ticketrelay: ${envFile} sets no DATABASE_URL (nor does the environment): name the shop's database there; the project-local development database is not used with a configuration file.\n`,
+    );
     process.exit(78);
   }
 }
@@ -32,11 +36,17 @@ let entry = '../dist/adapters/cli/entry.js';
 if (!isBuilt()) {
   try {
     // Said on a terminal only: a mail server would send a pipe's standard error back with a bounce.
-    build({ log: (line) => { if (process.stderr.isTTY) process.stderr.write(`${line}\n`); } });
+    build({
+      log: (line) => {
+        if (process.stderr.isTTY) process.stderr.write(`${line}\n`);
+      },
+    });
   } catch (error) {
     // No TypeScript to build with (an install without dev dependencies and no dist/): the sources run
     // through tsx's loader, as before the build existed. Slower to start, the same behaviour.
-    process.stderr.write(`ticketrelay: dist/ cannot be built (${error instanceof Error ? error.message : String(error)}); running the TypeScript sources through tsx.\n`);
+    process.stderr.write(
+      `ticketrelay: dist/ cannot be built (${error instanceof Error ? error.message : String(error)}); running the TypeScript sources through tsx.\n`,
+    );
     (await import('tsx/esm/api')).register();
     entry = '../adapters/cli/entry.ts';
   }

@@ -12,7 +12,10 @@ export interface SlaTimer {
   stop(): Promise<void>;
 }
 
-export function startSlaTimer(service: Pick<SlaService, 'checkOnce'>, options: { readonly everyMs: number; readonly logger: Logger }): SlaTimer {
+export function startSlaTimer(
+  service: Pick<SlaService, 'checkOnce'>,
+  options: { readonly everyMs: number; readonly logger: Logger },
+): SlaTimer {
   const log = options.logger.child({ component: 'sla-timer' });
   let running: Promise<void> | null = null;
   let line = 'SLA checker: starting';

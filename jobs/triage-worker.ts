@@ -48,7 +48,10 @@ export interface TriageWorker {
 
 export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
   const log = options.logger.child({ component: 'triage-worker' });
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  const connection = new Redis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (n) => Math.min(n * 500, 5_000),
+  });
   connection.on('error', () => undefined); // BullMQ reports its own connection errors below
   const counts = { done: 0, failed: 0, retried: 0, swept: 0 };
   const worker = new Worker<JobPayloads['triage']>(QUEUE_NAMES.triage, createTriageProcessor(options.service), {
@@ -61,7 +64,8 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
   });
   let lastError = '';
   worker.on('error', (error) => {
-    if (error.message !== lastError) log.warn({ reason: error.message }, 'triage worker: Redis (REDIS_URL) error; BullMQ keeps retrying');
+    if (error.message !== lastError)
+      log.warn({ reason: error.message }, 'triage worker: Redis (REDIS_URL) error; BullMQ keeps retrying');
     lastError = error.message;
   });
   worker.on('completed', () => {
@@ -71,7 +75,10 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
     if (final) counts.failed++;
     else counts.retried++;
-    log[final ? 'error' : 'warn']({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, final ? 'triage job failed for good: kept in the failed list' : 'triage job failed; it will be retried');
+    log[final ? 'error' : 'warn'](
+      { jobId: job?.id, attempt: job?.attemptsMade, err: error },
+      final ? 'triage job failed for good: kept in the failed list' : 'triage job failed; it will be retried',
+    );
   });
 
   const queue = options.sweepQueue;
@@ -82,7 +89,10 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     if (!options.store || !queue) return 0;
     if (sweeping) return sweeping;
     sweeping = (async () => {
-      const ids = await options.store!.untriagedTicketIds(new Date(Date.now() - (options.sweepMinAgeMs ?? SWEEP_MIN_AGE_MS)), SWEEP_BATCH);
+      const ids = await options.store!.untriagedTicketIds(
+        new Date(Date.now() - (options.sweepMinAgeMs ?? SWEEP_MIN_AGE_MS)),
+        SWEEP_BATCH,
+      );
       for (const id of ids) await queue!.enqueueTriage(id);
       if (ids.length) log.info({ tickets: ids.length }, 'sweep: untriaged tickets handed to the queue');
       counts.swept += ids.length;
@@ -92,9 +102,13 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     });
     return sweeping;
   };
-  const timer = options.sweepMs && options.store && queue
-    ? setInterval(() => void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries')), options.sweepMs)
-    : null;
+  const timer =
+    options.sweepMs && options.store && queue
+      ? setInterval(
+          () => void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries')),
+          options.sweepMs,
+        )
+      : null;
   // The first sweep at startup: tickets left while no worker was running.
   if (timer) void sweep().catch((error: unknown) => log.warn({ err: error }, 'sweep failed; the next one retries'));
 
@@ -103,8 +117,12 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
     sweep,
     async describe() {
       const q = await countsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
-      const queued = q ? `queue: ${q['waiting'] ?? 0} waiting, ${q['active'] ?? 0} active, ${q['delayed'] ?? 0} delayed (retries), ${q['failed'] ?? 0} in the failed list` : 'queue: Redis unreachable';
-      return [`triage worker: concurrency ${options.concurrency}, ${counts.done} done, ${counts.failed} failed, ${counts.retried} retried, ${counts.swept} swept; ${queued}`];
+      const queued = q
+        ? `queue: ${q['waiting'] ?? 0} waiting, ${q['active'] ?? 0} active, ${q['delayed'] ?? 0} delayed (retries), ${q['failed'] ?? 0} in the failed list`
+        : 'queue: Redis unreachable';
+      return [
+        `triage worker: concurrency ${options.concurrency}, ${counts.done} done, ${counts.failed} failed, ${counts.retried} retried, ${counts.swept} swept; ${queued}`,
+      ];
     },
     async close() {
       if (timer) clearInterval(timer);
@@ -114,9 +132,15 @@ export function startTriageWorker(options: TriageWorkerOptions): TriageWorker {
       // during a Redis outage must still end the process.
       const closing = worker.close();
       const deadline = connection.status === 'ready' ? CLOSE_WAIT_MS : CLOSE_WAIT_REDIS_DOWN_MS;
-      const closed = await withTimeout(closing, deadline).then(() => true, () => false);
+      const closed = await withTimeout(closing, deadline).then(
+        () => true,
+        () => false,
+      );
       if (!closed) {
-        log.warn({ waitedMs: deadline, redis: connection.status }, 'triage worker: Redis does not answer, so jobs in flight cannot be completed; stopping without them (they run again when a worker starts)');
+        log.warn(
+          { waitedMs: deadline, redis: connection.status },
+          'triage worker: Redis does not answer, so jobs in flight cannot be completed; stopping without them (they run again when a worker starts)',
+        );
         closing.catch(() => undefined);
         // BullMQ's disconnect, too, waits for a connection first: bounded like the rest.
         await withTimeout(worker.disconnect(), CLOSE_WAIT_REDIS_DOWN_MS).catch(() => undefined);

@@ -12,10 +12,15 @@ import type { JobPayloads } from './queues.ts';
 
 const TriagePayload = z.object({ ticketId: z.number().int().positive() });
 
-export function createTriageProcessor(service: Pick<TriageService, 'triage'>): (job: Job<JobPayloads['triage']>) => Promise<TriageOutcome> {
+export function createTriageProcessor(
+  service: Pick<TriageService, 'triage'>,
+): (job: Job<JobPayloads['triage']>) => Promise<TriageOutcome> {
   return async (job) => {
     const payload = TriagePayload.safeParse(job.data);
-    if (!payload.success) throw new UnrecoverableError(`triage job ${job.id} has no valid ticket id (${JSON.stringify(job.data).slice(0, 100)}): it cannot succeed (listed by "npx ticketrelay jobs failed")`);
+    if (!payload.success)
+      throw new UnrecoverableError(
+        `triage job ${job.id} has no valid ticket id (${JSON.stringify(job.data).slice(0, 100)}): it cannot succeed (listed by "npx ticketrelay jobs failed")`,
+      );
     try {
       return await service.triage(payload.data.ticketId);
     } catch (error) {

@@ -41,21 +41,49 @@ const bytes = z
 
 const mysqlUrl = z
   .string()
-  .refine((u) => /^(mysql|mariadb):\/\/[^/]/.test(u) && URL.canParse(u), { message: 'a mysql:// URL such as mysql://user:pass@host:3306/shop', abort: true })
-  .refine((u) => !URL.canParse(u) || new URL(u).pathname.replace(/^\//, '') !== '', 'the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop');
+  .refine((u) => /^(mysql|mariadb):\/\/[^/]/.test(u) && URL.canParse(u), {
+    message: 'a mysql:// URL such as mysql://user:pass@host:3306/shop',
+    abort: true,
+  })
+  .refine(
+    (u) => !URL.canParse(u) || new URL(u).pathname.replace(/^\//, '') !== '',
+    'the database name is missing at the end, e.g. mysql://user:pass@host:3306/shop',
+  );
 // One sentence for a URL that is wrong in any way (not "Invalid URL" and then the expected form).
-const redisUrl = z.string().refine((u) => /^rediss?:\/\/./.test(u) && URL.canParse(u), 'a redis:// URL such as redis://127.0.0.1:6379');
+const redisUrl = z
+  .string()
+  .refine((u) => /^rediss?:\/\/./.test(u) && URL.canParse(u), 'a redis:// URL such as redis://127.0.0.1:6379');
 const spamFilterUrl = z
   .string()
-  .refine((u) => /^spamd:\/\/[^/:]+(:\d{1,5})?\/?$/.test(u) && URL.canParse(u), 'spamd://HOST:PORT, SpamAssassin\'s spamd, e.g. spamd://127.0.0.1:783');
-const smtpUrl = z.string().refine((u) => /^smtps?:\/\/./.test(u) && URL.canParse(u), 'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
+  .refine(
+    (u) => /^spamd:\/\/[^/:]+(:\d{1,5})?\/?$/.test(u) && URL.canParse(u),
+    "spamd://HOST:PORT, SpamAssassin's spamd, e.g. spamd://127.0.0.1:783",
+  );
+const smtpUrl = z
+  .string()
+  .refine(
+    (u) => /^smtps?:\/\/./.test(u) && URL.canParse(u),
+    'an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587',
+  );
 
-const RATE_UNITS: Record<string, number> = { s: 1_000, sec: 1_000, second: 1_000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000, day: 86_400_000 };
+const RATE_UNITS: Record<string, number> = {
+  s: 1_000,
+  sec: 1_000,
+  second: 1_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
 
 /** "5/min", "30/hour", "1000/day", or several joined by commas: each window is enforced. */
 const rates = z
   .string()
-  .regex(/^\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*(,\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*)*$/i, 'one or more limits such as 5/min or 5/min,30/hour (per second, min, hour or day)')
+  .regex(
+    /^\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*(,\s*\d+\s*\/\s*(s|sec|second|min|minute|h|hour|day)\s*)*$/i,
+    'one or more limits such as 5/min or 5/min,30/hour (per second, min, hour or day)',
+  )
   .transform((v) => list(v).map(parseRate));
 
 const EnvSchema = z.object({
@@ -70,7 +98,10 @@ const EnvSchema = z.object({
   SUPPORT_ADDRESS: z.string().email().default('support@ticketrelay.test'),
   SUPPORT_NAME: z.string().min(1).default('Support'),
   SUPPORT_ADDITIONAL_ADDRESSES: z.string().default(''),
-  MESSAGE_ID_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name such as shop.example').optional(),
+  MESSAGE_ID_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'a domain name such as shop.example')
+    .optional(),
   ACK_ENABLED: bool.default(true),
   ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(5),
   ACK_MAX_PER_TICKET: z.coerce.number().int().min(0).max(100).default(1),
@@ -78,19 +109,31 @@ const EnvSchema = z.object({
   ACK_UNAUTHENTICATED: z.enum(['send', 'skip']).default('send'),
   // Spam: the local filter, and whose Authentication-Results are believed.
   SPAM_FILTER: spamFilterUrl.optional(),
-  SPAM_TRUSTED_AUTHSERV_ID: z.string().regex(/^[^\s;()]+$/, 'one authserv-id, as your mail server writes it first in Authentication-Results (e.g. mx.shop.example)').optional(),
+  SPAM_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .regex(
+      /^[^\s;()]+$/,
+      'one authserv-id, as your mail server writes it first in Authentication-Results (e.g. mx.shop.example)',
+    )
+    .optional(),
   BOUNCE_VERP: bool.default(false),
   REOPEN_ON_REPLY: bool.default(true),
   DEFAULT_LANGUAGE: z.enum(['fr', 'en']).default('fr'),
   ATTACHMENT_MAX_BYTES: bytes.default(10 * 1024 * 1024),
   MESSAGE_MAX_BYTES: bytes.default(60 * 1024 * 1024),
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
-  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _').default('ticketrelay'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _')
+    .default('ticketrelay'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // The time budget of each query the HTTP API and the chat commands run (max_statement_time).
   DB_QUERY_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   // Mailboxes: IMAP_URL for one (named "support"), or IMAP_MAILBOXES=support,billing with IMAP_<NAME>_* each.
-  IMAP_MAILBOXES: z.string().regex(/^\s*[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*\s*$/i, 'comma-separated mailbox names such as support,billing').optional(),
+  IMAP_MAILBOXES: z
+    .string()
+    .regex(/^\s*[a-z][a-z0-9_]*(\s*,\s*[a-z][a-z0-9_]*)*\s*$/i, 'comma-separated mailbox names such as support,billing')
+    .optional(),
   IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
   // Triage worker.
   TRIAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
@@ -113,7 +156,10 @@ const EnvSchema = z.object({
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'a numeric application id').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'a numeric guild id').optional(),
-  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'the 64-hex-digit public key').optional(),
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'the 64-hex-digit public key')
+    .optional(),
   DISCORD_API_URL: z.string().url().optional(),
   DISCORD_NOTIFY_CHANNEL: z.string().regex(/^\d+$/, 'a numeric channel id').optional(),
   DISCORD_DIGEST_CHANNELS: z.string().default(''),
@@ -146,7 +192,10 @@ const EnvSchema = z.object({
   // The key that lets `console`/`command --as NAME` act as a manager (given with --key or CONSOLE_KEY).
   CONSOLE_MANAGER_KEY: z.string().optional(),
   CONSOLE_KEY: z.string().optional(),
-  LMTP_LISTEN: z.string().refine((v) => parseLmtpListen(v) !== null, 'unix:/path/to/lmtp.sock, or host:port such as 127.0.0.1:2424').optional(),
+  LMTP_LISTEN: z
+    .string()
+    .refine((v) => parseLmtpListen(v) !== null, 'unix:/path/to/lmtp.sock, or host:port such as 127.0.0.1:2424')
+    .optional(),
 });
 
 const AFTER = ['seen', 'move', 'none'] as const;
@@ -154,7 +203,10 @@ const MailboxEnvSchema = z.object({
   URL: z
     .string()
     .url()
-    .refine((u) => /^imaps?:\/\//.test(u), 'an imap:// or imaps:// URL such as imaps://support%40shop.example:secret@imap.shop.example/INBOX'),
+    .refine(
+      (u) => /^imaps?:\/\//.test(u),
+      'an imap:// or imaps:// URL such as imaps://support%40shop.example:secret@imap.shop.example/INBOX',
+    ),
   AFTER: z.enum(AFTER).default('seen'),
   PROCESSED_FOLDER: z.string().min(1).default('Processed'),
   QUARANTINE_FOLDER: z.string().min(1).default('Quarantine'),
@@ -306,7 +358,11 @@ export interface Config {
    * with France's holidays) and the SLA policies (SLA_POLICIES_FILE; none: the built-in ones), checked by
    * the worker every checkSeconds (0: never).
    */
-  readonly sla: { readonly calendarFile: string | null; readonly policiesFile: string | null; readonly checkSeconds: number };
+  readonly sla: {
+    readonly calendarFile: string | null;
+    readonly policiesFile: string | null;
+    readonly checkSeconds: number;
+  };
 }
 
 export type ApiScope = 'read' | 'write' | 'metrics';
@@ -324,41 +380,67 @@ export const API_TOKEN_MIN_LENGTH = 32;
 export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
   // `X=` (an EnvironmentFile line left empty) means "not set": the default applies, instead of a
   // boolean refused or a number read as 0. Not for URLs: an empty one is a mistake to report.
-  const env = Object.fromEntries(Object.entries(given).filter(([key, value]) => value === undefined || value.trim() !== '' || key.endsWith('_URL')));
+  const env = Object.fromEntries(
+    Object.entries(given).filter(([key, value]) => value === undefined || value.trim() !== '' || key.endsWith('_URL')),
+  );
   const parsed = EnvSchema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${plainIssue(issue)}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${plainIssue(issue)}`);
   const { mailboxes, problems: mailboxProblems } = loadMailboxes(env);
   problems.push(...mailboxProblems);
   const zone = env['DIGEST_TIMEZONE'];
-  if (zone && !isTimeZone(zone)) problems.push(`  DIGEST_TIMEZONE: "${zone}" is not an IANA time zone such as Europe/Paris`);
+  if (zone && !isTimeZone(zone))
+    problems.push(`  DIGEST_TIMEZONE: "${zone}" is not an IANA time zone such as Europe/Paris`);
   const tokens = apiTokens(env['API_TOKENS'] ?? '');
   problems.push(...tokens.problems);
   const proxies = list(env['TRUSTED_PROXIES'] ?? '');
   const badProxy = proxies.filter((p) => !isAddressOrRange(p));
-  if (badProxy.length) problems.push(`  TRUSTED_PROXIES: ${badProxy.map((p) => `"${p}"`).join(', ')} ${badProxy.length === 1 ? 'is not an address or a range' : 'are not addresses or ranges'}; write e.g. 127.0.0.1,10.0.0.0/8,::1`);
+  if (badProxy.length)
+    problems.push(
+      `  TRUSTED_PROXIES: ${badProxy.map((p) => `"${p}"`).join(', ')} ${badProxy.length === 1 ? 'is not an address or a range' : 'are not addresses or ranges'}; write e.g. 127.0.0.1,10.0.0.0/8,::1`,
+    );
   const managerKey = env['CONSOLE_MANAGER_KEY'];
-  if (managerKey !== undefined && managerKey.length < 16) problems.push('  CONSOLE_MANAGER_KEY: too short: at least 16 characters (e.g. openssl rand -hex 16)');
+  if (managerKey !== undefined && managerKey.length < 16)
+    problems.push('  CONSOLE_MANAGER_KEY: too short: at least 16 characters (e.g. openssl rand -hex 16)');
   const cron = env['DIGEST_CRON'];
   if (cron) {
     const problem = cronProblem(cron, zone && isTimeZone(zone) ? zone : 'UTC');
     if (problem) problems.push(`  DIGEST_CRON: ${problem}`);
   }
   if (!parsed.success || problems.length > 0) {
-    throw new AppError('config.invalid', `The configuration is not valid:\n${problems.join('\n')}\nSee .env.example for every variable.`);
+    throw new AppError(
+      'config.invalid',
+      `The configuration is not valid:\n${problems.join('\n')}\nSee .env.example for every variable.`,
+    );
   }
   const e = parsed.data;
   const dataDir = path.resolve(PROJECT_ROOT, e.DATA_DIR ?? '.data');
   const supportAddress = e.SUPPORT_ADDRESS.toLowerCase();
-  const extra = e.SUPPORT_ADDITIONAL_ADDRESSES.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const extra = e.SUPPORT_ADDITIONAL_ADDRESSES.split(',')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
   const config: Config = {
-    warnings: unknownVariables(env, mailboxes.map((m) => m.envPrefix)),
+    warnings: unknownVariables(
+      env,
+      mailboxes.map((m) => m.envPrefix),
+    ),
     env: e.NODE_ENV ?? 'development',
     dataDir,
     logLevel: e.LOG_LEVEL,
     logLevelSet: env['LOG_LEVEL'] !== undefined,
-    database: { url: e.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl, local: e.DATABASE_URL === undefined, poolSize: e.DB_POOL_SIZE, queryBudgetMs: e.DB_QUERY_BUDGET_MS },
+    database: {
+      url: e.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl,
+      local: e.DATABASE_URL === undefined,
+      poolSize: e.DB_POOL_SIZE,
+      queryBudgetMs: e.DB_QUERY_BUDGET_MS,
+    },
     commandRate: e.COMMAND_RATE_PER_USER,
-    redis: { url: e.REDIS_URL ?? LOCAL_DEFAULTS.redisUrl, local: e.REDIS_URL === undefined, queuePrefix: e.QUEUE_PREFIX },
+    redis: {
+      url: e.REDIS_URL ?? LOCAL_DEFAULTS.redisUrl,
+      local: e.REDIS_URL === undefined,
+      queuePrefix: e.QUEUE_PREFIX,
+    },
     smtp: { url: e.SMTP_URL ?? null, outboxDir: path.join(dataDir, 'outbox'), allowPlain: e.SMTP_ALLOW_PLAIN },
     mail: {
       supportAddress,
@@ -390,7 +472,9 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     triage: {
       concurrency: e.TRIAGE_CONCURRENCY,
       rulesFile: e.TRIAGE_RULES_FILE ? path.resolve(PROJECT_ROOT, e.TRIAGE_RULES_FILE) : null,
-      modelFile: e.TRIAGE_MODEL_FILE ? path.resolve(PROJECT_ROOT, e.TRIAGE_MODEL_FILE) : path.join(dataDir, 'triage-model.json'),
+      modelFile: e.TRIAGE_MODEL_FILE
+        ? path.resolve(PROJECT_ROOT, e.TRIAGE_MODEL_FILE)
+        : path.join(dataDir, 'triage-model.json'),
       sweepSeconds: e.TRIAGE_SWEEP_SECONDS,
       vipCustomers: list(e.VIP_CUSTOMERS).map((a) => a.toLowerCase()),
     },
@@ -443,7 +527,11 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
  * Every problem is reported with its variable's name; the password never appears in a message.
  */
 function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; problems: string[] } {
-  const names = env['IMAP_MAILBOXES'] ? list(env['IMAP_MAILBOXES']).map((n) => n.toLowerCase()) : env['IMAP_URL'] ? ['support'] : [];
+  const names = env['IMAP_MAILBOXES']
+    ? list(env['IMAP_MAILBOXES']).map((n) => n.toLowerCase())
+    : env['IMAP_URL']
+      ? ['support']
+      : [];
   const single = !env['IMAP_MAILBOXES'];
   const problems: string[] = [];
   const mailboxes: MailboxConfig[] = [];
@@ -456,7 +544,9 @@ function loadMailboxes(env: NodeJS.ProcessEnv): { mailboxes: MailboxConfig[]; pr
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const key = `${prefix}${issue.path.join('.')}`;
-        problems.push(`  ${key}: ${slice[String(issue.path[0])] === undefined ? `required for mailbox "${name}"` : plainIssue(issue)}`);
+        problems.push(
+          `  ${key}: ${slice[String(issue.path[0])] === undefined ? `required for mailbox "${name}"` : plainIssue(issue)}`,
+        );
       }
       continue;
     }
@@ -498,7 +588,10 @@ function spamFilterEndpoint(value: string): { kind: 'spamd'; host: string; port:
 function apiTokens(value: string): { tokens: ApiToken[]; problems: string[] } {
   const tokens: ApiToken[] = [];
   const problems: string[] = [];
-  const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   entries.forEach((entry, index) => {
     const at = `entry ${index + 1}`;
     const first = entry.indexOf(':');
@@ -511,14 +604,26 @@ function apiTokens(value: string): { tokens: ApiToken[]; problems: string[] } {
     const scopeText = entry.slice(first + 1, second).trim();
     const token = entry.slice(second + 1).trim();
     const label = /^[a-z0-9_.-]{1,64}$/i.test(name) ? `${at} ("${name}")` : at;
-    if (!/^[a-z0-9_.-]{1,64}$/i.test(name)) problems.push(`  API_TOKENS: ${at}: the name must be 1 to 64 letters, digits, ".", "_" or "-"`);
+    if (!/^[a-z0-9_.-]{1,64}$/i.test(name))
+      problems.push(`  API_TOKENS: ${at}: the name must be 1 to 64 letters, digits, ".", "_" or "-"`);
     const scopes = scopeText.split('+').map((s) => s.trim().toLowerCase());
     const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-    if (unknown.length || scopes.length === 0) problems.push(`  API_TOKENS: ${label}: the scopes must be read, write and/or metrics joined by + (e.g. read+write)`);
-    if (token.length < API_TOKEN_MIN_LENGTH) problems.push(`  API_TOKENS: ${label}: the token is too short: at least ${API_TOKEN_MIN_LENGTH} characters (openssl rand -hex 32)`);
-    else if (!/^[\x21-\x7e]+$/.test(token)) problems.push(`  API_TOKENS: ${label}: the token may hold only visible ASCII characters, no spaces and no commas`);
-    if (tokens.some((t) => t.name.toLowerCase() === name.toLowerCase())) problems.push(`  API_TOKENS: ${label}: the name is used twice; give each token its own name`);
-    if (tokens.some((t) => t.token === token)) problems.push(`  API_TOKENS: ${label}: the same token is given twice; give each client its own`);
+    if (unknown.length || scopes.length === 0)
+      problems.push(
+        `  API_TOKENS: ${label}: the scopes must be read, write and/or metrics joined by + (e.g. read+write)`,
+      );
+    if (token.length < API_TOKEN_MIN_LENGTH)
+      problems.push(
+        `  API_TOKENS: ${label}: the token is too short: at least ${API_TOKEN_MIN_LENGTH} characters (openssl rand -hex 32)`,
+      );
+    else if (!/^[\x21-\x7e]+$/.test(token))
+      problems.push(
+        `  API_TOKENS: ${label}: the token may hold only visible ASCII characters, no spaces and no commas`,
+      );
+    if (tokens.some((t) => t.name.toLowerCase() === name.toLowerCase()))
+      problems.push(`  API_TOKENS: ${label}: the name is used twice; give each token its own name`);
+    if (tokens.some((t) => t.token === token))
+      problems.push(`  API_TOKENS: ${label}: the same token is given twice; give each client its own`);
     tokens.push({ name, scopes: [...new Set(scopes)] as ApiScope[], token });
   });
   return { tokens, problems };
@@ -549,7 +654,10 @@ function isAddressOrRange(text: string): boolean {
 }
 
 function list(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** Why BullMQ's scheduler would refuse this pattern (it parses with cron-parser too), or null. */
@@ -561,7 +669,10 @@ function cronProblem(pattern: string, timezone: string): string | null {
   try {
     // Loaded only when DIGEST_CRON is set: every command reads the config, few set the pattern.
     const requireHere = createRequire(import.meta.url ?? path.join(process.cwd(), 'config.cjs'));
-    (requireHere('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser.parse(pattern, { tz: timezone });
+    (requireHere('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser.parse(
+      pattern,
+      { tz: timezone },
+    );
     return null;
   } catch (error) {
     return `"${pattern}" is not a cron pattern (${error instanceof Error ? error.message : String(error)}); e.g. "0 8 * * *" (08:00 every day)`;
@@ -598,16 +709,45 @@ function deepFreeze<T>(value: T): T {
 
 /** Zod's wording where it is not a person's: a number variable given "abc" is "not a number", not "received NaN". */
 function plainIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a whole number (it is not a number)';
+  if (issue.code === 'invalid_type' && issue.expected === 'number')
+    return 'must be a whole number (it is not a number)';
   if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
   if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
   if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
-  if (issue.code === 'invalid_value' && issue.values.length > 0) return `must be one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_value' && issue.values.length > 0)
+    return `must be one of ${issue.values.map(String).join(', ')}`;
   return issue.message;
 }
 
 /** Prefixes only ticketrelay's variables use: another name with one of them is most likely a typo. */
-const OUR_PREFIXES = ['API_', 'FORM_', 'CONSOLE_', 'TRUSTED_', 'COMMAND_', 'SPAM_', 'BOUNCE_', 'IMAP_', 'SLACK_', 'DISCORD_', 'SUPPORT_', 'SMTP_', 'ACK_', 'TRIAGE_', 'DIGEST_', 'INGEST_', 'MESSAGE_', 'AGENTS_', 'VIP_', 'QUEUE_', 'DATABASE_', 'REDIS_', 'HTTP_', 'LOG_', 'DB_', 'DATA_'];
+const OUR_PREFIXES = [
+  'API_',
+  'FORM_',
+  'CONSOLE_',
+  'TRUSTED_',
+  'COMMAND_',
+  'SPAM_',
+  'BOUNCE_',
+  'IMAP_',
+  'SLACK_',
+  'DISCORD_',
+  'SUPPORT_',
+  'SMTP_',
+  'ACK_',
+  'TRIAGE_',
+  'DIGEST_',
+  'INGEST_',
+  'MESSAGE_',
+  'AGENTS_',
+  'VIP_',
+  'QUEUE_',
+  'DATABASE_',
+  'REDIS_',
+  'HTTP_',
+  'LOG_',
+  'DB_',
+  'DATA_',
+];
 /** Other software's variables under those prefixes (proxies, mostly): never ours, never a typo of ours. */
 const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_USER', 'HTTP_PROXY_PASS', 'LOG_FORMAT']);
 
@@ -630,7 +770,11 @@ export function parseLmtpListen(value: string): LmtpListen | null {
 
 function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
   const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
-  const known = new Set([...Object.keys(EnvSchema.shape), ...mailboxKeys.map((k) => `IMAP_${k}`), ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k))]);
+  const known = new Set([
+    ...Object.keys(EnvSchema.shape),
+    ...mailboxKeys.map((k) => `IMAP_${k}`),
+    ...mailboxPrefixes.flatMap((p) => mailboxKeys.map((k) => p + k)),
+  ]);
   const warnings: string[] = [];
   for (const key of Object.keys(env).sort()) {
     if (known.has(key) || NOT_OURS.has(key)) continue;
@@ -640,12 +784,15 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
     // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
     const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));
     if (setting && mailboxPrefixes.length > 0 && env['IMAP_MAILBOXES']) {
-      warnings.push(`${key} is set, but "${key.slice(5, key.length - setting.length - 1).toLowerCase()}" is not in IMAP_MAILBOXES: it is not read.`);
+      warnings.push(
+        `${key} is set, but "${key.slice(5, key.length - setting.length - 1).toLowerCase()}" is not in IMAP_MAILBOXES: it is not read.`,
+      );
       continue;
     }
     const closest = closestWord(key, known, 3);
-    warnings.push(`${key} is not a ticketrelay variable and is not read${closest ? `: did you mean ${closest}?` : ''} (.env.example lists them all).`);
+    warnings.push(
+      `${key} is not a ticketrelay variable and is not read${closest ? `: did you mean ${closest}?` : ''} (.env.example lists them all).`,
+    );
   }
   return warnings;
 }
-

@@ -26,7 +26,10 @@ class Lazy<T> {
   }
 
   get(): Promise<T> {
-    if (this.#closed) return Promise.reject(new AppError('app.closed', 'The service is shutting down: try again.', { retryable: true }));
+    if (this.#closed)
+      return Promise.reject(
+        new AppError('app.closed', 'The service is shutting down: try again.', { retryable: true }),
+      );
     this.#loading ??= this.#load().catch((error: unknown) => {
       this.#loading = null;
       throw error;
@@ -50,7 +53,9 @@ export class LazyTriageQueue implements TriageQueue {
   readonly #adapter: Lazy<TriageQueue & { close(): Promise<void> }>;
 
   constructor(options: { redisUrl: string; prefix?: string }) {
-    this.#adapter = new Lazy(async () => new (await import('../adapters/queue/bullmq-triage-queue.ts')).BullmqTriageQueue(options));
+    this.#adapter = new Lazy(
+      async () => new (await import('../adapters/queue/bullmq-triage-queue.ts')).BullmqTriageQueue(options),
+    );
   }
 
   /** Loads it now, in the background (a long-running process: the first ticket should not wait for it). */
@@ -72,7 +77,9 @@ export class LazyMailSender implements MailSender {
   readonly #adapter: Lazy<MailSender & { close(): void }>;
 
   constructor(options: { smtpUrl: string | null; outboxDir: string; allowPlain?: boolean }) {
-    this.#adapter = new Lazy(async () => new (await import('../adapters/smtp/nodemailer-mail-sender.ts')).NodemailerMailSender(options));
+    this.#adapter = new Lazy(
+      async () => new (await import('../adapters/smtp/nodemailer-mail-sender.ts')).NodemailerMailSender(options),
+    );
   }
 
   preload(): void {

@@ -11,7 +11,13 @@ import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
 import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
 import { SpamReviewService } from './services/review-spam.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
-import { createLegacyTables, legacyTablesPresent, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
+import {
+  createLegacyTables,
+  legacyTablesPresent,
+  openDatabase,
+  runMigrations,
+  type Database,
+} from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
@@ -119,7 +125,9 @@ async function prepareDatabase(database: Database, config: Config, log: (line: s
   if (present.length < 2) {
     if (config.database.local && present.length === 0) {
       await createLegacyTables(database);
-      log(`created the legacy tables ___xtr_msg and ___xtr_customer in the local development database "${database.name}"`);
+      log(
+        `created the legacy tables ___xtr_msg and ___xtr_customer in the local development database "${database.name}"`,
+      );
     } else {
       throw new AppError(
         'db.legacy_missing',
@@ -151,20 +159,36 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
   try {
-    if (options.prepare !== false) await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
+    if (options.prepare !== false)
+      await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
   } catch (error) {
     // The pool's idle connection would keep the process alive after the error was said.
     await database.close().catch(() => undefined);
     throw error;
   }
   const store = new MysqlIntakeStore(database);
-  const interactiveDatabase = openDatabase({ url: config.database.url, poolSize: config.database.poolSize, queryBudget: { ms: config.database.queryBudgetMs } });
+  const interactiveDatabase = openDatabase({
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    queryBudget: { ms: config.database.queryBudgetMs },
+  });
   // bullmq, nodemailer and mailparser load on first use (lazy-adapters.ts): a command that sends no
   // email and stores none (`/ticket view`) never pays for them.
-  const sender = new LazyMailSender({ smtpUrl: config.smtp.url, outboxDir: config.smtp.outboxDir, allowPlain: config.smtp.allowPlain });
+  const sender = new LazyMailSender({
+    smtpUrl: config.smtp.url,
+    outboxDir: config.smtp.outboxDir,
+    allowPlain: config.smtp.allowPlain,
+  });
   const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
-  const outbox = new OutboxService({ store, sender, from: { address: config.mail.supportAddress, name: config.mail.supportName }, logger, breaker: spamStore, verp: config.intake.bounceVerp });
+  const outbox = new OutboxService({
+    store,
+    sender,
+    from: { address: config.mail.supportAddress, name: config.mail.supportName },
+    logger,
+    breaker: spamStore,
+    verp: config.intake.bounceVerp,
+  });
   const spamArchive = new FileQuarantine(config.spam.dir);
   // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
   const parser = new LazyEmailParser({
@@ -180,7 +204,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbox,
     quarantine: new FileQuarantine(config.intake.rejectedDir),
     spamArchive,
-    spamFilter: config.spam.filter ? new SpamdSpamFilter({ host: config.spam.filter.host, port: config.spam.filter.port }) : null,
+    spamFilter: config.spam.filter
+      ? new SpamdSpamFilter({ host: config.spam.filter.host, port: config.spam.filter.port })
+      : null,
     logger,
     settings: {
       ownAddresses: config.mail.ownAddresses,
@@ -214,7 +240,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (config.agentsFile && options.prepare !== false) {
       const defined = await loadAgentsFile(config.agentsFile);
       for (const agent of defined) await agents.upsert(agent);
-      logger.info({ component: 'agents', count: defined.length }, `${defined.length} agent(s) from AGENTS_FILE registered`);
+      logger.info(
+        { component: 'agents', count: defined.length },
+        `${defined.length} agent(s) from AGENTS_FILE registered`,
+      );
     }
     // Slack's and Discord's notify channels when configured (their SDKs load only then).
     channelNotifiers = await createChatNotifiers(config, chatPosts, logger);
@@ -295,4 +324,3 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     close: closeAll,
   };
 }
-

@@ -72,7 +72,8 @@ export class PngDigestChart implements DigestChartRenderer {
       let cx = x;
       for (const ch of s.toUpperCase()) {
         const glyph = GLYPHS[ch] ?? GLYPHS[' '] ?? '';
-        for (let i = 0; i < 15; i++) if (glyph[i] === '1') rect(cx + (i % 3) * scale, y + Math.floor(i / 3) * scale, scale, scale, colour);
+        for (let i = 0; i < 15; i++)
+          if (glyph[i] === '1') rect(cx + (i % 3) * scale, y + Math.floor(i / 3) * scale, scale, scale, colour);
         cx += 4 * scale;
       }
     };

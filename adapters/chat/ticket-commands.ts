@@ -9,7 +9,8 @@ import type { CommandService } from '../../src/services/run-command.ts';
 export type TicketCommands = Pick<CommandService, 'run' | 'runAction' | 'suggestTickets'>;
 
 /** The answer when the service itself failed (the database is down): the person can only retry. */
-export const SERVICE_FAILED_TEXT = 'Something went wrong on our side and nothing was changed; try again in a minute, and tell an administrator if it keeps happening.';
+export const SERVICE_FAILED_TEXT =
+  'Something went wrong on our side and nothing was changed; try again in a minute, and tell an administrator if it keeps happening.';
 
 /**
  * The command that shows the next page of a list, as the service wrote it at the end of its text

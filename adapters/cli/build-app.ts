@@ -13,7 +13,11 @@ import { createLogger } from '../logging/pino-logger.ts';
  * Starts the project-local services this config relies on (those whose URL is not set), so that
  * every command works on a fresh checkout with no configuration.
  */
-export async function ensureLocalServices(config: Config, log: (line: string) => void, extra: readonly LocalServiceName[] = []): Promise<void> {
+export async function ensureLocalServices(
+  config: Config,
+  log: (line: string) => void,
+  extra: readonly LocalServiceName[] = [],
+): Promise<void> {
   const wanted: LocalServiceName[] = [...extra];
   if (config.database.local) wanted.push('mariadb');
   if (config.redis.local) wanted.push('redis');

@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVICES, servicesDown, servicesStatus, servicesUp, type LocalServiceName } from '../local-services/index.ts';
+import {
+  DEFAULT_SERVICES,
+  servicesDown,
+  servicesStatus,
+  servicesUp,
+  type LocalServiceName,
+} from '../local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { terminalText } from '../../src/domain/encode.ts';
@@ -104,7 +110,8 @@ function exitQuietlyWhenOutputCloses(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: unknown) => {
       if (isClosedOutput(error)) process.exit(0);
-      if (stream === process.stdout) process.stderr.write(`ticketrelay: the output could not be written: ${describeError(error)}\n`);
+      if (stream === process.stdout)
+        process.stderr.write(`ticketrelay: the output could not be written: ${describeError(error)}\n`);
       process.exit(EX_IOERR);
     });
   }
@@ -115,12 +122,18 @@ function isClosedOutput(error: unknown): boolean {
 }
 
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { quiet: { type: 'boolean', default: false } } });
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { quiet: { type: 'boolean', default: false } },
+  });
   const config = loadConfig();
   const named = positionals.slice(1);
   const unknown = named.filter((n) => !(['mariadb', 'redis', 'dovecot', 'spamd'] as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    say(`Unknown service ${unknown.join(', ')}: the local services are mariadb, redis, dovecot and spamd (SpamAssassin, started only when named).`);
+    say(
+      `Unknown service ${unknown.join(', ')}: the local services are mariadb, redis, dovecot and spamd (SpamAssassin, started only when named).`,
+    );
     return EX_USAGE;
   }
   const services: LocalServiceName[] = named.length > 0 ? (named as LocalServiceName[]) : [...DEFAULT_SERVICES];
@@ -131,7 +144,8 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       if (!values.quiet) {
         say(`DATABASE_URL=${redactUrl(endpoints.databaseUrl)}  (the default when unset)`);
         say(`REDIS_URL=${endpoints.redisUrl}  (the default when unset)`);
-        if (services.includes('dovecot')) say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
+        if (services.includes('dovecot'))
+          say(`IMAP: ${endpoints.imap.host}:${endpoints.imap.port} (Dovecot, for tests)`);
         if (services.includes('spamd')) say(`SPAM_FILTER=${endpoints.spamFilterUrl}  (SpamAssassin's spamd)`);
       }
       return 0;
@@ -141,7 +155,8 @@ async function servicesCommand(args: readonly string[], say: (line: string) => v
       return 0;
     case 'status': {
       const status = await servicesStatus({ dataDir: config.dataDir, services, log });
-      for (const s of status) process.stdout.write(`${s.name.padEnd(8)} ${s.running ? 'running' : 'stopped'}  ${s.endpoint}  ${s.detail}\n`);
+      for (const s of status)
+        process.stdout.write(`${s.name.padEnd(8)} ${s.running ? 'running' : 'stopped'}  ${s.endpoint}  ${s.detail}\n`);
       return status.every((s) => s.running) ? 0 : 3;
     }
     default:
@@ -177,22 +192,34 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
   const { positionals, values } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+    },
   });
   if (positionals.length === 0) {
-    say('Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)');
+    say(
+      'Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)',
+    );
     return EX_USAGE;
   }
   // A path that is not there is a typo, not a rejected email: say so before touching anything.
   const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
   if (missing.length > 0) {
-    say(`Nothing was taken: ${missing.map((p) => `"${p}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Give .eml files, folders, maildirs, mbox files, or - for stdin.`);
+    say(
+      `Nothing was taken: ${missing.map((p) => `"${p}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Give .eml files, folders, maildirs, mbox files, or - for stdin.`,
+    );
     return EX_NOINPUT;
   }
   const config = loadConfig();
   // One message piped in by a mail server: parsed in this thread, no parser threads to start.
   const single = positionals.length === 1 && positionals[0] === '-';
-  const app = await buildApp(config, { logger: personLogger(config), parser: single ? 'inline' : 'threads', lazy: single });
+  const app = await buildApp(config, {
+    logger: personLogger(config),
+    parser: single ? 'inline' : 'threads',
+    lazy: single,
+  });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,
@@ -200,7 +227,9 @@ async function ingestCommand(args: readonly string[], say: (line: string) => voi
       maxBytes: config.intake.messageMaxBytes,
       verbose: values.verbose,
       progress: process.stderr.isTTY && !values.json ? process.stderr : null,
-      ...(values.verbose && !values.json ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${terminalText(line)}\n`) } : {}),
+      ...(values.verbose && !values.json
+        ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${terminalText(line)}\n`) }
+        : {}),
     });
     await app.outbox.deliverPending();
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -223,7 +252,9 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
   try {
     if (args[0] === 'retry') {
       const again = await app.outbox.retryFailed();
-      say(`${again} email${again === 1 ? '' : 's'} given up in the last ${OUTBOX_FAILED_DAYS} days put back in the outbox.`);
+      say(
+        `${again} email${again === 1 ? '' : 's'} given up in the last ${OUTBOX_FAILED_DAYS} days put back in the outbox.`,
+      );
     }
     if (args[0] === 'send' || args[0] === 'retry') {
       // Everything waiting, now: the operator has just fixed what kept it (their retry times are not waited for).
@@ -234,7 +265,10 @@ async function outboxCommand(args: readonly string[], say: (line: string) => voi
     say(describeOutbox(state, new Date()) || 'The outbox is empty: every acknowledgement and reply has gone out.');
     // Acknowledgements held by the breaker wait for a reset, not for the mail server.
     const breaker = await app.spam.breakerState();
-    if (breaker.tripped) say(`Automatic mail is stopped since ${breaker.trippedAt!.toISOString()} (${breaker.reason ?? 'the hourly cap was hit'}): acknowledgements wait until "npx ticketrelay breaker reset"; replies still go.`);
+    if (breaker.tripped)
+      say(
+        `Automatic mail is stopped since ${breaker.trippedAt!.toISOString()} (${breaker.reason ?? 'the hourly cap was hit'}): acknowledgements wait until "npx ticketrelay breaker reset"; replies still go.`,
+      );
     // Scripts and monitoring: 0 when nothing waits, 1 when something does or failed.
     return state.pending > 0 || state.failed > 0 ? 1 : 0;
   } finally {
@@ -246,7 +280,9 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
   const { values } = parseArgs({ args: [...args], options: { 'no-console': { type: 'boolean', default: false } } });
   const config: Config = loadConfig();
   say('ticketrelay demo: local MariaDB and Redis under .data/; the sample emails of examples/ go through intake, the');
-  say('triage worker classifies them, and the console opens for the /ticket commands agents use in Slack and Discord.\n');
+  say(
+    'triage worker classifies them, and the console opens for the /ticket commands agents use in Slack and Discord.\n',
+  );
   const app = await buildApp(config, { logger: personLogger(config) });
   let worker: { stop(): Promise<void> } | null = null;
   try {
@@ -267,9 +303,13 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     await app.outbox.deliverPending();
     process.stdout.write(`\n   ${formatSummary(summary)}\n`);
     if (summary.created > 0) {
-      process.stdout.write(`   Acknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`);
+      process.stdout.write(
+        `   Acknowledgements were written to ${path.relative(process.cwd(), config.smtp.outboxDir) || config.smtp.outboxDir}/ (no SMTP_URL set).\n`,
+      );
     } else {
-      process.stdout.write('   Every sample was taken before: nothing new (drop your own .eml files in with "npx ticketrelay ingest FILE…").\n');
+      process.stdout.write(
+        '   Every sample was taken before: nothing new (drop your own .eml files in with "npx ticketrelay ingest FILE…").\n',
+      );
     }
 
     process.stdout.write('\n2. Triage — the worker classifies every ticket (category, priority, and why):\n');
@@ -280,10 +320,14 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     const pending = [...new Set([...created, ...waiting])];
     const triaged = await waitForTriage(app, pending, 20_000);
     for (const t of triaged) {
-      process.stdout.write(`   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${terminalText(t.subject, { lines: false }).slice(0, 60)}\n`);
+      process.stdout.write(
+        `   #${String(t.ticketId).padEnd(5)} ${t.priority.padEnd(7)} ${t.category.padEnd(11)} ${terminalText(t.subject, { lines: false }).slice(0, 60)}\n`,
+      );
     }
     if (triaged.length < pending.length) {
-      process.stdout.write(`   ${pending.length - triaged.length} ticket(s) not triaged yet (is Redis up? "npx ticketrelay services status").\n`);
+      process.stdout.write(
+        `   ${pending.length - triaged.length} ticket(s) not triaged yet (is Redis up? "npx ticketrelay services status").\n`,
+      );
     }
     if (pending.length === 0) process.stdout.write('   (every ticket was triaged before: nothing new)\n');
 
@@ -294,10 +338,14 @@ async function demoCommand(args: readonly string[], say: (line: string) => void)
     const list = await app.commands.run(caller, '/ticket list open');
     process.stdout.write(`${renderReply(list, colour)}\n\n`);
     if (!values['no-console'] && process.stdin.isTTY && process.stdout.isTTY) {
-      say('Try "/ticket view N", "/ticket reply N Thanks, it ships today", "/ticket close N", "/ticket stats today", "help". "exit" or Ctrl-D leaves.');
+      say(
+        'Try "/ticket view N", "/ticket reply N Thanks, it ships today", "/ticket close N", "/ticket stats today", "help". "exit" or Ctrl-D leaves.',
+      );
       await runConsole({ commands: app.commands, caller, filesDir: path.join(config.dataDir, 'exports') });
     } else {
-      say('Open it yourself with "npx ticketrelay console", or run one command: npx ticketrelay command "/ticket stats today"');
+      say(
+        'Open it yourself with "npx ticketrelay console", or run one command: npx ticketrelay command "/ticket stats today"',
+      );
     }
     return summary.failed > 0 ? EX_TEMPFAIL : 0;
   } finally {
@@ -317,8 +365,12 @@ async function waitForTriage(app: App, ticketIds: readonly number[], timeoutMs: 
 }
 
 async function triageResults(app: App, ticketIds: readonly number[]) {
-  const stored = await Promise.all([...ticketIds].sort((a, b) => a - b).map((id) => app.stores.triage.storedDecision(id)));
-  return stored.filter((t) => t !== null && t.triaged).map((t) => ({ ticketId: t!.ticketId, priority: t!.priority, category: t!.category, subject: t!.subject }));
+  const stored = await Promise.all(
+    [...ticketIds].sort((a, b) => a - b).map((id) => app.stores.triage.storedDecision(id)),
+  );
+  return stored
+    .filter((t) => t !== null && t.triaged)
+    .map((t) => ({ ticketId: t!.ticketId, priority: t!.priority, category: t!.category, subject: t!.subject }));
 }
 
 /** For commands a person watches: their own output says what happened; the log adds only warnings. */

@@ -28,10 +28,17 @@ export const consoleCommand: CliCommand = {
         say(refused);
         return 1;
       }
-      if (caller.claimedBy && agent) say(`You act as ${agent.name} (${agent.role}); what you do is recorded as claimed by OS user ${caller.claimedBy}.`);
-      else if (registered && agent) say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
+      if (caller.claimedBy && agent)
+        say(
+          `You act as ${agent.name} (${agent.role}); what you do is recorded as claimed by OS user ${caller.claimedBy}.`,
+        );
+      else if (registered && agent)
+        say(`${agent.name} is a manager in this development database (staff id ${agent.staffId}).`);
       else if (agent) say(`You are ${agent.name} (${agent.role}).`);
-      else say(`"${caller.userId}" is not a registered agent here: only help and stats will answer. Register with "npx ticketrelay agents add NAME --role agent --staff-id N --console ${caller.userId}".`);
+      else
+        say(
+          `"${caller.userId}" is not a registered agent here: only help and stats will answer. Register with "npx ticketrelay agents add NAME --role agent --staff-id N --console ${caller.userId}".`,
+        );
       say('Type "help" for the commands, "exit" or Ctrl-D to leave.');
       await runConsole({ commands: app.commands, caller, filesDir: path.join(config.dataDir, 'exports') });
       return 0;
@@ -44,7 +51,11 @@ export const consoleCommand: CliCommand = {
 export const commandCommand: CliCommand = {
   usage: COMMAND_USAGE.command,
   async run(args, say) {
-    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { as: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { as: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
     const line = positionals.join(' ').trim();
     if (!line) {
       say('Usage: npx ticketrelay command "/ticket list open" [--as USER] [--json]');
@@ -59,10 +70,13 @@ export const commandCommand: CliCommand = {
         say(refused);
         return 1;
       }
-      if (registered && agent) say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);
+      if (registered && agent)
+        say(`${agent.name} is now a manager in this development database (staff id ${agent.staffId}).`);
       const reply = await app.commands.run(caller, line);
       const { file, ...rest } = reply;
-      process.stdout.write(`${values.json ? JSON.stringify({ ...rest, ...(file ? { file: file.filename } : {}) }) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`);
+      process.stdout.write(
+        `${values.json ? JSON.stringify({ ...rest, ...(file ? { file: file.filename } : {}) }) : renderReply(reply, Boolean(process.stdout.isTTY))}\n`,
+      );
       if (file) say(`Saved to ${await saveFile(file, path.join(config.dataDir, 'exports'))}`);
       return reply.ok ? 0 : 1;
     } finally {
@@ -72,6 +86,16 @@ export const commandCommand: CliCommand = {
 };
 
 /** --as and --key (or CONSOLE_KEY) against CONSOLE_MANAGER_KEY. */
-function callerOptions(values: { as?: string | undefined; key?: string | undefined }, config: Config, agents: ConsoleAgents) {
-  return { as: values.as ?? null, key: values.key ?? config.console.key, managerKey: config.console.managerKey, localDatabase: config.database.local, agents };
+function callerOptions(
+  values: { as?: string | undefined; key?: string | undefined },
+  config: Config,
+  agents: ConsoleAgents,
+) {
+  return {
+    as: values.as ?? null,
+    key: values.key ?? config.console.key,
+    managerKey: config.console.managerKey,
+    localDatabase: config.database.local,
+    agents,
+  };
 }

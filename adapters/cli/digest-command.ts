@@ -14,7 +14,8 @@ import { createLogger } from '../logging/pino-logger.ts';
 import { EX_TEMPFAIL, EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 import { COMMAND_USAGE } from './usage.ts';
 
-const USAGE = 'Usage: npx ticketrelay digest --now [--channel slack:C123|discord:123] [--day YYYY-MM-DD] [--print] [--retake]';
+const USAGE =
+  'Usage: npx ticketrelay digest --now [--channel slack:C123|discord:123] [--day YYYY-MM-DD] [--print] [--retake]';
 
 export const digestCommand: CliCommand = {
   usage: COMMAND_USAGE.digest,
@@ -23,7 +24,13 @@ export const digestCommand: CliCommand = {
     try {
       ({ values } = parseArgs({
         args: [...args],
-        options: { now: { type: 'boolean', default: false }, print: { type: 'boolean', default: false }, retake: { type: 'boolean', default: false }, channel: { type: 'string', multiple: true }, day: { type: 'string' } },
+        options: {
+          now: { type: 'boolean', default: false },
+          print: { type: 'boolean', default: false },
+          retake: { type: 'boolean', default: false },
+          channel: { type: 'string', multiple: true },
+          day: { type: 'string' },
+        },
       }));
     } catch (error) {
       say(`${optionProblem(error, USAGE) ?? (error instanceof Error ? error.message : String(error))}\n${USAGE}`);
@@ -40,14 +47,18 @@ export const digestCommand: CliCommand = {
       }
     }
     const config = loadConfig();
-    const app = await buildApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    const app = await buildApp(config, {
+      logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }),
+    });
     try {
       const { service, channels: configured } = await createDigestService(app);
       const day = values.day ? assertDay(values.day) : service.reportedDay();
       // Today is allowed (figures so far); a day to come has nothing to report.
       const today = addDays(service.reportedDay(), 1);
       if (day > today) {
-        say(`${day} has not started yet in ${config.digest.timezone} (today is ${today}): give today or a past day with --day.`);
+        say(
+          `${day} has not started yet in ${config.digest.timezone} (today is ${today}): give today or a past day with --day.`,
+        );
         return EX_USAGE;
       }
       if (values.print) {
@@ -59,17 +70,26 @@ export const digestCommand: CliCommand = {
       }
       const channels = values.channel?.length ? values.channel : configured;
       if (channels.length === 0) {
-        say('No channel to post to: set SLACK_DIGEST_CHANNELS or DISCORD_DIGEST_CHANNELS, or name one with --channel slack:C123.');
+        say(
+          'No channel to post to: set SLACK_DIGEST_CHANNELS or DISCORD_DIGEST_CHANNELS, or name one with --channel slack:C123.',
+        );
         return EX_USAGE;
       }
-      if (values.retake) for (const c of channels) if (await service.forget(c, day)) say(`${c}: the unconfirmed attempt for ${day} was forgotten.`);
+      if (values.retake)
+        for (const c of channels)
+          if (await service.forget(c, day)) say(`${c}: the unconfirmed attempt for ${day} was forgotten.`);
       const outcomes = await service.post(day, channels);
       for (const o of outcomes) {
         if (o.outcome === 'posted') say(`${o.channel}: digest for ${day} posted (${o.messageRef}).`);
-        else if (o.outcome === 'already_posted') say(`${o.channel}: the digest for ${day} was posted already${o.messageRef ? ` (${o.messageRef})` : ''}; nothing sent.`);
+        else if (o.outcome === 'already_posted')
+          say(
+            `${o.channel}: the digest for ${day} was posted already${o.messageRef ? ` (${o.messageRef})` : ''}; nothing sent.`,
+          );
         else say(`${o.channel}: not posted — ${o.detail}`);
       }
-      const failed = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'uncertain' || o.outcome === 'busy');
+      const failed = outcomes.filter(
+        (o) => o.outcome === 'failed' || o.outcome === 'uncertain' || o.outcome === 'busy',
+      );
       if (failed.length === 0) return 0;
       return failed.some((o) => o.outcome === 'busy' || (o.outcome === 'failed' && o.retryable)) ? EX_TEMPFAIL : 1;
     } finally {

@@ -15,14 +15,23 @@ import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, optionProblem, type CliCommand } from './cli-command.ts';
 import { COMMAND_USAGE } from './usage.ts';
 
-const USAGE = 'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
+const USAGE =
+  'Usage: npx ticketrelay export --format csv|xlsx --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE]   (--out - writes to standard output)';
 
 export const exportCommand: CliCommand = {
   usage: COMMAND_USAGE.export,
   async run(args, say) {
     let values;
     try {
-      ({ values } = parseArgs({ args: [...args], options: { format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } } }));
+      ({ values } = parseArgs({
+        args: [...args],
+        options: {
+          format: { type: 'string', default: 'csv' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          out: { type: 'string' },
+        },
+      }));
     } catch (error) {
       say(`${optionProblem(error, USAGE) ?? (error instanceof Error ? error.message : String(error))}\n${USAGE}`);
       return EX_USAGE;
@@ -43,7 +52,9 @@ export const exportCommand: CliCommand = {
       return EX_USAGE;
     }
     const config = loadConfig();
-    const app = await buildApp(config, { logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }) });
+    const app = await buildApp(config, {
+      logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }),
+    });
     try {
       const store = app.stores.reports;
       const options = { format, from, to, timeZone: config.digest.timezone };
@@ -61,11 +72,15 @@ export const exportCommand: CliCommand = {
       // Checked first, so a wrong --out gets a sentence about the folder, not an ENOENT on a temporary file.
       const folder = await stat(path.dirname(file)).catch(() => null);
       if (!folder?.isDirectory()) {
-        say(`Nothing was exported: ${path.dirname(file)} ${folder ? 'is a file, not a folder' : 'does not exist'}. Give --out a file in an existing folder, or a folder (--out - for standard output).`);
+        say(
+          `Nothing was exported: ${path.dirname(file)} ${folder ? 'is a file, not a folder' : 'does not exist'}. Give --out a file in an existing folder, or a folder (--out - for standard output).`,
+        );
         return 73; // EX_CANTCREAT
       }
       const n = await writeExportFile(store, file, options);
-      say(`${n} ticket${n === 1 ? '' : 's'} created from ${from} to ${to} (${config.digest.timezone}) written to ${file}.`);
+      say(
+        `${n} ticket${n === 1 ? '' : 's'} created from ${from} to ${to} (${config.digest.timezone}) written to ${file}.`,
+      );
       return 0;
     } finally {
       await app.close();

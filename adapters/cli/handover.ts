@@ -28,7 +28,16 @@ export async function handOver(options: { json: boolean }): Promise<number | nul
   const socket = await connect(listen);
   if (!socket) return null;
   const started = performance.now();
-  const summary: IngestSummary = { total: 1, created: 0, replies: 0, duplicates: 0, automated: 0, rejected: 0, failed: 0, seconds: 0 };
+  const summary: IngestSummary = {
+    total: 1,
+    created: 0,
+    replies: 0,
+    duplicates: 0,
+    automated: 0,
+    rejected: 0,
+    failed: 0,
+    seconds: 0,
+  };
   let reply: string;
   try {
     const raw = await readAll(process.stdin);
@@ -53,7 +62,8 @@ export async function handOver(options: { json: boolean }): Promise<number | nul
     exit = EX_TEMPFAIL;
   }
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
-  if (exit !== 0) process.stderr.write(`ticketrelay: the service's lmtp role answered: ${reply.replace(/\r?\n/g, ' ')}\n`);
+  if (exit !== 0)
+    process.stderr.write(`ticketrelay: the service's lmtp role answered: ${reply.replace(/\r?\n/g, ' ')}\n`);
   process.stdout.write(`${options.json ? JSON.stringify(summary) : formatSummary(summary)}\n`);
   return exit;
 }

@@ -23,7 +23,16 @@ export interface IngestOptions {
 
 export async function runIngest(intake: IntakeService, options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const summary: IngestSummary = { total: 0, created: 0, replies: 0, duplicates: 0, automated: 0, rejected: 0, failed: 0, seconds: 0 };
+  const summary: IngestSummary = {
+    total: 0,
+    created: 0,
+    replies: 0,
+    duplicates: 0,
+    automated: 0,
+    rejected: 0,
+    failed: 0,
+    seconds: 0,
+  };
   if (options.verbose) summary.messages = [];
   const expected = options.progress && !options.paths.includes('-') ? await countEmails(options.paths) : 0;
   const bar = expected > 1 && options.progress ? new ProgressBar(options.progress, expected) : null;
@@ -35,7 +44,8 @@ export async function runIngest(intake: IntakeService, options: IngestOptions): 
       let result: IntakeResult;
       if ('raw' in item) result = await intake.ingest(item.raw, source);
       else if ('tooLarge' in item) result = await intake.rejectOversized(item.tooLarge, options.maxBytes, source);
-      else result = { outcome: 'rejected', messageId: null, reason: `cannot read it: ${item.unreadable}`, keptAt: null };
+      else
+        result = { outcome: 'rejected', messageId: null, reason: `cannot read it: ${item.unreadable}`, keptAt: null };
       count(summary, result);
       summary.messages?.push({ source: item.name, ...result });
       options.onResult?.(item.name, describeResult(result), result);
@@ -43,13 +53,19 @@ export async function runIngest(intake: IntakeService, options: IngestOptions): 
       summary.failed++;
       const retryable = isAppError(error) ? error.retryable : false;
       summary.messages?.push({ source: item.name, outcome: 'failed', error: describeError(error), retryable });
-      options.onResult?.(item.name, `not taken (${retryable ? 'temporary failure, run again later' : 'error'}): ${describeError(error)}`);
+      options.onResult?.(
+        item.name,
+        `not taken (${retryable ? 'temporary failure, run again later' : 'error'}): ${describeError(error)}`,
+      );
     }
     summary.total++;
     bar?.update(summary);
   };
 
-  for await (const item of emailsFrom(options.paths, { maxBytes: options.maxBytes, ...(options.stdin ? { stdin: options.stdin } : {}) })) {
+  for await (const item of emailsFrom(options.paths, {
+    maxBytes: options.maxBytes,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+  })) {
     const p = takeOne(item).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
@@ -96,7 +112,9 @@ class ProgressBar {
     this.#last = now;
     const width = 30;
     const filled = Math.min(width, Math.round((s.total / this.total) * width));
-    this.out.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${s.total}/${this.total}  new ${s.created} · replies ${s.replies} · dup ${s.duplicates} · auto ${s.automated} · rejected ${s.rejected}${s.failed ? ` · failed ${s.failed}` : ''}`);
+    this.out.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${s.total}/${this.total}  new ${s.created} · replies ${s.replies} · dup ${s.duplicates} · auto ${s.automated} · rejected ${s.rejected}${s.failed ? ` · failed ${s.failed}` : ''}`,
+    );
   }
 
   done(): void {

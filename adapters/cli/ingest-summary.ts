@@ -29,6 +29,8 @@ export function formatSummary(s: IngestSummary): string {
     `  automated  ${s.automated}`,
     `  rejected   ${s.rejected}`,
     ...(s.spam ? [`  spam       ${s.spam}  (held for review: "npx ticketrelay spam list")`] : []),
-    ...(s.failed ? [`  failed     ${s.failed}  (temporary failure: nothing was stored for them; run the same command again)`] : []),
+    ...(s.failed
+      ? [`  failed     ${s.failed}  (temporary failure: nothing was stored for them; run the same command again)`]
+      : []),
   ].join('\n');
 }

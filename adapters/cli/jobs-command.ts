@@ -21,7 +21,11 @@ export const jobsCommand: CliCommand = {
     const { positionals, values } = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, limit: { type: 'string' }, all: { type: 'boolean', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        limit: { type: 'string' },
+        all: { type: 'boolean', default: false },
+      },
     });
     const [sub, ...ids] = positionals;
     if (sub !== 'failed' && sub !== 'retry') {
@@ -39,16 +43,27 @@ export const jobsCommand: CliCommand = {
     }
     const config = loadConfig();
     await ensureLocalServices(config, () => undefined);
-    const connection = new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    const connection = new Redis(config.redis.url, {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 3_000,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     connection.on('error', () => undefined);
     try {
       await connection.connect();
     } catch {
-      say(`Redis cannot be reached at ${redactUrl(config.redis.url)}: no job list available. Check REDIS_URL and that Redis is running.`);
+      say(
+        `Redis cannot be reached at ${redactUrl(config.redis.url)}: no job list available. Check REDIS_URL and that Redis is running.`,
+      );
       connection.disconnect();
       return EX_TEMPFAIL;
     }
-    const queue = new Queue<JobPayloads['triage']>(QUEUE_NAMES.triage, { connection, prefix: config.redis.queuePrefix });
+    const queue = new Queue<JobPayloads['triage']>(QUEUE_NAMES.triage, {
+      connection,
+      prefix: config.redis.queuePrefix,
+    });
     queue.on('error', () => undefined);
     try {
       if (sub === 'failed') {
@@ -64,9 +79,13 @@ export const jobsCommand: CliCommand = {
         }
         for (const job of jobs) {
           const d = describeJob(job);
-          process.stdout.write(`${d.jobId}  ticket #${d.ticketId ?? '?'}  ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}  failed ${d.failedAt ?? '?'}\n    ${d.error}\n`);
+          process.stdout.write(
+            `${d.jobId}  ticket #${d.ticketId ?? '?'}  ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}  failed ${d.failedAt ?? '?'}\n    ${d.error}\n`,
+          );
         }
-        process.stdout.write(`${total} failed triage job${total === 1 ? '' : 's'}${total > jobs.length ? ` (${jobs.length} shown; --limit N for more)` : ''}. Retry with "npx ticketrelay jobs retry ID" or "--all" once the cause is fixed.\n`);
+        process.stdout.write(
+          `${total} failed triage job${total === 1 ? '' : 's'}${total > jobs.length ? ` (${jobs.length} shown; --limit N for more)` : ''}. Retry with "npx ticketrelay jobs retry ID" or "--all" once the cause is fixed.\n`,
+        );
         return 0;
       }
       const jobs = values.all

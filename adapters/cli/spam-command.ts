@@ -31,7 +31,11 @@ export const spamCommand: CliCommand = {
   async run(args, say) {
     let parsed;
     try {
-      parsed = parseArgs({ args: [...args], allowPositionals: true, options: { page: { type: 'string' }, json: { type: 'boolean', default: false } } });
+      parsed = parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: { page: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
     } catch (error) {
       say(optionProblem(error, SPAM_USAGE) ?? SPAM_USAGE);
       return EX_USAGE;
@@ -49,7 +53,9 @@ export const spamCommand: CliCommand = {
     }
     const spamId = sub === 'release' ? Number(/^#?(\d{1,12})$/.exec(id ?? '')?.[1] ?? NaN) : 0;
     if (sub === 'release' && !Number.isInteger(spamId)) {
-      say(`Give the number of one held email, as "npx ticketrelay spam list" shows it, e.g. "npx ticketrelay spam release 12".`);
+      say(
+        `Give the number of one held email, as "npx ticketrelay spam list" shows it, e.g. "npx ticketrelay spam release 12".`,
+      );
       return EX_USAGE;
     }
     const config = loadConfig();
@@ -61,7 +67,11 @@ export const spamCommand: CliCommand = {
           process.stdout.write(`${JSON.stringify({ total, page, items })}\n`);
           return 0;
         }
-        process.stdout.write(`${formatHeldSpam(items, total, page, pageSize).replaceAll('"/ticket spam release ID"', '"npx ticketrelay spam release ID"').replace(/"\/ticket spam page (\d+)"/, '"npx ticketrelay spam list --page $1"')}\n`);
+        process.stdout.write(
+          `${formatHeldSpam(items, total, page, pageSize)
+            .replaceAll('"/ticket spam release ID"', '"npx ticketrelay spam release ID"')
+            .replace(/"\/ticket spam page (\d+)"/, '"npx ticketrelay spam list --page $1"')}\n`,
+        );
         return 0;
       }
       const released = await app.spam.release(spamId, operator());
@@ -75,7 +85,9 @@ export const spamCommand: CliCommand = {
 };
 
 export const breakerCommand: CliCommand = {
-  usage: ['npx ticketrelay breaker status|reset  automatic mail stopped when its hourly cap is hit; reset lets it go again'],
+  usage: [
+    'npx ticketrelay breaker status|reset  automatic mail stopped when its hourly cap is hit; reset lets it go again',
+  ],
   async run(args, say) {
     const [sub, ...extra] = args;
     if ((sub !== 'status' && sub !== 'reset') || extra.length > 0) {

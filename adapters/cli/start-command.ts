@@ -23,7 +23,13 @@ export const startCommand: CliCommand = {
   usage: COMMAND_USAGE.start,
   async run(args, say) {
     const { values } = parseArgs({ args: [...args], options: { roles: { type: 'string' } } });
-    const requested = values.roles === undefined ? [...ROLE_NAMES] : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
+    const requested =
+      values.roles === undefined
+        ? [...ROLE_NAMES]
+        : values.roles
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean);
     if (requested.length === 0) {
       // An empty --roles (an unset variable in a unit file) must not quietly mean "everything".
       say(`--roles names no role. Name some (${ROLE_NAMES.join(', ')}), or leave --roles out to run them all.`);
@@ -31,7 +37,9 @@ export const startCommand: CliCommand = {
     }
     const unknown = requested.filter((r) => !isRoleName(r));
     if (unknown.length > 0 || requested.length === 0) {
-      say(`Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`);
+      say(
+        `Unknown role${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}". The roles are: ${ROLE_NAMES.join(', ')}.`,
+      );
       return EX_USAGE;
     }
     let roles = [...new Set(requested)] as RoleName[];
@@ -68,7 +76,9 @@ export const startCommand: CliCommand = {
     const startedAt = new Date().toISOString();
     const stop = async () => {
       for (const role of [...running].reverse()) {
-        await role.stop().catch((error: unknown) => log.error({ err: error, role: role.name }, 'role did not stop cleanly'));
+        await role
+          .stop()
+          .catch((error: unknown) => log.error({ err: error, role: role.name }, 'role did not stop cleanly'));
       }
       await board.remove();
       board.close();
@@ -87,7 +97,8 @@ export const startCommand: CliCommand = {
         } catch (error) {
           // A chat platform refused its token (said in one log line by the role): with other roles to
           // run, that role is down and they go on; alone, there is nothing to run.
-          if (!(name === 'bots' && roles.length > 1 && isAppError(error) && error.code === 'chat.token_refused')) throw error;
+          if (!(name === 'bots' && roles.length > 1 && isAppError(error) && error.code === 'chat.token_refused'))
+            throw error;
           running.push(downBotsRole('down: token refused'));
           continue;
         }
@@ -99,11 +110,14 @@ export const startCommand: CliCommand = {
       await stop();
       throw error;
     }
-    const publish = () => board.publish({ roles: running.map((r) => r.name), startedAt, lines: running.flatMap((r) => r.describe()) });
+    const publish = () =>
+      board.publish({ roles: running.map((r) => r.name), startedAt, lines: running.flatMap((r) => r.describe()) });
     await publish();
     const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
     if (!received) {
-      say(`ticketrelay running: ${running.map((r) => r.name).join(', ') || 'no role'} (pid ${process.pid}). Stop with Ctrl-C or SIGTERM.`);
+      say(
+        `ticketrelay running: ${running.map((r) => r.name).join(', ') || 'no role'} (pid ${process.pid}). Stop with Ctrl-C or SIGTERM.`,
+      );
       await new Promise<void>((resolve) => (wake = resolve));
     }
     clearInterval(timer);

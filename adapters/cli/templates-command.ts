@@ -45,7 +45,9 @@ export const templatesCommand: CliCommand = {
       for (const p of problems) say(formatProblem(file, p));
       const errors = problems.filter((p) => !p.warning).length;
       if (sub === 'check') {
-        say(`${file}: ${templates.length} template(s) valid, ${errors} error(s), ${problems.length - errors} warning(s).`);
+        say(
+          `${file}: ${templates.length} template(s) valid, ${errors} error(s), ${problems.length - errors} warning(s).`,
+        );
         return errors ? 1 : 0;
       }
       return importTemplates(templates, rest.includes('--replace'), errors, file, say);
@@ -69,14 +71,22 @@ async function withStore<T>(run: (store: MysqlTemplateStore) => Promise<T>): Pro
   }
 }
 
-async function importTemplates(templates: Parameters<MysqlTemplateStore['save']>[0][], replace: boolean, errors: number, file: string, say: Say): Promise<number> {
+async function importTemplates(
+  templates: Parameters<MysqlTemplateStore['save']>[0][],
+  replace: boolean,
+  errors: number,
+  file: string,
+  say: Say,
+): Promise<number> {
   let refused = 0;
   await withStore(async (store) => {
     for (const t of templates) {
       const saved = await store.save(t, replace, new Date());
       if (saved.outcome === 'exists') {
         refused += 1;
-        say(`${file}: template "${t.key}" already exists (version ${saved.version}) and differs; not imported (use --replace to add a new version).`);
+        say(
+          `${file}: template "${t.key}" already exists (version ${saved.version}) and differs; not imported (use --replace to add a new version).`,
+        );
       } else say(`${t.key}@${saved.version}: ${saved.outcome === 'same' ? 'unchanged' : saved.outcome}.`);
     }
   });

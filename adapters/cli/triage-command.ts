@@ -25,7 +25,8 @@ import { COMMAND_USAGE } from './usage.ts';
 
 import { EX_USAGE, type CliCommand, type Say } from './cli-command.ts';
 
-const USAGE = 'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
+const USAGE =
+  'Usage: npx ticketrelay triage train | triage explain N | triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]';
 
 export const triageCommand: CliCommand = {
   usage: COMMAND_USAGE.triage,
@@ -33,7 +34,12 @@ export const triageCommand: CliCommand = {
     const { positionals, values } = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, mailbox: { type: 'string' }, from: { type: 'string' }, 'no-corrections': { type: 'boolean', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        mailbox: { type: 'string' },
+        from: { type: 'string' },
+        'no-corrections': { type: 'boolean', default: false },
+      },
     });
     const [sub, ...rest] = positionals;
     const config = loadConfig();
@@ -43,7 +49,11 @@ export const triageCommand: CliCommand = {
       case 'explain':
         return explain(config, rest, say);
       case 'classify':
-        return classify(config, rest, say, { json: values.json, mailbox: values.mailbox ?? null, from: values.from ?? null });
+        return classify(config, rest, say, {
+          json: values.json,
+          mailbox: values.mailbox ?? null,
+          from: values.from ?? null,
+        });
       default:
         say(USAGE);
         return EX_USAGE;
@@ -62,7 +72,12 @@ async function train(config: Config, say: Say, withCorrections: boolean): Promis
       for (const t of await app.stores.triage.correctedTickets()) {
         // An agent's correction is first-hand evidence about this shop's mail: it counts twice.
         for (const copy of [1, 2]) {
-          examples.push({ id: `ticket-${t.ticketId}-${copy}`, subject: t.subject, body: t.text, labels: { category: t.category, priority: t.priority } });
+          examples.push({
+            id: `ticket-${t.ticketId}-${copy}`,
+            subject: t.subject,
+            body: t.text,
+            labels: { category: t.category, priority: t.priority },
+          });
         }
         corrections++;
       }
@@ -71,14 +86,20 @@ async function train(config: Config, say: Say, withCorrections: boolean): Promis
     }
   }
   if (examples.length === 0) {
-    say('No labelled emails in data/triage/ and no corrections: nothing to train on. Restore data/triage/labelled-*.jsonl from the repository.');
+    say(
+      'No labelled emails in data/triage/ and no corrections: nothing to train on. Restore data/triage/labelled-*.jsonl from the repository.',
+    );
     return 1;
   }
   const started = Date.now();
   const model = trainModel(examples);
   await saveModel(model, config.triage.modelFile);
-  say(`Trained ${model.version} on ${emails.length} labelled emails and ${corrections} corrected ticket${corrections === 1 ? '' : 's'} in ${Date.now() - started} ms.`);
-  say(`Saved to ${path.relative(process.cwd(), config.triage.modelFile) || config.triage.modelFile}; workers started from now on use it (restart running ones).`);
+  say(
+    `Trained ${model.version} on ${emails.length} labelled emails and ${corrections} corrected ticket${corrections === 1 ? '' : 's'} in ${Date.now() - started} ms.`,
+  );
+  say(
+    `Saved to ${path.relative(process.cwd(), config.triage.modelFile) || config.triage.modelFile}; workers started from now on use it (restart running ones).`,
+  );
   return 0;
 }
 
@@ -96,7 +117,9 @@ async function explain(config: Config, args: readonly string[], say: Say): Promi
       return 1;
     }
     if (!stored.triaged) {
-      say(`Ticket #${n} has not been triaged yet. Start a worker ("npx ticketrelay start --roles worker"); it also picks up tickets left untriaged.`);
+      say(
+        `Ticket #${n} has not been triaged yet. Start a worker ("npx ticketrelay start --roles worker"); it also picks up tickets left untriaged.`,
+      );
       return 1;
     }
     const out = [
@@ -112,7 +135,12 @@ async function explain(config: Config, args: readonly string[], say: Say): Promi
   }
 }
 
-async function classify(config: Config, files: readonly string[], say: Say, options: { json: boolean; mailbox: string | null; from: string | null }): Promise<number> {
+async function classify(
+  config: Config,
+  files: readonly string[],
+  say: Say,
+  options: { json: boolean; mailbox: string | null; from: string | null },
+): Promise<number> {
   if (files.length === 0) {
     say('Usage: npx ticketrelay triage classify FILE.eml… [--json] [--from ADDRESS] [--mailbox NAME]');
     return EX_USAGE;
@@ -121,7 +149,9 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
   if (options.mailbox) {
     const mailbox = config.imap.mailboxes.find((m) => m.name === options.mailbox);
     if (!mailbox) {
-      say(`No mailbox named "${options.mailbox}" is configured (IMAP_MAILBOXES). Configured: ${config.imap.mailboxes.map((m) => m.name).join(', ') || 'none'}.`);
+      say(
+        `No mailbox named "${options.mailbox}" is configured (IMAP_MAILBOXES). Configured: ${config.imap.mailboxes.map((m) => m.name).join(', ') || 'none'}.`,
+      );
       return EX_USAGE;
     }
     mailboxCategory = mailbox.category;
@@ -130,11 +160,18 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
   if (!options.json) {
     say(`model ${classifier.modelVersion} (${source})`);
     // A rules file replaces the built-in rules as a whole (safety, legal, fraud…): said, so that a file of one rule is not a surprise.
-    say(config.triage.rulesFile ? `rules: ${config.triage.rulesFile} (TRIAGE_RULES_FILE; it replaces the built-in rules as a whole: start from a copy of examples/triage-rules.json)` : 'rules: the built-in set (examples/triage-rules.json shows them; TRIAGE_RULES_FILE replaces them)');
+    say(
+      config.triage.rulesFile
+        ? `rules: ${config.triage.rulesFile} (TRIAGE_RULES_FILE; it replaces the built-in rules as a whole: start from a copy of examples/triage-rules.json)`
+        : 'rules: the built-in set (examples/triage-rules.json shows them; TRIAGE_RULES_FILE replaces them)',
+    );
   }
   // Attachments the parser stores go to a folder of their own, removed afterwards: nothing is kept.
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-classify-'));
-  const parser = new MailparserEmailParser({ attachmentDir: scratch, attachmentMaxBytes: config.intake.attachmentMaxBytes });
+  const parser = new MailparserEmailParser({
+    attachmentDir: scratch,
+    attachmentMaxBytes: config.intake.attachmentMaxBytes,
+  });
   let failures = 0;
   try {
     // The same sources as ingest: .eml files, folders, maildirs, mbox files, - for stdin.
@@ -142,15 +179,22 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
       const file = item.name;
       try {
         if ('unreadable' in item) throw new Error(item.unreadable);
-        if ('tooLarge' in item) throw new Error(`larger than MESSAGE_MAX_BYTES (${item.tooLarge} bytes): intake would not read it either`);
+        if ('tooLarge' in item)
+          throw new Error(`larger than MESSAGE_MAX_BYTES (${item.tooLarge} bytes): intake would not read it either`);
         const email = await parser.parse(item.raw);
         // What intake would do first: automatic mail and mail without a sender never become tickets.
         const automated = classifyAutomated(email, config.mail.messageIdDomain);
         const noSender = !email.from && email.replyTo.length === 0 && !email.headers.get('sender');
         if (automated || noSender) {
-          const why = automated ? `automated mail (${automated.code}: ${automated.reason})` : 'no sender (no From, Reply-To or Sender)';
-          if (options.json) process.stdout.write(`${JSON.stringify({ file, subject: email.subject, wouldOpenTicket: false, why })}\n`);
-          else process.stdout.write(`${file}: "${terminalText(email.subject, { lines: false })}"  → intake would not open a ticket: ${why}\n`);
+          const why = automated
+            ? `automated mail (${automated.code}: ${automated.reason})`
+            : 'no sender (no From, Reply-To or Sender)';
+          if (options.json)
+            process.stdout.write(`${JSON.stringify({ file, subject: email.subject, wouldOpenTicket: false, why })}\n`);
+          else
+            process.stdout.write(
+              `${file}: "${terminalText(email.subject, { lines: false })}"  → intake would not open a ticket: ${why}\n`,
+            );
           continue;
         }
         const subject = cleanSubject(email.subject);
@@ -164,9 +208,17 @@ async function classify(config: Config, files: readonly string[], say: Say, opti
         // Nothing to read: the decision is the model's prior, not a judgement of this email.
         const empty = !subject.trim() && !email.text.trim();
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ file, subject, ...decision, ...(empty ? { warning: 'no subject and no text: the decision is a guess' } : {}) })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ file, subject, ...decision, ...(empty ? { warning: 'no subject and no text: the decision is a guess' } : {}) })}\n`,
+          );
         } else {
-          process.stdout.write(`${file}: "${terminalText(subject, { lines: false })}"${decision.escalateBecause ? `  → would be escalated (${decision.escalateBecause})` : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(decision).map((l) => `  ${l}`).join('\n')}\n`);
+          process.stdout.write(
+            `${file}: "${terminalText(subject, { lines: false })}"${decision.escalateBecause ? `  → would be escalated (${decision.escalateBecause})` : ''}${empty ? '  (no subject and no text: the decision is a guess)' : ''}\n${reasonLines(
+              decision,
+            )
+              .map((l) => `  ${l}`)
+              .join('\n')}\n`,
+          );
         }
       } catch (error) {
         failures++;

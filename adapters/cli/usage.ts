@@ -8,13 +8,21 @@ import { ROLE_NAMES } from '../../src/roles/role.ts';
 /** Usage lines of the commands cli.ts runs itself: "npx ticketrelay NAME …  what it does". */
 export const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
   demo: ['npx ticketrelay demo [--no-console]  the sample emails through intake and triage, then the /ticket console'],
-  ingest: ['npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)'],
-  services: ['npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)'],
-  db: ["npx ticketrelay db migrate  create or update ticketrelay's own tables", "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database"],
+  ingest: [
+    'npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)',
+  ],
+  services: [
+    'npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)',
+  ],
+  db: [
+    "npx ticketrelay db migrate  create or update ticketrelay's own tables",
+    "npx ticketrelay db create-legacy  create the shop's legacy tables in a development database",
+  ],
   outbox: [
     'npx ticketrelay outbox send  send acknowledgements and replies still waiting, now (without waiting for their retry times)',
     'npx ticketrelay outbox retry  put the emails given up in the last 7 days (a refused login, a server that said no) back, and send them',
-    'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)'],
+    'npx ticketrelay outbox status  what waits to be sent, since when and why (exit 1 when something waits or failed)',
+  ],
 };
 
 const ABOUT = 'ticketrelay — the support desk in your mailbox and your chat';
@@ -26,7 +34,7 @@ export const COMMAND_USAGE = {
   start: [`npx ticketrelay start [--roles ${ROLE_NAMES.join(',')}]  run the service: every role, or those named`],
   status: ['npx ticketrelay status  what each running ticketrelay process is doing (mailboxes, queues)'],
   triage: [
-    'npx ticketrelay triage train  train the triage model on data/triage/ and agents\' corrections',
+    "npx ticketrelay triage train  train the triage model on data/triage/ and agents' corrections",
     'npx ticketrelay triage explain N  the stored triage decision of ticket N and its reasons',
     'npx ticketrelay triage classify FILE.eml… [--json]  what triage would decide for these emails (nothing stored)',
   ],
@@ -35,14 +43,22 @@ export const COMMAND_USAGE = {
     'npx ticketrelay jobs retry ID…|--all  put failed triage jobs back in the queue',
   ],
   discord: ['npx ticketrelay discord register  register /ticket with Discord (in DISCORD_GUILD_ID, or globally)'],
-  console: ['npx ticketrelay console [--as USER [--key KEY]]  type /ticket commands in a terminal (exit or Ctrl-D to leave)'],
-  command: ['npx ticketrelay command "/ticket list open" [--as USER [--key KEY]] [--json]  run one command and print its answer (exit 1 when refused)'],
+  console: [
+    'npx ticketrelay console [--as USER [--key KEY]]  type /ticket commands in a terminal (exit or Ctrl-D to leave)',
+  ],
+  command: [
+    'npx ticketrelay command "/ticket list open" [--as USER [--key KEY]] [--json]  run one command and print its answer (exit 1 when refused)',
+  ],
   agents: [
     'npx ticketrelay agents add NAME --role agent|manager --staff-id N [--slack U…|--slack-email a@b] [--discord ID|--discord-role ID] [--console USER]  register or update an agent',
     'npx ticketrelay agents list | agents remove NAME  who may work tickets from chat',
   ],
-  digest: ['npx ticketrelay digest --now [--channel slack:C123] [--day YYYY-MM-DD] [--print]  post the daily digest now (--print: show it, post nothing)'],
-  export: ['npx ticketrelay export --format csv|xlsx --from DAY --to DAY [--out FILE]  tickets with their triage and times'],
+  digest: [
+    'npx ticketrelay digest --now [--channel slack:C123] [--day YYYY-MM-DD] [--print]  post the daily digest now (--print: show it, post nothing)',
+  ],
+  export: [
+    'npx ticketrelay export --format csv|xlsx --from DAY --to DAY [--out FILE]  tickets with their triage and times',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export function isKnownCommand(name: string): boolean {
@@ -75,9 +91,15 @@ const SYNOPSIS_MAX = 44;
 export function formatUsage(lines: readonly string[]): string {
   const rows = lines.map((line) => {
     const gap = line.indexOf('  ');
-    return gap === -1 ? { synopsis: line.trim(), description: '' } : { synopsis: line.slice(0, gap).trim(), description: line.slice(gap).trim() };
+    return gap === -1
+      ? { synopsis: line.trim(), description: '' }
+      : { synopsis: line.slice(0, gap).trim(), description: line.slice(gap).trim() };
   });
-  const column = Math.min(SYNOPSIS_MAX, Math.max(0, ...rows.filter((r) => r.synopsis.length <= SYNOPSIS_MAX).map((r) => r.synopsis.length))) + 2;
+  const column =
+    Math.min(
+      SYNOPSIS_MAX,
+      Math.max(0, ...rows.filter((r) => r.synopsis.length <= SYNOPSIS_MAX).map((r) => r.synopsis.length)),
+    ) + 2;
   return rows
     .map(({ synopsis, description }) => {
       if (!description) return `  ${synopsis}`;

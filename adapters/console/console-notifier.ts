@@ -22,7 +22,10 @@ export class ConsoleNotifier implements ChatNotifier {
     } catch {
       // A closed stdout must not fail the job that announced the ticket.
     }
-    this.#log.info({ ticketId: notice.ticketId, kind: notice.kind, priority: notice.priority, category: notice.category }, `ticket ${notice.kind} announced`);
+    this.#log.info(
+      { ticketId: notice.ticketId, kind: notice.kind, priority: notice.priority, category: notice.category },
+      `ticket ${notice.kind} announced`,
+    );
   }
 }
 

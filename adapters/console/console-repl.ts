@@ -19,7 +19,12 @@ export interface ConsoleCommands {
 /** What the console needs of the agents: who the terminal's user is, registering them in a development database. */
 export interface ConsoleAgents {
   forCaller(caller: Caller): Promise<Agent | null>;
-  upsert(definition: { name: string; role: 'agent' | 'manager'; staffId: number | null; identities: { platform: 'console'; kind: 'user'; value: string }[] }): Promise<Agent>;
+  upsert(definition: {
+    name: string;
+    role: 'agent' | 'manager';
+    staffId: number | null;
+    identities: { platform: 'console'; kind: 'user'; value: string }[];
+  }): Promise<Agent>;
 }
 
 /** The staff id the console's default manager signs with in a development database. */
@@ -50,7 +55,8 @@ export async function consoleCaller(options: {
     const caller: Caller = { platform: 'console', userId: claimed, displayName: claimed, claimedBy: osUser };
     const agent = await options.agents.forCaller(caller);
     if (agent?.role !== 'manager') return { caller, agent, registered: false };
-    if (options.key && options.managerKey && sameKey(options.key, options.managerKey)) return { caller, agent, registered: false };
+    if (options.key && options.managerKey && sameKey(options.key, options.managerKey))
+      return { caller, agent, registered: false };
     const own = await options.agents.forCaller({ platform: 'console', userId: osUser, displayName: osUser });
     if (own?.role === 'manager') return { caller, agent, registered: false };
     const how = options.managerKey
@@ -68,7 +74,12 @@ export async function consoleCaller(options: {
   const caller: Caller = { platform: 'console', userId: osUser, displayName: osUser };
   const agent = await options.agents.forCaller(caller);
   if (agent || !options.localDatabase) return { caller, agent, registered: false };
-  const created = await options.agents.upsert({ name: osUser.replace(/[\s@]+/g, '_').slice(0, 128), role: 'manager', staffId: DEV_STAFF_ID, identities: [{ platform: 'console', kind: 'user', value: osUser }] });
+  const created = await options.agents.upsert({
+    name: osUser.replace(/[\s@]+/g, '_').slice(0, 128),
+    role: 'manager',
+    staffId: DEV_STAFF_ID,
+    identities: [{ platform: 'console', kind: 'user', value: osUser }],
+  });
   return { caller, agent: created, registered: true };
 }
 
@@ -86,7 +97,14 @@ function safeUserName(): string {
   }
 }
 
-const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' } as const;
+const COLOURS = {
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  blue: '\x1b[34m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  reset: '\x1b[0m',
+} as const;
 
 /** The reply's text, with urgent lines red, high ones yellow and refusals red, when colours are wanted. */
 export function renderReply(reply: CommandReply, colour: boolean): string {
@@ -121,7 +139,12 @@ export async function runConsole(options: {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const colour = options.colour ?? Boolean((output as NodeJS.WriteStream).isTTY);
-  const rl = readline.createInterface({ input, output, terminal: Boolean((input as NodeJS.ReadStream).isTTY), prompt: '/ticket> ' });
+  const rl = readline.createInterface({
+    input,
+    output,
+    terminal: Boolean((input as NodeJS.ReadStream).isTTY),
+    prompt: '/ticket> ',
+  });
   const write = (text: string) => output.write(`${text}\n`);
   rl.prompt();
   for await (const raw of rl) {
@@ -131,9 +154,12 @@ export async function runConsole(options: {
       try {
         const reply = await options.commands.run(options.caller, line);
         write(renderReply(reply, colour));
-        if (reply.file) write(`Saved to ${await saveFile(reply.file, options.filesDir ?? path.resolve('.data', 'exports'))}`);
+        if (reply.file)
+          write(`Saved to ${await saveFile(reply.file, options.filesDir ?? path.resolve('.data', 'exports'))}`);
       } catch (error) {
-        write(`${colour ? COLOURS.red : ''}That did not work: ${error instanceof Error ? error.message : String(error)} Nothing was changed; try again.${colour ? COLOURS.reset : ''}`);
+        write(
+          `${colour ? COLOURS.red : ''}That did not work: ${error instanceof Error ? error.message : String(error)} Nothing was changed; try again.${colour ? COLOURS.reset : ''}`,
+        );
       }
     }
     rl.prompt();

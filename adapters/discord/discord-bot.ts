@@ -27,7 +27,15 @@ import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
 import { READ_ONLY_SUBCOMMANDS, toCommandText } from './discord-command-definition.ts';
-import { parseCustomId, renderReply, replyModal, replyPreview, REPLY_MODAL, REPLY_TEXT_INPUT, type DiscordMessage } from './discord-render.ts';
+import {
+  parseCustomId,
+  renderReply,
+  replyModal,
+  replyPreview,
+  REPLY_MODAL,
+  REPLY_TEXT_INPUT,
+  type DiscordMessage,
+} from './discord-render.ts';
 
 export interface DiscordBotOptions {
   readonly discord: Config['discord'];
@@ -73,7 +81,11 @@ export class DiscordBot {
   /** Logs in to the gateway and receives interactions from it. */
   async start(): Promise<void> {
     const token = this.#token;
-    if (!token) throw new AppError('config.discord', 'Discord needs DISCORD_TOKEN (the bot token, under "Bot" in the developer portal).');
+    if (!token)
+      throw new AppError(
+        'config.discord',
+        'Discord needs DISCORD_TOKEN (the bot token, under "Bot" in the developer portal).',
+      );
     // The gateway's close code when it ends the session for good (4004: the token was refused).
     let closeCode: number | null = null;
     const onDisconnect = (event: { code: number }) => {
@@ -97,7 +109,11 @@ export class DiscordBot {
 
   describe(): string {
     // What the gateway connection is now, not what it was at login: discord.js reconnects by itself.
-    const state = !this.#loggedIn ? 'not connected' : this.client.isReady() ? `gateway connected as ${this.client.user.tag}` : 'gateway reconnecting';
+    const state = !this.#loggedIn
+      ? 'not connected'
+      : this.client.isReady()
+        ? `gateway connected as ${this.client.user.tag}`
+        : 'gateway reconnecting';
     return `discord: ${state}, ${this.#handled} interaction(s) handled`;
   }
 
@@ -113,7 +129,11 @@ export class DiscordBot {
     } finally {
       this.#capture = null;
     }
-    if (!captured) throw new AppError('discord.interaction_unknown', 'This interaction payload is not one discord.js knows (check its "type" and "data").');
+    if (!captured)
+      throw new AppError(
+        'discord.interaction_unknown',
+        'This interaction payload is not one discord.js knows (check its "type" and "data").',
+      );
     await this.handle(captured);
   }
 
@@ -125,7 +145,10 @@ export class DiscordBot {
       else if (interaction.isModalSubmit()) await this.#modal(interaction);
       this.#handled += 1;
     } catch (error) {
-      this.#log.error({ interactionId: interaction.id, err: error instanceof Error ? error.message : String(error) }, 'Discord interaction failed');
+      this.#log.error(
+        { interactionId: interaction.id, err: error instanceof Error ? error.message : String(error) },
+        'Discord interaction failed',
+      );
     }
   }
 
@@ -143,7 +166,10 @@ export class DiscordBot {
     }
     const ephemeral = READ_ONLY_SUBCOMMANDS.has(sub);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const reply = await this.#answer(() => this.#commands.run(callerOf(interaction), toCommandText(sub, values)), interaction.id);
+    const reply = await this.#answer(
+      () => this.#commands.run(callerOf(interaction), toCommandText(sub, values)),
+      interaction.id,
+    );
     await this.#deliver(interaction, reply, ephemeral);
   }
 
@@ -158,7 +184,11 @@ export class DiscordBot {
       this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'ticket autocomplete failed');
       return [];
     });
-    await interaction.respond(tickets.slice(0, 25).map((t) => ({ name: clip(`#${t.ticketId} ${t.subject} (${t.priority})`, 100), value: t.ticketId })));
+    await interaction.respond(
+      tickets
+        .slice(0, 25)
+        .map((t) => ({ name: clip(`#${t.ticketId} ${t.subject} (${t.priority})`, 100), value: t.ticketId })),
+    );
   }
 
   async #button(interaction: ButtonInteraction): Promise<void> {
@@ -171,14 +201,24 @@ export class DiscordBot {
         await interaction.showModal(replyModal(ticketId));
         return;
       case 'cancel':
-        await interaction.update({ content: `Not sent: the reply to #${ticketId} was discarded.`, embeds: [], components: [], allowedMentions: NO_MENTIONS });
+        await interaction.update({
+          content: `Not sent: the reply to #${ticketId} was discarded.`,
+          embeds: [],
+          components: [],
+          allowedMentions: NO_MENTIONS,
+        });
         return;
       case 'send': {
         // The text is the preview's, exactly what the agent saw.
         const text = discordPlain(interaction.message.embeds[0]?.description ?? '');
         await interaction.deferUpdate();
         const reply = await this.#answer(() => this.#commands.run(caller, `reply ${ticketId} ${text}`), interaction.id);
-        await interaction.editReply({ content: clip(reply.ok ? `Sent. ${discordText(reply.text)}` : `⚠️ ${discordText(reply.text)}`, 2000), embeds: [], components: [], allowedMentions: NO_MENTIONS });
+        await interaction.editReply({
+          content: clip(reply.ok ? `Sent. ${discordText(reply.text)}` : `⚠️ ${discordText(reply.text)}`, 2000),
+          embeds: [],
+          components: [],
+          allowedMentions: NO_MENTIONS,
+        });
         if (reply.ok && !reply.ephemeral) await interaction.followUp(payload(renderReply(reply)));
         return;
       }
@@ -193,7 +233,10 @@ export class DiscordBot {
       case 'assign_me': {
         await interaction.deferUpdate();
         const reply = await this.#answer(() => this.#commands.runAction(caller, kind, ticketId), interaction.id);
-        await interaction.followUp({ ...payload(renderReply(reply)), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+        await interaction.followUp({
+          ...payload(renderReply(reply)),
+          ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+        });
         return;
       }
       default:
@@ -206,21 +249,38 @@ export class DiscordBot {
     if (!parsed || parsed.kind !== REPLY_MODAL) return;
     const text = interaction.fields.getTextInputValue(REPLY_TEXT_INPUT).trim();
     if (!text) {
-      await interaction.reply({ content: 'The reply was empty, so nothing was sent; press Reply again and write it.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      await interaction.reply({
+        content: 'The reply was empty, so nothing was sent; press Reply again and write it.',
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
+      });
       return;
     }
     // The preview carries the text to Send, escaped; it must fit an embed whole (4,096 characters).
     if (discordText(text).length > 4096) {
-      await interaction.reply({ content: `This reply is too long for the preview (markdown characters count double); shorten it, or send it with "/ticket reply ${parsed.ticketId} …".`, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      await interaction.reply({
+        content: `This reply is too long for the preview (markdown characters count double); shorten it, or send it with "/ticket reply ${parsed.ticketId} …".`,
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
+      });
       return;
     }
     await interaction.reply({ ...payload(replyPreview(parsed.ticketId, text)), flags: MessageFlags.Ephemeral });
   }
 
   /** Sends the reply into the deferred answer; a private answer to a public deferral goes as an ephemeral follow-up. */
-  async #deliver(interaction: ChatInputCommandInteraction, reply: CommandReply, deferredEphemeral: boolean): Promise<void> {
+  async #deliver(
+    interaction: ChatInputCommandInteraction,
+    reply: CommandReply,
+    deferredEphemeral: boolean,
+  ): Promise<void> {
     // A file (the export) travels as an attachment of the answer, which only the caller sees.
-    const message = { ...payload(renderReply(reply)), ...(reply.ok && reply.file ? { files: [{ attachment: Buffer.from(reply.file.data), name: reply.file.filename }] } : {}) };
+    const message = {
+      ...payload(renderReply(reply)),
+      ...(reply.ok && reply.file
+        ? { files: [{ attachment: Buffer.from(reply.file.data), name: reply.file.filename }] }
+        : {}),
+    };
     if (reply.ephemeral && !deferredEphemeral) {
       await interaction.deleteReply();
       await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
@@ -248,15 +308,28 @@ export class DiscordBot {
 export const TOKEN_REFUSED = 'chat.token_refused';
 
 function loginError(error: unknown, closeCode: number | null, token: string): AppError {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
   const message = (error instanceof Error ? error.message : String(error)).split(token).join('***');
   if (code === 'TokenInvalid' || closeCode === GatewayCloseCodes.AuthenticationFailed) {
-    return new AppError(TOKEN_REFUSED, `Discord refused DISCORD_TOKEN${closeCode === GatewayCloseCodes.AuthenticationFailed ? ' (the gateway closed with 4004, authentication failed)' : ''}: copy the bot token again from "Bot" in the developer portal (Reset Token gives a new one) and restart.`, { cause: error });
+    return new AppError(
+      TOKEN_REFUSED,
+      `Discord refused DISCORD_TOKEN${closeCode === GatewayCloseCodes.AuthenticationFailed ? ' (the gateway closed with 4004, authentication failed)' : ''}: copy the bot token again from "Bot" in the developer portal (Reset Token gives a new one) and restart.`,
+      { cause: error },
+    );
   }
   if (closeCode === GatewayCloseCodes.DisallowedIntents || closeCode === GatewayCloseCodes.InvalidIntents) {
-    return new AppError('config.discord', `The Discord gateway refused the bot's intents (close code ${closeCode}): check the "Privileged Gateway Intents" of the bot in the developer portal.`, { cause: error });
+    return new AppError(
+      'config.discord',
+      `The Discord gateway refused the bot's intents (close code ${closeCode}): check the "Privileged Gateway Intents" of the bot in the developer portal.`,
+      { cause: error },
+    );
   }
-  return new AppError('discord.login_failed', `Could not connect to the Discord gateway${closeCode ? ` (close code ${closeCode})` : ''}: ${message}`, { cause: error, retryable: true });
+  return new AppError(
+    'discord.login_failed',
+    `Could not connect to the Discord gateway${closeCode ? ` (close code ${closeCode})` : ''}: ${message}`,
+    { cause: error, retryable: true },
+  );
 }
 
 /** Who acted: the user, with the member's role ids so agents can be recognised by role. */
@@ -264,15 +337,28 @@ export function callerOf(interaction: Interaction): Caller {
   const member = interaction.member;
   let roleIds: string[] = [];
   if (member) roleIds = Array.isArray(member.roles) ? [...member.roles] : [...member.roles.cache.keys()];
-  const displayName = (member && 'nick' in member && typeof member.nick === 'string' ? member.nick : null) ?? interaction.user.globalName ?? interaction.user.username;
+  const displayName =
+    (member && 'nick' in member && typeof member.nick === 'string' ? member.nick : null) ??
+    interaction.user.globalName ??
+    interaction.user.username;
   return { platform: 'discord', userId: interaction.user.id, roleIds, ...(displayName ? { displayName } : {}) };
 }
 
 /** Nobody is pinged by anything we post, whatever its text says. */
 const NO_MENTIONS = { parse: [] as [] };
 
-function payload(message: DiscordMessage): { content: string; embeds: DiscordMessage['embeds']; components: DiscordMessage['components']; allowedMentions: { parse: [] } } {
-  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: NO_MENTIONS };
+function payload(message: DiscordMessage): {
+  content: string;
+  embeds: DiscordMessage['embeds'];
+  components: DiscordMessage['components'];
+  allowedMentions: { parse: [] };
+} {
+  return {
+    content: message.content,
+    embeds: message.embeds,
+    components: message.components,
+    allowedMentions: NO_MENTIONS,
+  };
 }
 
 function clip(text: string, max: number): string {

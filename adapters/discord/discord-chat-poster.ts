@@ -15,17 +15,28 @@ export class DiscordChatPoster implements ChatPoster {
   readonly #rest: REST;
 
   constructor(options: { token: string; apiUrl: string | null }) {
-    this.#rest = new REST({ version: '10', timeout: 15_000, ...(options.apiUrl ? { api: options.apiUrl.replace(/\/+$/, '') } : {}) }).setToken(options.token);
+    this.#rest = new REST({
+      version: '10',
+      timeout: 15_000,
+      ...(options.apiUrl ? { api: options.apiUrl.replace(/\/+$/, '') } : {}),
+    }).setToken(options.token);
   }
 
   async postLine(channel: string, line: string): Promise<string> {
     try {
-      const answer = (await this.#rest.post(Routes.channelMessages(channel), { body: { content: discordText(line), allowed_mentions: { parse: [] } } })) as { id?: unknown };
-      if (typeof answer.id !== 'string') throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
+      const answer = (await this.#rest.post(Routes.channelMessages(channel), {
+        body: { content: discordText(line), allowed_mentions: { parse: [] } },
+      })) as { id?: unknown };
+      if (typeof answer.id !== 'string')
+        throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
       return answer.id;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('discord.post_failed', `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error, retryable: true });
+      throw new AppError(
+        'discord.post_failed',
+        `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`,
+        { cause: error, retryable: true },
+      );
     }
   }
 
@@ -41,23 +52,38 @@ export class DiscordChatPoster implements ChatPoster {
           ...(threadRef ? { message_reference: { message_id: threadRef, fail_if_not_exists: false } } : {}),
         },
       })) as { id?: unknown };
-      if (typeof answer.id !== 'string') throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
+      if (typeof answer.id !== 'string')
+        throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
       return answer.id;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      const hint = error instanceof DiscordAPIError && (error.status === 403 || error.status === 404) ? ' Give the bot "Send Messages" in that channel, or fix DISCORD_NOTIFY_CHANNEL.' : '';
-      throw new AppError('discord.post_failed', `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`, { cause: error, retryable: true });
+      const hint =
+        error instanceof DiscordAPIError && (error.status === 403 || error.status === 404)
+          ? ' Give the bot "Send Messages" in that channel, or fix DISCORD_NOTIFY_CHANNEL.'
+          : '';
+      throw new AppError(
+        'discord.post_failed',
+        `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`,
+        { cause: error, retryable: true },
+      );
     }
   }
 
   async postAlert(channel: string, text: string): Promise<string> {
     try {
-      const answer = (await this.#rest.post(Routes.channelMessages(channel), { body: { content: `🚨 ${text}`, allowed_mentions: { parse: [] } } })) as { id?: unknown };
-      if (typeof answer.id !== 'string') throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
+      const answer = (await this.#rest.post(Routes.channelMessages(channel), {
+        body: { content: `🚨 ${text}`, allowed_mentions: { parse: [] } },
+      })) as { id?: unknown };
+      if (typeof answer.id !== 'string')
+        throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
       return answer.id;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('discord.post_failed', `Discord refused an alert for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error, retryable: true });
+      throw new AppError(
+        'discord.post_failed',
+        `Discord refused an alert for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`,
+        { cause: error, retryable: true },
+      );
     }
   }
 }

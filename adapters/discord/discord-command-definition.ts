@@ -3,7 +3,11 @@
  * for status, priority, category and period, and autocomplete for ticket numbers. `toCommandText`
  * turns an invocation back into the line the command service reads ("list open urgent page 2").
  */
-import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody, type APIApplicationCommandBasicOption } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type APIApplicationCommandBasicOption,
+} from 'discord.js';
 import { CATEGORIES, EXPORT_FORMATS, PRIORITIES, STATS_PERIODS, STATUS_FILTERS } from '../../src/domain/command.ts';
 
 // The command grammar's own lists: a choice Discord offers is always one the service accepts.
@@ -39,51 +43,152 @@ export const TICKET_COMMAND = {
       name: 'list',
       description: 'Tickets, newest first',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'status', description: 'open (default), closed, all, waiting, or due (by SLA deadline)', choices: choices([...STATUS, 'due']) },
-        { type: ApplicationCommandOptionType.String, name: 'priority', description: 'Only this priority', choices: choices(PRIORITY) },
-        { type: ApplicationCommandOptionType.String, name: 'category', description: 'Only this category', choices: choices(CATEGORY) },
-        { type: ApplicationCommandOptionType.String, name: 'words', description: 'Words in the subject or customer', max_length: 200 },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'status',
+          description: 'open (default), closed, all, waiting, or due (by SLA deadline)',
+          choices: choices([...STATUS, 'due']),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'priority',
+          description: 'Only this priority',
+          choices: choices(PRIORITY),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'category',
+          description: 'Only this category',
+          choices: choices(CATEGORY),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'words',
+          description: 'Words in the subject or customer',
+          max_length: 200,
+        },
         { type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 },
       ],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'A ticket with its thread', options: [ticket()] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'close', description: 'Close a ticket', options: [ticket(), text('reason', 'Why (kept in the audit trail)', false)] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'reopen', description: 'Reopen a closed ticket', options: [ticket()] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'reply', description: 'Email the customer (without text: a form with a preview)', options: [ticket(), text('text', 'The reply', false)] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'note', description: 'An internal note (never emailed)', options: [ticket(), text('text', 'The note', true)] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'view',
+      description: 'A ticket with its thread',
+      options: [ticket()],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'close',
+      description: 'Close a ticket',
+      options: [ticket(), text('reason', 'Why (kept in the audit trail)', false)],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'reopen',
+      description: 'Reopen a closed ticket',
+      options: [ticket()],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'reply',
+      description: 'Email the customer (without text: a form with a preview)',
+      options: [ticket(), text('text', 'The reply', false)],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'note',
+      description: 'An internal note (never emailed)',
+      options: [ticket(), text('text', 'The note', true)],
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'assign',
       description: 'Assign a ticket to an agent',
-      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'agent', description: '"me" or the agent\'s name', required: true, max_length: 128 }],
+      options: [
+        ticket(),
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'agent',
+          description: '"me" or the agent\'s name',
+          required: true,
+          max_length: 128,
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'priority',
-      description: 'Correct a ticket\'s priority',
-      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'priority', description: 'The right priority', required: true, choices: choices(PRIORITY) }],
+      description: "Correct a ticket's priority",
+      options: [
+        ticket(),
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'priority',
+          description: 'The right priority',
+          required: true,
+          choices: choices(PRIORITY),
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'category',
-      description: 'Correct a ticket\'s category',
-      options: [ticket(), { type: ApplicationCommandOptionType.String, name: 'category', description: 'The right category', required: true, choices: choices(CATEGORY) }],
+      description: "Correct a ticket's category",
+      options: [
+        ticket(),
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'category',
+          description: 'The right category',
+          required: true,
+          choices: choices(CATEGORY),
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'stats',
       description: 'Counts by status, priority and category',
-      options: [{ type: ApplicationCommandOptionType.String, name: 'period', description: 'today, 7d (default) or 30d', choices: choices(PERIOD) }],
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'period',
+          description: 'today, 7d (default) or 30d',
+          choices: choices(PERIOD),
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'export',
       description: 'Tickets of a period with their triage and times, as a file (managers)',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'format', description: 'csv (default) or xlsx', choices: choices(EXPORT_FORMATS) },
-        { type: ApplicationCommandOptionType.String, name: 'period', description: 'today, 7d (default) or 30d', choices: choices(PERIOD) },
-        { type: ApplicationCommandOptionType.String, name: 'from', description: 'First day, YYYY-MM-DD (instead of a period)', min_length: 10, max_length: 10 },
-        { type: ApplicationCommandOptionType.String, name: 'to', description: 'Last day, YYYY-MM-DD', min_length: 10, max_length: 10 },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'format',
+          description: 'csv (default) or xlsx',
+          choices: choices(EXPORT_FORMATS),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'period',
+          description: 'today, 7d (default) or 30d',
+          choices: choices(PERIOD),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'from',
+          description: 'First day, YYYY-MM-DD (instead of a period)',
+          min_length: 10,
+          max_length: 10,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'to',
+          description: 'Last day, YYYY-MM-DD',
+          min_length: 10,
+          max_length: 10,
+        },
       ],
     },
     {
@@ -91,17 +196,35 @@ export const TICKET_COMMAND = {
       name: 'spam',
       description: 'Emails held as spam; release one that is not',
       options: [
-        { type: ApplicationCommandOptionType.Integer, name: 'release', description: 'The held email to take as a real one (its number in the list)', min_value: 1 },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'release',
+          description: 'The held email to take as a real one (its number in the list)',
+          min_value: 1,
+        },
         { type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 },
       ],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'sla', description: "A ticket's SLA clocks: policy, deadlines and the hours they count", options: [ticket()] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'sla',
+      description: "A ticket's SLA clocks: policy, deadlines and the hours they count",
+      options: [ticket()],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Subcommands that only read: their answer is for the caller alone. */
-export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set(['list', 'view', 'stats', 'help', 'export', 'spam', 'sla']);
+export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set([
+  'list',
+  'view',
+  'stats',
+  'help',
+  'export',
+  'spam',
+  'sla',
+]);
 
 /** The order in which each subcommand's options are written into the command line. */
 const OPTION_ORDER: Record<string, readonly string[]> = {
@@ -130,7 +253,14 @@ export function toCommandText(subcommand: string, options: ReadonlyMap<string, s
     if ((subcommand === 'list' || subcommand === 'spam') && name === 'page') {
       if (subcommand === 'list' || !options.has('release')) parts.push('page', String(value));
     } else if (subcommand === 'spam' && name === 'release') parts.push('release', String(value));
-    else if (subcommand === 'assign' && name === 'agent') parts.push(String(value).toLowerCase() === 'me' ? 'me' : String(value).startsWith('@') ? String(value) : `@${String(value)}`);
+    else if (subcommand === 'assign' && name === 'agent')
+      parts.push(
+        String(value).toLowerCase() === 'me'
+          ? 'me'
+          : String(value).startsWith('@')
+            ? String(value)
+            : `@${String(value)}`,
+      );
     else parts.push(String(value));
   }
   return parts.join(' ');

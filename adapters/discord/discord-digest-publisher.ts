@@ -14,7 +14,12 @@ export class DiscordDigestPublisher implements DigestPublisher {
   readonly #rest: REST;
 
   constructor(options: { token: string; apiUrl: string | null }) {
-    this.#rest = new REST({ version: '10', retries: 0, timeout: 30_000, ...(options.apiUrl ? { api: options.apiUrl.replace(/\/+$/, '') } : {}) }).setToken(options.token);
+    this.#rest = new REST({
+      version: '10',
+      retries: 0,
+      timeout: 30_000,
+      ...(options.apiUrl ? { api: options.apiUrl.replace(/\/+$/, '') } : {}),
+    }).setToken(options.token);
   }
 
   async publish(channel: string, digest: DigestPost): Promise<string> {
@@ -27,7 +32,9 @@ export class DiscordDigestPublisher implements DigestPublisher {
               title: digest.title.slice(0, 256),
               description: digest.textIn({ escape: discordText, bold: (t) => `**${t}**` }).slice(0, 4096),
               color: 0x2e6ec8,
-              fields: digest.fields.slice(0, 25).map((f) => ({ name: f.name.slice(0, 256), value: f.value.slice(0, 1024), inline: true })),
+              fields: digest.fields
+                .slice(0, 25)
+                .map((f) => ({ name: f.name.slice(0, 256), value: f.value.slice(0, 1024), inline: true })),
               image: { url: `attachment://${filename}` },
             },
           ],
@@ -46,14 +53,31 @@ export class DiscordDigestPublisher implements DigestPublisher {
 /** discord.js's errors → AppError: an API answer is a definite refusal; no answer leaves it uncertain. */
 function toDigestError(error: unknown, channel: string): AppError {
   if (error instanceof DiscordAPIError) {
-    const hint = error.status === 403 || error.status === 404 ? ' Give the bot "Send Messages" and "Attach Files" in that channel, or fix DISCORD_DIGEST_CHANNELS.' : error.status === 401 ? ' Check DISCORD_TOKEN.' : '';
-    return new AppError('digest.post_refused', `Discord refused the digest for channel ${channel}: ${error.status} ${error.message}.${hint}`, { cause: error, retryable: error.status === 429 });
+    const hint =
+      error.status === 403 || error.status === 404
+        ? ' Give the bot "Send Messages" and "Attach Files" in that channel, or fix DISCORD_DIGEST_CHANNELS.'
+        : error.status === 401
+          ? ' Check DISCORD_TOKEN.'
+          : '';
+    return new AppError(
+      'digest.post_refused',
+      `Discord refused the digest for channel ${channel}: ${error.status} ${error.message}.${hint}`,
+      { cause: error, retryable: error.status === 429 },
+    );
   }
   if (error instanceof HTTPError) {
-    return new AppError('digest.post_refused', `Discord answered the digest for channel ${channel} with HTTP ${error.status}; a later attempt may succeed.`, { cause: error, retryable: true });
+    return new AppError(
+      'digest.post_refused',
+      `Discord answered the digest for channel ${channel} with HTTP ${error.status}; a later attempt may succeed.`,
+      { cause: error, retryable: true },
+    );
   }
-  return new AppError('digest.post_uncertain', `Discord did not answer the digest for channel ${channel} (${error instanceof Error ? error.message : String(error)}); it may or may not have been posted.`, {
-    cause: error,
-    retryable: true,
-  });
+  return new AppError(
+    'digest.post_uncertain',
+    `Discord did not answer the digest for channel ${channel} (${error instanceof Error ? error.message : String(error)}); it may or may not have been posted.`,
+    {
+      cause: error,
+      retryable: true,
+    },
+  );
 }

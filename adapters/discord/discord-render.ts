@@ -3,8 +3,29 @@
  * custom ids "ticket:<action>:<number>", and the reply modal. Plain API JSON (discord-api-types), so
  * the same bodies serve the gateway, raw interaction payloads and the REST notifier.
  */
-import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import {
+  ButtonStyle,
+  ComponentType,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIModalInteractionResponseCallbackData,
+} from 'discord.js';
+import {
+  describeAttachment,
+  NOT_TRIAGED,
+  PRIORITY_COLOURS,
+  statusWithWait,
+  untriagedNote,
+  type CommandReply,
+  type StatsView,
+  type TicketAction,
+  type TicketCard,
+  type ThreadEntry,
+  type TicketListView,
+  type TicketSummary,
+} from '../../src/domain/command.ts';
 import { discordText } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
@@ -20,7 +41,12 @@ export type ButtonKind = TicketAction | 'view' | 'send' | 'cancel';
 export const REPLY_MODAL = 'reply_modal';
 export const REPLY_TEXT_INPUT = 'text';
 
-const LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+const LABELS: Record<TicketAction, string> = {
+  close: 'Close',
+  reopen: 'Reopen',
+  assign_me: 'Assign to me',
+  reply: 'Reply',
+};
 /** Files named under an email of the thread; the rest are counted. */
 const MAX_FILE_LINES = 3;
 const MARKS: Record<string, string> = { urgent: '🔴', high: '🟠', normal: '🔵', low: '⚪' };
@@ -65,26 +91,36 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
     { name: 'Assignee', value: t.assignee ? esc(t.assignee) : 'nobody', inline: true },
     { name: 'Opened', value: `<t:${Math.floor(t.createdAt.getTime() / 1000)}:f>`, inline: true },
   ];
-  if (view.reasons.length) fields.push({ name: 'Triage', value: clip(view.reasons.map(esc).join('\n'), 1024), inline: false });
+  if (view.reasons.length)
+    fields.push({ name: 'Triage', value: clip(view.reasons.map(esc).join('\n'), 1024), inline: false });
   if (view.sla?.length) fields.push({ name: 'SLA', value: clip(view.sla.map(esc).join('\n'), 1024), inline: false });
   for (const entry of view.thread.slice(-6)) {
     // A field holds 1,024 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
     const body = `<t:${Math.floor(entry.at.getTime() / 1000)}:f>\n${entry.text ? esc(entry.text) : '(empty)'}`;
     fields.push({
-      name: clip(`${entry.byStaff ? '👤' : '✉️'} ${esc(entry.from)}${entry.event ? ' (status)' : entry.internal ? ' (internal note)' : ''}`, 256),
+      name: clip(
+        `${entry.byStaff ? '👤' : '✉️'} ${esc(entry.from)}${entry.event ? ' (status)' : entry.internal ? ' (internal note)' : ''}`,
+        256,
+      ),
       value: files ? `${clip(body, 1024 - files.length - 1)}\n${files}` : clip(body, 1024),
       inline: false,
     });
   }
-  const embed: APIEmbed = { title: clip(`#${t.ticketId} ${esc(t.subject)}`, 256), color: colourOf(t.priority), fields: fields.slice(0, 25) };
+  const embed: APIEmbed = {
+    title: clip(`#${t.ticketId} ${esc(t.subject)}`, 256),
+    color: colourOf(t.priority),
+    fields: fields.slice(0, 25),
+  };
   return { embeds: [embed], components: buttons(t.ticketId, view.actions) };
 }
 
 /** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters at most. */
 function attachmentLines(entry: ThreadEntry): string {
   const files = entry.attachments ?? [];
-  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? '🚫' : '📎'} ${esc(describeAttachment(a))}`, 180));
+  const lines = files
+    .slice(0, MAX_FILE_LINES)
+    .map((a) => clip(`${a.notKept ? '🚫' : '📎'} ${esc(describeAttachment(a))}`, 180));
   if (files.length > MAX_FILE_LINES) lines.push(`📎 and ${files.length - MAX_FILE_LINES} more`);
   return lines.join('\n');
 }
@@ -120,7 +156,9 @@ function statsEmbed(stats: StatsView): APIEmbed {
       { name: 'New in the period', value: String(stats.created), inline: true },
       { name: 'By priority', value: counts(stats.byPriority), inline: false },
       { name: 'By category', value: counts(stats.byCategory), inline: false },
-      ...(stats.untriaged > 0 ? [{ name: 'Waiting for triage', value: clip(untriagedNote(stats.untriaged), 1024), inline: false }] : []),
+      ...(stats.untriaged > 0
+        ? [{ name: 'Waiting for triage', value: clip(untriagedNote(stats.untriaged), 1024), inline: false }]
+        : []),
     ],
   };
 }
@@ -143,15 +181,19 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
         : first.kind === 'sla'
           ? `⏰ SLA: ticket #${first.ticketId} — ${esc(first.lines[0] ?? '')}`
           : `✉️ ${esc(first.customer)} replied on ticket #${first.ticketId}`;
-  const embeds = notices.slice(0, 10).map(
-    (n): APIEmbed => ({
-      title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${esc(n.subject)}`, 256),
-      description: clip(`${esc(n.customer)} · ${n.priority} · ${n.category}${n.lines.length ? `\n>>> ${esc(n.lines.join('\n'))}` : ''}`, 4096),
-      color: colourOf(n.priority),
-    }),
-  );
+  const embeds = notices.slice(0, 10).map((n): APIEmbed => ({
+    title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${esc(n.subject)}`, 256),
+    description: clip(
+      `${esc(n.customer)} · ${n.priority} · ${n.category}${n.lines.length ? `\n>>> ${esc(n.lines.join('\n'))}` : ''}`,
+      4096,
+    ),
+    color: colourOf(n.priority),
+  }));
   // One row of buttons per ticket, at most five rows per message.
-  const components = first.kind === 'reply' ? [] : notices.slice(0, 5).flatMap((n) => buttons(n.ticketId, ['assign_me', 'reply', 'close']));
+  const components =
+    first.kind === 'reply'
+      ? []
+      : notices.slice(0, 5).flatMap((n) => buttons(n.ticketId, ['assign_me', 'reply', 'close']));
   return { content: clip(content, 2000), embeds, components };
 }
 
@@ -159,13 +201,25 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
 export function replyPreview(ticketId: number, text: string): DiscordMessage {
   return {
     content: `This email will be sent to the customer of ticket #${ticketId}:`,
-    embeds: [{ title: clip(`Reply to #${ticketId}`, 256), description: clip(esc(text), 4096), color: colourOf('normal') }],
+    embeds: [
+      { title: clip(`Reply to #${ticketId}`, 256), description: clip(esc(text), 4096), color: colourOf('normal') },
+    ],
     components: [
       {
         type: ComponentType.ActionRow,
         components: [
-          { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Send', custom_id: customId('send', ticketId) },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: customId('cancel', ticketId) },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Primary,
+            label: 'Send',
+            custom_id: customId('send', ticketId),
+          },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Secondary,
+            label: 'Cancel',
+            custom_id: customId('cancel', ticketId),
+          },
         ],
       },
     ],

@@ -51,14 +51,20 @@ export async function writeExportFile(store: ReportStore, path: string, options:
 }
 
 /** The whole export in memory, for chat uploads (which need the bytes and a name). */
-export async function exportToBuffer(store: ReportStore, options: ExportOptions): Promise<{ filename: string; contentType: string; data: Buffer; tickets: number }> {
+export async function exportToBuffer(
+  store: ReportStore,
+  options: ExportOptions,
+): Promise<{ filename: string; contentType: string; data: Buffer; tickets: number }> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   const tickets = await writeExport(store, out, options);
   return {
     filename: exportFileName(options),
-    contentType: options.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType:
+      options.format === 'csv'
+        ? 'text/csv; charset=utf-8'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     data: Buffer.concat(chunks),
     tickets,
   };

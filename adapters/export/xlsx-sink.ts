@@ -17,7 +17,11 @@ export class XlsxSink implements ExportSink {
   }
 
   async header(columns: readonly string[]): Promise<void> {
-    this.#sheet.columns = columns.map((c) => ({ header: c, key: c, width: /subject|email/.test(c) ? 40 : /_at$/.test(c) ? 20 : 14 }));
+    this.#sheet.columns = columns.map((c) => ({
+      header: c,
+      key: c,
+      width: /subject|email/.test(c) ? 40 : /_at$/.test(c) ? 20 : 14,
+    }));
     const row = this.#sheet.getRow(1);
     row.font = { bold: true };
     row.commit();

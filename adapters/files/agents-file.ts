@@ -15,7 +15,15 @@ const ids = z.array(z.string().trim().min(1).max(191)).default([]);
 
 const AgentSchema = z
   .object({
-    name: z.string().trim().min(1).max(128).regex(/^[^\s@]+$/, 'a name has no spaces and no "@" (it is typed as "/ticket assign N @name"); put the name customers see in "fullName"'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .regex(
+        /^[^\s@]+$/,
+        'a name has no spaces and no "@" (it is typed as "/ticket assign N @name"); put the name customers see in "fullName"',
+      ),
     fullName: z.string().trim().min(1).max(255).nullable().default(null),
     role: z.enum(['agent', 'manager']).default('agent'),
     staffId: z.number().int().positive().nullable().default(null),
@@ -34,23 +42,38 @@ export async function loadAgentsFile(file: string): Promise<AgentDefinition[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('agents.file_unreadable', `The agents file ${file} (AGENTS_FILE) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Fix the path or unset AGENTS_FILE.`, { cause: error });
+    throw new AppError(
+      'agents.file_unreadable',
+      `The agents file ${file} (AGENTS_FILE) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Fix the path or unset AGENTS_FILE.`,
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new AppError('agents.file_invalid', `The agents file ${file} is not valid JSON (${error instanceof Error ? error.message : 'parse error'}); see the example at the top of adapters/files/agents-file.ts.`, { cause: error });
+    throw new AppError(
+      'agents.file_invalid',
+      `The agents file ${file} is not valid JSON (${error instanceof Error ? error.message : 'parse error'}); see the example at the top of adapters/files/agents-file.ts.`,
+      { cause: error },
+    );
   }
   const parsed = FileSchema.safeParse(json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new AppError('agents.file_invalid', `The agents file ${file} has problems:\n${lines.join('\n')}\nFix them and start again.`);
+    throw new AppError(
+      'agents.file_invalid',
+      `The agents file ${file} has problems:\n${lines.join('\n')}\nFix them and start again.`,
+    );
   }
   const agents = Array.isArray(parsed.data) ? parsed.data : parsed.data.agents;
   const names = new Set<string>();
   for (const a of agents) {
-    if (names.has(a.name.toLowerCase())) throw new AppError('agents.file_invalid', `The agents file ${file} names "${a.name}" twice; keep one entry per agent.`);
+    if (names.has(a.name.toLowerCase()))
+      throw new AppError(
+        'agents.file_invalid',
+        `The agents file ${file} names "${a.name}" twice; keep one entry per agent.`,
+      );
     names.add(a.name.toLowerCase());
   }
   return agents.map((a) => ({

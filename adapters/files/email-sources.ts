@@ -12,7 +12,10 @@ export type EmailItem =
   | { readonly name: string; readonly tooLarge: number }
   | { readonly name: string; readonly unreadable: string };
 
-export async function* emailsFrom(paths: readonly string[], options: { maxBytes: number; stdin?: NodeJS.ReadableStream }): AsyncGenerator<EmailItem> {
+export async function* emailsFrom(
+  paths: readonly string[],
+  options: { maxBytes: number; stdin?: NodeJS.ReadableStream },
+): AsyncGenerator<EmailItem> {
   for (const p of paths) {
     if (p === '-') {
       yield await readStdin(options.stdin ?? process.stdin, options.maxBytes);
@@ -22,7 +25,13 @@ export async function* emailsFrom(paths: readonly string[], options: { maxBytes:
     try {
       info = await stat(p);
     } catch (error) {
-      yield { name: p, unreadable: error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file or folder' : String(error) };
+      yield {
+        name: p,
+        unreadable:
+          error instanceof Error && 'code' in error && error.code === 'ENOENT'
+            ? 'no such file or folder'
+            : String(error),
+      };
       continue;
     }
     if (info.isDirectory()) yield* fromDirectory(p, options.maxBytes);
@@ -80,7 +89,13 @@ async function listDirectory(dir: string): Promise<string[]> {
       if (isMaildir && entry.name === 'tmp') continue;
       if (entry.name.startsWith('.') && !isMaildir) continue;
       out.push(...(await listDirectory(full)));
-    } else if (entry.isFile() && !entry.name.startsWith('.') && !/\.(md|txt|json|LICENSE)$/i.test(entry.name) && entry.name !== 'LICENSE' && entry.name !== 'COPYING') {
+    } else if (
+      entry.isFile() &&
+      !entry.name.startsWith('.') &&
+      !/\.(md|txt|json|LICENSE)$/i.test(entry.name) &&
+      entry.name !== 'LICENSE' &&
+      entry.name !== 'COPYING'
+    ) {
       out.push(full);
     }
   }

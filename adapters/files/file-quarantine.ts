@@ -18,7 +18,11 @@ export class FileQuarantine implements MessageArchive {
     try {
       return await readFile(location);
     } catch (error) {
-      throw new AppError('archive.missing', `The kept email ${location} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); was the data folder moved or cleaned?`, { cause: error });
+      throw new AppError(
+        'archive.missing',
+        `The kept email ${location} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); was the data folder moved or cleaned?`,
+        { cause: error },
+      );
     }
   }
 }

@@ -19,12 +19,20 @@ async function readJson(file: string, variable: string): Promise<{ json: unknown
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('sla.file_unreadable', `${file} (${variable}) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Fix the path or unset ${variable}.`, { cause: error });
+    throw new AppError(
+      'sla.file_unreadable',
+      `${file} (${variable}) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Fix the path or unset ${variable}.`,
+      { cause: error },
+    );
   }
   try {
     return { json: JSON.parse(text) as unknown, text };
   } catch (error) {
-    throw new AppError('sla.file_invalid', `${file} (${variable}) is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    throw new AppError(
+      'sla.file_invalid',
+      `${file} (${variable}) is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`,
+      { cause: error },
+    );
   }
 }
 
@@ -32,7 +40,11 @@ export async function loadCalendar(config: Pick<Config, 'sla' | 'digest'>): Prom
   if (!config.sla.calendarFile) return defaultCalendar(config.digest.timezone);
   const { json, text } = await readJson(config.sla.calendarFile, 'BUSINESS_CALENDAR_FILE');
   const parsed = parseCalendar(json, { file: config.sla.calendarFile, text });
-  if (!parsed.ok) throw new AppError('sla.calendar_invalid', `The business calendar (BUSINESS_CALENDAR_FILE) is refused:\n  ${parsed.errors.join('\n  ')}`);
+  if (!parsed.ok)
+    throw new AppError(
+      'sla.calendar_invalid',
+      `The business calendar (BUSINESS_CALENDAR_FILE) is refused:\n  ${parsed.errors.join('\n  ')}`,
+    );
   return parsed.calendar;
 }
 
@@ -40,7 +52,11 @@ export async function loadSlaSettings(config: Pick<Config, 'sla'>): Promise<SlaS
   if (!config.sla.policiesFile) return DEFAULT_SLA;
   const { json } = await readJson(config.sla.policiesFile, 'SLA_POLICIES_FILE');
   const parsed = parseSlaPolicies(json, config.sla.policiesFile);
-  if (!parsed.ok) throw new AppError('sla.policies_invalid', `The SLA policies (SLA_POLICIES_FILE) are refused:\n  ${parsed.errors.join('\n  ')}`);
+  if (!parsed.ok)
+    throw new AppError(
+      'sla.policies_invalid',
+      `The SLA policies (SLA_POLICIES_FILE) are refused:\n  ${parsed.errors.join('\n  ')}`,
+    );
   return parsed.settings;
 }
 

@@ -51,12 +51,20 @@ export async function loadTriageRules(file: string | null): Promise<CompiledRule
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     const why = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : 'cannot be read';
-    throw new AppError('triage.rules_invalid', `The triage rules file ${file} ${why}. Fix it or unset TRIAGE_RULES_FILE (see examples/triage-rules.json).`, { cause: error });
+    throw new AppError(
+      'triage.rules_invalid',
+      `The triage rules file ${file} ${why}. Fix it or unset TRIAGE_RULES_FILE (see examples/triage-rules.json).`,
+      { cause: error },
+    );
   }
   try {
     return parseTriageRules(json, `The triage rules in ${file}`);
   } catch (error) {
-    throw new AppError('triage.rules_invalid', `${error instanceof Error ? error.message : String(error)}\nFix the file (examples/triage-rules.json shows every field) or unset TRIAGE_RULES_FILE.`, { cause: error });
+    throw new AppError(
+      'triage.rules_invalid',
+      `${error instanceof Error ? error.message : String(error)}\nFix the file (examples/triage-rules.json shows every field) or unset TRIAGE_RULES_FILE.`,
+      { cause: error },
+    );
   }
 }
 
@@ -72,7 +80,11 @@ export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> 
     try {
       return { model: loadModel(JSON.parse(await readFile(modelFile, 'utf8'))), source: modelFile };
     } catch (error) {
-      throw new AppError('triage.model_invalid', `The triage model ${modelFile} cannot be used: ${error instanceof Error ? error.message : String(error)}. Train it again with "npx ticketrelay triage train", or delete it to use the shipped set.`, { cause: error });
+      throw new AppError(
+        'triage.model_invalid',
+        `The triage model ${modelFile} cannot be used: ${error instanceof Error ? error.message : String(error)}. Train it again with "npx ticketrelay triage train", or delete it to use the shipped set.`,
+        { cause: error },
+      );
     }
   }
   // Training takes seconds of CPU (the event loop and /healthz wait meanwhile): done once per labelled set
@@ -81,7 +93,10 @@ export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> 
   const cacheFile = path.join(path.dirname(modelFile), `triage-shipped-${digest}.json`);
   if (existsSync(cacheFile)) {
     try {
-      return { model: loadModel(JSON.parse(await readFile(cacheFile, 'utf8'))), source: `the shipped labelled set (trained earlier, ${path.basename(cacheFile)})` };
+      return {
+        model: loadModel(JSON.parse(await readFile(cacheFile, 'utf8'))),
+        source: `the shipped labelled set (trained earlier, ${path.basename(cacheFile)})`,
+      };
     } catch {
       // A damaged cache is trained again below and replaced.
     }
@@ -92,7 +107,9 @@ export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> 
   try {
     await saveModel(model, cacheFile);
     const dir = path.dirname(cacheFile);
-    for (const f of await readdir(dir)) if (/^triage-shipped-[0-9a-f]+\.json$/.test(f) && f !== path.basename(cacheFile)) await rm(path.join(dir, f), { force: true });
+    for (const f of await readdir(dir))
+      if (/^triage-shipped-[0-9a-f]+\.json$/.test(f) && f !== path.basename(cacheFile))
+        await rm(path.join(dir, f), { force: true });
   } catch {
     // A read-only data folder: trained again at the next start, nothing lost.
   }
@@ -103,7 +120,10 @@ export async function loadOrTrainModel(modelFile: string): Promise<LoadedModel> 
 async function shippedDigest(): Promise<string> {
   const hash = createHash('sha256');
   const triageCode = path.join(PROJECT_ROOT, 'src', 'domain', 'triage');
-  for (const [dir, pattern] of [[LABELLED_DIR, /\.jsonl$/], [triageCode, /\.ts$/]] as const) {
+  for (const [dir, pattern] of [
+    [LABELLED_DIR, /\.jsonl$/],
+    [triageCode, /\.ts$/],
+  ] as const) {
     const files = existsSync(dir) ? (await readdir(dir)).filter((f) => pattern.test(f)).sort() : [];
     for (const f of files) hash.update(f).update(await readFile(path.join(dir, f)));
   }
@@ -127,7 +147,13 @@ async function trainShippedOffThread(): Promise<TriageModel> {
   let saved: unknown;
   try {
     saved = await new Promise((resolve, reject) => {
-      const worker = new Worker(TRAIN_BOOTSTRAP, { eval: true, workerData: { entry: new URL(`./train-worker.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href, tsx: COMPILED ? null : import.meta.resolve('tsx/esm/api') } });
+      const worker = new Worker(TRAIN_BOOTSTRAP, {
+        eval: true,
+        workerData: {
+          entry: new URL(`./train-worker.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href,
+          tsx: COMPILED ? null : import.meta.resolve('tsx/esm/api'),
+        },
+      });
       worker.once('message', (message: { model?: unknown; error?: string }) => {
         void worker.terminate();
         if (message.error !== undefined) reject(new Error(message.error));
@@ -145,7 +171,10 @@ async function trainShippedOffThread(): Promise<TriageModel> {
 
 function trainShipped(examples: TrainingExample[]): TriageModel {
   if (examples.length === 0) {
-    throw new AppError('triage.no_training_data', `No labelled emails in ${LABELLED_DIR} and no trained model: restore data/triage/labelled-*.jsonl from the repository, or set TRIAGE_MODEL_FILE.`);
+    throw new AppError(
+      'triage.no_training_data',
+      `No labelled emails in ${LABELLED_DIR} and no trained model: restore data/triage/labelled-*.jsonl from the repository, or set TRIAGE_MODEL_FILE.`,
+    );
   }
   return trainModel(examples);
 }
@@ -159,7 +188,14 @@ export async function saveModel(model: TriageModel, modelFile: string): Promise<
 }
 
 /** The classifier as the worker and the CLI build it from the config's triage slice. */
-export async function buildClassifier(triage: { modelFile: string; rulesFile: string | null; vipCustomers: readonly string[] }): Promise<{ classifier: TriageClassifier; source: string }> {
+export async function buildClassifier(triage: {
+  modelFile: string;
+  rulesFile: string | null;
+  vipCustomers: readonly string[];
+}): Promise<{ classifier: TriageClassifier; source: string }> {
   const [loaded, rules] = await Promise.all([loadOrTrainModel(triage.modelFile), loadTriageRules(triage.rulesFile)]);
-  return { classifier: new TriageClassifier(loaded.model, rules, { vipCustomers: triage.vipCustomers }), source: loaded.source };
+  return {
+    classifier: new TriageClassifier(loaded.model, rules, { vipCustomers: triage.vipCustomers }),
+    source: loaded.source,
+  };
 }

@@ -15,9 +15,11 @@ import type { ApiScope, ApiToken } from '../../src/config.ts';
  * and well-formed percent-encoding of UTF-8 (not a 500 later).
  */
 export function requestTargetProblem(target: string): string | null {
-  if (!target.startsWith('/') || target.startsWith('//')) return 'The request-target must be a path starting with a single "/".';
+  if (!target.startsWith('/') || target.startsWith('//'))
+    return 'The request-target must be a path starting with a single "/".';
   const path = target.split(/[?#]/, 1)[0] ?? '';
-  if (/%(?![0-9a-f]{2})/i.test(target)) return 'The address holds a "%" that is not followed by two hexadecimal digits: encode it as %25.';
+  if (/%(?![0-9a-f]{2})/i.test(target))
+    return 'The address holds a "%" that is not followed by two hexadecimal digits: encode it as %25.';
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -25,7 +27,8 @@ export function requestTargetProblem(target: string): string | null {
     return 'The address holds percent-encoding that is not valid UTF-8.';
   }
   const segments = [...path.split('/'), ...decoded.split(/[/\\]/)];
-  if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s))) return 'The path holds a "." or ".." segment: send the path as it is meant, without them.';
+  if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s)))
+    return 'The path holds a "." or ".." segment: send the path as it is meant, without them.';
   return null;
 }
 
@@ -45,7 +48,9 @@ export function authenticate(header: string | undefined, tokens: readonly ApiTok
     // Digests of equal length: timingSafeEqual neither throws nor tells the token's length.
     if (timingSafeEqual(given, digest(token.token)) && found === null) found = token;
   }
-  return found ? { kind: 'token', token: found } : { kind: 'invalid', reason: 'The token is not one of this server\'s API tokens.' };
+  return found
+    ? { kind: 'token', token: found }
+    : { kind: 'invalid', reason: "The token is not one of this server's API tokens." };
 }
 
 function digest(text: string): Buffer {
@@ -77,7 +82,10 @@ export function createClientAddress(trustedProxies: readonly string[]): (req: ht
     const peer = unmapped(req.socket.remoteAddress ?? 'unknown');
     if (trustedProxies.length === 0 || !isTrusted(peer)) return peer;
     const header = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = unmapped(hops[i]!.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1'));
       if (isIP(hop) === 0) return peer; // a malformed hop: the proxy's own address is all we can trust

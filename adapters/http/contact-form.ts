@@ -27,13 +27,24 @@ export type FormLanguage = 'fr' | 'en';
  * columns' (it had none of its own): name 255, subject 500, order number 64, phone 32; a message 20,000 (the
  * body must fit MAX_BODY_BYTES, 64 KB, even in accented letters).
  */
-const LIMITS = { name: [2, 255], subject: [5, 500], message: [10, 20_000], orderNumber: [1, 64], phone: [8, 32] } as const;
+const LIMITS = {
+  name: [2, 255],
+  subject: [5, 500],
+  message: [10, 20_000],
+  orderNumber: [1, 64],
+  phone: [8, 32],
+} as const;
 const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 /** Digits, spaces, + - ( ) and dots, then optionally an extension ("poste 12", "ext. 12"). */
 const PHONE_RE = /^\+?[\d\s().-]{8,}(?:\s*(?:poste|ext\.?|x)\s*\d{1,6})?$/i;
 
 /** The old page's categories that are not ours, mapped to ours ('other': triage decides). */
-const FORM_CATEGORIES: Readonly<Record<string, Category | null>> = { order: 'general', product: 'technical', commercial: 'general', other: null };
+const FORM_CATEGORIES: Readonly<Record<string, Category | null>> = {
+  order: 'general',
+  product: 'technical',
+  commercial: 'general',
+  other: null,
+};
 
 const WORDS = {
   fr: {
@@ -48,10 +59,19 @@ const WORDS = {
     phone: 'Numéro de téléphone invalide : chiffres, espaces, +, -, . et parenthèses, au moins 8 caractères.',
     priority: 'La priorité doit être urgent, high, normal ou low.',
     category: `La catégorie doit être l'une de : ${[...CATEGORIES, ...Object.keys(FORM_CATEGORIES)].join(', ')}.`,
-    vehicle: 'Les informations du véhicule doivent être un objet (marque, modèle, année, immatriculation) de textes courts.',
+    vehicle:
+      'Les informations du véhicule doivent être un objet (marque, modèle, année, immatriculation) de textes courts.',
     customerId: "L'identifiant client doit être un nombre entier.",
     body: 'Envoyez un objet JSON avec name, email, subject et message.',
-    labels: { name: 'Le nom', email: "L'adresse email", phone: 'Le numéro de téléphone', subject: 'Le sujet', message: 'Le message', orderNumber: 'Le numéro de commande', sourcePage: 'La page d’origine' },
+    labels: {
+      name: 'Le nom',
+      email: "L'adresse email",
+      phone: 'Le numéro de téléphone',
+      subject: 'Le sujet',
+      message: 'Le message',
+      orderNumber: 'Le numéro de commande',
+      sourcePage: 'La page d’origine',
+    },
     summary: (lines: string[]) => lines.join(' '),
   },
   en: {
@@ -69,13 +89,31 @@ const WORDS = {
     vehicle: 'The vehicle information must be an object (brand, model, year, licence plate) of short texts.',
     customerId: 'The customer id must be a whole number.',
     body: 'Send a JSON object with name, email, subject and message.',
-    labels: { name: 'Your name', email: 'Your email address', phone: 'The phone number', subject: 'The subject', message: 'The message', orderNumber: 'The order number', sourcePage: 'The source page' },
+    labels: {
+      name: 'Your name',
+      email: 'Your email address',
+      phone: 'The phone number',
+      subject: 'The subject',
+      message: 'The message',
+      orderNumber: 'The order number',
+      sourcePage: 'The source page',
+    },
     summary: (lines: string[]) => `Some fields are not valid: ${lines.join(' ')}`,
   },
 } as const;
 
 /** Keys the old site's pages send and our own form never did: such a form is the old French page's. */
-const OLD_PAGE_KEYS = ['priority', 'category', 'vehicleInfo', 'vehicle_info', 'customerId', 'customer_id', 'order_number', 'source_page', 'metadata'];
+const OLD_PAGE_KEYS = [
+  'priority',
+  'category',
+  'vehicleInfo',
+  'vehicle_info',
+  'customerId',
+  'customer_id',
+  'order_number',
+  'source_page',
+  'metadata',
+];
 
 /**
  * The language to answer a form in: an explicit `lang`, else the Accept-Language the caller sent, else the
@@ -85,7 +123,8 @@ export function formLanguage(body: unknown, acceptLanguage: string | undefined):
   const b = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const explicit = typeof b['lang'] === 'string' ? b['lang'] : typeof b['language'] === 'string' ? b['language'] : '';
   if (/^(fr|en)\b/i.test(explicit)) return explicit.slice(0, 2).toLowerCase() as FormLanguage;
-  if (acceptLanguage && /^\s*(fr|en)\b/i.test(acceptLanguage)) return acceptLanguage.trim().slice(0, 2).toLowerCase() as FormLanguage;
+  if (acceptLanguage && /^\s*(fr|en)\b/i.test(acceptLanguage))
+    return acceptLanguage.trim().slice(0, 2).toLowerCase() as FormLanguage;
   const written = [b['subject'], b['message']].filter((v): v is string => typeof v === 'string').join('\n');
   const detected = written.trim() ? detectLanguage(written).language : null;
   if (detected === 'fr' || detected === 'en') return detected;
@@ -119,7 +158,13 @@ export function validateContactForm(
     const key = keys.find((k) => b[k] !== undefined && b[k] !== null && b[k] !== '') ?? keys[0]!;
     return [key, b[key]];
   };
-  const text = (keys: string[], label: keyof typeof words.labels, limits: readonly [number, number], required: boolean, numbersToo = false): string | null => {
+  const text = (
+    keys: string[],
+    label: keyof typeof words.labels,
+    limits: readonly [number, number],
+    required: boolean,
+    numbersToo = false,
+  ): string | null => {
     const [key, v] = pick(...keys);
     if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
       if (required) fields[key] = words.required(words.labels[label]);
@@ -139,7 +184,8 @@ export function validateContactForm(
   const email = text(['email'], 'email', [3, 254], true);
   if (email !== null && !fields['email'] && !EMAIL_RE.test(email)) fields['email'] = words.email;
   // No IP literal and no "%" or "!" routing through the domain's server: the acknowledgement is not a relay.
-  else if (email !== null && !fields['email'] && /[%!]/.test(email.split('@')[0] ?? '')) fields['email'] = words.emailRouting;
+  else if (email !== null && !fields['email'] && /[%!]/.test(email.split('@')[0] ?? ''))
+    fields['email'] = words.emailRouting;
   else if (email !== null && !fields['email'] && /@\[|@[\d.]+$|@.*:/.test(email)) fields['email'] = words.emailIp;
   const phone = text(['phone'], 'phone', [1, LIMITS.phone[1]], false, true);
   if (phone !== null && !fields['phone'] && !PHONE_RE.test(phone)) fields['phone'] = words.phone;
@@ -151,7 +197,8 @@ export function validateContactForm(
   const priorityRaw = b['priority'];
   let priority: Priority | null = null;
   if (priorityRaw !== undefined && priorityRaw !== null && priorityRaw !== '') {
-    if (typeof priorityRaw === 'string' && (PRIORITIES as readonly string[]).includes(priorityRaw.trim().toLowerCase())) priority = priorityRaw.trim().toLowerCase() as Priority;
+    if (typeof priorityRaw === 'string' && (PRIORITIES as readonly string[]).includes(priorityRaw.trim().toLowerCase()))
+      priority = priorityRaw.trim().toLowerCase() as Priority;
     else fields['priority'] = words.priority;
   }
   const categoryRaw = b['category'];
@@ -170,7 +217,8 @@ export function validateContactForm(
   const [customerKey, customerRaw] = pick('customerId', 'customer_id');
   let claimedCustomerId: number | null = null;
   if (customerRaw !== undefined && customerRaw !== null && customerRaw !== '') {
-    const t = typeof customerRaw === 'number' ? String(customerRaw) : typeof customerRaw === 'string' ? customerRaw.trim() : '';
+    const t =
+      typeof customerRaw === 'number' ? String(customerRaw) : typeof customerRaw === 'string' ? customerRaw.trim() : '';
     if (/^\d{1,10}$/.test(t) && Number(t) > 0 && Number(t) <= 4_294_967_295) claimedCustomerId = Number(t);
     else fields[customerKey] = words.customerId;
   }
@@ -187,7 +235,16 @@ export function validateContactForm(
       subject,
       message,
       orderNumber,
-      details: { priority, category, categoryAsSent, orderNumber, vehicleInfo: vehicle || null, claimedCustomerId, sourcePage, language },
+      details: {
+        priority,
+        category,
+        categoryAsSent,
+        orderNumber,
+        vehicleInfo: vehicle || null,
+        claimedCustomerId,
+        sourcePage,
+        language,
+      },
     },
   };
 }
@@ -206,7 +263,8 @@ function vehicleInfo(value: unknown): Readonly<Record<string, string | number>> 
     if (v === undefined || v === null || v === '') continue;
     if (typeof v === 'number' && Number.isFinite(v)) kept[key] = v;
     else if (typeof v === 'string' && v.trim().length <= 100 && !/[\r\n]/.test(v)) kept[key] = v.trim();
-    else if (typeof v === 'number') continue; // the page's parseInt of an empty year: NaN, sent as null
+    else if (typeof v === 'number')
+      continue; // the page's parseInt of an empty year: NaN, sent as null
     else return false;
   }
   return Object.keys(kept).length ? kept : null;
@@ -223,10 +281,15 @@ function encodeWord(value: string): string {
  */
 export function contactFormToEmail(form: ContactForm, options: { supportAddress: string; now: Date }): Uint8Array {
   const window = Math.floor(options.now.getTime() / 600_000);
-  const hash = createHash('sha256').update(`${form.email}\n${form.subject}\n${form.message}\n${window}`).digest('hex').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(`${form.email}\n${form.subject}\n${form.message}\n${window}`)
+    .digest('hex')
+    .slice(0, 32);
   const domain = form.email.split('@')[1] ?? 'web.invalid';
   const extra = [
-    ...(form.orderNumber ? [`${form.details.language === 'fr' ? 'Commande n° ' : 'Order number: '}${form.orderNumber}`] : []),
+    ...(form.orderNumber
+      ? [`${form.details.language === 'fr' ? 'Commande n° ' : 'Order number: '}${form.orderNumber}`]
+      : []),
     ...(form.phone ? [`${form.details.language === 'fr' ? 'Téléphone : ' : 'Phone: '}${form.phone}`] : []),
   ];
   const body = `${form.message}${extra.length ? `\n\n--\n${extra.join('\n')}` : ''}\n`;
@@ -243,6 +306,10 @@ export function contactFormToEmail(form: ContactForm, options: { supportAddress:
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: base64',
   ];
-  const encoded = (Buffer.from(body, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  const encoded = (
+    Buffer.from(body, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${encoded}\r\n`, 'utf8');
 }

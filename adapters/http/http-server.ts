@@ -59,7 +59,13 @@ class HttpProblem extends Error {
 }
 
 function tooMany(denial: RateDenial, message: string): HttpProblem {
-  return new HttpProblem(429, 'too_many_requests', message, { retryAfterSeconds: denial.retryAfterSeconds }, { 'retry-after': String(denial.retryAfterSeconds) });
+  return new HttpProblem(
+    429,
+    'too_many_requests',
+    message,
+    { retryAfterSeconds: denial.retryAfterSeconds },
+    { 'retry-after': String(denial.retryAfterSeconds) },
+  );
 }
 
 /** The form's refusal in both languages: its page shows it to the customer. */
@@ -71,7 +77,10 @@ function formMessage(denial: RateDenial): string {
 }
 
 /** `cursor=<created-at ms>-<ticket number>` as the previous page's nextCursor gave it. */
-function cursorParam(text: string | null, fields: Record<string, string>): { createdAt: Date; ticketId: number } | null {
+function cursorParam(
+  text: string | null,
+  fields: Record<string, string>,
+): { createdAt: Date; ticketId: number } | null {
   if (text === null || text === '') return null;
   const m = /^(\d{1,15})-(\d{1,10})$/.exec(text);
   if (!m) {
@@ -87,7 +96,12 @@ interface RequestContext {
   readonly client: string;
 }
 
-type Handler = (req: http.IncomingMessage, url: URL, params: string[], context: RequestContext) => Promise<{ status: number; body: unknown; type?: string }>;
+type Handler = (
+  req: http.IncomingMessage,
+  url: URL,
+  params: string[],
+  context: RequestContext,
+) => Promise<{ status: number; body: unknown; type?: string }>;
 
 /** 'public', or the scope a token needs; 'public-details': anonymous gets a short answer, a metrics token the details. */
 type Access = 'public' | 'public-details' | ApiScope;
@@ -96,8 +110,14 @@ const REALM = 'Bearer realm="ticketrelay"';
 export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   const log = deps.logger.child({ component: 'http' });
   const now = () => (deps.clock ? deps.clock() : new Date());
-  const requests = deps.metrics.counter('ticketrelay_http_requests_total', 'HTTP requests served, by route and status.');
-  const latency = deps.metrics.histogram('ticketrelay_http_request_duration_seconds', 'HTTP request latency, by route.');
+  const requests = deps.metrics.counter(
+    'ticketrelay_http_requests_total',
+    'HTTP requests served, by route and status.',
+  );
+  const latency = deps.metrics.histogram(
+    'ticketrelay_http_request_duration_seconds',
+    'HTTP request latency, by route.',
+  );
 
   const clientAddress = createClientAddress(deps.access.trustedProxies);
   const perToken = new RateLimiter(deps.access.ratePerToken);
@@ -105,7 +125,13 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   const formTotal = new RateLimiter(deps.access.formRateTotal);
 
   const routes: { method: string[]; pattern: RegExp; name: string; access: Access; handle: Handler }[] = [
-    { method: ['GET', 'HEAD'], pattern: /^\/healthz$/, name: 'healthz', access: 'public', handle: async () => ({ status: 200, body: { status: 'ok' } }) },
+    {
+      method: ['GET', 'HEAD'],
+      pattern: /^\/healthz$/,
+      name: 'healthz',
+      access: 'public',
+      handle: async () => ({ status: 200, body: { status: 'ok' } }),
+    },
     {
       method: ['GET', 'HEAD'],
       pattern: /^\/readyz$/,
@@ -117,12 +143,32 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         if (!context.token || !hasScope(context.token, 'metrics')) {
           return report.ready
             ? { status: 200, body: { status: 'ready' } }
-            : { status: 503, body: { status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' } };
+            : {
+                status: 503,
+                body: { status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' },
+              };
         }
-        const down = Object.entries(report.checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+        const down = Object.entries(report.checks)
+          .filter(([, v]) => v !== 'ok')
+          .map(([k]) => k);
         return report.ready
-          ? { status: 200, body: { status: 'ready', checks: report.checks, ...(report.warnings ? { warnings: report.warnings } : {}) } }
-          : { status: 503, body: { status: 'not_ready', down, checks: report.checks, message: `Not ready: ${down.map((name) => `${name} (${String(report.checks[name] ?? '').replace(/^down: /, '')})`).join('; ')}.` } };
+          ? {
+              status: 200,
+              body: {
+                status: 'ready',
+                checks: report.checks,
+                ...(report.warnings ? { warnings: report.warnings } : {}),
+              },
+            }
+          : {
+              status: 503,
+              body: {
+                status: 'not_ready',
+                down,
+                checks: report.checks,
+                message: `Not ready: ${down.map((name) => `${name} (${String(report.checks[name] ?? '').replace(/^down: /, '')})`).join('; ')}.`,
+              },
+            };
       },
     },
     {
@@ -130,7 +176,11 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       pattern: /^\/metrics$/,
       name: 'metrics',
       access: 'metrics',
-      handle: async () => ({ status: 200, body: await deps.metrics.render(), type: 'text/plain; version=0.0.4; charset=utf-8' }),
+      handle: async () => ({
+        status: 200,
+        body: await deps.metrics.render(),
+        type: 'text/plain; version=0.0.4; charset=utf-8',
+      }),
     },
     {
       method: ['POST'],
@@ -143,18 +193,31 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const fr = language === 'fr';
         const checked = validateContactForm(body, language);
         // `message` is what the old pages show: every field's problem, in the form's language; `fields` names them.
-        if (!checked.ok) throw new HttpProblem(400, 'validation_failed', checked.message, { fields: checked.fields, statusCode: 400 });
+        if (!checked.ok)
+          throw new HttpProblem(400, 'validation_failed', checked.message, { fields: checked.fields, statusCode: 400 });
         if (checked.honeypot) {
           log.warn({ client: context.client }, 'web form refused: its hidden field was filled (a program)');
-          throw new HttpProblem(422, 'not_accepted', 'This message was refused: a field people do not see was filled in, as programs do. Write to us by email instead. / Ce message a été refusé : écrivez-nous par e-mail.');
+          throw new HttpProblem(
+            422,
+            'not_accepted',
+            'This message was refused: a field people do not see was filled in, as programs do. Write to us by email instead. / Ce message a été refusé : écrivez-nous par e-mail.',
+          );
         }
         // Counted once valid (a person correcting a field is not held back); per client, then for everyone.
         const ipDenial = formPerIp.check(context.client);
         const denial = ipDenial ?? formTotal.check('all');
         if (denial) {
           // The overall cap reached is an alert: someone floods the form from many addresses.
-          if (ipDenial) log.info({ client: context.client, limit: denial.rate.text }, 'web form refused: this client reached its rate limit');
-          else log.warn({ client: context.client, limit: denial.rate.text }, 'web form refused: the overall rate limit (FORM_RATE_TOTAL) is reached');
+          if (ipDenial)
+            log.info(
+              { client: context.client, limit: denial.rate.text },
+              'web form refused: this client reached its rate limit',
+            );
+          else
+            log.warn(
+              { client: context.client, limit: denial.rate.text },
+              'web form refused: the overall rate limit (FORM_RATE_TOTAL) is reached',
+            );
           throw tooMany(denial, formMessage(denial));
         }
         formPerIp.consume(context.client);
@@ -165,7 +228,12 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const answer = async (ticketId: number) => {
           const detail = await deps.reports.ticketDetail(ticketId);
           const ticket = detail ? oldSiteTicket(detail) : null;
-          return { ticketId, ticketNumber: ticketId, msg_id: String(ticketId), ...(ticket ? { ticket, ...ticket } : {}) };
+          return {
+            ticketId,
+            ticketNumber: ticketId,
+            msg_id: String(ticketId),
+            ...(ticket ? { ticket, ...ticket } : {}),
+          };
         };
         switch (result.outcome) {
           case 'created':
@@ -192,7 +260,9 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
               status: 200,
               body: {
                 success: true,
-                ...(result.ticketId ? await answer(result.ticketId) : { ticketId: result.ticketId, ticketNumber: result.ticketId }),
+                ...(result.ticketId
+                  ? await answer(result.ticketId)
+                  : { ticketId: result.ticketId, ticketNumber: result.ticketId }),
                 duplicate: true,
                 message: `This message was already received${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing more to do.`,
               },
@@ -236,7 +306,14 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         // The old pages' names beside ours (their tiles and resolution rate read these four).
         return {
           status: 200,
-          body: { ...stats, last24h: stats.createdSince, total_tickets: stats.total, open_tickets: stats.open, closed_tickets: stats.closed, tickets_last_24h: stats.createdSince },
+          body: {
+            ...stats,
+            last24h: stats.createdSince,
+            total_tickets: stats.total,
+            open_tickets: stats.open,
+            closed_tickets: stats.closed,
+            tickets_last_24h: stats.createdSince,
+          },
         };
       },
     },
@@ -256,8 +333,20 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           else fields['status'] = 'status must be open, closed or all.';
         }
         const keyword = keywordParam(url, fields);
-        if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
-        const { total, tickets } = await deps.reports.listTickets({ ...paging, page: cursor ? 1 : paging.page, status, keyword, after: cursor });
+        if (Object.keys(fields).length)
+          throw new HttpProblem(
+            400,
+            'validation_failed',
+            'Some query parameters are not valid: correct them and try again.',
+            { fields },
+          );
+        const { total, tickets } = await deps.reports.listTickets({
+          ...paging,
+          page: cursor ? 1 : paging.page,
+          status,
+          keyword,
+          after: cursor,
+        });
         return { status: 200, body: listAnswer(tickets, total, paging) };
       },
     },
@@ -273,16 +362,31 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const cursor = cursorParam(url.searchParams.get('cursor'), fields);
         const keyword = keywordParam(url, fields);
         const customer = url.searchParams.get('customer_id')?.trim() || null;
-        if (customer && !/^\d{1,10}$/.test(customer)) fields['customer_id'] = 'customer_id must be a customer number (digits).';
+        if (customer && !/^\d{1,10}$/.test(customer))
+          fields['customer_id'] = 'customer_id must be a customer number (digits).';
         const priorityParam = url.searchParams.get('priority')?.trim().toLowerCase() || null;
-        const priority = (PRIORITIES as readonly string[]).includes(priorityParam ?? '') ? (priorityParam as Priority) : null;
+        const priority = (PRIORITIES as readonly string[]).includes(priorityParam ?? '')
+          ? (priorityParam as Priority)
+          : null;
         if (priorityParam && !priority) fields['priority'] = `priority must be one of ${PRIORITIES.join(', ')}.`;
         const categoryParam = url.searchParams.get('category')?.trim().toLowerCase() || null;
-        const category = (CATEGORIES as readonly string[]).includes(categoryParam ?? '') ? (categoryParam as Category) : categoryParam ? (PAGE_CATEGORIES[categoryParam] ?? null) : null;
-        if (categoryParam && categoryParam !== 'other' && !category) fields['category'] = `category must be one of ${CATEGORIES.join(', ')} (or the page's order, product, commercial).`;
+        const category = (CATEGORIES as readonly string[]).includes(categoryParam ?? '')
+          ? (categoryParam as Category)
+          : categoryParam
+            ? (PAGE_CATEGORIES[categoryParam] ?? null)
+            : null;
+        if (categoryParam && categoryParam !== 'other' && !category)
+          fields['category'] =
+            `category must be one of ${CATEGORIES.join(', ')} (or the page's order, product, commercial).`;
         const from = dateParam(url, 'date_from', false, fields);
         const to = dateParam(url, 'date_to', true, fields);
-        if (Object.keys(fields).length) throw new HttpProblem(400, 'validation_failed', 'Some query parameters are not valid: correct them and try again.', { fields });
+        if (Object.keys(fields).length)
+          throw new HttpProblem(
+            400,
+            'validation_failed',
+            'Some query parameters are not valid: correct them and try again.',
+            { fields },
+          );
         const { total, tickets } = await deps.reports.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
@@ -319,13 +423,28 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       handle: async (req, _url, [idText], context) => {
         const id = ticketIdParam(idText);
         const body = await readJson(req);
-        const status = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['status'] : undefined;
+        const status =
+          typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['status'] : undefined;
         if (status !== 'open' && status !== 'closed') {
-          throw new HttpProblem(400, 'validation_failed', 'The status is not valid: send {"status": "open"} or {"status": "closed"}.', { fields: { status: 'status must be "open" or "closed".' } });
+          throw new HttpProblem(
+            400,
+            'validation_failed',
+            'The status is not valid: send {"status": "open"} or {"status": "closed"}.',
+            { fields: { status: 'status must be "open" or "closed".' } },
+          );
         }
         const changed = await deps.statuses.setStatus(id, status, `api:${context.token?.name ?? 'anonymous'}`, now());
         if (!changed) throw notFound(id);
-        return { status: 200, body: { success: true, ticketId: id, status, previous: changed.previous, changed: changed.previous !== status } };
+        return {
+          status: 200,
+          body: {
+            success: true,
+            ticketId: id,
+            status,
+            previous: changed.previous,
+            changed: changed.previous !== status,
+          },
+        };
       },
     },
   ];
@@ -336,15 +455,40 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
     const auth = authenticate(req.headers.authorization, deps.access.tokens);
     if (auth.kind === 'none') {
       if (access === 'public-details') return null;
-      throw new HttpProblem(401, 'unauthorized', deps.access.tokens.length ? 'This endpoint needs an API token: send "Authorization: Bearer <token>".' : 'This endpoint needs an API token, and none is configured: set API_TOKENS (see the README).', {}, { 'www-authenticate': REALM });
+      throw new HttpProblem(
+        401,
+        'unauthorized',
+        deps.access.tokens.length
+          ? 'This endpoint needs an API token: send "Authorization: Bearer <token>".'
+          : 'This endpoint needs an API token, and none is configured: set API_TOKENS (see the README).',
+        {},
+        { 'www-authenticate': REALM },
+      );
     }
-    if (auth.kind === 'invalid') throw new HttpProblem(401, 'unauthorized', `${auth.reason} Check the token given to this client.`, {}, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+    if (auth.kind === 'invalid')
+      throw new HttpProblem(
+        401,
+        'unauthorized',
+        `${auth.reason} Check the token given to this client.`,
+        {},
+        { 'www-authenticate': `${REALM}, error="invalid_token"` },
+      );
     const { token } = auth;
     if (access !== 'public-details' && !hasScope(token, access)) {
-      throw new HttpProblem(403, 'forbidden', `The token "${token.name}" may not do this: it needs the ${access} scope (it has ${token.scopes.join('+')}).`, {}, { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${access}"` });
+      throw new HttpProblem(
+        403,
+        'forbidden',
+        `The token "${token.name}" may not do this: it needs the ${access} scope (it has ${token.scopes.join('+')}).`,
+        {},
+        { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${access}"` },
+      );
     }
     const denial = perToken.take(`token:${token.name}`);
-    if (denial) throw tooMany(denial, `Too many requests with the token "${token.name}" (at most ${denial.rate.text}): try again in ${denial.retryAfterSeconds} s.`);
+    if (denial)
+      throw tooMany(
+        denial,
+        `Too many requests with the token "${token.name}" (at most ${denial.rate.text}): try again in ${denial.retryAfterSeconds} s.`,
+      );
     return token;
   };
 
@@ -356,7 +500,12 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
     let routeName = 'unknown';
     const send = (status: number, body: unknown, type = 'application/json; charset=utf-8') => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      if (!res.headersSent) res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      if (!res.headersSent)
+        res.writeHead(status, {
+          'content-type': type,
+          'content-length': Buffer.byteLength(text),
+          'cache-control': 'no-store',
+        });
       res.end(req.method === 'HEAD' ? undefined : text);
       requests.inc({ route: routeName, status: String(status) });
       latency.observe({ route: routeName }, (performance.now() - started) / 1000);
@@ -365,11 +514,16 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       try {
         if (targetProblem) throw new HttpProblem(400, 'bad_request_target', `${targetProblem} Nothing was done.`);
         const candidates = routes.filter((r) => r.pattern.test(url.pathname));
-        if (candidates.length === 0) throw new HttpProblem(404, 'not_found', `No such endpoint: ${url.pathname}. See the README for the API.`);
+        if (candidates.length === 0)
+          throw new HttpProblem(404, 'not_found', `No such endpoint: ${url.pathname}. See the README for the API.`);
         const route = candidates.find((r) => r.method.includes(req.method ?? 'GET'));
         if (!route) {
           res.setHeader('allow', [...new Set(candidates.flatMap((r) => r.method))].join(', '));
-          throw new HttpProblem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}: use ${candidates.flatMap((r) => r.method).join(' or ')}.`);
+          throw new HttpProblem(
+            405,
+            'method_not_allowed',
+            `${req.method} is not allowed on ${url.pathname}: use ${candidates.flatMap((r) => r.method).join(' or ')}.`,
+          );
         }
         routeName = route.name;
         const token = admit(req, route.access);
@@ -383,13 +537,29 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         } else if (isAppError(error) && error.code === 'db.timeout') {
           log.warn({ route: routeName, code: error.code }, 'request stopped: a query went over its time budget');
           if (!res.headersSent) res.setHeader('retry-after', '30');
-          send(503, { error: 'too_slow', message: 'This request took longer than its time budget and was stopped: try a narrower search (a status, longer or fewer words) or a later page by its cursor.' });
+          send(503, {
+            error: 'too_slow',
+            message:
+              'This request took longer than its time budget and was stopped: try a narrower search (a status, longer or fewer words) or a later page by its cursor.',
+          });
         } else if (isAppError(error) && error.retryable) {
-          log.warn({ route: routeName, code: error.code, err: error.message }, 'request failed: a dependency is unavailable');
-          send(503, { error: 'unavailable', message: 'The support desk cannot reach its database or queue right now: try again in a minute.' });
+          log.warn(
+            { route: routeName, code: error.code, err: error.message },
+            'request failed: a dependency is unavailable',
+          );
+          send(503, {
+            error: 'unavailable',
+            message: 'The support desk cannot reach its database or queue right now: try again in a minute.',
+          });
         } else {
-          log.error({ route: routeName, err: error instanceof Error ? error.message : String(error) }, 'request failed');
-          send(500, { error: 'internal', message: 'Something went wrong on our side; it was logged. Try again later.' });
+          log.error(
+            { route: routeName, err: error instanceof Error ? error.message : String(error) },
+            'request failed',
+          );
+          send(500, {
+            error: 'internal',
+            message: 'Something went wrong on our side; it was logged. Try again later.',
+          });
         }
         if (req.readableEnded === false) req.resume();
       }
@@ -420,7 +590,12 @@ function oldSiteTicket(ticket: TicketListItem) {
     priority: ticket.priority,
     category: ticket.category,
     customer: customer
-      ? { cst_name: customer.lastName ?? '', cst_fname: customer.firstName ?? '', cst_mail: customer.email ?? ticket.customerEmail, cst_phone: customer.phone }
+      ? {
+          cst_name: customer.lastName ?? '',
+          cst_fname: customer.firstName ?? '',
+          cst_mail: customer.email ?? ticket.customerEmail,
+          cst_phone: customer.phone,
+        }
       : null,
   };
 }
@@ -430,7 +605,14 @@ function listAnswer(tickets: readonly TicketListItem[], total: number, paging: {
   // Keyset paging: the next page starts after the last ticket of this one (no deep OFFSET).
   const last = tickets.at(-1);
   const nextCursor = last && tickets.length === paging.limit ? `${last.createdAt.getTime()}-${last.ticketId}` : null;
-  return { tickets: tickets.map(withOldSiteFields), total, page: paging.page, limit: paging.limit, pages: Math.ceil(total / paging.limit), nextCursor };
+  return {
+    tickets: tickets.map(withOldSiteFields),
+    total,
+    page: paging.page,
+    limit: paging.limit,
+    pages: Math.ceil(total / paging.limit),
+    nextCursor,
+  };
 }
 
 /** Our fields (without the store's legacy part, which the old module's fields say in its words) and the old module's. */
@@ -441,10 +623,12 @@ function withOldSiteFields<T extends TicketListItem>(ticket: T) {
 
 function pagingParams(url: URL, fields: Record<string, string>): { page: number; limit: number } {
   const page = intParam(url, 'page', 1, fields, 1, 1_000_000);
-  if (!fields['page'] && page > MAX_PAGE) fields['page'] = `pages by number go up to ${MAX_PAGE}; further, pass the answer's nextCursor as cursor=…`;
+  if (!fields['page'] && page > MAX_PAGE)
+    fields['page'] = `pages by number go up to ${MAX_PAGE}; further, pass the answer's nextCursor as cursor=…`;
   // A larger page is served as MAX_LIMIT rows (the answer's "limit" says so), as the error says too.
   const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT, fields, 1, 10_000));
-  if (fields['limit']) fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
+  if (fields['limit'])
+    fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
   return { page, limit };
 }
 
@@ -455,7 +639,11 @@ function keywordParam(url: URL, fields: Record<string, string>): string | null {
 }
 
 /** The page's categories that are not ours ('other' is every category: no filter). */
-const PAGE_CATEGORIES: Readonly<Record<string, Category>> = { order: 'general', product: 'technical', commercial: 'general' };
+const PAGE_CATEGORIES: Readonly<Record<string, Category>> = {
+  order: 'general',
+  product: 'technical',
+  commercial: 'general',
+};
 
 /** A day (2026-12-05: the whole day, in the shop's time zone as the old site wrote dates) or an ISO instant. */
 function dateParam(url: URL, name: string, endOfDay: boolean, fields: Record<string, string>): Date | null {
@@ -488,12 +676,24 @@ function notFound(id: number): HttpProblem {
 
 function ticketIdParam(text: string | undefined): number {
   if (!text || !/^\d{1,9}$/.test(text) || Number(text) === 0) {
-    throw new HttpProblem(400, 'validation_failed', `"${(text ?? '').slice(0, 20)}" is not a ticket number: use digits, e.g. /ticket/83.`, { fields: { id: 'must be a positive whole number.' } });
+    throw new HttpProblem(
+      400,
+      'validation_failed',
+      `"${(text ?? '').slice(0, 20)}" is not a ticket number: use digits, e.g. /ticket/83.`,
+      { fields: { id: 'must be a positive whole number.' } },
+    );
   }
   return Number(text);
 }
 
-function intParam(url: URL, name: string, fallback: number, fields: Record<string, string>, min: number, max: number): number {
+function intParam(
+  url: URL,
+  name: string,
+  fallback: number,
+  fields: Record<string, string>,
+  min: number,
+  max: number,
+): number {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -505,14 +705,29 @@ function intParam(url: URL, name: string, fallback: number, fields: Record<strin
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpProblem(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+  if (!/^application\/json\b/i.test(type))
+    throw new HttpProblem(
+      415,
+      'unsupported_media_type',
+      'Send the body as JSON with "Content-Type: application/json".',
+    );
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpProblem(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`);
+  if (declared > MAX_BODY_BYTES)
+    throw new HttpProblem(
+      413,
+      'payload_too_large',
+      `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`,
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`);
+    if (size > MAX_BODY_BYTES)
+      throw new HttpProblem(
+        413,
+        'payload_too_large',
+        `The body is larger than ${MAX_BODY_BYTES / 1024} KB: shorten the message.`,
+      );
     chunks.push(chunk as Buffer);
   }
   try {
@@ -523,7 +738,11 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 }
 
 /** The timeouts of every HTTP server we run (also given to Slack's receiver). */
-export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1_000 } as const;
+export const SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 20_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
 
 export interface RunningHttpServer {
   readonly url: string;
@@ -532,7 +751,12 @@ export interface RunningHttpServer {
 }
 
 /** Listens on host:port (0 = a free port); close() stops accepting and waits for requests in flight. */
-export async function listen(handler: http.RequestListener, host: string, port: number, options: { maxConnections?: number } = {}): Promise<RunningHttpServer> {
+export async function listen(
+  handler: http.RequestListener,
+  host: string,
+  port: number,
+  options: { maxConnections?: number } = {},
+): Promise<RunningHttpServer> {
   // Slow clients (slowloris) are cut: headers within 10 s, the whole request within 20 s, checked every
   // second (node checks every 30 s by default, so a slow client held a socket for up to 40-60 s).
   const server = http.createServer({ ...SERVER_TIMEOUTS }, handler);

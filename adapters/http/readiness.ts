@@ -33,7 +33,10 @@ const REFUSED_LOGIN_CACHE_MS = 5 * 60_000;
 
 export class Readiness {
   readonly #checks = new Map<string, { check: ReadinessCheck; timeoutMs: number }>();
-  readonly #warnings = new Map<string, { warning: ReadinessWarning; cached: { at: number; value: string | null } | null }>();
+  readonly #warnings = new Map<
+    string,
+    { warning: ReadinessWarning; cached: { at: number; value: string | null } | null }
+  >();
   #down: () => ReadonlyMap<string, string> = () => new Map();
 
   /** Parts of the process that are down until an operator acts (a chat token refused): named as such, never probed. */
@@ -75,7 +78,11 @@ export class Readiness {
         if (entry.cached.value) warnings[name] = entry.cached.value;
       }),
     );
-    return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries), ...(Object.keys(warnings).length ? { warnings } : {}) };
+    return {
+      ready: entries.every(([, v]) => v === 'ok'),
+      checks: Object.fromEntries(entries),
+      ...(Object.keys(warnings).length ? { warnings } : {}),
+    };
   }
 }
 
@@ -83,7 +90,8 @@ export function redisCheck(redis: Redis): ReadinessCheck {
   return async () => {
     if (redis.status === 'wait' || redis.status === 'end') await redis.connect().catch(() => undefined);
     // ioredis says "Stream isn't writeable and enableOfflineQueue options is false" for "not connected".
-    if (redis.status !== 'ready') throw new Error(`not connected (${redis.status}): check REDIS_URL and that Redis runs`);
+    if (redis.status !== 'ready')
+      throw new Error(`not connected (${redis.status}): check REDIS_URL and that Redis runs`);
     const answer = await redis.ping();
     if (answer !== 'PONG') throw new Error(`unexpected answer ${answer}`);
   };
@@ -128,7 +136,12 @@ export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.no
       client.close();
       const text = (error instanceof Error ? error.message : String(error)).split(mailbox.password).join('***');
       const refused = typeof error === 'object' && error !== null && 'authenticationFailed' in error;
-      throw Object.assign(new Error(`${mailbox.host}:${mailbox.port}: ${refused ? `login refused (check the user and password in ${mailbox.envPrefix}URL)` : text}`), { refused });
+      throw Object.assign(
+        new Error(
+          `${mailbox.host}:${mailbox.port}: ${refused ? `login refused (check the user and password in ${mailbox.envPrefix}URL)` : text}`,
+        ),
+        { refused },
+      );
     }
   };
   return async () => {
@@ -141,7 +154,11 @@ export function mailboxCheck(mailbox: MailboxConfig, now: () => number = Date.no
         cached = { at: now(), error: null };
       },
       (error: unknown) => {
-        cached = { at: now(), error: error instanceof Error ? error : new Error(String(error)), refused: (error as { refused?: boolean }).refused === true };
+        cached = {
+          at: now(),
+          error: error instanceof Error ? error : new Error(String(error)),
+          refused: (error as { refused?: boolean }).refused === true,
+        };
       },
     );
     await inflight;

@@ -84,7 +84,9 @@ class ImapflowSession implements MailboxSession {
     this.canIdle = client.capabilities.has('IDLE');
     client.on('exists', () => this.#poke());
     client.on('close', () => {
-      this.#closed ??= new AppError('imap.unreachable', `mailbox "${mailbox.name}": the IMAP connection closed`, { retryable: true });
+      this.#closed ??= new AppError('imap.unreachable', `mailbox "${mailbox.name}": the IMAP connection closed`, {
+        retryable: true,
+      });
       this.#poke();
     });
   }
@@ -105,7 +107,11 @@ class ImapflowSession implements MailboxSession {
     if (uids.length === 0) return [];
     const found: MailboxMessage[] = [];
     await this.#run(async () => {
-      for await (const message of this.#client.fetch(uidSet(uids), { uid: true, size: true, headers: ['message-id'] }, { uid: true })) {
+      for await (const message of this.#client.fetch(
+        uidSet(uids),
+        { uid: true, size: true, headers: ['message-id'] },
+        { uid: true },
+      )) {
         const header = message.headers?.toString('utf8') ?? '';
         const value = /^message-id:([\s\S]*)$/im.exec(header.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? null;
         found.push({ uid: message.uid, messageId: normalizeMessageId(value), size: message.size ?? 0 });
@@ -151,7 +157,9 @@ class ImapflowSession implements MailboxSession {
       return;
     }
     // IDLE runs until the next command breaks it; new mail arrives as an 'exists' event meanwhile.
-    const idling = this.canIdle ? this.#client.idle().catch((error: unknown) => this.#log.debug({ err: error }, 'IDLE ended with an error')) : null;
+    const idling = this.canIdle
+      ? this.#client.idle().catch((error: unknown) => this.#log.debug({ err: error }, 'IDLE ended with an error'))
+      : null;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -217,7 +225,12 @@ async function ensureFolder(client: ImapFlow, folder: string): Promise<void> {
   } catch (error) {
     // ALREADYEXISTS (or a server that says so in words) is what we want.
     const code = (error as { serverResponseCode?: unknown }).serverResponseCode;
-    if (code === 'ALREADYEXISTS' || /exist/i.test(describeError(error)) || /exist/i.test(String((error as { responseText?: unknown }).responseText ?? ''))) return;
+    if (
+      code === 'ALREADYEXISTS' ||
+      /exist/i.test(describeError(error)) ||
+      /exist/i.test(String((error as { responseText?: unknown }).responseText ?? ''))
+    )
+      return;
     throw error;
   }
 }
@@ -225,21 +238,37 @@ async function ensureFolder(client: ImapFlow, folder: string): Promise<void> {
 /** imapflow's errors → AppError: 'imap.auth_failed' and 'imap.tls_unavailable' (not retryable: the config must change) or 'imap.unreachable' (retryable). */
 export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
   if (error instanceof AppError) return error;
-  const e = (error ?? {}) as { code?: unknown; authenticationFailed?: unknown; responseText?: unknown; serverResponseCode?: unknown };
+  const e = (error ?? {}) as {
+    code?: unknown;
+    authenticationFailed?: unknown;
+    responseText?: unknown;
+    serverResponseCode?: unknown;
+  };
   const where = `mailbox "${mailbox.name}" (${mailbox.user} at ${mailbox.host}:${mailbox.port})`;
   if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
-    return new AppError('imap.auth_failed', `${where}: the server refused the user name or password. Check the user name and password in ${mailbox.envPrefix}URL (URL-encoded); the other mailboxes go on.`, {
-      cause: error,
-      details: { mailbox: mailbox.name },
-    });
+    return new AppError(
+      'imap.auth_failed',
+      `${where}: the server refused the user name or password. Check the user name and password in ${mailbox.envPrefix}URL (URL-encoded); the other mailboxes go on.`,
+      {
+        cause: error,
+        details: { mailbox: mailbox.name },
+      },
+    );
   }
   const code = typeof e.code === 'string' ? e.code : '';
-  const text = redactText(typeof e.responseText === 'string' && e.responseText ? e.responseText : describeError(error), mailbox.password);
+  const text = redactText(
+    typeof e.responseText === 'string' && e.responseText ? e.responseText : describeError(error),
+    mailbox.password,
+  );
   if (/does not support STARTTLS/i.test(text)) {
-    return new AppError('imap.tls_unavailable', `${where}: the server offers no STARTTLS, and the password is not sent in clear text. Use imaps:// in ${mailbox.envPrefix}URL, or on a trusted network only set ${mailbox.envPrefix}ALLOW_PLAIN=true.`, {
-      cause: error,
-      details: { mailbox: mailbox.name },
-    });
+    return new AppError(
+      'imap.tls_unavailable',
+      `${where}: the server offers no STARTTLS, and the password is not sent in clear text. Use imaps:// in ${mailbox.envPrefix}URL, or on a trusted network only set ${mailbox.envPrefix}ALLOW_PLAIN=true.`,
+      {
+        cause: error,
+        details: { mailbox: mailbox.name },
+      },
+    );
   }
   const cause =
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
@@ -249,7 +278,11 @@ export function toAppError(error: unknown, mailbox: MailboxConfig): AppError {
         : code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'ETIMEDOUT'
           ? `no answer from ${mailbox.host}:${mailbox.port} (timeout)`
           : text;
-  return new AppError('imap.unreachable', `${where}: ${cause}`, { cause: error, retryable: true, details: { mailbox: mailbox.name, code } });
+  return new AppError('imap.unreachable', `${where}: ${cause}`, {
+    cause: error,
+    retryable: true,
+    details: { mailbox: mailbox.name, code },
+  });
 }
 
 /** imapflow logs through ours: its chatter at debug, its warnings and errors as they are. */
@@ -266,7 +299,10 @@ function imapLogger(log: Logger, password: string): NonNullable<ImapFlowOptions[
     if (typeof e.msg === 'string' && e.msg) return redactText(e.msg, password);
     if (e.err instanceof Error) {
       const answer = (e.err as { responseText?: unknown }).responseText;
-      return redactText(`IMAP client: ${e.err.message}${typeof answer === 'string' && answer ? ` (server: ${answer})` : ''}`, password);
+      return redactText(
+        `IMAP client: ${e.err.message}${typeof answer === 'string' && answer ? ` (server: ${answer})` : ''}`,
+        password,
+      );
     }
     return 'IMAP client';
   };

@@ -4,7 +4,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../src/domain/errors.ts';
-import { HOST, IMAP_PASSWORD, IMAP_PORT, type LocalServiceName, MAX_SOCKET_PATH, SERVICES, execFileAsync } from './definitions.ts';
+import {
+  HOST,
+  IMAP_PASSWORD,
+  IMAP_PORT,
+  type LocalServiceName,
+  MAX_SOCKET_PATH,
+  SERVICES,
+  execFileAsync,
+} from './definitions.ts';
 import type { Binaries } from './install.ts';
 import { isRoot, logTails, readPidFile, waitUntilReady } from './process.ts';
 
@@ -86,7 +94,11 @@ export async function startDovecot(dataDir: string, bins: Binaries): Promise<num
   try {
     await handle.write(`--- dovecot -c ${conf} ${new Date().toISOString()}\n`);
     code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(bins.server, ['-c', conf], { cwd: dir, detached: true, stdio: ['ignore', handle.fd, handle.fd] });
+      const child = spawn(bins.server, ['-c', conf], {
+        cwd: dir,
+        detached: true,
+        stdio: ['ignore', handle.fd, handle.fd],
+      });
       child.once('error', reject);
       child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal === null ? null : 128)));
     });
@@ -94,15 +106,22 @@ export async function startDovecot(dataDir: string, bins: Binaries): Promise<num
     await handle.close();
   }
   if (code !== 0) {
-    throw new AppError('services.dovecot_exited', `dovecot -c ${conf} failed (exit ${String(code)}).${await logTails(def, dataDir)}`, {
-      details: { service: 'dovecot' },
-    });
+    throw new AppError(
+      'services.dovecot_exited',
+      `dovecot -c ${conf} failed (exit ${String(code)}).${await logTails(def, dataDir)}`,
+      {
+        details: { service: 'dovecot' },
+      },
+    );
   }
   const pidFile = def.pidFile(dataDir);
   await waitUntilReady(def, dataDir, async () => readPidFile(pidFile), startedAt, 'starting');
   const pid = await readPidFile(pidFile);
   if (pid === null || pid === 0) {
-    throw new AppError('services.dovecot_exited', `dovecot answers on ${HOST}:${IMAP_PORT} but wrote no pid file at ${pidFile}.`);
+    throw new AppError(
+      'services.dovecot_exited',
+      `dovecot answers on ${HOST}:${IMAP_PORT} but wrote no pid file at ${pidFile}.`,
+    );
   }
   return pid;
 }

@@ -12,11 +12,31 @@
  * `servicesUp` is idempotent and cheap when everything already runs: it reads the pid files,
  * checks that those processes live, and that the ports answer with the expected protocol.
  */
-import { HOST, type LocalEndpoints, type LocalServiceName, type LocalServiceStatus, type LocalServicesOptions, SERVICES } from './definitions.ts';
+import {
+  HOST,
+  type LocalEndpoints,
+  type LocalServiceName,
+  type LocalServiceStatus,
+  type LocalServicesOptions,
+  SERVICES,
+} from './definitions.ts';
 import { startDovecot } from './dovecot.ts';
 import { type Binaries, ensureInstalled, findBinaries, missingBinaryError } from './install.ts';
 import { bootstrapMariadb, mariadbBootstrapped, startMariadb } from './mariadb.ts';
-import { type Inspection, copyEndpoints, exists, inspect, normaliseOptions, pidOf, portInUseError, removeFile, stopService, throwIfAnyFailed, waitUntilReady, withLock } from './process.ts';
+import {
+  type Inspection,
+  copyEndpoints,
+  exists,
+  inspect,
+  normaliseOptions,
+  pidOf,
+  portInUseError,
+  removeFile,
+  stopService,
+  throwIfAnyFailed,
+  waitUntilReady,
+  withLock,
+} from './process.ts';
 import { startRedis } from './redis.ts';
 import { startSpamd } from './spamd.ts';
 
@@ -119,7 +139,8 @@ export async function servicesStatus(options: LocalServicesOptions): Promise<Loc
           detail = `not running; ${where} is used by another process that is not ours (no live pid file in ${def.dir(dataDir)})`;
           break;
         case 'stopped':
-          detail = state.stalePid === null ? 'not running' : `not running (stale pid file: pid ${state.stalePid} is gone)`;
+          detail =
+            state.stalePid === null ? 'not running' : `not running (stale pid file: pid ${state.stalePid} is gone)`;
           break;
       }
       return { name, running: state.kind === 'running', pid: state.pid, endpoint: def.endpoint, detail };
@@ -136,4 +157,11 @@ const START: Readonly<Record<LocalServiceName, Starter>> = {
   spamd: startSpamd,
 };
 
-export { DEFAULT_SERVICES, LOCAL_ENDPOINTS, type LocalEndpoints, type LocalServiceName, type LocalServicesOptions, type LocalServiceStatus } from './definitions.ts';
+export {
+  DEFAULT_SERVICES,
+  LOCAL_ENDPOINTS,
+  type LocalEndpoints,
+  type LocalServiceName,
+  type LocalServicesOptions,
+  type LocalServiceStatus,
+} from './definitions.ts';

@@ -68,9 +68,13 @@ export async function findBinaries(name: LocalServiceName): Promise<Binaries | n
 
 export function missingBinaryError(name: LocalServiceName): AppError {
   const pkg = SERVICES[name].packageName;
-  return new AppError('services.missing_packages', `${pkg} is installed incompletely: its programs were not found. Run: sudo apt-get install -y --reinstall ${pkg}`, {
-    details: { packages: [pkg] },
-  });
+  return new AppError(
+    'services.missing_packages',
+    `${pkg} is installed incompletely: its programs were not found. Run: sudo apt-get install -y --reinstall ${pkg}`,
+    {
+      details: { packages: [pkg] },
+    },
+  );
 }
 
 export async function ensureInstalled(
@@ -119,10 +123,14 @@ export async function installPackages(packages: readonly string[], log: (line: s
     log('packages: apt-get update');
     const result = await runStreaming(aptGet, ['-q', 'update'], env, () => undefined);
     if (result.code !== 0) {
-      throw new AppError('services.package_install_failed', `apt-get update failed (exit ${result.code}):\n${result.tail.join('\n')}`, {
-        retryable: true,
-        details: { packages: [...packages] },
-      });
+      throw new AppError(
+        'services.package_install_failed',
+        `apt-get update failed (exit ${result.code}):\n${result.tail.join('\n')}`,
+        {
+          retryable: true,
+          details: { packages: [...packages] },
+        },
+      );
     }
   };
   const install = (): Promise<{ code: number; tail: string[] }> => {

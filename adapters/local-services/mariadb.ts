@@ -82,16 +82,25 @@ export async function startMariadb(dataDir: string, bins: Binaries, log: (line: 
     } catch (error) {
       const output = `${String((error as { stdout?: unknown }).stdout ?? '')}${String((error as { stderr?: unknown }).stderr ?? '')}`;
       await fs.appendFile(logFile, `--- mariadb-install-db failed ${new Date().toISOString()}\n${output}`);
-      throw new AppError('services.mariadb_init_failed', `mariadb-install-db failed for ${datadir}:\n${lastLines(output, 20)}`, {
-        cause: error,
-        details: { datadir },
-      });
+      throw new AppError(
+        'services.mariadb_init_failed',
+        `mariadb-install-db failed for ${datadir}:\n${lastLines(output, 20)}`,
+        {
+          cause: error,
+          details: { datadir },
+        },
+      );
     }
     await fs.rename(scratch, datadir);
   }
 
   // Running as root, mariadbd refuses to start unless told explicitly to stay root.
-  const pid = await spawnDetached(bins.server, [`--defaults-file=${cnf}`, ...(isRoot() ? ['--user=root'] : [])], dir, logFile);
+  const pid = await spawnDetached(
+    bins.server,
+    [`--defaults-file=${cnf}`, ...(isRoot() ? ['--user=root'] : [])],
+    dir,
+    logFile,
+  );
   await fs.writeFile(def.pidFile(dataDir), `${pid}\n`);
   await waitUntilReady(def, dataDir, async () => pid, Date.now(), 'starting');
   await bootstrapMariadb(dataDir, bins, pid);
@@ -128,7 +137,15 @@ export async function bootstrapMariadb(dataDir: string, bins: Binaries, pid: num
   try {
     await execFileAsync(
       bins.client as string,
-      ['--no-defaults', '--protocol=socket', `--socket=${socket}`, `--user=${osUserName()}`, '--batch', '-e', BOOTSTRAP_SQL],
+      [
+        '--no-defaults',
+        '--protocol=socket',
+        `--socket=${socket}`,
+        `--user=${osUserName()}`,
+        '--batch',
+        '-e',
+        BOOTSTRAP_SQL,
+      ],
       { env: mysqlEnv(), timeout: 30_000 },
     );
   } catch (error) {
@@ -145,6 +162,7 @@ export async function bootstrapMariadb(dataDir: string, bins: Binaries, pid: num
 /** The MariaDB tools read these; a developer's own settings must not redirect ours. */
 export function mysqlEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['MYSQL_HOST', 'MYSQL_TCP_PORT', 'MYSQL_UNIX_PORT', 'MYSQL_PWD', 'MYSQL_HOME', 'MARIADB_HOME']) delete env[key];
+  for (const key of ['MYSQL_HOST', 'MYSQL_TCP_PORT', 'MYSQL_UNIX_PORT', 'MYSQL_PWD', 'MYSQL_HOME', 'MARIADB_HOME'])
+    delete env[key];
   return env;
 }

@@ -6,7 +6,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { sleep } from '../../src/domain/timing.ts';
-import { ALL_SERVICES, HOST, LOCAL_ENDPOINTS, LOCK_TIMEOUT_MS, type LocalEndpoints, type LocalServiceName, type LocalServicesOptions, PROBE_TIMEOUT_MS, type ProbeResult, type Protocol, SERVICES, START_TIMEOUT_MS, STOP_GRACE_MS, type ServiceDef } from './definitions.ts';
+import {
+  ALL_SERVICES,
+  HOST,
+  LOCAL_ENDPOINTS,
+  LOCK_TIMEOUT_MS,
+  type LocalEndpoints,
+  type LocalServiceName,
+  type LocalServicesOptions,
+  PROBE_TIMEOUT_MS,
+  type ProbeResult,
+  type Protocol,
+  SERVICES,
+  START_TIMEOUT_MS,
+  STOP_GRACE_MS,
+  type ServiceDef,
+} from './definitions.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Inspection: pid file + process + port
@@ -162,7 +177,12 @@ export function osUserName(): string {
 }
 
 /** Starts a long-running server in its own session, stdout and stderr appended to `logFile`. */
-export async function spawnDetached(command: string, args: readonly string[], cwd: string, logFile: string): Promise<number> {
+export async function spawnDetached(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  logFile: string,
+): Promise<number> {
   const handle = await fs.open(logFile, 'a');
   try {
     await handle.write(`--- ${path.basename(command)} ${args.join(' ')} ${new Date().toISOString()}\n`);
@@ -204,7 +224,9 @@ export async function stopService(def: ServiceDef, dataDir: string, log: (line: 
     signal(pid, 'SIGKILL');
     killed = true;
     if (!(await waitForExit(pid, def.processNames, 5_000))) {
-      throw new AppError('services.stop_failed', `${def.name} (pid ${pid}) survived SIGKILL.`, { details: { service: def.name, pid } });
+      throw new AppError('services.stop_failed', `${def.name} (pid ${pid}) survived SIGKILL.`, {
+        details: { service: def.name, pid },
+      });
     }
   }
   // The servers delete their own pid file on a clean exit, but not when killed.
@@ -243,7 +265,11 @@ export function withLock<T>(dataDir: string, log: (line: string) => void, work: 
   return run;
 }
 
-export async function withFileLock<T>(dataDir: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  dataDir: string,
+  log: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<T> {
   await fs.mkdir(dataDir, { recursive: true });
   const lockFile = path.join(dataDir, '.services.lock');
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
@@ -291,11 +317,17 @@ export function normaliseOptions(options: LocalServicesOptions): {
   log: (line: string) => void;
 } {
   if (!path.isAbsolute(options.dataDir)) {
-    throw new AppError('services.invalid_options', `dataDir must be an absolute path, got ${JSON.stringify(options.dataDir)}.`);
+    throw new AppError(
+      'services.invalid_options',
+      `dataDir must be an absolute path, got ${JSON.stringify(options.dataDir)}.`,
+    );
   }
   const unknown = options.services.filter((name) => !ALL_SERVICES.includes(name));
   if (unknown.length > 0) {
-    throw new AppError('services.invalid_options', `Unknown local services: ${unknown.join(', ')} (known: ${ALL_SERVICES.join(', ')}).`);
+    throw new AppError(
+      'services.invalid_options',
+      `Unknown local services: ${unknown.join(', ')} (known: ${ALL_SERVICES.join(', ')}).`,
+    );
   }
   const services = ALL_SERVICES.filter((name) => options.services.includes(name));
   return { dataDir: path.resolve(options.dataDir), services, log: options.log };
@@ -309,9 +341,13 @@ export function throwIfAnyFailed(results: PromiseSettledResult<unknown>[], code:
   const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (errors.length === 0) return;
   if (errors.length === 1) throw errors[0];
-  throw new AppError(code, `${summary}:\n${errors.map((error) => (error instanceof Error ? error.message : String(error))).join('\n\n')}`, {
-    cause: errors[0],
-  });
+  throw new AppError(
+    code,
+    `${summary}:\n${errors.map((error) => (error instanceof Error ? error.message : String(error))).join('\n\n')}`,
+    {
+      cause: errors[0],
+    },
+  );
 }
 
 export async function logTails(def: ServiceDef, dataDir: string): Promise<string> {
@@ -357,5 +393,7 @@ export async function removeFile(file: string): Promise<void> {
 }
 
 export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
 }

@@ -21,7 +21,8 @@ export async function startSpamd(dataDir: string, bins: Binaries): Promise<numbe
   await fs.mkdir(conf, { recursive: true });
   for (const site of ['/etc/spamassassin', '/etc/mail/spamassassin']) {
     const entries = await fs.readdir(site).catch(() => [] as string[]);
-    for (const entry of entries.filter((e) => e.endsWith('.pre'))) await fs.copyFile(path.join(site, entry), path.join(conf, entry));
+    for (const entry of entries.filter((e) => e.endsWith('.pre')))
+      await fs.copyFile(path.join(site, entry), path.join(conf, entry));
     if (entries.length > 0) break;
   }
   await fs.writeFile(
@@ -50,7 +51,9 @@ export async function startSpamd(dataDir: string, bins: Binaries): Promise<numbe
     '--daemonize',
   ];
   if (isRoot()) {
-    const user = (await execFileAsync('id', ['-u', 'debian-spamd']).then(() => 'debian-spamd').catch(() => 'nobody'));
+    const user = await execFileAsync('id', ['-u', 'debian-spamd'])
+      .then(() => 'debian-spamd')
+      .catch(() => 'nobody');
     await fs.chmod(dir, 0o777);
     await assertTraversable(dir, dataDir, user);
     args.push(`--username=${user}`);
@@ -70,12 +73,19 @@ export async function startSpamd(dataDir: string, bins: Binaries): Promise<numbe
     await handle.close();
   }
   if (code !== 0) {
-    throw new AppError('services.spamd_exited', `spamd failed to start (exit ${String(code)}).${await logTails(def, dataDir)}`, { details: { service: 'spamd' } });
+    throw new AppError(
+      'services.spamd_exited',
+      `spamd failed to start (exit ${String(code)}).${await logTails(def, dataDir)}`,
+      { details: { service: 'spamd' } },
+    );
   }
   const pidFile = def.pidFile(dataDir);
   await waitUntilReady(def, dataDir, async () => readPidFile(pidFile), startedAt, 'starting');
   const pid = await readPidFile(pidFile);
-  if (pid === null || pid === 0) throw new AppError('services.spamd_exited', `spamd answers on ${HOST}:${SPAMD_PORT} but wrote no pid file at ${pidFile}.`);
+  if (pid === null || pid === 0)
+    throw new AppError(
+      'services.spamd_exited',
+      `spamd answers on ${HOST}:${SPAMD_PORT} but wrote no pid file at ${pidFile}.`,
+    );
   return pid;
 }
-

@@ -16,7 +16,20 @@ export function createLogger(options: { level: string; destination?: number; hum
       level: options.level,
       base: { app: 'ticketrelay' },
       redact: {
-        paths: ['password', 'pass', 'token', 'secret', '*.password', '*.pass', '*.token', '*.secret', '*.auth', 'auth', 'url', '*.url'],
+        paths: [
+          'password',
+          'pass',
+          'token',
+          'secret',
+          '*.password',
+          '*.pass',
+          '*.token',
+          '*.secret',
+          '*.auth',
+          'auth',
+          'url',
+          '*.url',
+        ],
         // A URL keeps its address (where a server listens, which host is down) and loses what may be a secret in it.
         censor: (value, path) => (path[path.length - 1] === 'url' ? censorUrl(value) : '***'),
       },
@@ -29,7 +42,14 @@ export function createLogger(options: { level: string; destination?: number; hum
 /** Keys a readable line shows in their own place, or not at all (the same in every line of a process). */
 const SHOWN_APART = new Set(['level', 'time', 'msg', 'component', 'err', 'app', 'pid', 'hostname']);
 
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 /** One JSON log line as a person reads it: time, level, component, message, the other fields; an error's stack from ERROR up. */
 export function humanLine(json: string): string {
@@ -44,10 +64,16 @@ export function humanLine(json: string): string {
   const at = typeof time === 'number' ? new Date(time).toTimeString().slice(0, 8) : '';
   const name = (typeof level === 'number' ? LEVEL_NAMES[level] : undefined) ?? String(level);
   const rest = Object.entries(fields)
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`,
+    )
     .join(' ');
   const error = err && typeof err === 'object' ? (err as { message?: unknown; stack?: unknown }) : null;
-  const stack = error && typeof level === 'number' && level >= 50 && typeof error.stack === 'string' ? `\n${error.stack.split('\n').slice(1).join('\n')}` : '';
+  const stack =
+    error && typeof level === 'number' && level >= 50 && typeof error.stack === 'string'
+      ? `\n${error.stack.split('\n').slice(1).join('\n')}`
+      : '';
   const why = error && typeof error.message === 'string' ? ` — ${error.message}` : '';
   return `${at} ${name.padEnd(5)} ${typeof component === 'string' ? `${component}: ` : ''}${typeof msg === 'string' ? msg : ''}${why}${rest ? `  ${rest}` : ''}${stack}\n`;
 }
@@ -60,7 +86,8 @@ export function humanLine(json: string): string {
 function serializeError(error: unknown): unknown {
   const out = pino.stdSerializers.err(error as Error) as { message?: string } | undefined;
   if (error instanceof Error && out && typeof out === 'object') {
-    const cause = error.cause instanceof Error ? error.cause.message : typeof error.cause === 'string' ? error.cause : null;
+    const cause =
+      error.cause instanceof Error ? error.cause.message : typeof error.cause === 'string' ? error.cause : null;
     if (cause !== null && error.message.includes(cause)) out.message = error.message;
   }
   return out;
@@ -84,7 +111,8 @@ function censorUrl(value: unknown): string {
   }
   const segments = url.pathname.split('/');
   const masked = segments.map((s) => (TOKEN_SEGMENT.test(s) ? '***' : s));
-  if (!url.username && !url.password && !url.search && !url.hash && masked.every((s, i) => s === segments[i])) return value;
+  if (!url.username && !url.password && !url.search && !url.hash && masked.every((s, i) => s === segments[i]))
+    return value;
   const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&');
   return `${url.protocol}//${url.username || url.password ? '***@' : ''}${url.host}${masked.join('/')}${query ? `?${query}` : ''}`;
 }

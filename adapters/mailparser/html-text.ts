@@ -12,9 +12,46 @@
 /** Elements whose content is never shown. */
 const HIDDEN = new Set(['script', 'style', 'title', 'template', 'noscript']);
 /** Blocks set apart by a blank line. */
-const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'table', 'ul', 'ol', 'dl', 'hr', 'address', 'figure']);
+const PARAGRAPH = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'table',
+  'ul',
+  'ol',
+  'dl',
+  'hr',
+  'address',
+  'figure',
+]);
 /** Blocks that start a new line. */
-const LINE = new Set(['div', 'li', 'tr', 'dt', 'dd', 'section', 'article', 'header', 'footer', 'nav', 'aside', 'main', 'center', 'caption', 'figcaption', 'fieldset', 'details', 'summary', 'form']);
+const LINE = new Set([
+  'div',
+  'li',
+  'tr',
+  'dt',
+  'dd',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'nav',
+  'aside',
+  'main',
+  'center',
+  'caption',
+  'figcaption',
+  'fieldset',
+  'details',
+  'summary',
+  'form',
+]);
 const CELL = new Set(['td', 'th']);
 /** Whitespace an HTML reader collapses (and the no-break space, which only stands in for a space here). */
 const COLLAPSIBLE = /[\t\n\f\r \u00a0]+/g;
@@ -149,7 +186,8 @@ export function decodeReferences(text: string): string {
     // Old Outlook writes Windows-1252 codes (&#146; for ’); browsers read them so, and so do we.
     const windows = code >= 0x80 && code <= 0x9f ? WINDOWS_1252[code - 0x80] : undefined;
     if (windows) return windows;
-    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || (code >= 0x80 && code <= 0x9f)) return '\uFFFD';
+    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || (code >= 0x80 && code <= 0x9f))
+      return '\uFFFD';
     return String.fromCodePoint(code);
   });
 }
@@ -172,7 +210,14 @@ function tagEnd(html: string, from: number): number {
     if (c === 0x3e /* > */) return i;
     if (c === 0x3d /* = */) {
       let j = i + 1;
-      while (j < n && (html.charCodeAt(j) === 0x20 || html.charCodeAt(j) === 0x09 || html.charCodeAt(j) === 0x0a || html.charCodeAt(j) === 0x0d)) j++;
+      while (
+        j < n &&
+        (html.charCodeAt(j) === 0x20 ||
+          html.charCodeAt(j) === 0x09 ||
+          html.charCodeAt(j) === 0x0a ||
+          html.charCodeAt(j) === 0x0d)
+      )
+        j++;
       const q = html.charCodeAt(j);
       if (q === 0x22 || q === 0x27) {
         const close = html.indexOf(q === 0x22 ? '"' : "'", j + 1);
@@ -203,7 +248,40 @@ function hiddenEnd(html: string, name: string, from: number): number {
   return end === -1 ? html.length : end + 1;
 }
 
-const WINDOWS_1252 = ['€', '', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '', 'Ž', '', '', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '', 'ž', 'Ÿ'];
+const WINDOWS_1252 = [
+  '€',
+  '',
+  '‚',
+  'ƒ',
+  '„',
+  '…',
+  '†',
+  '‡',
+  'ˆ',
+  '‰',
+  'Š',
+  '‹',
+  'Œ',
+  '',
+  'Ž',
+  '',
+  '',
+  '‘',
+  '’',
+  '“',
+  '”',
+  '•',
+  '–',
+  '—',
+  '˜',
+  '™',
+  'š',
+  '›',
+  'œ',
+  '',
+  'ž',
+  'Ÿ',
+];
 
 /** Latin-1 (U+00A0…U+00FF) in code point order, then the other names mail clients write. */
 const LATIN_1 =
@@ -212,12 +290,59 @@ const LATIN_1 =
   'agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
 const NAMED = new Map<string, string>([
   ...LATIN_1.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
-  ['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"],
-  ['AMP', '&'], ['LT', '<'], ['GT', '>'], ['QUOT', '"'],
-  ['OElig', 'Œ'], ['oelig', 'œ'], ['Scaron', 'Š'], ['scaron', 'š'], ['Yuml', 'Ÿ'], ['fnof', 'ƒ'], ['circ', 'ˆ'], ['tilde', '˜'],
-  ['ensp', '\u2002'], ['emsp', '\u2003'], ['thinsp', '\u2009'], ['zwnj', '\u200c'], ['zwj', '\u200d'], ['lrm', '\u200e'], ['rlm', '\u200f'],
-  ['ndash', '–'], ['mdash', '—'], ['lsquo', '‘'], ['rsquo', '’'], ['sbquo', '‚'], ['ldquo', '“'], ['rdquo', '”'], ['bdquo', '„'],
-  ['dagger', '†'], ['Dagger', '‡'], ['bull', '•'], ['hellip', '…'], ['permil', '‰'], ['prime', '′'], ['Prime', '″'], ['lsaquo', '‹'], ['rsaquo', '›'],
-  ['euro', '€'], ['trade', '™'], ['larr', '←'], ['uarr', '↑'], ['rarr', '→'], ['darr', '↓'], ['harr', '↔'], ['minus', '−'], ['le', '≤'], ['ge', '≥'], ['ne', '≠'],
-  ['check', '✓'], ['hearts', '♥'], ['star', '☆'],
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+  ['AMP', '&'],
+  ['LT', '<'],
+  ['GT', '>'],
+  ['QUOT', '"'],
+  ['OElig', 'Œ'],
+  ['oelig', 'œ'],
+  ['Scaron', 'Š'],
+  ['scaron', 'š'],
+  ['Yuml', 'Ÿ'],
+  ['fnof', 'ƒ'],
+  ['circ', 'ˆ'],
+  ['tilde', '˜'],
+  ['ensp', '\u2002'],
+  ['emsp', '\u2003'],
+  ['thinsp', '\u2009'],
+  ['zwnj', '\u200c'],
+  ['zwj', '\u200d'],
+  ['lrm', '\u200e'],
+  ['rlm', '\u200f'],
+  ['ndash', '–'],
+  ['mdash', '—'],
+  ['lsquo', '‘'],
+  ['rsquo', '’'],
+  ['sbquo', '‚'],
+  ['ldquo', '“'],
+  ['rdquo', '”'],
+  ['bdquo', '„'],
+  ['dagger', '†'],
+  ['Dagger', '‡'],
+  ['bull', '•'],
+  ['hellip', '…'],
+  ['permil', '‰'],
+  ['prime', '′'],
+  ['Prime', '″'],
+  ['lsaquo', '‹'],
+  ['rsaquo', '›'],
+  ['euro', '€'],
+  ['trade', '™'],
+  ['larr', '←'],
+  ['uarr', '↑'],
+  ['rarr', '→'],
+  ['darr', '↓'],
+  ['harr', '↔'],
+  ['minus', '−'],
+  ['le', '≤'],
+  ['ge', '≥'],
+  ['ne', '≠'],
+  ['check', '✓'],
+  ['hearts', '♥'],
+  ['star', '☆'],
 ]);

@@ -11,8 +11,19 @@ import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AddressObject, AttachmentStream, HeaderLines, MessageText } from 'mailparser';
 import { AppError } from '../../src/domain/errors.ts';
-import type { DeliveryReport, InboundAttachment, InboundEmail, MailAddress, ReportedRecipient } from '../../src/domain/inbound-email.ts';
-import { extractMessageIds, headerNamesOfBlock, messageIdsFromHeaderBlock, readDeliveryStatus } from '../../src/domain/delivery-report.ts';
+import type {
+  DeliveryReport,
+  InboundAttachment,
+  InboundEmail,
+  MailAddress,
+  ReportedRecipient,
+} from '../../src/domain/inbound-email.ts';
+import {
+  extractMessageIds,
+  headerNamesOfBlock,
+  messageIdsFromHeaderBlock,
+  readDeliveryStatus,
+} from '../../src/domain/delivery-report.ts';
 import type { EmailParser } from '../../src/ports/email-parser.ts';
 import { htmlToPlainText } from './html-text.ts';
 
@@ -31,7 +42,14 @@ const IN_MEMORY_MAX = 1024 * 1024;
 const STORED_FILES_REMEMBERED = 10_000;
 /** Parts read into memory for what they say (delivery reports, returned headers). */
 const REPORT_PART_MAX = 64 * 1024;
-const REPORT_PART_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822', 'message/global-headers', 'message/disposition-notification']);
+const REPORT_PART_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'text/rfc822-headers',
+  'message/rfc822',
+  'message/global-headers',
+  'message/disposition-notification',
+]);
 /** Bodies larger than this are cut (a note says so): MEDIUMTEXT holds 16 MB, and no agent reads more. */
 const TEXT_MAX_CHARS = 1_000_000;
 
@@ -84,27 +102,39 @@ export class MailparserEmailParser implements EmailParser {
 
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`parsing took longer than ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`parsing took longer than ${this.#options.timeoutMs} ms`)),
+        this.#options.timeoutMs,
+      );
     });
     try {
       await Promise.race([done.then(() => Promise.all(pending)), timeout]);
     } catch (cause) {
       parser.destroy();
-      throw new AppError('email.unparseable', `The email could not be parsed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, retryable: false });
+      throw new AppError(
+        'email.unparseable',
+        `The email could not be parsed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause, retryable: false },
+      );
     } finally {
       clearTimeout(timer);
     }
 
     const finalText = text as MessageText | null;
     const headers = headerMap(headerLines);
-    if (finalText?.textConversionError) notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
+    if (finalText?.textConversionError)
+      notes.push(`HTML body could not be turned into text: ${finalText.textConversionError.message}`);
     let bodyText = finalText?.text ?? '';
     // Outlook writes "[cid:image001.jpg@01DB4513.1C2D3E40]" in the text part where an inline image (a
     // logo, a photo pasted in) sits: noise for the agent, and quoted back to the customer.
-    if (bodyText.includes('[cid:')) bodyText = bodyText.replace(/^[ \t]*\[cid:[^\]\s]{1,200}\][ \t]*\r?\n?/gm, '').replace(/ ?\[cid:[^\]\s]{1,200}\]/g, '');
+    if (bodyText.includes('[cid:'))
+      bodyText = bodyText
+        .replace(/^[ \t]*\[cid:[^\]\s]{1,200}\][ \t]*\r?\n?/gm, '')
+        .replace(/ ?\[cid:[^\]\s]{1,200}\]/g, '');
     // An email with no text part is read from its HTML (mailparser is told not to convert it), and so is
     // one whose text part is blank (" ", a lone newline, or only such placeholders beside the HTML).
-    if (!/\S/.test(bodyText) && finalText?.html) bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
+    if (!/\S/.test(bodyText) && finalText?.html)
+      bodyText = htmlToPlainText(finalText.html.slice(0, TEXT_MAX_CHARS * 2));
     if (bodyText.length > TEXT_MAX_CHARS) {
       notes.push(`body cut to ${TEXT_MAX_CHARS} characters (it had ${bodyText.length})`);
       bodyText = bodyText.slice(0, TEXT_MAX_CHARS);
@@ -115,7 +145,16 @@ export class MailparserEmailParser implements EmailParser {
     const subject = (parser.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
     const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date : null;
     const deliveryReport = buildDeliveryReport(ctype, headers, reportParts);
-    const enclosedMessageIds = deliveryReport === null ? [...new Set(reportParts.filter((p) => !p.contentType.endsWith('delivery-status')).flatMap((p) => messageIdsFromHeaderBlock(p.text)))].slice(0, 20) : [];
+    const enclosedMessageIds =
+      deliveryReport === null
+        ? [
+            ...new Set(
+              reportParts
+                .filter((p) => !p.contentType.endsWith('delivery-status'))
+                .flatMap((p) => messageIdsFromHeaderBlock(p.text)),
+            ),
+          ].slice(0, 20)
+        : [];
     const messageId = cleanId(parser.messageId);
     return {
       messageId,
@@ -211,10 +250,16 @@ export class MailparserEmailParser implements EmailParser {
         }
         if (file && !file.write(chunk)) await new Promise<void>((r) => file?.once('drain', () => r()));
       }
-      if (keepText) reportParts.push({ contentType, text: Buffer.concat(textChunks).subarray(0, REPORT_PART_MAX).toString('utf8') });
+      if (keepText)
+        reportParts.push({
+          contentType,
+          text: Buffer.concat(textChunks).subarray(0, REPORT_PART_MAX).toString('utf8'),
+        });
       if (dropped) {
         if (tmp) await rm(tmp, { force: true });
-        notes.push(`attachment "${filename}" (${formatBytes(size)}) was not kept: larger than the ${formatBytes(max)} limit`);
+        notes.push(
+          `attachment "${filename}" (${formatBytes(size)}) was not kept: larger than the ${formatBytes(max)} limit`,
+        );
         attachments.push({ filename, contentType, size, sha256: null, dropped: 'oversized' });
         return;
       }
@@ -227,7 +272,9 @@ export class MailparserEmailParser implements EmailParser {
           await writeFile(tmp, Buffer.concat(held));
         }
       } else {
-        await new Promise<void>((resolve, reject) => file?.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          file?.end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
       }
       if (tmp) {
         await this.#ensureDir(path.dirname(target));
@@ -251,10 +298,29 @@ export class MailparserEmailParser implements EmailParser {
  * The identity of an email with no Message-ID: its header lines, less those each relay adds on the
  * way (so a second delivery by another route is still the same email), and its body bytes.
  */
-const TRACE_HEADERS = new Set(['received', 'return-path', 'delivered-to', 'x-original-to', 'x-received', 'authentication-results', 'arc-seal', 'arc-message-signature', 'arc-authentication-results', 'received-spf', 'x-spam-status', 'x-spam-score', 'x-spam-flag', 'x-virus-scanned', 'dkim-signature', 'x-google-dkim-signature', 'x-gm-message-state']);
+const TRACE_HEADERS = new Set([
+  'received',
+  'return-path',
+  'delivered-to',
+  'x-original-to',
+  'x-received',
+  'authentication-results',
+  'arc-seal',
+  'arc-message-signature',
+  'arc-authentication-results',
+  'received-spf',
+  'x-spam-status',
+  'x-spam-score',
+  'x-spam-flag',
+  'x-virus-scanned',
+  'dkim-signature',
+  'x-google-dkim-signature',
+  'x-gm-message-state',
+]);
 function contentHash(lines: HeaderLines, raw: Uint8Array): string {
   const hash = createHash('sha256');
-  for (const { key, line } of lines) if (!TRACE_HEADERS.has(key.toLowerCase())) hash.update(line.replace(/\r\n/g, '\n')).update('\n');
+  for (const { key, line } of lines)
+    if (!TRACE_HEADERS.has(key.toLowerCase())) hash.update(line.replace(/\r\n/g, '\n')).update('\n');
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const crlf = buf.indexOf('\r\n\r\n');
   const lf = buf.indexOf('\n\n');
@@ -293,7 +359,10 @@ function buildDeliveryReport(
   headers: Map<string, string[]>,
   parts: { contentType: string; text: string }[],
 ): DeliveryReport | null {
-  const failedHeader = (headers.get('x-failed-recipients') ?? []).flatMap((v) => v.split(/[,\s]+/)).map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@'));
+  const failedHeader = (headers.get('x-failed-recipients') ?? [])
+    .flatMap((v) => v.split(/[,\s]+/))
+    .map((a) => a.trim().toLowerCase())
+    .filter((a) => a.includes('@'));
   if (ctype.type !== 'multipart/report' && failedHeader.length === 0 && parts.length === 0) return null;
   const failed = new Set(failedHeader);
   const ids: string[] = [];
@@ -308,7 +377,8 @@ function buildDeliveryReport(
       action ??= status.action;
     } else {
       ids.push(...messageIdsFromHeaderBlock(part.text));
-      if (part.contentType !== 'message/disposition-notification') for (const name of headerNamesOfBlock(part.text)) enclosed.add(name);
+      if (part.contentType !== 'message/disposition-notification')
+        for (const name of headerNamesOfBlock(part.text)) enclosed.add(name);
     }
   }
   // Hotmail's old abuse reports: a message/rfc822 whose enclosed headers carry the complainant's address.
@@ -341,7 +411,8 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
     for (const entry of obj.value) {
       for (const a of entry.group ?? [entry]) {
         const address = (a.address ?? '').trim().toLowerCase();
-        if (/^[^@\s]+@[^@\s]+$/.test(address)) out.push({ address: address.slice(0, 255), name: (a.name ?? '').trim().slice(0, 255) });
+        if (/^[^@\s]+@[^@\s]+$/.test(address))
+          out.push({ address: address.slice(0, 255), name: (a.name ?? '').trim().slice(0, 255) });
       }
     }
   }

@@ -50,7 +50,11 @@ class ParseWorker {
   readonly jobs = new Map<number, Job>();
   ready = false;
 
-  constructor(options: MailparserOptions, onReply: (w: ParseWorker, reply: ParseReply) => void, onExit: (w: ParseWorker, error: Error) => void) {
+  constructor(
+    options: MailparserOptions,
+    onReply: (w: ParseWorker, reply: ParseReply) => void,
+    onExit: (w: ParseWorker, error: Error) => void,
+  ) {
     this.worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { entry: ENTRY, tsx: COMPILED ? null : import.meta.resolve('tsx/esm/api'), options },
@@ -100,7 +104,12 @@ export class ParsePoolEmailParser implements EmailParser {
   }
 
   parse(raw: Uint8Array): Promise<InboundEmail> {
-    if (this.#closed) return Promise.reject(new AppError('email.parser_closed', 'The email parser was shut down: run the command again.', { retryable: true }));
+    if (this.#closed)
+      return Promise.reject(
+        new AppError('email.parser_closed', 'The email parser was shut down: run the command again.', {
+          retryable: true,
+        }),
+      );
     return new Promise((resolve, reject) => {
       const enqueue = (bytes: Uint8Array) => {
         this.#waiting.push({ id: this.#nextId++, raw: bytes, resolve, reject, crashes: 0 });
@@ -118,7 +127,11 @@ export class ParsePoolEmailParser implements EmailParser {
     await Promise.all(workers.map((w) => w.worker.terminate()));
     for (const job of [...workers.flatMap((w) => [...w.jobs.values()]), ...this.#waiting.splice(0)]) {
       clearTimeout(job.timer);
-      job.reject(new AppError('email.parser_closed', 'The email parser was shut down: run the command again.', { retryable: true }));
+      job.reject(
+        new AppError('email.parser_closed', 'The email parser was shut down: run the command again.', {
+          retryable: true,
+        }),
+      );
     }
   }
 
@@ -129,9 +142,16 @@ export class ParsePoolEmailParser implements EmailParser {
       return;
     }
     while (this.#waiting.length > 0) {
-      let worker = this.#workers.reduce<ParseWorker | null>((best, w) => (w.jobs.size < PER_WORKER && (!best || w.jobs.size < best.jobs.size) ? w : best), null);
+      let worker = this.#workers.reduce<ParseWorker | null>(
+        (best, w) => (w.jobs.size < PER_WORKER && (!best || w.jobs.size < best.jobs.size) ? w : best),
+        null,
+      );
       if (!worker && this.#workers.length < this.#size) {
-        worker = new ParseWorker(this.#options, (w, reply) => this.#onReply(w, reply), (w, error) => this.#onExit(w, error));
+        worker = new ParseWorker(
+          this.#options,
+          (w, reply) => this.#onReply(w, reply),
+          (w, error) => this.#onExit(w, error),
+        );
         this.#workers.push(worker);
       }
       if (!worker) return;
@@ -157,7 +177,13 @@ export class ParsePoolEmailParser implements EmailParser {
 
   async #hung(worker: ParseWorker, job: Job): Promise<void> {
     worker.jobs.delete(job.id);
-    job.reject(new AppError('email.unparseable', `The email could not be parsed: parsing took longer than ${this.#options.timeoutMs} ms`, { retryable: false }));
+    job.reject(
+      new AppError(
+        'email.unparseable',
+        `The email could not be parsed: parsing took longer than ${this.#options.timeoutMs} ms`,
+        { retryable: false },
+      ),
+    );
     await worker.worker.terminate();
   }
 
@@ -173,7 +199,13 @@ export class ParsePoolEmailParser implements EmailParser {
     const again: Job[] = [];
     for (const job of worker.jobs.values()) {
       clearTimeout(job.timer);
-      if (worker.ready && ++job.crashes >= 2) job.reject(new AppError('email.unparseable', `The email could not be parsed: ${error.message}`, { cause: error, retryable: false }));
+      if (worker.ready && ++job.crashes >= 2)
+        job.reject(
+          new AppError('email.unparseable', `The email could not be parsed: ${error.message}`, {
+            cause: error,
+            retryable: false,
+          }),
+        );
       else again.push(job);
     }
     worker.jobs.clear();

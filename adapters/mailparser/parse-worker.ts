@@ -14,7 +14,13 @@ export interface ParseRequest {
 
 export type ParseReply =
   | { readonly id: number; readonly ok: true; readonly email: import('../../src/domain/inbound-email.ts').InboundEmail }
-  | { readonly id: number; readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly retryable: boolean };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly code: ErrorCode;
+      readonly message: string;
+      readonly retryable: boolean;
+    };
 
 const options = (workerData as { options: MailparserOptions }).options;
 const parser = new MailparserEmailParser(options);

@@ -60,13 +60,19 @@ export function openDatabase(options: { url: string; poolSize: number; queryBudg
       const sql = mariadb ? 'SET SESSION max_statement_time = ?' : 'SET SESSION max_execution_time = ?';
       const value = mariadb ? budget.ms / 1000 : Math.round(budget.ms);
       // A failure here shows on the next query; the callback keeps it from being an unhandled error.
-      (conn as unknown as { query(sql: string, values: unknown[], callback: () => void): void }).query(sql, [value], () => undefined);
+      (conn as unknown as { query(sql: string, values: unknown[], callback: () => void): void }).query(
+        sql,
+        [value],
+        () => undefined,
+      );
     }
   });
   let db: Db | null = null;
   return {
     get db() {
-      db ??= (requireFromHere('drizzle-orm/mysql2') as typeof import('drizzle-orm/mysql2')).drizzle(pool, { mode: 'default' });
+      db ??= (requireFromHere('drizzle-orm/mysql2') as typeof import('drizzle-orm/mysql2')).drizzle(pool, {
+        mode: 'default',
+      });
       return db;
     },
     pool,
@@ -86,7 +92,10 @@ const LEGACY_DDL = path.join(import.meta.dirname, 'legacy-ddl.sql');
 export async function runMigrations(database: Database): Promise<void> {
   try {
     if (await migrationsApplied(database)) return;
-    const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/mysql2'), import('drizzle-orm/mysql2/migrator')]);
+    const [{ drizzle }, { migrate }] = await Promise.all([
+      import('drizzle-orm/mysql2'),
+      import('drizzle-orm/mysql2/migrator'),
+    ]);
     await migrate(drizzle(database.pool, { mode: 'default' }), { migrationsFolder: MIGRATIONS });
   } catch (error) {
     throw toAppError(error, 'running the migrations');
@@ -94,10 +103,14 @@ export async function runMigrations(database: Database): Promise<void> {
 }
 
 async function migrationsApplied(database: Database): Promise<boolean> {
-  const journal = JSON.parse(await readFile(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const journal = JSON.parse(await readFile(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { when: number }[];
+  };
   const newest = Math.max(...journal.entries.map((e) => e.when));
   try {
-    const [rows] = await database.pool.query<mysql.RowDataPacket[]>('SELECT MAX(created_at) AS last FROM __drizzle_migrations');
+    const [rows] = await database.pool.query<mysql.RowDataPacket[]>(
+      'SELECT MAX(created_at) AS last FROM __drizzle_migrations',
+    );
     const last = rows[0]?.['last'];
     return last !== null && last !== undefined && Number(last) >= newest;
   } catch (error) {
@@ -123,7 +136,10 @@ export async function legacyTablesPresent(database: Database): Promise<string[]>
 export async function createLegacyTables(database: Database): Promise<void> {
   const present = await legacyTablesPresent(database);
   if (present.length > 0) {
-    throw new AppError('db.legacy_exists', `Refused: ${present.join(' and ')} already exist in database "${database.name}". The legacy tables are never altered or re-created; nothing was changed.`);
+    throw new AppError(
+      'db.legacy_exists',
+      `Refused: ${present.join(' and ')} already exist in database "${database.name}". The legacy tables are never altered or re-created; nothing was changed.`,
+    );
   }
   const ddl = await readFile(LEGACY_DDL, 'utf8');
   const statements = ddl
@@ -143,21 +159,38 @@ export function toAppError(error: unknown, doing: string): AppError {
   const code = inner?.code ?? '';
   const message = inner?.sqlMessage ?? inner?.message ?? (error instanceof Error ? error.message : String(error));
   if (code === 'ER_DUP_ENTRY') {
-    if (/uq_message_message_id|uq_spam_message_id/.test(message)) return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
-    return new AppError('db.conflict', `A concurrent change conflicted while ${doing}; try again.`, { cause: error, retryable: true });
+    if (/uq_message_message_id|uq_spam_message_id/.test(message))
+      return new AppError('email.duplicate', 'This email was already taken.', { cause: error });
+    return new AppError('db.conflict', `A concurrent change conflicted while ${doing}; try again.`, {
+      cause: error,
+      retryable: true,
+    });
   }
   // MariaDB's 1969 (ER_STATEMENT_TIMEOUT) has no name in mysql2; MySQL's is ER_QUERY_TIMEOUT (3024).
   if (inner?.errno === 1969 || code === 'ER_QUERY_TIMEOUT' || code === 'ER_STATEMENT_TIMEOUT') {
-    return new AppError('db.timeout', `The database stopped a query that went over its time budget (DB_QUERY_BUDGET_MS) while ${doing}: narrow the request and try again.`, { cause: error });
+    return new AppError(
+      'db.timeout',
+      `The database stopped a query that went over its time budget (DB_QUERY_BUDGET_MS) while ${doing}: narrow the request and try again.`,
+      { cause: error },
+    );
   }
   if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') {
-    return new AppError('db.conflict', `The database reported a lock conflict while ${doing}; try again.`, { cause: error, retryable: true });
+    return new AppError('db.conflict', `The database reported a lock conflict while ${doing}; try again.`, {
+      cause: error,
+      retryable: true,
+    });
   }
   if (
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN|ER_SERVER_GONE_ERROR|ER_CLIENT_INTERACTION_TIMEOUT)$/.test(code) ||
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN|ER_SERVER_GONE_ERROR|ER_CLIENT_INTERACTION_TIMEOUT)$/.test(
+      code,
+    ) ||
     /Pool is closed|connect ETIMEDOUT|Connection lost/i.test(message)
   ) {
-    return new AppError('db.unavailable', `The database cannot be reached (${code || 'connection lost'}) while ${doing}. Check DATABASE_URL and that the server is running.`, { cause: error, retryable: true });
+    return new AppError(
+      'db.unavailable',
+      `The database cannot be reached (${code || 'connection lost'}) while ${doing}. Check DATABASE_URL and that the server is running.`,
+      { cause: error, retryable: true },
+    );
   }
   if (code === 'ER_DBACCESS_DENIED_ERROR') {
     // The login itself worked: this user may not use that database (or, on MariaDB, it does not exist).
@@ -169,7 +202,11 @@ export function toAppError(error: unknown, doing: string): AppError {
     );
   }
   if (code === 'ER_ACCESS_DENIED_ERROR') {
-    return new AppError('db.access_denied', `The database refused the login (${code}) while ${doing}. Check the user and password in DATABASE_URL.`, { cause: error });
+    return new AppError(
+      'db.access_denied',
+      `The database refused the login (${code}) while ${doing}. Check the user and password in DATABASE_URL.`,
+      { cause: error },
+    );
   }
   if (code === 'ER_BAD_DB_ERROR') {
     const name = /Unknown database '([^']*)'/i.exec(message)?.[1];
@@ -181,19 +218,39 @@ export function toAppError(error: unknown, doing: string): AppError {
     );
   }
   if (code === 'ER_NO_SUCH_TABLE') {
-    return new AppError('db.missing_table', `A table is missing while ${doing}: ${message}. Run "npx ticketrelay db migrate" (and, in a development database, "npx ticketrelay db create-legacy").`, { cause: error });
+    return new AppError(
+      'db.missing_table',
+      `A table is missing while ${doing}: ${message}. Run "npx ticketrelay db migrate" (and, in a development database, "npx ticketrelay db create-legacy").`,
+      { cause: error },
+    );
   }
-  return new AppError('db.error', `The database failed while ${doing}: ${code ? `${code}: ` : ''}${message}`.slice(0, 1000), { cause: error });
+  return new AppError(
+    'db.error',
+    `The database failed while ${doing}: ${code ? `${code}: ` : ''}${message}`.slice(0, 1000),
+    { cause: error },
+  );
 }
 
-function findMysqlError(error: unknown): { code?: string; errno?: number; sqlMessage?: string; message?: string } | null {
+function findMysqlError(
+  error: unknown,
+): { code?: string; errno?: number; sqlMessage?: string; message?: string } | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current === 'object' && current !== null && 'code' in current && typeof (current as { code: unknown }).code === 'string') {
+    if (
+      typeof current === 'object' &&
+      current !== null &&
+      'code' in current &&
+      typeof (current as { code: unknown }).code === 'string'
+    ) {
       return current as { code?: string; sqlMessage?: string; message?: string };
     }
     // A server error mysql2 has no name for (MariaDB's own numbers) still has its errno.
-    if (typeof current === 'object' && current !== null && typeof (current as { errno?: unknown }).errno === 'number' && 'sqlMessage' in current) {
+    if (
+      typeof current === 'object' &&
+      current !== null &&
+      typeof (current as { errno?: unknown }).errno === 'number' &&
+      'sqlMessage' in current
+    ) {
       return current as { errno?: number; sqlMessage?: string; message?: string };
     }
     current = current instanceof Error ? current.cause : null;

@@ -13,7 +13,18 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { LegacySync, LegacySyncPass } from '../../src/ports/legacy-sync.ts';
 import { decodeHtmlText } from '../../src/domain/encode.ts';
-import { CATEGORIES, cutText, METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import {
+  CATEGORIES,
+  cutText,
+  METADATA_MARKER,
+  parseLegacyContent,
+  parseLegacyDate,
+  parseMetadataBlock,
+  PRIORITIES,
+  type Category,
+  type Priority,
+  type TicketStatus,
+} from '../../src/domain/ticket.ts';
 
 /** How much of a ticket's text support_ticket_text keeps for the search (migration 0015). */
 export const TICKET_TEXT_CHARS = 20_000;
@@ -51,19 +62,55 @@ export interface LegacyTicket {
 
 // The old site's form and its staff wrote French words too.
 const PRIORITY_WORDS: Readonly<Record<string, Priority>> = {
-  urgente: 'urgent', critique: 'urgent', haute: 'high', eleve: 'high', elevee: 'high', important: 'high', importante: 'high',
-  normale: 'normal', moyenne: 'normal', medium: 'normal', basse: 'low', faible: 'low',
+  urgente: 'urgent',
+  critique: 'urgent',
+  haute: 'high',
+  eleve: 'high',
+  elevee: 'high',
+  important: 'high',
+  importante: 'high',
+  normale: 'normal',
+  moyenne: 'normal',
+  medium: 'normal',
+  basse: 'low',
+  faible: 'low',
 };
 const CATEGORY_WORDS: Readonly<Record<string, Category>> = {
-  general: 'general', generale: 'general', autre: 'general', other: 'general', question: 'general', information: 'general',
-  technique: 'technical', tech: 'technical', facturation: 'billing', facture: 'billing', paiement: 'billing', payment: 'billing', invoice: 'billing',
-  reclamation: 'complaint', reclamations: 'complaint', plainte: 'complaint', litige: 'complaint', idee: 'suggestion', amelioration: 'suggestion',
+  general: 'general',
+  generale: 'general',
+  autre: 'general',
+  other: 'general',
+  question: 'general',
+  information: 'general',
+  technique: 'technical',
+  tech: 'technical',
+  facturation: 'billing',
+  facture: 'billing',
+  paiement: 'billing',
+  payment: 'billing',
+  invoice: 'billing',
+  reclamation: 'complaint',
+  reclamations: 'complaint',
+  plainte: 'complaint',
+  litige: 'complaint',
+  idee: 'suggestion',
+  amelioration: 'suggestion',
   // The old contact page's own choices.
-  order: 'general', commande: 'general', commercial: 'general', product: 'technical', produit: 'technical',
+  order: 'general',
+  commande: 'general',
+  commercial: 'general',
+  product: 'technical',
+  produit: 'technical',
 };
 
 function fold(value: unknown): string {
-  return typeof value === 'string' ? value.trim().toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '') : '';
+  return typeof value === 'string'
+    ? value
+        .trim()
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+    : '';
 }
 
 /** A priority the block names, in our words or the old site's ("haute"); null when it names none we know. */
@@ -113,21 +160,31 @@ async function legacyRead(run: SqlRunner, ticketId: number, row: Row): Promise<L
     ticket: {
       ticketId,
       customerId: Number(row['msg_cst_id']) || 0,
-      email: String(row['cst_mail'] ?? '').trim().toLowerCase().slice(0, 255),
+      email: String(row['cst_mail'] ?? '')
+        .trim()
+        .toLowerCase()
+        .slice(0, 255),
       // Ours are HTML-escaped (the old back office prints the column as HTML): read back as typed.
       subject: decodeHtmlText(String(row['msg_subject'] ?? '')).trim(),
       createdAt,
       status: flagStatus(row['msg_open'], row['msg_close']) ?? 'open',
       priority: legacyPriority(metadata['priority']) ?? 'normal',
       category: legacyCategory(metadata['category']) ?? 'general',
-      orderNumber: typeof row['msg_ord_id'] === 'string' && row['msg_ord_id'].trim() ? row['msg_ord_id'].trim().slice(0, 64) : null,
+      orderNumber:
+        typeof row['msg_ord_id'] === 'string' && row['msg_ord_id'].trim()
+          ? row['msg_ord_id'].trim().slice(0, 64)
+          : null,
     },
   };
 }
 
 /** A row without a date: the ids follow time, so the date of the row written just before it says when, near enough. */
 async function neighbourDate(run: SqlRunner, ticketId: number): Promise<Date | null> {
-  const [row] = await rows(run, "SELECT msg_date FROM ___xtr_msg WHERE msg_id < ? AND msg_date IS NOT NULL AND msg_date <> '' ORDER BY msg_id DESC LIMIT 1", [ticketId]);
+  const [row] = await rows(
+    run,
+    "SELECT msg_date FROM ___xtr_msg WHERE msg_id < ? AND msg_date IS NOT NULL AND msg_date <> '' ORDER BY msg_id DESC LIMIT 1",
+    [ticketId],
+  );
   return row ? parseLegacyDate(String(row['msg_date'])) : null;
 }
 
@@ -163,7 +220,23 @@ async function insertAdopted(run: SqlRunner, tickets: readonly LegacyTicket[]): 
     const lastAt = (reply && parseLegacyDate(String(reply['msg_date'] ?? ''))) || t.createdAt;
     const staffLast = reply !== undefined && !['', '0'].includes(String(reply['msg_cnfa_id'] ?? '').trim());
     // When the old site closed it is not known: no closing time (resolution figures leave it out).
-    return [t.ticketId, t.customerId, t.email, cutText(t.subject, 500), t.status, t.priority, t.category, 'legacy', t.orderNumber, 1, t.createdAt, lastAt, lastAt, null, t.status === 'open' && !staffLast ? lastAt : null];
+    return [
+      t.ticketId,
+      t.customerId,
+      t.email,
+      cutText(t.subject, 500),
+      t.status,
+      t.priority,
+      t.category,
+      'legacy',
+      t.orderNumber,
+      1,
+      t.createdAt,
+      lastAt,
+      lastAt,
+      null,
+      t.status === 'open' && !staffLast ? lastAt : null,
+    ];
   });
   await run(
     `INSERT IGNORE INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, order_number, triaged, created_at, updated_at, last_message_at, closed_at, awaiting_reply_since)
@@ -172,7 +245,7 @@ async function insertAdopted(run: SqlRunner, tickets: readonly LegacyTicket[]): 
   );
   // Their text, for the old pages' search by words of the message (as intake keeps it for ours).
   await run(
-    'INSERT IGNORE INTO support_ticket_text (ticket_id, body) SELECT msg_id, LEFT(SUBSTRING_INDEX(COALESCE(msg_content, \'\'), ?, 1), ?) FROM ___xtr_msg WHERE msg_id IN (?)',
+    "INSERT IGNORE INTO support_ticket_text (ticket_id, body) SELECT msg_id, LEFT(SUBSTRING_INDEX(COALESCE(msg_content, ''), ?, 1), ?) FROM ___xtr_msg WHERE msg_id IN (?)",
     [METADATA_MARKER, TICKET_TEXT_CHARS, tickets.map((t) => t.ticketId)],
   );
 }
@@ -183,7 +256,11 @@ async function insertAdopted(run: SqlRunner, tickets: readonly LegacyTicket[]): 
  * trail as the old site's doing; null when the ticket has no row of ours. `lock`: the caller's
  * transaction locks both rows first.
  */
-export async function reconcileTicket(run: SqlRunner, ticketId: number, options: { lock: boolean; at: Date }): Promise<string[] | null> {
+export async function reconcileTicket(
+  run: SqlRunner,
+  ticketId: number,
+  options: { lock: boolean; at: Date },
+): Promise<string[] | null> {
   const lock = options.lock ? ' FOR UPDATE' : '';
   const [row] = await rows(
     run,
@@ -218,10 +295,20 @@ export async function reconcileTicket(run: SqlRunner, ticketId: number, options:
     }
   }
   if (sets.length === 0) return changes;
-  await run(`UPDATE support_ticket SET ${sets.join(', ')}, updated_at = ? WHERE ticket_id = ?`, [...params, options.at, ticketId]);
+  await run(`UPDATE support_ticket SET ${sets.join(', ')}, updated_at = ? WHERE ticket_id = ?`, [
+    ...params,
+    options.at,
+    ticketId,
+  ]);
   for (const change of changes) {
     const type = change === 'closed' || change === 'reopened' ? change : 'changed_on_old_site';
-    await run('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, 'the old site', JSON.stringify({ change }), options.at]);
+    await run('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
+      ticketId,
+      type,
+      'the old site',
+      JSON.stringify({ change }),
+      options.at,
+    ]);
   }
   return changes;
 }
@@ -270,7 +357,12 @@ export async function adoptNewLegacyTickets(
     const [top] = await rows(run, 'SELECT COALESCE(MAX(msg_id), 0) AS top FROM ___xtr_msg', []);
     const highest = Number(top?.['top'] ?? 0);
     const position = Number(state?.['position'] ?? 0);
-    const from = Math.max(0, position - RESCAN, options.newest === undefined ? 0 : highest - options.newest, options.after ?? 0);
+    const from = Math.max(
+      0,
+      position - RESCAN,
+      options.newest === undefined ? 0 : highest - options.newest,
+      options.after ?? 0,
+    );
     const to = Math.min(highest, from + chunk);
     // The rows and their customers' addresses in one read; our rows for all of them in one insert per
     // batch (one ticket at a time cost three round trips each: an hour and a half on the shop's table).
@@ -326,7 +418,11 @@ export async function adoptBeforeListing(pool: PoolLike): Promise<void> {
   let pass = adopting.get(pool);
   if (!pass) {
     const seen = quickSeen.get(pool);
-    pass = adoptNewLegacyTickets(pool, { chunk: QUICK_ROWS, newest: QUICK_ROWS, ...(seen === undefined ? {} : { after: seen - RESCAN }) })
+    pass = adoptNewLegacyTickets(pool, {
+      chunk: QUICK_ROWS,
+      newest: QUICK_ROWS,
+      ...(seen === undefined ? {} : { after: seen - RESCAN }),
+    })
       .then((done) => quickSeen.set(pool, done.top))
       .catch(() => undefined)
       .finally(() => adopting.delete(pool));
@@ -382,7 +478,11 @@ export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Da
  * `CASE expr WHEN word THEN ours … END` for a block's value: our own words and the old site's, compared
  * as the shop's collation does (case and accents aside: "Élevée" is "elevee"), trimmed; NULL otherwise.
  */
-function wordsToOurs(expr: string, ours: readonly string[], words: Readonly<Record<string, string>>): { sql: string; params: unknown[] } {
+function wordsToOurs(
+  expr: string,
+  ours: readonly string[],
+  words: Readonly<Record<string, string>>,
+): { sql: string; params: unknown[] } {
   const pairs = [...ours.map((v) => [v, v] as const), ...Object.entries(words)];
   return {
     sql: `(CASE CONVERT(TRIM(${expr}) USING utf8mb4) COLLATE utf8mb4_unicode_ci ${pairs.map(() => 'WHEN ? THEN ?').join(' ')} ELSE NULL END)`,
@@ -391,7 +491,10 @@ function wordsToOurs(expr: string, ours: readonly string[], words: Readonly<Reco
 }
 
 /** The background pass: adoption, then reconciliation. */
-export async function syncLegacyTickets(pool: PoolLike, options: { at?: Date; chunk?: number } = {}): Promise<{ adopted: number; reconciled: number; position: number; top: number }> {
+export async function syncLegacyTickets(
+  pool: PoolLike,
+  options: { at?: Date; chunk?: number } = {},
+): Promise<{ adopted: number; reconciled: number; position: number; top: number }> {
   const adoption = await adoptNewLegacyTickets(pool, options);
   const reconciled = await reconcileChangedTickets(pool, options);
   return { ...adoption, reconciled };

@@ -5,10 +5,23 @@
  */
 import type { Caller } from '../../src/domain/command.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import type { Agent, AgentDefinition, AgentRegistry, IdentityKind, IdentityPlatform, ListedAgent } from '../../src/ports/agent-directory.ts';
+import type {
+  Agent,
+  AgentDefinition,
+  AgentRegistry,
+  IdentityKind,
+  IdentityPlatform,
+  ListedAgent,
+} from '../../src/ports/agent-directory.ts';
 import { toAppError, type Database } from './database.ts';
 
-export type { AgentDefinition, AgentIdentity, IdentityKind, IdentityPlatform, ListedAgent } from '../../src/ports/agent-directory.ts';
+export type {
+  AgentDefinition,
+  AgentIdentity,
+  IdentityKind,
+  IdentityPlatform,
+  ListedAgent,
+} from '../../src/ports/agent-directory.ts';
 
 type Row = Record<string, unknown>;
 
@@ -62,13 +75,24 @@ export class MysqlAgentDirectory implements AgentRegistry {
       // A member of a configured agent role, seen for the first time: registered as an agent of their own,
       // so the audit trail and assignments name them (no staff id: they cannot reply until one is set).
       const name = `discord:${caller.displayName ?? caller.userId}`.slice(0, 128);
-      return this.upsert({ name, role: 'agent', staffId: null, identities: [{ platform: 'discord', kind: 'user', value: caller.userId }] }, { keepExisting: true });
+      return this.upsert(
+        {
+          name,
+          role: 'agent',
+          staffId: null,
+          identities: [{ platform: 'discord', kind: 'user', value: caller.userId }],
+        },
+        { keepExisting: true },
+      );
     }
     return null;
   }
 
   async byName(name: string): Promise<Agent | null> {
-    const rows = await this.#rows('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? AND active = 1 LIMIT 1', [name]);
+    const rows = await this.#rows(
+      'SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? AND active = 1 LIMIT 1',
+      [name],
+    );
     return rows[0] ? toAgent(rows[0]) : null;
   }
 
@@ -83,24 +107,38 @@ export class MysqlAgentDirectory implements AgentRegistry {
     });
     try {
       await conn.query('START TRANSACTION');
-      const [found] = await conn.query('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? FOR UPDATE', [definition.name]);
+      const [found] = await conn.query(
+        'SELECT id, name, full_name, staff_id, role FROM support_agent WHERE name = ? FOR UPDATE',
+        [definition.name],
+      );
       let row = (found as Row[])[0];
       if (row && options.keepExisting) {
         await conn.query('COMMIT');
         return toAgent(row);
       }
       if (row) {
-        await conn.query('UPDATE support_agent SET role = COALESCE(?, role), staff_id = COALESCE(?, staff_id), full_name = COALESCE(?, full_name), active = 1 WHERE id = ?', [definition.role ?? null, definition.staffId, definition.fullName ?? null, row['id']]);
+        await conn.query(
+          'UPDATE support_agent SET role = COALESCE(?, role), staff_id = COALESCE(?, staff_id), full_name = COALESCE(?, full_name), active = 1 WHERE id = ?',
+          [definition.role ?? null, definition.staffId, definition.fullName ?? null, row['id']],
+        );
       } else {
-        const [result] = await conn.query('INSERT INTO support_agent (name, full_name, staff_id, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)', [definition.name, definition.fullName ?? null, definition.staffId, definition.role ?? 'agent', new Date()]);
+        const [result] = await conn.query(
+          'INSERT INTO support_agent (name, full_name, staff_id, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)',
+          [definition.name, definition.fullName ?? null, definition.staffId, definition.role ?? 'agent', new Date()],
+        );
         row = { id: (result as { insertId: number }).insertId };
       }
       const id = Number(row['id']);
       for (const identity of definition.identities) {
         const value = identity.kind === 'email' ? identity.value.toLowerCase() : identity.value;
-        await conn.query('INSERT INTO support_agent_identity (platform, kind, value, agent_id) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE agent_id = VALUES(agent_id)', [identity.platform, identity.kind, value, id]);
+        await conn.query(
+          'INSERT INTO support_agent_identity (platform, kind, value, agent_id) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE agent_id = VALUES(agent_id)',
+          [identity.platform, identity.kind, value, id],
+        );
       }
-      const [after] = await conn.query('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE id = ?', [id]);
+      const [after] = await conn.query('SELECT id, name, full_name, staff_id, role FROM support_agent WHERE id = ?', [
+        id,
+      ]);
       await conn.query('COMMIT');
       return toAgent((after as Row[])[0]!);
     } catch (error) {
@@ -113,12 +151,24 @@ export class MysqlAgentDirectory implements AgentRegistry {
 
   /** Agents with their identities, by name. */
   async list(): Promise<ListedAgent[]> {
-    const agents = await this.#rows('SELECT id, name, full_name, staff_id, role, active FROM support_agent ORDER BY name', []);
-    const identities = await this.#rows('SELECT platform, kind, value, agent_id FROM support_agent_identity ORDER BY platform, kind, value', []);
+    const agents = await this.#rows(
+      'SELECT id, name, full_name, staff_id, role, active FROM support_agent ORDER BY name',
+      [],
+    );
+    const identities = await this.#rows(
+      'SELECT platform, kind, value, agent_id FROM support_agent_identity ORDER BY platform, kind, value',
+      [],
+    );
     return agents.map((a) => ({
       ...toAgent(a),
       active: Number(a['active']) === 1,
-      identities: identities.filter((i) => Number(i['agent_id']) === Number(a['id'])).map((i) => ({ platform: i['platform'] as IdentityPlatform, kind: i['kind'] as IdentityKind, value: String(i['value']) })),
+      identities: identities
+        .filter((i) => Number(i['agent_id']) === Number(a['id']))
+        .map((i) => ({
+          platform: i['platform'] as IdentityPlatform,
+          kind: i['kind'] as IdentityKind,
+          value: String(i['value']),
+        })),
     }));
   }
 
@@ -129,7 +179,11 @@ export class MysqlAgentDirectory implements AgentRegistry {
   async remove(name: string): Promise<void> {
     const rows = await this.#rows('SELECT id FROM support_agent WHERE name = ? AND active = 1', [name]);
     const id = rows[0]?.['id'];
-    if (id === undefined) throw new AppError('agent.not_found', `There is no agent named "${name}"; "npx ticketrelay agents list" shows who there is.`);
+    if (id === undefined)
+      throw new AppError(
+        'agent.not_found',
+        `There is no agent named "${name}"; "npx ticketrelay agents list" shows who there is.`,
+      );
     await this.#rows('DELETE FROM support_agent_identity WHERE agent_id = ?', [id]);
     await this.#rows('UPDATE support_agent SET active = 0 WHERE id = ?', [id]);
   }

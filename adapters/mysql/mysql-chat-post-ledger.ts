@@ -28,24 +28,25 @@ export class MysqlChatPostLedger implements ChatPostLedger {
     return result.affectedRows === 1;
   }
 
-  async posted(platform: ChatPlatform, channel: string, ticketId: number, kind: string, messageRef: string): Promise<void> {
-    await this.#db.pool.query('UPDATE support_chat_post SET message_ref = ? WHERE platform = ? AND channel = ? AND ticket_id = ? AND kind = ?', [
-      messageRef.slice(0, 64),
-      platform,
-      channel,
-      ticketId,
-      kind.slice(0, 16),
-    ]);
+  async posted(
+    platform: ChatPlatform,
+    channel: string,
+    ticketId: number,
+    kind: string,
+    messageRef: string,
+  ): Promise<void> {
+    await this.#db.pool.query(
+      'UPDATE support_chat_post SET message_ref = ? WHERE platform = ? AND channel = ? AND ticket_id = ? AND kind = ?',
+      [messageRef.slice(0, 64), platform, channel, ticketId, kind.slice(0, 16)],
+    );
   }
 
   /** The platform refused: free the claim so that a later pass posts it. */
   async release(platform: ChatPlatform, channel: string, ticketId: number, kind: string): Promise<void> {
-    await this.#db.pool.query("DELETE FROM support_chat_post WHERE platform = ? AND channel = ? AND ticket_id = ? AND kind = ? AND message_ref = ''", [
-      platform,
-      channel,
-      ticketId,
-      kind.slice(0, 16),
-    ]);
+    await this.#db.pool.query(
+      "DELETE FROM support_chat_post WHERE platform = ? AND channel = ? AND ticket_id = ? AND kind = ? AND message_ref = ''",
+      [platform, channel, ticketId, kind.slice(0, 16)],
+    );
   }
 
   /** The message a ticket's replies are threaded under: its 'new' post, else its escalation. */
@@ -60,7 +61,10 @@ export class MysqlChatPostLedger implements ChatPostLedger {
 
   /** Whether anything was ever posted to this channel (a first start announces no history). */
   async hasAny(platform: ChatPlatform, channel: string): Promise<boolean> {
-    const [rows] = await this.#db.pool.query<RowDataPacket[]>('SELECT 1 FROM support_chat_post WHERE platform = ? AND channel = ? LIMIT 1', [platform, channel]);
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT 1 FROM support_chat_post WHERE platform = ? AND channel = ? LIMIT 1',
+      [platform, channel],
+    );
     return rows.length > 0;
   }
 }

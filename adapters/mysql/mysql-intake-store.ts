@@ -18,7 +18,14 @@ import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
-import { cutText, formatLegacyDate, legacyReplyContent, parseLegacyContent, phoneColumn, type TicketStatus } from '../../src/domain/ticket.ts';
+import {
+  cutText,
+  formatLegacyDate,
+  legacyReplyContent,
+  parseLegacyContent,
+  phoneColumn,
+  type TicketStatus,
+} from '../../src/domain/ticket.ts';
 import type {
   AutomaticMailCounts,
   IntakeStore,
@@ -111,7 +118,9 @@ function commitSql(prefix: readonly string[], deferred: readonly Statement[]): {
     slots.push(fresh);
     if (shape !== null) byShape.set(shape, fresh);
   }
-  const sql = slots.map((slot) => (slot.insert ? `${slot.insert.head} VALUES ${slot.rows.join(', ')}${slot.insert.tail}` : slot.sql));
+  const sql = slots.map((slot) =>
+    slot.insert ? `${slot.insert.head} VALUES ${slot.rows.join(', ')}${slot.insert.tail}` : slot.sql,
+  );
   return { sql: [...prefix, ...sql, 'COMMIT'].join(';\n'), params: slots.flatMap((slot) => slot.params) };
 }
 
@@ -133,7 +142,11 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   #activeGroups = 0;
   #pumpScheduled = false;
   /** findMessage lookups waiting for the one in flight: sent together as one query. */
-  #lookups: { id: string; resolve: (row: { ticketId: number | null; outcome: string } | null) => void; reject: (e: unknown) => void }[] = [];
+  #lookups: {
+    id: string;
+    resolve: (row: { ticketId: number | null; outcome: string } | null) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   #lookupRunning = false;
 
   /** In whose name this process claims emails to send: its host, pid and start time (see releaseOutboundClaims). */
@@ -204,7 +217,11 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
       while (this.#lookups.length > 0) {
         const batch = this.#lookups.splice(0, 200);
         try {
-          const rows = (await poolQuery(this.#pool, 'SELECT message_id, ticket_id, outcome FROM support_message WHERE message_id IN (?)', [batch.map((l) => l.id)])) as Record<string, unknown>[];
+          const rows = (await poolQuery(
+            this.#pool,
+            'SELECT message_id, ticket_id, outcome FROM support_message WHERE message_id IN (?)',
+            [batch.map((l) => l.id)],
+          )) as Record<string, unknown>[];
           // The column compares case-insensitively, as the unique key does.
           const found = new Map(rows.map((r) => [String(r['message_id']).toLowerCase(), r]));
           for (const l of batch) {
@@ -269,7 +286,10 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
     }
     let results: unknown[] | null;
     try {
-      results = await new CommitGroup(conn, entries.map((e) => e.work)).run();
+      results = await new CommitGroup(
+        conn,
+        entries.map((e) => e.work),
+      ).run();
     } finally {
       conn.release();
     }
@@ -299,7 +319,11 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
       const tx = new MysqlIntakeTransaction(async (statement) => {
         if (started) return (await connQuery(conn, statement.sql, statement.params)) as StatementResult;
         started = true;
-        const results = (await connQuery(conn, `START TRANSACTION;\n${statement.sql}`, statement.params)) as StatementResult[];
+        const results = (await connQuery(
+          conn,
+          `START TRANSACTION;\n${statement.sql}`,
+          statement.params,
+        )) as StatementResult[];
         return results[1]!;
       });
       const result = await work(tx);
@@ -314,7 +338,11 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {}): Promise<OutboundRow[]> {
+  async pendingOutbound(
+    limit: number,
+    maxAttempts: number,
+    options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {},
+  ): Promise<OutboundRow[]> {
     let conn: CorePoolConnection;
     try {
       conn = await getConnection(this.#pool);
@@ -331,15 +359,23 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
           WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_claimed_until IS NULL OR delivery_claimed_until <= ?)
             AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ? AND (? OR kind <> 'ack')
           ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [maxAttempts, now, options.ignoreBackoff === true, now, options.afterId ?? 0, options.withoutAutomatic !== true, limit],
+        [
+          maxAttempts,
+          now,
+          options.ignoreBackoff === true,
+          now,
+          options.afterId ?? 0,
+          options.withoutAutomatic !== true,
+          limit,
+        ],
       )) as [unknown, Record<string, unknown>[]];
       if (rows.length > 0) {
         // Claim them, so that a second process sending the outbox leaves them alone.
-        await connQuery(conn, 'UPDATE support_message SET delivery_claimed_until = ?, delivery_claimed_by = ? WHERE id IN (?);\nCOMMIT', [
-          new Date(now.getTime() + OUTBOX_CLAIM_MS),
-          this.#claimOwner,
-          rows.map((r) => r['id']),
-        ]);
+        await connQuery(
+          conn,
+          'UPDATE support_message SET delivery_claimed_until = ?, delivery_claimed_by = ? WHERE id IN (?);\nCOMMIT',
+          [new Date(now.getTime() + OUTBOX_CLAIM_MS), this.#claimOwner, rows.map((r) => r['id'])],
+        );
       } else {
         await connQuery(conn, 'COMMIT', []);
       }
@@ -368,9 +404,21 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
     try {
       const since = new Date(Date.now() - failedDays * 86_400_000);
       const [counts, pendingError, failedError, examples] = await Promise.all([
-        poolQuery(this.#pool, "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery", [since]),
-        poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1", []),
-        poolQuery(this.#pool, "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1", [since]),
+        poolQuery(
+          this.#pool,
+          "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery",
+          [since],
+        ),
+        poolQuery(
+          this.#pool,
+          "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1",
+          [],
+        ),
+        poolQuery(
+          this.#pool,
+          "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1",
+          [since],
+        ),
         poolQuery(
           this.#pool,
           "(SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'pending' ORDER BY created_at LIMIT 5) UNION ALL (SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC LIMIT 5)",
@@ -414,7 +462,10 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
     }
   }
 
-  async markOutbound(rowIds: readonly number[], result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null }): Promise<void> {
+  async markOutbound(
+    rowIds: readonly number[],
+    result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null },
+  ): Promise<void> {
     if (rowIds.length === 0) return;
     try {
       await poolQuery(
@@ -443,9 +494,19 @@ class CommitGroup {
   readonly #conn: CorePoolConnection;
   readonly #works: readonly Work<unknown>[];
   readonly #txs: MysqlIntakeTransaction[] = [];
-  #pending: { statement: Statement; resolve: (r: StatementResult) => void; reject: (e: unknown) => void; owner: number }[] = [];
+  #pending: {
+    statement: Statement;
+    resolve: (r: StatementResult) => void;
+    reject: (e: unknown) => void;
+    owner: number;
+  }[] = [];
   /** Ordered statements waiting for those of earlier emails (see Statement.ordered). */
-  #held: { statement: Statement; resolve: (r: StatementResult) => void; reject: (e: unknown) => void; owner: number }[] = [];
+  #held: {
+    statement: Statement;
+    resolve: (r: StatementResult) => void;
+    reject: (e: unknown) => void;
+    owner: number;
+  }[] = [];
   /** Emails that sent their ordered statement, or finished without one: later ones may send theirs. */
   readonly #passed = new Set<number>();
   readonly #waiting = new Set<number>();
@@ -481,7 +542,10 @@ class CommitGroup {
     await allDone;
     try {
       if (this.#failed) throw new Error('a transaction of the group failed');
-      const commit = commitSql(this.#started ? [] : ['START TRANSACTION'], this.#txs.flatMap((tx) => tx.deferredWrites()));
+      const commit = commitSql(
+        this.#started ? [] : ['START TRANSACTION'],
+        this.#txs.flatMap((tx) => tx.deferredWrites()),
+      );
       await connQuery(this.#conn, commit.sql, commit.params);
       return results;
     } catch {
@@ -551,7 +615,11 @@ class CommitGroup {
     this.#started = true;
     const statements = [...prefix, ...batch.map((p) => p.statement.sql)];
     try {
-      const answer = await connQuery(this.#conn, statements.join(';\n'), batch.flatMap((p) => p.statement.params));
+      const answer = await connQuery(
+        this.#conn,
+        statements.join(';\n'),
+        batch.flatMap((p) => p.statement.params),
+      );
       const results = (statements.length === 1 ? [answer] : answer) as StatementResult[];
       this.#flushing = false;
       batch.forEach((p, i) => p.resolve(results[i + prefix.length]!));
@@ -607,7 +675,10 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       const row = rows.find((r) => String(r['message_id']).toLowerCase() === id.toLowerCase());
       if (!row) continue;
       // As ticketById reads it: a legacy ticket is adopted, one the old site closed or reopened is taken in.
-      const ticket = row['ticket_id'] !== null && !statusChangedOnOldSite(row) ? toSummary(row) : await this.ticketById(Number(row['m_ticket_id']), at);
+      const ticket =
+        row['ticket_id'] !== null && !statusChangedOnOldSite(row)
+          ? toSummary(row)
+          : await this.ticketById(Number(row['m_ticket_id']), at);
       if (ticket) return { ticket, matchedId: id };
     }
     return null;
@@ -615,17 +686,26 @@ class MysqlIntakeTransaction implements IntakeTransaction {
 
   async ticketById(ticketId: number, at: Date = new Date()): Promise<TicketSummary | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
-    const rows = await this.#rows(`SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
+    const rows = await this.#rows(
+      `SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`,
+      [ticketId],
+    );
     // Read with the ticket, the legacy flags say at no extra cost whether the old site closed or reopened
     // it since (a customer's reply then reopens it in both tables); a ticket it created is adopted.
     if (rows[0] && !statusChangedOnOldSite(rows[0])) return toSummary(rows[0]);
-    if ((await bringInLine(run, ticketId, { lock: true, at: new Date(at.getTime() - 1) })).found !== 'ticket') return null;
-    const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [ticketId]);
+    if ((await bringInLine(run, ticketId, { lock: true, at: new Date(at.getTime() - 1) })).found !== 'ticket')
+      return null;
+    const again = await this.#rows(`SELECT ${TICKET_COLUMNS} FROM support_ticket t WHERE t.ticket_id = ? LIMIT 1`, [
+      ticketId,
+    ]);
     return again[0] ? toSummary(again[0]) : null;
   }
 
   async isParticipant(ticketId: number, address: string): Promise<boolean> {
-    const rows = await this.#rows('SELECT 1 FROM support_participant WHERE ticket_id = ? AND address = ? LIMIT 1', [ticketId, address]);
+    const rows = await this.#rows('SELECT 1 FROM support_participant WHERE ticket_id = ? AND address = ? LIMIT 1', [
+      ticketId,
+      address,
+    ]);
     return rows.length > 0;
   }
 
@@ -634,9 +714,16 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return Number(rows[0]?.['n'] ?? 0);
   }
 
-  async findOrCreateCustomer(address: string, name: { first: string | null; last: string | null }, phone: string | null = null) {
+  async findOrCreateCustomer(
+    address: string,
+    name: { first: string | null; last: string | null },
+    phone: string | null = null,
+  ) {
     // The column's collation compares case-insensitively; duplicates exist: the active, lowest id wins.
-    const found = await this.#rows("SELECT cst_id FROM ___xtr_customer WHERE cst_mail = ? ORDER BY cst_activ = '1' DESC, cst_id ASC LIMIT 1", [address]);
+    const found = await this.#rows(
+      "SELECT cst_id FROM ___xtr_customer WHERE cst_mail = ? ORDER BY cst_activ = '1' DESC, cst_id ASC LIMIT 1",
+      [address],
+    );
     const number = phone?.trim().slice(0, 32) || null;
     // Chosen here, never from input: the column a number goes to.
     const column = number ? phoneColumn(number) : null;
@@ -645,13 +732,16 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       // customer's row: the number stays on the ticket.
       return { customerId: Number(found[0]['cst_id']), created: false };
     }
-    const customerId = await this.#insert("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')", [
-      address,
-      name.first === null ? null : htmlTextWithin(name.first, 255),
-      name.last === null ? null : htmlTextWithin(name.last, 255),
-      column === 'cst_tel' ? number : null,
-      column === 'cst_gsm' ? number : null,
-    ]);
+    const customerId = await this.#insert(
+      "INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_name, cst_tel, cst_gsm, cst_activ) VALUES (?, ?, ?, ?, ?, '1')",
+      [
+        address,
+        name.first === null ? null : htmlTextWithin(name.first, 255),
+        name.last === null ? null : htmlTextWithin(name.last, 255),
+        column === 'cst_tel' ? number : null,
+        column === 'cst_gsm' ? number : null,
+      ],
+    );
     // Its primary key makes a second delivery creating the same customer wait, then fail: retried, it finds this one.
     await this.#insert('INSERT INTO support_customer (email, customer_id) VALUES (?, ?)', [address, customerId]);
     return { customerId, created: true };
@@ -661,19 +751,47 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     const ticketId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
-      [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), htmlText(ticket.subject), ticket.legacyContent],
+      [
+        String(ticket.customerId),
+        ticket.orderNumber,
+        formatLegacyDate(ticket.at),
+        htmlText(ticket.subject),
+        ticket.legacyContent,
+      ],
       true, // numbered in arrival order within a commit group
     );
     this.#deferInsert(
       'INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, mailbox, order_number, triaged, created_at, updated_at, last_message_at, awaiting_reply_since)',
       "(?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-      [ticketId, ticket.customerId, ticket.customerEmail, ticket.subject.slice(0, 500), ticket.priority, ticket.category, ticket.language, ticket.source, ticket.mailbox, ticket.orderNumber, ticket.at, ticket.at, ticket.at, ticket.at],
+      [
+        ticketId,
+        ticket.customerId,
+        ticket.customerEmail,
+        ticket.subject.slice(0, 500),
+        ticket.priority,
+        ticket.category,
+        ticket.language,
+        ticket.source,
+        ticket.mailbox,
+        ticket.orderNumber,
+        ticket.at,
+        ticket.at,
+        ticket.at,
+        ticket.at,
+      ],
     );
     // The text the old pages' search looks in (support_ticket_text's FULLTEXT index), without the block.
-    this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [ticketId, cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS)]);
+    this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [
+      ticketId,
+      cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS),
+    ]);
     const choice = ticket.customerChoice;
     if (choice && (choice.priority || choice.category)) {
-      this.#defer('UPDATE support_ticket SET customer_priority = ?, customer_category = ? WHERE ticket_id = ?', [choice.priority, choice.category, ticketId]);
+      this.#defer('UPDATE support_ticket SET customer_priority = ?, customer_category = ? WHERE ticket_id = ?', [
+        choice.priority,
+        choice.category,
+        ticketId,
+      ]);
     }
     if (ticket.lead) await this.#markLead(ticketId, ticket.lead, ticket.at);
     return ticketId;
@@ -705,19 +823,35 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     ];
     const set = wanted.filter(([name]) => types.has(name));
     if (!types.has('msg_crm_status') || set.length === 0) return;
-    this.#defer(`UPDATE ___xtr_msg SET ${set.map(([name]) => `${name} = ?`).join(', ')} WHERE msg_id = ?`, [...set.map(([, v]) => v), ticketId]);
+    this.#defer(`UPDATE ___xtr_msg SET ${set.map(([name]) => `${name} = ?`).join(', ')} WHERE msg_id = ?`, [
+      ...set.map(([, v]) => v),
+      ticketId,
+    ]);
   }
 
   async addReply(reply: NewReply): Promise<number> {
     const legacyMsgId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
-      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), htmlText(reply.subject), legacyReplyContent(reply.content), String(reply.ticketId)],
+      [
+        String(reply.customerId),
+        reply.staffId,
+        formatLegacyDate(reply.at),
+        htmlText(reply.subject),
+        legacyReplyContent(reply.content),
+        String(reply.ticketId),
+      ],
     );
     if (reply.fromCustomer) {
-      this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, awaiting_reply_since = COALESCE(awaiting_reply_since, ?) WHERE ticket_id = ?', [reply.at, reply.at, reply.at, reply.ticketId]);
+      this.#defer(
+        'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, awaiting_reply_since = COALESCE(awaiting_reply_since, ?) WHERE ticket_id = ?',
+        [reply.at, reply.at, reply.at, reply.ticketId],
+      );
     } else {
-      this.#defer('UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ? WHERE ticket_id = ?', [reply.at, reply.at, reply.ticketId]);
+      this.#defer(
+        'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ? WHERE ticket_id = ?',
+        [reply.at, reply.at, reply.ticketId],
+      );
     }
     return legacyMsgId;
   }
@@ -725,7 +859,10 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
     const legacy = legacyStatusUpdate(ticketId, 'open');
     this.#defer(legacy.sql, legacy.params);
-    this.#defer("UPDATE support_ticket SET status = 'open', closed_at = NULL, updated_at = ? WHERE ticket_id = ?", [at, ticketId]);
+    this.#defer("UPDATE support_ticket SET status = 'open', closed_at = NULL, updated_at = ? WHERE ticket_id = ?", [
+      at,
+      ticketId,
+    ]);
   }
 
   async recordMessage(m: MessageRecord): Promise<void> {
@@ -764,29 +901,65 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   async forgetRejection(messageId: string): Promise<void> {
     // Not deferred: commitSql merges this group's message INSERTs at the place of the first one,
     // which may come before a deferred DELETE and would then meet the old row.
-    await this.#exec({ sql: "DELETE FROM support_message WHERE message_id = ? AND kind = 'rejected'", params: [messageId.slice(0, 255)] });
+    await this.#exec({
+      sql: "DELETE FROM support_message WHERE message_id = ? AND kind = 'rejected'",
+      params: [messageId.slice(0, 255)],
+    });
   }
 
   async addParticipants(ticketId: number, addresses: readonly string[]): Promise<void> {
     if (addresses.length === 0) return;
-    this.#deferInsert('INSERT IGNORE INTO support_participant (ticket_id, address)', addresses.map(() => '(?, ?)').join(', '), addresses.flatMap((address) => [ticketId, address]));
+    this.#deferInsert(
+      'INSERT IGNORE INTO support_participant (ticket_id, address)',
+      addresses.map(() => '(?, ?)').join(', '),
+      addresses.flatMap((address) => [ticketId, address]),
+    );
   }
 
-  async addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
+  async addAttachments(
+    messageId: string,
+    ticketId: number | null,
+    attachments: readonly InboundAttachment[],
+  ): Promise<void> {
     // The message row is written with the COMMIT too: its id is taken there, by its Message-ID.
     this.#deferInsert(
       'INSERT INTO support_attachment (message_row_id, ticket_id, sha256, filename, content_type, size, dropped)',
       attachments.map(() => '((SELECT id FROM support_message WHERE message_id = ?), ?, ?, ?, ?, ?, ?)').join(', '),
-      attachments.flatMap((a) => [messageId.slice(0, 255), ticketId, a.sha256, a.filename.slice(0, 255), a.contentType.slice(0, 128), a.size, a.dropped ?? null]),
+      attachments.flatMap((a) => [
+        messageId.slice(0, 255),
+        ticketId,
+        a.sha256,
+        a.filename.slice(0, 255),
+        a.contentType.slice(0, 128),
+        a.size,
+        a.dropped ?? null,
+      ]),
     );
   }
 
-  async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
-    this.#deferInsert('INSERT INTO support_event (ticket_id, type, actor, details, created_at)', '(?, ?, ?, ?, ?)', [ticketId, type, actor.slice(0, 128), JSON.stringify(details), at]);
+  async recordEvent(
+    ticketId: number | null,
+    type: string,
+    actor: string,
+    details: Record<string, unknown>,
+    at: Date,
+  ): Promise<void> {
+    this.#deferInsert('INSERT INTO support_event (ticket_id, type, actor, details, created_at)', '(?, ?, ?, ?, ?)', [
+      ticketId,
+      type,
+      actor.slice(0, 128),
+      JSON.stringify(details),
+      at,
+    ]);
   }
 
   async flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void> {
-    this.#deferInsert('INSERT INTO support_address_flag (address, reason, ticket_id, flagged_at)', '(?, ?, ?, ?)', [address, reason, ticketId, at], ' ON DUPLICATE KEY UPDATE reason = VALUES(reason), flagged_at = VALUES(flagged_at)');
+    this.#deferInsert(
+      'INSERT INTO support_address_flag (address, reason, ticket_id, flagged_at)',
+      '(?, ?, ?, ?)',
+      [address, reason, ticketId, at],
+      ' ON DUPLICATE KEY UPDATE reason = VALUES(reason), flagged_at = VALUES(flagged_at)',
+    );
   }
 
   async isAddressFlagged(address: string): Promise<boolean> {
@@ -820,7 +993,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void> {
-    this.#deferInsert('INSERT INTO support_auto_mail (mailbox, ticket_id, created_at)', '(?, ?, ?)', [mailbox.slice(0, 255), ticketId, at]);
+    this.#deferInsert('INSERT INTO support_auto_mail (mailbox, ticket_id, created_at)', '(?, ?, ?)', [
+      mailbox.slice(0, 255),
+      ticketId,
+      at,
+    ]);
   }
 
   async tripBreaker(reason: string, at: Date): Promise<void> {
@@ -837,7 +1014,17 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     this.#deferInsert(
       'INSERT INTO support_spam (message_id, sender, subject, code, reason, raw_location, raw_size, source, received_at)',
       '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [spam.messageId.slice(0, 255), spam.sender?.slice(0, 255) ?? null, cutText(spam.subject, 500), spam.code.slice(0, 32), spam.reason.slice(0, 500), spam.rawLocation, spam.rawSize, spam.source.slice(0, 64), spam.at],
+      [
+        spam.messageId.slice(0, 255),
+        spam.sender?.slice(0, 255) ?? null,
+        cutText(spam.subject, 500),
+        spam.code.slice(0, 32),
+        spam.reason.slice(0, 500),
+        spam.rawLocation,
+        spam.rawSize,
+        spam.source.slice(0, 64),
+        spam.at,
+      ],
     );
   }
 
@@ -866,7 +1053,10 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {
-    const rows = await this.#rows("SELECT COUNT(*) AS n FROM support_message WHERE peer_address = ? AND kind = ? AND created_at >= ? AND delivery IN ('pending', 'sent')", [address, kind, since]);
+    const rows = await this.#rows(
+      "SELECT COUNT(*) AS n FROM support_message WHERE peer_address = ? AND kind = ? AND created_at >= ? AND delivery IN ('pending', 'sent')",
+      [address, kind, since],
+    );
     return Number(rows[0]?.['n'] ?? 0);
   }
 }
@@ -896,11 +1086,15 @@ function getConnection(pool: CorePool): Promise<CorePoolConnection> {
 
 /** mysql2's callback API: no stack captured per query (the promise wrapper does, at a measurable cost). */
 function connQuery(conn: CorePoolConnection, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => conn.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    conn.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
+  );
 }
 
 function poolQuery(pool: CorePool, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => pool.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    pool.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
+  );
 }
 
 function nullableNumber(value: unknown): number | null {

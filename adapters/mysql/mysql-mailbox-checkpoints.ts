@@ -18,7 +18,9 @@ export class MysqlMailboxCheckpoints implements MailboxCheckpointStore {
         [mailbox],
       );
       const row = rows[0];
-      return row ? { account: String(row['account']), uidValidity: Number(row['uidValidity']), lastUid: Number(row['lastUid']) } : null;
+      return row
+        ? { account: String(row['account']), uidValidity: Number(row['uidValidity']), lastUid: Number(row['lastUid']) }
+        : null;
     } catch (error) {
       throw toAppError(error, `reading the checkpoint of mailbox "${mailbox}"`);
     }
@@ -46,9 +48,10 @@ export class MysqlMailboxCheckpoints implements MailboxCheckpointStore {
   async knownMessageIds(messageIds: readonly string[]): Promise<ReadonlySet<string>> {
     if (messageIds.length === 0) return new Set();
     try {
-      const [rows] = await this.#database.pool.query<RowDataPacket[]>('SELECT message_id AS messageId FROM support_message WHERE message_id IN (?)', [
-        [...new Set(messageIds)],
-      ]);
+      const [rows] = await this.#database.pool.query<RowDataPacket[]>(
+        'SELECT message_id AS messageId FROM support_message WHERE message_id IN (?)',
+        [[...new Set(messageIds)]],
+      );
       // The column's collation ignores case: compare the same way.
       const stored = new Set(rows.map((r) => String(r['messageId']).toLowerCase()));
       return new Set(messageIds.filter((id) => stored.has(id.toLowerCase())));

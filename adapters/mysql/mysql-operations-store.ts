@@ -24,10 +24,15 @@ export class MysqlOperationsStore implements OperationsStore {
       q("SELECT delivery, COUNT(*) AS n FROM support_message WHERE kind = 'ack' GROUP BY delivery"),
       q('SELECT status, COUNT(*) AS n FROM support_ticket GROUP BY status'),
       q("SELECT outcome, COUNT(*) AS n FROM support_message WHERE direction = 'inbound' GROUP BY outcome"),
-      q('SELECT TIMESTAMPDIFF(MICROSECOND, created_at, triaged_at) / 1e6 AS s FROM support_ticket WHERE triaged_at >= ? LIMIT 10000', [triagedSince]),
+      q(
+        'SELECT TIMESTAMPDIFF(MICROSECOND, created_at, triaged_at) / 1e6 AS s FROM support_ticket WHERE triaged_at >= ? LIMIT 10000',
+        [triagedSince],
+      ),
     ]);
     const counts = (rows: RowDataPacket[], key: string, absent?: string) =>
-      Object.fromEntries(rows.map((r) => [absent === undefined ? String(r[key]) : String(r[key] ?? absent), Number(r['n'])]));
+      Object.fromEntries(
+        rows.map((r) => [absent === undefined ? String(r[key]) : String(r[key] ?? absent), Number(r['n'])]),
+      );
     return {
       acknowledgements: counts(ackRows, 'delivery', 'none'),
       tickets: counts(ticketRows, 'status'),

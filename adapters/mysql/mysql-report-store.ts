@@ -6,9 +6,24 @@
 import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import type { DayString, TicketBrief } from '../../src/domain/digest.ts';
-import { CATEGORIES, METADATA_MARKER, PRIORITIES, parseLegacyContent, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import {
+  CATEGORIES,
+  METADATA_MARKER,
+  PRIORITIES,
+  parseLegacyContent,
+  type Category,
+  type Priority,
+  type TicketStatus,
+} from '../../src/domain/ticket.ts';
 import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher.ts';
-import type { ContactStats, ExportRow, ReportStore, TicketDetail, TicketListItem, TicketListQuery } from '../../src/ports/report-store.ts';
+import type {
+  ContactStats,
+  ExportRow,
+  ReportStore,
+  TicketDetail,
+  TicketListItem,
+  TicketListQuery,
+} from '../../src/ports/report-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
@@ -54,7 +69,10 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
     const n = boundaries.length - 1;
     if (n < 1) return [];
     const column = event === 'created' ? 't.created_at' : 't.closed_at';
-    const cases = boundaries.slice(1).map(() => `WHEN ${column} < ? THEN ?`).join(' ');
+    const cases = boundaries
+      .slice(1)
+      .map(() => `WHEN ${column} < ? THEN ?`)
+      .join(' ');
     const caseParams = boundaries.slice(1).flatMap((b, i) => [b, i]);
     const rows = await this.#rows(
       `SELECT CASE ${cases} END AS bucket, COUNT(*) AS n FROM support_ticket t WHERE ${column} >= ? AND ${column} < ? GROUP BY bucket`,
@@ -68,7 +86,11 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
 
   async openAt(at: Date) {
     await adoptBeforeListing(this.#pool);
-    const rows = await this.#rows(`SELECT t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE ${OPEN_AT} GROUP BY t.priority`, [at, at], 'counting open tickets');
+    const rows = await this.#rows(
+      `SELECT t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE ${OPEN_AT} GROUP BY t.priority`,
+      [at, at],
+      'counting open tickets',
+    );
     const byPriority = zeroes(PRIORITIES);
     let total = 0;
     for (const r of rows) {
@@ -129,17 +151,29 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
   }
 
   async untriagedAt(at: Date): Promise<number> {
-    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0 AND created_at < ?', [at], 'counting untriaged tickets');
+    const rows = await this.#rows(
+      'SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0 AND created_at < ?',
+      [at],
+      'counting untriaged tickets',
+    );
     return Number(rows[0]?.['n'] ?? 0);
   }
 
   async rejectedCount(from: Date, to: Date): Promise<number> {
-    const rows = await this.#rows("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'rejected' AND created_at >= ? AND created_at < ?", [from, to], 'counting rejected emails');
+    const rows = await this.#rows(
+      "SELECT COUNT(*) AS n FROM support_message WHERE kind = 'rejected' AND created_at >= ? AND created_at < ?",
+      [from, to],
+      'counting rejected emails',
+    );
     return Number(rows[0]?.['n'] ?? 0);
   }
 
   async spamCount(from: Date, to: Date): Promise<number> {
-    const rows = await this.#rows('SELECT COUNT(*) AS n FROM support_spam WHERE received_at >= ? AND received_at < ?', [from, to], 'counting held spam');
+    const rows = await this.#rows(
+      'SELECT COUNT(*) AS n FROM support_spam WHERE received_at >= ? AND received_at < ?',
+      [from, to],
+      'counting held spam',
+    );
     return Number(rows[0]?.['n'] ?? 0);
   }
 
@@ -193,7 +227,11 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
         [since],
         'counting tickets',
       ),
-      this.#rows('SELECT t.category AS c, t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE t.status = ? GROUP BY t.category, t.priority', ['open'], 'counting open tickets'),
+      this.#rows(
+        'SELECT t.category AS c, t.priority AS p, COUNT(*) AS n FROM support_ticket t WHERE t.status = ? GROUP BY t.category, t.priority',
+        ['open'],
+        'counting open tickets',
+      ),
     ]);
     const t: Record<string, unknown> = totals[0] ?? {};
     const byCategory = zeroes(CATEGORIES);
@@ -228,7 +266,8 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
     if (query.from) add('t.created_at >= ?', query.from);
     if (query.to) add('t.created_at < ?', query.to);
     // Without a status, both: the (priority|category, status, created_at) indexes then serve a range of dates.
-    if (!query.status && (query.priority || query.category) && (query.from || query.to)) where.push("t.status IN ('open', 'closed')");
+    if (!query.status && (query.priority || query.category) && (query.from || query.to))
+      where.push("t.status IN ('open', 'closed')");
     // The old pages' search: the tickets whose subject, address or text has the words (FULLTEXT indexes of our
     // tables, never a scan of ___xtr_msg), or the number; their ids joined first, then filtered and paged.
     let join = '';
@@ -245,15 +284,26 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
         add('t.ticket_id = ?', Number(asNumber[1]));
       } else {
         const like = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        add(`(t.subject LIKE ? OR t.customer_email LIKE ?${asNumber ? ' OR t.ticket_id = ?' : ''})`, like, like, ...(asNumber ? [Number(asNumber[1])] : []));
+        add(
+          `(t.subject LIKE ? OR t.customer_email LIKE ?${asNumber ? ' OR t.ticket_id = ?' : ''})`,
+          like,
+          like,
+          ...(asNumber ? [Number(asNumber[1])] : []),
+        );
       }
     }
     const clause = `${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     // A cursor reads from where the previous page ended (the index's order), not past OFFSET rows.
-    const after = query.after ? `${where.length ? `${clause} AND` : `${clause} WHERE`} (t.created_at < ? OR (t.created_at = ? AND t.ticket_id < ?))` : clause;
+    const after = query.after
+      ? `${where.length ? `${clause} AND` : `${clause} WHERE`} (t.created_at < ? OR (t.created_at = ? AND t.ticket_id < ?))`
+      : clause;
     const afterParams = query.after ? [query.after.createdAt, query.after.createdAt, query.after.ticketId] : [];
     const [count, rows] = await Promise.all([
-      this.#rows(`SELECT COUNT(*) AS n FROM support_ticket t ${clause}`, [...joinParams, ...params], 'counting tickets'),
+      this.#rows(
+        `SELECT COUNT(*) AS n FROM support_ticket t ${clause}`,
+        [...joinParams, ...params],
+        'counting tickets',
+      ),
       this.#rows(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.created_at, t.last_message_at, t.message_count,
                 t.customer_id, t.order_number
@@ -272,13 +322,17 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
         )
       : [];
     const byId = new Map(legacy.map((l) => [Number(l['msg_id']), l]));
-    return { total: Number(count[0]?.['n'] ?? 0), tickets: rows.map((r) => ({ ...listItem(r), legacy: legacyView(r, byId.get(Number(r['ticket_id'])) ?? null) })) };
+    return {
+      total: Number(count[0]?.['n'] ?? 0),
+      tickets: rows.map((r) => ({ ...listItem(r), legacy: legacyView(r, byId.get(Number(r['ticket_id'])) ?? null) })),
+    };
   }
 
   async ticketDetail(ticketId: number): Promise<TicketDetail | null> {
     // A ticket the old site created is adopted; what it changed since is taken in.
     try {
-      if ((await bringInLine(runnerOf(this.#pool), ticketId, { lock: false, at: new Date() })).found !== 'ticket') return null;
+      if ((await bringInLine(runnerOf(this.#pool), ticketId, { lock: false, at: new Date() })).found !== 'ticket')
+        return null;
     } catch (error) {
       throw toAppError(error, 'reading a ticket');
     }
@@ -332,34 +386,52 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
         [now, `claim:${token}`, channel, day, new Date(now.getTime() - staleMs)],
       );
       if (taken.affectedRows === 1) return { state: 'claimed', token };
-      const [rows] = await this.#pool.query<Row[]>('SELECT status, claimed_at, message_ref FROM support_digest_post WHERE channel = ? AND day = ?', [channel, day]);
+      const [rows] = await this.#pool.query<Row[]>(
+        'SELECT status, claimed_at, message_ref FROM support_digest_post WHERE channel = ? AND day = ?',
+        [channel, day],
+      );
       const row = rows[0];
       if (!row) return this.claim(channel, day, now, staleMs); // forgotten meanwhile
-      if (row['status'] === 'posted') return { state: 'posted', messageRef: row['message_ref'] === null ? null : String(row['message_ref']) };
+      if (row['status'] === 'posted')
+        return { state: 'posted', messageRef: row['message_ref'] === null ? null : String(row['message_ref']) };
       const claimedAt = asDate(row['claimed_at']);
       const sending = String(row['message_ref'] ?? '').startsWith('sending:');
-      return sending && claimedAt.getTime() < now.getTime() - staleMs ? { state: 'uncertain', claimedAt } : { state: 'busy', claimedAt };
+      return sending && claimedAt.getTime() < now.getTime() - staleMs
+        ? { state: 'uncertain', claimedAt }
+        : { state: 'busy', claimedAt };
     } catch (error) {
       throw toAppError(error, 'claiming the digest post');
     }
   }
 
   async markSending(channel: string, day: DayString, token: string): Promise<void> {
-    await this.#transition(channel, day, `claim:${token}`, "message_ref = ?", [`sending:${token}`], 'marking the digest as sending');
+    await this.#transition(
+      channel,
+      day,
+      `claim:${token}`,
+      'message_ref = ?',
+      [`sending:${token}`],
+      'marking the digest as sending',
+    );
   }
 
   async markPosted(channel: string, day: DayString, token: string, messageRef: string, at: Date): Promise<void> {
-    await this.#transition(channel, day, `sending:${token}`, "status = 'posted', posted_at = ?, message_ref = ?", [at, messageRef.slice(0, 64)], 'recording the digest post');
+    await this.#transition(
+      channel,
+      day,
+      `sending:${token}`,
+      "status = 'posted', posted_at = ?, message_ref = ?",
+      [at, messageRef.slice(0, 64)],
+      'recording the digest post',
+    );
   }
 
   async release(channel: string, day: DayString, token: string): Promise<void> {
     try {
-      await this.#pool.query("DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref IN (?, ?)", [
-        channel,
-        day,
-        `claim:${token}`,
-        `sending:${token}`,
-      ]);
+      await this.#pool.query(
+        "DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref IN (?, ?)",
+        [channel, day, `claim:${token}`, `sending:${token}`],
+      );
     } catch (error) {
       throw toAppError(error, 'releasing the digest claim');
     }
@@ -367,28 +439,39 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
 
   async forget(channel: string, day: DayString): Promise<boolean> {
     try {
-      const [r] = await this.#pool.query<mysql.ResultSetHeader>("DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed'", [channel, day]);
+      const [r] = await this.#pool.query<mysql.ResultSetHeader>(
+        "DELETE FROM support_digest_post WHERE channel = ? AND day = ? AND status = 'claimed'",
+        [channel, day],
+      );
       return r.affectedRows > 0;
     } catch (error) {
       throw toAppError(error, 'forgetting the digest claim');
     }
   }
 
-  async #transition(channel: string, day: DayString, from: string, set: string, params: unknown[], doing: string): Promise<void> {
+  async #transition(
+    channel: string,
+    day: DayString,
+    from: string,
+    set: string,
+    params: unknown[],
+    doing: string,
+  ): Promise<void> {
     let result: mysql.ResultSetHeader;
     try {
-      [result] = await this.#pool.query<mysql.ResultSetHeader>(`UPDATE support_digest_post SET ${set} WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref = ?`, [
-        ...params,
-        channel,
-        day,
-        from,
-      ]);
+      [result] = await this.#pool.query<mysql.ResultSetHeader>(
+        `UPDATE support_digest_post SET ${set} WHERE channel = ? AND day = ? AND status = 'claimed' AND message_ref = ?`,
+        [...params, channel, day, from],
+      );
     } catch (error) {
       throw toAppError(error, doing);
     }
     if (result.affectedRows !== 1) {
       // Another process took the claim over (we were slower than the stale limit): do not post twice.
-      throw new AppError('digest.claim_lost', `The digest claim for ${channel} on ${day} was taken over by another process while ${doing}.`);
+      throw new AppError(
+        'digest.claim_lost',
+        `The digest claim for ${channel} on ${day} was taken over by another process while ${doing}.`,
+      );
     }
   }
 }
@@ -418,7 +501,12 @@ function legacyView(r: Row, l: Record<string, unknown> | null): NonNullable<Tick
     customerId: Number(r['customer_id']),
     customer:
       l && l['cst_id'] !== null && l['cst_id'] !== undefined
-        ? { firstName: text(l['cst_fname']), lastName: text(l['cst_name']), email: text(l['cst_mail']), phone: text(l['cst_gsm']) ?? text(l['cst_tel']) }
+        ? {
+            firstName: text(l['cst_fname']),
+            lastName: text(l['cst_name']),
+            email: text(l['cst_mail']),
+            phone: text(l['cst_gsm']) ?? text(l['cst_tel']),
+          }
         : null,
     orderNumber: r['order_number'] === null || r['order_number'] === undefined ? null : String(r['order_number']),
     staffId: staff && staff !== '0' ? staff : null,
@@ -431,8 +519,34 @@ function legacyView(r: Row, l: Record<string, unknown> | null): NonNullable<Tick
  * smallest) that is not a stopword, required, as a prefix. null when no word can use the index.
  */
 function fulltextWords(keyword: string): string | null {
-  const tokens = keyword.split(/[^\p{L}\p{N}_]+/u).filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
-  return tokens.length ? tokens.slice(0, 10).map((t) => `+${t}*`).join(' ') : null;
+  const tokens = keyword
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
+  return tokens.length
+    ? tokens
+        .slice(0, 10)
+        .map((t) => `+${t}*`)
+        .join(' ')
+    : null;
 }
 
-const FULLTEXT_STOPWORDS = new Set(['about', 'are', 'com', 'for', 'from', 'how', 'that', 'the', 'this', 'was', 'what', 'when', 'where', 'who', 'will', 'with', 'und', 'www']);
+const FULLTEXT_STOPWORDS = new Set([
+  'about',
+  'are',
+  'com',
+  'for',
+  'from',
+  'how',
+  'that',
+  'the',
+  'this',
+  'was',
+  'what',
+  'when',
+  'where',
+  'who',
+  'will',
+  'with',
+  'und',
+  'www',
+]);

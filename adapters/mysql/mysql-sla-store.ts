@@ -7,7 +7,14 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { ClockStatus, SlaEvent, SlaPolicy } from '../../src/domain/sla.ts';
 import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
-import type { SlaAlertClaim, SlaRecord, SlaStore, SlaSummary, SlaTicket, StoredSla } from '../../src/ports/sla-store.ts';
+import type {
+  SlaAlertClaim,
+  SlaRecord,
+  SlaStore,
+  SlaSummary,
+  SlaTicket,
+  StoredSla,
+} from '../../src/ports/sla-store.ts';
 import type { Database } from './database.ts';
 
 const EVENT_KINDS: Record<string, readonly SlaEvent['kind'][]> = {
@@ -19,7 +26,8 @@ const EVENT_KINDS: Record<string, readonly SlaEvent['kind'][]> = {
   merged_into: ['merged'],
 };
 
-const date = (v: unknown): Date | null => (v instanceof Date ? v : v === null || v === undefined ? null : new Date(String(v)));
+const date = (v: unknown): Date | null =>
+  v instanceof Date ? v : v === null || v === undefined ? null : new Date(String(v));
 
 /** Clocks as JSON, dates as ISO strings, and back. */
 export function reviveClocks(json: unknown): ClockStatus[] {
@@ -151,7 +159,10 @@ export class MysqlSlaStore implements SlaStore {
   }
 
   async recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void> {
-    await this.#db.pool.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, 'sla', JSON.stringify(details), at]);
+    await this.#db.pool.query(
+      'INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)',
+      [ticketId, type, 'sla', JSON.stringify(details), at],
+    );
   }
 
   async dueTickets(offset: number, limit: number): Promise<{ ticketId: number; nextDueAt: Date }[]> {
@@ -165,10 +176,23 @@ export class MysqlSlaStore implements SlaStore {
 
   async summary(from: Date, to: Date): Promise<SlaSummary> {
     const [[fr], [br], [risk]] = await Promise.all([
-      this.#db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n, COALESCE(SUM(first_response_late = 0), 0) AS on_time FROM support_sla WHERE first_response_met_at >= ? AND first_response_met_at < ?', [from, to]),
-      this.#db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM support_sla_alert WHERE kind = 'breach' AND fired_at >= ? AND fired_at < ?", [from, to]),
-      this.#db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id WHERE s.at_risk = 1 AND t.status = 'open'"),
+      this.#db.pool.query<RowDataPacket[]>(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(first_response_late = 0), 0) AS on_time FROM support_sla WHERE first_response_met_at >= ? AND first_response_met_at < ?',
+        [from, to],
+      ),
+      this.#db.pool.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM support_sla_alert WHERE kind = 'breach' AND fired_at >= ? AND fired_at < ?",
+        [from, to],
+      ),
+      this.#db.pool.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id WHERE s.at_risk = 1 AND t.status = 'open'",
+      ),
     ]);
-    return { firstResponses: Number(fr[0]?.['n'] ?? 0), onTime: Number(fr[0]?.['on_time'] ?? 0), breaches: Number(br[0]?.['n'] ?? 0), atRisk: Number(risk[0]?.['n'] ?? 0) };
+    return {
+      firstResponses: Number(fr[0]?.['n'] ?? 0),
+      onTime: Number(fr[0]?.['on_time'] ?? 0),
+      breaches: Number(br[0]?.['n'] ?? 0),
+      atRisk: Number(risk[0]?.['n'] ?? 0),
+    };
   }
 }

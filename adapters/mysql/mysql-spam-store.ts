@@ -6,7 +6,8 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { BreakerState, HeldSpam, MailBreaker, SpamStore } from '../../src/ports/spam-store.ts';
 import { toAppError, type Database } from './database.ts';
 
-const COLUMNS = 'id, message_id, sender, subject, reason, received_at, raw_location, released_at, released_by, ticket_id';
+const COLUMNS =
+  'id, message_id, sender, subject, reason, received_at, raw_location, released_at, released_by, ticket_id';
 
 export class MysqlSpamStore implements SpamStore, MailBreaker {
   readonly #db: Database;
@@ -18,7 +19,10 @@ export class MysqlSpamStore implements SpamStore, MailBreaker {
   async list(limit: number, offset: number): Promise<{ items: HeldSpam[]; total: number }> {
     try {
       const [[rows], [count]] = await Promise.all([
-        this.#db.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM support_spam WHERE released_at IS NULL ORDER BY id DESC LIMIT ? OFFSET ?`, [limit, offset]),
+        this.#db.pool.query<RowDataPacket[]>(
+          `SELECT ${COLUMNS} FROM support_spam WHERE released_at IS NULL ORDER BY id DESC LIMIT ? OFFSET ?`,
+          [limit, offset],
+        ),
         this.#db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM support_spam WHERE released_at IS NULL'),
       ]);
       return { items: rows.map(held), total: Number(count[0]?.['n'] ?? 0) };
@@ -29,7 +33,9 @@ export class MysqlSpamStore implements SpamStore, MailBreaker {
 
   async get(id: number): Promise<HeldSpam | null> {
     try {
-      const [rows] = await this.#db.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM support_spam WHERE id = ?`, [id]);
+      const [rows] = await this.#db.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM support_spam WHERE id = ?`, [
+        id,
+      ]);
       return rows[0] ? held(rows[0]) : null;
     } catch (error) {
       throw toAppError(error, 'reading a held email');
@@ -38,12 +44,10 @@ export class MysqlSpamStore implements SpamStore, MailBreaker {
 
   async markReleased(id: number, by: string, ticketId: number | null, at: Date): Promise<boolean> {
     try {
-      const [result] = await this.#db.pool.query<ResultSetHeader>('UPDATE support_spam SET released_at = ?, released_by = ?, ticket_id = ? WHERE id = ? AND released_at IS NULL', [
-        at,
-        by.slice(0, 128),
-        ticketId,
-        id,
-      ]);
+      const [result] = await this.#db.pool.query<ResultSetHeader>(
+        'UPDATE support_spam SET released_at = ?, released_by = ?, ticket_id = ? WHERE id = ? AND released_at IS NULL',
+        [at, by.slice(0, 128), ticketId, id],
+      );
       return result.affectedRows === 1;
     } catch (error) {
       throw toAppError(error, 'releasing a held email');
@@ -52,9 +56,13 @@ export class MysqlSpamStore implements SpamStore, MailBreaker {
 
   async state(): Promise<BreakerState> {
     try {
-      const [rows] = await this.#db.pool.query<RowDataPacket[]>("SELECT tripped_at, reason FROM support_mail_breaker WHERE name = 'automatic_mail'");
+      const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+        "SELECT tripped_at, reason FROM support_mail_breaker WHERE name = 'automatic_mail'",
+      );
       const at = rows[0]?.['tripped_at'];
-      return at instanceof Date ? { tripped: true, trippedAt: at, reason: (rows[0]?.['reason'] as string | null) ?? null } : { tripped: false, trippedAt: null, reason: null };
+      return at instanceof Date
+        ? { tripped: true, trippedAt: at, reason: (rows[0]?.['reason'] as string | null) ?? null }
+        : { tripped: false, trippedAt: null, reason: null };
     } catch (error) {
       throw toAppError(error, 'reading the automatic mail breaker');
     }

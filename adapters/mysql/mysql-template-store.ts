@@ -16,7 +16,10 @@ export class MysqlTemplateStore {
   }
 
   async latest(key: string): Promise<StoredTemplate | null> {
-    const [rows] = await this.#db.pool.query<RowDataPacket[]>('SELECT * FROM support_template WHERE template_key = ? ORDER BY version DESC LIMIT 1', [key]);
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT * FROM support_template WHERE template_key = ? ORDER BY version DESC LIMIT 1',
+      [key],
+    );
     return rows[0] ? toTemplate(rows[0]) : null;
   }
 
@@ -38,11 +41,18 @@ export class MysqlTemplateStore {
   }
 
   /** Saves a template: 'added' (new key), 'updated' (new version), 'same', or 'exists' (a key present without replace). */
-  async save(template: ReplyTemplate, replace: boolean, at: Date): Promise<{ outcome: 'added' | 'updated' | 'same' | 'exists'; version: number }> {
+  async save(
+    template: ReplyTemplate,
+    replace: boolean,
+    at: Date,
+  ): Promise<{ outcome: 'added' | 'updated' | 'same' | 'exists'; version: number }> {
     const conn = await this.#db.pool.getConnection();
     try {
       await conn.beginTransaction();
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM support_template WHERE template_key = ? ORDER BY version DESC LIMIT 1 FOR UPDATE', [template.key]);
+      const [rows] = await conn.query<RowDataPacket[]>(
+        'SELECT * FROM support_template WHERE template_key = ? ORDER BY version DESC LIMIT 1 FOR UPDATE',
+        [template.key],
+      );
       const current = rows[0] ? toTemplate(rows[0]) : null;
       if (current && JSON.stringify(comparable(current)) === JSON.stringify(comparable(template))) {
         await conn.commit();
@@ -53,15 +63,18 @@ export class MysqlTemplateStore {
         return { outcome: 'exists', version: current.version };
       }
       const version = (current?.version ?? 0) + 1;
-      await conn.query('INSERT INTO support_template (template_key, version, title, tags, actions, bodies, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        template.key,
-        version,
-        template.title.slice(0, 200),
-        JSON.stringify(template.tags),
-        JSON.stringify(template.actions),
-        JSON.stringify(template.bodies),
-        at,
-      ]);
+      await conn.query(
+        'INSERT INTO support_template (template_key, version, title, tags, actions, bodies, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          template.key,
+          version,
+          template.title.slice(0, 200),
+          JSON.stringify(template.tags),
+          JSON.stringify(template.actions),
+          JSON.stringify(template.bodies),
+          at,
+        ],
+      );
       await conn.commit();
       return { outcome: current ? 'updated' : 'added', version };
     } catch (error) {
@@ -74,24 +87,45 @@ export class MysqlTemplateStore {
 
   /** What a template's variables need that the ticket row does not carry: the customer's names on the legacy table. */
   async customerNames(customerId: number): Promise<{ firstName: string | null; lastName: string | null }> {
-    const [rows] = await this.#db.pool.query<RowDataPacket[]>('SELECT cst_fname, cst_name FROM ___xtr_customer WHERE cst_id = ? LIMIT 1', [customerId]);
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT cst_fname, cst_name FROM ___xtr_customer WHERE cst_id = ? LIMIT 1',
+      [customerId],
+    );
     const r = rows[0];
     const clean = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
     return { firstName: clean(r?.['cst_fname']), lastName: clean(r?.['cst_name']) };
   }
 
-  async ticketFacts(ticketId: number): Promise<{ customerId: number; language: string | null; orderNumber: string | null } | null> {
-    const [rows] = await this.#db.pool.query<RowDataPacket[]>('SELECT customer_id, language, order_number FROM support_ticket WHERE ticket_id = ?', [ticketId]);
+  async ticketFacts(
+    ticketId: number,
+  ): Promise<{ customerId: number; language: string | null; orderNumber: string | null } | null> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT customer_id, language, order_number FROM support_ticket WHERE ticket_id = ?',
+      [ticketId],
+    );
     const r = rows[0];
     if (!r) return null;
-    return { customerId: Number(r['customer_id']), language: (r['language'] as string | null) ?? null, orderNumber: (r['order_number'] as string | null) ?? null };
+    return {
+      customerId: Number(r['customer_id']),
+      language: (r['language'] as string | null) ?? null,
+      orderNumber: (r['order_number'] as string | null) ?? null,
+    };
   }
 }
 
 /** The template's content with object keys sorted (MySQL's JSON columns reorder them). */
-const comparable = (t: ReplyTemplate): unknown => sorted({ title: t.title, tags: t.tags, actions: t.actions, bodies: t.bodies });
+const comparable = (t: ReplyTemplate): unknown =>
+  sorted({ title: t.title, tags: t.tags, actions: t.actions, bodies: t.bodies });
 const sorted = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  Array.isArray(v)
+    ? v.map(sorted)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
 
 function toTemplate(r: RowDataPacket): StoredTemplate {
   return {

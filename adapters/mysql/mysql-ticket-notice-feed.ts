@@ -39,7 +39,10 @@ export class MysqlTicketNoticeFeed implements NoticeFeed {
     const [[tickets], [messages], [posted]] = await Promise.all([
       this.#db.pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(ticket_id), 0) AS top FROM support_ticket'),
       this.#db.pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(id), 0) AS top FROM support_message'),
-      this.#db.pool.query<RowDataPacket[]>('SELECT 1 FROM support_chat_post WHERE platform = ? AND channel = ? LIMIT 1', [this.#platform, this.#channel]),
+      this.#db.pool.query<RowDataPacket[]>(
+        'SELECT 1 FROM support_chat_post WHERE platform = ? AND channel = ? LIMIT 1',
+        [this.#platform, this.#channel],
+      ),
     ]);
     const back = posted.length > 0 ? RESCAN : 0;
     this.#ticketFloor = Math.max(0, Number(tickets[0]?.['top'] ?? 0) - back);
@@ -52,7 +55,9 @@ export class MysqlTicketNoticeFeed implements NoticeFeed {
     const ticketFloor = this.#ticketFloor ?? 0;
     const messageFloor = this.#messageFloor ?? 0;
     // Read before the tickets: every id up to it that the pass does not return is posted or not to be announced.
-    const [newest] = await this.#db.pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(ticket_id), 0) AS top FROM support_ticket');
+    const [newest] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT COALESCE(MAX(ticket_id), 0) AS top FROM support_ticket',
+    );
     const [[tickets], [replies]] = await Promise.all([
       this.#db.pool.query<RowDataPacket[]>(
         `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.triaged,
@@ -81,7 +86,8 @@ export class MysqlTicketNoticeFeed implements NoticeFeed {
     ]);
     // A short page: nothing below the newest id waits, so the next pass starts just below it (the old
     // site's history, adopted at once, is not walked again on every pass).
-    if (tickets.length < limit) this.#ticketFloor = Math.max(this.#ticketFloor ?? 0, Number(newest[0]?.['top'] ?? 0) - RESCAN);
+    if (tickets.length < limit)
+      this.#ticketFloor = Math.max(this.#ticketFloor ?? 0, Number(newest[0]?.['top'] ?? 0) - RESCAN);
     const out: PendingNotice[] = [];
     for (const t of tickets) {
       const ticketId = Number(t['ticket_id']);
@@ -127,10 +133,9 @@ export function firstLines(text: unknown, n: number): string[] {
   // The legacy row's text ends with the metadata block the old site reads (not for people), and what
   // we wrote there is HTML-escaped for the old site: read back as the customer typed it.
   return parseLegacyContent(text)
-    .text    .split(/\r?\n/)
+    .text.split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('>'))
     .slice(0, n)
     .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l));
 }
-

@@ -42,7 +42,8 @@ type Row = Record<string, unknown>;
 /** A connection or the pool: both answer `query`. */
 type Queryable = Pick<PoolConnection, 'query'>;
 
-const SUMMARY_COLUMNS = 't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.triaged, t.corrected, t.created_at, t.awaiting_reply_since, a.name AS assignee';
+const SUMMARY_COLUMNS =
+  't.ticket_id, t.subject, t.customer_email, t.status, t.priority, t.category, t.triaged, t.corrected, t.created_at, t.awaiting_reply_since, a.name AS assignee';
 
 export class MysqlTicketStore implements TicketStore {
   readonly #database: Database;
@@ -84,7 +85,11 @@ export class MysqlTicketStore implements TicketStore {
     const search = searchPlan(request.words);
     if (request.status === 'waiting') {
       // The customers who have waited longest first, on the (status, awaiting_reply_since) index.
-      const conditions = [...filters, ...(search?.address ? ['customer_email = ?'] : []), ...(search?.conditions ?? [])];
+      const conditions = [
+        ...filters,
+        ...(search?.address ? ['customer_email = ?'] : []),
+        ...(search?.conditions ?? []),
+      ];
       const rows = await this.#rows(
         `SELECT ${SUMMARY_COLUMNS} FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id
           ${where(conditions)} ORDER BY t.awaiting_reply_since ASC, t.ticket_id ASC LIMIT ? OFFSET ?`,
@@ -98,11 +103,20 @@ export class MysqlTicketStore implements TicketStore {
       ids = await this.#ids(filters, params, pageSize + 1, offset);
     } else if (search.address) {
       // A customer's address: their tickets, by the (customer_email, created_at) index.
-      ids = await this.#ids([...filters, 'customer_email = ?', ...search.conditions], [...params, search.address, ...search.params], pageSize + 1, offset);
+      ids = await this.#ids(
+        [...filters, 'customer_email = ?', ...search.conditions],
+        [...params, search.address, ...search.params],
+        pageSize + 1,
+        offset,
+      );
     } else {
       // Common words are found among the newest tickets at once; only when those do not fill the page
       // does the FULLTEXT index narrow the whole table (rare words, deep pages).
-      const [edge] = await this.#rows(`SELECT created_at FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT 1 OFFSET ?`, [...params, RECENT_WINDOW - 1], 'listing tickets');
+      const [edge] = await this.#rows(
+        `SELECT created_at FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT 1 OFFSET ?`,
+        [...params, RECENT_WINDOW - 1],
+        'listing tickets',
+      );
       // Walked newest first on the index, stopping at the page's last match (soon, for common words).
       const recent = await this.#rows(
         `SELECT ticket_id FROM support_ticket ${where([...filters, ...(edge ? ['created_at >= ?'] : []), ...search.conditions])} ORDER BY created_at DESC, ticket_id DESC LIMIT ?`,
@@ -111,8 +125,15 @@ export class MysqlTicketStore implements TicketStore {
       );
       if (!edge) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
       else if (recent.length >= wanted) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
-      else if (search.fulltext) ids = await this.#ids([...filters, 'MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions], [...params, search.fulltext, ...search.params], pageSize + 1, offset);
-      else ids = await this.#ids([...filters, ...search.conditions], [...params, ...search.params], pageSize + 1, offset);
+      else if (search.fulltext)
+        ids = await this.#ids(
+          [...filters, 'MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions],
+          [...params, search.fulltext, ...search.params],
+          pageSize + 1,
+          offset,
+        );
+      else
+        ids = await this.#ids([...filters, ...search.conditions], [...params, ...search.params], pageSize + 1, offset);
     }
     if (ids.length === 0) return { items: [], hasMore: false };
     const rows = await this.#rows(
@@ -125,8 +146,17 @@ export class MysqlTicketStore implements TicketStore {
   }
 
   /** One page of ticket numbers, newest first: the offset is walked on an index, the rows are read after. */
-  async #ids(conditions: readonly string[], params: readonly unknown[], limit: number, offset: number): Promise<number[]> {
-    const rows = await this.#rows(`SELECT ticket_id FROM support_ticket ${where(conditions)} ORDER BY created_at DESC, ticket_id DESC LIMIT ? OFFSET ?`, [...params, limit, offset], 'listing tickets');
+  async #ids(
+    conditions: readonly string[],
+    params: readonly unknown[],
+    limit: number,
+    offset: number,
+  ): Promise<number[]> {
+    const rows = await this.#rows(
+      `SELECT ticket_id FROM support_ticket ${where(conditions)} ORDER BY created_at DESC, ticket_id DESC LIMIT ? OFFSET ?`,
+      [...params, limit, offset],
+      'listing tickets',
+    );
     return rows.map((r) => Number(r['ticket_id']));
   }
 
@@ -182,12 +212,22 @@ export class MysqlTicketStore implements TicketStore {
           ORDER BY created_at DESC, id DESC LIMIT ?`,
         [ticketId, ticketId, threadLimit],
       );
-      const sources = await emailSources(pool, ticketId, (legacy as Row[]).map((r) => Number(r['msg_id'])));
-      const staffIds = [...new Set((legacy as Row[]).map((r) => staffIdOf(r['msg_cnfa_id'])).filter((s): s is string => s !== null))];
+      const sources = await emailSources(
+        pool,
+        ticketId,
+        (legacy as Row[]).map((r) => Number(r['msg_id'])),
+      );
+      const staffIds = [
+        ...new Set((legacy as Row[]).map((r) => staffIdOf(r['msg_cnfa_id'])).filter((s): s is string => s !== null)),
+      ];
       const names = new Map<string, string>();
       if (staffIds.length) {
-        const [agents] = await pool.query('SELECT staff_id, name FROM support_agent WHERE staff_id IN (?) ORDER BY active DESC, id', [staffIds.map(Number)]);
-        for (const a of agents as Row[]) if (!names.has(String(a['staff_id']))) names.set(String(a['staff_id']), String(a['name']));
+        const [agents] = await pool.query(
+          'SELECT staff_id, name FROM support_agent WHERE staff_id IN (?) ORDER BY active DESC, id',
+          [staffIds.map(Number)],
+        );
+        for (const a of agents as Row[])
+          if (!names.has(String(a['staff_id']))) names.set(String(a['staff_id']), String(a['name']));
       }
       const summary = toSummary(row);
       const customerEmail = String(row['customer_email']);
@@ -202,7 +242,9 @@ export class MysqlTicketStore implements TicketStore {
         // the old site wrote has none: the ticket's address.
         const source = sources.get(Number(r['msg_id']));
         entries.push({
-          from: staffId ? (names.get(staffId) ?? `staff #${staffId}`) : source?.address || customerEmail || 'the customer',
+          from: staffId
+            ? (names.get(staffId) ?? `staff #${staffId}`)
+            : source?.address || customerEmail || 'the customer',
           at: parseLegacyDate(stringOr(r['msg_date'], '')) ?? created,
           text: readableText(isTicket ? parseLegacyContent(content).text : legacyReplyText(content)),
           staffId,
@@ -217,21 +259,45 @@ export class MysqlTicketStore implements TicketStore {
         if (type === 'replied' || type === 'template_actions') {
           // Which template (key@version) a reply used, and what it changed once the email was accepted.
           const applied = Array.isArray(details['applied']) ? details['applied'].join(', ') : '';
-          const text = type === 'replied' ? `Reply from template ${String(details['template'])}` : `Template ${String(details['template'])} applied: ${applied}`;
+          const text =
+            type === 'replied'
+              ? `Reply from template ${String(details['template'])}`
+              : `Template ${String(details['template'])} applied: ${applied}`;
           entries.push({ from: String(n['actor']), at, text, staffId: null, internal: true, event: true });
         } else if (type === 'note') {
-          entries.push({ from: String(n['actor']), at, text: typeof details['text'] === 'string' ? details['text'] : '', staffId: null, internal: true });
+          entries.push({
+            from: String(n['actor']),
+            at,
+            text: typeof details['text'] === 'string' ? details['text'] : '',
+            staffId: null,
+            internal: true,
+          });
         } else if (type === 'ticket_created' || type === 'stranger_linked') {
           // An email that pointed at another customer's ticket: said on both, so agents see the link.
           const note = typeof details['note'] === 'string' ? details['note'] : '';
           if (type === 'ticket_created' && !details['linkedTicketId']) continue;
-          const text = type === 'stranger_linked' ? `Someone not on this ticket wrote about it: see ticket #${String(details['newTicketId'])} (${note})` : `Linked: ${note}`;
+          const text =
+            type === 'stranger_linked'
+              ? `Someone not on this ticket wrote about it: see ticket #${String(details['newTicketId'])} (${note})`
+              : `Linked: ${note}`;
           entries.push({ from: 'intake', at, text, staffId: null, internal: true, event: true });
         } else {
           // Closing and reopening, in the thread where they happened: why a ticket is closed, and by whom.
           const reason = typeof details['reason'] === 'string' && details['reason'] ? `: ${details['reason']}` : '';
-          const text = type === 'closed' ? `Closed${reason}` : type === 'reopened' ? 'Reopened' : "Reopened by the customer's reply";
-          entries.push({ from: type === 'customer_reply_reopened' ? 'the customer' : String(n['actor']), at, text, staffId: null, internal: true, event: true });
+          const text =
+            type === 'closed'
+              ? `Closed${reason}`
+              : type === 'reopened'
+                ? 'Reopened'
+                : "Reopened by the customer's reply";
+          entries.push({
+            from: type === 'customer_reply_reopened' ? 'the customer' : String(n['actor']),
+            at,
+            text,
+            staffId: null,
+            internal: true,
+            event: true,
+          });
         }
       }
       entries.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -250,7 +316,8 @@ export class MysqlTicketStore implements TicketStore {
             corrected: Number(row['corrected']) === 1,
           },
           // The first entry (the customer's email) always, then the latest ones.
-          thread: entries.length > threadLimit ? [entries[0]!, ...entries.slice(entries.length - threadLimit + 1)] : entries,
+          thread:
+            entries.length > threadLimit ? [entries[0]!, ...entries.slice(entries.length - threadLimit + 1)] : entries,
         },
       };
     } catch (error) {
@@ -263,7 +330,11 @@ export class MysqlTicketStore implements TicketStore {
     // The tally is kept by triggers on support_ticket (migration 0004): a few hundred rows, whatever
     // the number of tickets. New ones are a range of the created_at index. Never a scan of ___xtr_msg.
     const [tally, created, untriaged] = await Promise.all([
-      this.#rows('SELECT status, priority, category, SUM(tickets) AS n FROM support_ticket_tally GROUP BY status, priority, category', [], 'counting tickets'),
+      this.#rows(
+        'SELECT status, priority, category, SUM(tickets) AS n FROM support_ticket_tally GROUP BY status, priority, category',
+        [],
+        'counting tickets',
+      ),
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
       // A range of the (triaged, created_at) index: as few rows as tickets waiting for a worker.
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0', [], 'counting tickets'),
@@ -282,7 +353,15 @@ export class MysqlTicketStore implements TicketStore {
       openByPriority[String(r['priority'])] = (openByPriority[String(r['priority'])] ?? 0) + n;
       openByCategory[String(r['category'])] = (openByCategory[String(r['category'])] ?? 0) + n;
     }
-    return { total: open + closed, open, closed, createdSince: Number(created[0]?.['n'] ?? 0), openByPriority, openByCategory, untriaged: Number(untriaged[0]?.['n'] ?? 0) };
+    return {
+      total: open + closed,
+      open,
+      closed,
+      createdSince: Number(created[0]?.['n'] ?? 0),
+      openByPriority,
+      openByCategory,
+      untriaged: Number(untriaged[0]?.['n'] ?? 0),
+    };
   }
 
   async transaction<T>(work: (tx: TicketTransaction) => Promise<T>): Promise<T> {
@@ -343,34 +422,81 @@ class MysqlTicketTransaction implements TicketTransaction {
   async setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void> {
     const legacy = legacyStatusUpdate(ticketId, status);
     await this.#rows(legacy.sql, legacy.params);
-    await this.#rows('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [status, status === 'closed' ? at : null, at, ticketId]);
+    await this.#rows('UPDATE support_ticket SET status = ?, closed_at = ?, updated_at = ? WHERE ticket_id = ?', [
+      status,
+      status === 'closed' ? at : null,
+      at,
+      ticketId,
+    ]);
   }
 
   async setAssignee(ticketId: number, agentId: number | null, at: Date): Promise<void> {
-    await this.#rows('UPDATE support_ticket SET assignee_agent_id = ?, updated_at = ? WHERE ticket_id = ?', [agentId, at, ticketId]);
+    await this.#rows('UPDATE support_ticket SET assignee_agent_id = ?, updated_at = ? WHERE ticket_id = ?', [
+      agentId,
+      at,
+      ticketId,
+    ]);
   }
 
-  async correct(ticketId: number, field: 'priority' | 'category', from: string, to: string, agentId: number, at: Date): Promise<void> {
+  async correct(
+    ticketId: number,
+    field: 'priority' | 'category',
+    from: string,
+    to: string,
+    agentId: number,
+    at: Date,
+  ): Promise<void> {
     // `field` is one of two literals, never input: the column name is chosen here.
     const column = field === 'priority' ? 'priority' : 'category';
-    await this.#rows(`UPDATE support_ticket SET ${column} = ?, corrected = 1, updated_at = ? WHERE ticket_id = ?`, [to, at, ticketId]);
-    await this.#rows('INSERT INTO support_triage_correction (ticket_id, field, from_value, to_value, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)', [ticketId, field, from, to, agentId, at]);
+    await this.#rows(`UPDATE support_ticket SET ${column} = ?, corrected = 1, updated_at = ? WHERE ticket_id = ?`, [
+      to,
+      at,
+      ticketId,
+    ]);
+    await this.#rows(
+      'INSERT INTO support_triage_correction (ticket_id, field, from_value, to_value, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [ticketId, field, from, to, agentId, at],
+    );
     // The old site reads priority and category only from the metadata block of the ticket row.
-    const [legacy] = await this.#rows('SELECT msg_content, msg_date FROM ___xtr_msg WHERE msg_id = ? FOR UPDATE', [ticketId]);
+    const [legacy] = await this.#rows('SELECT msg_content, msg_date FROM ___xtr_msg WHERE msg_id = ? FOR UPDATE', [
+      ticketId,
+    ]);
     if (!legacy) return;
     const parsed = parseLegacyContent(stringOr(legacy['msg_content'], ''));
     const metadata = parsed.metadata ?? {};
-    const createdAt = typeof metadata['created_at'] === 'string' ? metadata['created_at'] : stringOr(legacy['msg_date'], formatLegacyDate(at));
+    const createdAt =
+      typeof metadata['created_at'] === 'string'
+        ? metadata['created_at']
+        : stringOr(legacy['msg_date'], formatLegacyDate(at));
     const current = await this.#rows('SELECT priority, category FROM support_ticket WHERE ticket_id = ?', [ticketId]);
-    const content = replaceLegacyMetadata(stringOr(legacy['msg_content'], ''), { ...metadata, priority: current[0]?.['priority'] as Priority, category: current[0]?.['category'] as Category, created_at: createdAt });
+    const content = replaceLegacyMetadata(stringOr(legacy['msg_content'], ''), {
+      ...metadata,
+      priority: current[0]?.['priority'] as Priority,
+      category: current[0]?.['category'] as Category,
+      created_at: createdAt,
+    });
     await this.#rows('UPDATE ___xtr_msg SET msg_content = ? WHERE msg_id = ?', [content, ticketId]);
   }
 
-  async addStaffReply(reply: { ticketId: number; customerId: number; subject: string; content: string; staffId: string; at: Date }): Promise<number> {
+  async addStaffReply(reply: {
+    ticketId: number;
+    customerId: number;
+    subject: string;
+    content: string;
+    staffId: string;
+    at: Date;
+  }): Promise<number> {
     const [result] = await this.#conn.query(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
-      [String(reply.customerId), reply.staffId, formatLegacyDate(reply.at), htmlText(reply.subject), legacyReplyContent(reply.content), String(reply.ticketId)],
+      [
+        String(reply.customerId),
+        reply.staffId,
+        formatLegacyDate(reply.at),
+        htmlText(reply.subject),
+        legacyReplyContent(reply.content),
+        String(reply.ticketId),
+      ],
     );
     await this.#rows(
       'UPDATE support_ticket SET message_count = message_count + 1, last_message_at = ?, updated_at = ?, first_response_at = COALESCE(first_response_at, ?), awaiting_reply_since = NULL WHERE ticket_id = ?',
@@ -379,7 +505,17 @@ class MysqlTicketTransaction implements TicketTransaction {
     return (result as { insertId: number }).insertId;
   }
 
-  async lastCustomerEmail(ticketId: number): Promise<{ messageId: string; references: string[]; rootMessageId: string | null; address: string | null; name: string | null; text: string; at: Date } | null> {
+  async lastCustomerEmail(
+    ticketId: number,
+  ): Promise<{
+    messageId: string;
+    references: string[];
+    rootMessageId: string | null;
+    address: string | null;
+    name: string | null;
+    text: string;
+    at: Date;
+  } | null> {
     const rows = await this.#rows(
       // The text is the legacy row's (what the customer wrote, history cut; the ticket's own row also carries the metadata block).
       `SELECT m.message_id, m.references_ids, m.peer_address, m.peer_name, m.kind, COALESCE(m.sent_at, m.created_at) AS written_at, x.msg_content,
@@ -397,11 +533,22 @@ class MysqlTicketTransaction implements TicketTransaction {
     const text = r['kind'] === 'ticket' ? parseLegacyContent(content).text : legacyReplyText(content);
     const root = r['root_message_id'];
     const name = stringOr(r['peer_name'], '').trim();
-    return { messageId: String(r['message_id']), references: refs, rootMessageId: root ? String(root) : null, address: address || null, name: name || null, text, at: asDate(r['written_at']) };
+    return {
+      messageId: String(r['message_id']),
+      references: refs,
+      rootMessageId: root ? String(root) : null,
+      address: address || null,
+      name: name || null,
+      text,
+      at: asDate(r['written_at']),
+    };
   }
 
   async threadAddresses(ticketId: number): Promise<string[]> {
-    const rows = await this.#rows('SELECT address FROM support_participant WHERE ticket_id = ? ORDER BY address LIMIT 100', [ticketId]);
+    const rows = await this.#rows(
+      'SELECT address FROM support_participant WHERE ticket_id = ? ORDER BY address LIMIT 100',
+      [ticketId],
+    );
     return rows.map((r) => String(r['address']).trim().toLowerCase()).filter(Boolean);
   }
 
@@ -435,8 +582,20 @@ class MysqlTicketTransaction implements TicketTransaction {
     return rows[0] ? { reason: String(rows[0]['reason']), wroteSince: Number(rows[0]['wrote_since']) === 1 } : null;
   }
 
-  async recordEvent(ticketId: number, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
-    await this.#rows('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, type, actor.slice(0, 128), JSON.stringify(details), at]);
+  async recordEvent(
+    ticketId: number,
+    type: string,
+    actor: string,
+    details: Record<string, unknown>,
+    at: Date,
+  ): Promise<void> {
+    await this.#rows('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
+      ticketId,
+      type,
+      actor.slice(0, 128),
+      JSON.stringify(details),
+      at,
+    ]);
   }
 }
 
@@ -456,7 +615,11 @@ function selectTicket(q: Queryable, ticketId: number, forUpdate: boolean): Promi
  * row), its attachments by idx_attachment_message. Outbound rows (our replies) share the staff reply's
  * legacy id and are left out.
  */
-async function emailSources(q: Queryable, ticketId: number, legacyIds: readonly number[]): Promise<Map<number, { address: string | null; attachments: StoredAttachment[] }>> {
+async function emailSources(
+  q: Queryable,
+  ticketId: number,
+  legacyIds: readonly number[],
+): Promise<Map<number, { address: string | null; attachments: StoredAttachment[] }>> {
   const sources = new Map<number, { address: string | null; attachments: StoredAttachment[] }>();
   if (legacyIds.length === 0) return sources;
   const [rows] = await q.query(
@@ -502,7 +665,9 @@ function where(conditions: readonly string[]): string {
  * the FULLTEXT index (a superset, to narrow a search of the whole table); `address`, a complete
  * email address, is looked up by its own index.
  */
-function searchPlan(words: readonly string[]): { conditions: string[]; params: unknown[]; fulltext: string | null; address: string | null } | null {
+function searchPlan(
+  words: readonly string[],
+): { conditions: string[]; params: unknown[]; fulltext: string | null; address: string | null } | null {
   const conditions: string[] = [];
   const params: unknown[] = [];
   const terms: string[] = [];
@@ -534,16 +699,64 @@ function escapeRegex(text: string): string {
 }
 
 /** Accented forms of the letters French (and its neighbours) write: "societe" finds "Société", and the other way round. */
-const ACCENTED: Readonly<Record<string, string>> = { a: 'aàâäáãå', c: 'cç', e: 'eéèêë', i: 'iîïíì', n: 'nñ', o: 'oôöóòõ', u: 'uùûüú', y: 'yÿý' };
+const ACCENTED: Readonly<Record<string, string>> = {
+  a: 'aàâäáãå',
+  c: 'cç',
+  e: 'eéèêë',
+  i: 'iîïíì',
+  n: 'nñ',
+  o: 'oôöóòõ',
+  u: 'uùûüú',
+  y: 'yÿý',
+};
 
 /** A word as a regular expression matching it with or without accents (case is the collation's). */
 function accentTolerant(word: string): string {
-  const folded = word.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  const folded = word
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
   return [...folded].map((ch) => (ACCENTED[ch] ? `[${ACCENTED[ch]}]` : escapeRegex(ch))).join('');
 }
 
 /** InnoDB's default FULLTEXT stopwords: such a word cannot narrow a search (the REGEXP still checks it). */
-const FULLTEXT_STOPWORDS = new Set(['a', 'about', 'an', 'are', 'as', 'at', 'be', 'by', 'com', 'de', 'en', 'for', 'from', 'how', 'i', 'in', 'is', 'it', 'la', 'of', 'on', 'or', 'that', 'the', 'this', 'to', 'was', 'what', 'when', 'where', 'who', 'will', 'with', 'und', 'www']);
+const FULLTEXT_STOPWORDS = new Set([
+  'a',
+  'about',
+  'an',
+  'are',
+  'as',
+  'at',
+  'be',
+  'by',
+  'com',
+  'de',
+  'en',
+  'for',
+  'from',
+  'how',
+  'i',
+  'in',
+  'is',
+  'it',
+  'la',
+  'of',
+  'on',
+  'or',
+  'that',
+  'the',
+  'this',
+  'to',
+  'was',
+  'what',
+  'when',
+  'where',
+  'who',
+  'will',
+  'with',
+  'und',
+  'www',
+]);
 
 function toSummary(r: Row): TicketSummary {
   return {
@@ -582,10 +795,41 @@ function readableText(content: string): string {
 
 // The entities the old site's editor wrote for French text and punctuation (&eacute;, &rsquo;…).
 const ENTITIES: Readonly<Record<string, string>> = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", laquo: '«', raquo: '»', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
-  hellip: '…', ndash: '–', mdash: '—', euro: '€', deg: '°', copy: '©', reg: '®', middot: '·', oelig: 'œ', OElig: 'Œ', aelig: 'æ', AElig: 'Æ', szlig: 'ß',
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  laquo: '«',
+  raquo: '»',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  hellip: '…',
+  ndash: '–',
+  mdash: '—',
+  euro: '€',
+  deg: '°',
+  copy: '©',
+  reg: '®',
+  middot: '·',
+  oelig: 'œ',
+  OElig: 'Œ',
+  aelig: 'æ',
+  AElig: 'Æ',
+  szlig: 'ß',
 };
-const ACCENTS: Readonly<Record<string, string>> = { acute: '\u0301', grave: '\u0300', circ: '\u0302', uml: '\u0308', cedil: '\u0327', tilde: '\u0303', ring: '\u030a' };
+const ACCENTS: Readonly<Record<string, string>> = {
+  acute: '\u0301',
+  grave: '\u0300',
+  circ: '\u0302',
+  uml: '\u0308',
+  cedil: '\u0327',
+  tilde: '\u0303',
+  ring: '\u030a',
+};
 
 /** One HTML entity as its character (&eacute; é, &#233; é, &#x2019; ’); one it does not know stays as written. */
 function decodeEntity(entity: string, name: string): string {

@@ -10,8 +10,24 @@
  * trip (a multi-table UPDATE each) — on a CPU-bound machine the extra round trip is the cheaper one.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { CATEGORIES, formatLegacyDate, parseLegacyContent, replaceLegacyMetadata, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
-import type { CorrectedTicket, SaveResult, StoredDecision, StoredTriage, TicketForTriage, TriageRecords, TriageStore } from '../../src/ports/triage-store.ts';
+import {
+  CATEGORIES,
+  formatLegacyDate,
+  parseLegacyContent,
+  replaceLegacyMetadata,
+  PRIORITIES,
+  type Category,
+  type Priority,
+} from '../../src/domain/ticket.ts';
+import type {
+  CorrectedTicket,
+  SaveResult,
+  StoredDecision,
+  StoredTriage,
+  TicketForTriage,
+  TriageRecords,
+  TriageStore,
+} from '../../src/ports/triage-store.ts';
 import { toAppError, type Database } from './database.ts';
 
 const MAX_BATCH = 250;
@@ -55,13 +71,10 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         [at, ticketId],
       );
       if (result.affectedRows !== 1) return false;
-      await this.#database.pool.query('INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)', [
-        ticketId,
-        'escalated',
-        'triage',
-        JSON.stringify({}),
-        at,
-      ]);
+      await this.#database.pool.query(
+        'INSERT INTO support_event (ticket_id, type, actor, details, created_at) VALUES (?, ?, ?, ?, ?)',
+        [ticketId, 'escalated', 'triage', JSON.stringify({}), at],
+      );
       return true;
     } catch (error) {
       throw toAppError(error, 'marking a ticket escalated');
@@ -131,7 +144,7 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         priority: asPriority(r['priority']),
       }));
     } catch (error) {
-      throw toAppError(error, 'reading agents\' corrections');
+      throw toAppError(error, "reading agents' corrections");
     }
   }
 
@@ -204,17 +217,48 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         // The escalation is claimed here, under the same row lock: exactly once, like claimEscalation.
         const claim = decision.escalate && row['escalated_at'] === null;
         if (claim) row['escalated_at'] = decision.at;
-        tickets.push([ticketId, category, priority, decision.categoryConfidence, decision.priorityConfidence, decision.sentiment, decision.language, JSON.stringify(decision.reasons), decision.modelVersion, decision.at, claim ? decision.at : null]);
+        tickets.push([
+          ticketId,
+          category,
+          priority,
+          decision.categoryConfidence,
+          decision.priorityConfidence,
+          decision.sentiment,
+          decision.language,
+          JSON.stringify(decision.reasons),
+          decision.modelVersion,
+          decision.at,
+          claim ? decision.at : null,
+        ]);
         const content = String(row['msg_content'] ?? '');
         // What triage would have decided, where it kept the customer's own choice: shown as a proposal.
-        const proposal = !corrected && decision.proposal && (decision.proposal.category !== category || decision.proposal.priority !== priority) ? decision.proposal : null;
-        const updated = legacyContent(content, category, priority, row['created_at'] instanceof Date ? row['created_at'] : null, decision.at, proposal);
+        const proposal =
+          !corrected &&
+          decision.proposal &&
+          (decision.proposal.category !== category || decision.proposal.priority !== priority)
+            ? decision.proposal
+            : null;
+        const updated = legacyContent(
+          content,
+          category,
+          priority,
+          row['created_at'] instanceof Date ? row['created_at'] : null,
+          decision.at,
+          proposal,
+        );
         if (updated !== content) legacy.push([ticketId, updated]);
         events.push([
           ticketId,
           'triaged',
           'triage',
-          JSON.stringify({ category, priority, sentiment: decision.sentiment, modelVersion: decision.modelVersion, keptAgentCorrection: corrected, ...(proposal ? { keptCustomerChoice: true, proposed: proposal } : {}) }),
+          JSON.stringify({
+            category,
+            priority,
+            sentiment: decision.sentiment,
+            modelVersion: decision.modelVersion,
+            keptAgentCorrection: corrected,
+            ...(proposal ? { keptCustomerChoice: true, proposed: proposal } : {}),
+          }),
           decision.at,
         ]);
         if (claim) events.push([ticketId, 'escalated', 'triage', JSON.stringify({}), decision.at]);
@@ -233,7 +277,9 @@ export class MysqlTriageStore implements TriageStore, TriageRecords {
         params.push(...tickets.flat());
       }
       if (legacy.length) {
-        statements.push(`UPDATE ___xtr_msg m JOIN (${derivedTable(['id', 'content'], legacy.length)}) v ON m.msg_id = v.id SET m.msg_content = v.content`);
+        statements.push(
+          `UPDATE ___xtr_msg m JOIN (${derivedTable(['id', 'content'], legacy.length)}) v ON m.msg_id = v.id SET m.msg_content = v.content`,
+        );
         params.push(...legacy.flat());
       }
       if (events.length) {
@@ -282,13 +328,15 @@ class Batcher<K, V> {
     this.#inFlight++;
     this.stats.groups++;
     this.stats.calls += group.length;
-    this.#flush(group.map((g) => g.key)).then(
-      (values) => group.forEach((g, i) => g.resolve(values[i]!)),
-      (error: unknown) => group.forEach((g) => g.reject(error)),
-    ).finally(() => {
-      this.#inFlight--;
-      this.#next();
-    });
+    this.#flush(group.map((g) => g.key))
+      .then(
+        (values) => group.forEach((g, i) => g.resolve(values[i]!)),
+        (error: unknown) => group.forEach((g) => g.reject(error)),
+      )
+      .finally(() => {
+        this.#inFlight--;
+        this.#next();
+      });
   }
 }
 
@@ -311,7 +359,12 @@ function legacyContent(
     triaged: true,
     ...(proposal ? { triage_proposal: { priority: proposal.priority, category: proposal.category } } : {}),
   };
-  return replaceLegacyMetadata(content, { ...metadata, priority, category, created_at: String(metadata['created_at'] ?? createdAt) });
+  return replaceLegacyMetadata(content, {
+    ...metadata,
+    priority,
+    category,
+    created_at: String(metadata['created_at'] ?? createdAt),
+  });
 }
 
 /** `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: a group's values as a table to join an UPDATE on. */

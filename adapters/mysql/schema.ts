@@ -291,7 +291,10 @@ export const supportChatPost = mysqlTable(
     messageRef: varchar('message_ref', { length: 64 }).notNull(),
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.channel, t.ticketId, t.kind] }), index('idx_chat_post_ticket').on(t.ticketId)],
+  (t) => [
+    primaryKey({ columns: [t.platform, t.channel, t.ticketId, t.kind] }),
+    index('idx_chat_post_ticket').on(t.ticketId),
+  ],
 );
 
 /** One digest per channel per day: the primary key is the guarantee, whoever races. */
@@ -328,7 +331,11 @@ export const supportSpam = mysqlTable(
     /** The ticket a released email opened or joined. */
     ticketId: int('ticket_id', { unsigned: true }),
   },
-  (t) => [uniqueIndex('uq_spam_message_id').on(t.messageId), index('idx_spam_released').on(t.releasedAt, t.id), index('idx_spam_received').on(t.receivedAt)],
+  (t) => [
+    uniqueIndex('uq_spam_message_id').on(t.messageId),
+    index('idx_spam_released').on(t.releasedAt, t.id),
+    index('idx_spam_received').on(t.receivedAt),
+  ],
 );
 
 /** Each automatic email queued, by normalised mailbox: what the hourly caps count. */
@@ -340,7 +347,11 @@ export const supportAutoMail = mysqlTable(
     ticketId: int('ticket_id', { unsigned: true }),
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
   },
-  (t) => [index('idx_auto_mail_mailbox').on(t.mailbox, t.createdAt), index('idx_auto_mail_ticket').on(t.ticketId, t.createdAt), index('idx_auto_mail_created').on(t.createdAt)],
+  (t) => [
+    index('idx_auto_mail_mailbox').on(t.mailbox, t.createdAt),
+    index('idx_auto_mail_ticket').on(t.ticketId, t.createdAt),
+    index('idx_auto_mail_created').on(t.createdAt),
+  ],
 );
 
 /** The circuit breaker of automatic mail ('automatic_mail'): tripped when the hourly cap is hit, reset by an operator. */
@@ -374,7 +385,11 @@ export const supportSla = mysqlTable(
     breached: tinyint('breached').notNull().default(0),
     clocks: json('clocks').$type<unknown>().notNull(),
   },
-  (t) => [index('idx_sla_next_check').on(t.nextCheckAt), index('idx_sla_next_due').on(t.nextDueAt), index('idx_sla_first_response_met').on(t.firstResponseMetAt)],
+  (t) => [
+    index('idx_sla_next_check').on(t.nextCheckAt),
+    index('idx_sla_next_due').on(t.nextDueAt),
+    index('idx_sla_first_response_met').on(t.firstResponseMetAt),
+  ],
 );
 
 /** One SLA alert per ticket, metric, cycle and kind: the primary key is the guarantee, whoever races. */
@@ -390,7 +405,10 @@ export const supportSlaAlert = mysqlTable(
     /** 0: recorded too late to be worth posting (a ticket from before SLAs were set up). */
     posted: tinyint('posted').notNull().default(1),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }), index('idx_sla_alert_fired').on(t.kind, t.firedAt)],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }),
+    index('idx_sla_alert_fired').on(t.kind, t.firedAt),
+  ],
 );
 
 /** Reply templates (issue 20, 2.1): one row per key and version. */

@@ -28,7 +28,10 @@ export class BullmqTriageQueue implements TriageQueue {
     });
     this.#connection.on('error', () => undefined); // reported where an enqueue fails
     this.#connection.once('ready', () => (this.#wasReady = true));
-    this.#queue = new Queue(QUEUE_NAMES.triage, { connection: this.#connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+    this.#queue = new Queue(QUEUE_NAMES.triage, {
+      connection: this.#connection,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
     this.#queue.on('error', () => undefined);
   }
 
@@ -37,14 +40,29 @@ export class BullmqTriageQueue implements TriageQueue {
       if (this.#connection.status === 'wait') await this.#connection.connect().catch(() => undefined);
       // The first connection still being made (a process just started) is not Redis being down:
       // wait for it, briefly, instead of leaving the ticket to the next sweep.
-      if (!this.#wasReady && (this.#connection.status === 'connecting' || this.#connection.status === 'connect')) await this.#ready();
+      if (!this.#wasReady && (this.#connection.status === 'connecting' || this.#connection.status === 'connect'))
+        await this.#ready();
       if (this.#connection.status !== 'ready') throw new Error(`redis connection is ${this.#connection.status}`);
       await withTimeout(
-        this.#queue.add('triage', { ticketId }, { jobId: triageJobId(ticketId), attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1000, removeOnFail: false }),
+        this.#queue.add(
+          'triage',
+          { ticketId },
+          {
+            jobId: triageJobId(ticketId),
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1_000 },
+            removeOnComplete: 1000,
+            removeOnFail: false,
+          },
+        ),
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (error) {
-      throw new AppError('queue.unavailable', `The triage queue cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retryable: true });
+      throw new AppError(
+        'queue.unavailable',
+        `The triage queue cannot be reached: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, retryable: true },
+      );
     }
   }
 

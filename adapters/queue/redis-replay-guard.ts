@@ -16,7 +16,13 @@ export class RedisReplayGuard implements ReplayGuard {
   readonly #prefix: string;
 
   constructor(options: { redisUrl: string; prefix: string }) {
-    this.#redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+    this.#redis = new Redis(options.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2_000,
+      retryStrategy: (n) => Math.min(n * 500, 5_000),
+    });
     this.#redis.on('error', () => undefined);
     this.#prefix = `${options.prefix}:replay`;
   }

@@ -23,7 +23,13 @@ export class StatusBoard {
   readonly #key: string;
 
   constructor(options: { redisUrl: string; prefix: string }) {
-    this.#redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+    this.#redis = new Redis(options.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2_000,
+      retryStrategy: (n) => Math.min(n * 500, 5_000),
+    });
     this.#redis.on('error', () => undefined);
     this.#key = `${options.prefix}:status`;
   }
@@ -37,7 +43,13 @@ export class StatusBoard {
   async publish(status: Omit<ProcessStatus, 'id' | 'host' | 'pid' | 'updatedAt'>): Promise<void> {
     if (!(await this.#ready())) return;
     const id = `${os.hostname()}:${process.pid}`;
-    const entry: ProcessStatus = { id, host: os.hostname(), pid: process.pid, updatedAt: new Date().toISOString(), ...status };
+    const entry: ProcessStatus = {
+      id,
+      host: os.hostname(),
+      pid: process.pid,
+      updatedAt: new Date().toISOString(),
+      ...status,
+    };
     await this.#redis.set(`${this.#key}:${id}`, JSON.stringify(entry), 'EX', TTL_SECONDS).catch(() => undefined);
   }
 

@@ -10,7 +10,15 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { BlockAction, ButtonAction, Logger as BoltLogger, RespondArguments, ViewSubmitAction, SlackViewMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type {
+  BlockAction,
+  ButtonAction,
+  Logger as BoltLogger,
+  RespondArguments,
+  ViewSubmitAction,
+  SlackViewMiddlewareArgs,
+  AllMiddlewareArgs,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Caller, CommandFile, CommandReply, TicketAction } from '../../src/domain/command.ts';
 import type { Config } from '../../src/config.ts';
@@ -57,10 +65,22 @@ export interface SlackBot {
 export function createSlackBot(options: SlackBotOptions): SlackBot {
   const { slack, commands } = options;
   const log = options.logger.child({ component: 'slack' });
-  if (!slack.botToken) throw new AppError('config.slack', 'Slack needs SLACK_BOT_TOKEN (the bot token xoxb-…, under "OAuth & Permissions" of the app).');
+  if (!slack.botToken)
+    throw new AppError(
+      'config.slack',
+      'Slack needs SLACK_BOT_TOKEN (the bot token xoxb-…, under "OAuth & Permissions" of the app).',
+    );
   const socketMode = slack.socketMode;
-  if (socketMode && !slack.appToken) throw new AppError('config.slack', 'SLACK_SOCKET_MODE is on but SLACK_APP_TOKEN is missing: create an app-level token (xapp-…) with connections:write, or turn Socket Mode off.');
-  if (!socketMode && !slack.signingSecret) throw new AppError('config.slack', 'Slack in HTTP mode needs SLACK_SIGNING_SECRET ("Basic Information" of the app) to verify requests; or set SLACK_SOCKET_MODE=true with SLACK_APP_TOKEN.');
+  if (socketMode && !slack.appToken)
+    throw new AppError(
+      'config.slack',
+      'SLACK_SOCKET_MODE is on but SLACK_APP_TOKEN is missing: create an app-level token (xapp-…) with connections:write, or turn Socket Mode off.',
+    );
+  if (!socketMode && !slack.signingSecret)
+    throw new AppError(
+      'config.slack',
+      'Slack in HTTP mode needs SLACK_SIGNING_SECRET ("Basic Information" of the app) to verify requests; or set SLACK_SOCKET_MODE=true with SLACK_APP_TOKEN.',
+    );
   const logger = boltLogger(log);
   const clientOptions = {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.replace(/\/?$/, '/') } : {}),
@@ -71,7 +91,13 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   };
   // Built here rather than by Bolt (socketMode: true) to see its connection's state; its Web API
   // client (apps.connections.open, with the app-level token) gets the same options as Bolt's own.
-  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger, installerOptions: { clientOptions: { ...clientOptions } } }) : null;
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: slack.appToken ?? '',
+        logger,
+        installerOptions: { clientOptions: { ...clientOptions } },
+      })
+    : null;
   /** Socket Mode: whether the WebSocket is up now (the client reconnects by itself when Slack recycles it). */
   let socketState: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' = 'connecting';
   if (socketReceiver) {
@@ -110,12 +136,20 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         const info = await client.users.info({ user: userId });
         email = info.user?.profile?.email ?? null;
       } catch (error) {
-        log.warn({ userId, err: slackErrorText(error) }, 'could not read the Slack user\'s email (scope users:read.email?); agents are matched by user id only');
+        log.warn(
+          { userId, err: slackErrorText(error) },
+          "could not read the Slack user's email (scope users:read.email?); agents are matched by user id only",
+        );
       }
       cached = { email, until: Date.now() + EMAIL_TTL_MS };
       emails.set(userId, cached);
     }
-    return { platform: 'slack', userId, ...(cached.email ? { email: cached.email } : {}), ...(name ? { displayName: name } : {}) };
+    return {
+      platform: 'slack',
+      userId,
+      ...(cached.email ? { email: cached.email } : {}),
+      ...(name ? { displayName: name } : {}),
+    };
   }
 
   /** The service's answer, or a clear sentence when the service itself failed. */
@@ -148,14 +182,23 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const replyTo = /^\s*reply\s+#?(\d{1,9})\s*$/i.exec(command.text)?.[1];
     if (replyTo) {
       try {
-        await client.views.open({ trigger_id: command.trigger_id, view: replyComposeView(Number(replyTo), command.channel_id) });
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: replyComposeView(Number(replyTo), command.channel_id),
+        });
         return;
       } catch (error) {
-        log.warn({ ticketId: Number(replyTo), err: slackErrorText(error) }, 'could not open the reply modal; answering the command instead');
+        log.warn(
+          { ticketId: Number(replyTo), err: slackErrorText(error) },
+          'could not open the reply modal; answering the command instead',
+        );
       }
     }
     const caller = await callerOf(client, command.user_id, command.user_name);
-    const reply = await answer(() => commands.run(caller, command.text), { userId: command.user_id, channel: command.channel_id });
+    const reply = await answer(() => commands.run(caller, command.text), {
+      userId: command.user_id,
+      channel: command.channel_id,
+    });
     await respond(toResponse(reply));
     if (reply.ok && reply.file) await sendFile(client, command.user_id, reply.file);
   });
@@ -166,69 +209,122 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       const im = await client.conversations.open({ users: userId });
       const channel = im.channel?.id;
       if (!channel) throw new Error('Slack opened no direct message channel');
-      await client.files.uploadV2({ channel_id: channel, file: Buffer.from(file.data), filename: file.filename, title: file.filename, initial_comment: `Your export: ${file.filename}` });
+      await client.files.uploadV2({
+        channel_id: channel,
+        file: Buffer.from(file.data),
+        filename: file.filename,
+        title: file.filename,
+        initial_comment: `Your export: ${file.filename}`,
+      });
     } catch (error) {
       log.warn({ userId, file: file.filename, err: slackErrorText(error) }, 'could not hand the file over in Slack');
-      await client.chat.postEphemeral({ channel: userId, user: userId, ...SLACK_NO_PARSE, text: `The file ${slackText(file.filename)} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.` }).catch(() => undefined);
+      await client.chat
+        .postEphemeral({
+          channel: userId,
+          user: userId,
+          ...SLACK_NO_PARSE,
+          text: `The file ${slackText(file.filename)} could not be sent here (${slackErrorText(error)}); run "npx ticketrelay export" on the server instead.`,
+        })
+        .catch(() => undefined);
     }
   }
 
   for (const action of ['close', 'reopen', 'assign_me'] as const satisfies readonly Exclude<TicketAction, 'reply'>[]) {
-    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS[action] }, async ({ ack, body, action: pressed, respond, client }) => {
-      await ack();
-      const ticketId = Number(pressed.value);
-      const caller = await callerOf(client, body.user.id, body.user.name);
-      const reply = await answer(() => commands.runAction(caller, action, ticketId), { userId: body.user.id, ticketId, action });
-      await respond(toResponse(reply));
-    });
+    app.action<BlockAction<ButtonAction>>(
+      { type: 'block_actions', action_id: ACTION_IDS[action] },
+      async ({ ack, body, action: pressed, respond, client }) => {
+        await ack();
+        const ticketId = Number(pressed.value);
+        const caller = await callerOf(client, body.user.id, body.user.name);
+        const reply = await answer(() => commands.runAction(caller, action, ticketId), {
+          userId: body.user.id,
+          ticketId,
+          action,
+        });
+        await respond(toResponse(reply));
+      },
+    );
   }
 
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS.view }, async ({ ack, body, action: pressed, respond, client }) => {
-    await ack();
-    const caller = await callerOf(client, body.user.id, body.user.name);
-    const reply = await answer(() => commands.run(caller, `view ${Number(pressed.value)}`), { userId: body.user.id });
-    await respond(toResponse(reply));
-  });
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: ACTION_IDS.view },
+    async ({ ack, body, action: pressed, respond, client }) => {
+      await ack();
+      const caller = await callerOf(client, body.user.id, body.user.name);
+      const reply = await answer(() => commands.run(caller, `view ${Number(pressed.value)}`), { userId: body.user.id });
+      await respond(toResponse(reply));
+    },
+  );
 
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACTION_IDS.reply }, async ({ ack, body, action: pressed, client }) => {
-    await ack();
-    const ticketId = Number(pressed.value);
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: replyComposeView(ticketId, body.channel?.id ?? null) });
-    } catch (error) {
-      log.warn({ ticketId, err: slackErrorText(error) }, 'could not open the reply modal');
-    }
-  });
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: ACTION_IDS.reply },
+    async ({ ack, body, action: pressed, client }) => {
+      await ack();
+      const ticketId = Number(pressed.value);
+      try {
+        await client.views.open({
+          trigger_id: body.trigger_id,
+          view: replyComposeView(ticketId, body.channel?.id ?? null),
+        });
+      } catch (error) {
+        log.warn({ ticketId, err: slackErrorText(error) }, 'could not open the reply modal');
+      }
+    },
+  );
 
   app.view<ViewSubmitAction>(REPLY_COMPOSE_CALLBACK, async ({ ack, view }) => {
     const meta = readMetadata(view.private_metadata);
     const text = view.state.values[REPLY_INPUT_BLOCK]?.[REPLY_INPUT_ACTION]?.value?.trim() ?? '';
     if (!meta) return void (await ack());
-    if (!text) return void (await ack({ response_action: 'errors', errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first; it is emailed to the customer.' } }));
+    if (!text)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first; it is emailed to the customer.' },
+      }));
     const preview = replyPreviewView(meta.ticketId, meta.channel, text);
     // The text rides to the Send step in private_metadata, which Slack caps at 3000 characters.
     if ((preview.private_metadata ?? '').length > MAX_PRIVATE_METADATA) {
-      return void (await ack({ response_action: 'errors', errors: { [REPLY_INPUT_BLOCK]: `This reply is too long for the form (line breaks and quotes count double); shorten it, or send it with "/ticket reply ${meta.ticketId} …".` } }));
+      return void (await ack({
+        response_action: 'errors',
+        errors: {
+          [REPLY_INPUT_BLOCK]: `This reply is too long for the form (line breaks and quotes count double); shorten it, or send it with "/ticket reply ${meta.ticketId} …".`,
+        },
+      }));
     }
     await ack({ response_action: 'update', view: preview });
   });
 
-  app.view<ViewSubmitAction>(REPLY_CONFIRM_CALLBACK, async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
-    await ack();
-    const meta = readMetadata(view.private_metadata);
-    if (!meta?.text) return;
-    const caller = await callerOf(client, body.user.id, body.user.name);
-    const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), { userId: body.user.id, ticketId: meta.ticketId });
-    const message = renderReply(reply);
-    const content = { ...SLACK_NO_PARSE, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) };
-    try {
-      if (meta.channel && !reply.ephemeral) await client.chat.postMessage({ channel: meta.channel, ...content });
-      else if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...content });
-      else await client.chat.postMessage({ channel: body.user.id, ...content });
-    } catch (error) {
-      log.warn({ ticketId: meta.ticketId, err: slackErrorText(error) }, 'could not post the outcome of a reply in Slack');
-    }
-  });
+  app.view<ViewSubmitAction>(
+    REPLY_CONFIRM_CALLBACK,
+    async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+      await ack();
+      const meta = readMetadata(view.private_metadata);
+      if (!meta?.text) return;
+      const caller = await callerOf(client, body.user.id, body.user.name);
+      const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), {
+        userId: body.user.id,
+        ticketId: meta.ticketId,
+      });
+      const message = renderReply(reply);
+      const content = {
+        ...SLACK_NO_PARSE,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : {}),
+        ...(message.attachments ? { attachments: message.attachments } : {}),
+      };
+      try {
+        if (meta.channel && !reply.ephemeral) await client.chat.postMessage({ channel: meta.channel, ...content });
+        else if (meta.channel)
+          await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, ...content });
+        else await client.chat.postMessage({ channel: body.user.id, ...content });
+      } catch (error) {
+        log.warn(
+          { ticketId: meta.ticketId, err: slackErrorText(error) },
+          'could not post the outcome of a reply in Slack',
+        );
+      }
+    },
+  );
 
   app.error(async (error) => {
     log.error({ err: error.message, code: error.code }, 'Slack request failed');
@@ -252,7 +348,11 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         return null;
       }
       // Slow clients (slowloris) are cut as on the HTTP role: headers in 10 s, a request in 20 s, checked every second.
-      server = (await app.start(port, { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1_000 })) as Server;
+      server = (await app.start(port, {
+        headersTimeout: 10_000,
+        requestTimeout: 20_000,
+        connectionsCheckingInterval: 1_000,
+      })) as Server;
       server.maxConnections = 512;
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound }, 'Slack listening for signed requests on /slack/events');
@@ -262,7 +362,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       await app.stop();
     },
     describe() {
-      return `slack: ${socketMode ? `Socket Mode ${socketState}` : `HTTP on port ${server ? (server.address() as AddressInfo | null)?.port ?? slack.port : slack.port}`}, ${handled} command(s) handled`;
+      return `slack: ${socketMode ? `Socket Mode ${socketState}` : `HTTP on port ${server ? ((server.address() as AddressInfo | null)?.port ?? slack.port) : slack.port}`}, ${handled} command(s) handled`;
     },
   };
 }
@@ -299,7 +399,10 @@ function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, 
       },
       (error: unknown) => {
         // Redis down: commands still work (MySQL), without the replay check for that while.
-        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not check a Slack request for replay (Redis); taking it');
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not check a Slack request for replay (Redis); taking it',
+        );
         listener(req, res);
       },
     );
@@ -308,31 +411,56 @@ function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, 
 
 /** The code of a chat platform refusing our token: the bots role goes down, the other roles go on. */
 export const TOKEN_REFUSED = 'chat.token_refused';
-const REFUSED_REASONS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type'];
+const REFUSED_REASONS = [
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+];
 
 /** Why auth.test failed for the bot token, naming the variable to fix; never the token. */
 function botTokenError(error: unknown, botToken: string): AppError {
   const reason = slackErrorText(error).split(botToken).join('***');
   if (REFUSED_REASONS.includes(reason)) {
-    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_BOT_TOKEN (${reason}): copy the bot token (xoxb-…) again from "OAuth & Permissions" of the app, or reinstall the app, and restart.`, { cause: error });
+    return new AppError(
+      TOKEN_REFUSED,
+      `Slack refused SLACK_BOT_TOKEN (${reason}): copy the bot token (xoxb-…) again from "OAuth & Permissions" of the app, or reinstall the app, and restart.`,
+      { cause: error },
+    );
   }
-  return new AppError('slack.unreachable', `Could not check SLACK_BOT_TOKEN with Slack (auth.test): ${reason}`, { cause: error, retryable: true });
+  return new AppError('slack.unreachable', `Could not check SLACK_BOT_TOKEN with Slack (auth.test): ${reason}`, {
+    cause: error,
+    retryable: true,
+  });
 }
 
 /** Why Socket Mode could not connect, naming the variable to fix; never the token. */
 function socketModeError(error: unknown, appToken: string): AppError {
   const reason = slackErrorText(error).split(appToken).join('***');
   if (REFUSED_REASONS.includes(reason)) {
-    return new AppError(TOKEN_REFUSED, `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`, { cause: error });
+    return new AppError(
+      TOKEN_REFUSED,
+      `Slack refused SLACK_APP_TOKEN (${reason}): create an app-level token (xapp-…) with connections:write under "Basic Information" of the app, or turn SLACK_SOCKET_MODE off.`,
+      { cause: error },
+    );
   }
-  return new AppError('slack.socket_mode_failed', `Could not connect to Slack in Socket Mode: ${reason}`, { cause: error, retryable: true });
+  return new AppError('slack.socket_mode_failed', `Could not connect to Slack in Socket Mode: ${reason}`, {
+    cause: error,
+    retryable: true,
+  });
 }
 
 function readMetadata(raw: string): { ticketId: number; channel: string | null; text?: string } | null {
   try {
     const value = JSON.parse(raw) as { ticketId?: unknown; channel?: unknown; text?: unknown };
     if (typeof value.ticketId !== 'number') return null;
-    return { ticketId: value.ticketId, channel: typeof value.channel === 'string' ? value.channel : null, ...(typeof value.text === 'string' ? { text: value.text } : {}) };
+    return {
+      ticketId: value.ticketId,
+      channel: typeof value.channel === 'string' ? value.channel : null,
+      ...(typeof value.text === 'string' ? { text: value.text } : {}),
+    };
   } catch {
     return null;
   }
@@ -350,7 +478,8 @@ export function slackErrorText(error: unknown): string {
 /** Bolt logs through our logger, at our level. */
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
-  const line = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const line = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...msg: unknown[]) => log.debug({}, line(msg)),
     info: (...msg: unknown[]) => log.info({}, line(msg)),

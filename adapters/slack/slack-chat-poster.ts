@@ -26,12 +26,22 @@ export class SlackChatPoster implements ChatPoster {
 
   async postLine(channel: string, line: string): Promise<string> {
     try {
-      const answer = await this.#client.chat.postMessage({ channel, ...SLACK_NO_PARSE, text: slackText(line), unfurl_links: false, unfurl_media: false });
-      if (!answer.ts) throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
+      const answer = await this.#client.chat.postMessage({
+        channel,
+        ...SLACK_NO_PARSE,
+        text: slackText(line),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!answer.ts)
+        throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
       return answer.ts;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${slackErrorText(error)}.`, { cause: error, retryable: true });
+      throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${slackErrorText(error)}.`, {
+        cause: error,
+        retryable: true,
+      });
     }
   }
 
@@ -47,24 +57,40 @@ export class SlackChatPoster implements ChatPoster {
         unfurl_links: false,
         unfurl_media: false,
       });
-      if (!answer.ts) throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
+      if (!answer.ts)
+        throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
       return answer.ts;
     } catch (error) {
       if (error instanceof AppError) throw error;
       const reason = slackErrorText(error);
-      const hint = reason === 'channel_not_found' || reason === 'not_in_channel' ? ` Invite the app to ${channel} (/invite @ticketrelay) or fix SLACK_NOTIFY_CHANNEL.` : '';
-      throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${reason}.${hint}`, { cause: error, retryable: true });
+      const hint =
+        reason === 'channel_not_found' || reason === 'not_in_channel'
+          ? ` Invite the app to ${channel} (/invite @ticketrelay) or fix SLACK_NOTIFY_CHANNEL.`
+          : '';
+      throw new AppError('slack.post_failed', `Slack refused a notice for ${channel}: ${reason}.${hint}`, {
+        cause: error,
+        retryable: true,
+      });
     }
   }
 
   async postAlert(channel: string, text: string): Promise<string> {
     try {
-      const answer = await this.#client.chat.postMessage({ channel, text: `:rotating_light: ${text}`, unfurl_links: false, unfurl_media: false });
-      if (!answer.ts) throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
+      const answer = await this.#client.chat.postMessage({
+        channel,
+        text: `:rotating_light: ${text}`,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!answer.ts)
+        throw new AppError('slack.post_failed', `Slack did not return the message's ts for channel ${channel}.`);
       return answer.ts;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('slack.post_failed', `Slack refused an alert for ${channel}: ${slackErrorText(error)}.`, { cause: error, retryable: true });
+      throw new AppError('slack.post_failed', `Slack refused an alert for ${channel}: ${slackErrorText(error)}.`, {
+        cause: error,
+        retryable: true,
+      });
     }
   }
 }

@@ -36,7 +36,12 @@ export class SlackDigestPublisher implements DigestPublisher {
         unfurl_links: false,
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: digest.title.slice(0, 150) } },
-          { type: 'section', fields: digest.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn' as const, text: `*${f.name}*\n${f.value}`.slice(0, 2000) })) },
+          {
+            type: 'section',
+            fields: digest.fields
+              .slice(0, 10)
+              .map((f) => ({ type: 'mrkdwn' as const, text: `*${f.name}*\n${f.value}`.slice(0, 2000) })),
+          },
           { type: 'section', text: { type: 'mrkdwn', text: slackDigestText.slice(0, 3000) } },
         ],
       });
@@ -61,7 +66,8 @@ export class SlackDigestPublisher implements DigestPublisher {
 
 /** Slack's errors → AppError: a platform answer is a definite refusal; no answer leaves it uncertain. */
 function toDigestError(error: unknown, channel: string): AppError {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   if (code === ErrorCode.PlatformError) {
     const reason = String((error as { data?: { error?: unknown } }).data?.error ?? 'unknown_error');
     const hint =
@@ -70,13 +76,24 @@ function toDigestError(error: unknown, channel: string): AppError {
         : reason === 'invalid_auth' || reason === 'not_authed' || reason === 'token_revoked'
           ? ' Check SLACK_BOT_TOKEN.'
           : '';
-    return new AppError('digest.post_refused', `Slack refused the digest for ${channel}: ${reason}.${hint}`, { cause: error, retryable: reason === 'ratelimited' || reason === 'internal_error' });
+    return new AppError('digest.post_refused', `Slack refused the digest for ${channel}: ${reason}.${hint}`, {
+      cause: error,
+      retryable: reason === 'ratelimited' || reason === 'internal_error',
+    });
   }
   if (code === ErrorCode.RateLimitedError || code === ErrorCode.HTTPError) {
-    return new AppError('digest.post_refused', `Slack answered the digest for ${channel} with an error (${code}); a later attempt may succeed.`, { cause: error, retryable: true });
+    return new AppError(
+      'digest.post_refused',
+      `Slack answered the digest for ${channel} with an error (${code}); a later attempt may succeed.`,
+      { cause: error, retryable: true },
+    );
   }
-  return new AppError('digest.post_uncertain', `Slack did not answer the digest for ${channel} (${error instanceof Error ? error.message : String(error)}); it may or may not have been posted.`, {
-    cause: error,
-    retryable: true,
-  });
+  return new AppError(
+    'digest.post_uncertain',
+    `Slack did not answer the digest for ${channel} (${error instanceof Error ? error.message : String(error)}); it may or may not have been posted.`,
+    {
+      cause: error,
+      retryable: true,
+    },
+  );
 }

@@ -4,7 +4,20 @@
  * `text` is always set (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { describeAttachment, NOT_TRIAGED, PRIORITY_COLOURS, statusWithWait, untriagedNote, type CommandReply, type StatsView, type TicketAction, type TicketCard, type ThreadEntry, type TicketListView, type TicketSummary } from '../../src/domain/command.ts';
+import {
+  describeAttachment,
+  NOT_TRIAGED,
+  PRIORITY_COLOURS,
+  statusWithWait,
+  untriagedNote,
+  type CommandReply,
+  type StatsView,
+  type TicketAction,
+  type TicketCard,
+  type ThreadEntry,
+  type TicketListView,
+  type TicketSummary,
+} from '../../src/domain/command.ts';
 import { slackText } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
@@ -41,10 +54,20 @@ export const REPLY_CONFIRM_CALLBACK = 'ticket_reply_confirm';
 export const REPLY_INPUT_BLOCK = 'reply_text';
 export const REPLY_INPUT_ACTION = 'reply_text_input';
 
-const BUTTON_LABELS: Record<TicketAction, string> = { close: 'Close', reopen: 'Reopen', assign_me: 'Assign to me', reply: 'Reply' };
+const BUTTON_LABELS: Record<TicketAction, string> = {
+  close: 'Close',
+  reopen: 'Reopen',
+  assign_me: 'Assign to me',
+  reply: 'Reply',
+};
 /** Files named under an email of the thread; the rest are counted. */
 const MAX_FILE_LINES = 5;
-const PRIORITY_MARKS: Record<string, string> = { urgent: ':red_circle:', high: ':large_orange_circle:', normal: ':large_blue_circle:', low: ':white_circle:' };
+const PRIORITY_MARKS: Record<string, string> = {
+  urgent: ':red_circle:',
+  high: ':large_orange_circle:',
+  normal: ':large_blue_circle:',
+  low: ':white_circle:',
+};
 
 export function priorityColour(priority: string): string {
   return (PRIORITY_COLOURS as Record<string, string>)[priority] ?? PRIORITY_COLOURS.normal;
@@ -77,18 +100,28 @@ function cardAttachment(card: TicketCard): MessageAttachment {
         mrkdwn(`*Priority*\n${t.triaged ? `${PRIORITY_MARKS[t.priority] ?? ''} ${t.priority}` : `_${NOT_TRIAGED}_`}`),
         mrkdwn(`*Category*\n${t.triaged ? t.category : `_${NOT_TRIAGED}_`}`),
         mrkdwn(`*Assignee*\n${t.assignee ? esc(t.assignee) : 'nobody'}`),
-        mrkdwn(`*Opened*\n<!date^${Math.floor(t.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${t.createdAt.toISOString()}>`),
+        mrkdwn(
+          `*Opened*\n<!date^${Math.floor(t.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${t.createdAt.toISOString()}>`,
+        ),
       ],
     },
   ];
-  if (card.reasons.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
-  if (card.sla?.length) blocks.push({ type: 'context', elements: [mrkdwn(clip(`:alarm_clock: ${card.sla.map(esc).join('\n')}`, 2000))] });
+  if (card.reasons.length > 0)
+    blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
+  if (card.sla?.length)
+    blocks.push({ type: 'context', elements: [mrkdwn(clip(`:alarm_clock: ${card.sla.map(esc).join('\n')}`, 2000))] });
   // The newest entries: a block's text is limited, and a message to 50 blocks.
   for (const entry of card.thread.slice(-6)) {
     const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.event ? ' _(status)_' : entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
     // mrkdwn() keeps 2,000 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
-    blocks.push(section(files ? `${clip(`${who}\n${quote(esc(entry.text))}`, 2000 - files.length - 1)}\n${files}` : clip(`${who}\n${quote(esc(entry.text))}`, 3000)));
+    blocks.push(
+      section(
+        files
+          ? `${clip(`${who}\n${quote(esc(entry.text))}`, 2000 - files.length - 1)}\n${files}`
+          : clip(`${who}\n${quote(esc(entry.text))}`, 3000),
+      ),
+    );
   }
   const actions = actionsBlock(t.ticketId, card.actions);
   if (actions) blocks.push(actions);
@@ -98,7 +131,9 @@ function cardAttachment(card: TicketCard): MessageAttachment {
 /** One line per file under its email, at most MAX_FILE_LINES (then how many more): a few hundred characters. */
 function attachmentLines(entry: ThreadEntry): string {
   const files = entry.attachments ?? [];
-  const lines = files.slice(0, MAX_FILE_LINES).map((a) => clip(`${a.notKept ? ':no_entry_sign:' : ':paperclip:'} ${esc(describeAttachment(a))}`, 200));
+  const lines = files
+    .slice(0, MAX_FILE_LINES)
+    .map((a) => clip(`${a.notKept ? ':no_entry_sign:' : ':paperclip:'} ${esc(describeAttachment(a))}`, 200));
   if (files.length > MAX_FILE_LINES) lines.push(`:paperclip: _and ${files.length - MAX_FILE_LINES} more_`);
   return lines.join('\n');
 }
@@ -106,7 +141,9 @@ function attachmentLines(entry: ThreadEntry): string {
 /** `text`: the service's plain answer, for its next-page command and its sentence when the list is empty. */
 function listBlocks(list: TicketListView, text: string): KnownBlock[] {
   const next = nextPageCommand(text);
-  const blocks: KnownBlock[] = [section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, ${list.order ?? 'newest first'} · page ${list.page}`)];
+  const blocks: KnownBlock[] = [
+    section(`*${esc(capitalised(list.filters)) || 'Tickets'}*, ${list.order ?? 'newest first'} · page ${list.page}`),
+  ];
   if (list.items.length === 0) blocks.push(section(esc(text) || 'No ticket matches.'));
   for (const item of list.items.slice(0, 45)) {
     blocks.push({
@@ -128,9 +165,20 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
     section(`*Tickets — ${esc(stats.period)}*`),
     {
       type: 'section',
-      fields: [mrkdwn(`*Total*\n${stats.total}`), mrkdwn(`*Open*\n${stats.open}`), mrkdwn(`*Closed*\n${stats.closed}`), mrkdwn(`*New in the period*\n${stats.created}`)],
+      fields: [
+        mrkdwn(`*Total*\n${stats.total}`),
+        mrkdwn(`*Open*\n${stats.open}`),
+        mrkdwn(`*Closed*\n${stats.closed}`),
+        mrkdwn(`*New in the period*\n${stats.created}`),
+      ],
     },
-    { type: 'section', fields: [mrkdwn(`*By priority*\n${counts(stats.byPriority)}`), mrkdwn(`*By category*\n${counts(stats.byCategory)}`)] },
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*By priority*\n${counts(stats.byPriority)}`),
+        mrkdwn(`*By category*\n${counts(stats.byCategory)}`),
+      ],
+    },
     ...(stats.untriaged > 0 ? [section(`:warning: ${esc(untriagedNote(stats.untriaged))}`)] : []),
   ];
 }
@@ -159,7 +207,9 @@ export function renderNotices(notices: readonly TicketNotice[]): SlackMessage {
       n.kind === 'reply'
         ? `:email: *${esc(n.customer)}* replied on *#${n.ticketId}*`
         : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : n.kind === 'sla' ? ':alarm_clock: *SLA* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
-    const blocks: KnownBlock[] = [section(clip(`${head}${n.lines.length ? `\n${quote(esc(n.lines.join('\n')))}` : ''}`, 3000))];
+    const blocks: KnownBlock[] = [
+      section(clip(`${head}${n.lines.length ? `\n${quote(esc(n.lines.join('\n')))}` : ''}`, 3000)),
+    ];
     if (n.kind !== 'reply') {
       const actions = actionsBlock(n.ticketId, ['assign_me', 'reply', 'close']);
       if (actions) blocks.push(actions);
@@ -183,7 +233,13 @@ export function replyComposeView(ticketId: number, channel: string | null, draft
         type: 'input',
         block_id: REPLY_INPUT_BLOCK,
         label: plain('Your reply to the customer (sent by email)', 2000),
-        element: { type: 'plain_text_input', action_id: REPLY_INPUT_ACTION, multiline: true, max_length: 3000, ...(draft ? { initial_value: draft } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: REPLY_INPUT_ACTION,
+          multiline: true,
+          max_length: 3000,
+          ...(draft ? { initial_value: draft } : {}),
+        },
       },
     ],
   };
@@ -198,7 +254,10 @@ export function replyPreviewView(ticketId: number, channel: string | null, text:
     title: plain(`Reply to #${ticketId}`),
     submit: plain('Send'),
     close: plain('Cancel'),
-    blocks: [section(`This email will be sent to the customer of ticket *#${ticketId}*:`), section(clip(quote(esc(text)), 3000))],
+    blocks: [
+      section(`This email will be sent to the customer of ticket *#${ticketId}*:`),
+      section(clip(quote(esc(text)), 3000)),
+    ],
   };
 }
 
@@ -207,12 +266,25 @@ function actionsBlock(ticketId: number, actions: readonly TicketAction[]): Actio
   return {
     type: 'actions',
     block_id: `ticket_actions_${ticketId}`,
-    elements: actions.map((a) => button(BUTTON_LABELS[a], ACTION_IDS[a], ticketId, a === 'close' ? 'danger' : a === 'reply' ? 'primary' : undefined)),
+    elements: actions.map((a) =>
+      button(
+        BUTTON_LABELS[a],
+        ACTION_IDS[a],
+        ticketId,
+        a === 'close' ? 'danger' : a === 'reply' ? 'primary' : undefined,
+      ),
+    ),
   };
 }
 
 function button(label: string, actionId: string, ticketId: number, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', text: plain(label), action_id: actionId, value: String(ticketId), ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    text: plain(label),
+    action_id: actionId,
+    value: String(ticketId),
+    ...(style ? { style } : {}),
+  };
 }
 
 function section(text: string): KnownBlock {

@@ -57,7 +57,10 @@ export class NodemailerMailSender implements MailSender {
       // Once per sender: a mkdir per email was a measurable share of intake's main thread.
       this.#outboxReady ??= mkdir(this.#outboxDir, { recursive: true }).then(() => undefined);
       await this.#outboxReady;
-      const file = path.join(this.#outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-zA-Z0-9.-]/g, '_').slice(0, 80)}.eml`);
+      const file = path.join(
+        this.#outboxDir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-zA-Z0-9.-]/g, '_').slice(0, 80)}.eml`,
+      );
       await writeFile(file, info.message as Buffer);
       return { response: `written to ${file}` };
     }
@@ -77,10 +80,23 @@ function toAppError(error: unknown): AppError {
   const retryable = network || (responseCode !== null && responseCode >= 400 && responseCode < 500);
   // Our configuration, not the email, is at fault: it waits in the outbox until the operator fixes SMTP_URL.
   if (e.code === 'ETLS') {
-    return new AppError('smtp.tls_required', 'The SMTP server offers no STARTTLS, so the password was not sent: use smtps:// or a server with STARTTLS in SMTP_URL, or set SMTP_ALLOW_PLAIN=true for a relay on this machine (the email waits and is sent once that is fixed).', { cause: error, retryable: true });
+    return new AppError(
+      'smtp.tls_required',
+      'The SMTP server offers no STARTTLS, so the password was not sent: use smtps:// or a server with STARTTLS in SMTP_URL, or set SMTP_ALLOW_PLAIN=true for a relay on this machine (the email waits and is sent once that is fixed).',
+      { cause: error, retryable: true },
+    );
   }
-  if (e.code === 'EAUTH') return new AppError('smtp.auth_failed', 'The SMTP server refused the login: check the user and password in SMTP_URL (the email waits and is sent once they are right).', { cause: error, retryable: true });
+  if (e.code === 'EAUTH')
+    return new AppError(
+      'smtp.auth_failed',
+      'The SMTP server refused the login: check the user and password in SMTP_URL (the email waits and is sent once they are right).',
+      { cause: error, retryable: true },
+    );
   const what = responseCode ? `the SMTP server answered ${responseCode}` : `SMTP ${e.code ?? 'error'}`;
   // nodemailer's messages can quote the server's reply, never our credentials.
-  return new AppError(retryable ? 'smtp.temporary' : 'smtp.rejected', `The email was not sent: ${what}: ${(e.message ?? '').slice(0, 300)}`, { cause: error, retryable });
+  return new AppError(
+    retryable ? 'smtp.temporary' : 'smtp.rejected',
+    `The email was not sent: ${what}: ${(e.message ?? '').slice(0, 300)}`,
+    { cause: error, retryable },
+  );
 }

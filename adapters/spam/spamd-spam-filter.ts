@@ -26,7 +26,8 @@ export class SpamdSpamFilter implements SpamFilter {
 
   check(raw: Uint8Array): Promise<SpamFilterVerdict> {
     // As spamc does: not scanned, taken as it is (the mail server's own verdict headers still count).
-    if (raw.byteLength > SPAMD_MAX_BYTES) return Promise.resolve({ spam: false, score: 0, threshold: 0, rules: ['NOT_SCANNED_TOO_LARGE'] });
+    if (raw.byteLength > SPAMD_MAX_BYTES)
+      return Promise.resolve({ spam: false, score: 0, threshold: 0, rules: ['NOT_SCANNED_TOO_LARGE'] });
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.#host, port: this.#port });
       const chunks: Buffer[] = [];
@@ -36,10 +37,17 @@ export class SpamdSpamFilter implements SpamFilter {
         if (settled) return;
         settled = true;
         socket.destroy();
-        reject(new AppError('spam.filter_unavailable', `The spam filter (${this.name}, SPAM_FILTER) ${why}`, { retryable: true, ...(cause === undefined ? {} : { cause }) }));
+        reject(
+          new AppError('spam.filter_unavailable', `The spam filter (${this.name}, SPAM_FILTER) ${why}`, {
+            retryable: true,
+            ...(cause === undefined ? {} : { cause }),
+          }),
+        );
       };
       socket.setTimeout(this.#timeoutMs, () => fail(`did not answer within ${this.#timeoutMs / 1000} s.`));
-      socket.once('error', (error: NodeJS.ErrnoException) => fail(`cannot be reached (${error.code ?? error.message}).`, error));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        fail(`cannot be reached (${error.code ?? error.message}).`, error),
+      );
       socket.once('connect', () => {
         socket.write(`SYMBOLS SPAMC/1.5\r\nContent-length: ${raw.byteLength}\r\n\r\n`);
         socket.end(raw);
@@ -75,6 +83,10 @@ export function parseSpamdAnswer(answer: string): SpamFilterVerdict | string {
     spam: /^(true|yes)$/i.test(spam[1]!),
     score: Number(spam[2]),
     threshold: Number(spam[3]),
-    rules: body.split(/[,\s]+/).map((r) => r.trim()).filter((r) => /^[A-Z0-9_]+$/i.test(r)).slice(0, 50),
+    rules: body
+      .split(/[,\s]+/)
+      .map((r) => r.trim())
+      .filter((r) => /^[A-Z0-9_]+$/i.test(r))
+      .slice(0, 50),
   };
 }

@@ -5,7 +5,8 @@ import type { HeaderMap, InboundEmail } from './inbound-email.ts';
  * automatic answer (mail loops) and never opens a ticket by itself.
  */
 
-export type AutomatedKind = 'bounce' | 'auto_reply' | 'list' | 'report' | 'loop' | 'bulk' | 'notification' | 'challenge';
+export type AutomatedKind =
+  'bounce' | 'auto_reply' | 'list' | 'report' | 'loop' | 'bulk' | 'notification' | 'challenge';
 
 export interface AutomatedVerdict {
   readonly kind: AutomatedKind;
@@ -62,7 +63,8 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
     return verdict('bounce', 'bounce.dsn', 'multipart/report; report-type=delivery-status');
   }
   const failed = nonEmptyValues(headers, 'x-failed-recipients')[0];
-  if (failed !== undefined) return verdict('bounce', 'bounce.x_failed_recipients', evidence('X-Failed-Recipients', failed));
+  if (failed !== undefined)
+    return verdict('bounce', 'bounce.x_failed_recipients', evidence('X-Failed-Recipients', failed));
 
   const report = email.deliveryReport;
   if (report !== null) {
@@ -88,7 +90,12 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   if (from === '') {
     const rawFrom = (headers.get('from')?.[0] ?? '').slice(0, 300);
     const nullPath = isNullPath(headers.get('return-path')?.[0] ?? '');
-    if (DAEMON_NAME.test(rawFrom) || nullPath || STRONG_BOUNCE_SUBJECT.test(subject) || (WEAK_BOUNCE_SUBJECT.test(subject) && BOUNCE_TEXT.test(text))) {
+    if (
+      DAEMON_NAME.test(rawFrom) ||
+      nullPath ||
+      STRONG_BOUNCE_SUBJECT.test(subject) ||
+      (WEAK_BOUNCE_SUBJECT.test(subject) && BOUNCE_TEXT.test(text))
+    ) {
       return verdict('bounce', 'bounce.no_sender', rawFrom.trim() === '' ? 'no From line' : evidence('From', rawFrom));
     }
   }
@@ -98,7 +105,15 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
 
   if (isReport) {
     const type = reportType === null ? 'multipart/report' : `multipart/report; report-type=${clip(reportType)}`;
-    return verdict('report', reportType === 'feedback-report' ? 'report.arf' : reportType === 'disposition-notification' ? 'report.mdn' : 'report.other', type);
+    return verdict(
+      'report',
+      reportType === 'feedback-report'
+        ? 'report.arf'
+        : reportType === 'disposition-notification'
+          ? 'report.mdn'
+          : 'report.other',
+      type,
+    );
   }
   if (report !== null) {
     if (report.enclosedHeaders?.includes('x-hmxmroriginalrecipient')) {
@@ -108,7 +123,8 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   }
 
   const autoSubmitted = autoSubmittedValue(headers);
-  if (autoSubmitted === 'auto-replied') return verdict('auto_reply', 'auto_reply.auto_submitted', 'Auto-Submitted: auto-replied');
+  if (autoSubmitted === 'auto-replied')
+    return verdict('auto_reply', 'auto_reply.auto_submitted', 'Auto-Submitted: auto-replied');
 
   const precedence = precedenceValue(headers);
   if (precedence === 'auto_reply' || precedence === 'auto-reply') {
@@ -116,12 +132,14 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   }
 
   const suppress = nonEmptyValues(headers, 'x-auto-response-suppress')[0];
-  if (suppress !== undefined) return verdict('auto_reply', 'auto_reply.x_auto_response_suppress', evidence('X-Auto-Response-Suppress', suppress));
+  if (suppress !== undefined)
+    return verdict('auto_reply', 'auto_reply.x_auto_response_suppress', evidence('X-Auto-Response-Suppress', suppress));
 
   for (const [name, label] of AUTO_REPLY_HEADERS) {
     // Presence is the signal (values vary: "yes", an address, a date); only an explicit "no" is not.
     const value = headers.get(name)?.find((v) => !isNegative(v));
-    if (value !== undefined) return verdict('auto_reply', `auto_reply.${name.replace(/-/g, '_')}`, evidence(label, value));
+    if (value !== undefined)
+      return verdict('auto_reply', `auto_reply.${name.replace(/-/g, '_')}`, evidence(label, value));
   }
   const vendor = vendorAutoReply(headers);
   if (vendor !== null) return vendor;
@@ -131,29 +149,45 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   const returnPath = headers.get('return-path')?.[0];
   if (returnPath !== undefined && isNullPath(returnPath)) {
     // Exchange's out-of-office goes out with a null sender and no header of its own: its subject tells.
-    if (AUTO_REPLY_SUBJECT.test(subject)) return verdict('auto_reply', 'auto_reply.subject', `${evidence('Subject', subject)} (Return-Path: <>)`);
+    if (AUTO_REPLY_SUBJECT.test(subject))
+      return verdict('auto_reply', 'auto_reply.subject', `${evidence('Subject', subject)} (Return-Path: <>)`);
     return verdict('bounce', 'bounce.null_sender', 'Return-Path: <>');
   }
 
-  if (autoSubmitted !== null) return verdict('auto_reply', 'auto_reply.auto_submitted', `Auto-Submitted: ${clip(autoSubmitted)}`);
+  if (autoSubmitted !== null)
+    return verdict('auto_reply', 'auto_reply.auto_submitted', `Auto-Submitted: ${clip(autoSubmitted)}`);
 
   const list = listEvidence(headers, local, subject);
   if (list !== null) return list;
   if (precedence === 'list') return verdict('list', 'list.precedence', 'Precedence: list');
-  if (precedence === 'bulk' || precedence === 'junk') return verdict('bulk', 'bulk.precedence', `Precedence: ${precedence}`);
+  if (precedence === 'bulk' || precedence === 'junk')
+    return verdict('bulk', 'bulk.precedence', `Precedence: ${precedence}`);
 
   const display = (email.from?.name ?? '').slice(0, 200);
   const systemSender = SYSTEM_LOCAL_PART.test(local) || DAEMON_NAME.test(display);
   if (STRONG_BOUNCE_SUBJECT.test(subject)) return verdict('bounce', 'bounce.subject', evidence('Subject', subject));
   if ((systemSender || WEAK_BOUNCE_SUBJECT.test(subject)) && BOUNCE_TEXT.test(text)) {
-    return verdict('bounce', 'bounce.text', `${evidence('Subject', subject)}; the text is a mail server's delivery failure`);
+    return verdict(
+      'bounce',
+      'bounce.text',
+      `${evidence('Subject', subject)}; the text is a mail server's delivery failure`,
+    );
   }
-  if (AUTO_REPLY_SUBJECT.test(subject)) return verdict('auto_reply', 'auto_reply.subject', evidence('Subject', subject));
+  if (AUTO_REPLY_SUBJECT.test(subject))
+    return verdict('auto_reply', 'auto_reply.subject', evidence('Subject', subject));
   if (CHALLENGE_SUBJECT.test(subject) || CHALLENGE_TEXT.test(text)) {
-    return verdict('challenge', 'challenge.confirm_sender', `${evidence('Subject', subject)}; asks the sender to prove they are human`);
+    return verdict(
+      'challenge',
+      'challenge.confirm_sender',
+      `${evidence('Subject', subject)}; asks the sender to prove they are human`,
+    );
   }
   if (VIRUS_SUBJECT.test(subject) && (systemSender || VIRUS_SENDER.test(local) || VIRUS_TEXT.test(text))) {
-    return verdict('notification', 'notification.antivirus', `${evidence('Subject', subject)}; an antivirus gateway's notice`);
+    return verdict(
+      'notification',
+      'notification.antivirus',
+      `${evidence('Subject', subject)}; an antivirus gateway's notice`,
+    );
   }
   if (NO_REPLY_LOCAL_PART.test(local) && !hasUsableReplyTo(email, from)) {
     return verdict('notification', 'notification.no_reply', `From ${clip(from)}, with no Reply-To a person reads`);
@@ -165,13 +199,16 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
 const TEXT_SCAN_CHARS = 4 * 1024;
 
 /** Display names and addresses of mail servers' own senders ("Mail Delivery Subsystem", "MAILER-DAEMON"). */
-const DAEMON_NAME = /mailer[-_ ]?daemon|mail[- ]delivery[- ](subsystem|system|service)|\bpostmaster\b|mail administrator|system administrator|mail ?system/i;
-const SYSTEM_LOCAL_PART = /^(mailer[-_]?daemon|mail[-_]?daemon|mdaemon|postmaster|post_master|ndr|bounces?|smtp|mailadmin|mail|mailsystem|mailman|imss|e500_smtp_mail_service|.*antivirus.*|.*virus.*|mailscanner|amavis[d]?|administrator|root|nobody|system)$/;
+const DAEMON_NAME =
+  /mailer[-_ ]?daemon|mail[- ]delivery[- ](subsystem|system|service)|\bpostmaster\b|mail administrator|system administrator|mail ?system/i;
+const SYSTEM_LOCAL_PART =
+  /^(mailer[-_]?daemon|mail[-_]?daemon|mdaemon|postmaster|post_master|ndr|bounces?|smtp|mailadmin|mail|mailsystem|mailman|imss|e500_smtp_mail_service|.*antivirus.*|.*virus.*|mailscanner|amavis[d]?|administrator|root|nobody|system)$/;
 /** Subjects only a mail server writes, anchored at the start (a customer's "Fwd: Undeliverable…" is not). */
 const STRONG_BOUNCE_SUBJECT =
   /^\s*(undeliverable( mail)?\s*[:-]|undelivered mail|undeliverable message|mail delivery failed|mail delivery failure|delivery status notification|returned mail\b|failure notice\b|non ?remis\s*:|non distribu|unzustellbar|nicht zustellbar|non recapitabile|no se puede entregar|onbestelbaar|mail could not be delivered|message could not be delivered|nondeliverable|non-delivery|delivery notification: delivery has failed|warning: could not send message|delayed mail|mail delivery warning|delivery (failure|warning) notification|message delivery (failure|delay)|undelivered message|error during delivery|mail system error|notice of delivery failure|配信エラー|未配達|メール配信失敗|returned to sender)/i;
 /** Subjects a customer could write as well ("Delivery failed" about a parcel): a bounce only with the text's word. */
-const WEAK_BOUNCE_SUBJECT = /(delivery (failure|failed|problem|error|report)|not delivered|could not (be )?deliver|delivery has failed|non remis|returned|undeliver|fehlgeschlagen|échec de (la )?remise|échec de distribution)/i;
+const WEAK_BOUNCE_SUBJECT =
+  /(delivery (failure|failed|problem|error|report)|not delivered|could not (be )?deliver|delivery has failed|non remis|returned|undeliver|fehlgeschlagen|échec de (la )?remise|échec de distribution)/i;
 /** What mail servers write in a bounce's text, never a person about a parcel. */
 const BOUNCE_TEXT =
   /(this is the mail system at host|i'm sorry to have to inform you that your message|your message (could not|cannot|can't|was not able to) be delivered|message could not be delivered|could not be delivered to (one or more|the following)|delivery to the following recipients? (failed|has been delayed)|following address(es)? (failed|had permanent fatal errors)|permanent fatal errors|this is the qmail-send program|your message did not reach some or all|delivery has failed to these recipients|the original message was received at|mail delivery software|smtp error from remote|unrouteable address|recipient address rejected|mailbox (unavailable|is full|full|not found)|user unknown|unknown user|no such (user|recipient|mailbox)|host or domain name not found|diagnostic-code:|final-recipient:|remote-mta:|delivery failed for|message was not delivered|failed to deliver to|undeliverable to|could not deliver (the )?message|votre message n'a pas pu (être|etre) (délivré|delivre|remis)|ihre nachricht konnte nicht zugestellt)/i;
@@ -179,12 +216,17 @@ const AUTO_REPLY_SUBJECT =
   /^\s*(auto(matic|matische|matisch)?[ -]?(reply|response|answer|antwort|antwoord)\b|autoreply\b|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz|abwesend\s*:|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|odpowied[źz] automatyczna|automatiskt svar|automaattinen vastaus|automatick[áa] odpov[ěe]ď|otomatik yan[ıi]t|自動応答|自動返信|自动回复|自動回覆|out of (the )?office( auto ?reply)?\s*:|out of office auto ?reply|absence\s*:|abwesenheit\s*:|vacation( reply| message|\s*:)|on vacation\s*:|(i am|i'm) (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|(auto:\s*)?[^:]{1,80} is out of (the )?office\b|.{1,80} est absent(e)?\.?$)/i;
 const CHALLENGE_SUBJECT =
   /(please confirm your (e-?mail|message)|confirm(ation)? (required|needed)? ?(to|for) (deliver|your message)|verify (your|that you are)|sender verification|spam ?arrest|\bboxbe\b|is awaiting your (confirmation|verification)|message (is )?(held|waiting) for (your )?(verification|confirmation)|challenge[- ]response|authenticate your (e-?mail|message))/i;
-const CHALLENGE_TEXT = /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot)))/i;
-const VIRUS_SUBJECT = /(virus|malware|quarantin|infected|banned (content|file|attachment)|blocked (attachment|content|file|message)|attachment (blocked|removed|stripped)|content (filter|violation)|security alert|mail ?scanner|antivirus|symantec|mcafee|sophos|trend ?micro|interscan|scanmail)/i;
-const VIRUS_SENDER = /(virus|antivirus|scan|amavis|imss|symantec|mcafee|sophos|clamav|trend|quarantine|security|admin|postmaster)/;
-const VIRUS_TEXT = /(quarantin|(was|is|were) infected|virus (was )?(found|detected)|banned (content|file|attachment)|has been (blocked|removed|stripped|deleted|quarantined))/i;
+const CHALLENGE_TEXT =
+  /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot)))/i;
+const VIRUS_SUBJECT =
+  /(virus|malware|quarantin|infected|banned (content|file|attachment)|blocked (attachment|content|file|message)|attachment (blocked|removed|stripped)|content (filter|violation)|security alert|mail ?scanner|antivirus|symantec|mcafee|sophos|trend ?micro|interscan|scanmail)/i;
+const VIRUS_SENDER =
+  /(virus|antivirus|scan|amavis|imss|symantec|mcafee|sophos|clamav|trend|quarantine|security|admin|postmaster)/;
+const VIRUS_TEXT =
+  /(quarantin|(was|is|were) infected|virus (was )?(found|detected)|banned (content|file|attachment)|has been (blocked|removed|stripped|deleted|quarantined))/i;
 /** Senders nobody reads: a notification, never a ticket (carriers' "post_master" gateways too). */
-const NO_REPLY_LOCAL_PART = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|dont[-_.]?reply|ne[-_.]?pas[-_.]?r[ée]pondre|nepasrepondre|post_master|no[-_.]?response|noreply[-_.+].*|.*[-_.+]no[-_.]?reply|notifications?|notify|alerts?|automailer|auto[-_.]?mail(er)?)$/;
+const NO_REPLY_LOCAL_PART =
+  /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|dont[-_.]?reply|ne[-_.]?pas[-_.]?r[ée]pondre|nepasrepondre|post_master|no[-_.]?response|noreply[-_.+].*|.*[-_.+]no[-_.]?reply|notifications?|notify|alerts?|automailer|auto[-_.]?mail(er)?)$/;
 
 function verdict(kind: AutomatedKind, code: string, reason: string): AutomatedVerdict {
   return { kind, code, reason };
@@ -242,24 +284,54 @@ function listEvidence(headers: HeaderMap, local: string, subject: string): Autom
   }
   for (const name of FML_HEADERS) {
     const value = headers.get(name)?.[0];
-    if (value !== undefined) return verdict('list', 'list.x_ml', evidence(name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()), value));
+    if (value !== undefined)
+      return verdict(
+        'list',
+        'list.x_ml',
+        evidence(
+          name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()),
+          value,
+        ),
+      );
   }
   if (/^\s*loop alert\b/i.test(subject)) return verdict('list', 'list.loop_alert', evidence('Subject', subject));
   const mailman = headers.get('x-mailman-version')?.[0] ?? headers.get('x-list-administrivia')?.[0];
   if (mailman !== undefined) return verdict('list', 'list.mailman', evidence('X-Mailman-Version', mailman));
   for (const [name, value] of headers) {
-    if (name.startsWith('x-sympa') || name === 'x-loop' && /sympa/i.test(value[0] ?? '')) {
+    if (name.startsWith('x-sympa') || (name === 'x-loop' && /sympa/i.test(value[0] ?? ''))) {
       return verdict('list', 'list.sympa', evidence(name, value[0] ?? ''));
     }
   }
   const loop = headers.get('x-loop')?.[0];
   if (loop !== undefined) return verdict('list', 'list.x_loop', evidence('X-Loop', loop));
-  for (const name of ['mailing-list', 'x-mailing-list', 'x-list', 'x-listserver', 'x-listprocessor-version', 'x-ecartis-version', 'x-majordomo']) {
+  for (const name of [
+    'mailing-list',
+    'x-mailing-list',
+    'x-list',
+    'x-listserver',
+    'x-listprocessor-version',
+    'x-ecartis-version',
+    'x-majordomo',
+  ]) {
     const value = headers.get(name)?.[0];
-    if (value !== undefined) return verdict('list', name === 'x-majordomo' ? 'list.majordomo' : 'list.header', evidence(name, value));
+    if (value !== undefined)
+      return verdict('list', name === 'x-majordomo' ? 'list.majordomo' : 'list.header', evidence(name, value));
   }
-  if (/^(majordomo|listserv|listproc|mailman|sympa|ecartis|lyris|fml)$/.test(local) || /^owner-.+|.+-(request|owner|bounces?|admin)$/.test(local)) {
-    return verdict('list', /majordomo/.test(local) ? 'list.majordomo' : /sympa/.test(local) ? 'list.sympa' : /mailman|-bounces?$|-request$/.test(local) ? 'list.mailman' : 'list.sender', `From ${clip(local)}@…, a list manager's address`);
+  if (
+    /^(majordomo|listserv|listproc|mailman|sympa|ecartis|lyris|fml)$/.test(local) ||
+    /^owner-.+|.+-(request|owner|bounces?|admin)$/.test(local)
+  ) {
+    return verdict(
+      'list',
+      /majordomo/.test(local)
+        ? 'list.majordomo'
+        : /sympa/.test(local)
+          ? 'list.sympa'
+          : /mailman|-bounces?$|-request$/.test(local)
+            ? 'list.mailman'
+            : 'list.sender',
+      `From ${clip(local)}@…, a list manager's address`,
+    );
   }
   return null;
 }
@@ -273,7 +345,8 @@ function sesNotification(text: string): AutomatedVerdict | null {
   if (!head.startsWith('{') || !/notificationType|"Type"\s*:\s*"Notification"/.test(head)) return null;
   const type = /\\?"notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)/i.exec(head)?.[1]?.toLowerCase();
   if (type === 'bounce') return verdict('bounce', 'bounce.ses_json', 'Amazon SES bounce notification (JSON)');
-  if (type === 'complaint') return verdict('report', 'report.ses_complaint', 'Amazon SES complaint notification (JSON)');
+  if (type === 'complaint')
+    return verdict('report', 'report.ses_complaint', 'Amazon SES complaint notification (JSON)');
   if (type === 'delivery') return verdict('report', 'report.ses_delivery', 'Amazon SES delivery notification (JSON)');
   return null;
 }
@@ -384,6 +457,9 @@ function evidence(label: string, value: string): string {
 }
 
 function clip(value: string): string {
-  const head = value.slice(0, MAX_REASON_VALUE + 1).replace(/\s+/g, ' ').trim();
+  const head = value
+    .slice(0, MAX_REASON_VALUE + 1)
+    .replace(/\s+/g, ' ')
+    .trim();
   return head.length > MAX_REASON_VALUE ? `${head.slice(0, MAX_REASON_VALUE)}…` : head;
 }

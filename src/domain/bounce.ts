@@ -23,14 +23,19 @@ export interface BounceDetails {
   readonly source: 'dsn' | 'ses' | 'text' | 'none';
 }
 
-export type BounceInput = Pick<InboundEmail, 'text' | 'deliveryReport' | 'inReplyTo' | 'references' | 'from' | 'to' | 'subject'> &
+export type BounceInput = Pick<
+  InboundEmail,
+  'text' | 'deliveryReport' | 'inReplyTo' | 'references' | 'from' | 'to' | 'subject'
+> &
   Partial<Pick<InboundEmail, 'enclosedMessageIds'>>;
 
 const TEXT_SCAN_CHARS = 16 * 1024;
 const MAX_RECIPIENTS = 20;
-const ADDRESS = /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
+const ADDRESS =
+  /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
 /** Words that say "try again": a delay warning, a full mailbox, a server busy for now. */
-const SOFT_WORDS = /(delayed|delay|will (be )?retr(y|ied)|still (being )?(tried|trying|retried)|has not yet been delivered|not yet been delivered|temporar(y|ily)|try again later|mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|greylist)/i;
+const SOFT_WORDS =
+  /(delayed|delay|will (be )?retr(y|ied)|still (being )?(tried|trying|retried)|has not yet been delivered|not yet been delivered|temporar(y|ily)|try again later|mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|greylist)/i;
 
 export function bounceDetails(email: BounceInput): BounceDetails {
   const text = email.text.slice(0, TEXT_SCAN_CHARS);
@@ -49,7 +54,11 @@ export function bounceDetails(email: BounceInput): BounceDetails {
   // Some gateways thread their bounce on the original (In-Reply-To): cited the same way.
   for (const id of [...email.inReplyTo, ...email.references]) ids.add(id);
 
-  const fromReport = (report?.recipients ?? []).map((r) => ({ address: r.address, hard: hardness(r.status, r.action, r.diagnostic ?? ''), status: r.status }));
+  const fromReport = (report?.recipients ?? []).map((r) => ({
+    address: r.address,
+    hard: hardness(r.status, r.action, r.diagnostic ?? ''),
+    status: r.status,
+  }));
   const seen = new Set(fromReport.map((r) => r.address));
   for (const address of report?.failedRecipients ?? []) {
     if (!seen.has(address)) {
@@ -57,7 +66,8 @@ export function bounceDetails(email: BounceInput): BounceDetails {
       fromReport.push({ address, hard: hardness(null, 'failed', text), status: null });
     }
   }
-  if (fromReport.length > 0) return { recipients: fromReport.slice(0, MAX_RECIPIENTS), originalMessageIds: [...ids], source: 'dsn' };
+  if (fromReport.length > 0)
+    return { recipients: fromReport.slice(0, MAX_RECIPIENTS), originalMessageIds: [...ids], source: 'dsn' };
 
   const recipients = recipientsInText(text, email);
   return { recipients, originalMessageIds: [...ids], source: recipients.length > 0 || ids.size > 0 ? 'text' : 'none' };
@@ -94,7 +104,9 @@ function quotedMessageIds(text: string): string[] {
  * Exchange "x@y\n#550 5.1.1 …"), less the bounce's own From and To (that is us).
  */
 function recipientsInText(text: string, email: BounceInput): BouncedRecipient[] {
-  const own = new Set([email.from?.address, ...email.to.map((a) => a.address)].filter((a): a is string => a !== undefined));
+  const own = new Set(
+    [email.from?.address, ...email.to.map((a) => a.address)].filter((a): a is string => a !== undefined),
+  );
   const body = text.slice(0, originalStart(text));
   const out: BouncedRecipient[] = [];
   const seen = new Set<string>();
@@ -103,14 +115,24 @@ function recipientsInText(text: string, email: BounceInput): BouncedRecipient[] 
     const line = lines[i] ?? '';
     for (const match of line.matchAll(ADDRESS)) {
       // "smtp=x@y" (Exchange), "'x@y'" (quoted): the address is what follows.
-      const address = match[0].toLowerCase().replace(/[.]+$/, '').replace(/^(smtp[=:]|rfc822[=:]|')+/, '');
+      const address = match[0]
+        .toLowerCase()
+        .replace(/[.]+$/, '')
+        .replace(/^(smtp[=:]|rfc822[=:]|')+/, '');
       if (seen.has(address) || own.has(address) || /^(mailer-daemon|postmaster)@/.test(address)) continue;
       seen.add(address);
       // The status near the address: this line and the next three.
       const near = lines.slice(i, i + 4).join(' ');
       const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(near)?.[1] ?? null;
       const smtp = /\b([45])\d\d\b/.exec(near)?.[1];
-      const hard = status !== null ? hardness(status, null, near) : smtp === '5' ? true : smtp === '4' ? false : hardness(null, null, body);
+      const hard =
+        status !== null
+          ? hardness(status, null, near)
+          : smtp === '5'
+            ? true
+            : smtp === '4'
+              ? false
+              : hardness(null, null, body);
       out.push({ address, hard: hard ?? (SOFT_WORDS.test(body) ? false : true), status });
     }
   }
@@ -157,7 +179,13 @@ function sesDetails(text: string): { recipients: BouncedRecipient[]; ids: string
   if (common && typeof common['messageId'] === 'string') ids.push(...extractMessageIds(common['messageId']));
   if (mail && Array.isArray(mail['headers'])) {
     for (const h of mail['headers'].slice(0, 100)) {
-      if (isObject(h) && typeof h['name'] === 'string' && h['name'].toLowerCase() === 'message-id' && typeof h['value'] === 'string') ids.push(...extractMessageIds(h['value']));
+      if (
+        isObject(h) &&
+        typeof h['name'] === 'string' &&
+        h['name'].toLowerCase() === 'message-id' &&
+        typeof h['value'] === 'string'
+      )
+        ids.push(...extractMessageIds(h['value']));
     }
   }
   const recipients: BouncedRecipient[] = [];
@@ -169,7 +197,11 @@ function sesDetails(text: string): { recipients: BouncedRecipient[]; ids: string
       const address = /<([^>]+)>/.exec(r['emailAddress'])?.[1] ?? r['emailAddress'];
       const status = typeof r['status'] === 'string' ? r['status'] : null;
       const byStatus = hardness(status, null, '');
-      recipients.push({ address: address.trim().toLowerCase(), hard: byStatus ?? (type === 'Permanent' ? true : type === 'Transient' ? false : null), status });
+      recipients.push({
+        address: address.trim().toLowerCase(),
+        hard: byStatus ?? (type === 'Permanent' ? true : type === 'Transient' ? false : null),
+        status,
+      });
     }
   }
   return { recipients, ids };

@@ -21,7 +21,15 @@ import { closestWord } from './wording.ts';
 export type LocalDate = string;
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-const WEEKDAY_NAMES: Record<Weekday, string> = { sun: 'Sunday', mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday' };
+const WEEKDAY_NAMES: Record<Weekday, string> = {
+  sun: 'Sunday',
+  mon: 'Monday',
+  tue: 'Tuesday',
+  wed: 'Wednesday',
+  thu: 'Thursday',
+  fri: 'Friday',
+  sat: 'Saturday',
+};
 
 /** Minutes after local midnight, end exclusive; end may be 1440 (midnight at the end of the day). */
 export interface Slot {
@@ -46,7 +54,13 @@ export interface CalendarSpec {
 
 /** One stretch of a deadline's explanation: open hours used, or a day crossed while closed. */
 export type DeadlineStep =
-  | { readonly kind: 'open'; readonly date: LocalDate; readonly from: Date; readonly to: Date; readonly minutes: number }
+  | {
+      readonly kind: 'open';
+      readonly date: LocalDate;
+      readonly from: Date;
+      readonly to: Date;
+      readonly minutes: number;
+    }
   | { readonly kind: 'closed'; readonly date: LocalDate; readonly reason: string };
 
 export interface Deadline {
@@ -73,14 +87,26 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formatters.set(timeZone, f);
   }
   return f;
 }
 
 /** The wall clock of `at` in the zone: date and minutes (with seconds as a fraction). */
-export function wallClock(at: Date, timeZone: string): { readonly date: LocalDate; readonly y: number; readonly m: number; readonly d: number; readonly minutes: number } {
+export function wallClock(
+  at: Date,
+  timeZone: string,
+): { readonly date: LocalDate; readonly y: number; readonly m: number; readonly d: number; readonly minutes: number } {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(at)) parts[p.type] = p.value;
   const y = Number(parts['year']);
@@ -201,8 +227,19 @@ export class BusinessCalendar {
   /** A calendar open around the clock, every day (e.g. for urgent tickets). */
   static alwaysOpen(timeZone = 'Europe/Paris'): BusinessCalendar {
     const all: readonly Slot[] = [{ start: 0, end: 1440 }];
-    const week: Record<Weekday, readonly Slot[]> = { sun: all, mon: all, tue: all, wed: all, thu: all, fri: all, sat: all };
-    return new BusinessCalendar({ name: '24/7', timeZone, week, holidays: 'none', closed: new Map(), open: new Map() }, true);
+    const week: Record<Weekday, readonly Slot[]> = {
+      sun: all,
+      mon: all,
+      tue: all,
+      wed: all,
+      thu: all,
+      fri: all,
+      sat: all,
+    };
+    return new BusinessCalendar(
+      { name: '24/7', timeZone, week, holidays: 'none', closed: new Map(), open: new Map() },
+      true,
+    );
   }
 
   get name(): string {
@@ -245,10 +282,17 @@ export class BusinessCalendar {
       closedReason = `holiday: ${holiday}`;
     }
     const tz = this.spec.timeZone;
-    const intervals = slots.map((s) => ({ start: instantOf(date, s.start, tz), end: instantOf(date, s.end, tz) })).filter((i) => i.end > i.start);
+    const intervals = slots
+      .map((s) => ({ start: instantOf(date, s.start, tz), end: instantOf(date, s.end, tz) }))
+      .filter((i) => i.end > i.start);
     const before = offsetAt(instantOf(date, 0, tz), tz);
     const after = offsetAt(instantOf(date, 1440, tz), tz);
-    const hours: DayHours = { date, intervals, closedReason: intervals.length ? null : (closedReason ?? 'closed'), offsetChange: before === after ? null : `${formatOffset(before)} → ${formatOffset(after)}` };
+    const hours: DayHours = {
+      date,
+      intervals,
+      closedReason: intervals.length ? null : (closedReason ?? 'closed'),
+      offsetChange: before === after ? null : `${formatOffset(before)} → ${formatOffset(after)}`,
+    };
     if (this.#days.size > 20_000) this.#days.clear();
     this.#days.set(date, hours);
     return hours;
@@ -280,7 +324,8 @@ export class BusinessCalendar {
         const available = i.end.getTime() - start.getTime();
         if (available >= remaining) {
           const due = new Date(start.getTime() + remaining);
-          if (remaining > 0 || steps.length === 0) steps.push({ kind: 'open', date, from: start, to: due, minutes: remaining / 60_000 });
+          if (remaining > 0 || steps.length === 0)
+            steps.push({ kind: 'open', date, from: start, to: due, minutes: remaining / 60_000 });
           return { due, steps: trimClosedTail(steps) };
         }
         remaining -= available;
@@ -335,7 +380,14 @@ function trimClosedTail(steps: DeadlineStep[]): DeadlineStep[] {
 /** Mon–Fri 09:00–18:00 Europe/Paris with France's holidays: the calendar when none is configured. */
 export function defaultCalendar(timeZone = 'Europe/Paris'): BusinessCalendar {
   const day = [{ start: 9 * 60, end: 18 * 60 }];
-  return new BusinessCalendar({ name: 'business', timeZone, week: { sun: [], mon: day, tue: day, wed: day, thu: day, fri: day, sat: [] }, holidays: 'FR', closed: new Map(), open: new Map() });
+  return new BusinessCalendar({
+    name: 'business',
+    timeZone,
+    week: { sun: [], mon: day, tue: day, wed: day, thu: day, fri: day, sat: [] },
+    holidays: 'FR',
+    closed: new Map(),
+    open: new Map(),
+  });
 }
 
 /** Where a calendar came from, to name it in errors: a file's path and its raw text (for line numbers). */
@@ -344,16 +396,39 @@ export interface CalendarSource {
   readonly text?: string;
 }
 
-export type CalendarParse = { readonly ok: true; readonly calendar: BusinessCalendar } | { readonly ok: false; readonly errors: readonly string[] };
+export type CalendarParse =
+  | { readonly ok: true; readonly calendar: BusinessCalendar }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 const DAY_KEYS: Record<string, Weekday> = {
-  sun: 'sun', sunday: 'sun', dim: 'sun', dimanche: 'sun',
-  mon: 'mon', monday: 'mon', lun: 'mon', lundi: 'mon',
-  tue: 'tue', tuesday: 'tue', mar: 'tue', mardi: 'tue',
-  wed: 'wed', wednesday: 'wed', mer: 'wed', mercredi: 'wed',
-  thu: 'thu', thursday: 'thu', jeu: 'thu', jeudi: 'thu',
-  fri: 'fri', friday: 'fri', ven: 'fri', vendredi: 'fri',
-  sat: 'sat', saturday: 'sat', sam: 'sat', samedi: 'sat',
+  sun: 'sun',
+  sunday: 'sun',
+  dim: 'sun',
+  dimanche: 'sun',
+  mon: 'mon',
+  monday: 'mon',
+  lun: 'mon',
+  lundi: 'mon',
+  tue: 'tue',
+  tuesday: 'tue',
+  mar: 'tue',
+  mardi: 'tue',
+  wed: 'wed',
+  wednesday: 'wed',
+  mer: 'wed',
+  mercredi: 'wed',
+  thu: 'thu',
+  thursday: 'thu',
+  jeu: 'thu',
+  jeudi: 'thu',
+  fri: 'fri',
+  friday: 'fri',
+  ven: 'fri',
+  vendredi: 'fri',
+  sat: 'sat',
+  saturday: 'sat',
+  sam: 'sat',
+  samedi: 'sat',
 };
 
 /** Whether the runtime knows the IANA zone. */
@@ -392,18 +467,29 @@ export function parseCalendar(json: unknown, source: CalendarSource = {}): Calen
     const at = source.text.indexOf(needle);
     return at < 0 ? `${file}: ` : `${file}:${source.text.slice(0, at).split('\n').length}: `;
   };
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: false, errors: [`${where(null)}a calendar is a JSON object with "timeZone" and "week"`] };
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    return { ok: false, errors: [`${where(null)}a calendar is a JSON object with "timeZone" and "week"`] };
   const o = json as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!['name', 'timeZone', 'week', 'holidays', 'closed', 'open'].includes(key)) errors.push(`${where(`"${key}"`)}unknown field "${key}" (expected name, timeZone, week, holidays, closed, open)`);
+    if (!['name', 'timeZone', 'week', 'holidays', 'closed', 'open'].includes(key))
+      errors.push(`${where(`"${key}"`)}unknown field "${key}" (expected name, timeZone, week, holidays, closed, open)`);
   }
   const timeZone = o['timeZone'] === undefined ? 'Europe/Paris' : o['timeZone'];
-  if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) errors.push(`${where(typeof timeZone === 'string' ? `"${timeZone}"` : '"timeZone"')}timeZone: ${unknownTimeZone(String(timeZone))}`);
+  if (typeof timeZone !== 'string' || !isTimeZone(timeZone))
+    errors.push(
+      `${where(typeof timeZone === 'string' ? `"${timeZone}"` : '"timeZone"')}timeZone: ${unknownTimeZone(String(timeZone))}`,
+    );
   const holidays = o['holidays'] === undefined ? 'FR' : o['holidays'];
-  if (!(HOLIDAY_REGIONS as readonly unknown[]).includes(holidays)) errors.push(`${where('"holidays"')}holidays: "${String(holidays)}" is not known (expected ${HOLIDAY_REGIONS.join(', ')}; FR-57, FR-67 and FR-68 add Alsace-Moselle's Good Friday and 26 December)`);
+  if (!(HOLIDAY_REGIONS as readonly unknown[]).includes(holidays))
+    errors.push(
+      `${where('"holidays"')}holidays: "${String(holidays)}" is not known (expected ${HOLIDAY_REGIONS.join(', ')}; FR-57, FR-67 and FR-68 add Alsace-Moselle's Good Friday and 26 December)`,
+    );
   const week = Object.fromEntries(WEEKDAYS.map((d) => [d, [] as Slot[]])) as Record<Weekday, Slot[]>;
   const rawWeek = o['week'];
-  if (!rawWeek || typeof rawWeek !== 'object' || Array.isArray(rawWeek)) errors.push(`${where('"week"')}week: give the opening slots per day, e.g. { "mon": ["09:00-12:30", "13:30-18:00"] }`);
+  if (!rawWeek || typeof rawWeek !== 'object' || Array.isArray(rawWeek))
+    errors.push(
+      `${where('"week"')}week: give the opening slots per day, e.g. { "mon": ["09:00-12:30", "13:30-18:00"] }`,
+    );
   else {
     for (const [key, value] of Object.entries(rawWeek as Record<string, unknown>)) {
       const day = DAY_KEYS[key.toLowerCase()];
@@ -415,7 +501,10 @@ export function parseCalendar(json: unknown, source: CalendarSource = {}): Calen
       if (typeof slots === 'string') errors.push(slots);
       else week[day].push(...slots);
     }
-    if (WEEKDAYS.every((d) => week[d].length === 0) && !errors.length) errors.push(`${where('"week"')}week: no day has an open hour; a calendar must open at least once a week (use hours "24/7" in a policy for around the clock)`);
+    if (WEEKDAYS.every((d) => week[d].length === 0) && !errors.length)
+      errors.push(
+        `${where('"week"')}week: no day has an open hour; a calendar must open at least once a week (use hours "24/7" in a policy for around the clock)`,
+      );
   }
   const closed = new Map<LocalDate, string>();
   const open = new Map<LocalDate, readonly Slot[] | null>();
@@ -431,21 +520,30 @@ export function parseCalendar(json: unknown, source: CalendarSource = {}): Calen
     const date = e?.['date'];
     const to = e?.['to'] ?? date;
     if (typeof date !== 'string' || !isLocalDate(date)) {
-      errors.push(`${where(typeof date === 'string' ? `"${date}"` : null)}closed: "${String(date)}" is not a date (YYYY-MM-DD, a real day)`);
+      errors.push(
+        `${where(typeof date === 'string' ? `"${date}"` : null)}closed: "${String(date)}" is not a date (YYYY-MM-DD, a real day)`,
+      );
       continue;
     }
     if (typeof to !== 'string' || !isLocalDate(to) || to < date) {
-      errors.push(`${where(typeof to === 'string' ? `"${to}"` : null)}closed: "to" (${String(to)}) must be a real date on or after ${date}`);
+      errors.push(
+        `${where(typeof to === 'string' ? `"${to}"` : null)}closed: "to" (${String(to)}) must be a real date on or after ${date}`,
+      );
       continue;
     }
-    const reason = typeof e?.['reason'] === 'string' && e['reason'].trim() ? e['reason'].trim().slice(0, 100) : 'closed by the operator';
+    const reason =
+      typeof e?.['reason'] === 'string' && e['reason'].trim()
+        ? e['reason'].trim().slice(0, 100)
+        : 'closed by the operator';
     for (let d = date, n = 0; d <= to && n < 400; d = addDays(d, 1), n++) closed.set(d, reason);
   }
   for (const entry of list('open')) {
     const e = typeof entry === 'string' ? { date: entry } : (entry as Record<string, unknown> | null);
     const date = e?.['date'];
     if (typeof date !== 'string' || !isLocalDate(date)) {
-      errors.push(`${where(typeof date === 'string' ? `"${date}"` : null)}open: "${String(date)}" is not a date (YYYY-MM-DD, a real day)`);
+      errors.push(
+        `${where(typeof date === 'string' ? `"${date}"` : null)}open: "${String(date)}" is not a date (YYYY-MM-DD, a real day)`,
+      );
       continue;
     }
     if (e?.['slots'] === undefined) {
@@ -458,24 +556,42 @@ export function parseCalendar(json: unknown, source: CalendarSource = {}): Calen
   }
   if (errors.length) return { ok: false, errors };
   const name = typeof o['name'] === 'string' && o['name'].trim() ? o['name'].trim().slice(0, 40) : 'business';
-  return { ok: true, calendar: new BusinessCalendar({ name, timeZone: timeZone as string, week, holidays: holidays as HolidayRegion, closed, open }) };
+  return {
+    ok: true,
+    calendar: new BusinessCalendar({
+      name,
+      timeZone: timeZone as string,
+      week,
+      holidays: holidays as HolidayRegion,
+      closed,
+      open,
+    }),
+  };
 }
 
 /** ["09:00-12:30", "13:30-18:00"] → slots, or one sentence naming the day and the slots at fault. */
-function parseSlots(value: unknown, field: string, dayName: string, where: (needle: string | null) => string): Slot[] | string {
+function parseSlots(
+  value: unknown,
+  field: string,
+  dayName: string,
+  where: (needle: string | null) => string,
+): Slot[] | string {
   if (!Array.isArray(value)) return `${where(null)}${field}: a list of slots such as ["09:00-12:30", "13:30-18:00"]`;
   const slots: Slot[] = [];
   for (const raw of value) {
     const m = typeof raw === 'string' ? /^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$/.exec(raw) : null;
     const start = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
     const end = m ? Number(m[3]) * 60 + Number(m[4]) : NaN;
-    if (!m || Number(m[2]) > 59 || Number(m[4]) > 59 || start > 1440 || end > 1440) return `${where(typeof raw === 'string' ? `"${raw}"` : null)}${field}: "${String(raw)}" is not a slot (HH:MM-HH:MM, e.g. 09:00-12:30; 24:00 for midnight)`;
-    if (end <= start) return `${where(`"${raw as string}"`)}Invalid slots on ${dayName}: ${formatSlot({ start, end })} ends before it starts`;
+    if (!m || Number(m[2]) > 59 || Number(m[4]) > 59 || start > 1440 || end > 1440)
+      return `${where(typeof raw === 'string' ? `"${raw}"` : null)}${field}: "${String(raw)}" is not a slot (HH:MM-HH:MM, e.g. 09:00-12:30; 24:00 for midnight)`;
+    if (end <= start)
+      return `${where(`"${raw as string}"`)}Invalid slots on ${dayName}: ${formatSlot({ start, end })} ends before it starts`;
     slots.push({ start, end });
   }
   slots.sort((a, b) => a.start - b.start);
   for (let i = 1; i < slots.length; i++) {
-    if (slots[i]!.start < slots[i - 1]!.end) return `${where(null)}Invalid slots on ${dayName}: ${formatSlot(slots[i - 1]!)} overlaps ${formatSlot(slots[i]!)}`;
+    if (slots[i]!.start < slots[i - 1]!.end)
+      return `${where(null)}Invalid slots on ${dayName}: ${formatSlot(slots[i - 1]!)} overlaps ${formatSlot(slots[i]!)}`;
   }
   return slots;
 }

@@ -37,7 +37,12 @@ export interface TicketSummary {
   readonly waitingSince?: Date | null;
 }
 /** A file that came with an email: `notKept` says, in words, why only its name was kept (null when it was). */
-export interface ThreadAttachment { readonly filename: string; readonly contentType: string; readonly size: number; readonly notKept: string | null }
+export interface ThreadAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly notKept: string | null;
+}
 export interface ThreadEntry {
   readonly from: string;
   readonly at: Date;
@@ -61,13 +66,32 @@ export interface TicketCard {
   /** What is due and when (SLA clocks), one line each. */
   readonly sla?: readonly string[];
 }
-export interface TicketListView { readonly kind: 'list'; readonly items: readonly TicketSummary[]; readonly page: number; readonly hasMore: boolean; readonly filters: string; readonly order?: ListOrder }
+export interface TicketListView {
+  readonly kind: 'list';
+  readonly items: readonly TicketSummary[];
+  readonly page: number;
+  readonly hasMore: boolean;
+  readonly filters: string;
+  readonly order?: ListOrder;
+}
 /** How a list is sorted, in words: `list waiting` shows the longest waiting first. */
 export type ListOrder = 'newest first' | 'longest waiting first';
-export const listOrder = (request: Pick<ListRequest, 'status'>): ListOrder => (request.status === 'waiting' ? 'longest waiting first' : 'newest first');
+export const listOrder = (request: Pick<ListRequest, 'status'>): ListOrder =>
+  request.status === 'waiting' ? 'longest waiting first' : 'newest first';
 /** A ticket's status as lists show it: "open, waiting 3 h" while the customer waits for our answer. */
-export const statusWithWait = (t: TicketSummary, now: Date = new Date()): string => (t.status === 'open' && t.waitingSince ? `open, waiting ${waitedFor(t.waitingSince, now)}` : t.status);
-export interface StatsView { readonly kind: 'stats'; readonly period: string; readonly total: number; readonly open: number; readonly closed: number; readonly created: number; readonly byPriority: Readonly<Record<string, number>>; readonly byCategory: Readonly<Record<string, number>>; readonly untriaged: number }
+export const statusWithWait = (t: TicketSummary, now: Date = new Date()): string =>
+  t.status === 'open' && t.waitingSince ? `open, waiting ${waitedFor(t.waitingSince, now)}` : t.status;
+export interface StatsView {
+  readonly kind: 'stats';
+  readonly period: string;
+  readonly total: number;
+  readonly open: number;
+  readonly closed: number;
+  readonly created: number;
+  readonly byPriority: Readonly<Record<string, number>>;
+  readonly byCategory: Readonly<Record<string, number>>;
+  readonly untriaged: number;
+}
 export interface CommandReply {
   /** false: the caller's mistake or a refusal — `text` is one clear sentence saying what to do. */
   readonly ok: boolean;
@@ -86,7 +110,12 @@ export interface CommandFile {
   readonly contentType: string;
   readonly data: Uint8Array;
 }
-export const PRIORITY_COLOURS = { urgent: '#d32f2f', high: '#f57c00', normal: '#1976d2', low: '#757575' } as const satisfies Record<Priority, string>;
+export const PRIORITY_COLOURS = {
+  urgent: '#d32f2f',
+  high: '#f57c00',
+  normal: '#1976d2',
+  low: '#757575',
+} as const satisfies Record<Priority, string>;
 
 export { CATEGORIES, PRIORITIES, type Category, type Priority };
 
@@ -109,10 +138,15 @@ export interface ListRequest {
 }
 
 /** `/ticket reply N tpl:KEY [name=value …] [send]`: without `send`, the preview; with it, the email. */
-export interface TemplateChoice { readonly key: string; readonly asks: Readonly<Record<string, string>>; readonly send: boolean }
+export interface TemplateChoice {
+  readonly key: string;
+  readonly asks: Readonly<Record<string, string>>;
+  readonly send: boolean;
+}
 
 /** Who a ticket goes to: the caller, an agent by name, or nobody. */
-export type AssignTarget = { readonly kind: 'me' } | { readonly kind: 'agent'; readonly name: string } | { readonly kind: 'nobody' };
+export type AssignTarget =
+  { readonly kind: 'me' } | { readonly kind: 'agent'; readonly name: string } | { readonly kind: 'nobody' };
 
 export type ParsedCommand =
   | { readonly name: 'help' }
@@ -130,21 +164,37 @@ export type ParsedCommand =
   | { readonly name: 'stats'; readonly period: StatsPeriod }
   | { readonly name: 'spam'; readonly page: number }
   | { readonly name: 'spam_release'; readonly spamId: number }
-  | { readonly name: 'export'; readonly format: ExportFormat; readonly period: StatsPeriod | null; readonly from: string | null; readonly to: string | null };
+  | {
+      readonly name: 'export';
+      readonly format: ExportFormat;
+      readonly period: StatsPeriod | null;
+      readonly from: string | null;
+      readonly to: string | null;
+    };
 
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type CommandName = ParsedCommand['name'];
 /** Commands that change a ticket or write to a customer: agents only. */
-export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set(['close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category', 'spam_release']);
+export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set([
+  'close',
+  'reopen',
+  'reply',
+  'note',
+  'assign',
+  'priority',
+  'category',
+  'spam_release',
+]);
 /** Commands anyone may use, registered or not (no customer data in them). */
 export const OPEN_COMMANDS: ReadonlySet<CommandName> = new Set(['help', 'stats']);
 
 /** The longest reply or note accepted (chat platforms cap messages well below this anyway). */
 export const MAX_TEXT = 20_000;
 
-export type ParseResult = { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly error: string };
+export type ParseResult =
+  { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly error: string };
 
 const fail = (error: string): ParseResult => ({ ok: false, error });
 const done = (command: ParsedCommand): ParseResult => ({ ok: true, command });
@@ -198,20 +248,30 @@ export function parseCommand(input: string): ParseResult {
       const id = ticketNumber(args[0], verb);
       if (typeof id === 'string') return fail(id);
       const text = afterFirstWord(rest);
-      if (!text) return fail(`Write the ${verb === 'reply' ? 'reply to the customer' : 'note'} after the number, e.g. "/ticket ${verb} ${id} ${verb === 'reply' ? 'Your parcel left today.' : 'Called the carrier, waiting.'}".`);
+      if (!text)
+        return fail(
+          `Write the ${verb === 'reply' ? 'reply to the customer' : 'note'} after the number, e.g. "/ticket ${verb} ${id} ${verb === 'reply' ? 'Your parcel left today.' : 'Called the carrier, waiting.'}".`,
+        );
       const tpl = verb === 'reply' ? /^tpl:(\S*)\s*([\s\S]*)$/i.exec(text) : null;
       if (tpl) return parseTemplateReply(id, tpl[1]!, tpl[2]!);
-      if (text.length > MAX_TEXT) return fail(`That ${verb} is ${text.length} characters long; keep it under ${MAX_TEXT} and send the rest in a second ${verb}.`);
+      if (text.length > MAX_TEXT)
+        return fail(
+          `That ${verb} is ${text.length} characters long; keep it under ${MAX_TEXT} and send the rest in a second ${verb}.`,
+        );
       return done(verb === 'reply' ? { name: 'reply', ticketId: id, text } : { name: 'note', ticketId: id, text });
     }
     case 'assign': {
       const id = ticketNumber(args[0], 'assign');
       if (typeof id === 'string') return fail(id);
       const who = args[1];
-      if (!who || args.length > 2) return fail(`Say who takes ticket #${id}: "/ticket assign ${id} me", "/ticket assign ${id} @name" or "/ticket assign ${id} nobody".`);
+      if (!who || args.length > 2)
+        return fail(
+          `Say who takes ticket #${id}: "/ticket assign ${id} me", "/ticket assign ${id} @name" or "/ticket assign ${id} nobody".`,
+        );
       const lower = who.toLowerCase();
       if (lower === 'me' || lower === '@me') return done({ name: 'assign', ticketId: id, target: { kind: 'me' } });
-      if (lower === 'nobody' || lower === 'none' || lower === '-') return done({ name: 'assign', ticketId: id, target: { kind: 'nobody' } });
+      if (lower === 'nobody' || lower === 'none' || lower === '-')
+        return done({ name: 'assign', ticketId: id, target: { kind: 'nobody' } });
       const name = who.replace(/^@/, '');
       if (!name) return fail(`Name the agent after "@", e.g. "/ticket assign ${id} @marie".`);
       return done({ name: 'assign', ticketId: id, target: { kind: 'agent', name } });
@@ -223,9 +283,15 @@ export function parseCommand(input: string): ParseResult {
       const value = args[1]?.toLowerCase();
       const allowed: readonly string[] = verb === 'priority' ? PRIORITIES : CATEGORIES;
       if (!value || args.length > 2 || !allowed.includes(value)) {
-        return fail(`${value ? `"${args.slice(1).join(' ')}" is not a ${verb}` : `Give the new ${verb}`}: use one of ${allowed.join(', ')}, e.g. "/ticket ${verb} ${id} ${allowed[0]}".`);
+        return fail(
+          `${value ? `"${args.slice(1).join(' ')}" is not a ${verb}` : `Give the new ${verb}`}: use one of ${allowed.join(', ')}, e.g. "/ticket ${verb} ${id} ${allowed[0]}".`,
+        );
       }
-      return done(verb === 'priority' ? { name: 'priority', ticketId: id, priority: value as Priority } : { name: 'category', ticketId: id, category: value as Category });
+      return done(
+        verb === 'priority'
+          ? { name: 'priority', ticketId: id, priority: value as Priority }
+          : { name: 'category', ticketId: id, category: value as Category },
+      );
     }
     case 'export':
       return parseExport(args);
@@ -233,7 +299,8 @@ export function parseCommand(input: string): ParseResult {
       return parseSpam(args);
     case 'stats': {
       const period = (args[0] ?? '7d').toLowerCase();
-      if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period)) return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
+      if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period))
+        return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
       return done({ name: 'stats', period: period as StatsPeriod });
     }
     default:
@@ -243,16 +310,25 @@ export function parseCommand(input: string): ParseResult {
 
 /** "spam [list] [page N]" lists the held spam; "spam release ID" takes one as if it had just arrived. */
 function parseSpam(args: readonly string[]): ParseResult {
-  const usage = '"/ticket spam" lists the emails held as spam; "/ticket spam page 2" the next ones; "/ticket spam release 12" takes #12 as a real email.';
+  const usage =
+    '"/ticket spam" lists the emails held as spam; "/ticket spam page 2" the next ones; "/ticket spam release 12" takes #12 as a real email.';
   const [first, second, third] = args.map((a) => a.toLowerCase());
   if (first === 'release') {
     const m = second ? /^#?(\d{1,12})$/.exec(second) : null;
-    if (!m || third !== undefined) return fail(`Give the number of one held email after "release", as "/ticket spam" lists it, e.g. "/ticket spam release 12".`);
+    if (!m || third !== undefined)
+      return fail(
+        `Give the number of one held email after "release", as "/ticket spam" lists it, e.g. "/ticket spam release 12".`,
+      );
     return done({ name: 'spam_release', spamId: Number(m[1]) });
   }
   const rest = first === 'list' ? args.slice(1).map((a) => a.toLowerCase()) : args.map((a) => a.toLowerCase());
   if (rest.length === 0) return done({ name: 'spam', page: 1 });
-  if ((rest[0] === 'page' || rest[0] === 'p') && rest.length === 2 && /^\d{1,6}$/.test(rest[1]!) && Number(rest[1]) >= 1) {
+  if (
+    (rest[0] === 'page' || rest[0] === 'p') &&
+    rest.length === 2 &&
+    /^\d{1,6}$/.test(rest[1]!) &&
+    Number(rest[1]) >= 1
+  ) {
     if (Number(rest[1]) > MAX_PAGE) return fail(`Page ${rest[1]} is too deep (at most ${MAX_PAGE}).`);
     return done({ name: 'spam', page: Number(rest[1]) });
   }
@@ -276,7 +352,10 @@ function parseTemplateReply(ticketId: number, key: string, rest: string): ParseR
       current = m[1]!;
       asks[current] = m[2]!;
     } else if (current) asks[current] = `${asks[current]} ${word}`;
-    else return fail(`"${word.slice(0, 40)}" is not understood after the template: give asked values as name=value, e.g. "/ticket reply ${ticketId} tpl:${key} numero_suivi=XY123", and end with "send" to email it.`);
+    else
+      return fail(
+        `"${word.slice(0, 40)}" is not understood after the template: give asked values as name=value, e.g. "/ticket reply ${ticketId} tpl:${key} numero_suivi=XY123", and end with "send" to email it.`,
+      );
   }
   return done({ name: 'reply', ticketId, text: `tpl:${key}`, template: { key: key.toLowerCase(), asks, send } });
 }
@@ -286,17 +365,26 @@ function parseExport(args: readonly string[]): ParseResult {
   let format: ExportFormat = 'csv';
   let period: StatsPeriod | null = null;
   const days: string[] = [];
-  const usage = '"/ticket export" takes a format (csv or xlsx) and a period (today, 7d, 30d, or FROM and TO days as 2026-11-01 2026-11-30), e.g. "/ticket export xlsx 30d".';
+  const usage =
+    '"/ticket export" takes a format (csv or xlsx) and a period (today, 7d, 30d, or FROM and TO days as 2026-11-01 2026-11-30), e.g. "/ticket export xlsx 30d".';
   for (const raw of args) {
     const arg = raw.toLowerCase();
     if ((EXPORT_FORMATS as readonly string[]).includes(arg)) format = arg as ExportFormat;
-    else if ((STATS_PERIODS as readonly string[]).includes(arg) && !period && days.length === 0) period = arg as StatsPeriod;
-    else if (/^\d{4}-\d{2}-\d{2}$/.test(arg) && !period && days.length < 2 && !Number.isNaN(Date.parse(`${arg}T00:00:00Z`))) days.push(arg);
+    else if ((STATS_PERIODS as readonly string[]).includes(arg) && !period && days.length === 0)
+      period = arg as StatsPeriod;
+    else if (
+      /^\d{4}-\d{2}-\d{2}$/.test(arg) &&
+      !period &&
+      days.length < 2 &&
+      !Number.isNaN(Date.parse(`${arg}T00:00:00Z`))
+    )
+      days.push(arg);
     else return fail(`"${raw.slice(0, 40)}" is not understood here: ${usage}`);
   }
   const from = days[0] ?? null;
   const to = days[1] ?? from;
-  if (from && to && to < from) return fail(`The period ends (${to}) before it starts (${from}); put the earlier day first.`);
+  if (from && to && to < from)
+    return fail(`The period ends (${to}) before it starts (${from}); put the earlier day first.`);
   return done({ name: 'export', format, period: from ? null : (period ?? '7d'), from, to });
 }
 
@@ -304,8 +392,16 @@ function parseList(args: readonly string[]): ParseResult {
   if (args.some((a) => a.toLowerCase() === 'due')) {
     // "list due [page N]": open tickets by nearest SLA deadline; other filters do not apply.
     const rest = args.filter((a) => a.toLowerCase() !== 'due');
-    const page = rest.length === 2 && /^(page|p)$/i.test(rest[0]!) && /^\d{1,4}$/.test(rest[1]!) && Number(rest[1]) >= 1 ? Number(rest[1]) : rest.length === 0 ? 1 : null;
-    if (page === null) return fail('"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".');
+    const page =
+      rest.length === 2 && /^(page|p)$/i.test(rest[0]!) && /^\d{1,4}$/.test(rest[1]!) && Number(rest[1]) >= 1
+        ? Number(rest[1])
+        : rest.length === 0
+          ? 1
+          : null;
+    if (page === null)
+      return fail(
+        '"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".',
+      );
     return done({ name: 'due', page });
   }
   let status: StatusFilter | null = null;
@@ -318,18 +414,25 @@ function parseList(args: readonly string[]): ParseResult {
     const arg = raw.toLowerCase();
     if (arg === 'page' || arg === 'p') {
       const n = args[i + 1];
-      if (!n || !/^\d{1,6}$/.test(n) || Number(n) < 1) return fail('"page" needs a page number after it, e.g. "/ticket list open page 2".');
-      if (Number(n) > MAX_PAGE) return fail(`Page ${n} is too deep (at most ${MAX_PAGE}); narrow the list with a status, priority, category or words instead.`);
+      if (!n || !/^\d{1,6}$/.test(n) || Number(n) < 1)
+        return fail('"page" needs a page number after it, e.g. "/ticket list open page 2".');
+      if (Number(n) > MAX_PAGE)
+        return fail(
+          `Page ${n} is too deep (at most ${MAX_PAGE}); narrow the list with a status, priority, category or words instead.`,
+        );
       page = Number(n);
       i++;
     } else if ((STATUS_FILTERS as readonly string[]).includes(arg)) {
-      if (status && status !== arg) return fail(`Choose one status for the list: open, closed, all or waiting (you gave ${status} and ${arg}).`);
+      if (status && status !== arg)
+        return fail(`Choose one status for the list: open, closed, all or waiting (you gave ${status} and ${arg}).`);
       status = arg as StatusFilter;
     } else if ((PRIORITIES as readonly string[]).includes(arg)) {
-      if (priority && priority !== arg) return fail(`Choose one priority for the list (you gave ${priority} and ${arg}); list them one at a time.`);
+      if (priority && priority !== arg)
+        return fail(`Choose one priority for the list (you gave ${priority} and ${arg}); list them one at a time.`);
       priority = arg as Priority;
     } else if ((CATEGORIES as readonly string[]).includes(arg)) {
-      if (category && category !== arg) return fail(`Choose one category for the list (you gave ${category} and ${arg}); list them one at a time.`);
+      if (category && category !== arg)
+        return fail(`Choose one category for the list (you gave ${category} and ${arg}); list them one at a time.`);
       category = arg as Category;
     } else {
       const word = raw.replace(/^["'(]+|["'),.;:!?]+$/g, '');
@@ -344,7 +447,8 @@ function ticketNumber(arg: string | undefined, verb: string): number | string {
   if (!arg) return `Give the ticket number after "${verb}", e.g. "/ticket ${verb} 83".`;
   const m = /^#?(\d{1,9})$/.exec(arg);
   const n = m ? Number(m[1]) : 0;
-  if (n < 1) return `"${arg.slice(0, 40)}" is not a ticket number; give the number shown as #N, e.g. "/ticket ${verb} 83".`;
+  if (n < 1)
+    return `"${arg.slice(0, 40)}" is not a ticket number; give the number shown as #N, e.g. "/ticket ${verb} 83".`;
   return n;
 }
 
@@ -358,7 +462,8 @@ export function describeList(request: ListRequest): string {
   const status = request.status === 'all' ? null : request.status === 'waiting' ? 'open' : request.status;
   const parts = [status, request.priority, request.category].filter(Boolean).join(' ');
   const words = request.words.length ? ` matching "${request.words.join(' ')}"` : '';
-  const scope = request.status === 'all' ? ' (open and closed)' : request.status === 'waiting' ? ' waiting for our answer' : '';
+  const scope =
+    request.status === 'all' ? ' (open and closed)' : request.status === 'waiting' ? ' waiting for our answer' : '';
   return `${parts ? `${parts} ` : ''}tickets${scope}${words}`;
 }
 
@@ -370,7 +475,11 @@ function typoHint(request: ListRequest): string {
     if (lower.length < 4) continue;
     const meant = closestWord(lower, filters, 2);
     if (!meant) continue;
-    const line = ['/ticket list', ...[request.status === 'open' ? null : request.status, request.priority, request.category].filter(Boolean), ...request.words].join(' ');
+    const line = [
+      '/ticket list',
+      ...[request.status === 'open' ? null : request.status, request.priority, request.category].filter(Boolean),
+      ...request.words,
+    ].join(' ');
     return ` Did you mean "${line.replace(word, meant)}"?`;
   }
   return '';
@@ -378,17 +487,30 @@ function typoHint(request: ListRequest): string {
 
 /** The list command that shows the next (or another) page. */
 export function listCommandFor(request: ListRequest, page: number): string {
-  return ['/ticket list', request.status, request.priority, request.category, ...request.words, page > 1 ? `page ${page}` : null].filter(Boolean).join(' ');
+  return [
+    '/ticket list',
+    request.status,
+    request.priority,
+    request.category,
+    ...request.words,
+    page > 1 ? `page ${page}` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
-export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low: '   ' } as const satisfies Record<Priority, string>;
+export const PRIORITY_MARKS = { urgent: '!!!', high: '!! ', normal: '·  ', low: '   ' } as const satisfies Record<
+  Priority,
+  string
+>;
 
 /** What a list shows for a ticket triage has not reached yet, instead of intake's placeholders. */
 export const NOT_TRIAGED = 'not triaged yet';
 
 /** One line per ticket; the priority mark is first, so it is seen at a glance. */
 export function formatSummaryLine(t: TicketSummary, now: Date = new Date(), timeZone?: string): string {
-  const status = t.status === 'closed' ? ' [closed]' : t.waitingSince ? ` [waiting ${waitedFor(t.waitingSince, now)}]` : '';
+  const status =
+    t.status === 'closed' ? ' [closed]' : t.waitingSince ? ` [waiting ${waitedFor(t.waitingSince, now)}]` : '';
   const who = t.assignee ? ` → ${t.assignee}` : '';
   const triage = t.triaged ? `${t.priority.toUpperCase()} ${t.category}` : `(${NOT_TRIAGED})`;
   return `${t.triaged ? PRIORITY_MARKS[t.priority] : '?  '} #${t.ticketId} ${triage}${status} · ${shorten(t.subject, 70)} · ${t.customer} · ${formatWhen(t.createdAt, timeZone)}${who}`;
@@ -396,10 +518,14 @@ export function formatSummaryLine(t: TicketSummary, now: Date = new Date(), time
 
 export function formatList(view: TicketListView, request: ListRequest, timeZone?: string): string {
   if (view.items.length === 0) {
-    if (view.page > 1) return `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".`;
+    if (view.page > 1)
+      return `No ${view.filters} on page ${view.page}; the list ends before it. Try "${listCommandFor(request, 1)}".`;
     return `No ${view.filters}.${typoHint(request)}`;
   }
-  const lines = [`${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`, ...view.items.map((t) => formatSummaryLine(t, new Date(), timeZone))];
+  const lines = [
+    `${view.filters[0]?.toUpperCase()}${view.filters.slice(1)}, ${listOrder(request)} — page ${view.page}:`,
+    ...view.items.map((t) => formatSummaryLine(t, new Date(), timeZone)),
+  ];
   if (view.hasMore) lines.push(`More: "${listCommandFor(request, view.page + 1)}".`);
   return lines.join('\n');
 }
@@ -411,12 +537,23 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
     `${t.triaged ? `${PRIORITY_MARKS[t.priority].trim() || '-'} priority ${t.priority} · category ${t.category}` : `? ${NOT_TRIAGED}`} · ${t.status} · from ${t.customer}${card.customerEmail && card.customerEmail !== t.customer ? ` <${card.customerEmail}>` : ''} · ${formatWhen(t.createdAt, timeZone)} · ${t.assignee ? `assigned to ${t.assignee}` : 'unassigned'}`,
   ];
   if (card.reasons.length) lines.push(`Triage: ${card.reasons.join('; ')}`);
-  if (card.recipients) lines.push(`A reply goes to ${card.recipients.to}${card.recipients.cc.length ? `, copy to ${card.recipients.cc.join(', ')}` : ''}.`);
+  if (card.recipients)
+    lines.push(
+      `A reply goes to ${card.recipients.to}${card.recipients.cc.length ? `, copy to ${card.recipients.cc.join(', ')}` : ''}.`,
+    );
   for (const line of card.sla ?? []) lines.push(line);
   lines.push('');
   for (const entry of card.thread) {
-    const who = entry.event ? entry.from : entry.internal ? `note by ${entry.from}` : entry.byStaff ? `${entry.from} (staff)` : entry.from;
-    lines.push(`— ${who}, ${formatWhen(entry.at, timeZone)}:${entry.notFromCustomer ? ` (not the customer's address)` : ''}`);
+    const who = entry.event
+      ? entry.from
+      : entry.internal
+        ? `note by ${entry.from}`
+        : entry.byStaff
+          ? `${entry.from} (staff)`
+          : entry.from;
+    lines.push(
+      `— ${who}, ${formatWhen(entry.at, timeZone)}:${entry.notFromCustomer ? ` (not the customer's address)` : ''}`,
+    );
     lines.push(...entry.text.split('\n').map((l) => `  ${l}`));
     lines.push(...(entry.attachments ?? []).map((a) => `  Attachment: ${describeAttachment(a)}`));
   }
@@ -434,7 +571,10 @@ export function describeAttachment(a: ThreadAttachment): string {
  * ATTACHMENT_MAX_BYTES now; named only when the file is over it (the limit may have been raised since).
  */
 export function notKeptReason(dropped: string, size: number, limit: number | null): string {
-  if (dropped === 'oversized') return limit !== null && size > limit ? `larger than the ${formatSize(limit)} limit` : 'larger than the size limit when it arrived';
+  if (dropped === 'oversized')
+    return limit !== null && size > limit
+      ? `larger than the ${formatSize(limit)} limit`
+      : 'larger than the size limit when it arrived';
   return `refused by intake (${dropped})`;
 }
 
@@ -447,7 +587,8 @@ export function formatSize(bytes: number): string {
 }
 
 export function formatStats(view: StatsView): string {
-  const by = (record: Readonly<Record<string, number>>, order: readonly string[]) => order.map((k) => `${k} ${record[k] ?? 0}`).join(', ');
+  const by = (record: Readonly<Record<string, number>>, order: readonly string[]) =>
+    order.map((k) => `${k} ${record[k] ?? 0}`).join(', ');
   return [
     `Tickets — ${view.period}: ${view.created} new.`,
     `All time: ${view.total} total, ${view.open} open, ${view.closed} closed.`,
@@ -468,7 +609,7 @@ export function helpText(): string {
     '  list [open|closed|all|waiting] [urgent|high|normal|low] [general|technical|billing|complaint|suggestion] [words…] [page N]',
     '                            waiting: the customer wrote last and waits for our answer, longest waiting first',
     '  list due [page N]         open tickets by nearest SLA deadline (first response, next response, resolution)',
-    '        newest first, open tickets unless you say otherwise; words search the subject and the customer\'s address',
+    "        newest first, open tickets unless you say otherwise; words search the subject and the customer's address",
     '  view N                    the ticket, its triage reasons, its SLA clocks (what is due and when) and its thread',
     '  sla N                     its SLA clocks in detail: the policy and why, each deadline and the hours it counts',
     '  close N [reason]          close it (closing a closed ticket changes nothing)',
@@ -489,8 +630,6 @@ export function helpText(): string {
   ].join('\n');
 }
 
-
-
 export { shorten, waitedFor };
 
 /** "2025-03-14 09:30 UTC": one unambiguous form on every platform. */
@@ -498,7 +637,17 @@ export function formatWhen(at: Date, timeZone?: string): string {
   if (!timeZone || timeZone === 'UTC') return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   // The shop's time (the console runs where the team works; Slack and Discord show each reader's own).
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
   );
   return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']} ${timeZone}`;
 }

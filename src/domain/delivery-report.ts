@@ -80,7 +80,13 @@ export function readDeliveryStatus(text: string): {
   let sawRecipient = false;
   for (const block of recipients) {
     if (block.recipient === null) continue;
-    if (listed.length < 100) listed.push({ address: block.recipient, action: block.action, status: block.status, diagnostic: block.diagnostic });
+    if (listed.length < 100)
+      listed.push({
+        address: block.recipient,
+        action: block.action,
+        status: block.status,
+        diagnostic: block.diagnostic,
+      });
     if (!sawRecipient) {
       sawRecipient = true;
       action = block.action;
@@ -241,6 +247,10 @@ function recipientAddress(value: string): string | null {
 }
 
 function firstWord(value: string): string | null {
-  const word = value.trim().split(/[\s;(]/, 1)[0]?.toLowerCase() ?? '';
+  const word =
+    value
+      .trim()
+      .split(/[\s;(]/, 1)[0]
+      ?.toLowerCase() ?? '';
   return word === '' ? null : word;
 }

@@ -26,11 +26,15 @@ export function addDays(day: DayString, n: number): DayString {
 
 /** The calendar day an instant falls on in a time zone. */
 export function dayInZone(at: Date, timeZone: string): DayString {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
-
 
 /**
  * The first instant of a day in a zone. Midnight may not exist (a zone that springs forward at 00:00):
@@ -141,7 +145,6 @@ export interface Digest {
   readonly history: readonly DailyCounts[];
 }
 
-
 export function formatChange(now: number, before: number): string {
   const delta = now - before;
   const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
@@ -162,7 +165,9 @@ export interface DigestMessage {
 }
 
 function breakdown(counts: Readonly<Record<string, number>>): string {
-  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`);
   return parts.length ? parts.join(' · ') : 'none';
 }
 
@@ -202,12 +207,24 @@ export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP):
   const soFar = d.asOf.getTime() < d.end.getTime();
   const title = `Support digest — ${d.day} (${d.timeZone})${soFar ? `, so far (the day is not over)` : ''}`;
   const fields: DigestField[] = [
-    { name: 'New', value: `${d.created.value} (${formatChange(d.created.value, d.created.previousDay)} d/d, ${formatChange(d.created.value, d.created.sameDayLastWeek)} w/w)` },
-    { name: 'Closed', value: `${d.closed.value} (${formatChange(d.closed.value, d.closed.previousDay)} d/d, ${formatChange(d.closed.value, d.closed.sameDayLastWeek)} w/w)` },
+    {
+      name: 'New',
+      value: `${d.created.value} (${formatChange(d.created.value, d.created.previousDay)} d/d, ${formatChange(d.created.value, d.created.sameDayLastWeek)} w/w)`,
+    },
+    {
+      name: 'Closed',
+      value: `${d.closed.value} (${formatChange(d.closed.value, d.closed.previousDay)} d/d, ${formatChange(d.closed.value, d.closed.sameDayLastWeek)} w/w)`,
+    },
     { name: 'Open backlog', value: `${d.backlog.value} (${formatChange(d.backlog.value, d.backlog.previousDay)} d/d)` },
     { name: 'Urgent still open', value: String(d.urgentOpen.count) },
-    { name: 'First response', value: `median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}` },
-    { name: 'Resolution', value: `median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}` },
+    {
+      name: 'First response',
+      value: `median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
+    },
+    {
+      name: 'Resolution',
+      value: `median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
+    },
   ];
   const lines = [
     m.bold(title),
@@ -221,11 +238,25 @@ export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP):
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     ...(d.sla ? [formatSlaLine(d.sla)] : []),
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
-    ...(d.spam ? [`Held as spam: ${d.spam} — no ticket, no acknowledgement; an agent can review them ("/ticket spam") and release any that is not`] : []),
-    ...(d.rejected ? [`Emails that could not be read: ${d.rejected} — kept aside, no ticket (the log and the rejected folder or quarantine have them): someone should look`] : []),
-    ...(d.untriaged > 0 ? [`Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`] : []),
+    ...(d.spam
+      ? [
+          `Held as spam: ${d.spam} — no ticket, no acknowledgement; an agent can review them ("/ticket spam") and release any that is not`,
+        ]
+      : []),
+    ...(d.rejected
+      ? [
+          `Emails that could not be read: ${d.rejected} — kept aside, no ticket (the log and the rejected folder or quarantine have them): someone should look`,
+        ]
+      : []),
+    ...(d.untriaged > 0
+      ? [
+          `Not triaged yet: ${plural(d.untriaged, 'ticket')}, counted as normal and general above: is a triage worker running?`,
+        ]
+      : []),
   ];
-  lines.push(d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none');
+  lines.push(
+    d.urgentOpen.count ? `Urgent tickets still open: ${d.urgentOpen.count}` : 'Urgent tickets still open: none',
+  );
   for (const t of d.urgentOpen.tickets) lines.push(`  • ${brief(t, d.asOf, m)}`);
   if (d.oldestOpen.length) {
     lines.push('Oldest open tickets:');

@@ -4,7 +4,13 @@
  * Discord's markdown, and terminals. Pure: no I/O.
  */
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /**
  * Text → HTML text for a column the old site prints as HTML (msg_content, msg_subject, cst_fname,
@@ -40,7 +46,10 @@ export function decodeHtmlText(html: string): string {
  * Those four characters never occur outside strings in JSON text, so a global replace is exact.
  */
 export function htmlSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&'\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&'\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -84,6 +93,10 @@ const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\
  * spaces, carriage returns dropped. With `lines: false` newlines become spaces too (one-line output).
  */
 export function terminalText(text: string, options: { lines?: boolean } = {}): string {
-  const clean = text.replace(ANSI_SEQUENCE, '').replace(/\r\n?/g, '\n').replace(/\t/g, '    ').replace(TERMINAL_CONTROLS, '');
+  const clean = text
+    .replace(ANSI_SEQUENCE, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '    ')
+    .replace(TERMINAL_CONTROLS, '');
   return options.lines === false ? clean.replace(/\n+/g, ' ') : clean;
 }

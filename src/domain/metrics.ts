@@ -132,7 +132,10 @@ export class MetricsRegistry {
   readonly #collectErrors: Gauge;
 
   constructor() {
-    this.#collectErrors = this.gauge('ticketrelay_metrics_collector_up', 'Whether each scrape-time collector succeeded (1) or failed (0) on the last scrape.');
+    this.#collectErrors = this.gauge(
+      'ticketrelay_metrics_collector_up',
+      'Whether each scrape-time collector succeeded (1) or failed (0) on the last scrape.',
+    );
   }
 
   counter(name: string, help: string): Counter {
@@ -188,26 +191,64 @@ export interface CountedIntake {
  * and times it; counts acknowledgements queued and suppressed. The service tells it once per email.
  */
 export function intakeMetrics(registry: MetricsRegistry): (result: CountedIntake, seconds: number) => void {
-  const emails = registry.counter('ticketrelay_emails_total', 'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected, spam).');
-  const duration = registry.histogram('ticketrelay_intake_duration_seconds', 'Time to take one email (parse excluded for the web form), by outcome.');
-  const acks = registry.counter('ticketrelay_acknowledgements_total', 'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).');
+  const emails = registry.counter(
+    'ticketrelay_emails_total',
+    'Emails taken by the intake in this process, by outcome (created, reply, duplicate, automated, rejected, spam).',
+  );
+  const duration = registry.histogram(
+    'ticketrelay_intake_duration_seconds',
+    'Time to take one email (parse excluded for the web form), by outcome.',
+  );
+  const acks = registry.counter(
+    'ticketrelay_acknowledgements_total',
+    'Acknowledgements decided by the intake in this process: queued (to be sent) or suppressed (loop guard, rate limit, bounced address).',
+  );
   return (result, seconds) => {
     emails.inc({ outcome: result.outcome });
     duration.observe({ outcome: result.outcome }, seconds);
-    if (result.acknowledgement) acks.inc({ result: result.acknowledgement.startsWith('suppressed') ? 'suppressed' : 'queued' });
+    if (result.acknowledgement)
+      acks.inc({ result: result.acknowledgement.startsWith('suppressed') ? 'suppressed' : 'queued' });
   };
 }
 
-const COMMAND_LABELS = new Set(['help', 'list', 'view', 'close', 'reopen', 'reply', 'note', 'assign', 'priority', 'category', 'stats', 'export']);
+const COMMAND_LABELS = new Set([
+  'help',
+  'list',
+  'view',
+  'close',
+  'reopen',
+  'reply',
+  'note',
+  'assign',
+  'priority',
+  'category',
+  'stats',
+  'export',
+]);
 
 /** The command service's listener (CommandService.onAnswer): times every /ticket command and button, by command and result. */
-export function commandMetrics(registry: MetricsRegistry): (asked: { readonly typed: string } | { readonly button: string }, reply: { readonly ok: boolean }, seconds: number) => void {
-  const duration = registry.histogram('ticketrelay_command_duration_seconds', 'Time to answer one /ticket command or button (every platform), by command and result.');
+export function commandMetrics(
+  registry: MetricsRegistry,
+): (
+  asked: { readonly typed: string } | { readonly button: string },
+  reply: { readonly ok: boolean },
+  seconds: number,
+) => void {
+  const duration = registry.histogram(
+    'ticketrelay_command_duration_seconds',
+    'Time to answer one /ticket command or button (every platform), by command and result.',
+  );
   const label = (asked: { readonly typed: string } | { readonly button: string }): string => {
     if ('button' in asked) return `button_${asked.button}`;
     // The verb only, from a known set: what people type must not become label values.
-    const verb = asked.typed.replace(/^\s*\/?ticket\b/i, '').trim().split(/\s+/)[0]?.toLowerCase() || 'help';
+    const verb =
+      asked.typed
+        .replace(/^\s*\/?ticket\b/i, '')
+        .trim()
+        .split(/\s+/)[0]
+        ?.toLowerCase() || 'help';
     return COMMAND_LABELS.has(verb) ? verb : 'other';
   };
-  return (asked, reply, seconds) => duration.observe({ command: label(asked), result: reply.ok ? 'done' : 'refused' }, seconds);
+  return (asked, reply, seconds) =>
+    duration.observe({ command: label(asked), result: reply.ok ? 'done' : 'refused' }, seconds);
 }

@@ -49,7 +49,10 @@ export class RateLimiter {
       const estimate = w.previous * (1 - elapsed) + w.count;
       if (estimate + 1 > rate.limit) {
         // The previous window's share shrinks as time goes on; the current one's count stays until its end.
-        const retry = w.count + 1 > rate.limit ? w.start + rate.windowMs - now : Math.ceil(((estimate + 1 - rate.limit) / Math.max(w.previous, 1)) * rate.windowMs);
+        const retry =
+          w.count + 1 > rate.limit
+            ? w.start + rate.windowMs - now
+            : Math.ceil(((estimate + 1 - rate.limit) / Math.max(w.previous, 1)) * rate.windowMs);
         return { rate, retryAfterSeconds: Math.max(1, Math.ceil(retry / 1000)) };
       }
     }
@@ -117,7 +120,11 @@ export function limitCommands(commands: LimitableCommands, limiter: RateLimiter)
     commands[method] = async (caller: Caller, ...rest: never[]) => {
       const denial = limiter.take(`${caller.platform}:${caller.userId}`);
       if (denial) {
-        return { ok: false, ephemeral: true, text: `Too many commands (at most ${denial.rate.text} each): try again in ${denial.retryAfterSeconds} s.` };
+        return {
+          ok: false,
+          ephemeral: true,
+          text: `Too many commands (at most ${denial.rate.text} each): try again in ${denial.retryAfterSeconds} s.`,
+        };
       }
       return original.call(commands, caller, ...rest);
     };

@@ -63,7 +63,8 @@ function parsePlaceholder(inner: string): Placeholder | string {
   const ask = /^ask:/i.exec(head);
   if (ask) {
     const name = head.slice(4).trim();
-    if (!/^[a-z0-9_]{1,40}$/i.test(name)) return `"{{${inner}}}" asks for a field without a usable name (letters, digits and _ only)`;
+    if (!/^[a-z0-9_]{1,40}$/i.test(name))
+      return `"{{${inner}}}" asks for a field without a usable name (letters, digits and _ only)`;
     return { raw: inner, name, ask: true, fallback };
   }
   if (!(TEMPLATE_VARIABLES as readonly string[]).includes(head)) {
@@ -85,7 +86,10 @@ export function checkBody(body: string): { readonly errors: string[]; readonly w
     if (typeof p === 'string') errors.push(p);
   }
   const delay = /\b(sous|dans les|within|in)\s+\d+\s*(h|heures?|hours?|jours?|days?)\b/i.exec(body);
-  if (delay) warnings.push(`the body promises a fixed delay ("${delay[0]}"); use {{sla.first_response_due}} so it follows the business calendar`);
+  if (delay)
+    warnings.push(
+      `the body promises a fixed delay ("${delay[0]}"); use {{sla.first_response_due}} so it follows the business calendar`,
+    );
   return { errors, warnings };
 }
 
@@ -100,11 +104,14 @@ export function askFields(body: string): string[] {
 }
 
 export type RenderResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly missing: readonly string[] };
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly missing: readonly string[] };
 
 /** Every placeholder replaced by its value, else its fallback; missing ones listed (nothing is blanked). */
-export function renderBody(body: string, values: Readonly<Partial<Record<string, string | null>>>, asks: Readonly<Record<string, string>>): RenderResult {
+export function renderBody(
+  body: string,
+  values: Readonly<Partial<Record<string, string | null>>>,
+  asks: Readonly<Record<string, string>>,
+): RenderResult {
   const missing: string[] = [];
   const text = body.replace(PLACEHOLDER, (whole, inner: string) => {
     const p = parsePlaceholder(inner);
@@ -123,18 +130,30 @@ export function renderBody(body: string, values: Readonly<Partial<Record<string,
 }
 
 /** The body in the ticket's language, else the other one with a warning (never silently). */
-export function pickBody(template: ReplyTemplate, language: string | null): { readonly language: TemplateLanguage; readonly body: string; readonly warning: string | null } | null {
+export function pickBody(
+  template: ReplyTemplate,
+  language: string | null,
+): { readonly language: TemplateLanguage; readonly body: string; readonly warning: string | null } | null {
   const wanted: TemplateLanguage = language === 'en' ? 'en' : 'fr';
   const body = template.bodies[wanted];
   if (body) return { language: wanted, body, warning: null };
   const other: TemplateLanguage = wanted === 'fr' ? 'en' : 'fr';
   const fallback = template.bodies[other];
   if (!fallback) return null;
-  return { language: other, body: fallback, warning: `Template "${template.key}" has no ${wanted} text; the ${other} text is used.` };
+  return {
+    language: other,
+    body: fallback,
+    warning: `Template "${template.key}" has no ${wanted} text; the ${other} text is used.`,
+  };
 }
 
 /** The sentence that blocks a send for missing values. */
-export function missingSentence(key: string, ticketId: number, missing: readonly string[], language: TemplateLanguage): string {
+export function missingSentence(
+  key: string,
+  ticketId: number,
+  missing: readonly string[],
+  language: TemplateLanguage,
+): string {
   const list = missing.join(', ');
   return language === 'fr'
     ? `Le modèle « ${key} » utilise ${list} mais le ticket #${ticketId} n'a pas cette valeur : ajoutez-la (ask:nom=valeur pour un champ demandé) ou modifiez le texte ; rien n'a été envoyé.`
@@ -176,17 +195,43 @@ export interface FileProblem {
  * A templates file (JSON: an array, or `{ "templates": [...] }`) into the templates that are valid and
  * the problems of the others, each with its line (of its key, or of its language's body).
  */
-export function parseTemplatesFile(source: string): { readonly templates: ReplyTemplate[]; readonly problems: FileProblem[] } {
+export function parseTemplatesFile(source: string): {
+  readonly templates: ReplyTemplate[];
+  readonly problems: FileProblem[];
+} {
   let data: unknown;
   try {
     data = JSON.parse(source);
   } catch (error) {
     const pos = /position (\d+)/.exec(String(error))?.[1];
     const line = pos ? source.slice(0, Number(pos)).split('\n').length : 1;
-    return { templates: [], problems: [{ line, key: null, language: null, warning: false, message: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }] };
+    return {
+      templates: [],
+      problems: [
+        {
+          line,
+          key: null,
+          language: null,
+          warning: false,
+          message: `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        },
+      ],
+    };
   }
   const list = Array.isArray(data) ? data : (data as { templates?: unknown } | null)?.templates;
-  if (!Array.isArray(list)) return { templates: [], problems: [{ line: 1, key: null, language: null, warning: false, message: 'expected an array of templates, or { "templates": [ … ] }' }] };
+  if (!Array.isArray(list))
+    return {
+      templates: [],
+      problems: [
+        {
+          line: 1,
+          key: null,
+          language: null,
+          warning: false,
+          message: 'expected an array of templates, or { "templates": [ … ] }',
+        },
+      ],
+    };
   const templates: ReplyTemplate[] = [];
   const problems: FileProblem[] = [];
   const seen = new Set<string>();
@@ -199,8 +244,12 @@ export function parseTemplatesFile(source: string): { readonly templates: ReplyT
     const lineAt = (offset: number): number => source.slice(0, Math.max(0, offset)).split('\n').length;
     const line = lineAt(keyAt);
     const bad: FileProblem[] = [];
-    const err = (message: string, language: TemplateLanguage | null = null, at = line, warning = false): void => void bad.push({ line: at, key, language, message, warning });
-    if (!key || !KEY_PATTERN.test(key)) err(`template ${index + 1}: "key" must be lower-case letters, digits, - or _ (got ${JSON.stringify(item['key'] ?? null)})`);
+    const err = (message: string, language: TemplateLanguage | null = null, at = line, warning = false): void =>
+      void bad.push({ line: at, key, language, message, warning });
+    if (!key || !KEY_PATTERN.test(key))
+      err(
+        `template ${index + 1}: "key" must be lower-case letters, digits, - or _ (got ${JSON.stringify(item['key'] ?? null)})`,
+      );
     else if (seen.has(key)) err(`duplicate key "${key}" in the file`);
     if (key) seen.add(key);
     const title = typeof item['title'] === 'string' && item['title'].trim() ? item['title'].trim() : (key ?? '');
@@ -235,7 +284,9 @@ function parseActions(raw: unknown, err: (message: string) => void): TemplateAct
   }
   const a = raw as Record<string, unknown>;
   const out: { -readonly [K in keyof TemplateActions]: TemplateActions[K] } = {};
-  for (const name of Object.keys(a)) if (!['status', 'priority', 'category', 'note'].includes(name)) err(`unknown action "${name}" (status, priority, category, note)`);
+  for (const name of Object.keys(a))
+    if (!['status', 'priority', 'category', 'note'].includes(name))
+      err(`unknown action "${name}" (status, priority, category, note)`);
   if (a['status'] !== undefined) {
     if (a['status'] === 'pending' || a['status'] === 'closed') out.status = a['status'];
     else err(`action status must be "pending" or "closed" (got ${JSON.stringify(a['status'])})`);

@@ -11,7 +11,11 @@ import type { HeaderMap } from './inbound-email.ts';
  */
 export type SenderAuthentication = 'pass' | 'fail' | 'unknown';
 
-export function senderAuthentication(headers: HeaderMap, fromAddress: string | null, trustedAuthservIds: readonly string[]): SenderAuthentication {
+export function senderAuthentication(
+  headers: HeaderMap,
+  fromAddress: string | null,
+  trustedAuthservIds: readonly string[],
+): SenderAuthentication {
   if (trustedAuthservIds.length === 0) return 'unknown';
   const trusted = new Set(trustedAuthservIds.map((id) => id.trim().toLowerCase()).filter(Boolean));
   const fromDomain = fromAddress?.split('@').pop()?.toLowerCase() ?? null;
@@ -22,8 +26,11 @@ export function senderAuthentication(headers: HeaderMap, fromAddress: string | n
     const dmarc = results.methods.find((m) => m.method === 'dmarc');
     if (dmarc) return dmarc.result === 'pass' ? 'pass' : dmarc.result === 'fail' ? 'fail' : 'unknown';
     const aligned = (m: AuthMethod) => {
-      const domain = m.props.get('header.d') ?? m.props.get('header.from') ?? m.props.get('smtp.mailfrom')?.split('@').pop();
-      return fromDomain !== null && domain !== undefined && (domain === fromDomain || fromDomain.endsWith(`.${domain}`));
+      const domain =
+        m.props.get('header.d') ?? m.props.get('header.from') ?? m.props.get('smtp.mailfrom')?.split('@').pop();
+      return (
+        fromDomain !== null && domain !== undefined && (domain === fromDomain || fromDomain.endsWith(`.${domain}`))
+      );
     };
     const spf = results.methods.filter((m) => m.method === 'spf');
     const dkim = results.methods.filter((m) => m.method === 'dkim');
@@ -42,7 +49,10 @@ interface AuthMethod {
 
 /** `mx.example; spf=pass smtp.mailfrom=a@b.example; dkim=pass header.d=b.example` (comments removed). */
 function parseAuthenticationResults(value: string): { authservId: string; methods: AuthMethod[] } | null {
-  const text = value.replace(/\([^()]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = value
+    .replace(/\([^()]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const [head, ...rest] = text.split(';');
   const authservId = head?.trim().split(' ')[0]?.toLowerCase();
   if (!authservId) return null;
@@ -55,7 +65,14 @@ function parseAuthenticationResults(value: string): { authservId: string; method
     const props = new Map<string, string>();
     for (const token of tokens) {
       const eq = token.indexOf('=');
-      if (eq > 0) props.set(token.slice(0, eq).toLowerCase(), token.slice(eq + 1).replace(/^"|"$/g, '').toLowerCase());
+      if (eq > 0)
+        props.set(
+          token.slice(0, eq).toLowerCase(),
+          token
+            .slice(eq + 1)
+            .replace(/^"|"$/g, '')
+            .toLowerCase(),
+        );
     }
     methods.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props });
   }

@@ -15,12 +15,22 @@
  *   clocks are cancelled (the surviving ticket keeps its own).
  * An alert is due at most once per ticket, metric, cycle and kind (at_risk, breach).
  */
-import { BusinessCalendar, MAX_BUSINESS_MINUTES, formatBusinessMinutes, wallClock, weekdayOf } from './business-calendar.ts';
+import {
+  BusinessCalendar,
+  MAX_BUSINESS_MINUTES,
+  formatBusinessMinutes,
+  wallClock,
+  weekdayOf,
+} from './business-calendar.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
 
 export const SLA_METRICS = ['first_response', 'next_response', 'resolution'] as const;
 export type SlaMetric = (typeof SLA_METRICS)[number];
-export const METRIC_NAMES: Record<SlaMetric, string> = { first_response: 'First response', next_response: 'Next response', resolution: 'Resolution' };
+export const METRIC_NAMES: Record<SlaMetric, string> = {
+  first_response: 'First response',
+  next_response: 'Next response',
+  resolution: 'Resolution',
+};
 /** Short codes, for keys (support_chat_post.kind holds 16 characters). */
 export const METRIC_CODES: Record<SlaMetric, string> = { first_response: 'fr', next_response: 'nr', resolution: 'res' };
 export type SlaHours = 'business' | '24/7';
@@ -57,23 +67,57 @@ export const DEFAULT_SLA: SlaSettings = {
   atRiskPercent: 80,
   atRiskMinutes: 30,
   policies: [
-    { name: 'urgent', priorities: ['urgent'], categories: null, hours: 'business', targets: { first_response: 60, next_response: 120, resolution: 480 }, resetOnReopen: false },
-    { name: 'high', priorities: ['high'], categories: null, hours: 'business', targets: { first_response: 120, next_response: 240, resolution: day(2) }, resetOnReopen: false },
-    { name: 'normal', priorities: ['normal'], categories: null, hours: 'business', targets: { first_response: 240, next_response: 480, resolution: day(3) }, resetOnReopen: false },
-    { name: 'low', priorities: ['low'], categories: null, hours: 'business', targets: { first_response: day(1), next_response: day(2), resolution: day(5) }, resetOnReopen: false },
+    {
+      name: 'urgent',
+      priorities: ['urgent'],
+      categories: null,
+      hours: 'business',
+      targets: { first_response: 60, next_response: 120, resolution: 480 },
+      resetOnReopen: false,
+    },
+    {
+      name: 'high',
+      priorities: ['high'],
+      categories: null,
+      hours: 'business',
+      targets: { first_response: 120, next_response: 240, resolution: day(2) },
+      resetOnReopen: false,
+    },
+    {
+      name: 'normal',
+      priorities: ['normal'],
+      categories: null,
+      hours: 'business',
+      targets: { first_response: 240, next_response: 480, resolution: day(3) },
+      resetOnReopen: false,
+    },
+    {
+      name: 'low',
+      priorities: ['low'],
+      categories: null,
+      hours: 'business',
+      targets: { first_response: day(1), next_response: day(2), resolution: day(5) },
+      resetOnReopen: false,
+    },
   ],
 };
 
 /** The first policy, in order, that matches the ticket's priority and category; null when none does. */
 export function choosePolicy(settings: SlaSettings, priority: Priority, category: Category): PolicyChoice | null {
-  const index = settings.policies.findIndex((p) => p.priorities.includes(priority) && (p.categories === null || p.categories.includes(category)));
+  const index = settings.policies.findIndex(
+    (p) => p.priorities.includes(priority) && (p.categories === null || p.categories.includes(category)),
+  );
   const policy = settings.policies[index];
   if (!policy) return null;
   const by = policy.categories ? `priority ${priority} and category ${category}` : `priority ${priority}`;
-  return { policy, reason: `policy "${policy.name}" (${policy.hours === '24/7' ? '24/7' : 'business hours'}): first of ${settings.policies.length} to match ${by}` };
+  return {
+    policy,
+    reason: `policy "${policy.name}" (${policy.hours === '24/7' ? '24/7' : 'business hours'}): first of ${settings.policies.length} to match ${by}`,
+  };
 }
 
-export type SlaParse = { readonly ok: true; readonly settings: SlaSettings } | { readonly ok: false; readonly errors: readonly string[] };
+export type SlaParse =
+  { readonly ok: true; readonly settings: SlaSettings } | { readonly ok: false; readonly errors: readonly string[] };
 
 /**
  * SLA_POLICIES_FILE's JSON:
@@ -87,15 +131,21 @@ export type SlaParse = { readonly ok: true; readonly settings: SlaSettings } | {
  */
 export function parseSlaPolicies(json: unknown, file = 'SLA policies'): SlaParse {
   const errors: string[] = [];
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: false, errors: [`${file}: a JSON object with "policies": [...]`] };
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    return { ok: false, errors: [`${file}: a JSON object with "policies": [...]`] };
   const o = json as Record<string, unknown>;
   const atRisk = (o['atRisk'] ?? {}) as Record<string, unknown>;
   const percent = atRisk['percent'] ?? 80;
   const before = atRisk['minutesBefore'] ?? 30;
-  if (typeof percent !== 'number' || !(percent > 0 && percent < 100)) errors.push(`${file}: atRisk.percent: a number between 0 and 100 (got ${JSON.stringify(percent)})`);
-  if (typeof before !== 'number' || !(before >= 0) || before > MAX_BUSINESS_MINUTES) errors.push(`${file}: atRisk.minutesBefore: a number of business minutes ≥ 0 (got ${JSON.stringify(before)})`);
+  if (typeof percent !== 'number' || !(percent > 0 && percent < 100))
+    errors.push(`${file}: atRisk.percent: a number between 0 and 100 (got ${JSON.stringify(percent)})`);
+  if (typeof before !== 'number' || !(before >= 0) || before > MAX_BUSINESS_MINUTES)
+    errors.push(`${file}: atRisk.minutesBefore: a number of business minutes ≥ 0 (got ${JSON.stringify(before)})`);
   const raw = o['policies'];
-  if (!Array.isArray(raw) || raw.length === 0) errors.push(`${file}: policies: a non-empty list, e.g. [{ "name": "normal", "priority": ["normal"], "firstResponse": 240 }]`);
+  if (!Array.isArray(raw) || raw.length === 0)
+    errors.push(
+      `${file}: policies: a non-empty list, e.g. [{ "name": "normal", "priority": ["normal"], "firstResponse": 240 }]`,
+    );
   const policies: SlaPolicy[] = [];
   for (const [i, entry] of (Array.isArray(raw) ? raw : []).entries()) {
     const at = `${file}: policies[${i}]`;
@@ -111,7 +161,9 @@ export function parseSlaPolicies(json: unknown, file = 'SLA policies'): SlaParse
       const items = Array.isArray(v) ? v : [v];
       const bad = items.filter((x) => !(allowed as readonly unknown[]).includes(x));
       if (bad.length || items.length === 0) {
-        errors.push(`${at}.${key}: ${bad.map((b) => JSON.stringify(b)).join(', ') || 'an empty list'} is not one of ${allowed.join(', ')}`);
+        errors.push(
+          `${at}.${key}: ${bad.map((b) => JSON.stringify(b)).join(', ') || 'an empty list'} is not one of ${allowed.join(', ')}`,
+        );
         return 'bad';
       }
       return items as T[];
@@ -120,23 +172,50 @@ export function parseSlaPolicies(json: unknown, file = 'SLA policies'): SlaParse
     const categories = list('category', CATEGORIES);
     if (priorities === null) errors.push(`${at}.priority: say which priorities it covers, e.g. ["urgent"]`);
     const hours = p['hours'] ?? 'business';
-    if (hours !== 'business' && hours !== '24/7') errors.push(`${at}.hours: "business" or "24/7" (got ${JSON.stringify(hours)})`);
+    if (hours !== 'business' && hours !== '24/7')
+      errors.push(`${at}.hours: "business" or "24/7" (got ${JSON.stringify(hours)})`);
     const targets: Record<SlaMetric, number | null> = { first_response: null, next_response: null, resolution: null };
-    for (const [key, metric] of [['firstResponse', 'first_response'], ['nextResponse', 'next_response'], ['resolution', 'resolution']] as const) {
+    for (const [key, metric] of [
+      ['firstResponse', 'first_response'],
+      ['nextResponse', 'next_response'],
+      ['resolution', 'resolution'],
+    ] as const) {
       const v = p[key];
       if (v === undefined || v === null) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_BUSINESS_MINUTES) {
-        errors.push(`${at}.${key}: business minutes, a number > 0 and at most ${MAX_BUSINESS_MINUTES} (a year) (got ${JSON.stringify(v)})`);
+        errors.push(
+          `${at}.${key}: business minutes, a number > 0 and at most ${MAX_BUSINESS_MINUTES} (a year) (got ${JSON.stringify(v)})`,
+        );
         continue;
       }
       targets[metric] = v;
     }
-    if (SLA_METRICS.every((m) => targets[m] === null) && !errors.some((e) => e.startsWith(at))) errors.push(`${at}: give at least one target (firstResponse, nextResponse or resolution, in business minutes)`);
+    if (SLA_METRICS.every((m) => targets[m] === null) && !errors.some((e) => e.startsWith(at)))
+      errors.push(`${at}: give at least one target (firstResponse, nextResponse or resolution, in business minutes)`);
     for (const key of Object.keys(p)) {
-      if (!['name', 'priority', 'category', 'hours', 'firstResponse', 'nextResponse', 'resolution', 'resetOnReopen'].includes(key)) errors.push(`${at}: unknown field "${key}"`);
+      if (
+        ![
+          'name',
+          'priority',
+          'category',
+          'hours',
+          'firstResponse',
+          'nextResponse',
+          'resolution',
+          'resetOnReopen',
+        ].includes(key)
+      )
+        errors.push(`${at}: unknown field "${key}"`);
     }
     if (priorities === 'bad' || priorities === null || categories === 'bad') continue;
-    policies.push({ name, priorities, categories, hours: hours === '24/7' ? '24/7' : 'business', targets, resetOnReopen: p['resetOnReopen'] === true });
+    policies.push({
+      name,
+      priorities,
+      categories,
+      hours: hours === '24/7' ? '24/7' : 'business',
+      targets,
+      resetOnReopen: p['resetOnReopen'] === true,
+    });
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, settings: { policies, atRiskPercent: percent as number, atRiskMinutes: before as number } };
@@ -168,7 +247,10 @@ export interface ClockStatus {
 }
 
 /** Business minutes at which a target is at risk: the later of percent × target and target − minutesBefore. */
-export function atRiskThreshold(target: number, settings: Pick<SlaSettings, 'atRiskPercent' | 'atRiskMinutes'>): number {
+export function atRiskThreshold(
+  target: number,
+  settings: Pick<SlaSettings, 'atRiskPercent' | 'atRiskMinutes'>,
+): number {
   return Math.max((target * settings.atRiskPercent) / 100, target - settings.atRiskMinutes, 0);
 }
 
@@ -195,7 +277,8 @@ class Clock {
   #stop(at: Date): void {
     if (this.state !== 'running' || !this.since) return;
     const minutes = this.calendar.businessMinutesBetween(this.since, at);
-    if (!this.breachedAt && this.used + minutes >= this.target) this.breachedAt = this.calendar.addBusinessMinutes(this.since, Math.max(0, this.target - this.used)).due;
+    if (!this.breachedAt && this.used + minutes >= this.target)
+      this.breachedAt = this.calendar.addBusinessMinutes(this.since, Math.max(0, this.target - this.used)).due;
     this.used += minutes;
     this.since = null;
   }
@@ -220,11 +303,22 @@ class Clock {
     if (this.state === 'running' && this.since) {
       dueAt = this.breachedAt ?? this.calendar.addBusinessMinutes(this.since, Math.max(0, this.target - this.used)).due;
       const threshold = atRiskThreshold(this.target, settings);
-      atRiskAt = this.used >= threshold ? this.since : this.calendar.addBusinessMinutes(this.since, threshold - this.used).due;
+      atRiskAt =
+        this.used >= threshold ? this.since : this.calendar.addBusinessMinutes(this.since, threshold - this.used).due;
       if (!breachedAt && now >= dueAt) breachedAt = dueAt;
       used += this.calendar.businessMinutesBetween(this.since, now);
     }
-    return { metric: this.metric, cycle: this.cycle, state: this.state, targetMinutes: this.target, usedMinutes: Math.round(used * 10) / 10, dueAt, atRiskAt, breachedAt, endedAt: this.endedAt };
+    return {
+      metric: this.metric,
+      cycle: this.cycle,
+      state: this.state,
+      targetMinutes: this.target,
+      usedMinutes: Math.round(used * 10) / 10,
+      dueAt,
+      atRiskAt,
+      breachedAt,
+      endedAt: this.endedAt,
+    };
   }
 }
 
@@ -328,7 +422,12 @@ export const ALERT_STALE_MINUTES = 24 * 60;
  * (such a deadline falls inside open hours, and its alert waits for the next opening otherwise:
  * never at night or on a holiday) and for alerts too late to mean anything.
  */
-export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, calendar: BusinessCalendar, now: Date): (SlaAlert & { readonly postable: boolean; readonly stale: boolean })[] {
+export function dueAlerts(
+  clocks: readonly ClockStatus[],
+  policy: SlaPolicy,
+  calendar: BusinessCalendar,
+  now: Date,
+): (SlaAlert & { readonly postable: boolean; readonly stale: boolean })[] {
   const alerts: (SlaAlert & { postable: boolean; stale: boolean })[] = [];
   for (const c of clocks) {
     if (c.state !== 'running' || !c.dueAt) continue;
@@ -336,7 +435,8 @@ export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, cal
     if (!kind) continue;
     const at = kind === 'breach' ? c.dueAt : c.atRiskAt!;
     const inHours = policy.hours === '24/7' || calendar.isOpen(now) || now.getTime() - at.getTime() <= ALERT_GRACE_MS;
-    const late = policy.hours === '24/7' ? (now.getTime() - at.getTime()) / 60_000 : calendar.businessMinutesBetween(at, now);
+    const late =
+      policy.hours === '24/7' ? (now.getTime() - at.getTime()) / 60_000 : calendar.businessMinutesBetween(at, now);
     const stale = late > ALERT_STALE_MINUTES;
     alerts.push({ metric: c.metric, cycle: c.cycle, kind, at, dueAt: c.dueAt, postable: inHours && !stale, stale });
   }
@@ -345,7 +445,9 @@ export function dueAlerts(clocks: readonly ClockStatus[], policy: SlaPolicy, cal
 
 /** When the clocks next need a look: the earliest at-risk point or deadline still ahead; null when nothing runs. */
 export function nextCheckAt(clocks: readonly ClockStatus[], now: Date): Date | null {
-  const ahead = clocks.flatMap((c) => (c.state === 'running' ? [c.atRiskAt, c.dueAt] : [])).filter((d): d is Date => d !== null && d > now);
+  const ahead = clocks
+    .flatMap((c) => (c.state === 'running' ? [c.atRiskAt, c.dueAt] : []))
+    .filter((d): d is Date => d !== null && d > now);
   return ahead.length ? new Date(Math.min(...ahead.map((d) => d.getTime()))) : null;
 }
 
@@ -369,16 +471,24 @@ export function shortWhen(at: Date, now: Date, timeZone: string): string {
  * One line per clock, for /ticket view: "First response due Tue 10:30 (in 2 h 10 min business time)",
  * "Resolution paused while we wait on the customer (1 h 05 min of 8 h used)", "First response met …".
  */
-export function describeClocks(clocks: readonly ClockStatus[], policy: SlaPolicy, calendar: BusinessCalendar, now: Date): string[] {
+export function describeClocks(
+  clocks: readonly ClockStatus[],
+  policy: SlaPolicy,
+  calendar: BusinessCalendar,
+  now: Date,
+): string[] {
   const tz = calendar.timeZone;
   const time = policy.hours === '24/7' ? '' : ' business time';
   const cal = policy.hours === '24/7' ? BusinessCalendar.alwaysOpen(tz) : calendar;
   return clocks.map((c) => {
     const name = `${METRIC_NAMES[c.metric]}${c.metric === 'next_response' ? ` (#${c.cycle})` : ''}`;
     const target = formatBusinessMinutes(c.targetMinutes);
-    if (c.state === 'cancelled') return `${name}: cancelled (the ticket was closed or merged without a reply; not a breach)`;
-    if (c.state === 'met') return `${name}: met ${c.endedAt ? shortWhen(c.endedAt, now, tz) : ''}${c.breachedAt ? `, LATE (target ${target} passed ${shortWhen(c.breachedAt, now, tz)})` : ` within ${target}`}`;
-    if (c.state === 'paused') return `${name}: paused while we wait on the customer (${formatBusinessMinutes(c.usedMinutes)} of ${target} used)`;
+    if (c.state === 'cancelled')
+      return `${name}: cancelled (the ticket was closed or merged without a reply; not a breach)`;
+    if (c.state === 'met')
+      return `${name}: met ${c.endedAt ? shortWhen(c.endedAt, now, tz) : ''}${c.breachedAt ? `, LATE (target ${target} passed ${shortWhen(c.breachedAt, now, tz)})` : ` within ${target}`}`;
+    if (c.state === 'paused')
+      return `${name}: paused while we wait on the customer (${formatBusinessMinutes(c.usedMinutes)} of ${target} used)`;
     if (c.breachedAt) return `${name}: OVERDUE since ${shortWhen(c.breachedAt, now, tz)} (target ${target}${time})`;
     const left = c.dueAt ? cal.businessMinutesBetween(now, c.dueAt) : 0;
     const risk = c.atRiskAt && now >= c.atRiskAt ? 'AT RISK — ' : '';

@@ -38,7 +38,10 @@ export interface AuthenticationResults {
  * The Authentication-Results our own server wrote: the topmost instance whose authserv-id is
  * `trustedId`. Null when none is trusted (no SPAM_TRUSTED_AUTHSERV_ID) or our server wrote none.
  */
-export function trustedAuthenticationResults(headers: HeaderMap, trustedId: string | null): AuthenticationResults | null {
+export function trustedAuthenticationResults(
+  headers: HeaderMap,
+  trustedId: string | null,
+): AuthenticationResults | null {
   if (!trustedId) return null;
   const wanted = trustedId.trim().toLowerCase();
   for (const value of headers.get('authentication-results') ?? []) {
@@ -51,7 +54,11 @@ export function trustedAuthenticationResults(headers: HeaderMap, trustedId: stri
 /** RFC 8601's `authserv-id [version] *( ";" resinfo )`, leniently: real servers bend the grammar. */
 export function parseAuthenticationResults(value: string): AuthenticationResults | null {
   const parts = splitOutsideComments(value.slice(0, 8_192), ';');
-  const head = stripComments(parts[0] ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const head =
+    stripComments(parts[0] ?? '')
+      .trim()
+      .split(/\s+/)[0]
+      ?.toLowerCase() ?? '';
   if (!head) return null;
   const results: AuthResult[] = [];
   for (const part of parts.slice(1)) {
@@ -62,7 +69,12 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
     for (const p of bare.matchAll(/\b([a-z]+)\.([a-z0-9_-]+)\s*=\s*("[^"]*"|[^\s;]+)/gi)) {
       properties[`${p[1]!.toLowerCase()}.${p[2]!.toLowerCase()}`] = p[3]!.replace(/^"|"$/g, '').toLowerCase();
     }
-    results.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), properties, comment: commentsOf(part).toLowerCase() });
+    results.push({
+      method: m[1]!.toLowerCase(),
+      result: m[2]!.toLowerCase(),
+      properties,
+      comment: commentsOf(part).toLowerCase(),
+    });
   }
   return { authservId: head, results };
 }
@@ -74,28 +86,38 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
 export function upstreamSpamVerdict(headers: HeaderMap, auth: AuthenticationResults | null): SpamVerdict | null {
   const first = (name: string) => headers.get(name) ?? [];
   for (const flag of first('x-spam-flag')) {
-    if (/^\s*yes\b/i.test(flag)) return { code: 'x-spam-flag', reason: 'the mail server marked it as spam (X-Spam-Flag: YES)' };
+    if (/^\s*yes\b/i.test(flag))
+      return { code: 'x-spam-flag', reason: 'the mail server marked it as spam (X-Spam-Flag: YES)' };
   }
   for (const status of first('x-spam-status')) {
-    if (/^\s*yes\b/i.test(status)) return { code: 'x-spam-status', reason: `the mail server marked it as spam (X-Spam-Status: ${cut(status)})` };
+    if (/^\s*yes\b/i.test(status))
+      return { code: 'x-spam-status', reason: `the mail server marked it as spam (X-Spam-Status: ${cut(status)})` };
   }
   for (const spam of first('x-spam')) {
     if (/^\s*(yes|true)\b/i.test(spam)) return { code: 'x-spam', reason: 'rspamd marked it as spam (X-Spam: yes)' };
   }
   for (const action of first('x-rspamd-action')) {
-    if (/^\s*(reject|add header|rewrite subject)\s*$/i.test(action)) return { code: 'rspamd-action', reason: `rspamd's verdict is "${action.trim().toLowerCase()}" (X-Rspamd-Action)` };
+    if (/^\s*(reject|add header|rewrite subject)\s*$/i.test(action))
+      return {
+        code: 'rspamd-action',
+        reason: `rspamd's verdict is "${action.trim().toLowerCase()}" (X-Rspamd-Action)`,
+      };
   }
   for (const result of first('x-spamd-result')) {
     // "default: True [16.20 / 15.00]; SYMBOL(1.0)[…]": True is rspamd's own spam verdict for the message.
     const m = /^\s*[a-z0-9_-]+\s*:\s*(true|false)\s*\[\s*(-?[\d.]+)\s*\/\s*(-?[\d.]+)\s*\]/i.exec(result);
-    if (m && m[1]!.toLowerCase() === 'true') return { code: 'x-spamd-result', reason: `rspamd scored it ${m[2]} of ${m[3]} (X-Spamd-Result)` };
+    if (m && m[1]!.toLowerCase() === 'true')
+      return { code: 'x-spamd-result', reason: `rspamd scored it ${m[2]} of ${m[3]} (X-Spamd-Result)` };
   }
   const dmarc = auth?.results.find((r) => r.method === 'dmarc');
   if (dmarc && dmarc.result === 'fail') {
     const policy = dmarcPolicy(dmarc);
     if (policy === 'reject' || policy === 'quarantine') {
       const domain = dmarc.properties['header.from'];
-      return { code: `dmarc-${policy}`, reason: `DMARC failed${domain ? ` for ${domain}` : ''} and its owner asks to ${policy} such mail (Authentication-Results of ${auth!.authservId})` };
+      return {
+        code: `dmarc-${policy}`,
+        reason: `DMARC failed${domain ? ` for ${domain}` : ''} and its owner asks to ${policy} such mail (Authentication-Results of ${auth!.authservId})`,
+      };
     }
   }
   return null;
@@ -115,7 +137,10 @@ function dmarcPolicy(dmarc: AuthResult): string | null {
  * another domain says nothing about this address (an attacker's own domain passes; the Reply-To he
  * names does not).
  */
-export function senderAuthenticated(auth: AuthenticationResults, address: string): { readonly authenticated: boolean; readonly how: string } {
+export function senderAuthenticated(
+  auth: AuthenticationResults,
+  address: string,
+): { readonly authenticated: boolean; readonly how: string } {
   const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
   const aligned = (other: string | undefined) => {
     const d = (other ?? '').replace(/^.*@/, '').toLowerCase();
@@ -123,9 +148,12 @@ export function senderAuthenticated(auth: AuthenticationResults, address: string
   };
   for (const r of auth.results) {
     if (r.result !== 'pass') continue;
-    if (r.method === 'dmarc' && aligned(r.properties['header.from'])) return { authenticated: true, how: `dmarc=pass for ${domain}` };
-    if (r.method === 'dkim' && (aligned(r.properties['header.d']) || aligned(r.properties['header.i']))) return { authenticated: true, how: `dkim=pass for ${domain}` };
-    if (r.method === 'spf' && aligned(r.properties['smtp.mailfrom'])) return { authenticated: true, how: `spf=pass for ${domain}` };
+    if (r.method === 'dmarc' && aligned(r.properties['header.from']))
+      return { authenticated: true, how: `dmarc=pass for ${domain}` };
+    if (r.method === 'dkim' && (aligned(r.properties['header.d']) || aligned(r.properties['header.i'])))
+      return { authenticated: true, how: `dkim=pass for ${domain}` };
+    if (r.method === 'spf' && aligned(r.properties['smtp.mailfrom']))
+      return { authenticated: true, how: `spf=pass for ${domain}` };
   }
   const seen = auth.results.map((r) => `${r.method}=${r.result}`).join(' ') || 'no results';
   return { authenticated: false, how: `${auth.authservId} did not authenticate ${domain} (${seen})` };

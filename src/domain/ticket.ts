@@ -50,7 +50,10 @@ export function legacyReplyText(content: string): string {
 export function parseLegacyContent(content: string): { text: string; metadata: Record<string, unknown> | null } {
   const at = content.lastIndexOf(METADATA_MARKER);
   if (at < 0) return { text: decodeHtmlText(content), metadata: null };
-  return { text: decodeHtmlText(content.slice(0, at).trimEnd()), metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)) };
+  return {
+    text: decodeHtmlText(content.slice(0, at).trimEnd()),
+    metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)),
+  };
 }
 
 /** The JSON object that follows the marker; null when it is not one. */
@@ -118,7 +121,10 @@ export function ticketTagInSubject(subject: string): number | null {
  * ticket's own people, as it does the [#N] tag.
  */
 export function ticketMentionInSubject(subject: string): number | null {
-  const m = /(?:^|[^\p{L}])(?:demande|ticket|dossier|request|case)\s*(?:n\s*[°º]|no\.|num[ée]ro|number|#)\s*(\d{1,9})(?!\d)/iu.exec(subject) ?? /(?:^|[^\p{L}])ticket\s+(\d{1,9})(?![\d/.,-])/iu.exec(subject);
+  const m =
+    /(?:^|[^\p{L}])(?:demande|ticket|dossier|request|case)\s*(?:n\s*[°º]|no\.|num[ée]ro|number|#)\s*(\d{1,9})(?!\d)/iu.exec(
+      subject,
+    ) ?? /(?:^|[^\p{L}])ticket\s+(\d{1,9})(?![\d/.,-])/iu.exec(subject);
   const n = m ? Number(m[1]) : 0;
   return n > 0 ? n : null;
 }
@@ -134,7 +140,12 @@ export function taggedSubject(ticketId: number, subject: string): string {
   const bare = subject.replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
   // A reply reads "Re: [#3] Brake pads", as mail clients write it, not "[#3] Re: Brake pads".
   const re = /^re\s*:\s*/i.exec(bare);
-  return cutText(re ? `Re: [#${ticketId}] ${bare.slice(re[0].length) || '(no subject)'}` : `[#${ticketId}] ${bare || '(no subject)'}`, 500);
+  return cutText(
+    re
+      ? `Re: [#${ticketId}] ${bare.slice(re[0].length) || '(no subject)'}`
+      : `[#${ticketId}] ${bare || '(no subject)'}`,
+    500,
+  );
 }
 
 /** A reply row's subject, as the old site writes it. */
@@ -145,7 +156,10 @@ export function replySubject(ticketSubject: string): string {
 /** "Re: Fwd: TR: [#3] Brake pads" → "Brake pads": the subject a new ticket is filed under. */
 export function cleanSubject(subject: string): string {
   // Another ticket's tag in a new ticket's subject would mislead: it is not that ticket.
-  let s = subject.replace(/[\r\n\t]+/g, ' ').replace(/\s*\[#\d{1,9}\]\s*/g, ' ').trim();
+  let s = subject
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s*\[#\d{1,9}\]\s*/g, ' ')
+    .trim();
   for (let i = 0; i < 10; i++) {
     const next = s.replace(/^(re|fwd?|tr|aw|wg|réf|rép)\s*(\[\d+\])?\s*:\s*/i, '').trim();
     if (next === s) break;
@@ -181,7 +195,40 @@ export function findOrderNumber(text: string): string | null {
 /** "Jean-Pierre DUPONT" → { first: "Jean-Pierre", last: "DUPONT" }; "Dupont, Marie" → first Marie. */
 const PARTICLE = /^(de|du|des|le|la|d['’]|van|von|der|den|di|da|del|della|dos|das)$/i;
 /** Words of a shared mailbox's address, never a person's name. */
-const ROLE_MAILBOX_WORDS = new Set(['service', 'client', 'clients', 'contact', 'info', 'infos', 'support', 'admin', 'sales', 'vente', 'ventes', 'compta', 'comptabilite', 'commande', 'commandes', 'order', 'orders', 'team', 'equipe', 'office', 'bureau', 'accueil', 'noreply', 'reply', 'mail', 'atelier', 'garage', 'pro', 'achats', 'purchasing', 'billing', 'facturation']);
+const ROLE_MAILBOX_WORDS = new Set([
+  'service',
+  'client',
+  'clients',
+  'contact',
+  'info',
+  'infos',
+  'support',
+  'admin',
+  'sales',
+  'vente',
+  'ventes',
+  'compta',
+  'comptabilite',
+  'commande',
+  'commandes',
+  'order',
+  'orders',
+  'team',
+  'equipe',
+  'office',
+  'bureau',
+  'accueil',
+  'noreply',
+  'reply',
+  'mail',
+  'atelier',
+  'garage',
+  'pro',
+  'achats',
+  'purchasing',
+  'billing',
+  'facturation',
+]);
 
 export function splitDisplayName(displayName: string, address: string): { first: string | null; last: string | null } {
   let name = unquoteName(displayName.replace(/\s+/g, ' ').trim());
@@ -190,13 +237,18 @@ export function splitDisplayName(displayName: string, address: string): { first:
     const local = address.split('@')[0] ?? '';
     const parts = local.split(/[._-]+/).filter((p) => /^[a-zà-ÿ]{2,}$/i.test(p));
     // "service.client@", "contact.pro@": a mailbox's role, not a person ("Bonjour Service,").
-    if (parts.length === 2 && !parts.some((p) => ROLE_MAILBOX_WORDS.has(p.toLowerCase()))) name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ');
+    if (parts.length === 2 && !parts.some((p) => ROLE_MAILBOX_WORDS.has(p.toLowerCase())))
+      name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' ');
     else return { first: null, last: null };
   }
   // "Mme DURAND Claire", "M. Jean Dupont", "Dr. Smith": the title is not part of the name.
-  name = name.replace(/^(?:(?:m|mme|mlle|mr|mrs|ms|miss|dr|me|pr|monsieur|madame|mademoiselle)\.?\s+)+/i, '').trim() || name;
+  name =
+    name.replace(/^(?:(?:m|mme|mlle|mr|mrs|ms|miss|dr|me|pr|monsieur|madame|mademoiselle)\.?\s+)+/i, '').trim() || name;
   // "jean dupont": written in lowercase, greeted as "Jean" (particles stay as they are).
-  if (name === name.toLowerCase()) name = name.replace(/(^|[\s-])(\p{Ll})/gu, (m, sep: string, c: string, at: number) => (PARTICLE.test(name.slice(at + sep.length).split(/[\s]/)[0] ?? '') ? m : `${sep}${c.toUpperCase()}`));
+  if (name === name.toLowerCase())
+    name = name.replace(/(^|[\s-])(\p{Ll})/gu, (m, sep: string, c: string, at: number) =>
+      PARTICLE.test(name.slice(at + sep.length).split(/[\s]/)[0] ?? '') ? m : `${sep}${c.toUpperCase()}`,
+    );
   if (name.includes(',')) {
     const [last, first] = name.split(',', 2).map((p) => p.trim());
     return { first: first || null, last: last || null };
@@ -207,12 +259,18 @@ export function splitDisplayName(displayName: string, address: string): { first:
   const shouted = (w: string) => /\p{Lu}{2}/u.test(w) && w === w.toUpperCase() && /\p{L}/u.test(w);
   const capsLead = words.findIndex((w) => !shouted(w));
   if (capsLead > 0 && words.slice(capsLead).every((w) => !shouted(w))) {
-    return { first: words.slice(capsLead).join(' ').slice(0, 255), last: words.slice(0, capsLead).join(' ').slice(0, 255) };
+    return {
+      first: words.slice(capsLead).join(' ').slice(0, 255),
+      last: words.slice(0, capsLead).join(' ').slice(0, 255),
+    };
   }
   // "Anne de la Tour": the particle belongs to the last name.
   let lastStart = words.length - 1;
   while (lastStart > 1 && PARTICLE.test(words[lastStart - 1]!)) lastStart--;
-  return { first: words.slice(0, lastStart).join(' ').slice(0, 255), last: words.slice(lastStart).join(' ').slice(0, 255) };
+  return {
+    first: words.slice(0, lastStart).join(' ').slice(0, 255),
+    last: words.slice(lastStart).join(' ').slice(0, 255),
+  };
 }
 
 /**
@@ -224,6 +282,7 @@ function unquoteName(name: string): string {
   const unquoted = name.replace(/["“”„]/g, '').trim();
   const first = unquoted[0];
   const last = unquoted[unquoted.length - 1];
-  if (unquoted.length >= 2 && (first === "'" || first === '‘') && (last === "'" || last === '’')) return unquoted.slice(1, -1).trim();
+  if (unquoted.length >= 2 && (first === "'" || first === '‘') && (last === "'" || last === '’'))
+    return unquoted.slice(1, -1).trim();
   return unquoted;
 }

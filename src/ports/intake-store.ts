@@ -104,7 +104,10 @@ export interface IntakeStore {
 
 export interface IntakeTransaction {
   /** The ticket of the first of these Message-IDs that is stored on one. */
-  ticketForMessageIds(ids: readonly string[], at?: Date): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
+  ticketForMessageIds(
+    ids: readonly string[],
+    at?: Date,
+  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
   ticketById(ticketId: number, at?: Date): Promise<TicketSummary | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
@@ -114,7 +117,11 @@ export interface IntakeTransaction {
    * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel of a
    * customer created now; an existing customer's row is never changed by unverified input.
    */
-  findOrCreateCustomer(address: string, name: { readonly first: string | null; readonly last: string | null }, phone?: string | null): Promise<{ readonly customerId: number; readonly created: boolean }>;
+  findOrCreateCustomer(
+    address: string,
+    name: { readonly first: string | null; readonly last: string | null },
+    phone?: string | null,
+  ): Promise<{ readonly customerId: number; readonly created: boolean }>;
   /** `customerId` when that customer's address is `address` (case and spaces aside); null otherwise. */
   customerWithAddress(customerId: number, address: string): Promise<number | null>;
   createTicket(ticket: NewTicket): Promise<number>;
@@ -130,7 +137,13 @@ export interface IntakeTransaction {
   addParticipants(ticketId: number, addresses: readonly string[]): Promise<void>;
   /** Attachments of the message recorded in this transaction under `messageId`. */
   addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void>;
-  recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void>;
+  recordEvent(
+    ticketId: number | null,
+    type: string,
+    actor: string,
+    details: Record<string, unknown>,
+    at: Date,
+  ): Promise<void>;
   flagAddress(address: string, reason: string, ticketId: number | null, at: Date): Promise<void>;
   isAddressFlagged(address: string): Promise<boolean>;
   countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
@@ -173,4 +186,3 @@ export interface SpamRecord {
   readonly source: string;
   readonly at: Date;
 }
-

@@ -32,7 +32,12 @@ export interface OutboxState {
   readonly failed: number;
   readonly lastFailure: string | null;
   /** A few of them, oldest first: which ticket, what, to whom. */
-  readonly examples: readonly { readonly delivery: 'pending' | 'failed'; readonly ticketId: number | null; readonly kind: string; readonly to: string }[];
+  readonly examples: readonly {
+    readonly delivery: 'pending' | 'failed';
+    readonly ticketId: number | null;
+    readonly kind: string;
+    readonly to: string;
+  }[];
 }
 
 export interface OutboxStore {
@@ -57,7 +62,10 @@ export interface OutboxStore {
   releaseOutboundClaims(): Promise<number>;
   /** Emails given up since `since` are waiting again, with their attempts counted afresh: how many. */
   retryFailedOutbound(since: Date): Promise<number>;
-  markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void>;
+  markOutbound(
+    rowIds: readonly number[],
+    result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null },
+  ): Promise<void>;
   /** What waits in the outbox (all processes), and what failed for good in the last `failedDays` days. */
   outboxState(failedDays: number): Promise<OutboxState>;
 }

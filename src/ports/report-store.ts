@@ -13,7 +13,10 @@ export interface ReportStore {
   /** Tickets open at `at`: created before it and not closed by then. */
   openAt(at: Date): Promise<{ total: number; byPriority: Record<Priority, number> }>;
   /** Tickets created in [from, to), by category and by priority. */
-  createdBreakdown(from: Date, to: Date): Promise<{ byCategory: Record<Category, number>; byPriority: Record<Priority, number> }>;
+  createdBreakdown(
+    from: Date,
+    to: Date,
+  ): Promise<{ byCategory: Record<Category, number>; byPriority: Record<Priority, number> }>;
   /** The oldest tickets open at `at`, oldest first; `priority` narrows to one priority. */
   oldestOpenAt(at: Date, limit: number, priority?: Priority): Promise<TicketBrief[]>;
   /** Seconds from creation to first response, for tickets first answered in [from, to). */
@@ -44,7 +47,12 @@ export interface TicketStatusStore {
    * Sets open/closed on the legacy row and ours, with an audit event by `actor`. Returns the status
    * before, or null when the number is not a support ticket.
    */
-  setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null>;
+  setStatus(
+    ticketId: number,
+    status: TicketStatus,
+    actor: string,
+    at: Date,
+  ): Promise<{ previous: TicketStatus } | null>;
 }
 
 export interface ExportRow {
@@ -133,7 +141,12 @@ export interface TicketDetail extends TicketListItem {
   readonly closedAt: Date | null;
   /** The customer's text (the legacy row's content without its metadata block). */
   readonly content: string;
-  readonly messages: readonly { readonly id: number; readonly date: string | null; readonly fromStaff: boolean; readonly content: string }[];
+  readonly messages: readonly {
+    readonly id: number;
+    readonly date: string | null;
+    readonly fromStaff: boolean;
+    readonly content: string;
+  }[];
 }
 
 export type ExportCell = string | number | boolean | Date | null;

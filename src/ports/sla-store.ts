@@ -78,6 +78,9 @@ export interface SlaStore {
   claimAlert(claim: SlaAlertClaim): Promise<boolean>;
   recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void>;
   /** Open tickets with a running clock, nearest deadline first. */
-  dueTickets(offset: number, limit: number): Promise<readonly { readonly ticketId: number; readonly nextDueAt: Date }[]>;
+  dueTickets(
+    offset: number,
+    limit: number,
+  ): Promise<readonly { readonly ticketId: number; readonly nextDueAt: Date }[]>;
   summary(from: Date, to: Date): Promise<SlaSummary>;
 }

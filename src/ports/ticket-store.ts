@@ -48,7 +48,15 @@ export interface TicketDetail {
   readonly summary: TicketSummary;
   readonly customerEmail: string;
   /** support_ticket.triage_reasons as stored (JSON), and the decision it explains. */
-  readonly triage: { readonly reasons: unknown; readonly categoryConfidence: number | null; readonly priorityConfidence: number | null; readonly sentiment: number | null; readonly language: string | null; readonly triaged: boolean; readonly corrected: boolean };
+  readonly triage: {
+    readonly reasons: unknown;
+    readonly categoryConfidence: number | null;
+    readonly priorityConfidence: number | null;
+    readonly sentiment: number | null;
+    readonly language: string | null;
+    readonly triaged: boolean;
+    readonly corrected: boolean;
+  };
   /** Oldest first: the ticket's own text, then replies and internal notes. */
   readonly thread: readonly StoredThreadEntry[];
 }
@@ -86,16 +94,40 @@ export interface TicketTransaction {
   setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void>;
   setAssignee(ticketId: number, agentId: number | null, at: Date): Promise<void>;
   /** An agent's correction of triage: the column, corrected = 1, the legacy metadata block, and a training row. */
-  correct(ticketId: number, field: 'priority' | 'category', from: string, to: string, agentId: number, at: Date): Promise<void>;
+  correct(
+    ticketId: number,
+    field: 'priority' | 'category',
+    from: string,
+    to: string,
+    agentId: number,
+    at: Date,
+  ): Promise<void>;
   /** The legacy reply row (msg_parent_id = the ticket, msg_cnfa_id = the staff id); first_response_at set once. Returns its msg_id. */
-  addStaffReply(reply: { readonly ticketId: number; readonly customerId: number; readonly subject: string; readonly content: string; readonly staffId: string; readonly at: Date }): Promise<number>;
+  addStaffReply(reply: {
+    readonly ticketId: number;
+    readonly customerId: number;
+    readonly subject: string;
+    readonly content: string;
+    readonly staffId: string;
+    readonly at: Date;
+  }): Promise<number>;
   /**
    * The customer's latest email on the ticket: what a reply threads on, and the address it came from;
    * `rootMessageId` is the email that opened the ticket (a reply matched by its [#N] tag alone carries no
    * References, and the reply still belongs with the first email in the customer's mail client);
    * `name` is the sender's display name and `at` when they wrote it (the Date header, else arrival).
    */
-  lastCustomerEmail(ticketId: number): Promise<{ readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null; readonly address: string | null; readonly name: string | null; readonly text: string; readonly at: Date } | null>;
+  lastCustomerEmail(
+    ticketId: number,
+  ): Promise<{
+    readonly messageId: string;
+    readonly references: readonly string[];
+    readonly rootMessageId: string | null;
+    readonly address: string | null;
+    readonly name: string | null;
+    readonly text: string;
+    readonly at: Date;
+  } | null>;
   /** Everyone who was on the ticket's emails (From, To, Cc, Reply-To; never our own addresses). */
   threadAddresses(ticketId: number): Promise<string[]>;
   /** An outbound support_message row with delivery 'pending': the outbox sends it after the commit. */
@@ -115,7 +147,10 @@ export interface TicketTransaction {
  */
 export interface TicketStore {
   /** One page, newest first; hasMore says whether another page follows. */
-  list(request: ListRequest, pageSize: number): Promise<{ readonly items: readonly TicketSummary[]; readonly hasMore: boolean }>;
+  list(
+    request: ListRequest,
+    pageSize: number,
+  ): Promise<{ readonly items: readonly TicketSummary[]; readonly hasMore: boolean }>;
   /** Open tickets whose number starts with `prefix` or whose subject contains it, newest first. */
   suggest(prefix: string, limit: number): Promise<readonly TicketSummary[]>;
   /** A ticket with its thread (adopting a ticket only the old site knows). */

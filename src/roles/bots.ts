@@ -26,11 +26,15 @@ export const startBotsRole: RoleStarter = async (app) => {
     firstRefusal ??= error;
     log.error({ platform }, error.message);
     down.push({ platform, why: 'down: token refused' });
-    app.down.set(platform, `down: token refused (${platform === 'slack' ? 'SLACK_BOT_TOKEN or SLACK_APP_TOKEN' : 'DISCORD_TOKEN'})`);
+    app.down.set(
+      platform,
+      `down: token refused (${platform === 'slack' ? 'SLACK_BOT_TOKEN or SLACK_APP_TOKEN' : 'DISCORD_TOKEN'})`,
+    );
     // Its notices would be refused the same way, once a pass: they wait in the ledger for the next start.
     const onPlatform = (n: object) => 'platform' in n && n.platform === platform;
     for (let i = app.notifiers.length - 1; i >= 0; i--) if (onPlatform(app.notifiers[i]!)) app.notifiers.splice(i, 1);
-    for (let i = app.channelNotifiers.length - 1; i >= 0; i--) if (onPlatform(app.channelNotifiers[i]!)) app.channelNotifiers.splice(i, 1);
+    for (let i = app.channelNotifiers.length - 1; i >= 0; i--)
+      if (onPlatform(app.channelNotifiers[i]!)) app.channelNotifiers.splice(i, 1);
   };
   try {
     if (config.slack.botToken) {
@@ -48,7 +52,12 @@ export const startBotsRole: RoleStarter = async (app) => {
     }
     if (config.discord.token) {
       const { DiscordBot } = await import('../../adapters/discord/discord-bot.ts');
-      const bot = new DiscordBot({ discord: config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
+      const bot = new DiscordBot({
+        discord: config.discord,
+        commands: app.commands,
+        agents: app.agents,
+        logger: app.logger,
+      });
       try {
         await bot.start();
         parts.push(bot);
@@ -77,13 +86,31 @@ export const startBotsRole: RoleStarter = async (app) => {
     throw error;
   }
   if (parts.length === 0) {
-    log.warn({}, 'neither Slack nor Discord is configured (set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET, or DISCORD_TOKEN; see .env.example): the bots role has nothing to do');
+    log.warn(
+      {},
+      'neither Slack nor Discord is configured (set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET, or DISCORD_TOKEN; see .env.example): the bots role has nothing to do',
+    );
   }
   return {
     name: 'bots',
-    describe: () => [...down.map((d) => `${d.platform}: ${d.why}`), ...(parts.length ? parts.map((p) => p.describe()) : down.length ? [] : ['bots: neither Slack nor Discord is configured'])],
+    describe: () => [
+      ...down.map((d) => `${d.platform}: ${d.why}`),
+      ...(parts.length
+        ? parts.map((p) => p.describe())
+        : down.length
+          ? []
+          : ['bots: neither Slack nor Discord is configured']),
+    ],
     async stop() {
-      for (const part of [...parts].reverse()) await part.stop().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'a chat front end did not stop cleanly'));
+      for (const part of [...parts].reverse())
+        await part
+          .stop()
+          .catch((error: unknown) =>
+            log.warn(
+              { err: error instanceof Error ? error.message : String(error) },
+              'a chat front end did not stop cleanly',
+            ),
+          );
       for (const close of closers) close();
     },
   };

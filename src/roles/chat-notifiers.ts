@@ -8,17 +8,37 @@ import type { Logger } from '../ports/logger.ts';
 import type { ChatPostLedger } from '../ports/notice-feed.ts';
 import { PacedChatNotifier } from '../services/paced-chat-notifier.ts';
 
-export async function createChatNotifiers(config: Pick<Config, 'slack' | 'discord' | 'chat'>, ledger: ChatPostLedger, logger: Logger): Promise<PacedChatNotifier[]> {
+export async function createChatNotifiers(
+  config: Pick<Config, 'slack' | 'discord' | 'chat'>,
+  ledger: ChatPostLedger,
+  logger: Logger,
+): Promise<PacedChatNotifier[]> {
   const notifiers: PacedChatNotifier[] = [];
   if (config.slack.botToken && config.slack.notifyChannel) {
     const { SlackChatPoster } = await import('../../adapters/slack/slack-chat-poster.ts');
     const poster = new SlackChatPoster({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
-    notifiers.push(new PacedChatNotifier({ poster, channel: config.slack.notifyChannel, ledger, logger, maxPerMinute: config.chat.noticesPerMinute }));
+    notifiers.push(
+      new PacedChatNotifier({
+        poster,
+        channel: config.slack.notifyChannel,
+        ledger,
+        logger,
+        maxPerMinute: config.chat.noticesPerMinute,
+      }),
+    );
   }
   if (config.discord.token && config.discord.notifyChannel) {
     const { DiscordChatPoster } = await import('../../adapters/discord/discord-chat-poster.ts');
     const poster = new DiscordChatPoster({ token: config.discord.token, apiUrl: config.discord.apiUrl });
-    notifiers.push(new PacedChatNotifier({ poster, channel: config.discord.notifyChannel, ledger, logger, maxPerMinute: config.chat.noticesPerMinute }));
+    notifiers.push(
+      new PacedChatNotifier({
+        poster,
+        channel: config.discord.notifyChannel,
+        ledger,
+        logger,
+        maxPerMinute: config.chat.noticesPerMinute,
+      }),
+    );
   }
   return notifiers;
 }

@@ -7,12 +7,19 @@ import type { DigestPublisher } from '../ports/digest-publisher.ts';
 import { DigestService, digestChannels } from '../services/build-digest.ts';
 import type { App } from '../main.ts';
 
-export async function createDigestService(app: App, options: { clock?: () => Date } = {}): Promise<{ service: DigestService; channels: string[] }> {
+export async function createDigestService(
+  app: App,
+  options: { clock?: () => Date } = {},
+): Promise<{ service: DigestService; channels: string[] }> {
   const { config } = app;
   const publishers: { slack?: DigestPublisher; discord?: DigestPublisher } = {};
   if (config.slack.botToken) {
     const { SlackDigestPublisher } = await import('../../adapters/slack/slack-digest-publisher.ts');
-    publishers.slack = new SlackDigestPublisher({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: app.logger });
+    publishers.slack = new SlackDigestPublisher({
+      token: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      logger: app.logger,
+    });
   }
   if (config.discord.token) {
     const { DiscordDigestPublisher } = await import('../../adapters/discord/discord-digest-publisher.ts');

@@ -12,7 +12,13 @@ import { AppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter } from './role.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from '../../adapters/http/http-server.ts';
-import { MAILBOX_TIMEOUT_MS, mailboxCheck, Readiness, redisCheck, redisEvictionWarning } from '../../adapters/http/readiness.ts';
+import {
+  MAILBOX_TIMEOUT_MS,
+  mailboxCheck,
+  Readiness,
+  redisCheck,
+  redisEvictionWarning,
+} from '../../adapters/http/readiness.ts';
 import { describeOutbox } from '../services/deliver-outbox.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
@@ -23,13 +29,26 @@ export interface HttpFrontEnd {
   close(): Promise<void>;
 }
 
-export async function startHttpFrontEnd(app: App, options: { port?: number; host?: string; dbMetricsCacheMs?: number } = {}): Promise<HttpFrontEnd> {
+export async function startHttpFrontEnd(
+  app: App,
+  options: { port?: number; host?: string; dbMetricsCacheMs?: number } = {},
+): Promise<HttpFrontEnd> {
   const { config } = app;
-  const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  const redis = new Redis(config.redis.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: true,
+    retryStrategy: (n) => Math.min(n * 500, 5_000),
+  });
   redis.on('error', () => undefined); // reported by /readyz
   await redis.connect().catch(() => undefined);
-  const readiness = new Readiness().add('mysql', () => app.stores.operations.ping()).add('redis', redisCheck(redis)).downParts(() => app.down);
-  for (const mailbox of config.imap.mailboxes) readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
+  const readiness = new Readiness()
+    .add('mysql', () => app.stores.operations.ping())
+    .add('redis', redisCheck(redis))
+    .downParts(() => app.down);
+  for (const mailbox of config.imap.mailboxes)
+    readiness.add(`mailbox:${mailbox.name}`, mailboxCheck(mailbox), MAILBOX_TIMEOUT_MS);
   // Mail that waits for the mail server: the service still takes mail, but someone should look.
   readiness.warn('outbox', async () => describeOutbox(await app.outbox.state(), new Date()) || null);
   readiness.warn('redis', redisEvictionWarning(redis));
@@ -39,7 +58,10 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
     q.on('error', () => undefined);
     return q;
   });
-  const depth = app.metrics.gauge('ticketrelay_queue_jobs', 'Jobs in each BullMQ queue, by state (waiting, active, delayed, failed).');
+  const depth = app.metrics.gauge(
+    'ticketrelay_queue_jobs',
+    'Jobs in each BullMQ queue, by state (waiting, active, delayed, failed).',
+  );
   app.metrics.addCollector('queues', async () => {
     for (const q of queues) {
       const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
@@ -83,23 +105,44 @@ export async function startHttpFrontEnd(app: App, options: { port?: number; host
 function listenError(error: unknown, host: string, port: number): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'EADDRINUSE') {
-    return new AppError('http.port_in_use', `The HTTP server cannot listen on ${host}:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`, { cause: error });
+    return new AppError(
+      'http.port_in_use',
+      `The HTTP server cannot listen on ${host}:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`,
+      { cause: error },
+    );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new AppError('http.bad_host', `The HTTP server cannot listen on ${host}:${port}: "${host}" is not an address of this machine. Set HTTP_HOST to one (127.0.0.1 behind a reverse proxy).`, { cause: error });
+    return new AppError(
+      'http.bad_host',
+      `The HTTP server cannot listen on ${host}:${port}: "${host}" is not an address of this machine. Set HTTP_HOST to one (127.0.0.1 behind a reverse proxy).`,
+      { cause: error },
+    );
   }
   if (code === 'EACCES') {
-    return new AppError('http.port_denied', `The HTTP server may not listen on ${host}:${port} (ports below 1024 need privileges). Set HTTP_PORT to 1024 or above.`, { cause: error });
+    return new AppError(
+      'http.port_denied',
+      `The HTTP server may not listen on ${host}:${port} (ports below 1024 need privileges). Set HTTP_PORT to 1024 or above.`,
+      { cause: error },
+    );
   }
   return error;
 }
 
 /** Counts from MySQL that hold across processes: what the outbox sent, tickets by status, triage latency. */
 function databaseCollector(app: App, cacheMs: number) {
-  const acks = app.metrics.gauge('ticketrelay_acknowledgements', 'Acknowledgement emails by delivery state, from the database (all processes): sent, suppressed, pending, failed.');
+  const acks = app.metrics.gauge(
+    'ticketrelay_acknowledgements',
+    'Acknowledgement emails by delivery state, from the database (all processes): sent, suppressed, pending, failed.',
+  );
   const tickets = app.metrics.gauge('ticketrelay_tickets', 'Support tickets by status, from the database.');
-  const stored = app.metrics.gauge('ticketrelay_emails_stored', 'Inbound emails recorded, by outcome, from the database (all processes).');
-  const triage = app.metrics.gauge('ticketrelay_triage_latency_seconds', 'Created → triaged, tickets triaged in the last hour (quantile 0.5 and 0.95), from the database.');
+  const stored = app.metrics.gauge(
+    'ticketrelay_emails_stored',
+    'Inbound emails recorded, by outcome, from the database (all processes).',
+  );
+  const triage = app.metrics.gauge(
+    'ticketrelay_triage_latency_seconds',
+    'Created → triaged, tickets triaged in the last hour (quantile 0.5 and 0.95), from the database.',
+  );
   let last = 0;
   return async () => {
     if (Date.now() - last < cacheMs) return;

@@ -16,10 +16,23 @@ const OUTBOX_EVERY_MS = 30_000;
 export const startIntakeRole: RoleStarter = async (app) => {
   const { config } = app;
   const log = app.logger.child({ component: 'intake' });
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 500, 5_000) });
+  const redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    retryStrategy: (n) => Math.min(n * 500, 5_000),
+  });
   redis.on('error', () => undefined); // each lease call reports its own failure
   // Connected before the readers ask for their leases (no offline queue: a call while Redis is away fails fast).
-  await redis.connect().catch((error: unknown) => log.warn({ reason: describeError(error) }, 'Redis (REDIS_URL) cannot be reached: mailboxes wait for their lease until it is back'));
+  await redis
+    .connect()
+    .catch((error: unknown) =>
+      log.warn(
+        { reason: describeError(error) },
+        'Redis (REDIS_URL) cannot be reached: mailboxes wait for their lease until it is back',
+      ),
+    );
   const checkpoints = app.stores.checkpoints;
   const leaseMs = config.imap.leaseSeconds * 1000;
   const readers = config.imap.mailboxes.map(
@@ -28,7 +41,12 @@ export const startIntakeRole: RoleStarter = async (app) => {
         name: mailbox.name,
         connector: new ImapflowMailboxConnector(mailbox, { logger: app.logger }),
         checkpoints,
-        lease: new RedisMailboxLease({ redis, prefix: config.redis.queuePrefix, mailbox: mailbox.name, ttlMs: leaseMs }),
+        lease: new RedisMailboxLease({
+          redis,
+          prefix: config.redis.queuePrefix,
+          mailbox: mailbox.name,
+          ttlMs: leaseMs,
+        }),
         intake: app.intake,
         logger: app.logger,
         batchSize: mailbox.batchSize,
@@ -39,11 +57,16 @@ export const startIntakeRole: RoleStarter = async (app) => {
       }),
   );
   if (readers.length === 0) {
-    log.warn({}, 'no mailbox is configured (set IMAP_URL, or IMAP_MAILBOXES with IMAP_<NAME>_URL): the intake role only sends the outbox');
+    log.warn(
+      {},
+      'no mailbox is configured (set IMAP_URL, or IMAP_MAILBOXES with IMAP_<NAME>_URL): the intake role only sends the outbox',
+    );
   }
   for (const reader of readers) reader.start();
   const outboxTimer = setInterval(() => {
-    app.outbox.deliverPending().catch((error: unknown) => log.warn({ err: error }, 'outbox pass failed; the next one retries'));
+    app.outbox
+      .deliverPending()
+      .catch((error: unknown) => log.warn({ err: error }, 'outbox pass failed; the next one retries'));
   }, OUTBOX_EVERY_MS);
   return {
     name: 'intake',

@@ -56,7 +56,10 @@ function acceptedLine(result: IntakeResult): string {
 export async function startLmtpServer(app: App, options: { listen?: LmtpListen } = {}): Promise<LmtpFrontEnd> {
   const listenOn = options.listen ?? app.config.lmtp.listen;
   if (!listenOn) {
-    throw new AppError('config.invalid', 'The lmtp role needs LMTP_LISTEN: unix:/run/ticketrelay/lmtp.sock, or host:port such as 127.0.0.1:2424.');
+    throw new AppError(
+      'config.invalid',
+      'The lmtp role needs LMTP_LISTEN: unix:/run/ticketrelay/lmtp.sock, or host:port such as 127.0.0.1:2424.',
+    );
   }
   const log = app.logger.child({ component: 'lmtp' });
   const maxBytes = app.config.intake.messageMaxBytes;
@@ -67,12 +70,16 @@ export async function startLmtpServer(app: App, options: { listen?: LmtpListen }
     const source = { kind: 'lmtp', name: `lmtp ${session.id}` };
     let result: IntakeResult;
     try {
-      result = raw === null ? await app.intake.rejectOversized(size, maxBytes, source) : await app.intake.ingest(raw, source);
+      result =
+        raw === null ? await app.intake.rejectOversized(size, maxBytes, source) : await app.intake.ingest(raw, source);
     } catch (error) {
       counts.deferred++;
       // Nothing was committed: the mail server keeps the email and delivers it again later. An error
       // that is not known to be temporary is deferred too: a bounce would lose the email for good.
-      log.warn({ err: describeError(error), session: session.id, retryable: isAppError(error) && error.retryable }, 'email deferred (451): not stored');
+      log.warn(
+        { err: describeError(error), session: session.id, retryable: isAppError(error) && error.retryable },
+        'email deferred (451): not stored',
+      );
       throw refusal(451, `Temporary failure, the email was not stored: ${describeError(error)}; try again later`);
     }
     if (result.outcome === 'rejected') {
@@ -94,7 +101,11 @@ export async function startLmtpServer(app: App, options: { listen?: LmtpListen }
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     closeTimeout: CLOSE_TIMEOUT_MS,
-    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void) {
+    onData(
+      stream: SMTPServerDataStream,
+      session: SMTPServerSession,
+      callback: (error?: Error | null, message?: string) => void,
+    ) {
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on('data', (chunk: Buffer) => {
@@ -103,31 +114,45 @@ export async function startLmtpServer(app: App, options: { listen?: LmtpListen }
         if (size <= maxBytes) chunks.push(chunk);
         else chunks.length = 0;
       });
-      stream.once('error', (error: unknown) => callback(refusal(451, `The email could not be read: ${describeError(error)}`)));
+      stream.once('error', (error: unknown) =>
+        callback(refusal(451, `The email could not be read: ${describeError(error)}`)),
+      );
       stream.once('end', () => {
         const oversized = stream.sizeExceeded || size > maxBytes;
         const job = take(oversized ? null : Buffer.concat(chunks, size), size, session);
         inFlight.add(job);
-        job.then(
-          (line) => callback(null, line),
-          (error: Error) => callback(error),
-        ).finally(() => inFlight.delete(job));
+        job
+          .then(
+            (line) => callback(null, line),
+            (error: Error) => callback(error),
+          )
+          .finally(() => inFlight.delete(job));
       });
     },
   });
   server.on('error', (error) => log.warn({ err: describeError(error) }, 'LMTP connection error'));
 
-  const address = 'path' in listenOn ? `unix:${listenOn.path}` : `${listenOn.host.includes(':') ? `[${listenOn.host}]` : listenOn.host}:${listenOn.port}`;
+  const address =
+    'path' in listenOn
+      ? `unix:${listenOn.path}`
+      : `${listenOn.host.includes(':') ? `[${listenOn.host}]` : listenOn.host}:${listenOn.port}`;
   try {
     await listen(server, listenOn);
   } catch (error) {
-    throw new AppError('lmtp.listen_failed', `The lmtp role cannot listen on ${address} (LMTP_LISTEN): ${describeError(error)}`, { cause: error });
+    throw new AppError(
+      'lmtp.listen_failed',
+      `The lmtp role cannot listen on ${address} (LMTP_LISTEN): ${describeError(error)}`,
+      { cause: error },
+    );
   }
   const bound = server.server.address();
   const port = bound && typeof bound === 'object' ? bound.port : null;
   log.info({ address: port && !('path' in listenOn) ? `${listenOn.host}:${port}` : address }, 'LMTP listening');
   return {
-    address: port && !('path' in listenOn) ? `${listenOn.host.includes(':') ? `[${listenOn.host}]` : listenOn.host}:${port}` : address,
+    address:
+      port && !('path' in listenOn)
+        ? `${listenOn.host.includes(':') ? `[${listenOn.host}]` : listenOn.host}:${port}`
+        : address,
     port,
     counts,
     async close() {
@@ -181,12 +206,16 @@ export const startLmtpRole: RoleStarter = async (app): Promise<RunningRole> => {
   const front = await startLmtpServer(app);
   const log = app.logger.child({ component: 'lmtp' });
   const outboxTimer = setInterval(() => {
-    app.outbox.deliverPending().catch((error: unknown) => log.warn({ err: error }, 'outbox pass failed; the next one retries'));
+    app.outbox
+      .deliverPending()
+      .catch((error: unknown) => log.warn({ err: error }, 'outbox pass failed; the next one retries'));
   }, OUTBOX_EVERY_MS);
   outboxTimer.unref();
   return {
     name: 'lmtp',
-    describe: () => [`lmtp: listening on ${front.address}; ${front.counts.taken} taken, ${front.counts.rejected} refused (5xx), ${front.counts.deferred} deferred (4xx)`],
+    describe: () => [
+      `lmtp: listening on ${front.address}; ${front.counts.taken} taken, ${front.counts.rejected} refused (5xx), ${front.counts.deferred} deferred (4xx)`,
+    ],
     async stop() {
       clearInterval(outboxTimer);
       await front.close();

@@ -30,26 +30,40 @@ export const startSchedulerRole: RoleStarter = async (app) => {
   await queue.upsertJobScheduler(
     DIGEST_SCHEDULER_ID,
     { pattern: cron, tz: timezone },
-    { name: 'digest', data: {}, opts: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: 100, removeOnFail: 500 } },
+    {
+      name: 'digest',
+      data: {},
+      opts: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: 100, removeOnFail: 500 },
+    },
   );
   const workerConnection = connection.duplicate();
   workerConnection.on('error', () => undefined); // reported by the worker's 'error' event
-  const worker = new Worker<JobPayloads['digest']>(QUEUE_NAMES.digest, digestProcessor({ service, channels, logger: log }), {
-    connection: workerConnection,
-    prefix: app.config.redis.queuePrefix,
-    concurrency: 1,
-  });
+  const worker = new Worker<JobPayloads['digest']>(
+    QUEUE_NAMES.digest,
+    digestProcessor({ service, channels, logger: log }),
+    {
+      connection: workerConnection,
+      prefix: app.config.redis.queuePrefix,
+      concurrency: 1,
+    },
+  );
   worker.on('error', (error) => log.warn({ err: error.message }, 'digest worker error'));
   worker.on('failed', (job, error) => log.error({ jobId: job?.id, err: error.message }, 'digest job failed'));
   let active = 0;
   worker.on('active', () => active++);
   worker.on('completed', () => active--);
   worker.on('failed', () => active--);
-  if (channels.length === 0) log.warn({}, 'no digest channel configured (SLACK_DIGEST_CHANNELS, DISCORD_DIGEST_CHANNELS): the schedule runs but posts nothing');
+  if (channels.length === 0)
+    log.warn(
+      {},
+      'no digest channel configured (SLACK_DIGEST_CHANNELS, DISCORD_DIGEST_CHANNELS): the schedule runs but posts nothing',
+    );
   log.info({ cron, timezone, channels }, 'digest scheduled');
   return {
     name: 'scheduler',
-    describe: () => [`scheduler: digest "${cron}" (${timezone}) to ${channels.join(', ') || 'no channel'}${active > 0 ? '; posting now' : ''}`],
+    describe: () => [
+      `scheduler: digest "${cron}" (${timezone}) to ${channels.join(', ') || 'no channel'}${active > 0 ? '; posting now' : ''}`,
+    ],
     async stop() {
       // close() waits for the job in flight (a digest being posted) before it resolves.
       await worker.close();

@@ -8,5 +8,12 @@ import { SlaService } from '../services/check-sla.ts';
 
 export async function createSlaService(app: App, options: { now?: () => Date } = {}): Promise<SlaService> {
   const { calendar, settings } = await loadSlaSetup(app.config);
-  return new SlaService({ store: app.stores.sla, calendar, settings, notifiers: app.notifiers, logger: app.logger, ...(options.now ? { now: options.now } : {}) });
+  return new SlaService({
+    store: app.stores.sla,
+    calendar,
+    settings,
+    notifiers: app.notifiers,
+    logger: app.logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

@@ -26,7 +26,10 @@ export const startWorkerRole: RoleStarter = async (app) => {
     // The same list the chat adapters add theirs to (the console is always in it).
     notifiers: app.notifiers,
     logger: app.logger,
-    mailboxCategories: Object.fromEntries(config.imap.mailboxes.map((m) => [m.name, m.category])) as Record<string, Category | null>,
+    mailboxCategories: Object.fromEntries(config.imap.mailboxes.map((m) => [m.name, m.category])) as Record<
+      string,
+      Category | null
+    >,
   });
   const worker = startTriageWorker({
     redisUrl: config.redis.url,
@@ -44,10 +47,15 @@ export const startWorkerRole: RoleStarter = async (app) => {
   // Said by `status` while it lasts: lists go stale without it.
   let legacyFailing: { since: Date; reason: string } | null = null;
   const syncLegacy = () => {
-    syncing ??= app.stores.legacy.syncOnce()
+    syncing ??= app.stores.legacy
+      .syncOnce()
       .then((done) => {
         legacyFailing = null;
-        if (done.adopted || done.reconciled) log.info(done, `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`);
+        if (done.adopted || done.reconciled)
+          log.info(
+            done,
+            `old site: ${done.adopted} ticket(s) adopted, ${done.reconciled} brought in line with its changes`,
+          );
       })
       .catch((error: unknown) => {
         legacyFailing = { since: legacyFailing?.since ?? new Date(), reason: describeError(error) };
@@ -70,7 +78,9 @@ export const startWorkerRole: RoleStarter = async (app) => {
       (l) =>
         (lines = [
           ...l.map((x) => `${x}, model ${classifier.modelVersion}`),
-          ...(legacyFailing ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`] : []),
+          ...(legacyFailing
+            ? [`old site pass failing since ${legacyFailing.since.toISOString()}: ${legacyFailing.reason}`]
+            : []),
           sla.describe(),
         ]),
       () => undefined,

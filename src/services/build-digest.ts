@@ -73,7 +73,22 @@ export class DigestService {
     // One boundary per day start, 14 days back: the history, the previous day and the same weekday last week.
     const firstDay = addDays(day, -(HISTORY_DAYS - 1));
     const boundaries = Array.from({ length: HISTORY_DAYS + 1 }, (_, i) => startOfDay(addDays(firstDay, i), timeZone));
-    const [created, closed, openEnd, openPrev, openWeek, breakdown, oldest, urgent, firstResponse, resolution, automated, untriaged, rejected, spam] = await Promise.all([
+    const [
+      created,
+      closed,
+      openEnd,
+      openPrev,
+      openWeek,
+      breakdown,
+      oldest,
+      urgent,
+      firstResponse,
+      resolution,
+      automated,
+      untriaged,
+      rejected,
+      spam,
+    ] = await Promise.all([
       store.countPerRange('created', boundaries),
       store.countPerRange('closed', boundaries),
       store.openAt(asOf),
@@ -91,7 +106,11 @@ export class DigestService {
     ]);
     const sla = this.#deps.sla ? await this.#deps.sla.summary(start, end) : null;
     const last = HISTORY_DAYS - 1;
-    const trend = (series: number[]): Trend => ({ value: series[last] ?? 0, previousDay: series[last - 1] ?? 0, sameDayLastWeek: series[last - 7] ?? 0 });
+    const trend = (series: number[]): Trend => ({
+      value: series[last] ?? 0,
+      previousDay: series[last - 1] ?? 0,
+      sameDayLastWeek: series[last - 7] ?? 0,
+    });
     return {
       day,
       timeZone,
@@ -114,7 +133,11 @@ export class DigestService {
       rejected,
       ...(spam > 0 ? { spam } : {}),
       sla,
-      history: Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: addDays(firstDay, i), created: created[i] ?? 0, closed: closed[i] ?? 0 })),
+      history: Array.from({ length: HISTORY_DAYS }, (_, i) => ({
+        day: addDays(firstDay, i),
+        created: created[i] ?? 0,
+        closed: closed[i] ?? 0,
+      })),
     };
   }
 
@@ -122,7 +145,13 @@ export class DigestService {
   async compose(day: DayString): Promise<DigestPost & { digest: Digest }> {
     const digest = await this.build(day);
     const message = composeDigestMessage(digest);
-    return { ...message, textIn: (markup) => composeDigestMessage(digest, markup).text, day, png: this.#deps.chart.render(digest.history), digest };
+    return {
+      ...message,
+      textIn: (markup) => composeDigestMessage(digest, markup).text,
+      day,
+      png: this.#deps.chart.render(digest.history),
+      digest,
+    };
   }
 
   /**
@@ -214,7 +243,11 @@ export function digestChannels(slack: readonly string[], discord: readonly strin
 }
 
 export function assertDay(day: string): DayString {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(day) ||
+    Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ||
+    new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day
+  ) {
     throw new AppError('digest.bad_day', `"${day}" is not a date: give the day as YYYY-MM-DD, e.g. 2026-03-29.`);
   }
   return day;

@@ -63,7 +63,9 @@ export class ChatNoticeLoop {
   }
 
   describe(): string {
-    const parts = this.#targets.map((t) => `${t.notifier.platform} ${t.notifier.channel}: ${t.notifier.posts} posted, ${t.notifier.waiting} waiting`);
+    const parts = this.#targets.map(
+      (t) => `${t.notifier.platform} ${t.notifier.channel}: ${t.notifier.posts} posted, ${t.notifier.waiting} waiting`,
+    );
     return `notices: ${parts.join('; ') || 'no channel configured'}${this.#lastError ? ` (last error: ${this.#lastError})` : ''}`;
   }
 
@@ -108,7 +110,10 @@ export class ChatNoticeLoop {
     try {
       await this.#breakerAlert();
     } catch (error) {
-      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not read the automatic mail breaker; retrying at the next pass');
+      this.#log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not read the automatic mail breaker; retrying at the next pass',
+      );
     }
     for (const { notifier, feed } of this.#targets) {
       try {
@@ -132,7 +137,10 @@ export class ChatNoticeLoop {
         this.#lastError = null;
       } catch (error) {
         this.#lastError = error instanceof Error ? error.message : String(error);
-        this.#log.warn({ platform: notifier.platform, channel: notifier.channel, err: this.#lastError }, 'could not read new tickets for chat notices; retrying at the next pass');
+        this.#log.warn(
+          { platform: notifier.platform, channel: notifier.channel, err: this.#lastError },
+          'could not read new tickets for chat notices; retrying at the next pass',
+        );
       }
     }
   }

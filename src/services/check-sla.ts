@@ -49,7 +49,14 @@ export interface SlaEvaluation {
 }
 
 /** Stored when no policy matches: no clock runs. */
-const NO_POLICY: SlaPolicy = { name: '', priorities: [], categories: null, hours: 'business', targets: { first_response: null, next_response: null, resolution: null }, resetOnReopen: false };
+const NO_POLICY: SlaPolicy = {
+  name: '',
+  priorities: [],
+  categories: null,
+  hours: 'business',
+  targets: { first_response: null, next_response: null, resolution: null },
+  resetOnReopen: false,
+};
 
 export interface SlaPass {
   readonly checked: number;
@@ -87,12 +94,26 @@ export class SlaService {
     const { ticket, stored } = loaded;
     let choice: PolicyChoice | null;
     // A stored policy named '' records that none matched (so the ticket is not looked at every pass).
-    if (stored && stored.priority === ticket.priority && stored.category === ticket.category) choice = stored.policy.name ? { policy: stored.policy, reason: stored.reason } : null;
+    if (stored && stored.priority === ticket.priority && stored.category === ticket.category)
+      choice = stored.policy.name ? { policy: stored.policy, reason: stored.reason } : null;
     else {
       choice = choosePolicy(this.settings, ticket.priority, ticket.category);
-      if (choice && stored) choice = { ...choice, reason: `${choice.reason} (was "${stored.policy.name}" for ${stored.priority}/${stored.category})` };
+      if (choice && stored)
+        choice = {
+          ...choice,
+          reason: `${choice.reason} (was "${stored.policy.name}" for ${stored.priority}/${stored.category})`,
+        };
     }
-    const clocks = choice ? computeClocks({ createdAt: ticket.createdAt, events: ticket.events, policy: choice.policy, calendar: this.calendar, settings: this.settings, now }) : [];
+    const clocks = choice
+      ? computeClocks({
+          createdAt: ticket.createdAt,
+          events: ticket.events,
+          policy: choice.policy,
+          calendar: this.calendar,
+          settings: this.settings,
+          now,
+        })
+      : [];
     return { ticket, stored, choice, clocks };
   }
 
@@ -129,7 +150,15 @@ export class SlaService {
         if (alert.stale) {
           // Recorded (the digest counts it), never announced: nobody can act on it now.
           // (No audit event: the first pass over years of old open tickets would flood the trail.)
-          await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at: now, posted: false });
+          await this.#store.claimAlert({
+            ticketId,
+            metric: alert.metric,
+            cycle: alert.cycle,
+            kind: alert.kind,
+            dueAt: alert.dueAt,
+            at: now,
+            posted: false,
+          });
           continue;
         }
         if (!alert.postable) {
@@ -146,8 +175,16 @@ export class SlaService {
       const old = before?.find((o) => o.metric === c.metric && o.cycle === c.cycle && o.state === 'running' && o.dueAt);
       if (c.state === 'running' && c.dueAt && old?.dueAt && old.dueAt.getTime() !== c.dueAt.getTime()) {
         const why = stored && stored.priority === ticket.priority ? 'calendar changed' : 'policy changed';
-        await this.#store.recordEvent(ticketId, 'sla_deadline_moved', { metric: c.metric, cycle: c.cycle, from: old.dueAt.toISOString(), to: c.dueAt.toISOString(), why }, now);
-        this.#log.info({ ticketId, metric: c.metric }, `ticket #${ticketId}: ${METRIC_NAMES[c.metric]} deadline moved from ${old.dueAt.toISOString()} to ${c.dueAt.toISOString()} (${why})`);
+        await this.#store.recordEvent(
+          ticketId,
+          'sla_deadline_moved',
+          { metric: c.metric, cycle: c.cycle, from: old.dueAt.toISOString(), to: c.dueAt.toISOString(), why },
+          now,
+        );
+        this.#log.info(
+          { ticketId, metric: c.metric },
+          `ticket #${ticketId}: ${METRIC_NAMES[c.metric]} deadline moved from ${old.dueAt.toISOString()} to ${c.dueAt.toISOString()} (${why})`,
+        );
       }
     }
     // Stored last: a crash before this line leaves the ticket due for a look, so no alert is skipped.
@@ -183,12 +220,30 @@ export class SlaService {
     // Just before posting, the state is read again: a reply sent meanwhile, a close, means nothing to say.
     const at = this.#now();
     const fresh = await this.evaluate(ticketId, at);
-    const still = fresh?.choice ? dueAlerts(fresh.clocks, fresh.choice.policy, this.calendar, at).find((a) => a.metric === alert.metric && a.cycle === alert.cycle && a.kind === alert.kind && a.postable) : undefined;
+    const still = fresh?.choice
+      ? dueAlerts(fresh.clocks, fresh.choice.policy, this.calendar, at).find(
+          (a) => a.metric === alert.metric && a.cycle === alert.cycle && a.kind === alert.kind && a.postable,
+        )
+      : undefined;
     if (!fresh || !still) {
-      this.#log.info({ ticketId, metric: alert.metric, kind: alert.kind }, 'SLA alert no longer due when re-checked; nothing posted');
+      this.#log.info(
+        { ticketId, metric: alert.metric, kind: alert.kind },
+        'SLA alert no longer due when re-checked; nothing posted',
+      );
       return false;
     }
-    if (!(await this.#store.claimAlert({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, dueAt: alert.dueAt, at, posted: true }))) return false;
+    if (
+      !(await this.#store.claimAlert({
+        ticketId,
+        metric: alert.metric,
+        cycle: alert.cycle,
+        kind: alert.kind,
+        dueAt: alert.dueAt,
+        at,
+        posted: true,
+      }))
+    )
+      return false;
     const t = fresh.ticket;
     const name = METRIC_NAMES[alert.metric];
     const head =
@@ -196,7 +251,18 @@ export class SlaService {
         ? `${name} overdue: the deadline was ${shortWhen(alert.dueAt, at, this.calendar.timeZone)}`
         : `${name} at risk: due ${shortWhen(alert.dueAt, at, this.calendar.timeZone)} (in ${formatBusinessMinutes(this.#left(fresh, alert.dueAt, at))})`;
     const reason = fresh.choice!.reason;
-    await this.#store.recordEvent(ticketId, alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk', { metric: alert.metric, cycle: alert.cycle, dueAt: alert.dueAt.toISOString(), policy: fresh.choice!.policy.name, reason }, at);
+    await this.#store.recordEvent(
+      ticketId,
+      alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk',
+      {
+        metric: alert.metric,
+        cycle: alert.cycle,
+        dueAt: alert.dueAt.toISOString(),
+        policy: fresh.choice!.policy.name,
+        reason,
+      },
+      at,
+    );
     const notice = {
       kind: 'sla' as const,
       ticketId,
@@ -204,11 +270,23 @@ export class SlaService {
       customer: t.customer,
       priority: t.priority,
       category: t.category,
-      lines: [head, t.assignee ? `Assigned to ${t.assignee}` : 'Nobody is assigned: "/ticket assign ' + ticketId + ' me"', `Why this target: ${reason}`],
+      lines: [
+        head,
+        t.assignee ? `Assigned to ${t.assignee}` : 'Nobody is assigned: "/ticket assign ' + ticketId + ' me"',
+        `Why this target: ${reason}`,
+      ],
       onceKey: `sla:${METRIC_CODES[alert.metric]}:${alert.cycle}:${alert.kind === 'breach' ? 'b' : 'r'}`.slice(0, 16),
     };
-    for (const notifier of this.#notifiers) await notifier.notify(notice).catch((error: unknown) => this.#log.warn({ ticketId, err: String(error) }, 'SLA alert not posted by one notifier'));
-    this.#log.info({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind }, `SLA ${alert.kind === 'breach' ? 'breach' : 'at-risk'} alert posted for ticket #${ticketId}`);
+    for (const notifier of this.#notifiers)
+      await notifier
+        .notify(notice)
+        .catch((error: unknown) =>
+          this.#log.warn({ ticketId, err: String(error) }, 'SLA alert not posted by one notifier'),
+        );
+    this.#log.info(
+      { ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind },
+      `SLA ${alert.kind === 'breach' ? 'breach' : 'at-risk'} alert posted for ticket #${ticketId}`,
+    );
     return true;
   }
 
@@ -222,8 +300,14 @@ export class SlaService {
     const now = this.#now();
     const evaluation = await this.evaluate(ticketId, now);
     if (!evaluation) return [];
-    if (!evaluation.choice) return [`SLA: no policy matches priority ${evaluation.ticket.priority} and category ${evaluation.ticket.category}`];
-    return [`SLA ${evaluation.choice.reason}`, ...describeClocks(evaluation.clocks, evaluation.choice.policy, this.calendar, now)];
+    if (!evaluation.choice)
+      return [
+        `SLA: no policy matches priority ${evaluation.ticket.priority} and category ${evaluation.ticket.category}`,
+      ];
+    return [
+      `SLA ${evaluation.choice.reason}`,
+      ...describeClocks(evaluation.clocks, evaluation.choice.policy, this.calendar, now),
+    ];
   }
 
   async explain(ticketId: number): Promise<string[]> {
@@ -237,21 +321,35 @@ export class SlaService {
     for (const c of evaluation.clocks) {
       if (c.state !== 'running' || !c.dueAt || c.breachedAt) continue;
       const left = cal.businessMinutesBetween(now, c.dueAt);
-      lines.push(`${METRIC_NAMES[c.metric]}: ${formatBusinessMinutes(c.usedMinutes)} used, ${formatBusinessMinutes(left)} left, counted on:`, ...explainDeadline(cal, cal.addBusinessMinutes(now, left)).map((l) => `  ${l}`));
+      lines.push(
+        `${METRIC_NAMES[c.metric]}: ${formatBusinessMinutes(c.usedMinutes)} used, ${formatBusinessMinutes(left)} left, counted on:`,
+        ...explainDeadline(cal, cal.addBusinessMinutes(now, left)).map((l) => `  ${l}`),
+      );
     }
     return lines;
   }
 
   /** Open tickets by nearest deadline: the ticket numbers and one line each saying what is due. */
-  async due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }> {
+  async due(
+    page: number,
+    pageSize: number,
+  ): Promise<{
+    readonly items: readonly { readonly ticketId: number; readonly line: string }[];
+    readonly hasMore: boolean;
+  }> {
     const rows = await this.#store.dueTickets((page - 1) * pageSize, pageSize + 1);
     const now = this.#now();
     const items = [];
     for (const row of rows.slice(0, pageSize)) {
       const evaluation = await this.evaluate(row.ticketId, now);
-      const running = evaluation?.clocks.filter((c) => c.state === 'running' && c.dueAt).sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0];
+      const running = evaluation?.clocks
+        .filter((c) => c.state === 'running' && c.dueAt)
+        .sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0];
       if (!evaluation?.choice || !running) continue;
-      items.push({ ticketId: row.ticketId, line: describeClocks([running], evaluation.choice.policy, this.calendar, now)[0]! });
+      items.push({
+        ticketId: row.ticketId,
+        line: describeClocks([running], evaluation.choice.policy, this.calendar, now)[0]!,
+      });
     }
     return { items, hasMore: rows.length > pageSize };
   }

@@ -30,7 +30,8 @@ export interface OutboxDelivery {
   outcome?(messageId: string): DeliveryOutcome | null;
 }
 
-export type DeliveryOutcome = { readonly delivery: 'sent' } | { readonly delivery: 'pending' | 'failed'; readonly error: string };
+export type DeliveryOutcome =
+  { readonly delivery: 'sent' } | { readonly delivery: 'pending' | 'failed'; readonly error: string };
 
 /** Outcomes remembered for `outcome` (the command that queued an email asks right after the pass). */
 const OUTCOMES_REMEMBERED = 1_000;
@@ -111,7 +112,11 @@ export class OutboxService implements OutboxDelivery {
         if (!this.#released) {
           const released = await this.#store.releaseOutboundClaims();
           this.#released = true;
-          if (released > 0) this.#log.info({ released }, `${released} email${released === 1 ? '' : 's'} this process was sending when it stopped: sending again now`);
+          if (released > 0)
+            this.#log.info(
+              { released },
+              `${released} email${released === 1 ? '' : 's'} this process was sending when it stopped: sending again now`,
+            );
         }
         do {
           const now = this.#againNow;
@@ -134,7 +139,10 @@ export class OutboxService implements OutboxDelivery {
     // All automatic mail stops while the breaker is tripped (an operator resets it: `breaker reset`).
     const withoutAutomatic = this.#breaker ? (await this.#breaker.state()).tripped : false;
     for (;;) {
-      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS, { ...(now ? { ignoreBackoff: true, afterId } : {}), ...(withoutAutomatic ? { withoutAutomatic } : {}) });
+      const rows = await this.#store.pendingOutbound(BATCH, MAX_ATTEMPTS, {
+        ...(now ? { ignoreBackoff: true, afterId } : {}),
+        ...(withoutAutomatic ? { withoutAutomatic } : {}),
+      });
       if (rows.length === 0) return sent;
       afterId = rows.reduce((max, r) => Math.max(max, r.rowId), afterId);
       // A few at a time, each sender taking the next row as soon as it is free; the successes are
@@ -152,7 +160,11 @@ export class OutboxService implements OutboxDelivery {
       // The claims are short: renewed while this batch is still being sent (a slow mail server).
       const renew = setInterval(() => {
         const open = rows.filter((r) => !done.has(r.rowId)).map((r) => r.rowId);
-        this.#store.renewOutboundClaims(open).catch((error: unknown) => this.#log.warn({ err: describeError(error) }, 'could not renew the claims on emails being sent'));
+        this.#store
+          .renewOutboundClaims(open)
+          .catch((error: unknown) =>
+            this.#log.warn({ err: describeError(error) }, 'could not renew the claims on emails being sent'),
+          );
       }, this.#claimRenewMs);
       try {
         await Promise.all(Array.from({ length: Math.min(SEND_PARALLEL, rows.length) }, sender));
@@ -178,11 +190,19 @@ export class OutboxService implements OutboxDelivery {
       text: row.text,
       inReplyTo: row.inReplyTo[0] ?? null,
       references: row.references,
-      headers: row.kind === 'ack' ? automaticReplyHeaders(row.ticketId) : row.ticketId === null ? {} : { 'X-Ticketrelay-Ticket': String(row.ticketId) },
+      headers:
+        row.kind === 'ack'
+          ? automaticReplyHeaders(row.ticketId)
+          : row.ticketId === null
+            ? {}
+            : { 'X-Ticketrelay-Ticket': String(row.ticketId) },
     };
     try {
       const { response } = await this.#sender.send(email);
-      this.#log.info({ ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, response }, `${row.kind} sent for ticket #${row.ticketId}`);
+      this.#log.info(
+        { ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, response },
+        `${row.kind} sent for ticket #${row.ticketId}`,
+      );
       this.#remember(row.messageId, { delivery: 'sent' });
       return true;
     } catch (error) {
@@ -192,7 +212,13 @@ export class OutboxService implements OutboxDelivery {
       await this.#store.markOutbound([row.rowId], { delivery, error: describeError(error).slice(0, 500) });
       this.#remember(row.messageId, { delivery, error: describeError(error) });
       this.#log.warn(
-        { ticketId: row.ticketId, messageId: row.messageId, kind: row.kind, attempt: row.attempts + 1, err: describeError(error) },
+        {
+          ticketId: row.ticketId,
+          messageId: row.messageId,
+          kind: row.kind,
+          attempt: row.attempts + 1,
+          err: describeError(error),
+        },
         delivery === 'pending' ? `${row.kind} not sent yet; will try again` : `${row.kind} could not be sent: given up`,
       );
       return false;
@@ -215,14 +241,20 @@ export const OUTBOX_FAILED_DAYS = 7;
 export function describeOutbox(state: OutboxState, now: Date): string {
   const lines: string[] = [];
   if (state.pending > 0) {
-    const age = state.oldestPendingAt ? `, the oldest for ${formatDuration(Math.max(0, (now.getTime() - state.oldestPendingAt.getTime()) / 1000))}` : '';
+    const age = state.oldestPendingAt
+      ? `, the oldest for ${formatDuration(Math.max(0, (now.getTime() - state.oldestPendingAt.getTime()) / 1000))}`
+      : '';
     const why = state.lastError
       ? `; the mail server did not take the last one tried (${state.lastError}). They are tried again with backoff (30 s, 1 min, 2 min … up to 1 h): check SMTP_URL and the mail server, then "npx ticketrelay outbox send" sends them at once`
       : ' (not tried yet)';
-    lines.push(`${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.${listed(state, 'pending')}`);
+    lines.push(
+      `${state.pending} email${state.pending === 1 ? '' : 's'} waiting to be sent${age}${why}.${listed(state, 'pending')}`,
+    );
   }
   if (state.failed > 0) {
-    lines.push(`${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}: check the address and write to the customer again, or, when the mail server was at fault and is fixed, "npx ticketrelay outbox retry" sends them.${listed(state, 'failed')}`);
+    lines.push(
+      `${state.failed} email${state.failed === 1 ? '' : 's'} could not be sent in the last ${OUTBOX_FAILED_DAYS} days and will not be tried again${state.lastFailure ? ` (the last: ${state.lastFailure})` : ''}: check the address and write to the customer again, or, when the mail server was at fault and is fixed, "npx ticketrelay outbox retry" sends them.${listed(state, 'failed')}`,
+    );
   }
   return lines.join('\n');
 }

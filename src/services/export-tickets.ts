@@ -65,7 +65,10 @@ export function exportCells(r: ExportRow): ExportCell[] {
 /** Writes the export into the sink; resolves with the number of tickets written. */
 export async function exportTickets(store: ReportStore, sink: ExportSink, request: ExportRequest): Promise<number> {
   if (request.to < request.from) {
-    throw new AppError('export.bad_range', `The range ends (${request.to}) before it starts (${request.from}): give --from before --to.`);
+    throw new AppError(
+      'export.bad_range',
+      `The range ends (${request.to}) before it starts (${request.from}): give --from before --to.`,
+    );
   }
   if (addDays(request.from, MAX_DAYS) < request.to) {
     throw new AppError('export.bad_range', `The range is longer than ${MAX_DAYS} days: export it in parts.`);

@@ -14,7 +14,13 @@ import { senderAuthentication, type SenderAuthentication } from '../domain/sende
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
 import { detectLanguage, type Language } from '../domain/language.ts';
 import { cutQuotedHistory } from '../domain/quoted-history.ts';
-import { normalisedMailbox, senderAuthenticated, trustedAuthenticationResults, upstreamSpamVerdict, type SpamVerdict } from '../domain/spam.ts';
+import {
+  normalisedMailbox,
+  senderAuthenticated,
+  trustedAuthenticationResults,
+  upstreamSpamVerdict,
+  type SpamVerdict,
+} from '../domain/spam.ts';
 import {
   cleanSubject,
   composeLegacyContent,
@@ -28,7 +34,13 @@ import {
   type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
-import type { IntakeStore, IntakeTransaction, SentMessage, ThreadSignal, TicketSummary } from '../ports/intake-store.ts';
+import type {
+  IntakeStore,
+  IntakeTransaction,
+  SentMessage,
+  ThreadSignal,
+  TicketSummary,
+} from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
@@ -45,7 +57,13 @@ export type IntakeResult =
       readonly acknowledgement: 'queued' | `suppressed: ${string}`;
       readonly triage: 'queued' | 'deferred';
     }
-  | { readonly outcome: 'reply'; readonly ticketId: number; readonly messageId: string; readonly signal: ThreadSignal; readonly reopened: boolean }
+  | {
+      readonly outcome: 'reply';
+      readonly ticketId: number;
+      readonly messageId: string;
+      readonly signal: ThreadSignal;
+      readonly reopened: boolean;
+    }
   | { readonly outcome: 'duplicate'; readonly messageId: string; readonly ticketId: number | null }
   | {
       readonly outcome: 'automated';
@@ -59,8 +77,19 @@ export type IntakeResult =
       readonly flagged: readonly string[];
       readonly retried?: readonly string[];
     }
-  | { readonly outcome: 'spam'; readonly messageId: string; readonly code: string; readonly reason: string; readonly keptAt: string | null }
-  | { readonly outcome: 'rejected'; readonly messageId: string | null; readonly reason: string; readonly keptAt: string | null };
+  | {
+      readonly outcome: 'spam';
+      readonly messageId: string;
+      readonly code: string;
+      readonly reason: string;
+      readonly keptAt: string | null;
+    }
+  | {
+      readonly outcome: 'rejected';
+      readonly messageId: string | null;
+      readonly reason: string;
+      readonly keptAt: string | null;
+    };
 
 export type IntakeOutcome = IntakeResult['outcome'];
 
@@ -217,11 +246,25 @@ export class IntakeService {
     const started = performance.now();
     const reason = `message of ${formatMessageSize(size)} is larger than the ${formatMessageSize(limit)} limit (MESSAGE_MAX_BYTES)`;
     const key = `oversized:${source.kind}:${source.name ?? ''}:${size}`;
-    return this.#told(await this.#reject(null, null, reason, source, `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`), started);
+    return this.#told(
+      await this.#reject(
+        null,
+        null,
+        reason,
+        source,
+        `oversized:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`,
+      ),
+      started,
+    );
   }
 
   /** Takes an email already parsed (the web form builds one without MIME). */
-  async ingestParsed(email: InboundEmail, source: IntakeSource, raw: Uint8Array | null = null, options: IngestOptions = {}): Promise<IntakeResult> {
+  async ingestParsed(
+    email: InboundEmail,
+    source: IntakeSource,
+    raw: Uint8Array | null = null,
+    options: IngestOptions = {},
+  ): Promise<IntakeResult> {
     const started = performance.now();
     const messageId = email.messageId ?? `sha256:${email.contentHash}`;
     // Emails from one address are taken one after the other, in the order they came: the first
@@ -229,7 +272,12 @@ export class IntakeService {
     // others), and ACK_MAX_PER_HOUR withholds the last acknowledgements of a burst, not the first.
     const from = senderOf(email, this.#own)?.address;
     const keys = from ? [messageId, `from:${from}`] : [messageId];
-    const dependsOn = [...keys, ...email.inReplyTo, ...email.references, ...(email.deliveryReport?.originalMessageIds ?? [])]
+    const dependsOn = [
+      ...keys,
+      ...email.inReplyTo,
+      ...email.references,
+      ...(email.deliveryReport?.originalMessageIds ?? []),
+    ]
       .map((id) => this.#inflight.get(id))
       .filter((p): p is Promise<unknown> => p !== undefined);
     // Registered before it waits, so that a reply to this reply, arriving meanwhile, waits for it too.
@@ -245,7 +293,13 @@ export class IntakeService {
     }
   }
 
-  async #take(email: InboundEmail, messageId: string, source: IntakeSource, raw: Uint8Array | null, options: IngestOptions): Promise<IntakeResult> {
+  async #take(
+    email: InboundEmail,
+    messageId: string,
+    source: IntakeSource,
+    raw: Uint8Array | null,
+    options: IngestOptions,
+  ): Promise<IntakeResult> {
     const log = this.#log.child({ messageId, source: source.name ?? source.kind });
     const existing = await this.#deps.store.findMessage(messageId);
     const sender = senderOf(email, this.#own);
@@ -259,7 +313,8 @@ export class IntakeService {
       return {
         outcome: 'rejected',
         messageId,
-        reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+        reason:
+          'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
         keptAt: null,
       };
     }
@@ -274,9 +329,17 @@ export class IntakeService {
     let result: IntakeResult;
     try {
       if (verdict) {
-        result = await this.#withConflictRetry(() => this.#takeAutomated(email, messageId, verdict, source, rejectedBefore));
+        result = await this.#withConflictRetry(() =>
+          this.#takeAutomated(email, messageId, verdict, source, rejectedBefore),
+        );
       } else if (!sender) {
-        return await this.#reject(raw, email, 'no sender address (From, Reply-To and Sender are missing or unusable)', source, messageId);
+        return await this.#reject(
+          raw,
+          email,
+          'no sender address (From, Reply-To and Sender are missing or unusable)',
+          source,
+          messageId,
+        );
       } else {
         // Spam is looked for only in what would reach a person: automatic mail never opens a ticket anyway.
         const spam = options.released ? null : await this.#spamVerdict(email, raw, source, log);
@@ -287,7 +350,10 @@ export class IntakeService {
     } catch (error) {
       if (isAppError(error) && error.code === 'email.duplicate') {
         const row = await this.#deps.store.findMessage(messageId);
-        log.info({ ticketId: row?.ticketId ?? null, outcome: 'duplicate' }, 'email taken meanwhile by another delivery: nothing changed');
+        log.info(
+          { ticketId: row?.ticketId ?? null, outcome: 'duplicate' },
+          'email taken meanwhile by another delivery: nothing changed',
+        );
         return { outcome: 'duplicate', messageId, ticketId: row?.ticketId ?? null };
       }
       throw error;
@@ -297,7 +363,12 @@ export class IntakeService {
       const triage = await this.#enqueueTriage(result.ticketId, log);
       result = { ...result, triage };
       // Sent after the commit, without holding up the next email; the outbox row makes it durable.
-      if (result.acknowledgement === 'queued') this.#deps.outbox.deliverPending().catch((error: unknown) => log.warn({ err: describeError(error) }, 'outbox pass failed; the acknowledgement stays pending'));
+      if (result.acknowledgement === 'queued')
+        this.#deps.outbox
+          .deliverPending()
+          .catch((error: unknown) =>
+            log.warn({ err: describeError(error) }, 'outbox pass failed; the acknowledgement stays pending'),
+          );
     }
     log.info({ ...summaryFields(result), notes: email.notes.length ? email.notes : undefined }, describeResult(result));
     return result;
@@ -307,7 +378,12 @@ export class IntakeService {
    * Spam by the verdicts our mail server wrote, then by the local filter when there is one. The web
    * form's headers are our own front end's, and it has no raw email to scan.
    */
-  async #spamVerdict(email: InboundEmail, raw: Uint8Array | null, source: IntakeSource, log: Logger): Promise<SpamVerdict | null> {
+  async #spamVerdict(
+    email: InboundEmail,
+    raw: Uint8Array | null,
+    source: IntakeSource,
+    log: Logger,
+  ): Promise<SpamVerdict | null> {
     if (source.kind === 'web') return null;
     const auth = trustedAuthenticationResults(email.headers, this.#deps.settings.trustedAuthservId ?? null);
     const upstream = upstreamSpamVerdict(email.headers, auth);
@@ -318,7 +394,10 @@ export class IntakeService {
       const verdict = await filter.check(raw);
       if (!verdict.spam) return null;
       const rules = verdict.rules.length ? ` (${verdict.rules.slice(0, 6).join(', ')})` : '';
-      return { code: 'spam-filter', reason: `${filter.name} scored it ${verdict.score} of ${verdict.threshold}${rules}` };
+      return {
+        code: 'spam-filter',
+        reason: `${filter.name} scored it ${verdict.score} of ${verdict.threshold}${rules}`,
+      };
     } catch (error) {
       // Mail keeps flowing while the filter is away (as a mail server does): the headers still decide.
       log.warn({ err: describeError(error) }, 'spam filter unavailable: the email is taken without its verdict');
@@ -327,7 +406,15 @@ export class IntakeService {
   }
 
   /** Spam: no ticket, no acknowledgement; the raw kept for an agent to review and release. */
-  async #holdSpam(email: InboundEmail, messageId: string, sender: MailAddress, spam: SpamVerdict, source: IntakeSource, raw: Uint8Array | null, rejectedBefore: boolean): Promise<IntakeResult> {
+  async #holdSpam(
+    email: InboundEmail,
+    messageId: string,
+    sender: MailAddress,
+    spam: SpamVerdict,
+    source: IntakeSource,
+    raw: Uint8Array | null,
+    rejectedBefore: boolean,
+  ): Promise<IntakeResult> {
     const archive = this.#deps.spamArchive ?? this.#deps.quarantine;
     const keptAt = raw ? await archive.keep(raw, createHash('sha256').update(raw).digest('hex')) : null;
     const now = this.#now();
@@ -356,7 +443,13 @@ export class IntakeService {
     return null;
   }
 
-  async #takeFromPerson(email: InboundEmail, messageId: string, sender: MailAddress, source: IntakeSource, rejectedBefore: boolean): Promise<IntakeResult> {
+  async #takeFromPerson(
+    email: InboundEmail,
+    messageId: string,
+    sender: MailAddress,
+    source: IntakeSource,
+    rejectedBefore: boolean,
+  ): Promise<IntakeResult> {
     const now = this.#now();
     const attempt = this.#ackLedger.begin();
     try {
@@ -367,8 +460,30 @@ export class IntakeService {
         // Who wrote is the From address (what the mail server checks), not a Reply-To anyone can set.
         const writer = { address: email.from?.address ?? sender.address, auth: this.#authentication(email) };
         const thread = await this.#findThread(tx, email, writer.address, now, source);
-        if (thread.ticket) return this.#addCustomerReply(tx, email, messageId, sender, thread.ticket, thread.signal, source, now, writer);
-        return this.#createTicket(tx, email, messageId, sender, source, now, thread.note, attempt, writer, thread.linkedTicketId);
+        if (thread.ticket)
+          return this.#addCustomerReply(
+            tx,
+            email,
+            messageId,
+            sender,
+            thread.ticket,
+            thread.signal,
+            source,
+            now,
+            writer,
+          );
+        return this.#createTicket(
+          tx,
+          email,
+          messageId,
+          sender,
+          source,
+          now,
+          thread.note,
+          attempt,
+          writer,
+          thread.linkedTicketId,
+        );
       });
       attempt.committed();
       return result;
@@ -390,12 +505,21 @@ export class IntakeService {
     // What the old site changed, taken in on the way, is dated before this email's own events.
     now: Date,
     source: IntakeSource,
-  ): Promise<{ ticket: TicketSummary | null; signal: ThreadSignal; note: string | null; linkedTicketId: number | null }> {
+  ): Promise<{
+    ticket: TicketSummary | null;
+    signal: ThreadSignal;
+    note: string | null;
+    linkedTicketId: number | null;
+  }> {
     const none = { ticket: null, signal: 'none' as const, linkedTicketId: null };
-    const onTicket = async (ticket: TicketSummary) => ticket.customerEmail.trim().toLowerCase() === writer || (await tx.isParticipant(ticket.ticketId, writer));
+    const onTicket = async (ticket: TicketSummary) =>
+      ticket.customerEmail.trim().toLowerCase() === writer || (await tx.isParticipant(ticket.ticketId, writer));
     const tag = ticketTagInSubject(email.subject);
     if (source.kind === 'web') {
-      return { ...none, note: tag === null ? null : `subject tag [#${tag}] ignored: the web form never adds to an existing ticket` };
+      return {
+        ...none,
+        note: tag === null ? null : `subject tag [#${tag}] ignored: the web form never adds to an existing ticket`,
+      };
     }
     const headerIds = [...email.inReplyTo, ...[...email.references].reverse()];
     let stranger: { ticketId: number; signal: string } | null = null;
@@ -414,23 +538,36 @@ export class IntakeService {
       const typed = ticketMentionInSubject(email.subject);
       const mentioned = typed === null ? null : await tx.ticketById(typed, now);
       if (mentioned && (await onTicket(mentioned))) {
-        return { ticket: mentioned, signal: 'subject_tag', note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")`, linkedTicketId: null };
+        return {
+          ticket: mentioned,
+          signal: 'subject_tag',
+          note: `ticket number typed in the subject ("${email.subject.slice(0, 80)}")`,
+          linkedTicketId: null,
+        };
       }
-      if (stranger) return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
+      if (stranger)
+        return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
       return { ...none, note: null };
     }
     const ticket = await tx.ticketById(tag, now);
     if (ticket && (await onTicket(ticket))) return { ticket, signal: 'subject_tag', note: null, linkedTicketId: null };
-    if (stranger) return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
+    if (stranger)
+      return { ...none, note: strangerNote(stranger.ticketId, stranger.signal), linkedTicketId: stranger.ticketId };
     return {
       ...none,
-      note: ticket ? `subject tag [#${tag}] ignored: ${writer} is not on that ticket` : `subject tag [#${tag}] ignored: no such ticket`,
+      note: ticket
+        ? `subject tag [#${tag}] ignored: ${writer} is not on that ticket`
+        : `subject tag [#${tag}] ignored: no such ticket`,
       linkedTicketId: ticket ? ticket.ticketId : null,
     };
   }
 
   #authentication(email: InboundEmail): SenderAuthentication {
-    return senderAuthentication(email.headers, email.from?.address ?? null, this.#deps.settings.trustedAuthservId ? [this.#deps.settings.trustedAuthservId] : []);
+    return senderAuthentication(
+      email.headers,
+      email.from?.address ?? null,
+      this.#deps.settings.trustedAuthservId ? [this.#deps.settings.trustedAuthservId] : [],
+    );
   }
 
   async #createTicket(
@@ -448,11 +585,16 @@ export class IntakeService {
     const names = splitDisplayName(sender.name, sender.address);
     // The phone the customer typed on our web form (a header only our HTTP front end writes; ignored on mail).
     // Unverified: it goes on a new customer's row, never onto an existing one's, and stays on the ticket.
-    const phone = source.kind === 'web' ? (email.headers.get('x-customer-phone')?.[0]?.trim().slice(0, 32) || null) : null;
+    const phone =
+      source.kind === 'web' ? email.headers.get('x-customer-phone')?.[0]?.trim().slice(0, 32) || null : null;
     const form = source.kind === 'web' ? (source.webForm ?? null) : null;
     // A customer id the page claims is taken only when that customer has the sender's address: never trusted blindly.
-    const claimed = form?.claimedCustomerId ? await tx.customerWithAddress(form.claimedCustomerId, sender.address) : null;
-    const customer = claimed ? { customerId: claimed, created: false } : await tx.findOrCreateCustomer(sender.address, names, phone);
+    const claimed = form?.claimedCustomerId
+      ? await tx.customerWithAddress(form.claimedCustomerId, sender.address)
+      : null;
+    const customer = claimed
+      ? { customerId: claimed, created: false }
+      : await tx.findOrCreateCustomer(sender.address, names, phone);
     const text = email.text.trim() || '(empty message)';
     const language = detectLanguage(`${email.subject}\n${text}`).language;
     const orderNumber = form?.orderNumber ?? findOrderNumber(`${email.subject}\n${text}`);
@@ -475,7 +617,9 @@ export class IntakeService {
         ...(phone ? { phone } : {}),
         ...(linkedTicketId !== null ? { linked_ticket: linkedTicketId } : {}),
         message_id: email.messageId,
-        attachments: email.attachments.filter((a) => a.sha256).map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
+        attachments: email.attachments
+          .filter((a) => a.sha256)
+          .map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
         triaged: false,
         ticketrelay: 1,
         ...(form ? webFormMetadata(form, claimed !== null) : {}),
@@ -508,25 +652,41 @@ export class IntakeService {
       ticketId,
       'ticket_created',
       `customer:${sender.address}`,
-      { messageId, source: source.kind, customerCreated: customer.created, ...(threadNote ? { note: threadNote } : {}), ...(linkedTicketId !== null ? { linkedTicketId } : {}) },
+      {
+        messageId,
+        source: source.kind,
+        customerCreated: customer.created,
+        ...(threadNote ? { note: threadNote } : {}),
+        ...(linkedTicketId !== null ? { linkedTicketId } : {}),
+      },
       now,
     );
     // The ticket it pointed at says so too: its agents see that someone else wrote about it.
     if (linkedTicketId !== null) {
-      await tx.recordEvent(linkedTicketId, 'stranger_linked', `customer:${writer.address}`, { messageId, newTicketId: ticketId, note: threadNote }, now);
+      await tx.recordEvent(
+        linkedTicketId,
+        'stranger_linked',
+        `customer:${writer.address}`,
+        { messageId, newTicketId: ticketId, note: threadNote },
+        now,
+      );
     }
 
-    const acknowledgement = await this.#queueAcknowledgement(tx, {
-      ticketId,
-      to: sender.address,
-      notAuthenticated: this.#ackAuthenticationProblem(email, source, sender.address),
-      subject,
-      language: language ?? this.#deps.settings.defaultLanguage,
-      // A web form sent no email of the customer's to thread on: its Message-ID is ours, made for dedupe.
-      inReplyTo: source.kind === 'web' ? null : email.messageId,
-      references: source.kind === 'web' ? [] : [...email.references, ...(email.messageId ? [email.messageId] : [])],
-      now,
-    }, acks);
+    const acknowledgement = await this.#queueAcknowledgement(
+      tx,
+      {
+        ticketId,
+        to: sender.address,
+        notAuthenticated: this.#ackAuthenticationProblem(email, source, sender.address),
+        subject,
+        language: language ?? this.#deps.settings.defaultLanguage,
+        // A web form sent no email of the customer's to thread on: its Message-ID is ours, made for dedupe.
+        inReplyTo: source.kind === 'web' ? null : email.messageId,
+        references: source.kind === 'web' ? [] : [...email.references, ...(email.messageId ? [email.messageId] : [])],
+        now,
+      },
+      acks,
+    );
     return {
       outcome: 'created',
       ticketId,
@@ -572,13 +732,28 @@ export class IntakeService {
       peerName: sender.name.trim() || null,
       originalText: cut.cut ? email.text : null,
     });
-    await tx.addParticipants(ticket.ticketId, this.#participants(email, sender, writer, ticket.customerEmail, await tx.participantCount(ticket.ticketId)));
+    await tx.addParticipants(
+      ticket.ticketId,
+      this.#participants(email, sender, writer, ticket.customerEmail, await tx.participantCount(ticket.ticketId)),
+    );
     if (email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
-    await tx.recordEvent(ticket.ticketId, reopened ? 'customer_reply_reopened' : 'customer_reply', `customer:${sender.address}`, { messageId, signal }, now);
+    await tx.recordEvent(
+      ticket.ticketId,
+      reopened ? 'customer_reply_reopened' : 'customer_reply',
+      `customer:${sender.address}`,
+      { messageId, signal },
+      now,
+    );
     return { outcome: 'reply', ticketId: ticket.ticketId, messageId, signal, reopened };
   }
 
-  async #takeAutomated(email: InboundEmail, messageId: string, verdict: AutomatedVerdict, source: IntakeSource, rejectedBefore: boolean): Promise<IntakeResult> {
+  async #takeAutomated(
+    email: InboundEmail,
+    messageId: string,
+    verdict: AutomatedVerdict,
+    source: IntakeSource,
+    rejectedBefore: boolean,
+  ): Promise<IntakeResult> {
     const now = this.#now();
     const settings = this.#deps.settings;
     return this.#deps.store.transaction(async (tx) => {
@@ -595,9 +770,12 @@ export class IntakeService {
       if (verdict.kind === 'bounce') {
         label = 'Message non distribué / delivery failure';
         const details = bounceDetails(email);
-        const verpId = settings.bounceVerp ? messageIdFromVerp(recipientHeaders(email), settings.messageIdDomain) : null;
+        const verpId = settings.bounceVerp
+          ? messageIdFromVerp(recipientHeaders(email), settings.messageIdDomain)
+          : null;
         const cited = await tx.sentMessages([...(verpId ? [verpId] : []), ...details.originalMessageIds].slice(0, 50));
-        const sent = (verpId ? cited.find((m) => m.messageId.toLowerCase() === verpId.toLowerCase()) : undefined) ?? null;
+        const sent =
+          (verpId ? cited.find((m) => m.messageId.toLowerCase() === verpId.toLowerCase()) : undefined) ?? null;
         // Each failed address that one of the cited emails went to; through VERP the email's own recipient.
         const matches: { address: string; hard: boolean | null; message: SentMessage }[] = [];
         for (const r of details.recipients) {
@@ -606,7 +784,11 @@ export class IntakeService {
         }
         if (sent && !matches.some((m) => m.message === sent)) {
           const own = details.recipients.find((r) => r.address === sent.to);
-          matches.push({ address: sent.to, hard: own?.hard ?? details.recipients[0]?.hard ?? hardFromAction(email), message: sent });
+          matches.push({
+            address: sent.to,
+            hard: own?.hard ?? details.recipients[0]?.hard ?? hardFromAction(email),
+            message: sent,
+          });
         }
         const first = matches[0];
         if (first && first.message.ticketId !== null) {
@@ -616,7 +798,14 @@ export class IntakeService {
         for (const match of matches.slice(0, 20)) {
           if (this.#own.has(match.address)) continue;
           const soft = match.hard === false;
-          if (soft && (await tx.retryBounced(match.message.rowId, new Date(now.getTime() + SOFT_BOUNCE_RETRY_MS), SOFT_BOUNCES_MAX))) {
+          if (
+            soft &&
+            (await tx.retryBounced(
+              match.message.rowId,
+              new Date(now.getTime() + SOFT_BOUNCE_RETRY_MS),
+              SOFT_BOUNCES_MAX,
+            ))
+          ) {
             retried.push(match.address);
             continue;
           }
@@ -624,7 +813,10 @@ export class IntakeService {
           flagged.push(match.address);
         }
         if (matches.length === 0) {
-          const named = details.recipients.map((r) => r.address).slice(0, 3).join(', ');
+          const named = details.recipients
+            .map((r) => r.address)
+            .slice(0, 3)
+            .join(', ');
           note = `bounce cites no email we sent${named ? ` to ${named}` : ''}: recorded, nothing changed`;
         }
       } else if (verdict.kind === 'auto_reply' || verdict.kind === 'challenge' || verdict.kind === 'notification') {
@@ -635,7 +827,9 @@ export class IntakeService {
         const message = cited.find((m) => m.to === who || m.cc.includes(who ?? ''));
         if (message?.ticketId != null) {
           ticket = await tx.ticketById(message.ticketId, now);
-          signal = email.inReplyTo.some((id) => id.toLowerCase() === message.messageId.toLowerCase()) ? 'in_reply_to' : 'references';
+          signal = email.inReplyTo.some((id) => id.toLowerCase() === message.messageId.toLowerCase())
+            ? 'in_reply_to'
+            : 'references';
         } else if (ids.length > 0 || ticketTagInSubject(email.subject) !== null) {
           note = 'automatic reply cites no email we sent to its sender: recorded, nothing changed';
         }
@@ -666,8 +860,24 @@ export class IntakeService {
         originalText: text,
       });
       if (ticket && email.attachments.length) await tx.addAttachments(messageId, ticket.ticketId, email.attachments);
-      if (ticket) await tx.recordEvent(ticket.ticketId, `automated_${verdict.kind}`, 'system', { messageId, code: verdict.code, reason: verdict.reason, flagged, ...(retried.length ? { retried } : {}) }, now);
-      return { outcome: 'automated', messageId, kind: verdict.kind, code: verdict.code, reason: verdict.reason, ticketId: ticket?.ticketId ?? null, flagged, ...(retried.length ? { retried } : {}) };
+      if (ticket)
+        await tx.recordEvent(
+          ticket.ticketId,
+          `automated_${verdict.kind}`,
+          'system',
+          { messageId, code: verdict.code, reason: verdict.reason, flagged, ...(retried.length ? { retried } : {}) },
+          now,
+        );
+      return {
+        outcome: 'automated',
+        messageId,
+        kind: verdict.kind,
+        code: verdict.code,
+        reason: verdict.reason,
+        ticketId: ticket?.ticketId ?? null,
+        flagged,
+        ...(retried.length ? { retried } : {}),
+      };
     });
   }
 
@@ -690,7 +900,8 @@ export class IntakeService {
     let suppressed: string | null = null;
     if (!settings.ackEnabled) suppressed = 'acknowledgements are disabled';
     else if (this.#own.has(ack.to)) suppressed = 'the sender is one of our own addresses';
-    else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to)) suppressed = 'the sender is a no-reply address';
+    else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to))
+      suppressed = 'the sender is a no-reply address';
     else if (ack.notAuthenticated) suppressed = ack.notAuthenticated;
     else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
     else {
@@ -706,7 +917,10 @@ export class IntakeService {
         suppressed = `already ${perTicket} automatic email${perTicket === 1 ? '' : 's'} on this ticket in the last hour`;
       } else if (counts.total + acks.unseen('*') >= total) {
         suppressed = `the cap of ${total} automatic emails an hour (ACK_MAX_TOTAL_PER_HOUR) was reached: all automatic mail is stopped until "npx ticketrelay breaker reset"`;
-        await tx.tripBreaker(`${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`, ack.now);
+        await tx.tripBreaker(
+          `${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`,
+          ack.now,
+        );
         this.#breakerTripped(ack.ticketId, total);
       } else {
         this.#breakerLogged = false;
@@ -754,14 +968,15 @@ export class IntakeService {
    */
   #ackAuthenticationProblem(email: InboundEmail, source: IntakeSource, to: string): string | null {
     const settings = this.#deps.settings;
-    const auth = source.kind === 'web' ? null : trustedAuthenticationResults(email.headers, settings.trustedAuthservId ?? null);
+    const auth =
+      source.kind === 'web' ? null : trustedAuthenticationResults(email.headers, settings.trustedAuthservId ?? null);
     if (auth) {
       const verdict = senderAuthenticated(auth, to);
       return verdict.authenticated ? null : `the sender is not authenticated: ${verdict.how}`;
     }
     if ((settings.ackUnauthenticated ?? 'send') === 'send') return null;
     return source.kind === 'web'
-      ? 'the web form cannot prove the address is the sender\'s (ACK_UNAUTHENTICATED=skip)'
+      ? "the web form cannot prove the address is the sender's (ACK_UNAUTHENTICATED=skip)"
       : 'our mail server reported no authentication for the sender (ACK_UNAUTHENTICATED=skip)';
   }
 
@@ -769,7 +984,10 @@ export class IntakeService {
   #breakerTripped(ticketId: number, total: number): void {
     if (this.#breakerLogged) return;
     this.#breakerLogged = true;
-    this.#log.error({ ticketId, cap: total }, `automatic mail stopped: ${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR). Check for a flood, then run "npx ticketrelay breaker reset"`);
+    this.#log.error(
+      { ticketId, cap: total },
+      `automatic mail stopped: ${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR). Check for a flood, then run "npx ticketrelay breaker reset"`,
+    );
   }
 
   async #enqueueTriage(ticketId: number, log: Logger): Promise<'queued' | 'deferred'> {
@@ -777,12 +995,21 @@ export class IntakeService {
       await this.#deps.triage.enqueueTriage(ticketId);
       return 'queued';
     } catch (error) {
-      log.warn({ ticketId, err: describeError(error) }, 'triage queue unreachable: the ticket stays untriaged until the sweep enqueues it');
+      log.warn(
+        { ticketId, err: describeError(error) },
+        'triage queue unreachable: the ticket stays untriaged until the sweep enqueues it',
+      );
       return 'deferred';
     }
   }
 
-  async #reject(raw: Uint8Array | null, email: InboundEmail | null, reason: string, source: IntakeSource, messageId: string | null): Promise<IntakeResult> {
+  async #reject(
+    raw: Uint8Array | null,
+    email: InboundEmail | null,
+    reason: string,
+    source: IntakeSource,
+    messageId: string | null,
+  ): Promise<IntakeResult> {
     const rawSha = raw ? createHash('sha256').update(raw).digest('hex') : null;
     const key = messageId ?? `sha256:${rawSha ?? email?.contentHash ?? randomBytes(16).toString('hex')}`;
     const keptAt = raw && rawSha ? await this.#deps.quarantine.keep(raw, rawSha) : null;
@@ -850,10 +1077,18 @@ export class IntakeService {
    * customer and the mail server did not find the From forged, and only up to MAX_PARTICIPANTS per
    * ticket: a stranger, or 5,000 addresses in Cc, cannot put themselves on a customer's replies.
    */
-  #participants(email: InboundEmail, sender: MailAddress, writer: Writer, customerEmail: string, already: number | 'new'): string[] {
+  #participants(
+    email: InboundEmail,
+    sender: MailAddress,
+    writer: Writer,
+    customerEmail: string,
+    already: number | 'new',
+  ): string[] {
     const customer = customerEmail.trim().toLowerCase();
     const fromCustomer = writer.auth !== 'fail' && (already === 'new' || writer.address === customer);
-    const candidates = fromCustomer ? [sender, ...email.replyTo, ...email.to, ...email.cc].map((a) => a.address) : [writer.address];
+    const candidates = fromCustomer
+      ? [sender, ...email.replyTo, ...email.to, ...email.cc].map((a) => a.address)
+      : [writer.address];
     const unique = [...new Set(candidates)].filter((a) => !this.#own.has(a));
     return unique.slice(0, Math.max(1, MAX_PARTICIPANTS - (already === 'new' ? 0 : already)));
   }
@@ -948,7 +1183,6 @@ export function describeResult(result: IntakeResult): string {
   }
 }
 
-
 /**
  * Acknowledgements this process queued, for ACK_MAX_PER_HOUR under concurrency. A transaction counts
  * the acknowledgements already stored as its snapshot shows them; those queued by transactions still
@@ -981,7 +1215,8 @@ class AckLedger {
       },
       unseen: (address) => {
         let n = 0;
-        for (const e of this.#byAddress.get(address.toLowerCase()) ?? []) if (!mine.includes(e) && (e.committedAt === null || e.committedAt > state.start)) n++;
+        for (const e of this.#byAddress.get(address.toLowerCase()) ?? [])
+          if (!mine.includes(e) && (e.committedAt === null || e.committedAt > state.start)) n++;
         return n;
       },
       queue: (address) => {
@@ -1005,7 +1240,8 @@ class AckLedger {
         let oldest = Infinity;
         for (const r of this.#running) oldest = Math.min(oldest, r.start);
         let forget = 0;
-        while (forget < this.#committed.length && this.#committed[forget]!.committedAt! < oldest) this.#remove(this.#committed[forget++]!);
+        while (forget < this.#committed.length && this.#committed[forget]!.committedAt! < oldest)
+          this.#remove(this.#committed[forget++]!);
         this.#committed.splice(0, forget);
       },
     };
@@ -1045,7 +1281,9 @@ function webFormMetadata(form: WebFormDetails, claimedTaken: boolean): Record<st
   return {
     ...(form.categoryAsSent && form.categoryAsSent !== form.category ? { form_category: form.categoryAsSent } : {}),
     ...(form.vehicleInfo ? { vehicle_info: form.vehicleInfo } : {}),
-    ...(form.priority || form.category ? { chosen_by_customer: [...(form.priority ? ['priority'] : []), ...(form.category ? ['category'] : [])] } : {}),
+    ...(form.priority || form.category
+      ? { chosen_by_customer: [...(form.priority ? ['priority'] : []), ...(form.category ? ['category'] : [])] }
+      : {}),
     ...(form.sourcePage ? { source_page: form.sourcePage } : {}),
     ...(form.claimedCustomerId && !claimedTaken ? { customer_id_not_taken: String(form.claimedCustomerId) } : {}),
   };
@@ -1055,7 +1293,9 @@ function webFormMetadata(form: WebFormDetails, claimedTaken: boolean): Record<st
 export function vehicleText(vehicle: Readonly<Record<string, string | number>> | null): string | null {
   if (!vehicle) return null;
   const get = (...keys: string[]) => keys.map((k) => vehicle[k]).find((v) => v !== undefined);
-  const main = [get('brand', 'marque'), get('model', 'modele'), get('year', 'annee')].filter((v) => v !== undefined).join(' ');
+  const main = [get('brand', 'marque'), get('model', 'modele'), get('year', 'annee')]
+    .filter((v) => v !== undefined)
+    .join(' ');
   const plate = get('licensePlate', 'license_plate', 'plate');
   const line = [main, plate !== undefined ? `(${plate})` : ''].filter(Boolean).join(' ').trim();
   return line || null;

@@ -101,9 +101,13 @@ export class PacedChatNotifier implements ChatNotifier {
   /** Claims and queues, resolving once queued (so callers keep their order); `posted` settles after the post. */
   async enqueueOnce(notice: TicketNotice, key: string | null): Promise<{ readonly posted: Promise<boolean> }> {
     try {
-      if (key !== null && !(await this.#ledger.claim(this.platform, this.channel, notice.ticketId, key, new Date()))) return { posted: Promise.resolve(false) };
+      if (key !== null && !(await this.#ledger.claim(this.platform, this.channel, notice.ticketId, key, new Date())))
+        return { posted: Promise.resolve(false) };
     } catch (error) {
-      this.#log.error({ ticketId: notice.ticketId, err: error }, 'could not record the chat notice; it is not posted now, a later pass retries');
+      this.#log.error(
+        { ticketId: notice.ticketId, err: error },
+        'could not record the chat notice; it is not posted now, a later pass retries',
+      );
       return { posted: Promise.resolve(false) };
     }
     const posted = new Promise<boolean>((resolve) => {
@@ -134,7 +138,10 @@ export class PacedChatNotifier implements ChatNotifier {
       this.#log.warn({ key, messageRef: ref }, 'alert posted');
       return true;
     } catch (error) {
-      this.#log.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'alert not posted; a later pass retries');
+      this.#log.warn(
+        { key, err: error instanceof Error ? error.message : String(error) },
+        'alert not posted; a later pass retries',
+      );
       await this.#ledger.release(this.platform, this.channel, 0, key).catch(() => undefined);
       return false;
     }
@@ -186,8 +193,13 @@ export class PacedChatNotifier implements ChatNotifier {
       const now = Date.now();
       while (this.#recent.length > 0 && this.#recent[0]! <= now - 60_000) this.#recent.shift();
       const minuteFull = this.#recent.length >= this.#maxPerMinute ? this.#recent[0]! + 60_000 : 0;
-      const readyAt = Math.max(head.at + (head.notice.kind === 'escalation' || head.notice.kind === 'sla' ? 0 : this.#coalesceMs), this.#lastPostAt + this.#minGapMs, minuteFull);
-      if (!this.#pastDeadline()) await this.#wait(this.#deadline === null ? readyAt - now : Math.min(readyAt, this.#deadline) - now);
+      const readyAt = Math.max(
+        head.at + (head.notice.kind === 'escalation' || head.notice.kind === 'sla' ? 0 : this.#coalesceMs),
+        this.#lastPostAt + this.#minGapMs,
+        minuteFull,
+      );
+      if (!this.#pastDeadline())
+        await this.#wait(this.#deadline === null ? readyAt - now : Math.min(readyAt, this.#deadline) - now);
       if (this.#pastDeadline() || (this.#deadline !== null && Date.now() < readyAt)) {
         await this.#leave(this.#queue.splice(0));
         break;
@@ -204,7 +216,8 @@ export class PacedChatNotifier implements ChatNotifier {
     if (waiting.length === 0) return;
     this.#log.info({ count: waiting.length }, 'stopping: chat notices left for the next start');
     for (const w of waiting) {
-      if (w.key !== null) await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
+      if (w.key !== null)
+        await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
       w.done(false);
     }
   }
@@ -224,9 +237,13 @@ export class PacedChatNotifier implements ChatNotifier {
       }
     }
     const together = (w: Waiting) =>
-      head.notice.kind === 'new' ? w.notice.kind === 'new' : head.notice.kind === 'reply' ? w.notice.kind === 'reply' && w.notice.ticketId === head.notice.ticketId : w === head;
+      head.notice.kind === 'new'
+        ? w.notice.kind === 'new'
+        : head.notice.kind === 'reply'
+          ? w.notice.kind === 'reply' && w.notice.ticketId === head.notice.ticketId
+          : w === head;
     const batch: Waiting[] = [];
-    for (let i = 0; i < this.#queue.length && batch.length < this.#maxPerMessage; ) {
+    for (let i = 0; i < this.#queue.length && batch.length < this.#maxPerMessage;) {
       const w = this.#queue[i];
       if (w && together(w)) {
         batch.push(w);
@@ -247,7 +264,8 @@ export class PacedChatNotifier implements ChatNotifier {
       if (first.notice.kind === 'reply') {
         threadRef = await this.#ledger.anchor(this.platform, this.channel, ticketId);
         // No message to thread under (the ticket predates the bot): this one becomes its anchor.
-        if (threadRef === null && (await this.#ledger.claim(this.platform, this.channel, ticketId, 'new', new Date()))) anchorKey = 'new';
+        if (threadRef === null && (await this.#ledger.claim(this.platform, this.channel, ticketId, 'new', new Date())))
+          anchorKey = 'new';
       }
       // More than a message lists (the minute's cap was reached): one line says how many, and where to see them.
       const ref =
@@ -266,10 +284,15 @@ export class PacedChatNotifier implements ChatNotifier {
       this.#log.info({ ...fields, messageRef: ref }, 'chat notice posted');
       for (const w of batch) w.done(true);
     } catch (error) {
-      this.#log.warn({ ...fields, err: error instanceof Error ? error.message : String(error) }, 'chat notice not posted; it will be retried by a later pass');
-      if (anchorKey) await this.#ledger.release(this.platform, this.channel, ticketId, anchorKey).catch(() => undefined);
+      this.#log.warn(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'chat notice not posted; it will be retried by a later pass',
+      );
+      if (anchorKey)
+        await this.#ledger.release(this.platform, this.channel, ticketId, anchorKey).catch(() => undefined);
       for (const w of batch) {
-        if (w.key !== null) await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
+        if (w.key !== null)
+          await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
         w.done(false);
       }
     }

@@ -11,7 +11,13 @@
  */
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { MailboxCheckpointStore, MailboxConnector, MailboxLease, MailboxMessage, MailboxSession } from '../ports/mailbox.ts';
+import type {
+  MailboxCheckpointStore,
+  MailboxConnector,
+  MailboxLease,
+  MailboxMessage,
+  MailboxSession,
+} from '../ports/mailbox.ts';
 import type { IntakeResult, IntakeSource } from './ingest-email.ts';
 import { sleep } from '../domain/timing.ts';
 
@@ -21,7 +27,8 @@ export interface MailboxIntake {
   rejectOversized(size: number, limit: number, source: IntakeSource): Promise<IntakeResult>;
 }
 
-export type MailboxReaderState = 'starting' | 'waiting_lease' | 'connecting' | 'catching_up' | 'idle' | 'waiting_retry' | 'refused' | 'stopped';
+export type MailboxReaderState =
+  'starting' | 'waiting_lease' | 'connecting' | 'catching_up' | 'idle' | 'waiting_retry' | 'refused' | 'stopped';
 
 export interface MailboxReaderStatus {
   readonly mailbox: string;
@@ -80,11 +87,23 @@ export class MailboxReader {
   constructor(options: MailboxReaderOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'mailbox', mailbox: options.name });
-    this.#status = { mailbox: options.name, state: 'starting', detail: null, lastUid: null, uidValidity: null, taken: 0, skipped: 0, quarantined: 0, retryAt: null };
+    this.#status = {
+      mailbox: options.name,
+      state: 'starting',
+      detail: null,
+      lastUid: null,
+      uidValidity: null,
+      taken: 0,
+      skipped: 0,
+      quarantined: 0,
+      retryAt: null,
+    };
   }
 
   start(): void {
-    this.#loop ??= this.#run().catch((error: unknown) => this.#log.error({ err: error }, 'mailbox reader stopped on an unexpected error'));
+    this.#loop ??= this.#run().catch((error: unknown) =>
+      this.#log.error({ err: error }, 'mailbox reader stopped on an unexpected error'),
+    );
   }
 
   /** Stops waiting for mail, lets messages in flight commit, checkpoints them, releases the lease. */
@@ -131,7 +150,13 @@ export class MailboxReader {
           // Said once when it starts, then once a minute while it lasts: not a stack trace every few seconds.
           const now = Date.now();
           if (leaseDownSince === null || now - leaseReportedAt >= LEASE_DOWN_REPORT_MS) {
-            this.#log.warn({ reason: unreachable, downForS: leaseDownSince === null ? 0 : Math.round((now - leaseDownSince) / 1000) }, 'the lease store (Redis, REDIS_URL) cannot be reached: this mailbox waits until it is back');
+            this.#log.warn(
+              {
+                reason: unreachable,
+                downForS: leaseDownSince === null ? 0 : Math.round((now - leaseDownSince) / 1000),
+              },
+              'the lease store (Redis, REDIS_URL) cannot be reached: this mailbox waits until it is back',
+            );
             leaseReportedAt = now;
           }
           leaseDownSince ??= now;
@@ -143,7 +168,11 @@ export class MailboxReader {
           await sleep(this.#o.leaseRenewMs, stopSignal);
           continue;
         }
-        if (leaseDownSince !== null) this.#log.info({ downForS: Math.round((Date.now() - leaseDownSince) / 1000) }, 'the lease store (Redis) is back');
+        if (leaseDownSince !== null)
+          this.#log.info(
+            { downForS: Math.round((Date.now() - leaseDownSince) / 1000) },
+            'the lease store (Redis) is back',
+          );
         leaseDownSince = null;
         this.#log.info({}, 'lease acquired: reading the mailbox');
       }
@@ -157,13 +186,17 @@ export class MailboxReader {
           (ok) => {
             if (!ok && !lost) {
               lost = true;
-              this.#log.warn({}, 'lease lost (another process took the mailbox, or Redis restarted without it): stopping here until it is taken again');
+              this.#log.warn(
+                {},
+                'lease lost (another process took the mailbox, or Redis restarted without it): stopping here until it is taken again',
+              );
               session.abort();
             }
           },
           (error: unknown) => {
             // Once per outage: the acquire loop reports it from here on.
-            if (!renewFailed) this.#log.warn({ reason: describeError(error) }, 'lease renewal failed (Redis, REDIS_URL); trying again');
+            if (!renewFailed)
+              this.#log.warn({ reason: describeError(error) }, 'lease renewal failed (Redis, REDIS_URL); trying again');
             renewFailed = true;
           },
         );
@@ -191,7 +224,10 @@ export class MailboxReader {
           delay = this.#backoff(this.#attempt++);
           const why = describeError(error);
           this.#set('waiting_retry', why, new Date(Date.now() + delay));
-          this.#log.warn({ code: isAppError(error) ? error.code : undefined, retryInMs: delay }, `mailbox waits: ${why}`);
+          this.#log.warn(
+            { code: isAppError(error) ? error.code : undefined, retryInMs: delay },
+            `mailbox waits: ${why}`,
+          );
         }
       }
       try {
@@ -225,9 +261,15 @@ export class MailboxReader {
       lastUid = saved.lastUid;
     } else {
       if (saved && saved.account !== account) {
-        this.#log.warn({ was: saved.account, now: account }, 'the mailbox now points at another account or folder: scanning it from the start (already stored emails are skipped)');
+        this.#log.warn(
+          { was: saved.account, now: account },
+          'the mailbox now points at another account or folder: scanning it from the start (already stored emails are skipped)',
+        );
       } else if (saved) {
-        this.#log.warn({ was: saved.uidValidity, now: mailbox.uidValidity }, 'UIDVALIDITY changed: re-scanning the whole folder (already stored emails are skipped)');
+        this.#log.warn(
+          { was: saved.uidValidity, now: mailbox.uidValidity },
+          'UIDVALIDITY changed: re-scanning the whole folder (already stored emails are skipped)',
+        );
       }
       await this.#o.checkpoints.save(this.#o.name, { account, uidValidity: mailbox.uidValidity, lastUid: 0 });
     }
@@ -237,7 +279,12 @@ export class MailboxReader {
       this.#set('catching_up', null);
       lastUid = await this.#catchUp(mailbox, lastUid, signal);
       if (signal.aborted) break;
-      this.#set('idle', mailbox.canIdle ? 'waiting for new mail (IDLE)' : `polling every ${Math.round(this.#o.pollMs / 1000)} s (the server has no IDLE)`);
+      this.#set(
+        'idle',
+        mailbox.canIdle
+          ? 'waiting for new mail (IDLE)'
+          : `polling every ${Math.round(this.#o.pollMs / 1000)} s (the server has no IDLE)`,
+      );
       await mailbox.waitForChange(this.#o.pollMs, signal);
     }
   }
@@ -253,7 +300,12 @@ export class MailboxReader {
     return lastUid;
   }
 
-  async #takeBatch(mailbox: MailboxSession, batch: readonly number[], lastUid: number, signal: AbortSignal): Promise<number> {
+  async #takeBatch(
+    mailbox: MailboxSession,
+    batch: readonly number[],
+    lastUid: number,
+    signal: AbortSignal,
+  ): Promise<number> {
     const listed = await mailbox.describe(batch);
     const ids = listed.flatMap((m) => (m.messageId ? [m.messageId] : []));
     const known = ids.length > 0 ? await this.#o.checkpoints.knownMessageIds(ids) : new Set<string>();
@@ -296,7 +348,11 @@ export class MailboxReader {
       next = uid;
     }
     if (next !== lastUid) {
-      await this.#o.checkpoints.save(this.#o.name, { account: this.#o.connector.account, uidValidity: this.#status.uidValidity ?? 0, lastUid: next });
+      await this.#o.checkpoints.save(this.#o.name, {
+        account: this.#o.connector.account,
+        uidValidity: this.#status.uidValidity ?? 0,
+        lastUid: next,
+      });
       this.#status.lastUid = next;
     }
     if (failure) throw failure;
@@ -338,7 +394,11 @@ export class MailboxReader {
           into.quarantine.push(uid);
           into.finished.add(uid);
         } else {
-          failure ??= new AppError('imap.message_failed', `message UID ${uid} could not be taken (${describeError(error)}); it will be tried ${MAX_FAILURES - count} more time(s), then quarantined`, { cause: error, retryable: true });
+          failure ??= new AppError(
+            'imap.message_failed',
+            `message UID ${uid} could not be taken (${describeError(error)}); it will be tried ${MAX_FAILURES - count} more time(s), then quarantined`,
+            { cause: error, retryable: true },
+          );
         }
       }
     };

@@ -36,7 +36,14 @@ export class SpamReviewService {
   }
 
   /** Held emails not released yet, newest first, one page. */
-  async list(page = 1): Promise<{ readonly items: readonly HeldSpam[]; readonly total: number; readonly page: number; readonly pageSize: number }> {
+  async list(
+    page = 1,
+  ): Promise<{
+    readonly items: readonly HeldSpam[];
+    readonly total: number;
+    readonly page: number;
+    readonly pageSize: number;
+  }> {
     const { items, total } = await this.#deps.store.list(SPAM_PAGE_SIZE, (page - 1) * SPAM_PAGE_SIZE);
     return { items, total, page, pageSize: SPAM_PAGE_SIZE };
   }
@@ -44,12 +51,23 @@ export class SpamReviewService {
   /** Takes held email `id` as if it had just arrived; `actor` is recorded as who released it. */
   async release(id: number, actor: string): Promise<ReleaseResult> {
     const held = await this.#deps.store.get(id);
-    if (!held) return { ok: false, text: `There is no held email #${id}; see the list with "/ticket spam" (or "npx ticketrelay spam list").` };
+    if (!held)
+      return {
+        ok: false,
+        text: `There is no held email #${id}; see the list with "/ticket spam" (or "npx ticketrelay spam list").`,
+      };
     if (held.releasedAt) {
       const where = held.ticketId ? ` (ticket #${held.ticketId})` : '';
-      return { ok: false, text: `Held email #${id} was already released by ${held.releasedBy ?? 'someone'} at ${held.releasedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${where}; nothing to do.` };
+      return {
+        ok: false,
+        text: `Held email #${id} was already released by ${held.releasedBy ?? 'someone'} at ${held.releasedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${where}; nothing to do.`,
+      };
     }
-    if (!held.rawLocation) return { ok: false, text: `Held email #${id} has no kept copy to take again (it came without raw bytes); ask the sender to write again.` };
+    if (!held.rawLocation)
+      return {
+        ok: false,
+        text: `Held email #${id} has no kept copy to take again (it came without raw bytes); ask the sender to write again.`,
+      };
     let raw: Uint8Array;
     try {
       raw = await this.#deps.archive.read(held.rawLocation);
@@ -58,9 +76,17 @@ export class SpamReviewService {
     }
     let result: IntakeResult;
     try {
-      result = await this.#deps.intake.ingest(raw, { kind: 'spam-release', name: `held email #${id}` }, { released: true });
+      result = await this.#deps.intake.ingest(
+        raw,
+        { kind: 'spam-release', name: `held email #${id}` },
+        { released: true },
+      );
     } catch (error) {
-      if (isAppError(error) && error.retryable) return { ok: false, text: `Held email #${id} was not released: ${describeError(error)} Try again in a moment.` };
+      if (isAppError(error) && error.retryable)
+        return {
+          ok: false,
+          text: `Held email #${id} was not released: ${describeError(error)} Try again in a moment.`,
+        };
       throw error;
     }
     const ticketId = 'ticketId' in result ? result.ticketId : null;
@@ -77,7 +103,12 @@ export class SpamReviewService {
           : result.outcome === 'duplicate'
             ? `it had been taken already${result.ticketId ? ` (ticket #${result.ticketId})` : ''}`
             : `it is automatic mail (${result.reason}): recorded, no ticket`;
-    return { ok: true, ticketId, result, text: `Held email #${id} from ${held.sender ?? 'an unknown sender'} released by ${actor}: ${what}.` };
+    return {
+      ok: true,
+      ticketId,
+      result,
+      text: `Held email #${id} from ${held.sender ?? 'an unknown sender'} released by ${actor}: ${what}.`,
+    };
   }
 
   breakerState(): Promise<BreakerState> {
@@ -100,12 +131,17 @@ export class SpamReviewService {
 
 /** One line per held email: "#12 2026-12-06 21:40 · from x@y · "subject" · why". */
 export function formatHeldSpam(items: readonly HeldSpam[], total: number, page: number, pageSize: number): string {
-  if (items.length === 0) return page > 1 ? `No held spam on page ${page}; the list ends before it.` : 'No email is held as spam.';
+  if (items.length === 0)
+    return page > 1 ? `No held spam on page ${page}; the list ends before it.` : 'No email is held as spam.';
   const lines = [`${total} email${total === 1 ? '' : 's'} held as spam, newest first — page ${page}:`];
   for (const h of items) {
     const subject = h.subject.length > 60 ? `${h.subject.slice(0, 59)}…` : h.subject;
-    lines.push(`#${h.id} ${h.receivedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · from ${h.sender ?? '(unknown)'} · "${subject}" · ${h.reason}`);
+    lines.push(
+      `#${h.id} ${h.receivedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · from ${h.sender ?? '(unknown)'} · "${subject}" · ${h.reason}`,
+    );
   }
-  lines.push(`Release one that is not spam: "/ticket spam release ID".${total > page * pageSize ? ` More: "/ticket spam page ${page + 1}".` : ''}`);
+  lines.push(
+    `Release one that is not spam: "/ticket spam release ID".${total > page * pageSize ? ` More: "/ticket spam page ${page + 1}".` : ''}`,
+  );
   return lines.join('\n');
 }

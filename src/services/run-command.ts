@@ -42,7 +42,14 @@ import { newMessageId } from './ingest-email.ts';
 import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';
-import { closestKeys, missingSentence, pickBody, renderBody, type StoredTemplate, type TemplateActions } from '../domain/reply-template.ts';
+import {
+  closestKeys,
+  missingSentence,
+  pickBody,
+  renderBody,
+  type StoredTemplate,
+  type TemplateActions,
+} from '../domain/reply-template.ts';
 
 export interface CommandServiceDeps {
   readonly store: TicketStore;
@@ -75,23 +82,42 @@ export interface TemplateSource {
   latest(key: string): Promise<StoredTemplate | null>;
   all(): Promise<readonly StoredTemplate[]>;
   keys(prefix: string, limit: number): Promise<string[]>;
-  ticketFacts(ticketId: number): Promise<{ readonly customerId: number; readonly language: string | null; readonly orderNumber: string | null } | null>;
+  ticketFacts(
+    ticketId: number,
+  ): Promise<{
+    readonly customerId: number;
+    readonly language: string | null;
+    readonly orderNumber: string | null;
+  } | null>;
   customerNames(customerId: number): Promise<{ readonly firstName: string | null; readonly lastName: string | null }>;
 }
 
 /** A chat surface shows this much of a preview (a Slack section holds 3,000 characters). */
 const PREVIEW_LIMIT = 2_800;
-interface TemplateUse { readonly ref: string; readonly actions: TemplateActions }
+interface TemplateUse {
+  readonly ref: string;
+  readonly actions: TemplateActions;
+}
 
 /** What the commands need of the SLA service (src/services/check-sla.ts). */
 export interface SlaCommands {
   describe(ticketId: number): Promise<string[]>;
   /** describe, then each running deadline's open hours and closed days from now. */
   explain(ticketId: number): Promise<string[]>;
-  due(page: number, pageSize: number): Promise<{ readonly items: readonly { readonly ticketId: number; readonly line: string }[]; readonly hasMore: boolean }>;
+  due(
+    page: number,
+    pageSize: number,
+  ): Promise<{
+    readonly items: readonly { readonly ticketId: number; readonly line: string }[];
+    readonly hasMore: boolean;
+  }>;
 }
 
-export type TicketExporter = (request: { readonly format: ExportFormat; readonly from: string; readonly to: string }) => Promise<CommandFile & { readonly tickets: number }>;
+export type TicketExporter = (request: {
+  readonly format: ExportFormat;
+  readonly from: string;
+  readonly to: string;
+}) => Promise<CommandFile & { readonly tickets: number }>;
 
 /** Entries of a ticket's thread shown by `view`. */
 const THREAD_LIMIT = 30;
@@ -153,7 +179,11 @@ export class CommandService {
   async runAction(caller: Caller, action: Exclude<TicketAction, 'reply'>, ticketId: number): Promise<CommandReply> {
     const started = performance.now();
     const command: ParsedCommand =
-      action === 'close' ? { name: 'close', ticketId, reason: null } : action === 'reopen' ? { name: 'reopen', ticketId } : { name: 'assign', ticketId, target: { kind: 'me' } };
+      action === 'close'
+        ? { name: 'close', ticketId, reason: null }
+        : action === 'reopen'
+          ? { name: 'reopen', ticketId }
+          : { name: 'assign', ticketId, target: { kind: 'me' } };
     return this.#told({ button: action }, await this.#execute(caller, command), started);
   }
 
@@ -174,7 +204,9 @@ export class CommandService {
       agent = await this.#agents.forCaller(caller);
       if (!agent) {
         const what = CHANGING_COMMANDS.has(command.name) ? 'change tickets or write to customers' : 'read tickets';
-        return refuse(`Only registered agents may ${what}, and you are not one; ${REGISTER_HINT} (your ${caller.platform} id is ${caller.userId}).`);
+        return refuse(
+          `Only registered agents may ${what}, and you are not one; ${REGISTER_HINT} (your ${caller.platform} id is ${caller.userId}).`,
+        );
       }
     }
     // A console identity taken with --as is recorded as claimed by the OS user who typed it.
@@ -208,19 +240,30 @@ export class CommandService {
 
   /** Template keys starting with `prefix`, for Slack's and Discord's autocomplete. */
   suggestTemplates(prefix: string, limit: number): Promise<string[]> {
-    return this.#templates ? this.#templates.keys(prefix.toLowerCase().slice(0, 80), Math.max(1, Math.min(25, limit))) : Promise.resolve([]);
+    return this.#templates
+      ? this.#templates.keys(prefix.toLowerCase().slice(0, 80), Math.max(1, Math.min(25, limit)))
+      : Promise.resolve([]);
   }
 
   /** `/ticket reply N tpl:KEY [name=value …] [send]`: the rendered preview, or (with send) the email and its actions. */
   async #templateReply(ticketId: number, choice: TemplateChoice, agent: Agent, actor: string): Promise<CommandReply> {
-    if (!this.#templates) return refuse('Reply templates are not available in this process; write the reply yourself with "/ticket reply N your text".');
+    if (!this.#templates)
+      return refuse(
+        'Reply templates are not available in this process; write the reply yourself with "/ticket reply N your text".',
+      );
     const template = await this.#templates.latest(choice.key);
     if (!template) {
-      const near = closestKeys(choice.key, (await this.#templates.all()).map((t) => t.key));
-      return refuse(`Aucun modèle « ${choice.key} ».${near.length ? ` Vouliez-vous dire : ${near.join(', ')} ?` : ' Importez-en avec "npx ticketrelay templates import FILE".'}`);
+      const near = closestKeys(
+        choice.key,
+        (await this.#templates.all()).map((t) => t.key),
+      );
+      return refuse(
+        `Aucun modèle « ${choice.key} ».${near.length ? ` Vouliez-vous dire : ${near.join(', ')} ?` : ' Importez-en avec "npx ticketrelay templates import FILE".'}`,
+      );
     }
     const facts = await this.#templates.ticketFacts(ticketId);
-    if (!facts) return refuse(`There is no ticket #${ticketId}; check the number with "/ticket list" or "/ticket list all".`);
+    if (!facts)
+      return refuse(`There is no ticket #${ticketId}; check the number with "/ticket list" or "/ticket list all".`);
     const picked = pickBody(template, facts.language);
     if (!picked) return refuse(`Template "${template.key}" has no text at all; fix it and import it again.`);
     const names = await this.#templates.customerNames(facts.customerId);
@@ -239,8 +282,13 @@ export class CommandService {
     if (!rendered.ok) return refuse(missingSentence(template.key, ticketId, rendered.missing, picked.language));
     const ref = `${template.key}@${template.version}`;
     if (!choice.send) {
-      const asks = Object.entries(choice.asks).map(([k, v]) => ` ${k}=${v}`).join('');
-      const shown = rendered.text.length > PREVIEW_LIMIT ? `${rendered.text.slice(0, PREVIEW_LIMIT)}… (aperçu tronqué, l'email contient le texte complet)` : rendered.text;
+      const asks = Object.entries(choice.asks)
+        .map(([k, v]) => ` ${k}=${v}`)
+        .join('');
+      const shown =
+        rendered.text.length > PREVIEW_LIMIT
+          ? `${rendered.text.slice(0, PREVIEW_LIMIT)}… (aperçu tronqué, l'email contient le texte complet)`
+          : rendered.text;
       const actions = describeActions(template.actions);
       return {
         ok: true,
@@ -256,7 +304,10 @@ export class CommandService {
         ].join('\n'),
       };
     }
-    return this.#change({ name: 'reply', ticketId, text: rendered.text }, agent, actor, null, { ref, actions: template.actions });
+    return this.#change({ name: 'reply', ticketId, text: rendered.text }, agent, actor, null, {
+      ref,
+      actions: template.actions,
+    });
   }
 
   /** A template's actions, after the mail server accepted its email: in one audited transaction. */
@@ -285,25 +336,45 @@ export class CommandService {
         await tx.recordEvent(ticketId, 'closed', actor, { agentId: agent.id, reason: `template ${use.ref}` }, at);
         done.push('closed');
       } else if (a.status === 'pending') done.push('left open, waiting on the customer');
-      if (done.length) await tx.recordEvent(ticketId, 'template_actions', actor, { agentId: agent.id, template: use.ref, applied: done }, at);
+      if (done.length)
+        await tx.recordEvent(
+          ticketId,
+          'template_actions',
+          actor,
+          { agentId: agent.id, template: use.ref, applied: done },
+          at,
+        );
       return done.join(', ');
     });
   }
 
   async #export(command: Extract<ParsedCommand, { name: 'export' }>, agent: Agent): Promise<CommandReply> {
-    if (agent.role !== 'manager') return refuse('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
-    if (!this.#exporter) return refuse('Exports are not available in this process; run "npx ticketrelay export --format csv --from DAY --to DAY" instead.');
+    if (agent.role !== 'manager')
+      return refuse('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
+    if (!this.#exporter)
+      return refuse(
+        'Exports are not available in this process; run "npx ticketrelay export --format csv --from DAY --to DAY" instead.',
+      );
     const to = command.to ?? dayInZone(this.#now(), this.#timeZone);
     const days = command.period === 'today' ? 0 : command.period === '30d' ? 29 : 6;
     const from = command.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
     const file = await this.#exporter({ format: command.format, from, to });
     const { tickets, ...rest } = file;
     this.#log.info({ command: 'export', actor: agent.name, from, to, tickets }, 'tickets exported');
-    return { ok: true, ephemeral: true, text: `${tickets} ticket${tickets === 1 ? '' : 's'} created from ${from} to ${to}: ${rest.filename}.`, file: rest };
+    return {
+      ok: true,
+      ephemeral: true,
+      text: `${tickets} ticket${tickets === 1 ? '' : 's'} created from ${from} to ${to}: ${rest.filename}.`,
+      file: rest,
+    };
   }
 
-  async #spamCommand(command: Extract<ParsedCommand, { name: 'spam' | 'spam_release' }>, actor: string): Promise<CommandReply> {
-    if (!this.#spam) return refuse('The held spam is not available in this process; run "npx ticketrelay spam list" instead.');
+  async #spamCommand(
+    command: Extract<ParsedCommand, { name: 'spam' | 'spam_release' }>,
+    actor: string,
+  ): Promise<CommandReply> {
+    if (!this.#spam)
+      return refuse('The held spam is not available in this process; run "npx ticketrelay spam list" instead.');
     if (command.name === 'spam') {
       const { items, total, page, pageSize } = await this.#spam.list(command.page);
       return { ok: true, ephemeral: true, text: formatHeldSpam(items, total, page, pageSize) };
@@ -314,22 +385,50 @@ export class CommandService {
 
   async #list(request: ListRequest): Promise<CommandReply> {
     const { items, hasMore } = await this.#store.list(request, PAGE_SIZE);
-    const view: TicketListView = { kind: 'list', items, page: request.page, hasMore, filters: describeList(request), order: listOrder(request) };
+    const view: TicketListView = {
+      kind: 'list',
+      items,
+      page: request.page,
+      hasMore,
+      filters: describeList(request),
+      order: listOrder(request),
+    };
     return { ok: true, text: formatList(view, request, this.#timeZone), ephemeral: true, view };
   }
 
   async #slaDetail(ticketId: number): Promise<CommandReply> {
     const lookup = await this.#store.detail(ticketId, 1);
     if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, 'sla'));
-    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
-    return { ok: true, ephemeral: true, text: [`#${ticketId} ${lookup.ticket.summary.subject}`, ...(await this.#sla.explain(ticketId))].join('\n') };
+    if (!this.#sla)
+      return refuse(
+        'SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.',
+      );
+    return {
+      ok: true,
+      ephemeral: true,
+      text: [`#${ticketId} ${lookup.ticket.summary.subject}`, ...(await this.#sla.explain(ticketId))].join('\n'),
+    };
   }
 
   async #due(page: number): Promise<CommandReply> {
-    if (!this.#sla) return refuse('SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.');
+    if (!this.#sla)
+      return refuse(
+        'SLA clocks are not available in this process; run "npx ticketrelay console" on a configured installation.',
+      );
     const { items, hasMore } = await this.#sla.due(page, PAGE_SIZE);
-    if (items.length === 0) return { ok: true, ephemeral: true, text: page > 1 ? `No ticket with a running SLA clock on page ${page}; try "/ticket list due".` : 'No open ticket has a running SLA clock (all answered, or waiting on the customer).' };
-    const lines = [`Open tickets by nearest SLA deadline — page ${page}:`, ...items.map((i) => `#${i.ticketId} ${i.line}`)];
+    if (items.length === 0)
+      return {
+        ok: true,
+        ephemeral: true,
+        text:
+          page > 1
+            ? `No ticket with a running SLA clock on page ${page}; try "/ticket list due".`
+            : 'No open ticket has a running SLA clock (all answered, or waiting on the customer).',
+      };
+    const lines = [
+      `Open tickets by nearest SLA deadline — page ${page}:`,
+      ...items.map((i) => `#${i.ticketId} ${i.line}`),
+    ];
     if (hasMore) lines.push(`More: "/ticket list due page ${page + 1}".`);
     return { ok: true, ephemeral: true, text: lines.join('\n') };
   }
@@ -338,9 +437,21 @@ export class CommandService {
     const lookup = await this.#store.detail(ticketId, THREAD_LIMIT);
     if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup));
     const d = lookup.ticket;
-    const reasons = d.triage.triaged && d.triage.reasons
-      ? reasonLines({ category: d.summary.category, priority: d.summary.priority, categoryConfidence: d.triage.categoryConfidence, priorityConfidence: d.triage.priorityConfidence, sentiment: d.triage.sentiment, language: d.triage.language, reasons: d.triage.reasons, corrected: d.triage.corrected })
-      : d.triage.triaged ? [] : ['not triaged yet'];
+    const reasons =
+      d.triage.triaged && d.triage.reasons
+        ? reasonLines({
+            category: d.summary.category,
+            priority: d.summary.priority,
+            categoryConfidence: d.triage.categoryConfidence,
+            priorityConfidence: d.triage.priorityConfidence,
+            sentiment: d.triage.sentiment,
+            language: d.triage.language,
+            reasons: d.triage.reasons,
+            corrected: d.triage.corrected,
+          })
+        : d.triage.triaged
+          ? []
+          : ['not triaged yet'];
     const card: TicketCard = {
       kind: 'ticket',
       ticket: d.summary,
@@ -349,7 +460,11 @@ export class CommandService {
       thread: d.thread.map((e) => ({
         from: e.from,
         // A message on the thread from another address than the customer's: agents should know.
-        ...(e.staffId === null && !e.internal && !e.event && e.from.includes('@') && e.from.trim().toLowerCase() !== d.customerEmail.trim().toLowerCase()
+        ...(e.staffId === null &&
+        !e.internal &&
+        !e.event &&
+        e.from.includes('@') &&
+        e.from.trim().toLowerCase() !== d.customerEmail.trim().toLowerCase()
           ? { notFromCustomer: true }
           : {}),
         at: e.at,
@@ -357,12 +472,21 @@ export class CommandService {
         byStaff: e.staffId !== null,
         internal: e.internal,
         ...(e.event ? { event: true } : {}),
-        attachments: (e.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes) })),
+        attachments: (e.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          size: a.size,
+          notKept: a.dropped === null ? null : notKeptReason(a.dropped, a.size, this.#attachmentMaxBytes),
+        })),
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
       // Who a reply would reach, seen before sending (a copy goes to everyone on the thread).
       recipients: await this.#store.transaction(async (tx) => {
-        const found = await replyRecipients(tx, { ticketId, customerEmail: d.customerEmail }, await tx.lastCustomerEmail(ticketId));
+        const found = await replyRecipients(
+          tx,
+          { ticketId, customerEmail: d.customerEmail },
+          await tx.lastCustomerEmail(ticketId),
+        );
         return typeof found === 'string' ? null : found;
       }),
       ...(this.#sla ? { sla: await this.#sla.describe(ticketId) } : {}),
@@ -373,7 +497,8 @@ export class CommandService {
   async #stats(period: StatsPeriod): Promise<CommandReply> {
     const now = this.#now();
     const zone = this.#timeZone;
-    const since = period === 'today' ? startOfDay(dayInZone(now, zone), zone) : new Date(now.getTime() - PERIOD_MS[period]);
+    const since =
+      period === 'today' ? startOfDay(dayInZone(now, zone), zone) : new Date(now.getTime() - PERIOD_MS[period]);
     const c = await this.#store.counts(since);
     const view: StatsView = {
       kind: 'stats',
@@ -391,7 +516,10 @@ export class CommandService {
 
   /** Every change: the ticket locked, the check, the rows and the audit event in one transaction. */
   async #change(
-    command: Exclude<ParsedCommand, { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }>,
+    command: Exclude<
+      ParsedCommand,
+      { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }
+    >,
     agent: Agent,
     actor: string,
     claimedBy: string | null = null,
@@ -406,42 +534,100 @@ export class CommandService {
       assignee = target;
     }
     if (command.name === 'reply' && agent.staffId === null) {
-      return refuse(`You have no staff id, so a reply could not be signed on the shop's records; ask a manager to run "npx ticketrelay agents add ${agent.name} --role ${agent.role} --staff-id N".`);
+      return refuse(
+        `You have no staff id, so a reply could not be signed on the shop's records; ask a manager to run "npx ticketrelay agents add ${agent.name} --role ${agent.role} --staff-id N".`,
+      );
     }
     const at = this.#now();
-    const outcome = await this.#store.transaction(async (tx): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> => {
-      const lookup = await tx.lockTicket(ticketId);
-      if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, command.name));
-      const ticket = lookup.ticket;
-      switch (command.name) {
-        case 'close':
-        case 'reopen': {
-          const status = command.name === 'close' ? 'closed' : 'open';
-          const details = { agentId: agent.id, ...(command.name === 'close' && command.reason ? { reason: command.reason } : {}) };
-          if (!(await applyStatus(tx, ticket, { status, actor, details, at }))) return { ok: true, ephemeral: true, text: `Ticket #${ticketId} is already ${status}; nothing changed.` };
-          const reason = command.name === 'close' && command.reason ? ` (${command.reason})` : '';
-          return { ok: true, ephemeral: false, text: `Ticket #${ticketId} "${ticket.subject}" ${command.name === 'close' ? 'closed' : 'reopened'} by ${agent.name}${reason}.` };
+    const outcome = await this.#store.transaction(
+      async (tx): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> => {
+        const lookup = await tx.lockTicket(ticketId);
+        if (lookup.found !== 'ticket') return refuse(notATicket(ticketId, lookup, command.name));
+        const ticket = lookup.ticket;
+        switch (command.name) {
+          case 'close':
+          case 'reopen': {
+            const status = command.name === 'close' ? 'closed' : 'open';
+            const details = {
+              agentId: agent.id,
+              ...(command.name === 'close' && command.reason ? { reason: command.reason } : {}),
+            };
+            if (!(await applyStatus(tx, ticket, { status, actor, details, at })))
+              return { ok: true, ephemeral: true, text: `Ticket #${ticketId} is already ${status}; nothing changed.` };
+            const reason = command.name === 'close' && command.reason ? ` (${command.reason})` : '';
+            return {
+              ok: true,
+              ephemeral: false,
+              text: `Ticket #${ticketId} "${ticket.subject}" ${command.name === 'close' ? 'closed' : 'reopened'} by ${agent.name}${reason}.`,
+            };
+          }
+          case 'note':
+            await tx.recordEvent(
+              ticketId,
+              'note',
+              agent.name,
+              { agentId: agent.id, text: command.text, ...(claimedBy ? { claimedBy } : {}) },
+              at,
+            );
+            return {
+              ok: true,
+              ephemeral: true,
+              text: `Internal note added to ticket #${ticketId} (the customer does not see it).`,
+            };
+          case 'assign': {
+            const to = assignee?.id ?? null;
+            if (ticket.assigneeAgentId === to)
+              return {
+                ok: true,
+                ephemeral: true,
+                text:
+                  to === null
+                    ? `Ticket #${ticketId} is not assigned to anyone; nothing changed.`
+                    : `Ticket #${ticketId} is already assigned to ${assignee!.name}; nothing changed.`,
+              };
+            await tx.setAssignee(ticketId, to, at);
+            await tx.recordEvent(
+              ticketId,
+              'assigned',
+              actor,
+              { agentId: agent.id, from: ticket.assigneeAgentId, to },
+              at,
+            );
+            return {
+              ok: true,
+              ephemeral: false,
+              text:
+                to === null
+                  ? `Ticket #${ticketId} unassigned by ${agent.name}.`
+                  : `Ticket #${ticketId} assigned to ${assignee!.name}${assignee!.id === agent.id ? '' : ` by ${agent.name}`}.`,
+            };
+          }
+          case 'priority':
+          case 'category':
+            return this.#correct(
+              tx,
+              ticket,
+              command.name,
+              command.name === 'priority' ? command.priority : command.category,
+              agent,
+              actor,
+              at,
+            );
+          case 'reply':
+            return this.#reply(tx, ticket, command.text, agent, actor, at, template?.ref);
         }
-        case 'note':
-          await tx.recordEvent(ticketId, 'note', agent.name, { agentId: agent.id, text: command.text, ...(claimedBy ? { claimedBy } : {}) }, at);
-          return { ok: true, ephemeral: true, text: `Internal note added to ticket #${ticketId} (the customer does not see it).` };
-        case 'assign': {
-          const to = assignee?.id ?? null;
-          if (ticket.assigneeAgentId === to) return { ok: true, ephemeral: true, text: to === null ? `Ticket #${ticketId} is not assigned to anyone; nothing changed.` : `Ticket #${ticketId} is already assigned to ${assignee!.name}; nothing changed.` };
-          await tx.setAssignee(ticketId, to, at);
-          await tx.recordEvent(ticketId, 'assigned', actor, { agentId: agent.id, from: ticket.assigneeAgentId, to }, at);
-          return { ok: true, ephemeral: false, text: to === null ? `Ticket #${ticketId} unassigned by ${agent.name}.` : `Ticket #${ticketId} assigned to ${assignee!.name}${assignee!.id === agent.id ? '' : ` by ${agent.name}`}.` };
-        }
-        case 'priority':
-        case 'category':
-          return this.#correct(tx, ticket, command.name, command.name === 'priority' ? command.priority : command.category, agent, actor, at);
-        case 'reply':
-          return this.#reply(tx, ticket, command.text, agent, actor, at, template?.ref);
-      }
-    });
+      },
+    );
     if (outcome.sent) {
       // After the commit: the outbox sends it now, or on a later pass if the mail server is away.
-      await this.#outbox.deliverPending().catch((error: unknown) => this.#log.warn({ ticketId, err: String(error) }, 'reply queued; sending it failed for now, the outbox will retry'));
+      await this.#outbox
+        .deliverPending()
+        .catch((error: unknown) =>
+          this.#log.warn(
+            { ticketId, err: String(error) },
+            'reply queued; sending it failed for now, the outbox will retry',
+          ),
+        );
       // "Sent" only when the mail server took it: an agent told so would not look again.
       const delivery = this.#outbox.outcome?.(outcome.sent.messageId) ?? null;
       if (delivery?.delivery !== 'sent') outcome.text = notSentYet(outcome.sent, ticketId, delivery);
@@ -451,7 +637,8 @@ export class CommandService {
         outcome.text = `${outcome.text.replace(/\.$/, '')} (template ${template.ref}${applied ? `; ${applied}` : ''}).`;
       }
     }
-    if (outcome.ok && !outcome.ephemeral) this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
+    if (outcome.ok && !outcome.ephemeral)
+      this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
     return { ok: outcome.ok, text: outcome.text, ephemeral: outcome.ephemeral };
   }
 
@@ -459,20 +646,47 @@ export class CommandService {
     if (target.kind === 'me') return agent;
     if (target.kind === 'nobody') return null;
     const other = await this.#agents.byName(target.name);
-    if (!other) return `There is no agent named "${target.name}"; check the name with a manager, or take the ticket yourself with "/ticket assign ${ticketId} me".`;
-    if (other.id !== agent.id && agent.role !== 'manager') return `Only managers may give a ticket to someone else; take it yourself with "/ticket assign ${ticketId} me" or ask a manager.`;
+    if (!other)
+      return `There is no agent named "${target.name}"; check the name with a manager, or take the ticket yourself with "/ticket assign ${ticketId} me".`;
+    if (other.id !== agent.id && agent.role !== 'manager')
+      return `Only managers may give a ticket to someone else; take it yourself with "/ticket assign ${ticketId} me" or ask a manager.`;
     return other;
   }
 
-  async #correct(tx: TicketTransaction, ticket: TicketRecord, field: 'priority' | 'category', value: Priority | Category, agent: Agent, actor: string, at: Date): Promise<CommandReply> {
+  async #correct(
+    tx: TicketTransaction,
+    ticket: TicketRecord,
+    field: 'priority' | 'category',
+    value: Priority | Category,
+    agent: Agent,
+    actor: string,
+    at: Date,
+  ): Promise<CommandReply> {
     const from = ticket[field];
-    if (from === value) return { ok: true, ephemeral: true, text: `Ticket #${ticket.ticketId} already has ${field} ${value}; nothing changed.` };
+    if (from === value)
+      return {
+        ok: true,
+        ephemeral: true,
+        text: `Ticket #${ticket.ticketId} already has ${field} ${value}; nothing changed.`,
+      };
     await tx.correct(ticket.ticketId, field, from, value, agent.id, at);
     await tx.recordEvent(ticket.ticketId, `${field}_corrected`, actor, { agentId: agent.id, from, to: value }, at);
-    return { ok: true, ephemeral: false, text: `Ticket #${ticket.ticketId}: ${field} ${from} → ${value}, set by ${agent.name} (kept for triage training).` };
+    return {
+      ok: true,
+      ephemeral: false,
+      text: `Ticket #${ticket.ticketId}: ${field} ${from} → ${value}, set by ${agent.name} (kept for triage training).`,
+    };
   }
 
-  async #reply(tx: TicketTransaction, ticket: TicketRecord, text: string, agent: Agent, actor: string, at: Date, template?: string): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
+  async #reply(
+    tx: TicketTransaction,
+    ticket: TicketRecord,
+    text: string,
+    agent: Agent,
+    actor: string,
+    at: Date,
+    template?: string,
+  ): Promise<{ -readonly [K in keyof CommandReply]: CommandReply[K] } & { sent?: QueuedReply }> {
     // To the ticket's customer, and a copy to everyone else on the thread (a garage the customer copied,
     // a husband who answered, the customer's other address), as helpdesks and a mail client's Reply All
     // do: whoever wrote last, the customer is never left out.
@@ -481,7 +695,14 @@ export class CommandService {
     if (typeof recipients === 'string') return refuse(recipients);
     const { to, cc } = recipients;
     const subject = replySubject(ticket.subject);
-    const legacyMsgId = await tx.addStaffReply({ ticketId: ticket.ticketId, customerId: ticket.customerId, subject, content: text, staffId: String(agent.staffId), at });
+    const legacyMsgId = await tx.addStaffReply({
+      ticketId: ticket.ticketId,
+      customerId: ticket.customerId,
+      subject,
+      content: text,
+      staffId: String(agent.staffId),
+      at,
+    });
     const messageId = newMessageId(this.#domain, ticket.ticketId);
     await tx.queueReply({
       messageId,
@@ -497,16 +718,38 @@ export class CommandService {
       references: last ? replyReferences(last) : [],
       at,
     });
-    await tx.recordEvent(ticket.ticketId, 'replied', actor, { agentId: agent.id, messageId, legacyMsgId, firstResponse: ticket.firstResponseAt === null, ...(template ? { template } : {}) }, at);
+    await tx.recordEvent(
+      ticket.ticketId,
+      'replied',
+      actor,
+      {
+        agentId: agent.id,
+        messageId,
+        legacyMsgId,
+        firstResponse: ticket.firstResponseAt === null,
+        ...(template ? { template } : {}),
+      },
+      at,
+    );
     const reopened = ticket.status === 'closed' ? ' (the ticket stays closed; reopen it if you expect an answer)' : '';
     const copied = cc.length ? ` (copy to ${cc.join(', ')})` : '';
-    return { ok: true, ephemeral: false, sent: { messageId, to: `${to}${copied}` }, text: `Reply sent to ${to}${copied} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.` };
+    return {
+      ok: true,
+      ephemeral: false,
+      sent: { messageId, to: `${to}${copied}` },
+      text: `Reply sent to ${to}${copied} on ticket #${ticket.ticketId} by ${agent.name}${reopened}.`,
+    };
   }
 }
 
 /** A template's actions in words. */
 function describeActions(a: TemplateActions): string {
-  const parts = [a.priority ? `priority ${a.priority}` : '', a.category ? `category ${a.category}` : '', a.note ? 'an internal note' : '', a.status === 'closed' ? 'close the ticket' : a.status === 'pending' ? 'leave it waiting on the customer' : ''];
+  const parts = [
+    a.priority ? `priority ${a.priority}` : '',
+    a.category ? `category ${a.category}` : '',
+    a.note ? 'an internal note' : '',
+    a.status === 'closed' ? 'close the ticket' : a.status === 'pending' ? 'leave it waiting on the customer' : '',
+  ];
   return parts.filter(Boolean).join(', ');
 }
 
@@ -521,10 +764,13 @@ async function replyRecipients(
   ticket: Pick<TicketRecord, 'ticketId' | 'customerEmail'>,
   last: { readonly address: string | null } | null,
 ): Promise<{ to: string; cc: string[] } | string> {
-  const thread = [ticket.customerEmail, last?.address ?? '', ...(await tx.threadAddresses(ticket.ticketId))].map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const thread = [ticket.customerEmail, last?.address ?? '', ...(await tx.threadAddresses(ticket.ticketId))]
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
   // (Our own addresses are never stored as participants.)
   const candidates = [...new Set(thread)];
-  if (candidates.length === 0) return `Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`;
+  if (candidates.length === 0)
+    return `Ticket #${ticket.ticketId} has no customer email address, so a reply cannot be sent; contact the customer another way and add a note.`;
   const blocked = new Map<string, { reason: string }>();
   for (const address of candidates) {
     const flagged = await tx.isAddressFlagged(address);
@@ -547,7 +793,11 @@ async function replyRecipients(
  * that opened the ticket first when they lack it (a reply found by its [#N] tag alone), so every mail
  * client files the answer with the conversation. At most 20, the first kept.
  */
-function replyReferences(last: { readonly messageId: string; readonly references: readonly string[]; readonly rootMessageId: string | null }): string[] {
+function replyReferences(last: {
+  readonly messageId: string;
+  readonly references: readonly string[];
+  readonly rootMessageId: string | null;
+}): string[] {
   const chain = [...last.references, last.messageId];
   if (last.rootMessageId) chain.unshift(last.rootMessageId);
   const unique = [...new Set(chain)].filter(isHeaderMessageId);
@@ -564,7 +814,11 @@ function quoteBelow(customerText: string, at: Date, address: string, name: strin
   const lines = customerText.trim().split('\n');
   if (lines.length === 0 || !lines.join('').trim()) return '';
   const french = detectLanguage(customerText).language === 'fr';
-  const when = new Intl.DateTimeFormat(french ? 'fr-FR' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  const when = new Intl.DateTimeFormat(french ? 'fr-FR' : 'en-GB', {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(at);
   // As mail clients write it: "Jean Dupont <jean@x.example>", or the bare address when there is no name.
   const who = name ? `${name.replace(/[<>"]/g, '')} <${address}>` : address;
   const attribution = french ? `Le ${when}, ${who} a écrit :` : `On ${when}, ${who} wrote:`;
@@ -579,8 +833,13 @@ interface QueuedReply {
 }
 
 /** The reply is stored on the ticket and in the outbox, but the mail server has not taken it (yet). */
-function notSentYet(reply: QueuedReply, ticketId: number, delivery: Exclude<DeliveryOutcome, { delivery: 'sent' }> | null): string {
-  if (delivery === null) return `Reply to ${reply.to} saved on ticket #${ticketId} and handed to the outbox, which sends it.`;
+function notSentYet(
+  reply: QueuedReply,
+  ticketId: number,
+  delivery: Exclude<DeliveryOutcome, { delivery: 'sent' }> | null,
+): string {
+  if (delivery === null)
+    return `Reply to ${reply.to} saved on ticket #${ticketId} and handed to the outbox, which sends it.`;
   if (delivery.delivery === 'failed') {
     return `Your reply is saved on ticket #${ticketId} but could not be sent to ${reply.to}: the mail server refused it (${delivery.error}); check the address, then contact the customer another way and add a note.`;
   }
@@ -588,7 +847,11 @@ function notSentYet(reply: QueuedReply, ticketId: number, delivery: Exclude<Deli
 }
 
 /** The sentence for a number that is not a ticket. */
-function notATicket(ticketId: number, lookup: Exclude<TicketLookup<unknown>, { found: 'ticket' }>, commandName = 'view'): string {
+function notATicket(
+  ticketId: number,
+  lookup: Exclude<TicketLookup<unknown>, { found: 'ticket' }>,
+  commandName = 'view',
+): string {
   switch (lookup.found) {
     case 'reply':
       // The same command on the ticket the message belongs to: what the agent meant.

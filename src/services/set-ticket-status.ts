@@ -15,11 +15,22 @@ import type { TicketRecord, TicketStore, TicketTransaction } from '../ports/tick
 export async function applyStatus(
   tx: Pick<TicketTransaction, 'setStatus' | 'recordEvent'>,
   ticket: Pick<TicketRecord, 'ticketId' | 'status'>,
-  change: { readonly status: TicketStatus; readonly actor: string; readonly details: Record<string, unknown>; readonly at: Date },
+  change: {
+    readonly status: TicketStatus;
+    readonly actor: string;
+    readonly details: Record<string, unknown>;
+    readonly at: Date;
+  },
 ): Promise<boolean> {
   if (ticket.status === change.status) return false;
   await tx.setStatus(ticket.ticketId, change.status, change.at);
-  await tx.recordEvent(ticket.ticketId, change.status === 'closed' ? 'closed' : 'reopened', change.actor, change.details, change.at);
+  await tx.recordEvent(
+    ticket.ticketId,
+    change.status === 'closed' ? 'closed' : 'reopened',
+    change.actor,
+    change.details,
+    change.at,
+  );
   return true;
 }
 
@@ -32,7 +43,12 @@ export class TicketStatusService implements TicketStatusStore {
   }
 
   /** The status before, or null when the number is not a support ticket (nothing is written then). */
-  setStatus(ticketId: number, status: TicketStatus, actor: string, at: Date): Promise<{ previous: TicketStatus } | null> {
+  setStatus(
+    ticketId: number,
+    status: TicketStatus,
+    actor: string,
+    at: Date,
+  ): Promise<{ previous: TicketStatus } | null> {
     return this.#store.transaction(async (tx) => {
       // lockTicket adopts a ticket the old site created, and takes in a status it changed there.
       const lookup = await tx.lockTicket(ticketId);

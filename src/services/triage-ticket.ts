@@ -47,7 +47,11 @@ export class TriageService {
     const now = this.#o.now ?? (() => new Date());
     const ticket = await this.#o.store.loadTicket(ticketId);
     if (!ticket) {
-      throw new AppError('ticket.not_found', `Ticket #${ticketId} does not exist (or is not a support ticket): nothing to triage.`, { details: { ticketId } });
+      throw new AppError(
+        'ticket.not_found',
+        `Ticket #${ticketId} does not exist (or is not a support ticket): nothing to triage.`,
+        { details: { ticketId } },
+      );
     }
     let { category, priority, sentiment } = ticket;
     if (!ticket.triaged) {
@@ -61,7 +65,8 @@ export class TriageService {
       // An agent's correction stands: the decision keeps their category and priority. So does what the
       // customer chose on the web form; triage's own decision is then kept as a proposal.
       const choice = ticket.customerChoice;
-      const chosen = !ticket.corrected && choice !== undefined && (choice.category !== null || choice.priority !== null);
+      const chosen =
+        !ticket.corrected && choice !== undefined && (choice.category !== null || choice.priority !== null);
       const kept = ticket.corrected
         ? { category: ticket.category, priority: ticket.priority }
         : { category: choice?.category ?? decision.category, priority: choice?.priority ?? decision.priority };
@@ -77,25 +82,49 @@ export class TriageService {
         modelVersion: decision.modelVersion,
         at,
         // Triage finding urgent what the customer called otherwise still warns the agents.
-        escalate: !ticket.escalated && (this.#needsEscalation(kept.priority, decision.sentiment) || (chosen && decision.priority === 'urgent')),
+        escalate:
+          !ticket.escalated &&
+          (this.#needsEscalation(kept.priority, decision.sentiment) || (chosen && decision.priority === 'urgent')),
         proposal: chosen ? { category: decision.category, priority: decision.priority } : null,
       });
-      if (saved.result === 'not_found') throw new AppError('ticket.not_found', `Ticket #${ticketId} disappeared while it was being triaged.`, { details: { ticketId } });
+      if (saved.result === 'not_found')
+        throw new AppError('ticket.not_found', `Ticket #${ticketId} disappeared while it was being triaged.`, {
+          details: { ticketId },
+        });
       if (saved.result === 'saved') {
         ({ category, priority } = kept);
         sentiment = decision.sentiment;
-        this.#log.info({ ticketId, category, priority, sentiment, modelVersion: decision.modelVersion }, 'ticket triaged');
-        const proposed = chosen && (decision.category !== kept.category || decision.priority !== kept.priority)
-          ? [`the customer chose ${kept.priority} / ${kept.category} on the web form; triage proposes ${decision.priority} / ${decision.category}`]
-          : [];
-        if (saved.escalationClaimed) await this.#announce(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, [...proposed, ...reasonLines({ ...decision, ...kept })]);
+        this.#log.info(
+          { ticketId, category, priority, sentiment, modelVersion: decision.modelVersion },
+          'ticket triaged',
+        );
+        const proposed =
+          chosen && (decision.category !== kept.category || decision.priority !== kept.priority)
+            ? [
+                `the customer chose ${kept.priority} / ${kept.category} on the web form; triage proposes ${decision.priority} / ${decision.category}`,
+              ]
+            : [];
+        if (saved.escalationClaimed)
+          await this.#announce(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, [
+            ...proposed,
+            ...reasonLines({ ...decision, ...kept }),
+          ]);
         return { ticketId, outcome: 'triaged', category, priority, escalated: saved.escalationClaimed };
       }
       // Someone else triaged it meanwhile: their decision stands; read it back for the escalation.
       const again = await this.#o.store.loadTicket(ticketId);
       if (again) ({ category, priority, sentiment } = again);
     }
-    const escalated = await this.#escalate(ticketId, ticket.subject, ticket.customerEmail, category, priority, sentiment, ticket.escalated, now());
+    const escalated = await this.#escalate(
+      ticketId,
+      ticket.subject,
+      ticket.customerEmail,
+      category,
+      priority,
+      sentiment,
+      ticket.escalated,
+      now(),
+    );
     return { ticketId, outcome: 'already_triaged', category, priority, escalated };
   }
 
@@ -120,7 +149,15 @@ export class TriageService {
     return true;
   }
 
-  async #announce(ticketId: number, subject: string, customer: string, category: Category, priority: Priority, sentiment: number | null, lines: string[]): Promise<void> {
+  async #announce(
+    ticketId: number,
+    subject: string,
+    customer: string,
+    category: Category,
+    priority: Priority,
+    sentiment: number | null,
+    lines: string[],
+  ): Promise<void> {
     const threshold = this.#o.classifier.sentimentThreshold;
     const why =
       priority === 'urgent'
@@ -128,7 +165,15 @@ export class TriageService {
         : sentiment !== null && sentiment <= threshold
           ? `very negative (sentiment ${sentiment.toFixed(2)} ≤ ${threshold})`
           : 'triage proposes urgent';
-    const notice = { kind: 'escalation' as const, ticketId, subject, customer, priority, category, lines: [`escalated: ${why}`, ...lines] };
+    const notice = {
+      kind: 'escalation' as const,
+      ticketId,
+      subject,
+      customer,
+      priority,
+      category,
+      lines: [`escalated: ${why}`, ...lines],
+    };
     for (const notifier of this.#o.notifiers) {
       try {
         await notifier.notify(notice);

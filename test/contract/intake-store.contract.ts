@@ -64,7 +64,11 @@ export function intakeStoreContract(name: string, make: () => Promise<IntakeStor
         customerId,
         customerEmail: address,
         subject: 'Where is my order?',
-        legacyContent: composeLegacyContent('Hello, where is my order?', { priority: 'normal', category: 'general', created_at: at.toISOString() }),
+        legacyContent: composeLegacyContent('Hello, where is my order?', {
+          priority: 'normal',
+          category: 'general',
+          created_at: at.toISOString(),
+        }),
         priority: 'normal',
         category: 'general',
         language: 'en',
@@ -83,8 +87,16 @@ export function intakeStoreContract(name: string, make: () => Promise<IntakeStor
       const ticketId = await store.transaction((tx) => openTicket(tx, address, messageId));
       expect(ticketId).toBeGreaterThan(0);
       expect(await store.findMessage(messageId)).toEqual({ ticketId, outcome: 'created' });
-      const found = await store.transaction(async (tx) => ({ byId: await tx.ticketById(ticketId), byMessage: await tx.ticketForMessageIds(['<unknown@x>', messageId]) }));
-      expect(found.byId).toMatchObject({ ticketId, customerEmail: address, subject: 'Where is my order?', status: 'open' });
+      const found = await store.transaction(async (tx) => ({
+        byId: await tx.ticketById(ticketId),
+        byMessage: await tx.ticketForMessageIds(['<unknown@x>', messageId]),
+      }));
+      expect(found.byId).toMatchObject({
+        ticketId,
+        customerEmail: address,
+        subject: 'Where is my order?',
+        status: 'open',
+      });
       expect(found.byMessage).toMatchObject({ matchedId: messageId, ticket: { ticketId } });
     });
 
@@ -104,22 +116,34 @@ export function intakeStoreContract(name: string, make: () => Promise<IntakeStor
 
     it('refuses a Message-ID stored before with email.duplicate', async () => {
       const messageId = `<contract.${unique()}@mail.customer.example>`;
-      await store.transaction((tx) => tx.recordMessage(inbound(messageId, null, { kind: 'automated', outcome: 'automated' })));
-      await expect(store.transaction((tx) => tx.recordMessage(inbound(messageId, null, { kind: 'automated', outcome: 'automated' })))).rejects.toMatchObject({ code: 'email.duplicate' });
+      await store.transaction((tx) =>
+        tx.recordMessage(inbound(messageId, null, { kind: 'automated', outcome: 'automated' })),
+      );
+      await expect(
+        store.transaction((tx) =>
+          tx.recordMessage(inbound(messageId, null, { kind: 'automated', outcome: 'automated' })),
+        ),
+      ).rejects.toMatchObject({ code: 'email.duplicate' });
       expect(await store.findMessage(messageId)).toEqual({ ticketId: null, outcome: 'automated' });
     });
 
     it('finds a customer whatever the case of the address, and creates one only once', async () => {
       const local = `Mixed.${unique()}`;
-      const first = await store.transaction((tx) => tx.findOrCreateCustomer(`${local}@Customer.Example`, { first: 'Jean', last: 'Dupont' }));
-      const second = await store.transaction((tx) => tx.findOrCreateCustomer(`${local.toLowerCase()}@customer.example`, { first: null, last: null }));
+      const first = await store.transaction((tx) =>
+        tx.findOrCreateCustomer(`${local}@Customer.Example`, { first: 'Jean', last: 'Dupont' }),
+      );
+      const second = await store.transaction((tx) =>
+        tx.findOrCreateCustomer(`${local.toLowerCase()}@customer.example`, { first: null, last: null }),
+      );
       expect(first.created).toBe(true);
       expect(second).toEqual({ customerId: first.customerId, created: false });
     });
 
     it('reopens a closed ticket, and keeps its participants and flagged addresses', async () => {
       const address = `reopen.${unique()}@customer.example`;
-      const ticketId = await store.transaction((tx) => openTicket(tx, address, `<contract.${unique()}@mail.customer.example>`));
+      const ticketId = await store.transaction((tx) =>
+        openTicket(tx, address, `<contract.${unique()}@mail.customer.example>`),
+      );
       const result = await store.transaction(async (tx) => {
         await tx.reopenTicket(ticketId, new Date());
         await tx.addParticipants(ticketId, ['john@customer.example']);
@@ -134,7 +158,13 @@ export function intakeStoreContract(name: string, make: () => Promise<IntakeStor
         flagged: await tx.isAddressFlagged('bounces@customer.example'),
         clean: await tx.isAddressFlagged(`clean.${unique()}@customer.example`),
       }));
-      expect(after).toMatchObject({ ticket: { ticketId, status: 'open' }, john: true, stranger: false, flagged: true, clean: false });
+      expect(after).toMatchObject({
+        ticket: { ticketId, status: 'open' },
+        john: true,
+        stranger: false,
+        flagged: true,
+        clean: false,
+      });
     });
   });
 }

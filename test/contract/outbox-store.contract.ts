@@ -96,7 +96,13 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxStor
       const [row] = await store.pendingOutbound(10, MAX_ATTEMPTS);
       await store.markOutbound([row!.rowId], { delivery: 'sent', error: null });
       expect(await store.pendingOutbound(10, MAX_ATTEMPTS, { ignoreBackoff: true })).toEqual([]);
-      expect(await store.outboxState(7)).toMatchObject({ pending: 0, failed: 0, oldestPendingAt: null, lastError: null, examples: [] });
+      expect(await store.outboxState(7)).toMatchObject({
+        pending: 0,
+        failed: 0,
+        oldestPendingAt: null,
+        lastError: null,
+        examples: [],
+      });
     });
 
     it('keeps a failed try waiting for its retry time, says why, and counts the attempt', async () => {
@@ -107,7 +113,9 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxStor
       const state = await store.outboxState(7);
       expect(state).toMatchObject({ pending: 1, failed: 0, lastError: '421 4.7.0 try again later' });
       expect(state.oldestPendingAt).toBeInstanceOf(Date);
-      expect(state.examples).toEqual([{ delivery: 'pending', ticketId: null, kind: 'ack', to: 'jane@customer.example' }]);
+      expect(state.examples).toEqual([
+        { delivery: 'pending', ticketId: null, kind: 'ack', to: 'jane@customer.example' },
+      ]);
       // An operator sending now does not wait for it.
       const [again] = await store.pendingOutbound(10, MAX_ATTEMPTS, { ignoreBackoff: true });
       expect(again).toMatchObject({ rowId: row!.rowId, attempts: 1 });

@@ -39,7 +39,14 @@ export function discordMessage(call: Pick<RecordedCall, 'body'>, author: Discord
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     flags: 0,
-    author: { id: author.id, username: author.username, discriminator: '0', global_name: null, avatar: null, bot: true },
+    author: {
+      id: author.id,
+      username: author.username,
+      discriminator: '0',
+      global_name: null,
+      avatar: null,
+      bot: true,
+    },
     ...body,
   };
 }
@@ -56,7 +63,22 @@ export function interactionEnvelope(user: DiscordUser, roles: readonly string[])
     guild_id: guild,
     channel_id: channel,
     channel: { id: channel, type: 0, guild_id: guild, name: 'support' },
-    member: { user: { id: user.id, username: user.username, discriminator: '0', global_name: user.globalName ?? null, avatar: null }, roles: [...roles], nick: null, joined_at: '2026-01-01T00:00:00.000Z', permissions: '0', deaf: false, mute: false, flags: 0 },
+    member: {
+      user: {
+        id: user.id,
+        username: user.username,
+        discriminator: '0',
+        global_name: user.globalName ?? null,
+        avatar: null,
+      },
+      roles: [...roles],
+      nick: null,
+      joined_at: '2026-01-01T00:00:00.000Z',
+      permissions: '0',
+      deaf: false,
+      mute: false,
+      flags: 0,
+    },
     locale: 'en-US',
     guild_locale: 'en-US',
     app_permissions: '0',
@@ -69,6 +91,22 @@ export function interactionEnvelope(user: DiscordUser, roles: readonly string[])
 export type CommandOption = { type: number; name: string; value: string | number; focused?: boolean };
 
 /** `/ticket SUB …` (type 2), or its autocomplete (type 4). */
-export function ticketCommand(user: DiscordUser, roles: readonly string[], sub: string, options: CommandOption[], type = 2) {
-  return { ...interactionEnvelope(user, roles), type, data: { id: '1500000000000000001', name: 'ticket', type: 1, guild_id: DISCORD_IDS.guild, options: [{ type: 1, name: sub, options }] } };
+export function ticketCommand(
+  user: DiscordUser,
+  roles: readonly string[],
+  sub: string,
+  options: CommandOption[],
+  type = 2,
+) {
+  return {
+    ...interactionEnvelope(user, roles),
+    type,
+    data: {
+      id: '1500000000000000001',
+      name: 'ticket',
+      type: 1,
+      guild_id: DISCORD_IDS.guild,
+      options: [{ type: 1, name: sub, options }],
+    },
+  };
 }

@@ -74,7 +74,15 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
   };
 
   wss.on('connection', (socket, request) => {
-    const session: GatewaySession = { query: new URL(request.url ?? '/', url).searchParams, received: [], heartbeats: 0, identified: false, closeCode: null, socket, seq: 0 };
+    const session: GatewaySession = {
+      query: new URL(request.url ?? '/', url).searchParams,
+      received: [],
+      heartbeats: 0,
+      identified: false,
+      closeCode: null,
+      socket,
+      seq: 0,
+    };
     sessions.push(session);
     socket.on('close', (code) => {
       session.closeCode = code;
@@ -102,7 +110,17 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
           session.identified = true;
           dispatchOn(session, 'READY', {
             v: 10,
-            user: { id: options.botUser.id, username: options.botUser.username, discriminator: '0', global_name: null, avatar: null, bot: true, verified: true, flags: 0, mfa_enabled: false },
+            user: {
+              id: options.botUser.id,
+              username: options.botUser.username,
+              discriminator: '0',
+              global_name: null,
+              avatar: null,
+              bot: true,
+              verified: true,
+              flags: 0,
+              mfa_enabled: false,
+            },
             guilds: guilds.map((g) => ({ id: g['id'], unavailable: true })),
             session_id: `session-${sessions.length}`,
             resume_gateway_url: url,
@@ -127,7 +145,12 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
       }
       wake();
     });
-    send(session, { op: 10, d: { heartbeat_interval: heartbeatInterval, _trace: ['["fake-gateway",{"micros":1}]'] }, s: null, t: null });
+    send(session, {
+      op: 10,
+      d: { heartbeat_interval: heartbeatInterval, _trace: ['["fake-gateway",{"micros":1}]'] },
+      s: null,
+      t: null,
+    });
     wake();
   });
 
@@ -136,11 +159,17 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
     sessions,
     dispatch(event, data) {
       const session = [...sessions].reverse().find((s) => s.identified && s.closeCode === null);
-      if (!session) throw new Error(`no identified gateway session to dispatch ${event} on (${sessions.length} connection(s))`);
+      if (!session)
+        throw new Error(`no identified gateway session to dispatch ${event} on (${sessions.length} connection(s))`);
       dispatchOn(session, event, data);
     },
     until(what, check, timeoutMs = 5_000) {
-      return waiters.until(check, timeoutMs, () => `the fake gateway did not see ${what} within ${timeoutMs} ms (${sessions.length} connection(s); received: ${sessions.map((s) => s.received.map((p) => p.op).join(',')).join(' | ') || 'nothing'})`);
+      return waiters.until(
+        check,
+        timeoutMs,
+        () =>
+          `the fake gateway did not see ${what} within ${timeoutMs} ms (${sessions.length} connection(s); received: ${sessions.map((s) => s.received.map((p) => p.op).join(',')).join(' | ') || 'nothing'})`,
+      );
     },
     async close() {
       for (const s of sessions) s.socket.terminate();
@@ -153,10 +182,20 @@ export async function startFakeDiscordGateway(options: FakeDiscordGatewayOptions
  * GET /api/v10/gateway/bot on the recording server: the fake gateway's URL for `acceptedTokens`
  * (what Discord's REST checks before the gateway ever does), 401 for any other token.
  */
-export function serveGatewayBot(api: RecordingServer, gateway: FakeDiscordGateway, acceptedTokens: readonly string[]): void {
+export function serveGatewayBot(
+  api: RecordingServer,
+  gateway: FakeDiscordGateway,
+  acceptedTokens: readonly string[],
+): void {
   api.route('/v10/gateway/bot', (call) => {
     const token = String(call.headers['authorization'] ?? '').replace(/^Bot /, '');
     if (!acceptedTokens.includes(token)) return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
-    return { body: { url: gateway.url, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } } };
+    return {
+      body: {
+        url: gateway.url,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      },
+    };
   });
 }

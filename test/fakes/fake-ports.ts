@@ -41,7 +41,17 @@ export function inboundEmail(overrides: Partial<InboundEmail> = {}): InboundEmai
   const contentHash =
     overrides.contentHash ??
     createHash('sha256')
-      .update(JSON.stringify([base.messageId, base.from, base.subject, base.text, base.inReplyTo, base.references, [...base.headers]]))
+      .update(
+        JSON.stringify([
+          base.messageId,
+          base.from,
+          base.subject,
+          base.text,
+          base.inReplyTo,
+          base.references,
+          [...base.headers],
+        ]),
+      )
       .digest('hex');
   return { ...base, rawSize, contentHash };
 }
@@ -103,7 +113,9 @@ export class RecordingTriageQueue implements TriageQueue {
   async enqueueTriage(ticketId: number): Promise<void> {
     await Promise.resolve();
     if (this.unavailable) {
-      throw new AppError('queue.unavailable', 'The triage queue cannot be reached (Redis: connect ECONNREFUSED).', { retryable: true });
+      throw new AppError('queue.unavailable', 'The triage queue cannot be reached (Redis: connect ECONNREFUSED).', {
+        retryable: true,
+      });
     }
     this.enqueued.push(ticketId);
   }
@@ -158,7 +170,8 @@ export const silentLogger: Logger = new SilentLogger();
 
 /** A logger that keeps what it was told, for tests that check what an operator would read. */
 export class RecordingLogger implements Logger {
-  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
+  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] =
+    [];
   debug(fields: Record<string, unknown>, message: string): void {
     this.lines.push({ level: 'debug', message, fields });
   }

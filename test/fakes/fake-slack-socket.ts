@@ -82,7 +82,12 @@ export async function startFakeSlackSocket(options: { appId?: string } = {}): Pr
   });
 
   const until = (what: string, check: () => boolean, timeoutMs = 5_000) =>
-    waiters.until(check, timeoutMs, () => `the fake Socket Mode server did not see ${what} within ${timeoutMs} ms (${connections.length} connection(s), acks: ${acks.map((a) => a.envelope_id).join(', ') || 'none'})`);
+    waiters.until(
+      check,
+      timeoutMs,
+      () =>
+        `the fake Socket Mode server did not see ${what} within ${timeoutMs} ms (${connections.length} connection(s), acks: ${acks.map((a) => a.envelope_id).join(', ') || 'none'})`,
+    );
 
   return {
     url: `ws://127.0.0.1:${port}/link/?ticket=${randomUUID()}&app_id=${options.appId ?? 'A0APP'}`,
@@ -92,7 +97,9 @@ export async function startFakeSlackSocket(options: { appId?: string } = {}): Pr
       const connection = [...connections].reverse().find((c) => c.closeCode === null);
       if (!connection) throw new Error(`no open Socket Mode connection to send a ${type} envelope on`);
       const envelopeId = randomUUID();
-      connection.socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: acceptsResponsePayload }));
+      connection.socket.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: acceptsResponsePayload }),
+      );
       return envelopeId;
     },
     async ackOf(envelopeId, timeoutMs = 3_000) {

@@ -264,12 +264,24 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   /** A customer the shop already has (in ___xtr_customer only, as the old site creates them). */
   seedCustomer(email: string, name: { first?: string | null; last?: string | null; active?: boolean } = {}): number {
     const customerId = this.#nextCustomerId++;
-    this.#state.customers.push({ customerId, email, firstName: name.first ?? null, lastName: name.last ?? null, active: name.active ?? true });
+    this.#state.customers.push({
+      customerId,
+      email,
+      firstName: name.first ?? null,
+      lastName: name.last ?? null,
+      active: name.active ?? true,
+    });
     return customerId;
   }
 
   /** A ticket the old site created: a legacy row with its metadata block, no support_ticket row yet. */
-  seedLegacyTicket(input: { customerEmail: string; subject: string; text: string; closed?: boolean; at?: Date }): number {
+  seedLegacyTicket(input: {
+    customerEmail: string;
+    subject: string;
+    text: string;
+    closed?: boolean;
+    at?: Date;
+  }): number {
     const existing = this.#state.customers.find((c) => c.email.toLowerCase() === input.customerEmail.toLowerCase());
     const customerId = existing?.customerId ?? this.seedCustomer(input.customerEmail);
     const msgId = this.#nextMsgId++;
@@ -347,13 +359,21 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
       return result;
     } catch (error) {
       this.stats.rolledBack++;
-      throw isAppError(error) ? error : new AppError('db.error', `The database failed while storing an email: ${describeError(error)}`, { cause: error });
+      throw isAppError(error)
+        ? error
+        : new AppError('db.error', `The database failed while storing an email: ${describeError(error)}`, {
+            cause: error,
+          });
     } finally {
       tx.finish();
     }
   }
 
-  async pendingOutbound(limit: number, maxAttempts: number, options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {}): Promise<OutboundRow[]> {
+  async pendingOutbound(
+    limit: number,
+    maxAttempts: number,
+    options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {},
+  ): Promise<OutboundRow[]> {
     await Promise.resolve();
     const now = this.#clock();
     const rows = this.#state.messages
@@ -399,23 +419,35 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
       lastError: pending.find((m) => m.deliveryError)?.deliveryError ?? null,
       failed: failed.length,
       lastFailure: failed.find((m) => m.deliveryError)?.deliveryError ?? null,
-      examples: [...[...pending].reverse().slice(0, 5), ...failed.slice(0, 5)].map((m) => ({ delivery: m.delivery === 'failed' ? ('failed' as const) : ('pending' as const), ticketId: m.ticketId, kind: m.kind, to: m.peerAddress ?? '' })),
+      examples: [...[...pending].reverse().slice(0, 5), ...failed.slice(0, 5)].map((m) => ({
+        delivery: m.delivery === 'failed' ? ('failed' as const) : ('pending' as const),
+        ticketId: m.ticketId,
+        kind: m.kind,
+        to: m.peerAddress ?? '',
+      })),
     };
   }
 
-  async markOutbound(rowIds: readonly number[], result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): Promise<void> {
+  async markOutbound(
+    rowIds: readonly number[],
+    result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null },
+  ): Promise<void> {
     await Promise.resolve();
     for (const rowId of rowIds) this.#markOne(rowId, result);
   }
 
-  #markOne(rowId: number, result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null }): void {
+  #markOne(
+    rowId: number,
+    result: { readonly delivery: 'sent' | 'failed' | 'pending'; readonly error: string | null },
+  ): void {
     const row = this.#state.messages.find((m) => m.rowId === rowId);
     if (!row) return; // an UPDATE of no row
     const backoffSeconds = Math.min(3600, 30 * 2 ** row.deliveryAttempts);
     row.delivery = result.delivery;
     row.deliveryError = result.error;
     row.deliveryAttempts += 1;
-    row.deliveryNextAt = result.delivery === 'pending' ? new Date(this.#clock().getTime() + backoffSeconds * 1000) : null;
+    row.deliveryNextAt =
+      result.delivery === 'pending' ? new Date(this.#clock().getTime() + backoffSeconds * 1000) : null;
     row.deliveryClaimedUntil = null;
   }
 
@@ -440,7 +472,8 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     let released = 0;
     for (const m of this.#state.messages) {
       const owner = this.#claimedBy.get(m.rowId);
-      if (m.delivery !== 'pending' || owner === undefined || owner === this.claimOwner || this.runningOwners.has(owner)) continue;
+      if (m.delivery !== 'pending' || owner === undefined || owner === this.claimOwner || this.runningOwners.has(owner))
+        continue;
       if (m.deliveryClaimedUntil === null || m.deliveryClaimedUntil <= this.#clock()) continue;
       m.deliveryClaimedUntil = null;
       this.#claimedBy.delete(m.rowId);
@@ -452,7 +485,8 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   async retryFailedOutbound(since: Date): Promise<number> {
     await Promise.resolve();
     const failed = this.#state.messages.filter((m) => m.delivery === 'failed' && m.at >= since);
-    for (const m of failed) Object.assign(m, { delivery: 'pending', deliveryAttempts: 0, deliveryNextAt: null, deliveryClaimedUntil: null });
+    for (const m of failed)
+      Object.assign(m, { delivery: 'pending', deliveryAttempts: 0, deliveryNextAt: null, deliveryClaimedUntil: null });
     return failed.length;
   }
 
@@ -486,7 +520,9 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     this.#finished = true;
   }
 
-  async ticketForMessageIds(ids: readonly string[]): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null> {
+  async ticketForMessageIds(
+    ids: readonly string[],
+  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null> {
     await this.#ready();
     for (const id of ids) {
       const row = this.#state.messages.find((m) => m.ticketId !== null && sameId(m.messageId, id));
@@ -515,8 +551,12 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     if (!metadata) return null;
     const created = new Date(Date.parse(msg.date) || 0);
     const status: TicketStatus = msg.closed ? 'closed' : 'open';
-    const priority = PRIORITIES.includes(metadata['priority'] as Priority) ? (metadata['priority'] as Priority) : 'normal';
-    const category = CATEGORIES.includes(metadata['category'] as Category) ? (metadata['category'] as Category) : 'general';
+    const priority = PRIORITIES.includes(metadata['priority'] as Priority)
+      ? (metadata['priority'] as Priority)
+      : 'normal';
+    const category = CATEGORIES.includes(metadata['category'] as Category)
+      ? (metadata['category'] as Category)
+      : 'general';
     const row: TicketRow = {
       ticketId,
       customerId: msg.customerId,
@@ -559,7 +599,9 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   ): Promise<{ readonly customerId: number; readonly created: boolean }> {
     await this.#ready();
     if (this.#seq.conflictOnCustomer()) {
-      throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', { retryable: true });
+      throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', {
+        retryable: true,
+      });
     }
     // Case-insensitive; duplicates exist: the active one with the lowest id wins.
     const found = this.#state.customers
@@ -570,7 +612,9 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     this.#write((s) => {
       // support_customer's primary key: a second delivery creating this customer fails, retried it finds it.
       if (s.customerKeys.some((k) => sameId(k, address))) {
-        throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', { retryable: true });
+        throw new AppError('db.conflict', 'A concurrent change conflicted while storing an email; try again.', {
+          retryable: true,
+        });
       }
       s.customers.push({ customerId, email: address, firstName: name.first, lastName: name.last, active: true });
       s.customerKeys.push(address);
@@ -604,7 +648,11 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     });
     this.#defer((s) => {
       if (s.tickets.some((t) => t.ticketId === ticketId)) {
-        throw new AppError('db.conflict', `A concurrent change conflicted while storing an email (support_ticket ${ticketId} exists); try again.`, { retryable: true });
+        throw new AppError(
+          'db.conflict',
+          `A concurrent change conflicted while storing an email (support_ticket ${ticketId} exists); try again.`,
+          { retryable: true },
+        );
       }
       s.tickets.push({
         ticketId,
@@ -714,25 +762,46 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     this.#defer((s) => {
       for (const address of all) {
         // INSERT IGNORE on (ticket_id, address)
-        if (!s.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address))) s.participants.push({ ticketId, address });
+        if (!s.participants.some((p) => p.ticketId === ticketId && sameId(p.address, address)))
+          s.participants.push({ ticketId, address });
       }
     });
   }
 
-  async addAttachments(messageId: string, ticketId: number | null, attachments: readonly InboundAttachment[]): Promise<void> {
+  async addAttachments(
+    messageId: string,
+    ticketId: number | null,
+    attachments: readonly InboundAttachment[],
+  ): Promise<void> {
     await this.#ready();
     const parts = structuredClone([...attachments]);
     this.#defer((s) => {
       // The message row is written with the COMMIT too: found there by its Message-ID.
       const message = s.messages.find((m) => sameId(m.messageId, messageId.slice(0, 255)));
       if (!message) {
-        throw new AppError('db.error', `The database failed while storing an email: no message row ${messageId} for its attachments (message_row_id cannot be null)`);
+        throw new AppError(
+          'db.error',
+          `The database failed while storing an email: no message row ${messageId} for its attachments (message_row_id cannot be null)`,
+        );
       }
-      for (const a of parts) s.attachments.push({ ...a, filename: a.filename.slice(0, 255), messageRowId: message.rowId, messageId: message.messageId, ticketId });
+      for (const a of parts)
+        s.attachments.push({
+          ...a,
+          filename: a.filename.slice(0, 255),
+          messageRowId: message.rowId,
+          messageId: message.messageId,
+          ticketId,
+        });
     });
   }
 
-  async recordEvent(ticketId: number | null, type: string, actor: string, details: Record<string, unknown>, at: Date): Promise<void> {
+  async recordEvent(
+    ticketId: number | null,
+    type: string,
+    actor: string,
+    details: Record<string, unknown>,
+    at: Date,
+  ): Promise<void> {
     await this.#ready();
     const event: EventRow = { ticketId, type, actor: actor.slice(0, 128), details: structuredClone(details), at };
     this.#defer((s) => {
@@ -778,7 +847,8 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     await this.#ready();
     const record = structuredClone(spam);
     this.#defer((s) => {
-      if (s.spam.some((m) => sameId(m.messageId, record.messageId))) throw new AppError('email.duplicate', 'This email was already taken.');
+      if (s.spam.some((m) => sameId(m.messageId, record.messageId)))
+        throw new AppError('email.duplicate', 'This email was already taken.');
       s.spam.push(record);
     });
   }
@@ -787,7 +857,14 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     await this.#ready();
     return this.#state.messages
       .filter((m) => m.direction === 'outbound' && ids.some((id) => sameId(m.messageId, id)))
-      .map((m) => ({ rowId: m.rowId, messageId: m.messageId, ticketId: m.ticketId, kind: m.kind, to: (m.peerAddress ?? '').toLowerCase(), cc: [] }));
+      .map((m) => ({
+        rowId: m.rowId,
+        messageId: m.messageId,
+        ticketId: m.ticketId,
+        kind: m.kind,
+        to: (m.peerAddress ?? '').toLowerCase(),
+        cc: [],
+      }));
   }
 
   async retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean> {
@@ -796,7 +873,13 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     if (!row || row.bounceCount >= maxBounces || row.delivery === 'suppressed' || row.delivery === null) return false;
     this.#defer((st) => {
       const target = st.messages.find((m) => m.rowId === rowId);
-      if (target) Object.assign(target, { delivery: 'pending', deliveryNextAt: notBefore, deliveryClaimedUntil: null, bounceCount: target.bounceCount + 1 });
+      if (target)
+        Object.assign(target, {
+          delivery: 'pending',
+          deliveryNextAt: notBefore,
+          deliveryClaimedUntil: null,
+          bounceCount: target.bounceCount + 1,
+        });
     });
     return true;
   }
@@ -804,7 +887,12 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   async countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number> {
     await this.#ready();
     return this.#state.messages.filter(
-      (m) => m.peerAddress !== null && sameId(m.peerAddress, address) && m.kind === kind && m.at >= since && (m.delivery === 'pending' || m.delivery === 'sent'),
+      (m) =>
+        m.peerAddress !== null &&
+        sameId(m.peerAddress, address) &&
+        m.kind === kind &&
+        m.at >= since &&
+        (m.delivery === 'pending' || m.delivery === 'sent'),
     ).length;
   }
 
@@ -827,7 +915,20 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 }
 
 function emptyState(): State {
-  return { customers: [], customerKeys: [], legacy: [], tickets: [], messages: [], participants: [], attachments: [], events: [], flags: [], autoMail: [], breaker: { trippedAt: null, reason: null, resetAt: null }, spam: [] };
+  return {
+    customers: [],
+    customerKeys: [],
+    legacy: [],
+    tickets: [],
+    messages: [],
+    participants: [],
+    attachments: [],
+    events: [],
+    flags: [],
+    autoMail: [],
+    breaker: { trippedAt: null, reason: null, resetAt: null },
+    spam: [],
+  };
 }
 
 function summaryOf(row: TicketRow): TicketSummary {
@@ -854,5 +955,7 @@ function upsertFlag(state: State, flag: AddressFlagRow): void {
 }
 
 function unavailable(): AppError {
-  return new AppError('db.unavailable', 'The database cannot be reached (connection lost) while storing an email.', { retryable: true });
+  return new AppError('db.unavailable', 'The database cannot be reached (connection lost) while storing an email.', {
+    retryable: true,
+  });
 }

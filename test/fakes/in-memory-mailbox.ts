@@ -2,7 +2,14 @@
  * In-memory fakes of the mailbox ports: a folder of messages with UIDs and flags, a checkpoint
  * store, and a lease that a test can take away. They follow the ports' contracts, not imapflow's.
  */
-import type { MailboxCheckpoint, MailboxCheckpointStore, MailboxConnector, MailboxLease, MailboxMessage, MailboxSession } from '../../src/ports/mailbox.ts';
+import type {
+  MailboxCheckpoint,
+  MailboxCheckpointStore,
+  MailboxConnector,
+  MailboxLease,
+  MailboxMessage,
+  MailboxSession,
+} from '../../src/ports/mailbox.ts';
 
 export interface StoredMessage {
   readonly uid: number;
@@ -21,7 +28,13 @@ export class InMemoryMailbox implements MailboxConnector {
 
   deliver(messageId: string | null, body = 'hello'): number {
     const uid = this.#nextUid++;
-    this.messages.push({ uid, messageId, source: Buffer.from(`Message-ID: <${messageId}>\r\n\r\n${body}`), folder: 'INBOX', seen: false });
+    this.messages.push({
+      uid,
+      messageId,
+      source: Buffer.from(`Message-ID: <${messageId}>\r\n\r\n${body}`),
+      folder: 'INBOX',
+      seen: false,
+    });
     this.#wake?.();
     return uid;
   }
@@ -37,8 +50,14 @@ export class InMemoryMailbox implements MailboxConnector {
     return {
       uidValidity,
       canIdle: true,
-      listUidsAfter: async (after) => inbox().filter((m) => m.uid > after).map((m) => m.uid),
-      describe: async (uids): Promise<MailboxMessage[]> => inbox().filter((m) => uids.includes(m.uid)).map((m) => ({ uid: m.uid, messageId: m.messageId, size: m.source.byteLength })),
+      listUidsAfter: async (after) =>
+        inbox()
+          .filter((m) => m.uid > after)
+          .map((m) => m.uid),
+      describe: async (uids): Promise<MailboxMessage[]> =>
+        inbox()
+          .filter((m) => uids.includes(m.uid))
+          .map((m) => ({ uid: m.uid, messageId: m.messageId, size: m.source.byteLength })),
       download: async function* (uids) {
         for (const m of inbox().filter((x) => uids.includes(x.uid))) yield { uid: m.uid, source: m.source };
       },

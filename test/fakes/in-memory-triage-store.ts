@@ -40,9 +40,18 @@ export class InMemoryTriageStore implements TriageStore {
     const ticket = this.tickets.get(ticketId);
     if (!ticket) return { result: 'not_found', escalationClaimed: false };
     if (ticket.triaged) return { result: 'already_triaged', escalationClaimed: false };
-    const kept = ticket.corrected ? { category: ticket.category, priority: ticket.priority } : { category: decision.category, priority: decision.priority };
+    const kept = ticket.corrected
+      ? { category: ticket.category, priority: ticket.priority }
+      : { category: decision.category, priority: decision.priority };
     const claimed = decision.escalate && !ticket.escalated;
-    this.tickets.set(ticketId, { ...ticket, ...kept, triaged: true, sentiment: decision.sentiment, reasons: decision.reasons, escalated: ticket.escalated || claimed });
+    this.tickets.set(ticketId, {
+      ...ticket,
+      ...kept,
+      triaged: true,
+      sentiment: decision.sentiment,
+      reasons: decision.reasons,
+      escalated: ticket.escalated || claimed,
+    });
     this.decisions.set(ticketId, decision);
     return { result: 'saved', escalationClaimed: claimed };
   }

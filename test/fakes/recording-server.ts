@@ -48,7 +48,14 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: parseBody(raw, req.headers['content-type']), raw };
+      const call: RecordedCall = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: parseBody(raw, req.headers['content-type']),
+        raw,
+      };
       calls.push(call);
       for (const wake of waiters) wake();
       let answer: RouteAnswer | undefined;
@@ -86,7 +93,11 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`expected ${n} call(s) to ${suffix}, got ${callsTo(suffix).length}: ${calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}`));
+          reject(
+            new Error(
+              `expected ${n} call(s) to ${suffix}, got ${callsTo(suffix).length}: ${calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

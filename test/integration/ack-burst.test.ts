@@ -14,7 +14,15 @@ import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, runTicketrelay, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  runTicketrelay,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const CHANNEL = 'C0ALERTS';
 const TOTAL_CAP = 100;
@@ -31,7 +39,11 @@ beforeAll(async () => {
   slack = await startRecordingServer();
   let ts = 1;
   slack.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_MAX_PER_HOUR: String(PER_MAILBOX), ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP) });
+  app = await createTestApp(db, {
+    SMTP_URL: smtp.url,
+    ACK_MAX_PER_HOUR: String(PER_MAILBOX),
+    ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP),
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -50,9 +62,11 @@ function sender(i: number): string {
 
 async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 const sentTo = (match: (address: string) => boolean) => smtp.received.filter((m) => m.envelopeTo.some(match)).length;
@@ -61,8 +75,16 @@ describe('a burst of 1,000 new tickets', () => {
   it('sends at most the caps, trips the breaker, alerts the channel once, and sends again only after a reset', async () => {
     const outcomes = new Map<string, number>();
     await pool([...Array(1000).keys()], 16, async (i) => {
-      const result = await app.intake.ingest(eml({ from: sender(i), subject: `Order ${i} never arrived, see http://spam.example/${i}` }).raw, { kind: 'test' });
-      const key = result.outcome === 'created' ? (result.acknowledgement === 'queued' ? 'queued' : result.acknowledgement.replace(/ \(.*| since .*|: .*/g, '')) : result.outcome;
+      const result = await app.intake.ingest(
+        eml({ from: sender(i), subject: `Order ${i} never arrived, see http://spam.example/${i}` }).raw,
+        { kind: 'test' },
+      );
+      const key =
+        result.outcome === 'created'
+          ? result.acknowledgement === 'queued'
+            ? 'queued'
+            : result.acknowledgement.replace(/ \(.*| since .*|: .*/g, '')
+          : result.outcome;
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     });
     await app.outbox.deliverPending();
@@ -71,12 +93,16 @@ describe('a burst of 1,000 new tickets', () => {
     // Every email is a ticket; exactly the total cap of acknowledgements was queued, the rest held back.
     expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket'))[0]!.n).toBe(1000);
     expect(outcomes.get('queued')).toBe(TOTAL_CAP);
-    const acks = await db.query<{ peer_address: string; delivery: string }>("SELECT peer_address, delivery FROM support_message WHERE kind = 'ack' AND delivery IN ('pending', 'sent')");
+    const acks = await db.query<{ peer_address: string; delivery: string }>(
+      "SELECT peer_address, delivery FROM support_message WHERE kind = 'ack' AND delivery IN ('pending', 'sent')",
+    );
     expect(acks).toHaveLength(TOTAL_CAP);
     // One inbox each, whatever the spelling: five acknowledgements, not 300.
     expect(acks.filter((a) => /@third-party\.example$/.test(a.peer_address))).toHaveLength(PER_MAILBOX);
     expect(acks.filter((a) => /@(gmail|googlemail)\.com$/.test(a.peer_address))).toHaveLength(PER_MAILBOX);
-    const [breaker] = await db.query<{ tripped_at: Date | null; reason: string }>("SELECT tripped_at, reason FROM support_mail_breaker WHERE name = 'automatic_mail'");
+    const [breaker] = await db.query<{ tripped_at: Date | null; reason: string }>(
+      "SELECT tripped_at, reason FROM support_mail_breaker WHERE name = 'automatic_mail'",
+    );
     expect(breaker!.tripped_at).toBeInstanceOf(Date);
     expect(breaker!.reason).toContain(`${TOTAL_CAP} automatic emails within an hour`);
 
@@ -86,29 +112,58 @@ describe('a burst of 1,000 new tickets', () => {
     expect(sentBeforeReset).toBe(acks.filter((a) => a.delivery === 'sent').length);
     expect(sentTo((a) => a.endsWith('@third-party.example'))).toBeLessThanOrEqual(PER_MAILBOX);
     // No acknowledgement echoes the flood's link.
-    expect(smtp.received.every((m) => !m.parsed.subject?.includes('spam.example') && !(m.parsed.text ?? '').includes('spam.example'))).toBe(true);
+    expect(
+      smtp.received.every(
+        (m) => !m.parsed.subject?.includes('spam.example') && !(m.parsed.text ?? '').includes('spam.example'),
+      ),
+    ).toBe(true);
 
     // A new ticket now: no acknowledgement while the breaker is tripped, and the outbox holds back.
     const late = await app.intake.ingest(eml({ from: 'late@customer.example' }).raw, { kind: 'test' });
-    expect(late).toMatchObject({ outcome: 'created', acknowledgement: expect.stringContaining('all automatic mail is stopped') });
+    expect(late).toMatchObject({
+      outcome: 'created',
+      acknowledgement: expect.stringContaining('all automatic mail is stopped'),
+    });
     await app.outbox.deliverPending({ now: true });
     expect(smtp.received.length).toBe(sentBeforeReset);
 
     // The notify channel hears of it once, with the way out.
     const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({ poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: slack.url }), channel: CHANNEL, ledger, logger: app.logger, minGapMs: 0, coalesceMs: 0 });
-    const loop = new ChatNoticeLoop({ feedFor: (platform, channel) => new MysqlTicketNoticeFeed({ database: db.database, platform, channel }), breaker: { state: () => app.spam.breakerState() }, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+    const notifier = new PacedChatNotifier({
+      poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: slack.url }),
+      channel: CHANNEL,
+      ledger,
+      logger: app.logger,
+      minGapMs: 0,
+      coalesceMs: 0,
+    });
+    const loop = new ChatNoticeLoop({
+      feedFor: (platform, channel) => new MysqlTicketNoticeFeed({ database: db.database, platform, channel }),
+      breaker: { state: () => app.spam.breakerState() },
+      notifiers: [notifier],
+      logger: app.logger,
+      triageGraceMs: 0,
+    });
     await loop.start(); // the burst's tickets are history for this channel
     await loop.runOnce();
     await loop.runOnce();
     await loop.idle();
-    const alerts = slack.callsTo('chat.postMessage').map((c) => c.body as Record<string, unknown>).filter((b) => String(b['text']).includes('Automatic mail stopped'));
+    const alerts = slack
+      .callsTo('chat.postMessage')
+      .map((c) => c.body as Record<string, unknown>)
+      .filter((b) => String(b['text']).includes('Automatic mail stopped'));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!['channel']).toBe(CHANNEL);
     expect(String(alerts[0]!['text'])).toContain('npx ticketrelay breaker reset');
 
     // The operator resets it: what waited goes (the cap, exactly), and new tickets are acknowledged again.
-    const env = { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: app.dataDir, QUEUE_PREFIX: app.queuePrefix, SMTP_URL: smtp.url };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+      DATA_DIR: app.dataDir,
+      QUEUE_PREFIX: app.queuePrefix,
+      SMTP_URL: smtp.url,
+    };
     const status = await runTicketrelay(['breaker', 'status'], env);
     expect(status).toMatchObject({ code: 1, stdout: expect.stringContaining('Automatic mail is stopped since') });
     const reset = await runTicketrelay(['breaker', 'reset'], env);

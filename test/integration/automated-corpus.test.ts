@@ -9,15 +9,41 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
-import { CORPUS, createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  CORPUS,
+  createTestApp,
+  createTestDatabase,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/automated-corpus');
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 /** Automated messages of the shared public corpus (bounces, complaints, reports). */
-const SHARED_AUTOMATED = ['flanker/bounce', 'flanker/complaints', 'flanker/disposition-notification.eml', 'mikel/multipart_report_emails'];
+const SHARED_AUTOMATED = [
+  'flanker/bounce',
+  'flanker/complaints',
+  'flanker/disposition-notification.eml',
+  'mikel/multipart_report_emails',
+];
 /** Emails people wrote: ours, and the public ones of the shared corpus that are plainly a person's. */
-const HUMAN_EXAMPLES = ['01-new-order-question-fr.eml', '02-compatibility-question-html-en.eml', '03-reply-to-01-fr.eml', '04-latin1-quoted-printable-fr.eml', '05-complaint-damaged-part-en.eml', '06-no-message-id-fr.eml'];
-const SHARED_HUMAN = ['flanker/iphone.eml', 'flanker/text-only.eml', 'flanker/outlook-express.eml', 'flanker/bilingual-simple.eml', 'mikel/plain_emails/basic_email.eml'];
+const HUMAN_EXAMPLES = [
+  '01-new-order-question-fr.eml',
+  '02-compatibility-question-html-en.eml',
+  '03-reply-to-01-fr.eml',
+  '04-latin1-quoted-printable-fr.eml',
+  '05-complaint-damaged-part-en.eml',
+  '06-no-message-id-fr.eml',
+];
+const SHARED_HUMAN = [
+  'flanker/iphone.eml',
+  'flanker/text-only.eml',
+  'flanker/outlook-express.eml',
+  'flanker/bilingual-simple.eml',
+  'mikel/plain_emails/basic_email.eml',
+];
 const BATCH = 16;
 
 let db: TestDatabase;
@@ -52,7 +78,9 @@ async function ingestAll(list: readonly string[]): Promise<Map<string, IntakeRes
   const results = new Map<string, IntakeResult>();
   for (let i = 0; i < list.length; i += BATCH) {
     const batch = list.slice(i, i + BATCH);
-    const done = await Promise.all(batch.map(async (file) => app.intake.ingest(await readFile(file), { kind: 'file', name: file })));
+    const done = await Promise.all(
+      batch.map(async (file) => app.intake.ingest(await readFile(file), { kind: 'file', name: file })),
+    );
     batch.forEach((file, j) => results.set(file, done[j]!));
   }
   return results;
@@ -96,11 +124,13 @@ describe('public automated mail through the real intake', () => {
     expect(tickets!.n).toBe(0);
     await app.outbox.deliverPending();
     expect(smtp.received).toEqual([]);
-    const [uncoded] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'automated' AND (automated_code IS NULL OR automated_reason IS NULL)");
+    const [uncoded] = await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM support_message WHERE kind = 'automated' AND (automated_code IS NULL OR automated_reason IS NULL)",
+    );
     expect(uncoded!.n).toBe(0);
   }, 600_000);
 
-  it('never takes a person\'s email for a robot', async () => {
+  it("never takes a person's email for a robot", async () => {
     const human = [
       ...(await files(path.join(FIXTURES, 'human'))),
       ...HUMAN_EXAMPLES.map((f) => path.join(EXAMPLES, f)),
@@ -108,8 +138,11 @@ describe('public automated mail through the real intake', () => {
     ];
     expect(human.length).toBeGreaterThanOrEqual(8);
     const results = await ingestAll(human);
-    const taken = [...results].filter(([, r]) => r.outcome === 'automated').map(([f, r]) => `${path.basename(f)}: ${(r as { code: string }).code}`);
+    const taken = [...results]
+      .filter(([, r]) => r.outcome === 'automated')
+      .map(([f, r]) => `${path.basename(f)}: ${(r as { code: string }).code}`);
     expect(taken).toEqual([]);
-    for (const [f, r] of results) expect(['created', 'reply', 'duplicate'], `${path.basename(f)}: ${JSON.stringify(r)}`).toContain(r.outcome);
+    for (const [f, r] of results)
+      expect(['created', 'reply', 'duplicate'], `${path.basename(f)}: ${JSON.stringify(r)}`).toContain(r.outcome);
   }, 120_000);
 });

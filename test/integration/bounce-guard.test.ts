@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 let db: TestDatabase;
 let smtp: SmtpListener;
@@ -43,12 +50,22 @@ async function waitForMailTo(address: string): Promise<(typeof smtp.received)[nu
 }
 
 /** A DSN as Postfix writes it; `original` is the returned headers (Message-ID of the email it is about). */
-function dsn(options: { from?: string; to?: string; subject?: string; recipient: string; status: string; action: string; original?: string; text?: string }) {
+function dsn(options: {
+  from?: string;
+  to?: string;
+  subject?: string;
+  recipient: string;
+  status: string;
+  action: string;
+  original?: string;
+  text?: string;
+}) {
   const body = [
     '--rep',
     'Content-Type: text/plain',
     '',
-    options.text ?? 'This is the mail system at host mx.customer.example.\n\nI\'m sorry to have to inform you that your message could not be delivered.',
+    options.text ??
+      "This is the mail system at host mx.customer.example.\n\nI'm sorry to have to inform you that your message could not be delivered.",
     '--rep',
     'Content-Type: message/delivery-status',
     '',
@@ -72,12 +89,18 @@ function dsn(options: { from?: string; to?: string; subject?: string; recipient:
   }).raw;
 }
 
-const flags = async (address: string) => db.query<{ address: string }>('SELECT address FROM support_address_flag WHERE address = ?', [address]);
-const repliesOn = async (ticketId: number) => db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticketId)]);
+const flags = async (address: string) =>
+  db.query<{ address: string }>('SELECT address FROM support_address_flag WHERE address = ?', [address]);
+const repliesOn = async (ticketId: number) =>
+  db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticketId)]);
 
 describe('a forged bounce (security review, finding 7)', () => {
   it('naming a customer and her ticket, but citing nothing we sent: recorded with its code, nothing flagged, nothing on the thread', async () => {
-    const ticket = created(await app.intake.ingest(eml({ from: 'Hélène Moreau <helene.moreau@example.net>', subject: 'Brake pads' }).raw, { kind: 'test' }));
+    const ticket = created(
+      await app.intake.ingest(eml({ from: 'Hélène Moreau <helene.moreau@example.net>', subject: 'Brake pads' }).raw, {
+        kind: 'test',
+      }),
+    );
     await waitForMailTo('helene.moreau@example.net');
     const forged = dsn({
       from: 'MAILER-DAEMON@evil.example',
@@ -88,7 +111,13 @@ describe('a forged bounce (security review, finding 7)', () => {
       text: 'Delivery failed. Please contact the customer at attacker@evil.example instead.',
     });
     const result = await app.intake.ingest(forged, { kind: 'test' });
-    expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', code: 'bounce.dsn', ticketId: null, flagged: [] });
+    expect(result).toMatchObject({
+      outcome: 'automated',
+      kind: 'bounce',
+      code: 'bounce.dsn',
+      ticketId: null,
+      flagged: [],
+    });
     expect(await flags('helene.moreau@example.net')).toEqual([]);
     expect(await repliesOn(ticket.ticketId)).toEqual([]);
     const [row] = await db.query<{ outcome: string; automated_code: string; notes: string }>(
@@ -98,14 +127,23 @@ describe('a forged bounce (security review, finding 7)', () => {
     expect(row).toMatchObject({ outcome: 'automated_skipped', automated_code: 'bounce.dsn' });
     expect(String(row!.notes)).toContain('bounce cites no email we sent to helene.moreau@example.net');
     // The agent can still write to her: the address is not flagged.
-    const again = created(await app.intake.ingest(eml({ from: 'helene.moreau@example.net', subject: 'Another question' }).raw, { kind: 'test' }));
+    const again = created(
+      await app.intake.ingest(eml({ from: 'helene.moreau@example.net', subject: 'Another question' }).raw, {
+        kind: 'test',
+      }),
+    );
     expect(again.acknowledgement).toBe('queued');
   });
 
   it('citing our email to someone else: it does not flag the address it names', async () => {
     created(await app.intake.ingest(eml({ from: 'paul@example.org', subject: 'Filters' }).raw, { kind: 'test' }));
     const ackToPaul = await waitForMailTo('paul@example.org');
-    const forged = dsn({ recipient: 'victim@example.org', status: '5.1.1', action: 'failed', original: `Message-ID: ${ackToPaul.parsed.messageId}` });
+    const forged = dsn({
+      recipient: 'victim@example.org',
+      status: '5.1.1',
+      action: 'failed',
+      original: `Message-ID: ${ackToPaul.parsed.messageId}`,
+    });
     const result = await app.intake.ingest(forged, { kind: 'test' });
     expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', ticketId: null, flagged: [] });
     expect(await flags('victim@example.org')).toEqual([]);
@@ -114,10 +152,26 @@ describe('a forged bounce (security review, finding 7)', () => {
 
 describe('a real bounce of our email', () => {
   it('hard (5.1.1), citing our acknowledgement: lands on the ticket and flags the address', async () => {
-    const ticket = created(await app.intake.ingest(eml({ from: 'gone@example.com', subject: 'Wipers' }).raw, { kind: 'test' }));
+    const ticket = created(
+      await app.intake.ingest(eml({ from: 'gone@example.com', subject: 'Wipers' }).raw, { kind: 'test' }),
+    );
     const ack = await waitForMailTo('gone@example.com');
-    const result = await app.intake.ingest(dsn({ recipient: 'gone@example.com', status: '5.1.1', action: 'failed', original: `Message-ID: ${ack.parsed.messageId}` }), { kind: 'test' });
-    expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', code: 'bounce.dsn', ticketId: ticket.ticketId, flagged: ['gone@example.com'] });
+    const result = await app.intake.ingest(
+      dsn({
+        recipient: 'gone@example.com',
+        status: '5.1.1',
+        action: 'failed',
+        original: `Message-ID: ${ack.parsed.messageId}`,
+      }),
+      { kind: 'test' },
+    );
+    expect(result).toMatchObject({
+      outcome: 'automated',
+      kind: 'bounce',
+      code: 'bounce.dsn',
+      ticketId: ticket.ticketId,
+      flagged: ['gone@example.com'],
+    });
     expect(await flags('gone@example.com')).toHaveLength(1);
     expect((await repliesOn(ticket.ticketId))[0]?.msg_content).toContain('delivery failure');
   });
@@ -126,9 +180,14 @@ describe('a real bounce of our email', () => {
     created(await app.intake.ingest(eml({ from: 'full@example.com', subject: 'Mirror' }).raw, { kind: 'test' }));
     const ack = await waitForMailTo('full@example.com');
     const ackId = ack.parsed.messageId!.replace(/[<>]/g, '');
-    const [before] = await db.query<{ delivery: string }>('SELECT delivery FROM support_message WHERE message_id = ?', [ackId]);
+    const [before] = await db.query<{ delivery: string }>('SELECT delivery FROM support_message WHERE message_id = ?', [
+      ackId,
+    ]);
     expect(before!.delivery).toBe('sent');
-    const result = await app.intake.ingest(dsn({ recipient: 'full@example.com', status: '4.2.2', action: 'failed', original: `Message-ID: <${ackId}>` }), { kind: 'test' });
+    const result = await app.intake.ingest(
+      dsn({ recipient: 'full@example.com', status: '4.2.2', action: 'failed', original: `Message-ID: <${ackId}>` }),
+      { kind: 'test' },
+    );
     expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', flagged: [], retried: ['full@example.com'] });
     expect(await flags('full@example.com')).toEqual([]);
     const [after] = await db.query<{ delivery: string; bounce_count: number; delivery_next_at: Date | null }>(
@@ -154,13 +213,21 @@ describe('a real bounce of our email', () => {
       'Delivery has failed to these recipients or groups:',
       '',
       'verp@example.com',
-      'The e-mail address you entered couldn\'t be found. 550 5.1.10 RESOLVER.ADR.RecipientNotFound',
+      "The e-mail address you entered couldn't be found. 550 5.1.10 RESOLVER.ADR.RecipientNotFound",
     ].join('\r\n');
     const result = await verpApp.intake.ingest(Buffer.from(ndr), { kind: 'test' });
-    expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', code: 'bounce.no_sender', flagged: ['verp@example.com'] });
+    expect(result).toMatchObject({
+      outcome: 'automated',
+      kind: 'bounce',
+      code: 'bounce.no_sender',
+      flagged: ['verp@example.com'],
+    });
     expect((result as { ticketId: number | null }).ticketId).not.toBeNull();
     // The same NDR to a return path nobody was given changes nothing.
-    const forged = ndr.replace(/To: <[^>]+>/, 'To: <support+bounce-1.abc.0123456789ab@ticketrelay.test>').replace(/Message-ID: <ndr\./, 'Message-ID: <ndr2.').replace('verp@example.com', 'other@example.com');
+    const forged = ndr
+      .replace(/To: <[^>]+>/, 'To: <support+bounce-1.abc.0123456789ab@ticketrelay.test>')
+      .replace(/Message-ID: <ndr\./, 'Message-ID: <ndr2.')
+      .replace('verp@example.com', 'other@example.com');
     const nothing = await verpApp.intake.ingest(Buffer.from(forged), { kind: 'test' });
     expect(nothing).toMatchObject({ outcome: 'automated', kind: 'bounce', ticketId: null, flagged: [] });
     expect(await flags('other@example.com')).toEqual([]);

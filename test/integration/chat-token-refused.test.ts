@@ -53,7 +53,10 @@ describe('a Slack token refused', () => {
       SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
       SLACK_API_URL: api.url,
     };
-    const child = spawn(process.execPath, [BIN, 'start', '--roles', 'http,bots,worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--roles', 'http,bots,worker'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,7 +65,8 @@ describe('a Slack token refused', () => {
     try {
       // Up when it says it runs (the worker trains its model first in a fresh data folder); a crash ends the wait too.
       const deadline = Date.now() + 280_000;
-      while (!stderr.includes('ticketrelay running') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (!stderr.includes('ticketrelay running') && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
       expect(child.exitCode).toBeNull();
       expect(stderr).toContain('ticketrelay running: http, bots, worker');
       const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
@@ -72,7 +76,12 @@ describe('a Slack token refused', () => {
       expect(ready.status).toBe(503);
       expect(report.checks['slack']).toMatch(/^down: token refused/);
       expect(report.checks['mysql']).toBe('ok');
-      const status = await runTicketrelay(['status'], { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: env.QUEUE_PREFIX });
+      const status = await runTicketrelay(['status'], {
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: dataDir,
+        QUEUE_PREFIX: env.QUEUE_PREFIX,
+      });
       expect(status.stdout).toContain('bots: down: token refused');
       // One line says it, naming the variable; no stack trace, no unhandled rejection, never the token.
       const output = stdout + stderr;

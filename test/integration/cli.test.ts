@@ -25,9 +25,21 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], options: { stdin?: Buffer; env?: Record<string, string>; timeoutMs?: number; closeStdout?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-cli', ...options.env };
-  return runTicketrelay(args, env, options.stdin ?? '', { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.closeStdout ? { closeStdout: true } : {}) });
+function run(
+  args: string[],
+  options: { stdin?: Buffer; env?: Record<string, string>; timeoutMs?: number; closeStdout?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: path.join(dir, 'data'),
+    QUEUE_PREFIX: 'test-cli',
+    ...options.env,
+  };
+  return runTicketrelay(args, env, options.stdin ?? '', {
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.closeStdout ? { closeStdout: true } : {}),
+  });
 }
 
 describe('ticketrelay ingest', () => {
@@ -37,22 +49,41 @@ describe('ticketrelay ingest', () => {
     const first = eml({ from: 'cli.one@customer.example', subject: 'Brake discs' });
     await writeFile(path.join(folder, 'a.eml'), first.raw);
     await writeFile(path.join(folder, 'b.eml'), first.raw); // the same email delivered twice
-    await writeFile(path.join(folder, 'c.eml'), eml({ from: 'cli.two@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Brake discs' }).raw);
+    await writeFile(
+      path.join(folder, 'c.eml'),
+      eml({ from: 'cli.two@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Brake discs' }).raw,
+    );
     const maildir = path.join(dir, 'Maildir');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });
     await writeFile(path.join(maildir, 'new', '1700000000.1.host'), eml({ from: 'cli.three@customer.example' }).raw);
     await writeFile(path.join(maildir, 'tmp', 'half-written'), 'From: x@y.example\r\n'); // never read: tmp/ is in progress
     const mbox = path.join(dir, 'archive.mbox');
-    const m1 = eml({ from: 'mbox.one@customer.example', body: 'From the start, my order was wrong.\nFrom here on I want a refund.' }).raw.toString();
+    const m1 = eml({
+      from: 'mbox.one@customer.example',
+      body: 'From the start, my order was wrong.\nFrom here on I want a refund.',
+    }).raw.toString();
     const m2 = eml({ from: 'mbox.two@customer.example', headers: { 'Auto-Submitted': 'auto-replied' } }).raw.toString();
-    await writeFile(mbox, `From mbox.one@customer.example Mon Jan  1 10:00:00 2024\n${m1.replace(/^From /gm, '>From ')}\n\nFrom mbox.two@customer.example Mon Jan  1 10:01:00 2024\n${m2}\n`);
+    await writeFile(
+      mbox,
+      `From mbox.one@customer.example Mon Jan  1 10:00:00 2024\n${m1.replace(/^From /gm, '>From ')}\n\nFrom mbox.two@customer.example Mon Jan  1 10:01:00 2024\n${m2}\n`,
+    );
 
     const { code, stdout, stderr } = await run(['ingest', folder, maildir, mbox, '--json']);
     expect(stderr).not.toMatch(/ticketrelay:/);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.trim()) as Record<string, number>;
-    expect(summary).toMatchObject({ total: 6, created: 3, replies: 1, duplicates: 1, automated: 1, rejected: 0, failed: 0 });
-    const [row] = await db.query<{ msg_content: string }>("SELECT m.msg_content FROM ___xtr_msg m JOIN support_ticket t ON t.ticket_id = m.msg_id WHERE t.customer_email = 'mbox.one@customer.example'");
+    expect(summary).toMatchObject({
+      total: 6,
+      created: 3,
+      replies: 1,
+      duplicates: 1,
+      automated: 1,
+      rejected: 0,
+      failed: 0,
+    });
+    const [row] = await db.query<{ msg_content: string }>(
+      "SELECT m.msg_content FROM ___xtr_msg m JOIN support_ticket t ON t.ticket_id = m.msg_id WHERE t.customer_email = 'mbox.one@customer.example'",
+    );
     expect(row!.msg_content).toMatch(/^From the start, my order was wrong\.\r?\nFrom here on/);
   });
 
@@ -60,9 +91,16 @@ describe('ticketrelay ingest', () => {
     const file = path.join(dir, 'explain.eml');
     await writeFile(file, eml({ from: 'explain@customer.example', subject: 'Disques de frein' }).raw);
     expect((await run(['ingest', file, '--json'])).code).toBe(0);
-    const [row] = await db.query<{ ticket_id: number }>("SELECT ticket_id FROM support_ticket WHERE customer_email = 'explain@customer.example'");
-    await db.query("UPDATE support_ticket SET triaged = 1, triaged_at = '2026-12-03 10:46:00', model_version = 'lr-test' WHERE ticket_id = ?", [row!.ticket_id]);
-    const explained = await run(['triage', 'explain', String(row!.ticket_id)], { env: { DIGEST_TIMEZONE: 'Europe/Paris' } });
+    const [row] = await db.query<{ ticket_id: number }>(
+      "SELECT ticket_id FROM support_ticket WHERE customer_email = 'explain@customer.example'",
+    );
+    await db.query(
+      "UPDATE support_ticket SET triaged = 1, triaged_at = '2026-12-03 10:46:00', model_version = 'lr-test' WHERE ticket_id = ?",
+      [row!.ticket_id],
+    );
+    const explained = await run(['triage', 'explain', String(row!.ticket_id)], {
+      env: { DIGEST_TIMEZONE: 'Europe/Paris' },
+    });
     expect(explained.code).toBe(0);
     expect(explained.stdout).toContain('model lr-test, triaged 2026-12-03 11:46 Europe/Paris');
   });
@@ -70,16 +108,27 @@ describe('ticketrelay ingest', () => {
   it('takes the files of a folder in the order their numbers say: 2.eml before 10.eml', async () => {
     const folder = path.join(dir, 'numbered');
     await mkdir(folder, { recursive: true });
-    for (const n of [1, 2, 10]) await writeFile(path.join(folder, `${n}.eml`), eml({ from: 'numbered@customer.example', subject: `Commande numéro ${n}` }).raw);
+    for (const n of [1, 2, 10])
+      await writeFile(
+        path.join(folder, `${n}.eml`),
+        eml({ from: 'numbered@customer.example', subject: `Commande numéro ${n}` }).raw,
+      );
     expect((await run(['ingest', folder, '--json'])).code).toBe(0);
-    const rows = await db.query<{ subject: string }>("SELECT subject FROM support_ticket WHERE customer_email = 'numbered@customer.example' ORDER BY ticket_id");
+    const rows = await db.query<{ subject: string }>(
+      "SELECT subject FROM support_ticket WHERE customer_email = 'numbered@customer.example' ORDER BY ticket_id",
+    );
     expect(rows.map((r) => r.subject)).toEqual(['Commande numéro 1', 'Commande numéro 2', 'Commande numéro 10']);
   });
 
   it('reads one message from stdin, as a mail server pipes it, with per-message outcomes under --verbose', async () => {
-    const { code, stdout } = await run(['ingest', '-', '--json', '--verbose'], { stdin: eml({ from: 'piped@customer.example' }).raw });
+    const { code, stdout } = await run(['ingest', '-', '--json', '--verbose'], {
+      stdin: eml({ from: 'piped@customer.example' }).raw,
+    });
     expect(code).toBe(0);
-    const summary = JSON.parse(stdout.trim()) as { created: number; messages: Array<{ outcome: string; ticketId: number }> };
+    const summary = JSON.parse(stdout.trim()) as {
+      created: number;
+      messages: Array<{ outcome: string; ticketId: number }>;
+    };
     expect(summary.created).toBe(1);
     expect(summary.messages[0]).toMatchObject({ outcome: 'created', ticketId: expect.any(Number) });
   });
@@ -90,11 +139,18 @@ describe('ticketrelay ingest', () => {
     const again = await run(['ingest', '-', '--json', '--verbose'], { stdin: email.raw });
     expect(again.code).toBe(65);
     const summary = JSON.parse(again.stdout.trim()) as { messages: Array<{ outcome: string; reason: string }> };
-    expect(summary.messages[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('add a From line to the file kept in the rejected folder and ingest it again') });
-    const fixed = await run(['ingest', '-', '--json'], { stdin: Buffer.concat([Buffer.from('From: piped.fixed@customer.example\r\n'), email.raw]) });
+    expect(summary.messages[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('add a From line to the file kept in the rejected folder and ingest it again'),
+    });
+    const fixed = await run(['ingest', '-', '--json'], {
+      stdin: Buffer.concat([Buffer.from('From: piped.fixed@customer.example\r\n'), email.raw]),
+    });
     expect(fixed.code).toBe(0);
     expect(JSON.parse(fixed.stdout.trim())).toMatchObject({ created: 1, rejected: 0 });
-    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [email.messageId]);
+    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [
+      email.messageId,
+    ]);
     expect(rows).toEqual([{ kind: 'ticket' }]);
   });
 
@@ -107,7 +163,10 @@ describe('ticketrelay ingest', () => {
   });
 
   it('exits 75 (try again later) when the database is down, so the mail server keeps the message', async () => {
-    const { code, stderr } = await run(['ingest', '-'], { stdin: eml().raw, env: { DATABASE_URL: 'mysql://ticketrelay:s3cret-pass@127.0.0.1:1/shop' } });
+    const { code, stderr } = await run(['ingest', '-'], {
+      stdin: eml().raw,
+      env: { DATABASE_URL: 'mysql://ticketrelay:s3cret-pass@127.0.0.1:1/shop' },
+    });
     expect(code).toBe(75);
     expect(stderr).toMatch(/database cannot be reached/i);
     expect(stderr).not.toContain('s3cret-pass');
@@ -132,17 +191,32 @@ describe('mistakes an operator makes', () => {
   // A process that said its error but does not exit is killed at this deadline (code -1).
   const DEADLINE_MS = 20_000;
 
-  it('a database without the shop\'s tables: one sentence and exit 1, not a process that never ends', async () => {
+  it("a database without the shop's tables: one sentence and exit 1, not a process that never ends", async () => {
     const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
     const name = `${db.name}_empty`;
-    const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+    const admin = await mysql.createConnection({
+      host: base.hostname,
+      port: Number(base.port),
+      user: base.username,
+      password: base.password,
+    });
     await admin.query(`CREATE DATABASE \`${name}\``);
     try {
       base.pathname = `/${name}`;
-      for (const args of [['command', '/ticket stats'], ['ingest', '-'], ['start', '--roles', 'http']]) {
-        const { code, stderr } = await run(args, { env: { DATABASE_URL: base.toString(), HTTP_PORT: '0' }, stdin: eml().raw, timeoutMs: DEADLINE_MS });
+      for (const args of [
+        ['command', '/ticket stats'],
+        ['ingest', '-'],
+        ['start', '--roles', 'http'],
+      ]) {
+        const { code, stderr } = await run(args, {
+          env: { DATABASE_URL: base.toString(), HTTP_PORT: '0' },
+          stdin: eml().raw,
+          timeoutMs: DEADLINE_MS,
+        });
         expect({ args, code }).toEqual({ args, code: 1 });
-        expect(stderr).toContain(`ticketrelay: The shop's tables ___xtr_msg and ___xtr_customer are missing in database "${name}".`);
+        expect(stderr).toContain(
+          `ticketrelay: The shop's tables ___xtr_msg and ___xtr_customer are missing in database "${name}".`,
+        );
       }
     } finally {
       await admin.query(`DROP DATABASE \`${name}\``);
@@ -153,9 +227,14 @@ describe('mistakes an operator makes', () => {
   it('a database that does not exist is named, with how to create it', async () => {
     const url = new URL(db.url);
     url.pathname = `/${db.name}_nope`;
-    const { code, stderr } = await run(['db', 'migrate'], { env: { DATABASE_URL: url.toString() }, timeoutMs: DEADLINE_MS });
+    const { code, stderr } = await run(['db', 'migrate'], {
+      env: { DATABASE_URL: url.toString() },
+      timeoutMs: DEADLINE_MS,
+    });
     expect(code).toBe(1);
-    expect(stderr).toContain(`The database "${db.name}_nope" named in DATABASE_URL does not exist (running the migrations). Correct the name at the end of DATABASE_URL, or create it: CREATE DATABASE \`${db.name}_nope\``);
+    expect(stderr).toContain(
+      `The database "${db.name}_nope" named in DATABASE_URL does not exist (running the migrations). Correct the name at the end of DATABASE_URL, or create it: CREATE DATABASE \`${db.name}_nope\``,
+    );
   });
 
   it('an HTTP_PORT already taken stops start with a sentence naming HTTP_PORT, and the process ends', async () => {
@@ -164,9 +243,14 @@ describe('mistakes an operator makes', () => {
     const port = (taken.address() as net.AddressInfo).port;
     try {
       // The worker role trains its model first in this fresh data folder: slow on a loaded machine, not stuck.
-      const { code, stderr } = await run(['start', '--roles', 'worker,http'], { env: { HTTP_PORT: String(port) }, timeoutMs: 90_000 });
+      const { code, stderr } = await run(['start', '--roles', 'worker,http'], {
+        env: { HTTP_PORT: String(port) },
+        timeoutMs: 90_000,
+      });
       expect(code).toBe(1);
-      expect(stderr).toContain(`ticketrelay: The HTTP server cannot listen on 127.0.0.1:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`);
+      expect(stderr).toContain(
+        `ticketrelay: The HTTP server cannot listen on 127.0.0.1:${port}: another process uses that port. Stop it, or set HTTP_PORT to a free port.`,
+      );
     } finally {
       taken.close();
     }
@@ -178,13 +262,19 @@ describe('mistakes an operator makes', () => {
     const kept = path.join(folder, 'kept.csv');
     await writeFile(kept, 'last month\n');
     for (const out of [path.join(folder, 'new.csv'), kept]) {
-      const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-05', '--to', '2026-12-01', '--out', out], { timeoutMs: DEADLINE_MS });
+      const { code, stderr } = await run(
+        ['export', '--format', 'csv', '--from', '2026-12-05', '--to', '2026-12-01', '--out', out],
+        { timeoutMs: DEADLINE_MS },
+      );
       expect(code).toBe(1);
       expect(stderr).toContain('The range ends (2026-12-01) before it starts (2026-12-05)');
     }
     expect(await readdir(folder)).toEqual(['kept.csv']);
     expect(await readFile(kept, 'utf8')).toBe('last month\n');
-    const { code } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', kept], { timeoutMs: DEADLINE_MS });
+    const { code } = await run(
+      ['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', kept],
+      { timeoutMs: DEADLINE_MS },
+    );
     expect(code).toBe(0);
     expect(await readFile(kept, 'utf8')).toMatch(/^ticket,created_at,/);
   });
@@ -201,7 +291,10 @@ describe('mistakes an operator makes', () => {
   it('a database the user may not use is named as such, not as a wrong password', async () => {
     const url = new URL(db.url);
     url.pathname = '/nosuchdb_cli';
-    const { code, stderr } = await run(['command', '/ticket list'], { env: { DATABASE_URL: url.toString() }, timeoutMs: DEADLINE_MS });
+    const { code, stderr } = await run(['command', '/ticket list'], {
+      env: { DATABASE_URL: url.toString() },
+      timeoutMs: DEADLINE_MS,
+    });
     expect(code).not.toBe(0);
     expect(stderr).toContain('The user in DATABASE_URL may not use the database "nosuchdb_cli"');
     expect(stderr).not.toContain('Check the user and password');
@@ -211,34 +304,66 @@ describe('mistakes an operator makes', () => {
     const examples = path.resolve(import.meta.dirname, '../../examples');
     const { code, stdout, stderr } = await run(['triage', 'classify', examples, '--json'], { timeoutMs: 120_000 });
     expect(code, stderr).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; wouldOpenTicket?: boolean; why?: string; category?: string; escalate?: boolean });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            file: string;
+            wouldOpenTicket?: boolean;
+            why?: string;
+            category?: string;
+            escalate?: boolean;
+          },
+      );
     expect(lines).toHaveLength(10);
     const byName = (name: string) => lines.find((l) => l.file.endsWith(name))!;
-    expect(byName('08-newsletter-list.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('automated mail (list') });
-    expect(byName('09-bounce-delivery-status.eml')).toMatchObject({ wouldOpenTicket: false, why: expect.stringContaining('bounce') });
-    expect(byName('05-complaint-damaged-part-en.eml')).toMatchObject({ category: 'complaint', escalate: true, escalateBecause: expect.stringMatching(/urgent|very negative tone/) });
+    expect(byName('08-newsletter-list.eml')).toMatchObject({
+      wouldOpenTicket: false,
+      why: expect.stringContaining('automated mail (list'),
+    });
+    expect(byName('09-bounce-delivery-status.eml')).toMatchObject({
+      wouldOpenTicket: false,
+      why: expect.stringContaining('bounce'),
+    });
+    expect(byName('05-complaint-damaged-part-en.eml')).toMatchObject({
+      category: 'complaint',
+      escalate: true,
+      escalateBecause: expect.stringMatching(/urgent|very negative tone/),
+    });
     // In words: which rules are in use, and why an email would be escalated.
-    const text = await run(['triage', 'classify', path.join(examples, '05-complaint-damaged-part-en.eml')], { timeoutMs: 120_000 });
+    const text = await run(['triage', 'classify', path.join(examples, '05-complaint-damaged-part-en.eml')], {
+      timeoutMs: 120_000,
+    });
     expect(text.stderr).toContain('rules: the built-in set');
     expect(text.stdout).toMatch(/→ would be escalated \((urgent|very negative tone: sentiment -?[\d.]+ ≤ -0\.6)/);
   }, 150_000);
 
   it('an export to a folder that does not exist says so, and writes nothing', async () => {
     const out = path.join(dir, 'no-such-folder', 'x.csv');
-    const { code, stderr } = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out], { timeoutMs: DEADLINE_MS });
+    const { code, stderr } = await run(
+      ['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', out],
+      { timeoutMs: DEADLINE_MS },
+    );
     expect(code).toBe(73);
     expect(stderr).toContain(`Nothing was exported: ${path.dirname(out)} does not exist.`);
     expect(stderr).not.toMatch(/ENOENT|partial/);
     // A folder given as --out receives the file under its usual name.
     const into = path.join(dir, 'export-folder');
     await mkdir(into, { recursive: true });
-    const inFolder = await run(['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', into], { timeoutMs: DEADLINE_MS });
+    const inFolder = await run(
+      ['export', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-12-05', '--out', into],
+      { timeoutMs: DEADLINE_MS },
+    );
     expect(inFolder.code, inFolder.stderr).toBe(0);
     expect(await readdir(into)).toEqual(['tickets-2026-12-01_2026-12-05.csv']);
   });
 
   it('digest --now --print shows the digest and posts nothing, so it needs no channel', async () => {
-    const { code, stdout, stderr } = await run(['digest', '--now', '--print', '--day', '2026-03-02'], { timeoutMs: DEADLINE_MS });
+    const { code, stdout, stderr } = await run(['digest', '--now', '--print', '--day', '2026-03-02'], {
+      timeoutMs: DEADLINE_MS,
+    });
     expect(stderr).not.toContain('No channel to post to');
     expect(code).toBe(0);
     expect(stdout).toContain('Support digest — 2026-03-02');
@@ -252,25 +377,40 @@ describe('mistakes an operator makes', () => {
     const closed = await closedPort();
     const env = { SMTP_URL: `smtp://127.0.0.1:${closed}`, SMTP_ALLOW_PLAIN: 'true' };
     const file = path.join(dir, 'outbox-away.eml');
-    await writeFile(file, eml({ from: 'waiting@outbox.example', subject: 'Ma commande', body: 'Bonjour, où en est ma commande ?' }).raw);
+    await writeFile(
+      file,
+      eml({ from: 'waiting@outbox.example', subject: 'Ma commande', body: 'Bonjour, où en est ma commande ?' }).raw,
+    );
     expect((await run(['ingest', file], { env, timeoutMs: DEADLINE_MS })).code).toBe(0);
     const status = await run(['outbox', 'status'], { env, timeoutMs: DEADLINE_MS });
     expect(status.code).toBe(1);
-    expect(status.stderr).toMatch(/^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)\. They are tried again with backoff/m);
+    expect(status.stderr).toMatch(
+      /^1 email waiting to be sent, the oldest for .+; the mail server did not take the last one tried \(.*ECONNREFUSED.*\)\. They are tried again with backoff/m,
+    );
     expect(status.stderr).toMatch(/It is: #\d+ acknowledgement to waiting@outbox\.example\./);
 
     // The mail server is back: "outbox send" sends it at once, without waiting for its retry time.
     const smtp = await startSmtpListener();
     try {
-      const [row] = await db.query<{ due: number }>("SELECT delivery_next_at > NOW(3) AS due FROM support_message WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
+      const [row] = await db.query<{ due: number }>(
+        "SELECT delivery_next_at > NOW(3) AS due FROM support_message WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'",
+      );
       expect(Number(row!.due)).toBe(1); // backing off
-      const sent = await run(['outbox', 'send'], { env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' }, timeoutMs: DEADLINE_MS });
+      const sent = await run(['outbox', 'send'], {
+        env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' },
+        timeoutMs: DEADLINE_MS,
+      });
       expect(sent.stderr).toMatch(/^1 email sent\.$/m);
       expect((await smtp.waitFor(1))[0]!.envelopeTo).toEqual(['waiting@outbox.example']);
 
       // An email given up (a refusal since fixed) goes again with "outbox retry".
-      await db.query("UPDATE support_message SET delivery = 'failed', delivery_error = 'The SMTP server refused the login' WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'");
-      const retried = await run(['outbox', 'retry'], { env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' }, timeoutMs: DEADLINE_MS });
+      await db.query(
+        "UPDATE support_message SET delivery = 'failed', delivery_error = 'The SMTP server refused the login' WHERE kind = 'ack' AND peer_address = 'waiting@outbox.example'",
+      );
+      const retried = await run(['outbox', 'retry'], {
+        env: { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' },
+        timeoutMs: DEADLINE_MS,
+      });
       expect(retried.stderr).toMatch(/^1 email given up in the last 7 days put back in the outbox\.$/m);
       expect(retried.stderr).toMatch(/^1 email sent\.$/m);
       expect(retried.code).toBe(0);
@@ -281,7 +421,9 @@ describe('mistakes an operator makes', () => {
   });
 
   it('agents add on an existing manager, to give a chat identity, keeps her a manager and her staff id', async () => {
-    const first = await run(['agents', 'add', 'claire', '--role', 'manager', '--staff-id', '31'], { timeoutMs: DEADLINE_MS });
+    const first = await run(['agents', 'add', 'claire', '--role', 'manager', '--staff-id', '31'], {
+      timeoutMs: DEADLINE_MS,
+    });
     expect(first.code, first.stderr).toBe(0);
     const second = await run(['agents', 'add', 'claire', '--slack', 'UCLAIRE'], { timeoutMs: DEADLINE_MS });
     expect(second.code, second.stderr).toBe(0);
@@ -291,32 +433,53 @@ describe('mistakes an operator makes', () => {
     const third = await run(['agents', 'add', 'claire', '--staff-id', '31'], { timeoutMs: DEADLINE_MS });
     expect(third.stdout + third.stderr).toContain('claire: manager, staff id 31, recognised as slack user UCLAIRE.');
     expect(third.stdout + third.stderr).not.toContain('No chat identity given');
-    const rows = await db.query<{ role: string; staff_id: number }>("SELECT role, staff_id FROM support_agent WHERE name = 'claire'");
+    const rows = await db.query<{ role: string; staff_id: number }>(
+      "SELECT role, staff_id FROM support_agent WHERE name = 'claire'",
+    );
     expect(rows).toEqual([{ role: 'manager', staff_id: 31 }]);
     const fresh = await run(['agents', 'add', 'dan', '--console', 'dan'], { timeoutMs: DEADLINE_MS });
     expect(fresh.stdout + fresh.stderr).toContain('dan: agent, staff id none');
   });
 
   it('agents add with a full name with spaces says to give a short name and --full-name, and --full-name is kept for signatures', async () => {
-    const refused = await run(['agents', 'add', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'], { timeoutMs: DEADLINE_MS });
+    const refused = await run(['agents', 'add', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'], {
+      timeoutMs: DEADLINE_MS,
+    });
     expect(refused.code).toBe(64);
-    expect(refused.stderr).toContain('Give a short name and sign with the full one: npx ticketrelay agents add zoe --full-name "Zoé Lemaître"');
-    const added = await run(['agents', 'add', 'zoe', '--full-name', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'], { timeoutMs: DEADLINE_MS });
+    expect(refused.stderr).toContain(
+      'Give a short name and sign with the full one: npx ticketrelay agents add zoe --full-name "Zoé Lemaître"',
+    );
+    const added = await run(
+      ['agents', 'add', 'zoe', '--full-name', 'Zoé Lemaître', '--staff-id', '9', '--console', 'zoe'],
+      { timeoutMs: DEADLINE_MS },
+    );
     expect(added.code).toBe(0);
     expect(added.stderr).toContain('zoe (Zoé Lemaître, who signs replies): agent, staff id 9');
-    expect(await db.query("SELECT full_name FROM support_agent WHERE name = 'zoe'")).toEqual([{ full_name: 'Zoé Lemaître' }]);
+    expect(await db.query("SELECT full_name FROM support_agent WHERE name = 'zoe'")).toEqual([
+      { full_name: 'Zoé Lemaître' },
+    ]);
   });
 
   it("agents add refuses another agent's chat identity instead of silently taking it from them", async () => {
-    expect((await run(['agents', 'add', 'bob', '--staff-id', '7', '--console', 'bob'], { timeoutMs: DEADLINE_MS })).code).toBe(0);
-    const taken = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'bob'], { timeoutMs: DEADLINE_MS });
+    expect(
+      (await run(['agents', 'add', 'bob', '--staff-id', '7', '--console', 'bob'], { timeoutMs: DEADLINE_MS })).code,
+    ).toBe(0);
+    const taken = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'bob'], {
+      timeoutMs: DEADLINE_MS,
+    });
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain(`console user bob is already bob's: nothing changed. If it is no longer theirs, run "npx ticketrelay agents remove bob" first`);
+    expect(taken.stderr).toContain(
+      `console user bob is already bob's: nothing changed. If it is no longer theirs, run "npx ticketrelay agents remove bob" first`,
+    );
     // The same identity in other letters is the same key in the table: refused too.
-    const shouted = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'BOB'], { timeoutMs: DEADLINE_MS });
+    const shouted = await run(['agents', 'add', 'hank', '--staff-id', '8', '--console', 'BOB'], {
+      timeoutMs: DEADLINE_MS,
+    });
     expect(shouted.code).toBe(1);
     expect(shouted.stderr).toContain("console user BOB is already bob's: nothing changed.");
-    const owners = await db.query<{ name: string }>("SELECT a.name FROM support_agent_identity i JOIN support_agent a ON a.id = i.agent_id WHERE i.platform = 'console' AND i.value = 'bob'");
+    const owners = await db.query<{ name: string }>(
+      "SELECT a.name FROM support_agent_identity i JOIN support_agent a ON a.id = i.agent_id WHERE i.platform = 'console' AND i.value = 'bob'",
+    );
     expect(owners).toEqual([{ name: 'bob' }]);
     expect(await db.query("SELECT 1 FROM support_agent WHERE name = 'hank'")).toEqual([]);
   });
@@ -324,13 +487,35 @@ describe('mistakes an operator makes', () => {
 
 describe('help and pipelines', () => {
   const DEADLINE_MS = 30_000;
-  const COMMAND_NAMES = ['demo', 'ingest', 'services', 'db', 'outbox', 'start', 'status', 'triage', 'jobs', 'discord', 'console', 'command', 'agents', 'digest', 'export'];
+  const COMMAND_NAMES = [
+    'demo',
+    'ingest',
+    'services',
+    'db',
+    'outbox',
+    'start',
+    'status',
+    'triage',
+    'jobs',
+    'discord',
+    'console',
+    'command',
+    'agents',
+    'digest',
+    'export',
+  ];
 
   it('--help (or -h) after any command prints its usage and exits 0, doing nothing else', async () => {
     // Three processes at a time: fifteen at once on two cores, beside the rest of the suite, measured the machine, not the help.
     const results: Awaited<ReturnType<typeof run>>[] = [];
     for (let i = 0; i < COMMAND_NAMES.length; i += 3) {
-      results.push(...(await Promise.all(COMMAND_NAMES.slice(i, i + 3).map((name, j) => run([name, (i + j) % 2 === 0 ? '--help' : '-h'], { timeoutMs: DEADLINE_MS })))));
+      results.push(
+        ...(await Promise.all(
+          COMMAND_NAMES.slice(i, i + 3).map((name, j) =>
+            run([name, (i + j) % 2 === 0 ? '--help' : '-h'], { timeoutMs: DEADLINE_MS }),
+          ),
+        )),
+      );
     }
     results.forEach(({ code, stdout, stderr }, i) => {
       const name = COMMAND_NAMES[i];
@@ -358,8 +543,16 @@ describe('help and pipelines', () => {
   it('ends quietly with 0 when its output is closed early, as by "| head -1"', async () => {
     const folder = path.join(dir, 'piped');
     await mkdir(folder, { recursive: true });
-    for (const n of [1, 2, 3]) await writeFile(path.join(folder, `${n}.eml`), eml({ from: `piped.${n}@customer.example`, subject: `Piped ${n}` }).raw);
-    for (const args of [['help'], ['ingest', folder, '--verbose'], ['export', '--format', 'csv', '--from', '2026-01-01', '--to', '2026-12-31', '--out', '-']]) {
+    for (const n of [1, 2, 3])
+      await writeFile(
+        path.join(folder, `${n}.eml`),
+        eml({ from: `piped.${n}@customer.example`, subject: `Piped ${n}` }).raw,
+      );
+    for (const args of [
+      ['help'],
+      ['ingest', folder, '--verbose'],
+      ['export', '--format', 'csv', '--from', '2026-01-01', '--to', '2026-12-31', '--out', '-'],
+    ]) {
       const { code, stderr } = await run(args, { closeStdout: true, timeoutMs: DEADLINE_MS });
       expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
     }

@@ -16,10 +16,22 @@ const agent: Caller = { platform: 'slack', userId: 'UAGENT' };
 beforeAll(async () => {
   db = await createTestDatabase('cmdexport');
   app = await createTestApp(db, { ACK_ENABLED: 'false' });
-  await app.agents.upsert({ name: 'boss', role: 'manager', staffId: 7, identities: [{ platform: 'slack', kind: 'user', value: 'UBOSS' }] });
-  await app.agents.upsert({ name: 'ann', role: 'agent', staffId: 8, identities: [{ platform: 'slack', kind: 'user', value: 'UAGENT' }] });
+  await app.agents.upsert({
+    name: 'boss',
+    role: 'manager',
+    staffId: 7,
+    identities: [{ platform: 'slack', kind: 'user', value: 'UBOSS' }],
+  });
+  await app.agents.upsert({
+    name: 'ann',
+    role: 'agent',
+    staffId: 8,
+    identities: [{ platform: 'slack', kind: 'user', value: 'UAGENT' }],
+  });
   for (const subject of ['Brake pads for a Clio', '=HYPERLINK("http://evil.example")', 'Invoice, "copy" please']) {
-    await app.intake.ingest(eml({ subject, from: `Export <export.${subject.length}@customer.example>` }).raw, { kind: 'test' });
+    await app.intake.ingest(eml({ subject, from: `Export <export.${subject.length}@customer.example>` }).raw, {
+      kind: 'test',
+    });
   }
 }, 60_000);
 
@@ -48,10 +60,16 @@ describe('/ticket export', () => {
     const sheet = book.worksheets[0];
     expect(sheet?.rowCount).toBe(4);
     const refused = await app.commands.run(agent, '/ticket export csv');
-    expect(refused).toMatchObject({ ok: false, text: 'Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.' });
+    expect(refused).toMatchObject({
+      ok: false,
+      text: 'Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.',
+    });
     expect(refused.file).toBeUndefined();
     const wrong = await app.commands.run(manager, '/ticket export 2026-11-30 2026-11-01');
-    expect(wrong).toMatchObject({ ok: false, text: 'The period ends (2026-11-01) before it starts (2026-11-30); put the earlier day first.' });
+    expect(wrong).toMatchObject({
+      ok: false,
+      text: 'The period ends (2026-11-01) before it starts (2026-11-30); put the earlier day first.',
+    });
   });
 
   it('times every command in /metrics, by command and result', async () => {

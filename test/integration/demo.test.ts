@@ -25,7 +25,12 @@ afterAll(async () => {
 
 const queuePrefix = `test-demo-${randomBytes(3).toString('hex')}`;
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runTicketrelay(args, { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dir, QUEUE_PREFIX: queuePrefix });
+  return runTicketrelay(args, {
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: dir,
+    QUEUE_PREFIX: queuePrefix,
+  });
 }
 
 const demo = () => run(['demo']);
@@ -33,14 +38,26 @@ const demo = () => run(['demo']);
 describe('ticketrelay demo', () => {
   it('takes the samples, triages every new ticket, lists the open tickets, and changes nothing the second time', async () => {
     // On a database that is not the local development one, the person at the terminal must be an agent.
-    const added = await run(['agents', 'add', 'demo-tester', '--role', 'agent', '--staff-id', '7', '--console', os.userInfo().username]);
+    const added = await run([
+      'agents',
+      'add',
+      'demo-tester',
+      '--role',
+      'agent',
+      '--staff-id',
+      '7',
+      '--console',
+      os.userInfo().username,
+    ]);
     expect(added.code, added.stderr).toBe(0);
     const first = await demo();
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/01-new-order-question-fr\.eml +new ticket #\d+/);
     expect(first.stdout).toMatch(/09-bounce-delivery-status\.eml +automated mail \(bounce/);
     expect(first.stdout).toMatch(/created +5/);
-    const triaged = await db.query<{ ticket_id: number; category: string; priority: string }>('SELECT ticket_id, category, priority FROM support_ticket WHERE triaged = 1');
+    const triaged = await db.query<{ ticket_id: number; category: string; priority: string }>(
+      'SELECT ticket_id, category, priority FROM support_ticket WHERE triaged = 1',
+    );
     expect(triaged).toHaveLength(5);
     // Each triage decision is printed, and the list shows the same tickets.
     for (const t of triaged) expect(first.stdout).toMatch(new RegExp(`#${t.ticket_id} +${t.priority} +${t.category}`));

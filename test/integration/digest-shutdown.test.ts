@@ -39,7 +39,8 @@ beforeAll(async () => {
       if (url.endsWith('/chat.postMessage')) {
         postArrived();
         setTimeout(() => answer({ ok: true, channel: 'C9', ts: '1773000000.000100' }), 1_500);
-      } else if (url.endsWith('/files.getUploadURLExternal')) answer({ ok: true, upload_url: `${slowUrl}upload/F9`, file_id: 'F9' });
+      } else if (url.endsWith('/files.getUploadURLExternal'))
+        answer({ ok: true, upload_url: `${slowUrl}upload/F9`, file_id: 'F9' });
       else answer({ ok: true, files: [{ id: 'F9' }] });
     });
   });
@@ -56,20 +57,24 @@ afterAll(async () => {
 
 it('SIGTERM during a digest job: the post completes and is recorded, then exit 0', async () => {
   const prefix = `test-sig-${randomBytes(3).toString('hex')}`;
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'scheduler'], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '/root',
-      DATABASE_URL: db.url,
-      REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-      DATA_DIR: path.join(dir, 'data'),
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_API_URL: `${slowUrl}api/`,
-      SLACK_DIGEST_CHANNELS: 'C9',
+  const child = spawn(
+    process.execPath,
+    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'scheduler'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/root',
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: path.join(dir, 'data'),
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_API_URL: `${slowUrl}api/`,
+        SLACK_DIGEST_CHANNELS: 'C9',
+      },
     },
-  });
+  );
   let stderr = '';
   const running = new Promise<void>((resolve) =>
     child.stderr.on('data', (c: Buffer) => {
@@ -91,7 +96,9 @@ it('SIGTERM during a digest job: the post completes and is recorded, then exit 0
     await postArrivedPromise;
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);
-    const rows = await db.query<{ status: string; message_ref: string }>("SELECT status, message_ref FROM support_digest_post WHERE channel = 'slack:C9'");
+    const rows = await db.query<{ status: string; message_ref: string }>(
+      "SELECT status, message_ref FROM support_digest_post WHERE channel = 'slack:C9'",
+    );
     expect(rows).toEqual([{ status: 'posted', message_ref: 'C9/1773000000.000100' }]);
     expect(seen.filter((u) => u.endsWith('/chat.postMessage'))).toHaveLength(1);
     expect(seen.some((u) => u.endsWith('/files.completeUploadExternal'))).toBe(true);

@@ -20,18 +20,39 @@ let db: TestDatabase;
 let slack: RecordingServer;
 let nextId = 1;
 
-async function ticket(t: { created: string; firstResponse?: string; closed?: string; priority?: string; category?: string; subject?: string }): Promise<number> {
+async function ticket(t: {
+  created: string;
+  firstResponse?: string;
+  closed?: string;
+  priority?: string;
+  category?: string;
+  subject?: string;
+}): Promise<number> {
   const id = nextId++;
   await db.query(
     `INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, source, created_at, updated_at, last_message_at, first_response_at, closed_at)
      VALUES (?, 1, 'c@example.com', ?, ?, ?, ?, 'email', ?, ?, ?, ?, ?)`,
-    [id, t.subject ?? `ticket ${id}`, t.closed ? 'closed' : 'open', t.priority ?? 'normal', t.category ?? 'general', new Date(t.created), new Date(t.created), new Date(t.created), t.firstResponse ? new Date(t.firstResponse) : null, t.closed ? new Date(t.closed) : null],
+    [
+      id,
+      t.subject ?? `ticket ${id}`,
+      t.closed ? 'closed' : 'open',
+      t.priority ?? 'normal',
+      t.category ?? 'general',
+      new Date(t.created),
+      new Date(t.created),
+      new Date(t.created),
+      t.firstResponse ? new Date(t.firstResponse) : null,
+      t.closed ? new Date(t.closed) : null,
+    ],
   );
   return id;
 }
 
 async function automated(at: string, kind: string): Promise<void> {
-  await db.query("INSERT INTO support_message (message_id, direction, kind, outcome, automated_kind, created_at) VALUES (?, 'inbound', 'automated', 'automated_skipped', ?, ?)", [`auto-${Math.random()}@x`, kind, new Date(at)]);
+  await db.query(
+    "INSERT INTO support_message (message_id, direction, kind, outcome, automated_kind, created_at) VALUES (?, 'inbound', 'automated', 'automated_skipped', ?, ?)",
+    [`auto-${Math.random()}@x`, kind, new Date(at)],
+  );
 }
 
 function service(store = new MysqlReportStore(db.database), apiUrl = `${slack.url}api/`): DigestService {
@@ -55,16 +76,35 @@ beforeAll(async () => {
   slack = await startRecordingServer();
   let ts = 1000;
   slack.route('/api/chat.postMessage', () => ({ body: { ok: true, channel: 'C1', ts: `${ts++}.000100` } }));
-  slack.route('/api/files.getUploadURLExternal', () => ({ body: { ok: true, upload_url: `${slack.url}upload/F1`, file_id: 'F1' } }));
+  slack.route('/api/files.getUploadURLExternal', () => ({
+    body: { ok: true, upload_url: `${slack.url}upload/F1`, file_id: 'F1' },
+  }));
   slack.route('/api/files.completeUploadExternal', () => ({ body: { ok: true, files: [{ id: 'F1' }] } }));
   slack.route('/messages', () => ({ body: { id: '990000000000000001', channel_id: '123' } }));
   // The day under test: Tuesday 2026-03-10 in Paris (UTC+1), 2026-03-09T23:00Z → 2026-03-10T23:00Z.
   ids = {
-    t1: await ticket({ created: '2026-03-10T08:00:00Z', firstResponse: '2026-03-10T08:30:00Z', closed: '2026-03-10T11:00:00Z', priority: 'high', category: 'billing' }),
-    t2: await ticket({ created: '2026-03-10T09:00:00Z', firstResponse: '2026-03-10T10:00:00Z', priority: 'urgent', category: 'technical', subject: 'Site down' }),
+    t1: await ticket({
+      created: '2026-03-10T08:00:00Z',
+      firstResponse: '2026-03-10T08:30:00Z',
+      closed: '2026-03-10T11:00:00Z',
+      priority: 'high',
+      category: 'billing',
+    }),
+    t2: await ticket({
+      created: '2026-03-10T09:00:00Z',
+      firstResponse: '2026-03-10T10:00:00Z',
+      priority: 'urgent',
+      category: 'technical',
+      subject: 'Site down',
+    }),
     t3: await ticket({ created: '2026-03-10T22:30:00Z' }), // 23:30 in Paris: still the 10th
     t4: await ticket({ created: '2026-03-10T23:30:00Z' }), // 00:30 on the 11th in Paris
-    t5: await ticket({ created: '2026-03-09T10:00:00Z', firstResponse: '2026-03-10T10:00:00Z', closed: '2026-03-10T12:00:00Z', category: 'complaint' }),
+    t5: await ticket({
+      created: '2026-03-09T10:00:00Z',
+      firstResponse: '2026-03-10T10:00:00Z',
+      closed: '2026-03-10T12:00:00Z',
+      category: 'complaint',
+    }),
     t6: await ticket({ created: '2026-03-03T10:00:00Z', priority: 'low', category: 'suggestion' }),
     t7: await ticket({ created: '2026-03-03T11:00:00Z', closed: '2026-03-03T15:00:00Z' }),
     t8: await ticket({ created: '2026-02-01T10:00:00Z', priority: 'urgent', subject: 'Old urgent one' }),
@@ -83,10 +123,15 @@ beforeAll(async () => {
   await automated('2026-03-09T15:00:00Z', 'list');
   // An email that could not be read that day (and one the day before): no ticket, but the manager hears of it.
   for (const at of ['2026-03-10T11:00:00Z', '2026-03-09T11:00:00Z']) {
-    await db.query("INSERT INTO support_message (message_id, direction, kind, outcome, created_at) VALUES (?, 'inbound', 'rejected', 'rejected', ?)", [`rejected-${Math.random()}@x`, new Date(at)]);
+    await db.query(
+      "INSERT INTO support_message (message_id, direction, kind, outcome, created_at) VALUES (?, 'inbound', 'rejected', 'rejected', ?)",
+      [`rejected-${Math.random()}@x`, new Date(at)],
+    );
   }
   // Rows of the shop's other features in ___xtr_msg are never tickets.
-  await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ('1', '2026-3-10 10:00:00', 'Review', '{\"type\":\"review\",\"stars\":5}', '1', '0')");
+  await db.query(
+    "INSERT INTO ___xtr_msg (msg_cst_id, msg_date, msg_subject, msg_content, msg_open, msg_close) VALUES ('1', '2026-3-10 10:00:00', 'Review', '{\"type\":\"review\",\"stars\":5}', '1', '0')",
+  );
 });
 
 afterAll(async () => {
@@ -164,8 +209,12 @@ describe('posting', () => {
     expect(posts).toHaveLength(1);
     expect(JSON.stringify(posts[0]?.body)).toContain('Support digest — 2026-03-10');
     await slack.waitFor('/api/files.completeUploadExternal');
-    const rows = await db.query<{ status: string; message_ref: string }>("SELECT status, message_ref FROM support_digest_post WHERE channel = 'slack:C1' AND day = '2026-03-10'");
-    expect(rows).toEqual([{ status: 'posted', message_ref: expect.stringMatching(/^C1\/\d+\.000100$/) as unknown as string }]);
+    const rows = await db.query<{ status: string; message_ref: string }>(
+      "SELECT status, message_ref FROM support_digest_post WHERE channel = 'slack:C1' AND day = '2026-03-10'",
+    );
+    expect(rows).toEqual([
+      { status: 'posted', message_ref: expect.stringMatching(/^C1\/\d+\.000100$/) as unknown as string },
+    ]);
     // A later run (a restart, a second cron fire) posts nothing.
     const again = await service().post('2026-03-10', ['slack:C1']);
     expect(again[0]?.outcome).toBe('already_posted');
@@ -178,14 +227,19 @@ describe('posting', () => {
     const [call] = slack.callsTo('/api/v10/channels/123/messages');
     expect(call?.method).toBe('POST');
     const raw = call?.raw.toString('latin1') ?? '';
-    expect(raw).toContain('"title":"Support digest — 2026-03-10 (Europe/Paris)"'.replace('—', Buffer.from('—').toString('latin1')));
+    expect(raw).toContain(
+      '"title":"Support digest — 2026-03-10 (Europe/Paris)"'.replace('—', Buffer.from('—').toString('latin1')),
+    );
     expect(raw).toContain('attachment://digest-2026-03-10.png');
     expect(raw).toContain('\x89PNG');
   });
 
   it('takes over a claim abandoned before sending, and never re-posts one abandoned while sending', async () => {
     const old = new Date(Date.now() - 60 * 60_000);
-    await db.query("INSERT INTO support_digest_post (channel, day, status, claimed_at, message_ref) VALUES ('slack:C2', '2026-03-10', 'claimed', ?, 'claim:dead'), ('slack:C3', '2026-03-10', 'claimed', ?, 'sending:dead'), ('slack:C4', '2026-03-10', 'claimed', ?, 'claim:alive')", [old, old, new Date()]);
+    await db.query(
+      "INSERT INTO support_digest_post (channel, day, status, claimed_at, message_ref) VALUES ('slack:C2', '2026-03-10', 'claimed', ?, 'claim:dead'), ('slack:C3', '2026-03-10', 'claimed', ?, 'sending:dead'), ('slack:C4', '2026-03-10', 'claimed', ?, 'claim:alive')",
+      [old, old, new Date()],
+    );
     const before = slack.callsTo('/api/chat.postMessage').length;
     const outcomes = await service().post('2026-03-10', ['slack:C2', 'slack:C3', 'slack:C4']);
     expect(outcomes.map((o) => o.outcome)).toEqual(['posted', 'uncertain', 'busy']);
@@ -199,7 +253,9 @@ describe('posting', () => {
     const refusing = await startRecordingServer();
     refusing.route('/api/chat.postMessage', () => ({ body: { ok: false, error: 'not_in_channel' } }));
     try {
-      const [failed] = await service(new MysqlReportStore(db.database), `${refusing.url}api/`).post('2026-03-10', ['slack:C5']);
+      const [failed] = await service(new MysqlReportStore(db.database), `${refusing.url}api/`).post('2026-03-10', [
+        'slack:C5',
+      ]);
       expect(failed).toMatchObject({ outcome: 'failed', retryable: false });
       expect(failed && 'detail' in failed ? failed.detail : '').toContain('Invite the app');
       expect(await db.query("SELECT * FROM support_digest_post WHERE channel = 'slack:C5'")).toHaveLength(0);

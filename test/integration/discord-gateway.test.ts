@@ -13,10 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotsRole } from '../../src/roles/bots.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import type { RunningRole } from '../../src/roles/role.ts';
-import { serveGatewayBot, startFakeDiscordGateway, type FakeDiscordGateway, type GatewayPayload } from '../fakes/fake-discord-gateway.ts';
+import {
+  serveGatewayBot,
+  startFakeDiscordGateway,
+  type FakeDiscordGateway,
+  type GatewayPayload,
+} from '../fakes/fake-discord-gateway.ts';
 import { DISCORD_IDS, discordMessage, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { createTestApp, createTestDatabase, ingestTicket, runTicketrelay, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  ingestTicket,
+  runTicketrelay,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const TOKEN = 'MTIwMDAwMDAwMDAwMDAwMDAwMQ.fake-gateway.bot-token-d1s';
 /** Refused by the REST API (401 on /gateway/bot), as Discord does for a reset token. */
@@ -40,14 +52,38 @@ let hours: { ticketId: number };
 beforeAll(async () => {
   db = await createTestDatabase('discord_gw');
   api = await startRecordingServer();
-  gateway = await startFakeDiscordGateway({ token: TOKEN, applicationId: APP_ID, botUser: BOT_USER, guilds: [guildCreate()], heartbeatIntervalMs: 250 });
+  gateway = await startFakeDiscordGateway({
+    token: TOKEN,
+    applicationId: APP_ID,
+    botUser: BOT_USER,
+    guilds: [guildCreate()],
+    heartbeatIntervalMs: 250,
+  });
   serveGatewayBot(api, gateway, [TOKEN, GATEWAY_REFUSED_TOKEN]);
   // Webhook edits answer with the message, as Discord does.
   api.route('/messages/%40original', (call) => ({ body: message(call) }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api` });
-  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
-  gearbox = await ingestTicket(app, { from: 'Ada Lovelace <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
-  hours = await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours', body: 'Are you open on Saturday?' });
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_API_URL: `${api.url}api`,
+  });
+  await app.agents.upsert({
+    name: 'alice',
+    role: 'agent',
+    staffId: 4711,
+    identities: [{ platform: 'discord', kind: 'user', value: AGENT }],
+  });
+  gearbox = await ingestTicket(app, {
+    from: 'Ada Lovelace <ada@customer.example>',
+    subject: 'Gearbox noise',
+    body: 'The gearbox whines above 80 km/h.',
+  });
+  hours = await ingestTicket(app, {
+    from: 'Otto <otto@customer.example>',
+    subject: 'Opening hours',
+    body: 'Are you open on Saturday?',
+  });
 });
 
 afterAll(async () => {
@@ -69,7 +105,19 @@ function guildCreate(): Record<string, unknown> {
     verification_level: 0,
     default_message_notifications: 0,
     explicit_content_filter: 0,
-    roles: [{ id: GUILD, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '0', managed: false, mentionable: false, flags: 0 }],
+    roles: [
+      {
+        id: GUILD,
+        name: '@everyone',
+        color: 0,
+        hoist: false,
+        position: 0,
+        permissions: '0',
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
     emojis: [],
     stickers: [],
     features: [],
@@ -91,7 +139,18 @@ function guildCreate(): Record<string, unknown> {
     member_count: 2,
     voice_states: [],
     members: [],
-    channels: [{ id: CHANNEL, type: 0, guild_id: GUILD, name: 'support', position: 0, permission_overwrites: [], parent_id: null, nsfw: false }],
+    channels: [
+      {
+        id: CHANNEL,
+        type: 0,
+        guild_id: GUILD,
+        name: 'support',
+        position: 0,
+        permission_overwrites: [],
+        parent_id: null,
+        nsfw: false,
+      },
+    ],
     threads: [],
     presences: [],
     stage_instances: [],
@@ -102,16 +161,23 @@ function guildCreate(): Record<string, unknown> {
 
 const message = (call: RecordedCall) => discordMessage(call, BOT_USER);
 /** An INTERACTION_CREATE for `/ticket SUB …` typed by the agent in #support, as the gateway sends it. */
-const slashCommand = (sub: string, options: CommandOption[]) => ticketCommand({ id: AGENT, username: 'alice', globalName: 'Alice' }, [], sub, options);
+const slashCommand = (sub: string, options: CommandOption[]) =>
+  ticketCommand({ id: AGENT, username: 'alice', globalName: 'Alice' }, [], sub, options);
 
 const jsonOf = (call: RecordedCall | undefined) => (call?.body ?? {}) as Record<string, unknown>;
 const session = () => gateway.sessions.at(-1)!;
 
 /** Dispatches the interaction over the gateway; resolves with its callback (within Discord's 3 s) and the edited original message. */
-async function overGateway(interaction: ReturnType<typeof slashCommand>): Promise<{ callback: Record<string, unknown>; edit: RecordedCall }> {
+async function overGateway(
+  interaction: ReturnType<typeof slashCommand>,
+): Promise<{ callback: Record<string, unknown>; edit: RecordedCall }> {
   const started = Date.now();
   gateway.dispatch('INTERACTION_CREATE', interaction);
-  const [callback] = await api.waitFor(`/api/v10/interactions/${interaction.id}/${interaction.token}/callback`, 1, 3_000);
+  const [callback] = await api.waitFor(
+    `/api/v10/interactions/${interaction.id}/${interaction.token}/callback`,
+    1,
+    3_000,
+  );
   expect(Date.now() - started).toBeLessThan(3_000);
   const [edit] = await api.waitFor(`/api/v10/webhooks/${APP_ID}/${interaction.token}/messages/%40original`, 1, 10_000);
   return { callback: jsonOf(callback), edit: edit! };
@@ -126,9 +192,21 @@ describe('the Discord bot over the gateway', () => {
     expect(gateway.sessions).toHaveLength(1);
     expect(Object.fromEntries(session().query)).toEqual({ v: '10', encoding: 'json' });
     const identify = session().received.find((p) => p.op === 2) as GatewayPayload & { d: Record<string, unknown> };
-    expect(identify.d).toMatchObject({ token: TOKEN, intents: GUILDS_INTENT, shard: [0, 1], compress: false, properties: { os: process.platform, browser: expect.stringMatching(/^@discordjs\/ws /), device: expect.stringMatching(/^@discordjs\/ws /) } });
+    expect(identify.d).toMatchObject({
+      token: TOKEN,
+      intents: GUILDS_INTENT,
+      shard: [0, 1],
+      compress: false,
+      properties: {
+        os: process.platform,
+        browser: expect.stringMatching(/^@discordjs\/ws /),
+        device: expect.stringMatching(/^@discordjs\/ws /),
+      },
+    });
     // discord.js is fully ready once the guild announced in READY arrived as GUILD_CREATE.
-    await expect.poll(() => role?.describe(), { timeout: 5_000 }).toEqual([`discord: gateway connected as ${BOT_USER.username}, 0 interaction(s) handled`]);
+    await expect
+      .poll(() => role?.describe(), { timeout: 5_000 })
+      .toEqual([`discord: gateway connected as ${BOT_USER.username}, 0 interaction(s) handled`]);
     // Several heartbeats, each acknowledged (op 11): discord.js drops a connection whose heartbeat went unanswered, so one session means every ack arrived.
     await gateway.until('3 heartbeats', () => session().heartbeats >= 3);
     expect(gateway.sessions).toHaveLength(1);
@@ -148,11 +226,19 @@ describe('the Discord bot over the gateway', () => {
     expect(rows.map((r) => r.msg_id)).toEqual([hours.ticketId, gearbox.ticketId]);
     const lines = embed?.description.split('\n') ?? [];
     expect(lines).toHaveLength(2);
-    rows.forEach((row, i) => expect(lines[i]).toMatch(new RegExp(`^\\S+ \\*\\*#${row.msg_id}\\*\\* ${row.msg_subject} — ${row.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `)));
+    rows.forEach((row, i) =>
+      expect(lines[i]).toMatch(
+        new RegExp(
+          `^\\S+ \\*\\*#${row.msg_id}\\*\\* ${row.msg_subject} — ${row.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `,
+        ),
+      ),
+    );
   });
 
   it('/ticket view N: the ticket with its customer and the thread, and the role counts both interactions', async () => {
-    const { callback, edit } = await overGateway(slashCommand('view', [{ type: 4, name: 'ticket', value: gearbox.ticketId }]));
+    const { callback, edit } = await overGateway(
+      slashCommand('view', [{ type: 4, name: 'ticket', value: gearbox.ticketId }]),
+    );
     expect(callback).toMatchObject({ type: 5, data: { flags: 64 } });
     const embed = (jsonOf(edit)['embeds'] as { title: string; fields: { name: string; value: string }[] }[])[0];
     expect(embed?.title).toBe(`#${gearbox.ticketId} Gearbox noise`);
@@ -162,7 +248,9 @@ describe('the Discord bot over the gateway', () => {
     expect(Object.values(fields).join('\n')).toContain('The gearbox whines above 80 km/h.');
     const row = (jsonOf(edit)['components'] as { components: { custom_id: string }[] }[])[0];
     expect(row?.components.map((c) => c.custom_id)).toContain(`ticket:close:${gearbox.ticketId}`);
-    await expect.poll(() => role?.describe()).toEqual([`discord: gateway connected as ${BOT_USER.username}, 2 interaction(s) handled`]);
+    await expect
+      .poll(() => role?.describe())
+      .toEqual([`discord: gateway connected as ${BOT_USER.username}, 2 interaction(s) handled`]);
   });
 
   it('stops: closes the gateway connection normally (1000)', async () => {
@@ -185,7 +273,16 @@ describe('a token Discord refuses', () => {
   const start = (token: string) =>
     runTicketrelay(
       ['start', '--roles', 'bots'],
-      { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'test-discord-gw', LOG_LEVEL: 'debug', DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api` },
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: dataDir,
+        QUEUE_PREFIX: 'test-discord-gw',
+        LOG_LEVEL: 'debug',
+        DISCORD_TOKEN: token,
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_API_URL: `${api.url}api`,
+      },
       '',
       { timeoutMs: 30_000 },
     );
@@ -195,7 +292,9 @@ describe('a token Discord refuses', () => {
     const { code, stdout, stderr } = await start(GATEWAY_REFUSED_TOKEN);
     expect(gateway.sessions.slice(before).map((s) => s.closeCode)).toEqual([4004]);
     expect(code).toBe(1);
-    expect(stderr).toContain('ticketrelay: Discord refused DISCORD_TOKEN (the gateway closed with 4004, authentication failed): copy the bot token again from "Bot" in the developer portal');
+    expect(stderr).toContain(
+      'ticketrelay: Discord refused DISCORD_TOKEN (the gateway closed with 4004, authentication failed): copy the bot token again from "Bot" in the developer portal',
+    );
     expect(stdout + stderr).not.toContain(GATEWAY_REFUSED_TOKEN);
     expect(stdout + stderr).not.toContain(GATEWAY_REFUSED_TOKEN.split('.').at(-1));
   });
@@ -204,7 +303,9 @@ describe('a token Discord refuses', () => {
     const before = gateway.sessions.length;
     const { code, stdout, stderr } = await start(REVOKED_TOKEN);
     expect(code).toBe(1);
-    expect(stderr).toContain('ticketrelay: Discord refused DISCORD_TOKEN: copy the bot token again from "Bot" in the developer portal');
+    expect(stderr).toContain(
+      'ticketrelay: Discord refused DISCORD_TOKEN: copy the bot token again from "Bot" in the developer portal',
+    );
     expect(stdout + stderr).not.toContain(REVOKED_TOKEN);
     expect(stdout + stderr).not.toContain(REVOKED_TOKEN.split('.').at(-1));
     expect(gateway.sessions.length).toBe(before);

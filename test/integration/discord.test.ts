@@ -10,10 +10,24 @@ import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger
 import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
-import { DISCORD_IDS, discordMessage, interactionEnvelope, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
+import {
+  DISCORD_IDS,
+  discordMessage,
+  interactionEnvelope,
+  ticketCommand,
+  type CommandOption,
+} from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
-import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  ingestTicket,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const APP_ID = DISCORD_IDS.app;
 /** Members with this role are the agent "desk" (staff id 4720). */
@@ -45,14 +59,42 @@ beforeAll(async () => {
   api = await startRecordingServer();
   smtp = await startSmtpListener();
   // Webhook edits and follow-ups answer with the message, as Discord does.
-  api.route('/messages/%40original', (call) => (call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) }));
+  api.route('/messages/%40original', (call) =>
+    call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) },
+  );
   api.route(`/webhooks/${APP_ID}/`, (call) => ({ body: message(call) }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', DISCORD_TOKEN: 'discord-test-token', DISCORD_APPLICATION_ID: APP_ID, DISCORD_API_URL: `${api.url}api`, SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
-  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'discord', kind: 'user', value: AGENT }] });
-  await app.agents.upsert({ name: 'desk', role: 'agent', staffId: 4720, identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }] });
-  await app.agents.upsert({ name: 'dora', role: 'manager', staffId: 4730, identities: [{ platform: 'discord', kind: 'user', value: MANAGER }] });
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    DISCORD_TOKEN: 'discord-test-token',
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_API_URL: `${api.url}api`,
+    SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
+  });
+  await app.agents.upsert({
+    name: 'alice',
+    role: 'agent',
+    staffId: 4711,
+    identities: [{ platform: 'discord', kind: 'user', value: AGENT }],
+  });
+  await app.agents.upsert({
+    name: 'desk',
+    role: 'agent',
+    staffId: 4720,
+    identities: [{ platform: 'discord', kind: 'role', value: AGENT_ROLE }],
+  });
+  await app.agents.upsert({
+    name: 'dora',
+    role: 'manager',
+    staffId: 4730,
+    identities: [{ platform: 'discord', kind: 'user', value: MANAGER }],
+  });
   bot = new DiscordBot({ discord: app.config.discord, commands: app.commands, agents: app.agents, logger: app.logger });
-  const ada = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Gearbox noise', body: 'The gearbox whines above 80 km/h.' });
+  const ada = await ingestTicket(app, {
+    from: 'Ada <ada@customer.example>',
+    subject: 'Gearbox noise',
+    body: 'The gearbox whines above 80 km/h.',
+  });
   ticketId = ada.ticketId;
   adaMessageId = `<${ada.messageId}>`;
   otherId = (await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours' })).ticketId;
@@ -76,10 +118,16 @@ beforeEach(() => {
 const message = (call: Pick<RecordedCall, 'body'>) => discordMessage(call, { id: APP_ID, username: 'ticketrelay' });
 const who = (user: string) => ({ id: user, username: NAMES[user] ?? 'someone' });
 const envelope = (user: string, roles: string[]) => interactionEnvelope(who(user), roles);
-const command = (user: string, roles: string[], sub: string, options: CommandOption[], type = 2) => ticketCommand(who(user), roles, sub, options, type);
+const command = (user: string, roles: string[], sub: string, options: CommandOption[], type = 2) =>
+  ticketCommand(who(user), roles, sub, options, type);
 
 function button(user: string, roles: string[], customId: string, embeds: Record<string, unknown>[] = []) {
-  return { ...envelope(user, roles), type: 3, data: { custom_id: customId, component_type: 2 }, message: message({ body: { embeds, flags: 64 } }) };
+  return {
+    ...envelope(user, roles),
+    type: 3,
+    data: { custom_id: customId, component_type: 2 },
+    message: message({ body: { embeds, flags: 64 } }),
+  };
 }
 
 const callbacks = (id: string) => api.callsTo(`/interactions/${id}/interaction-token-${id}/callback`);
@@ -89,17 +137,29 @@ const original = (token: string) => api.callsTo(`/webhooks/${APP_ID}/${token}/me
 const followUps = (token: string) => api.callsTo(`/webhooks/${APP_ID}/${token}`);
 
 async function legacyFlags(id: number): Promise<{ msg_open: string; msg_close: string }> {
-  const [row] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [id]);
+  const [row] = await db.query<{ msg_open: string; msg_close: string }>(
+    'SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?',
+    [id],
+  );
   return row!;
 }
 
 async function events(id: number, type: string): Promise<{ actor: string; details: Record<string, unknown> }[]> {
-  const rows = await db.query<{ actor: string; details: unknown }>('SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id', [id, type]);
-  return rows.map((r) => ({ actor: r.actor, details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown> }));
+  const rows = await db.query<{ actor: string; details: unknown }>(
+    'SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id',
+    [id, type],
+  );
+  return rows.map((r) => ({
+    actor: r.actor,
+    details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown>,
+  }));
 }
 
 async function staffIds(id: number): Promise<string[]> {
-  const rows = await db.query<{ msg_cnfa_id: string }>('SELECT msg_cnfa_id FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id', [String(id)]);
+  const rows = await db.query<{ msg_cnfa_id: string }>(
+    'SELECT msg_cnfa_id FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id',
+    [String(id)],
+  );
   return rows.map((r) => r.msg_cnfa_id);
 }
 
@@ -111,7 +171,9 @@ describe('/ticket', () => {
     expect(jsonOf(defer)).toMatchObject({ type: 5, data: { flags: 64 } }); // deferred, ephemeral: a read
     const [edit] = original(payload.token);
     expect(edit?.method).toBe('PATCH');
-    const embed = (jsonOf(edit)['embeds'] as { color: number; title: string; fields: { name: string; value: string }[] }[])[0];
+    const embed = (
+      jsonOf(edit)['embeds'] as { color: number; title: string; fields: { name: string; value: string }[] }[]
+    )[0];
     expect(embed?.color).toBe(0xf57c00); // high
     expect(embed?.title).toBe(`#${ticketId} Gearbox noise`);
     const fields = Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
@@ -120,16 +182,34 @@ describe('/ticket', () => {
     expect(fields['Customer']).toContain('ada@customer.example');
     expect(Object.values(fields).join('\n')).toContain('The gearbox whines above 80 km/h.');
     const row = (jsonOf(edit)['components'] as { components: { custom_id: string }[] }[])[0];
-    expect(row?.components.map((c) => c.custom_id)).toEqual([`ticket:reply:${ticketId}`, `ticket:assign_me:${ticketId}`, `ticket:close:${ticketId}`]);
+    expect(row?.components.map((c) => c.custom_id)).toEqual([
+      `ticket:reply:${ticketId}`,
+      `ticket:assign_me:${ticketId}`,
+      `ticket:close:${ticketId}`,
+    ]);
 
     // A customer's answer from another address, with a photo: under that address, the file below its text.
-    const bea = await ingestTicket(app, { from: 'Bea <bea@customer.example>', subject: 'Scratched bumper', body: 'The bumper came scratched.' });
-    const fromWork = eml({ from: 'Bea <bea@work.example>', subject: 'Re: Scratched bumper', inReplyTo: `<${bea.messageId}>`, mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]) });
-    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: bea.ticketId });
+    const bea = await ingestTicket(app, {
+      from: 'Bea <bea@customer.example>',
+      subject: 'Scratched bumper',
+      body: 'The bumper came scratched.',
+    });
+    const fromWork = eml({
+      from: 'Bea <bea@work.example>',
+      subject: 'Re: Scratched bumper',
+      inReplyTo: `<${bea.messageId}>`,
+      mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]),
+    });
+    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({
+      outcome: 'reply',
+      ticketId: bea.ticketId,
+    });
     const again = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: bea.ticketId }]);
     await bot.dispatch(again);
     const [beaEdit] = original(again.token);
-    const thread = ((jsonOf(beaEdit)['embeds'] as { fields: { name: string; value: string }[] }[])[0]?.fields ?? []).filter((f) => f.name.startsWith('✉️'));
+    const thread = (
+      (jsonOf(beaEdit)['embeds'] as { fields: { name: string; value: string }[] }[])[0]?.fields ?? []
+    ).filter((f) => f.name.startsWith('✉️'));
     expect(thread.map((f) => f.name)).toEqual(['✉️ bea@customer.example', '✉️ bea@work.example']);
     expect(thread[0]?.value).toMatch(/\nThe bumper came scratched\.$/);
     expect(thread[1]?.value).toMatch(/\nPhoto attached\.\n📎 bumper\.png · image\/png · 70 B$/);
@@ -162,11 +242,17 @@ describe('/ticket', () => {
       { type: 3, name: 'priority', value: 'high' },
     ]);
     await bot.dispatch(payload);
-    const embed = (jsonOf(original(payload.token)[0])['embeds'] as { title: string; description: string; color: number }[])[0];
+    const embed = (
+      jsonOf(original(payload.token)[0])['embeds'] as { title: string; description: string; color: number }[]
+    )[0];
     expect(embed?.title).toBe('Open high tickets, newest first · page 1');
     expect(embed?.color).toBe(0xf57c00);
     // New, unanswered: the customer waits for us.
-    expect(embed?.description).toMatch(new RegExp(`^🟠 \\*\\*#${ticketId}\\*\\* Gearbox noise — ada@customer\\.example · open, waiting \\d+ min · high · general$`));
+    expect(embed?.description).toMatch(
+      new RegExp(
+        `^🟠 \\*\\*#${ticketId}\\*\\* Gearbox noise — ada@customer\\.example · open, waiting \\d+ min · high · general$`,
+      ),
+    );
 
     const page2 = command(ROLE_MEMBER, [AGENT_ROLE], 'list', [
       { type: 3, name: 'status', value: 'open' },
@@ -176,7 +262,9 @@ describe('/ticket', () => {
     await bot.dispatch(page2);
     const empty = (jsonOf(original(page2.token)[0])['embeds'] as { title: string; description: string }[])[0];
     expect(empty?.title).toBe('Open high tickets, newest first · page 2');
-    expect(empty?.description).toBe('No open high tickets on page 2; the list ends before it. Try "/ticket list open high".');
+    expect(empty?.description).toBe(
+      'No open high tickets on page 2; the list ends before it. Try "/ticket list open high".',
+    );
   });
 
   it('refuses a change from a member without an agent role, privately, and changes nothing', async () => {
@@ -186,24 +274,44 @@ describe('/ticket', () => {
     expect(original(payload.token).map((c) => c.method)).toEqual(['DELETE']);
     const [followUp] = followUps(payload.token);
     expect(jsonOf(followUp)['flags']).toBe(64);
-    expect(String(jsonOf(followUp)['content'])).toBe(`⚠️ Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" (your discord id is ${STRANGER}).`);
+    expect(String(jsonOf(followUp)['content'])).toBe(
+      `⚠️ Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" (your discord id is ${STRANGER}).`,
+    );
     expect(await legacyFlags(ticketId)).toEqual({ msg_open: '1', msg_close: '0' });
     expect(await events(ticketId, 'closed')).toEqual([]);
   });
 
   it('autocompletes ticket numbers from the open tickets, for agents only', async () => {
-    const payload = command(AGENT, [], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
+    const payload = command(
+      AGENT,
+      [],
+      'view',
+      [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }],
+      4,
+    );
     await bot.dispatch(payload);
     const [answer] = callbacks(payload.id);
-    expect(jsonOf(answer)).toEqual({ type: 8, data: { choices: [{ name: `#${ticketId} Gearbox noise (high)`, value: ticketId }] } });
+    expect(jsonOf(answer)).toEqual({
+      type: 8,
+      data: { choices: [{ name: `#${ticketId} Gearbox noise (high)`, value: ticketId }] },
+    });
 
-    const stranger = command(STRANGER, [OTHER_ROLE], 'view', [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }], 4);
+    const stranger = command(
+      STRANGER,
+      [OTHER_ROLE],
+      'view',
+      [{ type: 4, name: 'ticket', value: String(ticketId), focused: true }],
+      4,
+    );
     await bot.dispatch(stranger);
     expect(jsonOf(callbacks(stranger.id)[0])).toEqual({ type: 8, data: { choices: [] } }); // no subjects for non-agents
   });
 
   it('close with a reason by a member with the agent role: legacy flags, announced in the channel, audited with the agent', async () => {
-    const payload = command(ROLE_MEMBER, [AGENT_ROLE], 'close', [{ type: 4, name: 'ticket', value: ticketId }, { type: 3, name: 'reason', value: 'fixed by phone' }]);
+    const payload = command(ROLE_MEMBER, [AGENT_ROLE], 'close', [
+      { type: 4, name: 'ticket', value: ticketId },
+      { type: 3, name: 'reason', value: 'fixed by phone' },
+    ]);
     await bot.dispatch(payload);
     const [edit] = original(payload.token);
     expect(edit?.method).toBe('PATCH');
@@ -216,9 +324,14 @@ describe('/ticket', () => {
 
   it('reply N text emails the customer, threaded on her email with [#N], signed with the staff id', async () => {
     const before = smtp.received.length;
-    const payload = command(AGENT, [], 'reply', [{ type: 4, name: 'ticket', value: ticketId }, { type: 3, name: 'text', value: 'A mechanic will call you tomorrow.' }]);
+    const payload = command(AGENT, [], 'reply', [
+      { type: 4, name: 'ticket', value: ticketId },
+      { type: 3, name: 'text', value: 'A mechanic will call you tomorrow.' },
+    ]);
     await bot.dispatch(payload);
-    expect(jsonOf(original(payload.token)[0])['content']).toBe(`Reply sent to ada@customer.example on ticket #${ticketId} by alice (the ticket stays closed; reopen it if you expect an answer).`);
+    expect(jsonOf(original(payload.token)[0])['content']).toBe(
+      `Reply sent to ada@customer.example on ticket #${ticketId} by alice (the ticket stays closed; reopen it if you expect an answer).`,
+    );
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail?.envelopeTo).toEqual(['ada@customer.example']);
     expect(mail?.parsed.subject).toBe(`Re: [#${ticketId}] Gearbox noise`);
@@ -252,18 +365,34 @@ describe('buttons and the reply modal', () => {
   it('Reply opens a modal; its text comes back as a preview that sends nothing; Send emails the customer', async () => {
     const press = button(ROLE_MEMBER, [AGENT_ROLE], `ticket:reply:${ticketId}`);
     await bot.dispatch(press);
-    expect(jsonOf(callbacks(press.id)[0])).toMatchObject({ type: 9, data: { custom_id: `ticket:reply_modal:${ticketId}` } });
+    expect(jsonOf(callbacks(press.id)[0])).toMatchObject({
+      type: 9,
+      data: { custom_id: `ticket:reply_modal:${ticketId}` },
+    });
 
     const before = smtp.received.length;
     const rowsBefore = (await staffIds(ticketId)).length;
     const text = 'Hello Ada,\nplease send us a recording of the noise.';
-    const submit = { ...envelope(ROLE_MEMBER, [AGENT_ROLE]), type: 5, data: { custom_id: `ticket:reply_modal:${ticketId}`, components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: text }] }] } };
+    const submit = {
+      ...envelope(ROLE_MEMBER, [AGENT_ROLE]),
+      type: 5,
+      data: {
+        custom_id: `ticket:reply_modal:${ticketId}`,
+        components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: text }] }],
+      },
+    };
     await bot.dispatch(submit);
     const preview = jsonOf(callbacks(submit.id)[0]);
     expect(preview).toMatchObject({ type: 4, data: { flags: 64 } });
-    const data = preview['data'] as { embeds: { description: string }[]; components: { components: { custom_id: string }[] }[] };
+    const data = preview['data'] as {
+      embeds: { description: string }[];
+      components: { components: { custom_id: string }[] }[];
+    };
     expect(data.embeds[0]?.description).toBe(text);
-    expect(data.components[0]?.components.map((c) => c.custom_id)).toEqual([`ticket:send:${ticketId}`, `ticket:cancel:${ticketId}`]);
+    expect(data.components[0]?.components.map((c) => c.custom_id)).toEqual([
+      `ticket:send:${ticketId}`,
+      `ticket:cancel:${ticketId}`,
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received.length).toBe(before); // the preview sends nothing
     expect((await staffIds(ticketId)).length).toBe(rowsBefore);
@@ -285,15 +414,22 @@ describe('buttons and the reply modal', () => {
   it('/ticket reply N without text shows the same form', async () => {
     const payload = command(AGENT, [], 'reply', [{ type: 4, name: 'ticket', value: ticketId }]);
     await bot.dispatch(payload);
-    expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({ type: 9, data: { custom_id: `ticket:reply_modal:${ticketId}`, title: `Reply to ticket #${ticketId}` } });
+    expect(jsonOf(callbacks(payload.id)[0])).toMatchObject({
+      type: 9,
+      data: { custom_id: `ticket:reply_modal:${ticketId}`, title: `Reply to ticket #${ticketId}` },
+    });
     expect(original(payload.token)).toEqual([]);
   });
 
   it('Send pressed by a stranger sends nothing', async () => {
     const before = smtp.received.length;
-    const send = button(STRANGER, [OTHER_ROLE], `ticket:send:${ticketId}`, [{ title: `Reply to #${ticketId}`, description: 'Pay me instead.' }]);
+    const send = button(STRANGER, [OTHER_ROLE], `ticket:send:${ticketId}`, [
+      { title: `Reply to #${ticketId}`, description: 'Pay me instead.' },
+    ]);
     await bot.dispatch(send);
-    expect(String(jsonOf(original(send.token)[0])['content'])).toMatch(/^⚠️ Only registered agents may change tickets or write to customers/);
+    expect(String(jsonOf(original(send.token)[0])['content'])).toMatch(
+      /^⚠️ Only registered agents may change tickets or write to customers/,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received.length).toBe(before);
   });
@@ -302,8 +438,20 @@ describe('buttons and the reply modal', () => {
 describe('notices in the channel', () => {
   it('lists a burst of new tickets in one message and answers a reply to its ticket message', async () => {
     const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({ poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }), channel: NOTIFY, ledger, logger: app.logger, coalesceMs: 300, minGapMs: 200 });
-    const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+    const notifier = new PacedChatNotifier({
+      poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }),
+      channel: NOTIFY,
+      ledger,
+      logger: app.logger,
+      coalesceMs: 300,
+      minGapMs: 200,
+    });
+    const loop = new ChatNoticeLoop({
+      feedFor: app.stores.noticeFeed,
+      notifiers: [notifier],
+      logger: app.logger,
+      triageGraceMs: 0,
+    });
     await loop.start();
     const first = eml({ from: 'Bob <bob@customer.example>', subject: 'Clutch' });
     const ids: number[] = [];
@@ -319,9 +467,20 @@ describe('notices in the channel', () => {
     expect(posts).toHaveLength(1);
     expect(jsonOf(posts[0])['content']).toBe(`2 new tickets: #${ids[0]}, #${ids[1]}`);
     expect((jsonOf(posts[0])['embeds'] as { color: number }[]).map((e) => e.color)).toEqual([0x1976d2, 0x1976d2]);
-    const [anchor] = await db.query<{ message_ref: string }>("SELECT message_ref FROM support_chat_post WHERE platform = 'discord' AND channel = ? AND ticket_id = ? AND kind = 'new'", [NOTIFY, ids[0]]);
+    const [anchor] = await db.query<{ message_ref: string }>(
+      "SELECT message_ref FROM support_chat_post WHERE platform = 'discord' AND channel = ? AND ticket_id = ? AND kind = 'new'",
+      [NOTIFY, ids[0]],
+    );
 
-    await app.intake.ingest(eml({ from: 'Bob <bob@customer.example>', subject: 'Re: Clutch', inReplyTo: `<${first.messageId}>`, body: 'It slips in third gear.' }).raw, { kind: 'test' });
+    await app.intake.ingest(
+      eml({
+        from: 'Bob <bob@customer.example>',
+        subject: 'Re: Clutch',
+        inReplyTo: `<${first.messageId}>`,
+        body: 'It slips in third gear.',
+      }).raw,
+      { kind: 'test' },
+    );
     await loop.runOnce();
     await loop.idle();
     const reply = jsonOf(api.callsTo(`/channels/${NOTIFY}/messages`)[1]);
@@ -334,8 +493,20 @@ describe('notices in the channel', () => {
 describe("customers' markdown and mentions (security review, finding 10)", () => {
   it('reach Discord escaped in notices, the card and confirmations, and no call allows a mention', async () => {
     const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({ poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }), channel: NOTIFY, ledger, logger: app.logger, coalesceMs: 100, minGapMs: 100 });
-    const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+    const notifier = new PacedChatNotifier({
+      poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }),
+      channel: NOTIFY,
+      ledger,
+      logger: app.logger,
+      coalesceMs: 100,
+      minGapMs: 100,
+    });
+    const loop = new ChatNoticeLoop({
+      feedFor: app.stores.noticeFeed,
+      notifiers: [notifier],
+      logger: app.logger,
+      triageGraceMs: 0,
+    });
     await loop.start();
     api.route(`/channels/${NOTIFY}/messages`, (call) => ({ body: message(call) }));
     const created = await app.intake.ingest(
@@ -358,7 +529,9 @@ describe("customers' markdown and mentions (security review, finding 10)", () =>
     await bot.dispatch(reopen);
     const cancel = button(AGENT, [], `ticket:cancel:${created.ticketId}`);
     await bot.dispatch(cancel);
-    const sent = api.calls.filter((c) => c.method !== 'GET' && c.method !== 'DELETE' && c.body && typeof c.body === 'object');
+    const sent = api.calls.filter(
+      (c) => c.method !== 'GET' && c.method !== 'DELETE' && c.body && typeof c.body === 'object',
+    );
     const bodies = sent.map((c) => {
       const b = c.body as Record<string, unknown>;
       return (b['data'] as Record<string, unknown> | undefined) ?? b;
@@ -373,6 +546,10 @@ describe("customers' markdown and mentions (security review, finding 10)", () =>
       expect(wire).not.toMatch(/(?<!\\\\)<@/);
       expect(wire).not.toMatch(/\\n# HUGE|(?<!\\\\)\|\|spoiler/);
     }
-    expect(withText.map((b) => JSON.stringify(b)).some((w) => w.includes('\\\\[Verify your Discord account\\\\](https://phish.example/discord)'))).toBe(true);
+    expect(
+      withText
+        .map((b) => JSON.stringify(b))
+        .some((w) => w.includes('\\\\[Verify your Discord account\\\\](https://phish.example/discord)')),
+    ).toBe(true);
   });
 });

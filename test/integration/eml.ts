@@ -18,7 +18,10 @@ let counter = 0;
 
 export function eml(options: EmlOptions = {}): { raw: Buffer; messageId: string | null } {
   counter++;
-  const messageId = options.messageId === undefined ? `test.${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@customer.example` : options.messageId;
+  const messageId =
+    options.messageId === undefined
+      ? `test.${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@customer.example`
+      : options.messageId;
   const lines: string[] = [];
   if (options.from !== null) lines.push(`From: ${options.from ?? 'Marie Curie <marie.curie@customer.example>'}`);
   lines.push(`To: ${options.to ?? 'Support <support@ticketrelay.test>'}`);
@@ -33,21 +36,45 @@ export function eml(options: EmlOptions = {}): { raw: Buffer; messageId: string 
   if (options.mime) {
     lines.push(`Content-Type: ${options.mime.contentType}`, '', options.mime.body);
   } else {
-    lines.push('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', options.body ?? 'Hello, my order has not arrived yet. Can you check?\n\nMarie');
+    lines.push(
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      options.body ?? 'Hello, my order has not arrived yet. Can you check?\n\nMarie',
+    );
   }
   return { raw: Buffer.from(lines.join('\r\n').replace(/(?<!\r)\n/g, '\r\n'), 'utf8'), messageId };
 }
 
 /** A multipart/mixed body for `mime`: the text, then each file as a base64 attachment, as a mail client writes it. */
-export function withAttachments(text: string, files: readonly { name: string; type: string; data: Buffer }[]): { contentType: string; body: string } {
+export function withAttachments(
+  text: string,
+  files: readonly { name: string; type: string; data: Buffer }[],
+): { contentType: string; body: string } {
   const boundary = `files-${Math.random().toString(36).slice(2)}`;
-  const parts = [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text];
+  const parts = [
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    text,
+  ];
   for (const f of files) {
-    parts.push(`--${boundary}`, `Content-Type: ${f.type}; name="${f.name}"`, `Content-Disposition: attachment; filename="${f.name}"`, 'Content-Transfer-Encoding: base64', '', f.data.toString('base64').replace(/.{76}/g, '$&\r\n'));
+    parts.push(
+      `--${boundary}`,
+      `Content-Type: ${f.type}; name="${f.name}"`,
+      `Content-Disposition: attachment; filename="${f.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      f.data.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    );
   }
   parts.push(`--${boundary}--`, '');
   return { contentType: `multipart/mixed; boundary="${boundary}"`, body: parts.join('\r\n') };
 }
 
 /** A 1×1 PNG (70 bytes), for attachments that must be real images. */
-export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);

@@ -19,12 +19,28 @@ import { createTestDatabase, type TestDatabase } from './harness.ts';
 let db: TestDatabase;
 let dir: string;
 
-async function ticket(id: number, subject: string, created: string, extra: { closed?: string; firstResponse?: string; sentiment?: number; confidence?: number } = {}) {
+async function ticket(
+  id: number,
+  subject: string,
+  created: string,
+  extra: { closed?: string; firstResponse?: string; sentiment?: number; confidence?: number } = {},
+) {
   await db.query(
     `INSERT INTO support_ticket (ticket_id, customer_id, customer_email, subject, status, priority, category, language, source, created_at, updated_at, last_message_at,
        first_response_at, closed_at, sentiment, category_confidence, priority_confidence, triaged)
      VALUES (?, 1, 'c@example.com', ?, ?, 'high', 'billing', 'fr', 'email', ?, ?, ?, ?, ?, ?, ?, 0.8, 1)`,
-    [id, subject, extra.closed ? 'closed' : 'open', new Date(created), new Date(created), new Date(created), extra.firstResponse ? new Date(extra.firstResponse) : null, extra.closed ? new Date(extra.closed) : null, extra.sentiment ?? null, extra.confidence ?? null],
+    [
+      id,
+      subject,
+      extra.closed ? 'closed' : 'open',
+      new Date(created),
+      new Date(created),
+      new Date(created),
+      extra.firstResponse ? new Date(extra.firstResponse) : null,
+      extra.closed ? new Date(extra.closed) : null,
+      extra.sentiment ?? null,
+      extra.confidence ?? null,
+    ],
   );
 }
 
@@ -62,15 +78,24 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-export-'));
   // Paris, 2026-03-01 … 2026-03-02: from 2026-02-28T23:00Z to 2026-03-02T23:00Z.
   await ticket(1, 'before the range', '2026-02-28T22:30:00Z');
-  await ticket(2, '=HYPERLINK("http://evil.example","click")', '2026-02-28T23:30:00Z', { firstResponse: '2026-03-01T01:30:00Z', closed: '2026-03-01T11:30:00Z', sentiment: -0.5, confidence: 0.91 });
+  await ticket(2, '=HYPERLINK("http://evil.example","click")', '2026-02-28T23:30:00Z', {
+    firstResponse: '2026-03-01T01:30:00Z',
+    closed: '2026-03-01T11:30:00Z',
+    sentiment: -0.5,
+    confidence: 0.91,
+  });
   await ticket(3, 'Refund, "urgent"\nplease', '2026-03-01T12:00:00Z');
   await ticket(4, '@SUM(A1)', '2026-03-02T08:00:00Z');
   await ticket(5, '+33 6 00 00 00 00 called', '2026-03-02T22:30:00Z'); // 23:30 in Paris on the 2nd
   await ticket(6, 'after the range', '2026-03-02T23:30:00Z');
   // An agent corrected ticket 4's priority: triage's confidence in its own choice no longer applies.
-  await db.query("INSERT INTO support_triage_correction (ticket_id, field, from_value, to_value, agent_id, created_at) VALUES (4, 'priority', 'normal', 'high', 1, NOW(3))");
+  await db.query(
+    "INSERT INTO support_triage_correction (ticket_id, field, from_value, to_value, agent_id, created_at) VALUES (4, 'priority', 'normal', 'high', 1, NOW(3))",
+  );
   // Not a ticket: never exported.
-  await db.query("INSERT INTO ___xtr_msg (msg_cst_id, msg_subject, msg_content) VALUES ('1', 'Review', '{\"type\":\"review\"}')");
+  await db.query(
+    "INSERT INTO ___xtr_msg (msg_cst_id, msg_subject, msg_content) VALUES ('1', 'Review', '{\"type\":\"review\"}')",
+  );
 });
 
 afterAll(async () => {
@@ -83,13 +108,20 @@ describe('ticket export', () => {
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    const n = await exportTickets(new MysqlReportStore(db.database), new CsvSink(out), { from: '2026-03-01', to: '2026-03-02', timeZone: 'Europe/Paris', pageSize: 2 });
+    const n = await exportTickets(new MysqlReportStore(db.database), new CsvSink(out), {
+      from: '2026-03-01',
+      to: '2026-03-02',
+      timeZone: 'Europe/Paris',
+      pageSize: 2,
+    });
     expect(n).toBe(4);
     const text = Buffer.concat(chunks).toString('utf8');
     const rows = parseCsv(text);
     expect(rows[0]).toEqual([...EXPORT_COLUMNS]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(['2', '3', '4', '5']);
-    const byId = Object.fromEntries(rows.slice(1).map((r) => [r[0], Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, r[i]]))]));
+    const byId = Object.fromEntries(
+      rows.slice(1).map((r) => [r[0], Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, r[i]]))]),
+    );
     expect(byId['2']).toMatchObject({
       subject: `'=HYPERLINK("http://evil.example","click")`,
       created_at: '2026-02-28T23:30:00Z',
@@ -114,7 +146,12 @@ describe('ticket export', () => {
   });
 
   it('writes a valid xlsx (streamed), readable by exceljs', async () => {
-    const file = await exportToBuffer(new MysqlReportStore(db.database), { format: 'xlsx', from: '2026-03-01', to: '2026-03-02', timeZone: 'Europe/Paris' });
+    const file = await exportToBuffer(new MysqlReportStore(db.database), {
+      format: 'xlsx',
+      from: '2026-03-01',
+      to: '2026-03-02',
+      timeZone: 'Europe/Paris',
+    });
     expect(file.filename).toBe('tickets-2026-03-01_2026-03-02.xlsx');
     expect(file.tickets).toBe(4);
     const workbook = new ExcelJS.Workbook();
@@ -131,9 +168,31 @@ describe('ticket export', () => {
   it('`ticketrelay export` writes the file and says how many tickets', async () => {
     const out = path.join(dir, 'march.csv');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'export', '--format', 'csv', '--from', '2026-03-01', '--to', '2026-03-02', '--out', out], {
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-export' },
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'),
+          'export',
+          '--format',
+          'csv',
+          '--from',
+          '2026-03-01',
+          '--to',
+          '2026-03-02',
+          '--out',
+          out,
+        ],
+        {
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            HOME: process.env['HOME'] ?? '/root',
+            DATABASE_URL: db.url,
+            REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+            DATA_DIR: path.join(dir, 'data'),
+            QUEUE_PREFIX: 'test-export',
+          },
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('close', (code) => resolve({ code, stderr }));
@@ -142,7 +201,20 @@ describe('ticket export', () => {
     expect(result.code).toBe(0);
     expect(parseCsv(await readFile(out, 'utf8'))).toHaveLength(5);
     const bad = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'export', '--format', 'pdf', '--from', '2026-03-01', '--to', '2026-03-02'], { env: { PATH: process.env['PATH'] ?? '' } });
+      const child = spawn(
+        process.execPath,
+        [
+          path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'),
+          'export',
+          '--format',
+          'pdf',
+          '--from',
+          '2026-03-01',
+          '--to',
+          '2026-03-02',
+        ],
+        { env: { PATH: process.env['PATH'] ?? '' } },
+      );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('close', (code) => resolve({ code, stderr }));

@@ -30,11 +30,19 @@ export interface TestDatabase {
 /** A fresh database with the legacy tables and our migrations, dropped by `drop()`. */
 export async function createTestDatabase(label: string, options: { collation?: string } = {}): Promise<TestDatabase> {
   const name = `ticketrelay_test_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(3).toString('hex')}`;
-  if (!name.includes('test')) throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
+  if (!name.includes('test'))
+    throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port), user: base.username, password: base.password });
+  const admin = await mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port),
+    user: base.username,
+    password: base.password,
+  });
   // The legacy tables pin their own collation; ours take the database's default (a shop's may differ).
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${options.collation ?? 'utf8mb4_unicode_ci'}`);
+  await admin.query(
+    `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${options.collation ?? 'utf8mb4_unicode_ci'}`,
+  );
   await admin.end();
   base.pathname = `/${name}`;
   const url = base.toString();
@@ -86,7 +94,12 @@ export async function startSmtpListener(): Promise<SmtpListener> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
-        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', raw, parsed: await simpleParser(raw) });
+        received.push({
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          raw,
+          parsed: await simpleParser(raw),
+        });
         callback();
       });
     },
@@ -174,7 +187,10 @@ export function runTicketrelay(
 }
 
 /** Ingests a test email that must open a ticket (throws otherwise); its ticket number and Message-ID. */
-export async function ingestTicket(app: App, options: EmlOptions = {}): Promise<{ ticketId: number; messageId: string }> {
+export async function ingestTicket(
+  app: App,
+  options: EmlOptions = {},
+): Promise<{ ticketId: number; messageId: string }> {
   const email = eml(options);
   const result = await app.intake.ingest(email.raw, { kind: 'test' });
   if (result.outcome !== 'created') throw new Error(`expected a new ticket, got ${JSON.stringify(result)}`);

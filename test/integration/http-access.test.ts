@@ -30,7 +30,11 @@ interface Answer {
 }
 
 /** A request sent exactly as written (node:http does not normalise the path the way fetch does). */
-function raw(method: string, target: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; url?: string } = {}): Promise<Answer> {
+function raw(
+  method: string,
+  target: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; url?: string } = {},
+): Promise<Answer> {
   const url = new URL(options.url ?? base);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -42,7 +46,9 @@ function raw(method: string, target: string, options: { token?: string; body?: u
         path: target,
         headers: {
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
           ...options.headers,
         },
       },
@@ -80,10 +86,20 @@ const form = (n: number, extra: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   db = await createTestDatabase('http_access');
-  app = await createTestApp(db, { ACK_ENABLED: 'false', API_TOKENS: TOKENS, API_RATE_PER_TOKEN: '1000/min', FORM_RATE_PER_IP: '1000/min', DB_QUERY_BUDGET_MS: '300' });
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    API_TOKENS: TOKENS,
+    API_RATE_PER_TOKEN: '1000/min',
+    FORM_RATE_PER_IP: '1000/min',
+    DB_QUERY_BUDGET_MS: '300',
+  });
   front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
   base = front.server.url;
-  ({ ticketId } = await ingestTicket(app, { from: 'helene@customer.example', subject: 'Phare cassé', body: 'Le phare est arrivé cassé, commande CMD-1.' }));
+  ({ ticketId } = await ingestTicket(app, {
+    from: 'helene@customer.example',
+    subject: 'Phare cassé',
+    body: 'Le phare est arrivé cassé, commande CMD-1.',
+  }));
 });
 
 afterAll(async () => {
@@ -117,13 +133,20 @@ describe('API credentials (finding 1)', () => {
     const wrong = await raw('GET', '/api/support/contact/tickets', { token: `${WRITER.slice(0, -1)}x` });
     expect(wrong.status).toBe(401);
     expect(wrong.headers['www-authenticate']).toBe('Bearer realm="ticketrelay", error="invalid_token"');
-    const basic = await raw('GET', '/api/support/contact/tickets', { headers: { authorization: `Basic ${Buffer.from(`x:${WRITER}`).toString('base64')}` } });
+    const basic = await raw('GET', '/api/support/contact/tickets', {
+      headers: { authorization: `Basic ${Buffer.from(`x:${WRITER}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(401);
     expect(basic.json['message']).toContain('"Bearer <token>"');
-    const readOnly = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, { token: READER, body: { status: 'closed' } });
+    const readOnly = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, {
+      token: READER,
+      body: { status: 'closed' },
+    });
     expect(readOnly.status).toBe(403);
     expect(readOnly.headers['www-authenticate']).toContain('error="insufficient_scope", scope="write"');
-    expect(readOnly.json['message']).toBe('The token "reader" may not do this: it needs the write scope (it has read).');
+    expect(readOnly.json['message']).toBe(
+      'The token "reader" may not do this: it needs the write scope (it has read).',
+    );
     expect(await statusOf(ticketId)).toBe('open');
     // A metrics token reads no ticket.
     expect((await raw('GET', `/api/support/contact/ticket/${ticketId}`, { token: MONITOR })).status).toBe(403);
@@ -134,11 +157,20 @@ describe('API credentials (finding 1)', () => {
   });
 
   it('records the token that closed and reopened a ticket as the actor of the audit trail', async () => {
-    const closed = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, { token: WRITER, body: { status: 'closed' } });
+    const closed = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, {
+      token: WRITER,
+      body: { status: 'closed' },
+    });
     expect(closed.status).toBe(200);
     await raw('PATCH', `/api/support/contact/ticket/${ticketId}/status`, { token: WRITER, body: { status: 'open' } });
-    const events = await db.query<{ type: string; actor: string }>("SELECT type, actor FROM support_event WHERE ticket_id = ? AND type IN ('closed', 'reopened') ORDER BY id", [ticketId]);
-    expect(events).toEqual([{ type: 'closed', actor: 'api:backoffice' }, { type: 'reopened', actor: 'api:backoffice' }]);
+    const events = await db.query<{ type: string; actor: string }>(
+      "SELECT type, actor FROM support_event WHERE ticket_id = ? AND type IN ('closed', 'reopened') ORDER BY id",
+      [ticketId],
+    );
+    expect(events).toEqual([
+      { type: 'closed', actor: 'api:backoffice' },
+      { type: 'reopened', actor: 'api:backoffice' },
+    ]);
   });
 
   it('says, when no token is configured at all, which variable to set', async () => {
@@ -148,7 +180,9 @@ describe('API credentials (finding 1)', () => {
       const r = await raw('GET', '/api/support/contact/tickets', { url: f.server.url, token: WRITER });
       expect(r.status).toBe(401);
       const bare = await raw('GET', '/api/support/contact/tickets', { url: f.server.url });
-      expect(bare.json['message']).toBe('This endpoint needs an API token, and none is configured: set API_TOKENS (see the README).');
+      expect(bare.json['message']).toBe(
+        'This endpoint needs an API token, and none is configured: set API_TOKENS (see the README).',
+      );
     } finally {
       await f.close();
       await other.close();
@@ -160,11 +194,14 @@ describe('API credentials (finding 1)', () => {
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await raw('GET', '/api/support/contact/stats', { url: f.server.url, token: READER })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await raw('GET', '/api/support/contact/stats', { url: f.server.url, token: READER })).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
       const limited = await raw('GET', '/api/support/contact/stats', { url: f.server.url, token: READER });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(limited.json['message']).toMatch(/^Too many requests with the token "reader" \(at most 3\/min\): try again in \d+ s\.$/);
+      expect(limited.json['message']).toMatch(
+        /^Too many requests with the token "reader" \(at most 3\/min\): try again in \d+ s\.$/,
+      );
       // Another token has its own count.
       expect((await raw('GET', '/api/support/contact/stats', { url: f.server.url, token: WRITER })).status).toBe(200);
     } finally {
@@ -176,12 +213,18 @@ describe('API credentials (finding 1)', () => {
 
 describe('request-targets that are never routed (findings 1 and 21)', () => {
   it('refuses //host/… (which new URL reads as a host) with 400', async () => {
-    for (const target of ['//anything/api/support/contact/tickets?limit=1', '//x/api/support/contact/ticket/1/status']) {
+    for (const target of [
+      '//anything/api/support/contact/tickets?limit=1',
+      '//x/api/support/contact/ticket/1/status',
+    ]) {
       const r = await raw('GET', target, { token: WRITER });
       expect(r.status, target).toBe(400);
       expect(r.json['error']).toBe('bad_request_target');
     }
-    const put = await raw('PUT', `//x/api/support/contact/ticket/${ticketId}/status`, { token: WRITER, body: { status: 'closed' } });
+    const put = await raw('PUT', `//x/api/support/contact/ticket/${ticketId}/status`, {
+      token: WRITER,
+      body: { status: 'closed' },
+    });
     expect(put.status).toBe(400);
     expect(await statusOf(ticketId)).toBe('open');
   });
@@ -201,7 +244,11 @@ describe('request-targets that are never routed (findings 1 and 21)', () => {
   });
 
   it('answers malformed percent-encoding with 400, not 500', async () => {
-    for (const target of ['/api/support/contact/ticket/%E0%A4%A', '/api/support/contact/ticket/%zz', '/api/support/contact/ticket/%C0%AF']) {
+    for (const target of [
+      '/api/support/contact/ticket/%E0%A4%A',
+      '/api/support/contact/ticket/%zz',
+      '/api/support/contact/ticket/%C0%AF',
+    ]) {
       const r = await raw('GET', target, { token: WRITER });
       expect(r.status, target).toBe(400);
       expect(r.json['error']).toBe('bad_request_target');
@@ -216,12 +263,19 @@ describe('request-targets that are never routed (findings 1 and 21)', () => {
 
 describe('/readyz and /metrics (findings 21 and 22)', () => {
   it('/readyz says only up or down to the anonymous, and the details to a metrics token', async () => {
-    const other = await createTestApp(db, { IMAP_URL: 'imap://support:s3cret-pw@127.0.0.1:1/INBOX', IMAP_ALLOW_PLAIN: 'true', API_TOKENS: TOKENS });
+    const other = await createTestApp(db, {
+      IMAP_URL: 'imap://support:s3cret-pw@127.0.0.1:1/INBOX',
+      IMAP_ALLOW_PLAIN: 'true',
+      API_TOKENS: TOKENS,
+    });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
       const anonymous = await raw('GET', '/readyz', { url: f.server.url });
       expect(anonymous.status).toBe(503);
-      expect(anonymous.json).toEqual({ status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' });
+      expect(anonymous.json).toEqual({
+        status: 'not_ready',
+        message: 'Not ready. A token with the metrics scope gets the details.',
+      });
       expect(anonymous.text).not.toContain('127.0.0.1');
       const reader = await raw('GET', '/readyz', { url: f.server.url, token: READER });
       expect(reader.text).not.toContain('127.0.0.1');
@@ -252,7 +306,10 @@ describe('statement budget and keyset pages (finding 11)', () => {
       await holder.query('START TRANSACTION');
       await holder.query('SELECT * FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
       const started = Date.now();
-      const r = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, { token: WRITER, body: { status: 'closed' } });
+      const r = await raw('PUT', `/api/support/contact/ticket/${ticketId}/status`, {
+        token: WRITER,
+        body: { status: 'closed' },
+      });
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(r.status).toBe(503);
       expect(r.json['error']).toBe('too_slow');
@@ -260,9 +317,16 @@ describe('statement budget and keyset pages (finding 11)', () => {
       expect(r.headers['retry-after']).toBe('30');
       expect(r.text).not.toMatch(/SELECT|support_ticket|max_statement_time/i);
       // The same budget holds for the /ticket commands of chat and the console.
-      await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 7, identities: [{ platform: 'console', kind: 'user', value: 'alice' }] });
+      await app.agents.upsert({
+        name: 'alice',
+        role: 'agent',
+        staffId: 7,
+        identities: [{ platform: 'console', kind: 'user', value: 'alice' }],
+      });
       const before = Date.now();
-      await expect(app.commands.run({ platform: 'console', userId: 'alice' }, `/ticket close ${ticketId}`)).rejects.toMatchObject({ code: 'db.timeout' });
+      await expect(
+        app.commands.run({ platform: 'console', userId: 'alice' }, `/ticket close ${ticketId}`),
+      ).rejects.toMatchObject({ code: 'db.timeout' });
       expect(Date.now() - before).toBeLessThan(5_000);
     } finally {
       await holder.query('ROLLBACK');
@@ -272,14 +336,17 @@ describe('statement budget and keyset pages (finding 11)', () => {
   });
 
   it('pages by cursor, and refuses numbered pages past the cap', async () => {
-    for (let i = 0; i < 4; i++) await ingestTicket(app, { subject: `Keyset ${i}`, body: `Message ${i} about keyset paging.` });
+    for (let i = 0; i < 4; i++)
+      await ingestTicket(app, { subject: `Keyset ${i}`, body: `Message ${i} about keyset paging.` });
     const all = await raw('GET', '/api/support/contact/tickets?limit=100', { token: READER });
     const expected = (all.json['tickets'] as { ticketId: number }[]).map((t) => t.ticketId);
     expect(expected.length).toBeGreaterThanOrEqual(5);
     const seen: number[] = [];
     let cursor: string | null = null;
     for (let guard = 0; guard < 10; guard++) {
-      const page = await raw('GET', `/api/support/contact/tickets?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: READER });
+      const page = await raw('GET', `/api/support/contact/tickets?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: READER,
+      });
       expect(page.status).toBe(200);
       seen.push(...(page.json['tickets'] as { ticketId: number }[]).map((t) => t.ticketId));
       cursor = page.json['nextCursor'] as string | null;
@@ -296,17 +363,34 @@ describe('statement budget and keyset pages (finding 11)', () => {
 
 describe('the web form (finding 5)', () => {
   it('limits posts per client address: 429 with Retry-After and a French and English message; no ticket', async () => {
-    const other = await createTestApp(db, { ACK_ENABLED: 'false', FORM_RATE_PER_IP: '2/min', FORM_RATE_TOTAL: '100/hour' });
+    const other = await createTestApp(db, {
+      ACK_ENABLED: 'false',
+      FORM_RATE_PER_IP: '2/min',
+      FORM_RATE_TOTAL: '100/hour',
+    });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
       const answers = [];
       // X-Forwarded-For from a peer that is not a trusted proxy is not believed: one client.
-      for (let i = 0; i < 3; i++) answers.push(await raw('POST', '/api/support/contact', { url: f.server.url, body: form(100 + i), headers: { 'x-forwarded-for': `203.0.113.${i}` } }));
+      for (let i = 0; i < 3; i++)
+        answers.push(
+          await raw('POST', '/api/support/contact', {
+            url: f.server.url,
+            body: form(100 + i),
+            headers: { 'x-forwarded-for': `203.0.113.${i}` },
+          }),
+        );
       expect(answers.map((a) => a.status)).toEqual([201, 201, 429]);
       const limited = answers[2]!;
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(limited.json['message']).toMatch(/^Trop de messages ont été envoyés : réessayez .+\/ Too many messages were sent: try again in /);
-      expect(await db.query("SELECT ticket_id FROM support_ticket WHERE customer_email = 'jeanne.martin102@customer.example'")).toEqual([]);
+      expect(limited.json['message']).toMatch(
+        /^Trop de messages ont été envoyés : réessayez .+\/ Too many messages were sent: try again in /,
+      );
+      expect(
+        await db.query(
+          "SELECT ticket_id FROM support_ticket WHERE customer_email = 'jeanne.martin102@customer.example'",
+        ),
+      ).toEqual([]);
     } finally {
       await f.close();
       await other.close();
@@ -314,10 +398,16 @@ describe('the web form (finding 5)', () => {
   });
 
   it('believes X-Forwarded-For from a trusted proxy only, and caps everyone together', async () => {
-    const other = await createTestApp(db, { ACK_ENABLED: 'false', FORM_RATE_PER_IP: '1/min', FORM_RATE_TOTAL: '3/hour', TRUSTED_PROXIES: '127.0.0.1,::1' });
+    const other = await createTestApp(db, {
+      ACK_ENABLED: 'false',
+      FORM_RATE_PER_IP: '1/min',
+      FORM_RATE_TOTAL: '3/hour',
+      TRUSTED_PROXIES: '127.0.0.1,::1',
+    });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     try {
-      const post = (n: number, xff: string) => raw('POST', '/api/support/contact', { url: f.server.url, body: form(n), headers: { 'x-forwarded-for': xff } });
+      const post = (n: number, xff: string) =>
+        raw('POST', '/api/support/contact', { url: f.server.url, body: form(n), headers: { 'x-forwarded-for': xff } });
       // The left-most address is the client's claim; the proxy's own (right-most) entry is believed.
       expect((await post(200, '198.51.100.7, 203.0.113.1')).status).toBe(201);
       expect((await post(201, '198.51.100.8, 203.0.113.1')).status).toBe(429);
@@ -334,9 +424,13 @@ describe('the web form (finding 5)', () => {
   });
 
   it('refuses a post whose hidden honeypot field is filled; a post without the field works', async () => {
-    const trapped = await raw('POST', '/api/support/contact', { body: form(300, { website: 'http://cheap-pills.example' }) });
+    const trapped = await raw('POST', '/api/support/contact', {
+      body: form(300, { website: 'http://cheap-pills.example' }),
+    });
     expect(trapped.status).toBe(422);
-    expect(await db.query("SELECT ticket_id FROM support_ticket WHERE customer_email = 'jeanne.martin300@customer.example'")).toEqual([]);
+    expect(
+      await db.query("SELECT ticket_id FROM support_ticket WHERE customer_email = 'jeanne.martin300@customer.example'"),
+    ).toEqual([]);
     expect((await raw('POST', '/api/support/contact', { body: form(301, { website: '' }) })).status).toBe(201);
     expect((await raw('POST', '/api/support/contact', { body: form(302) })).status).toBe(201);
   });
@@ -354,7 +448,11 @@ describe('the web form (finding 5)', () => {
       expect(r.status, email).toBe(400);
       expect((r.json['fields'] as Record<string, string>)['email'], email).toMatch(message);
     }
-    expect(await db.query("SELECT ticket_id FROM support_ticket WHERE source = 'web' AND subject = 'Question 400 sur ma commande'")).toEqual([]);
+    expect(
+      await db.query(
+        "SELECT ticket_id FROM support_ticket WHERE source = 'web' AND subject = 'Question 400 sur ma commande'",
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -363,10 +461,11 @@ describe('slow clients (finding 18)', () => {
     const other = await createTestApp(db, { ACK_ENABLED: 'false', HTTP_MAX_CONNECTIONS: '2' });
     const f = await startHttpFrontEnd(other, { port: 0, host: '127.0.0.1' });
     const port = Number(new URL(f.server.url).port);
-    const open = (): Promise<net.Socket> => new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
-      socket.on('error', () => undefined);
-    });
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => undefined);
+      });
     try {
       const held = [await open(), await open()];
       // Both are really accepted before the third arrives.
@@ -385,7 +484,6 @@ describe('slow clients (finding 18)', () => {
       await other.close();
     }
   });
-
 
   it('cuts a connection that sends its headers too slowly within seconds', async () => {
     const url = new URL(base);

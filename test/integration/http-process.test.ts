@@ -37,9 +37,22 @@ function freePort(): Promise<number> {
 
 it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'http'], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: path.join(dir, 'data'), QUEUE_PREFIX: 'test-httpproc', HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'http'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/root',
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: path.join(dir, 'data'),
+        QUEUE_PREFIX: 'test-httpproc',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -63,9 +76,23 @@ it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () =>
 it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker cannot finish anything then)', async () => {
   const port = await freePort();
   const deadRedis = await freePort(); // nothing listens there
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'intake,worker,http'], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadRedis}`, DATA_DIR: path.join(dir, 'data-noredis'), QUEUE_PREFIX: 'test-httpproc-noredis', HTTP_PORT: String(port), LOG_LEVEL: 'warn', API_TOKENS: `monitor:metrics:${'m'.repeat(40)}` },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'intake,worker,http'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/root',
+        DATABASE_URL: db.url,
+        REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+        DATA_DIR: path.join(dir, 'data-noredis'),
+        QUEUE_PREFIX: 'test-httpproc-noredis',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        API_TOKENS: `monitor:metrics:${'m'.repeat(40)}`,
+      },
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -75,13 +102,23 @@ it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker 
   // The details need a metrics token; anonymous gets up or down only.
   const anonymous = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(anonymous.status).toBe(503);
-  expect(await anonymous.json()).toEqual({ status: 'not_ready', message: 'Not ready. A token with the metrics scope gets the details.' });
-  const ready = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${'m'.repeat(40)}` } });
+  expect(await anonymous.json()).toEqual({
+    status: 'not_ready',
+    message: 'Not ready. A token with the metrics scope gets the details.',
+  });
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`, {
+    headers: { authorization: `Bearer ${'m'.repeat(40)}` },
+  });
   expect(ready.status).toBe(503);
-  expect(((await ready.json()) as { message: string }).message).toMatch(/^Not ready: redis \(not connected \(\w+\): check REDIS_URL and that Redis runs\)\.$/);
+  expect(((await ready.json()) as { message: string }).message).toMatch(
+    /^Not ready: redis \(not connected \(\w+\): check REDIS_URL and that Redis runs\)\.$/,
+  );
   const signalledAt = Date.now();
   child.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000)),
+  ]);
   if (code === 'still running') child.kill('SIGKILL');
   expect(code, stderr).toBe(0);
   expect(Date.now() - signalledAt).toBeLessThan(20_000);

@@ -36,7 +36,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function startProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function startProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
   let output = '';
   const child = spawn(process.execPath, [BIN, 'start', '--roles', 'intake'], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
@@ -68,10 +72,17 @@ describe('the intake process killed at random points', () => {
       IMAP_BATCH_SIZE: '40',
       LOG_LEVEL: 'error',
     };
-    const originals = Array.from({ length: 450 }, (_, i) => eml({ subject: `Crash test ${i}`, from: `Crash ${i % 97} <crash${i % 97}@customer.example>` }));
+    const originals = Array.from({ length: 450 }, (_, i) =>
+      eml({ subject: `Crash test ${i}`, from: `Crash ${i % 97} <crash${i % 97}@customer.example>` }),
+    );
     const replies = Array.from({ length: 50 }, (_, i) => {
       const parent = originals[i * 9] as (typeof originals)[number];
-      return eml({ subject: `Re: Crash test ${i * 9}`, from: `Crash ${(i * 9) % 97} <crash${(i * 9) % 97}@customer.example>`, inReplyTo: `<${parent.messageId}>`, references: `<${parent.messageId}>` });
+      return eml({
+        subject: `Re: Crash test ${i * 9}`,
+        from: `Crash ${(i * 9) % 97} <crash${(i * 9) % 97}@customer.example>`,
+        inReplyTo: `<${parent.messageId}>`,
+        references: `<${parent.messageId}>`,
+      });
     });
     // Replies come after their original, interleaved with new mail, as they would.
     const arrivals = [...originals];
@@ -87,7 +98,7 @@ describe('the intake process killed at random points', () => {
     })();
 
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let kill = 0; kill < 4; kill++) {
       const run = startProcess(env);
       await new Promise((r) => setTimeout(r, 1500 + Math.floor(random() * 2500)));
@@ -97,14 +108,24 @@ describe('the intake process killed at random points', () => {
     await delivering;
 
     const last = startProcess(env);
-    const count = async () => Number((await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM support_message WHERE direction = 'inbound' AND message_id IN (?)`, [ids]))[0]?.n);
+    const count = async () =>
+      Number(
+        (
+          await db.query<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM support_message WHERE direction = 'inbound' AND message_id IN (?)`,
+            [ids],
+          )
+        )[0]?.n,
+      );
     await waitUntil('all 500 emails', async () => (await count()) === 500, 90_000, 250);
     // Node itself (before our code is loaded) dies on SIGTERM; from the start command on, it stops cleanly.
     await waitUntil('the last process to run', () => last.output().includes('ticketrelay running'), 30_000, 50);
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
-    const kinds = await db.query<{ kind: string; n: number }>(`SELECT kind, COUNT(*) AS n FROM support_message WHERE direction = 'inbound' GROUP BY kind`);
+    const kinds = await db.query<{ kind: string; n: number }>(
+      `SELECT kind, COUNT(*) AS n FROM support_message WHERE direction = 'inbound' GROUP BY kind`,
+    );
     expect(kinds.map((k) => [k.kind, Number(k.n)]).sort()).toEqual([
       ['reply', 50],
       ['ticket', 450],
@@ -140,7 +161,12 @@ describe('the intake process killed at random points', () => {
     };
     const holder = startProcess(env);
     const redis = new Redis(LOCAL_ENDPOINTS.redisUrl);
-    await waitUntil('the process to hold the lease', async () => (await redis.get(`${prefix}:imap-lease:support`)) !== null, 30_000, 100);
+    await waitUntil(
+      'the process to hold the lease',
+      async () => (await redis.get(`${prefix}:imap-lease:support`)) !== null,
+      30_000,
+      100,
+    );
 
     const app = await createTestApp(db, { IMAP_URL: box.url(), IMAP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
     const mailbox = app.config.imap.mailboxes[0];
@@ -172,7 +198,11 @@ describe('the intake process killed at random points', () => {
       expect(takeover).toBeLessThan(6_000);
       const mail = eml({ subject: 'After the takeover', from: 'Takeover <takeover@customer.example>' });
       await box.append([mail.raw]);
-      await waitUntil('the email, through the second reader', async () => (await db.query(`SELECT 1 FROM support_message WHERE message_id = ?`, [mail.messageId])).length === 1);
+      await waitUntil(
+        'the email, through the second reader',
+        async () =>
+          (await db.query(`SELECT 1 FROM support_message WHERE message_id = ?`, [mail.messageId])).length === 1,
+      );
       await waitUntil('the second reader to count it', () => second.status().taken === 1);
     } finally {
       await second.stop();

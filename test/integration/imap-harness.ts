@@ -23,14 +23,22 @@ export function imapUser(label = 'box'): ImapUser {
   const user = `tr-${label}-${randomBytes(4).toString('hex')}`;
   const { host, port, password } = LOCAL_ENDPOINTS.imap;
   const client = async () => {
-    const c = new ImapFlow({ host, port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+    const c = new ImapFlow({
+      host,
+      port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user, pass: password },
+      logger: false,
+    });
     c.on('error', () => undefined);
     await c.connect();
     return c;
   };
   return {
     user,
-    url: (folder = 'INBOX', pass = password) => `imap://${user}:${encodeURIComponent(pass)}@${host}:${port}/${encodeURIComponent(folder)}`,
+    url: (folder = 'INBOX', pass = password) =>
+      `imap://${user}:${encodeURIComponent(pass)}@${host}:${port}/${encodeURIComponent(folder)}`,
     client,
     async append(raws, folder = 'INBOX') {
       const c = await client();
@@ -53,7 +61,11 @@ export function imapUser(label = 'box'): ImapUser {
         if (!box || box.exists === 0) return [];
         const out: { uid: number; seen: boolean; messageId: string | null }[] = [];
         for await (const m of c.fetch('1:*', { uid: true, flags: true, envelope: true })) {
-          out.push({ uid: m.uid, seen: m.flags?.has('\\Seen') ?? false, messageId: m.envelope?.messageId?.replace(/[<>]/g, '') ?? null });
+          out.push({
+            uid: m.uid,
+            seen: m.flags?.has('\\Seen') ?? false,
+            messageId: m.envelope?.messageId?.replace(/[<>]/g, '') ?? null,
+          });
         }
         return out;
       } finally {
@@ -64,7 +76,12 @@ export function imapUser(label = 'box'): ImapUser {
 }
 
 /** Polls `check` until it returns a truthy value; fails with `what` after timeoutMs. */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -33,7 +33,13 @@ afterAll(async () => {
 });
 
 async function appFor(box: ImapUser, env: Record<string, string> = {}): Promise<TestApp> {
-  const app = await createTestApp(db, { IMAP_URL: box.url(), IMAP_ALLOW_PLAIN: 'true', IMAP_LEASE_SECONDS: '3', ACK_ENABLED: 'false', ...env });
+  const app = await createTestApp(db, {
+    IMAP_URL: box.url(),
+    IMAP_ALLOW_PLAIN: 'true',
+    IMAP_LEASE_SECONDS: '3',
+    ACK_ENABLED: 'false',
+    ...env,
+  });
   cleanups.push(() => app.close());
   return app;
 }
@@ -55,10 +61,15 @@ async function startRole(app: TestApp): Promise<IntakeRole> {
 
 const reader = (role: IntakeRole) => role.readers[0] as MailboxReader;
 
-async function inbound(ids: readonly (string | null)[]): Promise<{ message_id: string; kind: string; ticket_id: number | null }[]> {
+async function inbound(
+  ids: readonly (string | null)[],
+): Promise<{ message_id: string; kind: string; ticket_id: number | null }[]> {
   const wanted = ids.filter((id): id is string => id !== null);
   if (wanted.length === 0) return [];
-  return db.query(`SELECT message_id, kind, ticket_id FROM support_message WHERE direction = 'inbound' AND message_id IN (?)`, [wanted]);
+  return db.query(
+    `SELECT message_id, kind, ticket_id FROM support_message WHERE direction = 'inbound' AND message_id IN (?)`,
+    [wanted],
+  );
 }
 
 async function checkpoint(mailbox = 'support'): Promise<{ uid_validity: number; last_uid: number } | undefined> {
@@ -76,14 +87,24 @@ describe('a live mailbox', () => {
     const app = await appFor(box);
     const role = await startRole(app);
     await waitUntil('the reader to idle', () => reader(role).status().state === 'idle');
-    const mail = eml({ subject: 'Plaquettes de frein pour Clio IV', from: 'Jeanne Pushed <jeanne.push@customer.example>' });
+    const mail = eml({
+      subject: 'Plaquettes de frein pour Clio IV',
+      from: 'Jeanne Pushed <jeanne.push@customer.example>',
+    });
     const started = Date.now();
     const [uid] = await box.append([mail.raw]);
-    const rows = await waitUntil('the ticket row', async () => ((await inbound([mail.messageId])).length === 1 ? inbound([mail.messageId]) : null), 5_000, 20);
+    const rows = await waitUntil(
+      'the ticket row',
+      async () => ((await inbound([mail.messageId])).length === 1 ? inbound([mail.messageId]) : null),
+      5_000,
+      20,
+    );
     const elapsed = Date.now() - started;
     expect(rows[0]?.kind).toBe('ticket');
     expect(elapsed).toBeLessThan(3_000);
-    const legacy = await db.query<{ msg_subject: string }>('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [rows[0]?.ticket_id]);
+    const legacy = await db.query<{ msg_subject: string }>('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [
+      rows[0]?.ticket_id,
+    ]);
     expect(legacy[0]?.msg_subject).toBe('Plaquettes de frein pour Clio IV');
     await waitUntil('the \\Seen flag', async () => (await box.list()).find((m) => m.uid === uid)?.seen);
     await waitUntil('the checkpoint', async () => (await checkpoint())?.last_uid === uid);
@@ -94,15 +115,28 @@ describe('a live mailbox', () => {
     await db.query('DELETE FROM support_mailbox_state');
     const box = imapUser('backlog');
     const first = eml({ subject: 'Batterie Varta 70Ah', from: 'Paul Backlog <paul.backlog@customer.example>' });
-    const mails = [first, ...Array.from({ length: 38 }, (_, i) => eml({ subject: `Backlog question ${i}`, from: `Client ${i} <client${i}.backlog@customer.example>` }))];
-    const reply = eml({ subject: 'Re: Batterie Varta 70Ah', from: 'Paul Backlog <paul.backlog@customer.example>', inReplyTo: `<${first.messageId}>`, references: `<${first.messageId}>` });
+    const mails = [
+      first,
+      ...Array.from({ length: 38 }, (_, i) =>
+        eml({ subject: `Backlog question ${i}`, from: `Client ${i} <client${i}.backlog@customer.example>` }),
+      ),
+    ];
+    const reply = eml({
+      subject: 'Re: Batterie Varta 70Ah',
+      from: 'Paul Backlog <paul.backlog@customer.example>',
+      inReplyTo: `<${first.messageId}>`,
+      references: `<${first.messageId}>`,
+    });
     const already = eml({ subject: 'Imported before from a file', from: 'Ana Before <ana.before@customer.example>' });
     const app = await appFor(box, { IMAP_BATCH_SIZE: '10' });
     await app.intake.ingest(already.raw, { kind: 'file', name: 'before.eml' });
     const uids = await box.append([...mails.map((m) => m.raw), reply.raw, already.raw]);
     const role = await startRole(app);
     const ids = [...mails, reply, already].map((m) => m.messageId);
-    await waitUntil('41 stored emails', async () => (await inbound(ids)).length === 41 && (await checkpoint())?.last_uid === uids.at(-1));
+    await waitUntil(
+      '41 stored emails',
+      async () => (await inbound(ids)).length === 41 && (await checkpoint())?.last_uid === uids.at(-1),
+    );
     const rows = await inbound(ids);
     expect(rows.filter((r) => r.kind === 'ticket')).toHaveLength(40);
     const replyRow = rows.find((r) => r.message_id === reply.messageId);
@@ -118,11 +152,18 @@ describe('a live mailbox', () => {
   it('picks up where it stopped when restarted in the middle of a batch: every email once', async () => {
     await db.query('DELETE FROM support_mailbox_state');
     const box = imapUser('restart');
-    const mails = Array.from({ length: 60 }, (_, i) => eml({ subject: `Restart ${i}`, from: `Restart ${i} <restart${i}@customer.example>` }));
+    const mails = Array.from({ length: 60 }, (_, i) =>
+      eml({ subject: `Restart ${i}`, from: `Restart ${i} <restart${i}@customer.example>` }),
+    );
     await box.append(mails.map((m) => m.raw));
     const app = await appFor(box, { IMAP_BATCH_SIZE: '7', INGEST_CONCURRENCY: '2' });
     const role = await startRole(app);
-    await waitUntil('part of the backlog', async () => (await inbound(mails.map((m) => m.messageId))).length >= 10, 15_000, 5);
+    await waitUntil(
+      'part of the backlog',
+      async () => (await inbound(mails.map((m) => m.messageId))).length >= 10,
+      15_000,
+      5,
+    );
     await role.stop();
     const part = (await inbound(mails.map((m) => m.messageId))).length;
     expect(part).toBeLessThan(60);
@@ -130,15 +171,22 @@ describe('a live mailbox', () => {
     const role2 = await startRole(app);
     await waitUntil('the whole backlog', async () => (await inbound(mails.map((m) => m.messageId))).length === 60);
     await waitUntil('the checkpoint at the end', async () => reader(role2).status().state === 'idle');
-    const tickets = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE 'Restart %'`);
+    const tickets = await db.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE 'Restart %'`,
+    );
     expect(Number(tickets[0]?.n)).toBe(60);
   });
 
   it('re-scans the whole folder when UIDVALIDITY changes, taking only what is new', async () => {
     await db.query('DELETE FROM support_mailbox_state');
     const box = imapUser('uidvalidity');
-    const old = Array.from({ length: 6 }, (_, i) => eml({ subject: `Validity old ${i}`, from: `Old ${i} <old${i}.validity@customer.example>` }));
-    await box.append(old.map((m) => m.raw), 'Support');
+    const old = Array.from({ length: 6 }, (_, i) =>
+      eml({ subject: `Validity old ${i}`, from: `Old ${i} <old${i}.validity@customer.example>` }),
+    );
+    await box.append(
+      old.map((m) => m.raw),
+      'Support',
+    );
     const app = await appFor(box, { IMAP_URL: box.url('Support') });
     let role = await startRole(app);
     await waitUntil('the first six', async () => (await inbound(old.map((m) => m.messageId))).length === 6);
@@ -151,7 +199,9 @@ describe('a live mailbox', () => {
     await new Promise((r) => setTimeout(r, 1100));
     await c.mailboxCreate('Support');
     await c.logout();
-    const fresh = Array.from({ length: 1 }, (_, i) => eml({ subject: `Validity new ${i}`, from: `New ${i} <new${i}.validity@customer.example>` }));
+    const fresh = Array.from({ length: 1 }, (_, i) =>
+      eml({ subject: `Validity new ${i}`, from: `New ${i} <new${i}.validity@customer.example>` }),
+    );
     // Fewer messages than before: the checkpoint must go back to the new folder's UIDs.
     await box.append([...old.slice(0, 2).map((m) => m.raw), ...fresh.map((m) => m.raw)], 'Support');
     role = await startRole(app);
@@ -161,7 +211,9 @@ describe('a live mailbox', () => {
     expect(after?.uid_validity).not.toBe(before?.uid_validity);
     expect(after?.last_uid).toBe(3);
     expect(reader(role).status().skipped).toBe(2);
-    const rows = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE 'Validity %'`);
+    const rows = await db.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject LIKE 'Validity %'`,
+    );
     expect(Number(rows[0]?.n)).toBe(7);
   });
 
@@ -169,7 +221,11 @@ describe('a live mailbox', () => {
     await db.query('DELETE FROM support_mailbox_state');
     const box = imapUser('quarantine');
     const noSender = eml({ from: null, subject: 'Nobody sent this' });
-    const huge = eml({ subject: 'A 300 KB email over the limit', from: 'Big <big.quarantine@customer.example>', body: 'x'.repeat(300 * 1024) });
+    const huge = eml({
+      subject: 'A 300 KB email over the limit',
+      from: 'Big <big.quarantine@customer.example>',
+      body: 'x'.repeat(300 * 1024),
+    });
     const fine = eml({ subject: 'A fine email after them', from: 'Fine <fine.quarantine@customer.example>' });
     await box.append([noSender.raw, huge.raw, fine.raw]);
     const app = await appFor(box, { MESSAGE_MAX_BYTES: '200KB' });
@@ -180,7 +236,9 @@ describe('a live mailbox', () => {
     expect(quarantined).toHaveLength(2);
     expect(quarantined.map((m) => m.messageId).sort()).toEqual([noSender.messageId, huge.messageId].sort());
     expect((await box.list()).map((m) => m.messageId)).toEqual([fine.messageId]);
-    const rejected = await db.query<{ kind: string; automated_reason: string }>(`SELECT kind, automated_reason FROM support_message WHERE kind = 'rejected' AND source = 'imap' ORDER BY id`);
+    const rejected = await db.query<{ kind: string; automated_reason: string }>(
+      `SELECT kind, automated_reason FROM support_message WHERE kind = 'rejected' AND source = 'imap' ORDER BY id`,
+    );
     expect(rejected.map((r) => r.automated_reason).join('\n')).toMatch(/no sender address/);
     expect(rejected.map((r) => r.automated_reason).join('\n')).toMatch(/larger than the 0 MB limit|larger than/);
     expect(reader(role).status().quarantined).toBe(2);
@@ -195,7 +253,12 @@ describe('a live mailbox', () => {
     let failing = 2;
     const intake: MailboxIntake = {
       ingest: async (raw, source) => {
-        if (failing-- > 0) throw new AppError('db.unavailable', 'The database cannot be reached (connect ECONNREFUSED 127.0.0.1:33306)', { retryable: true });
+        if (failing-- > 0)
+          throw new AppError(
+            'db.unavailable',
+            'The database cannot be reached (connect ECONNREFUSED 127.0.0.1:33306)',
+            { retryable: true },
+          );
         return app.intake.ingest(raw, source);
       },
       rejectOversized: (size, limit, source) => app.intake.rejectOversized(size, limit, source),
@@ -223,7 +286,12 @@ describe('a live mailbox', () => {
     });
     const [uid] = await box.append([mail.raw]);
     r.start();
-    const waiting = await waitUntil('the reader to wait', () => (r.status().state === 'waiting_retry' ? r.describe() : null), 10_000, 5);
+    const waiting = await waitUntil(
+      'the reader to wait',
+      () => (r.status().state === 'waiting_retry' ? r.describe() : null),
+      10_000,
+      5,
+    );
     expect(waiting).toMatch(/mailbox support: waiting retry: The database cannot be reached/);
     expect((await box.list()).find((m) => m.uid === uid)?.seen).toBe(false);
     expect(await inbound([mail.messageId])).toHaveLength(0);
@@ -245,16 +313,26 @@ describe('a live mailbox', () => {
     });
     const role = await startRole(app);
     const [billing, shop] = role.readers;
-    const line = await waitUntil('the auth failure', () => (billing?.status().state === 'refused' ? billing.describe() : null), 15_000);
-    expect(line).toMatch(/mailbox billing: refused: mailbox "billing" \(tr-bad-[0-9a-f]+ at 127\.0\.0\.1:31143\): the server refused the user name or password/);
+    const line = await waitUntil(
+      'the auth failure',
+      () => (billing?.status().state === 'refused' ? billing.describe() : null),
+      15_000,
+    );
+    expect(line).toMatch(
+      /mailbox billing: refused: mailbox "billing" \(tr-bad-[0-9a-f]+ at 127\.0\.0\.1:31143\): the server refused the user name or password/,
+    );
     // The variable to fix, by name: this mailbox's, not the other one's.
     expect(line).toContain('Check the user name and password in IMAP_BILLING_URL');
     expect(line).not.toContain('not-the-Password-42');
     const mail = eml({ subject: 'Facture en double', from: 'Luc Goodbox <luc.goodbox@customer.example>' });
     await waitUntil('the shop mailbox to idle', () => shop?.status().state === 'idle');
     await good.append([mail.raw]);
-    const rows = await waitUntil('the ticket from the good mailbox', async () => ((await inbound([mail.messageId])).length ? inbound([mail.messageId]) : null));
-    const ticket = await db.query<{ mailbox: string }>('SELECT mailbox FROM support_ticket WHERE ticket_id = ?', [rows[0]?.ticket_id]);
+    const rows = await waitUntil('the ticket from the good mailbox', async () =>
+      (await inbound([mail.messageId])).length ? inbound([mail.messageId]) : null,
+    );
+    const ticket = await db.query<{ mailbox: string }>('SELECT mailbox FROM support_ticket WHERE ticket_id = ?', [
+      rows[0]?.ticket_id,
+    ]);
     expect(ticket[0]?.mailbox).toBe('shop');
     await waitUntil('the shop mailbox back to idle', () => /mailbox shop: idle/.test(role.describe().join('\n')));
   });
@@ -263,7 +341,13 @@ describe('a live mailbox', () => {
     const box = imapUser('tls');
     const app = await appFor(box, { IMAP_ALLOW_PLAIN: 'false' });
     const role = await startRole(app);
-    const line = await waitUntil('the refusal', () => (reader(role).status().state === 'refused' ? reader(role).describe() : null), 15_000);
-    expect(line).toMatch(/the server offers no STARTTLS, and the password is not sent in clear text\. Use imaps:\/\/ in IMAP_URL, or on a trusted network only set IMAP_ALLOW_PLAIN=true\./);
+    const line = await waitUntil(
+      'the refusal',
+      () => (reader(role).status().state === 'refused' ? reader(role).describe() : null),
+      15_000,
+    );
+    expect(line).toMatch(
+      /the server offers no STARTTLS, and the password is not sent in clear text\. Use imaps:\/\/ in IMAP_URL, or on a trusted network only set IMAP_ALLOW_PLAIN=true\./,
+    );
   });
 });

@@ -11,7 +11,14 @@ import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 let db: TestDatabase;
 let smtp: SmtpListener;
@@ -20,7 +27,12 @@ let app: TestApp;
 beforeAll(async () => {
   db = await createTestDatabase('intake');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '3', ATTACHMENT_MAX_BYTES: '2KB' });
+  app = await createTestApp(db, {
+    SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
+    ACK_MAX_PER_HOUR: '3',
+    ATTACHMENT_MAX_BYTES: '2KB',
+  });
 });
 
 afterAll(async () => {
@@ -52,19 +64,43 @@ describe('a new email', () => {
     expect(result.customerCreated).toBe(true);
     expect(result.triage).toBe('queued');
 
-    const [ticket] = await db.query<Record<string, string | null>>('SELECT * FROM ___xtr_msg WHERE msg_id = ?', [result.ticketId]);
-    expect(ticket).toMatchObject({ msg_cst_id: String(result.customerId), msg_subject: 'Plaquettes de frein pour Clio 4', msg_open: '1', msg_close: '0', msg_parent_id: null, msg_cnfa_id: null, msg_ord_id: 'CMD-2024-10482' });
+    const [ticket] = await db.query<Record<string, string | null>>('SELECT * FROM ___xtr_msg WHERE msg_id = ?', [
+      result.ticketId,
+    ]);
+    expect(ticket).toMatchObject({
+      msg_cst_id: String(result.customerId),
+      msg_subject: 'Plaquettes de frein pour Clio 4',
+      msg_open: '1',
+      msg_close: '0',
+      msg_parent_id: null,
+      msg_cnfa_id: null,
+      msg_ord_id: 'CMD-2024-10482',
+    });
     expect(ticket?.['msg_date']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const content = String(ticket?.['msg_content']);
     expect(content.startsWith('Bonjour,')).toBe(true);
-    const meta = JSON.parse(content.slice(content.indexOf(METADATA_MARKER) + METADATA_MARKER.length)) as Record<string, unknown>;
+    const meta = JSON.parse(content.slice(content.indexOf(METADATA_MARKER) + METADATA_MARKER.length)) as Record<
+      string,
+      unknown
+    >;
     expect(meta).toMatchObject({ priority: 'normal', category: 'general', language: 'fr' });
     expect(typeof meta['created_at']).toBe('string');
 
-    const [customer] = await db.query('SELECT cst_mail, cst_fname, cst_name, cst_activ FROM ___xtr_customer WHERE cst_id = ?', [result.customerId]);
-    expect(customer).toEqual({ cst_mail: 'jp.dupont@garage.example', cst_fname: 'Jean-Pierre', cst_name: 'Dupont', cst_activ: '1' });
+    const [customer] = await db.query(
+      'SELECT cst_mail, cst_fname, cst_name, cst_activ FROM ___xtr_customer WHERE cst_id = ?',
+      [result.customerId],
+    );
+    expect(customer).toEqual({
+      cst_mail: 'jp.dupont@garage.example',
+      cst_fname: 'Jean-Pierre',
+      cst_name: 'Dupont',
+      cst_activ: '1',
+    });
 
-    const [ours] = await db.query('SELECT status, priority, category, triaged, language FROM support_ticket WHERE ticket_id = ?', [result.ticketId]);
+    const [ours] = await db.query(
+      'SELECT status, priority, category, triaged, language FROM support_ticket WHERE ticket_id = ?',
+      [result.ticketId],
+    );
     expect(ours).toEqual({ status: 'open', priority: 'normal', category: 'general', triaged: 0, language: 'fr' });
 
     const [ack] = await smtp.waitFor(1).then(() => mailTo('jp.dupont@garage.example'));
@@ -85,9 +121,15 @@ describe('a new email', () => {
   });
 
   it('finds an existing customer case-insensitively: the active one with the lowest id', async () => {
-    await db.query("INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_activ) VALUES ('Old.Client@Shop.example', 'Inactive', '0'), ('old.client@shop.example', 'Active', '1'), ('OLD.CLIENT@shop.example', 'Later', '1')");
-    const [active] = await db.query<{ cst_id: number }>("SELECT cst_id FROM ___xtr_customer WHERE cst_fname = 'Active'");
-    const result = created(await ingest(eml({ from: 'old.client@shop.example', body: 'Hello, where is my battery? Thanks' }).raw));
+    await db.query(
+      "INSERT INTO ___xtr_customer (cst_mail, cst_fname, cst_activ) VALUES ('Old.Client@Shop.example', 'Inactive', '0'), ('old.client@shop.example', 'Active', '1'), ('OLD.CLIENT@shop.example', 'Later', '1')",
+    );
+    const [active] = await db.query<{ cst_id: number }>(
+      "SELECT cst_id FROM ___xtr_customer WHERE cst_fname = 'Active'",
+    );
+    const result = created(
+      await ingest(eml({ from: 'old.client@shop.example', body: 'Hello, where is my battery? Thanks' }).raw),
+    );
     expect(result.customerId).toBe(active!.cst_id);
     expect(result.customerCreated).toBe(false);
   });
@@ -100,7 +142,10 @@ describe('a new email', () => {
       body: "Bonjour, je n'ai pas reçu ma facture pour la commande CMD-88120.\n\nSophie Girard",
     });
     const result = created(await ingest(viaForm.raw));
-    const [customer] = await db.query<{ cst_mail: string; cst_fname: string; cst_name: string }>('SELECT c.cst_mail, c.cst_fname, c.cst_name FROM ___xtr_customer c JOIN ___xtr_msg m ON m.msg_cst_id = c.cst_id WHERE m.msg_id = ?', [result.ticketId]);
+    const [customer] = await db.query<{ cst_mail: string; cst_fname: string; cst_name: string }>(
+      'SELECT c.cst_mail, c.cst_fname, c.cst_name FROM ___xtr_customer c JOIN ___xtr_msg m ON m.msg_cst_id = c.cst_id WHERE m.msg_id = ?',
+      [result.ticketId],
+    );
     expect(customer).toEqual({ cst_mail: 'sophie.girard@replyto.example', cst_fname: 'Sophie', cst_name: 'Girard' });
     const acks = await waitForMailTo('sophie.girard@replyto.example', 1);
     expect(acks[0]!.parsed.text).toMatch(/^Bonjour,\n/);
@@ -108,14 +153,30 @@ describe('a new email', () => {
   });
 
   it('greets "DUPONT Jean" as Jean, and titles a French email without a subject "(sans objet)"', async () => {
-    const result = created(await ingest(eml({ from: 'DUPONT Jean <jean.dupont@nosubject.example>', subject: '', body: "Bonjour, je voudrais savoir si vous avez reçu mon retour de l'étrier. Merci" }).raw));
+    const result = created(
+      await ingest(
+        eml({
+          from: 'DUPONT Jean <jean.dupont@nosubject.example>',
+          subject: '',
+          body: "Bonjour, je voudrais savoir si vous avez reçu mon retour de l'étrier. Merci",
+        }).raw,
+      ),
+    );
     const acks = await waitForMailTo('jean.dupont@nosubject.example', 1);
     expect(acks[0]!.parsed.subject).toBe(`[#${result.ticketId}] (sans objet)`);
     expect(acks[0]!.parsed.text).toMatch(/^Bonjour,\n/);
   });
 
   it('acknowledges in English when the customer writes English', async () => {
-    const result = created(await ingest(eml({ from: 'Sam Smith <sam@en.example>', subject: 'Wrong headlight delivered', body: 'Hi,\n\nI ordered a left headlight and you sent me the right one. What should I do?\n\nThanks,\nSam' }).raw));
+    const result = created(
+      await ingest(
+        eml({
+          from: 'Sam Smith <sam@en.example>',
+          subject: 'Wrong headlight delivered',
+          body: 'Hi,\n\nI ordered a left headlight and you sent me the right one. What should I do?\n\nThanks,\nSam',
+        }).raw,
+      ),
+    );
     const acks = await waitForMailTo('sam@en.example', 1);
     expect(acks[0]!.parsed.text).toContain(`ticket #${result.ticketId}`);
     expect(acks[0]!.parsed.text).toMatch(/^Hello,\n/);
@@ -143,12 +204,28 @@ describe('a new email', () => {
       big,
       '--b1--',
     ].join('\r\n');
-    const result = created(await ingest(eml({ from: 'photo@customer.example', mime: { contentType: 'multipart/mixed; boundary="b1"', body: mime } }).raw));
-    const rows = await db.query<{ filename: string; sha256: string | null; size: number; dropped: string | null }>('SELECT filename, sha256, size, dropped FROM support_attachment WHERE ticket_id = ? ORDER BY id', [result.ticketId]);
-    expect(rows.map((r) => [r.filename, r.dropped])).toEqual([['invoice.pdf', null], ['huge.jpg', 'oversized']]);
-    const stored = await readFile(path.join(app.dataDir, 'attachments', rows[0]!.sha256!.slice(0, 2), rows[0]!.sha256!));
+    const result = created(
+      await ingest(
+        eml({ from: 'photo@customer.example', mime: { contentType: 'multipart/mixed; boundary="b1"', body: mime } })
+          .raw,
+      ),
+    );
+    const rows = await db.query<{ filename: string; sha256: string | null; size: number; dropped: string | null }>(
+      'SELECT filename, sha256, size, dropped FROM support_attachment WHERE ticket_id = ? ORDER BY id',
+      [result.ticketId],
+    );
+    expect(rows.map((r) => [r.filename, r.dropped])).toEqual([
+      ['invoice.pdf', null],
+      ['huge.jpg', 'oversized'],
+    ]);
+    const stored = await readFile(
+      path.join(app.dataDir, 'attachments', rows[0]!.sha256!.slice(0, 2), rows[0]!.sha256!),
+    );
     expect(stored.toString()).toBe('%PDF-1.4 small invoice');
-    const [msg] = await db.query<{ notes: string }>('SELECT notes FROM support_message WHERE ticket_id = ? AND kind = ?', [result.ticketId, 'ticket']);
+    const [msg] = await db.query<{ notes: string }>(
+      'SELECT notes FROM support_message WHERE ticket_id = ? AND kind = ?',
+      [result.ticketId, 'ticket'],
+    );
     expect(String(msg?.notes)).toContain('huge.jpg');
   });
 
@@ -159,16 +236,33 @@ describe('a new email', () => {
         from,
         mime: {
           contentType: 'multipart/mixed; boundary="b2"',
-          body: ['--b2', 'Content-Type: text/plain', '', 'See my signature.', '--b2', 'Content-Type: image/gif; name="logo.gif"', 'Content-Disposition: attachment; filename="logo.gif"', 'Content-Transfer-Encoding: base64', '', logo.toString('base64'), '--b2--'].join('\r\n'),
+          body: [
+            '--b2',
+            'Content-Type: text/plain',
+            '',
+            'See my signature.',
+            '--b2',
+            'Content-Type: image/gif; name="logo.gif"',
+            'Content-Disposition: attachment; filename="logo.gif"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            logo.toString('base64'),
+            '--b2--',
+          ].join('\r\n'),
         },
       }).raw;
     const first = created(await ingest(withLogo('logo1@customer.example')));
-    const [firstRow] = await db.query<{ sha256: string }>('SELECT sha256 FROM support_attachment WHERE ticket_id = ?', [first.ticketId]);
+    const [firstRow] = await db.query<{ sha256: string }>('SELECT sha256 FROM support_attachment WHERE ticket_id = ?', [
+      first.ticketId,
+    ]);
     const file = path.join(app.dataDir, 'attachments', firstRow!.sha256.slice(0, 2), firstRow!.sha256);
     const before = await stat(file);
     const second = created(await ingest(withLogo('logo2@customer.example')));
     expect((await stat(file)).ino).toBe(before.ino); // not written again
-    const rows = await db.query<{ ticket_id: number; sha256: string }>('SELECT ticket_id, sha256 FROM support_attachment WHERE ticket_id IN (?, ?) ORDER BY ticket_id', [first.ticketId, second.ticketId]);
+    const rows = await db.query<{ ticket_id: number; sha256: string }>(
+      'SELECT ticket_id, sha256 FROM support_attachment WHERE ticket_id IN (?, ?) ORDER BY ticket_id',
+      [first.ticketId, second.ticketId],
+    );
     expect(rows.map((r) => r.ticket_id)).toEqual([first.ticketId, second.ticketId]);
     expect(rows[0]!.sha256).toBe(rows[1]!.sha256);
     const dir = path.join(app.dataDir, 'attachments');
@@ -178,7 +272,10 @@ describe('a new email', () => {
 
   it('sends at most ACK_MAX_PER_HOUR acknowledgements to one address per hour', async () => {
     const outcomes = [];
-    for (let i = 0; i < 4; i++) outcomes.push(created(await ingest(eml({ from: 'busy@customer.example', subject: `Question ${i}` }).raw)).acknowledgement);
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        created(await ingest(eml({ from: 'busy@customer.example', subject: `Question ${i}` }).raw)).acknowledgement,
+      );
     expect(outcomes.slice(0, 3)).toEqual(['queued', 'queued', 'queued']);
     expect(outcomes[3]).toMatch(/^suppressed: already 3/);
     await waitForMailTo('busy@customer.example', 3);
@@ -187,7 +284,10 @@ describe('a new email', () => {
   });
 
   it('holds that limit when the emails arrive at the same moment (a burst stored in one group)', async () => {
-    const emails = Array.from({ length: 7 }, (_, i) => eml({ from: 'burst@customer.example', subject: `Burst ${i}` }).raw);
+    const emails = Array.from(
+      { length: 7 },
+      (_, i) => eml({ from: 'burst@customer.example', subject: `Burst ${i}` }).raw,
+    );
     const outcomes = (await Promise.all(emails.map((raw) => ingest(raw)))).map((r) => created(r).acknowledgement);
     expect(outcomes.filter((o) => o === 'queued')).toHaveLength(3);
     expect(outcomes.filter((o) => /^suppressed: already 3/.test(o))).toHaveLength(4);
@@ -209,32 +309,76 @@ describe('threading', () => {
       body: 'The VIN is VF3LBHZRHAS123456.\n\nOn Mon, 3 Jun 2024 at 10:00, Support <support@ticketrelay.test> wrote:\n> Which engine does your car have?\n> Thanks',
     });
     const result = await ingest(reply.raw);
-    expect(result).toMatchObject({ outcome: 'reply', ticketId: ticket.ticketId, signal: 'in_reply_to', reopened: false });
-    const [row] = await db.query<Record<string, string>>('SELECT msg_parent_id, msg_subject, msg_content, msg_cnfa_id FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticket.ticketId)]);
-    expect(row).toMatchObject({ msg_parent_id: String(ticket.ticketId), msg_subject: 'Re: Battery for my 308', msg_cnfa_id: null });
+    expect(result).toMatchObject({
+      outcome: 'reply',
+      ticketId: ticket.ticketId,
+      signal: 'in_reply_to',
+      reopened: false,
+    });
+    const [row] = await db.query<Record<string, string>>(
+      'SELECT msg_parent_id, msg_subject, msg_content, msg_cnfa_id FROM ___xtr_msg WHERE msg_parent_id = ?',
+      [String(ticket.ticketId)],
+    );
+    expect(row).toMatchObject({
+      msg_parent_id: String(ticket.ticketId),
+      msg_subject: 'Re: Battery for my 308',
+      msg_cnfa_id: null,
+    });
     expect(row!['msg_content']).toBe('The VIN is VF3LBHZRHAS123456.');
-    const [ours] = await db.query<{ original_text: string; thread_signal: string }>("SELECT original_text, thread_signal FROM support_message WHERE kind = 'reply' AND ticket_id = ?", [ticket.ticketId]);
+    const [ours] = await db.query<{ original_text: string; thread_signal: string }>(
+      "SELECT original_text, thread_signal FROM support_message WHERE kind = 'reply' AND ticket_id = ?",
+      [ticket.ticketId],
+    );
     expect(ours!.original_text).toContain('Which engine does your car have?');
   });
 
   it('threads a reply to our acknowledgement by its Message-ID', async () => {
     const ticket = created(await ingest(eml({ from: 'ackreply@customer.example', subject: 'Clutch kit' }).raw));
     const [ack] = await waitForMailTo('ackreply@customer.example', 1);
-    const result = await ingest(eml({ from: 'ackreply@customer.example', subject: `Re: [#${ticket.ticketId}] Clutch kit`, inReplyTo: ack!.parsed.messageId!, body: 'Here is the photo.' }).raw);
+    const result = await ingest(
+      eml({
+        from: 'ackreply@customer.example',
+        subject: `Re: [#${ticket.ticketId}] Clutch kit`,
+        inReplyTo: ack!.parsed.messageId!,
+        body: 'Here is the photo.',
+      }).raw,
+    );
     expect(result).toMatchObject({ outcome: 'reply', ticketId: ticket.ticketId, signal: 'in_reply_to' });
   });
 
   it('accepts the [#N] subject tag from the ticket customer or a participant, and not from a stranger', async () => {
-    const ticket = created(await ingest(eml({ from: 'tagowner@customer.example', cc: 'colleague@customer.example', subject: 'Alternator' }).raw));
-    const own = await ingest(eml({ from: 'TagOwner@customer.example', subject: `Re: [#${ticket.ticketId}] Alternator`, body: 'Any news?' }).raw);
+    const ticket = created(
+      await ingest(
+        eml({ from: 'tagowner@customer.example', cc: 'colleague@customer.example', subject: 'Alternator' }).raw,
+      ),
+    );
+    const own = await ingest(
+      eml({ from: 'TagOwner@customer.example', subject: `Re: [#${ticket.ticketId}] Alternator`, body: 'Any news?' })
+        .raw,
+    );
     expect(own).toMatchObject({ outcome: 'reply', ticketId: ticket.ticketId, signal: 'subject_tag' });
-    const cc = await ingest(eml({ from: 'colleague@customer.example', subject: `[#${ticket.ticketId}] Alternator`, body: 'Adding the invoice.' }).raw);
+    const cc = await ingest(
+      eml({
+        from: 'colleague@customer.example',
+        subject: `[#${ticket.ticketId}] Alternator`,
+        body: 'Adding the invoice.',
+      }).raw,
+    );
     expect(cc).toMatchObject({ outcome: 'reply', ticketId: ticket.ticketId, signal: 'subject_tag' });
 
-    const stranger = await ingest(eml({ from: 'stranger@elsewhere.example', subject: `Re: [#${ticket.ticketId}] Alternator`, body: 'I want to see this ticket' }).raw);
+    const stranger = await ingest(
+      eml({
+        from: 'stranger@elsewhere.example',
+        subject: `Re: [#${ticket.ticketId}] Alternator`,
+        body: 'I want to see this ticket',
+      }).raw,
+    );
     const strangerTicket = created(stranger);
     expect(strangerTicket.ticketId).not.toBe(ticket.ticketId);
-    const [note] = await db.query<{ notes: string }>("SELECT notes FROM support_message WHERE ticket_id = ? AND kind = 'ticket'", [strangerTicket.ticketId]);
+    const [note] = await db.query<{ notes: string }>(
+      "SELECT notes FROM support_message WHERE ticket_id = ? AND kind = 'ticket'",
+      [strangerTicket.ticketId],
+    );
     expect(String(note!.notes)).toContain('not on that ticket');
   });
 
@@ -242,11 +386,24 @@ describe('threading', () => {
     const first = eml({ from: 'closed@customer.example', subject: 'Refund' });
     const ticket = created(await ingest(first.raw));
     // Closed as an agent closes it: the flags and the metadata block's status.
-    await db.query(`UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1', msg_content = REPLACE(msg_content, '"status":"open"', '"status":"closed"') WHERE msg_id = ?`, [ticket.ticketId]);
+    await db.query(
+      `UPDATE ___xtr_msg SET msg_open = '0', msg_close = '1', msg_content = REPLACE(msg_content, '"status":"open"', '"status":"closed"') WHERE msg_id = ?`,
+      [ticket.ticketId],
+    );
     await db.query("UPDATE support_ticket SET status = 'closed' WHERE ticket_id = ?", [ticket.ticketId]);
-    const result = await ingest(eml({ from: 'closed@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Refund', body: 'Still not refunded.' }).raw);
+    const result = await ingest(
+      eml({
+        from: 'closed@customer.example',
+        inReplyTo: `<${first.messageId}>`,
+        subject: 'Re: Refund',
+        body: 'Still not refunded.',
+      }).raw,
+    );
     expect(result).toMatchObject({ outcome: 'reply', reopened: true });
-    const [row] = await db.query<{ msg_open: string; msg_close: string; msg_content: string }>('SELECT msg_open, msg_close, msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticket.ticketId]);
+    const [row] = await db.query<{ msg_open: string; msg_close: string; msg_content: string }>(
+      'SELECT msg_open, msg_close, msg_content FROM ___xtr_msg WHERE msg_id = ?',
+      [ticket.ticketId],
+    );
     expect(row).toMatchObject({ msg_open: '1', msg_close: '0' });
     expect(parseLegacyContent(row!.msg_content).metadata).toMatchObject({ status: 'open' });
   });
@@ -291,9 +448,24 @@ describe('automated mail', () => {
       `Subject: ${ack!.parsed.subject}`,
       '--rep--',
     ].join('\r\n');
-    const result = await ingest(eml({ from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.example>', subject: 'Undelivered Mail Returned to Sender', headers: { 'Auto-Submitted': 'auto-replied' }, mime: { contentType: 'multipart/report; report-type=delivery-status; boundary="rep"', body: report } }).raw);
-    expect(result).toMatchObject({ outcome: 'automated', kind: 'bounce', ticketId: ticket.ticketId, flagged: ['gone@customer.example'] });
-    const [reply] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_parent_id = ?', [String(ticket.ticketId)]);
+    const result = await ingest(
+      eml({
+        from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+        subject: 'Undelivered Mail Returned to Sender',
+        headers: { 'Auto-Submitted': 'auto-replied' },
+        mime: { contentType: 'multipart/report; report-type=delivery-status; boundary="rep"', body: report },
+      }).raw,
+    );
+    expect(result).toMatchObject({
+      outcome: 'automated',
+      kind: 'bounce',
+      ticketId: ticket.ticketId,
+      flagged: ['gone@customer.example'],
+    });
+    const [reply] = await db.query<{ msg_content: string }>(
+      'SELECT msg_content FROM ___xtr_msg WHERE msg_parent_id = ?',
+      [String(ticket.ticketId)],
+    );
     expect(reply!.msg_content).toContain('delivery failure');
     // Nothing more goes to that address: a new email from it opens a ticket but gets no acknowledgement.
     const again = created(await ingest(eml({ from: 'gone@customer.example', subject: 'Another question' }).raw));
@@ -305,7 +477,15 @@ describe('automated mail', () => {
   it('stores an out-of-office reply to our acknowledgement on its ticket, without answering', async () => {
     const ticket = created(await ingest(eml({ from: 'away@customer.example', subject: 'Oil filter' }).raw));
     const [ack] = await waitForMailTo('away@customer.example', 1);
-    const result = await ingest(eml({ from: 'away@customer.example', subject: `Out of office: [#${ticket.ticketId}] Oil filter`, inReplyTo: ack!.parsed.messageId!, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'I am away until Monday.' }).raw);
+    const result = await ingest(
+      eml({
+        from: 'away@customer.example',
+        subject: `Out of office: [#${ticket.ticketId}] Oil filter`,
+        inReplyTo: ack!.parsed.messageId!,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+        body: 'I am away until Monday.',
+      }).raw,
+    );
     expect(result).toMatchObject({ outcome: 'automated', kind: 'auto_reply', ticketId: ticket.ticketId });
     await new Promise((r) => setTimeout(r, 300));
     expect(mailTo('away@customer.example')).toHaveLength(1);
@@ -314,7 +494,10 @@ describe('automated mail', () => {
   it('records and skips automated mail that belongs to no ticket: no ticket, no answer', async () => {
     const [before] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ___xtr_msg');
     const cases = [
-      eml({ from: 'news@shop-news.example', headers: { 'List-Id': '<news.shop-news.example>', 'List-Unsubscribe': '<mailto:unsub@shop-news.example>' } }),
+      eml({
+        from: 'news@shop-news.example',
+        headers: { 'List-Id': '<news.shop-news.example>', 'List-Unsubscribe': '<mailto:unsub@shop-news.example>' },
+      }),
       eml({ from: 'robot@crm.example', headers: { Precedence: 'bulk' } }),
       eml({ from: 'someone@customer.example', headers: { 'X-Autoreply': 'yes' } }),
       eml({ from: 'Support <support@ticketrelay.test>', subject: '[#1] our own mail' }),
@@ -325,7 +508,9 @@ describe('automated mail', () => {
     }
     const [after] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ___xtr_msg');
     expect(after!.n).toBe(before!.n);
-    const recorded = await db.query<{ automated_reason: string }>("SELECT automated_reason FROM support_message WHERE outcome = 'automated_skipped'");
+    const recorded = await db.query<{ automated_reason: string }>(
+      "SELECT automated_reason FROM support_message WHERE outcome = 'automated_skipped'",
+    );
     expect(recorded.length).toBeGreaterThanOrEqual(4);
     expect(recorded.every((r) => r.automated_reason.length > 0)).toBe(true);
   });
@@ -338,7 +523,10 @@ describe('bad input', () => {
     expect(result).toMatchObject({ outcome: 'rejected' });
     const keptAt = (result as Extract<IntakeResult, { outcome: 'rejected' }>).keptAt!;
     expect(await readFile(keptAt)).toEqual(email.raw);
-    const [row] = await db.query<{ kind: string; automated_reason: string }>("SELECT kind, automated_reason FROM support_message WHERE message_id = ?", [email.messageId]);
+    const [row] = await db.query<{ kind: string; automated_reason: string }>(
+      'SELECT kind, automated_reason FROM support_message WHERE message_id = ?',
+      [email.messageId],
+    );
     expect(row).toEqual({ kind: 'rejected', automated_reason: expect.stringContaining('no sender') });
     // Delivered again (a mail server retrying): still rejected, not a "duplicate" that passes for taken.
     const again = await ingest(email.raw);
@@ -351,12 +539,16 @@ describe('bad input', () => {
     expect(await ingest(email.raw)).toMatchObject({ outcome: 'rejected' });
     expect(await ingest(email.raw)).toMatchObject({
       outcome: 'rejected',
-      reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+      reason:
+        'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
     });
 
     const fixed = Buffer.concat([Buffer.from('From: Ada Fixed <ada.fixed@customer.example>\r\n'), email.raw]);
     const result = created(await ingest(fixed));
-    const rows = await db.query<{ kind: string; ticket_id: number | null }>('SELECT kind, ticket_id FROM support_message WHERE message_id = ?', [email.messageId]);
+    const rows = await db.query<{ kind: string; ticket_id: number | null }>(
+      'SELECT kind, ticket_id FROM support_message WHERE message_id = ?',
+      [email.messageId],
+    );
     expect(rows).toEqual([{ kind: 'ticket', ticket_id: result.ticketId }]);
     const [ticket] = await db.query('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [result.ticketId]);
     expect(ticket).toEqual({ msg_subject: 'Fixed by the operator' });
@@ -366,9 +558,17 @@ describe('bad input', () => {
 
 describe('when Redis is down', () => {
   it('still stores the ticket, marked untriaged', async () => {
-    const downApp = await createTestApp(db, { REDIS_URL: 'redis://127.0.0.1:1', SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
+    const downApp = await createTestApp(db, {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      SMTP_URL: smtp.url,
+      SMTP_ALLOW_PLAIN: 'true',
+    });
     try {
-      const result = created(await downApp.intake.ingest(eml({ from: 'noredis@customer.example', subject: 'Starter motor' }).raw, { kind: 'test' }));
+      const result = created(
+        await downApp.intake.ingest(eml({ from: 'noredis@customer.example', subject: 'Starter motor' }).raw, {
+          kind: 'test',
+        }),
+      );
       expect(result.triage).toBe('deferred');
       const [row] = await db.query('SELECT triaged FROM support_ticket WHERE ticket_id = ?', [result.ticketId]);
       expect(row).toEqual({ triaged: 0 });

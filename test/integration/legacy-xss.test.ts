@@ -61,8 +61,15 @@ let workDir: string;
 /** Debian's package when the command is missing: as root with apt-get, else the exact command to run. */
 function ensurePackage(command: string, pkg: string): void {
   if (existsSync(command)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${command} is missing: run "sudo apt-get install -y ${pkg}" (this test renders stored values with it).`);
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 900_000 });
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `${command} is missing: run "sudo apt-get install -y ${pkg}" (this test renders stored values with it).`,
+    );
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 900_000,
+  });
   if (!existsSync(command)) throw new Error(`apt-get install ${pkg} did not provide ${command}`);
 }
 
@@ -77,7 +84,14 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }, 900_000);
 
@@ -97,7 +111,14 @@ async function ingest(raw: Buffer): Promise<number> {
 
 /** What the old site prints: subject, content, the customer's names, for each of our tickets and their replies. */
 async function storedValues(): Promise<{ where: string; value: string }[]> {
-  const rows = await db.query<{ msg_id: number; msg_parent_id: string | null; msg_subject: string; msg_content: string; cst_fname: string | null; cst_name: string | null }>(
+  const rows = await db.query<{
+    msg_id: number;
+    msg_parent_id: string | null;
+    msg_subject: string;
+    msg_content: string;
+    cst_fname: string | null;
+    cst_name: string | null;
+  }>(
     'SELECT m.msg_id, m.msg_parent_id, m.msg_subject, m.msg_content, c.cst_fname, c.cst_name FROM ___xtr_msg m LEFT JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id ORDER BY m.msg_id',
   );
   return rows.flatMap((r) => [
@@ -111,7 +132,15 @@ async function storedValues(): Promise<{ where: string; value: string }[]> {
 async function stripTags(values: readonly string[]): Promise<string[]> {
   const input = path.join(workDir, 'values.json');
   await writeFile(input, JSON.stringify(values));
-  const out = execFileSync('php', ['-r', `echo json_encode(array_map(fn($v) => strip_tags($v, '<br><a><b><p>'), json_decode(file_get_contents($argv[1]), true)));`, input], { maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(
+    'php',
+    [
+      '-r',
+      `echo json_encode(array_map(fn($v) => strip_tags($v, '<br><a><b><p>'), json_decode(file_get_contents($argv[1]), true)));`,
+      input,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   return JSON.parse(out.toString()) as string[];
 }
 
@@ -139,12 +168,15 @@ const INTERACT = `() => {
 }`;
 
 /** Renders every value as innerHTML in one page; what ran with no interaction, then after hover, focus and click on everything. */
-async function render(values: readonly { where: string; html: string }[]): Promise<{ idle: string[]; interaction: string[]; elements: number }> {
+async function render(
+  values: readonly { where: string; html: string }[],
+): Promise<{ idle: string[]; interaction: string[]; elements: number }> {
   const page = await browser.newPage();
   // Reported to this process from any frame, and across a navigation a javascript: link may cause.
   const ran: string[] = [];
   await page.exposeFunction('__xssReport', (tag: unknown) => void ran.push(String(tag)));
-  const hooks = 'window.__xss = (tag) => { window.__xssReport(String(tag)); }; window.alert = (m) => { window.__xssReport("alert:" + String(m)); };';
+  const hooks =
+    'window.__xss = (tag) => { window.__xssReport(String(tag)); }; window.alert = (m) => { window.__xssReport("alert:" + String(m)); };';
   await page.addInitScript(hooks);
   try {
     await page.setContent('<!doctype html><html><body><main id="root"></main></body></html>');
@@ -171,35 +203,79 @@ describe('what lands in the legacy columns is safe to print as HTML', () => {
     for (const [i, v] of VECTORS.entries()) {
       tickets.push(
         await ingest(
-          eml({ from: `${encodedWord(at(v, `name${i}`))} <xss${i}@attacker.example>`, subject: encodedWord(at(v, `subject${i}`)), body: `Hello,\n${at(v, `text${i}`)}\nBye` }).raw,
+          eml({
+            from: `${encodedWord(at(v, `name${i}`))} <xss${i}@attacker.example>`,
+            subject: encodedWord(at(v, `subject${i}`)),
+            body: `Hello,\n${at(v, `text${i}`)}\nBye`,
+          }).raw,
         ),
       );
     }
     // An HTML-only body whose vectors are entity-encoded (decoded into text), and one with raw markup.
-    const entities = VECTORS.map((v, i) => at(v, `ent${i}`).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).join('<br>');
-    tickets.push(await ingest(eml({ from: 'Html Entities <html1@attacker.example>', subject: 'html entities', mime: { contentType: 'text/html; charset=utf-8', body: `<html><body><p>${entities}</p></body></html>` } }).raw));
+    const entities = VECTORS.map((v, i) =>
+      at(v, `ent${i}`).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    ).join('<br>');
+    tickets.push(
+      await ingest(
+        eml({
+          from: 'Html Entities <html1@attacker.example>',
+          subject: 'html entities',
+          mime: { contentType: 'text/html; charset=utf-8', body: `<html><body><p>${entities}</p></body></html>` },
+        }).raw,
+      ),
+    );
     const rawHtml = VECTORS.map((v, i) => at(v, `html${i}`)).join('<br>');
-    tickets.push(await ingest(eml({ from: 'Html Raw <html2@attacker.example>', subject: 'html raw', mime: { contentType: 'text/html; charset=utf-8', body: `<html><body><div>${rawHtml}</div></body></html>` } }).raw));
+    tickets.push(
+      await ingest(
+        eml({
+          from: 'Html Raw <html2@attacker.example>',
+          subject: 'html raw',
+          mime: { contentType: 'text/html; charset=utf-8', body: `<html><body><div>${rawHtml}</div></body></html>` },
+        }).raw,
+      ),
+    );
     // Attachment names: they are in the metadata block.
     const files = [
       { name: `<img src=x onerror=window.__xss('fname-img')>.png`, type: 'image/png', data: Buffer.from('x') },
-      { name: `<a href='javascript:window.__xss(/fname-a/.source)' style='position:fixed;top:0;left:0;width:100vw;height:100vh;display:block'>invoice</a>.pdf`, type: 'application/pdf', data: Buffer.from('%PDF-1.4') },
+      {
+        name: `<a href='javascript:window.__xss(/fname-a/.source)' style='position:fixed;top:0;left:0;width:100vw;height:100vh;display:block'>invoice</a>.pdf`,
+        type: 'application/pdf',
+        data: Buffer.from('%PDF-1.4'),
+      },
       { name: `"><svg onload=window.__xss('fname-svg')>.txt`, type: 'text/plain', data: Buffer.from('x') },
     ];
-    tickets.push(await ingest(eml({ from: 'Files <files@attacker.example>', subject: 'files', mime: withAttachments('see the files', files) }).raw));
+    tickets.push(
+      await ingest(
+        eml({ from: 'Files <files@attacker.example>', subject: 'files', mime: withAttachments('see the files', files) })
+          .raw,
+      ),
+    );
     // The web form.
     for (const [i, v] of [VECTORS[1]!, VECTORS[4]!, VECTORS[21]!].entries()) {
       const res = await fetch(`${front.server.url}/api/support/contact`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: at(v, `form-name${i}`).slice(0, 100), email: `form${i}@attacker.example`, subject: at(v, `form-subject${i}`).slice(0, 200), message: `Hello ${at(v, `form-message${i}`)} bye` }),
+        body: JSON.stringify({
+          name: at(v, `form-name${i}`).slice(0, 100),
+          email: `form${i}@attacker.example`,
+          subject: at(v, `form-subject${i}`).slice(0, 200),
+          message: `Hello ${at(v, `form-message${i}`)} bye`,
+        }),
       });
       expect(res.status).toBe(201);
       tickets.push(Number(((await res.json()) as { ticketNumber: number }).ticketNumber));
     }
     // An agent's reply quoting the customer's vectors: written to ___xtr_msg too.
-    await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 7, identities: [{ platform: 'console', kind: 'user', value: 'alice' }] });
-    const replied = await app.commands.run({ platform: 'console', userId: 'alice' }, `reply ${tickets[0]} You wrote ${at(VECTORS[1]!, 'agent')} and ${at(VECTORS[22]!, 'agent2')}`);
+    await app.agents.upsert({
+      name: 'alice',
+      role: 'agent',
+      staffId: 7,
+      identities: [{ platform: 'console', kind: 'user', value: 'alice' }],
+    });
+    const replied = await app.commands.run(
+      { platform: 'console', userId: 'alice' },
+      `reply ${tickets[0]} You wrote ${at(VECTORS[1]!, 'agent')} and ${at(VECTORS[22]!, 'agent2')}`,
+    );
     expect(replied.ok).toBe(true);
 
     const stored = await storedValues();
@@ -208,7 +284,10 @@ describe('what lands in the legacy columns is safe to print as HTML', () => {
 
     const stripped = await stripTags(stored.map((s) => s.value));
     const started = Date.now();
-    const result = await render([...stored.map((s) => ({ where: s.where, html: s.value })), ...stored.map((s, i) => ({ where: `${s.where} (strip_tags)`, html: stripped[i]! }))]);
+    const result = await render([
+      ...stored.map((s) => ({ where: s.where, html: s.value })),
+      ...stored.map((s, i) => ({ where: `${s.where} (strip_tags)`, html: stripped[i]! })),
+    ]);
     expect(result.idle).toEqual([]);
     expect(result.interaction).toEqual([]);
     expect(result.elements).toBe(0);
@@ -218,17 +297,31 @@ describe('what lands in the legacy columns is safe to print as HTML', () => {
 
   it('reads back as the customer typed it: the card, the API and the quoting never show &lt; or &amp;lt;', async () => {
     const vector = `<b onmouseover=x()>"Brake" & 'pads' &lt;sic&gt;</b>`;
-    const raw = eml({ from: `${encodedWord('Zoé <b>O\'Hara</b>')} <zoe@customer.example>`, subject: encodedWord(vector), body: `Text ${vector}` }).raw;
+    const raw = eml({
+      from: `${encodedWord("Zoé <b>O'Hara</b>")} <zoe@customer.example>`,
+      subject: encodedWord(vector),
+      body: `Text ${vector}`,
+    }).raw;
     const ticketId = await ingest(raw);
-    const [row] = await db.query<{ msg_subject: string; msg_content: string }>('SELECT msg_subject, msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
-    expect(row!.msg_subject).toBe('&lt;b onmouseover=x()&gt;&quot;Brake&quot; &amp; &#39;pads&#39; &amp;lt;sic&amp;gt;&lt;/b&gt;');
+    const [row] = await db.query<{ msg_subject: string; msg_content: string }>(
+      'SELECT msg_subject, msg_content FROM ___xtr_msg WHERE msg_id = ?',
+      [ticketId],
+    );
+    expect(row!.msg_subject).toBe(
+      '&lt;b onmouseover=x()&gt;&quot;Brake&quot; &amp; &#39;pads&#39; &amp;lt;sic&amp;gt;&lt;/b&gt;',
+    );
     expect(parseLegacyContent(row!.msg_content).text).toBe(`Text ${vector}`);
-    const [customer] = await db.query<{ cst_fname: string; cst_name: string }>("SELECT cst_fname, cst_name FROM ___xtr_customer WHERE cst_mail = 'zoe@customer.example'");
+    const [customer] = await db.query<{ cst_fname: string; cst_name: string }>(
+      "SELECT cst_fname, cst_name FROM ___xtr_customer WHERE cst_mail = 'zoe@customer.example'",
+    );
     expect(`${customer!.cst_fname} ${customer!.cst_name}`).toBe('Zoé &lt;b&gt;O&#39;Hara&lt;/b&gt;');
     const view = await app.commands.run({ platform: 'console', userId: 'alice' }, `view ${ticketId}`);
     expect(view.text).toContain(vector);
     expect(view.text).not.toMatch(/&amp;|&lt;b|&quot;|&#39;/);
-    const api = (await (await fetch(`${front.server.url}/api/support/contact/ticket/${ticketId}`)).json()) as { subject: string; content: string };
+    const api = (await (await fetch(`${front.server.url}/api/support/contact/ticket/${ticketId}`)).json()) as {
+      subject: string;
+      content: string;
+    };
     expect(api.subject).toBe(vector);
     expect(api.content).toBe(`Text ${vector}`);
   });

@@ -56,7 +56,8 @@ class LmtpClient {
         out.push(this.#lines.splice(0, end + 1).join('\n'));
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`expected ${count} replies, got ${out.length}: ${JSON.stringify(out)}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} replies, got ${out.length}: ${JSON.stringify(out)}`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 200);
@@ -120,25 +121,41 @@ describe('the lmtp role', () => {
     expect(greeting[0]).toMatch(/^220 .*LMTP/);
     const lhlo = await client.command('LHLO mx.test');
     expect(lhlo[0]).toContain(`SIZE ${64 * 1024}`); // the limit is announced
-    const mail = eml({ from: 'Lucie Martin <lucie.lmtp@customer.example>', subject: 'Rétroviseur cassé à la livraison' });
+    const mail = eml({
+      from: 'Lucie Martin <lucie.lmtp@customer.example>',
+      subject: 'Rétroviseur cassé à la livraison',
+    });
     await client.command('MAIL FROM:<lucie.lmtp@customer.example>');
     await client.command('RCPT TO:<support@ticketrelay.test>');
     const replies = await client.data(mail.raw, 1);
     // Read at the moment the 250 arrived: the rows are there already, nothing is still being written.
-    const rows = await db.query<{ ticket_id: number; kind: string }>('SELECT ticket_id, kind FROM support_message WHERE message_id = ?', [mail.messageId]);
+    const rows = await db.query<{ ticket_id: number; kind: string }>(
+      'SELECT ticket_id, kind FROM support_message WHERE message_id = ?',
+      [mail.messageId],
+    );
     expect(codes(replies)).toEqual([250]);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.kind).toBe('ticket');
     expect(replies[0]).toContain(`ticket #${rows[0]?.ticket_id}`);
-    const [legacy] = await db.query<{ msg_subject: string }>('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [rows[0]?.ticket_id]);
+    const [legacy] = await db.query<{ msg_subject: string }>('SELECT msg_subject FROM ___xtr_msg WHERE msg_id = ?', [
+      rows[0]?.ticket_id,
+    ]);
     expect(legacy?.msg_subject).toBe('Rétroviseur cassé à la livraison');
     await client.quit();
   });
 
   it('answers once per recipient in a multi-recipient transaction, and stores the email once', async () => {
     const { client } = await LmtpClient.connect({ port: front.port! });
-    const mail = eml({ from: 'paul.multi@customer.example', subject: 'Deux adresses', to: 'support@ticketrelay.test, billing@ticketrelay.test' });
-    const replies = await client.deliver(mail.raw, ['support@ticketrelay.test', 'billing@ticketrelay.test', 'sales@ticketrelay.test']);
+    const mail = eml({
+      from: 'paul.multi@customer.example',
+      subject: 'Deux adresses',
+      to: 'support@ticketrelay.test, billing@ticketrelay.test',
+    });
+    const replies = await client.deliver(mail.raw, [
+      'support@ticketrelay.test',
+      'billing@ticketrelay.test',
+      'sales@ticketrelay.test',
+    ]);
     expect(codes(replies)).toEqual([250, 250, 250]);
     const rows = await db.query('SELECT 1 FROM support_message WHERE message_id = ?', [mail.messageId]);
     expect(rows).toHaveLength(1);
@@ -146,7 +163,9 @@ describe('the lmtp role', () => {
     const again = await client.deliver(mail.raw, ['support@ticketrelay.test']);
     expect(codes(again)).toEqual([250]);
     expect(again[0]).toContain('already taken');
-    expect(await db.query('SELECT 1 FROM support_ticket WHERE customer_email = ?', ['paul.multi@customer.example'])).toHaveLength(1);
+    expect(
+      await db.query('SELECT 1 FROM support_ticket WHERE customer_email = ?', ['paul.multi@customer.example']),
+    ).toHaveLength(1);
     await client.quit();
   });
 
@@ -157,14 +176,24 @@ describe('the lmtp role', () => {
     const declared = await client.command(`MAIL FROM:<big@customer.example> SIZE=${10 * 1024 * 1024}`);
     expect(codes(declared)).toEqual([552]);
     await client.command('RSET');
-    const big = eml({ from: 'big.sender@customer.example', subject: 'Photos', body: `${'x'.repeat(76)}\n`.repeat(2_000) });
+    const big = eml({
+      from: 'big.sender@customer.example',
+      subject: 'Photos',
+      body: `${'x'.repeat(76)}\n`.repeat(2_000),
+    });
     const before = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'rejected'");
-    const replies = await client.deliver(big.raw, ['support@ticketrelay.test', 'billing@ticketrelay.test'], 'big.sender@customer.example');
+    const replies = await client.deliver(
+      big.raw,
+      ['support@ticketrelay.test', 'billing@ticketrelay.test'],
+      'big.sender@customer.example',
+    );
     expect(codes(replies)).toEqual([552, 552]);
     expect(replies[0]).toMatch(/larger than the 64 KB limit/);
     const after = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM support_message WHERE kind = 'rejected'");
     expect(Number(after[0]?.n)).toBe(Number(before[0]?.n) + 1);
-    expect(await db.query('SELECT 1 FROM support_ticket WHERE customer_email = ?', ['big.sender@customer.example'])).toEqual([]);
+    expect(
+      await db.query('SELECT 1 FROM support_ticket WHERE customer_email = ?', ['big.sender@customer.example']),
+    ).toEqual([]);
     const next = eml({ from: 'small.sender@customer.example' });
     expect(codes(await client.deliver(next.raw, ['support@ticketrelay.test']))).toEqual([250]);
     await client.quit();
@@ -176,7 +205,9 @@ describe('the lmtp role', () => {
     const replies = await client.deliver(orphan.raw, ['support@ticketrelay.test']);
     expect(codes(replies)).toEqual([554]);
     expect(replies[0]).toMatch(/cannot be taken/);
-    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [orphan.messageId]);
+    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [
+      orphan.messageId,
+    ]);
     expect(rows.map((r) => r.kind)).toEqual(['rejected']);
     await client.quit();
   });
@@ -187,7 +218,10 @@ describe('the lmtp role', () => {
     const listen = parseLmtpListen(`unix:${socketPath}`);
     expect(listen).toEqual({ path: socketPath });
     // A stale socket file: a server killed (SIGKILL) without removing it.
-    const dead = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('up'))`]);
+    const dead = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('up'))`,
+    ]);
     await new Promise<void>((resolve) => dead.stdout.once('data', () => resolve()));
     dead.kill('SIGKILL');
     await new Promise((resolve) => dead.once('exit', resolve));
@@ -209,24 +243,44 @@ describe('the lmtp role', () => {
 });
 
 describe('ingest - with the lmtp role running (LMTP_LISTEN set): the piped email is handed to the service', () => {
-  const pipeEnv = () => ({ DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: app.dataDir, QUEUE_PREFIX: app.queuePrefix, LOG_LEVEL: 'silent' });
+  const pipeEnv = () => ({
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: app.dataDir,
+    QUEUE_PREFIX: app.queuePrefix,
+    LOG_LEVEL: 'silent',
+  });
 
   it('exits 0 once the service stored it, with the same summary as in-process', async () => {
     const mail = eml({ from: 'piped.over@customer.example', subject: 'Par le tuyau' });
     const before = front.counts.taken;
-    const { code, stdout, stderr } = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, mail.raw);
+    const { code, stdout, stderr } = await runTicketrelay(
+      ['ingest', '-', '--json'],
+      { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` },
+      mail.raw,
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toMatchObject({ total: 1, created: 1, failed: 0 });
     expect(front.counts.taken).toBe(before + 1); // taken by the service, not by the piped process
-    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [mail.messageId]);
+    const rows = await db.query<{ kind: string }>('SELECT kind FROM support_message WHERE message_id = ?', [
+      mail.messageId,
+    ]);
     expect(rows.map((r) => r.kind)).toEqual(['ticket']);
-    const again = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, mail.raw);
+    const again = await runTicketrelay(
+      ['ingest', '-', '--json'],
+      { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` },
+      mail.raw,
+    );
     expect(JSON.parse(again.stdout.trim())).toMatchObject({ duplicates: 1 });
   });
 
   it('exits 65 for an email the service refuses for good, and takes the email itself when nothing answers on LMTP_LISTEN', async () => {
-    const refused = await runTicketrelay(['ingest', '-'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` }, eml({ from: null }).raw);
+    const refused = await runTicketrelay(
+      ['ingest', '-'],
+      { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${front.port}` },
+      eml({ from: null }).raw,
+    );
     expect(refused.code).toBe(65);
     expect(refused.stderr).toMatch(/answered: 554 The email cannot be taken/);
     const probe = net.createServer();
@@ -234,7 +288,11 @@ describe('ingest - with the lmtp role running (LMTP_LISTEN set): the piped email
     const nobody = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const mail = eml({ from: 'no.service@customer.example' });
-    const taken = await runTicketrelay(['ingest', '-', '--json'], { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${nobody}` }, mail.raw);
+    const taken = await runTicketrelay(
+      ['ingest', '-', '--json'],
+      { ...pipeEnv(), LMTP_LISTEN: `127.0.0.1:${nobody}` },
+      mail.raw,
+    );
     expect(taken.code).toBe(0);
     expect(JSON.parse(taken.stdout.trim())).toMatchObject({ created: 1 });
     expect(await db.query('SELECT 1 FROM support_message WHERE message_id = ?', [mail.messageId])).toHaveLength(1);
@@ -286,7 +344,12 @@ describe('the lmtp role with the database unreachable', () => {
   it('makes a piped `ingest -` handed to it exit 75, so that the mail server keeps the email', async () => {
     const { code, stderr } = await runTicketrelay(
       ['ingest', '-'],
-      { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/ticketrelay_test_unused', REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, LMTP_LISTEN: `127.0.0.1:${downFront.port}` },
+      {
+        DATABASE_URL: 'mysql://u:p@127.0.0.1:1/ticketrelay_test_unused',
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: dataDir,
+        LMTP_LISTEN: `127.0.0.1:${downFront.port}`,
+      },
       eml({ from: 'pipe.retry@customer.example' }).raw,
     );
     expect(code).toBe(75);

@@ -72,7 +72,8 @@ describe('local development services', () => {
     expect(again).toEqual(LOCAL_ENDPOINTS);
     expect(elapsed).toBeLessThan(1_000);
     expect(second).toHaveLength(3);
-    for (const line of second) expect(line).toMatch(/^(mariadb|redis|dovecot): already running on 127\.0\.0\.1:\d+ \(pid \d+\)$/);
+    for (const line of second)
+      expect(line).toMatch(/^(mariadb|redis|dovecot): already running on 127\.0\.0\.1:\d+ \(pid \d+\)$/);
     const after = await servicesStatus(options);
     expect(after.map((status) => status.pid)).toEqual(before.map((status) => status.pid));
   });

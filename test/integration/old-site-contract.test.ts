@@ -29,7 +29,12 @@ import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } fr
 const TOKEN = `old-site-${randomBytes(16).toString('hex')}`;
 
 type Json = Record<string, unknown>;
-const ex = (id: string, subject: string, body: string, category: string, priority: string): TrainingExample => ({ id, subject, body, labels: { category, priority } });
+const ex = (id: string, subject: string, body: string, category: string, priority: string): TrainingExample => ({
+  id,
+  subject,
+  body,
+  labels: { category, priority },
+});
 interface Answer {
   status: number;
   json: Json;
@@ -38,7 +43,11 @@ interface Answer {
 async function call(base: string, method: string, route: string, body?: unknown): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${TOKEN}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${base}${route}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Json) : {} };
 }
@@ -50,7 +59,13 @@ function oldBackendContent(text: string, metadata: Json): string {
 
 /** What the pages' formatDate prints: toLocaleDateString('fr-FR', …) of new Date(msg_date). */
 function pageDate(value: unknown): string {
-  return new Date(String(value)).toLocaleDateString('fr-FR', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(String(value)).toLocaleDateString('fr-FR', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /**
@@ -65,7 +80,10 @@ function expectRenderable(ticket: Json): void {
   expect(String(ticket['msg_content'])).not.toContain('MÉTADONNÉES');
   expect(pageDate(ticket['msg_date'])).not.toBe('Invalid Date');
   expect(ticket['msg_cst_id']).toMatch(/^\d+$/);
-  expect([['1', '0'], ['0', '1']]).toContainEqual([ticket['msg_open'], ticket['msg_close']]);
+  expect([
+    ['1', '0'],
+    ['0', '1'],
+  ]).toContainEqual([ticket['msg_open'], ticket['msg_close']]);
   expect(['urgent', 'high', 'normal', 'low']).toContain(ticket['priority']);
   // The keys of the ticket page's getCategoryLabel.
   expect(['general', 'technical', 'billing', 'complaint', 'suggestion']).toContain(ticket['category']);
@@ -85,7 +103,10 @@ const api = (method: string, route: string, body?: unknown) => call(base, method
 const ids = { a: 0, r: 0, b: 0, c: 0, v: 0 };
 const insertMsg = async (row: Json): Promise<number> => {
   const keys = Object.keys(row);
-  const result = (await db.query(`INSERT INTO ___xtr_msg (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`, Object.values(row))) as unknown as { insertId: number };
+  const result = (await db.query(
+    `INSERT INTO ___xtr_msg (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+    Object.values(row),
+  )) as unknown as { insertId: number };
   return result.insertId;
 };
 
@@ -127,7 +148,11 @@ beforeAll(async () => {
     msg_cst_id: '80002',
     msg_date: '2026-11-20T10:00:00.000Z',
     msg_subject: 'Retard de livraison',
-    msg_content: oldBackendContent('Ma commande n’est toujours pas arrivée.', { priority: 'low', category: 'order', created_at: '2026-11-20T10:00:00.000Z' }),
+    msg_content: oldBackendContent('Ma commande n’est toujours pas arrivée.', {
+      priority: 'low',
+      category: 'order',
+      created_at: '2026-11-20T10:00:00.000Z',
+    }),
     msg_open: '0',
     msg_close: '1',
   });
@@ -135,7 +160,11 @@ beforeAll(async () => {
     msg_cst_id: '80002',
     msg_date: '2026-12-5 09:07:03',
     msg_subject: 'Pièce reçue cassée',
-    msg_content: oldBackendContent('Le disque de frein reçu est fendu.', { priority: 'haute', category: 'réclamation', created_at: '2026-12-5 09:07:03' }),
+    msg_content: oldBackendContent('Le disque de frein reçu est fendu.', {
+      priority: 'haute',
+      category: 'réclamation',
+      created_at: '2026-12-5 09:07:03',
+    }),
     msg_open: '1',
     msg_close: '0',
   });
@@ -182,12 +211,25 @@ describe('/support and /tickets (support.tsx, tickets._index.tsx): the counters 
       msg_close: '0',
       priority: 'urgent',
       category: 'billing',
-      customer: { cst_name: 'Dupont', cst_fname: 'Jean', cst_mail: 'jean.dupont@example.fr', cst_phone: '06 12 34 56 78' },
+      customer: {
+        cst_name: 'Dupont',
+        cst_fname: 'Jean',
+        cst_mail: 'jean.dupont@example.fr',
+        cst_phone: '06 12 34 56 78',
+      },
     });
     // Our own fields stay, as the API's other users read them.
-    expect(a).toMatchObject({ ticketId: ids.a, subject: 'Double débit sur ma carte bancaire', customerEmail: 'jean.dupont@example.fr', status: 'open', messageCount: 1 });
+    expect(a).toMatchObject({
+      ticketId: ids.a,
+      subject: 'Double débit sur ma carte bancaire',
+      customerEmail: 'jean.dupont@example.fr',
+      status: 'open',
+      messageCount: 1,
+    });
     expect(a).not.toHaveProperty('legacy');
-    expect(String(a['msg_content']).substring(0, 60)).toBe("Bonjour, j'ai été débité deux fois pour la commande CMD-2025");
+    expect(String(a['msg_content']).substring(0, 60)).toBe(
+      "Bonjour, j'ai été débité deux fois pour la commande CMD-2025",
+    );
     // The closed one reads "Fermé", the others "Ouvert".
     expect(rows.map((t) => (t['msg_open'] === '1' ? 'Ouvert' : 'Fermé'))).toEqual(['Ouvert', 'Ouvert', 'Fermé']);
     // PHP-era date read as the shop's time (Paris, UTC+1 in December); French words of its block understood.
@@ -195,14 +237,18 @@ describe('/support and /tickets (support.tsx, tickets._index.tsx): the counters 
     expect(recent.json).toMatchObject({ total: 3, page: 1, limit: 5 });
 
     const open = await api('GET', '/api/support/contact/tickets?page=1&limit=10&status=open');
-    const urgent = (open.json['tickets'] as Json[]).filter((t) => t['priority'] === 'urgent' || t['priority'] === 'high');
+    const urgent = (open.json['tickets'] as Json[]).filter(
+      (t) => t['priority'] === 'urgent' || t['priority'] === 'high',
+    );
     expect(urgent.map((t) => t['msg_id'])).toEqual([String(ids.a), String(ids.c)]);
   });
 
   it('tickets._index pagination: total/page/limit give its "Affichage de 1 à 2 sur 3 tickets"', async () => {
     const r = await api('GET', '/api/support/contact/tickets?page=1&limit=2');
     const { total, page, limit } = r.json as { total: number; page: number; limit: number };
-    expect(`Affichage de ${(page - 1) * limit + 1} à ${Math.min(page * limit, total)} sur ${total} tickets`).toBe('Affichage de 1 à 2 sur 3 tickets');
+    expect(`Affichage de ${(page - 1) * limit + 1} à ${Math.min(page * limit, total)} sur ${total} tickets`).toBe(
+      'Affichage de 1 à 2 sur 3 tickets',
+    );
     expect(Math.ceil(total / limit)).toBe(2);
   });
 });
@@ -218,7 +264,12 @@ describe('/tickets/:id (tickets.$ticketId.tsx): the ticket and its status button
       msg_cst_id: '80001',
       msg_ord_id: 'CMD-2025-00042',
       msg_cnfa_id: null,
-      customer: { cst_name: 'Dupont', cst_fname: 'Jean', cst_mail: 'jean.dupont@example.fr', cst_phone: '06 12 34 56 78' },
+      customer: {
+        cst_name: 'Dupont',
+        cst_fname: 'Jean',
+        cst_mail: 'jean.dupont@example.fr',
+        cst_phone: '06 12 34 56 78',
+      },
     });
     // Ours beside: the staff reply is in the thread, never a ticket of its own.
     expect((r.json['messages'] as Json[]).map((m) => [m['id'], m['fromStaff']])).toEqual([[ids.r, true]]);
@@ -239,10 +290,15 @@ describe('/tickets/:id (tickets.$ticketId.tsx): the ticket and its status button
     expect(patched.status).toBe(200);
     const after = await api('GET', `/api/support/contact/ticket/${ids.c}`);
     expect([after.json['msg_open'], after.json['msg_close']]).toEqual(['0', '1']);
-    const [legacy] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [ids.c]);
+    const [legacy] = await db.query<{ msg_open: string; msg_close: string }>(
+      'SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?',
+      [ids.c],
+    );
     expect(legacy).toEqual({ msg_open: '0', msg_close: '1' });
     // Now the page shows "Fermé" and its button sends "open" (the old backend's PUT route too).
-    const reopened = await api('PUT', `/api/support/contact/ticket/${ids.c}/status`, { status: after.json['msg_open'] === '1' ? 'closed' : 'open' });
+    const reopened = await api('PUT', `/api/support/contact/ticket/${ids.c}/status`, {
+      status: after.json['msg_open'] === '1' ? 'closed' : 'open',
+    });
     expect(reopened.status).toBe(200);
     expect((await api('GET', `/api/support/contact/ticket/${ids.c}`)).json['msg_open']).toBe('1');
   });
@@ -275,9 +331,18 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
     expect(ticketNumber).toBe(String(f1));
     expect(r.json['msg_id']).toBe(String(f1));
     expectRenderable(ticket);
-    expect(ticket).toMatchObject({ msg_open: '1', msg_cst_id: '80001', msg_ord_id: '#12345', priority: 'urgent', category: 'technical' });
+    expect(ticket).toMatchObject({
+      msg_open: '1',
+      msg_cst_id: '80001',
+      msg_ord_id: '#12345',
+      priority: 'urgent',
+      category: 'technical',
+    });
 
-    const [legacy] = await db.query<{ msg_cst_id: string; msg_ord_id: string; msg_content: string }>('SELECT msg_cst_id, msg_ord_id, msg_content FROM ___xtr_msg WHERE msg_id = ?', [f1]);
+    const [legacy] = await db.query<{ msg_cst_id: string; msg_ord_id: string; msg_content: string }>(
+      'SELECT msg_cst_id, msg_ord_id, msg_content FROM ___xtr_msg WHERE msg_id = ?',
+      [f1],
+    );
     expect(legacy?.msg_cst_id).toBe('80001');
     expect(legacy?.msg_ord_id).toBe('#12345');
     const block = parseLegacyContent(legacy!.msg_content).metadata;
@@ -302,11 +367,35 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
     // customer's on both counts (the real one takes minutes to train on two shared cores).
     const model = trainModel(
       [
-        ex('1', 'Plaquettes de frein', 'Bonjour, je ne trouve pas les plaquettes pour ma voiture.', 'suggestion', 'low'),
-        ex('2', 'Frein avant', 'Ce serait bien de trouver les plaquettes avant plus facilement sur le site.', 'suggestion', 'low'),
+        ex(
+          '1',
+          'Plaquettes de frein',
+          'Bonjour, je ne trouve pas les plaquettes pour ma voiture.',
+          'suggestion',
+          'low',
+        ),
+        ex(
+          '2',
+          'Frein avant',
+          'Ce serait bien de trouver les plaquettes avant plus facilement sur le site.',
+          'suggestion',
+          'low',
+        ),
         ex('3', 'Facture', 'Bonjour, je n’ai pas reçu la facture de ma commande.', 'billing', 'normal'),
-        ex('4', 'Colis abîmé, inadmissible', 'C’est inadmissible, le colis est arrivé abîmé. Je suis très mécontent.', 'complaint', 'high'),
-        ex('5', 'Où est ma commande', 'Bonjour, ma commande n’est pas encore arrivée, pouvez-vous me donner le suivi ?', 'general', 'normal'),
+        ex(
+          '4',
+          'Colis abîmé, inadmissible',
+          'C’est inadmissible, le colis est arrivé abîmé. Je suis très mécontent.',
+          'complaint',
+          'high',
+        ),
+        ex(
+          '5',
+          'Où est ma commande',
+          'Bonjour, ma commande n’est pas encore arrivée, pouvez-vous me donner le suivi ?',
+          'general',
+          'normal',
+        ),
         ex('6', 'Compatibilité', 'Ce disque est-il compatible avec ma Clio de 2016 ?', 'technical', 'normal'),
       ],
       { minDocs: 1 },
@@ -314,22 +403,43 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
     const classifier = new TriageClassifier(model, parseTriageRules(DEFAULT_RULES), { vipCustomers: [] });
     const notices: TicketNotice[] = [];
     const notifier: ChatNotifier = { notify: async (notice: TicketNotice) => void notices.push(notice) };
-    const service = new TriageService({ store: new MysqlTriageStore(db.database), classifier, notifiers: [notifier], logger: createLogger({ level: 'silent' }) });
+    const service = new TriageService({
+      store: new MysqlTriageStore(db.database),
+      classifier,
+      notifiers: [notifier],
+      logger: createLogger({ level: 'silent' }),
+    });
     const outcome = await service.triage(f1);
     expect(outcome).toMatchObject({ outcome: 'triaged', priority: 'urgent', category: 'technical' });
-    const [legacy] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [f1]);
+    const [legacy] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [
+      f1,
+    ]);
     const block = parseLegacyContent(legacy!.msg_content).metadata!;
     expect(block).toMatchObject({ priority: 'urgent', category: 'technical', triaged: true, form_category: 'product' });
-    const [ours] = await db.query<{ priority: string; category: string }>('SELECT priority, category FROM support_ticket WHERE ticket_id = ?', [f1]);
+    const [ours] = await db.query<{ priority: string; category: string }>(
+      'SELECT priority, category FROM support_ticket WHERE ticket_id = ?',
+      [f1],
+    );
     expect(ours).toEqual({ priority: 'urgent', category: 'technical' });
-    const [event] = await db.query<{ details: string | Json }>("SELECT details FROM support_event WHERE ticket_id = ? AND type = 'triaged'", [f1]);
+    const [event] = await db.query<{ details: string | Json }>(
+      "SELECT details FROM support_event WHERE ticket_id = ? AND type = 'triaged'",
+      [f1],
+    );
     const details = (typeof event?.details === 'string' ? JSON.parse(event.details) : event?.details) as Json;
     // What triage itself decided is kept as a proposal (in the block and the audit trail).
     const proposal = block['triage_proposal'] as Json;
     expect(proposal).toBeDefined();
     expect(proposal).not.toEqual({ priority: 'urgent', category: 'technical' });
-    expect(details).toMatchObject({ keptCustomerChoice: true, proposed: proposal, priority: 'urgent', category: 'technical' });
-    expect((await api('GET', `/api/support/contact/ticket/${f1}`)).json).toMatchObject({ priority: 'urgent', category: 'technical' });
+    expect(details).toMatchObject({
+      keptCustomerChoice: true,
+      proposed: proposal,
+      priority: 'urgent',
+      category: 'technical',
+    });
+    expect((await api('GET', `/api/support/contact/ticket/${f1}`)).json).toMatchObject({
+      priority: 'urgent',
+      category: 'technical',
+    });
   });
 
   it("contact.api.ts's snake_case payload: order_number and vehicle_info kept; a customer_id that is not the sender's is not taken", async () => {
@@ -354,10 +464,15 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
     expect(ticket['msg_subject']).toBe('Facture en double');
     expect(pageDate(ticket['msg_date'])).not.toBe('Invalid Date');
     expect(ticket['msg_open'] === '1' ? 'open' : 'closed').toBe('open');
-    const [legacy] = await db.query<{ msg_cst_id: string; msg_ord_id: string; msg_content: string }>('SELECT msg_cst_id, msg_ord_id, msg_content FROM ___xtr_msg WHERE msg_id = ?', [f2]);
+    const [legacy] = await db.query<{ msg_cst_id: string; msg_ord_id: string; msg_content: string }>(
+      'SELECT msg_cst_id, msg_ord_id, msg_content FROM ___xtr_msg WHERE msg_id = ?',
+      [f2],
+    );
     expect(legacy?.msg_cst_id).not.toBe('80001');
     expect(legacy?.msg_ord_id).toBe('CMD/2025/77');
-    const [customer] = await db.query<{ cst_mail: string }>('SELECT cst_mail FROM ___xtr_customer WHERE cst_id = ?', [Number(legacy?.msg_cst_id)]);
+    const [customer] = await db.query<{ cst_mail: string }>('SELECT cst_mail FROM ___xtr_customer WHERE cst_id = ?', [
+      Number(legacy?.msg_cst_id),
+    ]);
     expect(customer?.cst_mail).toBe('marie.curie@example.fr');
     expect(parseLegacyContent(legacy!.msg_content).metadata).toMatchObject({
       priority: 'low',
@@ -369,7 +484,11 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
 
   it('takes what the old backend took: free-text order numbers, a long subject and message, a phone with an extension or as a number', async () => {
     const cases: Json[] = [
-      { orderNumber: 'CMD 2025 77', subject: `Question sur ma commande ${'très '.repeat(60)}`.trim(), message: `Bonjour, ${'voici le détail de ma demande. '.repeat(450)}` },
+      {
+        orderNumber: 'CMD 2025 77',
+        subject: `Question sur ma commande ${'très '.repeat(60)}`.trim(),
+        message: `Bonjour, ${'voici le détail de ma demande. '.repeat(450)}`,
+      },
       { orderNumber: '#12345', phone: '+33 (0) 6 12 34 56 78 poste 12' },
       { phone: 612345678, email: 'a@b.c' },
     ];
@@ -386,7 +505,10 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
       expect(r.status, JSON.stringify(r.json)).toBe(201);
       if (i === 0) {
         // The long subject and message land whole.
-        const [row] = await db.query<{ msg_subject: string; msg_content: string }>('SELECT msg_subject, msg_content FROM ___xtr_msg WHERE msg_id = ?', [Number(r.json['ticketId'])]);
+        const [row] = await db.query<{ msg_subject: string; msg_content: string }>(
+          'SELECT msg_subject, msg_content FROM ___xtr_msg WHERE msg_id = ?',
+          [Number(r.json['ticketId'])],
+        );
         expect(row?.msg_subject).toBe(extra['subject']);
         expect(parseLegacyContent(row!.msg_content).text).toContain(String(extra['message']).trim());
       }
@@ -405,14 +527,21 @@ describe('/contact (contact.tsx and contact.api.ts): the form, as the pages send
       vehicleInfo: {},
     });
     expect(r.status).toBe(400);
-    expect(r.json['message']).toBe('Email invalide : écrivez-le sous la forme nom@exemple.fr. Le sujet doit contenir au moins 5 caractères.');
-    expect(r.json['fields']).toEqual({ email: 'Email invalide : écrivez-le sous la forme nom@exemple.fr.', subject: 'Le sujet doit contenir au moins 5 caractères.' });
+    expect(r.json['message']).toBe(
+      'Email invalide : écrivez-le sous la forme nom@exemple.fr. Le sujet doit contenir au moins 5 caractères.',
+    );
+    expect(r.json['fields']).toEqual({
+      email: 'Email invalide : écrivez-le sous la forme nom@exemple.fr.',
+      subject: 'Le sujet doit contenir au moins 5 caractères.',
+    });
     const [after] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ___xtr_msg');
     expect(after?.n).toBe(before?.n);
   });
 
-  it('a customer_id that is the sender\'s own is taken, even when a duplicate customer with a lower id has the same address', async () => {
-    await db.query("INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_name, cst_fname, cst_activ) VALUES (80009, ' Claire.Martin@example.fr', 'Martin', 'Claire', '1')");
+  it("a customer_id that is the sender's own is taken, even when a duplicate customer with a lower id has the same address", async () => {
+    await db.query(
+      "INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_name, cst_fname, cst_activ) VALUES (80009, ' Claire.Martin@example.fr', 'Martin', 'Claire', '1')",
+    );
     const r = await api('POST', '/api/support/contact', {
       name: 'Claire Martin',
       email: 'claire.martin@example.fr',
@@ -432,14 +561,21 @@ describe('/tickets?keyword= (searchTickets): GET /api/support/contact/search', (
     const r = await api('GET', `/api/support/contact/search?page=1&limit=10&${query}`);
     expect(r.status).toBe(200);
     (r.json['tickets'] as Json[]).forEach(expectRenderable);
-    return { ids: (r.json['tickets'] as Json[]).map((t) => Number(t['msg_id'])), total: r.json['total'], page: r.json['page'], limit: r.json['limit'] };
+    return {
+      ids: (r.json['tickets'] as Json[]).map((t) => Number(t['msg_id'])),
+      total: r.json['total'],
+      page: r.json['page'],
+      limit: r.json['limit'],
+    };
   };
 
   it('finds tickets by a word of the subject, a word only in the text, the number; never the review', async () => {
     expect(await search('keyword=plaquettes')).toMatchObject({ total: 1, page: 1, limit: 10 });
     const subject = await search('keyword=d%C3%A9bit');
     expect(subject.ids).toContain(ids.a);
-    const [f1] = await db.query<{ ticket_id: number }>("SELECT ticket_id FROM support_ticket WHERE subject = 'Plaquettes de frein introuvables'");
+    const [f1] = await db.query<{ ticket_id: number }>(
+      "SELECT ticket_id FROM support_ticket WHERE subject = 'Plaquettes de frein introuvables'",
+    );
     // "2019" is only in the text of the web ticket, never in its subject.
     expect((await search('keyword=2019')).ids).toEqual([f1!.ticket_id]);
     // And in the text of a ticket the old site wrote ("fendu" is not in its subject).
@@ -450,7 +586,9 @@ describe('/tickets?keyword= (searchTickets): GET /api/support/contact/search', (
   });
 
   it('filters as the old backend did: customer_id, priority, category, date_from and date_to', async () => {
-    const [f1] = await db.query<{ ticket_id: number }>("SELECT ticket_id FROM support_ticket WHERE subject = 'Plaquettes de frein introuvables'");
+    const [f1] = await db.query<{ ticket_id: number }>(
+      "SELECT ticket_id FROM support_ticket WHERE subject = 'Plaquettes de frein introuvables'",
+    );
     expect((await search('customer_id=80001')).ids.sort()).toEqual([ids.a, f1!.ticket_id].sort());
     expect((await search('priority=urgent')).ids.sort()).toEqual([ids.a, f1!.ticket_id].sort());
     expect((await search('category=billing&priority=urgent')).ids).toEqual([ids.a]);
@@ -472,10 +610,12 @@ describe("the newer site's leads columns (msg_crm_*)", () => {
     // This test database plays the shop after the newer site's migration: its ___xtr_msg has the leads
     // columns (made here by the test, from our copy of the DDL; ticketrelay itself never creates them).
     const ddl = await readFile(path.resolve(import.meta.dirname, '../../adapters/mysql/legacy-ddl.sql'), 'utf8');
-    const msgTable = /CREATE TABLE `___xtr_msg`[\s\S]*?;/.exec(ddl.replace(/--[^\n]*/g, ''))![0].replace(
-      '  PRIMARY KEY (`msg_id`),',
-      '  `msg_crm_status` VARCHAR(16) NULL,\n  `msg_crm_source_page` TEXT NULL,\n  `msg_crm_vehicle_info` TEXT NULL,\n  `msg_crm_part_requested` TEXT NULL,\n  `msg_crm_next_follow_up_at` DATETIME NULL,\n  `msg_crm_internal_note` TEXT NULL,\n  `msg_crm_updated_at` DATETIME NULL,\n  PRIMARY KEY (`msg_id`),',
-    );
+    const msgTable = /CREATE TABLE `___xtr_msg`[\s\S]*?;/
+      .exec(ddl.replace(/--[^\n]*/g, ''))![0]
+      .replace(
+        '  PRIMARY KEY (`msg_id`),',
+        '  `msg_crm_status` VARCHAR(16) NULL,\n  `msg_crm_source_page` TEXT NULL,\n  `msg_crm_vehicle_info` TEXT NULL,\n  `msg_crm_part_requested` TEXT NULL,\n  `msg_crm_next_follow_up_at` DATETIME NULL,\n  `msg_crm_internal_note` TEXT NULL,\n  `msg_crm_updated_at` DATETIME NULL,\n  PRIMARY KEY (`msg_id`),',
+      );
     await crmDb.query('DROP TABLE ___xtr_msg');
     await crmDb.query(msgTable);
     crmApp = await createTestApp(crmDb, { ACK_ENABLED: 'false', API_TOKENS: TOKEN });
@@ -516,7 +656,9 @@ describe("the newer site's leads columns (msg_crm_*)", () => {
   it('where the table has no such columns, a web ticket is stored all the same (and none is created)', async () => {
     const [ticket] = await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM support_ticket WHERE source = 'web'");
     expect(Number(ticket?.n)).toBeGreaterThan(0);
-    const columns = await db.query("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '___xtr_msg' AND COLUMN_NAME LIKE 'msg\\_crm\\_%'");
+    const columns = await db.query(
+      "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '___xtr_msg' AND COLUMN_NAME LIKE 'msg\\_crm\\_%'",
+    );
     expect(columns).toEqual([]);
   });
 });

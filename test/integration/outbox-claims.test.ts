@@ -7,7 +7,14 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eml } from './eml.ts';
-import { closedPort, createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestDatabase } from './harness.ts';
+import {
+  closedPort,
+  createTestApp,
+  createTestDatabase,
+  startSmtpListener,
+  type SmtpListener,
+  type TestDatabase,
+} from './harness.ts';
 
 let db: TestDatabase;
 let smtp: SmtpListener;
@@ -33,9 +40,14 @@ async function deadPid(): Promise<number> {
 /** An acknowledgement waiting in the outbox, claimed in `owner`'s name for 5 more minutes. */
 async function claimedAck(address: string, owner: string): Promise<void> {
   // Written while the mail server was away: the ack waits in the outbox.
-  const away = await createTestApp(db, { SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, SMTP_ALLOW_PLAIN: 'true' });
+  const away = await createTestApp(db, {
+    SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`,
+    SMTP_ALLOW_PLAIN: 'true',
+  });
   try {
-    expect(await away.intake.ingest(eml({ from: address, subject: 'Commande 77' }).raw, { kind: 'test' })).toMatchObject({ outcome: 'created' });
+    expect(
+      await away.intake.ingest(eml({ from: address, subject: 'Commande 77' }).raw, { kind: 'test' }),
+    ).toMatchObject({ outcome: 'created' });
     await away.outbox.idle();
   } finally {
     await away.close();
@@ -53,7 +65,9 @@ describe('outbox claims', () => {
     try {
       await app.outbox.deliverPending();
       expect(smtp.received.some((m) => m.envelopeTo.includes('killed@customer.example'))).toBe(true);
-      const [row] = await db.query<{ delivery: string }>("SELECT delivery FROM support_message WHERE kind = 'ack' AND peer_address = 'killed@customer.example'");
+      const [row] = await db.query<{ delivery: string }>(
+        "SELECT delivery FROM support_message WHERE kind = 'ack' AND peer_address = 'killed@customer.example'",
+      );
       expect(row?.delivery).toBe('sent');
     } finally {
       await app.close();

@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 let db: TestDatabase;
 let refusing: SMTPServer;
@@ -44,7 +51,9 @@ describe('the outbox when the mail server refuses our login', () => {
     const result = await wrong.intake.ingest(email.raw, { kind: 'test' });
     expect(result.outcome).toBe('created');
     await wrong.outbox.idle();
-    const [ack] = await db.query<{ delivery: string; delivery_error: string }>("SELECT delivery, delivery_error FROM support_message WHERE kind = 'ack' AND peer_address = 'login@customer.example'");
+    const [ack] = await db.query<{ delivery: string; delivery_error: string }>(
+      "SELECT delivery, delivery_error FROM support_message WHERE kind = 'ack' AND peer_address = 'login@customer.example'",
+    );
     expect(ack!.delivery).toBe('pending');
     expect(ack!.delivery_error).toMatch(/refused the login: check the user and password in SMTP_URL/);
     expect(ack!.delivery_error).not.toContain('OldSecretPw');
@@ -52,7 +61,9 @@ describe('the outbox when the mail server refuses our login', () => {
     // The operator fixes SMTP_URL: the outbox sends what waited (its retry time made due, as after the backoff).
     const fixed = await createTestApp(db, { SMTP_URL: good.url, SMTP_ALLOW_PLAIN: 'true' });
     apps.push(fixed);
-    await db.query("UPDATE support_message SET delivery_next_at = NULL WHERE kind = 'ack' AND peer_address = 'login@customer.example'");
+    await db.query(
+      "UPDATE support_message SET delivery_next_at = NULL WHERE kind = 'ack' AND peer_address = 'login@customer.example'",
+    );
     expect(await fixed.outbox.deliverPending()).toBe(1);
     const mails = await good.waitFor(1);
     expect(mails[0]!.envelopeTo).toEqual(['login@customer.example']);

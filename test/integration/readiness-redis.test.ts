@@ -33,7 +33,11 @@ async function waitForPort(port: number): Promise<void> {
 /** A Redis of this test's own (the shared one must not change), with the given eviction policy. */
 async function redisWith(policy: string): Promise<{ url: string; stop: () => void }> {
   const port = await closedPort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', policy], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', policy],
+    { stdio: 'ignore' },
+  );
   await waitForPort(port);
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
 }
@@ -42,7 +46,10 @@ async function readyz(redisUrl: string): Promise<{ status: string; warnings?: Re
   const app = await createTestApp(db, { ACK_ENABLED: 'false', REDIS_URL: redisUrl });
   const front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1' });
   try {
-    return (await (await fetch(`${front.server.url}/readyz`)).json()) as { status: string; warnings?: Record<string, string> };
+    return (await (await fetch(`${front.server.url}/readyz`)).json()) as {
+      status: string;
+      warnings?: Record<string, string>;
+    };
   } finally {
     await front.close();
     await app.close();
@@ -55,7 +62,9 @@ describe('/readyz and Redis eviction', () => {
     try {
       const body = await readyz(redis.url);
       expect(body.status).toBe('ready');
-      expect(body.warnings?.['redis']).toMatch(/^Redis's maxmemory-policy is allkeys-lru: when Redis is full it drops keys, and BullMQ's queued jobs with them\. Set "maxmemory-policy noeviction"/);
+      expect(body.warnings?.['redis']).toMatch(
+        /^Redis's maxmemory-policy is allkeys-lru: when Redis is full it drops keys, and BullMQ's queued jobs with them\. Set "maxmemory-policy noeviction"/,
+      );
     } finally {
       redis.stop();
     }

@@ -13,7 +13,15 @@ import { createSlaService } from '../../src/roles/sla-setup.ts';
 import { instantOf } from '../../src/domain/business-calendar.ts';
 import type { SlaService } from '../../src/services/check-sla.ts';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
-import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  ingestTicket,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const CHANNEL = 'C0SLA';
 let db: TestDatabase;
@@ -56,7 +64,14 @@ beforeAll(async () => {
       ],
     }),
   );
-  env = { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_NOTIFY_CHANNEL: CHANNEL, SLACK_API_URL: api.url, SMTP_URL: smtp.url, SLA_POLICIES_FILE: policies };
+  env = {
+    ACK_ENABLED: 'false',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_NOTIFY_CHANNEL: CHANNEL,
+    SLACK_API_URL: api.url,
+    SMTP_URL: smtp.url,
+    SLA_POLICIES_FILE: policies,
+  };
 });
 
 afterAll(async () => {
@@ -70,8 +85,17 @@ describe('SLA alerts', () => {
   it('posts an at-risk and a breach alert exactly once each, with two workers racing and a restart between', async () => {
     const a = await worker();
     const b = await worker();
-    await a.app.agents.upsert({ name: 'zoe', role: 'manager', staffId: 31, identities: [{ platform: 'console', kind: 'user', value: 'zoe' }] });
-    const { ticketId } = await ingestTicket(a.app, { from: 'Ada <ada@customer.example>', subject: 'Brake pads missing', body: 'Two pads instead of four.' });
+    await a.app.agents.upsert({
+      name: 'zoe',
+      role: 'manager',
+      staffId: 31,
+      identities: [{ platform: 'console', kind: 'user', value: 'zoe' }],
+    });
+    const { ticketId } = await ingestTicket(a.app, {
+      from: 'Ada <ada@customer.example>',
+      subject: 'Brake pads missing',
+      body: 'Two pads instead of four.',
+    });
     const set = await a.app.commands.run({ platform: 'console', userId: 'zoe' }, `priority ${ticketId} urgent`);
     expect(set.ok).toBe(true);
     const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
@@ -95,9 +119,18 @@ describe('SLA alerts', () => {
     expect(posts[1]).toMatch(/First response overdue: the deadline was/);
 
     // The unique key and the audit trail: one row and one event per alert.
-    const alerts = await db.query('SELECT metric, cycle, kind, posted FROM support_sla_alert WHERE ticket_id = ? ORDER BY kind', [ticketId]);
-    expect(alerts.map((r) => `${r['metric']}/${r['cycle']}/${r['kind']}/${r['posted']}`)).toEqual(['first_response/0/at_risk/1', 'first_response/0/breach/1']);
-    const events = await db.query("SELECT type FROM support_event WHERE ticket_id = ? AND type LIKE 'sla%' ORDER BY id", [ticketId]);
+    const alerts = await db.query(
+      'SELECT metric, cycle, kind, posted FROM support_sla_alert WHERE ticket_id = ? ORDER BY kind',
+      [ticketId],
+    );
+    expect(alerts.map((r) => `${r['metric']}/${r['cycle']}/${r['kind']}/${r['posted']}`)).toEqual([
+      'first_response/0/at_risk/1',
+      'first_response/0/breach/1',
+    ]);
+    const events = await db.query(
+      "SELECT type FROM support_event WHERE ticket_id = ? AND type LIKE 'sla%' ORDER BY id",
+      [ticketId],
+    );
     expect(events.map((r) => r['type'])).toEqual(['sla_at_risk', 'sla_breached']);
 
     // The console (on the real clock: the ticket is a minute old) shows what is due, the policy and why; list due has it.
@@ -107,14 +140,23 @@ describe('SLA alerts', () => {
     const due = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'list due');
     expect(due.text).toContain(`#${ticketId} First response: due`);
     const detail = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, `sla ${ticketId}`);
-    expect(detail.text).toMatch(/First response: \d+ min used, .* left, counted on:\n {2}\w{3} \d\d\/\d\d \d\d:\d\d–\d\d:\d\d/);
+    expect(detail.text).toMatch(
+      /First response: \d+ min used, .* left, counted on:\n {2}\w{3} \d\d\/\d\d \d\d:\d\d–\d\d:\d\d/,
+    );
     const unknown = await a2.app.commands.run({ platform: 'console', userId: 'zoe' }, 'sla 999999');
-    expect(unknown).toMatchObject({ ok: false, text: 'There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".' });
+    expect(unknown).toMatchObject({
+      ok: false,
+      text: 'There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".',
+    });
   });
 
   it('never posts a business-hours alert at night: it waits for the next opening, then goes out once', async () => {
     const w = await worker();
-    const { ticketId } = await ingestTicket(w.app, { from: 'Bea <bea@customer.example>', subject: 'Invoice copy', body: 'Could you send the invoice again?' });
+    const { ticketId } = await ingestTicket(w.app, {
+      from: 'Bea <bea@customer.example>',
+      subject: 'Invoice copy',
+      body: 'Could you send the invoice again?',
+    });
     const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
     const created = row[0]!['created_at'] as Date;
     // Business policy (Mon–Fri 09:00–18:00 Paris), target 60 min: due within the next business hours.
@@ -135,31 +177,58 @@ describe('SLA alerts', () => {
 
   it('a calendar change moves running deadlines, and the audit trail says so', async () => {
     const w = await worker();
-    const { ticketId } = await ingestTicket(w.app, { from: 'Dan <dan@customer.example>', subject: 'Headlight', body: 'Which bulb fits?' });
+    const { ticketId } = await ingestTicket(w.app, {
+      from: 'Dan <dan@customer.example>',
+      subject: 'Headlight',
+      body: 'Which bulb fits?',
+    });
     const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
     now = new Date((row[0]!['created_at'] as Date).getTime() + MIN);
     await w.sla.checkOnce();
     const calendar = path.join(os.tmpdir(), `sla-calendar-${process.pid}-${Date.now()}.json`);
     const slots = ['07:00-20:00'];
-    await writeFile(calendar, JSON.stringify({ timeZone: 'Europe/Paris', week: { mon: slots, tue: slots, wed: slots, thu: slots, fri: slots, sat: slots, sun: slots } }));
+    await writeFile(
+      calendar,
+      JSON.stringify({
+        timeZone: 'Europe/Paris',
+        week: { mon: slots, tue: slots, wed: slots, thu: slots, fri: slots, sat: slots, sun: slots },
+      }),
+    );
     const app = await createTestApp(db, { ...env, BUSINESS_CALENDAR_FILE: calendar });
     apps.push(app);
     const moved = await createSlaService(app, { now: clock });
     expect(await moved.markOpenForCheck()).toBeGreaterThan(0);
     await moved.checkOnce();
-    const events = await db.query("SELECT details FROM support_event WHERE ticket_id = ? AND type = 'sla_deadline_moved'", [ticketId]);
+    const events = await db.query(
+      "SELECT details FROM support_event WHERE ticket_id = ? AND type = 'sla_deadline_moved'",
+      [ticketId],
+    );
     expect(events).toHaveLength(1);
-    const details = (typeof events[0]!['details'] === 'string' ? JSON.parse(events[0]!['details']) : events[0]!['details']) as Record<string, unknown>;
+    const details = (
+      typeof events[0]!['details'] === 'string' ? JSON.parse(events[0]!['details']) : events[0]!['details']
+    ) as Record<string, unknown>;
     expect(details).toMatchObject({ metric: 'first_response', why: 'calendar changed' });
     expect(new Date(String(details['to'])).getTime()).toBeLessThan(new Date(String(details['from'])).getTime());
   });
 
   it('a reply the mail server accepted stops the clock: no alert', async () => {
     const w = await worker();
-    await w.app.agents.upsert({ name: 'yann', role: 'agent', staffId: 32, identities: [{ platform: 'console', kind: 'user', value: 'yann' }] });
-    const { ticketId } = await ingestTicket(w.app, { from: 'Cy <cy@customer.example>', subject: 'Wrong colour', body: 'The mirror cover is red, I ordered black.' });
+    await w.app.agents.upsert({
+      name: 'yann',
+      role: 'agent',
+      staffId: 32,
+      identities: [{ platform: 'console', kind: 'user', value: 'yann' }],
+    });
+    const { ticketId } = await ingestTicket(w.app, {
+      from: 'Cy <cy@customer.example>',
+      subject: 'Wrong colour',
+      body: 'The mirror cover is red, I ordered black.',
+    });
     await w.app.commands.run({ platform: 'console', userId: 'yann' }, `priority ${ticketId} urgent`);
-    const reply = await w.app.commands.run({ platform: 'console', userId: 'yann' }, `reply ${ticketId} We are sending the black one today.`);
+    const reply = await w.app.commands.run(
+      { platform: 'console', userId: 'yann' },
+      `reply ${ticketId} We are sending the black one today.`,
+    );
     expect(reply.text).toMatch(/^Reply sent/);
     await smtp.waitFor(1);
     const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);

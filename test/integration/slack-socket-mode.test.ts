@@ -15,7 +15,14 @@ import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import type { RunningRole } from '../../src/roles/role.ts';
 import { serveConnectionsOpen, startFakeSlackSocket, type FakeSlackSocket } from '../fakes/fake-slack-socket.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
-import { createTestApp, createTestDatabase, ingestTicket, runTicketrelay, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  ingestTicket,
+  runTicketrelay,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const BOT_TOKEN = 'xoxb-socket-test-bot';
 const APP_TOKEN = 'xapp-1-A0APP-socket-test-4c1d';
@@ -37,10 +44,30 @@ beforeAll(async () => {
   socket = await startFakeSlackSocket({ appId: 'A0APP' });
   serveConnectionsOpen(api, socket, APP_TOKEN);
   api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
-  api.route('users.info', (call) => ({ body: { ok: true, user: { id: String((call.body as Record<string, unknown>)['user']), profile: { email: 'alice@shop.example' } } } }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: api.url });
-  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'slack', kind: 'user', value: ALICE }] });
-  invoice = await ingestTicket(app, { from: 'Ada Lovelace <ada@customer.example>', subject: 'Invoice is wrong', body: 'The invoice charges me twice for the brake pads.' });
+  api.route('users.info', (call) => ({
+    body: {
+      ok: true,
+      user: { id: String((call.body as Record<string, unknown>)['user']), profile: { email: 'alice@shop.example' } },
+    },
+  }));
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SOCKET_MODE: 'true',
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_API_URL: api.url,
+  });
+  await app.agents.upsert({
+    name: 'alice',
+    role: 'agent',
+    staffId: 4711,
+    identities: [{ platform: 'slack', kind: 'user', value: ALICE }],
+  });
+  invoice = await ingestTicket(app, {
+    from: 'Ada Lovelace <ada@customer.example>',
+    subject: 'Invoice is wrong',
+    body: 'The invoice charges me twice for the brake pads.',
+  });
   hours = await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours' });
 });
 
@@ -78,7 +105,21 @@ describe('Slack in Socket Mode', () => {
     const sent = Date.now();
     const envelopeId = socket.send(
       'slash_commands',
-      { token: 'legacy', team_id: 'T0TEAM', team_domain: 'shop', channel_id: 'C0WORK', channel_name: 'support', user_id: ALICE, user_name: 'alice', command: '/ticket', text: 'list', api_app_id: 'A0APP', is_enterprise_install: 'false', response_url: url, trigger_id: '1.2.3' },
+      {
+        token: 'legacy',
+        team_id: 'T0TEAM',
+        team_domain: 'shop',
+        channel_id: 'C0WORK',
+        channel_name: 'support',
+        user_id: ALICE,
+        user_name: 'alice',
+        command: '/ticket',
+        text: 'list',
+        api_app_id: 'A0APP',
+        is_enterprise_install: 'false',
+        response_url: url,
+        trigger_id: '1.2.3',
+      },
       true,
     );
     const ack = await socket.ackOf(envelopeId, 3_000);
@@ -96,7 +137,13 @@ describe('Slack in Socket Mode', () => {
     );
     expect(stored.map((r) => r.msg_id)).toEqual([hours.ticketId, invoice.ticketId]);
     expect(rows.map((b) => b.accessory?.value)).toEqual(stored.map((r) => String(r.msg_id)));
-    stored.forEach((r, i) => expect(rows[i]?.text?.text).toMatch(new RegExp(`^\\S+ \\*#${r.msg_id}\\* ${r.msg_subject} — ${r.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `)));
+    stored.forEach((r, i) =>
+      expect(rows[i]?.text?.text).toMatch(
+        new RegExp(
+          `^\\S+ \\*#${r.msg_id}\\* ${r.msg_subject} — ${r.cst_mail.replace(/\./g, '\\.')} · open, waiting \\d+ min · `,
+        ),
+      ),
+    );
     // The Web API calls carry the bot token, not the app-level one.
     expect(api.callsTo('/users.info')[0]?.headers['authorization']).toBe(`Bearer ${BOT_TOKEN}`);
   });
@@ -114,12 +161,24 @@ describe('Slack in Socket Mode', () => {
       channel: { id: 'C0WORK', name: 'support' },
       message: { type: 'message', ts: '1.1', text: 'card' },
       response_url: url,
-      actions: [{ type: 'button', action_id: 'ticket_close', block_id: `ticket_actions_${invoice.ticketId}`, value: String(invoice.ticketId), action_ts: '1.2', text: { type: 'plain_text', text: 'Close' } }],
+      actions: [
+        {
+          type: 'button',
+          action_id: 'ticket_close',
+          block_id: `ticket_actions_${invoice.ticketId}`,
+          value: String(invoice.ticketId),
+          action_ts: '1.2',
+          text: { type: 'plain_text', text: 'Close' },
+        },
+      ],
     });
     await socket.ackOf(envelopeId, 3_000);
     const [answer] = await api.waitFor(pathOf(url));
     expect(bodyOf(answer)['text']).toBe(`Ticket #${invoice.ticketId} "Invoice is wrong" closed by alice.`);
-    const [row] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [invoice.ticketId]);
+    const [row] = await db.query<{ msg_open: string; msg_close: string }>(
+      'SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?',
+      [invoice.ticketId],
+    );
     expect(row).toEqual({ msg_open: '0', msg_close: '1' });
     expect(role?.describe()).toEqual(['slack: Socket Mode connected, 2 command(s) handled']);
   });
@@ -145,12 +204,24 @@ describe('an app-level token Slack refuses', () => {
     const before = socket.connections.length;
     const { code, stdout, stderr } = await runTicketrelay(
       ['start', '--roles', 'bots'],
-      { DATABASE_URL: db.url, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATA_DIR: dataDir, QUEUE_PREFIX: 'test-slack-socket', LOG_LEVEL: 'debug', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: WRONG_APP_TOKEN, SLACK_API_URL: api.url },
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: dataDir,
+        QUEUE_PREFIX: 'test-slack-socket',
+        LOG_LEVEL: 'debug',
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SOCKET_MODE: 'true',
+        SLACK_APP_TOKEN: WRONG_APP_TOKEN,
+        SLACK_API_URL: api.url,
+      },
       '',
       { timeoutMs: 30_000 },
     );
     expect(code).toBe(1);
-    expect(stderr).toContain('ticketrelay: Slack refused SLACK_APP_TOKEN (invalid_auth): create an app-level token (xapp-…) with connections:write');
+    expect(stderr).toContain(
+      'ticketrelay: Slack refused SLACK_APP_TOKEN (invalid_auth): create an app-level token (xapp-…) with connections:write',
+    );
     expect(stdout + stderr).not.toContain(WRONG_APP_TOKEN);
     expect(stdout + stderr).not.toContain(BOT_TOKEN);
     expect(socket.connections.length).toBe(before);

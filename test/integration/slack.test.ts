@@ -14,7 +14,15 @@ import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { RedisReplayGuard } from '../../adapters/queue/redis-replay-guard.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
-import { createTestApp, createTestDatabase, ingestTicket, startSmtpListener, type SmtpListener, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  createTestApp,
+  createTestDatabase,
+  ingestTicket,
+  startSmtpListener,
+  type SmtpListener,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 const SECRET = 'test-signing-secret-8f2b';
 /** An agent registered by Slack user id (staff id 4711). */
@@ -47,17 +55,51 @@ beforeAll(async () => {
   api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
   api.route('users.info', (call) => {
     const user = String((call.body as Record<string, unknown>)['user']);
-    return { body: { ok: true, user: { id: user, profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` } } } };
+    return {
+      body: {
+        ok: true,
+        user: {
+          id: user,
+          profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` },
+        },
+      },
+    };
   });
   api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url, SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
-  await app.agents.upsert({ name: 'alice', role: 'agent', staffId: 4711, identities: [{ platform: 'slack', kind: 'user', value: ALICE }] });
-  await app.agents.upsert({ name: 'bruno', role: 'agent', staffId: 4712, identities: [{ platform: 'slack', kind: 'email', value: 'bruno@shop.example' }] });
-  await app.agents.upsert({ name: 'carla', role: 'manager', staffId: 4713, identities: [{ platform: 'slack', kind: 'user', value: CARLA }] });
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: api.url,
+    SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
+  });
+  await app.agents.upsert({
+    name: 'alice',
+    role: 'agent',
+    staffId: 4711,
+    identities: [{ platform: 'slack', kind: 'user', value: ALICE }],
+  });
+  await app.agents.upsert({
+    name: 'bruno',
+    role: 'agent',
+    staffId: 4712,
+    identities: [{ platform: 'slack', kind: 'email', value: 'bruno@shop.example' }],
+  });
+  await app.agents.upsert({
+    name: 'carla',
+    role: 'manager',
+    staffId: 4713,
+    identities: [{ platform: 'slack', kind: 'user', value: CARLA }],
+  });
   bot = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger });
   base = `http://127.0.0.1:${await bot.start(0)}`;
 
-  const ada = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Invoice is wrong', body: 'The invoice charges me twice for the brake pads.' });
+  const ada = await ingestTicket(app, {
+    from: 'Ada <ada@customer.example>',
+    subject: 'Invoice is wrong',
+    body: 'The invoice charges me twice for the brake pads.',
+  });
   ticketId = ada.ticketId;
   adaMessageId = `<${ada.messageId}>`;
   otherId = (await ingestTicket(app, { from: 'Otto <otto@customer.example>', subject: 'Opening hours' })).ticketId;
@@ -77,10 +119,15 @@ afterAll(async () => {
 /** POSTs a body to the receiver with Slack's v0 signature (or a given bad one / timestamp). */
 async function signedPost(body: string, options: { timestamp?: number; signature?: string } = {}): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = options.signature ?? `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const signature =
+    options.signature ?? `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return fetch(`${base}/slack/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
     body,
   });
 }
@@ -108,7 +155,14 @@ function slashCommand(user: string, text: string): { body: string; responsePath:
 
 function interaction(payload: Record<string, unknown>): { body: string; responsePath: string } {
   const responsePath = `/response/${(responses += 1)}`;
-  const full = { team: { id: 'T0TEAM' }, api_app_id: 'A0APP', token: 'legacy', response_url: `${api.url.replace(/\/$/, '')}${responsePath}`, trigger_id: '9.8.7', ...payload };
+  const full = {
+    team: { id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy',
+    response_url: `${api.url.replace(/\/$/, '')}${responsePath}`,
+    trigger_id: '9.8.7',
+    ...payload,
+  };
   return { body: new URLSearchParams({ payload: JSON.stringify(full) }).toString(), responsePath };
 }
 
@@ -119,7 +173,15 @@ function buttonPress(user: string, actionId: string, value: number) {
     channel: { id: 'C0WORK', name: 'support' },
     container: { type: 'message', message_ts: '1.1', channel_id: 'C0WORK' },
     message: { ts: '1.1', text: 'card' },
-    actions: [{ type: 'button', action_id: actionId, block_id: `ticket_actions_${value}`, value: String(value), action_ts: '1.2' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: `ticket_actions_${value}`,
+        value: String(value),
+        action_ts: '1.2',
+      },
+    ],
   });
 }
 
@@ -153,20 +215,32 @@ interface Block {
 
 /** Every text a person sees in a message's blocks, in order. */
 function visibleText(blocks: readonly Block[]): string {
-  return blocks.flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)]).filter(Boolean).join('\n');
+  return blocks
+    .flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)])
+    .filter(Boolean)
+    .join('\n');
 }
 
 async function legacyFlags(id: number): Promise<{ msg_open: string; msg_close: string }> {
-  const [row] = await db.query<{ msg_open: string; msg_close: string }>('SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?', [id]);
+  const [row] = await db.query<{ msg_open: string; msg_close: string }>(
+    'SELECT msg_open, msg_close FROM ___xtr_msg WHERE msg_id = ?',
+    [id],
+  );
   return row!;
 }
 
 async function events(id: number, type: string): Promise<{ actor: string; details: unknown }[]> {
-  return db.query<{ actor: string; details: unknown }>('SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id', [id, type]);
+  return db.query<{ actor: string; details: unknown }>(
+    'SELECT actor, details FROM support_event WHERE ticket_id = ? AND type = ? ORDER BY id',
+    [id, type],
+  );
 }
 
 async function staffReplies(id: number): Promise<{ msg_cnfa_id: string; msg_subject: string; msg_content: string }[]> {
-  return db.query('SELECT msg_cnfa_id, msg_subject, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id', [String(id)]);
+  return db.query(
+    'SELECT msg_cnfa_id, msg_subject, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id',
+    [String(id)],
+  );
 }
 
 describe('the /ticket slash command', () => {
@@ -191,25 +265,43 @@ describe('the /ticket slash command', () => {
     expect(buttons.every((b) => b.value === String(ticketId))).toBe(true);
 
     // A customer's answer from another address, with a photo: under that address, the file below its text.
-    const bea = await ingestTicket(app, { from: 'Bea <bea@customer.example>', subject: 'Scratched bumper', body: 'The bumper came scratched.' });
-    const fromWork = eml({ from: 'Bea <bea@work.example>', subject: 'Re: Scratched bumper', inReplyTo: `<${bea.messageId}>`, mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]) });
-    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({ outcome: 'reply', ticketId: bea.ticketId });
+    const bea = await ingestTicket(app, {
+      from: 'Bea <bea@customer.example>',
+      subject: 'Scratched bumper',
+      body: 'The bumper came scratched.',
+    });
+    const fromWork = eml({
+      from: 'Bea <bea@work.example>',
+      subject: 'Re: Scratched bumper',
+      inReplyTo: `<${bea.messageId}>`,
+      mime: withAttachments('Photo attached.', [{ name: 'bumper.png', type: 'image/png', data: TINY_PNG }]),
+    });
+    expect(await app.intake.ingest(fromWork.raw, { kind: 'test' })).toMatchObject({
+      outcome: 'reply',
+      ticketId: bea.ticketId,
+    });
     const card = ((await slash(ALICE, `view ${bea.ticketId}`))['attachments'] as { blocks: Block[] }[])[0];
     const entries = (card?.blocks ?? []).map((b) => b.text?.text ?? '').filter((t) => t.startsWith(':email:'));
     expect(entries[0]).toMatch(/^:email: \*bea@customer\.example\* · .*\n>The bumper came scratched\.$/);
-    expect(entries[1]).toMatch(/^:email: \*bea@work\.example\* · .*\n>Photo attached\.\n:paperclip: bumper\.png · image\/png · 70 B$/);
+    expect(entries[1]).toMatch(
+      /^:email: \*bea@work\.example\* · .*\n>Photo attached\.\n:paperclip: bumper\.png · image\/png · 70 B$/,
+    );
     // Out of the open lists the next tests check.
     expect((await app.commands.run({ platform: 'slack', userId: ALICE }, `close ${bea.ticketId}`)).ok).toBe(true);
   });
 
   it('export: the file goes to the manager by direct message, never into the channel; an agent is refused', async () => {
     api.route('conversations.open', () => ({ body: { ok: true, channel: { id: 'D0CARLA' } } }));
-    api.route('files.getUploadURLExternal', () => ({ body: { ok: true, upload_url: `${api.url}upload/F0EXPORT`, file_id: 'F0EXPORT' } }));
+    api.route('files.getUploadURLExternal', () => ({
+      body: { ok: true, upload_url: `${api.url}upload/F0EXPORT`, file_id: 'F0EXPORT' },
+    }));
     api.route('upload/F0EXPORT', () => ({ body: 'OK - 1' }));
     api.route('files.completeUploadExternal', () => ({ body: { ok: true, files: [{ id: 'F0EXPORT' }] } }));
     const sent = await slash(CARLA, 'export csv today');
     expect(sent['response_type']).toBe('ephemeral');
-    expect(String(sent['text'])).toMatch(/^\d+ tickets? created from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: tickets-[\d-]+_[\d-]+\.csv\.$/);
+    expect(String(sent['text'])).toMatch(
+      /^\d+ tickets? created from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: tickets-[\d-]+_[\d-]+\.csv\.$/,
+    );
     const [opened] = await api.waitFor('conversations.open');
     expect(body(opened)['users']).toBe(CARLA);
     const [upload] = await api.waitFor('upload/F0EXPORT');
@@ -218,7 +310,9 @@ describe('the /ticket slash command', () => {
     expect(body(complete)['channel_id']).toBe('D0CARLA');
 
     const refused = await slash(ALICE, 'export csv');
-    expect(refused['text']).toBe('Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.');
+    expect(refused['text']).toBe(
+      'Only managers may export tickets; ask a manager, or use "/ticket stats" for the numbers.',
+    );
     expect(api.callsTo('conversations.open')).toHaveLength(1);
   });
 
@@ -229,11 +323,18 @@ describe('the /ticket slash command', () => {
     expect(blocks[0]?.text?.text).toBe('*Open urgent tickets*, newest first · page 1');
     const rows = blocks.filter((b) => b.accessory);
     expect(rows.map((b) => b.accessory?.value)).toEqual([String(ticketId)]);
-    expect(rows[0]?.text?.text).toMatch(new RegExp(`^:red_circle: \\*#${ticketId}\\* Invoice is wrong — ada@customer\\.example · open, waiting \\d+ min · urgent`));
+    expect(rows[0]?.text?.text).toMatch(
+      new RegExp(
+        `^:red_circle: \\*#${ticketId}\\* Invoice is wrong — ada@customer\\.example · open, waiting \\d+ min · urgent`,
+      ),
+    );
     expect(visibleText(blocks)).not.toContain(`#${otherId}`);
 
     const all = await slash(BRUNO, 'list open');
-    expect((all['blocks'] as Block[]).filter((b) => b.accessory).map((b) => b.accessory?.value)).toEqual([String(otherId), String(ticketId)]); // newest first
+    expect((all['blocks'] as Block[]).filter((b) => b.accessory).map((b) => b.accessory?.value)).toEqual([
+      String(otherId),
+      String(ticketId),
+    ]); // newest first
   });
 
   it('refuses a bad signature and a stale timestamp with 401, running nothing', async () => {
@@ -252,7 +353,9 @@ describe('the /ticket slash command', () => {
   it('tells a non-agent, privately, that they may neither change nor read tickets, and changes nothing', async () => {
     const close = await slash(STRANGER, `close ${ticketId}`);
     expect(close['response_type']).toBe('ephemeral');
-    expect(String(close['text'])).toMatch(/^Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" \(your slack id is U0STRANGER\)\.$/);
+    expect(String(close['text'])).toMatch(
+      /^Only registered agents may change tickets or write to customers, and you are not one; ask a manager to register you with "npx ticketrelay agents add" \(your slack id is U0STRANGER\)\.$/,
+    );
     const view = await slash(STRANGER, `view ${ticketId}`);
     expect(String(view['text'])).toMatch(/Only registered agents may read tickets/);
     expect(view['attachments']).toBeUndefined();
@@ -263,7 +366,9 @@ describe('the /ticket slash command', () => {
   it('a mistake gets one sentence saying what to type', async () => {
     const sent = await slash(ALICE, 'view 999999');
     expect(sent['response_type']).toBe('ephemeral');
-    expect(sent['text']).toBe('There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".');
+    expect(sent['text']).toBe(
+      'There is no ticket #999999; check the number with "/ticket list" or "/ticket list all".',
+    );
   });
 
   it('reply N text emails the customer, threaded on her email with [#N], and signs the legacy row with the staff id', async () => {
@@ -305,7 +410,10 @@ describe('the ticket buttons', () => {
   it('Assign to me names the agent on the ticket', async () => {
     const sent = await press(BRUNO, 'ticket_assign_me', otherId);
     expect(String(sent['text'])).toBe(`Ticket #${otherId} assigned to bruno.`);
-    const [row] = await db.query<{ name: string }>('SELECT a.name FROM support_ticket t JOIN support_agent a ON a.id = t.assignee_agent_id WHERE t.ticket_id = ?', [otherId]);
+    const [row] = await db.query<{ name: string }>(
+      'SELECT a.name FROM support_ticket t JOIN support_agent a ON a.id = t.assignee_agent_id WHERE t.ticket_id = ?',
+      [otherId],
+    );
     expect(row?.name).toBe('bruno');
   });
 
@@ -338,14 +446,24 @@ describe('the ticket buttons', () => {
     const { body: compose } = interaction({
       type: 'view_submission',
       user: { id: BRUNO, name: 'bruno' },
-      view: { id: 'V1', callback_id: 'ticket_reply_compose', private_metadata: view.private_metadata, state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: text } } } } },
+      view: {
+        id: 'V1',
+        callback_id: 'ticket_reply_compose',
+        private_metadata: view.private_metadata,
+        state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: text } } } },
+      },
     });
     const previewRes = await signedPost(compose);
     expect(previewRes.status).toBe(200);
-    const preview = (await previewRes.json()) as { response_action: string; view: { callback_id: string; private_metadata: string; blocks: { text?: { text: string } }[] } };
+    const preview = (await previewRes.json()) as {
+      response_action: string;
+      view: { callback_id: string; private_metadata: string; blocks: { text?: { text: string } }[] };
+    };
     expect(preview.response_action).toBe('update');
     expect(preview.view.callback_id).toBe('ticket_reply_confirm');
-    expect(preview.view.blocks.map((b) => b.text?.text ?? '').join('\n')).toContain('>the corrected invoice is attached.');
+    expect(preview.view.blocks.map((b) => b.text?.text ?? '').join('\n')).toContain(
+      '>the corrected invoice is attached.',
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received.length).toBe(mailsBefore); // the preview sends nothing
     expect((await staffReplies(ticketId)).length).toBe(rowsBefore);
@@ -354,7 +472,12 @@ describe('the ticket buttons', () => {
     const { body: confirm } = interaction({
       type: 'view_submission',
       user: { id: BRUNO, name: 'bruno' },
-      view: { id: 'V1', callback_id: 'ticket_reply_confirm', private_metadata: preview.view.private_metadata, state: { values: {} } },
+      view: {
+        id: 'V1',
+        callback_id: 'ticket_reply_confirm',
+        private_metadata: preview.view.private_metadata,
+        state: { values: {} },
+      },
     });
     expect((await signedPost(confirm)).status).toBe(200);
     const [mail] = (await smtp.waitFor(mailsBefore + 1)).slice(mailsBefore);
@@ -385,20 +508,38 @@ describe('the ticket buttons', () => {
     const { body: compose } = interaction({
       type: 'view_submission',
       user: { id: ALICE, name: 'alice' },
-      view: { id: 'V3', callback_id: 'ticket_reply_compose', private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }), state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '"quoted"\n'.repeat(300) } } } } },
+      view: {
+        id: 'V3',
+        callback_id: 'ticket_reply_compose',
+        private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }),
+        state: {
+          values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '"quoted"\n'.repeat(300) } } },
+        },
+      },
     });
     const res = await signedPost(compose);
-    expect(await res.json()).toMatchObject({ response_action: 'errors', errors: { reply_text: expect.stringContaining('too long for the form') } });
+    expect(await res.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { reply_text: expect.stringContaining('too long for the form') },
+    });
   });
 
   it('an empty reply is refused in the modal itself', async () => {
     const { body: compose } = interaction({
       type: 'view_submission',
       user: { id: ALICE, name: 'alice' },
-      view: { id: 'V2', callback_id: 'ticket_reply_compose', private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }), state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '   ' } } } } },
+      view: {
+        id: 'V2',
+        callback_id: 'ticket_reply_compose',
+        private_metadata: JSON.stringify({ ticketId, channel: 'C0WORK' }),
+        state: { values: { reply_text: { reply_text_input: { type: 'plain_text_input', value: '   ' } } } },
+      },
     });
     const res = await signedPost(compose);
-    expect(await res.json()).toMatchObject({ response_action: 'errors', errors: { reply_text: expect.stringContaining('Write the reply first') } });
+    expect(await res.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { reply_text: expect.stringContaining('Write the reply first') },
+    });
   });
 });
 
@@ -406,16 +547,36 @@ describe('notices in the channel', () => {
   it('coalesces a burst of new tickets into one message, threads a reply under it, and waits out a 429', async () => {
     const notifyApi = await startRecordingServer();
     let refused = 0;
-    notifyApi.route('chat.postMessage', () => (refused++ === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } } : undefined));
+    notifyApi.route('chat.postMessage', () =>
+      refused++ === 0
+        ? { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } }
+        : undefined,
+    );
     notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000200`, channel: CHANNEL } }));
     try {
       const ledger = new MysqlChatPostLedger(db.database);
-      const notifier = new PacedChatNotifier({ poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }), channel: CHANNEL, ledger, logger: app.logger, coalesceMs: 300, minGapMs: 200 });
-      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+      const notifier = new PacedChatNotifier({
+        poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }),
+        channel: CHANNEL,
+        ledger,
+        logger: app.logger,
+        coalesceMs: 300,
+        minGapMs: 200,
+      });
+      const loop = new ChatNoticeLoop({
+        feedFor: app.stores.noticeFeed,
+        notifiers: [notifier],
+        logger: app.logger,
+        triageGraceMs: 0,
+      });
       await loop.start(); // from now on: the existing ticket is history, not announced
       const ids: number[] = [];
       const first = eml({ from: 'Bob <bob@customer.example>', subject: 'Brake pads' });
-      for (const [i, e] of [first, eml({ from: 'Cy <cy@customer.example>', subject: 'Gearbox' }), eml({ from: 'Di <di@customer.example>', subject: 'Refund' })].entries()) {
+      for (const [i, e] of [
+        first,
+        eml({ from: 'Cy <cy@customer.example>', subject: 'Gearbox' }),
+        eml({ from: 'Di <di@customer.example>', subject: 'Refund' }),
+      ].entries()) {
         const r = await app.intake.ingest(e.raw, { kind: 'test' });
         if (r.outcome !== 'created') throw new Error(`email ${i}: ${r.outcome}`);
         ids.push(r.ticketId);
@@ -428,7 +589,10 @@ describe('notices in the channel', () => {
       expect(sent['channel']).toBe(CHANNEL);
       expect(sent['text']).toBe(`3 new tickets: ${ids.map((id) => `#${id}`).join(', ')}`);
       expect((sent['attachments'] as unknown[]).length).toBe(3);
-      const [anchor] = await db.query<{ message_ref: string }>("SELECT message_ref FROM support_chat_post WHERE platform = 'slack' AND channel = ? AND ticket_id = ? AND kind = 'new'", [CHANNEL, ids[0]]);
+      const [anchor] = await db.query<{ message_ref: string }>(
+        "SELECT message_ref FROM support_chat_post WHERE platform = 'slack' AND channel = ? AND ticket_id = ? AND kind = 'new'",
+        [CHANNEL, ids[0]],
+      );
       expect(anchor?.message_ref).toMatch(/^\d+\.000200$/);
 
       // A second pass finds nothing new: nothing is posted twice.
@@ -437,7 +601,15 @@ describe('notices in the channel', () => {
       expect(notifyApi.callsTo('chat.postMessage')).toHaveLength(2);
 
       // Bob answers the acknowledgement: his reply goes in the ticket's thread.
-      const reply = await app.intake.ingest(eml({ from: 'Bob <bob@customer.example>', subject: 'Re: Brake pads', inReplyTo: `<${first.messageId}>`, body: 'I found the order number: CMD-77.' }).raw, { kind: 'test' });
+      const reply = await app.intake.ingest(
+        eml({
+          from: 'Bob <bob@customer.example>',
+          subject: 'Re: Brake pads',
+          inReplyTo: `<${first.messageId}>`,
+          body: 'I found the order number: CMD-77.',
+        }).raw,
+        { kind: 'test' },
+      );
       expect(reply.outcome).toBe('reply');
       await loop.runOnce();
       await loop.idle();
@@ -452,15 +624,35 @@ describe('notices in the channel', () => {
 });
 
 describe("customers' mentions and links (security review, findings 9 and 15)", () => {
-  const HOSTILE = ['<!channel>', '<!here>', '<!everyone>', '<@UBOSS>', '<#CRED|general>', '<!subteam^S123>', '<https://phish.example'];
+  const HOSTILE = [
+    '<!channel>',
+    '<!here>',
+    '<!everyone>',
+    '<@UBOSS>',
+    '<#CRED|general>',
+    '<!subteam^S123>',
+    '<https://phish.example',
+  ];
 
   it('reach Slack escaped in every field: notices, reply notices, the card and confirmations, posted with parse none and no link_names', async () => {
     const notifyApi = await startRecordingServer();
     notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000300`, channel: CHANNEL } }));
     try {
       const ledger = new MysqlChatPostLedger(db.database);
-      const notifier = new PacedChatNotifier({ poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }), channel: CHANNEL, ledger, logger: app.logger, coalesceMs: 100, minGapMs: 100 });
-      const loop = new ChatNoticeLoop({ feedFor: app.stores.noticeFeed, notifiers: [notifier], logger: app.logger, triageGraceMs: 0 });
+      const notifier = new PacedChatNotifier({
+        poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }),
+        channel: CHANNEL,
+        ledger,
+        logger: app.logger,
+        coalesceMs: 100,
+        minGapMs: 100,
+      });
+      const loop = new ChatNoticeLoop({
+        feedFor: app.stores.noticeFeed,
+        notifiers: [notifier],
+        logger: app.logger,
+        triageGraceMs: 0,
+      });
       await loop.start();
       const first = eml({
         from: '"<!here> Boss <!subteam^S123>" <mention1@attacker.example>',
@@ -471,7 +663,15 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
       if (created.outcome !== 'created') throw new Error(created.outcome);
       await loop.runOnce();
       await loop.idle();
-      await app.intake.ingest(eml({ from: 'mention1@attacker.example', subject: 'Re: x', inReplyTo: `<${first.messageId}>`, body: '<!channel> second message <!here>' }).raw, { kind: 'test' });
+      await app.intake.ingest(
+        eml({
+          from: 'mention1@attacker.example',
+          subject: 'Re: x',
+          inReplyTo: `<${first.messageId}>`,
+          body: '<!channel> second message <!here>',
+        }).raw,
+        { kind: 'test' },
+      );
       await loop.runOnce();
       await loop.idle();
       await loop.stop();
@@ -488,8 +688,14 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
       }
       // Shown as the customer wrote it (Slack turns the entities back into characters).
       const wires = posts.map((p) => JSON.stringify(p));
-      expect(wires.some((w) => w.includes('&lt;!channel&gt; URGENT refund &lt;https://phish.example/login|https://shop.example/account&gt;'))).toBe(true);
-      expect(wires.some((w) => w.includes('&lt;!everyone&gt; please look &lt;@UBOSS&gt; &lt;#CRED|general&gt;'))).toBe(true);
+      expect(
+        wires.some((w) =>
+          w.includes('&lt;!channel&gt; URGENT refund &lt;https://phish.example/login|https://shop.example/account&gt;'),
+        ),
+      ).toBe(true);
+      expect(wires.some((w) => w.includes('&lt;!everyone&gt; please look &lt;@UBOSS&gt; &lt;#CRED|general&gt;'))).toBe(
+        true,
+      );
       expect(wires.some((w) => w.includes('&lt;!channel&gt; second message'))).toBe(true);
       expect(String(closed['text'])).toContain(`Ticket #${created.ticketId} "&lt;!channel&gt; URGENT refund`);
     } finally {
@@ -499,10 +705,27 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
 
   it('refuses a request signed more than five minutes ahead, and runs a replayed one once', async () => {
     const guard = new RedisReplayGuard({ redisUrl: app.config.redis.url, prefix: app.queuePrefix });
-    const guarded = createSlackBot({ slack: app.config.slack, commands: app.commands, logger: app.logger, replayGuard: guard });
+    const guarded = createSlackBot({
+      slack: app.config.slack,
+      commands: app.commands,
+      logger: app.logger,
+      replayGuard: guard,
+    });
     const url = `http://127.0.0.1:${await guarded.start(0)}/slack/events`;
-    const post = (form: string, timestamp: number, signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${form}`).digest('hex')}`) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature }, body: form });
+    const post = (
+      form: string,
+      timestamp: number,
+      signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${form}`).digest('hex')}`,
+    ) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signature,
+        },
+        body: form,
+      });
     const notes = async () => (await events(otherId, 'note')).length;
     try {
       const before = await notes();
@@ -527,11 +750,24 @@ describe('Slack: /ticket reply N tpl:KEY', () => {
   it('previews the template privately, then emails it on "send" and applies its actions', async () => {
     const { MysqlTemplateStore } = await import('../../adapters/mysql/mysql-template-store.ts');
     await new MysqlTemplateStore(db.database).save(
-      { key: 'facture-corrigee', title: 'Facture corrigée', tags: [], actions: { category: 'billing', status: 'closed' }, bodies: { fr: 'Bonjour {{customer.first_name|Madame, Monsieur}}, avoir {{ask:avoir}} émis (#{{ticket.number}}).', en: 'Hello {{customer.first_name|there}}, credit note {{ask:avoir}} issued (#{{ticket.number}}).' } },
+      {
+        key: 'facture-corrigee',
+        title: 'Facture corrigée',
+        tags: [],
+        actions: { category: 'billing', status: 'closed' },
+        bodies: {
+          fr: 'Bonjour {{customer.first_name|Madame, Monsieur}}, avoir {{ask:avoir}} émis (#{{ticket.number}}).',
+          en: 'Hello {{customer.first_name|there}}, credit note {{ask:avoir}} issued (#{{ticket.number}}).',
+        },
+      },
       false,
       new Date(),
     );
-    const { ticketId: id } = await ingestTicket(app, { from: 'Ada <ada@customer.example>', subject: 'Double charge', body: 'You charged me twice for the brake pads, please fix the invoice.' });
+    const { ticketId: id } = await ingestTicket(app, {
+      from: 'Ada <ada@customer.example>',
+      subject: 'Double charge',
+      body: 'You charged me twice for the brake pads, please fix the invoice.',
+    });
     await db.query("UPDATE support_ticket SET language = 'en' WHERE ticket_id = ?", [id]);
     const before = smtp.received.length;
     const preview = await slash(ALICE, `reply ${id} tpl:facture-corrigee avoir=AV-77`);
@@ -543,7 +779,10 @@ describe('Slack: /ticket reply N tpl:KEY', () => {
     expect(JSON.stringify(sent)).toContain('facture-corrigee@1');
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail!.parsed.text).toContain(`Hello Ada, credit note AV-77 issued (#${id}).`);
-    const [row] = await db.query<{ status: string; category: string }>('SELECT status, category FROM support_ticket WHERE ticket_id = ?', [id]);
+    const [row] = await db.query<{ status: string; category: string }>(
+      'SELECT status, category FROM support_ticket WHERE ticket_id = ?',
+      [id],
+    );
     expect(row).toEqual({ status: 'closed', category: 'billing' });
   });
 });

@@ -51,11 +51,19 @@ describe('SMTP without TLS', () => {
   it('never sends AUTH to a server without STARTTLS; the email waits, and the reason says what to set', async () => {
     const app = await createTestApp(db, { SMTP_URL: url });
     apps.push(app);
-    expect((await app.intake.ingest(eml({ from: 'tls@customer.example', subject: 'Pare-brise fendu' }).raw, { kind: 'test' })).outcome).toBe('created');
+    expect(
+      (
+        await app.intake.ingest(eml({ from: 'tls@customer.example', subject: 'Pare-brise fendu' }).raw, {
+          kind: 'test',
+        })
+      ).outcome,
+    ).toBe('created');
     await app.outbox.idle();
     expect(logins).toEqual([]);
     expect(delivered).toEqual([]);
-    const [ack] = await db.query<{ delivery: string; delivery_error: string }>("SELECT delivery, delivery_error FROM support_message WHERE kind = 'ack' AND peer_address = 'tls@customer.example'");
+    const [ack] = await db.query<{ delivery: string; delivery_error: string }>(
+      "SELECT delivery, delivery_error FROM support_message WHERE kind = 'ack' AND peer_address = 'tls@customer.example'",
+    );
     expect(ack!.delivery).toBe('pending');
     expect(ack!.delivery_error).toContain('offers no STARTTLS');
     expect(ack!.delivery_error).toContain('SMTP_ALLOW_PLAIN=true');
@@ -65,7 +73,10 @@ describe('SMTP without TLS', () => {
   it('logs in on plain text only when SMTP_ALLOW_PLAIN=true (a relay on this machine)', async () => {
     const app = await createTestApp(db, { SMTP_URL: url, SMTP_ALLOW_PLAIN: 'true' });
     apps.push(app);
-    expect((await app.intake.ingest(eml({ from: 'plain@customer.example', subject: 'Essuie-glace' }).raw, { kind: 'test' })).outcome).toBe('created');
+    expect(
+      (await app.intake.ingest(eml({ from: 'plain@customer.example', subject: 'Essuie-glace' }).raw, { kind: 'test' }))
+        .outcome,
+    ).toBe('created');
     await app.outbox.idle();
     expect(logins).toEqual([{ user: 'agent', pass: 'Plain-S3cret-pw' }]);
     expect(delivered).toEqual(['plain@customer.example']);

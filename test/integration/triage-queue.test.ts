@@ -11,7 +11,7 @@ import { BullmqTriageQueue, triageJobId } from '../../adapters/queue/bullmq-tria
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 
 describe('the triage queue', () => {
-  it('queues a ticket handed to it at once after it was made (the worker\'s startup sweep, the first email of a catch-up)', async () => {
+  it("queues a ticket handed to it at once after it was made (the worker's startup sweep, the first email of a catch-up)", async () => {
     const prefix = `test-tq-${randomBytes(3).toString('hex')}`;
     const queue = new BullmqTriageQueue({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix });
     const connection = new Redis(LOCAL_ENDPOINTS.redisUrl, { maxRetriesPerRequest: null });

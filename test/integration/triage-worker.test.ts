@@ -42,7 +42,11 @@ class ControllableStore implements TriageStore {
     if (this.saveDelayMs) await new Promise((r) => setTimeout(r, this.saveDelayMs));
     if (this.failNextSaves > 0) {
       this.failNextSaves--;
-      throw new AppError('db.unavailable', 'The database cannot be reached (ECONNREFUSED) while saving triage decisions.', { retryable: true });
+      throw new AppError(
+        'db.unavailable',
+        'The database cannot be reached (ECONNREFUSED) while saving triage decisions.',
+        { retryable: true },
+      );
     }
     return this.real.saveDecision(id, decision);
   }
@@ -76,7 +80,16 @@ beforeAll(async () => {
   store = new ControllableStore(new MysqlTriageStore(db.database));
   notifier = new RecordingNotifier();
   service = new TriageService({ store, classifier, notifiers: [notifier], logger });
-  worker = startTriageWorker({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix, concurrency: 4, service, logger, store, sweepQueue: new BullmqTriageQueue({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix }), sweepMinAgeMs: 0 });
+  worker = startTriageWorker({
+    redisUrl: LOCAL_ENDPOINTS.redisUrl,
+    prefix: app.queuePrefix,
+    concurrency: 4,
+    service,
+    logger,
+    store,
+    sweepQueue: new BullmqTriageQueue({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix: app.queuePrefix }),
+    sweepMinAgeMs: 0,
+  });
   queue = new Queue(QUEUE_NAMES.triage, { connection: { url: LOCAL_ENDPOINTS.redisUrl }, prefix: app.queuePrefix });
 });
 
@@ -100,11 +113,17 @@ async function ticketRow(ticketId: number) {
 }
 
 async function legacyBlock(ticketId: number) {
-  const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [ticketId]);
+  const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [
+    ticketId,
+  ]);
   return parseLegacyContent(row!.msg_content);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -114,27 +133,45 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-const triaged = (ticketId: number) => until(`ticket #${ticketId} triaged`, async () => Number((await ticketRow(ticketId))['triaged']) === 1 && ticketRow(ticketId));
+const triaged = (ticketId: number) =>
+  until(
+    `ticket #${ticketId} triaged`,
+    async () => Number((await ticketRow(ticketId))['triaged']) === 1 && ticketRow(ticketId),
+  );
 
 describe('the triage worker', () => {
   it('triages a ticket from intake: our row and the legacy metadata block agree, the customer text and other keys are kept', async () => {
     const body =
       "Bonjour,\n\nJ'ai été débité deux fois pour la commande n° CMD-2024-20481 (deux prélèvements de 89,90 € sur ma carte). Merci de me rembourser le second paiement et de m'envoyer la facture corrigée.\n\nCordialement,\nSophie Martin";
-    const id = await ingest(app, { from: 'Sophie Martin <sophie.martin@client.example>', subject: 'Double prélèvement sur ma carte', body });
+    const id = await ingest(app, {
+      from: 'Sophie Martin <sophie.martin@client.example>',
+      subject: 'Double prélèvement sur ma carte',
+      body,
+    });
     const row = await triaged(id);
     expect(row).toMatchObject({ category: 'billing', priority: 'urgent', language: 'fr', triaged: 1 });
     expect(String(row['model_version'])).toMatch(/^lr-[0-9a-f]{8}$/);
     expect(Number(row['category_confidence'])).toBeGreaterThan(0);
     expect(Number(row['sentiment'])).toBeLessThan(0.5);
-    const reasons = typeof row['triage_reasons'] === 'string' ? JSON.parse(row['triage_reasons']) : row['triage_reasons'];
+    const reasons =
+      typeof row['triage_reasons'] === 'string' ? JSON.parse(row['triage_reasons']) : row['triage_reasons'];
     expect(reasons.rules.map((r: { rule: string }) => r.rule)).toContain('charged twice');
 
     const legacy = await legacyBlock(id);
     expect(legacy.text).toBe(body);
-    expect(legacy.metadata).toMatchObject({ priority: 'urgent', category: 'billing', triaged: true, order_number: 'CMD-2024-20481', source: 'email', language: 'fr' });
+    expect(legacy.metadata).toMatchObject({
+      priority: 'urgent',
+      category: 'billing',
+      triaged: true,
+      order_number: 'CMD-2024-20481',
+      source: 'email',
+      language: 'fr',
+    });
     expect(legacy.metadata?.['created_at']).toEqual(expect.any(String));
     expect(legacy.metadata?.['message_id']).toEqual(expect.any(String));
-    const [content] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [id]);
+    const [content] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [
+      id,
+    ]);
     expect(content!.msg_content.split(METADATA_MARKER)).toHaveLength(2);
   });
 
@@ -148,7 +185,8 @@ describe('the triage worker', () => {
     await until('the escalation', async () => notifier.notices.some((n) => n.ticketId === id));
     const rowBefore = await ticketRow(id);
     expect(rowBefore['escalated_at']).toEqual(expect.any(Date));
-    const events = () => db.query<{ type: string }>('SELECT type FROM support_event WHERE ticket_id = ? ORDER BY id', [id]);
+    const events = () =>
+      db.query<{ type: string }>('SELECT type FROM support_event WHERE ticket_id = ? ORDER BY id', [id]);
     const eventsBefore = await events();
     const legacyBefore = await legacyBlock(id);
 
@@ -173,14 +211,15 @@ describe('the triage worker', () => {
     const id = await ingest(app, {
       from: 'Claire Dubois <c.dubois@client.example>',
       subject: 'Mise en demeure',
-      body: "Madame, Monsieur,\n\nSans remboursement sous 8 jours de la commande CMD-2024-40012, je transmets le dossier à mon avocat. Ceci vaut mise en demeure.\n\nClaire Dubois",
+      body: 'Madame, Monsieur,\n\nSans remboursement sous 8 jours de la commande CMD-2024-40012, je transmets le dossier à mon avocat. Ceci vaut mise en demeure.\n\nClaire Dubois',
     });
     await triaged(id);
     // Untriaged again, escalation not yet claimed: both workers load it in that state.
     await db.query('UPDATE support_ticket SET triaged = 0, escalated_at = NULL WHERE ticket_id = ?', [id]);
     const { classifier } = await buildClassifier(app.config.triage);
     const raceNotifier = new RecordingNotifier();
-    const racer = () => new TriageService({ store: new MysqlTriageStore(db.database), classifier, notifiers: [raceNotifier], logger });
+    const racer = () =>
+      new TriageService({ store: new MysqlTriageStore(db.database), classifier, notifiers: [raceNotifier], logger });
     const outcomes = await Promise.all([racer().triage(id), racer().triage(id)]);
 
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_triaged', 'triaged']);
@@ -191,11 +230,17 @@ describe('the triage worker', () => {
     expect(await ticketRow(id)).toMatchObject({ triaged: 1, priority: 'urgent', escalated_at: expect.any(Date) });
   });
 
-  it('keeps an agent\'s correction: a corrected ticket keeps its category and priority', async () => {
-    const id = await ingest(app, { subject: 'Invoice for my order', body: 'Hello, could you send me the invoice for my last order? I need it for my accounts.\n\nThanks' });
+  it("keeps an agent's correction: a corrected ticket keeps its category and priority", async () => {
+    const id = await ingest(app, {
+      subject: 'Invoice for my order',
+      body: 'Hello, could you send me the invoice for my last order? I need it for my accounts.\n\nThanks',
+    });
     // Triage may already have run; an agent corrects it, and the ticket is triaged afresh.
     await triaged(id);
-    await db.query("UPDATE support_ticket SET category = 'suggestion', priority = 'low', corrected = 1, triaged = 0 WHERE ticket_id = ?", [id]);
+    await db.query(
+      "UPDATE support_ticket SET category = 'suggestion', priority = 'low', corrected = 1, triaged = 0 WHERE ticket_id = ?",
+      [id],
+    );
     await service.triage(id);
     expect(await ticketRow(id)).toMatchObject({ category: 'suggestion', priority: 'low', triaged: 1 });
     expect((await legacyBlock(id)).metadata).toMatchObject({ category: 'suggestion', priority: 'low' });
@@ -204,7 +249,10 @@ describe('the triage worker', () => {
   it('retries after a temporary failure (the database was away) and then triages', async () => {
     store.failNextSaves = 1;
     const attemptsBefore = store.saveAttempts;
-    const id = await ingest(app, { subject: 'Will the Bosch pads fit my Clio?', body: 'Hello, will Bosch 0986494 front pads fit a Renault Clio IV 1.5 dCi from 2016? Thanks, Anna' });
+    const id = await ingest(app, {
+      subject: 'Will the Bosch pads fit my Clio?',
+      body: 'Hello, will Bosch 0986494 front pads fit a Renault Clio IV 1.5 dCi from 2016? Thanks, Anna',
+    });
     await triaged(id);
     const job = await queue.getJob(triageJobId(id));
     expect(job!.attemptsMade).toBe(2);
@@ -213,9 +261,19 @@ describe('the triage worker', () => {
   });
 
   it('puts a poison job in the failed list at once, without blocking the tickets behind it', async () => {
-    await queue.add('triage', { ticketId: 987_654 }, { jobId: triageJobId(987_654), attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
-    await queue.add('triage', { ticketId: 'not a number' } as unknown as { ticketId: number }, { jobId: 'poison-payload', attempts: 5 });
-    const id = await ingest(app, { subject: 'Suggestion for your website', body: 'Hi, it would be nice if your site let me save my car so I do not type the registration every time. Just an idea, no rush.\n\nTom' });
+    await queue.add(
+      'triage',
+      { ticketId: 987_654 },
+      { jobId: triageJobId(987_654), attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    );
+    await queue.add('triage', { ticketId: 'not a number' } as unknown as { ticketId: number }, {
+      jobId: 'poison-payload',
+      attempts: 5,
+    });
+    const id = await ingest(app, {
+      subject: 'Suggestion for your website',
+      body: 'Hi, it would be nice if your site let me save my car so I do not type the registration every time. Just an idea, no rush.\n\nTom',
+    });
     await triaged(id);
     const failed = await until('two failed jobs', async () => {
       const jobs = await queue.getFailed();
@@ -227,9 +285,18 @@ describe('the triage worker', () => {
     expect(byId.get('poison-payload')?.failedReason).toMatch(/no valid ticket id/);
 
     // What an operator sees.
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin/ticketrelay.mjs'), 'jobs', 'failed'], {
-      env: { ...process.env, REDIS_URL: LOCAL_ENDPOINTS.redisUrl, DATABASE_URL: db.url, QUEUE_PREFIX: app.queuePrefix },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin/ticketrelay.mjs'), 'jobs', 'failed'],
+      {
+        env: {
+          ...process.env,
+          REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+          DATABASE_URL: db.url,
+          QUEUE_PREFIX: app.queuePrefix,
+        },
+      },
+    );
     expect(stdout).toMatch(/ticket-987654 {2}ticket #987654 {2}1 attempt/);
     expect(stdout).toMatch(/2 failed triage jobs/);
   });
@@ -238,7 +305,13 @@ describe('the triage worker', () => {
     const offline = await createTestApp(db, { REDIS_URL: 'redis://127.0.0.1:9' });
     let id: number;
     try {
-      const result = await offline.intake.ingest(eml({ subject: 'Where is my parcel?', body: 'Hello, my order CMD-2024-30001 has not arrived after ten days. Where is it?\n\nMarc' }).raw, { kind: 'test' });
+      const result = await offline.intake.ingest(
+        eml({
+          subject: 'Where is my parcel?',
+          body: 'Hello, my order CMD-2024-30001 has not arrived after ten days. Where is it?\n\nMarc',
+        }).raw,
+        { kind: 'test' },
+      );
       expect(result).toMatchObject({ outcome: 'created', triage: 'deferred' });
       id = (result as Extract<IntakeResult, { outcome: 'created' }>).ticketId;
     } finally {
@@ -254,8 +327,17 @@ describe('the triage worker', () => {
     const slowStore = new ControllableStore(new MysqlTriageStore(db.database));
     slowStore.saveDelayMs = 800;
     const { classifier } = await buildClassifier(app.config.triage);
-    const stopping = startTriageWorker({ redisUrl: LOCAL_ENDPOINTS.redisUrl, prefix, concurrency: 2, service: new TriageService({ store: slowStore, classifier, notifiers: [], logger }), logger });
-    const id = await ingest(app, { subject: 'Thank you', body: 'Just wanted to say the parts arrived quickly and fit perfectly. Great service!' });
+    const stopping = startTriageWorker({
+      redisUrl: LOCAL_ENDPOINTS.redisUrl,
+      prefix,
+      concurrency: 2,
+      service: new TriageService({ store: slowStore, classifier, notifiers: [], logger }),
+      logger,
+    });
+    const id = await ingest(app, {
+      subject: 'Thank you',
+      body: 'Just wanted to say the parts arrived quickly and fit perfectly. Great service!',
+    });
     // Intake's own enqueue went to the main test queue; this ticket must wait for the slow worker.
     await until('the main worker to leave it', async () => (await queue.getJob(triageJobId(id)))?.isCompleted());
     await db.query('UPDATE support_ticket SET triaged = 0 WHERE ticket_id = ?', [id]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalOrder } from '../../src/domain/arrival-order.ts';
 
-const settledWithin = async (p: Promise<void>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+const settledWithin = async (p: Promise<void>, ms: number) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 describe('ArrivalOrder', () => {
   it('lets a place go only when every earlier place has gone, whatever order they finish in', async () => {

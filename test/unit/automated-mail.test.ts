@@ -50,7 +50,14 @@ describe('classifyAutomated: a person wrote it', () => {
 
   it('does not classify on a subject a person could write', () => {
     // "Automatic reply: …" and "Réponse automatique" are software's words: they count since issue 16 (see below).
-    for (const subject of ['Out of office', 'Absence du bureau', 'Delivery failed', 'My parcel was returned', 'Auto parts question', 'Re: Undeliverable parcel']) {
+    for (const subject of [
+      'Out of office',
+      'Absence du bureau',
+      'Delivery failed',
+      'My parcel was returned',
+      'Auto parts question',
+      'Re: Undeliverable parcel',
+    ]) {
       expect(classifyAutomated(email({ subject }), OWN_DOMAIN)).toBeNull();
     }
   });
@@ -104,15 +111,27 @@ describe('classifyAutomated: Auto-Submitted', () => {
 
   it('any value other than no counts, including an unknown or empty one', () => {
     expect(withHeaders([['auto-submitted', ['yes']]])?.kind).toBe('auto_reply');
-    expect(withHeaders([['auto-submitted', ['']]])).toEqual({ kind: 'auto_reply', code: 'auto_reply.auto_submitted', reason: 'Auto-Submitted: (empty)' });
+    expect(withHeaders([['auto-submitted', ['']]])).toEqual({
+      kind: 'auto_reply',
+      code: 'auto_reply.auto_submitted',
+      reason: 'Auto-Submitted: (empty)',
+    });
     expect(withHeaders([['auto-submitted', ['no', 'auto-replied']]])?.kind).toBe('auto_reply');
   });
 
   it('auto-generated gives way to bounce evidence', () => {
-    expect(withHeaders([['auto-submitted', ['auto-generated']], ['x-failed-recipients', ['x@y.example']]])?.kind).toBe(
-      'bounce',
-    );
-    expect(withHeaders([['auto-submitted', ['auto-generated']], ['return-path', ['<>']]])).toEqual({
+    expect(
+      withHeaders([
+        ['auto-submitted', ['auto-generated']],
+        ['x-failed-recipients', ['x@y.example']],
+      ])?.kind,
+    ).toBe('bounce');
+    expect(
+      withHeaders([
+        ['auto-submitted', ['auto-generated']],
+        ['return-path', ['<>']],
+      ]),
+    ).toEqual({
       kind: 'bounce',
       code: 'bounce.null_sender',
       reason: 'Return-Path: <>',
@@ -124,16 +143,37 @@ describe('classifyAutomated: Auto-Submitted', () => {
   });
 
   it('an explicit auto-reply sent with a null Return-Path (RFC 3834, Sieve vacation) stays an auto_reply', () => {
-    expect(withHeaders([['auto-submitted', ['auto-replied']], ['return-path', ['<>']]])?.kind).toBe('auto_reply');
+    expect(
+      withHeaders([
+        ['auto-submitted', ['auto-replied']],
+        ['return-path', ['<>']],
+      ])?.kind,
+    ).toBe('auto_reply');
   });
 });
 
 describe('classifyAutomated: Precedence', () => {
   it('list → list, bulk/junk → bulk, auto_reply → auto_reply', () => {
-    expect(withHeaders([['precedence', ['list']]])).toEqual({ kind: 'list', code: 'list.precedence', reason: 'Precedence: list' });
-    expect(withHeaders([['precedence', ['bulk']]])).toEqual({ kind: 'bulk', code: 'bulk.precedence', reason: 'Precedence: bulk' });
-    expect(withHeaders([['precedence', [' JUNK ']]])).toEqual({ kind: 'bulk', code: 'bulk.precedence', reason: 'Precedence: junk' });
-    expect(withHeaders([['precedence', ['Auto_Reply']]])).toEqual({ kind: 'auto_reply', code: 'auto_reply.precedence', reason: 'Precedence: auto_reply' });
+    expect(withHeaders([['precedence', ['list']]])).toEqual({
+      kind: 'list',
+      code: 'list.precedence',
+      reason: 'Precedence: list',
+    });
+    expect(withHeaders([['precedence', ['bulk']]])).toEqual({
+      kind: 'bulk',
+      code: 'bulk.precedence',
+      reason: 'Precedence: bulk',
+    });
+    expect(withHeaders([['precedence', [' JUNK ']]])).toEqual({
+      kind: 'bulk',
+      code: 'bulk.precedence',
+      reason: 'Precedence: junk',
+    });
+    expect(withHeaders([['precedence', ['Auto_Reply']]])).toEqual({
+      kind: 'auto_reply',
+      code: 'auto_reply.precedence',
+      reason: 'Precedence: auto_reply',
+    });
   });
 });
 
@@ -154,8 +194,16 @@ describe('classifyAutomated: auto-reply headers', () => {
     ['x-autoreply-from', 'X-AutoReply-From'],
     ['x-mail-autoreply', 'X-Mail-Autoreply'],
   ])('%s → auto_reply', (name, label) => {
-    expect(withHeaders([[name, ['yes']]])).toEqual({ kind: 'auto_reply', code: `auto_reply.${name.replace(/-/g, '_')}`, reason: `${label}: yes` });
-    expect(withHeaders([[name, ['']]])).toEqual({ kind: 'auto_reply', code: `auto_reply.${name.replace(/-/g, '_')}`, reason: label });
+    expect(withHeaders([[name, ['yes']]])).toEqual({
+      kind: 'auto_reply',
+      code: `auto_reply.${name.replace(/-/g, '_')}`,
+      reason: `${label}: yes`,
+    });
+    expect(withHeaders([[name, ['']]])).toEqual({
+      kind: 'auto_reply',
+      code: `auto_reply.${name.replace(/-/g, '_')}`,
+      reason: label,
+    });
   });
 
   it('an explicit "no" in that family is not evidence', () => {
@@ -169,27 +217,42 @@ describe('classifyAutomated: mailing lists', () => {
     ['list-unsubscribe', 'List-Unsubscribe', '<mailto:unsubscribe@news.example>, <https://news.example/u/1>'],
     ['list-post', 'List-Post', '<mailto:dev@lists.example>'],
   ])('%s → list', (name, label, value) => {
-    expect(withHeaders([[name, [value]]])).toEqual({ kind: 'list', code: `list.${name.replace(/-/g, '_')}`, reason: `${label}: ${value}` });
+    expect(withHeaders([[name, [value]]])).toEqual({
+      kind: 'list',
+      code: `list.${name.replace(/-/g, '_')}`,
+      reason: `${label}: ${value}`,
+    });
   });
 
   it('a list header wins over Precedence: bulk', () => {
-    expect(withHeaders([['precedence', ['bulk']], ['list-unsubscribe', ['<mailto:u@x.example>']]])?.kind).toBe('list');
+    expect(
+      withHeaders([
+        ['precedence', ['bulk']],
+        ['list-unsubscribe', ['<mailto:u@x.example>']],
+      ])?.kind,
+    ).toBe('list');
   });
 });
 
 describe('classifyAutomated: bounces', () => {
   it('Return-Path: <> → bounce', () => {
-    expect(withHeaders([['return-path', ['<>']]])).toEqual({ kind: 'bounce', code: 'bounce.null_sender', reason: 'Return-Path: <>' });
+    expect(withHeaders([['return-path', ['<>']]])).toEqual({
+      kind: 'bounce',
+      code: 'bounce.null_sender',
+      reason: 'Return-Path: <>',
+    });
     expect(withHeaders([['return-path', ['  < >  ']]])?.kind).toBe('bounce');
   });
 
-  it.each(['mailer-daemon@googlemail.com', 'MAILER-DAEMON@CS.EXAMPLE.COM', 'postmaster@example.no', 'Postmaster@ci.com'])(
-    'From %s → bounce',
-    (address) => {
-      const verdict = classifyAutomated(email({ from: { address, name: 'Mail Delivery Subsystem' } }), OWN_DOMAIN);
-      expect(verdict).toEqual({ kind: 'bounce', code: 'bounce.mailer_daemon', reason: `From ${address}` });
-    },
-  );
+  it.each([
+    'mailer-daemon@googlemail.com',
+    'MAILER-DAEMON@CS.EXAMPLE.COM',
+    'postmaster@example.no',
+    'Postmaster@ci.com',
+  ])('From %s → bounce', (address) => {
+    const verdict = classifyAutomated(email({ from: { address, name: 'Mail Delivery Subsystem' } }), OWN_DOMAIN);
+    expect(verdict).toEqual({ kind: 'bounce', code: 'bounce.mailer_daemon', reason: `From ${address}` });
+  });
 
   it('multipart/report; report-type=delivery-status → bounce', () => {
     expect(
@@ -239,7 +302,12 @@ describe('classifyAutomated: reports', () => {
     ['feedback-report', 'multipart/report; report-type=feedback-report'],
     ['something-else', 'multipart/report; report-type=something-else'],
   ])('multipart/report %s → report', (reportType, reason) => {
-    const code = reportType === 'feedback-report' ? 'report.arf' : reportType === 'disposition-notification' ? 'report.mdn' : 'report.other';
+    const code =
+      reportType === 'feedback-report'
+        ? 'report.arf'
+        : reportType === 'disposition-notification'
+          ? 'report.mdn'
+          : 'report.other';
     expect(classifyAutomated(email({ contentType: 'multipart/report', reportType }), OWN_DOMAIN)).toEqual({
       kind: 'report',
       code,
@@ -262,16 +330,25 @@ describe('classifyAutomated: reports', () => {
 
   it('a read receipt sent with a null Return-Path is a report, not a bounce', () => {
     expect(
-      withHeaders([['return-path', ['<>']]], { contentType: 'multipart/report', reportType: 'disposition-notification' })
-        ?.kind,
+      withHeaders([['return-path', ['<>']]], {
+        contentType: 'multipart/report',
+        reportType: 'disposition-notification',
+      })?.kind,
     ).toBe('report');
   });
 });
 
 describe('classifyAutomated: loops', () => {
   it('our own Message-ID coming back → loop', () => {
-    const verdict = classifyAutomated(email({ messageId: 'ticketrelay.83.1717405200000@support.shop.example' }), OWN_DOMAIN);
-    expect(verdict).toEqual({ kind: 'loop', code: 'loop.message_id', reason: 'Message-ID: <ticketrelay.83.1717405200000@support.shop.example>' });
+    const verdict = classifyAutomated(
+      email({ messageId: 'ticketrelay.83.1717405200000@support.shop.example' }),
+      OWN_DOMAIN,
+    );
+    expect(verdict).toEqual({
+      kind: 'loop',
+      code: 'loop.message_id',
+      reason: 'Message-ID: <ticketrelay.83.1717405200000@support.shop.example>',
+    });
   });
 
   it('matches the domain case-insensitively and tolerates brackets', () => {
@@ -281,7 +358,11 @@ describe('classifyAutomated: loops', () => {
   });
 
   it('X-Ticketrelay-Ticket present → loop', () => {
-    expect(withHeaders([['x-ticketrelay-ticket', ['83']]])).toEqual({ kind: 'loop', code: 'loop.marker', reason: 'X-Ticketrelay-Ticket: 83' });
+    expect(withHeaders([['x-ticketrelay-ticket', ['83']]])).toEqual({
+      kind: 'loop',
+      code: 'loop.marker',
+      reason: 'X-Ticketrelay-Ticket: 83',
+    });
     expect(withHeaders([['x-ticketrelay-ticket', ['']]])?.kind).toBe('loop');
   });
 });
@@ -289,9 +370,15 @@ describe('classifyAutomated: loops', () => {
 describe('classifyAutomated: order of evidence', () => {
   it('loop before bounce', () => {
     expect(
-      withHeaders([['x-ticketrelay-ticket', ['83']], ['return-path', ['<>']]], {
-        from: { address: 'mailer-daemon@mx.example', name: '' },
-      })?.kind,
+      withHeaders(
+        [
+          ['x-ticketrelay-ticket', ['83']],
+          ['return-path', ['<>']],
+        ],
+        {
+          from: { address: 'mailer-daemon@mx.example', name: '' },
+        },
+      )?.kind,
     ).toBe('loop');
   });
 
@@ -307,18 +394,32 @@ describe('classifyAutomated: order of evidence', () => {
 
   it('report before auto_reply and list (AOL complaints carry Precedence: list)', () => {
     expect(
-      withHeaders([['precedence', ['list']], ['auto-submitted', ['auto-generated']]], {
-        contentType: 'multipart/report',
-        reportType: 'feedback-report',
-      })?.kind,
+      withHeaders(
+        [
+          ['precedence', ['list']],
+          ['auto-submitted', ['auto-generated']],
+        ],
+        {
+          contentType: 'multipart/report',
+          reportType: 'feedback-report',
+        },
+      )?.kind,
     ).toBe('report');
   });
 
   it('auto_reply before list and bulk', () => {
-    expect(withHeaders([['list-id', ['<l.example>']], ['auto-submitted', ['auto-generated']]])?.kind).toBe(
-      'auto_reply',
-    );
-    expect(withHeaders([['precedence', ['bulk']], ['x-autoreply', ['yes']]])?.kind).toBe('auto_reply');
+    expect(
+      withHeaders([
+        ['list-id', ['<l.example>']],
+        ['auto-submitted', ['auto-generated']],
+      ])?.kind,
+    ).toBe('auto_reply');
+    expect(
+      withHeaders([
+        ['precedence', ['bulk']],
+        ['x-autoreply', ['yes']],
+      ])?.kind,
+    ).toBe('auto_reply');
   });
 });
 
@@ -422,11 +523,20 @@ describe.skipIf(!hasCorpus)('classifyAutomated on the public MIME corpus (../sha
     ['flanker/bounce/office365.eml', 'multipart/report; report-type=delivery-status'],
     ['flanker/bounce/zed.eml', 'multipart/report; report-type=delivery-status'],
     ['mikel/multipart_report_emails/multi_address_bounce1.eml', 'multipart/report; report-type=delivery-status'],
-    ['mikel/multipart_report_emails/multipart_report_multiple_status.eml', 'multipart/report; report-type=delivery-status'],
+    [
+      'mikel/multipart_report_emails/multipart_report_multiple_status.eml',
+      'multipart/report; report-type=delivery-status',
+    ],
     ['mikel/multipart_report_emails/report_422.eml', 'multipart/report; report-type=delivery-status'],
     ['mikel/multipart_report_emails/report_530.eml', 'multipart/report; report-type=delivery-status'],
   ])('%s is a bounce', (file, reason) => {
-    const code = reason.startsWith('From ') ? 'bounce.mailer_daemon' : reason.startsWith('X-Failed') ? 'bounce.x_failed_recipients' : reason.startsWith('delivery report') ? 'bounce.report' : 'bounce.dsn';
+    const code = reason.startsWith('From ')
+      ? 'bounce.mailer_daemon'
+      : reason.startsWith('X-Failed')
+        ? 'bounce.x_failed_recipients'
+        : reason.startsWith('delivery report')
+          ? 'bounce.report'
+          : 'bounce.dsn';
     expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toEqual({ kind: 'bounce', code, reason });
   });
 
@@ -448,10 +558,12 @@ describe.skipIf(!hasCorpus)('classifyAutomated on the public MIME corpus (../sha
     });
   });
 
-  it.each(['flanker/iphone.eml', 'flanker/text-only.eml', 'flanker/outlook-express.eml', 'flanker/bilingual-simple.eml'])(
-    '%s was written by a person',
-    (file) => {
-      expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toBeNull();
-    },
-  );
+  it.each([
+    'flanker/iphone.eml',
+    'flanker/text-only.eml',
+    'flanker/outlook-express.eml',
+    'flanker/bilingual-simple.eml',
+  ])('%s was written by a person', (file) => {
+    expect(classifyAutomated(loadEml(file), OWN_DOMAIN)).toBeNull();
+  });
 });

@@ -12,11 +12,22 @@ import {
 
 /** Mon–Fri 09:00–18:00 Europe/Paris, France's holidays (with a region): the review's calendars. */
 function paris(holidays: HolidayRegion = 'FR'): BusinessCalendar {
-  const parsed = parseCalendar({ timeZone: 'Europe/Paris', holidays, week: { mon: ['09:00-18:00'], tue: ['09:00-18:00'], wed: ['09:00-18:00'], thu: ['09:00-18:00'], fri: ['09:00-18:00'] } });
+  const parsed = parseCalendar({
+    timeZone: 'Europe/Paris',
+    holidays,
+    week: {
+      mon: ['09:00-18:00'],
+      tue: ['09:00-18:00'],
+      wed: ['09:00-18:00'],
+      thu: ['09:00-18:00'],
+      fri: ['09:00-18:00'],
+    },
+  });
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   return parsed.calendar;
 }
-const local = (text: string) => instantOf(text.slice(0, 10), Number(text.slice(11, 13)) * 60 + Number(text.slice(14, 16)), 'Europe/Paris');
+const local = (text: string) =>
+  instantOf(text.slice(0, 10), Number(text.slice(11, 13)) * 60 + Number(text.slice(14, 16)), 'Europe/Paris');
 
 describe('the DST and holiday table of the review (§2.3), one test a row', () => {
   it('Fri 27 Mar 2026 17:40 + 4 business h → Mon 30 Mar 12:40 CEST = 10:40Z (DST on Sunday; keeping +01:00 would give 11:40Z)', () => {
@@ -29,7 +40,9 @@ describe('the DST and holiday table of the review (§2.3), one test a row', () =
     expect(d.steps).toContainEqual({ kind: 'closed', date: '2026-05-01', reason: 'holiday: Fête du travail' });
   });
   it('Thu 2 Apr 2026 17:00 + 2 business h in Paris → Fri 3 Apr 10:00 = 08:00Z', () => {
-    expect(paris('FR').addBusinessMinutes(local('2026-04-02 17:00'), 120).due.toISOString()).toBe('2026-04-03T08:00:00.000Z');
+    expect(paris('FR').addBusinessMinutes(local('2026-04-02 17:00'), 120).due.toISOString()).toBe(
+      '2026-04-03T08:00:00.000Z',
+    );
   });
   it('Thu 2 Apr 2026 17:00 + 2 business h in Bas-Rhin (67) → Tue 7 Apr 10:00 = 08:00Z (Good Friday and Easter Monday)', () => {
     const d = paris('FR-67').addBusinessMinutes(local('2026-04-02 17:00'), 120);
@@ -42,15 +55,21 @@ describe('the DST and holiday table of the review (§2.3), one test a row', () =
     ]);
   });
   it('Thu 25 Mar 2027 17:30 + 4 business h in Bas-Rhin (67) → Tue 30 Mar 12:30 CEST = 10:30Z (Good Friday, DST and Easter, Easter Monday)', () => {
-    expect(paris('FR-67').addBusinessMinutes(local('2027-03-25 17:30'), 240).due.toISOString()).toBe('2027-03-30T10:30:00.000Z');
+    expect(paris('FR-67').addBusinessMinutes(local('2027-03-25 17:30'), 240).due.toISOString()).toBe(
+      '2027-03-30T10:30:00.000Z',
+    );
   });
   it('Thu 25 Mar 2027 17:30 + 4 business h in Paris → Fri 26 Mar 12:30 CET = 11:30Z (no regional holiday)', () => {
-    expect(paris('FR').addBusinessMinutes(local('2027-03-25 17:30'), 240).due.toISOString()).toBe('2027-03-26T11:30:00.000Z');
+    expect(paris('FR').addBusinessMinutes(local('2027-03-25 17:30'), 240).due.toISOString()).toBe(
+      '2027-03-26T11:30:00.000Z',
+    );
   });
   it('Sat 24 Oct 2026 23:00 + 6 h on 24/7 → Sun 25 Oct 04:00 CET = 03:00Z (fall-back night; wall-clock addition gives 05:00)', () => {
     const start = local('2026-10-24 23:00');
     expect(start.toISOString()).toBe('2026-10-24T21:00:00.000Z');
-    expect(BusinessCalendar.alwaysOpen('Europe/Paris').addBusinessMinutes(start, 360).due.toISOString()).toBe('2026-10-25T03:00:00.000Z');
+    expect(BusinessCalendar.alwaysOpen('Europe/Paris').addBusinessMinutes(start, 360).due.toISOString()).toBe(
+      '2026-10-25T03:00:00.000Z',
+    );
   });
 });
 
@@ -73,7 +92,11 @@ describe('holidays', () => {
   });
 
   it('an operator opening overrides a holiday (Pentecost Monday worked) and a closure closes an open day', () => {
-    const parsed = parseCalendar({ week: { mon: ['09:00-12:00', '14:00-18:00'], tue: ['09:00-18:00'] }, open: ['2026-05-25'], closed: [{ date: '2026-05-26', reason: 'inventaire' }] });
+    const parsed = parseCalendar({
+      week: { mon: ['09:00-12:00', '14:00-18:00'], tue: ['09:00-18:00'] },
+      open: ['2026-05-25'],
+      closed: [{ date: '2026-05-26', reason: 'inventaire' }],
+    });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const cal = parsed.calendar;
@@ -88,12 +111,22 @@ describe('holidays', () => {
 
 describe('several slots a day, and counting', () => {
   const lunch = (() => {
-    const p = parseCalendar({ week: { mon: ['09:00-12:30', '13:30-18:00'], tue: ['09:00-12:30', '13:30-18:00'], wed: ['09:00-12:30', '13:30-18:00'], thu: ['09:00-12:30', '13:30-18:00'], fri: ['09:00-12:30', '13:30-18:00'] } });
+    const p = parseCalendar({
+      week: {
+        mon: ['09:00-12:30', '13:30-18:00'],
+        tue: ['09:00-12:30', '13:30-18:00'],
+        wed: ['09:00-12:30', '13:30-18:00'],
+        thu: ['09:00-12:30', '13:30-18:00'],
+        fri: ['09:00-12:30', '13:30-18:00'],
+      },
+    });
     if (!p.ok) throw new Error(p.errors.join());
     return p.calendar;
   })();
   it('skips the lunch break (osTicket#6847)', () => {
-    expect(lunch.addBusinessMinutes(local('2026-06-02 12:00'), 60).due.toISOString()).toBe(local('2026-06-02 14:00').toISOString());
+    expect(lunch.addBusinessMinutes(local('2026-06-02 12:00'), 60).due.toISOString()).toBe(
+      local('2026-06-02 14:00').toISOString(),
+    );
   });
   it('counts business minutes between two instants across nights and weekends', () => {
     expect(lunch.businessMinutesBetween(local('2026-06-05 17:00'), local('2026-06-08 10:00'))).toBe(120);
@@ -105,7 +138,9 @@ describe('several slots a day, and counting', () => {
     expect(lunch.nextOpening(local('2026-06-05 19:00')).toISOString()).toBe(local('2026-06-08 09:00').toISOString());
   });
   it('a deadline that ends as a slot closes is that closing instant, not the next opening', () => {
-    expect(defaultCalendar().addBusinessMinutes(local('2026-06-02 14:00'), 240).due.toISOString()).toBe(local('2026-06-02 18:00').toISOString());
+    expect(defaultCalendar().addBusinessMinutes(local('2026-06-02 14:00'), 240).due.toISOString()).toBe(
+      local('2026-06-02 18:00').toISOString(),
+    );
   });
   it('explains a deadline day by day, naming the DST change', () => {
     const cal = paris();
@@ -125,13 +160,19 @@ describe('bad calendars are refused with what to fix', () => {
     return p.ok ? [] : p.errors;
   };
   it('overlapping slots', () => {
-    expect(errorsOf({ week: { mon: ['09:00-12:30', '12:00-18:00'] } }).join()).toContain('Invalid slots on Monday: 09:00–12:30 overlaps 12:00–18:00');
+    expect(errorsOf({ week: { mon: ['09:00-12:30', '12:00-18:00'] } }).join()).toContain(
+      'Invalid slots on Monday: 09:00–12:30 overlaps 12:00–18:00',
+    );
   });
   it('inverted slots', () => {
-    expect(errorsOf({ week: { tue: ['18:00-09:00'] } }).join()).toContain('Invalid slots on Tuesday: 18:00–09:00 ends before it starts');
+    expect(errorsOf({ week: { tue: ['18:00-09:00'] } }).join()).toContain(
+      'Invalid slots on Tuesday: 18:00–09:00 ends before it starts',
+    );
   });
   it('an unknown time zone, with the one meant', () => {
-    expect(errorsOf({ timeZone: 'Europe/Pari', week: { mon: ['09:00-18:00'] } }).join()).toContain('unknown time zone "Europe/Pari" (did you mean Europe/Paris?');
+    expect(errorsOf({ timeZone: 'Europe/Pari', week: { mon: ['09:00-18:00'] } }).join()).toContain(
+      'unknown time zone "Europe/Pari" (did you mean Europe/Paris?',
+    );
   });
   it('a week with no open hour (never a silent 24/7)', () => {
     expect(errorsOf({ week: { mon: [] } }).join()).toContain('no day has an open hour');
@@ -139,7 +180,9 @@ describe('bad calendars are refused with what to fix', () => {
   it('an impossible holiday date, with file:line', () => {
     const json = { week: { mon: ['09:00-18:00'] }, closed: ['2026-12-24', '2027-02-30'] };
     const text = JSON.stringify(json, null, 2);
-    expect(errorsOf(json, text)).toEqual([`calendar.json:${text.split('\n').findIndex((l) => l.includes('2027-02-30')) + 1}: closed: "2027-02-30" is not a date (YYYY-MM-DD, a real day)`]);
+    expect(errorsOf(json, text)).toEqual([
+      `calendar.json:${text.split('\n').findIndex((l) => l.includes('2027-02-30')) + 1}: closed: "2027-02-30" is not a date (YYYY-MM-DD, a real day)`,
+    ]);
   });
   it('an unknown region and an unknown day', () => {
     const errors = errorsOf({ holidays: 'FR-75', week: { monday: ['09:00-18:00'], lundii: ['09:00-10:00'] } });

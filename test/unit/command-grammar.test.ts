@@ -14,7 +14,14 @@ const error = (line: string) => {
 
 describe('the /ticket grammar', () => {
   it('reads list filters in any order, with words and a page', () => {
-    expect(ok('/ticket list closed billing urgent brake pads page 3')).toEqual({ name: 'list', status: 'closed', priority: 'urgent', category: 'billing', words: ['brake', 'pads'], page: 3 });
+    expect(ok('/ticket list closed billing urgent brake pads page 3')).toEqual({
+      name: 'list',
+      status: 'closed',
+      priority: 'urgent',
+      category: 'billing',
+      words: ['brake', 'pads'],
+      page: 3,
+    });
     expect(ok('list')).toEqual({ name: 'list', status: 'open', priority: null, category: null, words: [], page: 1 });
     expect(ok('/TICKET List ALL')).toMatchObject({ name: 'list', status: 'all' });
   });
@@ -34,10 +41,18 @@ describe('the /ticket grammar', () => {
   });
 
   it('keeps the text of a reply as written, line breaks included, and requires one', () => {
-    expect(ok('/ticket reply 12 Hello Marie,\nyour parcel left today.')).toEqual({ name: 'reply', ticketId: 12, text: 'Hello Marie,\nyour parcel left today.' });
+    expect(ok('/ticket reply 12 Hello Marie,\nyour parcel left today.')).toEqual({
+      name: 'reply',
+      ticketId: 12,
+      text: 'Hello Marie,\nyour parcel left today.',
+    });
     expect(error('reply 12')).toMatch(/Write the reply/);
     expect(ok('note 12 called the carrier')).toEqual({ name: 'note', ticketId: 12, text: 'called the carrier' });
-    expect(ok('close 12 customer answered by phone')).toEqual({ name: 'close', ticketId: 12, reason: 'customer answered by phone' });
+    expect(ok('close 12 customer answered by phone')).toEqual({
+      name: 'close',
+      ticketId: 12,
+      reason: 'customer answered by phone',
+    });
     expect(ok('close 12')).toEqual({ name: 'close', ticketId: 12, reason: null });
   });
 
@@ -61,7 +76,9 @@ describe('the /ticket grammar', () => {
   it('answers help for nothing, and names an unknown command', () => {
     expect(ok('/ticket')).toEqual({ name: 'help' });
     expect(ok('  ')).toEqual({ name: 'help' });
-    expect(error('/ticket frobnicate 3')).toBe('"frobnicate" is not a /ticket command; type "/ticket help" for the list.');
+    expect(error('/ticket frobnicate 3')).toBe(
+      '"frobnicate" is not a /ticket command; type "/ticket help" for the list.',
+    );
   });
 });
 
@@ -69,12 +86,18 @@ describe('what a list says it shows', () => {
   it('says "open and closed" for list all, never "all tickets" ("No all tickets matching …")', () => {
     const request = { status: 'all', priority: 'urgent', category: null, words: ['frein'], page: 1 } as const;
     expect(describeList(request)).toBe('urgent tickets (open and closed) matching "frein"');
-    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request)).toBe('No urgent tickets (open and closed) matching "frein".');
-    expect(describeList({ status: 'open', priority: null, category: 'billing', words: [], page: 1 })).toBe('open billing tickets');
+    expect(
+      formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request),
+    ).toBe('No urgent tickets (open and closed) matching "frein".');
+    expect(describeList({ status: 'open', priority: null, category: 'billing', words: [], page: 1 })).toBe(
+      'open billing tickets',
+    );
   });
 
   it('cuts a long subject between words', () => {
-    expect(shorten('Demande de remplacement batterie sous garantie pour ma Clio', 40)).toBe('Demande de remplacement batterie sous…');
+    expect(shorten('Demande de remplacement batterie sous garantie pour ma Clio', 40)).toBe(
+      'Demande de remplacement batterie sous…',
+    );
     expect(shorten('Short one', 40)).toBe('Short one');
   });
 });
@@ -90,9 +113,13 @@ describe('times on the console', () => {
 describe('a filter misspelt in a list', () => {
   it('is searched for as a word, and the empty answer says which command was probably meant', () => {
     const request = { status: 'open', priority: null, category: null, words: ['waitting'], page: 1 } as const;
-    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request)).toBe('No open tickets matching "waitting". Did you mean "/ticket list waiting"?');
+    expect(
+      formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(request) }, request),
+    ).toBe('No open tickets matching "waitting". Did you mean "/ticket list waiting"?');
     const plain = { status: 'open', priority: null, category: null, words: ['alternateur'], page: 1 } as const;
-    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(plain) }, plain)).toBe('No open tickets matching "alternateur".');
+    expect(formatList({ kind: 'list', items: [], page: 1, hasMore: false, filters: describeList(plain) }, plain)).toBe(
+      'No open tickets matching "alternateur".',
+    );
   });
 });
 
@@ -100,9 +127,15 @@ describe('SLA commands', () => {
   it('list due [page N] and sla N', () => {
     expect(parseCommand('/ticket list due')).toEqual({ ok: true, command: { name: 'due', page: 1 } });
     expect(parseCommand('list due page 3')).toEqual({ ok: true, command: { name: 'due', page: 3 } });
-    expect(parseCommand('list due urgent')).toEqual({ ok: false, error: '"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".' });
+    expect(parseCommand('list due urgent')).toEqual({
+      ok: false,
+      error:
+        '"/ticket list due" sorts every open ticket by its nearest SLA deadline and takes only a page, e.g. "/ticket list due page 2".',
+    });
     expect(parseCommand('sla #12')).toEqual({ ok: true, command: { name: 'sla', ticketId: 12 } });
-    expect(parseCommand('sla')).toEqual({ ok: false, error: 'Give the ticket number after "sla", e.g. "/ticket sla 83".' });
+    expect(parseCommand('sla')).toEqual({
+      ok: false,
+      error: 'Give the ticket number after "sla", e.g. "/ticket sla 83".',
+    });
   });
 });
-

@@ -51,7 +51,12 @@ describe('--as and the console manager key', () => {
   const alice: Agent = { id: 2, name: 'alice', role: 'agent', staffId: 2 };
 
   it('takes an agent claimed with --as, marked as claimed by the OS user', async () => {
-    const { caller, agent, refused } = await consoleCaller({ as: 'alice', osUser: 'mallory', localDatabase: false, agents: directory([alice, boss]) });
+    const { caller, agent, refused } = await consoleCaller({
+      as: 'alice',
+      osUser: 'mallory',
+      localDatabase: false,
+      agents: directory([alice, boss]),
+    });
     expect(refused).toBeUndefined();
     expect(agent?.name).toBe('alice');
     expect(caller).toMatchObject({ userId: 'alice', claimedBy: 'mallory' });
@@ -61,17 +66,38 @@ describe('--as and the console manager key', () => {
     const agents = directory([alice, boss]);
     const none = await consoleCaller({ as: 'boss', osUser: 'mallory', localDatabase: false, agents });
     expect(none.agent).toBeNull();
-    expect(none.refused).toBe('--as boss is refused: boss is a manager, and the OS user mallory is not; no CONSOLE_MANAGER_KEY is set on this server. Or run the console as boss\'s own OS user. Nothing was done.');
-    const wrong = await consoleCaller({ as: 'boss', osUser: 'mallory', localDatabase: false, agents, managerKey: 'k'.repeat(20), key: 'x'.repeat(20) });
+    expect(none.refused).toBe(
+      "--as boss is refused: boss is a manager, and the OS user mallory is not; no CONSOLE_MANAGER_KEY is set on this server. Or run the console as boss's own OS user. Nothing was done.",
+    );
+    const wrong = await consoleCaller({
+      as: 'boss',
+      osUser: 'mallory',
+      localDatabase: false,
+      agents,
+      managerKey: 'k'.repeat(20),
+      key: 'x'.repeat(20),
+    });
     expect(wrong.refused).toContain('the key given is not CONSOLE_MANAGER_KEY');
-    const right = await consoleCaller({ as: 'boss', osUser: 'mallory', localDatabase: false, agents, managerKey: 'k'.repeat(20), key: 'k'.repeat(20) });
+    const right = await consoleCaller({
+      as: 'boss',
+      osUser: 'mallory',
+      localDatabase: false,
+      agents,
+      managerKey: 'k'.repeat(20),
+      key: 'k'.repeat(20),
+    });
     expect(right.refused).toBeUndefined();
     expect(right.agent?.role).toBe('manager');
     expect(right.caller.claimedBy).toBe('mallory');
   });
 
   it('lets a manager act as another manager without the key', async () => {
-    const { agent, refused } = await consoleCaller({ as: 'boss', osUser: 'chief', localDatabase: false, agents: directory([boss, { id: 3, name: 'chief', role: 'manager', staffId: 3 }]) });
+    const { agent, refused } = await consoleCaller({
+      as: 'boss',
+      osUser: 'chief',
+      localDatabase: false,
+      agents: directory([boss, { id: 3, name: 'chief', role: 'manager', staffId: 3 }]),
+    });
     expect(refused).toBeUndefined();
     expect(agent?.name).toBe('boss');
   });

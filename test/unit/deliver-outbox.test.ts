@@ -7,7 +7,13 @@ import type { MailSender, OutgoingEmail } from '../../src/ports/mail-sender.ts';
 import { OutboxService } from '../../src/services/deliver-outbox.ts';
 import { IntakeService } from '../../src/services/ingest-email.ts';
 import { InMemoryIntakeStore } from '../fakes/in-memory-intake-store.ts';
-import { FakeEmailParser, inboundEmail, RecordingQuarantine, RecordingTriageQueue, silentLogger } from '../fakes/fake-ports.ts';
+import {
+  FakeEmailParser,
+  inboundEmail,
+  RecordingQuarantine,
+  RecordingTriageQueue,
+  silentLogger,
+} from '../fakes/fake-ports.ts';
 
 /** A mail server that takes `delayMs` for each email. */
 class SlowMailSender implements MailSender {
@@ -33,9 +39,23 @@ const SETTINGS = {
 
 function setup(sender: MailSender, claimRenewMs: number) {
   const store = new InMemoryIntakeStore();
-  const outbox = new OutboxService({ store, sender, from: { address: 'support@shop.example', name: 'Support' }, logger: silentLogger, claimRenewMs });
+  const outbox = new OutboxService({
+    store,
+    sender,
+    from: { address: 'support@shop.example', name: 'Support' },
+    logger: silentLogger,
+    claimRenewMs,
+  });
   const parser = new FakeEmailParser();
-  const intake = new IntakeService({ parser, store, triage: new RecordingTriageQueue(), outbox, quarantine: new RecordingQuarantine(), logger: silentLogger, settings: SETTINGS });
+  const intake = new IntakeService({
+    parser,
+    store,
+    triage: new RecordingTriageQueue(),
+    outbox,
+    quarantine: new RecordingQuarantine(),
+    logger: silentLogger,
+    settings: SETTINGS,
+  });
   return { store, outbox, intake, parser };
 }
 
@@ -49,7 +69,11 @@ describe('outbox claims', () => {
       if (ids.length > 0) renewals++;
       return renew(ids);
     };
-    expect(await intake.ingest(parser.rawFor(inboundEmail({ from: { address: 'slow@customer.example', name: '' } })), { kind: 'test' })).toMatchObject({ outcome: 'created' });
+    expect(
+      await intake.ingest(parser.rawFor(inboundEmail({ from: { address: 'slow@customer.example', name: '' } })), {
+        kind: 'test',
+      }),
+    ).toMatchObject({ outcome: 'created' });
     await outbox.deliverPending();
     await outbox.idle();
     expect(sender.sent).toHaveLength(1);
@@ -63,13 +87,22 @@ describe('outbox claims', () => {
     store.claimOwner = 'host:111:dead';
     const pass = store.pendingOutbound.bind(store);
     store.pendingOutbound = async () => [];
-    expect(await intake.ingest(parser.rawFor(inboundEmail({ from: { address: 'crash@customer.example', name: '' } })), { kind: 'test' })).toMatchObject({ outcome: 'created' });
+    expect(
+      await intake.ingest(parser.rawFor(inboundEmail({ from: { address: 'crash@customer.example', name: '' } })), {
+        kind: 'test',
+      }),
+    ).toMatchObject({ outcome: 'created' });
     await outbox.idle();
     expect(await pass(10, 8)).toHaveLength(1);
     // This process starts.
     store.pendingOutbound = pass;
     store.claimOwner = 'host:222:alive';
-    const restarted = new OutboxService({ store, sender, from: { address: 'support@shop.example', name: 'Support' }, logger: silentLogger });
+    const restarted = new OutboxService({
+      store,
+      sender,
+      from: { address: 'support@shop.example', name: 'Support' },
+      logger: silentLogger,
+    });
     expect(await restarted.deliverPending()).toBe(1);
     expect(sender.sent.map((e) => e.to)).toEqual(['crash@customer.example']);
   });

@@ -1,11 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  extractMessageIds,
-  messageIdsFromHeaderBlock,
-  parseDeliveryStatus,
-} from '../../src/domain/delivery-report.ts';
+import { extractMessageIds, messageIdsFromHeaderBlock, parseDeliveryStatus } from '../../src/domain/delivery-report.ts';
 
 const huge = 2 * 1024 * 1024;
 
@@ -108,7 +104,7 @@ Status: 4.4.1
     expect(parseDeliveryStatus(text)).toEqual({ failedRecipients: ['a@example.com'], action: null });
   });
 
-  it('reports the first recipient\'s action even when a later one failed', () => {
+  it("reports the first recipient's action even when a later one failed", () => {
     const text = `Final-Recipient: rfc822; a@example.com
 Action: Delayed
 Status: 4.4.7
@@ -351,7 +347,10 @@ describe.skipIf(!existsSync(CORPUS))('delivery reports of the public MIME corpus
   });
 
   it('multipart_report_multiple_status.eml: a free-text part, then the real one', () => {
-    const bodies = partBodies('mikel/multipart_report_emails/multipart_report_multiple_status.eml', 'message/delivery-status');
+    const bodies = partBodies(
+      'mikel/multipart_report_emails/multipart_report_multiple_status.eml',
+      'message/delivery-status',
+    );
     expect(bodies.map((body) => parseDeliveryStatus(body))).toEqual([
       { failedRecipients: [], action: null },
       { failedRecipients: ['u@ci.com'], action: 'failed' },
@@ -360,8 +359,16 @@ describe.skipIf(!existsSync(CORPUS))('delivery reports of the public MIME corpus
 
   it.each([
     ['flanker/bounce/no-mx.eml', 'text/rfc822-headers', ['19E44CA63F984902B7D654F8FF40F89D@bo']],
-    ['mikel/multipart_report_emails/report_422.eml', 'text/rfc822-headers', ['15655788.13.1200472642578.JavaMail.Administrator@mail.ttttt.com.au']],
-    ['mikel/multipart_report_emails/report_530.eml', 'text/rfc822-headers', ['200712232303.lBNN3jDq002941@mail12.rrrr.com.au']],
+    [
+      'mikel/multipart_report_emails/report_422.eml',
+      'text/rfc822-headers',
+      ['15655788.13.1200472642578.JavaMail.Administrator@mail.ttttt.com.au'],
+    ],
+    [
+      'mikel/multipart_report_emails/report_530.eml',
+      'text/rfc822-headers',
+      ['200712232303.lBNN3jDq002941@mail12.rrrr.com.au'],
+    ],
   ])('original Message-ID of %s', (file, type, ids) => {
     const [block] = partBodies(file, type);
     expect(messageIdsFromHeaderBlock(block ?? '')).toEqual(ids);

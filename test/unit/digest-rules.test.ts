@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, composeDigestMessage, dayInZone, dayRange, formatChange, median, percentile, startOfDay, type Digest } from '../../src/domain/digest.ts';
+import {
+  addDays,
+  composeDigestMessage,
+  dayInZone,
+  dayRange,
+  formatChange,
+  median,
+  percentile,
+  startOfDay,
+  type Digest,
+} from '../../src/domain/digest.ts';
 import { formatDuration } from '../../src/domain/wording.ts';
 import { MetricsRegistry, intakeMetrics } from '../../src/domain/metrics.ts';
 
@@ -35,7 +45,12 @@ describe('percentiles and formatting', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBeNull();
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([10, 20], 95)).toBe(20);
   });
   it('says durations and changes plainly', () => {
@@ -50,11 +65,27 @@ describe('percentiles and formatting', () => {
     const zero = { general: 0, technical: 0, billing: 0, complaint: 0, suggestion: 0 };
     const pz = { urgent: 0, high: 0, normal: 0, low: 0 };
     const digest: Digest = {
-      day: '2026-03-10', timeZone: 'Europe/Paris', start: new Date(0), end: new Date(86_400_000), asOf: new Date(86_400_000), untriaged: 0,
-      created: { value: 3, previousDay: 1, sameDayLastWeek: 2 }, closed: { value: 2, previousDay: 0, sameDayLastWeek: 1 }, backlog: { value: 4, previousDay: 3, sameDayLastWeek: 2 },
-      createdByCategory: { ...zero, billing: 3 }, createdByPriority: pz, backlogByPriority: { ...pz, urgent: 1 },
-      oldestOpen: [], urgentOpen: { count: 1, tickets: [{ ticketId: 7, subject: 'Down', priority: 'urgent', category: 'technical', createdAt: new Date(0) }] },
-      firstResponse: { count: 0, median: null, p95: null }, resolution: { count: 1, median: 3600, p95: 3600 }, automated: { total: 0, byKind: {} }, history: [],
+      day: '2026-03-10',
+      timeZone: 'Europe/Paris',
+      start: new Date(0),
+      end: new Date(86_400_000),
+      asOf: new Date(86_400_000),
+      untriaged: 0,
+      created: { value: 3, previousDay: 1, sameDayLastWeek: 2 },
+      closed: { value: 2, previousDay: 0, sameDayLastWeek: 1 },
+      backlog: { value: 4, previousDay: 3, sameDayLastWeek: 2 },
+      createdByCategory: { ...zero, billing: 3 },
+      createdByPriority: pz,
+      backlogByPriority: { ...pz, urgent: 1 },
+      oldestOpen: [],
+      urgentOpen: {
+        count: 1,
+        tickets: [{ ticketId: 7, subject: 'Down', priority: 'urgent', category: 'technical', createdAt: new Date(0) }],
+      },
+      firstResponse: { count: 0, median: null, p95: null },
+      resolution: { count: 1, median: 3600, p95: 3600 },
+      automated: { total: 0, byKind: {} },
+      history: [],
     };
     const m = composeDigestMessage(digest);
     expect(m.text).toContain('New tickets: *3*  (+2 (+200%) vs the day before, +1 (+50%) vs the same day last week)');
@@ -69,9 +100,13 @@ describe('percentiles and formatting', () => {
     expect(today.text).toContain('#7 Down — urgent, open 10 h');
     expect(today.text).toContain('Open backlog now: *4*');
     expect(m.text).not.toContain('Not triaged yet');
-    expect(composeDigestMessage({ ...digest, untriaged: 2 }).text).toContain('Not triaged yet: 2 tickets, counted as normal and general above: is a triage worker running?');
+    expect(composeDigestMessage({ ...digest, untriaged: 2 }).text).toContain(
+      'Not triaged yet: 2 tickets, counted as normal and general above: is a triage worker running?',
+    );
     expect(m.text).not.toContain('could not be read');
-    expect(composeDigestMessage({ ...digest, rejected: 2 }).text).toContain('Emails that could not be read: 2 — kept aside, no ticket');
+    expect(composeDigestMessage({ ...digest, rejected: 2 }).text).toContain(
+      'Emails that could not be read: 2 — kept aside, no ticket',
+    );
   });
 });
 
@@ -87,7 +122,9 @@ describe('metrics registry', () => {
     const text = await r.render();
     expect(text).toContain('# TYPE x_total counter\nx_total{outcome="created"} 2');
     expect(text).toContain('q_jobs{queue="triage",state="waiting"} 5');
-    expect(text).toContain('d_seconds_bucket{le="0.1"} 0\nd_seconds_bucket{le="1"} 1\nd_seconds_bucket{le="+Inf"} 1\nd_seconds_sum 0.5\nd_seconds_count 1');
+    expect(text).toContain(
+      'd_seconds_bucket{le="0.1"} 0\nd_seconds_bucket{le="1"} 1\nd_seconds_bucket{le="+Inf"} 1\nd_seconds_sum 0.5\nd_seconds_count 1',
+    );
     expect(text).toContain('ticketrelay_metrics_collector_up{collector="broken"} 0');
   });
 

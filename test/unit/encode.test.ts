@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHtmlText, discordPlain, discordText, htmlSafeJson, htmlText, htmlTextWithin, slackText, terminalText } from '../../src/domain/encode.ts';
+import {
+  decodeHtmlText,
+  discordPlain,
+  discordText,
+  htmlSafeJson,
+  htmlText,
+  htmlTextWithin,
+  slackText,
+  terminalText,
+} from '../../src/domain/encode.ts';
 import { composeLegacyContent, parseLegacyContent, replaceLegacyMetadata } from '../../src/domain/ticket.ts';
 
 describe('HTML for the columns the old site prints', () => {
@@ -17,7 +26,12 @@ describe('HTML for the columns the old site prints', () => {
   });
 
   it('writes the metadata block as JSON with no markup that parses to the same values', () => {
-    const metadata = { priority: 'normal', category: 'general', created_at: 'x', attachments: [{ name: `<a href='javascript:x()'>i</a>&.pdf` }] } as const;
+    const metadata = {
+      priority: 'normal',
+      category: 'general',
+      created_at: 'x',
+      attachments: [{ name: `<a href='javascript:x()'>i</a>&.pdf` }],
+    } as const;
     const json = htmlSafeJson(metadata);
     expect(json).not.toMatch(/[<>&']/);
     expect(JSON.parse(json)).toEqual(metadata);
@@ -27,7 +41,8 @@ describe('HTML for the columns the old site prints', () => {
   });
 
   it('changes only the block of a row the old site wrote', () => {
-    const old = '<p>Bonjour</p>\n\n--- MÉTADONNÉES ---\n{"priority":"haute","category":"x","created_at":"2024-1-1 10:00:00"}';
+    const old =
+      '<p>Bonjour</p>\n\n--- MÉTADONNÉES ---\n{"priority":"haute","category":"x","created_at":"2024-1-1 10:00:00"}';
     const next = replaceLegacyMetadata(old, { priority: 'high', category: 'general', created_at: '2024-1-1 10:00:00' });
     expect(next.startsWith('<p>Bonjour</p>\n\n--- MÉTADONNÉES ---\n{"priority":"high"')).toBe(true);
   });
@@ -35,7 +50,15 @@ describe('HTML for the columns the old site prints', () => {
 
 describe('Slack mrkdwn', () => {
   it('leaves no mention or link form', () => {
-    for (const v of ['<!channel>', '<!here>', '<!everyone>', '<@UBOSS>', '<#CRED|general>', '<!subteam^S123>', '<https://phish.example|https://shop.example>']) {
+    for (const v of [
+      '<!channel>',
+      '<!here>',
+      '<!everyone>',
+      '<@UBOSS>',
+      '<#CRED|general>',
+      '<!subteam^S123>',
+      '<https://phish.example|https://shop.example>',
+    ]) {
       expect(slackText(v)).not.toMatch(/[<>]/);
     }
     expect(slackText('a & b')).toBe('a &amp; b');
@@ -44,17 +67,23 @@ describe('Slack mrkdwn', () => {
 
 describe('Discord markdown', () => {
   it('escapes masked links, headers, spoilers, mentions and code, and reads back as typed', () => {
-    const typed = '# HUGE\n> quote\n- item\n1. first\n[Verify](https://phish.example) ||spoiler|| @everyone <@123> `x` **b** ~~s~~ a\\.b';
+    const typed =
+      '# HUGE\n> quote\n- item\n1. first\n[Verify](https://phish.example) ||spoiler|| @everyone <@123> `x` **b** ~~s~~ a\\.b';
     const out = discordText(typed);
-    expect(out).toBe('\\# HUGE\n\\> quote\n\\- item\n1\\. first\n\\[Verify\\](https://phish.example) \\|\\|spoiler\\|\\| @\u200beveryone \\<@123> \\`x\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ a\\\\.b');
+    expect(out).toBe(
+      '\\# HUGE\n\\> quote\n\\- item\n1\\. first\n\\[Verify\\](https://phish.example) \\|\\|spoiler\\|\\| @\u200beveryone \\<@123> \\`x\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ a\\\\.b',
+    );
     expect(discordPlain(out)).toBe(typed);
-    expect(discordText('Ticket #4 "Brake (rear)" closed by ada@shop.example.')).toBe('Ticket #4 "Brake (rear)" closed by ada@shop.example.');
+    expect(discordText('Ticket #4 "Brake (rear)" closed by ada@shop.example.')).toBe(
+      'Ticket #4 "Brake (rear)" closed by ada@shop.example.',
+    );
   });
 });
 
 describe('terminals', () => {
   it('removes escape sequences and controls, keeps lines when asked', () => {
-    const hostile = 'Order late\u001b]0;PWNED\u0007\u001b]52;c;Y3VybA==\u0007\u001b[2J\u001b[1;1HAll good\n\u001b[8mhidden\u001b[0m\t\u001b]8;;https://phish.example\u001b\\https://shop.example\u001b]8;;\u001b\\\r\u009b31m\u202eevil\u0000';
+    const hostile =
+      'Order late\u001b]0;PWNED\u0007\u001b]52;c;Y3VybA==\u0007\u001b[2J\u001b[1;1HAll good\n\u001b[8mhidden\u001b[0m\t\u001b]8;;https://phish.example\u001b\\https://shop.example\u001b]8;;\u001b\\\r\u009b31m\u202eevil\u0000';
     const out = terminalText(hostile);
     expect(out).toBe('Order lateAll good\nhidden    https://shop.example\nevil');
     expect(terminalText('a\nb', { lines: false })).toBe('a b');

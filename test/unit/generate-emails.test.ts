@@ -23,7 +23,9 @@ describe('generateEmails', () => {
   it('is deterministic: same seed → byte-identical output, other seed → different', () => {
     const again = generateEmails(2000, 7);
     expect(again.map((e) => e.raw.toString('base64'))).toEqual(emails.map((e) => e.raw.toString('base64')));
-    expect(again.map((e) => [e.messageId, e.kind, e.language])).toEqual(emails.map((e) => [e.messageId, e.kind, e.language]));
+    expect(again.map((e) => [e.messageId, e.kind, e.language])).toEqual(
+      emails.map((e) => [e.messageId, e.kind, e.language]),
+    );
     const other = generateEmails(50, 8);
     expect(other[0]?.raw.equals(emails[0]?.raw ?? Buffer.alloc(0))).toBe(false);
   });
@@ -66,7 +68,7 @@ describe('generateEmails', () => {
         const orig = emails[j as number] as GeneratedEmail;
         expect(['new', 'reply']).toContain(orig.kind);
         expect(header(e.raw, 'References')?.split(' ')).toContain(irt);
-        const addr = (h: string | null): string => /<([^>]+)>\s*$/.exec(h ?? '')?.[1] ?? (h ?? '');
+        const addr = (h: string | null): string => /<([^>]+)>\s*$/.exec(h ?? '')?.[1] ?? h ?? '';
         expect(addr(header(e.raw, 'From'))).toBe(addr(header(orig.raw, 'From')));
         expect(e.language).toBe(orig.language);
         expect(header(e.raw, 'Subject')).toMatch(/^(Re|RE): |^=\?UTF-8\?B\?/);

@@ -25,12 +25,16 @@ describe('an HTML-only email (Outlook with an attachment) as the agent reads it'
       '',
       '<html><body><p>Hello, I need:</p><table><tr><td>Part</td><td>Qty</td></tr><tr><td>Filter</td><td>2</td></tr></table><p>Thanks &amp; regards</p></body></html>',
     ].join('\r\n');
-    expect((await parser.parse(Buffer.from(raw))).text).toBe('Hello, I need:\n\nPart Qty\nFilter 2\n\nThanks & regards');
+    expect((await parser.parse(Buffer.from(raw))).text).toBe(
+      'Hello, I need:\n\nPart Qty\nFilter 2\n\nThanks & regards',
+    );
   });
 
   it('has its characters, paragraphs and list items, and no stray spaces', async () => {
     const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
-    const email = await parser.parse(await readFile(path.resolve(import.meta.dirname, '../../examples/02-compatibility-question-html-en.eml')));
+    const email = await parser.parse(
+      await readFile(path.resolve(import.meta.dirname, '../../examples/02-compatibility-question-html-en.eml')),
+    );
     expect(email.text).toBe(
       [
         'Hello,',
@@ -57,7 +61,11 @@ describe('an HTML-only email (Outlook with an attachment) as the agent reads it'
 
 describe('HTML to text', () => {
   it('decodes named and numeric character references', () => {
-    expect(htmlToPlainText('<p>Caf&eacute; &amp; cr&egrave;me: 5&nbsp;&euro; &lt;each&gt; &quot;ok&quot; &#8217;&#x2019;&#146; &hellip;</p>')).toBe('Café & crème: 5 € <each> "ok" ’’’ …');
+    expect(
+      htmlToPlainText(
+        '<p>Caf&eacute; &amp; cr&egrave;me: 5&nbsp;&euro; &lt;each&gt; &quot;ok&quot; &#8217;&#x2019;&#146; &hellip;</p>',
+      ),
+    ).toBe('Café & crème: 5 € <each> "ok" ’’’ …');
     // An unknown name stays as written; "&amp;lt;" is the text "&lt;", not "<".
     expect(htmlToPlainText('AT&T &madeup; &amp;lt;')).toBe('AT&T &madeup; &lt;');
   });

@@ -7,7 +7,12 @@ import { AppError } from '../../src/domain/errors.ts';
 import type { InboundEmail } from '../../src/domain/inbound-email.ts';
 import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
 import { OutboxService } from '../../src/services/deliver-outbox.ts';
-import { IntakeService, type IntakeResult, type IntakeSettings, type IntakeSource } from '../../src/services/ingest-email.ts';
+import {
+  IntakeService,
+  type IntakeResult,
+  type IntakeSettings,
+  type IntakeSource,
+} from '../../src/services/ingest-email.ts';
 import { InMemoryIntakeStore } from '../fakes/in-memory-intake-store.ts';
 import { OUTLOOK_FORWARD_FR } from '../fakes/forwarded-notice.ts';
 import {
@@ -47,10 +52,25 @@ function setup(settings: Partial<IntakeSettings> = {}) {
   const triage = new RecordingTriageQueue();
   const quarantine = new RecordingQuarantine();
   const sender = new RecordingMailSender();
-  const outbox = new OutboxService({ store, sender, from: { address: SETTINGS.supportAddress, name: SETTINGS.supportName }, logger: silentLogger });
+  const outbox = new OutboxService({
+    store,
+    sender,
+    from: { address: SETTINGS.supportAddress, name: SETTINGS.supportName },
+    logger: silentLogger,
+  });
   outboxes.push(outbox);
-  const intake = new IntakeService({ parser, store, triage, outbox, quarantine, logger: silentLogger, settings: { ...SETTINGS, ...settings }, clock });
-  const ingest = (email: InboundEmail, source: IntakeSource = { kind: 'test' }): Promise<IntakeResult> => intake.ingest(parser.rawFor(email), source);
+  const intake = new IntakeService({
+    parser,
+    store,
+    triage,
+    outbox,
+    quarantine,
+    logger: silentLogger,
+    settings: { ...SETTINGS, ...settings },
+    clock,
+  });
+  const ingest = (email: InboundEmail, source: IntakeSource = { kind: 'test' }): Promise<IntakeResult> =>
+    intake.ingest(parser.rawFor(email), source);
   /** The acknowledgement row of a ticket (its Message-ID is what an auto-reply or a bounce refers to). */
   const ackOf = (ticketId: number) => {
     const row = store.outbound.find((m) => m.kind === 'ack' && m.ticketId === ticketId);
@@ -82,7 +102,12 @@ function rejected(result: IntakeResult): Extract<IntakeResult, { outcome: 'rejec
 
 /** A customer's answer on a thread, written by a person (no automatic headers). */
 function answer(overrides: Partial<InboundEmail>): InboundEmail {
-  return inboundEmail({ messageId: 'CAJane.2@mail.customer.example', subject: 'Re: Where is my order?', text: 'It is order CMD-2025-10482, thank you.', ...overrides });
+  return inboundEmail({
+    messageId: 'CAJane.2@mail.customer.example',
+    subject: 'Re: Where is my order?',
+    text: 'It is order CMD-2025-10482, thank you.',
+    ...overrides,
+  });
 }
 
 describe('a new email from a person', () => {
@@ -95,11 +120,23 @@ describe('a new email from a person', () => {
     });
 
     const result = created(await ingest(email, { kind: 'imap', mailbox: 'support' }));
-    expect(result).toMatchObject({ messageId: email.messageId, customerCreated: true, acknowledgement: 'queued', triage: 'queued' });
+    expect(result).toMatchObject({
+      messageId: email.messageId,
+      customerCreated: true,
+      acknowledgement: 'queued',
+      triage: 'queued',
+    });
 
     // The legacy row the old site reads: the text, then the metadata block.
     const row = store.legacyRows.find((r) => r.msgId === result.ticketId);
-    expect(row).toMatchObject({ customerId: result.customerId, parentId: null, subject: 'Where is my order?', open: true, closed: false, date: '2026-01-15T10:00:00Z' });
+    expect(row).toMatchObject({
+      customerId: result.customerId,
+      parentId: null,
+      subject: 'Where is my order?',
+      open: true,
+      closed: false,
+      date: '2026-01-15T10:00:00Z',
+    });
     expect(row!.content.startsWith('Hello,\n\nI ordered brake pads')).toBe(true);
     expect(row!.content).toContain(`\n\n${METADATA_MARKER}\n`);
     const { metadata } = parseLegacyContent(row!.content);
@@ -115,14 +152,39 @@ describe('a new email from a person', () => {
     });
 
     // Customer, from the display name.
-    expect(store.customers).toEqual([{ customerId: result.customerId, email: JANE, firstName: 'Jane', lastName: 'Doe', active: true }]);
-    expect(store.ticket(result.ticketId)).toMatchObject({ customerEmail: JANE, status: 'open', priority: 'normal', category: 'general', language: 'en', source: 'email', mailbox: 'support', triaged: false });
+    expect(store.customers).toEqual([
+      { customerId: result.customerId, email: JANE, firstName: 'Jane', lastName: 'Doe', active: true },
+    ]);
+    expect(store.ticket(result.ticketId)).toMatchObject({
+      customerEmail: JANE,
+      status: 'open',
+      priority: 'normal',
+      category: 'general',
+      language: 'en',
+      source: 'email',
+      mailbox: 'support',
+      triaged: false,
+    });
 
     // The inbound message row, participants (not our own address), the event.
-    expect(store.message(email.messageId!)).toMatchObject({ ticketId: result.ticketId, legacyMsgId: result.ticketId, direction: 'inbound', kind: 'ticket', outcome: 'created', peerAddress: JANE, source: 'imap:support' });
+    expect(store.message(email.messageId!)).toMatchObject({
+      ticketId: result.ticketId,
+      legacyMsgId: result.ticketId,
+      direction: 'inbound',
+      kind: 'ticket',
+      outcome: 'created',
+      peerAddress: JANE,
+      source: 'imap:support',
+    });
     expect(store.participantsOf(result.ticketId).sort()).toEqual(['jane@customer.example', 'john@customer.example']);
     expect(store.events).toEqual([
-      expect.objectContaining({ ticketId: result.ticketId, type: 'ticket_created', actor: `customer:${JANE}`, details: { messageId: email.messageId, source: 'imap', customerCreated: true }, at: NOW }),
+      expect.objectContaining({
+        ticketId: result.ticketId,
+        type: 'ticket_created',
+        actor: `customer:${JANE}`,
+        details: { messageId: email.messageId, source: 'imap', customerCreated: true },
+        at: NOW,
+      }),
     ]);
 
     expect(triage.enqueued).toEqual([result.ticketId]);
@@ -135,17 +197,37 @@ describe('a new email from a person', () => {
     expect(ack.subject).toBe(`[#${result.ticketId}] Where is my order?`);
     expect(ack.inReplyTo).toBe(email.messageId);
     expect(ack.references).toEqual(['CAJane.0@mail.customer.example', email.messageId]);
-    expect(ack.messageId).toMatch(new RegExp(`^ticketrelay\\.${result.ticketId}\\.[a-z0-9]+\\.[0-9a-f]{12}@shop\\.example$`));
-    expect(ack.headers).toMatchObject({ 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Ticketrelay-Ticket': String(result.ticketId) });
+    expect(ack.messageId).toMatch(
+      new RegExp(`^ticketrelay\\.${result.ticketId}\\.[a-z0-9]+\\.[0-9a-f]{12}@shop\\.example$`),
+    );
+    expect(ack.headers).toMatchObject({
+      'Auto-Submitted': 'auto-replied',
+      'X-Auto-Response-Suppress': 'All',
+      'X-Ticketrelay-Ticket': String(result.ticketId),
+    });
     expect(ack.text).toMatch(/^Hello,\n/);
     expect(ack.text).toContain(`ticket #${result.ticketId}`);
-    expect(store.outbound).toEqual([expect.objectContaining({ kind: 'ack', ticketId: result.ticketId, peerAddress: JANE, delivery: 'sent', deliveryAttempts: 1 })]);
+    expect(store.outbound).toEqual([
+      expect.objectContaining({
+        kind: 'ack',
+        ticketId: result.ticketId,
+        peerAddress: JANE,
+        delivery: 'sent',
+        deliveryAttempts: 1,
+      }),
+    ]);
   });
 
   it('stores its attachments against its message row, and lists the kept ones in the metadata', async () => {
     const { store, ingest } = setup();
     const invoice = { filename: 'invoice.pdf', contentType: 'application/pdf', size: 1234, sha256: 'b'.repeat(64) };
-    const photo = { filename: 'huge.jpg', contentType: 'image/jpeg', size: 30_000_000, sha256: null, dropped: 'oversized' as const };
+    const photo = {
+      filename: 'huge.jpg',
+      contentType: 'image/jpeg',
+      size: 30_000_000,
+      sha256: null,
+      dropped: 'oversized' as const,
+    };
     const email = inboundEmail({ attachments: [invoice, photo] });
     const result = created(await ingest(email));
     const row = store.message(email.messageId!)!;
@@ -168,7 +250,13 @@ describe('a new email from a person', () => {
   it('acknowledges in French a customer who writes French', async () => {
     const { sender, outbox, ingest } = setup();
     const result = created(
-      await ingest(inboundEmail({ from: { address: 'marie@garage.example', name: 'Marie Dupont' }, subject: 'Plaquettes de frein', text: "Bonjour, je n'ai pas reçu ma commande, pouvez-vous vérifier ? Merci" })),
+      await ingest(
+        inboundEmail({
+          from: { address: 'marie@garage.example', name: 'Marie Dupont' },
+          subject: 'Plaquettes de frein',
+          text: "Bonjour, je n'ai pas reçu ma commande, pouvez-vous vérifier ? Merci",
+        }),
+      ),
     );
     await outbox.idle();
     expect(sender.sent[0]!.text).toMatch(/^Bonjour,\n/);
@@ -196,16 +284,36 @@ describe('a reply', () => {
     const first = created(await ingest(inboundEmail()));
     await outbox.idle();
 
-    const second = answer({ inReplyTo: ['CAJane.1@mail.customer.example'], references: ['CAJane.1@mail.customer.example'] });
+    const second = answer({
+      inReplyTo: ['CAJane.1@mail.customer.example'],
+      references: ['CAJane.1@mail.customer.example'],
+    });
     const result = reply(await ingest(second));
-    expect(result).toEqual({ outcome: 'reply', ticketId: first.ticketId, messageId: second.messageId, signal: 'in_reply_to', reopened: false });
+    expect(result).toEqual({
+      outcome: 'reply',
+      ticketId: first.ticketId,
+      messageId: second.messageId,
+      signal: 'in_reply_to',
+      reopened: false,
+    });
 
     expect(store.tickets).toHaveLength(1);
     expect(store.repliesOf(first.ticketId)).toEqual([
-      expect.objectContaining({ customerId: first.customerId, subject: 'Re: Where is my order?', content: 'It is order CMD-2025-10482, thank you.', staffId: null, parentId: first.ticketId }),
+      expect.objectContaining({
+        customerId: first.customerId,
+        subject: 'Re: Where is my order?',
+        content: 'It is order CMD-2025-10482, thank you.',
+        staffId: null,
+        parentId: first.ticketId,
+      }),
     ]);
     expect(store.ticket(first.ticketId)).toMatchObject({ messageCount: 2, status: 'open' });
-    expect(store.message(second.messageId!)).toMatchObject({ kind: 'reply', outcome: 'reply', threadSignal: 'in_reply_to', ticketId: first.ticketId });
+    expect(store.message(second.messageId!)).toMatchObject({
+      kind: 'reply',
+      outcome: 'reply',
+      threadSignal: 'in_reply_to',
+      ticketId: first.ticketId,
+    });
     expect(store.events.map((e) => e.type)).toEqual(['ticket_created', 'customer_reply']);
     expect(triage.enqueued).toEqual([first.ticketId]);
     await outbox.idle();
@@ -215,15 +323,27 @@ describe('a reply', () => {
   it('lands on the ticket by References alone (signal "references")', async () => {
     const { ingest } = setup();
     const first = created(await ingest(inboundEmail()));
-    const result = reply(await ingest(answer({ inReplyTo: [], references: ['CAJane.1@mail.customer.example', 'unknown.42@elsewhere.example'] })));
+    const result = reply(
+      await ingest(
+        answer({ inReplyTo: [], references: ['CAJane.1@mail.customer.example', 'unknown.42@elsewhere.example'] }),
+      ),
+    );
     expect(result).toMatchObject({ ticketId: first.ticketId, signal: 'references' });
   });
 
-  it('matches our acknowledgement\'s Message-ID too (the customer answered the ack)', async () => {
+  it("matches our acknowledgement's Message-ID too (the customer answered the ack)", async () => {
     const { ingest, ackOf } = setup();
     const first = created(await ingest(inboundEmail()));
     const ackId = ackOf(first.ticketId).messageId;
-    const result = reply(await ingest(answer({ subject: `Re: [#${first.ticketId}] Where is my order?`, inReplyTo: [ackId], references: ['CAJane.1@mail.customer.example', ackId] })));
+    const result = reply(
+      await ingest(
+        answer({
+          subject: `Re: [#${first.ticketId}] Where is my order?`,
+          inReplyTo: [ackId],
+          references: ['CAJane.1@mail.customer.example', ackId],
+        }),
+      ),
+    );
     expect(result).toMatchObject({ ticketId: first.ticketId, signal: 'in_reply_to' });
   });
 
@@ -241,9 +361,19 @@ describe('a reply', () => {
     const typed = reply(await ingest(answer({ subject: `Demande n° ${first.ticketId} - colis 44718` })));
     expect(typed).toMatchObject({ ticketId: first.ticketId, signal: 'subject_tag' });
     // The same words from someone not on the ticket, and an order number: new tickets, silently.
-    const stranger = created(await ingest(answer({ messageId: 'typed.2@other.example', from: { address: 'mallory@other.example', name: 'Mallory' }, subject: `Demande n° ${first.ticketId}` })));
+    const stranger = created(
+      await ingest(
+        answer({
+          messageId: 'typed.2@other.example',
+          from: { address: 'mallory@other.example', name: 'Mallory' },
+          subject: `Demande n° ${first.ticketId}`,
+        }),
+      ),
+    );
     expect(stranger.ticketId).not.toBe(first.ticketId);
-    const order = created(await ingest(answer({ messageId: 'typed.3@mail.customer.example', subject: `Commande n° ${first.ticketId}` })));
+    const order = created(
+      await ingest(answer({ messageId: 'typed.3@mail.customer.example', subject: `Commande n° ${first.ticketId}` })),
+    );
     expect(order.ticketId).not.toBe(first.ticketId);
     expect(store.repliesOf(first.ticketId)).toHaveLength(1);
   });
@@ -252,7 +382,11 @@ describe('a reply', () => {
     const { store, ingest } = setup();
     const first = created(await ingest(inboundEmail({ subject: 'Votre colis XY123456' })));
     const forwarded = OUTLOOK_FORWARD_FR;
-    const email = inboundEmail({ messageId: 'fwd.1@mail.customer.example', subject: `TR: [#${first.ticketId}] Votre colis XY123456`, text: forwarded });
+    const email = inboundEmail({
+      messageId: 'fwd.1@mail.customer.example',
+      subject: `TR: [#${first.ticketId}] Votre colis XY123456`,
+      text: forwarded,
+    });
     expect(await ingest(email)).toMatchObject({ outcome: 'reply', ticketId: first.ticketId, signal: 'subject_tag' });
     expect(store.repliesOf(first.ticketId)[0]?.content).toBe(forwarded);
   });
@@ -260,14 +394,24 @@ describe('a reply', () => {
   it('lands on the ticket by [#N] from a participant (someone in Cc of the first email)', async () => {
     const { ingest } = setup();
     const first = created(await ingest(inboundEmail({ cc: [{ address: 'john@customer.example', name: 'John Doe' }] })));
-    const result = reply(await ingest(answer({ from: { address: 'john@customer.example', name: 'John Doe' }, subject: `Re: [#${first.ticketId}] Where is my order?` })));
+    const result = reply(
+      await ingest(
+        answer({
+          from: { address: 'john@customer.example', name: 'John Doe' },
+          subject: `Re: [#${first.ticketId}] Where is my order?`,
+        }),
+      ),
+    );
     expect(result).toMatchObject({ ticketId: first.ticketId, signal: 'subject_tag' });
   });
 
   it('does not land on the ticket by [#N] from a stranger: a new ticket, with a note saying why', async () => {
     const { store, ingest } = setup();
     const first = created(await ingest(inboundEmail()));
-    const stranger = answer({ from: { address: 'mallory@other.example', name: 'Mallory' }, subject: `Re: [#${first.ticketId}] Where is my order?` });
+    const stranger = answer({
+      from: { address: 'mallory@other.example', name: 'Mallory' },
+      subject: `Re: [#${first.ticketId}] Where is my order?`,
+    });
     const second = created(await ingest(stranger));
     expect(second.ticketId).not.toBe(first.ticketId);
     const note = `subject tag [#${first.ticketId}] ignored: mallory@other.example is not on that ticket`;
@@ -286,7 +430,11 @@ describe('a reply', () => {
 
   it('adopts a ticket the old site created when the customer answers it by [#N]', async () => {
     const { store, ingest } = setup();
-    const legacyId = store.seedLegacyTicket({ customerEmail: JANE, subject: 'Old question', text: 'Asked on the website' });
+    const legacyId = store.seedLegacyTicket({
+      customerEmail: JANE,
+      subject: 'Old question',
+      text: 'Asked on the website',
+    });
     const result = reply(await ingest(answer({ subject: `Re: [#${legacyId}] Old question` })));
     expect(result).toMatchObject({ ticketId: legacyId, signal: 'subject_tag' });
     expect(store.ticket(legacyId)).toMatchObject({ source: 'legacy', customerEmail: JANE, messageCount: 2 });
@@ -315,10 +463,11 @@ describe('a reply', () => {
     expect(store.events.at(-1)?.type).toBe('customer_reply');
   });
 
-  it('keeps only the customer\'s new words in the legacy reply, and the whole text in our row', async () => {
+  it("keeps only the customer's new words in the legacy reply, and the whole text in our row", async () => {
     const { store, ingest } = setup();
     const first = created(await ingest(inboundEmail()));
-    const text = 'Found it, thanks!\n\nOn Thu, 15 Jan 2026 at 09:58, Shop Support <support@shop.example> wrote:\n> We have received your message.';
+    const text =
+      'Found it, thanks!\n\nOn Thu, 15 Jan 2026 at 09:58, Shop Support <support@shop.example> wrote:\n> We have received your message.';
     const email = answer({ inReplyTo: ['CAJane.1@mail.customer.example'], text });
     reply(await ingest(email));
     expect(store.repliesOf(first.ticketId)[0]?.content).toBe('Found it, thanks!');
@@ -345,7 +494,10 @@ describe('the same email twice', () => {
   it('is recognised whatever the case of its Message-ID', async () => {
     const { ingest } = setup();
     const first = created(await ingest(inboundEmail({ messageId: 'AbC.1@Mail.Customer.example' })));
-    expect(await ingest(inboundEmail({ messageId: 'abc.1@mail.customer.example' }))).toMatchObject({ outcome: 'duplicate', ticketId: first.ticketId });
+    expect(await ingest(inboundEmail({ messageId: 'abc.1@mail.customer.example' }))).toMatchObject({
+      outcome: 'duplicate',
+      ticketId: first.ticketId,
+    });
   });
 
   it('delivered twice at the same time: one ticket, one duplicate', async () => {
@@ -368,7 +520,11 @@ describe('the same email twice', () => {
     // Nothing to thread the acknowledgement on.
     expect(sender.sent[0]).toMatchObject({ inReplyTo: null, references: [] });
 
-    expect(await ingest(email)).toEqual({ outcome: 'duplicate', messageId: `sha256:${'a'.repeat(64)}`, ticketId: result.ticketId });
+    expect(await ingest(email)).toEqual({
+      outcome: 'duplicate',
+      messageId: `sha256:${'a'.repeat(64)}`,
+      ticketId: result.ticketId,
+    });
   });
 });
 
@@ -388,13 +544,31 @@ describe('automatic mail', () => {
       headers: new Map([['auto-submitted', ['auto-replied']]]),
     });
     const result = automated(await ingest(ooo));
-    expect(result).toEqual({ outcome: 'automated', messageId: ooo.messageId, kind: 'auto_reply', code: 'auto_reply.auto_submitted', reason: 'Auto-Submitted: auto-replied', ticketId: first.ticketId, flagged: [] });
+    expect(result).toEqual({
+      outcome: 'automated',
+      messageId: ooo.messageId,
+      kind: 'auto_reply',
+      code: 'auto_reply.auto_submitted',
+      reason: 'Auto-Submitted: auto-replied',
+      ticketId: first.ticketId,
+      flagged: [],
+    });
 
     const replies = store.repliesOf(first.ticketId);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.content).toMatch(/^\[Réponse automatique \/ automatic reply\] Out of office/);
-    expect(store.message(ooo.messageId!)).toMatchObject({ kind: 'automated', outcome: 'automated_linked', threadSignal: 'in_reply_to', automatedKind: 'auto_reply', legacyMsgId: replies[0]!.msgId });
-    expect(store.events.at(-1)).toMatchObject({ ticketId: first.ticketId, type: 'automated_auto_reply', actor: 'system' });
+    expect(store.message(ooo.messageId!)).toMatchObject({
+      kind: 'automated',
+      outcome: 'automated_linked',
+      threadSignal: 'in_reply_to',
+      automatedKind: 'auto_reply',
+      legacyMsgId: replies[0]!.msgId,
+    });
+    expect(store.events.at(-1)).toMatchObject({
+      ticketId: first.ticketId,
+      type: 'automated_auto_reply',
+      actor: 'system',
+    });
     expect(store.tickets).toHaveLength(1);
     expect(triage.enqueued).toEqual([first.ticketId]);
     await outbox.idle();
@@ -412,22 +586,30 @@ describe('automatic mail', () => {
       messageId: '20260115100100.ABC123@mx.customer.example',
       from: { address: 'mailer-daemon@mx.customer.example', name: 'Mail Delivery System' },
       subject: 'Undelivered Mail Returned to Sender',
-      text: 'This is the mail system at host mx.customer.example.\n\nI\'m sorry to have to inform you that your message could not be delivered.',
+      text: "This is the mail system at host mx.customer.example.\n\nI'm sorry to have to inform you that your message could not be delivered.",
       contentType: 'multipart/report',
       reportType: 'delivery-status',
       deliveryReport: { failedRecipients: [JANE], originalMessageIds: [ackId], action: 'failed' },
     });
     const result = automated(await ingest(bounce));
     expect(result).toMatchObject({ kind: 'bounce', ticketId: first.ticketId, flagged: [JANE] });
-    expect(store.flaggedAddresses).toEqual([expect.objectContaining({ address: JANE, ticketId: first.ticketId, flaggedAt: NOW })]);
+    expect(store.flaggedAddresses).toEqual([
+      expect.objectContaining({ address: JANE, ticketId: first.ticketId, flaggedAt: NOW }),
+    ]);
     expect(store.flaggedAddresses[0]!.reason).toMatch(/^bounced: /);
-    expect(store.message(bounce.messageId!)).toMatchObject({ outcome: 'automated_linked', threadSignal: 'report', automatedKind: 'bounce' });
+    expect(store.message(bounce.messageId!)).toMatchObject({
+      outcome: 'automated_linked',
+      threadSignal: 'report',
+      automatedKind: 'bounce',
+    });
     expect(store.repliesOf(first.ticketId)[0]?.content).toMatch(/^\[Message non distribué \/ delivery failure\]/);
     await outbox.idle();
     expect(sender.sent).toHaveLength(1);
 
     // The next new ticket from that address is not acknowledged.
-    const next = created(await ingest(inboundEmail({ messageId: 'CAJane.9@mail.customer.example', subject: 'Another question' })));
+    const next = created(
+      await ingest(inboundEmail({ messageId: 'CAJane.9@mail.customer.example', subject: 'Another question' })),
+    );
     expect(next.acknowledgement).toBe('suppressed: the address bounced before');
   });
 
@@ -448,7 +630,14 @@ describe('automatic mail', () => {
     expect(store.tickets).toEqual([]);
     expect(store.legacyRows).toEqual([]);
     expect(store.customers).toEqual([]);
-    expect(store.messages).toEqual([expect.objectContaining({ messageId: list.messageId, kind: 'automated', outcome: 'automated_skipped', ticketId: null })]);
+    expect(store.messages).toEqual([
+      expect.objectContaining({
+        messageId: list.messageId,
+        kind: 'automated',
+        outcome: 'automated_skipped',
+        ticketId: null,
+      }),
+    ]);
     expect(triage.enqueued).toEqual([]);
     await outbox.idle();
     expect(sender.sent).toEqual([]);
@@ -456,7 +645,10 @@ describe('automatic mail', () => {
 
   it('an email from our own address is a loop: recorded, never a ticket', async () => {
     const { store, sender, outbox, ingest } = setup();
-    const own = inboundEmail({ messageId: 'some.client.id@shop.example', from: { address: 'support@shop.example', name: 'Shop Support' } });
+    const own = inboundEmail({
+      messageId: 'some.client.id@shop.example',
+      from: { address: 'support@shop.example', name: 'Shop Support' },
+    });
     const result = automated(await ingest(own));
     expect(result).toMatchObject({ kind: 'loop', reason: 'From our own address support@shop.example', ticketId: null });
     expect(store.tickets).toEqual([]);
@@ -466,7 +658,10 @@ describe('automatic mail', () => {
 
   it('an email carrying one of our Message-IDs (ticketrelay.*@our domain) is a loop', async () => {
     const { store, ingest } = setup();
-    const echoed = inboundEmail({ messageId: 'ticketrelay.999.abc.0123456789ab@shop.example', from: { address: 'forwarder@customer.example', name: '' } });
+    const echoed = inboundEmail({
+      messageId: 'ticketrelay.999.abc.0123456789ab@shop.example',
+      from: { address: 'forwarder@customer.example', name: '' },
+    });
     expect(automated(await ingest(echoed))).toMatchObject({ kind: 'loop', ticketId: null });
     expect(store.tickets).toEqual([]);
   });
@@ -477,11 +672,22 @@ describe('the acknowledgement', () => {
     const { store, sender, outbox, ingest } = setup({ ackMaxPerHour: 2 });
     const results = [];
     for (const n of [1, 2, 3]) {
-      results.push(created(await ingest(inboundEmail({ messageId: `CAJane.rate.${n}@mail.customer.example`, subject: `Question ${n}` }))));
+      results.push(
+        created(
+          await ingest(inboundEmail({ messageId: `CAJane.rate.${n}@mail.customer.example`, subject: `Question ${n}` })),
+        ),
+      );
     }
-    expect(results.map((r) => r.acknowledgement)).toEqual(['queued', 'queued', 'suppressed: already 2 acknowledgements to this address in the last hour']);
+    expect(results.map((r) => r.acknowledgement)).toEqual([
+      'queued',
+      'queued',
+      'suppressed: already 2 acknowledgements to this address in the last hour',
+    ]);
     await outbox.idle();
-    expect(sender.sent.map((m) => m.subject)).toEqual([`[#${results[0]!.ticketId}] Question 1`, `[#${results[1]!.ticketId}] Question 2`]);
+    expect(sender.sent.map((m) => m.subject)).toEqual([
+      `[#${results[0]!.ticketId}] Question 1`,
+      `[#${results[1]!.ticketId}] Question 2`,
+    ]);
     expect(store.outbound.map((m) => m.delivery)).toEqual(['sent', 'sent', 'suppressed']);
     expect(store.outbound[2]!.automatedReason).toBe('already 2 acknowledgements to this address in the last hour');
   });
@@ -489,7 +695,9 @@ describe('the acknowledgement', () => {
   it('is not sent to a no-reply address', async () => {
     const { sender, outbox, ingest } = setup();
     // A person writes, and names a no-reply address to answer to: a ticket, but no acknowledgement.
-    const result = created(await ingest(inboundEmail({ replyTo: [{ address: 'noreply@partner.example', name: 'Partner' }] })));
+    const result = created(
+      await ingest(inboundEmail({ replyTo: [{ address: 'noreply@partner.example', name: 'Partner' }] })),
+    );
     expect(result.acknowledgement).toBe('suppressed: the sender is a no-reply address');
     await outbox.idle();
     expect(sender.sent).toEqual([]);
@@ -497,13 +705,28 @@ describe('the acknowledgement', () => {
 
   it('a no-reply sender without a Reply-To a person reads is an automated notification, never a ticket (issue 16)', async () => {
     const { store, sender, outbox, ingest } = setup();
-    for (const [i, address] of ['noreply@partner.example', 'no-reply@carrier.example', 'post_master@gateway.example', 'do-not-reply@shop-platform.example'].entries()) {
-      const result = automated(await ingest(inboundEmail({ messageId: `notice.${i}@partner.example`, from: { address, name: 'Partner' } })));
+    for (const [i, address] of [
+      'noreply@partner.example',
+      'no-reply@carrier.example',
+      'post_master@gateway.example',
+      'do-not-reply@shop-platform.example',
+    ].entries()) {
+      const result = automated(
+        await ingest(inboundEmail({ messageId: `notice.${i}@partner.example`, from: { address, name: 'Partner' } })),
+      );
       expect(result).toMatchObject({ kind: 'notification', code: 'notification.no_reply', ticketId: null });
     }
     expect(store.tickets).toEqual([]);
     // With a Reply-To that a person reads, it is that person's ticket.
-    const withReply = created(await ingest(inboundEmail({ messageId: 'notice.9@partner.example', from: { address: 'noreply@partner.example', name: 'Partner' }, replyTo: [{ address: 'claire@partner.example', name: 'Claire' }] })));
+    const withReply = created(
+      await ingest(
+        inboundEmail({
+          messageId: 'notice.9@partner.example',
+          from: { address: 'noreply@partner.example', name: 'Partner' },
+          replyTo: [{ address: 'claire@partner.example', name: 'Claire' }],
+        }),
+      ),
+    );
     expect(withReply.acknowledgement).toBe('queued');
     await outbox.idle();
     expect(sender.sent.map((m) => m.to)).toEqual(['claire@partner.example']);
@@ -514,7 +737,9 @@ describe('the acknowledgement', () => {
     store.seedFlaggedAddress(JANE);
     const result = created(await ingest(inboundEmail()));
     expect(result.acknowledgement).toBe('suppressed: the address bounced before');
-    expect(store.outbound).toEqual([expect.objectContaining({ delivery: 'suppressed', automatedReason: 'the address bounced before' })]);
+    expect(store.outbound).toEqual([
+      expect.objectContaining({ delivery: 'suppressed', automatedReason: 'the address bounced before' }),
+    ]);
     await outbox.idle();
     expect(sender.sent).toEqual([]);
   });
@@ -558,19 +783,32 @@ describe('when something is broken', () => {
     expect(result.keptAt).toBe(quarantine.kept[0]!.path);
     expect(result.messageId).toBe(`sha256:${quarantine.kept[0]!.sha256}`);
     expect(store.messages).toEqual([
-      expect.objectContaining({ messageId: result.messageId, kind: 'rejected', outcome: 'rejected', ticketId: null, source: 'file', notes: [`raw message kept at ${result.keptAt}`] }),
+      expect.objectContaining({
+        messageId: result.messageId,
+        kind: 'rejected',
+        outcome: 'rejected',
+        ticketId: null,
+        source: 'file',
+        notes: [`raw message kept at ${result.keptAt}`],
+      }),
     ]);
     expect(store.tickets).toEqual([]);
 
     // The same bytes again: already recorded.
-    expect(await intake.ingest(raw, { kind: 'file' })).toMatchObject({ outcome: 'duplicate', messageId: result.messageId });
+    expect(await intake.ingest(raw, { kind: 'file' })).toMatchObject({
+      outcome: 'duplicate',
+      messageId: result.messageId,
+    });
   });
 
   it('an email with no sender address is rejected (and kept)', async () => {
     const { ingest, quarantine, store, triage } = setup();
     const email = inboundEmail({ from: null, replyTo: [], messageId: 'nofrom.1@somewhere.example' });
     const result = rejected(await ingest(email));
-    expect(result).toMatchObject({ messageId: email.messageId, reason: 'no sender address (From, Reply-To and Sender are missing or unusable)' });
+    expect(result).toMatchObject({
+      messageId: email.messageId,
+      reason: 'no sender address (From, Reply-To and Sender are missing or unusable)',
+    });
     expect(result.keptAt).toBe(quarantine.kept[0]?.path);
     expect(store.message(email.messageId!)).toMatchObject({ kind: 'rejected', peerAddress: null });
     expect(store.tickets).toEqual([]);
@@ -586,13 +824,19 @@ describe('when something is broken', () => {
     // The operator adds "From: jane@customer.example" to the kept file and ingests it again.
     const result = created(await ingest(inboundEmail({ messageId })));
     expect(store.ticket(result.ticketId)).toMatchObject({ customerEmail: JANE, status: 'open' });
-    expect(store.messages.filter((m) => m.messageId === messageId)).toEqual([expect.objectContaining({ kind: 'ticket', outcome: 'created', ticketId: result.ticketId })]);
+    expect(store.messages.filter((m) => m.messageId === messageId)).toEqual([
+      expect.objectContaining({ kind: 'ticket', outcome: 'created', ticketId: result.ticketId }),
+    ]);
     expect(triage.enqueued).toEqual([result.ticketId]);
     await outbox.idle();
     expect(sender.sent.map((m) => m.to)).toEqual([JANE]);
 
     // And a third time: an ordinary duplicate of the email now taken.
-    expect(await ingest(inboundEmail({ messageId }))).toEqual({ outcome: 'duplicate', messageId, ticketId: result.ticketId });
+    expect(await ingest(inboundEmail({ messageId }))).toEqual({
+      outcome: 'duplicate',
+      messageId,
+      ticketId: result.ticketId,
+    });
   });
 
   it('an email rejected for no sender and delivered again still without one: still rejected, and the reason says how to fix it', async () => {
@@ -603,7 +847,8 @@ describe('when something is broken', () => {
     expect(rejected(await ingest(email))).toEqual({
       outcome: 'rejected',
       messageId: email.messageId,
-      reason: 'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
+      reason:
+        'this message was rejected before (no sender address); it is still not taken: add a From line to the file kept in the rejected folder and ingest it again',
       keptAt: null,
     });
     expect(store.counts()).toEqual(before);
@@ -615,14 +860,23 @@ describe('when something is broken', () => {
     const small = rejected(await intake.rejectOversized(3277, 1024, { kind: 'stdin' }));
     expect(small.reason).toBe('message of 3.2 KB is larger than the 1 KB limit (MESSAGE_MAX_BYTES)');
     expect(store.message(small.messageId!)).toMatchObject({ kind: 'rejected', automatedReason: small.reason });
-    const large = rejected(await intake.rejectOversized(75 * 1024 * 1024 + 300 * 1024, 60 * 1024 * 1024, { kind: 'imap:support', name: '42' }));
+    const large = rejected(
+      await intake.rejectOversized(75 * 1024 * 1024 + 300 * 1024, 60 * 1024 * 1024, {
+        kind: 'imap:support',
+        name: '42',
+      }),
+    );
     expect(large.reason).toBe('message of 75.3 MB is larger than the 60 MB limit (MESSAGE_MAX_BYTES)');
-    expect(rejected(await intake.rejectOversized(900, 512, { kind: 'stdin' })).reason).toBe('message of 900 bytes is larger than the 512 bytes limit (MESSAGE_MAX_BYTES)');
+    expect(rejected(await intake.rejectOversized(900, 512, { kind: 'stdin' })).reason).toBe(
+      'message of 900 bytes is larger than the 512 bytes limit (MESSAGE_MAX_BYTES)',
+    );
   });
 
   it('an email with no From but a Reply-To is taken from the Reply-To', async () => {
     const { ingest, store } = setup();
-    const result = created(await ingest(inboundEmail({ from: null, replyTo: [{ address: 'jane.doe@customer.example', name: '' }] })));
+    const result = created(
+      await ingest(inboundEmail({ from: null, replyTo: [{ address: 'jane.doe@customer.example', name: '' }] })),
+    );
     expect(store.ticket(result.ticketId)?.customerEmail).toBe('jane.doe@customer.example');
     expect(store.customers[0]).toMatchObject({ firstName: 'Jane', lastName: 'Doe' });
   });
@@ -650,7 +904,17 @@ describe('when something is broken', () => {
     );
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'db.unavailable', retryable: true });
-    expect(store.counts()).toEqual({ customers: 0, customerKeys: 0, legacy: 0, tickets: 0, messages: 0, participants: 0, attachments: 0, events: 0, flags: 0 });
+    expect(store.counts()).toEqual({
+      customers: 0,
+      customerKeys: 0,
+      legacy: 0,
+      tickets: 0,
+      messages: 0,
+      participants: 0,
+      attachments: 0,
+      events: 0,
+      flags: 0,
+    });
     expect(triage.enqueued).toEqual([]);
     await outbox.idle();
     expect(sender.sent).toEqual([]);
@@ -662,7 +926,10 @@ describe('when something is broken', () => {
   it('db.unavailable when recording a rejected email: the ingest rejects (the email is not lost as "rejected")', async () => {
     const { store, ingest } = setup();
     store.failNextTransactions(1, 'begin');
-    await expect(ingest(inboundEmail({ from: null }))).rejects.toMatchObject({ code: 'db.unavailable', retryable: true });
+    await expect(ingest(inboundEmail({ from: null }))).rejects.toMatchObject({
+      code: 'db.unavailable',
+      retryable: true,
+    });
     expect(store.messages).toEqual([]);
   });
 });
@@ -700,11 +967,27 @@ describe('concurrent deliveries', () => {
 
   it('two workers taking the same email at once (no shared in-flight map): one ticket, the other a duplicate', async () => {
     const { store, parser, triage, outbox, quarantine, intake } = setup();
-    const otherWorker = new IntakeService({ parser, store, triage, outbox, quarantine, logger: silentLogger, settings: SETTINGS, clock });
+    const otherWorker = new IntakeService({
+      parser,
+      store,
+      triage,
+      outbox,
+      quarantine,
+      logger: silentLogger,
+      settings: SETTINGS,
+      clock,
+    });
     const email = inboundEmail();
-    const results = await Promise.all([intake.ingest(parser.rawFor(email), { kind: 'imap' }), otherWorker.ingest(parser.rawFor(email), { kind: 'imap' })]);
+    const results = await Promise.all([
+      intake.ingest(parser.rawFor(email), { kind: 'imap' }),
+      otherWorker.ingest(parser.rawFor(email), { kind: 'imap' }),
+    ]);
     const winner = created(results.find((r) => r.outcome === 'created')!);
-    expect(results.find((r) => r.outcome !== 'created')).toEqual({ outcome: 'duplicate', messageId: email.messageId, ticketId: winner.ticketId });
+    expect(results.find((r) => r.outcome !== 'created')).toEqual({
+      outcome: 'duplicate',
+      messageId: email.messageId,
+      ticketId: winner.ticketId,
+    });
     expect(store.tickets).toHaveLength(1);
     expect(store.legacyRows).toHaveLength(1);
     expect(store.customers).toHaveLength(1);

@@ -70,7 +70,8 @@ describe('detectLanguage: longer and mixed texts', () => {
   });
 
   it('reads an English message with an order reference and a URL', () => {
-    const text = 'Hello, I ordered item 4411 on https://shop.example/orders/4411 and it was delivered broken. Can I get a refund?';
+    const text =
+      'Hello, I ordered item 4411 on https://shop.example/orders/4411 and it was delivered broken. Can I get a refund?';
     expect(detectLanguage(text)).toMatchObject({ language: 'en' });
   });
 
@@ -80,7 +81,13 @@ describe('detectLanguage: longer and mixed texts', () => {
   });
 
   it('finishes quickly on 2 MB of hostile input', () => {
-    for (const text of [' '.repeat(huge), 'a'.repeat(huge), "l'".repeat(huge / 2), 'é'.repeat(huge), '\u0301'.repeat(huge)]) {
+    for (const text of [
+      ' '.repeat(huge),
+      'a'.repeat(huge),
+      "l'".repeat(huge / 2),
+      'é'.repeat(huge),
+      '\u0301'.repeat(huge),
+    ]) {
       const start = performance.now();
       const result = detectLanguage(text);
       expect(performance.now() - start).toBeLessThan(200);

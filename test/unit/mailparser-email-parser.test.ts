@@ -44,7 +44,9 @@ describe('the body of a multipart/alternative email whose text part is blank', (
     ['spaces and tabs over lines', ' \t\r\n \r\n'],
   ])('is read from the HTML part when the text part is %s', async (_name, plain) => {
     const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
-    expect((await parser.parse(alternative(plain))).text).toBe('Hello, the pads I received do not fit my Clio.\n\nJane');
+    expect((await parser.parse(alternative(plain))).text).toBe(
+      'Hello, the pads I received do not fit my Clio.\n\nJane',
+    );
   });
 
   it('is the text part when it has words', async () => {
@@ -58,7 +60,8 @@ describe("Outlook's placeholders for inline images", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-cid-'));
     try {
       const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
-      const plain = 'Bonjour,\r\n\r\nVoici la photo du compteur [cid:image002.jpg@01DB4513.1C2D3E40] prise ce matin.\r\n\r\nPaul\r\n[cid:image001.png@01DB4513.1C2D3E40]\r\nGarage Bellecour';
+      const plain =
+        'Bonjour,\r\n\r\nVoici la photo du compteur [cid:image002.jpg@01DB4513.1C2D3E40] prise ce matin.\r\n\r\nPaul\r\n[cid:image001.png@01DB4513.1C2D3E40]\r\nGarage Bellecour';
       const text = (await parser.parse(alternative(plain))).text;
       expect(text).toBe('Bonjour,\n\nVoici la photo du compteur prise ce matin.\n\nPaul\nGarage Bellecour');
     } finally {
@@ -72,7 +75,9 @@ describe('a text part that holds only an inline image placeholder', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-cid-'));
     try {
       const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1024 * 1024 });
-      expect((await parser.parse(alternative('[cid:image001.png@01DB4512.3A8F2C10]'))).text).toBe('Hello, the pads I received do not fit my Clio.\n\nJane');
+      expect((await parser.parse(alternative('[cid:image001.png@01DB4512.3A8F2C10]'))).text).toBe(
+        'Hello, the pads I received do not fit my Clio.\n\nJane',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

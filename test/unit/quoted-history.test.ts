@@ -16,14 +16,16 @@ function cut(text: string) {
 
 describe('cutQuotedHistory: attribution lines', () => {
   it('cuts at a Gmail English attribution and the quote below it', () => {
-    const text = 'Thanks, it works now.\n\nOn Mon, 3 Jun 2024 at 10:00, Support <support@shop.example> wrote:\n> Hello Jane,\n> please try again.\n';
+    const text =
+      'Thanks, it works now.\n\nOn Mon, 3 Jun 2024 at 10:00, Support <support@shop.example> wrote:\n> Hello Jane,\n> please try again.\n';
     expect(cut(text)).toEqual({ text: 'Thanks, it works now.', cut: true });
   });
 
   it('cuts at an attribution wrapped over two lines', () => {
     const text = 'Thanks\n\nOn Mon, 3 Jun 2024 at 10:00, Support Team <\nsupport@shop.example> wrote:\n\n> Hello\n';
     expect(cut(text)).toEqual({ text: 'Thanks', cut: true });
-    const wrappedBeforeWrote = 'Thanks\n\nOn Mon, Jun 3, 2024 at 10:00 AM Support Team <support@shop.example>\nwrote:\n> Hello\n';
+    const wrappedBeforeWrote =
+      'Thanks\n\nOn Mon, Jun 3, 2024 at 10:00 AM Support Team <support@shop.example>\nwrote:\n> Hello\n';
     expect(cut(wrappedBeforeWrote)).toEqual({ text: 'Thanks', cut: true });
   });
 
@@ -67,13 +69,13 @@ describe('cutQuotedHistory: separators and Outlook header blocks', () => {
     '----- Mail original -----',
     "-------- Message d'origine --------",
     '-------- Message d’origine --------',
-    '-----Message d\'origine-----',
+    "-----Message d'origine-----",
   ])('cuts at "%s"', (separator) => {
     const text = `See below.\n\n${separator}\nFrom: Support\nSent: Monday\n\nHello`;
     expect(cut(text)).toEqual({ text: 'See below.', cut: true });
   });
 
-  it('cuts at Outlook\'s From/Sent/To/Subject block and the rule above it', () => {
+  it("cuts at Outlook's From/Sent/To/Subject block and the rule above it", () => {
     const text = [
       'Yes please.',
       '',
@@ -104,7 +106,8 @@ describe('cutQuotedHistory: separators and Outlook header blocks', () => {
   });
 
   it('reads labels that HTML-to-text made bold, and "Date:" instead of "Sent:"', () => {
-    const text = 'Done.\n\n*From:* Support <s@shop.example>\n*Date:* Monday, 3 June 2024\n*To:* Jane\n*Subject:* RE: order\n\nHi';
+    const text =
+      'Done.\n\n*From:* Support <s@shop.example>\n*Date:* Monday, 3 June 2024\n*To:* Jane\n*Subject:* RE: order\n\nHi';
     expect(cut(text)).toEqual({ text: 'Done.', cut: true });
   });
 
@@ -143,7 +146,10 @@ describe('cutQuotedHistory: separators and Outlook header blocks', () => {
 
 describe('cutQuotedHistory: quoted blocks', () => {
   it('cuts a trailing block of ">" lines', () => {
-    expect(cut('Here is my answer.\n\n> Old question\n>\n> > older\n\n')).toEqual({ text: 'Here is my answer.', cut: true });
+    expect(cut('Here is my answer.\n\n> Old question\n>\n> > older\n\n')).toEqual({
+      text: 'Here is my answer.',
+      cut: true,
+    });
   });
 
   it('leaves an inline interleaved reply intact', () => {
@@ -152,7 +158,8 @@ describe('cutQuotedHistory: quoted blocks', () => {
   });
 
   it('keeps the answers of an interleaved reply under an attribution', () => {
-    const text = 'Hi,\n\nOn Mon, 3 Jun 2024 at 10:00, Support <s@shop.example> wrote:\n> Order number?\n1234\n> Address?\n10 rue de la Paix\n';
+    const text =
+      'Hi,\n\nOn Mon, 3 Jun 2024 at 10:00, Support <s@shop.example> wrote:\n> Order number?\n1234\n> Address?\n10 rue de la Paix\n';
     expect(cut(text)).toEqual({ text, cut: false });
   });
 
@@ -176,7 +183,9 @@ describe('cutQuotedHistory: never empty', () => {
   });
 
   it('keeps "Envoyé de mon iPhone" as part of the text, but it does not count as something written', () => {
-    expect(cut("C'est réglé, merci\n\nEnvoyé de mon iPhone\n\n> Le 3 juin 2024 à 10:00, Support <s@x> a écrit :\n> Bonjour")).toEqual({
+    expect(
+      cut("C'est réglé, merci\n\nEnvoyé de mon iPhone\n\n> Le 3 juin 2024 à 10:00, Support <s@x> a écrit :\n> Bonjour"),
+    ).toEqual({
       text: "C'est réglé, merci\n\nEnvoyé de mon iPhone",
       cut: true,
     });
@@ -185,7 +194,10 @@ describe('cutQuotedHistory: never empty', () => {
   });
 
   it('returns text without history unchanged, trailing whitespace included', () => {
-    expect(cut('Hello,\nmy order has not arrived.\n\n')).toEqual({ text: 'Hello,\nmy order has not arrived.\n\n', cut: false });
+    expect(cut('Hello,\nmy order has not arrived.\n\n')).toEqual({
+      text: 'Hello,\nmy order has not arrived.\n\n',
+      cut: false,
+    });
     expect(cut('')).toEqual({ text: '', cut: false });
   });
 
@@ -225,12 +237,25 @@ describe('cutQuotedHistory: hostile input', () => {
 
 describe('cutQuotedHistory: bottom-posting', () => {
   it('keeps the answer written below the history (attribution and quote first)', () => {
-    const text = 'Le 3 déc. 2026 à 10:46, Support <support@shop.example> a écrit :\n> Bonjour, votre commande part demain.\n> — Marie\n\nMerci ! Et pour la facture ?\n\nJean';
+    const text =
+      'Le 3 déc. 2026 à 10:46, Support <support@shop.example> a écrit :\n> Bonjour, votre commande part demain.\n> — Marie\n\nMerci ! Et pour la facture ?\n\nJean';
     expect(cutQuotedHistory(text)).toEqual({ text: 'Merci ! Et pour la facture ?\n\nJean', cut: true });
-    expect(cutQuotedHistory('On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example>\nwrote:\n> Your order ships tomorrow.\n\nGreat, thanks.')).toEqual({ text: 'Great, thanks.', cut: true });
+    expect(
+      cutQuotedHistory(
+        'On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example>\nwrote:\n> Your order ships tomorrow.\n\nGreat, thanks.',
+      ),
+    ).toEqual({ text: 'Great, thanks.', cut: true });
     // Gmail puts a blank line between the attribution and the quote.
-    expect(cutQuotedHistory('On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example> wrote:\n\n> Your order ships tomorrow.\n\nGreat, thanks.')).toEqual({ text: 'Great, thanks.', cut: true });
-    expect(cutQuotedHistory('Le mar. 3 déc. 2026 à 10:46, Support <support@shop.example>\na écrit :\n\n> Votre commande part demain.\n\nParfait, merci.')).toEqual({ text: 'Parfait, merci.', cut: true });
+    expect(
+      cutQuotedHistory(
+        'On Tue, 3 Dec 2026 at 10:46, Support <support@shop.example> wrote:\n\n> Your order ships tomorrow.\n\nGreat, thanks.',
+      ),
+    ).toEqual({ text: 'Great, thanks.', cut: true });
+    expect(
+      cutQuotedHistory(
+        'Le mar. 3 déc. 2026 à 10:46, Support <support@shop.example>\na écrit :\n\n> Votre commande part demain.\n\nParfait, merci.',
+      ),
+    ).toEqual({ text: 'Parfait, merci.', cut: true });
   });
 
   it('keeps answers written between quotes whole: without the questions they make no sense', () => {
@@ -258,23 +283,29 @@ describe('cutQuotedHistory: the customer telling what someone wrote', () => {
   });
 
   it('keeps an English "On 4 December at 9:41 your courier wrote:" when no quote follows at all', () => {
-    const text = 'Hi,\n\nOn 4 December at 9:41 your courier wrote:\n"Label RET-99120 is not valid"\nSo I still cannot send the part back. Can you email me a new label today?\n\nSarah';
+    const text =
+      'Hi,\n\nOn 4 December at 9:41 your courier wrote:\n"Label RET-99120 is not valid"\nSo I still cannot send the part back. Can you email me a new label today?\n\nSarah';
     expect(cut(text)).toEqual({ text, cut: false });
   });
 
   it('keeps such a line even with a year, when what follows opens with a quotation mark', () => {
-    const text = 'Bonjour,\nLe 4 décembre 2026, votre transporteur a écrit :\n« Colis livré »\nOr je n\'ai rien reçu.\n\nThomas';
+    const text =
+      "Bonjour,\nLe 4 décembre 2026, votre transporteur a écrit :\n« Colis livré »\nOr je n'ai rien reçu.\n\nThomas";
     expect(cut(text)).toEqual({ text, cut: false });
   });
 
   it('still cuts an attribution without an address when the final quote, a header block or nothing follows it', () => {
-    expect(cut('Merci.\n\nLe 4 décembre à 9:41, le service a écrit :\n\n> Bonjour,\n> votre colis est parti.')).toEqual({ text: 'Merci.', cut: true });
-    const headerBlock = 'Voir ci-dessous.\n\nLe 4 décembre, le service a écrit :\nDe : Support <s@shop.example>\nEnvoyé : lundi 3 juin 2024 10:00\nÀ : Jane\nObjet : RE: commande\n\nBonjour';
+    expect(cut('Merci.\n\nLe 4 décembre à 9:41, le service a écrit :\n\n> Bonjour,\n> votre colis est parti.')).toEqual(
+      { text: 'Merci.', cut: true },
+    );
+    const headerBlock =
+      'Voir ci-dessous.\n\nLe 4 décembre, le service a écrit :\nDe : Support <s@shop.example>\nEnvoyé : lundi 3 juin 2024 10:00\nÀ : Jane\nObjet : RE: commande\n\nBonjour';
     expect(cut(headerBlock)).toEqual({ text: 'Voir ci-dessous.', cut: true });
   });
 
   it('still cuts at an attribution naming an address above history its client did not prefix (Yahoo)', () => {
-    const text = 'Thanks\n\n    On Tuesday, December 3, 2026, 10:46:12 AM GMT+1, Support <support@shop.example> wrote:  \n \n Hello Jean,\n your order ships tomorrow.\n';
+    const text =
+      'Thanks\n\n    On Tuesday, December 3, 2026, 10:46:12 AM GMT+1, Support <support@shop.example> wrote:  \n \n Hello Jean,\n your order ships tomorrow.\n';
     expect(cut(text)).toEqual({ text: 'Thanks', cut: true });
   });
 });
@@ -293,7 +324,7 @@ describe('cutQuotedHistory: a message the customer forwards onto a ticket', () =
     'Your parcel is being returned to the sender.',
   ].join('\n');
   const iphone = [
-    'Regardez, ils disent qu\'il est disponible.',
+    "Regardez, ils disent qu'il est disponible.",
     '',
     'Envoyé de mon iPhone',
     '',
@@ -327,19 +358,35 @@ describe('cutQuotedHistory: a message the customer forwards onto a ticket', () =
     expect(cutQuotedHistory(text, { subject })).toEqual({ text, cut: false });
   });
 
-  it.each(['Fw: [#1] x', 'Fwd: [#1] x', 'Tr: [#1] x', 'TR : [#1] x', 'WG: [#1] x', 'RV: [#1] x', 'Enc: [#1] x', 'Re: TR: [#1] x', 'RE: Fwd: x', '[EXT] FW: [#1] x'])(
-    'reads "%s" as a forward',
-    (subject) => {
-      expect(cutQuotedHistory(outlookFrench, { subject })).toEqual({ text: outlookFrench, cut: false });
-    },
-  );
+  it.each([
+    'Fw: [#1] x',
+    'Fwd: [#1] x',
+    'Tr: [#1] x',
+    'TR : [#1] x',
+    'WG: [#1] x',
+    'RV: [#1] x',
+    'Enc: [#1] x',
+    'Re: TR: [#1] x',
+    'RE: Fwd: x',
+    '[EXT] FW: [#1] x',
+  ])('reads "%s" as a forward', (subject) => {
+    expect(cutQuotedHistory(outlookFrench, { subject })).toEqual({ text: outlookFrench, cut: false });
+  });
 
-  it('cuts our thread as before when the forward prefix is the ticket\'s own subject, after the tag, or absent', () => {
+  it("cuts our thread as before when the forward prefix is the ticket's own subject, after the tag, or absent", () => {
     const kept = outlookFrench.slice(0, outlookFrench.indexOf('\n\nDe : '));
-    for (const subject of ['Re: [#1] TR: Votre colis', '[#1] Votre colis', 'Re: [#1] Votre colis', 'Transport: [#1] colis']) {
+    for (const subject of [
+      'Re: [#1] TR: Votre colis',
+      '[#1] Votre colis',
+      'Re: [#1] Votre colis',
+      'Transport: [#1] colis',
+    ]) {
       expect(cutQuotedHistory(outlookFrench, { subject })).toEqual({ text: kept, cut: true });
     }
-    expect(cutQuotedHistory(owa)).toEqual({ text: 'Please see below, DPD say the parcel was returned to you.', cut: true });
+    expect(cutQuotedHistory(owa)).toEqual({
+      text: 'Please see below, DPD say the parcel was returned to you.',
+      cut: true,
+    });
   });
 
   it('keeps a message Apple Mail forwarded under "Début du message réexpédié :" even when the subject no longer says so', () => {

@@ -39,7 +39,10 @@ describe('RateLimiter', () => {
   it('answers a caller over the command limit with a refusal, without running the command', async () => {
     let ran = 0;
     const reply: CommandReply = { ok: true, ephemeral: true, text: 'done' };
-    const commands = { run: async (_caller: Caller) => (ran++, reply), runAction: async (_caller: Caller) => (ran++, reply) };
+    const commands = {
+      run: async (_caller: Caller) => (ran++, reply),
+      runAction: async (_caller: Caller) => (ran++, reply),
+    };
     limitCommands(commands, new RateLimiter([perMinute(1)]));
     expect(await commands.run({ platform: 'slack', userId: 'U1' })).toBe(reply);
     const refused = await commands.runAction({ platform: 'slack', userId: 'U1' });

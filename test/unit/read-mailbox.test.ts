@@ -84,7 +84,8 @@ describe('MailboxReader', () => {
   it('leaves a message untouched and the checkpoint behind it while the failure is temporary', async () => {
     const { mailbox, checkpoints, intake, reader } = setup();
     let down = true;
-    intake.failWith = () => (down ? new AppError('db.unavailable', 'The database cannot be reached', { retryable: true }) : null);
+    intake.failWith = () =>
+      down ? new AppError('db.unavailable', 'The database cannot be reached', { retryable: true }) : null;
     const uid = mailbox.deliver('waiting@x');
     reader.start();
     await until(() => reader.status().state === 'waiting_retry');

@@ -1,21 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/domain/command.ts';
-import { checkBody, closestKeys, formatProblem, parseTemplatesFile, pickBody, renderBody } from '../../src/domain/reply-template.ts';
+import {
+  checkBody,
+  closestKeys,
+  formatProblem,
+  parseTemplatesFile,
+  pickBody,
+  renderBody,
+} from '../../src/domain/reply-template.ts';
 
 describe('template bodies', () => {
   it('replaces every occurrence, not only the first', () => {
-    expect(renderBody('#{{ticket.number}} / #{{ticket.number}}', { 'ticket.number': '12' }, {})).toEqual({ ok: true, text: '#12 / #12' });
+    expect(renderBody('#{{ticket.number}} / #{{ticket.number}}', { 'ticket.number': '12' }, {})).toEqual({
+      ok: true,
+      text: '#12 / #12',
+    });
   });
   it('uses the fallback in both spellings when the value is missing', () => {
-    expect(renderBody('Bonjour {{customer.first_name|Madame, Monsieur}}', { 'customer.first_name': null }, {})).toEqual({ ok: true, text: 'Bonjour Madame, Monsieur' });
+    expect(renderBody('Bonjour {{customer.first_name|Madame, Monsieur}}', { 'customer.first_name': null }, {})).toEqual(
+      { ok: true, text: 'Bonjour Madame, Monsieur' },
+    );
     expect(renderBody('Hi {{customer.first_name | default: "there"}}', {}, {})).toEqual({ ok: true, text: 'Hi there' });
   });
   it('blocks on a missing value without fallback, and on a missing asked field, naming them', () => {
-    expect(renderBody('Order {{order.number}} {{ask:suivi}}', { 'order.number': null }, {})).toEqual({ ok: false, missing: ['{{order.number}}', '{{ask:suivi}}'] });
+    expect(renderBody('Order {{order.number}} {{ask:suivi}}', { 'order.number': null }, {})).toEqual({
+      ok: false,
+      missing: ['{{order.number}}', '{{ask:suivi}}'],
+    });
     expect(renderBody('Suivi {{ask:suivi}}', {}, { suivi: 'XY1' })).toEqual({ ok: true, text: 'Suivi XY1' });
   });
   it('reports unknown variables, unbalanced braces, empty bodies and hard-coded delays', () => {
-    expect(checkBody('Hi {{customer.frist_name}}').errors[0]).toMatch(/unknown variable "\{\{customer\.frist_name\}\}" \(did you mean \{\{customer\.first_name\}\}\?\)/);
+    expect(checkBody('Hi {{customer.frist_name}}').errors[0]).toMatch(
+      /unknown variable "\{\{customer\.frist_name\}\}" \(did you mean \{\{customer\.first_name\}\}\?\)/,
+    );
     expect(checkBody('Hi {{ticket.number').errors).toContain('unbalanced "{{" or "}}"');
     expect(checkBody('  ').errors).toContain('the body is empty');
     expect(checkBody('Réponse sous 24h').warnings[0]).toMatch(/sla\.first_response_due/);
@@ -26,16 +43,24 @@ describe('template bodies', () => {
     expect(pickBody(t, 'en')?.warning).toBe('Template "k" has no en text; the fr text is used.');
   });
   it('suggests the three closest keys', () => {
-    expect(closestKeys('retard-livrason', ['retard-livraison', 'retour-livraison', 'facture', 'avoir'])).toEqual(['retard-livraison', 'retour-livraison', 'avoir']);
+    expect(closestKeys('retard-livrason', ['retard-livraison', 'retour-livraison', 'facture', 'avoir'])).toEqual([
+      'retard-livraison',
+      'retour-livraison',
+      'avoir',
+    ]);
   });
 });
 
 describe('templates file', () => {
   it('rejects the bad template with its file:line and language, keeps the good one', () => {
-    const source = JSON.stringify([
-      { key: 'ok', title: 'OK', bodies: { fr: 'Bonjour', en: 'Hello' } },
-      { key: 'bad', bodies: { fr: 'Bonjour {{nope}}' } },
-    ], null, 2);
+    const source = JSON.stringify(
+      [
+        { key: 'ok', title: 'OK', bodies: { fr: 'Bonjour', en: 'Hello' } },
+        { key: 'bad', bodies: { fr: 'Bonjour {{nope}}' } },
+      ],
+      null,
+      2,
+    );
     const { templates, problems } = parseTemplatesFile(source);
     expect(templates.map((t) => t.key)).toEqual(['ok']);
     expect(problems.map((p) => formatProblem('t.json', p))).toEqual([
@@ -45,15 +70,28 @@ describe('templates file', () => {
     expect(problems[0]!.line).toBe(source.split('\n').findIndex((l) => l.includes('{{nope}}')) + 1);
   });
   it('refuses invalid actions', () => {
-    const { problems } = parseTemplatesFile(JSON.stringify([{ key: 'a', actions: { status: 'solved' }, bodies: { fr: 'x', en: 'y' } }]));
+    const { problems } = parseTemplatesFile(
+      JSON.stringify([{ key: 'a', actions: { status: 'solved' }, bodies: { fr: 'x', en: 'y' } }]),
+    );
     expect(problems[0]!.message).toBe('action status must be "pending" or "closed" (got "solved")');
   });
 });
 
 describe('/ticket reply N tpl:KEY grammar', () => {
   it('reads the key, asked values (with spaces) and the final send', () => {
-    expect(parseCommand('/ticket reply 12 tpl:retard numero_suivi=XY 12 send')).toEqual({ ok: true, command: { name: 'reply', ticketId: 12, text: 'tpl:retard', template: { key: 'retard', asks: { numero_suivi: 'XY 12' }, send: true } } });
-    expect(parseCommand('reply 12 tpl:retard')).toMatchObject({ ok: true, command: { template: { key: 'retard', asks: {}, send: false } } });
+    expect(parseCommand('/ticket reply 12 tpl:retard numero_suivi=XY 12 send')).toEqual({
+      ok: true,
+      command: {
+        name: 'reply',
+        ticketId: 12,
+        text: 'tpl:retard',
+        template: { key: 'retard', asks: { numero_suivi: 'XY 12' }, send: true },
+      },
+    });
+    expect(parseCommand('reply 12 tpl:retard')).toMatchObject({
+      ok: true,
+      command: { template: { key: 'retard', asks: {}, send: false } },
+    });
     expect(parseCommand('reply 12 tpl:')).toMatchObject({ ok: false });
   });
 });

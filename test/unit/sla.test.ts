@@ -15,7 +15,8 @@ import {
 } from '../../src/domain/sla.ts';
 
 const cal = defaultCalendar(); // Mon–Fri 09:00–18:00 Europe/Paris, FR holidays
-const at = (text: string) => instantOf(text.slice(0, 10), Number(text.slice(11, 13)) * 60 + Number(text.slice(14, 16)), 'Europe/Paris');
+const at = (text: string) =>
+  instantOf(text.slice(0, 10), Number(text.slice(11, 13)) * 60 + Number(text.slice(14, 16)), 'Europe/Paris');
 const policy = (over: Partial<SlaPolicy> = {}): SlaPolicy => ({
   name: 'test',
   priorities: ['normal'],
@@ -28,7 +29,14 @@ const policy = (over: Partial<SlaPolicy> = {}): SlaPolicy => ({
 const settings = { atRiskPercent: 80, atRiskMinutes: 30 };
 const clocks = (events: [string, SlaEvent['kind']][], now: string, p = policy()) =>
   Object.fromEntries(
-    computeClocks({ createdAt: at('2026-06-01 10:00'), events: events.map(([t, kind]) => ({ at: at(t), kind })), policy: p, calendar: cal, settings, now: at(now) }).map((c) => [c.metric, c]),
+    computeClocks({
+      createdAt: at('2026-06-01 10:00'),
+      events: events.map(([t, kind]) => ({ at: at(t), kind })),
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at(now),
+    }).map((c) => [c.metric, c]),
   );
 
 describe('policies', () => {
@@ -41,13 +49,24 @@ describe('policies', () => {
     });
     expect(s.ok).toBe(true);
     if (!s.ok) return;
-    expect(choosePolicy(s.settings, 'normal', 'billing')).toEqual({ policy: expect.objectContaining({ name: 'billing-fast' }), reason: 'policy "billing-fast" (business hours): first of 2 to match priority normal and category billing' });
+    expect(choosePolicy(s.settings, 'normal', 'billing')).toEqual({
+      policy: expect.objectContaining({ name: 'billing-fast' }),
+      reason: 'policy "billing-fast" (business hours): first of 2 to match priority normal and category billing',
+    });
     expect(choosePolicy(s.settings, 'normal', 'technical')?.policy.name).toBe('normal');
     expect(choosePolicy(s.settings, 'urgent', 'technical')).toBeNull();
     expect(choosePolicy(DEFAULT_SLA, 'urgent', 'general')?.policy.targets.first_response).toBe(60);
   });
   it('refuses targets ≤ 0, non-numbers and more than a year, naming the field', () => {
-    const s = parseSlaPolicies({ policies: [{ name: 'x', priority: ['urgent'], firstResponse: 0, nextResponse: 'soon', resolution: 600_000 }, { priority: ['urgentt'], firstResponse: 5 }] }, 'sla.json');
+    const s = parseSlaPolicies(
+      {
+        policies: [
+          { name: 'x', priority: ['urgent'], firstResponse: 0, nextResponse: 'soon', resolution: 600_000 },
+          { priority: ['urgentt'], firstResponse: 5 },
+        ],
+      },
+      'sla.json',
+    );
     expect(s.ok).toBe(false);
     if (s.ok) return;
     expect(s.errors).toEqual([
@@ -68,7 +87,12 @@ describe('policies', () => {
 describe('clock rules', () => {
   it('first response runs in business minutes and stops at the first agent reply', () => {
     const running = clocks([], '2026-06-01 11:00');
-    expect(running['first_response']).toMatchObject({ state: 'running', usedMinutes: 60, dueAt: at('2026-06-01 14:00'), atRiskAt: at('2026-06-01 13:30') });
+    expect(running['first_response']).toMatchObject({
+      state: 'running',
+      usedMinutes: 60,
+      dueAt: at('2026-06-01 14:00'),
+      atRiskAt: at('2026-06-01 13:30'),
+    });
     const met = clocks([['2026-06-01 12:00', 'agent_reply']], '2026-06-02 11:00');
     expect(met['first_response']).toMatchObject({ state: 'met', endedAt: at('2026-06-01 12:00'), breachedAt: null });
   });
@@ -78,7 +102,13 @@ describe('clock rules', () => {
   });
   it('waiting on the customer pauses resolution; their reply resumes it with the time already used and starts a next-response cycle', () => {
     // 10:00–12:00 used (120), paused until Wed 09:00, then running again.
-    const c = clocks([['2026-06-01 12:00', 'agent_reply'], ['2026-06-03 09:00', 'customer_message']], '2026-06-03 10:00');
+    const c = clocks(
+      [
+        ['2026-06-01 12:00', 'agent_reply'],
+        ['2026-06-03 09:00', 'customer_message'],
+      ],
+      '2026-06-03 10:00',
+    );
     expect(c['resolution']).toMatchObject({ state: 'running', usedMinutes: 180, dueAt: at('2026-06-03 17:00') });
     expect(c['next_response']).toMatchObject({ cycle: 1, state: 'running', dueAt: at('2026-06-03 11:00') });
     const paused = clocks([['2026-06-01 12:00', 'agent_reply']], '2026-06-02 12:00');
@@ -86,22 +116,40 @@ describe('clock rules', () => {
     expect(paused['next_response']).toBeUndefined();
   });
   it('each customer reply after an answer is a new next-response cycle', () => {
-    const c = clocks([
-      ['2026-06-01 11:00', 'agent_reply'],
-      ['2026-06-01 12:00', 'customer_message'],
-      ['2026-06-01 13:00', 'agent_reply'],
-      ['2026-06-01 14:00', 'customer_message'],
-      ['2026-06-01 14:30', 'customer_message'],
-    ], '2026-06-01 15:00');
+    const c = clocks(
+      [
+        ['2026-06-01 11:00', 'agent_reply'],
+        ['2026-06-01 12:00', 'customer_message'],
+        ['2026-06-01 13:00', 'agent_reply'],
+        ['2026-06-01 14:00', 'customer_message'],
+        ['2026-06-01 14:30', 'customer_message'],
+      ],
+      '2026-06-01 15:00',
+    );
     expect(c['next_response']).toMatchObject({ cycle: 2, state: 'running', dueAt: at('2026-06-01 16:00') });
   });
   it('reopen: first response stays met, resolution resumes with its used time', () => {
-    const c = clocks([['2026-06-01 11:00', 'agent_reply'], ['2026-06-01 11:30', 'closed'], ['2026-06-02 09:00', 'reopened']], '2026-06-02 10:00');
+    const c = clocks(
+      [
+        ['2026-06-01 11:00', 'agent_reply'],
+        ['2026-06-01 11:30', 'closed'],
+        ['2026-06-02 09:00', 'reopened'],
+      ],
+      '2026-06-02 10:00',
+    );
     expect(c['first_response']).toMatchObject({ state: 'met' });
     expect(c['resolution']).toMatchObject({ cycle: 0, state: 'running', usedMinutes: 120 });
   });
   it('reopen with resetOnReopen starts a new resolution cycle from zero', () => {
-    const c = clocks([['2026-06-01 11:00', 'agent_reply'], ['2026-06-01 11:30', 'closed'], ['2026-06-02 09:00', 'reopened']], '2026-06-02 10:00', policy({ resetOnReopen: true }));
+    const c = clocks(
+      [
+        ['2026-06-01 11:00', 'agent_reply'],
+        ['2026-06-01 11:30', 'closed'],
+        ['2026-06-02 09:00', 'reopened'],
+      ],
+      '2026-06-02 10:00',
+      policy({ resetOnReopen: true }),
+    );
     expect(c['resolution']).toMatchObject({ cycle: 1, state: 'running', usedMinutes: 60 });
   });
   it('a ticket closed without any reply cancels its clocks, even past their target (not a breach)', () => {
@@ -115,7 +163,11 @@ describe('clock rules', () => {
     expect(Object.values(c).map((x) => x.state)).toEqual(['cancelled', 'cancelled']);
   });
   it('24/7 policies count every minute, nights included', () => {
-    const c = clocks([], '2026-06-01 20:00', policy({ hours: '24/7', targets: { first_response: 360, next_response: null, resolution: null } }));
+    const c = clocks(
+      [],
+      '2026-06-01 20:00',
+      policy({ hours: '24/7', targets: { first_response: 360, next_response: null, resolution: null } }),
+    );
     expect(c['first_response']).toMatchObject({ dueAt: at('2026-06-01 16:00'), breachedAt: at('2026-06-01 16:00') });
   });
 });
@@ -123,29 +175,80 @@ describe('clock rules', () => {
 describe('alerts', () => {
   it('at risk, then breach; nothing for a paused clock', () => {
     const p = policy();
-    const risk = computeClocks({ createdAt: at('2026-06-01 10:00'), events: [], policy: p, calendar: cal, settings, now: at('2026-06-01 13:40') });
-    expect(dueAlerts(risk, p, cal, at('2026-06-01 13:40')).map((a) => [a.metric, a.kind, a.postable])).toEqual([['first_response', 'at_risk', true]]);
-    const breach = computeClocks({ createdAt: at('2026-06-01 10:00'), events: [], policy: p, calendar: cal, settings, now: at('2026-06-01 14:05') });
-    expect(dueAlerts(breach, p, cal, at('2026-06-01 14:05')).map((a) => [a.metric, a.kind])).toEqual([['first_response', 'breach']]);
+    const risk = computeClocks({
+      createdAt: at('2026-06-01 10:00'),
+      events: [],
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at('2026-06-01 13:40'),
+    });
+    expect(dueAlerts(risk, p, cal, at('2026-06-01 13:40')).map((a) => [a.metric, a.kind, a.postable])).toEqual([
+      ['first_response', 'at_risk', true],
+    ]);
+    const breach = computeClocks({
+      createdAt: at('2026-06-01 10:00'),
+      events: [],
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at('2026-06-01 14:05'),
+    });
+    expect(dueAlerts(breach, p, cal, at('2026-06-01 14:05')).map((a) => [a.metric, a.kind])).toEqual([
+      ['first_response', 'breach'],
+    ]);
     expect(nextCheckAt(risk, at('2026-06-01 13:40'))).toEqual(at('2026-06-01 14:00'));
   });
   it('a business-hours alert never goes out at night or on a holiday: it waits for the next opening', () => {
     const p = policy({ targets: { first_response: 60, next_response: null, resolution: null } });
     // Created Thu 30 Apr 17:10: at risk at 17:58, due Mon 4 May 09:10 (1 May holiday, weekend).
-    const c = computeClocks({ createdAt: at('2026-04-30 17:10'), events: [], policy: p, calendar: cal, settings, now: at('2026-04-30 19:00') });
+    const c = computeClocks({
+      createdAt: at('2026-04-30 17:10'),
+      events: [],
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at('2026-04-30 19:00'),
+    });
     expect(c[0]).toMatchObject({ dueAt: at('2026-05-04 09:10'), atRiskAt: at('2026-04-30 17:58') });
-    expect(dueAlerts(c, p, cal, at('2026-04-30 17:59'))).toEqual([expect.objectContaining({ kind: 'at_risk', postable: true })]);
-    expect(dueAlerts(c, p, cal, at('2026-04-30 19:00'))).toEqual([expect.objectContaining({ kind: 'at_risk', postable: false })]);
-    expect(dueAlerts(c, p, cal, at('2026-05-01 10:00'))).toEqual([expect.objectContaining({ kind: 'at_risk', postable: false })]);
-    expect(dueAlerts(c, p, cal, at('2026-05-04 09:05'))).toEqual([expect.objectContaining({ kind: 'at_risk', postable: true })]);
-    expect(dueAlerts(c, p, cal, at('2026-05-04 09:15'))).toEqual([expect.objectContaining({ kind: 'breach', postable: true })]);
+    expect(dueAlerts(c, p, cal, at('2026-04-30 17:59'))).toEqual([
+      expect.objectContaining({ kind: 'at_risk', postable: true }),
+    ]);
+    expect(dueAlerts(c, p, cal, at('2026-04-30 19:00'))).toEqual([
+      expect.objectContaining({ kind: 'at_risk', postable: false }),
+    ]);
+    expect(dueAlerts(c, p, cal, at('2026-05-01 10:00'))).toEqual([
+      expect.objectContaining({ kind: 'at_risk', postable: false }),
+    ]);
+    expect(dueAlerts(c, p, cal, at('2026-05-04 09:05'))).toEqual([
+      expect.objectContaining({ kind: 'at_risk', postable: true }),
+    ]);
+    expect(dueAlerts(c, p, cal, at('2026-05-04 09:15'))).toEqual([
+      expect.objectContaining({ kind: 'breach', postable: true }),
+    ]);
     // Due 18:00 exactly, checked a few seconds after closing: still posted (the grace after the slot).
-    const late = computeClocks({ createdAt: at('2026-06-01 17:00'), events: [], policy: p, calendar: cal, settings, now: at('2026-06-01 18:00') });
-    expect(dueAlerts(late, p, cal, new Date(at('2026-06-01 18:00').getTime() + 20_000))).toEqual([expect.objectContaining({ kind: 'breach', postable: true })]);
+    const late = computeClocks({
+      createdAt: at('2026-06-01 17:00'),
+      events: [],
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at('2026-06-01 18:00'),
+    });
+    expect(dueAlerts(late, p, cal, new Date(at('2026-06-01 18:00').getTime() + 20_000))).toEqual([
+      expect.objectContaining({ kind: 'breach', postable: true }),
+    ]);
   });
   it('says what is due and when', () => {
     const p = policy();
-    const c = computeClocks({ createdAt: at('2026-06-01 10:00'), events: [], policy: p, calendar: cal, settings, now: at('2026-06-01 11:50') });
+    const c = computeClocks({
+      createdAt: at('2026-06-01 10:00'),
+      events: [],
+      policy: p,
+      calendar: cal,
+      settings,
+      now: at('2026-06-01 11:50'),
+    });
     expect(describeClocks(c, p, cal, at('2026-06-01 11:50'))).toEqual([
       'First response: due Mon 14:00 (in 2 h 10 min business time; target 4 h)',
       'Resolution: due Mon 20:00 (in 8 h 10 min business time; target 10 h)'.replace('Mon 20:00', 'Tue 11:00'),
@@ -155,7 +258,11 @@ describe('alerts', () => {
 
 describe('the digest line', () => {
   it('first responses on time, breaches, at risk', () => {
-    expect(formatSlaLine({ firstResponses: 41, onTime: 38, breaches: 2, atRisk: 3 })).toBe('SLA: 38/41 first responses on time (93 %), 2 breaches, 3 at risk now');
-    expect(formatSlaLine({ firstResponses: 0, onTime: 0, breaches: 1, atRisk: 0 })).toBe('SLA: 0/0 first responses on time, 1 breach, 0 at risk now');
+    expect(formatSlaLine({ firstResponses: 41, onTime: 38, breaches: 2, atRisk: 3 })).toBe(
+      'SLA: 38/41 first responses on time (93 %), 2 breaches, 3 at risk now',
+    );
+    expect(formatSlaLine({ firstResponses: 0, onTime: 0, breaches: 1, atRisk: 0 })).toBe(
+      'SLA: 0/0 first responses on time, 1 breach, 0 at risk now',
+    );
   });
 });

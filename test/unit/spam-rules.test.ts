@@ -7,7 +7,12 @@ import { TICKET_COMMAND, toCommandText } from '../../adapters/discord/discord-co
 import { parseCommand } from '../../src/domain/command.ts';
 import { ackSubject, composeAcknowledgement } from '../../src/domain/acknowledgement.ts';
 import type { HeaderMap } from '../../src/domain/inbound-email.ts';
-import { normalisedMailbox, senderAuthenticated, trustedAuthenticationResults, upstreamSpamVerdict } from '../../src/domain/spam.ts';
+import {
+  normalisedMailbox,
+  senderAuthenticated,
+  trustedAuthenticationResults,
+  upstreamSpamVerdict,
+} from '../../src/domain/spam.ts';
 
 const headers = (pairs: readonly (readonly [string, string])[]): HeaderMap => {
   const map = new Map<string, string[]>();
@@ -23,28 +28,53 @@ const verdict = (pairs: readonly (readonly [string, string])[], trusted: string 
 describe("the mail server's spam verdicts", () => {
   it('honours SpamAssassin and rspamd headers that say spam', () => {
     expect(verdict([['X-Spam-Flag', 'YES']])).toMatchObject({ code: 'x-spam-flag' });
-    expect(verdict([['X-Spam-Status', 'Yes, score=12.3 required=5.0 tests=GTUBE autolearn=no']])).toMatchObject({ code: 'x-spam-status' });
+    expect(verdict([['X-Spam-Status', 'Yes, score=12.3 required=5.0 tests=GTUBE autolearn=no']])).toMatchObject({
+      code: 'x-spam-status',
+    });
     expect(verdict([['X-Spam', 'Yes']])).toMatchObject({ code: 'x-spam' });
     expect(verdict([['X-Rspamd-Action', 'add header']])).toMatchObject({ code: 'rspamd-action' });
-    expect(verdict([['X-Spamd-Result', 'default: True [16.20 / 15.00]; GTUBE(0.00)[]']])).toMatchObject({ code: 'x-spamd-result', reason: expect.stringContaining('16.20 of 15.00') });
+    expect(verdict([['X-Spamd-Result', 'default: True [16.20 / 15.00]; GTUBE(0.00)[]']])).toMatchObject({
+      code: 'x-spamd-result',
+      reason: expect.stringContaining('16.20 of 15.00'),
+    });
   });
 
   it('lets through what those headers call clean', () => {
-    expect(verdict([['X-Spam-Flag', 'NO'], ['X-Spam-Status', 'No, score=1.2 required=5.0'], ['X-Rspamd-Action', 'no action'], ['X-Spamd-Result', 'default: False [2.40 / 15.00]']])).toBeNull();
+    expect(
+      verdict([
+        ['X-Spam-Flag', 'NO'],
+        ['X-Spam-Status', 'No, score=1.2 required=5.0'],
+        ['X-Rspamd-Action', 'no action'],
+        ['X-Spamd-Result', 'default: False [2.40 / 15.00]'],
+      ]),
+    ).toBeNull();
   });
 
   it('takes DMARC fail under p=reject or quarantine from our own server as spam, in the forms servers write', () => {
-    expect(verdict([['Authentication-Results', `${MX}; spf=fail smtp.mailfrom=bank.example; dkim=none; dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=bank.example`]])).toMatchObject({
+    expect(
+      verdict([
+        [
+          'Authentication-Results',
+          `${MX}; spf=fail smtp.mailfrom=bank.example; dkim=none; dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=bank.example`,
+        ],
+      ]),
+    ).toMatchObject({
       code: 'dmarc-reject',
       reason: expect.stringContaining('bank.example'),
     });
-    expect(verdict([['Authentication-Results', `${MX} 1; dmarc=fail policy.dmarc=quarantine header.from=shop-promo.example`]])).toMatchObject({ code: 'dmarc-quarantine' });
+    expect(
+      verdict([
+        ['Authentication-Results', `${MX} 1; dmarc=fail policy.dmarc=quarantine header.from=shop-promo.example`],
+      ]),
+    ).toMatchObject({ code: 'dmarc-quarantine' });
     // p=none: the owner asks for nothing, so nothing is done.
     expect(verdict([['Authentication-Results', `${MX}; dmarc=fail (p=NONE) header.from=small.example`]])).toBeNull();
   });
 
   it('ignores Authentication-Results written by anyone else, and our id below the topmost one of ours', () => {
-    const forged = [['Authentication-Results', `mx.attacker.example; dmarc=fail (p=REJECT) header.from=bank.example`]] as const;
+    const forged = [
+      ['Authentication-Results', `mx.attacker.example; dmarc=fail (p=REJECT) header.from=bank.example`],
+    ] as const;
     expect(verdict(forged)).toBeNull();
     // Our server prepends its own instance: one further down with our id came with the message.
     const below = [
@@ -52,9 +82,14 @@ describe("the mail server's spam verdicts", () => {
       ['Authentication-Results', `${MX}; dmarc=fail (p=reject) header.from=customer.example`],
     ] as const;
     expect(verdict(below)).toBeNull();
-    expect(trustedAuthenticationResults(headers(below), MX)?.results[0]).toMatchObject({ method: 'dmarc', result: 'pass' });
+    expect(trustedAuthenticationResults(headers(below), MX)?.results[0]).toMatchObject({
+      method: 'dmarc',
+      result: 'pass',
+    });
     // No trusted id configured: no instance is believed.
-    expect(verdict([['Authentication-Results', `${MX}; dmarc=fail (p=REJECT) header.from=bank.example`]], null)).toBeNull();
+    expect(
+      verdict([['Authentication-Results', `${MX}; dmarc=fail (p=REJECT) header.from=bank.example`]], null),
+    ).toBeNull();
   });
 });
 
@@ -62,17 +97,38 @@ describe('whether our server authenticated the address an acknowledgement would 
   const auth = (value: string) => trustedAuthenticationResults(headers([['Authentication-Results', value]]), MX)!;
 
   it('accepts DMARC, DKIM or SPF pass for that address domain (or a parent/subdomain of it)', () => {
-    expect(senderAuthenticated(auth(`${MX}; dmarc=pass (p=none) header.from=customer.example`), 'jane@customer.example').authenticated).toBe(true);
-    expect(senderAuthenticated(auth(`${MX}; dkim=pass header.d=mail.customer.example header.s=s1`), 'jane@customer.example').authenticated).toBe(true);
-    expect(senderAuthenticated(auth(`${MX}; spf=pass smtp.mailfrom=bounce@customer.example`), 'jane@customer.example').authenticated).toBe(true);
+    expect(
+      senderAuthenticated(auth(`${MX}; dmarc=pass (p=none) header.from=customer.example`), 'jane@customer.example')
+        .authenticated,
+    ).toBe(true);
+    expect(
+      senderAuthenticated(auth(`${MX}; dkim=pass header.d=mail.customer.example header.s=s1`), 'jane@customer.example')
+        .authenticated,
+    ).toBe(true);
+    expect(
+      senderAuthenticated(auth(`${MX}; spf=pass smtp.mailfrom=bounce@customer.example`), 'jane@customer.example')
+        .authenticated,
+    ).toBe(true);
   });
 
   it('refuses a pass for another domain (the Reply-To relay) and a fail', () => {
-    const relay = senderAuthenticated(auth(`${MX}; spf=pass smtp.mailfrom=attacker.example; dkim=pass header.d=attacker.example; dmarc=pass header.from=attacker.example`), 'victim@third.example');
+    const relay = senderAuthenticated(
+      auth(
+        `${MX}; spf=pass smtp.mailfrom=attacker.example; dkim=pass header.d=attacker.example; dmarc=pass header.from=attacker.example`,
+      ),
+      'victim@third.example',
+    );
     expect(relay).toEqual({ authenticated: false, how: expect.stringContaining('did not authenticate third.example') });
-    expect(senderAuthenticated(auth(`${MX}; spf=softfail smtp.mailfrom=victim.example; dmarc=fail (p=none) header.from=victim.example`), 'v@victim.example').authenticated).toBe(false);
+    expect(
+      senderAuthenticated(
+        auth(`${MX}; spf=softfail smtp.mailfrom=victim.example; dmarc=fail (p=none) header.from=victim.example`),
+        'v@victim.example',
+      ).authenticated,
+    ).toBe(false);
     // "notvictim.example" is not a subdomain of "victim.example".
-    expect(senderAuthenticated(auth(`${MX}; dkim=pass header.d=notvictim.example`), 'v@victim.example').authenticated).toBe(false);
+    expect(
+      senderAuthenticated(auth(`${MX}; dkim=pass header.d=notvictim.example`), 'v@victim.example').authenticated,
+    ).toBe(false);
   });
 });
 
@@ -86,8 +142,13 @@ describe('the mailbox the caps count', () => {
 });
 
 describe('what the acknowledgement echoes', () => {
-  it("says no name and only the start of the subject, without links", () => {
-    const ack = composeAcknowledgement({ ticketId: 363, subject: 'Visit http://spam.example/7 for cheap pills, and more cheap pills, and even more', language: 'fr', supportName: 'Support' });
+  it('says no name and only the start of the subject, without links', () => {
+    const ack = composeAcknowledgement({
+      ticketId: 363,
+      subject: 'Visit http://spam.example/7 for cheap pills, and more cheap pills, and even more',
+      language: 'fr',
+      supportName: 'Support',
+    });
     expect(ack.subject).toBe('[#363] Visit … for cheap pills, and more cheap…');
     expect(ack.text).toMatch(/^Bonjour,\n/);
     expect(ack.text).not.toContain('spam.example');
@@ -101,8 +162,14 @@ describe('/ticket spam in the command grammar (Slack, Discord and the console ty
     expect(parseCommand('/ticket spam')).toEqual({ ok: true, command: { name: 'spam', page: 1 } });
     expect(parseCommand('/ticket spam list page 3')).toEqual({ ok: true, command: { name: 'spam', page: 3 } });
     expect(parseCommand('spam release #12')).toEqual({ ok: true, command: { name: 'spam_release', spamId: 12 } });
-    expect(parseCommand('/ticket spam release')).toMatchObject({ ok: false, error: expect.stringContaining('"/ticket spam release 12"') });
-    expect(parseCommand('/ticket spam delete 3')).toMatchObject({ ok: false, error: expect.stringContaining('"/ticket spam release 12" takes #12') });
+    expect(parseCommand('/ticket spam release')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('"/ticket spam release 12"'),
+    });
+    expect(parseCommand('/ticket spam delete 3')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('"/ticket spam release 12" takes #12'),
+    });
   });
 
   it("is what Discord's /ticket spam subcommand turns into", () => {

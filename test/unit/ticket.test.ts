@@ -29,9 +29,18 @@ describe('legacy dates', () => {
 
 describe('the metadata block', () => {
   it('round-trips the text and the JSON the old site reads', () => {
-    const content = composeLegacyContent('Bonjour,\nma commande…\n\n', { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' });
-    expect(content).toBe('Bonjour,\nma commande…\n\n--- MÉTADONNÉES ---\n{"priority":"high","category":"billing","created_at":"2026-01-01T00:00:00Z"}');
-    expect(parseLegacyContent(content)).toEqual({ text: 'Bonjour,\nma commande…', metadata: { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' } });
+    const content = composeLegacyContent('Bonjour,\nma commande…\n\n', {
+      priority: 'high',
+      category: 'billing',
+      created_at: '2026-01-01T00:00:00Z',
+    });
+    expect(content).toBe(
+      'Bonjour,\nma commande…\n\n--- MÉTADONNÉES ---\n{"priority":"high","category":"billing","created_at":"2026-01-01T00:00:00Z"}',
+    );
+    expect(parseLegacyContent(content)).toEqual({
+      text: 'Bonjour,\nma commande…',
+      metadata: { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' },
+    });
     expect(parseLegacyContent('{"type":"review","stars":5}').metadata).toBeNull();
     expect(parseLegacyContent('text\n--- MÉTADONNÉES ---\nnot json').metadata).toBeNull();
   });
@@ -47,8 +56,21 @@ describe('subjects', () => {
     expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
-    expect(['06 12 34 56 78', '+33 7 12 34 56 78', '0033612345678', '01 42 00 00 00', '+44 20 7946 0958'].map(phoneColumn)).toEqual(['cst_gsm', 'cst_gsm', 'cst_gsm', 'cst_tel', 'cst_tel']);
-    for (const [subject, n] of [['Demande n° 4 - colis 44718', 4], ['Re: demande N°12', 12], ['Ticket #83', 83], ['ticket 83 still open', 83], ['Request number 7', 7], ['Dossier numéro 9', 9], ['Commande n° 44718', null], ['Order #12', null], ['Ticket 2024-11-03', null], ['4 plaquettes', null]] as const) {
+    expect(
+      ['06 12 34 56 78', '+33 7 12 34 56 78', '0033612345678', '01 42 00 00 00', '+44 20 7946 0958'].map(phoneColumn),
+    ).toEqual(['cst_gsm', 'cst_gsm', 'cst_gsm', 'cst_tel', 'cst_tel']);
+    for (const [subject, n] of [
+      ['Demande n° 4 - colis 44718', 4],
+      ['Re: demande N°12', 12],
+      ['Ticket #83', 83],
+      ['ticket 83 still open', 83],
+      ['Request number 7', 7],
+      ['Dossier numéro 9', 9],
+      ['Commande n° 44718', null],
+      ['Order #12', null],
+      ['Ticket 2024-11-03', null],
+      ['4 plaquettes', null],
+    ] as const) {
       expect(ticketMentionInSubject(subject), subject).toBe(n);
     }
     // Cut at 500 without splitting an emoji in two (a lone half is stored as U+FFFD).
@@ -85,7 +107,10 @@ describe('names', () => {
     expect(splitDisplayName('anne de la tour', 'at@x.example')).toEqual({ first: 'Anne', last: 'de la Tour' });
     expect(splitDisplayName('', 'service.client@shop.example')).toEqual({ first: null, last: null });
     expect(splitDisplayName('', 'marie.curie@x.example')).toEqual({ first: 'Marie', last: 'Curie' });
-    expect(splitDisplayName('"Anne Marie de la Tour"', 'a@x.example')).toEqual({ first: 'Anne Marie', last: 'de la Tour' });
+    expect(splitDisplayName('"Anne Marie de la Tour"', 'a@x.example')).toEqual({
+      first: 'Anne Marie',
+      last: 'de la Tour',
+    });
     expect(splitDisplayName('', 'sophie.martin@x.example')).toEqual({ first: 'Sophie', last: 'Martin' });
     expect(splitDisplayName('', 'contact123@x.example')).toEqual({ first: null, last: null });
     expect(splitDisplayName('Madonna', 'm@x.example')).toEqual({ first: 'Madonna', last: null });

@@ -13,13 +13,30 @@ import type { SaveResult, StoredDecision, TicketForTriage, TriageStore } from '.
 import { TriageService } from '../../src/services/triage-ticket.ts';
 import { SilentLogger } from '../fakes/fake-ports.ts';
 
-const ex = (id: string, subject: string, body: string, category: string, priority: string): TrainingExample => ({ id, subject, body, labels: { category, priority } });
+const ex = (id: string, subject: string, body: string, category: string, priority: string): TrainingExample => ({
+  id,
+  subject,
+  body,
+  labels: { category, priority },
+});
 
 const classifier = new TriageClassifier(
   trainModel(
     [
-      ex('1', 'Voiture immobilisée', 'Ma voiture est immobilisée sur l’autoroute, les freins ont lâché, il me faut la pièce aujourd’hui.', 'technical', 'urgent'),
-      ex('2', 'Freins lâchés', 'Les freins ont lâché, voiture immobilisée, pièce indispensable aujourd’hui.', 'technical', 'urgent'),
+      ex(
+        '1',
+        'Voiture immobilisée',
+        'Ma voiture est immobilisée sur l’autoroute, les freins ont lâché, il me faut la pièce aujourd’hui.',
+        'technical',
+        'urgent',
+      ),
+      ex(
+        '2',
+        'Freins lâchés',
+        'Les freins ont lâché, voiture immobilisée, pièce indispensable aujourd’hui.',
+        'technical',
+        'urgent',
+      ),
       ex('3', 'Facture', 'Bonjour, je n’ai pas reçu la facture de ma commande.', 'billing', 'low'),
       ex('4', 'Horaires', 'Bonjour, quels sont vos horaires d’ouverture ?', 'general', 'low'),
       ex('5', 'Suggestion', 'Ce serait bien de pouvoir enregistrer mon véhicule sur le site.', 'suggestion', 'low'),
@@ -71,7 +88,12 @@ async function triage(choice: TicketForTriage['customerChoice']) {
   const store = new OneTicketStore(webTicket(choice));
   const notices: TicketNotice[] = [];
   const notifier: ChatNotifier = { notify: async (notice) => void notices.push(notice) };
-  const outcome = await new TriageService({ store, classifier, notifiers: [notifier], logger: new SilentLogger() }).triage(7);
+  const outcome = await new TriageService({
+    store,
+    classifier,
+    notifiers: [notifier],
+    logger: new SilentLogger(),
+  }).triage(7);
   return { outcome, saved: store.saved!, notices };
 }
 
@@ -85,16 +107,27 @@ describe("triage and the customer's choice", () => {
   it('keeps what the customer chose, proposes its own, and still escalates what it finds urgent', async () => {
     const { outcome, saved, notices } = await triage({ priority: 'normal', category: 'general' });
     expect(outcome).toMatchObject({ outcome: 'triaged', priority: 'normal', category: 'general', escalated: true });
-    expect(saved).toMatchObject({ priority: 'normal', category: 'general', proposal: { priority: 'urgent', category: 'technical' }, escalate: true });
+    expect(saved).toMatchObject({
+      priority: 'normal',
+      category: 'general',
+      proposal: { priority: 'urgent', category: 'technical' },
+      escalate: true,
+    });
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ kind: 'escalation', priority: 'normal', category: 'general' });
     if (notices[0]?.kind !== 'escalation') throw new Error('not an escalation');
     expect(notices[0].lines[0]).toBe('escalated: triage proposes urgent');
-    expect(notices[0].lines[1]).toBe('the customer chose normal / general on the web form; triage proposes urgent / technical');
+    expect(notices[0].lines[1]).toBe(
+      'the customer chose normal / general on the web form; triage proposes urgent / technical',
+    );
   });
 
   it('a choice of one of the two leaves the other to triage', async () => {
     const { saved } = await triage({ priority: 'low', category: null });
-    expect(saved).toMatchObject({ priority: 'low', category: 'technical', proposal: { priority: 'urgent', category: 'technical' } });
+    expect(saved).toMatchObject({
+      priority: 'low',
+      category: 'technical',
+      proposal: { priority: 'urgent', category: 'technical' },
+    });
   });
 });

@@ -35,7 +35,11 @@ describe('the shipped triage model', () => {
     const second = await loadOrTrainModel(modelFile);
     expect(second.source).toContain(`trained earlier, ${kept[0]}`);
     expect(second.model.version).toBe(first.model.version);
-    expect(second.model.predict('Facture en double', 'Bonjour, j\'ai été débité deux fois pour la commande 2024121830.')).toEqual(first.model.predict('Facture en double', 'Bonjour, j\'ai été débité deux fois pour la commande 2024121830.'));
+    expect(
+      second.model.predict('Facture en double', "Bonjour, j'ai été débité deux fois pour la commande 2024121830."),
+    ).toEqual(
+      first.model.predict('Facture en double', "Bonjour, j'ai été débité deux fois pour la commande 2024121830."),
+    );
     await writeFile(path.join(dir, kept[0]!), '{"not a model"');
     expect((await loadOrTrainModel(modelFile)).source).toMatch(/trained at startup/);
   }, 60_000);

@@ -58,7 +58,8 @@ export class TriageClassifier {
 
   constructor(model: TriageModel, rules: CompiledRules, settings: TriageSettings) {
     for (const q of ['category', 'priority']) {
-      if (!model.questions.includes(q)) throw new Error(`the triage model does not answer "${q}": train it again with "npx ticketrelay triage train"`);
+      if (!model.questions.includes(q))
+        throw new Error(`the triage model does not answer "${q}": train it again with "npx ticketrelay triage train"`);
     }
     this.#model = model;
     this.#rules = rules;
@@ -112,7 +113,11 @@ export class TriageClassifier {
     }
     const [category, categoryConfidence] = argmax(catScores, CATEGORIES);
 
-    const { priority, confidence: priorityConfidence, fired: priorityRules } = decidePriority(pri.scores, this.#rules, folded, {
+    const {
+      priority,
+      confidence: priorityConfidence,
+      fired: priorityRules,
+    } = decidePriority(pri.scores, this.#rules, folded, {
       vip: input.customerEmail !== null && this.#vip.has(input.customerEmail.toLowerCase()),
       orderNumber: input.orderNumber,
     });
@@ -128,9 +133,11 @@ export class TriageClassifier {
     const veryNegative = predicted['tone']?.probabilities['very_negative'];
     const inBand = veryNegative !== undefined && (veryNegative >= 0.7 || (veryNegative >= 0.5 && lexicon.score < 0));
     const score =
-      veryNegative === undefined ? lexicon.score
-      : inBand ? Math.min(lexicon.score, threshold - (veryNegative - 0.5) * 2 * (1 + threshold))
-      : Math.max(lexicon.score, threshold + 0.01);
+      veryNegative === undefined
+        ? lexicon.score
+        : inBand
+          ? Math.min(lexicon.score, threshold - (veryNegative - 0.5) * 2 * (1 + threshold))
+          : Math.max(lexicon.score, threshold + 0.01);
     const sentiment = { score: Math.round(score * 100) / 100, terms: lexicon.terms };
     const detected = detectLanguage(`${input.subject}\n${input.body}`);
     return {

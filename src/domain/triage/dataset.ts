@@ -36,7 +36,10 @@ export function parseLabelledSet(text: string, source: string): { emails: Labell
     }
     const parsed = LabelledEmailSchema.safeParse(json);
     if (parsed.success) emails.push(parsed.data);
-    else problems.push(`${source}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'} ${x.message}`).join('; ')}`);
+    else
+      problems.push(
+        `${source}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'} ${x.message}`).join('; ')}`,
+      );
   });
   return { emails, problems };
 }
@@ -48,7 +51,12 @@ export function toTrainingExample(email: LabelledEmail): TrainingExample {
   const sentiment = typeof email.sentiment === 'number' && Number.isFinite(email.sentiment) ? email.sentiment : null;
   // tone: the model learns what a very negative email reads like (the lexicon alone escalated calm ones).
   const tone = sentiment === null ? {} : { tone: sentiment <= VERY_NEGATIVE ? 'very_negative' : 'other' };
-  return { id: email.id, subject: email.subject, body: email.body, labels: { category: email.category, priority: email.priority, ...tone } };
+  return {
+    id: email.id,
+    subject: email.subject,
+    body: email.body,
+    labels: { category: email.category, priority: email.priority, ...tone },
+  };
 }
 
 /**
@@ -59,7 +67,9 @@ export function toTrainingExample(email: LabelledEmail): TrainingExample {
  * side to the other: a held-out email stays held out, and one that was trained on (and looked at
  * while rules were written) never becomes a test email.
  */
-export function splitHeldOut<T extends Pick<LabelledEmail, 'id' | 'category' | 'priority' | 'lang'> & { readonly batch?: number }>(emails: readonly T[], heldOutEvery = 4): { train: T[]; test: T[] } {
+export function splitHeldOut<
+  T extends Pick<LabelledEmail, 'id' | 'category' | 'priority' | 'lang'> & { readonly batch?: number },
+>(emails: readonly T[], heldOutEvery = 4): { train: T[]; test: T[] } {
   const groups = new Map<string, T[]>();
   for (const e of emails) {
     const key = `${e.category}|${e.priority}|${e.lang ?? ''}${(e.batch ?? 1) === 1 ? '' : `|batch ${e.batch}`}`;
@@ -70,7 +80,10 @@ export function splitHeldOut<T extends Pick<LabelledEmail, 'id' | 'category' | '
   const train: T[] = [];
   const test: T[] = [];
   for (const key of [...groups.keys()].sort()) {
-    const list = groups.get(key)!.slice().sort((a, b) => hash(a.id) - hash(b.id) || a.id.localeCompare(b.id));
+    const list = groups
+      .get(key)!
+      .slice()
+      .sort((a, b) => hash(a.id) - hash(b.id) || a.id.localeCompare(b.id));
     // Offset by the group's hash, so that small groups do not all start on the training side.
     const offset = hash(key) % heldOutEvery;
     list.forEach((e, i) => ((i + offset) % heldOutEvery === heldOutEvery - 1 ? test : train).push(e));

@@ -25,10 +25,14 @@ export function reasonLines(decision: ExplainedDecision): string[] {
   for (const rule of r.rules) lines.push(`rule "${rule.rule}": ${rule.effect}`);
   const whose = decision.corrected ? "triage's model" : 'the model';
   // The model's words, toward the model's choice: "the model alone said" below tells when a rule changed it.
-  if (r.categoryTerms.length) lines.push(`words ${whose} weighed toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
-  if (r.priorityTerms.length) lines.push(`words ${whose} weighed toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
-  const toneModel = typeof r.veryNegative === 'number' ? `the model: ${Math.round(r.veryNegative * 100)} % very negative` : null;
-  if (r.sentimentTerms.length || toneModel) lines.push(`tone: ${[r.sentimentTerms.join(', '), toneModel].filter(Boolean).join(' — ')}`);
+  if (r.categoryTerms.length)
+    lines.push(`words ${whose} weighed toward ${r.model.category}: ${r.categoryTerms.join(', ')}`);
+  if (r.priorityTerms.length)
+    lines.push(`words ${whose} weighed toward ${r.model.priority}: ${r.priorityTerms.join(', ')}`);
+  const toneModel =
+    typeof r.veryNegative === 'number' ? `the model: ${Math.round(r.veryNegative * 100)} % very negative` : null;
+  if (r.sentimentTerms.length || toneModel)
+    lines.push(`tone: ${[r.sentimentTerms.join(', '), toneModel].filter(Boolean).join(' — ')}`);
   if (r.model.category !== decision.category || r.model.priority !== decision.priority) {
     lines.push(`the model alone said ${r.model.category} / ${r.model.priority}`);
   }

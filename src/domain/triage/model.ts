@@ -7,7 +7,15 @@ import { findOrderNumber } from '../ticket.ts';
 import { DEFAULT_RULES } from './default-rules.ts';
 import { compileRules, decidePriority, TriageRulesSchema, type CompiledRules } from './rules.ts';
 import { softmax } from './scores.ts';
-import { DEFAULT_FEATURES, extractFeatures, featureHash, FeatureHasher, prepareText, type FeatureOptions, type PreparedText } from './text.ts';
+import {
+  DEFAULT_FEATURES,
+  extractFeatures,
+  featureHash,
+  FeatureHasher,
+  prepareText,
+  type FeatureOptions,
+  type PreparedText,
+} from './text.ts';
 
 export const MODEL_FORMAT = 'ticketrelay-triage-model/2';
 
@@ -166,7 +174,12 @@ export class TriageModel {
 
   /** The same model with score offsets per question and label (thresholds chosen after training). */
   withOffsets(offsets: Readonly<Record<string, Readonly<Record<string, number>>>>): TriageModel {
-    const heads = Object.fromEntries(Object.entries(this.#saved.heads).map(([name, h]) => [name, { ...h, offsets: { ...h.offsets, ...offsets[name] } }]));
+    const heads = Object.fromEntries(
+      Object.entries(this.#saved.heads).map(([name, h]) => [
+        name,
+        { ...h, offsets: { ...h.offsets, ...offsets[name] } },
+      ]),
+    );
     return new TriageModel({ ...this.#saved, heads });
   }
 
@@ -201,7 +214,13 @@ export class TriageModel {
         probs[head.labels[k]!] = probabilities[k]!;
         named[head.labels[k]!] = scores[k]!;
       }
-      out[name] = { label: head.labels[best]!, confidence: probabilities[best]!, probabilities: probs, scores: named, topTerms: !termsFor || termsFor.includes(name) ? this.#topTerms(head, best, x) : [] };
+      out[name] = {
+        label: head.labels[best]!,
+        confidence: probabilities[best]!,
+        probabilities: probs,
+        scores: named,
+        topTerms: !termsFor || termsFor.includes(name) ? this.#topTerms(head, best, x) : [],
+      };
     }
     return out;
   }
@@ -338,20 +357,26 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
     .filter((k) => !hashes.has(featureHash(k)) && Boolean(hashes.add(featureHash(k))));
   const index = new Map(vocabulary.map((f, i) => [f, i]));
   const group = options.groupWeights ?? DEFAULT_GROUP_WEIGHTS;
-  const idf = vocabulary.map((f) => Math.round((Math.log((1 + examples.length) / (1 + docs.get(f)!)) + 1) * (group[f[0] as 'w'] ?? 1) * 1e5) / 1e5);
+  const idf = vocabulary.map(
+    (f) =>
+      Math.round((Math.log((1 + examples.length) / (1 + docs.get(f)!)) + 1) * (group[f[0] as 'w'] ?? 1) * 1e5) / 1e5,
+  );
   const vectors = extracted.map((f) => vectorize(f, index, idf));
 
   const questions = [...new Set(examples.flatMap((e) => Object.keys(e.labels)))].sort();
   const heads: Record<string, SavedModel['heads'][string]> = {};
   for (const question of questions) {
-    const rows = examples.map((e, i) => ({ label: e.labels[question], x: vectors[i]! })).filter((r): r is { label: string; x: Vector } => r.label !== undefined);
+    const rows = examples
+      .map((e, i) => ({ label: e.labels[question], x: vectors[i]! }))
+      .filter((r): r is { label: string; x: Vector } => r.label !== undefined);
     const labels = [...new Set(rows.map((r) => r.label))].sort();
     const counts = labels.map((l) => rows.filter((r) => r.label === l).length);
     const given = options.classWeights?.[question];
     const classWeight = labels.map((l, k) => given?.[l] ?? rows.length / (labels.length * counts[k]!));
     const ys = rows.map((r) => ({ y: labels.indexOf(r.label), x: r.x }));
     const nb = (options.nb ?? DEFAULT_NB)[question];
-    const stats = nb && (nb.scale || nb.weight) ? naiveBayes(ys, labels.length, vocabulary.length, nb.alpha ?? 0.5) : null;
+    const stats =
+      nb && (nb.scale || nb.weight) ? naiveBayes(ys, labels.length, vocabulary.length, nb.alpha ?? 0.5) : null;
     const scales = stats && nb?.scale ? stats.ratio.map((rk) => rk.map((r) => Math.abs(r) ** nb.scale!)) : null;
     const head = trainHead(ys, labels, vocabulary.length, classWeight, { epochs, rate, l2 }, scales);
     if (stats && nb?.weight) {
@@ -362,7 +387,8 @@ export function trainModel(examples: readonly TrainingExample[], options: TrainO
   }
   const target = options.urgentRecall === undefined ? DEFAULT_URGENT_RECALL : options.urgentRecall;
   const calibration = target === null ? null : calibrateUrgent(examples, options, target);
-  if (calibration && heads['priority']) heads['priority'] = { ...heads['priority'], offsets: { urgent: calibration.offset } };
+  if (calibration && heads['priority'])
+    heads['priority'] = { ...heads['priority'], offsets: { urgent: calibration.offset } };
   const version = `lr-${fingerprint(examples, featureOptions, epochs, rate, l2, minDocs, calibration?.offset ?? null, group, options.nb ?? DEFAULT_NB)}`;
   return new TriageModel({
     format: MODEL_FORMAT,
@@ -396,7 +422,11 @@ const OFFSETS = Array.from({ length: 17 }, (_, i) => i * 0.25); // 0 … 4 in st
  * The smallest offset on urgent's score whose cross-validated recall (model + rules, on these
  * examples only) reaches the target; null when there are too few urgent examples to tell.
  */
-function calibrateUrgent(examples: readonly TrainingExample[], options: TrainOptions, target: number): Calibration | null {
+function calibrateUrgent(
+  examples: readonly TrainingExample[],
+  options: TrainOptions,
+  target: number,
+): Calibration | null {
   const urgent = examples.filter((e) => e.labels['priority'] === 'urgent').length;
   if (urgent < 2 * CALIBRATION_FOLDS || examples.length < 10 * CALIBRATION_FOLDS) return null;
   const rules = options.rules ?? compileRules(TriageRulesSchema.parse(DEFAULT_RULES));
@@ -404,7 +434,10 @@ function calibrateUrgent(examples: readonly TrainingExample[], options: TrainOpt
   const hits = OFFSETS.map(() => 0);
   const flagged = OFFSETS.map(() => 0);
   for (let f = 0; f < CALIBRATION_FOLDS; f++) {
-    const model = trainModel(examples.filter((_, i) => fold[i] !== f), { ...options, urgentRecall: null });
+    const model = trainModel(
+      examples.filter((_, i) => fold[i] !== f),
+      { ...options, urgentRecall: null },
+    );
     examples.forEach((e, i) => {
       if (fold[i] !== f) return;
       const prepared = prepareText(e.subject, e.body);
@@ -413,7 +446,10 @@ function calibrateUrgent(examples: readonly TrainingExample[], options: TrainOpt
       const folded = `${prepared.foldedSubject}\n${prepared.foldedOwn}`;
       const orderNumber = findOrderNumber(`${e.subject}\n${e.body}`);
       OFFSETS.forEach((offset, g) => {
-        const { priority } = decidePriority({ ...scores, urgent: scores['urgent']! + offset }, rules, folded, { vip: false, orderNumber });
+        const { priority } = decidePriority({ ...scores, urgent: scores['urgent']! + offset }, rules, folded, {
+          vip: false,
+          orderNumber,
+        });
         if (priority === 'urgent') {
           flagged[g]!++;
           if (e.labels['priority'] === 'urgent') hits[g]!++;
@@ -424,7 +460,15 @@ function calibrateUrgent(examples: readonly TrainingExample[], options: TrainOpt
   let g = OFFSETS.findIndex((_, k) => hits[k]! / urgent >= target);
   if (g < 0) g = OFFSETS.length - 1;
   const round = (v: number) => Math.round(v * 1000) / 1000;
-  return { question: 'priority', label: 'urgent', offset: OFFSETS[g]!, target, folds: CALIBRATION_FOLDS, cvRecall: round(hits[g]! / urgent), cvPrecision: round(flagged[g] ? hits[g]! / flagged[g]! : 0) };
+  return {
+    question: 'priority',
+    label: 'urgent',
+    offset: OFFSETS[g]!,
+    target,
+    folds: CALIBRATION_FOLDS,
+    cvRecall: round(hits[g]! / urgent),
+    cvPrecision: round(flagged[g] ? hits[g]! / flagged[g]! : 0),
+  };
 }
 
 /** Fold of each example: within each (category, priority) group, ordered by a hash of the id, dealt in turn. */
@@ -457,7 +501,7 @@ function trainHead(
   const bias = new Float64Array(K);
   const order = rows.map((_, i) => i);
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -484,7 +528,11 @@ function trainHead(
     }
   }
   // NB-LR: the scaled features' weights, folded back onto the plain features.
-  return { labels, bias: [...bias].map(round5), weights: w.map((wk, k) => [...wk].map((v, f) => round5(scales ? v * scales[k]![f]! : v))) };
+  return {
+    labels,
+    bias: [...bias].map(round5),
+    weights: w.map((wk, k) => [...wk].map((v, f) => round5(scales ? v * scales[k]![f]! : v))),
+  };
 }
 
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
@@ -493,7 +541,12 @@ const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
  * Multinomial naive Bayes over TF-IDF vectors: per class, the log-likelihood of each feature (centred
  * over classes, so a feature common to all weighs nothing) and its log-count ratio against the others.
  */
-function naiveBayes(rows: readonly { y: number; x: Vector }[], K: number, size: number, alpha: number): { logLikelihood: Float64Array[]; ratio: Float64Array[] } {
+function naiveBayes(
+  rows: readonly { y: number; x: Vector }[],
+  K: number,
+  size: number,
+  alpha: number,
+): { logLikelihood: Float64Array[]; ratio: Float64Array[] } {
   const sums = Array.from({ length: K }, () => new Float64Array(size));
   for (const { x, y } of rows) for (let i = 0; i < x.indexes.length; i++) sums[y]![x.indexes[i]!]! += x.values[i]!;
   const all = new Float64Array(size);
@@ -562,12 +615,23 @@ function fingerprint(examples: readonly TrainingExample[], ...settings: unknown[
 /** Reads a saved model's JSON; throws a plain Error naming what is wrong. */
 export function loadModel(json: unknown): TriageModel {
   const m = json as Partial<SavedModel> | null;
-  if (!m || typeof m !== 'object' || m.format !== MODEL_FORMAT) throw new Error(`not a triage model (expected format "${MODEL_FORMAT}")`);
-  if (!Array.isArray(m.vocabulary) || !Array.isArray(m.idf) || m.idf.length !== m.vocabulary.length || !m.heads || typeof m.version !== 'string') {
+  if (!m || typeof m !== 'object' || m.format !== MODEL_FORMAT)
+    throw new Error(`not a triage model (expected format "${MODEL_FORMAT}")`);
+  if (
+    !Array.isArray(m.vocabulary) ||
+    !Array.isArray(m.idf) ||
+    m.idf.length !== m.vocabulary.length ||
+    !m.heads ||
+    typeof m.version !== 'string'
+  ) {
     throw new Error('the model file is incomplete');
   }
   for (const [name, h] of Object.entries(m.heads)) {
-    if (!Array.isArray(h.labels) || h.weights.length !== h.labels.length || h.weights.some((w) => w.length !== m.vocabulary!.length)) {
+    if (
+      !Array.isArray(h.labels) ||
+      h.weights.length !== h.labels.length ||
+      h.weights.some((w) => w.length !== m.vocabulary!.length)
+    ) {
       throw new Error(`the model's "${name}" weights do not match its vocabulary`);
     }
   }

@@ -18,7 +18,10 @@ const patternList = z
       try {
         new RegExp(source, 'u');
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${error instanceof Error ? error.message : String(error)}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }),
   )
@@ -59,9 +62,15 @@ export const TriageRulesSchema = z
     categoryRules: z.array(CategoryRuleSchema).default([]),
     priorityRules: z.array(PriorityRuleSchema).default([]),
     /** Customers (VIP_CUSTOMERS) whose tickets get at least this priority. */
-    vip: z.object({ atLeast: z.enum(PRIORITIES).default('high') }).strict().default({ atLeast: 'high' }),
+    vip: z
+      .object({ atLeast: z.enum(PRIORITIES).default('high') })
+      .strict()
+      .default({ atLeast: 'high' }),
     /** The mailbox's category (IMAP_<NAME>_CATEGORY) adds this to that category's log-odds. */
-    mailboxHint: z.object({ weight: z.number().min(0).max(20).default(1.5) }).strict().default({ weight: 1.5 }),
+    mailboxHint: z
+      .object({ weight: z.number().min(0).max(20).default(1.5) })
+      .strict()
+      .default({ weight: 1.5 }),
     /** When the customer gave an order number: weights per category, and a minimum priority. */
     orderNumber: z
       .object({
@@ -71,7 +80,10 @@ export const TriageRulesSchema = z
       .strict()
       .default({ categoryWeights: {}, atLeast: null }),
     /** A ticket whose sentiment is at or below this is escalated, like an urgent one. */
-    escalation: z.object({ sentimentAtMost: z.number().min(-1).max(1).default(-0.6) }).strict().default({ sentimentAtMost: -0.6 }),
+    escalation: z
+      .object({ sentimentAtMost: z.number().min(-1).max(1).default(-0.6) })
+      .strict()
+      .default({ sentimentAtMost: -0.6 }),
   })
   .strict();
 
@@ -92,7 +104,11 @@ interface CompiledRule {
 export interface CompiledRules {
   readonly spec: TriageRulesSpec;
   readonly category: readonly (CompiledRule & { readonly category: Category; readonly weight: number })[];
-  readonly priority: readonly (CompiledRule & { readonly priority: Priority; readonly weight: number; readonly atLeast: boolean })[];
+  readonly priority: readonly (CompiledRule & {
+    readonly priority: Priority;
+    readonly weight: number;
+    readonly atLeast: boolean;
+  })[];
 }
 
 /** Validates rules (e.g. a parsed JSON file); the message lists every problem with its path. */
@@ -108,8 +124,19 @@ export function parseTriageRules(json: unknown, source = 'the triage rules'): Co
 export function compileRules(spec: TriageRulesSpec): CompiledRules {
   return {
     spec,
-    category: spec.categoryRules.map((r) => ({ name: r.name, category: r.category, weight: r.weight, test: matcher(r.keywords, r.patterns) })),
-    priority: spec.priorityRules.map((r) => ({ name: r.name, priority: r.priority, weight: r.weight, atLeast: r.atLeast, test: matcher(r.keywords, r.patterns) })),
+    category: spec.categoryRules.map((r) => ({
+      name: r.name,
+      category: r.category,
+      weight: r.weight,
+      test: matcher(r.keywords, r.patterns),
+    })),
+    priority: spec.priorityRules.map((r) => ({
+      name: r.name,
+      priority: r.priority,
+      weight: r.weight,
+      atLeast: r.atLeast,
+      test: matcher(r.keywords, r.patterns),
+    })),
   };
 }
 
@@ -119,7 +146,9 @@ function matcher(keywords: readonly string[], patterns: readonly string[]): (fol
   // is a whole word only ("vin$": the VIN, not Vincent; "debit$": not débitmètre).
   const escaped = keywords.map((k) => {
     const whole = k.endsWith('$');
-    const body = foldText(whole ? k.slice(0, -1) : k).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+    const body = foldText(whole ? k.slice(0, -1) : k)
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\s+/g, '\\s+');
     return whole ? `${body}(?![a-z0-9])` : body;
   });
   const words = escaped.length ? new RegExp(`(?:^|[^a-z0-9])(${escaped.join('|')})`) : null;
@@ -153,14 +182,26 @@ export function decidePriority(
     if (!hit) continue;
     const current = scores[rule.priority];
     if (rule.weight !== 0 && current !== undefined) scores[rule.priority] = current + rule.weight;
-    const effect = [rule.weight !== 0 ? `${signed(rule.weight)} ${rule.priority}` : '', rule.atLeast ? `at least ${rule.priority}` : ''].filter(Boolean).join(', ');
+    const effect = [
+      rule.weight !== 0 ? `${signed(rule.weight)} ${rule.priority}` : '',
+      rule.atLeast ? `at least ${rule.priority}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     const why = { rule: rule.name, effect: `${effect} ("${hit.trim()}")` };
     if (rule.atLeast) floors.push({ priority: rule.priority, why });
     else fired.push(why);
   }
-  if (extras.vip) floors.push({ priority: rules.spec.vip.atLeast, why: { rule: 'VIP customer', effect: `at least ${rules.spec.vip.atLeast}` } });
+  if (extras.vip)
+    floors.push({
+      priority: rules.spec.vip.atLeast,
+      why: { rule: 'VIP customer', effect: `at least ${rules.spec.vip.atLeast}` },
+    });
   if (extras.orderNumber && rules.spec.orderNumber.atLeast) {
-    floors.push({ priority: rules.spec.orderNumber.atLeast, why: { rule: `order number ${extras.orderNumber} present`, effect: `at least ${rules.spec.orderNumber.atLeast}` } });
+    floors.push({
+      priority: rules.spec.orderNumber.atLeast,
+      why: { rule: `order number ${extras.orderNumber} present`, effect: `at least ${rules.spec.orderNumber.atLeast}` },
+    });
   }
   let [priority, confidence] = argmax(scores, PRIORITIES);
   for (const floor of floors) {

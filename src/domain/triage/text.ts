@@ -85,7 +85,11 @@ export const DEFAULT_FEATURES: FeatureOptions = { charGrams: [4], wordBigrams: t
  * (training, reasons); `hashFeatures` yields the same features as `featureHash` of these keys,
  * without building a string per feature.
  */
-export function extractFeatures(subject: string, body: string, options: FeatureOptions = DEFAULT_FEATURES): Map<string, number> {
+export function extractFeatures(
+  subject: string,
+  body: string,
+  options: FeatureOptions = DEFAULT_FEATURES,
+): Map<string, number> {
   const features = new Map<string, number>();
   const add = (key: string, n = 1) => features.set(key, (features.get(key) ?? 0) + n);
   const subjectTokens = tokenize(foldText(subject.slice(0, MAX_SUBJECT)));
@@ -148,7 +152,7 @@ export class FeatureHasher {
     const subjectEnd = foldedSubject.length;
     let tokens = 0;
     // Tokens as `tokenize` reads them: runs of a-z (2+ letters, or "a"/"y"), runs of digits.
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const c = text.charCodeAt(i);
       const letter = c >= 97 && c <= 122;
       const digit = c >= 48 && c <= 57;
