@@ -159,13 +159,11 @@ async function fill(prefix: string, ids: readonly number[]): Promise<Queue> {
   const queue = new Queue(QUEUE_NAMES.triage, { connection: { url: redisUrl }, prefix });
   for (let i = 0; i < ids.length; i += 1000) {
     await queue.addBulk(
-      ids
-        .slice(i, i + 1000)
-        .map((ticketId) => ({
-          name: 'triage',
-          data: { ticketId },
-          opts: { ...JOB_OPTIONS, jobId: triageJobId(ticketId) },
-        })),
+      ids.slice(i, i + 1000).map((ticketId) => ({
+        name: 'triage',
+        data: { ticketId },
+        opts: { ...JOB_OPTIONS, jobId: triageJobId(ticketId) },
+      })),
     );
   }
   return queue;

@@ -505,9 +505,7 @@ class MysqlTicketTransaction implements TicketTransaction {
     return (result as { insertId: number }).insertId;
   }
 
-  async lastCustomerEmail(
-    ticketId: number,
-  ): Promise<{
+  async lastCustomerEmail(ticketId: number): Promise<{
     messageId: string;
     references: string[];
     rootMessageId: string | null;

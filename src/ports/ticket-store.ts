@@ -117,9 +117,7 @@ export interface TicketTransaction {
    * References, and the reply still belongs with the first email in the customer's mail client);
    * `name` is the sender's display name and `at` when they wrote it (the Date header, else arrival).
    */
-  lastCustomerEmail(
-    ticketId: number,
-  ): Promise<{
+  lastCustomerEmail(ticketId: number): Promise<{
     readonly messageId: string;
     readonly references: readonly string[];
     readonly rootMessageId: string | null;

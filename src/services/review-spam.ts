@@ -36,9 +36,7 @@ export class SpamReviewService {
   }
 
   /** Held emails not released yet, newest first, one page. */
-  async list(
-    page = 1,
-  ): Promise<{
+  async list(page = 1): Promise<{
     readonly items: readonly HeldSpam[];
     readonly total: number;
     readonly page: number;

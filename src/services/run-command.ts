@@ -82,9 +82,7 @@ export interface TemplateSource {
   latest(key: string): Promise<StoredTemplate | null>;
   all(): Promise<readonly StoredTemplate[]>;
   keys(prefix: string, limit: number): Promise<string[]>;
-  ticketFacts(
-    ticketId: number,
-  ): Promise<{
+  ticketFacts(ticketId: number): Promise<{
     readonly customerId: number;
     readonly language: string | null;
     readonly orderNumber: string | null;
