@@ -41,6 +41,7 @@ beforeAll(async () => {
   slack.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
   app = await createTestApp(db, {
     SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
     ACK_MAX_PER_HOUR: String(PER_MAILBOX),
     ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP),
   });
@@ -163,6 +164,7 @@ describe('a burst of 1,000 new tickets', () => {
       DATA_DIR: app.dataDir,
       QUEUE_PREFIX: app.queuePrefix,
       SMTP_URL: smtp.url,
+      SMTP_ALLOW_PLAIN: 'true',
     };
     const status = await runTicketrelay(['breaker', 'status'], env);
     expect(status).toMatchObject({ code: 1, stdout: expect.stringContaining('Automatic mail is stopped since') });

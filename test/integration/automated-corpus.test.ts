@@ -53,7 +53,7 @@ let app: TestApp;
 beforeAll(async () => {
   db = await createTestDatabase('autocorpus');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_MAX_PER_HOUR: '1000' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '1000' });
 });
 
 afterAll(async () => {

@@ -24,8 +24,13 @@ let verpApp: TestApp;
 beforeAll(async () => {
   db = await createTestDatabase('bounceguard');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_MAX_PER_HOUR: '100' });
-  verpApp = await createTestApp(db, { SMTP_URL: smtp.url, ACK_MAX_PER_HOUR: '100', BOUNCE_VERP: 'true' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '100' });
+  verpApp = await createTestApp(db, {
+    SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
+    ACK_MAX_PER_HOUR: '100',
+    BOUNCE_VERP: 'true',
+  });
 });
 
 afterAll(async () => {

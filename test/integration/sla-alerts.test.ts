@@ -70,6 +70,7 @@ beforeAll(async () => {
     SLACK_NOTIFY_CHANNEL: CHANNEL,
     SLACK_API_URL: api.url,
     SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
     SLA_POLICIES_FILE: policies,
   };
 });

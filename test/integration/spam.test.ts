@@ -39,6 +39,7 @@ beforeAll(async () => {
   smtp = await startSmtpListener();
   app = await createTestApp(db, {
     SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
     SPAM_FILTER: LOCAL_ENDPOINTS.spamFilterUrl,
     SPAM_TRUSTED_AUTHSERV_ID: MX,
   });
@@ -208,6 +209,7 @@ describe('no backscatter', () => {
   it('with ACK_UNAUTHENTICATED=skip, acknowledges nobody our server said nothing about', async () => {
     const strict = await createTestApp(db, {
       SMTP_URL: smtp.url,
+      SMTP_ALLOW_PLAIN: 'true',
       ACK_UNAUTHENTICATED: 'skip',
       SPAM_TRUSTED_AUTHSERV_ID: MX,
     });
@@ -299,6 +301,7 @@ describe('reviewing held spam', () => {
       DATA_DIR: app.dataDir,
       QUEUE_PREFIX: app.queuePrefix,
       SMTP_URL: smtp.url,
+      SMTP_ALLOW_PLAIN: 'true',
     };
 
     const list = await runTicketrelay(['spam', 'list'], env);

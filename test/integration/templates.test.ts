@@ -30,7 +30,7 @@ const marie: Caller = { platform: 'console', userId: 'marie' };
 beforeAll(async () => {
   db = await createTestDatabase('templates');
   smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, ACK_ENABLED: 'false' });
+  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
   await app.agents.upsert({
     name: 'marie',
     role: 'agent',

@@ -30,6 +30,7 @@ beforeAll(async () => {
   smtp = await startSmtpListener();
   app = await createTestApp(db, {
     SMTP_URL: smtp.url,
+    SMTP_ALLOW_PLAIN: 'true',
     ACK_ENABLED: 'false',
     SPAM_TRUSTED_AUTHSERV_ID: 'mx.shop.example',
   });
