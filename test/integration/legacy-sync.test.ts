@@ -57,8 +57,17 @@ async function webFormTicket(options: {
 describe('the old site and ticketrelay on the same tables', () => {
   it("lists and counts the old site's web-form tickets without anyone naming their number, in its words", async () => {
     const before = await app.commands.run(zoe, '/ticket stats today');
-    const today = new Date();
-    const phpDate = `${today.getFullYear()}-${today.getMonth() + 1}-${today.getDate()} 9:05:00`;
+    // Today in the shop's time zone (stats count days there): after 23:00 UTC it is already tomorrow in Paris.
+    const [y, m, d] = new Intl.DateTimeFormat('en-CA', {
+      timeZone: app.config.digest.timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    })
+      .format(new Date())
+      .split('-')
+      .map(Number);
+    const phpDate = `${y}-${m}-${d} 0:05:00`;
     const urgent = await webFormTicket({
       mail: 'gerard@customer.example',
       subject: 'Frein à main bloqué',
