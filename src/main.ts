@@ -265,7 +265,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     operations: new MysqlOperationsStore(database),
     sla: new MysqlSlaStore(database),
   };
-  const tickets = new MysqlTicketStore(database);
   const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
   // SLA clocks for /ticket view and list due. A calendar or policies file that is refused stops the
   // worker (which posts the alerts); other commands say why the clocks are missing instead of failing.
@@ -313,7 +312,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbox,
     metrics,
     commands,
-    statuses: new TicketStatusService({ store: tickets }),
+    // The HTTP API's status changes run within the statement budget, as commands do.
+    statuses: new TicketStatusService({ store: new MysqlTicketStore(interactiveDatabase) }),
     agents,
     spam,
     sla,

@@ -12,7 +12,7 @@ export const BUILTIN_USAGE: Readonly<Record<string, readonly string[]>> = {
     'npx ticketrelay ingest PATH… [--json] [--verbose]  take .eml files, folders, maildirs, mbox files, or - (stdin)',
   ],
   services: [
-    'npx ticketrelay services up|down|status [NAME…]  the project-local MariaDB, Redis and Dovecot under .data/ (and spamd when named)',
+    'npx ticketrelay services up|down|status  the project-local MariaDB, Redis and Dovecot under .data/ (spamd too when named: up spamd)',
   ],
   db: [
     "npx ticketrelay db migrate  create or update ticketrelay's own tables",

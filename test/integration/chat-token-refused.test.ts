@@ -36,6 +36,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789abcdef';
+
 describe('a Slack token refused', () => {
   it('takes only the bots down: one line naming SLACK_BOT_TOKEN, /healthz answers, /readyz and status say "down: token refused"', async () => {
     const httpPort = await closedPort();
@@ -52,6 +54,8 @@ describe('a Slack token refused', () => {
       SLACK_SIGNING_SECRET: 'a-signing-secret',
       SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
       SLACK_API_URL: api.url,
+      // /readyz's details are for the operator's monitoring: a metrics token.
+      API_TOKENS: `monitor:metrics:${METRICS_TOKEN}`,
     };
     const child = spawn(process.execPath, [BIN, 'start', '--roles', 'http,bots,worker'], {
       env,
@@ -71,7 +75,9 @@ describe('a Slack token refused', () => {
       expect(stderr).toContain('ticketrelay running: http, bots, worker');
       const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
       expect(health.status).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+      const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
       const report = (await ready.json()) as { checks: Record<string, string> };
       expect(ready.status).toBe(503);
       expect(report.checks['slack']).toMatch(/^down: token refused/);

@@ -51,7 +51,7 @@ describe('ticketrelay ingest', () => {
     await writeFile(path.join(folder, 'b.eml'), first.raw); // the same email delivered twice
     await writeFile(
       path.join(folder, 'c.eml'),
-      eml({ from: 'cli.two@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Brake discs' }).raw,
+      eml({ from: 'cli.one@customer.example', inReplyTo: `<${first.messageId}>`, subject: 'Re: Brake discs' }).raw,
     );
     const maildir = path.join(dir, 'Maildir');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });

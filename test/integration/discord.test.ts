@@ -188,9 +188,10 @@ describe('/ticket', () => {
       `ticket:close:${ticketId}`,
     ]);
 
-    // A customer's answer from another address, with a photo: under that address, the file below its text.
+    // A customer's answer from another address (one she copied), with a photo: under that address, the file below its text.
     const bea = await ingestTicket(app, {
       from: 'Bea <bea@customer.example>',
+      cc: 'bea@work.example',
       subject: 'Scratched bumper',
       body: 'The bumper came scratched.',
     });

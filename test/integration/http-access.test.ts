@@ -437,11 +437,12 @@ describe('the web form (finding 5)', () => {
 
   it('refuses IP-literal, % and ! routed addresses', async () => {
     const cases: [string, RegExp][] = [
-      ['root@[127.0.0.1]', /not an IP address/],
-      ['root@127.0.0.1', /not an IP address/],
-      ['victim%third.example@shop.example', /may not contain % or !/],
-      ['third.example!victim@relay.example', /may not contain % or !/],
-      ['x]@[y.attacker.example', /not valid|not an IP address/],
+      // The form is French (its subject is): the page shows the message in French.
+      ['root@[127.0.0.1]', /pas une adresse IP/],
+      ['root@127.0.0.1', /pas une adresse IP/],
+      ['victim%third.example@shop.example', /ni % ni !/],
+      ['third.example!victim@relay.example', /ni % ni !/],
+      ['x]@[y.attacker.example', /invalide|pas une adresse IP/],
     ];
     for (const [email, message] of cases) {
       const r = await raw('POST', '/api/support/contact', { body: form(400, { email }) });

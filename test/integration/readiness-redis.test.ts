@@ -6,6 +6,7 @@ import { startHttpFrontEnd } from '../../src/roles/http.ts';
 import { closedPort, createTestApp, createTestDatabase, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789abcdef';
 
 beforeAll(async () => {
   db = await createTestDatabase('readyredis');
@@ -43,10 +44,16 @@ async function redisWith(policy: string): Promise<{ url: string; stop: () => voi
 }
 
 async function readyz(redisUrl: string): Promise<{ status: string; warnings?: Record<string, string> }> {
-  const app = await createTestApp(db, { ACK_ENABLED: 'false', REDIS_URL: redisUrl });
+  const app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    REDIS_URL: redisUrl,
+    API_TOKENS: `monitor:metrics:${METRICS_TOKEN}`,
+  });
   const front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1' });
   try {
-    return (await (await fetch(`${front.server.url}/readyz`)).json()) as {
+    // Its details (warnings included) are for the operator's monitoring: a metrics token.
+    const answer = await fetch(`${front.server.url}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    return (await answer.json()) as {
       status: string;
       warnings?: Record<string, string>;
     };

@@ -264,9 +264,10 @@ describe('the /ticket slash command', () => {
     expect(buttons.map((b) => b.action_id)).toEqual(['ticket_reply', 'ticket_assign_me', 'ticket_close']);
     expect(buttons.every((b) => b.value === String(ticketId))).toBe(true);
 
-    // A customer's answer from another address, with a photo: under that address, the file below its text.
+    // A customer's answer from another address (one she copied), with a photo: under that address, the file below its text.
     const bea = await ingestTicket(app, {
       from: 'Bea <bea@customer.example>',
+      cc: 'bea@work.example',
       subject: 'Scratched bumper',
       body: 'The bumper came scratched.',
     });
