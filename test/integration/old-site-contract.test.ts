@@ -112,7 +112,12 @@ const insertMsg = async (row: Json): Promise<number> => {
 
 beforeAll(async () => {
   db = await createTestDatabase('oldsite');
-  app = await createTestApp(db, { ACK_ENABLED: 'false', API_TOKENS: TOKEN });
+  app = await createTestApp(db, {
+    ACK_ENABLED: 'false',
+    API_TOKENS: `oldsite:read+write:${TOKEN}`,
+    FORM_RATE_PER_IP: '1000/min',
+    FORM_RATE_TOTAL: '10000/hour',
+  });
   front = await startHttpFrontEnd(app, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
   base = front.server.url;
   await db.query(
@@ -618,7 +623,12 @@ describe("the newer site's leads columns (msg_crm_*)", () => {
       );
     await crmDb.query('DROP TABLE ___xtr_msg');
     await crmDb.query(msgTable);
-    crmApp = await createTestApp(crmDb, { ACK_ENABLED: 'false', API_TOKENS: TOKEN });
+    crmApp = await createTestApp(crmDb, {
+      ACK_ENABLED: 'false',
+      API_TOKENS: `oldsite:read+write:${TOKEN}`,
+      FORM_RATE_PER_IP: '1000/min',
+      FORM_RATE_TOTAL: '10000/hour',
+    });
     crmFront = await startHttpFrontEnd(crmApp, { port: 0, host: '127.0.0.1', dbMetricsCacheMs: 0 });
   });
 
