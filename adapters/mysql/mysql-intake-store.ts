@@ -979,7 +979,8 @@ class MysqlIntakeTransaction implements IntakeTransaction {
               (SELECT id FROM support_auto_mail
                 WHERE created_at >= GREATEST(?, COALESCE((SELECT reset_at FROM support_mail_breaker WHERE name = 'automatic_mail'), ?))
                 ORDER BY created_at, id LIMIT 1) AS first_id,
-              (SELECT tripped_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS tripped_at`,
+              (SELECT tripped_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS tripped_at,
+              (SELECT reset_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS reset_at`,
       [mailbox.slice(0, 255), since, ticketId, since, since, since],
     );
     const row = rows[0] ?? {};
@@ -989,6 +990,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       ticket: Number(row['ticket_n'] ?? 0),
       total: first === null ? 0 : Math.max(0, Number(row['last_id'] ?? 0) - first + 1),
       breakerTrippedAt: row['tripped_at'] instanceof Date ? row['tripped_at'] : null,
+      breakerResetAt: row['reset_at'] instanceof Date ? row['reset_at'] : null,
     };
   }
 

@@ -172,6 +172,8 @@ export interface AutomaticMailCounts {
   readonly ticket: number;
   readonly total: number;
   readonly breakerTrippedAt: Date | null;
+  /** When an operator last reset the breaker (the hourly total counts from then). */
+  readonly breakerResetAt: Date | null;
 }
 
 export interface SpamRecord {

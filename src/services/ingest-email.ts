@@ -193,6 +193,12 @@ export class IntakeService {
   readonly #inflight = new Map<string, Promise<unknown>>();
   /** Acknowledgements queued here that a transaction's snapshot may not show: see #acksUnseenBy. */
   readonly #ackLedger = new AckLedger();
+  /**
+   * When this process queued each automatic email of the last hour. The database's count can miss
+   * what another commit group committed after this one's snapshot was taken (a burst overshot
+   * ACK_MAX_TOTAL_PER_HOUR by a few); this process's own are known here, exactly.
+   */
+  readonly #automaticQueued: number[] = [];
   readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
   readonly #listeners: IntakeListener[] = [];
   #breakerLogged = false;
@@ -485,7 +491,8 @@ export class IntakeService {
           thread.linkedTicketId,
         );
       });
-      attempt.committed();
+      // This process's own automatic mail, counted exactly for ACK_MAX_TOTAL_PER_HOUR (see #automaticMail).
+      for (const address of attempt.committed()) if (address === '*') this.#automaticQueued.push(Date.now());
       return result;
     } finally {
       attempt.end();
@@ -915,7 +922,12 @@ export class IntakeService {
         suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address${mailbox === ack.to.toLowerCase() ? '' : ` (as ${mailbox})`} in the last hour`;
       } else if (counts.ticket >= perTicket) {
         suppressed = `already ${perTicket} automatic email${perTicket === 1 ? '' : 's'} on this ticket in the last hour`;
-      } else if (counts.total + acks.unseen('*') >= total) {
+      } else if (
+        Math.max(
+          counts.total + acks.unseen('*'),
+          this.#automaticMail(ack.now, counts.breakerResetAt) + acks.pending('*'),
+        ) >= total
+      ) {
         suppressed = `the cap of ${total} automatic emails an hour (ACK_MAX_TOTAL_PER_HOUR) was reached: all automatic mail is stopped until "npx ticketrelay breaker reset"`;
         await tx.tripBreaker(
           `${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`,
@@ -981,6 +993,14 @@ export class IntakeService {
   }
 
   /** Said once per process and trip, as an error: the chat alert is the bots role's (see ChatNoticeLoop). */
+  /** Automatic emails this process queued (and committed) within the hour before `now`. */
+  #automaticMail(now: Date, resetAt: Date | null): number {
+    // An operator's reset lets automatic mail go again: the total counts from then, as the database's does.
+    const since = Math.max(now.getTime() - 3_600_000, resetAt?.getTime() ?? 0);
+    while (this.#automaticQueued.length > 0 && this.#automaticQueued[0]! < since) this.#automaticQueued.shift();
+    return this.#automaticQueued.length;
+  }
+
   #breakerTripped(ticketId: number, total: number): void {
     if (this.#breakerLogged) return;
     this.#breakerLogged = true;
@@ -1226,13 +1246,21 @@ class AckLedger {
         else this.#byAddress.set(entry.address, [entry]);
         mine.push(entry);
       },
+      pending: (address) => {
+        let n = 0;
+        for (const e of this.#byAddress.get(address.toLowerCase()) ?? [])
+          if (!mine.includes(e) && e.committedAt === null) n++;
+        return n;
+      },
       committed: () => {
         const at = ++this.#clock;
+        const addresses = mine.map((entry) => entry.address);
         for (const entry of mine) {
           entry.committedAt = at;
           this.#committed.push(entry);
         }
         mine = [];
+        return addresses;
       },
       end: () => {
         drop(); // never committed: rolled back, nothing of it stored
@@ -1268,7 +1296,10 @@ interface AckAttempt {
   /** Acknowledgements to this address that this attempt's snapshot may not show. */
   unseen(address: string): number;
   queue(address: string): void;
-  committed(): void;
+  /** Acknowledgements to this address that other attempts queued and have not committed yet. */
+  pending(address: string): number;
+  /** This attempt's acknowledgements are committed: their addresses. */
+  committed(): string[];
   end(): void;
 }
 

@@ -828,6 +828,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
       ticket: autoMail.filter((a) => a.ticketId === ticketId && a.at >= since).length,
       total: autoMail.filter((a) => a.at >= totalSince).length,
       breakerTrippedAt: breaker.trippedAt,
+      breakerResetAt: breaker.resetAt ?? null,
     };
   }
 
