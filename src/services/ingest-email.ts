@@ -571,9 +571,8 @@ export class IntakeService {
 
   #authentication(email: InboundEmail): SenderAuthentication {
     return senderAuthentication(
-      email.headers,
+      trustedAuthenticationResults(email.headers, this.#deps.settings.trustedAuthservId ?? null),
       email.from?.address ?? null,
-      this.#deps.settings.trustedAuthservId ? [this.#deps.settings.trustedAuthservId] : [],
     );
   }
 

@@ -7,6 +7,7 @@ import { TICKET_COMMAND, toCommandText } from '../../adapters/discord/discord-co
 import { parseCommand } from '../../src/domain/command.ts';
 import { ackSubject, composeAcknowledgement } from '../../src/domain/acknowledgement.ts';
 import type { HeaderMap } from '../../src/domain/inbound-email.ts';
+import { senderAuthentication } from '../../src/domain/sender-authentication.ts';
 import {
   normalisedMailbox,
   senderAuthenticated,
@@ -129,6 +130,49 @@ describe('whether our server authenticated the address an acknowledgement would 
     expect(
       senderAuthenticated(auth(`${MX}; dkim=pass header.d=notvictim.example`), 'v@victim.example').authenticated,
     ).toBe(false);
+  });
+});
+
+describe('who wrote an email, as the threading rules ask it: one Authentication-Results parser serves both', () => {
+  const of = (pairs: readonly (readonly [string, string])[], from: string | null, trusted: string | null = MX) =>
+    senderAuthentication(trustedAuthenticationResults(headers(pairs), trusted), from);
+
+  it('pass on DMARC pass or an aligned SPF/DKIM pass, fail on DMARC fail or SPF fail without DKIM', () => {
+    expect(
+      of([['Authentication-Results', `${MX}; dmarc=pass header.from=customer.example`]], 'j@customer.example'),
+    ).toBe('pass');
+    expect(
+      of([['Authentication-Results', `${MX}; dkim=pass (good) header.d=customer.example`]], 'j@customer.example'),
+    ).toBe('pass');
+    expect(of([['Authentication-Results', `${MX}; dmarc=fail (p=reject) header.from=x.example`]], 'j@x.example')).toBe(
+      'fail',
+    );
+    expect(of([['Authentication-Results', `${MX}; spf=fail smtp.mailfrom=x.example`]], 'j@x.example')).toBe('fail');
+    // A pass for the attacker's own domain says nothing about the From's.
+    expect(
+      of([['Authentication-Results', `${MX}; spf=pass smtp.mailfrom=attacker.example`]], 'victim@customer.example'),
+    ).toBe('unknown');
+  });
+
+  it("believes only our server's topmost instance: none trusted, or another authserv-id, is unknown", () => {
+    const pass = [['Authentication-Results', `${MX}; dmarc=pass header.from=customer.example`]] as const;
+    expect(of(pass, 'j@customer.example', null)).toBe('unknown');
+    expect(
+      of(
+        [['Authentication-Results', 'mx.attacker.example; dmarc=pass header.from=customer.example']],
+        'j@customer.example',
+      ),
+    ).toBe('unknown');
+    // The sender's own forged instance below ours does not override ours.
+    expect(
+      of(
+        [
+          ['Authentication-Results', `${MX}; dmarc=fail header.from=customer.example`],
+          ['Authentication-Results', `${MX}; dmarc=pass header.from=customer.example`],
+        ],
+        'j@customer.example',
+      ),
+    ).toBe('fail');
   });
 });
 
