@@ -217,7 +217,7 @@ const AUTO_REPLY_SUBJECT =
 const CHALLENGE_SUBJECT =
   /(please confirm your (e-?mail|message)|confirm(ation)? (required|needed)? ?(to|for) (deliver|your message)|verify (your|that you are)|sender verification|spam ?arrest|\bboxbe\b|is awaiting your (confirmation|verification)|message (is )?(held|waiting) for (your )?(verification|confirmation)|challenge[- ]response|authenticate your (e-?mail|message))/i;
 const CHALLENGE_TEXT =
-  /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot)))/i;
+  /(spamarrest\.com|boxbe\.com\/|choicemail|mailblocks|to (have|get) your message delivered,? please (click|reply|confirm|verify)|i use a challenge[- ]response|please (click|reply)[^.\n]{0,60}to (verify|confirm) (that )?you are (a )?(human|real|not a (spammer|robot))|(have|get) your (e-?mail )?address added to (the recipient'?s|my|our|his|her) (allowed|approved|safe|white)[ -]?(senders? )?list|this (e-?mail )?(account|mailbox|address) is protected by [^.\n]{1,60}\.\s+please (click|reply|confirm|verify))/i;
 const VIRUS_SUBJECT =
   /(virus|malware|quarantin|infected|banned (content|file|attachment)|blocked (attachment|content|file|message)|attachment (blocked|removed|stripped)|content (filter|violation)|security alert|mail ?scanner|antivirus|symantec|mcafee|sophos|trend ?micro|interscan|scanmail)/i;
 const VIRUS_SENDER =

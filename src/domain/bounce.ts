@@ -54,9 +54,11 @@ export function bounceDetails(email: BounceInput): BounceDetails {
   // Some gateways thread their bounce on the original (In-Reply-To): cited the same way.
   for (const id of [...email.inReplyTo, ...email.references]) ids.add(id);
 
+  // One recipient: the bounce's own words are about it too (quota.msg says "exceeds allowed size" there).
+  const single = report?.recipients?.length === 1;
   const fromReport = (report?.recipients ?? []).map((r) => ({
     address: r.address,
-    hard: hardness(r.status, r.action, r.diagnostic ?? ''),
+    hard: hardness(r.status, r.action, `${r.diagnostic ?? ''}\n${single ? text.slice(0, 4096) : ''}`),
     status: r.status,
   }));
   const seen = new Set(fromReport.map((r) => r.address));
@@ -69,13 +71,28 @@ export function bounceDetails(email: BounceInput): BounceDetails {
   if (fromReport.length > 0)
     return { recipients: fromReport.slice(0, MAX_RECIPIENTS), originalMessageIds: [...ids], source: 'dsn' };
 
-  const recipients = recipientsInText(text, email);
+  const inText = recipientsInText(text, email);
+  const recipients = inText.length > 0 ? inText : screenNamesInText(text, email);
   return { recipients, originalMessageIds: [...ids], source: recipients.length > 0 || ids.size > 0 ? 'text' : 'none' };
 }
 
-/** 5.x.x → hard, 4.x.x → soft; without a status, the action (delayed) or the words decide; failed defaults to hard. */
+/**
+ * A full mailbox or a message too large for it: the address works, so never hard, even when the server
+ * answers 5.x.x (552 5.2.2, "550 mailbox exceeds allowed size", "Benutzer hat zuviele Mails").
+ */
+const MAILBOX_FULL =
+  /(mailbox (is )?full|over ?quota|quota (exceeded|exceed)|exceeded (its |the )?(disk space|storage|quota|mailbox)|mailbox (size |storage )?(limit )?exceeded|mailbox exceeds|exceeds allowed size|account is full|too many (messages|mails) on the server|zu ?viele mails|insufficient (system )?storage|max(imum)? message size|message size exceed|message (is )?too (large|big)|exceeds (the )?(maximum )?(message )?size)/i;
+
+/**
+ * 5.x.x → hard, 4.x.x → soft, except a full mailbox or a too-large message (X.2.2, X.2.3, X.3.4, or the
+ * words), which is soft whatever the class; without a status, the action (delayed) or the words decide;
+ * failed defaults to hard.
+ */
 function hardness(status: string | null, action: string | null, words: string): boolean | null {
-  const code = /([245])\.\d{1,3}\.\d{1,3}/.exec(status ?? '')?.[1];
+  const m = /([245])\.(\d{1,3})\.(\d{1,3})/.exec(status ?? '');
+  const code = m?.[1];
+  const detail = m ? `${m[2]}.${m[3]}` : '';
+  if (detail === '2.2' || detail === '2.3' || detail === '3.4' || MAILBOX_FULL.test(words.slice(0, 4096))) return false;
   if (code === '5') return true;
   if (code === '4') return false;
   if (action === 'delayed') return false;
@@ -126,7 +143,7 @@ function recipientsInText(text: string, email: BounceInput): BouncedRecipient[] 
       const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(near)?.[1] ?? null;
       const smtp = /\b([45])\d\d\b/.exec(near)?.[1];
       const hard =
-        status !== null
+        status !== null || MAILBOX_FULL.test(near)
           ? hardness(status, null, near)
           : smtp === '5'
             ? true
@@ -135,6 +152,27 @@ function recipientsInText(text: string, email: BounceInput): BouncedRecipient[] 
               : hardness(null, null, body);
       out.push({ address, hard: hard ?? (SOFT_WORDS.test(body) ? false : true), status });
     }
+  }
+  return out;
+}
+
+/**
+ * Providers that bounce with their users' bare names (AOL: "could not be delivered … to the following
+ * recipients:\n\tscreenname"): each indented name under that line is an address at the daemon's domain.
+ */
+function screenNamesInText(text: string, email: BounceInput): BouncedRecipient[] {
+  const from = email.from?.address.toLowerCase() ?? '';
+  const at = from.lastIndexOf('@');
+  if (at <= 0 || !/^(mailer-daemon|postmaster)$/.test(from.slice(0, at))) return [];
+  const domain = from.slice(at + 1);
+  const lines = text.slice(0, originalStart(text)).split('\n');
+  const head = lines.findIndex((l) => /(following (recipients?|addresses)|to these recipients)[^\n]*:\s*$/i.test(l));
+  if (head === -1) return [];
+  const out: BouncedRecipient[] = [];
+  for (const line of lines.slice(head + 1, head + 1 + MAX_RECIPIENTS)) {
+    const name = /^[ \t]+([a-z0-9][a-z0-9._+-]{0,63})[ \t]*$/i.exec(line)?.[1];
+    if (name === undefined) break;
+    out.push({ address: `${name.toLowerCase()}@${domain}`, hard: hardness(null, 'failed', text), status: null });
   }
   return out;
 }

@@ -5,9 +5,12 @@
  * examples/ and public ones) are never taken for robots. The recognition rate is printed per source.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MailparserEmailParser } from '../../adapters/mailparser/mailparser-email-parser.ts';
+import { bounceDetails } from '../../src/domain/bounce.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import {
   CORPUS,
@@ -42,7 +45,25 @@ const SHARED_HUMAN = [
   'flanker/text-only.eml',
   'flanker/outlook-express.eml',
   'flanker/bilingual-simple.eml',
+  'flanker/bz2-attachment.eml',
+  'flanker/enclosed.eml',
+  'flanker/mailgun-pic.eml',
+  'flanker/multi-received-headers.eml',
+  'flanker/quoted-printable.eml',
+  'flanker/relative.eml',
+  'flanker/russian-attachment-yahoo.eml',
+  'flanker/signed.eml',
+  'flanker/torture-part.eml',
   'mikel/plain_emails/basic_email.eml',
+  'mikel/plain_emails/raw_email.eml',
+  'mikel/plain_emails/raw_email_reply.eml',
+  'mikel/plain_emails/raw_email_simple.eml',
+  'mikel/plain_emails/raw_email_with_partially_quoted_subject.eml',
+  'mikel/mime_emails/raw_email2.eml',
+  'mikel/mime_emails/raw_email_with_binary_encoded.eml',
+  'mikel/mime_emails/raw_email_with_nested_attachment.eml',
+  'mikel/mime_emails/sig_only_email.eml',
+  'mikel/mime_emails/two_from_in_message.eml',
 ];
 const BATCH = 16;
 
@@ -64,12 +85,12 @@ afterAll(async () => {
 
 async function files(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
-  if (!dir.endsWith('/') && /\.(eml|txt)$/.test(dir)) return [dir];
+  if (!dir.endsWith('/') && /\.(eml|txt|msg)$/.test(dir)) return [dir];
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await files(full)));
-    else if (/\.(eml|txt)$/.test(entry.name) && !/^(MANIFEST|README|LICENSE)/i.test(entry.name)) out.push(full);
+    else if (/\.(eml|txt|msg)$/.test(entry.name) && !/^(MANIFEST|README|LICENSE)/i.test(entry.name)) out.push(full);
   }
   return out.sort();
 }
@@ -99,23 +120,30 @@ describe('public automated mail through the real intake', () => {
     expect(automated.length).toBeGreaterThan(120);
 
     const results = await ingestAll(automated);
-    const bySource = new Map<string, { total: number; recognised: number }>();
+    const bySource = new Map<string, { total: number; recognised: number; tickets: number; acks: number }>();
     const missed: string[] = [];
     const codes = new Map<string, number>();
     for (const [file, result] of results) {
       const source = sourceOf(file);
-      const tally = bySource.get(source) ?? { total: 0, recognised: 0 };
+      const tally = bySource.get(source) ?? { total: 0, recognised: 0, tickets: 0, acks: 0 };
       tally.total++;
       // A second copy of one email (same Message-ID in two collections) was recognised the first time.
       if (result.outcome === 'automated' || result.outcome === 'duplicate') tally.recognised++;
       else missed.push(`${path.relative(process.cwd(), file)}: ${result.outcome}`);
+      if (result.outcome === 'created') {
+        tally.tickets++;
+        if (result.acknowledgement === 'queued') tally.acks++;
+      }
       if (result.outcome === 'automated') codes.set(result.code, (codes.get(result.code) ?? 0) + 1);
       bySource.set(source, tally);
     }
     const total = results.size;
     const recognised = total - missed.length;
     console.log(`automated corpus: ${recognised}/${total} recognised (${((100 * recognised) / total).toFixed(1)} %)`);
-    for (const [source, t] of bySource) console.log(`  ${source}: ${t.recognised}/${t.total}`);
+    for (const [source, t] of bySource)
+      console.log(
+        `  ${source}: ${t.recognised}/${t.total} recognised, ${t.tickets} tickets, ${t.acks} acknowledgements`,
+      );
     console.log('  codes:', Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])));
     expect(missed).toEqual([]);
 
@@ -136,13 +164,86 @@ describe('public automated mail through the real intake', () => {
       ...HUMAN_EXAMPLES.map((f) => path.join(EXAMPLES, f)),
       ...SHARED_HUMAN.map((f) => path.join(CORPUS, f)).filter((f) => existsSync(f)),
     ];
-    expect(human.length).toBeGreaterThanOrEqual(8);
+    expect(human.length).toBeGreaterThanOrEqual(30);
     const results = await ingestAll(human);
     const taken = [...results]
       .filter(([, r]) => r.outcome === 'automated')
       .map(([f, r]) => `${path.basename(f)}: ${(r as { code: string }).code}`);
+    console.log(`human emails: ${human.length}, taken for robots: ${taken.length}`);
     expect(taken).toEqual([]);
     for (const [f, r] of results)
       expect(['created', 'reply', 'duplicate'], `${path.basename(f)}: ${JSON.stringify(r)}`).toContain(r.outcome);
   }, 120_000);
+
+  it('reads the failed recipient, hard or soft and the original Message-ID as the sources expect', async () => {
+    const { expected } = JSON.parse(await readFile(path.join(FIXTURES, 'EXPECTED-bounces.json'), 'utf8')) as {
+      expected: Record<string, Expected>;
+    };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bounce-corpus-'));
+    const parser = new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 10 * 1024 * 1024 });
+    const tally: Record<'recipients' | 'hard' | 'messageId', [number, number]> = {
+      recipients: [0, 0],
+      hard: [0, 0],
+      messageId: [0, 0],
+    };
+    const wrong: string[] = [];
+    try {
+      for (const [file, want] of Object.entries(expected)) {
+        const details = bounceDetails(await parser.parse(await readFile(path.join(FIXTURES, file))));
+        const got = details.recipients.map((r) => r.address.toLowerCase());
+        const check = (field: keyof typeof tally, ok: boolean, what: string) => {
+          tally[field][1]++;
+          if (ok) tally[field][0]++;
+          else wrong.push(`${file}: ${field} ${what}`);
+        };
+        if (want.recipients)
+          check(
+            'recipients',
+            want.recipients.every((a) => got.includes(a)),
+            `expected ${want.recipients.join(', ')}, got ${got.join(', ') || 'none'}`,
+          );
+        if (want.recipientsAnyOf)
+          check(
+            'recipients',
+            want.recipientsAnyOf.some((a) => got.includes(a)),
+            `expected one of ${want.recipientsAnyOf.join(', ')}, got ${got.join(', ') || 'none'}`,
+          );
+        if (want.hard !== undefined) {
+          const hard = details.recipients.map((r) => r.hard);
+          check(
+            'hard',
+            hard.length > 0 && hard.every((h) => h === want.hard),
+            `expected ${want.hard ? 'hard' : 'soft'}, got ${JSON.stringify(hard)}`,
+          );
+        }
+        if (want.messageId)
+          check(
+            'messageId',
+            details.originalMessageIds.includes(want.messageId),
+            `expected ${want.messageId}, got ${details.originalMessageIds.join(', ') || 'none'}`,
+          );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const pct = ([ok, n]: [number, number]) => `${ok}/${n} (${((100 * ok) / n).toFixed(0)} %)`;
+    console.log(
+      `bounce details as the sources expect them: recipients ${pct(tally.recipients)}, hard/soft ${pct(tally.hard)}, original Message-ID ${pct(tally.messageId)}`,
+    );
+    if (wrong.length > 0) console.log(`  not as expected:\n  ${wrong.join('\n  ')}`);
+    expect(tally.hard[1]).toBeGreaterThan(40);
+    // Floors at the figures measured when this test was written: a change that reads fewer right fails.
+    expect(tally.recipients[0] / tally.recipients[1]).toBeGreaterThanOrEqual(FLOOR.recipients);
+    expect(tally.hard[0] / tally.hard[1]).toBeGreaterThanOrEqual(FLOOR.hard);
+    expect(tally.messageId[0] / tally.messageId[1]).toBeGreaterThanOrEqual(FLOOR.messageId);
+  }, 120_000);
 });
+
+interface Expected {
+  readonly recipients?: readonly string[];
+  readonly recipientsAnyOf?: readonly string[];
+  readonly hard?: boolean;
+  readonly messageId?: string;
+}
+
+const FLOOR = { recipients: 1, hard: 1, messageId: 1 };

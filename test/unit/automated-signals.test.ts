@@ -193,6 +193,25 @@ describe('issue 16: robots recognised, each with its code', () => {
         }),
       ),
     ).toBe('challenge.confirm_sender');
+    // Bluebottle-style: from the protected mailbox's own address, asking to be put on its allowed list.
+    expect(
+      code(
+        mail({
+          from: { address: 'exampleuser@bluebottle.example', name: '' },
+          subject: 'RE: BLAH',
+          text: "This account is protected by Bluebottle.  Please click on the\nfollowing link to have your address added to the recipient's allowed\nlist and to ensure delivery of your email.",
+        }),
+      ),
+    ).toBe('challenge.confirm_sender');
+    // A customer asking to be put on a safe-senders list is a customer.
+    expect(
+      code(
+        mail({
+          subject: 'Newsletter',
+          text: 'Please add my address to your safe senders list, your mail lands in spam.',
+        }),
+      ),
+    ).toBeNull();
     // A customer who mentions a virus is a customer.
     expect(
       code(mail({ subject: 'Virus in your PDF invoice?', text: 'My antivirus complains about the invoice you sent.' })),
@@ -296,8 +315,10 @@ describe('bounceDetails: who failed, hard or soft, which email', () => {
     const qmail = bounce({
       text: "Hi. This is the qmail-send program at mx.example.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<full@example.net>:\n552 mailbox full, try again later\n\n--- Below this line is a copy of the message.\n\nMessage-Id: <ticketrelay.2.k2.00aa11bb22cd@shop.example>\n",
     });
+    // A full mailbox is not a dead address, whatever the class of the code (sisimai and
+    // Mail::DeliveryStatus::BounceParser agree): it is retried, never flagged.
     expect(bounceDetails(qmail)).toMatchObject({
-      recipients: [{ address: 'full@example.net', hard: true }],
+      recipients: [{ address: 'full@example.net', hard: false }],
       originalMessageIds: ['ticketrelay.2.k2.00aa11bb22cd@shop.example'],
     });
     const eximDelay = bounce({
@@ -309,7 +330,18 @@ describe('bounceDetails: who failed, hard or soft, which email', () => {
     const exchange = bounce({
       text: 'Delivery has failed to these recipients or groups:\n\nJohn Smith<mailto:john.smith@eu.example.com>\n\nDiagnostic information for administrators:\n\njohn.smith@eu.example.com\n#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large ##\n',
     });
-    expect(bounceDetails(exchange).recipients[0]).toMatchObject({ address: 'john.smith@eu.example.com', hard: true });
+    // Too large for that mailbox (X.2.3): the address works, so it is not flagged.
+    expect(bounceDetails(exchange).recipients[0]).toMatchObject({ address: 'john.smith@eu.example.com', hard: false });
+    const unknown = bounce({
+      text: 'Delivery has failed to these recipients or groups:\n\ngone@eu.example.com\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n',
+    });
+    expect(bounceDetails(unknown).recipients[0]).toMatchObject({ address: 'gone@eu.example.com', hard: true });
+    // AOL names its users bare, under the daemon's own domain.
+    const aol = bounce({
+      from: { address: 'MAILER-DAEMON@aol.com', name: 'Mail Delivery Subsystem' },
+      text: 'Sorry support@shop.example. Your mail to the following recipients could not be delivered because they are not accepting mail with attachments or embedded images:\n\tscreenname\n',
+    });
+    expect(bounceDetails(aol).recipients.map((r) => r.address)).toEqual(['screenname@aol.com']);
   });
 
   it('Amazon SES JSON, bare or inside SNS: Permanent is hard, Transient soft, the Message-ID from its headers', () => {
