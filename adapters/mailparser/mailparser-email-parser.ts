@@ -144,6 +144,12 @@ export class MailparserEmailParser implements EmailParser {
     const from = firstAddress(parser.from);
     const subject = (parser.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
     const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date : null;
+    // mailparser renders a message/rfc822 part sent inline (Content-Disposition: inline) into the text and
+    // hands no part for it: its header block is read from the raw email instead (old Hotmail abuse reports).
+    if (ctype.type.startsWith('multipart/') && !reportParts.some((p) => p.contentType === 'message/rfc822')) {
+      const inline = inlineEnclosedHeaders(raw);
+      if (inline !== null) reportParts.push({ contentType: 'message/rfc822', text: inline });
+    }
     const deliveryReport = buildDeliveryReport(ctype, headers, reportParts);
     const enclosedMessageIds =
       deliveryReport === null
@@ -391,6 +397,24 @@ function buildDeliveryReport(
     recipients: recipients.slice(0, 100),
     enclosedHeaders: [...enclosed].slice(0, 100),
   };
+}
+
+/**
+ * The header block of the first message/rfc822 part marked inline, read from the raw email (its first
+ * REPORT_PART_MAX bytes): the part's own headers, a blank line, then the enclosed message's headers.
+ */
+function inlineEnclosedHeaders(raw: Uint8Array): string | null {
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, REPORT_PART_MAX)).toString('latin1');
+  const part = /^content-type:[ \t]*message\/rfc822\b[^\n]*\n(?:(?:[ \t][^\n]*|[!-9;-~]+:[^\n]*)\n)*?\r?\n/im.exec(
+    head,
+  );
+  if (part === null) return null;
+  const partHeaders = part[0].toLowerCase();
+  if (!/content-disposition:[ \t]*inline/.test(partHeaders)) return null;
+  const rest = head.slice(part.index + part[0].length);
+  const end = rest.search(/\r?\n\r?\n/);
+  const block = end === -1 ? rest : rest.slice(0, end);
+  return /^[!-9;-~]+:/.test(block) ? block : null;
 }
 
 function cleanId(value: string | undefined): string | null {

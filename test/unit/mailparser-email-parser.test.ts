@@ -83,3 +83,56 @@ describe('a text part that holds only an inline image placeholder', () => {
     }
   });
 });
+
+/** A multipart/mixed email whose second part is a message/rfc822 sent inline (mailparser renders it as text). */
+function inlineEnclosed(enclosedHeaders: readonly string[]): Buffer {
+  return Buffer.from(
+    [
+      'From: staff@mail.example',
+      'To: fbl@shop.example',
+      'Subject: complaint about message from 192.0.2.1',
+      'Message-ID: <fbl.1@mail.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b2"',
+      '',
+      '--b2',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: inline',
+      '',
+      ...enclosedHeaders,
+      'From: Support <support@shop.example>',
+      'To: someone@mail.example',
+      'Subject: Your order',
+      'Message-ID: <ticketrelay.1.a.00aa11bb22cc@shop.example>',
+      '',
+      'Hello',
+      '',
+      '--b2--',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** Parses one email with a parser of its own, in a folder removed afterwards. */
+async function parseAlone(raw: Buffer) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketrelay-inline-'));
+  try {
+    return await new MailparserEmailParser({ attachmentDir: dir, attachmentMaxBytes: 1_000_000 }).parse(raw);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('a message/rfc822 part sent inline', () => {
+  it("is read for its headers: an old Hotmail abuse report is a report citing our email's Message-ID", async () => {
+    const email = await parseAlone(inlineEnclosed(['X-HmXmrOriginalRecipient: someone@mail.example']));
+    expect(email.deliveryReport?.enclosedHeaders).toContain('x-hmxmroriginalrecipient');
+    expect(email.deliveryReport?.originalMessageIds).toEqual(['ticketrelay.1.a.00aa11bb22cc@shop.example']);
+  });
+
+  it('makes no report of a person forwarding an email inline', async () => {
+    const email = await parseAlone(inlineEnclosed([]));
+    expect(email.deliveryReport).toBeNull();
+    expect(email.text).toContain('Hello');
+  });
+});
