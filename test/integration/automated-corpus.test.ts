@@ -122,16 +122,20 @@ describe('public automated mail through the real intake', () => {
     expect(automated.length).toBeGreaterThanOrEqual(300);
 
     const results = await ingestAll(automated);
-    const bySource = new Map<string, { total: number; recognised: number; tickets: number; acks: number }>();
+    const bySource = new Map<
+      string,
+      { total: number; recognised: number; duplicates: number; tickets: number; acks: number }
+    >();
     const missed: string[] = [];
     const codes = new Map<string, number>();
     for (const [file, result] of results) {
       const source = sourceOf(file);
-      const tally = bySource.get(source) ?? { total: 0, recognised: 0, tickets: 0, acks: 0 };
+      const tally = bySource.get(source) ?? { total: 0, recognised: 0, duplicates: 0, tickets: 0, acks: 0 };
       tally.total++;
       // A second copy of one email (same Message-ID in two collections) was recognised the first time.
       if (result.outcome === 'automated' || result.outcome === 'duplicate') tally.recognised++;
       else missed.push(`${path.relative(process.cwd(), file)}: ${result.outcome}`);
+      if (result.outcome === 'duplicate') tally.duplicates++;
       if (result.outcome === 'created') {
         tally.tickets++;
         if (result.acknowledgement === 'queued') tally.acks++;
@@ -144,7 +148,7 @@ describe('public automated mail through the real intake', () => {
     console.log(`automated corpus: ${recognised}/${total} recognised (${((100 * recognised) / total).toFixed(1)} %)`);
     for (const [source, t] of bySource)
       console.log(
-        `  ${source}: ${t.recognised}/${t.total} recognised, ${t.tickets} tickets, ${t.acks} acknowledgements`,
+        `  ${source}: ${t.recognised}/${t.total} recognised (${t.duplicates} as a duplicate), ${t.tickets} tickets, ${t.acks} acknowledgements`,
       );
     console.log('  codes:', Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])));
     expect(missed).toEqual([]);
