@@ -19,8 +19,17 @@
  * `npm ci` runs it (the `prepare` script); bin/ticketrelay.mjs runs it when dist/ is missing or older
  * than a source. `node bin/build.mjs` builds by hand; `--check` exits 1 when dist/ is stale.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,15 +81,35 @@ function sourceFiles() {
   return files;
 }
 
-/** The files whose dist/ counterpart is missing or older than the source. */
+/**
+ * The files whose dist/ counterpart is missing or older than the source, and the newest source's
+ * time (each source stat'ed once: this runs at every start).
+ */
 function staleFiles(files) {
-  return files.filter(({ source, target }) => {
+  let newest = 0;
+  const stale = files.filter(({ source, target }) => {
     try {
-      return statSync(target).mtimeMs < statSync(source).mtimeMs;
+      const changed = statSync(source).mtimeMs;
+      newest = Math.max(newest, changed);
+      return statSync(target).mtimeMs < changed;
     } catch {
       return true;
     }
   });
+  return { stale, newest };
+}
+
+/** The newest of the sources' time and the lockfiles' (a change of the installed libraries). */
+function newestInput(newestSource) {
+  let newest = newestSource;
+  for (const file of LOCKFILES) {
+    try {
+      newest = Math.max(newest, statSync(file).mtimeMs);
+    } catch {
+      // a lockfile that is not there
+    }
+  }
+  return newest;
 }
 
 /**
@@ -90,7 +119,8 @@ function staleFiles(files) {
  */
 export function currentBuild() {
   const files = sourceFiles();
-  if (staleFiles(files).length > 0) return null;
+  const { stale, newest } = staleFiles(files);
+  if (stale.length > 0) return null;
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
@@ -99,20 +129,11 @@ export function currentBuild() {
   }
   if (manifest.files !== files.length) return null;
   if (manifest.bundle === null) return manifest; // esbuild is not installed: the per-file tree runs
-  let bundled;
   try {
-    bundled = statSync(BUNDLE).mtimeMs;
+    return statSync(BUNDLE).mtimeMs >= newestInput(newest) ? manifest : null;
   } catch {
     return null;
   }
-  for (const file of [...files.map((f) => f.source), ...LOCKFILES]) {
-    try {
-      if (statSync(file).mtimeMs > bundled) return null;
-    } catch {
-      // a lockfile that is not there
-    }
-  }
-  return manifest;
 }
 
 /** True when dist/ holds a current build (see currentBuild). */
@@ -126,7 +147,7 @@ export function isBuilt() {
  */
 export async function build({ log = () => undefined } = {}) {
   const files = sourceFiles();
-  const stale = staleFiles(files);
+  const { stale, newest } = staleFiles(files);
   let ts = null;
   if (stale.some(({ source }) => source.endsWith('.ts'))) {
     ts = createRequire(path.join(ROOT, 'package.json'))('typescript');
@@ -171,7 +192,7 @@ export async function build({ log = () => undefined } = {}) {
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(DIST, dir))) prune(path.join(DIST, dir));
-  const bundle = await bundleCli({ log, force: stale.length > 0 });
+  const bundle = await bundleCli({ log, newest: newestInput(newest) });
   mkdirSync(DIST, { recursive: true });
   writeFileSync(
     `${MANIFEST}.${process.pid}.tmp`,
@@ -182,12 +203,12 @@ export async function build({ log = () => undefined } = {}) {
 }
 
 /**
- * dist/ticketrelay.cjs, when a source or the installed libraries changed since it was made (or
- * `force`). Returns its hash (the code caches are kept per hash), or null when esbuild is not
+ * dist/ticketrelay.cjs, when a source or the installed libraries changed since it was made (`newest`
+ * is the newest of their times). Returns its hash (the code caches are kept per hash), or null when esbuild is not
  * installed. CommonJS, so that bin/ticketrelay.mjs can compile it with a code cache (Node 20 has
  * none for ES modules); our dynamic imports become functions called on first use, as before.
  */
-async function bundleCli({ log, force }) {
+async function bundleCli({ log, newest }) {
   let esbuild;
   try {
     esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
@@ -195,25 +216,14 @@ async function bundleCli({ log, force }) {
     rmSync(BUNDLE, { force: true });
     return null;
   }
-  let hash = null;
   try {
     const previous = JSON.parse(readFileSync(MANIFEST, 'utf8'));
-    if (!force && typeof previous.bundle === 'string' && existsSync(BUNDLE)) {
-      const bundled = statSync(BUNDLE).mtimeMs;
-      const newer = [...sourceFiles().map((f) => f.source), ...LOCKFILES].some((file) => {
-        try {
-          return statSync(file).mtimeMs > bundled;
-        } catch {
-          return false;
-        }
-      });
-      if (!newer) hash = previous.bundle;
-    }
+    if (typeof previous.bundle === 'string' && statSync(BUNDLE).mtimeMs >= newest) return previous.bundle;
   } catch {
-    // no manifest yet: a first build
+    // no manifest or no bundle yet: a first build
   }
-  if (hash !== null) return hash;
   log('ticketrelay: bundling the CLI into dist/ticketrelay.cjs…');
+  const started = new Date();
   const temporary = `${BUNDLE}.${process.pid}.tmp`;
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'adapters', 'cli', 'entry.ts')],
@@ -241,8 +251,11 @@ async function bundleCli({ log, force }) {
     },
   });
   const bytes = readFileSync(temporary);
+  // Dated when the bundling began: a source saved while esbuild ran is newer, and bundled again next time.
+  utimesSync(temporary, started, started);
   renameSync(temporary, BUNDLE);
-  hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   // The code caches of earlier bundles would never be read again.
   if (existsSync(CODE_CACHE_DIR))
     for (const entry of readdirSync(CODE_CACHE_DIR))
