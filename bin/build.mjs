@@ -10,10 +10,26 @@
  * a temporary name and renamed, so processes racing to build (tests starting several at once) each
  * see whole files and write the same bytes.
  *
+ * Then the CLI's bundle, dist/ticketrelay.cjs: the CLI entry and everything it reaches (ours and the
+ * libraries, but the chat, IMAP and spreadsheet SDKs that only some roles load) in one file, built with
+ * esbuild (installed with tsx). A process then resolves, reads and compiles one file instead of ~500,
+ * and bin/ticketrelay.mjs keeps V8's compiled code of it (dist/cache/): see there. The per-file tree
+ * stays: the parser and training threads start from it, and it runs when esbuild is not installed.
+ *
  * `npm ci` runs it (the `prepare` script); bin/ticketrelay.mjs runs it when dist/ is missing or older
  * than a source. `node bin/build.mjs` builds by hand; `--check` exits 1 when dist/ is stale.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +37,29 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist');
 const SOURCE_DIRS = ['src', 'adapters', 'jobs'];
+/** The CLI's bundle and the folder of V8's code caches of it (bin/ticketrelay.mjs). */
+export const BUNDLE = path.join(DIST, 'ticketrelay.cjs');
+export const CODE_CACHE_DIR = path.join(DIST, 'cache');
+const MANIFEST = path.join(DIST, '.build.json');
+/**
+ * Left out of the bundle, loaded from node_modules by the roles and commands that use them: big, and
+ * needed by no short command (the chat bots, IMAP, exports, the lmtp role's server, the digest chart),
+ * or native add-ons the SDKs load only when present.
+ */
+const NOT_BUNDLED = [
+  '@slack/bolt',
+  '@slack/web-api',
+  'discord.js',
+  'imapflow',
+  'exceljs',
+  'smtp-server',
+  'pngjs',
+  'zlib-sync',
+  'bufferutil',
+  'utf-8-validate',
+];
+/** A change of the installed libraries (npm ci, npm install) makes the bundle stale too. */
+const LOCKFILES = [path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'node_modules', '.package-lock.json')];
 
 /** Every source file with the dist/ file it becomes. */
 function sourceFiles() {
@@ -42,40 +81,73 @@ function sourceFiles() {
   return files;
 }
 
-/** The files whose dist/ counterpart is missing or older than the source. */
+/**
+ * The files whose dist/ counterpart is missing or older than the source, and the newest source's
+ * time (each source stat'ed once: this runs at every start).
+ */
 function staleFiles(files) {
-  return files.filter(({ source, target }) => {
+  let newest = 0;
+  const stale = files.filter(({ source, target }) => {
     try {
-      return statSync(target).mtimeMs < statSync(source).mtimeMs;
+      const changed = statSync(source).mtimeMs;
+      newest = Math.max(newest, changed);
+      return statSync(target).mtimeMs < changed;
     } catch {
       return true;
     }
   });
+  return { stale, newest };
+}
+
+/** The newest of the sources' time and the lockfiles' (a change of the installed libraries). */
+function newestInput(newestSource) {
+  let newest = newestSource;
+  for (const file of LOCKFILES) {
+    try {
+      newest = Math.max(newest, statSync(file).mtimeMs);
+    } catch {
+      // a lockfile that is not there
+    }
+  }
+  return newest;
 }
 
 /**
- * True when dist/ holds a current build: every source has its output, none is newer than it, and
- * no output remains of a source since removed (the manifest lists what the last build wrote).
- * A few milliseconds: one stat per file.
+ * The current build's manifest (what the last build wrote, and the bundle's hash), or null when dist/
+ * is not current: a source without its output or newer than it, an output left of a removed source,
+ * or a bundle older than a source or than the installed libraries. A few milliseconds: one stat per file.
  */
-export function isBuilt() {
+export function currentBuild() {
   const files = sourceFiles();
-  if (staleFiles(files).length > 0) return false;
+  const { stale, newest } = staleFiles(files);
+  if (stale.length > 0) return null;
+  let manifest;
   try {
-    const manifest = JSON.parse(readFileSync(path.join(DIST, '.build.json'), 'utf8'));
-    return manifest.files === files.length;
+    manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
   } catch {
-    return false;
+    return null;
   }
+  if (manifest.files !== files.length) return null;
+  if (manifest.bundle === null) return manifest; // esbuild is not installed: the per-file tree runs
+  try {
+    return statSync(BUNDLE).mtimeMs >= newestInput(newest) ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when dist/ holds a current build (see currentBuild). */
+export function isBuilt() {
+  return currentBuild() !== null;
 }
 
 /**
  * Compiles what changed. Returns the number of files written; throws when TypeScript is not
  * installed (a production install without dev dependencies and without a build: the caller says so).
  */
-export function build({ log = () => undefined } = {}) {
+export async function build({ log = () => undefined } = {}) {
   const files = sourceFiles();
-  const stale = staleFiles(files);
+  const { stale, newest } = staleFiles(files);
   let ts = null;
   if (stale.some(({ source }) => source.endsWith('.ts'))) {
     ts = createRequire(path.join(ROOT, 'package.json'))('typescript');
@@ -120,15 +192,100 @@ export function build({ log = () => undefined } = {}) {
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(DIST, dir))) prune(path.join(DIST, dir));
-  const manifest = path.join(DIST, '.build.json');
+  const bundle = await bundleCli({ log, newest: newestInput(newest) });
   mkdirSync(DIST, { recursive: true });
   writeFileSync(
-    `${manifest}.${process.pid}.tmp`,
-    `${JSON.stringify({ files: files.length, builtAt: new Date().toISOString() })}\n`,
+    `${MANIFEST}.${process.pid}.tmp`,
+    `${JSON.stringify({ files: files.length, bundle, builtAt: new Date().toISOString() })}\n`,
   );
-  renameSync(`${manifest}.${process.pid}.tmp`, manifest);
+  renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   return stale.length;
 }
+
+/**
+ * dist/ticketrelay.cjs, when a source or the installed libraries changed since it was made (`newest`
+ * is the newest of their times). Returns its hash (the code caches are kept per hash), or null when esbuild is not
+ * installed. CommonJS, so that bin/ticketrelay.mjs can compile it with a code cache (Node 20 has
+ * none for ES modules); our dynamic imports become functions called on first use, as before.
+ */
+async function bundleCli({ log, newest }) {
+  let esbuild;
+  try {
+    esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
+  } catch {
+    rmSync(BUNDLE, { force: true });
+    return null;
+  }
+  try {
+    const previous = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+    if (typeof previous.bundle === 'string' && statSync(BUNDLE).mtimeMs >= newest) return previous.bundle;
+  } catch {
+    // no manifest or no bundle yet: a first build
+  }
+  log('ticketrelay: bundling the CLI into dist/ticketrelay.cjs…');
+  const started = new Date();
+  const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'adapters', 'cli', 'entry.ts')],
+    outfile: temporary,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // The libraries' CommonJS builds where they ship both: what Node itself loads for them with require.
+    mainFields: ['main', 'module'],
+    external: NOT_BUNDLED,
+    legalComments: 'none',
+    // Non-ASCII characters escaped: bin/ticketrelay.mjs reads the bundle as Latin-1 (one byte a character).
+    charset: 'ascii',
+    logLevel: 'error',
+    plugins: [importMetaAsInDist],
+    // import.meta of each source, as the per-file build has it: its own file under dist/ (see metaOf).
+    banner: {
+      js: [
+        "const __trBase = require('node:url').pathToFileURL(__dirname + '/');",
+        'const __trUrl = (rel) => new URL(rel, __trBase).href;',
+        "const __trDir = (rel) => require('node:path').join(__dirname, rel);",
+        "const __trResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;",
+      ].join(' '),
+    },
+  });
+  const bytes = readFileSync(temporary);
+  // Dated when the bundling began: a source saved while esbuild ran is newer, and bundled again next time.
+  utimesSync(temporary, started, started);
+  renameSync(temporary, BUNDLE);
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  // The code caches of earlier bundles would never be read again.
+  if (existsSync(CODE_CACHE_DIR))
+    for (const entry of readdirSync(CODE_CACHE_DIR))
+      if (!entry.startsWith(`${hash}-`)) rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
+  return hash;
+}
+
+/**
+ * CommonJS has no `import.meta`: in each source that uses it, it becomes that source's own place under
+ * dist/ (the per-file tree), so that database.js still finds the migrations beside it, parse-pool.js
+ * its parse-worker.js, and config.js the project root above dist/src/.
+ */
+const importMetaAsInDist = {
+  name: 'import-meta-as-in-dist',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (args.path.split(path.sep).includes('node_modules')) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta')) return { contents: text, loader: 'ts' };
+      const compiled = path.relative(ROOT, args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
+      return {
+        loader: 'ts',
+        contents: text
+          .replaceAll('import.meta.dirname', `__trDir(${JSON.stringify(path.posix.dirname(compiled))})`)
+          .replaceAll('import.meta.url', `__trUrl(${JSON.stringify(compiled)})`)
+          .replaceAll('import.meta.resolve(', '__trResolve('),
+      };
+    });
+  },
+};
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
@@ -139,7 +296,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exitCode = built ? 0 : 1;
   } else {
     const started = performance.now();
-    const written = build({ log: (line) => process.stderr.write(`${line}\n`) });
+    const written = await build({ log: (line) => process.stderr.write(`${line}\n`) });
     process.stdout.write(
       `dist/: ${written} file${written === 1 ? '' : 's'} written in ${Math.round(performance.now() - started)} ms.\n`,
     );

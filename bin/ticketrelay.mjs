@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // Runs the compiled JavaScript under dist/ (bin/build.mjs; `npm ci` builds it), rebuilding first the files
 // changed since: a process loads no transpiler, and each command only the SDKs it uses (lazy imports).
-import { existsSync } from 'node:fs';
+// What runs is the CLI's bundle, one file (dist/ticketrelay.cjs), with V8's code cache; the per-file
+// tree when esbuild is not installed.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, isBuilt } from './build.mjs';
+import vm from 'node:vm';
+import { build as buildDist, BUNDLE, CODE_CACHE_DIR, currentBuild } from './build.mjs';
 
 // The configuration of a process started without it (a mail server's pipe, cron, a shell): the file
 // named by TICKETRELAY_ENV_FILE, else the project's .env when there is one. Variables already set win.
@@ -32,15 +36,17 @@ if (existsSync(envFile)) {
   }
 }
 
+let build = currentBuild();
 let entry = '../dist/adapters/cli/entry.js';
-if (!isBuilt()) {
+if (!build) {
   try {
     // Said on a terminal only: a mail server would send a pipe's standard error back with a bounce.
-    build({
+    await buildDist({
       log: (line) => {
         if (process.stderr.isTTY) process.stderr.write(`${line}\n`);
       },
     });
+    build = currentBuild();
   } catch (error) {
     // No TypeScript to build with (an install without dev dependencies and no dist/): the sources run
     // through tsx's loader, as before the build existed. Slower to start, the same behaviour.
@@ -51,5 +57,61 @@ if (!isBuilt()) {
     entry = '../adapters/cli/entry.ts';
   }
 }
-const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+/** Set by loadBundle when this run's compiled code is to be kept for the next. */
+let saveCodeCache = null;
+// Help is answered by entry.js from the usage text alone, before anything else loads: from the per-file
+// tree, that is one small module to compile instead of the bundle to read.
+const help = args[0] === 'help' || asksForHelp(args);
+const { main } = typeof build?.bundle === 'string' && !help ? loadBundle(build.bundle, args[0]) : await import(entry);
+process.exitCode = await main(args);
+// Not for a command misspelt or misused (EX_USAGE): its cache would be of little, under a name never used again.
+if (process.exitCode !== 64) saveCodeCache?.();
+
+/** As adapters/cli/usage.ts says it: --help or -h before a lone `--`. */
+function asksForHelp(list) {
+  const end = list.indexOf('--');
+  return (end === -1 ? list : list.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/**
+ * The bundle (dist/ticketrelay.cjs), compiled with V8's code cache of an earlier run of the same
+ * command when there is one: Node 20 keeps none by itself (module.enableCompileCache came in 22.1),
+ * and compiling the bundle's functions anew is most of a short command's CPU. The cache is the code
+ * V8 compiled while the command ran, saved at its end when it had none (or V8 refused it: another
+ * Node). One per command (`ingest`, `command`…): each compiles other functions. Where dist/ cannot be
+ * written (an installation owned by another user) the command runs the same, without it.
+ */
+function loadBundle(hash, command) {
+  const name = /^[a-z][a-z-]{0,30}$/.test(command ?? '') ? command : 'other';
+  const cacheFile = path.join(CODE_CACHE_DIR, `${hash}-${name}.bin`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(BUNDLE, 'latin1')}\n})`,
+    {
+      filename: BUNDLE,
+      cachedData,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    },
+  );
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
+  if (cachedData === undefined || script.cachedDataRejected) {
+    saveCodeCache = () => {
+      try {
+        mkdirSync(CODE_CACHE_DIR, { recursive: true });
+        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, cacheFile);
+      } catch {
+        // read-only: the next run compiles again
+      }
+    };
+  }
+  return module.exports;
+}

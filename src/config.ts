@@ -377,7 +377,22 @@ export interface ApiToken {
 export const API_TOKEN_MIN_LENGTH = 32;
 
 /** Parse the environment once. Every problem is reported at once, each with its variable's name. */
+/**
+ * The last configuration read, with the environment it was read from: a process asks more than once
+ * (`ingest -` tries the hand-over to the lmtp role, then takes the email itself), and the schema's
+ * parse is a good part of a short command's start. A changed environment is read again.
+ */
+let lastRead: { readonly env: string; readonly config: Config } | null = null;
+
 export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
+  const key = JSON.stringify(given);
+  if (lastRead?.env === key) return lastRead.config;
+  const config = readConfig(given);
+  lastRead = { env: key, config };
+  return config;
+}
+
+function readConfig(given: NodeJS.ProcessEnv): Config {
   // `X=` (an EnvironmentFile line left empty) means "not set": the default applies, instead of a
   // boolean refused or a number read as 0. Not for URLs: an empty one is a mistake to report.
   const env = Object.fromEntries(
