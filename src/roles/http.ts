@@ -1,6 +1,6 @@
 /**
  * The `http` role: health, readiness, metrics and the old module's API on HTTP_HOST:HTTP_PORT. Stateless:
- * run several behind a load balancer. Metrics that must hold across processes (queue depth,
+ * run several behind a load balancer (the rate limits are counted in Redis for all of them). Metrics that must hold across processes (queue depth,
  * acknowledgements sent, open tickets, triage latency) are read at scrape time from Redis and MySQL;
  * this process's own counters (emails taken here, HTTP requests) come from the in-process registry.
  */
@@ -20,6 +20,7 @@ import {
   redisEvictionWarning,
 } from '../../adapters/http/readiness.ts';
 import { describeOutbox } from '../services/deliver-outbox.ts';
+import { RedisRateGate } from '../../adapters/queue/redis-rate-gate.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
 const DB_METRICS_CACHE_MS = 5_000;
@@ -79,6 +80,8 @@ export async function startHttpFrontEnd(
     logger: app.logger,
     supportAddress: config.mail.supportAddress,
     access: config.http,
+    // The API's and the form's limits hold for all front ends together (per process while Redis is away).
+    rateGate: new RedisRateGate({ redis, prefix: config.redis.queuePrefix, logger: app.logger }),
   });
   const host = options.host ?? config.http.host;
   const port = options.port ?? config.http.port;
