@@ -129,6 +129,8 @@ const EnvSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // The time budget of each query the HTTP API and the chat commands run (max_statement_time).
   DB_QUERY_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  // The time budget of each query of an export (`export`, /ticket export): pages of 500 tickets, read in a row.
+  DB_EXPORT_BUDGET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   // Mailboxes: IMAP_URL for one (named "support"), or IMAP_MAILBOXES=support,billing with IMAP_<NAME>_* each.
   IMAP_MAILBOXES: z
     .string()
@@ -258,6 +260,8 @@ export interface Config {
     readonly poolSize: number;
     /** Each query of the HTTP API and of chat commands is stopped after this long (ms). */
     readonly queryBudgetMs: number;
+    /** Each query of an export is stopped after this long (ms). */
+    readonly exportBudgetMs: number;
   };
   /** /ticket commands and buttons per caller (chat or console user). */
   readonly commandRate: readonly Rate[];
@@ -449,6 +453,7 @@ function readConfig(given: NodeJS.ProcessEnv): Config {
       local: e.DATABASE_URL === undefined,
       poolSize: e.DB_POOL_SIZE,
       queryBudgetMs: e.DB_QUERY_BUDGET_MS,
+      exportBudgetMs: e.DB_EXPORT_BUDGET_MS,
     },
     commandRate: e.COMMAND_RATE_PER_USER,
     redis: {

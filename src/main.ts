@@ -61,8 +61,12 @@ export interface AppStores {
   readonly checkpoints: MailboxCheckpointStore;
   /** Triage's reads and writes (the worker role), and its stored results (`triage explain|train`, the demo). */
   readonly triage: TriageStore & TriageRecords;
-  /** The digest's figures, the export's pages, the old module's reads. */
+  /** The digest's figures (the worker, `digest`): no statement budget. */
   readonly reports: ReportStore;
+  /** The old module's reads for the HTTP API: each query within DB_QUERY_BUDGET_MS. */
+  readonly apiReports: ReportStore;
+  /** The export's pages (`export`, /ticket export): each query within DB_EXPORT_BUDGET_MS. */
+  readonly exports: ReportStore;
   /** One digest post per channel and day. */
   readonly digestLedger: DigestLedger;
   /** Which chat message announced which ticket (the bots role's notices, escalations). */
@@ -71,7 +75,7 @@ export interface AppStores {
   noticeFeed(platform: ChatPlatform, channel: string): NoticeFeed;
   /** The pass that takes in what the old site did (the worker role). */
   readonly legacy: LegacySync;
-  /** /readyz and /metrics (the http role). */
+  /** /readyz and /metrics (the http role): each query within DB_QUERY_BUDGET_MS. */
   readonly operations: OperationsStore;
   /** SLA clocks and their alerts (the worker role, /ticket view, sla commands). */
   readonly sla: SlaStore;
@@ -170,7 +174,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const interactiveDatabase = openDatabase({
     url: config.database.url,
     poolSize: config.database.poolSize,
-    queryBudget: { ms: config.database.queryBudgetMs },
+    queryBudget: { ms: config.database.queryBudgetMs, variable: 'DB_QUERY_BUDGET_MS' },
+  });
+  // Exports read page after page: a budget of their own, on a small pool of their own.
+  const exportDatabase = openDatabase({
+    url: config.database.url,
+    poolSize: 2,
+    queryBudget: { ms: config.database.exportBudgetMs, variable: 'DB_EXPORT_BUDGET_MS' },
   });
   // bullmq, nodemailer and mailparser load on first use (lazy-adapters.ts): a command that sends no
   // email and stores none (`/ticket view`) never pays for them.
@@ -231,6 +241,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await triage.close();
     await sender.close();
     await interactiveDatabase.close();
+    await exportDatabase.close();
     await database.close();
     logger.flush();
   };
@@ -254,15 +265,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const notifiers: ChatNotifier[] = [new ConsoleNotifier({ logger }), ...channelNotifiers];
   const reports = new MysqlReportStore(database);
+  const exports = new MysqlReportStore(exportDatabase);
   const stores: AppStores = {
     checkpoints: new MysqlMailboxCheckpoints(database),
     triage: new MysqlTriageStore(database),
     reports,
+    apiReports: new MysqlReportStore(interactiveDatabase),
+    exports,
     digestLedger: reports,
     chatPosts,
     noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),
     legacy: new MysqlLegacySync(database),
-    operations: new MysqlOperationsStore(database),
+    operations: new MysqlOperationsStore(interactiveDatabase),
     sla: new MysqlSlaStore(database),
   };
   const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
@@ -293,7 +307,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
     exporter: async (request) => {
       const { exportToBuffer } = await import('../adapters/export/export-file.ts'); // exceljs: only for an export
-      return exportToBuffer(reports, { ...request, timeZone: config.digest.timezone });
+      return exportToBuffer(exports, { ...request, timeZone: config.digest.timezone });
     },
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,

@@ -21,7 +21,7 @@ import {
 } from 'discord.js';
 import type { Config } from '../../src/config.ts';
 import type { Caller, CommandReply } from '../../src/domain/command.ts';
-import { discordPlain, discordText } from '../../src/domain/encode.ts';
+import { clipEncoded as clip, discordPlain, discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -359,8 +359,4 @@ function payload(message: DiscordMessage): {
     components: message.components,
     allowedMentions: NO_MENTIONS,
   };
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -72,7 +72,7 @@ export class DiscordChatPoster implements ChatPoster {
   async postAlert(channel: string, text: string): Promise<string> {
     try {
       const answer = (await this.#rest.post(Routes.channelMessages(channel), {
-        body: { content: `🚨 ${text}`, allowed_mentions: { parse: [] } },
+        body: { content: `🚨 ${discordText(text)}`, allowed_mentions: { parse: [] } },
       })) as { id?: unknown };
       if (typeof answer.id !== 'string')
         throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);

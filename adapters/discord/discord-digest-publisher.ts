@@ -5,7 +5,7 @@
  * answer must not become a second post.
  */
 import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
-import { discordText } from '../../src/domain/encode.ts';
+import { clipEncoded, discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { DigestPost, DigestPublisher } from '../../src/ports/digest-publisher.ts';
 
@@ -30,7 +30,7 @@ export class DiscordDigestPublisher implements DigestPublisher {
           embeds: [
             {
               title: digest.title.slice(0, 256),
-              description: digest.textIn({ escape: discordText, bold: (t) => `**${t}**` }).slice(0, 4096),
+              description: clipEncoded(digest.textIn({ escape: discordText, bold: (t) => `**${t}**` }), 4096),
               color: 0x2e6ec8,
               fields: digest.fields
                 .slice(0, 25)

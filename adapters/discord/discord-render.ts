@@ -26,7 +26,8 @@ import {
   type TicketListView,
   type TicketSummary,
 } from '../../src/domain/command.ts';
-import { discordText } from '../../src/domain/encode.ts';
+// Discord's markdown in text from customers, the old site or an agent's draft: shown as typed.
+import { clipEncoded as clip, discordText as esc } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -131,7 +132,10 @@ function listEmbed(list: TicketListView, text: string): APIEmbed {
   const lines = list.items.map(summaryLine);
   const top = list.items[0];
   return {
-    title: clip(`${capitalised(list.filters) || 'Tickets'}, ${list.order ?? 'newest first'} · page ${list.page}`, 256),
+    title: clip(
+      `${esc(capitalised(list.filters)) || 'Tickets'}, ${list.order ?? 'newest first'} · page ${list.page}`,
+      256,
+    ),
     description: clip(lines.join('\n') || esc(text) || 'No ticket matches.', 4096),
     color: colourOf(top?.priority ?? 'normal'),
     ...(list.hasMore && next ? { footer: { text: clip(`More: ${next}`, 2048) } } : {}),
@@ -261,11 +265,4 @@ function buttons(ticketId: number, actions: readonly TicketAction[]): APIActionR
       })),
     },
   ];
-}
-
-/** Discord's markdown in text from customers, the old site or an agent's draft: shown as typed. */
-const esc = discordText;
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

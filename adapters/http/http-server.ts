@@ -9,9 +9,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiScope, ApiToken } from '../../src/config.ts';
 import { isAppError } from '../../src/domain/errors.ts';
-import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
+import { LocalRateGate, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
+import type { RateGate } from '../../src/ports/rate-gate.ts';
 import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
@@ -43,6 +44,8 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly supportAddress: string;
   readonly access: HttpAccess;
+  /** Where the limits are counted: Redis for every process (the http role), or this process's memory (the default). */
+  readonly rateGate?: RateGate;
   readonly clock?: () => Date;
 }
 
@@ -120,9 +123,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   );
 
   const clientAddress = createClientAddress(deps.access.trustedProxies);
-  const perToken = new RateLimiter(deps.access.ratePerToken);
-  const formPerIp = new RateLimiter(deps.access.formRatePerIp);
-  const formTotal = new RateLimiter(deps.access.formRateTotal);
+  const rates = deps.rateGate ?? new LocalRateGate();
 
   const routes: { method: string[]; pattern: RegExp; name: string; access: Access; handle: Handler }[] = [
     {
@@ -204,11 +205,13 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           );
         }
         // Counted once valid (a person correcting a field is not held back); per client, then for everyone.
-        const ipDenial = formPerIp.check(context.client);
-        const denial = ipDenial ?? formTotal.check('all');
+        const denial = await rates.take([
+          { scope: 'form-client', key: context.client, rates: deps.access.formRatePerIp },
+          { scope: 'form-total', key: 'all', rates: deps.access.formRateTotal },
+        ]);
         if (denial) {
           // The overall cap reached is an alert: someone floods the form from many addresses.
-          if (ipDenial)
+          if (denial.scope === 'form-client')
             log.info(
               { client: context.client, limit: denial.rate.text },
               'web form refused: this client reached its rate limit',
@@ -220,8 +223,6 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             );
           throw tooMany(denial, formMessage(denial));
         }
-        formPerIp.consume(context.client);
-        formTotal.consume('all');
         const raw = contactFormToEmail(checked.form, { supportAddress: deps.supportAddress, now: now() });
         const result = await deps.ingest(raw, { kind: 'web', name: 'contact form', webForm: checked.form.details });
         // The old pages read the number as ticket.msg_id (one version as msg_id): both, beside our own fields.
@@ -450,7 +451,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
   ];
 
   /** The token this request may use for a route, or a problem (401, 403, 429). */
-  const admit = (req: http.IncomingMessage, access: Access): ApiToken | null => {
+  const admit = async (req: http.IncomingMessage, access: Access): Promise<ApiToken | null> => {
     if (access === 'public') return null;
     const auth = authenticate(req.headers.authorization, deps.access.tokens);
     if (auth.kind === 'none') {
@@ -483,7 +484,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${access}"` },
       );
     }
-    const denial = perToken.take(`token:${token.name}`);
+    const denial = await rates.take([{ scope: 'api-token', key: token.name, rates: deps.access.ratePerToken }]);
     if (denial)
       throw tooMany(
         denial,
@@ -526,7 +527,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           );
         }
         routeName = route.name;
-        const token = admit(req, route.access);
+        const token = await admit(req, route.access);
         const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
         const answer = await route.handle(req, url, params, { token, client: clientAddress(req) });
         send(answer.status, answer.body, answer.type);

@@ -22,6 +22,8 @@ export interface Database {
   readonly pool: mysql.Pool;
   /** The database name in the URL. */
   readonly name: string;
+  /** The time budget of each statement on this pool, or null. */
+  readonly budget: QueryBudget | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export interface Database {
  */
 export interface QueryBudget {
   readonly ms: number;
+  /** The setting that gives it, named when a query goes over it. */
+  readonly variable: string;
 }
 
 export function openDatabase(options: { url: string; poolSize: number; queryBudget?: QueryBudget }): Database {
@@ -77,6 +81,7 @@ export function openDatabase(options: { url: string; poolSize: number; queryBudg
     },
     pool,
     name: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    budget: options.queryBudget ?? null,
     close: () => pool.end(),
   };
 }
@@ -152,8 +157,11 @@ export async function createLegacyTables(database: Database): Promise<void> {
   for (const statement of statements) await database.pool.query(statement);
 }
 
-/** mysql2 (possibly wrapped by drizzle) → AppError. Never includes the connection URL. */
-export function toAppError(error: unknown, doing: string): AppError {
+/**
+ * mysql2 (possibly wrapped by drizzle) → AppError. Never includes the connection URL. `budget`: the
+ * pool's, named when a query went over it (DB_QUERY_BUDGET_MS when not given).
+ */
+export function toAppError(error: unknown, doing: string, budget?: QueryBudget | null): AppError {
   if (error instanceof AppError) return error;
   const inner = findMysqlError(error);
   const code = inner?.code ?? '';
@@ -170,7 +178,7 @@ export function toAppError(error: unknown, doing: string): AppError {
   if (inner?.errno === 1969 || code === 'ER_QUERY_TIMEOUT' || code === 'ER_STATEMENT_TIMEOUT') {
     return new AppError(
       'db.timeout',
-      `The database stopped a query that went over its time budget (DB_QUERY_BUDGET_MS) while ${doing}: narrow the request and try again.`,
+      `The database stopped a query that went over its time budget (${budget ? `${budget.variable}, ${budget.ms} ms` : 'DB_QUERY_BUDGET_MS'}) while ${doing}: narrow the request (a shorter period, a narrower search) and try again${budget ? `, or raise ${budget.variable}` : ''}.`,
       { cause: error },
     );
   }

@@ -4,7 +4,7 @@
  */
 import type { RowDataPacket } from 'mysql2/promise';
 import type { DatabaseGauges, OperationsStore } from '../../src/ports/operations-store.ts';
-import type { Database } from './database.ts';
+import { toAppError, type Database } from './database.ts';
 
 export class MysqlOperationsStore implements OperationsStore {
   readonly #database: Database;
@@ -19,7 +19,13 @@ export class MysqlOperationsStore implements OperationsStore {
 
   async gauges(triagedSince: Date): Promise<DatabaseGauges> {
     const pool = this.#database.pool;
-    const q = async (sql: string, params: unknown[] = []) => (await pool.query<RowDataPacket[]>(sql, params))[0];
+    const q = async (sql: string, params: unknown[] = []) => {
+      try {
+        return (await pool.query<RowDataPacket[]>(sql, params))[0];
+      } catch (error) {
+        throw toAppError(error, 'counting for /metrics', this.#database.budget);
+      }
+    };
     const [ackRows, ticketRows, emailRows, triageRows] = await Promise.all([
       q("SELECT delivery, COUNT(*) AS n FROM support_message WHERE kind = 'ack' GROUP BY delivery"),
       q('SELECT status, COUNT(*) AS n FROM support_ticket GROUP BY status'),

@@ -50,9 +50,11 @@ const OPEN_AT = '(t.created_at < ? AND (t.closed_at IS NULL OR t.closed_at >= ?)
 
 export class MysqlReportStore implements ReportStore, DigestLedger {
   readonly #pool: mysql.Pool;
+  readonly #budget: Database['budget'];
 
   constructor(database: Database) {
     this.#pool = database.pool;
+    this.#budget = database.budget;
   }
 
   async #rows(sql: string, params: unknown[], doing: string): Promise<Row[]> {
@@ -60,7 +62,7 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
       const [rows] = await this.#pool.query<Row[]>(sql, params);
       return rows;
     } catch (error) {
-      throw toAppError(error, doing);
+      throw toAppError(error, doing, this.#budget);
     }
   }
 
@@ -334,7 +336,7 @@ export class MysqlReportStore implements ReportStore, DigestLedger {
       if ((await bringInLine(runnerOf(this.#pool), ticketId, { lock: false, at: new Date() })).found !== 'ticket')
         return null;
     } catch (error) {
-      throw toAppError(error, 'reading a ticket');
+      throw toAppError(error, 'reading a ticket', this.#budget);
     }
     const rows = await this.#rows(
       `SELECT t.*, m.msg_content, m.msg_cnfa_id, c.cst_id, c.cst_fname, c.cst_name, c.cst_mail, c.cst_gsm, c.cst_tel

@@ -371,7 +371,8 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
  * Before Bolt checks the signature (which refuses what is older than five minutes): a timestamp more
  * than five minutes ahead is refused as well (401, as Bolt answers a stale one), and a request whose
  * (timestamp, signature) was seen before is answered 200 and not run, so a captured `reply` cannot
- * email the customer twice. Only headers are read; the body stays for Bolt.
+ * email the customer twice; one the guard cannot vouch for is refused (503), never run on trust.
+ * Only headers are read; the body stays for Bolt.
  */
 function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, log: Logger): void {
   const listener = receiver.requestListener;
@@ -391,19 +392,27 @@ function guardSignedRequests(receiver: HTTPReceiver, guard: ReplayGuard | null, 
     }
     if (!guard) return listener(req, res);
     const key = `slack:${timestamp}:${createHash('sha256').update(signature).digest('hex').slice(0, 32)}`;
-    guard.firstTime(key, 2 * SIGNATURE_WINDOW_SECONDS + 60).then(
-      (first) => {
-        if (first) return listener(req, res);
-        log.warn({ url: req.url }, 'Slack request dropped: the same signed request was already received (a replay)');
-        res.writeHead(200).end();
+    guard.check(key, 2 * SIGNATURE_WINDOW_SECONDS + 60).then(
+      (verdict) => {
+        if (verdict === 'first') return listener(req, res);
+        if (verdict === 'replay') {
+          log.warn({ url: req.url }, 'Slack request dropped: the same signed request was already received (a replay)');
+          res.writeHead(200).end();
+          return;
+        }
+        // Redis away and this process's record of recent requests full: not run, rather than maybe twice.
+        log.error(
+          { url: req.url },
+          'Slack request refused (503): Redis cannot check it for replay and this process remembers too many recent requests; Slack shows the agent an error, retrying works once Redis answers',
+        );
+        res.writeHead(503).end();
       },
       (error: unknown) => {
-        // Redis down: commands still work (MySQL), without the replay check for that while.
-        log.warn(
+        log.error(
           { err: error instanceof Error ? error.message : String(error) },
-          'could not check a Slack request for replay (Redis); taking it',
+          'Slack request refused (503): the replay check failed',
         );
-        listener(req, res);
+        res.writeHead(503).end();
       },
     );
   };

@@ -18,7 +18,8 @@ import {
   type TicketListView,
   type TicketSummary,
 } from '../../src/domain/command.ts';
-import { slackText } from '../../src/domain/encode.ts';
+// Slack's mrkdwn control characters: every string from a customer or the old site goes through esc.
+import { clipEncoded as clip, slackText as esc } from '../../src/domain/encode.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -300,16 +301,9 @@ function plain(text: string, max = 24): { type: 'plain_text'; text: string } {
   return { type: 'plain_text', text: clip(text, max) };
 }
 
-/** Slack's mrkdwn control characters: every string from a customer or the old site goes through it. */
-const esc = slackText;
-
 function quote(text: string): string {
   return text
     .split('\n')
     .map((l) => `>${l}`)
     .join('\n');
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

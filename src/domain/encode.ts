@@ -62,23 +62,56 @@ export function slackText(text: string): string {
 }
 
 /**
+ * What Discord turns into a link by itself and, in a message, into an embed of the page: a URL with a
+ * scheme, without the punctuation that usually follows one in a sentence.
+ */
+const URL_TEXT = String.raw`[a-z][a-z0-9+.-]*:\/\/[^\s<>]*[^\s<>.,:;"')\]]`;
+/** One pass, so that nothing inside a URL is escaped and nothing escaped is taken for a URL. */
+const DISCORD_MARKUP = new RegExp(
+  `(${URL_TEXT})|^([ \\t]*)([>#-]|\\d+(?=\\.[ \\t]))|([\\\\*_~\`|<[\\]])|@(?=everyone|here)`,
+  'gim',
+);
+const DISCORD_ESCAPED = new RegExp(`<(${URL_TEXT})>|\\\\([\\\\*_~\`|<[\\]>#.-])|@\u200b(?=everyone|here)`, 'gi');
+
+/**
  * Text → Discord markdown that shows as typed: the characters that make emphasis, code, spoilers,
  * masked links and mentions are backslash-escaped anywhere, those that make quotes, headers and lists
  * only at the start of a line (Discord drops a backslash before punctuation). `@everyone`/`@here` get
- * a zero-width space, so they do not even look like a mention; ordinary text (an address, "ticket #4
- * (closed).") is left as it reads.
+ * a zero-width space, so they do not even look like a mention. A URL is kept whole inside `<…>`: it
+ * still links, but shows no embed of its page and is read as the address it is (never the text of a
+ * masked link). Ordinary text (an address, "ticket #4 (closed).") is left as it reads.
  */
 export function discordText(text: string): string {
-  return text
-    .replace(/[\\*_~`|<[\]]/g, '\\$&')
-    .replace(/^([ \t]*)([>#-])/gm, '$1\\$2')
-    .replace(/^([ \t]*)(\d+)\.(?=[ \t])/gm, '$1$2\\.')
-    .replace(/@(everyone|here)/gi, '@\u200b$1');
+  return text.replace(DISCORD_MARKUP, (match, url?: string, indent?: string, lineStart?: string, char?: string) =>
+    url !== undefined
+      ? `<${url}>`
+      : lineStart !== undefined
+        ? /\d/.test(lineStart)
+          ? `${indent}${lineStart}\\` // "1." → "1\." (the dot makes the list)
+          : `${indent}\\${lineStart}`
+        : char !== undefined
+          ? `\\${char}`
+          : `${match}\u200b`,
+  );
 }
 
 /** Inverse of discordText: the text an agent typed, read back from a preview we escaped. */
 export function discordPlain(markdown: string): string {
-  return markdown.replace(/@\u200b(everyone|here)/gi, '@$1').replace(/\\([\\*_~`|<[\]>#.-])/g, '$1');
+  return markdown.replace(DISCORD_ESCAPED, (_match, url?: string, char?: string) => url ?? char ?? '@');
+}
+
+/**
+ * Encoded text (Slack's mrkdwn, Discord's markdown) within `max` characters, with "…" when cut: never
+ * inside an escape, an entity or a <…> of ours (a URL cut out of its <…> would be a bare one again).
+ */
+export function clipEncoded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text
+    .slice(0, max - 1)
+    .replace(/(?<=(?:^|[^\\])(?:\\\\)*)<[^<>]*$/, '')
+    .replace(/&[a-z0-9#]*$/i, '');
+  if ((/\\+$/.exec(cut)?.[0].length ?? 0) % 2 === 1) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }
 
 /** What no terminal should receive from outside: escape sequences whole, then any other control. */

@@ -39,7 +39,11 @@ export const startBotsRole: RoleStarter = async (app) => {
   try {
     if (config.slack.botToken) {
       const { createSlackBot } = await import('../../adapters/slack/slack-bot.ts');
-      const replayGuard = new RedisReplayGuard({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
+      const replayGuard = new RedisReplayGuard({
+        redisUrl: config.redis.url,
+        prefix: config.redis.queuePrefix,
+        logger: app.logger,
+      });
       const bot = createSlackBot({ slack: config.slack, commands: app.commands, logger: app.logger, replayGuard });
       closers.push(() => replayGuard.close());
       try {

@@ -1,6 +1,6 @@
 /**
  * The `http` role: health, readiness, metrics and the old module's API on HTTP_HOST:HTTP_PORT. Stateless:
- * run several behind a load balancer. Metrics that must hold across processes (queue depth,
+ * run several behind a load balancer (the rate limits are counted in Redis for all of them). Metrics that must hold across processes (queue depth,
  * acknowledgements sent, open tickets, triage latency) are read at scrape time from Redis and MySQL;
  * this process's own counters (emails taken here, HTTP requests) come from the in-process registry.
  */
@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../jobs/queues.ts';
 import { percentile } from '../domain/digest.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, isAppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter } from './role.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from '../../adapters/http/http-server.ts';
@@ -20,6 +20,7 @@ import {
   redisEvictionWarning,
 } from '../../adapters/http/readiness.ts';
 import { describeOutbox } from '../services/deliver-outbox.ts';
+import { RedisRateGate } from '../../adapters/queue/redis-rate-gate.ts';
 
 /** Collected at most this often, however often Prometheus scrapes. */
 const DB_METRICS_CACHE_MS = 5_000;
@@ -72,13 +73,15 @@ export async function startHttpFrontEnd(
 
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),
-    reports: app.stores.reports,
+    reports: app.stores.apiReports,
     statuses: app.statuses,
     metrics: app.metrics,
     readiness: () => readiness.report(),
     logger: app.logger,
     supportAddress: config.mail.supportAddress,
     access: config.http,
+    // The API's and the form's limits hold for all front ends together (per process while Redis is away).
+    rateGate: new RedisRateGate({ redis, prefix: config.redis.queuePrefix, logger: app.logger }),
   });
   const host = options.host ?? config.http.host;
   const port = options.port ?? config.http.port;
@@ -144,9 +147,24 @@ function databaseCollector(app: App, cacheMs: number) {
     'Created → triaged, tickets triaged in the last hour (quantile 0.5 and 0.95), from the database.',
   );
   let last = 0;
+  const log = app.logger.child({ component: 'metrics' });
   return async () => {
     if (Date.now() - last < cacheMs) return;
-    const counts = await app.stores.operations.gauges(new Date(Date.now() - 3_600_000));
+    let counts: Awaited<ReturnType<typeof app.stores.operations.gauges>>;
+    try {
+      counts = await app.stores.operations.gauges(new Date(Date.now() - 3_600_000));
+    } catch (error) {
+      // Over DB_QUERY_BUDGET_MS (or the database away): the scrape still answers, with the last counts and
+      // ticketrelay_metrics_collector_up{collector="database"} 0.
+      log.warn(
+        {
+          code: isAppError(error) ? error.code : undefined,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        "/metrics: the database's counts were not read; the last ones are served",
+      );
+      throw error;
+    }
     for (const [delivery, n] of Object.entries(counts.acknowledgements)) acks.set({ delivery }, n);
     for (const [status, n] of Object.entries(counts.tickets)) tickets.set({ status }, n);
     for (const [outcome, n] of Object.entries(counts.emailsStored)) stored.set({ outcome }, n);

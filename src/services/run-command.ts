@@ -31,6 +31,7 @@ import {
   type TemplateChoice,
 } from '../domain/command.ts';
 import { dayInZone, startOfDay } from '../domain/digest.ts';
+import { isAppError } from '../domain/errors.ts';
 import { reasonLines } from '../domain/triage/explain.ts';
 import { detectLanguage } from '../domain/language.ts';
 import { replySubject, taggedSubject, type Category, type Priority } from '../domain/ticket.ts';
@@ -356,7 +357,14 @@ export class CommandService {
     const to = command.to ?? dayInZone(this.#now(), this.#timeZone);
     const days = command.period === 'today' ? 0 : command.period === '30d' ? 29 : 6;
     const from = command.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-    const file = await this.#exporter({ format: command.format, from, to });
+    let file: Awaited<ReturnType<TicketExporter>>;
+    try {
+      file = await this.#exporter({ format: command.format, from, to });
+    } catch (error) {
+      // Over DB_EXPORT_BUDGET_MS: the manager is told which period to narrow, or what to raise.
+      if (isAppError(error) && error.code === 'db.timeout') return refuse(`Nothing was exported. ${error.message}`);
+      throw error;
+    }
     const { tickets, ...rest } = file;
     this.#log.info({ command: 'export', actor: agent.name, from, to, tickets }, 'tickets exported');
     return {

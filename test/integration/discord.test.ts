@@ -514,7 +514,7 @@ describe("customers' markdown and mentions (security review, finding 10)", () =>
       eml({
         from: '"@everyone <@&123456>" <mention2@attacker.example>',
         subject: '@everyone <@&123456> URGENT [refund](https://phish.example) <!channel>',
-        body: '@everyone please look <@120000000000000000>\n[Verify your Discord account](https://phish.example/discord)\n# HUGE HEADER\n||spoiler|| `code` **bold**',
+        body: '@everyone please look <@120000000000000000>\n[Verify your Discord account](https://phish.example/discord)\n# HUGE HEADER\n||spoiler|| `code` **bold**\nLog in at https://phish.example/login_now to see it.',
       }).raw,
       { kind: 'test' },
     );
@@ -546,11 +546,18 @@ describe("customers' markdown and mentions (security review, finding 10)", () =>
       expect(wire).not.toMatch(/@(everyone|here)/);
       expect(wire).not.toMatch(/(?<!\\\\)<@/);
       expect(wire).not.toMatch(/\\n# HUGE|(?<!\\\\)\|\|spoiler/);
+      // Every URL inside <…>: a link that shows no embed of the page and reads as the address it goes to.
+      expect(wire.replace(/(?<!\\\\)<https:\/\/[^\s<>"\\]+>/g, '')).not.toMatch(/https:\/\//);
     }
     expect(
       withText
         .map((b) => JSON.stringify(b))
-        .some((w) => w.includes('\\\\[Verify your Discord account\\\\](https://phish.example/discord)')),
+        .some((w) => w.includes('\\\\[Verify your Discord account\\\\](<https://phish.example/discord>)')),
+    ).toBe(true);
+    expect(
+      withText
+        .map((b) => JSON.stringify(b))
+        .some((w) => w.includes('Log in at <https://phish.example/login_now> to see it.')),
     ).toBe(true);
   });
 });

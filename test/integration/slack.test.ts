@@ -706,27 +706,7 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
 
   it('refuses a request signed more than five minutes ahead, and runs a replayed one once', async () => {
     const guard = new RedisReplayGuard({ redisUrl: app.config.redis.url, prefix: app.queuePrefix });
-    const guarded = createSlackBot({
-      slack: app.config.slack,
-      commands: app.commands,
-      logger: app.logger,
-      replayGuard: guard,
-    });
-    const url = `http://127.0.0.1:${await guarded.start(0)}/slack/events`;
-    const post = (
-      form: string,
-      timestamp: number,
-      signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${form}`).digest('hex')}`,
-    ) =>
-      fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': signature,
-        },
-        body: form,
-      });
+    const { post, guarded } = await startGuardedBot(guard);
     const notes = async () => (await events(otherId, 'note')).length;
     try {
       const before = await notes();
@@ -740,6 +720,62 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
       await new Promise((r) => setTimeout(r, 500));
       expect(await notes()).toBe(before + 1);
       expect(api.callsTo(note.responsePath)).toHaveLength(1);
+    } finally {
+      await guarded.stop();
+      guard.close();
+    }
+  });
+});
+
+/** A Slack bot on HTTP behind `guard`, and a poster of requests signed with the app's secret. */
+async function startGuardedBot(guard: RedisReplayGuard) {
+  const guarded = createSlackBot({
+    slack: app.config.slack,
+    commands: app.commands,
+    logger: app.logger,
+    replayGuard: guard,
+  });
+  const url = `http://127.0.0.1:${await guarded.start(0)}/slack/events`;
+  const post = (
+    form: string,
+    timestamp: number,
+    signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${form}`).digest('hex')}`,
+  ) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signature,
+      },
+      body: form,
+    });
+  return { guarded, post };
+}
+
+describe('Slack replay guard with Redis away (it fails safe)', () => {
+  it('still runs a replayed signed request once in this process, and refuses (503) what it cannot vouch for', async () => {
+    // A closed port: every Redis call fails, as when Redis is down.
+    const guard = new RedisReplayGuard({ redisUrl: 'redis://127.0.0.1:1', prefix: app.queuePrefix, maxLocalKeys: 2 });
+    const { post, guarded } = await startGuardedBot(guard);
+    const notes = async () => (await events(otherId, 'note')).length;
+    try {
+      const before = await notes();
+      const now = Math.floor(Date.now() / 1000);
+      const note = slashCommand(ALICE, `note ${otherId} said once without Redis`);
+      expect((await post(note.body, now)).status).toBe(200);
+      await api.waitFor(note.responsePath);
+      expect((await post(note.body, now)).status).toBe(200);
+      const second = slashCommand(ALICE, `note ${otherId} a second one`);
+      expect((await post(second.body, now)).status).toBe(200);
+      await api.waitFor(second.responsePath);
+      // The record is full of live keys (2 here): a third request is refused, never run on trust.
+      const third = slashCommand(ALICE, `note ${otherId} a third one`);
+      expect((await post(third.body, now)).status).toBe(503);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await notes()).toBe(before + 2);
+      expect(api.callsTo(note.responsePath)).toHaveLength(1);
+      expect(api.callsTo(third.responsePath)).toHaveLength(0);
     } finally {
       await guarded.stop();
       guard.close();

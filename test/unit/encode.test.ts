@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeHtmlText,
+  clipEncoded,
   discordPlain,
   discordText,
   htmlSafeJson,
@@ -71,12 +72,37 @@ describe('Discord markdown', () => {
       '# HUGE\n> quote\n- item\n1. first\n[Verify](https://phish.example) ||spoiler|| @everyone <@123> `x` **b** ~~s~~ a\\.b';
     const out = discordText(typed);
     expect(out).toBe(
-      '\\# HUGE\n\\> quote\n\\- item\n1\\. first\n\\[Verify\\](https://phish.example) \\|\\|spoiler\\|\\| @\u200beveryone \\<@123> \\`x\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ a\\\\.b',
+      '\\# HUGE\n\\> quote\n\\- item\n1\\. first\n\\[Verify\\](<https://phish.example>) \\|\\|spoiler\\|\\| @\u200beveryone \\<@123> \\`x\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ a\\\\.b',
     );
     expect(discordPlain(out)).toBe(typed);
     expect(discordText('Ticket #4 "Brake (rear)" closed by ada@shop.example.')).toBe(
       'Ticket #4 "Brake (rear)" closed by ada@shop.example.',
     );
+  });
+});
+
+describe('Discord links (security review, finding 10)', () => {
+  it('keeps every URL whole inside <…> (a link, no embed, never a masked link) and reads back as typed', () => {
+    const typed =
+      'Log in at https://phish.example/login_now*x. or (https://phish.example/a) [shop](https://phish.example/b) ' +
+      '[x](<https://phish.example/c>) <https://phish.example/d|https://shop.example> steam://run/1 @here https://x.example/@everyone';
+    const out = discordText(typed);
+    expect(out).toBe(
+      'Log in at <https://phish.example/login_now*x>. or (<https://phish.example/a>) \\[shop\\](<https://phish.example/b>) ' +
+        '\\[x\\](\\<<https://phish.example/c>>) \\<<https://phish.example/d|https://shop.example>> <steam://run/1> @\u200bhere <https://x.example/@everyone>',
+    );
+    // No URL outside our <…>, and no masked link: what the agent sees is the address the link goes to.
+    expect(out.replace(/(?<!\\)<[a-z]+:\/\/[^\s<>]+>/g, '')).not.toMatch(/[a-z]+:\/\//);
+    expect(out).not.toMatch(/(?<!\\)\]\(/);
+    expect(discordPlain(out)).toBe(typed);
+  });
+
+  it('clips encoded text without cutting an escape, an entity or a <URL> in two', () => {
+    const link = discordText('see https://phish.example/a-long-path-here');
+    expect(clipEncoded(link, 20)).toBe('see …');
+    expect(clipEncoded(discordText('a **b**'), 6)).toBe('a \\*…');
+    expect(clipEncoded(slackText('a <!channel>'), 6)).toBe('a …');
+    expect(clipEncoded('short', 5)).toBe('short');
   });
 });
 

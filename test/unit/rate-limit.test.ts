@@ -1,6 +1,6 @@
 /** The sliding-window limiter behind the API's, the web form's and the commands' limits. */
 import { describe, expect, it } from 'vitest';
-import { limitCommands, RateLimiter } from '../../src/domain/rate-limit.ts';
+import { limitCommands, LocalRateGate, RateLimiter } from '../../src/domain/rate-limit.ts';
 import type { Caller, CommandReply } from '../../src/domain/command.ts';
 
 const perMinute = (limit: number) => ({ limit, windowMs: 60_000, text: `${limit}/min` });
@@ -50,5 +50,22 @@ describe('RateLimiter', () => {
     expect(refused.text).toMatch(/^Too many commands \(at most 1\/min each\): try again in \d+ s\.$/);
     expect(await commands.run({ platform: 'slack', userId: 'U2' })).toBe(reply);
     expect(ran).toBe(2);
+  });
+});
+
+describe('LocalRateGate', () => {
+  it('counts every check only when all pass, and names the one that refused', async () => {
+    let now = 60_000 * 1000;
+    const gate = new LocalRateGate(() => now);
+    const perClient = (key: string) => ({ scope: 'client', key, rates: [perMinute(2)] });
+    const total = { scope: 'total', key: 'all', rates: [perMinute(3)] };
+    expect(await gate.take([perClient('a'), total])).toBeNull();
+    expect(await gate.take([perClient('a'), total])).toBeNull();
+    // a's third is refused by its own limit, and uses none of the total's.
+    expect(await gate.take([perClient('a'), total])).toMatchObject({ scope: 'client', rate: { text: '2/min' } });
+    expect(await gate.take([perClient('b'), total])).toBeNull();
+    expect(await gate.take([perClient('c'), total])).toMatchObject({ scope: 'total', retryAfterSeconds: 60 });
+    now += 2 * 60_000;
+    expect(await gate.take([perClient('c'), total])).toBeNull();
   });
 });
