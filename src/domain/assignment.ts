@@ -370,7 +370,8 @@ export function decideAssignment(input: {
   const eligible: AgentState[] = [];
   const skipped: string[] = [];
   const setupOf = new Map<number, AgentSetup>();
-  for (const agent of [...input.agents].sort(byRotation)) {
+  // By name: the reason lists the agents skipped in an order people can read.
+  for (const agent of [...input.agents].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)) {
     const setup = settings.agents.get(agent.name.toLowerCase());
     if (!setup) continue;
     setupOf.set(agent.id, setup);
