@@ -13,6 +13,8 @@ import {
   type AssignmentSettings,
 } from '../../src/domain/assignment.ts';
 import { BusinessCalendar, defaultCalendar, instantOf } from '../../src/domain/business-calendar.ts';
+import { parseCommand } from '../../src/domain/command.ts';
+import { toCommandText } from '../../adapters/discord/discord-command-definition.ts';
 
 const shop = defaultCalendar('Europe/Paris');
 /** Tuesday 2026-12-08 10:00 in Paris: the shop is open. */
@@ -261,5 +263,30 @@ describe('/ticket away arguments', () => {
     expect(parseAwayUntil(['tomorrow'], OPEN, tz)).toMatchObject({
       error: expect.stringContaining('"tomorrow" is not understood'),
     });
+  });
+});
+
+describe('the commands in every front end', () => {
+  it('parses away, back and stats agents as typed (console, Slack) and as Discord options write them', () => {
+    expect(parseCommand('/ticket away until 2026-12-12 14:00')).toEqual({
+      ok: true,
+      command: { name: 'away', until: ['until', '2026-12-12', '14:00'] },
+    });
+    expect(parseCommand('/ticket back')).toEqual({ ok: true, command: { name: 'back' } });
+    expect(parseCommand('/ticket back now')).toEqual({
+      ok: false,
+      error: '"/ticket back" takes nothing: it ends your absence.',
+    });
+    expect(parseCommand('/ticket stats agents')).toEqual({ ok: true, command: { name: 'stats_agents' } });
+    const discord = toCommandText('away', new Map([['until', '2026-12-12 14:00']]));
+    expect(discord).toBe('away 2026-12-12 14:00');
+    const parsed = parseCommand(discord);
+    expect(
+      parsed.ok && parsed.command.name === 'away' && parseAwayUntil(parsed.command.until, OPEN, 'Europe/Paris'),
+    ).toEqual({
+      until: instantOf('2026-12-12', 14 * 60, 'Europe/Paris'),
+    });
+    expect(toCommandText('stats', new Map([['period', 'agents']]))).toBe('stats agents');
+    expect(toCommandText('back', new Map())).toBe('back');
   });
 });
