@@ -22,7 +22,7 @@ export interface AssignableTicket {
 
 /** What `decide` did: nothing (not open, already assigned, or assigned by a person), or the decision written. */
 export type DecideOutcome =
-  | { readonly done: 'skipped'; readonly why: 'not_open' | 'assigned' | 'manual' | 'not_found' }
+  | { readonly done: 'skipped'; readonly why: 'not_open' | 'assigned' | 'manual' | 'not_found' | 'off' }
   | {
       readonly done: 'decided';
       readonly ticket: AssignableTicket;

@@ -78,6 +78,12 @@ export class AssignmentService implements AssignmentCommands {
 
   /** The decision for one ticket (after triage): assigned, queued, or left to people. Idempotent. */
   async assign(ticketId: number): Promise<DecideOutcome> {
+    // No file, or every ticket left to people: no decision to make, no lock to take.
+    if (
+      this.settings.rules.every((r) => r.strategies[0] === 'manual') &&
+      this.settings.fallback.strategies[0] === 'manual'
+    )
+      return { done: 'skipped', why: 'off' };
     const now = this.#now();
     const outcome = await this.#store.decide(
       ticketId,
