@@ -177,6 +177,8 @@ const EnvSchema = z.object({
   BUSINESS_CALENDAR_FILE: z.string().min(1).optional(),
   SLA_POLICIES_FILE: z.string().min(1).optional(),
   SLA_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  // Automatic assignment.
+  ASSIGNMENT_FILE: z.string().min(1).optional(),
   // HTTP server (health, metrics, the old module's API).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -367,6 +369,8 @@ export interface Config {
     readonly policiesFile: string | null;
     readonly checkSeconds: number;
   };
+  /** Automatic assignment's strategies, agents and rules (ASSIGNMENT_FILE; none: nobody is assigned automatically). */
+  readonly assignment: { readonly file: string | null };
 }
 
 export type ApiScope = 'read' | 'write' | 'metrics';
@@ -538,6 +542,7 @@ function readConfig(given: NodeJS.ProcessEnv): Config {
       policiesFile: e.SLA_POLICIES_FILE ? path.resolve(PROJECT_ROOT, e.SLA_POLICIES_FILE) : null,
       checkSeconds: e.SLA_CHECK_SECONDS,
     },
+    assignment: { file: e.ASSIGNMENT_FILE ? path.resolve(PROJECT_ROOT, e.ASSIGNMENT_FILE) : null },
   };
   return deepFreeze(config);
 }

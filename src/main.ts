@@ -79,6 +79,8 @@ export interface AppStores {
   readonly operations: OperationsStore;
   /** SLA clocks and their alerts (the worker role, /ticket view, sla commands). */
   readonly sla: SlaStore;
+  /** Automatic assignment: decisions under lock, the queue, absences (the worker role, /ticket away|back). */
+  readonly assignment: AssignmentStore;
 }
 import { loadSlaSetup } from '../adapters/files/sla-files.ts';
 import { MysqlSlaStore } from '../adapters/mysql/mysql-sla-store.ts';
@@ -86,6 +88,11 @@ import type { SlaStore } from './ports/sla-store.ts';
 import { SlaService } from './services/check-sla.ts';
 import type { SlaCommands } from './services/run-command.ts';
 import { describeError } from './domain/errors.ts';
+import { loadCalendar } from '../adapters/files/sla-files.ts';
+import { loadAssignmentFile } from '../adapters/files/assignment-file.ts';
+import { MysqlAssignmentStore } from '../adapters/mysql/mysql-assignment-store.ts';
+import type { AssignmentStore } from './ports/assignment-store.ts';
+import { AssignmentService, type AssignmentCommands } from './services/assign-ticket.ts';
 
 export interface App {
   readonly config: Config;
@@ -117,6 +124,8 @@ export interface App {
   readonly down: Map<string, string>;
   /** SLA clocks and alerts; null when BUSINESS_CALENDAR_FILE or SLA_POLICIES_FILE was refused (the worker then refuses to start). */
   readonly sla: SlaService | null;
+  /** Automatic assignment; null when ASSIGNMENT_FILE (or the calendar) was refused (the worker then refuses to start). */
+  readonly assignment: AssignmentService | null;
   close(): Promise<void>;
 }
 
@@ -278,6 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     legacy: new MysqlLegacySync(database),
     operations: new MysqlOperationsStore(interactiveDatabase),
     sla: new MysqlSlaStore(database),
+    assignment: new MysqlAssignmentStore(database),
   };
   const spam = new SpamReviewService({ store: spamStore, breaker: spamStore, archive: spamArchive, intake, logger });
   // SLA clocks for /ticket view and list due. A calendar or policies file that is refused stops the
@@ -297,6 +307,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       due: () => Promise.reject(new AppError('sla.unavailable', `SLA clocks are unavailable: ${problem}`)),
     };
   }
+  // Automatic assignment: a refused ASSIGNMENT_FILE stops the worker; commands say why instead of failing.
+  let assignment: AssignmentService | null = null;
+  let assignmentCommands: AssignmentCommands;
+  try {
+    const calendar = sla?.calendar ?? (await loadCalendar(config));
+    const settings = await loadAssignmentFile(config.assignment.file, calendar);
+    assignment = new AssignmentService({ store: stores.assignment, settings, calendar, notifiers, logger });
+    assignmentCommands = assignment;
+  } catch (error) {
+    const problem = describeError(error).split('\n').join(' ');
+    logger.warn({ component: 'assignment', err: problem }, 'automatic assignment unavailable');
+    const unavailable = () => Promise.resolve(`Automatic assignment is unavailable: ${problem}`);
+    assignmentCommands = {
+      away: unavailable,
+      back: unavailable,
+      stats: unavailable,
+      describe: async () => [await unavailable()],
+      drain: () => Promise.resolve(0),
+    };
+  }
   const commands = new CommandService({
     store: new MysqlTicketStore(interactiveDatabase),
     agents,
@@ -314,6 +344,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     spam,
     sla: slaCommands,
     templates: new MysqlTemplateStore(database),
+    assignment: assignmentCommands,
   });
   const metrics = new MetricsRegistry();
   intake.onResult(intakeMetrics(metrics));
@@ -331,6 +362,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     agents,
     spam,
     sla,
+    assignment,
     notifiers,
     channelNotifiers,
     stores,

@@ -22,4 +22,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   breaker: async () => (await import('./spam-command.ts')).breakerCommand,
   sla: async () => (await import('./sla-command.ts')).slaCommand,
   templates: async () => (await import('./templates-command.ts')).templatesCommand,
+  assignment: async () => (await import('./assignment-command.ts')).assignmentCommand,
 };

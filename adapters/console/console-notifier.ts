@@ -16,7 +16,7 @@ export class ConsoleNotifier implements ChatNotifier {
   }
 
   async notify(notice: TicketNotice): Promise<void> {
-    const head = `${notice.kind === 'escalation' ? '⚠ ' : ''}ticket #${notice.ticketId} ${notice.kind === 'new' ? 'new' : notice.kind === 'reply' ? 'reply' : notice.kind === 'sla' ? 'SLA' : 'escalated'}: "${oneLine(notice.subject)}" from ${oneLine(notice.customer)} [${notice.priority}, ${notice.category}]`;
+    const head = `${notice.kind === 'escalation' ? '⚠ ' : ''}ticket #${notice.ticketId} ${notice.kind === 'new' ? 'new' : notice.kind === 'reply' ? 'reply' : notice.kind === 'sla' ? 'SLA' : notice.kind === 'assignment' ? 'assignment' : 'escalated'}: "${oneLine(notice.subject)}" from ${oneLine(notice.customer)} [${notice.priority}, ${notice.category}]`;
     try {
       this.#write([head, ...notice.lines.map((l) => `    ${oneLine(l)}`)].join('\n'));
     } catch {

@@ -148,13 +148,13 @@ export const TICKET_COMMAND = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'stats',
-      description: 'Counts by status, priority and category',
+      description: 'Counts by status, priority and category; or per agent',
       options: [
         {
           type: ApplicationCommandOptionType.String,
           name: 'period',
-          description: 'today, 7d (default) or 30d',
-          choices: choices(PERIOD),
+          description: 'today, 7d (default) or 30d; agents: open, capacity, away per agent',
+          choices: choices([...PERIOD, 'agents']),
         },
       ],
     },
@@ -211,6 +211,20 @@ export const TICKET_COMMAND = {
       description: "A ticket's SLA clocks: policy, deadlines and the hours they count",
       options: [ticket()],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'away',
+      description: 'No ticket is assigned to you automatically until then (or until /ticket back)',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'until',
+          description: 'YYYY-MM-DD [HH:MM] in the shop’s time, or a duration: 2h, 3d',
+          max_length: 20,
+        },
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'back', description: 'Tickets are assigned to you again' },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -241,6 +255,8 @@ const OPTION_ORDER: Record<string, readonly string[]> = {
   stats: ['period'],
   export: ['format', 'period', 'from', 'to'],
   spam: ['release', 'page'],
+  away: ['until'],
+  back: [],
   help: [],
 };
 

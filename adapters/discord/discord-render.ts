@@ -95,6 +95,8 @@ function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowC
   if (view.reasons.length)
     fields.push({ name: 'Triage', value: clip(view.reasons.map(esc).join('\n'), 1024), inline: false });
   if (view.sla?.length) fields.push({ name: 'SLA', value: clip(view.sla.map(esc).join('\n'), 1024), inline: false });
+  if (view.assignment?.length)
+    fields.push({ name: 'Assignment', value: clip(view.assignment.map(esc).join('\n'), 1024), inline: false });
   for (const entry of view.thread.slice(-6)) {
     // A field holds 1,024 characters: the files are kept whole, and the text gives way to them.
     const files = attachmentLines(entry);
@@ -184,7 +186,9 @@ export function renderNotices(notices: readonly TicketNotice[]): DiscordMessage 
         ? `🚨 Escalated: ticket #${first.ticketId}`
         : first.kind === 'sla'
           ? `⏰ SLA: ticket #${first.ticketId} — ${esc(first.lines[0] ?? '')}`
-          : `✉️ ${esc(first.customer)} replied on ticket #${first.ticketId}`;
+          : first.kind === 'assignment'
+            ? `👤 Assignment: ticket #${first.ticketId} — ${esc(first.lines[0] ?? '')}`
+            : `✉️ ${esc(first.customer)} replied on ticket #${first.ticketId}`;
   const embeds = notices.slice(0, 10).map((n): APIEmbed => ({
     title: clip(`${MARKS[n.priority] ?? ''} #${n.ticketId} ${esc(n.subject)}`, 256),
     description: clip(

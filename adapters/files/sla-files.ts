@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { defaultCalendar, parseCalendar, type BusinessCalendar } from '../../src/domain/business-calendar.ts';
-import { AppError } from '../../src/domain/errors.ts';
+import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { DEFAULT_SLA, parseSlaPolicies, type SlaSettings } from '../../src/domain/sla.ts';
 import type { Config } from '../../src/config.ts';
 
@@ -14,13 +14,21 @@ export interface SlaSetup {
   readonly settings: SlaSettings;
 }
 
-async function readJson(file: string, variable: string): Promise<{ json: unknown; text: string }> {
+/** A JSON file named by an environment variable, or an AppError saying which and why (`code`: the file's feature). */
+export async function readJson(
+  file: string,
+  variable: string,
+  code: { readonly unreadable: ErrorCode; readonly invalid: ErrorCode } = {
+    unreadable: 'sla.file_unreadable',
+    invalid: 'sla.file_invalid',
+  },
+): Promise<{ json: unknown; text: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new AppError(
-      'sla.file_unreadable',
+      code.unreadable,
       `${file} (${variable}) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Fix the path or unset ${variable}.`,
       { cause: error },
     );
@@ -29,7 +37,7 @@ async function readJson(file: string, variable: string): Promise<{ json: unknown
     return { json: JSON.parse(text) as unknown, text };
   } catch (error) {
     throw new AppError(
-      'sla.file_invalid',
+      code.invalid,
       `${file} (${variable}) is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`,
       { cause: error },
     );

@@ -436,6 +436,13 @@ class MysqlTicketTransaction implements TicketTransaction {
       at,
       ticketId,
     ]);
+    // A person's choice: automatic assignment never changes this ticket again (it leaves the queue too).
+    await this.#rows(
+      `INSERT INTO support_assignment (ticket_id, state, agent_id, reason, decided_at) VALUES (?, 'manual', ?, ?, ?)
+       ON DUPLICATE KEY UPDATE state = 'manual', agent_id = VALUES(agent_id), strategy = NULL, rule = NULL,
+         reason = VALUES(reason), queued_since = NULL, decided_at = VALUES(decided_at)`,
+      [ticketId, agentId, agentId === null ? 'unassigned by a person' : 'assigned by a person', at],
+    );
   }
 
   async correct(

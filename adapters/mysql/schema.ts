@@ -75,6 +75,7 @@ export const supportTicket = mysqlTable(
     index('idx_ticket_customer').on(t.customerId),
     index('idx_ticket_customer_email').on(t.customerEmail, t.createdAt),
     index('idx_ticket_status_awaiting').on(t.status, t.awaitingReplySince),
+    index('idx_ticket_assignee_status').on(t.assigneeAgentId, t.status),
     // Also FULLTEXT ft_ticket_subject_email (subject, customer_email), for /ticket list's words:
     // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],
@@ -424,4 +425,34 @@ export const supportTemplate = mysqlTable(
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
   },
   (t) => [primaryKey({ name: 'support_template_key_version', columns: [t.templateKey, t.version] })],
+);
+
+/**
+ * Automatic assignment (migration 0020): each agent's place in the rotation and absence. Every decision
+ * locks these rows, so two workers never assign past a capacity; `sequence` is the rotation pointer.
+ */
+export const supportAssignmentAgent = mysqlTable('support_assignment_agent', {
+  agentId: int('agent_id', { unsigned: true }).primaryKey(),
+  sequence: bigint('sequence', { mode: 'number', unsigned: true }).notNull().default(0),
+  lastAssignedAt: datetime('last_assigned_at', { fsp: 3 }),
+  /** Away since (null: here); away_until null while away means until "/ticket back". */
+  awaySince: datetime('away_since', { fsp: 3 }),
+  awayUntil: datetime('away_until', { fsp: 3 }),
+});
+
+/** The assignment decision on each ticket and its reason (B4); state 'queued' is the queue. */
+export const supportAssignment = mysqlTable(
+  'support_assignment',
+  {
+    ticketId: int('ticket_id', { unsigned: true }).primaryKey(),
+    /** auto · queued · manual (a person chose: never changed automatically) · left (the rule says manual). */
+    state: varchar('state', { length: 8 }).notNull(),
+    agentId: int('agent_id', { unsigned: true }),
+    strategy: varchar('strategy', { length: 20 }),
+    rule: varchar('rule', { length: 40 }),
+    reason: varchar('reason', { length: 2000 }).notNull(),
+    queuedSince: datetime('queued_since', { fsp: 3 }),
+    decidedAt: datetime('decided_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('idx_assignment_queue').on(t.state, t.queuedSince)],
 );

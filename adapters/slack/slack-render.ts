@@ -111,6 +111,11 @@ function cardAttachment(card: TicketCard): MessageAttachment {
     blocks.push({ type: 'context', elements: [mrkdwn(clip(`Triage: ${card.reasons.map(esc).join(' · ')}`, 2000))] });
   if (card.sla?.length)
     blocks.push({ type: 'context', elements: [mrkdwn(clip(`:alarm_clock: ${card.sla.map(esc).join('\n')}`, 2000))] });
+  if (card.assignment?.length)
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(clip(`:bust_in_silhouette: ${card.assignment.map(esc).join('\n')}`, 2000))],
+    });
   // The newest entries: a block's text is limited, and a message to 50 blocks.
   for (const entry of card.thread.slice(-6)) {
     const who = `${entry.byStaff ? ':bust_in_silhouette:' : ':email:'} *${esc(entry.from)}*${entry.event ? ' _(status)_' : entry.internal ? ' _(internal note)_' : ''} · <!date^${Math.floor(entry.at.getTime() / 1000)}^{date_short} {time}|${entry.at.toISOString()}>`;
@@ -202,12 +207,14 @@ export function renderNotices(notices: readonly TicketNotice[]): SlackMessage {
         ? `Escalated: ticket #${first.ticketId} ${esc(first.subject)} (${first.priority})`
         : first.kind === 'sla'
           ? `SLA: ticket #${first.ticketId} — ${esc(first.lines[0] ?? '')}`
-          : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${esc(first.customer)} on ticket #${first.ticketId}`;
+          : first.kind === 'assignment'
+            ? `Assignment: ticket #${first.ticketId} — ${esc(first.lines[0] ?? '')}`
+            : `${notices.length === 1 ? 'A reply' : `${notices.length} replies`} from ${esc(first.customer)} on ticket #${first.ticketId}`;
   const attachments = notices.map((n): MessageAttachment => {
     const head =
       n.kind === 'reply'
         ? `:email: *${esc(n.customer)}* replied on *#${n.ticketId}*`
-        : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : n.kind === 'sla' ? ':alarm_clock: *SLA* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
+        : `${n.kind === 'escalation' ? ':rotating_light: *Escalated* ' : n.kind === 'sla' ? ':alarm_clock: *SLA* ' : n.kind === 'assignment' ? ':bust_in_silhouette: *Assignment* ' : ''}${PRIORITY_MARKS[n.priority] ?? ''} *#${n.ticketId}* ${esc(n.subject)}\n${esc(n.customer)} · ${n.priority} · ${n.category}`;
     const blocks: KnownBlock[] = [
       section(clip(`${head}${n.lines.length ? `\n${quote(esc(n.lines.join('\n')))}` : ''}`, 3000)),
     ];

@@ -65,6 +65,8 @@ export interface TicketCard {
   readonly recipients?: { readonly to: string; readonly cc: readonly string[] } | null;
   /** What is due and when (SLA clocks), one line each. */
   readonly sla?: readonly string[];
+  /** Who was given it automatically and why, or why it waits in the queue. */
+  readonly assignment?: readonly string[];
 }
 export interface TicketListView {
   readonly kind: 'list';
@@ -162,6 +164,9 @@ export type ParsedCommand =
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
   | { readonly name: 'category'; readonly ticketId: number; readonly category: Category }
   | { readonly name: 'stats'; readonly period: StatsPeriod }
+  | { readonly name: 'stats_agents' }
+  | { readonly name: 'away'; readonly until: readonly string[] }
+  | { readonly name: 'back' }
   | { readonly name: 'spam'; readonly page: number }
   | { readonly name: 'spam_release'; readonly spamId: number }
   | {
@@ -186,6 +191,8 @@ export const CHANGING_COMMANDS: ReadonlySet<CommandName> = new Set([
   'priority',
   'category',
   'spam_release',
+  'away',
+  'back',
 ]);
 /** Commands anyone may use, registered or not (no customer data in them). */
 export const OPEN_COMMANDS: ReadonlySet<CommandName> = new Set(['help', 'stats']);
@@ -297,10 +304,18 @@ export function parseCommand(input: string): ParseResult {
       return parseExport(args);
     case 'spam':
       return parseSpam(args);
+    case 'away':
+      return done({ name: 'away', until: args });
+    case 'back':
+      if (args.length) return fail('"/ticket back" takes nothing: it ends your absence.');
+      return done({ name: 'back' });
     case 'stats': {
+      if (args[0]?.toLowerCase() === 'agents' && args.length === 1) return done({ name: 'stats_agents' });
       const period = (args[0] ?? '7d').toLowerCase();
       if (args.length > 1 || !(STATS_PERIODS as readonly string[]).includes(period))
-        return fail(`"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given).`);
+        return fail(
+          `"/ticket stats" takes one period: ${STATS_PERIODS.join(', ')} (7d when none is given), or "agents".`,
+        );
       return done({ name: 'stats', period: period as StatsPeriod });
     }
     default:
@@ -542,6 +557,7 @@ export function formatCard(card: TicketCard, timeZone?: string): string {
       `A reply goes to ${card.recipients.to}${card.recipients.cc.length ? `, copy to ${card.recipients.cc.join(', ')}` : ''}.`,
     );
   for (const line of card.sla ?? []) lines.push(line);
+  for (const line of card.assignment ?? []) lines.push(line);
   lines.push('');
   for (const entry of card.thread) {
     const who = entry.event
@@ -621,6 +637,9 @@ export function helpText(): string {
     '  priority N urgent|high|normal|low    correct triage (kept for training)',
     '  category N general|technical|billing|complaint|suggestion',
     '  stats [today|7d|30d]      totals, open and closed, new in the period, by priority and category',
+    '  stats agents              per agent: open / capacity, assigned and closed today, away or off shift; the queue',
+    '  away [until DAY [HH:MM] | 2h | 3d]   no ticket is assigned to you automatically until then (or until "back")',
+    '  back                      tickets are assigned to you again (the queue is drained at once)',
     '  export [csv|xlsx] [today|7d|30d|FROM TO]   the tickets of the period with their triage and times, as a file (managers)',
     '  spam [page N]             the emails held as spam (no ticket, no acknowledgement), newest first',
     '  spam release ID           take a held email as if it had just arrived: it becomes a ticket',

@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'sla.calendar_invalid'
   | 'sla.policies_invalid'
   | 'sla.unavailable'
+  | 'assignment.file_invalid'
+  | 'assignment.unknown_agent'
+  | 'assignment.unavailable'
   // spam
   | 'spam.filter_unavailable'
   // agent

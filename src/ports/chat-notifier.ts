@@ -1,9 +1,10 @@
 /**
  * Tells people in chat about a ticket: a new ticket, an escalation (urgent or very negative), a
- * customer's reply or an SLA alert (threaded under the ticket's first post where the platform allows it).
+ * customer's reply, an SLA alert or an automatic assignment (replies and assignments threaded under the
+ * ticket's first post where the platform allows it).
  * Implementations never throw for a platform being down: they log, and a later notice still goes out.
  */
-export type TicketNoticeKind = 'new' | 'escalation' | 'reply' | 'sla';
+export type TicketNoticeKind = 'new' | 'escalation' | 'reply' | 'sla' | 'assignment';
 
 export interface TicketNotice {
   readonly kind: TicketNoticeKind;

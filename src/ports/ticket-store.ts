@@ -92,6 +92,7 @@ export interface TicketTransaction {
   lockTicket(ticketId: number): Promise<TicketLookup<TicketRecord>>;
   /** support_ticket.status/closed_at and the legacy msg_open/msg_close flags together. */
   setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void>;
+  /** A person's assignment (or unassignment): automatic assignment never changes the ticket afterwards. */
   setAssignee(ticketId: number, agentId: number | null, at: Date): Promise<void>;
   /** An agent's correction of triage: the column, corrected = 1, the legacy metadata block, and a training row. */
   correct(

@@ -6,13 +6,15 @@
 import { buildClassifier } from '../../adapters/files/triage-files.ts';
 import { BullmqTriageQueue } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { startTriageWorker } from '../../jobs/triage-worker.ts';
-import { describeError } from '../domain/errors.ts';
+import { AppError, describeError } from '../domain/errors.ts';
 import type { Category } from '../domain/ticket.ts';
 import { TriageService } from '../services/triage-ticket.ts';
 import type { RoleStarter } from './role.ts';
 
 /** How often the worker takes in what the old site did to the tickets. */
 const LEGACY_SYNC_MS = 15_000;
+/** How often the worker looks at the assignment queue (shifts start, absences end, tickets close elsewhere). */
+const ASSIGNMENT_DRAIN_MS = 30_000;
 
 export const startWorkerRole: RoleStarter = async (app) => {
   const { config } = app;
@@ -20,7 +22,17 @@ export const startWorkerRole: RoleStarter = async (app) => {
   const { classifier, source } = await buildClassifier(config.triage);
   log.info({ modelVersion: classifier.modelVersion, source }, 'triage model ready');
   const store = app.stores.triage;
+  // Automatic assignment after triage (a refused ASSIGNMENT_FILE or an unknown agent in it stops the start).
+  if (!app.assignment) {
+    const { loadCalendar } = await import('../../adapters/files/sla-files.ts');
+    const { loadAssignmentFile } = await import('../../adapters/files/assignment-file.ts');
+    await loadAssignmentFile(config.assignment.file, await loadCalendar(config)); // throws what is wrong
+    throw new AppError('assignment.unavailable', 'Automatic assignment could not be set up; see the warning above.');
+  }
+  const assignment = app.assignment;
+  await assignment.prepare();
   const service = new TriageService({
+    assignment,
     store,
     classifier,
     // The same list the chat adapters add theirs to (the console is always in it).
@@ -65,6 +77,15 @@ export const startWorkerRole: RoleStarter = async (app) => {
   };
   syncLegacy();
   const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
+  // The queue drains when someone becomes available: a shift starting, an absence ending, a ticket closed
+  // elsewhere (the old site, the API); `/ticket back` and `/ticket close` drain it at once.
+  let draining: Promise<unknown> | null = null;
+  const drainTimer = setInterval(() => {
+    draining ??= assignment
+      .drain()
+      .catch((error: unknown) => log.warn({ err: error }, 'assignment queue pass failed; the next one retries'))
+      .finally(() => (draining = null));
+  }, ASSIGNMENT_DRAIN_MS);
   // SLA clocks: at-risk and breach alerts (a bad calendar or policies file stops the start, with what to fix).
   const { createSlaService } = await import('./sla-setup.ts');
   const { startSlaTimer } = await import('../../jobs/sla.processor.ts');
@@ -92,9 +113,11 @@ export const startWorkerRole: RoleStarter = async (app) => {
     async stop() {
       clearInterval(refresh);
       clearInterval(legacyTimer);
+      clearInterval(drainTimer);
       await sla.stop();
       await worker.close();
       await syncing;
+      await draining;
     },
   };
 };

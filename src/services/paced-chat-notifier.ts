@@ -194,7 +194,10 @@ export class PacedChatNotifier implements ChatNotifier {
       while (this.#recent.length > 0 && this.#recent[0]! <= now - 60_000) this.#recent.shift();
       const minuteFull = this.#recent.length >= this.#maxPerMinute ? this.#recent[0]! + 60_000 : 0;
       const readyAt = Math.max(
-        head.at + (head.notice.kind === 'escalation' || head.notice.kind === 'sla' ? 0 : this.#coalesceMs),
+        head.at +
+          (head.notice.kind === 'escalation' || head.notice.kind === 'sla' || head.notice.kind === 'assignment'
+            ? 0
+            : this.#coalesceMs),
         this.#lastPostAt + this.#minGapMs,
         minuteFull,
       );
@@ -261,7 +264,8 @@ export class PacedChatNotifier implements ChatNotifier {
     let anchorKey: string | null = null;
     try {
       let threadRef: string | null = null;
-      if (first.notice.kind === 'reply') {
+      // Replies and assignments go in the ticket's thread.
+      if (first.notice.kind === 'reply' || first.notice.kind === 'assignment') {
         threadRef = await this.#ledger.anchor(this.platform, this.channel, ticketId);
         // No message to thread under (the ticket predates the bot): this one becomes its anchor.
         if (threadRef === null && (await this.#ledger.claim(this.platform, this.channel, ticketId, 'new', new Date())))

@@ -43,6 +43,8 @@ import { newMessageId } from './ingest-email.ts';
 import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';
+import { parseAwayUntil } from '../domain/assignment.ts';
+import type { AssignmentCommands } from './assign-ticket.ts';
 import {
   closestKeys,
   missingSentence,
@@ -76,6 +78,8 @@ export interface CommandServiceDeps {
   readonly sla?: SlaCommands;
   /** Reply templates (`/ticket reply N tpl:KEY`); absent, templates are not available. */
   readonly templates?: TemplateSource;
+  /** Automatic assignment: `away`, `back`, `stats agents`, the reason in `view`; absent, not available. */
+  readonly assignment?: AssignmentCommands;
 }
 
 /** What `/ticket reply N tpl:KEY` needs: the templates, and the facts of a ticket its variables use. */
@@ -144,6 +148,7 @@ export class CommandService {
   readonly #spam: Pick<SpamReviewService, 'list' | 'release'> | null;
   readonly #sla: SlaCommands | null;
   readonly #templates: TemplateSource | null;
+  readonly #assignment: AssignmentCommands | null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -159,6 +164,7 @@ export class CommandService {
     this.#spam = deps.spam ?? null;
     this.#sla = deps.sla ?? null;
     this.#templates = deps.templates ?? null;
+    this.#assignment = deps.assignment ?? null;
   }
 
   /** Adds a listener told of every answer, with the time it took (the metrics registry's timings). */
@@ -232,9 +238,41 @@ export class CommandService {
       case 'reply':
         if (command.template) return this.#templateReply(command.ticketId, command.template, agent!, actor);
         return this.#change(command, agent!, actor, caller.claimedBy ?? null);
-      default:
-        return this.#change(command, agent!, actor, caller.claimedBy ?? null);
+      case 'away':
+      case 'back':
+      case 'stats_agents':
+        return this.#assignmentCommand(command, agent!);
+      default: {
+        const reply = await this.#change(command, agent!, actor, caller.claimedBy ?? null);
+        // A ticket closed frees a place: the queue gets its chance (the worker's pass would, later).
+        if (command.name === 'close' && reply.ok && !reply.ephemeral) await this.#drain();
+        return reply;
+      }
     }
+  }
+
+  async #drain(): Promise<void> {
+    await this.#assignment
+      ?.drain()
+      .catch((error: unknown) =>
+        this.#log.warn({ err: String(error) }, 'the assignment queue was not drained now; the worker does it later'),
+      );
+  }
+
+  /** `/ticket away [until …]`, `/ticket back`, `/ticket stats agents`. */
+  async #assignmentCommand(
+    command: Extract<ParsedCommand, { name: 'away' | 'back' | 'stats_agents' }>,
+    agent: Agent,
+  ): Promise<CommandReply> {
+    if (!this.#assignment)
+      return refuse(
+        'Automatic assignment is not available in this process; run "npx ticketrelay console" on a configured installation.',
+      );
+    if (command.name === 'stats_agents') return { ok: true, ephemeral: true, text: await this.#assignment.stats() };
+    if (command.name === 'back') return { ok: true, ephemeral: false, text: await this.#assignment.back(agent) };
+    const parsed = parseAwayUntil(command.until, this.#now(), this.#timeZone);
+    if ('error' in parsed) return refuse(parsed.error);
+    return { ok: true, ephemeral: false, text: await this.#assignment.away(agent, parsed.until) };
   }
 
   /** Template keys starting with `prefix`, for Slack's and Discord's autocomplete. */
@@ -496,6 +534,7 @@ export class CommandService {
         return typeof found === 'string' ? null : found;
       }),
       ...(this.#sla ? { sla: await this.#sla.describe(ticketId) } : {}),
+      ...(this.#assignment ? { assignment: await this.#assignment.describe(ticketId) } : {}),
     };
     return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
@@ -524,7 +563,21 @@ export class CommandService {
   async #change(
     command: Exclude<
       ParsedCommand,
-      { name: 'help' | 'stats' | 'list' | 'view' | 'export' | 'spam' | 'spam_release' | 'due' | 'sla' }
+      {
+        name:
+          | 'help'
+          | 'stats'
+          | 'list'
+          | 'view'
+          | 'export'
+          | 'spam'
+          | 'spam_release'
+          | 'due'
+          | 'sla'
+          | 'away'
+          | 'back'
+          | 'stats_agents';
+      }
     >,
     agent: Agent,
     actor: string,

@@ -28,6 +28,8 @@ export interface TriageServiceOptions {
   /** Mailbox name → the category its tickets lean to (IMAP_<NAME>_CATEGORY). */
   readonly mailboxCategories?: Readonly<Record<string, Category | null>>;
   readonly now?: () => Date;
+  /** Automatic assignment, once category and priority are known (idempotent: a second run changes nothing). */
+  readonly assignment?: { assign(ticketId: number): Promise<unknown> };
 }
 
 export class TriageService {
@@ -44,6 +46,12 @@ export class TriageService {
   }
 
   async triage(ticketId: number): Promise<TriageOutcome> {
+    const outcome = await this.#triage(ticketId);
+    await this.#o.assignment?.assign(ticketId);
+    return outcome;
+  }
+
+  async #triage(ticketId: number): Promise<TriageOutcome> {
     const now = this.#o.now ?? (() => new Date());
     const ticket = await this.#o.store.loadTicket(ticketId);
     if (!ticket) {

@@ -151,3 +151,32 @@ describe('the triage service', () => {
     await expect(service.triage(404)).rejects.toMatchObject({ code: 'ticket.not_found' });
   });
 });
+
+describe('assignment after triage', () => {
+  it('asks for an assignment once the category and priority are saved, on every run (the decision is idempotent)', async () => {
+    const store = new InMemoryTriageStore();
+    const asked: { ticketId: number; triaged: boolean; category: string }[] = [];
+    const service = new TriageService({
+      store,
+      classifier,
+      notifiers: [],
+      logger: silentLogger,
+      assignment: {
+        assign: (ticketId) => {
+          const t = store.tickets.get(ticketId)!;
+          asked.push({ ticketId, triaged: t.triaged, category: t.category });
+          return Promise.resolve();
+        },
+      },
+    });
+    store.add({ ticketId: 7, subject: 'Will it fit?', text: 'Will these brake pads fit my 2014 Ford Focus?' });
+    const first = await service.triage(7);
+    await service.triage(7);
+    expect(asked).toEqual([
+      { ticketId: 7, triaged: true, category: first.category },
+      { ticketId: 7, triaged: true, category: first.category },
+    ]);
+    await expect(service.triage(99)).rejects.toThrow(/#99 does not exist/);
+    expect(asked).toHaveLength(2);
+  });
+});
