@@ -296,7 +296,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let slaCommands: SlaCommands;
   try {
     const setup = await loadSlaSetup(config);
-    sla = new SlaService({ store: stores.sla, ...setup, notifiers, logger });
+    sla = new SlaService({ store: stores.sla, ...setup, notifiers, direct: channelNotifiers, logger });
     slaCommands = sla;
   } catch (error) {
     const problem = describeError(error);

@@ -6,7 +6,7 @@
 import type { CommandService } from '../../src/services/run-command.ts';
 
 /** The command service as the chat front ends call it. */
-export type TicketCommands = Pick<CommandService, 'run' | 'runAction' | 'suggestTickets'>;
+export type TicketCommands = Pick<CommandService, 'run' | 'runAction' | 'suggestTickets' | 'suggestTemplates'>;
 
 /** The answer when the service itself failed (the database is down): the person can only retry. */
 export const SERVICE_FAILED_TEXT =

@@ -23,6 +23,7 @@ import type { Config } from '../../src/config.ts';
 import type { Caller, CommandReply } from '../../src/domain/command.ts';
 import { clipEncoded as clip, discordPlain, discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { suggestionLabel } from '../../src/domain/reply-template.ts';
 import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
@@ -159,8 +160,8 @@ export class DiscordBot {
     for (const option of interaction.options.data[0]?.options ?? []) {
       if (option.value !== undefined) values.set(option.name, option.value);
     }
-    // /ticket reply N without text: the form, which previews before sending.
-    if (sub === 'reply' && !values.has('text')) {
+    // /ticket reply N without text or template: the form, which previews before sending.
+    if (sub === 'reply' && !values.has('text') && !values.has('tpl')) {
       await interaction.showModal(replyModal(Number(values.get('ticket'))));
       return;
     }
@@ -175,6 +176,7 @@ export class DiscordBot {
 
   async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
+    if (focused.name === 'tpl') return this.#templateAutocomplete(interaction, String(focused.value));
     if (focused.name !== 'ticket') return void (await interaction.respond([]));
     const tickets = await (async () => {
       // Subjects name customers and their problems: only agents see them, as with /ticket list.
@@ -189,6 +191,27 @@ export class DiscordBot {
         .slice(0, 25)
         .map((t) => ({ name: clip(`#${t.ticketId} ${t.subject} (${t.priority})`, 100), value: t.ticketId })),
     );
+  }
+
+  /**
+   * The `tpl` option: up to 25 templates matching what is typed, named with their title and first words in
+   * the ticket's language (the ticket option, when already given); none for someone who is not an agent.
+   */
+  async #templateAutocomplete(interaction: AutocompleteInteraction, typed: string): Promise<void> {
+    const ticketId = interaction.options.get('ticket')?.value;
+    const found = await this.#commands
+      .suggestTemplates(
+        callerOf(interaction),
+        typed,
+        25,
+        typeof ticketId === 'number' && Number.isSafeInteger(ticketId) && ticketId > 0 ? ticketId : undefined,
+      )
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'template autocomplete failed');
+        return [];
+      });
+    // A choice's name is plain text (Discord shows it as typed, no markdown), at most 100 characters.
+    await interaction.respond(found.slice(0, 25).map((t) => ({ name: suggestionLabel(t, 100), value: t.key })));
   }
 
   async #button(interaction: ButtonInteraction): Promise<void> {

@@ -13,6 +13,8 @@ import { renderNotices } from './discord-render.ts';
 export class DiscordChatPoster implements ChatPoster {
   readonly platform = 'discord' as const;
   readonly #rest: REST;
+  /** A user's direct-message channel, once opened (Discord returns the same one each time). */
+  readonly #dmChannels = new Map<string, string>();
 
   constructor(options: { token: string; apiUrl: string | null }) {
     this.#rest = new REST({
@@ -22,35 +24,55 @@ export class DiscordChatPoster implements ChatPoster {
     }).setToken(options.token);
   }
 
-  async postLine(channel: string, line: string): Promise<string> {
-    try {
-      const answer = (await this.#rest.post(Routes.channelMessages(channel), {
-        body: { content: discordText(line), allowed_mentions: { parse: [] } },
-      })) as { id?: unknown };
-      if (typeof answer.id !== 'string')
-        throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
-      return answer.id;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError(
-        'discord.post_failed',
-        `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`,
-        { cause: error, retryable: true },
-      );
-    }
+  postLine(channel: string, line: string): Promise<string> {
+    return this.#post(channel, { content: discordText(line) }, 'a notice');
   }
 
-  async post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string> {
+  post(channel: string, notices: readonly TicketNotice[], threadRef: string | null): Promise<string> {
     const message = renderNotices(notices);
+    return this.#post(
+      channel,
+      {
+        content: message.content,
+        embeds: message.embeds,
+        components: message.components,
+        ...(threadRef ? { message_reference: { message_id: threadRef, fail_if_not_exists: false } } : {}),
+      },
+      'a notice',
+    );
+  }
+
+  postAlert(channel: string, text: string): Promise<string> {
+    return this.#post(channel, { content: `🚨 ${discordText(text)}` }, 'an alert');
+  }
+
+  /** A direct message to a Discord user: their DM channel (POST /users/@me/channels), then the notice in it. */
+  async postDirect(userId: string, notices: readonly TicketNotice[]): Promise<string> {
+    let channel = this.#dmChannels.get(userId);
+    if (!channel) {
+      try {
+        const opened = (await this.#rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+          id?: unknown;
+        };
+        if (typeof opened.id !== 'string') throw new Error('Discord returned no channel id');
+        channel = opened.id;
+        this.#dmChannels.set(userId, channel);
+      } catch (error) {
+        throw new AppError(
+          'discord.post_failed',
+          `Discord would not open a direct message with user ${userId}: ${error instanceof Error ? error.message : String(error)}. The user must share a server with the bot and accept its messages.`,
+          { cause: error, retryable: true },
+        );
+      }
+    }
+    return this.post(channel, notices, null);
+  }
+
+  /** The one way a message goes out: no mentions ever, Discord's refusal as an AppError naming the fix. */
+  async #post(channel: string, body: Record<string, unknown>, what: string): Promise<string> {
     try {
       const answer = (await this.#rest.post(Routes.channelMessages(channel), {
-        body: {
-          content: message.content,
-          embeds: message.embeds,
-          components: message.components,
-          allowed_mentions: { parse: [] },
-          ...(threadRef ? { message_reference: { message_id: threadRef, fail_if_not_exists: false } } : {}),
-        },
+        body: { ...body, allowed_mentions: { parse: [] } },
       })) as { id?: unknown };
       if (typeof answer.id !== 'string')
         throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
@@ -63,25 +85,7 @@ export class DiscordChatPoster implements ChatPoster {
           : '';
       throw new AppError(
         'discord.post_failed',
-        `Discord refused a notice for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`,
-        { cause: error, retryable: true },
-      );
-    }
-  }
-
-  async postAlert(channel: string, text: string): Promise<string> {
-    try {
-      const answer = (await this.#rest.post(Routes.channelMessages(channel), {
-        body: { content: `🚨 ${discordText(text)}`, allowed_mentions: { parse: [] } },
-      })) as { id?: unknown };
-      if (typeof answer.id !== 'string')
-        throw new AppError('discord.post_failed', `Discord did not return the message id for channel ${channel}.`);
-      return answer.id;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError(
-        'discord.post_failed',
-        `Discord refused an alert for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.`,
+        `Discord refused ${what} for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`,
         { cause: error, retryable: true },
       );
     }

@@ -91,8 +91,29 @@ export const TICKET_COMMAND = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'reply',
-      description: 'Email the customer (without text: a form with a preview)',
-      options: [ticket(), text('text', 'The reply', false)],
+      description: 'Email the customer (without text or template: a form with a preview)',
+      options: [
+        ticket(),
+        text('text', 'The reply', false),
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'tpl',
+          description: "A reply template (type to search), in the ticket's language",
+          max_length: 80,
+          autocomplete: true,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'values',
+          description: 'What the template asks for: name=value …',
+          max_length: 1000,
+        },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'send',
+          description: 'With a template: email it (otherwise only the preview)',
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -225,6 +246,19 @@ export const TICKET_COMMAND = {
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'back', description: 'Tickets are assigned to you again' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'templates',
+      description: 'Reply templates whose key, title, tags or text hold these words',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'words',
+          description: 'Words to look for (nothing: all)',
+          max_length: 100,
+        },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'What /ticket can do' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -238,6 +272,7 @@ export const READ_ONLY_SUBCOMMANDS: ReadonlySet<string> = new Set([
   'export',
   'spam',
   'sla',
+  'templates',
 ]);
 
 /** The order in which each subcommand's options are written into the command line. */
@@ -258,14 +293,22 @@ const OPTION_ORDER: Record<string, readonly string[]> = {
   away: ['until'],
   back: [],
   help: [],
+  templates: ['words'],
 };
 
 /** A subcommand and its option values → "list open urgent page 2". */
 export function toCommandText(subcommand: string, options: ReadonlyMap<string, string | number | boolean>): string {
+  // A template reply: "reply N tpl:KEY name=value … [send]" (a text given with it is not used).
+  if (subcommand === 'reply' && options.has('tpl')) {
+    const template = [`tpl:${String(options.get('tpl')).trim()}`, String(options.get('values') ?? '').trim()];
+    if (options.get('send') === true) template.push('send');
+    return ['reply', String(options.get('ticket') ?? ''), ...template].filter(Boolean).join(' ');
+  }
   const parts: string[] = [subcommand];
   for (const name of OPTION_ORDER[subcommand] ?? []) {
     const value = options.get(name);
     if (value === undefined || value === '') continue;
+
     if ((subcommand === 'list' || subcommand === 'spam') && name === 'page') {
       if (subcommand === 'list' || !options.has('release')) parts.push('page', String(value));
     } else if (subcommand === 'spam' && name === 'release') parts.push('release', String(value));

@@ -17,6 +17,7 @@ import {
   NOT_TRIAGED,
   PRIORITY_COLOURS,
   statusWithWait,
+  topTemplatesText,
   untriagedNote,
   type CommandReply,
   type StatsView,
@@ -162,6 +163,9 @@ function statsEmbed(stats: StatsView): APIEmbed {
       { name: 'New in the period', value: String(stats.created), inline: true },
       { name: 'By priority', value: counts(stats.byPriority), inline: false },
       { name: 'By category', value: counts(stats.byCategory), inline: false },
+      ...(stats.topTemplates
+        ? [{ name: 'Top templates', value: clip(esc(topTemplatesText(stats.topTemplates)), 1024), inline: false }]
+        : []),
       ...(stats.untriaged > 0
         ? [{ name: 'Waiting for triage', value: clip(untriagedNote(stats.untriaged), 1024), inline: false }]
         : []),

@@ -14,7 +14,6 @@
  * work), the whole group is rolled back and each email is stored again on its own, alone in its
  * transaction, so one email's failure never touches another's rows.
  */
-import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
@@ -42,34 +41,11 @@ import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outb
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
 import { bringInLine, flagStatus, TICKET_TEXT_CHARS, type SqlRunner } from './legacy-sync.ts';
+import { goneOwners, processRuns, thisHostPattern, thisProcessOwner } from './claim-owner.ts';
 
 /** How long a process may hold an outbox row it is sending before another may try it. */
 /** How long a claim on an email to send lasts unless renewed (the sender renews it every third of it). */
 export const OUTBOX_CLAIM_MS = 60_000;
-const PROCESS_STARTED_AT = Date.now();
-
-/** "host:pid:start": a pid is reused after a restart (pid 1 in a container), the start time is not. */
-export function claimOwner(host: string, pid: number, startedAt: number): string {
-  return `${host.slice(0, 80)}:${pid}:${startedAt.toString(36)}`;
-}
-
-/** Whether the process that made this claim (on this host) still runs. */
-function ownerRuns(owner: string, isRunning: (pid: number) => boolean): boolean {
-  const [pid, started] = owner.split(':').slice(-2);
-  if (Number(pid) === process.pid) return started === PROCESS_STARTED_AT.toString(36);
-  return Number.isInteger(Number(pid)) && isRunning(Number(pid));
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface GroupCommitOptions {
   /** Most emails in one shared transaction. 1 turns group commit off. */
   readonly maxGroup: number;
@@ -155,7 +131,7 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   constructor(database: Database, grouping: Partial<GroupCommitOptions> = {}) {
     this.#pool = database.pool.pool;
     this.#grouping = { ...DEFAULT_GROUPING, ...grouping };
-    this.#claimOwner = claimOwner(os.hostname(), process.pid, PROCESS_STARTED_AT);
+    this.#claimOwner = thisProcessOwner();
   }
 
   async renewOutboundClaims(rowIds: readonly number[]): Promise<void> {
@@ -178,15 +154,15 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
    */
   async releaseOutboundClaims(isRunning: (pid: number) => boolean = processRuns): Promise<number> {
     try {
-      const host = os.hostname().slice(0, 80);
       const owners = (await poolQuery(
         this.#pool,
         "SELECT DISTINCT delivery_claimed_by AS owner FROM support_message WHERE delivery = 'pending' AND delivery_claimed_until > NOW(3) AND delivery_claimed_by LIKE ?",
-        [`${host.replace(/[\\%_]/g, '\\$&')}:%`],
+        [thisHostPattern()],
       )) as Record<string, unknown>[];
-      const gone = owners
-        .map((r) => String(r['owner']))
-        .filter((owner) => owner !== this.#claimOwner && !ownerRuns(owner, isRunning));
+      const gone = goneOwners(
+        owners.map((r) => String(r['owner'])),
+        isRunning,
+      );
       if (gone.length === 0) return 0;
       const result = (await poolQuery(
         this.#pool,

@@ -7,8 +7,11 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { ClockStatus, SlaEvent, SlaPolicy } from '../../src/domain/sla.ts';
 import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
+import { isChatPlatform } from '../../src/domain/platform.ts';
 import type {
+  AlertClaim,
   SlaAlertClaim,
+  SlaAlertKey,
   SlaRecord,
   SlaStore,
   SlaSummary,
@@ -16,6 +19,7 @@ import type {
   StoredSla,
 } from '../../src/ports/sla-store.ts';
 import type { Database } from './database.ts';
+import { goneOwners, thisHostPattern, thisProcessOwner } from './claim-owner.ts';
 
 const EVENT_KINDS: Record<string, readonly SlaEvent['kind'][]> = {
   customer_reply: ['customer_message'],
@@ -44,9 +48,12 @@ export function reviveClocks(json: unknown): ClockStatus[] {
 
 export class MysqlSlaStore implements SlaStore {
   readonly #db: Database;
+  /** Who this store's alert claims name ("host:pid:start"); tests give another to play a second process. */
+  readonly #owner: string;
 
-  constructor(database: Database) {
+  constructor(database: Database, options: { owner?: string } = {}) {
     this.#db = database;
+    this.#owner = options.owner ?? thisProcessOwner();
   }
 
   async ticketsToCheck(now: Date, limit: number): Promise<number[]> {
@@ -62,7 +69,7 @@ export class MysqlSlaStore implements SlaStore {
 
   async load(ticketId: number): Promise<{ ticket: SlaTicket; stored: StoredSla | null } | null> {
     const [rows] = await this.#db.pool.query<RowDataPacket[]>(
-      `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.status, t.created_at, t.updated_at, a.name AS assignee,
+      `SELECT t.ticket_id, t.subject, t.customer_email, t.priority, t.category, t.status, t.created_at, t.updated_at, a.name AS assignee, a.id AS assignee_id, a.active AS assignee_active,
               s.policy_json, s.reason, s.priority AS sla_priority, s.category AS sla_category, s.clocks, s.ticket_updated_at AS sla_ticket_updated_at
          FROM support_ticket t LEFT JOIN support_agent a ON a.id = t.assignee_agent_id LEFT JOIN support_sla s ON s.ticket_id = t.ticket_id
         WHERE t.ticket_id = ?`,
@@ -84,6 +91,18 @@ export class MysqlSlaStore implements SlaStore {
       if (type === 'replied' && r['delivery'] !== 'sent') continue;
       for (const kind of EVENT_KINDS[type] ?? []) events.push({ at: date(r['created_at'])!, kind });
     }
+    // The assignee's chat user ids (an agent no longer active gets no message).
+    const [idRows] =
+      t['assignee_id'] !== null && t['assignee_id'] !== undefined && Number(t['assignee_active']) === 1
+        ? await this.#db.pool.query<RowDataPacket[]>(
+            "SELECT platform, value FROM support_agent_identity WHERE agent_id = ? AND kind = 'user' ORDER BY platform, value",
+            [t['assignee_id']],
+          )
+        : [[] as RowDataPacket[]];
+    const assigneeChatIds = idRows.flatMap((r) => {
+      const platform = String(r['platform']);
+      return isChatPlatform(platform) ? [{ platform, userId: String(r['value']) }] : [];
+    });
     const policyJson = t['policy_json'];
     const stored: StoredSla | null =
       policyJson === null || policyJson === undefined
@@ -107,6 +126,7 @@ export class MysqlSlaStore implements SlaStore {
         createdAt: date(t['created_at'])!,
         updatedAt: date(t['updated_at'])!,
         assignee: t['assignee'] === null || t['assignee'] === undefined ? null : String(t['assignee']),
+        assigneeChatIds,
         events,
       },
       stored,
@@ -150,12 +170,61 @@ export class MysqlSlaStore implements SlaStore {
     return result.affectedRows;
   }
 
-  async claimAlert(c: SlaAlertClaim): Promise<boolean> {
-    const [result] = await this.#db.pool.query<ResultSetHeader>(
-      'INSERT IGNORE INTO support_sla_alert (ticket_id, metric, cycle, kind, due_at, fired_at, posted) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [c.ticketId, c.metric, c.cycle, c.kind, c.dueAt, c.at, c.posted ? 1 : 0],
+  async claimAlert(c: SlaAlertClaim): Promise<AlertClaim> {
+    const key = [c.ticketId, c.metric, c.cycle, c.kind];
+    const [inserted] = await this.#db.pool.query<ResultSetHeader>(
+      `INSERT IGNORE INTO support_sla_alert (ticket_id, metric, cycle, kind, due_at, fired_at, posted, claimed_by, claimed_until)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...key, c.dueAt, c.at, c.posted ? 1 : 0, c.posted ? this.#owner : null, c.posted ? c.until : null],
     );
-    return result.affectedRows === 1;
+    if (inserted.affectedRows === 1) return { state: 'claimed', takenOver: false };
+    if (!c.posted) return { state: 'done' };
+    // Held by an owner whose lease ran out (or who was found dead): taken over, with the chat posts it had
+    // claimed and not made (only the alert's holder posts under its notice key, so they were its own).
+    const [taken] = await this.#db.pool.query<ResultSetHeader>(
+      `UPDATE support_sla_alert SET claimed_by = ?, claimed_until = ?, fired_at = ?
+        WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_until IS NOT NULL AND claimed_until <= ?`,
+      [this.#owner, c.until, c.at, ...key, c.at],
+    );
+    if (taken.affectedRows === 1) {
+      await this.#db.pool.query("DELETE FROM support_chat_post WHERE ticket_id = ? AND kind = ? AND message_ref = ''", [
+        c.ticketId,
+        c.noticeKey.slice(0, 16),
+      ]);
+      return { state: 'claimed', takenOver: true };
+    }
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT claimed_until FROM support_sla_alert WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ?',
+      key,
+    );
+    const until = date(rows[0]?.['claimed_until']);
+    return until ? { state: 'held', until } : { state: 'done' };
+  }
+
+  async alertDone(a: SlaAlertKey): Promise<void> {
+    await this.#db.pool.query(
+      `UPDATE support_sla_alert SET claimed_until = NULL, claimed_by = NULL
+        WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_by = ?`,
+      [a.ticketId, a.metric, a.cycle, a.kind, this.#owner],
+    );
+  }
+
+  async releaseAbandonedAlerts(isRunning?: (pid: number) => boolean): Promise<number> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT DISTINCT claimed_by FROM support_sla_alert WHERE claimed_until IS NOT NULL AND claimed_by LIKE ?',
+      [thisHostPattern()],
+    );
+    const gone = goneOwners(
+      rows.map((r) => String(r['claimed_by'])),
+      isRunning,
+    ).filter((owner) => owner !== this.#owner);
+    if (gone.length === 0) return 0;
+    // A lease ended at the claim's own time: the next check takes it over.
+    const [released] = await this.#db.pool.query<ResultSetHeader>(
+      'UPDATE support_sla_alert SET claimed_until = fired_at WHERE claimed_until IS NOT NULL AND claimed_by IN (?)',
+      [gone],
+    );
+    return released.affectedRows;
   }
 
   async recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void> {

@@ -85,6 +85,17 @@ export class MysqlTemplateStore {
     }
   }
 
+  /** The templates of the replies sent since then (the audit's key@version), most used first. */
+  async topUsed(since: Date, limit: number): Promise<{ ref: string; count: number }[]> {
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      `SELECT JSON_UNQUOTE(JSON_EXTRACT(details, '$.template')) AS ref, COUNT(*) AS n FROM support_event
+        WHERE type = 'replied' AND created_at >= ? AND JSON_EXTRACT(details, '$.template') IS NOT NULL
+        GROUP BY ref ORDER BY n DESC, ref LIMIT ?`,
+      [since, limit],
+    );
+    return rows.map((r) => ({ ref: String(r['ref']), count: Number(r['n']) }));
+  }
+
   /** What a template's variables need that the ticket row does not carry: the customer's names on the legacy table. */
   async customerNames(customerId: number): Promise<{ firstName: string | null; lastName: string | null }> {
     const [rows] = await this.#db.pool.query<RowDataPacket[]>(

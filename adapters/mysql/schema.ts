@@ -405,6 +405,9 @@ export const supportSlaAlert = mysqlTable(
     firedAt: datetime('fired_at', { fsp: 3 }).notNull(),
     /** 0: recorded too late to be worth posting (a ticket from before SLAs were set up). */
     posted: tinyint('posted').notNull().default(1),
+    /** Who is posting it ("host:pid:start"), until when: set while the post is in flight, NULL once done. */
+    claimedBy: varchar('claimed_by', { length: 128 }),
+    claimedUntil: datetime('claimed_until', { fsp: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }),

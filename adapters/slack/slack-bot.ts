@@ -33,7 +33,12 @@ import {
   REPLY_CONFIRM_CALLBACK,
   REPLY_INPUT_ACTION,
   REPLY_INPUT_BLOCK,
+  REPLY_TEMPLATE_ACTION,
+  REPLY_TEMPLATE_BLOCK,
+  REPLY_VALUES_ACTION,
+  REPLY_VALUES_BLOCK,
   renderReply,
+  templateOptions,
   SLACK_NO_PARSE,
   replyComposeView,
   replyPreviewView,
@@ -272,14 +277,49 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     },
   );
 
-  app.view<ViewSubmitAction>(REPLY_COMPOSE_CALLBACK, async ({ ack, view }) => {
+  // The compose form's template menu (an external_select): Slack sends what the agent typed (block_suggestion),
+  // we answer with the matching templates in the ticket's language. Slash commands have no autocomplete.
+  app.options<'block_suggestion'>(REPLY_TEMPLATE_ACTION, async ({ ack, body, client }) => {
+    const meta = readMetadata(body.view?.private_metadata ?? '');
+    const caller = await callerOf(client, body.user.id, body.user.name);
+    const found = await commands
+      .suggestTemplates(caller, body.value ?? '', 25, meta?.ticketId)
+      .catch((error: unknown) => {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'template suggestions failed');
+        return [];
+      });
+    await ack({ options: templateOptions(found) });
+  });
+
+  app.view<ViewSubmitAction>(REPLY_COMPOSE_CALLBACK, async ({ ack, view, body, client }) => {
     const meta = readMetadata(view.private_metadata);
     const text = view.state.values[REPLY_INPUT_BLOCK]?.[REPLY_INPUT_ACTION]?.value?.trim() ?? '';
+    const template = view.state.values[REPLY_TEMPLATE_BLOCK]?.[REPLY_TEMPLATE_ACTION]?.selected_option?.value;
     if (!meta) return void (await ack());
+    if (template && meta) {
+      // The template's preview from the service (its language, every variable filled, or the one sentence
+      // saying what is missing, shown on the form); Send runs the same line with "send".
+      const values = view.state.values[REPLY_VALUES_BLOCK]?.[REPLY_VALUES_ACTION]?.value?.trim() ?? '';
+      const line = `tpl:${template} ${values}`.trim();
+      const caller = await callerOf(client, body.user.id, body.user.name);
+      const preview = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${line}`), {
+        userId: body.user.id,
+        ticketId: meta.ticketId,
+      });
+      if (!preview.ok)
+        return void (await ack({
+          response_action: 'errors',
+          errors: { [REPLY_TEMPLATE_BLOCK]: preview.text.slice(0, 2000) },
+        }));
+      return void (await ack({
+        response_action: 'update',
+        view: replyPreviewView(meta.ticketId, meta.channel, preview.text, { line }),
+      }));
+    }
     if (!text)
       return void (await ack({
         response_action: 'errors',
-        errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first; it is emailed to the customer.' },
+        errors: { [REPLY_INPUT_BLOCK]: 'Write the reply first, or choose a template; it is emailed to the customer.' },
       }));
     const preview = replyPreviewView(meta.ticketId, meta.channel, text);
     // The text rides to the Send step in private_metadata, which Slack caps at 3000 characters.
@@ -299,9 +339,10 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
       await ack();
       const meta = readMetadata(view.private_metadata);
-      if (!meta?.text) return;
+      const line = meta?.template ? `${meta.template} send` : meta?.text;
+      if (!meta || !line) return;
       const caller = await callerOf(client, body.user.id, body.user.name);
-      const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${meta.text}`), {
+      const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${line}`), {
         userId: body.user.id,
         ticketId: meta.ticketId,
       });
@@ -461,14 +502,18 @@ function socketModeError(error: unknown, appToken: string): AppError {
   });
 }
 
-function readMetadata(raw: string): { ticketId: number; channel: string | null; text?: string } | null {
+function readMetadata(
+  raw: string,
+): { ticketId: number; channel: string | null; text?: string; template?: string } | null {
   try {
-    const value = JSON.parse(raw) as { ticketId?: unknown; channel?: unknown; text?: unknown };
+    const value = JSON.parse(raw) as { ticketId?: unknown; channel?: unknown; text?: unknown; template?: unknown };
     if (typeof value.ticketId !== 'number') return null;
     return {
       ticketId: value.ticketId,
       channel: typeof value.channel === 'string' ? value.channel : null,
       ...(typeof value.text === 'string' ? { text: value.text } : {}),
+      // Only a template line ("tpl:KEY name=value …") rides here; anything else is not run.
+      ...(typeof value.template === 'string' && value.template.startsWith('tpl:') ? { template: value.template } : {}),
     };
   } catch {
     return null;

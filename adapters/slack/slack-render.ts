@@ -9,6 +9,7 @@ import {
   NOT_TRIAGED,
   PRIORITY_COLOURS,
   statusWithWait,
+  topTemplatesText,
   untriagedNote,
   type CommandReply,
   type StatsView,
@@ -20,6 +21,7 @@ import {
 } from '../../src/domain/command.ts';
 // Slack's mrkdwn control characters: every string from a customer or the old site goes through esc.
 import { clipEncoded as clip, slackText as esc } from '../../src/domain/encode.ts';
+import { suggestionLabel, type TemplateSuggestion } from '../../src/domain/reply-template.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -54,6 +56,11 @@ export const REPLY_COMPOSE_CALLBACK = 'ticket_reply_compose';
 export const REPLY_CONFIRM_CALLBACK = 'ticket_reply_confirm';
 export const REPLY_INPUT_BLOCK = 'reply_text';
 export const REPLY_INPUT_ACTION = 'reply_text_input';
+/** The compose form's template menu: an external_select whose options Bolt's app.options handler gives. */
+export const REPLY_TEMPLATE_BLOCK = 'reply_template';
+export const REPLY_TEMPLATE_ACTION = 'reply_template_select';
+export const REPLY_VALUES_BLOCK = 'reply_values';
+export const REPLY_VALUES_ACTION = 'reply_values_input';
 
 const BUTTON_LABELS: Record<TicketAction, string> = {
   close: 'Close',
@@ -185,6 +192,7 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
         mrkdwn(`*By category*\n${counts(stats.byCategory)}`),
       ],
     },
+    ...(stats.topTemplates ? [section(`*Top templates*\n${esc(topTemplatesText(stats.topTemplates))}`)] : []),
     ...(stats.untriaged > 0 ? [section(`:warning: ${esc(untriagedNote(stats.untriaged))}`)] : []),
   ];
 }
@@ -248,17 +256,52 @@ export function replyComposeView(ticketId: number, channel: string | null, draft
           max_length: 3000,
           ...(draft ? { initial_value: draft } : {}),
         },
+        // Either the text or a template.
+        optional: true,
+      },
+      {
+        type: 'input',
+        block_id: REPLY_TEMPLATE_BLOCK,
+        label: plain("Or a reply template, in the ticket's language", 2000),
+        element: {
+          type: 'external_select',
+          action_id: REPLY_TEMPLATE_ACTION,
+          placeholder: plain('Type to search the templates', 150),
+          min_query_length: 0,
+        },
+        optional: true,
+      },
+      {
+        type: 'input',
+        block_id: REPLY_VALUES_BLOCK,
+        label: plain('What the template asks for (name=value …)', 2000),
+        element: { type: 'plain_text_input', action_id: REPLY_VALUES_ACTION, max_length: 1000 },
+        optional: true,
       },
     ],
   };
 }
 
+/** The template menu's options (Slack: at most 100, each text at most 75 characters). */
+export function templateOptions(
+  found: readonly TemplateSuggestion[],
+): { text: { type: 'plain_text'; text: string }; value: string }[] {
+  return found.slice(0, 100).map((t) => ({ text: plain(suggestionLabel(t, 75), 75), value: t.key }));
+}
+
 /** What will be sent, with Send as the only way to send it. */
-export function replyPreviewView(ticketId: number, channel: string | null, text: string): View {
+export function replyPreviewView(
+  ticketId: number,
+  channel: string | null,
+  text: string,
+  template?: { readonly line: string },
+): View {
   return {
     type: 'modal',
     callback_id: REPLY_CONFIRM_CALLBACK,
-    private_metadata: JSON.stringify({ ticketId, channel, text }),
+    // A template's preview rides as its command ("tpl:KEY name=value"): Send runs it with "send", so its
+    // actions and key@version go with the email.
+    private_metadata: JSON.stringify({ ticketId, channel, ...(template ? { template: template.line } : { text }) }),
     title: plain(`Reply to #${ticketId}`),
     submit: plain('Send'),
     close: plain('Cancel'),

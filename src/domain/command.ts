@@ -93,6 +93,19 @@ export interface StatsView {
   readonly byPriority: Readonly<Record<string, number>>;
   readonly byCategory: Readonly<Record<string, number>>;
   readonly untriaged: number;
+  /** The templates most used in replies sent over the period (key@version, count), most first; absent: not known. */
+  readonly topTemplates?: readonly TemplateCount[];
+}
+export interface TemplateCount {
+  readonly ref: string;
+  readonly count: number;
+}
+/** How many templates `/ticket stats` lists. */
+export const TOP_TEMPLATES = 5;
+
+/** "retard-livraison@2 ×4, retour@1 ×1", or that none was used. */
+export function topTemplatesText(top: readonly TemplateCount[]): string {
+  return top.length ? top.map((t) => `${t.ref} ×${t.count}`).join(', ') : 'none used in replies';
 }
 export interface CommandReply {
   /** false: the caller's mistake or a refusal — `text` is one clear sentence saying what to do. */
@@ -169,6 +182,7 @@ export type ParsedCommand =
   | { readonly name: 'back' }
   | { readonly name: 'spam'; readonly page: number }
   | { readonly name: 'spam_release'; readonly spamId: number }
+  | { readonly name: 'templates'; readonly words: string }
   | {
       readonly name: 'export';
       readonly format: ExportFormat;
@@ -232,6 +246,8 @@ export function parseCommand(input: string): ParseResult {
       if (args.length > 1) return fail(`"/ticket view" takes one ticket number, e.g. "/ticket view ${id}".`);
       return done({ name: 'view', ticketId: id });
     }
+    case 'templates':
+      return done({ name: 'templates', words: args.join(' ').slice(0, 100) });
     case 'sla': {
       const id = ticketNumber(args[0], 'sla');
       if (typeof id === 'string') return fail(id);
@@ -610,6 +626,7 @@ export function formatStats(view: StatsView): string {
     `All time: ${view.total} total, ${view.open} open, ${view.closed} closed.`,
     `Open by priority: ${by(view.byPriority, PRIORITIES)}.`,
     `Open by category: ${by(view.byCategory, CATEGORIES)}.`,
+    ...(view.topTemplates ? [`Top templates: ${topTemplatesText(view.topTemplates)}.`] : []),
     ...(view.untriaged > 0 ? [untriagedNote(view.untriaged)] : []),
   ].join('\n');
 }
@@ -632,6 +649,7 @@ export function helpText(): string {
     '  reopen N                  open it again',
     '  reply N <text>            email the customer, threaded on their last email, signed with your name (your staff id goes on the shop’s records)',
     '  reply N tpl:KEY [name=value …] [send]  a reply template in the ticket’s language: the preview, then emailed with "send"',
+    '  templates [words]         the reply templates whose key, title, tags or text hold these words',
     '  note N <text>             an internal note: agents see it, the customer never does',
     '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
     '  priority N urgent|high|normal|low    correct triage (kept for training)',

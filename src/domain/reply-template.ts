@@ -160,6 +160,74 @@ export function missingSentence(
     : `Template "${key}" uses ${list} but ticket #${ticketId} has no value for it: give it (ask:name=value for an asked field) or change the text; nothing was sent.`;
 }
 
+/** A template offered while an agent types (autocomplete, `/ticket templates`), shown in the ticket's language. */
+export interface TemplateSuggestion {
+  readonly key: string;
+  readonly version: number;
+  readonly title: string;
+  readonly language: TemplateLanguage;
+  /** The body's start in that language, placeholders as written, on one line. */
+  readonly preview: string;
+}
+
+const fold = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+
+/**
+ * Templates matching what the agent typed: every word in the key, the title, a tag or the body in the
+ * ticket's language (accents and case ignored). A key starting with the text comes first, then a key
+ * containing it, then the title and tags, then the body; alphabetical within each. Nothing typed: all.
+ */
+export function matchTemplates(
+  templates: readonly StoredTemplate[],
+  typed: string,
+  language: string | null,
+  limit: number,
+): TemplateSuggestion[] {
+  const query = fold(typed.trim()).slice(0, 100);
+  const words = query.split(/\s+/).filter(Boolean);
+  const ranked: { rank: number; suggestion: TemplateSuggestion }[] = [];
+  for (const t of templates) {
+    const picked = pickBody(t, language);
+    const key = fold(t.key);
+    const label = fold(`${t.title} ${t.tags.join(' ')}`);
+    const body = fold(picked?.body ?? '');
+    if (!words.every((w) => key.includes(w) || label.includes(w) || body.includes(w))) continue;
+    const rank = !query
+      ? 0
+      : key.startsWith(query)
+        ? 0
+        : words.every((w) => key.includes(w))
+          ? 1
+          : words.every((w) => key.includes(w) || label.includes(w))
+            ? 2
+            : 3;
+    ranked.push({
+      rank,
+      suggestion: {
+        key: t.key,
+        version: t.version,
+        title: t.title,
+        language: picked?.language ?? (language === 'en' ? 'en' : 'fr'),
+        preview: (picked?.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 200),
+      },
+    });
+  }
+  return ranked
+    .sort((a, b) => a.rank - b.rank || a.suggestion.key.localeCompare(b.suggestion.key))
+    .slice(0, Math.max(0, limit))
+    .map((r) => r.suggestion);
+}
+
+/** "retard-livraison — Retard de livraison (fr): Bonjour {{customer.first_name…" clipped to `max` characters. */
+export function suggestionLabel(s: TemplateSuggestion, max: number): string {
+  const full = `${s.key} — ${s.title} (${s.language}): ${s.preview}`;
+  return full.length > max ? `${full.slice(0, max - 1)}…` : full;
+}
+
 /** The three closest keys, for an unknown one. */
 export function closestKeys(key: string, keys: readonly string[]): string[] {
   return [...keys]

@@ -4,6 +4,8 @@
  * ticket's first post where the platform allows it).
  * Implementations never throw for a platform being down: they log, and a later notice still goes out.
  */
+import type { ChatPlatform } from '../domain/platform.ts';
+
 export type TicketNoticeKind = 'new' | 'escalation' | 'reply' | 'sla' | 'assignment';
 
 export interface TicketNotice {
@@ -24,4 +26,15 @@ export interface TicketNotice {
 
 export interface ChatNotifier {
   notify(notice: TicketNotice): Promise<void>;
+}
+
+/**
+ * Tells one person directly (a direct message on their chat platform): an SLA alert to the ticket's
+ * assignee. Once per ticket, person and notice key (`onceKey`, else the kind), whoever races.
+ * Never throws for the platform being down: it logs and resolves false.
+ */
+export interface DirectNotifier {
+  readonly platform: ChatPlatform;
+  /** True when this call posted it; false when it was posted before, or the platform refused. */
+  notifyUser(userId: string, notice: TicketNotice): Promise<boolean>;
 }

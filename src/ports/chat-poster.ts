@@ -19,4 +19,9 @@ export interface ChatPoster {
   postAlert(channel: string, text: string): Promise<string>;
   /** Posts one line of our own words (no customer text) in `channel`: the summary of a capped burst. */
   postLine(channel: string, line: string): Promise<string>;
+  /**
+   * Posts these notices to one person directly (a Slack DM from the app, a Discord DM channel), never
+   * threaded: the SLA alert to a ticket's assignee. `userId` is their platform user id.
+   */
+  postDirect(userId: string, notices: readonly TicketNotice[]): Promise<string>;
 }

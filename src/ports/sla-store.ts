@@ -1,8 +1,12 @@
 /**
  * What the SLA checker needs from storage: which tickets to look at, a ticket's history as the clocks
  * read it, where to keep the computed clocks, and the once-only claim of an alert. `claimAlert` must be
- * atomic across processes (a unique key): true for exactly one caller per ticket, metric, cycle and kind.
+ * atomic across processes (a unique key): granted to exactly one caller per ticket, metric, cycle and
+ * kind at a time. A claim holds until `alertDone`, or until its lease (`until`) runs out or its owner is
+ * found dead (`releaseAbandonedAlerts`): then the next caller takes it over, so an alert claimed by a
+ * process that crashed before posting is posted after all.
  */
+import type { ChatPlatform } from '../domain/platform.ts';
 import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
 import type { AlertKind, ClockStatus, SlaEvent, SlaMetric, SlaPolicy } from '../domain/sla.ts';
 
@@ -17,6 +21,8 @@ export interface SlaTicket {
   /** support_ticket.updated_at: the clocks are computed again when it moves. */
   readonly updatedAt: Date;
   readonly assignee: string | null;
+  /** The assignee's chat user ids from the agent directory (Slack U…, Discord snowflake), for a direct message. */
+  readonly assigneeChatIds: readonly { readonly platform: ChatPlatform; readonly userId: string }[];
   /** Customer messages, agent replies the mail server accepted, closes, reopens, merges; oldest first. */
   readonly events: readonly SlaEvent[];
 }
@@ -53,7 +59,24 @@ export interface SlaAlertClaim {
   readonly at: Date;
   /** False: recorded only (too late to be worth posting). */
   readonly posted: boolean;
+  /** A claim to post holds until then unless done (a crash between claim and post is recovered after it). */
+  readonly until: Date;
+  /** The key its chat posts are claimed under (TicketNotice.onceKey), freed when the claim is taken over. */
+  readonly noticeKey: string;
 }
+
+/** Which alert: ticket, metric, cycle, kind. */
+export type SlaAlertKey = Pick<SlaAlertClaim, 'ticketId' | 'metric' | 'cycle' | 'kind'>;
+
+/**
+ * claimed: this caller posts it, then calls alertDone (`takenOver`: from an owner that crashed or ran out
+ * of its lease; the chat posts it had claimed but not made are freed) · done: posted or recorded before ·
+ * held: another owner is posting it, and may be taken over after `until`.
+ */
+export type AlertClaim =
+  | { readonly state: 'claimed'; readonly takenOver: boolean }
+  | { readonly state: 'done' }
+  | { readonly state: 'held'; readonly until: Date };
 
 /** The digest's SLA line: first responses met in a period, how many on time, breaches in it, tickets at risk now. */
 export interface SlaSummary {
@@ -74,8 +97,15 @@ export interface SlaStore {
    * `rechoose`: their policies are chosen again from the current ones. Returns how many.
    */
   markOpenForCheck(now: Date, rechoose: boolean): Promise<number>;
-  /** True for the one caller that recorded this alert first. */
-  claimAlert(claim: SlaAlertClaim): Promise<boolean>;
+  /** Records the alert, or takes over a claim whose lease ran out; see AlertClaim. */
+  claimAlert(claim: SlaAlertClaim): Promise<AlertClaim>;
+  /** The claimed alert was posted: never taken over again. */
+  alertDone(alert: SlaAlertKey): Promise<void>;
+  /**
+   * Claims held by processes of this host that no longer run (a worker killed between claim and post,
+   * being started again): released, so the next check takes them over now rather than after the lease.
+   */
+  releaseAbandonedAlerts(): Promise<number>;
   recordEvent(ticketId: number, type: string, details: Record<string, unknown>, at: Date): Promise<void>;
   /** Open tickets with a running clock, nearest deadline first. */
   dueTickets(

@@ -92,6 +92,9 @@ export const startWorkerRole: RoleStarter = async (app) => {
   const slaService = await createSlaService(app);
   // Running clocks follow the calendar as it is now (an edited BUSINESS_CALENDAR_FILE moves their deadlines).
   await slaService.markOpenForCheck();
+  // Alerts a worker of this host claimed and never posted (it was killed meanwhile) go out on the first pass.
+  const abandoned = await slaService.releaseAbandonedAlerts();
+  if (abandoned) log.warn({ abandoned }, `${abandoned} SLA alert(s) claimed by a worker that died: posting them now`);
   const sla = startSlaTimer(slaService, { everyMs: config.sla.checkSeconds * 1000, logger: app.logger });
   let lines = [`triage worker: concurrency ${config.triage.concurrency}, model ${classifier.modelVersion}`];
   const refresh = setInterval(() => {

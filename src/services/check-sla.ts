@@ -5,7 +5,9 @@
  *
  * An alert is re-checked on a fresh read just before it is claimed (a reply that went out meanwhile
  * means nothing is posted), claimed in the store (a unique key: two workers, a restart, still once),
- * then posted to every notifier (chat notifiers also key it, so a channel never sees it twice). A
+ * then posted to every notifier (chat notifiers also key it, so a channel never sees it twice) and in a
+ * direct message to the assignee, then marked done. A claim whose process died before it was done is
+ * taken over after its lease (or at once when that process's host starts a worker again). A
  * business-hours alert waits for opening hours; one a business day late is recorded, not posted.
  */
 import { BusinessCalendar, explainDeadline, formatBusinessMinutes } from '../domain/business-calendar.ts';
@@ -25,7 +27,7 @@ import {
   type SlaPolicy,
   type SlaSettings,
 } from '../domain/sla.ts';
-import type { ChatNotifier } from '../ports/chat-notifier.ts';
+import type { ChatNotifier, DirectNotifier } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { SlaStore, SlaSummary, SlaTicket, StoredSla } from '../ports/sla-store.ts';
 
@@ -35,6 +37,10 @@ export interface SlaServiceDeps {
   readonly settings: SlaSettings;
   /** Read at each alert (chat adapters may add theirs after the service is built). */
   readonly notifiers: readonly ChatNotifier[];
+  /** Who sends the assignee a direct message, one per chat platform (read at each alert, as `notifiers`). */
+  readonly direct?: readonly DirectNotifier[];
+  /** How long a claim to post an alert holds before another checker may take it over (a crash meanwhile). */
+  readonly alertLeaseMs?: number;
   readonly logger: Logger;
   readonly now?: () => Date;
   /** Tickets looked at per pass. */
@@ -58,6 +64,12 @@ const NO_POLICY: SlaPolicy = {
   resetOnReopen: false,
 };
 
+/**
+ * Longer than a post can take (Slack's client retries for up to about two minutes), short enough that an
+ * alert a crashed worker had claimed still goes out while it matters.
+ */
+export const DEFAULT_ALERT_LEASE_MS = 5 * 60_000;
+
 export interface SlaPass {
   readonly checked: number;
   readonly posted: number;
@@ -71,6 +83,8 @@ export class SlaService {
   readonly #now: () => Date;
   readonly #batch: number;
   readonly #notifiers: readonly ChatNotifier[];
+  readonly #direct: readonly DirectNotifier[];
+  readonly #leaseMs: number;
   readonly calendar: BusinessCalendar;
   readonly settings: SlaSettings;
 
@@ -79,6 +93,8 @@ export class SlaService {
     this.calendar = deps.calendar;
     this.settings = deps.settings;
     this.#notifiers = deps.notifiers;
+    this.#direct = deps.direct ?? [];
+    this.#leaseMs = deps.alertLeaseMs ?? DEFAULT_ALERT_LEASE_MS;
     this.#log = deps.logger.child({ component: 'sla' });
     this.#now = deps.now ?? (() => new Date());
     this.#batch = deps.batch ?? 500;
@@ -125,6 +141,14 @@ export class SlaService {
     return this.#store.markOpenForCheck(this.#now(), rechoose);
   }
 
+  /**
+   * At a worker's start: the alert claims of this host's processes that died between claim and post are
+   * released, so this pass posts them. How many.
+   */
+  releaseAbandonedAlerts(): Promise<number> {
+    return this.#store.releaseAbandonedAlerts();
+  }
+
   /** One pass: every ticket that needs a look, its clocks stored, the alerts due posted. */
   async checkOnce(): Promise<SlaPass> {
     const now = this.#now();
@@ -145,19 +169,19 @@ export class SlaService {
     const { ticket, choice, clocks, stored } = evaluation;
     let posted = 0;
     let deferred = 0;
+    let heldUntil = null as Date | null;
     if (choice) {
       for (const alert of dueAlerts(clocks, choice.policy, this.calendar, now)) {
         if (alert.stale) {
           // Recorded (the digest counts it), never announced: nobody can act on it now.
           // (No audit event: the first pass over years of old open tickets would flood the trail.)
           await this.#store.claimAlert({
-            ticketId,
-            metric: alert.metric,
-            cycle: alert.cycle,
-            kind: alert.kind,
+            ...alertKey(ticketId, alert),
             dueAt: alert.dueAt,
             at: now,
             posted: false,
+            until: now,
+            noticeKey: noticeKey(alert),
           });
           continue;
         }
@@ -165,7 +189,10 @@ export class SlaService {
           deferred++;
           continue;
         }
-        if (await this.#alert(ticketId, alert)) posted++;
+        const outcome = await this.#alert(ticketId, alert);
+        if (outcome === true) posted++;
+        // Another checker is posting it: looked at again when its claim runs out, in case it crashed.
+        else if (outcome instanceof Date) heldUntil = heldUntil && heldUntil < outcome ? heldUntil : outcome;
       }
     }
     // Nothing happened to the ticket, yet a deadline moved: the calendar (or, after `sla recompute`, the
@@ -194,6 +221,7 @@ export class SlaService {
       const opening = this.calendar.nextOpening(now);
       next = next && next < opening ? next : opening;
     }
+    if (heldUntil) next = next && next < heldUntil ? next : heldUntil;
     const first = clocks.find((c) => c.metric === 'first_response');
     {
       await this.#store.save(ticketId, {
@@ -215,8 +243,11 @@ export class SlaService {
     return { posted, deferred };
   }
 
-  /** Re-read, claim, post. True when this process posted it. */
-  async #alert(ticketId: number, alert: SlaAlert): Promise<boolean> {
+  /**
+   * Re-read, claim, post, mark done. True when this process posted it; the end of the other owner's
+   * claim when someone else holds it; false when there is nothing to post.
+   */
+  async #alert(ticketId: number, alert: SlaAlert): Promise<boolean | Date> {
     // Just before posting, the state is read again: a reply sent meanwhile, a close, means nothing to say.
     const at = this.#now();
     const fresh = await this.evaluate(ticketId, at);
@@ -232,18 +263,22 @@ export class SlaService {
       );
       return false;
     }
-    if (
-      !(await this.#store.claimAlert({
-        ticketId,
-        metric: alert.metric,
-        cycle: alert.cycle,
-        kind: alert.kind,
-        dueAt: alert.dueAt,
-        at,
-        posted: true,
-      }))
-    )
-      return false;
+    const key = alertKey(ticketId, alert);
+    const claim = await this.#store.claimAlert({
+      ...key,
+      dueAt: alert.dueAt,
+      at,
+      posted: true,
+      until: new Date(at.getTime() + this.#leaseMs),
+      noticeKey: noticeKey(alert),
+    });
+    if (claim.state === 'held') return claim.until;
+    if (claim.state === 'done') return false;
+    if (claim.takenOver)
+      this.#log.warn(
+        { ticketId, metric: alert.metric, kind: alert.kind },
+        'SLA alert claimed by a process that did not post it (crashed or out of time); posting it now',
+      );
     const t = fresh.ticket;
     const name = METRIC_NAMES[alert.metric];
     const head =
@@ -251,18 +286,6 @@ export class SlaService {
         ? `${name} overdue: the deadline was ${shortWhen(alert.dueAt, at, this.calendar.timeZone)}`
         : `${name} at risk: due ${shortWhen(alert.dueAt, at, this.calendar.timeZone)} (in ${formatBusinessMinutes(this.#left(fresh, alert.dueAt, at))})`;
     const reason = fresh.choice!.reason;
-    await this.#store.recordEvent(
-      ticketId,
-      alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk',
-      {
-        metric: alert.metric,
-        cycle: alert.cycle,
-        dueAt: alert.dueAt.toISOString(),
-        policy: fresh.choice!.policy.name,
-        reason,
-      },
-      at,
-    );
     const notice = {
       kind: 'sla' as const,
       ticketId,
@@ -275,7 +298,7 @@ export class SlaService {
         t.assignee ? `Assigned to ${t.assignee}` : 'Nobody is assigned: "/ticket assign ' + ticketId + ' me"',
         `Why this target: ${reason}`,
       ],
-      onceKey: `sla:${METRIC_CODES[alert.metric]}:${alert.cycle}:${alert.kind === 'breach' ? 'b' : 'r'}`.slice(0, 16),
+      onceKey: noticeKey(alert),
     };
     for (const notifier of this.#notifiers)
       await notifier
@@ -283,6 +306,34 @@ export class SlaService {
         .catch((error: unknown) =>
           this.#log.warn({ ticketId, err: String(error) }, 'SLA alert not posted by one notifier'),
         );
+    // The assignee hears it directly too, on each platform they have an id on and we post to.
+    const dms: string[] = [];
+    for (const { platform, userId } of t.assigneeChatIds) {
+      const direct = this.#direct.find((d) => d.platform === platform);
+      if (!direct) continue;
+      const sent = await direct
+        .notifyUser(userId, notice)
+        .catch(
+          (error: unknown) => (this.#log.warn({ ticketId, platform, err: String(error) }, 'SLA DM failed'), false),
+        );
+      if (sent) dms.push(platform);
+    }
+    // Recorded once posted: a crash before this line leaves the claim to be taken over (the channels'
+    // own keys stop a second post where the first went out).
+    await this.#store.recordEvent(
+      ticketId,
+      alert.kind === 'breach' ? 'sla_breached' : 'sla_at_risk',
+      {
+        metric: alert.metric,
+        cycle: alert.cycle,
+        dueAt: alert.dueAt.toISOString(),
+        policy: fresh.choice!.policy.name,
+        reason,
+        ...(dms.length ? { assigneeTold: `${t.assignee} (${dms.join(', ')})` } : {}),
+      },
+      at,
+    );
+    await this.#store.alertDone(key);
     this.#log.info(
       { ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind },
       `SLA ${alert.kind === 'breach' ? 'breach' : 'at-risk'} alert posted for ticket #${ticketId}`,
@@ -358,3 +409,10 @@ export class SlaService {
     return this.#store.summary(from, to);
   }
 }
+
+const alertKey = (ticketId: number, alert: SlaAlert) =>
+  ({ ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind }) as const;
+
+/** What the chat notifiers claim the alert under in each channel and DM: "sla:fr:0:b" (16 characters at most). */
+const noticeKey = (alert: SlaAlert): string =>
+  `sla:${METRIC_CODES[alert.metric]}:${alert.cycle}:${alert.kind === 'breach' ? 'b' : 'r'}`.slice(0, 16);

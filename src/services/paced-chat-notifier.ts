@@ -6,7 +6,7 @@
  * the chat post ledger first, so that it goes out once across processes; a refused post frees its claim
  * and a later pass retries it. Never throws for the platform being down: it logs.
  */
-import type { ChatNotifier, TicketNotice } from '../ports/chat-notifier.ts';
+import type { ChatNotifier, DirectNotifier, TicketNotice } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ChatPlatform } from '../domain/platform.ts';
 import type { ChatPoster } from '../ports/chat-poster.ts';
@@ -43,7 +43,7 @@ export interface PacedChatNotifierOptions {
   readonly maxPerMinute?: number;
 }
 
-export class PacedChatNotifier implements ChatNotifier {
+export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
   readonly platform: ChatPlatform;
   readonly channel: string;
   readonly #poster: ChatPoster;
@@ -124,25 +124,52 @@ export class PacedChatNotifier implements ChatNotifier {
    * once and once per `key` across processes (claimed under ticket 0). True when this call posted it.
    */
   async alertOnce(key: string, text: string): Promise<boolean> {
+    return this.#postOnce(this.channel, 0, key, () => this.#poster.postAlert(this.channel, text), 'alert');
+  }
+
+  /**
+   * A notice to one person in a direct message, at once (not queued behind the channel's notices), once
+   * per ticket, person and key across processes: the ledger's channel is "dm:<user id>".
+   */
+  async notifyUser(userId: string, notice: TicketNotice): Promise<boolean> {
+    return this.#postOnce(
+      `dm:${userId}`.slice(0, 64),
+      notice.ticketId,
+      notice.onceKey ?? notice.kind,
+      () => this.#poster.postDirect(userId, [notice]),
+      'direct message',
+    );
+  }
+
+  /** Claims `key` for the ticket in `channel`, posts, records the post; a refused post frees the claim. */
+  async #postOnce(
+    channel: string,
+    ticketId: number,
+    key: string,
+    post: () => Promise<string>,
+    what: string,
+  ): Promise<boolean> {
     try {
-      if (!(await this.#ledger.claim(this.platform, this.channel, 0, key, new Date()))) return false;
+      if (!(await this.#ledger.claim(this.platform, channel, ticketId, key, new Date()))) return false;
     } catch (error) {
-      this.#log.error({ key, err: error }, 'could not record the alert; a later pass retries');
+      this.#log.error({ key, ticketId, err: error }, `could not record the ${what}; a later pass retries`);
       return false;
     }
     try {
-      const ref = await this.#poster.postAlert(this.channel, text);
+      const ref = await post();
       this.#posts += 1;
-      this.#lastPostAt = Date.now();
-      await this.#ledger.posted(this.platform, this.channel, 0, key, ref);
-      this.#log.warn({ key, messageRef: ref }, 'alert posted');
+      if (channel === this.channel) this.#lastPostAt = Date.now();
+      await this.#ledger.posted(this.platform, channel, ticketId, key, ref);
+      const fields = { key, ticketId, messageRef: ref };
+      if (what === 'alert') this.#log.warn(fields, 'alert posted');
+      else this.#log.info(fields, `${what} posted`);
       return true;
     } catch (error) {
       this.#log.warn(
-        { key, err: error instanceof Error ? error.message : String(error) },
-        'alert not posted; a later pass retries',
+        { key, ticketId, err: error instanceof Error ? error.message : String(error) },
+        `${what} not posted (the platform refused); its claim is freed`,
       );
-      await this.#ledger.release(this.platform, this.channel, 0, key).catch(() => undefined);
+      await this.#ledger.release(this.platform, channel, ticketId, key).catch(() => undefined);
       return false;
     }
   }

@@ -15,6 +15,7 @@ import {
   OPEN_COMMANDS,
   PAGE_SIZE,
   parseCommand,
+  TOP_TEMPLATES,
   type AssignTarget,
   type Caller,
   type CommandFile,
@@ -29,6 +30,7 @@ import {
   type TicketListView,
   type TicketSummary,
   type TemplateChoice,
+  type TemplateCount,
 } from '../domain/command.ts';
 import { dayInZone, startOfDay } from '../domain/digest.ts';
 import { isAppError } from '../domain/errors.ts';
@@ -50,8 +52,11 @@ import {
   missingSentence,
   pickBody,
   renderBody,
+  matchTemplates,
+  suggestionLabel,
   type StoredTemplate,
   type TemplateActions,
+  type TemplateSuggestion,
 } from '../domain/reply-template.ts';
 
 export interface CommandServiceDeps {
@@ -86,14 +91,18 @@ export interface CommandServiceDeps {
 export interface TemplateSource {
   latest(key: string): Promise<StoredTemplate | null>;
   all(): Promise<readonly StoredTemplate[]>;
-  keys(prefix: string, limit: number): Promise<string[]>;
   ticketFacts(ticketId: number): Promise<{
     readonly customerId: number;
     readonly language: string | null;
     readonly orderNumber: string | null;
   } | null>;
   customerNames(customerId: number): Promise<{ readonly firstName: string | null; readonly lastName: string | null }>;
+  /** The templates most used in replies since then (key@version), most first. */
+  topUsed(since: Date, limit: number): Promise<readonly TemplateCount[]>;
 }
+
+/** How long the template list read for suggestions is reused. */
+const TEMPLATE_LIST_MS = 5_000;
 
 /** A chat surface shows this much of a preview (a Slack section holds 3,000 characters). */
 const PREVIEW_LIMIT = 2_800;
@@ -149,6 +158,7 @@ export class CommandService {
   readonly #sla: SlaCommands | null;
   readonly #templates: TemplateSource | null;
   readonly #assignment: AssignmentCommands | null;
+  #templateList: { readonly at: number; readonly list: Promise<readonly StoredTemplate[]> } | null = null;
 
   constructor(deps: CommandServiceDeps) {
     this.#store = deps.store;
@@ -235,6 +245,8 @@ export class CommandService {
       case 'spam':
       case 'spam_release':
         return this.#spamCommand(command, actor);
+      case 'templates':
+        return this.#listTemplates(caller, command.words);
       case 'reply':
         if (command.template) return this.#templateReply(command.ticketId, command.template, agent!, actor);
         return this.#change(command, agent!, actor, caller.claimedBy ?? null);
@@ -275,11 +287,47 @@ export class CommandService {
     return { ok: true, ephemeral: false, text: await this.#assignment.away(agent, parsed.until) };
   }
 
-  /** Template keys starting with `prefix`, for Slack's and Discord's autocomplete. */
-  suggestTemplates(prefix: string, limit: number): Promise<string[]> {
-    return this.#templates
-      ? this.#templates.keys(prefix.toLowerCase().slice(0, 80), Math.max(1, Math.min(25, limit)))
-      : Promise.resolve([]);
+  /**
+   * Templates matching what the agent typed, in the ticket's language when a ticket is given (Discord's
+   * autocomplete, Slack's template menu, `/ticket templates`); none for a caller who is not an agent.
+   */
+  async suggestTemplates(
+    caller: Caller,
+    typed: string,
+    limit: number,
+    ticketId?: number,
+  ): Promise<TemplateSuggestion[]> {
+    if (!this.#templates || !(await this.#agents.forCaller(caller))) return [];
+    // Keystrokes come a few hundred milliseconds apart: the list is read once for a burst of them (an import
+    // shows within TEMPLATE_LIST_MS).
+    const now = Date.now();
+    if (!this.#templateList || now - this.#templateList.at > TEMPLATE_LIST_MS)
+      this.#templateList = { at: now, list: this.#templates.all() };
+    const list = this.#templateList.list;
+    list.catch(() => (this.#templateList = null));
+    const [templates, facts] = await Promise.all([list, ticketId ? this.#templates.ticketFacts(ticketId) : null]);
+    return matchTemplates(templates, typed, facts?.language ?? null, Math.max(1, Math.min(25, limit)));
+  }
+
+  /** `/ticket templates [words]`: the matching templates, one line each, and how to use one. */
+  async #listTemplates(caller: Caller, words: string): Promise<CommandReply> {
+    if (!this.#templates) return refuse('Reply templates are not available in this process; write the reply yourself.');
+    const found = await this.suggestTemplates(caller, words, 25);
+    if (found.length === 0)
+      return refuse(
+        words
+          ? `No template matches "${words}"; try fewer words, or "/ticket templates" for all of them.`
+          : 'There is no reply template yet; import some with "npx ticketrelay templates import FILE".',
+      );
+    return {
+      ok: true,
+      ephemeral: true,
+      text: [
+        `Reply templates${words ? ` matching "${words}"` : ''}:`,
+        ...found.map((t) => `  ${t.key}@${t.version} — ${suggestionLabel(t, 160).slice(t.key.length + 3)}`),
+        'Use one with "/ticket reply N tpl:KEY" (a preview in the ticket\'s language; add "send" to email it).',
+      ].join('\n'),
+    };
   }
 
   /** `/ticket reply N tpl:KEY [name=value …] [send]`: the rendered preview, or (with send) the email and its actions. */
@@ -544,7 +592,10 @@ export class CommandService {
     const zone = this.#timeZone;
     const since =
       period === 'today' ? startOfDay(dayInZone(now, zone), zone) : new Date(now.getTime() - PERIOD_MS[period]);
-    const c = await this.#store.counts(since);
+    const [c, topTemplates] = await Promise.all([
+      this.#store.counts(since),
+      this.#templates?.topUsed(since, TOP_TEMPLATES),
+    ]);
     const view: StatsView = {
       kind: 'stats',
       period: period === 'today' ? `today (${zone})` : `last ${period.replace('d', ' days')}`,
@@ -555,6 +606,7 @@ export class CommandService {
       byPriority: c.openByPriority,
       byCategory: c.openByCategory,
       untriaged: c.untriaged,
+      ...(topTemplates ? { topTemplates } : {}),
     };
     return { ok: true, text: formatStats(view), ephemeral: true, view };
   }
@@ -574,6 +626,7 @@ export class CommandService {
           | 'spam_release'
           | 'due'
           | 'sla'
+          | 'templates'
           | 'away'
           | 'back'
           | 'stats_agents';

@@ -4,6 +4,8 @@ import {
   checkBody,
   closestKeys,
   formatProblem,
+  matchTemplates,
+  suggestionLabel,
   parseTemplatesFile,
   pickBody,
   renderBody,
@@ -93,5 +95,42 @@ describe('/ticket reply N tpl:KEY grammar', () => {
       command: { template: { key: 'retard', asks: {}, send: false } },
     });
     expect(parseCommand('reply 12 tpl:')).toMatchObject({ ok: false });
+  });
+});
+
+describe('template suggestions', () => {
+  const t = (key: string, title: string, fr: string, en?: string, tags: string[] = []) => ({
+    key,
+    version: 1,
+    title,
+    tags,
+    actions: {},
+    bodies: en === undefined ? { fr } : { fr, en },
+  });
+  const templates = [
+    t('retour-colis', 'Retour de colis', 'Renvoyez le colis.', 'Send the parcel back.'),
+    t('retard-livraison', 'Retard de livraison', 'Votre colis est en retard.', 'Your parcel is late.', ['délai']),
+    t('merci', 'Remerciement', 'Merci pour votre commande, colis parti.'),
+  ];
+  it('ranks a key starting with the text first, then a key holding it, then title and tags, then the text', () => {
+    expect(matchTemplates(templates, 'ret', 'fr', 25).map((s) => s.key)).toEqual(['retard-livraison', 'retour-colis']);
+    expect(matchTemplates(templates, 'colis', 'fr', 25).map((s) => s.key)).toEqual([
+      'retour-colis',
+      'merci',
+      'retard-livraison',
+    ]);
+    // Accents and case are ignored; a tag matches.
+    expect(matchTemplates(templates, 'DELAI', 'fr', 25).map((s) => s.key)).toEqual(['retard-livraison']);
+    // Every word must match somewhere.
+    expect(matchTemplates(templates, 'colis merci', 'fr', 25).map((s) => s.key)).toEqual(['merci']);
+    expect(matchTemplates(templates, '', 'fr', 2).map((s) => s.key)).toEqual(['merci', 'retard-livraison']);
+  });
+  it("shows the body in the ticket's language, else the other one", () => {
+    const [en] = matchTemplates(templates, 'retard', 'en', 25);
+    expect(en).toMatchObject({ language: 'en', preview: 'Your parcel is late.' });
+    const [fallback] = matchTemplates(templates, 'merci', 'en', 25);
+    expect(fallback).toMatchObject({ language: 'fr' });
+    expect(suggestionLabel(en!, 30)).toBe('retard-livraison — Retard de …');
+    expect(suggestionLabel(en!, 30)).toHaveLength(30);
   });
 });
