@@ -14,7 +14,7 @@ import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
 import { percentile } from '../src/domain/digest.ts';
-import { composeLegacyContent, formatLegacyDate } from '../src/domain/ticket.ts';
+import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
 import type { TicketListQuery } from '../src/ports/report-store.ts';
 
 const { values } = parseArgs({

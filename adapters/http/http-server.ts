@@ -13,7 +13,7 @@ import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-l
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
-import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
 import { contactFormToEmail, formLanguage, validateContactForm } from './contact-form.ts';
@@ -650,13 +650,13 @@ function dateParam(url: URL, name: string, endOfDay: boolean, fields: Record<str
   const raw = url.searchParams.get(name)?.trim();
   if (!raw) return null;
   const day = /^\d{4}-\d{1,2}-\d{1,2}$/.test(raw);
-  const at = day ? parseLegacyDate(`${raw} 00:00:00`) : parseLegacyDate(raw);
+  const at = day ? parseShopDate(`${raw} 00:00:00`) : parseShopDate(raw);
   if (!at) {
     fields[name] = `${name} must be a date: 2026-12-05, or 2026-12-05T09:00:00Z.`;
     return null;
   }
   // A day named as the end includes that day: before the next midnight (23 to 25 hours on, near a clock change).
-  return day && endOfDay ? (parseLegacyDate(nextDay(raw)) ?? at) : at;
+  return day && endOfDay ? (parseShopDate(nextDay(raw)) ?? at) : at;
 }
 
 function nextDay(day: string): string {

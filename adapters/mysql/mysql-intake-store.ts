@@ -18,14 +18,14 @@ import os from 'node:os';
 import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
+import { cutText, type TicketStatus } from '../../src/domain/ticket.ts';
 import {
-  cutText,
   formatLegacyDate,
   legacyReplyContent,
   parseLegacyContent,
   phoneColumn,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+  newTicketContent,
+} from './legacy-format.ts';
 import type {
   AutomaticMailCounts,
   IntakeStore,
@@ -748,16 +748,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async createTicket(ticket: NewTicket): Promise<number> {
+    const content = newTicketContent(ticket);
     const ticketId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
-      [
-        String(ticket.customerId),
-        ticket.orderNumber,
-        formatLegacyDate(ticket.at),
-        htmlText(ticket.subject),
-        ticket.legacyContent,
-      ],
+      [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), htmlText(ticket.subject), content],
       true, // numbered in arrival order within a commit group
     );
     this.#deferInsert(
@@ -783,7 +778,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     // The text the old pages' search looks in (support_ticket_text's FULLTEXT index), without the block.
     this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [
       ticketId,
-      cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS),
+      cutText(parseLegacyContent(content).text, TICKET_TEXT_CHARS),
     ]);
     const choice = ticket.customerChoice;
     if (choice && (choice.priority || choice.category)) {

@@ -6,15 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import type { DayString, TicketBrief } from '../../src/domain/digest.ts';
-import {
-  CATEGORIES,
-  METADATA_MARKER,
-  PRIORITIES,
-  parseLegacyContent,
-  type Category,
-  type Priority,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+import { CATEGORIES, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER, parseLegacyContent } from './legacy-format.ts';
 import type { DigestClaim, DigestLedger } from '../../src/ports/digest-publisher.ts';
 import type {
   ContactStats,

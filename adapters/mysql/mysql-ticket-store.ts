@@ -10,19 +10,15 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { ListRequest, TicketSummary } from '../../src/domain/command.ts';
 import { htmlText } from '../../src/domain/encode.ts';
+import { CATEGORIES, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 import {
-  CATEGORIES,
   formatLegacyDate,
   legacyReplyContent,
   legacyReplyText,
   parseLegacyContent,
   parseLegacyDate,
-  PRIORITIES,
   replaceLegacyMetadata,
-  type Category,
-  type Priority,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+} from './legacy-format.ts';
 import type {
   OutboundReply,
   StoredAttachment,

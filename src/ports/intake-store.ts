@@ -18,8 +18,8 @@ export interface NewTicket {
   readonly customerId: number;
   readonly customerEmail: string;
   readonly subject: string;
-  /** msg_content: the text and its metadata block, composed by the service. */
-  readonly legacyContent: string;
+  /** What the customer wrote, as plain text (the store encodes it for where it goes). */
+  readonly text: string;
   readonly priority: Priority;
   readonly category: Category;
   readonly language: string | null;
@@ -27,6 +27,14 @@ export interface NewTicket {
   readonly source: 'email' | 'web';
   readonly mailbox: string | null;
   readonly at: Date;
+  /** The Message-ID of the email that opened it; null when it came without one. */
+  readonly messageId: string | null;
+  /** The files kept with that email (those with a content hash). */
+  readonly attachments: readonly { readonly name: string; readonly sha256: string; readonly size: number }[];
+  /** The phone number the customer gave on the web form (unverified: it stays on the ticket). */
+  readonly phone?: string | null;
+  /** The ticket the email named, whose people did not write it: this one is new, and says which it named. */
+  readonly linkedTicketId?: number | null;
   /** What the customer chose on the web form: triage proposes, never overrides it (null: triage decides). */
   readonly customerChoice?: { readonly priority: Priority | null; readonly category: Category | null };
   /**
@@ -34,6 +42,15 @@ export interface NewTicket {
    * (msg_crm_*, never created by us), the store sets them as that site's backend did.
    */
   readonly lead?: { readonly sourcePage: string | null; readonly vehicle: string | null };
+  /** What else the web form sent, kept with the ticket for the old site's pages. */
+  readonly webForm?: {
+    /** The category as the form sent it, when it is not one of ours (the ticket has `category`). */
+    readonly categoryAsSent: string | null;
+    readonly vehicleInfo: Readonly<Record<string, string | number>> | null;
+    readonly sourcePage: string | null;
+    /** A customer id the page claimed that was not taken (the sender's address is not that customer's). */
+    readonly customerIdNotTaken: number | null;
+  };
 }
 
 export interface NewReply {
@@ -96,6 +113,9 @@ export interface SentMessage {
  * throws AppError 'email.duplicate'; two deliveries racing for one new customer throw 'db.conflict'
  * (retryable: run the work again). A lost database throws 'db.unavailable' (retryable).
  * Sending what intake queued is not in this port: see OutboxStore (src/ports/outbox-store.ts).
+ * Deliberately not in this contract: the shop's row format (msg_content and its metadata block, msg_date,
+ * which column a phone number goes to). The port speaks tickets, replies and their facts; how they land
+ * in the legacy tables is the adapter's business (adapters/mysql/legacy-format.ts).
  */
 export interface IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
@@ -114,8 +134,8 @@ export interface IntakeTransaction {
   /** How many addresses are on the ticket's thread (its customer included). */
   participantCount(ticketId: number): Promise<number>;
   /**
-   * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel of a
-   * customer created now; an existing customer's row is never changed by unverified input.
+   * `phone`: the one the customer gave on the web form, kept with a customer created now (as a mobile
+   * or a landline number); an existing customer's record is never changed by unverified input.
    */
   findOrCreateCustomer(
     address: string,

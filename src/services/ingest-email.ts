@@ -23,9 +23,7 @@ import {
 } from '../domain/spam.ts';
 import {
   cleanSubject,
-  composeLegacyContent,
   findOrderNumber,
-  formatLegacyDate,
   replySubject,
   splitDisplayName,
   ticketMentionInSubject,
@@ -608,33 +606,31 @@ export class IntakeService {
     const priority = form?.priority ?? 'normal';
     const category = form?.category ?? 'general';
     const subject = cleanSubject(email.subject) || (language === 'fr' ? '(sans objet)' : '(no subject)');
-    const createdAt = formatLegacyDate(now);
     const ticketId = await tx.createTicket({
       customerId: customer.customerId,
       customerEmail: sender.address,
       subject,
-      legacyContent: composeLegacyContent(text, {
-        priority,
-        category,
-        created_at: createdAt,
-        source: source.kind === 'web' ? 'web' : 'email',
-        status: 'open',
-        language,
-        order_number: orderNumber,
-        ...(phone ? { phone } : {}),
-        ...(linkedTicketId !== null ? { linked_ticket: linkedTicketId } : {}),
-        message_id: email.messageId,
-        attachments: email.attachments
-          .filter((a) => a.sha256)
-          .map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
-        triaged: false,
-        ticketrelay: 1,
-        ...(form ? webFormMetadata(form, claimed !== null) : {}),
-      }),
+      text,
+      messageId: email.messageId,
+      attachments: email.attachments.flatMap((a) =>
+        a.sha256 ? [{ name: a.filename, sha256: a.sha256, size: a.size }] : [],
+      ),
+      phone,
+      linkedTicketId,
       priority,
       category,
       customerChoice: { priority: form?.priority ?? null, category: form?.category ?? null },
-      ...(form ? { lead: { sourcePage: form.sourcePage, vehicle: vehicleText(form.vehicleInfo) } } : {}),
+      ...(form
+        ? {
+            lead: { sourcePage: form.sourcePage, vehicle: vehicleText(form.vehicleInfo) },
+            webForm: {
+              categoryAsSent: form.categoryAsSent && form.categoryAsSent !== form.category ? form.categoryAsSent : null,
+              vehicleInfo: form.vehicleInfo,
+              sourcePage: form.sourcePage,
+              customerIdNotTaken: form.claimedCustomerId && claimed === null ? form.claimedCustomerId : null,
+            },
+          }
+        : {}),
       language,
       orderNumber,
       source: source.kind === 'web' ? 'web' : 'email',
@@ -1301,23 +1297,6 @@ interface AckAttempt {
   /** This attempt's acknowledgements are committed: their addresses. */
   committed(): string[];
   end(): void;
-}
-
-/**
- * The web form's keys in the metadata block, as the old backend wrote them: the category the page sent
- * kept verbatim when it is not one of ours, the vehicle as sent, which choices are the customer's, and
- * the customer id the page claimed when it was not the sender's (so nobody wonders where it went).
- */
-function webFormMetadata(form: WebFormDetails, claimedTaken: boolean): Record<string, unknown> {
-  return {
-    ...(form.categoryAsSent && form.categoryAsSent !== form.category ? { form_category: form.categoryAsSent } : {}),
-    ...(form.vehicleInfo ? { vehicle_info: form.vehicleInfo } : {}),
-    ...(form.priority || form.category
-      ? { chosen_by_customer: [...(form.priority ? ['priority'] : []), ...(form.category ? ['category'] : [])] }
-      : {}),
-    ...(form.sourcePage ? { source_page: form.sourcePage } : {}),
-    ...(form.claimedCustomerId && !claimedTaken ? { customer_id_not_taken: String(form.claimedCustomerId) } : {}),
-  };
 }
 
 /** "Peugeot 308 2019 (AB-123-CD)": the vehicle as one line, as the old backend wrote it for its leads pages. */
