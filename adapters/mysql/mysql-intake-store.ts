@@ -825,7 +825,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async addReply(reply: NewReply): Promise<number> {
-    const legacyMsgId = await this.#insert(
+    const msgId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
       [
@@ -848,7 +848,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         [reply.at, reply.at, reply.ticketId],
       );
     }
-    return legacyMsgId;
+    return msgId;
   }
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
@@ -867,7 +867,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       [
         m.messageId.slice(0, 255),
         m.ticketId,
-        m.legacyMsgId,
+        m.threadEntryId,
         m.direction,
         m.kind,
         m.outcome,

@@ -553,7 +553,7 @@ class MysqlTicketTransaction implements TicketTransaction {
       [
         reply.messageId,
         reply.ticketId,
-        reply.legacyMsgId,
+        reply.threadEntryId,
         reply.to,
         reply.cc.length ? reply.cc.join(' ') : null,
         reply.subject.slice(0, 500),

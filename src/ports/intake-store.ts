@@ -68,7 +68,11 @@ export interface NewReply {
 export interface MessageRecord {
   readonly messageId: string;
   readonly ticketId: number | null;
-  readonly legacyMsgId: number | null;
+  /**
+   * The entry of the ticket's thread this email became: the ticket itself for the email that opened
+   * it, the reply addReply returned otherwise; null when it became none (a duplicate, a loop, spam).
+   */
+  readonly threadEntryId: number | null;
   readonly direction: 'inbound' | 'outbound';
   readonly kind: MessageKind;
   readonly outcome: string;
@@ -144,7 +148,9 @@ export interface IntakeTransaction {
   ): Promise<{ readonly customerId: number; readonly created: boolean }>;
   /** `customerId` when that customer's address is `address` (case and spaces aside); null otherwise. */
   customerWithAddress(customerId: number, address: string): Promise<number | null>;
+  /** The new ticket's number (tickets and replies are numbered together: it is also its thread entry). */
   createTicket(ticket: NewTicket): Promise<number>;
+  /** The reply's thread entry id. */
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;
   recordMessage(message: MessageRecord): Promise<void>;

@@ -641,7 +641,7 @@ export class IntakeService {
     await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, notes),
       ticketId,
-      legacyMsgId: ticketId,
+      threadEntryId: ticketId,
       kind: 'ticket',
       outcome: 'created',
       threadSignal: 'none',
@@ -713,7 +713,7 @@ export class IntakeService {
     writer: Writer,
   ): Promise<IntakeResult> {
     const cut = cutQuotedHistory(email.text, { subject: email.subject });
-    const legacyMsgId = await tx.addReply({
+    const threadEntryId = await tx.addReply({
       ticketId: ticket.ticketId,
       customerId: ticket.customerId,
       subject: replySubject(ticket.subject),
@@ -727,7 +727,7 @@ export class IntakeService {
     await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, email.notes),
       ticketId: ticket.ticketId,
-      legacyMsgId,
+      threadEntryId,
       kind: 'reply',
       outcome: 'reply',
       threadSignal: signal,
@@ -838,9 +838,9 @@ export class IntakeService {
         }
       }
       const text = email.text.slice(0, AUTOMATED_TEXT_MAX);
-      let legacyMsgId: number | null = null;
+      let threadEntryId: number | null = null;
       if (ticket) {
-        legacyMsgId = await tx.addReply({
+        threadEntryId = await tx.addReply({
           ticketId: ticket.ticketId,
           customerId: ticket.customerId,
           subject: replySubject(ticket.subject),
@@ -852,7 +852,7 @@ export class IntakeService {
       await tx.recordMessage({
         ...this.#inboundRecord(email, messageId, source, now, note ? [...email.notes, note] : email.notes),
         ticketId: ticket?.ticketId ?? null,
-        legacyMsgId,
+        threadEntryId,
         kind: 'automated',
         outcome: ticket ? 'automated_linked' : 'automated_skipped',
         threadSignal: signal,
@@ -946,7 +946,7 @@ export class IntakeService {
     await tx.recordMessage({
       messageId: newMessageId(settings.messageIdDomain, ack.ticketId),
       ticketId: ack.ticketId,
-      legacyMsgId: null,
+      threadEntryId: null,
       direction: 'outbound',
       kind: 'ack',
       outcome: suppressed ? 'suppressed' : 'queued',
@@ -1035,7 +1035,7 @@ export class IntakeService {
         await tx.recordMessage({
           messageId: key,
           ticketId: null,
-          legacyMsgId: null,
+          threadEntryId: null,
           direction: 'inbound',
           kind: 'rejected',
           outcome: 'rejected',

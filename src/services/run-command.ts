@@ -693,7 +693,7 @@ export class CommandService {
     if (typeof recipients === 'string') return refuse(recipients);
     const { to, cc } = recipients;
     const subject = replySubject(ticket.subject);
-    const legacyMsgId = await tx.addStaffReply({
+    const threadEntryId = await tx.addStaffReply({
       ticketId: ticket.ticketId,
       customerId: ticket.customerId,
       subject,
@@ -705,7 +705,7 @@ export class CommandService {
     await tx.queueReply({
       messageId,
       ticketId: ticket.ticketId,
-      legacyMsgId,
+      threadEntryId,
       to,
       cc,
       subject: taggedSubject(ticket.ticketId, subject),
@@ -723,7 +723,7 @@ export class CommandService {
       {
         agentId: agent.id,
         messageId,
-        legacyMsgId,
+        threadEntryId,
         firstResponse: ticket.firstResponseAt === null,
         ...(template ? { template } : {}),
       },

@@ -20,7 +20,7 @@ function inbound(messageId: string, ticketId: number | null, overrides: Partial<
   return {
     messageId,
     ticketId,
-    legacyMsgId: ticketId,
+    threadEntryId: ticketId,
     direction: 'inbound',
     kind: 'ticket',
     outcome: 'created',

@@ -37,7 +37,7 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxStor
         await tx.recordMessage({
           messageId,
           ticketId: null,
-          legacyMsgId: null,
+          threadEntryId: null,
           direction: 'outbound',
           kind: 'ack',
           outcome: 'ack',

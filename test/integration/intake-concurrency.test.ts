@@ -146,7 +146,7 @@ describe('the store, when emails share one transaction', () => {
   const record = (messageId: string): MessageRecord => ({
     messageId,
     ticketId: null,
-    legacyMsgId: null,
+    threadEntryId: null,
     direction: 'inbound',
     kind: 'automated',
     outcome: 'automated_skipped',

@@ -165,7 +165,7 @@ describe('a new email from a person', () => {
     // The inbound message row, participants (not our own address), the event.
     expect(store.message(email.messageId!)).toMatchObject({
       ticketId: result.ticketId,
-      legacyMsgId: result.ticketId,
+      threadEntryId: result.ticketId,
       direction: 'inbound',
       kind: 'ticket',
       outcome: 'created',
@@ -558,7 +558,7 @@ describe('automatic mail', () => {
       outcome: 'automated_linked',
       threadSignal: 'in_reply_to',
       automatedKind: 'auto_reply',
-      legacyMsgId: replies[0]!.entryId,
+      threadEntryId: replies[0]!.entryId,
     });
     expect(store.events.at(-1)).toMatchObject({
       ticketId: first.ticketId,
