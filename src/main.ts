@@ -19,7 +19,9 @@ import {
   type Database,
 } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
+import { MysqlExportStore } from '../adapters/mysql/mysql-export-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
+import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
@@ -34,7 +36,9 @@ import type { LegacySync } from './ports/legacy-sync.ts';
 import type { MailboxCheckpointStore } from './ports/mailbox.ts';
 import type { ChatPostLedger, NoticeFeed } from './ports/notice-feed.ts';
 import type { OperationsStore } from './ports/operations-store.ts';
+import type { ExportStore } from './ports/export-store.ts';
 import type { ReportStore } from './ports/report-store.ts';
+import type { SupportApiStore } from './ports/support-api-store.ts';
 import type { TriageRecords, TriageStore } from './ports/triage-store.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
@@ -61,8 +65,12 @@ export interface AppStores {
   readonly checkpoints: MailboxCheckpointStore;
   /** Triage's reads and writes (the worker role), and its stored results (`triage explain|train`, the demo). */
   readonly triage: TriageStore & TriageRecords;
-  /** The digest's figures, the export's pages, the old module's reads. */
+  /** The digest's figures (the scheduler role, `digest`). */
   readonly reports: ReportStore;
+  /** The export's pages (`export`, `/ticket export`). */
+  readonly exports: ExportStore;
+  /** The old web module's reads (the http role's /api/support/contact). */
+  readonly supportApi: SupportApiStore;
   /** One digest post per channel and day. */
   readonly digestLedger: DigestLedger;
   /** Which chat message announced which ticket (the bots role's notices, escalations). */
@@ -254,10 +262,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const notifiers: ChatNotifier[] = [new ConsoleNotifier({ logger }), ...channelNotifiers];
   const reports = new MysqlReportStore(database);
+  const exports = new MysqlExportStore(database);
   const stores: AppStores = {
     checkpoints: new MysqlMailboxCheckpoints(database),
     triage: new MysqlTriageStore(database),
     reports,
+    exports,
+    supportApi: new MysqlSupportApiStore(database),
     digestLedger: reports,
     chatPosts,
     noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),
@@ -293,7 +304,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // `/ticket export`: the same file as `ticketrelay export`, days in the digest's time zone.
     exporter: async (request) => {
       const { exportToBuffer } = await import('../adapters/export/export-file.ts'); // exceljs: only for an export
-      return exportToBuffer(reports, { ...request, timeZone: config.digest.timezone });
+      return exportToBuffer(exports, { ...request, timeZone: config.digest.timezone });
     },
     timeZone: config.digest.timezone,
     attachmentMaxBytes: config.intake.attachmentMaxBytes,

@@ -56,7 +56,7 @@ export const exportCommand: CliCommand = {
       logger: createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' }),
     });
     try {
-      const store = app.stores.reports;
+      const store = app.stores.exports;
       const options = { format, from, to, timeZone: config.digest.timezone };
       if (values.out === '-') {
         // Standard output is never ended: the rows go through a stream that is.

@@ -12,7 +12,7 @@ import { isAppError } from '../../src/domain/errors.ts';
 import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
+import type { SupportApiStore, TicketListItem, TicketStatusStore } from '../../src/ports/support-api-store.ts';
 import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
@@ -36,7 +36,7 @@ export interface HttpAccess {
 
 export interface HttpDeps {
   readonly ingest: (raw: Uint8Array, source: IntakeSource) => Promise<IntakeResult>;
-  readonly reports: ReportStore;
+  readonly tickets: SupportApiStore;
   readonly statuses: TicketStatusStore;
   readonly metrics: MetricsRegistry;
   readonly readiness: () => Promise<ReadinessReport>;
@@ -226,7 +226,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const result = await deps.ingest(raw, { kind: 'web', name: 'contact form', webForm: checked.form.details });
         // The old pages read the number as ticket.msg_id (one version as msg_id): both, beside our own fields.
         const answer = async (ticketId: number) => {
-          const detail = await deps.reports.ticketDetail(ticketId);
+          const detail = await deps.tickets.ticketDetail(ticketId);
           const ticket = detail ? oldSiteTicket(detail) : null;
           return {
             ticketId,
@@ -302,7 +302,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       access: 'read',
       handle: async () => {
         const since = new Date(now().getTime() - 24 * 3_600_000);
-        const stats = await deps.reports.contactStats(since);
+        const stats = await deps.tickets.contactStats(since);
         // The old pages' names beside ours (their tiles and resolution rate read these four).
         return {
           status: 200,
@@ -340,7 +340,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const { total, tickets } = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           status,
@@ -387,7 +387,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const { total, tickets } = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           after: cursor,
@@ -410,7 +410,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       access: 'read',
       handle: async (_req, _url, [idText]) => {
         const id = ticketIdParam(idText);
-        const ticket = await deps.reports.ticketDetail(id);
+        const ticket = await deps.tickets.ticketDetail(id);
         if (!ticket) throw notFound(id);
         return { status: 200, body: withOldSiteFields(ticket) };
       },

@@ -36,7 +36,7 @@ import type {
   NewTicket,
   SentMessage,
   SpamRecord,
-  TicketSummary,
+  IntakeTicket,
 } from '../../src/ports/intake-store.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 import { toAppError, type Database } from './database.ts';
@@ -684,7 +684,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return null;
   }
 
-  async ticketById(ticketId: number, at: Date = new Date()): Promise<TicketSummary | null> {
+  async ticketById(ticketId: number, at: Date = new Date()): Promise<IntakeTicket | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
     const rows = await this.#rows(
       `SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`,
@@ -1066,7 +1066,7 @@ function statusChangedOnOldSite(row: Record<string, unknown>): boolean {
   return legacy !== null && legacy !== row['status'];
 }
 
-function toSummary(row: Record<string, unknown>): TicketSummary {
+function toSummary(row: Record<string, unknown>): IntakeTicket {
   return {
     ticketId: Number(row['ticket_id']),
     customerId: Number(row['customer_id']),

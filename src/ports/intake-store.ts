@@ -2,7 +2,11 @@ import type { InboundAttachment } from '../domain/inbound-email.ts';
 import type { MessageKind } from '../domain/message-kind.ts';
 import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
 
-export interface TicketSummary {
+/**
+ * The ticket an email lands on, as intake needs it: whose it is, what it is about, whether it is open.
+ * (The lists and cards agents read use TicketSummary, src/domain/command.ts.)
+ */
+export interface IntakeTicket {
   readonly ticketId: number;
   readonly customerId: number;
   readonly customerEmail: string;
@@ -131,9 +135,9 @@ export interface IntakeTransaction {
   ticketForMessageIds(
     ids: readonly string[],
     at?: Date,
-  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
+  ): Promise<{ readonly ticket: IntakeTicket; readonly matchedId: string } | null>;
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
-  ticketById(ticketId: number, at?: Date): Promise<TicketSummary | null>;
+  ticketById(ticketId: number, at?: Date): Promise<IntakeTicket | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
   /** How many addresses are on the ticket's thread (its customer included). */
   participantCount(ticketId: number): Promise<number>;

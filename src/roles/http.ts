@@ -72,7 +72,7 @@ export async function startHttpFrontEnd(
 
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),
-    reports: app.stores.reports,
+    tickets: app.stores.supportApi,
     statuses: app.statuses,
     metrics: app.metrics,
     readiness: () => readiness.report(),

@@ -32,13 +32,7 @@ import {
   type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
-import type {
-  IntakeStore,
-  IntakeTransaction,
-  SentMessage,
-  ThreadSignal,
-  TicketSummary,
-} from '../ports/intake-store.ts';
+import type { IntakeStore, IntakeTransaction, SentMessage, ThreadSignal, IntakeTicket } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
@@ -511,13 +505,13 @@ export class IntakeService {
     now: Date,
     source: IntakeSource,
   ): Promise<{
-    ticket: TicketSummary | null;
+    ticket: IntakeTicket | null;
     signal: ThreadSignal;
     note: string | null;
     linkedTicketId: number | null;
   }> {
     const none = { ticket: null, signal: 'none' as const, linkedTicketId: null };
-    const onTicket = async (ticket: TicketSummary) =>
+    const onTicket = async (ticket: IntakeTicket) =>
       ticket.customerEmail.trim().toLowerCase() === writer || (await tx.isParticipant(ticket.ticketId, writer));
     const tag = ticketTagInSubject(email.subject);
     if (source.kind === 'web') {
@@ -706,7 +700,7 @@ export class IntakeService {
     email: InboundEmail,
     messageId: string,
     sender: MailAddress,
-    ticket: TicketSummary,
+    ticket: IntakeTicket,
     signal: ThreadSignal,
     source: IntakeSource,
     now: Date,
@@ -764,7 +758,7 @@ export class IntakeService {
       // Automatic mail changes state (lands on a ticket, flags an address, retries an email) only when it
       // cites an email we sent to the address it speaks for, or comes back to that email's own return path
       // (VERP). Anyone can write "Final-Recipient: <customer>" and "[#4]": that is recorded, nothing more.
-      let ticket: TicketSummary | null = null;
+      let ticket: IntakeTicket | null = null;
       let signal: ThreadSignal = 'none';
       let note: string | null = null;
       const flagged: string[] = [];

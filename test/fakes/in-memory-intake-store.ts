@@ -33,7 +33,7 @@ import type {
   NewReply,
   NewTicket,
   SpamRecord,
-  TicketSummary,
+  IntakeTicket,
 } from '../../src/ports/intake-store.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 
@@ -524,7 +524,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 
   async ticketForMessageIds(
     ids: readonly string[],
-  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null> {
+  ): Promise<{ readonly ticket: IntakeTicket; readonly matchedId: string } | null> {
     await this.#ready();
     for (const id of ids) {
       const row = this.#state.messages.find((m) => m.ticketId !== null && sameId(m.messageId, id));
@@ -536,7 +536,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return null;
   }
 
-  async ticketById(ticketId: number): Promise<TicketSummary | null> {
+  async ticketById(ticketId: number): Promise<IntakeTicket | null> {
     await this.#ready();
     const row = this.#state.tickets.find((t) => t.ticketId === ticketId);
     if (row) return summaryOf(row);
@@ -544,7 +544,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
   }
 
   /** A ticket the old site created has no record of ours: make one from its thread's first entry. */
-  #adoptLegacyTicket(ticketId: number): TicketSummary | null {
+  #adoptLegacyTicket(ticketId: number): IntakeTicket | null {
     const msg = this.#state.entries.find((r) => r.entryId === ticketId);
     if (!msg || msg.parentId !== null || !msg.shows) return null;
     const customer = this.#state.customers.find((c) => c.customerId === msg.customerId);
@@ -932,7 +932,7 @@ function emptyState(): State {
   };
 }
 
-function summaryOf(row: TicketRow): TicketSummary {
+function summaryOf(row: TicketRow): IntakeTicket {
   return {
     ticketId: row.ticketId,
     customerId: row.customerId,
