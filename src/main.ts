@@ -19,6 +19,7 @@ import {
   type Database,
 } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
+import { MysqlOutboxStore } from '../adapters/mysql/mysql-outbox-store.ts';
 import { MysqlExportStore } from '../adapters/mysql/mysql-export-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
 import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
@@ -190,7 +191,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
   const outbox = new OutboxService({
-    store,
+    store: new MysqlOutboxStore(database),
     sender,
     from: { address: config.mail.supportAddress, name: config.mail.supportName },
     logger,

@@ -1,5 +1,6 @@
 /**
- * IntakeStore on MySQL/MariaDB: the legacy rows and ours, written together in one transaction.
+ * IntakeStore on MySQL/MariaDB: the legacy rows and ours, written together in one transaction. Sending
+ * what intake queued is MysqlOutboxStore's (mysql-outbox-store.ts).
  *
  * Intake is the hot path, so this adapter speaks SQL directly to mysql2's callback connections
  * rather than through drizzle (query building and mysql2's promise wrapper, which captures a stack
@@ -14,8 +15,6 @@
  * work), the whole group is rolled back and each email is stored again on its own, alone in its
  * transaction, so one email's failure never touches another's rows.
  */
-import os from 'node:os';
-import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
 import { cutText, type TicketStatus } from '../../src/domain/ticket.ts';
@@ -38,37 +37,11 @@ import type {
   SpamRecord,
   IntakeTicket,
 } from '../../src/ports/intake-store.ts';
-import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
+import { connQuery, getConnection, poolQuery, type CorePool, type CorePoolConnection } from './callback-sql.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
 import { bringInLine, flagStatus, TICKET_TEXT_CHARS, type SqlRunner } from './legacy-sync.ts';
-
-/** How long a process may hold an outbox row it is sending before another may try it. */
-/** How long a claim on an email to send lasts unless renewed (the sender renews it every third of it). */
-export const OUTBOX_CLAIM_MS = 60_000;
-const PROCESS_STARTED_AT = Date.now();
-
-/** "host:pid:start": a pid is reused after a restart (pid 1 in a container), the start time is not. */
-export function claimOwner(host: string, pid: number, startedAt: number): string {
-  return `${host.slice(0, 80)}:${pid}:${startedAt.toString(36)}`;
-}
-
-/** Whether the process that made this claim (on this host) still runs. */
-function ownerRuns(owner: string, isRunning: (pid: number) => boolean): boolean {
-  const [pid, started] = owner.split(':').slice(-2);
-  if (Number(pid) === process.pid) return started === PROCESS_STARTED_AT.toString(36);
-  return Number.isInteger(Number(pid)) && isRunning(Number(pid));
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { nullableNumber, splitIds, stringOr } from './row.ts';
 
 export interface GroupCommitOptions {
   /** Most emails in one shared transaction. 1 turns group commit off. */
@@ -135,7 +108,7 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
-export class MysqlIntakeStore implements IntakeStore, OutboxStore {
+export class MysqlIntakeStore implements IntakeStore {
   readonly #pool: CorePool;
   readonly #grouping: GroupCommitOptions;
   readonly #queue: Queued[] = [];
@@ -149,54 +122,9 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   }[] = [];
   #lookupRunning = false;
 
-  /** In whose name this process claims emails to send: its host, pid and start time (see releaseOutboundClaims). */
-  readonly #claimOwner: string;
-
   constructor(database: Database, grouping: Partial<GroupCommitOptions> = {}) {
     this.#pool = database.pool.pool;
     this.#grouping = { ...DEFAULT_GROUPING, ...grouping };
-    this.#claimOwner = claimOwner(os.hostname(), process.pid, PROCESS_STARTED_AT);
-  }
-
-  async renewOutboundClaims(rowIds: readonly number[]): Promise<void> {
-    if (rowIds.length === 0) return;
-    try {
-      await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery_claimed_until = ? WHERE id IN (?) AND delivery = 'pending' AND delivery_claimed_by = ?",
-        [new Date(Date.now() + OUTBOX_CLAIM_MS), [...rowIds], this.#claimOwner],
-      );
-    } catch (error) {
-      throw toAppError(error, 'renewing the outbox claims');
-    }
-  }
-
-  /**
-   * Releases the live claims of processes of this host that no longer run (one that crashed or was
-   * killed, and is being started again): their emails are sent now, not when the claim runs out.
-   * A process on another host is left alone: its claim runs out by itself within OUTBOX_CLAIM_MS.
-   */
-  async releaseOutboundClaims(isRunning: (pid: number) => boolean = processRuns): Promise<number> {
-    try {
-      const host = os.hostname().slice(0, 80);
-      const owners = (await poolQuery(
-        this.#pool,
-        "SELECT DISTINCT delivery_claimed_by AS owner FROM support_message WHERE delivery = 'pending' AND delivery_claimed_until > NOW(3) AND delivery_claimed_by LIKE ?",
-        [`${host.replace(/[\\%_]/g, '\\$&')}:%`],
-      )) as Record<string, unknown>[];
-      const gone = owners
-        .map((r) => String(r['owner']))
-        .filter((owner) => owner !== this.#claimOwner && !ownerRuns(owner, isRunning));
-      if (gone.length === 0) return 0;
-      const result = (await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery_claimed_until = NULL, delivery_claimed_by = NULL WHERE delivery = 'pending' AND delivery_claimed_by IN (?)",
-        [gone],
-      )) as unknown as { affectedRows?: number };
-      return Number(result.affectedRows ?? 0);
-    } catch (error) {
-      throw toAppError(error, 'releasing the outbox claims');
-    }
   }
 
   /** Lookups that arrive while one is in flight are answered by one `IN (…)` query. */
@@ -335,151 +263,6 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
       throw toAppError(error, 'storing an email');
     } finally {
       conn.release();
-    }
-  }
-
-  async pendingOutbound(
-    limit: number,
-    maxAttempts: number,
-    options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {},
-  ): Promise<OutboundRow[]> {
-    let conn: CorePoolConnection;
-    try {
-      conn = await getConnection(this.#pool);
-    } catch (error) {
-      throw toAppError(error, 'reading the outbox');
-    }
-    try {
-      const now = new Date();
-      const [, rows] = (await connQuery(
-        conn,
-        `START TRANSACTION;
-         SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses, subject, body_text, in_reply_to, references_ids, delivery_attempts
-           FROM support_message
-          WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_claimed_until IS NULL OR delivery_claimed_until <= ?)
-            AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ? AND (? OR kind <> 'ack')
-          ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [
-          maxAttempts,
-          now,
-          options.ignoreBackoff === true,
-          now,
-          options.afterId ?? 0,
-          options.withoutAutomatic !== true,
-          limit,
-        ],
-      )) as [unknown, Record<string, unknown>[]];
-      if (rows.length > 0) {
-        // Claim them, so that a second process sending the outbox leaves them alone.
-        await connQuery(
-          conn,
-          'UPDATE support_message SET delivery_claimed_until = ?, delivery_claimed_by = ? WHERE id IN (?);\nCOMMIT',
-          [new Date(now.getTime() + OUTBOX_CLAIM_MS), this.#claimOwner, rows.map((r) => r['id'])],
-        );
-      } else {
-        await connQuery(conn, 'COMMIT', []);
-      }
-      return rows.map((r) => ({
-        rowId: Number(r['id']),
-        messageId: String(r['message_id']),
-        ticketId: nullableNumber(r['ticket_id']),
-        kind: r['kind'] as MessageKind,
-        to: stringOr(r['peer_address'], ''),
-        cc: splitIds(r['cc_addresses']),
-        subject: stringOr(r['subject'], ''),
-        text: stringOr(r['body_text'], ''),
-        inReplyTo: splitIds(r['in_reply_to']),
-        references: splitIds(r['references_ids']),
-        attempts: Number(r['delivery_attempts']),
-      }));
-    } catch (error) {
-      await connQuery(conn, 'ROLLBACK', []).catch(() => undefined);
-      throw toAppError(error, 'reading the outbox');
-    } finally {
-      conn.release();
-    }
-  }
-
-  async outboxState(failedDays: number): Promise<OutboxState> {
-    try {
-      const since = new Date(Date.now() - failedDays * 86_400_000);
-      const [counts, pendingError, failedError, examples] = await Promise.all([
-        poolQuery(
-          this.#pool,
-          "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery",
-          [since],
-        ),
-        poolQuery(
-          this.#pool,
-          "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1",
-          [],
-        ),
-        poolQuery(
-          this.#pool,
-          "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1",
-          [since],
-        ),
-        poolQuery(
-          this.#pool,
-          "(SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'pending' ORDER BY created_at LIMIT 5) UNION ALL (SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC LIMIT 5)",
-          [since],
-        ),
-      ]);
-      const by = new Map((counts as Record<string, unknown>[]).map((r) => [String(r['delivery']), r]));
-      const pending = by.get('pending');
-      const firstError = (rows: unknown) => {
-        const value = (rows as Record<string, unknown>[])[0]?.['delivery_error'];
-        return typeof value === 'string' && value ? value : null;
-      };
-      return {
-        pending: Number(pending?.['n'] ?? 0),
-        oldestPendingAt: pending?.['oldest'] instanceof Date ? pending['oldest'] : null,
-        lastError: firstError(pendingError),
-        failed: Number(by.get('failed')?.['n'] ?? 0),
-        lastFailure: firstError(failedError),
-        examples: (examples as Record<string, unknown>[]).map((r) => ({
-          delivery: r['delivery'] === 'failed' ? ('failed' as const) : ('pending' as const),
-          ticketId: nullableNumber(r['ticket_id']),
-          kind: String(r['kind']),
-          to: stringOr(r['peer_address'], ''),
-        })),
-      };
-    } catch (error) {
-      throw toAppError(error, 'reading the outbox');
-    }
-  }
-
-  async retryFailedOutbound(since: Date): Promise<number> {
-    try {
-      const result = (await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery = 'pending', delivery_attempts = 0, delivery_next_at = NULL, delivery_claimed_until = NULL WHERE delivery = 'failed' AND created_at >= ?",
-        [since],
-      )) as unknown as { affectedRows?: number };
-      return Number(result.affectedRows ?? 0);
-    } catch (error) {
-      throw toAppError(error, 'putting failed emails back in the outbox');
-    }
-  }
-
-  async markOutbound(
-    rowIds: readonly number[],
-    result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null },
-  ): Promise<void> {
-    if (rowIds.length === 0) return;
-    try {
-      await poolQuery(
-        this.#pool,
-        // Exponential backoff for a retry: 30 s, 1 min, 2 min … (capped at 1 h).
-        `UPDATE support_message
-            SET delivery = ?, delivery_error = ?, delivery_attempts = delivery_attempts + 1,
-                delivery_next_at = IF(? = 'pending', NOW(3) + INTERVAL LEAST(3600, 30 * POW(2, delivery_attempts)) SECOND, NULL),
-                delivery_claimed_until = NULL
-          WHERE id IN (?)`,
-        [result.delivery, result.error, result.delivery, [...rowIds]],
-      );
-    } catch (error) {
-      throw toAppError(error, 'updating the outbox');
     }
   }
 }
@@ -1075,33 +858,4 @@ function toSummary(row: Record<string, unknown>): IntakeTicket {
     status: row['status'] as TicketStatus,
     language: typeof row['language'] === 'string' ? row['language'] : null,
   };
-}
-
-function getConnection(pool: CorePool): Promise<CorePoolConnection> {
-  return new Promise((resolve, reject) => pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))));
-}
-
-/** mysql2's callback API: no stack captured per query (the promise wrapper does, at a measurable cost). */
-function connQuery(conn: CorePoolConnection, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) =>
-    conn.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
-  );
-}
-
-function poolQuery(pool: CorePool, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) =>
-    pool.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
-  );
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function stringOr(value: unknown, fallback: string): string {
-  return typeof value === 'string' ? value : fallback;
-}
-
-function splitIds(value: unknown): string[] {
-  return typeof value === 'string' && value ? value.split(/\s+/).filter(Boolean) : [];
 }
