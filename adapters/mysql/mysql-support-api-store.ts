@@ -16,6 +16,7 @@ import type {
 import { toAppError, type Database } from './database.ts';
 import { METADATA_MARKER, parseLegacyContent } from './legacy-format.ts';
 import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
+import { indexableWord } from './fulltext.ts';
 import { asDate, asDateOrNull, queryRows, zeroes, type Row } from './row.ts';
 
 export class MysqlSupportApiStore implements SupportApiStore {
@@ -226,9 +227,7 @@ function legacyView(r: Row, l: Record<string, unknown> | null): NonNullable<Tick
  * smallest) that is not a stopword, required, as a prefix. null when no word can use the index.
  */
 function fulltextWords(keyword: string): string | null {
-  const tokens = keyword
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
+  const tokens = keyword.split(/[^\p{L}\p{N}_]+/u).filter(indexableWord);
   return tokens.length
     ? tokens
         .slice(0, 10)
@@ -236,24 +235,3 @@ function fulltextWords(keyword: string): string | null {
         .join(' ')
     : null;
 }
-
-const FULLTEXT_STOPWORDS = new Set([
-  'about',
-  'are',
-  'com',
-  'for',
-  'from',
-  'how',
-  'that',
-  'the',
-  'this',
-  'was',
-  'what',
-  'when',
-  'where',
-  'who',
-  'will',
-  'with',
-  'und',
-  'www',
-]);
