@@ -262,14 +262,7 @@ class InMemoryTicketTransaction implements TicketTransaction {
     this.#s.corrections.push({ ticketId, field, from, to, agentId });
   }
 
-  async addStaffReply(reply: {
-    readonly ticketId: number;
-    readonly customerId: number;
-    readonly subject: string;
-    readonly content: string;
-    readonly staffId: string;
-    readonly at: Date;
-  }): Promise<number> {
+  async addStaffReply(reply: Parameters<TicketTransaction['addStaffReply']>[0]): Promise<number> {
     await Promise.resolve();
     const t = this.#ticket(reply.ticketId);
     const entryId = this.#entryId();
