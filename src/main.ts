@@ -26,7 +26,7 @@ import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
-import { commandMetrics, intakeMetrics, MetricsRegistry } from './domain/metrics.ts';
+import { commandMetrics, intakeMetrics, MetricsRegistry } from './services/metrics.ts';
 import { limitCommands, RateLimiter } from './domain/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { ChatPlatform } from './domain/platform.ts';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiScope, ApiToken } from '../../src/config.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
-import type { MetricsRegistry } from '../../src/domain/metrics.ts';
+import type { MetricsRegistry } from '../../src/services/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SupportApiStore, TicketListItem, TicketStatusStore } from '../../src/ports/support-api-store.ts';
 import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
