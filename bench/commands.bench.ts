@@ -17,7 +17,7 @@ import { createLegacyTables, openDatabase, runMigrations, type Database } from '
 import { MysqlAgentDirectory } from '../adapters/mysql/mysql-agent-directory.ts';
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import type { Caller } from '../src/domain/command.ts';
-import { composeLegacyContent, formatLegacyDate } from '../src/domain/ticket.ts';
+import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
 import { CommandService } from '../src/services/run-command.ts';
 
 const DB_NAME = 'ticketrelay_bench_commands';

@@ -6,7 +6,7 @@
  * machine builds the same table. Rows are written in bulk (multi-row INSERTs, a few at a time).
  */
 import type { Pool } from 'mysql2/promise';
-import { METADATA_MARKER } from '../src/domain/ticket.ts';
+import { METADATA_MARKER } from '../adapters/mysql/legacy-format.ts';
 
 export const CUSTOMERS = 600_000;
 const BATCH = 5_000;

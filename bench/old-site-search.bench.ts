@@ -12,10 +12,10 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
-import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
+import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
 import { percentile } from '../src/domain/digest.ts';
-import { composeLegacyContent, formatLegacyDate } from '../src/domain/ticket.ts';
-import type { TicketListQuery } from '../src/ports/report-store.ts';
+import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
+import type { TicketListQuery } from '../src/ports/support-api-store.ts';
 
 const { values } = parseArgs({
   options: { tickets: { type: 'string', default: '200000' }, runs: { type: 'string', default: '30' } },
@@ -120,7 +120,7 @@ try {
     )
     .catch(() => undefined);
 
-  const store = new MysqlReportStore(database);
+  const store = new MysqlSupportApiStore(database);
   const search = (extra: Partial<TicketListQuery>): TicketListQuery => ({
     page: 1,
     limit: 10,

@@ -29,7 +29,7 @@ import { syncLegacyTickets } from '../adapters/mysql/legacy-sync.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/main.ts';
 import type { Caller } from '../src/domain/command.ts';
-import { METADATA_MARKER } from '../src/domain/ticket.ts';
+import { METADATA_MARKER } from '../adapters/mysql/legacy-format.ts';
 import { generateEmails } from './generate-emails.ts';
 import { customerEmail, generateLegacyMix } from './legacy-mix.ts';
 

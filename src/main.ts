@@ -19,11 +19,14 @@ import {
   type Database,
 } from '../adapters/mysql/database.ts';
 import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
+import { MysqlOutboxStore } from '../adapters/mysql/mysql-outbox-store.ts';
+import { MysqlExportStore } from '../adapters/mysql/mysql-export-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
+import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
 import { ConsoleNotifier } from '../adapters/console/console-notifier.ts';
 import { createChatNotifiers } from './roles/chat-notifiers.ts';
 import { AppError } from './domain/errors.ts';
-import { commandMetrics, intakeMetrics, MetricsRegistry } from './domain/metrics.ts';
+import { commandMetrics, intakeMetrics, MetricsRegistry } from './services/metrics.ts';
 import { limitCommands, RateLimiter } from './domain/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { ChatPlatform } from './domain/platform.ts';
@@ -34,7 +37,9 @@ import type { LegacySync } from './ports/legacy-sync.ts';
 import type { MailboxCheckpointStore } from './ports/mailbox.ts';
 import type { ChatPostLedger, NoticeFeed } from './ports/notice-feed.ts';
 import type { OperationsStore } from './ports/operations-store.ts';
+import type { ExportStore } from './ports/export-store.ts';
 import type { ReportStore } from './ports/report-store.ts';
+import type { SupportApiStore } from './ports/support-api-store.ts';
 import type { TriageRecords, TriageStore } from './ports/triage-store.ts';
 import { OutboxService } from './services/deliver-outbox.ts';
 import { IntakeService } from './services/ingest-email.ts';
@@ -61,12 +66,12 @@ export interface AppStores {
   readonly checkpoints: MailboxCheckpointStore;
   /** Triage's reads and writes (the worker role), and its stored results (`triage explain|train`, the demo). */
   readonly triage: TriageStore & TriageRecords;
-  /** The digest's figures (the worker, `digest`): no statement budget. */
+  /** The digest's figures (the scheduler role, `digest`): no statement budget. */
   readonly reports: ReportStore;
-  /** The old module's reads for the HTTP API: each query within DB_QUERY_BUDGET_MS. */
-  readonly apiReports: ReportStore;
-  /** The export's pages (`export`, /ticket export): each query within DB_EXPORT_BUDGET_MS. */
-  readonly exports: ReportStore;
+  /** The export's pages (`export`, `/ticket export`): each query within DB_EXPORT_BUDGET_MS. */
+  readonly exports: ExportStore;
+  /** The old web module's reads (the http role's API): each query within DB_QUERY_BUDGET_MS. */
+  readonly supportApi: SupportApiStore;
   /** One digest post per channel and day. */
   readonly digestLedger: DigestLedger;
   /** Which chat message announced which ticket (the bots role's notices, escalations). */
@@ -201,7 +206,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
   const spamStore = new MysqlSpamStore(database);
   const outbox = new OutboxService({
-    store,
+    store: new MysqlOutboxStore(database),
     sender,
     from: { address: config.mail.supportAddress, name: config.mail.supportName },
     logger,
@@ -274,13 +279,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const notifiers: ChatNotifier[] = [new ConsoleNotifier({ logger }), ...channelNotifiers];
   const reports = new MysqlReportStore(database);
-  const exports = new MysqlReportStore(exportDatabase);
+  const exports = new MysqlExportStore(exportDatabase);
   const stores: AppStores = {
     checkpoints: new MysqlMailboxCheckpoints(database),
     triage: new MysqlTriageStore(database),
     reports,
-    apiReports: new MysqlReportStore(interactiveDatabase),
     exports,
+    supportApi: new MysqlSupportApiStore(interactiveDatabase),
     digestLedger: reports,
     chatPosts,
     noticeFeed: (platform, channel) => new MysqlTicketNoticeFeed({ database, platform, channel }),

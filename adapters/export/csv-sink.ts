@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { ExportCell, ExportSink } from '../../src/ports/report-store.ts';
+import type { ExportCell, ExportSink } from '../../src/ports/export-store.ts';
 
 export function csvField(cell: ExportCell): string {
   if (cell === null) return '';

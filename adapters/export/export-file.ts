@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { DayString } from '../../src/domain/digest.ts';
-import type { ReportStore } from '../../src/ports/report-store.ts';
+import type { ExportStore } from '../../src/ports/export-store.ts';
 import { exportTickets } from '../../src/services/export-tickets.ts';
 import { CsvSink } from './csv-sink.ts';
 import { XlsxSink } from './xlsx-sink.ts';
@@ -26,7 +26,7 @@ export function exportFileName(options: Pick<ExportOptions, 'format' | 'from' | 
 }
 
 /** Streams the export into `out` (ended when done); resolves with the number of tickets. */
-export function writeExport(store: ReportStore, out: Writable, options: ExportOptions): Promise<number> {
+export function writeExport(store: ExportStore, out: Writable, options: ExportOptions): Promise<number> {
   const sink = options.format === 'csv' ? new CsvSink(out) : new XlsxSink(out);
   return exportTickets(store, sink, { from: options.from, to: options.to, timeZone: options.timeZone });
 }
@@ -35,7 +35,7 @@ export function writeExport(store: ReportStore, out: Writable, options: ExportOp
  * Writes beside the target and renames when complete: a refused or failed export leaves no empty or
  * half-written file, and a file already at that path is kept.
  */
-export async function writeExportFile(store: ReportStore, path: string, options: ExportOptions): Promise<number> {
+export async function writeExportFile(store: ExportStore, path: string, options: ExportOptions): Promise<number> {
   const partial = `${path}.partial-${process.pid}`;
   const out = createWriteStream(partial);
   try {
@@ -52,7 +52,7 @@ export async function writeExportFile(store: ReportStore, path: string, options:
 
 /** The whole export in memory, for chat uploads (which need the bytes and a name). */
 export async function exportToBuffer(
-  store: ReportStore,
+  store: ExportStore,
   options: ExportOptions,
 ): Promise<{ filename: string; contentType: string; data: Buffer; tickets: number }> {
   const out = new PassThrough();

@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { ExportCell, ExportSink } from '../../src/ports/report-store.ts';
+import type { ExportCell, ExportSink } from '../../src/ports/export-store.ts';
 
 export class XlsxSink implements ExportSink {
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter;

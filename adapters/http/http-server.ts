@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { ApiScope, ApiToken } from '../../src/config.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import { LocalRateGate, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
-import type { MetricsRegistry } from '../../src/domain/metrics.ts';
+import type { MetricsRegistry } from '../../src/services/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { RateGate } from '../../src/ports/rate-gate.ts';
-import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
-import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import type { SupportApiStore, TicketListItem, TicketStatusStore } from '../../src/ports/support-api-store.ts';
+import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
 import { contactFormToEmail, formLanguage, validateContactForm } from './contact-form.ts';
@@ -37,7 +37,7 @@ export interface HttpAccess {
 
 export interface HttpDeps {
   readonly ingest: (raw: Uint8Array, source: IntakeSource) => Promise<IntakeResult>;
-  readonly reports: ReportStore;
+  readonly tickets: SupportApiStore;
   readonly statuses: TicketStatusStore;
   readonly metrics: MetricsRegistry;
   readonly readiness: () => Promise<ReadinessReport>;
@@ -227,7 +227,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
         const result = await deps.ingest(raw, { kind: 'web', name: 'contact form', webForm: checked.form.details });
         // The old pages read the number as ticket.msg_id (one version as msg_id): both, beside our own fields.
         const answer = async (ticketId: number) => {
-          const detail = await deps.reports.ticketDetail(ticketId);
+          const detail = await deps.tickets.ticketDetail(ticketId);
           const ticket = detail ? oldSiteTicket(detail) : null;
           return {
             ticketId,
@@ -303,7 +303,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       access: 'read',
       handle: async () => {
         const since = new Date(now().getTime() - 24 * 3_600_000);
-        const stats = await deps.reports.contactStats(since);
+        const stats = await deps.tickets.contactStats(since);
         // The old pages' names beside ours (their tiles and resolution rate read these four).
         return {
           status: 200,
@@ -341,7 +341,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const { total, tickets } = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           status,
@@ -388,7 +388,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const { total, tickets } = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           after: cursor,
@@ -411,7 +411,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
       access: 'read',
       handle: async (_req, _url, [idText]) => {
         const id = ticketIdParam(idText);
-        const ticket = await deps.reports.ticketDetail(id);
+        const ticket = await deps.tickets.ticketDetail(id);
         if (!ticket) throw notFound(id);
         return { status: 200, body: withOldSiteFields(ticket) };
       },
@@ -651,13 +651,13 @@ function dateParam(url: URL, name: string, endOfDay: boolean, fields: Record<str
   const raw = url.searchParams.get(name)?.trim();
   if (!raw) return null;
   const day = /^\d{4}-\d{1,2}-\d{1,2}$/.test(raw);
-  const at = day ? parseLegacyDate(`${raw} 00:00:00`) : parseLegacyDate(raw);
+  const at = day ? parseShopDate(`${raw} 00:00:00`) : parseShopDate(raw);
   if (!at) {
     fields[name] = `${name} must be a date: 2026-12-05, or 2026-12-05T09:00:00Z.`;
     return null;
   }
   // A day named as the end includes that day: before the next midnight (23 to 25 hours on, near a clock change).
-  return day && endOfDay ? (parseLegacyDate(nextDay(raw)) ?? at) : at;
+  return day && endOfDay ? (parseShopDate(nextDay(raw)) ?? at) : at;
 }
 
 function nextDay(day: string): string {

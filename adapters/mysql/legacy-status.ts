@@ -5,7 +5,8 @@
  * ticket. Only that key, only inside the block (after its marker): the customer's own text is never
  * touched, and a block the old site wrote without a status stays as it was.
  */
-import { METADATA_MARKER, type TicketStatus } from '../../src/domain/ticket.ts';
+import { type TicketStatus } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER } from './legacy-format.ts';
 
 export function legacyStatusUpdate(ticketId: number, status: TicketStatus): { sql: string; params: unknown[] } {
   const other: TicketStatus = status === 'open' ? 'closed' : 'open';

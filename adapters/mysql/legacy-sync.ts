@@ -16,15 +16,12 @@ import { decodeHtmlText } from '../../src/domain/encode.ts';
 import {
   CATEGORIES,
   cutText,
-  METADATA_MARKER,
-  parseLegacyContent,
-  parseLegacyDate,
-  parseMetadataBlock,
   PRIORITIES,
   type Category,
   type Priority,
   type TicketStatus,
 } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock } from './legacy-format.ts';
 
 /** How much of a ticket's text support_ticket_text keeps for the search (migration 0015). */
 export const TICKET_TEXT_CHARS = 20_000;

@@ -1,5 +1,6 @@
 /**
- * IntakeStore on MySQL/MariaDB: the legacy rows and ours, written together in one transaction.
+ * IntakeStore on MySQL/MariaDB: the legacy rows and ours, written together in one transaction. Sending
+ * what intake queued is MysqlOutboxStore's (mysql-outbox-store.ts).
  *
  * Intake is the hot path, so this adapter speaks SQL directly to mysql2's callback connections
  * rather than through drizzle (query building and mysql2's promise wrapper, which captures a stack
@@ -14,17 +15,16 @@
  * work), the whole group is rolled back and each email is stored again on its own, alone in its
  * transaction, so one email's failure never touches another's rows.
  */
-import type { PoolConnection as CorePoolConnection, Pool as CorePool } from 'mysql2';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import { htmlText, htmlTextWithin, terminalText } from '../../src/domain/encode.ts';
+import { cutText, type TicketStatus } from '../../src/domain/ticket.ts';
 import {
-  cutText,
   formatLegacyDate,
   legacyReplyContent,
   parseLegacyContent,
   phoneColumn,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+  newTicketContent,
+} from './legacy-format.ts';
 import type {
   AutomaticMailCounts,
   IntakeStore,
@@ -35,17 +35,14 @@ import type {
   NewTicket,
   SentMessage,
   SpamRecord,
-  TicketSummary,
+  IntakeTicket,
 } from '../../src/ports/intake-store.ts';
-import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
+import { connQuery, getConnection, poolQuery, type CorePool, type CorePoolConnection } from './callback-sql.ts';
 import { toAppError, type Database } from './database.ts';
 import { legacyStatusUpdate } from './legacy-status.ts';
 import { bringInLine, flagStatus, TICKET_TEXT_CHARS, type SqlRunner } from './legacy-sync.ts';
-import { goneOwners, processRuns, thisHostPattern, thisProcessOwner } from './claim-owner.ts';
+import { nullableNumber, splitIds, stringOr } from './row.ts';
 
-/** How long a process may hold an outbox row it is sending before another may try it. */
-/** How long a claim on an email to send lasts unless renewed (the sender renews it every third of it). */
-export const OUTBOX_CLAIM_MS = 60_000;
 export interface GroupCommitOptions {
   /** Most emails in one shared transaction. 1 turns group commit off. */
   readonly maxGroup: number;
@@ -111,7 +108,7 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
-export class MysqlIntakeStore implements IntakeStore, OutboxStore {
+export class MysqlIntakeStore implements IntakeStore {
   readonly #pool: CorePool;
   readonly #grouping: GroupCommitOptions;
   readonly #queue: Queued[] = [];
@@ -125,54 +122,9 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
   }[] = [];
   #lookupRunning = false;
 
-  /** In whose name this process claims emails to send: its host, pid and start time (see releaseOutboundClaims). */
-  readonly #claimOwner: string;
-
   constructor(database: Database, grouping: Partial<GroupCommitOptions> = {}) {
     this.#pool = database.pool.pool;
     this.#grouping = { ...DEFAULT_GROUPING, ...grouping };
-    this.#claimOwner = thisProcessOwner();
-  }
-
-  async renewOutboundClaims(rowIds: readonly number[]): Promise<void> {
-    if (rowIds.length === 0) return;
-    try {
-      await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery_claimed_until = ? WHERE id IN (?) AND delivery = 'pending' AND delivery_claimed_by = ?",
-        [new Date(Date.now() + OUTBOX_CLAIM_MS), [...rowIds], this.#claimOwner],
-      );
-    } catch (error) {
-      throw toAppError(error, 'renewing the outbox claims');
-    }
-  }
-
-  /**
-   * Releases the live claims of processes of this host that no longer run (one that crashed or was
-   * killed, and is being started again): their emails are sent now, not when the claim runs out.
-   * A process on another host is left alone: its claim runs out by itself within OUTBOX_CLAIM_MS.
-   */
-  async releaseOutboundClaims(isRunning: (pid: number) => boolean = processRuns): Promise<number> {
-    try {
-      const owners = (await poolQuery(
-        this.#pool,
-        "SELECT DISTINCT delivery_claimed_by AS owner FROM support_message WHERE delivery = 'pending' AND delivery_claimed_until > NOW(3) AND delivery_claimed_by LIKE ?",
-        [thisHostPattern()],
-      )) as Record<string, unknown>[];
-      const gone = goneOwners(
-        owners.map((r) => String(r['owner'])),
-        isRunning,
-      );
-      if (gone.length === 0) return 0;
-      const result = (await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery_claimed_until = NULL, delivery_claimed_by = NULL WHERE delivery = 'pending' AND delivery_claimed_by IN (?)",
-        [gone],
-      )) as unknown as { affectedRows?: number };
-      return Number(result.affectedRows ?? 0);
-    } catch (error) {
-      throw toAppError(error, 'releasing the outbox claims');
-    }
   }
 
   /** Lookups that arrive while one is in flight are answered by one `IN (…)` query. */
@@ -311,151 +263,6 @@ export class MysqlIntakeStore implements IntakeStore, OutboxStore {
       throw toAppError(error, 'storing an email');
     } finally {
       conn.release();
-    }
-  }
-
-  async pendingOutbound(
-    limit: number,
-    maxAttempts: number,
-    options: { readonly ignoreBackoff?: boolean; readonly afterId?: number; readonly withoutAutomatic?: boolean } = {},
-  ): Promise<OutboundRow[]> {
-    let conn: CorePoolConnection;
-    try {
-      conn = await getConnection(this.#pool);
-    } catch (error) {
-      throw toAppError(error, 'reading the outbox');
-    }
-    try {
-      const now = new Date();
-      const [, rows] = (await connQuery(
-        conn,
-        `START TRANSACTION;
-         SELECT id, message_id, ticket_id, kind, peer_address, cc_addresses, subject, body_text, in_reply_to, references_ids, delivery_attempts
-           FROM support_message
-          WHERE delivery = 'pending' AND delivery_attempts < ? AND (delivery_claimed_until IS NULL OR delivery_claimed_until <= ?)
-            AND (? OR delivery_next_at IS NULL OR delivery_next_at <= ?) AND id > ? AND (? OR kind <> 'ack')
-          ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [
-          maxAttempts,
-          now,
-          options.ignoreBackoff === true,
-          now,
-          options.afterId ?? 0,
-          options.withoutAutomatic !== true,
-          limit,
-        ],
-      )) as [unknown, Record<string, unknown>[]];
-      if (rows.length > 0) {
-        // Claim them, so that a second process sending the outbox leaves them alone.
-        await connQuery(
-          conn,
-          'UPDATE support_message SET delivery_claimed_until = ?, delivery_claimed_by = ? WHERE id IN (?);\nCOMMIT',
-          [new Date(now.getTime() + OUTBOX_CLAIM_MS), this.#claimOwner, rows.map((r) => r['id'])],
-        );
-      } else {
-        await connQuery(conn, 'COMMIT', []);
-      }
-      return rows.map((r) => ({
-        rowId: Number(r['id']),
-        messageId: String(r['message_id']),
-        ticketId: nullableNumber(r['ticket_id']),
-        kind: r['kind'] as MessageKind,
-        to: stringOr(r['peer_address'], ''),
-        cc: splitIds(r['cc_addresses']),
-        subject: stringOr(r['subject'], ''),
-        text: stringOr(r['body_text'], ''),
-        inReplyTo: splitIds(r['in_reply_to']),
-        references: splitIds(r['references_ids']),
-        attempts: Number(r['delivery_attempts']),
-      }));
-    } catch (error) {
-      await connQuery(conn, 'ROLLBACK', []).catch(() => undefined);
-      throw toAppError(error, 'reading the outbox');
-    } finally {
-      conn.release();
-    }
-  }
-
-  async outboxState(failedDays: number): Promise<OutboxState> {
-    try {
-      const since = new Date(Date.now() - failedDays * 86_400_000);
-      const [counts, pendingError, failedError, examples] = await Promise.all([
-        poolQuery(
-          this.#pool,
-          "SELECT delivery, COUNT(*) AS n, MIN(created_at) AS oldest FROM support_message WHERE delivery = 'pending' OR (delivery = 'failed' AND created_at >= ?) GROUP BY delivery",
-          [since],
-        ),
-        poolQuery(
-          this.#pool,
-          "SELECT delivery_error FROM support_message WHERE delivery = 'pending' AND delivery_error IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1",
-          [],
-        ),
-        poolQuery(
-          this.#pool,
-          "SELECT delivery_error FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1",
-          [since],
-        ),
-        poolQuery(
-          this.#pool,
-          "(SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'pending' ORDER BY created_at LIMIT 5) UNION ALL (SELECT delivery, ticket_id, kind, peer_address, created_at FROM support_message WHERE delivery = 'failed' AND created_at >= ? ORDER BY created_at DESC LIMIT 5)",
-          [since],
-        ),
-      ]);
-      const by = new Map((counts as Record<string, unknown>[]).map((r) => [String(r['delivery']), r]));
-      const pending = by.get('pending');
-      const firstError = (rows: unknown) => {
-        const value = (rows as Record<string, unknown>[])[0]?.['delivery_error'];
-        return typeof value === 'string' && value ? value : null;
-      };
-      return {
-        pending: Number(pending?.['n'] ?? 0),
-        oldestPendingAt: pending?.['oldest'] instanceof Date ? pending['oldest'] : null,
-        lastError: firstError(pendingError),
-        failed: Number(by.get('failed')?.['n'] ?? 0),
-        lastFailure: firstError(failedError),
-        examples: (examples as Record<string, unknown>[]).map((r) => ({
-          delivery: r['delivery'] === 'failed' ? ('failed' as const) : ('pending' as const),
-          ticketId: nullableNumber(r['ticket_id']),
-          kind: String(r['kind']),
-          to: stringOr(r['peer_address'], ''),
-        })),
-      };
-    } catch (error) {
-      throw toAppError(error, 'reading the outbox');
-    }
-  }
-
-  async retryFailedOutbound(since: Date): Promise<number> {
-    try {
-      const result = (await poolQuery(
-        this.#pool,
-        "UPDATE support_message SET delivery = 'pending', delivery_attempts = 0, delivery_next_at = NULL, delivery_claimed_until = NULL WHERE delivery = 'failed' AND created_at >= ?",
-        [since],
-      )) as unknown as { affectedRows?: number };
-      return Number(result.affectedRows ?? 0);
-    } catch (error) {
-      throw toAppError(error, 'putting failed emails back in the outbox');
-    }
-  }
-
-  async markOutbound(
-    rowIds: readonly number[],
-    result: { delivery: 'sent' | 'failed' | 'pending'; error: string | null },
-  ): Promise<void> {
-    if (rowIds.length === 0) return;
-    try {
-      await poolQuery(
-        this.#pool,
-        // Exponential backoff for a retry: 30 s, 1 min, 2 min … (capped at 1 h).
-        `UPDATE support_message
-            SET delivery = ?, delivery_error = ?, delivery_attempts = delivery_attempts + 1,
-                delivery_next_at = IF(? = 'pending', NOW(3) + INTERVAL LEAST(3600, 30 * POW(2, delivery_attempts)) SECOND, NULL),
-                delivery_claimed_until = NULL
-          WHERE id IN (?)`,
-        [result.delivery, result.error, result.delivery, [...rowIds]],
-      );
-    } catch (error) {
-      throw toAppError(error, 'updating the outbox');
     }
   }
 }
@@ -660,7 +467,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return null;
   }
 
-  async ticketById(ticketId: number, at: Date = new Date()): Promise<TicketSummary | null> {
+  async ticketById(ticketId: number, at: Date = new Date()): Promise<IntakeTicket | null> {
     const run: SqlRunner = (sql, params) => this.#exec({ sql, params });
     const rows = await this.#rows(
       `SELECT ${TICKET_COLUMNS}, x.msg_open, x.msg_close FROM support_ticket t LEFT JOIN ___xtr_msg x ON x.msg_id = t.ticket_id WHERE t.ticket_id = ? LIMIT 1`,
@@ -724,16 +531,11 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async createTicket(ticket: NewTicket): Promise<number> {
+    const content = newTicketContent(ticket);
     const ticketId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_ord_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, NULL, ?, ?, ?, NULL, '1', '0')`,
-      [
-        String(ticket.customerId),
-        ticket.orderNumber,
-        formatLegacyDate(ticket.at),
-        htmlText(ticket.subject),
-        ticket.legacyContent,
-      ],
+      [String(ticket.customerId), ticket.orderNumber, formatLegacyDate(ticket.at), htmlText(ticket.subject), content],
       true, // numbered in arrival order within a commit group
     );
     this.#deferInsert(
@@ -759,7 +561,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     // The text the old pages' search looks in (support_ticket_text's FULLTEXT index), without the block.
     this.#deferInsert('INSERT INTO support_ticket_text (ticket_id, body)', '(?, ?)', [
       ticketId,
-      cutText(parseLegacyContent(ticket.legacyContent).text, TICKET_TEXT_CHARS),
+      cutText(parseLegacyContent(content).text, TICKET_TEXT_CHARS),
     ]);
     const choice = ticket.customerChoice;
     if (choice && (choice.priority || choice.category)) {
@@ -806,7 +608,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
   }
 
   async addReply(reply: NewReply): Promise<number> {
-    const legacyMsgId = await this.#insert(
+    const msgId = await this.#insert(
       `INSERT INTO ___xtr_msg (msg_cst_id, msg_cnfa_id, msg_date, msg_subject, msg_content, msg_parent_id, msg_open, msg_close)
        VALUES (?, ?, ?, ?, ?, ?, '0', '0')`,
       [
@@ -829,7 +631,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
         [reply.at, reply.at, reply.ticketId],
       );
     }
-    return legacyMsgId;
+    return msgId;
   }
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
@@ -848,7 +650,7 @@ class MysqlIntakeTransaction implements IntakeTransaction {
       [
         m.messageId.slice(0, 255),
         m.ticketId,
-        m.legacyMsgId,
+        m.threadEntryId,
         m.direction,
         m.kind,
         m.outcome,
@@ -1047,7 +849,7 @@ function statusChangedOnOldSite(row: Record<string, unknown>): boolean {
   return legacy !== null && legacy !== row['status'];
 }
 
-function toSummary(row: Record<string, unknown>): TicketSummary {
+function toSummary(row: Record<string, unknown>): IntakeTicket {
   return {
     ticketId: Number(row['ticket_id']),
     customerId: Number(row['customer_id']),
@@ -1056,33 +858,4 @@ function toSummary(row: Record<string, unknown>): TicketSummary {
     status: row['status'] as TicketStatus,
     language: typeof row['language'] === 'string' ? row['language'] : null,
   };
-}
-
-function getConnection(pool: CorePool): Promise<CorePoolConnection> {
-  return new Promise((resolve, reject) => pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))));
-}
-
-/** mysql2's callback API: no stack captured per query (the promise wrapper does, at a measurable cost). */
-function connQuery(conn: CorePoolConnection, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) =>
-    conn.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
-  );
-}
-
-function poolQuery(pool: CorePool, sql: string, params: readonly unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) =>
-    pool.query(sql, params as unknown[], (error, result) => (error ? reject(error) : resolve(result))),
-  );
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function stringOr(value: unknown, fallback: string): string {
-  return typeof value === 'string' ? value : fallback;
-}
-
-function splitIds(value: unknown): string[] {
-  return typeof value === 'string' && value ? value.split(/\s+/).filter(Boolean) : [];
 }

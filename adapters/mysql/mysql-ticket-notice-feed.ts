@@ -6,7 +6,7 @@
  * saw, so a transaction that committed late (a lower id appearing after a higher one) is still found.
  */
 import type { RowDataPacket } from 'mysql2/promise';
-import { parseLegacyContent } from '../../src/domain/ticket.ts';
+import { parseLegacyContent } from './legacy-format.ts';
 import type { ChatPlatform } from '../../src/domain/platform.ts';
 import type { NoticeFeed, PendingNotice } from '../../src/ports/notice-feed.ts';
 import type { Database } from './database.ts';

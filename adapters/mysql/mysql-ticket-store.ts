@@ -10,19 +10,15 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { ListRequest, TicketSummary } from '../../src/domain/command.ts';
 import { htmlText } from '../../src/domain/encode.ts';
+import { CATEGORIES, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 import {
-  CATEGORIES,
   formatLegacyDate,
   legacyReplyContent,
   legacyReplyText,
   parseLegacyContent,
   parseLegacyDate,
-  PRIORITIES,
   replaceLegacyMetadata,
-  type Category,
-  type Priority,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+} from './legacy-format.ts';
 import type {
   OutboundReply,
   StoredAttachment,
@@ -37,6 +33,8 @@ import type {
 import { legacyStatusUpdate } from './legacy-status.ts';
 import { adoptBeforeListing, bringInLine, runnerOf, type LegacyRead } from './legacy-sync.ts';
 import { toAppError, type Database } from './database.ts';
+import { indexableWord } from './fulltext.ts';
+import { asDate, nullableNumber, stringOr } from './row.ts';
 
 type Row = Record<string, unknown>;
 /** A connection or the pool: both answer `query`. */
@@ -564,7 +562,7 @@ class MysqlTicketTransaction implements TicketTransaction {
       [
         reply.messageId,
         reply.ticketId,
-        reply.legacyMsgId,
+        reply.threadEntryId,
         reply.to,
         reply.cc.length ? reply.cc.join(' ') : null,
         reply.subject.slice(0, 500),
@@ -691,7 +689,7 @@ function searchPlan(
     const like = `%${tokens.reduce((a, b) => (b.length > a.length ? b : a)).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push('((subject LIKE ? AND subject REGEXP ?) OR (customer_email LIKE ? AND customer_email REGEXP ?))');
     params.push(like, pattern, like, pattern);
-    const fulltextTokens = tokens.filter((t) => [...t].length >= 3 && !FULLTEXT_STOPWORDS.has(t.toLowerCase()));
+    const fulltextTokens = tokens.filter(indexableWord);
     if (fulltextTokens.length === 0) fulltextUsable = false;
     else terms.push(...fulltextTokens.map((t) => `+${t}*`));
   }
@@ -723,45 +721,6 @@ function accentTolerant(word: string): string {
     .replace(/[\u0300-\u036f]/g, '');
   return [...folded].map((ch) => (ACCENTED[ch] ? `[${ACCENTED[ch]}]` : escapeRegex(ch))).join('');
 }
-
-/** InnoDB's default FULLTEXT stopwords: such a word cannot narrow a search (the REGEXP still checks it). */
-const FULLTEXT_STOPWORDS = new Set([
-  'a',
-  'about',
-  'an',
-  'are',
-  'as',
-  'at',
-  'be',
-  'by',
-  'com',
-  'de',
-  'en',
-  'for',
-  'from',
-  'how',
-  'i',
-  'in',
-  'is',
-  'it',
-  'la',
-  'of',
-  'on',
-  'or',
-  'that',
-  'the',
-  'this',
-  'to',
-  'was',
-  'what',
-  'when',
-  'where',
-  'who',
-  'will',
-  'with',
-  'und',
-  'www',
-]);
 
 function toSummary(r: Row): TicketSummary {
   return {
@@ -847,18 +806,6 @@ function decodeEntity(entity: string, name: string): string {
   // &eacute; &Egrave; &ccedil; &ocirc; &uuml;: a letter and its accent.
   const accented = /^([a-zA-Z])(acute|grave|circ|uml|cedil|tilde|ring)$/.exec(name);
   return accented ? `${accented[1]}${ACCENTS[accented[2]!]}`.normalize('NFC') : entity;
-}
-
-function asDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function stringOr(value: unknown, fallback: string): string {
-  return typeof value === 'string' ? value : fallback;
 }
 
 function parseJsonValue(value: unknown): unknown {

@@ -10,15 +10,8 @@
  * trip (a multi-table UPDATE each) — on a CPU-bound machine the extra round trip is the cheaper one.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import {
-  CATEGORIES,
-  formatLegacyDate,
-  parseLegacyContent,
-  replaceLegacyMetadata,
-  PRIORITIES,
-  type Category,
-  type Priority,
-} from '../../src/domain/ticket.ts';
+import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
+import { formatLegacyDate, parseLegacyContent, replaceLegacyMetadata } from './legacy-format.ts';
 import type {
   CorrectedTicket,
   SaveResult,

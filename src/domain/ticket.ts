@@ -1,81 +1,15 @@
-/** The support ticket as the legacy tables know it, and the pure rules around it. */
-import { decodeHtmlText, htmlSafeJson, htmlText } from './encode.ts';
-
+/** The support ticket and the pure rules around it (how the legacy tables store it is adapters/mysql's business). */
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const CATEGORIES = ['general', 'technical', 'billing', 'complaint', 'suggestion'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export type Category = (typeof CATEGORIES)[number];
 export type TicketStatus = 'open' | 'closed';
 
-/** The line the old site looks for: everything after it in msg_content is a JSON object. */
-export const METADATA_MARKER = '--- MÉTADONNÉES ---';
-
-export interface TicketMetadata {
-  readonly priority: Priority;
-  readonly category: Category;
-  readonly created_at: string;
-  readonly [key: string]: unknown;
-}
-
 /**
- * msg_content of a ticket row: the customer's text, then the metadata block the old site reads. The
- * old back office prints it as HTML, so both are HTML-safe: the text escaped, the JSON with `<` as
- * \u003c (it still parses to the same values).
+ * A date as the shop writes it: 'Y-m-j H:i:s' (day not padded) in its local time (Europe/Paris), or
+ * ISO-8601; null when the text is neither. The old site's rows and its API's filters use both.
  */
-export function composeLegacyContent(text: string, metadata: TicketMetadata): string {
-  return `${htmlText(text.trimEnd())}\n\n${METADATA_MARKER}\n${htmlSafeJson(metadata)}`;
-}
-
-/**
- * The same row with another metadata block: the text before the marker stays byte for byte (a row the
- * old site wrote is not rewritten), the block is written HTML-safe. A row without a block gets one.
- */
-export function replaceLegacyMetadata(content: string, metadata: TicketMetadata): string {
-  const at = content.lastIndexOf(METADATA_MARKER);
-  const head = at < 0 ? `${content.trimEnd()}\n\n` : content.slice(0, at);
-  return `${head}${METADATA_MARKER}\n${htmlSafeJson(metadata)}`;
-}
-
-/** msg_content of a reply row (a customer's, an agent's): HTML-safe text. */
-export function legacyReplyContent(text: string): string {
-  return htmlText(text);
-}
-
-/** The text of a reply row as written: what we escaped is decoded (rows the old site wrote rarely hold those entities). */
-export function legacyReplyText(content: string): string {
-  return decodeHtmlText(content);
-}
-
-/** Split msg_content into the text (decoded: see legacyReplyText) and its metadata (null when there is no readable block). */
-export function parseLegacyContent(content: string): { text: string; metadata: Record<string, unknown> | null } {
-  const at = content.lastIndexOf(METADATA_MARKER);
-  if (at < 0) return { text: decodeHtmlText(content), metadata: null };
-  return {
-    text: decodeHtmlText(content.slice(0, at).trimEnd()),
-    metadata: parseMetadataBlock(content.slice(at + METADATA_MARKER.length)),
-  };
-}
-
-/** The JSON object that follows the marker; null when it is not one. */
-export function parseMetadataBlock(json: string): Record<string, unknown> | null {
-  try {
-    const parsed: unknown = JSON.parse(json.trim());
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * msg_date is text. The shop wrote 'Y-m-j H:i:s' (day not padded) and later ISO-8601; we write
- * ISO-8601 in UTC, to the second, always.
- */
-export function formatLegacyDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** Read either legacy format; null when the text is neither. 'Y-m-j H:i:s' is the shop's local time (Europe/Paris). */
-export function parseLegacyDate(value: string | null | undefined): Date | null {
+export function parseShopDate(value: string | null | undefined): Date | null {
   if (!value) return null;
   const v = value.trim();
   const php = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
@@ -127,12 +61,6 @@ export function ticketMentionInSubject(subject: string): number | null {
     ) ?? /(?:^|[^\p{L}])ticket\s+(\d{1,9})(?![\d/.,-])/iu.exec(subject);
   const n = m ? Number(m[1]) : 0;
   return n > 0 ? n : null;
-}
-
-/** Which legacy column a phone number goes to: cst_gsm for a French mobile (06, 07, +33 6, 0033 7), cst_tel otherwise. */
-export function phoneColumn(phone: string): 'cst_gsm' | 'cst_tel' {
-  const digits = phone.replace(/[^\d+]/g, '');
-  return /^(?:0[67]|\+33[67]|0033[67])\d{8}$/.test(digits) ? 'cst_gsm' : 'cst_tel';
 }
 
 /** The subject of our mail about ticket N: the tag once, in front. */

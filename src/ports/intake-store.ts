@@ -2,7 +2,11 @@ import type { InboundAttachment } from '../domain/inbound-email.ts';
 import type { MessageKind } from '../domain/message-kind.ts';
 import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
 
-export interface TicketSummary {
+/**
+ * The ticket an email lands on, as intake needs it: whose it is, what it is about, whether it is open.
+ * (The lists and cards agents read use TicketSummary, src/domain/command.ts.)
+ */
+export interface IntakeTicket {
   readonly ticketId: number;
   readonly customerId: number;
   readonly customerEmail: string;
@@ -18,8 +22,8 @@ export interface NewTicket {
   readonly customerId: number;
   readonly customerEmail: string;
   readonly subject: string;
-  /** msg_content: the text and its metadata block, composed by the service. */
-  readonly legacyContent: string;
+  /** What the customer wrote, as plain text (the store encodes it for where it goes). */
+  readonly text: string;
   readonly priority: Priority;
   readonly category: Category;
   readonly language: string | null;
@@ -27,6 +31,14 @@ export interface NewTicket {
   readonly source: 'email' | 'web';
   readonly mailbox: string | null;
   readonly at: Date;
+  /** The Message-ID of the email that opened it; null when it came without one. */
+  readonly messageId: string | null;
+  /** The files kept with that email (those with a content hash). */
+  readonly attachments: readonly { readonly name: string; readonly sha256: string; readonly size: number }[];
+  /** The phone number the customer gave on the web form (unverified: it stays on the ticket). */
+  readonly phone?: string | null;
+  /** The ticket the email named, whose people did not write it: this one is new, and says which it named. */
+  readonly linkedTicketId?: number | null;
   /** What the customer chose on the web form: triage proposes, never overrides it (null: triage decides). */
   readonly customerChoice?: { readonly priority: Priority | null; readonly category: Category | null };
   /**
@@ -34,6 +46,15 @@ export interface NewTicket {
    * (msg_crm_*, never created by us), the store sets them as that site's backend did.
    */
   readonly lead?: { readonly sourcePage: string | null; readonly vehicle: string | null };
+  /** What else the web form sent, kept with the ticket for the old site's pages. */
+  readonly webForm?: {
+    /** The category as the form sent it, when it is not one of ours (the ticket has `category`). */
+    readonly categoryAsSent: string | null;
+    readonly vehicleInfo: Readonly<Record<string, string | number>> | null;
+    readonly sourcePage: string | null;
+    /** A customer id the page claimed that was not taken (the sender's address is not that customer's). */
+    readonly customerIdNotTaken: number | null;
+  };
 }
 
 export interface NewReply {
@@ -51,7 +72,11 @@ export interface NewReply {
 export interface MessageRecord {
   readonly messageId: string;
   readonly ticketId: number | null;
-  readonly legacyMsgId: number | null;
+  /**
+   * The entry of the ticket's thread this email became: the ticket itself for the email that opened
+   * it, the reply addReply returned otherwise; null when it became none (a duplicate, a loop, spam).
+   */
+  readonly threadEntryId: number | null;
   readonly direction: 'inbound' | 'outbound';
   readonly kind: MessageKind;
   readonly outcome: string;
@@ -96,6 +121,9 @@ export interface SentMessage {
  * throws AppError 'email.duplicate'; two deliveries racing for one new customer throw 'db.conflict'
  * (retryable: run the work again). A lost database throws 'db.unavailable' (retryable).
  * Sending what intake queued is not in this port: see OutboxStore (src/ports/outbox-store.ts).
+ * Deliberately not in this contract: the shop's row format (msg_content and its metadata block, msg_date,
+ * which column a phone number goes to). The port speaks tickets, replies and their facts; how they land
+ * in the legacy tables is the adapter's business (adapters/mysql/legacy-format.ts).
  */
 export interface IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
@@ -107,15 +135,15 @@ export interface IntakeTransaction {
   ticketForMessageIds(
     ids: readonly string[],
     at?: Date,
-  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null>;
+  ): Promise<{ readonly ticket: IntakeTicket; readonly matchedId: string } | null>;
   /** A ticket by number; a ticket the old site created (no row of ours yet) is adopted. */
-  ticketById(ticketId: number, at?: Date): Promise<TicketSummary | null>;
+  ticketById(ticketId: number, at?: Date): Promise<IntakeTicket | null>;
   isParticipant(ticketId: number, address: string): Promise<boolean>;
   /** How many addresses are on the ticket's thread (its customer included). */
   participantCount(ticketId: number): Promise<number>;
   /**
-   * `phone`: the one the customer gave on the web form, written to cst_gsm (a mobile) or cst_tel of a
-   * customer created now; an existing customer's row is never changed by unverified input.
+   * `phone`: the one the customer gave on the web form, kept with a customer created now (as a mobile
+   * or a landline number); an existing customer's record is never changed by unverified input.
    */
   findOrCreateCustomer(
     address: string,
@@ -124,7 +152,9 @@ export interface IntakeTransaction {
   ): Promise<{ readonly customerId: number; readonly created: boolean }>;
   /** `customerId` when that customer's address is `address` (case and spaces aside); null otherwise. */
   customerWithAddress(customerId: number, address: string): Promise<number | null>;
+  /** The new ticket's number (tickets and replies are numbered together: it is also its thread entry). */
   createTicket(ticket: NewTicket): Promise<number>;
+  /** The reply's thread entry id. */
   addReply(reply: NewReply): Promise<number>;
   reopenTicket(ticketId: number, at: Date): Promise<void>;
   recordMessage(message: MessageRecord): Promise<void>;

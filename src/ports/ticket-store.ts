@@ -76,7 +76,8 @@ export interface TicketCounts {
 export interface OutboundReply {
   readonly messageId: string;
   readonly ticketId: number;
-  readonly legacyMsgId: number;
+  /** The thread entry addStaffReply made for this reply. */
+  readonly threadEntryId: number;
   readonly to: string;
   readonly cc: readonly string[];
   readonly subject: string;
@@ -90,11 +91,11 @@ export interface OutboundReply {
 export interface TicketTransaction {
   /** The ticket, locked until the commit; a ticket only the old site knows is adopted first. */
   lockTicket(ticketId: number): Promise<TicketLookup<TicketRecord>>;
-  /** support_ticket.status/closed_at and the legacy msg_open/msg_close flags together. */
+  /** The ticket's status, in our records and in the old site's, together. */
   setStatus(ticketId: number, status: TicketStatus, at: Date): Promise<void>;
   /** A person's assignment (or unassignment): automatic assignment never changes the ticket afterwards. */
   setAssignee(ticketId: number, agentId: number | null, at: Date): Promise<void>;
-  /** An agent's correction of triage: the column, corrected = 1, the legacy metadata block, and a training row. */
+  /** An agent's correction of triage: the value (marked corrected, for the old site too) and a training example. */
   correct(
     ticketId: number,
     field: 'priority' | 'category',
@@ -103,7 +104,7 @@ export interface TicketTransaction {
     agentId: number,
     at: Date,
   ): Promise<void>;
-  /** The legacy reply row (msg_parent_id = the ticket, msg_cnfa_id = the staff id); first_response_at set once. Returns its msg_id. */
+  /** The agent's reply on the ticket's thread, under their staff id; the first response time set once. Returns its thread entry id. */
   addStaffReply(reply: {
     readonly ticketId: number;
     readonly customerId: number;

@@ -73,7 +73,7 @@ export async function startHttpFrontEnd(
 
   const handler = createHttpHandler({
     ingest: (raw, source) => app.intake.ingest(raw, source),
-    reports: app.stores.apiReports,
+    tickets: app.stores.supportApi,
     statuses: app.statuses,
     metrics: app.metrics,
     readiness: () => readiness.report(),

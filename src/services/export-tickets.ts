@@ -4,7 +4,7 @@
  */
 import { addDays, dayRange, type DayString } from '../domain/digest.ts';
 import { AppError } from '../domain/errors.ts';
-import type { ExportCell, ExportRow, ExportSink, ReportStore } from '../ports/report-store.ts';
+import type { ExportCell, ExportRow, ExportSink, ExportStore } from '../ports/export-store.ts';
 
 export const EXPORT_COLUMNS = [
   'ticket',
@@ -63,7 +63,7 @@ export function exportCells(r: ExportRow): ExportCell[] {
 }
 
 /** Writes the export into the sink; resolves with the number of tickets written. */
-export async function exportTickets(store: ReportStore, sink: ExportSink, request: ExportRequest): Promise<number> {
+export async function exportTickets(store: ExportStore, sink: ExportSink, request: ExportRequest): Promise<number> {
   if (request.to < request.from) {
     throw new AppError(
       'export.bad_range',

@@ -23,9 +23,7 @@ import {
 } from '../domain/spam.ts';
 import {
   cleanSubject,
-  composeLegacyContent,
   findOrderNumber,
-  formatLegacyDate,
   replySubject,
   splitDisplayName,
   ticketMentionInSubject,
@@ -34,13 +32,7 @@ import {
   type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
-import type {
-  IntakeStore,
-  IntakeTransaction,
-  SentMessage,
-  ThreadSignal,
-  TicketSummary,
-} from '../ports/intake-store.ts';
+import type { IntakeStore, IntakeTransaction, SentMessage, ThreadSignal, IntakeTicket } from '../ports/intake-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
@@ -513,13 +505,13 @@ export class IntakeService {
     now: Date,
     source: IntakeSource,
   ): Promise<{
-    ticket: TicketSummary | null;
+    ticket: IntakeTicket | null;
     signal: ThreadSignal;
     note: string | null;
     linkedTicketId: number | null;
   }> {
     const none = { ticket: null, signal: 'none' as const, linkedTicketId: null };
-    const onTicket = async (ticket: TicketSummary) =>
+    const onTicket = async (ticket: IntakeTicket) =>
       ticket.customerEmail.trim().toLowerCase() === writer || (await tx.isParticipant(ticket.ticketId, writer));
     const tag = ticketTagInSubject(email.subject);
     if (source.kind === 'web') {
@@ -607,33 +599,31 @@ export class IntakeService {
     const priority = form?.priority ?? 'normal';
     const category = form?.category ?? 'general';
     const subject = cleanSubject(email.subject) || (language === 'fr' ? '(sans objet)' : '(no subject)');
-    const createdAt = formatLegacyDate(now);
     const ticketId = await tx.createTicket({
       customerId: customer.customerId,
       customerEmail: sender.address,
       subject,
-      legacyContent: composeLegacyContent(text, {
-        priority,
-        category,
-        created_at: createdAt,
-        source: source.kind === 'web' ? 'web' : 'email',
-        status: 'open',
-        language,
-        order_number: orderNumber,
-        ...(phone ? { phone } : {}),
-        ...(linkedTicketId !== null ? { linked_ticket: linkedTicketId } : {}),
-        message_id: email.messageId,
-        attachments: email.attachments
-          .filter((a) => a.sha256)
-          .map((a) => ({ name: a.filename, sha256: a.sha256, size: a.size })),
-        triaged: false,
-        ticketrelay: 1,
-        ...(form ? webFormMetadata(form, claimed !== null) : {}),
-      }),
+      text,
+      messageId: email.messageId,
+      attachments: email.attachments.flatMap((a) =>
+        a.sha256 ? [{ name: a.filename, sha256: a.sha256, size: a.size }] : [],
+      ),
+      phone,
+      linkedTicketId,
       priority,
       category,
       customerChoice: { priority: form?.priority ?? null, category: form?.category ?? null },
-      ...(form ? { lead: { sourcePage: form.sourcePage, vehicle: vehicleText(form.vehicleInfo) } } : {}),
+      ...(form
+        ? {
+            lead: { sourcePage: form.sourcePage, vehicle: vehicleText(form.vehicleInfo) },
+            webForm: {
+              categoryAsSent: form.categoryAsSent && form.categoryAsSent !== form.category ? form.categoryAsSent : null,
+              vehicleInfo: form.vehicleInfo,
+              sourcePage: form.sourcePage,
+              customerIdNotTaken: form.claimedCustomerId && claimed === null ? form.claimedCustomerId : null,
+            },
+          }
+        : {}),
       language,
       orderNumber,
       source: source.kind === 'web' ? 'web' : 'email',
@@ -644,7 +634,7 @@ export class IntakeService {
     await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, notes),
       ticketId,
-      legacyMsgId: ticketId,
+      threadEntryId: ticketId,
       kind: 'ticket',
       outcome: 'created',
       threadSignal: 'none',
@@ -709,14 +699,14 @@ export class IntakeService {
     email: InboundEmail,
     messageId: string,
     sender: MailAddress,
-    ticket: TicketSummary,
+    ticket: IntakeTicket,
     signal: ThreadSignal,
     source: IntakeSource,
     now: Date,
     writer: Writer,
   ): Promise<IntakeResult> {
     const cut = cutQuotedHistory(email.text, { subject: email.subject });
-    const legacyMsgId = await tx.addReply({
+    const threadEntryId = await tx.addReply({
       ticketId: ticket.ticketId,
       customerId: ticket.customerId,
       subject: replySubject(ticket.subject),
@@ -730,7 +720,7 @@ export class IntakeService {
     await tx.recordMessage({
       ...this.#inboundRecord(email, messageId, source, now, email.notes),
       ticketId: ticket.ticketId,
-      legacyMsgId,
+      threadEntryId,
       kind: 'reply',
       outcome: 'reply',
       threadSignal: signal,
@@ -767,7 +757,7 @@ export class IntakeService {
       // Automatic mail changes state (lands on a ticket, flags an address, retries an email) only when it
       // cites an email we sent to the address it speaks for, or comes back to that email's own return path
       // (VERP). Anyone can write "Final-Recipient: <customer>" and "[#4]": that is recorded, nothing more.
-      let ticket: TicketSummary | null = null;
+      let ticket: IntakeTicket | null = null;
       let signal: ThreadSignal = 'none';
       let note: string | null = null;
       const flagged: string[] = [];
@@ -841,9 +831,9 @@ export class IntakeService {
         }
       }
       const text = email.text.slice(0, AUTOMATED_TEXT_MAX);
-      let legacyMsgId: number | null = null;
+      let threadEntryId: number | null = null;
       if (ticket) {
-        legacyMsgId = await tx.addReply({
+        threadEntryId = await tx.addReply({
           ticketId: ticket.ticketId,
           customerId: ticket.customerId,
           subject: replySubject(ticket.subject),
@@ -855,7 +845,7 @@ export class IntakeService {
       await tx.recordMessage({
         ...this.#inboundRecord(email, messageId, source, now, note ? [...email.notes, note] : email.notes),
         ticketId: ticket?.ticketId ?? null,
-        legacyMsgId,
+        threadEntryId,
         kind: 'automated',
         outcome: ticket ? 'automated_linked' : 'automated_skipped',
         threadSignal: signal,
@@ -949,7 +939,7 @@ export class IntakeService {
     await tx.recordMessage({
       messageId: newMessageId(settings.messageIdDomain, ack.ticketId),
       ticketId: ack.ticketId,
-      legacyMsgId: null,
+      threadEntryId: null,
       direction: 'outbound',
       kind: 'ack',
       outcome: suppressed ? 'suppressed' : 'queued',
@@ -1038,7 +1028,7 @@ export class IntakeService {
         await tx.recordMessage({
           messageId: key,
           ticketId: null,
-          legacyMsgId: null,
+          threadEntryId: null,
           direction: 'inbound',
           kind: 'rejected',
           outcome: 'rejected',
@@ -1300,23 +1290,6 @@ interface AckAttempt {
   /** This attempt's acknowledgements are committed: their addresses. */
   committed(): string[];
   end(): void;
-}
-
-/**
- * The web form's keys in the metadata block, as the old backend wrote them: the category the page sent
- * kept verbatim when it is not one of ours, the vehicle as sent, which choices are the customer's, and
- * the customer id the page claimed when it was not the sender's (so nobody wonders where it went).
- */
-function webFormMetadata(form: WebFormDetails, claimedTaken: boolean): Record<string, unknown> {
-  return {
-    ...(form.categoryAsSent && form.categoryAsSent !== form.category ? { form_category: form.categoryAsSent } : {}),
-    ...(form.vehicleInfo ? { vehicle_info: form.vehicleInfo } : {}),
-    ...(form.priority || form.category
-      ? { chosen_by_customer: [...(form.priority ? ['priority'] : []), ...(form.category ? ['category'] : [])] }
-      : {}),
-    ...(form.sourcePage ? { source_page: form.sourcePage } : {}),
-    ...(form.claimedCustomerId && !claimedTaken ? { customer_id_not_taken: String(form.claimedCustomerId) } : {}),
-  };
 }
 
 /** "Peugeot 308 2019 (AB-123-CD)": the vehicle as one line, as the old backend wrote it for its leads pages. */

@@ -807,7 +807,7 @@ export class CommandService {
     if (typeof recipients === 'string') return refuse(recipients);
     const { to, cc } = recipients;
     const subject = replySubject(ticket.subject);
-    const legacyMsgId = await tx.addStaffReply({
+    const threadEntryId = await tx.addStaffReply({
       ticketId: ticket.ticketId,
       customerId: ticket.customerId,
       subject,
@@ -819,7 +819,7 @@ export class CommandService {
     await tx.queueReply({
       messageId,
       ticketId: ticket.ticketId,
-      legacyMsgId,
+      threadEntryId,
       to,
       cc,
       subject: taggedSubject(ticket.ticketId, subject),
@@ -837,7 +837,7 @@ export class CommandService {
       {
         agentId: agent.id,
         messageId,
-        legacyMsgId,
+        threadEntryId,
         firstResponse: ticket.firstResponseAt === null,
         ...(template ? { template } : {}),
       },

@@ -5,7 +5,7 @@
  * our row and the shop's, and the audit trail gets a 'closed' or 'reopened' event by `actor`.
  */
 import type { TicketStatus } from '../domain/ticket.ts';
-import type { TicketStatusStore } from '../ports/report-store.ts';
+import type { TicketStatusStore } from '../ports/support-api-store.ts';
 import type { TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
 
 /**

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { composeLegacyContent } from '../../src/domain/ticket.ts';
 import type { IntakeStore, IntakeTransaction, MessageRecord } from '../../src/ports/intake-store.ts';
 
 export interface IntakeStoreUnderTest {
@@ -21,7 +20,7 @@ function inbound(messageId: string, ticketId: number | null, overrides: Partial<
   return {
     messageId,
     ticketId,
-    legacyMsgId: ticketId,
+    threadEntryId: ticketId,
     direction: 'inbound',
     kind: 'ticket',
     outcome: 'created',
@@ -64,11 +63,9 @@ export function intakeStoreContract(name: string, make: () => Promise<IntakeStor
         customerId,
         customerEmail: address,
         subject: 'Where is my order?',
-        legacyContent: composeLegacyContent('Hello, where is my order?', {
-          priority: 'normal',
-          category: 'general',
-          created_at: at.toISOString(),
-        }),
+        text: 'Hello, where is my order?',
+        messageId,
+        attachments: [],
         priority: 'normal',
         category: 'general',
         language: 'en',

@@ -11,7 +11,9 @@ import type { IntakeStore } from '../../src/ports/intake-store.ts';
 import type { OutboxStore } from '../../src/ports/outbox-store.ts';
 
 export interface OutboxStoreUnderTest {
-  readonly store: IntakeStore & OutboxStore;
+  /** Where intake queues its emails (the rows the outbox sends). */
+  readonly intake: IntakeStore;
+  readonly outbox: OutboxStore;
   /** Called after each case: nothing a case left may be seen by the next. */
   cleanup(): Promise<void>;
 }
@@ -21,10 +23,12 @@ const MAX_ATTEMPTS = 5;
 export function outboxStoreContract(name: string, make: () => Promise<OutboxStoreUnderTest>): void {
   describe(`OutboxStore contract: ${name}`, () => {
     let subject: OutboxStoreUnderTest;
-    let store: IntakeStore & OutboxStore;
+    let intake: IntakeStore;
+    let store: OutboxStore;
     beforeEach(async () => {
       subject = await make();
-      store = subject.store;
+      intake = subject.intake;
+      store = subject.outbox;
     });
     afterEach(async () => {
       await subject.cleanup();
@@ -33,11 +37,11 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxStor
     /** An acknowledgement to `to`, pending as intake leaves it; its Message-ID. */
     const queue = async (to: string, subject = 'Re: Where is my order?'): Promise<string> => {
       const messageId = `<contract.${randomBytes(6).toString('hex')}@ticketrelay.test>`;
-      await store.transaction(async (tx) => {
+      await intake.transaction(async (tx) => {
         await tx.recordMessage({
           messageId,
           ticketId: null,
-          legacyMsgId: null,
+          threadEntryId: null,
           direction: 'outbound',
           kind: 'ack',
           outcome: 'ack',

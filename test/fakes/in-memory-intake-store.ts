@@ -1,7 +1,9 @@
 /**
- * IntakeStore in memory, for unit tests of the intake and the outbox. It keeps the contract of
- * adapters/mysql/mysql-intake-store.ts:
- * - one ticket number space for tickets and replies (the legacy ___xtr_msg auto-increment);
+ * IntakeStore and OutboxStore in memory, for unit tests of the intake and the outbox. It keeps the
+ * contract of adapters/mysql/mysql-intake-store.ts (test/contract holds both to it), in domain records:
+ * the shop's row format (msg_content, msg_date) is the MySQL adapter's business, not the port's, so this
+ * fake keeps what the service handed over (a ticket's text and facts, a reply's text) as it was:
+ * - one number space for tickets and replies (the entries of the tickets' threads);
  * - a Message-ID stored twice (case-insensitively, like the column's collation) throws
  *   AppError 'email.duplicate';
  * - two deliveries creating the same new customer: the second throws 'db.conflict' (retryable);
@@ -11,8 +13,8 @@
  *   may have committed meanwhile), so unique keys are checked against everything committed;
  * - writes are deferred to the commit as the MySQL adapter defers them (the port allows it for every
  *   write that returns nothing): a read inside the transaction does not see them, and a duplicate
- *   Message-ID is found at commit. Only the legacy ___xtr_msg inserts (createTicket, addReply: their
- *   ids are returned), a new customer, the adoption of a legacy ticket and forgetting a rejection are
+ *   Message-ID is found at commit. Only the thread entries (createTicket, addReply: their ids are
+ *   returned), a new customer, the adoption of an old-site ticket and forgetting a rejection are
  *   written at once;
  * - an error that is not an AppError becomes AppError 'db.error', as toAppError does.
  *
@@ -20,16 +22,7 @@
  */
 import { AppError, isAppError, describeError } from '../../src/domain/errors.ts';
 import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
-import {
-  CATEGORIES,
-  composeLegacyContent,
-  formatLegacyDate,
-  parseLegacyContent,
-  PRIORITIES,
-  type Category,
-  type Priority,
-  type TicketStatus,
-} from '../../src/domain/ticket.ts';
+import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   AutomaticMailCounts,
   SentMessage,
@@ -40,12 +33,12 @@ import type {
   NewReply,
   NewTicket,
   SpamRecord,
-  TicketSummary,
+  IntakeTicket,
 } from '../../src/ports/intake-store.ts';
 import type { OutboundRow, OutboxState, OutboxStore } from '../../src/ports/outbox-store.ts';
 
-/** ___xtr_customer */
-export interface LegacyCustomerRow {
+/** A customer of the shop (the old site's customer table). */
+export interface CustomerRow {
   readonly customerId: number;
   readonly email: string;
   readonly firstName: string | null;
@@ -53,16 +46,24 @@ export interface LegacyCustomerRow {
   readonly active: boolean;
 }
 
-/** ___xtr_msg: a ticket (parentId null) or a reply on one. */
-export interface LegacyMessageRow {
-  readonly msgId: number;
+/** An entry of a ticket's thread: the ticket itself (parentId null) or a reply on one, numbered together. */
+export interface ThreadEntryRow {
+  readonly entryId: number;
   readonly customerId: number;
   readonly orderNumber: string | null;
-  /** msg_cnfa_id: the staff member of an agent's reply. */
+  /** The staff member of an agent's reply. */
   readonly staffId: string | null;
-  readonly date: string;
+  readonly at: Date;
   readonly subject: string;
-  readonly content: string;
+  /** The ticket's text, or the reply's, as the service gave it. */
+  readonly text: string;
+  /**
+   * A ticket's priority and category as its thread shows them (what intake chose, or what the old site
+   * wrote); null on a reply, and on an entry the old site wrote that is no ticket of the desk.
+   */
+  readonly shows: { readonly priority: Priority; readonly category: Category } | null;
+  /** The ticket as intake handed it to createTicket (absent on replies and on tickets the old site created). */
+  readonly opened?: NewTicket;
   readonly parentId: number | null;
   open: boolean;
   closed: boolean;
@@ -127,10 +128,10 @@ export interface AddressFlagRow {
 }
 
 interface State {
-  customers: LegacyCustomerRow[];
+  customers: CustomerRow[];
   /** support_customer: its primary key (the address) is what makes racing creations conflict. */
   customerKeys: string[];
-  legacy: LegacyMessageRow[];
+  entries: ThreadEntryRow[];
   tickets: TicketRow[];
   messages: MessageRow[];
   participants: ParticipantRow[];
@@ -166,7 +167,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   readonly #clock: () => Date;
   // Auto-increments are not rolled back, as in MySQL.
   #nextCustomerId = 1;
-  #nextMsgId = 1;
+  #nextEntryId = 1;
   #nextRowId = 1;
   #failTransactions: { remaining: number; when: 'begin' | 'commit' } = { remaining: 0, when: 'commit' };
   #conflictsOnCustomer = 0;
@@ -180,11 +181,12 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
 
   // ---- read-only views of what is committed -------------------------------------------------
 
-  get customers(): readonly Readonly<LegacyCustomerRow>[] {
+  get customers(): readonly Readonly<CustomerRow>[] {
     return this.#state.customers;
   }
-  get legacyRows(): readonly Readonly<LegacyMessageRow>[] {
-    return this.#state.legacy;
+  /** Tickets and replies, in the order they were numbered. */
+  get entries(): readonly Readonly<ThreadEntryRow>[] {
+    return this.#state.entries;
   }
   get tickets(): readonly Readonly<TicketRow>[] {
     return this.#state.tickets;
@@ -221,9 +223,9 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   message(messageId: string): Readonly<MessageRow> | undefined {
     return this.#state.messages.find((m) => sameId(m.messageId, messageId));
   }
-  /** Legacy replies (rows with msg_parent_id) of one ticket, oldest first. */
-  repliesOf(ticketId: number): readonly Readonly<LegacyMessageRow>[] {
-    return this.#state.legacy.filter((r) => r.parentId === ticketId);
+  /** The replies of one ticket, oldest first. */
+  repliesOf(ticketId: number): readonly Readonly<ThreadEntryRow>[] {
+    return this.#state.entries.filter((r) => r.parentId === ticketId);
   }
   participantsOf(ticketId: number): string[] {
     return this.#state.participants.filter((p) => p.ticketId === ticketId).map((p) => p.address);
@@ -234,7 +236,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     return {
       customers: s.customers.length,
       customerKeys: s.customerKeys.length,
-      legacy: s.legacy.length,
+      entries: s.entries.length,
       tickets: s.tickets.length,
       messages: s.messages.length,
       participants: s.participants.length,
@@ -261,7 +263,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
 
   // ---- seeding (outside any transaction) ---------------------------------------------------------
 
-  /** A customer the shop already has (in ___xtr_customer only, as the old site creates them). */
+  /** A customer the shop already has (in the shop's customer table only, as the old site creates them). */
   seedCustomer(email: string, name: { first?: string | null; last?: string | null; active?: boolean } = {}): number {
     const customerId = this.#nextCustomerId++;
     this.#state.customers.push({
@@ -274,7 +276,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     return customerId;
   }
 
-  /** A ticket the old site created: a legacy row with its metadata block, no support_ticket row yet. */
+  /** A ticket the old site created: in its thread (normal, general), no ticket record of ours yet. */
   seedLegacyTicket(input: {
     customerEmail: string;
     subject: string;
@@ -284,21 +286,21 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
   }): number {
     const existing = this.#state.customers.find((c) => c.email.toLowerCase() === input.customerEmail.toLowerCase());
     const customerId = existing?.customerId ?? this.seedCustomer(input.customerEmail);
-    const msgId = this.#nextMsgId++;
-    const date = formatLegacyDate(input.at ?? this.#clock());
-    this.#state.legacy.push({
-      msgId,
+    const entryId = this.#nextEntryId++;
+    this.#state.entries.push({
+      entryId,
       customerId,
       orderNumber: null,
       staffId: null,
-      date,
+      at: input.at ?? this.#clock(),
       subject: input.subject,
-      content: composeLegacyContent(input.text, { priority: 'normal', category: 'general', created_at: date }),
+      text: input.text,
+      shows: { priority: 'normal', category: 'general' },
       parentId: null,
       open: !input.closed,
       closed: input.closed ?? false,
     });
-    return msgId;
+    return entryId;
   }
 
   /** An agent closed the ticket. */
@@ -308,7 +310,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     ticket.status = 'closed';
     ticket.closedAt = at;
     ticket.updatedAt = at;
-    const row = this.#state.legacy.find((r) => r.msgId === ticketId);
+    const row = this.#state.entries.find((r) => r.entryId === ticketId);
     if (row) {
       row.open = false;
       row.closed = true;
@@ -339,7 +341,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
     const writes: Writes = { immediate: [], deferred: [] };
     const tx = new InMemoryIntakeTransaction(copy, writes, {
       customerId: () => this.#nextCustomerId++,
-      msgId: () => this.#nextMsgId++,
+      entryId: () => this.#nextEntryId++,
       rowId: () => this.#nextRowId++,
       conflictOnCustomer: () => {
         if (this.#conflictsOnCustomer <= 0) return false;
@@ -499,7 +501,7 @@ export class InMemoryIntakeStore implements IntakeStore, OutboxStore {
 
 interface Sequences {
   customerId(): number;
-  msgId(): number;
+  entryId(): number;
   rowId(): number;
   conflictOnCustomer(): boolean;
 }
@@ -522,7 +524,7 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 
   async ticketForMessageIds(
     ids: readonly string[],
-  ): Promise<{ readonly ticket: TicketSummary; readonly matchedId: string } | null> {
+  ): Promise<{ readonly ticket: IntakeTicket; readonly matchedId: string } | null> {
     await this.#ready();
     for (const id of ids) {
       const row = this.#state.messages.find((m) => m.ticketId !== null && sameId(m.messageId, id));
@@ -534,29 +536,22 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return null;
   }
 
-  async ticketById(ticketId: number): Promise<TicketSummary | null> {
+  async ticketById(ticketId: number): Promise<IntakeTicket | null> {
     await this.#ready();
     const row = this.#state.tickets.find((t) => t.ticketId === ticketId);
     if (row) return summaryOf(row);
     return this.#adoptLegacyTicket(ticketId);
   }
 
-  /** A ticket the old site created has no row of ours: make one from its legacy row. */
-  #adoptLegacyTicket(ticketId: number): TicketSummary | null {
-    const msg = this.#state.legacy.find((r) => r.msgId === ticketId);
-    if (!msg || msg.parentId !== null) return null;
+  /** A ticket the old site created has no record of ours: make one from its thread's first entry. */
+  #adoptLegacyTicket(ticketId: number): IntakeTicket | null {
+    const msg = this.#state.entries.find((r) => r.entryId === ticketId);
+    if (!msg || msg.parentId !== null || !msg.shows) return null;
     const customer = this.#state.customers.find((c) => c.customerId === msg.customerId);
     if (!customer) return null;
-    const { metadata } = parseLegacyContent(msg.content);
-    if (!metadata) return null;
-    const created = new Date(Date.parse(msg.date) || 0);
+    const created = msg.at;
     const status: TicketStatus = msg.closed ? 'closed' : 'open';
-    const priority = PRIORITIES.includes(metadata['priority'] as Priority)
-      ? (metadata['priority'] as Priority)
-      : 'normal';
-    const category = CATEGORIES.includes(metadata['category'] as Category)
-      ? (metadata['category'] as Category)
-      : 'general';
+    const { priority, category } = msg.shows;
     const row: TicketRow = {
       ticketId,
       customerId: msg.customerId,
@@ -574,7 +569,8 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
       createdAt: created,
       updatedAt: created,
       lastMessageAt: created,
-      closedAt: status === 'closed' ? created : null,
+      // When the old site closed it is not known: no closing time, as adapters/mysql/legacy-sync.ts writes.
+      closedAt: null,
     };
     this.#write((s) => {
       if (!s.tickets.some((t) => t.ticketId === ticketId)) s.tickets.push(structuredClone(row)); // INSERT IGNORE
@@ -630,17 +626,20 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 
   async createTicket(ticket: NewTicket): Promise<number> {
     await this.#ready();
-    const ticketId = this.#seq.msgId();
-    // ___xtr_msg at once (its auto-increment is the ticket number), support_ticket with the COMMIT.
+    const ticketId = this.#seq.entryId();
+    // The thread entry at once (its number is the ticket's), the ticket record with the COMMIT.
+    const opened = structuredClone(ticket);
     this.#write((s) => {
-      s.legacy.push({
-        msgId: ticketId,
+      s.entries.push({
+        entryId: ticketId,
         customerId: ticket.customerId,
         orderNumber: ticket.orderNumber,
         staffId: null,
-        date: formatLegacyDate(ticket.at),
+        at: ticket.at,
         subject: ticket.subject,
-        content: ticket.legacyContent,
+        text: ticket.text,
+        shows: { priority: ticket.priority, category: ticket.category },
+        opened,
         parentId: null,
         open: true,
         closed: false,
@@ -679,16 +678,17 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
 
   async addReply(reply: NewReply): Promise<number> {
     await this.#ready();
-    const msgId = this.#seq.msgId();
+    const entryId = this.#seq.entryId();
     this.#write((s) => {
-      s.legacy.push({
-        msgId,
+      s.entries.push({
+        entryId,
         customerId: reply.customerId,
         orderNumber: null,
         staffId: reply.staffId,
-        date: formatLegacyDate(reply.at),
+        at: reply.at,
         subject: reply.subject,
-        content: reply.content,
+        text: reply.content,
+        shows: null,
         parentId: reply.ticketId,
         open: false,
         closed: false,
@@ -702,13 +702,13 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
         ticket.updatedAt = reply.at;
       }
     });
-    return msgId;
+    return entryId;
   }
 
   async reopenTicket(ticketId: number, at: Date): Promise<void> {
     await this.#ready();
     this.#defer((s) => {
-      const row = s.legacy.find((r) => r.msgId === ticketId);
+      const row = s.entries.find((r) => r.entryId === ticketId);
       if (row) {
         row.open = true;
         row.closed = false;
@@ -919,7 +919,7 @@ function emptyState(): State {
   return {
     customers: [],
     customerKeys: [],
-    legacy: [],
+    entries: [],
     tickets: [],
     messages: [],
     participants: [],
@@ -932,7 +932,7 @@ function emptyState(): State {
   };
 }
 
-function summaryOf(row: TicketRow): TicketSummary {
+function summaryOf(row: TicketRow): IntakeTicket {
   return {
     ticketId: row.ticketId,
     customerId: row.customerId,

@@ -10,19 +10,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MailparserEmailParser } from '../../adapters/mailparser/mailparser-email-parser.ts';
 import { bounceDetails } from '../../src/domain/bounce.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
-import {
-  CORPUS,
-  createTestApp,
-  createTestDatabase,
-  startSmtpListener,
-  type SmtpListener,
-  type TestApp,
-  type TestDatabase,
-} from './harness.ts';
+import { CORPUS, appWithSmtp } from './harness.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/automated-corpus');
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
@@ -69,21 +61,7 @@ const SHARED_HUMAN = [
 ];
 const BATCH = 16;
 
-let db: TestDatabase;
-let smtp: SmtpListener;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase('autocorpus');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '1000' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
-});
+const setup = appWithSmtp('autocorpus', { ACK_MAX_PER_HOUR: '1000' });
 
 async function files(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
@@ -102,7 +80,7 @@ async function ingestAll(list: readonly string[]): Promise<Map<string, IntakeRes
   for (let i = 0; i < list.length; i += BATCH) {
     const batch = list.slice(i, i + BATCH);
     const done = await Promise.all(
-      batch.map(async (file) => app.intake.ingest(await readFile(file), { kind: 'file', name: file })),
+      batch.map(async (file) => setup.app.intake.ingest(await readFile(file), { kind: 'file', name: file })),
     );
     batch.forEach((file, j) => results.set(file, done[j]!));
   }
@@ -154,11 +132,11 @@ describe('public automated mail through the real intake', () => {
     expect(missed).toEqual([]);
 
     // What a person would see: no ticket row, no email to any of them, a code on every record.
-    const [tickets] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket');
+    const [tickets] = await setup.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM support_ticket');
     expect(tickets!.n).toBe(0);
-    await app.outbox.deliverPending();
-    expect(smtp.received).toEqual([]);
-    const [uncoded] = await db.query<{ n: number }>(
+    await setup.app.outbox.deliverPending();
+    expect(setup.smtp.received).toEqual([]);
+    const [uncoded] = await setup.db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM support_message WHERE kind = 'automated' AND (automated_code IS NULL OR automated_reason IS NULL)",
     );
     expect(uncoded!.n).toBe(0);

@@ -6,7 +6,7 @@
 import { dayInZone, startOfDay } from '../../src/domain/digest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/command.ts';
-import { composeLegacyContent, parseLegacyContent } from '../../src/domain/ticket.ts';
+import { composeLegacyContent, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import {
   createTestApp,

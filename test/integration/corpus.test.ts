@@ -6,34 +6,12 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
-import {
-  CORPUS,
-  createTestApp,
-  createTestDatabase,
-  startSmtpListener,
-  type SmtpListener,
-  type TestApp,
-  type TestDatabase,
-} from './harness.ts';
+import { CORPUS, appWithSmtp } from './harness.ts';
 
-let db: TestDatabase;
-let smtp: SmtpListener;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase('corpus');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '1000' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
-});
+const setup = appWithSmtp('corpus', { ACK_MAX_PER_HOUR: '1000' });
 
 /** Longest gap between timer ticks while `work` runs: how long the event loop was held. */
 async function maxEventLoopBlock<T>(work: () => Promise<T>): Promise<{ result: T; blockedMs: number }> {
@@ -77,7 +55,7 @@ describe.runIf(haveCorpus)('the public MIME corpus', () => {
     const outcomes = new Map<string, IntakeResult>();
     const { blockedMs } = await maxEventLoopBlock(async () => {
       for (const file of files)
-        outcomes.set(file, await app.intake.ingest(await readFile(file), { kind: 'file', name: file }));
+        outcomes.set(file, await setup.app.intake.ingest(await readFile(file), { kind: 'file', name: file }));
     });
     expect(outcomes.size).toBe(files.length);
     for (const [file, result] of outcomes) {
@@ -95,8 +73,10 @@ describe.runIf(haveCorpus)('the public MIME corpus', () => {
         acknowledged.push(path.relative(CORPUS, file));
     }
     expect(acknowledged).toEqual([]);
-    await app.outbox.deliverPending();
-    const answeredDaemons = smtp.received.filter((m) => m.envelopeTo.some((a) => /mailer-daemon|postmaster/i.test(a)));
+    await setup.app.outbox.deliverPending();
+    const answeredDaemons = setup.smtp.received.filter((m) =>
+      m.envelopeTo.some((a) => /mailer-daemon|postmaster/i.test(a)),
+    );
     expect(answeredDaemons).toEqual([]);
     const counts = [...outcomes.values()].reduce<Record<string, number>>(
       (acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }),
@@ -130,15 +110,15 @@ describe('hostile emails', () => {
       subject: 'Strange noise',
       mime: { contentType: 'multipart/mixed; boundary="big"', body },
     });
-    const { result, blockedMs } = await maxEventLoopBlock(() => app.intake.ingest(email.raw, { kind: 'test' }));
+    const { result, blockedMs } = await maxEventLoopBlock(() => setup.app.intake.ingest(email.raw, { kind: 'test' }));
     expect(result.outcome).toBe('created');
     const ticketId = (result as { ticketId: number }).ticketId;
-    const [att] = await db.query<{ dropped: string; size: number }>(
+    const [att] = await setup.db.query<{ dropped: string; size: number }>(
       'SELECT dropped, size FROM support_attachment WHERE ticket_id = ?',
       [ticketId],
     );
     expect(att).toEqual({ dropped: 'oversized', size: 50 * 1024 * 1024 });
-    const [msg] = await db.query<{ notes: string }>(
+    const [msg] = await setup.db.query<{ notes: string }>(
       "SELECT notes FROM support_message WHERE ticket_id = ? AND kind = 'ticket'",
       [ticketId],
     );
@@ -151,7 +131,7 @@ describe('hostile emails', () => {
     for (let i = 200; i > 0; i--)
       body = `--l${i}\r\nContent-Type: ${i === 200 ? 'text/plain' : `multipart/mixed; boundary="l${i + 1}"`}\r\n\r\n${body}\r\n--l${i}--`;
     const email = eml({ from: 'deep@customer.example', mime: { contentType: 'multipart/mixed; boundary="l1"', body } });
-    const { result, blockedMs } = await maxEventLoopBlock(() => app.intake.ingest(email.raw, { kind: 'test' }));
+    const { result, blockedMs } = await maxEventLoopBlock(() => setup.app.intake.ingest(email.raw, { kind: 'test' }));
     expect(['created', 'rejected']).toContain(result.outcome);
     expect(blockedMs).toBeLessThan(200);
   });
@@ -164,9 +144,9 @@ describe('hostile emails', () => {
         body: 'Bonjour, ma commande est en retard. Merci.',
       },
     });
-    const result = await app.intake.ingest(email.raw, { kind: 'test' });
+    const result = await setup.app.intake.ingest(email.raw, { kind: 'test' });
     expect(result.outcome).toBe('created');
-    const [row] = await db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [
+    const [row] = await setup.db.query<{ msg_content: string }>('SELECT msg_content FROM ___xtr_msg WHERE msg_id = ?', [
       (result as { ticketId: number }).ticketId,
     ]);
     expect(row!.msg_content).toContain('ma commande est en retard');
@@ -174,7 +154,7 @@ describe('hostile emails', () => {
 
   it('rejects bytes that are not an email at all, and keeps them', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
-    const result = await app.intake.ingest(garbage, { kind: 'test' });
+    const result = await setup.app.intake.ingest(garbage, { kind: 'test' });
     expect(['rejected', 'automated', 'created']).toContain(result.outcome);
     if (result.outcome === 'rejected') expect(result.keptAt).toBeTruthy();
   });

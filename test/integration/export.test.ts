@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvSink } from '../../adapters/export/csv-sink.ts';
 import { exportToBuffer } from '../../adapters/export/export-file.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
-import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
+import { MysqlExportStore } from '../../adapters/mysql/mysql-export-store.ts';
 import { EXPORT_COLUMNS, exportTickets } from '../../src/services/export-tickets.ts';
 import { createTestDatabase, type TestDatabase } from './harness.ts';
 
@@ -108,7 +108,7 @@ describe('ticket export', () => {
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    const n = await exportTickets(new MysqlReportStore(db.database), new CsvSink(out), {
+    const n = await exportTickets(new MysqlExportStore(db.database), new CsvSink(out), {
       from: '2026-03-01',
       to: '2026-03-02',
       timeZone: 'Europe/Paris',
@@ -146,7 +146,7 @@ describe('ticket export', () => {
   });
 
   it('writes a valid xlsx (streamed), readable by exceljs', async () => {
-    const file = await exportToBuffer(new MysqlReportStore(db.database), {
+    const file = await exportToBuffer(new MysqlExportStore(db.database), {
       format: 'xlsx',
       from: '2026-03-01',
       to: '2026-03-02',

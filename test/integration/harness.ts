@@ -12,6 +12,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import mysql from 'mysql2/promise';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../../adapters/mysql/database.ts';
@@ -154,6 +155,46 @@ export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/mime');
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
+
+/** What appWithSmtp sets up for a test file: read its fields inside tests (they are set before the first). */
+export interface AppWithSmtp {
+  readonly db: TestDatabase;
+  readonly smtp: SmtpListener;
+  readonly app: TestApp;
+}
+
+/**
+ * The setup the intake files share: a test database labelled `label`, a loopback SMTP listener, and an
+ * app that sends to it (with `env` besides), made before the file's tests and closed after them.
+ */
+export function appWithSmtp(label: string, env: Record<string, string> = {}): AppWithSmtp {
+  const made: { db?: TestDatabase; smtp?: SmtpListener; app?: TestApp } = {};
+  beforeAll(async () => {
+    made.db = await createTestDatabase(label);
+    made.smtp = await startSmtpListener();
+    made.app = await createTestApp(made.db, { SMTP_URL: made.smtp.url, SMTP_ALLOW_PLAIN: 'true', ...env });
+  });
+  afterAll(async () => {
+    await made.app?.close();
+    await made.smtp?.close();
+    await made.db?.drop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`appWithSmtp: the ${what} is made in beforeAll; read it inside a test`);
+    return value;
+  };
+  return {
+    get db() {
+      return ready(made.db, 'database');
+    },
+    get smtp() {
+      return ready(made.smtp, 'SMTP listener');
+    },
+    get app() {
+      return ready(made.app, 'app');
+    },
+  };
+}
 
 /**
  * `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`.

@@ -5,39 +5,18 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MailparserEmailParser } from '../../adapters/mailparser/mailparser-email-parser.ts';
 import { MysqlIntakeStore } from '../../adapters/mysql/mysql-intake-store.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import type { MessageRecord } from '../../src/ports/intake-store.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  startSmtpListener,
-  type SmtpListener,
-  type TestApp,
-  type TestDatabase,
-} from './harness.ts';
+import { appWithSmtp } from './harness.ts';
 
-let db: TestDatabase;
-let smtp: SmtpListener;
-let app: TestApp;
+const setup = appWithSmtp('intake_concurrency');
 
-beforeAll(async () => {
-  db = await createTestDatabase('intake_concurrency');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
-});
-
-const ingest = (raw: Buffer) => app.intake.ingest(raw, { kind: 'test' });
+const ingest = (raw: Buffer) => setup.app.intake.ingest(raw, { kind: 'test' });
 
 function createdTicket(result: IntakeResult): number {
   expect(result.outcome).toBe('created');
@@ -59,7 +38,7 @@ describe('emails arriving together', () => {
 
     // Each ticket carries its own email's subject, order and customer: nothing mixed up between them.
     for (let i = 0; i < 40; i++) {
-      const [row] = await db.query<Record<string, string>>(
+      const [row] = await setup.db.query<Record<string, string>>(
         'SELECT m.msg_subject, m.msg_ord_id, c.cst_mail, c.cst_fname, t.customer_email FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id JOIN support_ticket t ON t.ticket_id = m.msg_id WHERE m.msg_id = ?',
         [ticketIds[i]],
       );
@@ -71,14 +50,14 @@ describe('emails arriving together', () => {
         customer_email: `client${i}@together.example`,
       });
     }
-    const [inbound] = await db.query<{ n: number }>(
+    const [inbound] = await setup.db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM support_message WHERE kind = 'ticket' AND peer_address LIKE '%@together.example'",
     );
     expect(Number(inbound?.n)).toBe(40);
 
-    await smtp.waitFor(40);
+    await setup.smtp.waitFor(40);
     const acknowledged = new Set(
-      smtp.received.flatMap((m) => m.envelopeTo).filter((a) => a.endsWith('@together.example')),
+      setup.smtp.received.flatMap((m) => m.envelopeTo).filter((a) => a.endsWith('@together.example')),
     );
     expect(acknowledged.size).toBe(40);
   });
@@ -102,20 +81,20 @@ describe('emails arriving together', () => {
     const ticketA = createdTicket(a!);
     const ticketB = createdTicket(b!);
     expect(ticketA).not.toBe(ticketB);
-    const customers = await db.query<{ cst_id: number }>(
+    const customers = await setup.db.query<{ cst_id: number }>(
       "SELECT cst_id FROM ___xtr_customer WHERE cst_mail = 'nadia@twice.example'",
     );
     expect(customers).toHaveLength(1);
-    const owners = await db.query<{ msg_cst_id: string }>('SELECT msg_cst_id FROM ___xtr_msg WHERE msg_id IN (?, ?)', [
-      ticketA,
-      ticketB,
-    ]);
+    const owners = await setup.db.query<{ msg_cst_id: string }>(
+      'SELECT msg_cst_id FROM ___xtr_msg WHERE msg_id IN (?, ?)',
+      [ticketA, ticketB],
+    );
     expect(owners.map((o) => o.msg_cst_id)).toEqual([String(customers[0]!.cst_id), String(customers[0]!.cst_id)]);
     expect([a, b].filter((r) => r?.outcome === 'created' && r.customerCreated)).toHaveLength(1);
 
     const otherTickets = rest.map(createdTicket);
     expect(new Set(otherTickets).size).toBe(10);
-    const [count] = await db.query<{ n: number }>(
+    const [count] = await setup.db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM ___xtr_customer WHERE cst_mail LIKE '%@twice.example'",
     );
     expect(Number(count?.n)).toBe(11);
@@ -135,7 +114,7 @@ describe('emails arriving together', () => {
         .sort(),
     ).toEqual(['created', 'duplicate']);
     expect(results.slice(2).every((r) => r.outcome === 'created')).toBe(true);
-    const rows = await db.query(
+    const rows = await setup.db.query(
       "SELECT msg_id FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id WHERE c.cst_mail = 'paul@dup.example'",
     );
     expect(rows).toHaveLength(1);
@@ -146,7 +125,7 @@ describe('the store, when emails share one transaction', () => {
   const record = (messageId: string): MessageRecord => ({
     messageId,
     ticketId: null,
-    legacyMsgId: null,
+    threadEntryId: null,
     direction: 'inbound',
     kind: 'automated',
     outcome: 'automated_skipped',
@@ -184,7 +163,7 @@ describe('the store, when emails share one transaction', () => {
     });
 
   it("keeps each email's rows atomic: one failing email or one duplicate Message-ID costs the others nothing", async () => {
-    const store = new MysqlIntakeStore(db.database, { maxGroup: 16, parallelGroups: 1 });
+    const store = new MysqlIntakeStore(setup.db.database, { maxGroup: 16, parallelGroups: 1 });
     // Stored together as one group, which fails twice over: each is then stored again alone, in order.
     const ids = Array.from({ length: 8 }, (_, i) => `store-${i}@store.example`);
     const outcomes = await Promise.allSettled([
@@ -211,13 +190,13 @@ describe('the store, when emails share one transaction', () => {
     const duplicate = outcomes[4] as PromiseRejectedResult;
     expect(isAppError(duplicate.reason) && duplicate.reason.code).toBe('email.duplicate');
 
-    const messages = await db.query<{ message_id: string; legacy_rows: number }>(
+    const messages = await setup.db.query<{ message_id: string; legacy_rows: number }>(
       "SELECT m.message_id, (SELECT COUNT(*) FROM ___xtr_msg x WHERE x.msg_subject = m.message_id) AS legacy_rows FROM support_message m WHERE m.message_id LIKE 'store-%' ORDER BY m.message_id",
     );
     expect(messages.map((m) => [m.message_id, Number(m.legacy_rows)])).toEqual(
       ids.filter((id) => id !== ids[2]).map((id) => [id, 1]),
     );
-    const [orphans] = await db.query<{ n: number }>(
+    const [orphans] = await setup.db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM ___xtr_msg WHERE msg_subject = 'store-2@store.example'",
     );
     expect(Number(orphans?.n)).toBe(0);
@@ -291,7 +270,7 @@ describe('emails arriving in one batch (an IMAP catch-up, an import)', () => {
     const [a, b] = await Promise.all([ingest(first.raw), ingest(followUp.raw)]);
     const ticket = createdTicket(a!);
     expect(b).toMatchObject({ outcome: 'reply', ticketId: ticket, signal: 'in_reply_to' });
-    const tickets = await db.query(
+    const tickets = await setup.db.query(
       "SELECT msg_id FROM ___xtr_msg m JOIN ___xtr_customer c ON c.cst_id = m.msg_cst_id WHERE c.cst_mail = 'ines@order.example' AND m.msg_subject NOT LIKE 'Re:%'",
     );
     expect(tickets).toHaveLength(1);
@@ -313,7 +292,7 @@ describe('a batch of new and known customers together', () => {
     });
     const parsed = await Promise.all(batch.map((e) => parser.parse(e.raw)));
     const results = await Promise.all(
-      parsed.map((email, i) => app.intake.ingestParsed(email, { kind: 'test' }, batch[i]!.raw)),
+      parsed.map((email, i) => setup.app.intake.ingestParsed(email, { kind: 'test' }, batch[i]!.raw)),
     );
     const ids = results.map(createdTicket);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
-import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';
 import { eml } from './eml.ts';
 import {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptNewLegacyTickets, syncLegacyTickets } from '../../adapters/mysql/legacy-sync.ts';
 import type { Caller } from '../../src/domain/command.ts';
-import { composeLegacyContent, parseLegacyContent } from '../../src/domain/ticket.ts';
+import { composeLegacyContent, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, ingestTicket, type TestApp, type TestDatabase } from './harness.ts';
 

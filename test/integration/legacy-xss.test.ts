@@ -15,7 +15,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFrontEnd, type HttpFrontEnd } from '../../src/roles/http.ts';
-import { parseLegacyContent } from '../../src/domain/ticket.ts';
+import { parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import { eml, withAttachments } from './eml.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
 

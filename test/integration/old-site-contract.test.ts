@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFrontEnd, type HttpFrontEnd } from '../../src/roles/http.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { MysqlTriageStore } from '../../adapters/mysql/mysql-triage-store.ts';
-import { parseLegacyContent } from '../../src/domain/ticket.ts';
+import { parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import { TriageClassifier } from '../../src/domain/triage/classifier.ts';
 import { DEFAULT_RULES } from '../../src/domain/triage/default-rules.ts';
 import { trainModel, type TrainingExample } from '../../src/domain/triage/model.ts';

@@ -18,7 +18,7 @@ import { QUEUE_NAMES } from '../../jobs/queues.ts';
 import { startTriageWorker, type TriageWorker } from '../../jobs/triage-worker.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
+import { METADATA_MARKER, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import type { ChatNotifier, TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { StoredDecision, TriageStore } from '../../src/ports/triage-store.ts';
 import type { IntakeResult } from '../../src/services/ingest-email.ts';

@@ -11,7 +11,7 @@ import {
   type Digest,
 } from '../../src/domain/digest.ts';
 import { formatDuration } from '../../src/domain/wording.ts';
-import { MetricsRegistry, intakeMetrics } from '../../src/domain/metrics.ts';
+import { MetricsRegistry, intakeMetrics } from '../../src/services/metrics.ts';
 
 describe('day boundaries in a time zone', () => {
   it('are 24 h on an ordinary day, 23 h and 25 h across daylight-saving changes', () => {

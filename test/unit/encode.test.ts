@@ -10,7 +10,7 @@ import {
   slackText,
   terminalText,
 } from '../../src/domain/encode.ts';
-import { composeLegacyContent, parseLegacyContent, replaceLegacyMetadata } from '../../src/domain/ticket.ts';
+import { composeLegacyContent, parseLegacyContent, replaceLegacyMetadata } from '../../adapters/mysql/legacy-format.ts';
 
 describe('HTML for the columns the old site prints', () => {
   it('escapes the five characters, entities included, and reads back as typed', () => {

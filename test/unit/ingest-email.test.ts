@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.ts';
 import type { InboundEmail } from '../../src/domain/inbound-email.ts';
-import { METADATA_MARKER, parseLegacyContent } from '../../src/domain/ticket.ts';
 import { OutboxService } from '../../src/services/deliver-outbox.ts';
 import {
   IntakeService,
@@ -127,28 +126,25 @@ describe('a new email from a person', () => {
       triage: 'queued',
     });
 
-    // The legacy row the old site reads: the text, then the metadata block.
-    const row = store.legacyRows.find((r) => r.msgId === result.ticketId);
+    // The ticket as the store got it: its text and the facts the old site's pages show (how they are
+    // written into the legacy row is the MySQL adapter's: test/unit/legacy-format.test.ts).
+    const row = store.entries.find((r) => r.entryId === result.ticketId);
     expect(row).toMatchObject({
       customerId: result.customerId,
       parentId: null,
       subject: 'Where is my order?',
       open: true,
       closed: false,
-      date: '2026-01-15T10:00:00Z',
+      at: new Date('2026-01-15T10:00:00Z'),
     });
-    expect(row!.content.startsWith('Hello,\n\nI ordered brake pads')).toBe(true);
-    expect(row!.content).toContain(`\n\n${METADATA_MARKER}\n`);
-    const { metadata } = parseLegacyContent(row!.content);
-    expect(metadata).toMatchObject({
+    expect(row!.text.startsWith('Hello,\n\nI ordered brake pads')).toBe(true);
+    expect(row!.opened).toMatchObject({
       priority: 'normal',
       category: 'general',
-      created_at: '2026-01-15T10:00:00Z',
+      at: new Date('2026-01-15T10:00:00Z'),
       source: 'email',
-      status: 'open',
       language: 'en',
-      message_id: email.messageId,
-      triaged: false,
+      messageId: email.messageId,
     });
 
     // Customer, from the display name.
@@ -169,7 +165,7 @@ describe('a new email from a person', () => {
     // The inbound message row, participants (not our own address), the event.
     expect(store.message(email.messageId!)).toMatchObject({
       ticketId: result.ticketId,
-      legacyMsgId: result.ticketId,
+      threadEntryId: result.ticketId,
       direction: 'inbound',
       kind: 'ticket',
       outcome: 'created',
@@ -235,8 +231,9 @@ describe('a new email from a person', () => {
       { ...invoice, messageRowId: row.rowId, messageId: email.messageId, ticketId: result.ticketId },
       { ...photo, messageRowId: row.rowId, messageId: email.messageId, ticketId: result.ticketId },
     ]);
-    const { metadata } = parseLegacyContent(store.legacyRows[0]!.content);
-    expect(metadata?.['attachments']).toEqual([{ name: 'invoice.pdf', sha256: 'b'.repeat(64), size: 1234 }]);
+    expect(store.entries[0]!.opened?.attachments).toEqual([
+      { name: 'invoice.pdf', sha256: 'b'.repeat(64), size: 1234 },
+    ]);
   });
 
   it('finds a customer the shop already has instead of creating one', async () => {
@@ -302,7 +299,7 @@ describe('a reply', () => {
       expect.objectContaining({
         customerId: first.customerId,
         subject: 'Re: Where is my order?',
-        content: 'It is order CMD-2025-10482, thank you.',
+        text: 'It is order CMD-2025-10482, thank you.',
         staffId: null,
         parentId: first.ticketId,
       }),
@@ -388,7 +385,7 @@ describe('a reply', () => {
       text: forwarded,
     });
     expect(await ingest(email)).toMatchObject({ outcome: 'reply', ticketId: first.ticketId, signal: 'subject_tag' });
-    expect(store.repliesOf(first.ticketId)[0]?.content).toBe(forwarded);
+    expect(store.repliesOf(first.ticketId)[0]?.text).toBe(forwarded);
   });
 
   it('lands on the ticket by [#N] from a participant (someone in Cc of the first email)', async () => {
@@ -447,7 +444,7 @@ describe('a reply', () => {
     const result = reply(await ingest(answer({ inReplyTo: ['CAJane.1@mail.customer.example'] })));
     expect(result).toMatchObject({ ticketId: first.ticketId, reopened: true });
     expect(store.ticket(first.ticketId)).toMatchObject({ status: 'open', closedAt: null, updatedAt: NOW });
-    expect(store.legacyRows.find((r) => r.msgId === first.ticketId)).toMatchObject({ open: true, closed: false });
+    expect(store.entries.find((r) => r.entryId === first.ticketId)).toMatchObject({ open: true, closed: false });
     expect(store.events.at(-1)).toMatchObject({ type: 'customer_reply_reopened', details: { signal: 'in_reply_to' } });
   });
 
@@ -458,7 +455,7 @@ describe('a reply', () => {
     const result = reply(await ingest(answer({ inReplyTo: ['CAJane.1@mail.customer.example'] })));
     expect(result).toMatchObject({ ticketId: first.ticketId, reopened: false });
     expect(store.ticket(first.ticketId)?.status).toBe('closed');
-    expect(store.legacyRows.find((r) => r.msgId === first.ticketId)).toMatchObject({ open: false, closed: true });
+    expect(store.entries.find((r) => r.entryId === first.ticketId)).toMatchObject({ open: false, closed: true });
     expect(store.repliesOf(first.ticketId)).toHaveLength(1);
     expect(store.events.at(-1)?.type).toBe('customer_reply');
   });
@@ -470,7 +467,7 @@ describe('a reply', () => {
       'Found it, thanks!\n\nOn Thu, 15 Jan 2026 at 09:58, Shop Support <support@shop.example> wrote:\n> We have received your message.';
     const email = answer({ inReplyTo: ['CAJane.1@mail.customer.example'], text });
     reply(await ingest(email));
-    expect(store.repliesOf(first.ticketId)[0]?.content).toBe('Found it, thanks!');
+    expect(store.repliesOf(first.ticketId)[0]?.text).toBe('Found it, thanks!');
     expect(store.message(email.messageId!)?.originalText).toBe(text);
   });
 });
@@ -514,8 +511,7 @@ describe('the same email twice', () => {
     const result = created(await ingest(email));
     expect(result.messageId).toBe(`sha256:${'a'.repeat(64)}`);
     expect(store.message(`sha256:${'a'.repeat(64)}`)).toMatchObject({ ticketId: result.ticketId, kind: 'ticket' });
-    const { metadata } = parseLegacyContent(store.legacyRows[0]!.content);
-    expect(metadata?.['message_id']).toBeNull();
+    expect(store.entries[0]!.opened?.messageId).toBeNull();
     await outbox.idle();
     // Nothing to thread the acknowledgement on.
     expect(sender.sent[0]).toMatchObject({ inReplyTo: null, references: [] });
@@ -556,13 +552,13 @@ describe('automatic mail', () => {
 
     const replies = store.repliesOf(first.ticketId);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.content).toMatch(/^\[Réponse automatique \/ automatic reply\] Out of office/);
+    expect(replies[0]!.text).toMatch(/^\[Réponse automatique \/ automatic reply\] Out of office/);
     expect(store.message(ooo.messageId!)).toMatchObject({
       kind: 'automated',
       outcome: 'automated_linked',
       threadSignal: 'in_reply_to',
       automatedKind: 'auto_reply',
-      legacyMsgId: replies[0]!.msgId,
+      threadEntryId: replies[0]!.entryId,
     });
     expect(store.events.at(-1)).toMatchObject({
       ticketId: first.ticketId,
@@ -602,7 +598,7 @@ describe('automatic mail', () => {
       threadSignal: 'report',
       automatedKind: 'bounce',
     });
-    expect(store.repliesOf(first.ticketId)[0]?.content).toMatch(/^\[Message non distribué \/ delivery failure\]/);
+    expect(store.repliesOf(first.ticketId)[0]?.text).toMatch(/^\[Message non distribué \/ delivery failure\]/);
     await outbox.idle();
     expect(sender.sent).toHaveLength(1);
 
@@ -628,7 +624,7 @@ describe('automatic mail', () => {
     expect(result).toMatchObject({ kind: 'list', ticketId: null, flagged: [] });
     expect(result.reason).toMatch(/^List-Id: /);
     expect(store.tickets).toEqual([]);
-    expect(store.legacyRows).toEqual([]);
+    expect(store.entries).toEqual([]);
     expect(store.customers).toEqual([]);
     expect(store.messages).toEqual([
       expect.objectContaining({
@@ -907,7 +903,7 @@ describe('when something is broken', () => {
     expect(store.counts()).toEqual({
       customers: 0,
       customerKeys: 0,
-      legacy: 0,
+      entries: 0,
       tickets: 0,
       messages: 0,
       participants: 0,
@@ -989,7 +985,7 @@ describe('concurrent deliveries', () => {
       ticketId: winner.ticketId,
     });
     expect(store.tickets).toHaveLength(1);
-    expect(store.legacyRows).toHaveLength(1);
+    expect(store.entries).toHaveLength(1);
     expect(store.customers).toHaveLength(1);
     expect(store.messages.filter((m) => m.direction === 'inbound')).toHaveLength(1);
     expect(store.outbound).toHaveLength(1);

@@ -1,50 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   cleanSubject,
-  phoneColumn,
   ticketMentionInSubject,
-  composeLegacyContent,
   findOrderNumber,
-  formatLegacyDate,
-  parseLegacyContent,
-  parseLegacyDate,
   replySubject,
   splitDisplayName,
   taggedSubject,
   ticketTagInSubject,
 } from '../../src/domain/ticket.ts';
-
-describe('legacy dates', () => {
-  it("writes ISO-8601 UTC to the second, and reads both the shop's 'Y-m-j H:i:s' and ISO-8601", () => {
-    expect(formatLegacyDate(new Date('2026-03-05T08:09:10.123Z'))).toBe('2026-03-05T08:09:10Z');
-    // The shop wrote Paris local time, day not padded: 5 March is UTC+1.
-    expect(parseLegacyDate('2026-3-5 9:09:10')?.toISOString()).toBe('2026-03-05T08:09:10.000Z');
-    // Summer time is UTC+2.
-    expect(parseLegacyDate('2024-7-1 12:00:00')?.toISOString()).toBe('2024-07-01T10:00:00.000Z');
-    expect(parseLegacyDate('2026-03-05T08:09:10Z')?.toISOString()).toBe('2026-03-05T08:09:10.000Z');
-    expect(parseLegacyDate('not a date')).toBeNull();
-    expect(parseLegacyDate(null)).toBeNull();
-  });
-});
-
-describe('the metadata block', () => {
-  it('round-trips the text and the JSON the old site reads', () => {
-    const content = composeLegacyContent('Bonjour,\nma commande…\n\n', {
-      priority: 'high',
-      category: 'billing',
-      created_at: '2026-01-01T00:00:00Z',
-    });
-    expect(content).toBe(
-      'Bonjour,\nma commande…\n\n--- MÉTADONNÉES ---\n{"priority":"high","category":"billing","created_at":"2026-01-01T00:00:00Z"}',
-    );
-    expect(parseLegacyContent(content)).toEqual({
-      text: 'Bonjour,\nma commande…',
-      metadata: { priority: 'high', category: 'billing', created_at: '2026-01-01T00:00:00Z' },
-    });
-    expect(parseLegacyContent('{"type":"review","stars":5}').metadata).toBeNull();
-    expect(parseLegacyContent('text\n--- MÉTADONNÉES ---\nnot json').metadata).toBeNull();
-  });
-});
 
 describe('subjects', () => {
   it('finds the [#N] tag, tags once, and strips reply prefixes', () => {
@@ -56,9 +19,6 @@ describe('subjects', () => {
     expect(taggedSubject(83, 'Brake pads')).toBe('[#83] Brake pads');
     expect(taggedSubject(7, '')).toBe('[#7] (no subject)');
     expect(cleanSubject('RE: Fwd: TR: Plaquettes')).toBe('Plaquettes');
-    expect(
-      ['06 12 34 56 78', '+33 7 12 34 56 78', '0033612345678', '01 42 00 00 00', '+44 20 7946 0958'].map(phoneColumn),
-    ).toEqual(['cst_gsm', 'cst_gsm', 'cst_gsm', 'cst_tel', 'cst_tel']);
     for (const [subject, n] of [
       ['Demande n° 4 - colis 44718', 4],
       ['Re: demande N°12', 12],
