@@ -204,6 +204,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     ACK_ENABLED: 'false',
     API_TOKENS: `bench:read+write+metrics:${API_TOKEN}`,
+    // The bench is one user sending thousands of commands and requests: not the abuse the caps are for.
+    COMMAND_RATE_PER_USER: '100000/min',
+    API_RATE_PER_TOKEN: '100000/min',
   };
   const figures: Record<string, unknown> = { bench: 'scale', rows: ROWS };
 
@@ -347,7 +350,13 @@ async function main(): Promise<void> {
       '/ticket stats today',
       '/ticket stats 30d',
     ]) {
-      report(line, await time(RUNS, () => command(line)));
+      try {
+        report(line, await time(RUNS, () => command(line)));
+      } catch (error) {
+        // Said and counted as a failure (over the query budget, say), the other figures still measured.
+        log(`   ${line}: ${error instanceof Error ? error.message : String(error)}`);
+        results[line] = { p50: -1, p95: -1, max: -1, n: 0 };
+      }
     }
     let v = 0;
     report(

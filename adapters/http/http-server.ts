@@ -12,7 +12,7 @@ import { isAppError } from '../../src/domain/errors.ts';
 import { RateLimiter, type Rate, type RateDenial } from '../../src/domain/rate-limit.ts';
 import type { MetricsRegistry } from '../../src/domain/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ReportStore, TicketListItem, TicketStatusStore } from '../../src/ports/report-store.ts';
+import type { ReportStore, TicketListItem, TicketListPage, TicketStatusStore } from '../../src/ports/report-store.ts';
 import { CATEGORIES, parseLegacyDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
@@ -340,14 +340,14 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const list = await deps.reports.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           status,
           keyword,
           after: cursor,
         });
-        return { status: 200, body: listAnswer(tickets, total, paging) };
+        return { status: 200, body: listAnswer(list, paging) };
       },
     },
     {
@@ -387,7 +387,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.reports.listTickets({
+        const list = await deps.reports.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           after: cursor,
@@ -400,7 +400,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           from,
           to,
         });
-        return { status: 200, body: listAnswer(tickets, total, paging) };
+        return { status: 200, body: listAnswer(list, paging) };
       },
     },
     {
@@ -601,13 +601,16 @@ function oldSiteTicket(ticket: TicketListItem) {
 }
 
 /** The list envelope both list routes answer: our items with the old module's fields, and the paging. */
-function listAnswer(tickets: readonly TicketListItem[], total: number, paging: { page: number; limit: number }) {
+function listAnswer(list: TicketListPage, paging: { page: number; limit: number }) {
+  const { tickets, total } = list;
   // Keyset paging: the next page starts after the last ticket of this one (no deep OFFSET).
   const last = tickets.at(-1);
   const nextCursor = last && tickets.length === paging.limit ? `${last.createdAt.getTime()}-${last.ticketId}` : null;
   return {
     tickets: tickets.map(withOldSiteFields),
     total,
+    // false: total is an estimate (a search for a common word counts among the newest tickets only).
+    totalExact: list.totalExact,
     page: paging.page,
     limit: paging.limit,
     pages: Math.ceil(total / paging.limit),
