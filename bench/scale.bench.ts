@@ -470,5 +470,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench:scale failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  // Not exitCode: the old site's writer and the pool would keep the process (and its writes) going.
+  process.exit(1);
 });
