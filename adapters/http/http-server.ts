@@ -13,7 +13,12 @@ import { LocalRateGate, type Rate, type RateDenial } from '../../src/domain/rate
 import type { MetricsRegistry } from '../../src/services/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { RateGate } from '../../src/ports/rate-gate.ts';
-import type { SupportApiStore, TicketListItem, TicketStatusStore } from '../../src/ports/support-api-store.ts';
+import type {
+  SupportApiStore,
+  TicketListItem,
+  TicketListPage,
+  TicketStatusStore,
+} from '../../src/ports/support-api-store.ts';
 import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
 import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
@@ -341,14 +346,14 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.tickets.listTickets({
+        const list = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           status,
           keyword,
           after: cursor,
         });
-        return { status: 200, body: listAnswer(tickets, total, paging) };
+        return { status: 200, body: listAnswer(list, paging) };
       },
     },
     {
@@ -388,7 +393,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             'Some query parameters are not valid: correct them and try again.',
             { fields },
           );
-        const { total, tickets } = await deps.tickets.listTickets({
+        const list = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
           after: cursor,
@@ -401,7 +406,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           from,
           to,
         });
-        return { status: 200, body: listAnswer(tickets, total, paging) };
+        return { status: 200, body: listAnswer(list, paging) };
       },
     },
     {
@@ -602,13 +607,16 @@ function oldSiteTicket(ticket: TicketListItem) {
 }
 
 /** The list envelope both list routes answer: our items with the old module's fields, and the paging. */
-function listAnswer(tickets: readonly TicketListItem[], total: number, paging: { page: number; limit: number }) {
+function listAnswer(list: TicketListPage, paging: { page: number; limit: number }) {
+  const { tickets, total } = list;
   // Keyset paging: the next page starts after the last ticket of this one (no deep OFFSET).
   const last = tickets.at(-1);
   const nextCursor = last && tickets.length === paging.limit ? `${last.createdAt.getTime()}-${last.ticketId}` : null;
   return {
     tickets: tickets.map(withOldSiteFields),
     total,
+    // false: total is an estimate (a search for a common word counts among the newest tickets only).
+    totalExact: list.totalExact,
     page: paging.page,
     limit: paging.limit,
     pages: Math.ceil(total / paging.limit),

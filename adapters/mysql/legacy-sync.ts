@@ -55,6 +55,8 @@ export interface LegacyTicket {
   readonly priority: Priority;
   readonly category: Category;
   readonly orderNumber: string | null;
+  /** The customer's text (before the block, decoded), as support_ticket_text keeps it for the search. */
+  readonly text: string;
 }
 
 // The old site's form and its staff wrote French words too.
@@ -145,7 +147,7 @@ export async function readLegacyTicket(run: SqlRunner, ticketId: number): Promis
 async function legacyRead(run: SqlRunner, ticketId: number, row: Row): Promise<LegacyRead> {
   const parent = String(row['msg_parent_id'] ?? '').trim();
   if (parent && parent !== '0' && /^\d+$/.test(parent)) return { found: 'reply', parentId: Number(parent) };
-  const { metadata } = parseLegacyContent(String(row['msg_content'] ?? ''));
+  const { metadata, text } = parseLegacyContent(String(row['msg_content'] ?? ''));
   if (!metadata) return { found: 'other' };
   const createdAt =
     parseLegacyDate(String(row['msg_date'] ?? '')) ??
@@ -171,6 +173,7 @@ async function legacyRead(run: SqlRunner, ticketId: number, row: Row): Promise<L
         typeof row['msg_ord_id'] === 'string' && row['msg_ord_id'].trim()
           ? row['msg_ord_id'].trim().slice(0, 64)
           : null,
+      text: cutText(text, TICKET_TEXT_CHARS),
     },
   };
 }
@@ -240,11 +243,11 @@ async function insertAdopted(run: SqlRunner, tickets: readonly LegacyTicket[]): 
      VALUES ?`,
     [values],
   );
-  // Their text, for the old pages' search by words of the message (as intake keeps it for ours).
-  await run(
-    "INSERT IGNORE INTO support_ticket_text (ticket_id, body) SELECT msg_id, LEFT(SUBSTRING_INDEX(COALESCE(msg_content, ''), ?, 1), ?) FROM ___xtr_msg WHERE msg_id IN (?)",
-    [METADATA_MARKER, TICKET_TEXT_CHARS, tickets.map((t) => t.ticketId)],
-  );
+  // Their text, for the old pages' search by words of the message, as intake keeps it for ours: from the
+  // rows already read (an INSERT … SELECT read them again, and held shared locks on the old site's rows).
+  await run('INSERT IGNORE INTO support_ticket_text (ticket_id, body) VALUES ?', [
+    tickets.map((t) => [t.ticketId, t.text]),
+  ]);
 }
 
 /**
@@ -325,6 +328,12 @@ export async function bringInLine(
   return read.found === 'ticket' ? { found: 'ticket', changed: true } : read;
 }
 
+/**
+ * The block's marker in a row, compared byte for byte as parseLegacyContent finds it: LOCATE under the
+ * table's utf8mb4_unicode_ci compared collation weights, and was most of a pass's time on 50,000 rows.
+ */
+const HAS_MARKER = 'LOCATE(CAST(? AS BINARY), CAST(x.msg_content AS BINARY)) > 0';
+
 /** Ids below the pass's position looked at again each time: a row the old site committed late is still found. */
 const RESCAN = 200;
 const POSITION = 'legacy_adoption';
@@ -368,7 +377,7 @@ export async function adoptNewLegacyTickets(
       `SELECT x.msg_id, x.msg_cst_id, x.msg_ord_id, x.msg_date, x.msg_subject, x.msg_content, x.msg_parent_id, x.msg_open, x.msg_close, c.cst_mail
          FROM ___xtr_msg x LEFT JOIN support_ticket t ON t.ticket_id = x.msg_id LEFT JOIN ___xtr_customer c ON c.cst_id = x.msg_cst_id
         WHERE x.msg_id > ? AND x.msg_id <= ? AND t.ticket_id IS NULL
-          AND (x.msg_parent_id IS NULL OR TRIM(x.msg_parent_id) IN ('', '0')) AND LOCATE(?, x.msg_content) > 0
+          AND (x.msg_parent_id IS NULL OR TRIM(x.msg_parent_id) IN ('', '0')) AND ${HAS_MARKER}
         ORDER BY x.msg_id`,
       [from, to, METADATA_MARKER],
     );
@@ -428,12 +437,36 @@ export async function adoptBeforeListing(pool: PoolLike): Promise<void> {
   await pass;
 }
 
-/** Every open ticket the old site closed or edited, and every closed one it reopened, brought in line. */
-export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Date } = {}): Promise<number> {
+/** Tickets one pass compares for a reopening, at most (a cycle over the 2.25 million of the shop's table: 90 passes). */
+const RECONCILE_CLOSED_TICKETS = 25_000;
+const RECONCILE_POSITION = 'legacy_reconcile_closed';
+
+/**
+ * Every open ticket the old site closed or edited brought in line, and the closed ones it reopened among
+ * the next `closedSlice` tickets by number (the next ones at the next pass, round and round). Comparing
+ * every closed ticket at every pass read 2 million legacy rows by primary key each time on the shop's table
+ * (the open ones are a few thousand), and made the adoption of its history slower at each pass. A ticket
+ * read or changed on its own is brought in line at once whatever its slice (bringInLine).
+ */
+export async function reconcileChangedTickets(
+  pool: PoolLike,
+  options: { at?: Date; closedSlice?: number } = {},
+): Promise<number> {
   const at = options.at ?? new Date();
+  const slice = Math.max(1, options.closedSlice ?? RECONCILE_CLOSED_TICKETS);
   const conn = await pool.getConnection();
   const run = runnerOf(conn);
   try {
+    const [state] = await rows(run, 'SELECT position FROM support_sync_state WHERE name = ?', [RECONCILE_POSITION]);
+    const start = Number(state?.['position'] ?? 0);
+    // The slice's last ticket: a walk of the primary key (no gap in the numbers makes a pass idle).
+    const [edge] = await rows(
+      run,
+      'SELECT ticket_id FROM support_ticket WHERE ticket_id > ? ORDER BY ticket_id LIMIT 1 OFFSET ?',
+      [start, slice - 1],
+    );
+    // Past the last ticket: the next pass starts again from the first.
+    const end = edge ? Number(edge['ticket_id']) : 4_294_967_295;
     // Which of our copies disagree with their legacy row (a priority in the old site's words, "haute",
     // is read again each pass and found to agree: a few rows). Compared byte for byte: our tables and the
     // shop's may have different collations (the database's default when each was created).
@@ -451,8 +484,12 @@ export async function reconcileChangedTickets(pool: PoolLike, options: { at?: Da
                OR COALESCE(${category.sql}, t.category) COLLATE utf8mb4_bin <> t.category COLLATE utf8mb4_bin)
        UNION ALL
        SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
-        WHERE t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,
-      [METADATA_MARKER, ...priority.params, METADATA_MARKER, ...category.params],
+        WHERE t.ticket_id > ? AND t.ticket_id <= ? AND t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,
+      [METADATA_MARKER, ...priority.params, METADATA_MARKER, ...category.params, start, end],
+    );
+    await run(
+      'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), updated_at = VALUES(updated_at)',
+      [RECONCILE_POSITION, edge ? end : 0, at],
     );
     let reconciled = 0;
     for (const r of differing) {

@@ -10,7 +10,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { ListRequest, TicketSummary } from '../../src/domain/command.ts';
 import { htmlText } from '../../src/domain/encode.ts';
-import { CATEGORIES, PRIORITIES, type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
+import { type Category, type Priority, type TicketStatus } from '../../src/domain/ticket.ts';
 import {
   formatLegacyDate,
   legacyReplyContent,
@@ -35,6 +35,8 @@ import { adoptBeforeListing, bringInLine, runnerOf, type LegacyRead } from './le
 import { toAppError, type Database } from './database.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, nullableNumber, stringOr } from './row.ts';
+import { readTally } from './ticket-tally.ts';
+import { wordMatch, wordTokens } from './word-match.ts';
 
 type Row = Record<string, unknown>;
 /** A connection or the pool: both answer `query`. */
@@ -328,36 +330,20 @@ export class MysqlTicketStore implements TicketStore {
     // The tally is kept by triggers on support_ticket (migration 0004): a few hundred rows, whatever
     // the number of tickets. New ones are a range of the created_at index. Never a scan of ___xtr_msg.
     const [tally, created, untriaged] = await Promise.all([
-      this.#rows(
-        'SELECT status, priority, category, SUM(tickets) AS n FROM support_ticket_tally GROUP BY status, priority, category',
-        [],
-        'counting tickets',
-      ),
+      readTally(runnerOf(this.#database.pool)).catch((error: unknown) => {
+        throw toAppError(error, 'counting tickets');
+      }),
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
       // A range of the (triaged, created_at) index: as few rows as tickets waiting for a worker.
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0', [], 'counting tickets'),
     ]);
-    let open = 0;
-    let closed = 0;
-    const openByPriority: Record<string, number> = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
-    const openByCategory: Record<string, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
-    for (const r of tally) {
-      const n = Number(r['n']);
-      if (r['status'] === 'closed') {
-        closed += n;
-        continue;
-      }
-      open += n;
-      openByPriority[String(r['priority'])] = (openByPriority[String(r['priority'])] ?? 0) + n;
-      openByCategory[String(r['category'])] = (openByCategory[String(r['category'])] ?? 0) + n;
-    }
     return {
-      total: open + closed,
-      open,
-      closed,
+      total: tally.open + tally.closed,
+      open: tally.open,
+      closed: tally.closed,
       createdSince: Number(created[0]?.['n'] ?? 0),
-      openByPriority,
-      openByCategory,
+      openByPriority: tally.openByPriority,
+      openByCategory: tally.openByCategory,
       untriaged: Number(untriaged[0]?.['n'] ?? 0),
     };
   }
@@ -681,45 +667,17 @@ function searchPlan(
       address = word.toLowerCase();
       continue;
     }
-    const tokens = word.split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
-    if (tokens.length === 0) continue;
-    // LIKE compares without accents (the collation); REGEXP does not, so each letter admits its accented forms.
-    const pattern = `\\b${tokens.map(accentTolerant).join('[^[:alnum:]_]+')}`;
-    // LIKE first: cheap, and REGEXP (word starts) only on the rows it lets through.
-    const like = `%${tokens.reduce((a, b) => (b.length > a.length ? b : a)).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push('((subject LIKE ? AND subject REGEXP ?) OR (customer_email LIKE ? AND customer_email REGEXP ?))');
-    params.push(like, pattern, like, pattern);
+    const tokens = wordTokens(word);
+    const match = wordMatch(tokens, ['subject', 'customer_email']);
+    if (!match) continue;
+    conditions.push(match.sql);
+    params.push(...match.params);
     const fulltextTokens = tokens.filter(indexableWord);
     if (fulltextTokens.length === 0) fulltextUsable = false;
     else terms.push(...fulltextTokens.map((t) => `+${t}*`));
   }
   if (conditions.length === 0 && !address) return null;
   return { conditions, params, fulltext: fulltextUsable && terms.length ? terms.join(' ') : null, address };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Accented forms of the letters French (and its neighbours) write: "societe" finds "Société", and the other way round. */
-const ACCENTED: Readonly<Record<string, string>> = {
-  a: 'aàâäáãå',
-  c: 'cç',
-  e: 'eéèêë',
-  i: 'iîïíì',
-  n: 'nñ',
-  o: 'oôöóòõ',
-  u: 'uùûüú',
-  y: 'yÿý',
-};
-
-/** A word as a regular expression matching it with or without accents (case is the collation's). */
-function accentTolerant(word: string): string {
-  const folded = word
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '');
-  return [...folded].map((ch) => (ACCENTED[ch] ? `[${ACCENTED[ch]}]` : escapeRegex(ch))).join('');
 }
 
 function toSummary(r: Row): TicketSummary {

@@ -9,7 +9,7 @@ export interface SupportApiStore {
   /** The old module's counters, over support tickets only. */
   contactStats(since: Date): Promise<ContactStats>;
   /** A page of tickets, newest first, filtered in the database. */
-  listTickets(query: TicketListQuery): Promise<{ total: number; tickets: TicketListItem[] }>;
+  listTickets(query: TicketListQuery): Promise<TicketListPage>;
   /** One ticket with its messages; null when the number is not a support ticket. */
   ticketDetail(ticketId: number): Promise<SupportApiTicket | null>;
 }
@@ -102,4 +102,15 @@ export interface SupportApiTicket extends TicketListItem {
     readonly fromStaff: boolean;
     readonly content: string;
   }[];
+}
+
+/** A page of a list and how many tickets the whole list holds. */
+export interface TicketListPage {
+  readonly total: number;
+  /**
+   * false when `total` is an estimate: a search for a common word counts the tickets it matches among the
+   * newest ones and scales that share to the list's size (counting them all would read every one).
+   */
+  readonly totalExact: boolean;
+  readonly tickets: TicketListItem[];
 }
