@@ -106,6 +106,7 @@ interface Queued {
   readonly work: Work<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  readonly onRolledBack: (() => void) | undefined;
 }
 
 export class MysqlIntakeStore implements IntakeStore {
@@ -166,10 +167,15 @@ export class MysqlIntakeStore implements IntakeStore {
     }
   }
 
-  transaction<T>(work: Work<T>): Promise<T> {
+  transaction<T>(work: Work<T>, options: { readonly onRolledBack?: () => void } = {}): Promise<T> {
     if (this.#grouping.maxGroup <= 1) return this.#alone(work);
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({
+        work,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        onRolledBack: options.onRolledBack,
+      });
       // At the end of this turn: the emails that reached this point together form one group, in the
       // order they came (a group started at once would hold the first alone, racing the rest).
       if (!this.#pumpScheduled) {
@@ -227,7 +233,10 @@ export class MysqlIntakeStore implements IntakeStore {
     }
     // Something in the group failed and it was rolled back: each email again, on its own, one after
     // the other in the order they came (ticket numbers follow arrival; two first emails of one new
-    // customer, the usual cause, then do not collide again).
+    // customer, the usual cause, then do not collide again). Each is told first, so that what the
+    // rolled-back run counted (an acknowledgement about to be queued) stops counting at once, not
+    // only when its own turn comes.
+    for (const e of entries) e.onRolledBack?.();
     for (const e of entries) await this.#runAlone(e);
   }
 

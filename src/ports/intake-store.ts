@@ -127,7 +127,13 @@ export interface SentMessage {
  */
 export interface IntakeStore {
   findMessage(messageId: string): Promise<{ readonly ticketId: number | null; readonly outcome: string } | null>;
-  transaction<T>(work: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(
+    work: (tx: IntakeTransaction) => Promise<T>,
+    options?: {
+      /** Called when the work ran with others in one transaction that was rolled back, before it runs again. */
+      readonly onRolledBack?: () => void;
+    },
+  ): Promise<T>;
 }
 
 export interface IntakeTransaction {

@@ -451,38 +451,43 @@ export class IntakeService {
     const now = this.#now();
     const attempt = this.#ackLedger.begin();
     try {
-      const result = await this.#deps.store.transaction(async (tx) => {
-        // Run again after its group was rolled back: what the earlier run queued was never stored.
-        attempt.restart();
-        if (rejectedBefore) await tx.forgetRejection(messageId);
-        // Who wrote is the From address (what the mail server checks), not a Reply-To anyone can set.
-        const writer = { address: email.from?.address ?? sender.address, auth: this.#authentication(email) };
-        const thread = await this.#findThread(tx, email, writer.address, now, source);
-        if (thread.ticket)
-          return this.#addCustomerReply(
+      const result = await this.#deps.store.transaction(
+        async (tx) => {
+          // Run again after its group was rolled back: what the earlier run queued was never stored.
+          attempt.restart();
+          if (rejectedBefore) await tx.forgetRejection(messageId);
+          // Who wrote is the From address (what the mail server checks), not a Reply-To anyone can set.
+          const writer = { address: email.from?.address ?? sender.address, auth: this.#authentication(email) };
+          const thread = await this.#findThread(tx, email, writer.address, now, source);
+          if (thread.ticket)
+            return this.#addCustomerReply(
+              tx,
+              email,
+              messageId,
+              sender,
+              thread.ticket,
+              thread.signal,
+              source,
+              now,
+              writer,
+            );
+          return this.#createTicket(
             tx,
             email,
             messageId,
             sender,
-            thread.ticket,
-            thread.signal,
             source,
             now,
+            thread.note,
+            attempt,
             writer,
+            thread.linkedTicketId,
           );
-        return this.#createTicket(
-          tx,
-          email,
-          messageId,
-          sender,
-          source,
-          now,
-          thread.note,
-          attempt,
-          writer,
-          thread.linkedTicketId,
-        );
-      });
+        },
+        // Its group rolled back: what this run queued was never stored and must not hold others back
+        // (ACK_MAX_TOTAL_PER_HOUR) while the group's emails are stored again one by one.
+        { onRolledBack: () => attempt.restart() },
+      );
       // This process's own automatic mail, counted exactly for ACK_MAX_TOTAL_PER_HOUR (see #automaticMail).
       for (const address of attempt.committed()) if (address === '*') this.#automaticQueued.push(Date.now());
       return result;
