@@ -339,13 +339,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
           else fields['status'] = 'status must be open, closed or all.';
         }
         const keyword = keywordParam(url, fields);
-        if (Object.keys(fields).length)
-          throw new HttpProblem(
-            400,
-            'validation_failed',
-            'Some query parameters are not valid: correct them and try again.',
-            { fields },
-          );
+        refuseInvalidQuery(fields);
         const list = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
@@ -386,13 +380,7 @@ export function createHttpHandler(deps: HttpDeps): http.RequestListener {
             `category must be one of ${CATEGORIES.join(', ')} (or the page's order, product, commercial).`;
         const from = dateParam(url, 'date_from', false, fields);
         const to = dateParam(url, 'date_to', true, fields);
-        if (Object.keys(fields).length)
-          throw new HttpProblem(
-            400,
-            'validation_failed',
-            'Some query parameters are not valid: correct them and try again.',
-            { fields },
-          );
+        refuseInvalidQuery(fields);
         const list = await deps.tickets.listTickets({
           ...paging,
           page: cursor ? 1 : paging.page,
@@ -639,6 +627,19 @@ function pagingParams(url: URL, fields: Record<string, string>): { page: number;
   if (fields['limit'])
     fields['limit'] = `limit must be a whole number from 1 to 10000; pages hold at most ${MAX_LIMIT} tickets.`;
   return { page, limit };
+}
+
+/** A 400 naming each query parameter that is not valid, when there is one. */
+function refuseInvalidQuery(fields: Record<string, string>): void {
+  if (Object.keys(fields).length)
+    throw new HttpProblem(
+      400,
+      'validation_failed',
+      'Some query parameters are not valid: correct them and try again.',
+      {
+        fields,
+      },
+    );
 }
 
 function keywordParam(url: URL, fields: Record<string, string>): string | null {
