@@ -27,6 +27,7 @@ import {
 } from './legacy-format.ts';
 import type {
   AutomaticMailCounts,
+  AutomaticMailQuery,
   IntakeStore,
   IntakeTransaction,
   MessageKind,
@@ -754,38 +755,38 @@ class MysqlIntakeTransaction implements IntakeTransaction {
     return rows.length > 0;
   }
 
-  async automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts> {
+  async automaticMailSince(query: AutomaticMailQuery): Promise<AutomaticMailCounts> {
+    const { mailbox, ticketId, since, exceptQueuedBy } = query;
+    // Rows counted one by one (a span of ids also counted those lost to rolled-back inserts): the window
+    // holds at most the hourly cap's rows (more are never queued), an index range of a few hundred.
     // The total counts from a reset when it is more recent: an operator who reset the breaker lets mail go again.
-    // It is the span of ids since then (the newest id, less the first id of the window), two index probes
-    // instead of counting an hour of rows for every new ticket; ids lost to rolled-back inserts count too
-    // (a few more, the safe side). The per-mailbox and per-ticket counts stop at their small caps.
     const rows = await this.#rows(
-      `SELECT (SELECT COUNT(*) FROM support_auto_mail WHERE mailbox = ? AND created_at >= ?) AS mailbox_n,
+      `SELECT (SELECT COUNT(*) FROM support_auto_mail
+                WHERE mailbox = ? AND created_at >= ? AND NOT (queued_by <=> ?)) AS mailbox_n,
               (SELECT COUNT(*) FROM support_auto_mail WHERE ticket_id = ? AND created_at >= ?) AS ticket_n,
-              (SELECT MAX(id) FROM support_auto_mail) AS last_id,
-              (SELECT id FROM support_auto_mail
+              (SELECT COUNT(*) FROM support_auto_mail
                 WHERE created_at >= GREATEST(?, COALESCE((SELECT reset_at FROM support_mail_breaker WHERE name = 'automatic_mail'), ?))
-                ORDER BY created_at, id LIMIT 1) AS first_id,
+                  AND NOT (queued_by <=> ?)) AS total_n,
               (SELECT tripped_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS tripped_at,
               (SELECT reset_at FROM support_mail_breaker WHERE name = 'automatic_mail') AS reset_at`,
-      [mailbox.slice(0, 255), since, ticketId, since, since, since],
+      [mailbox.slice(0, 255), since, exceptQueuedBy, ticketId, since, since, since, exceptQueuedBy],
     );
     const row = rows[0] ?? {};
-    const first = row['first_id'] === null || row['first_id'] === undefined ? null : Number(row['first_id']);
     return {
       mailbox: Number(row['mailbox_n'] ?? 0),
       ticket: Number(row['ticket_n'] ?? 0),
-      total: first === null ? 0 : Math.max(0, Number(row['last_id'] ?? 0) - first + 1),
+      total: Number(row['total_n'] ?? 0),
       breakerTrippedAt: row['tripped_at'] instanceof Date ? row['tripped_at'] : null,
       breakerResetAt: row['reset_at'] instanceof Date ? row['reset_at'] : null,
     };
   }
 
-  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void> {
-    this.#deferInsert('INSERT INTO support_auto_mail (mailbox, ticket_id, created_at)', '(?, ?, ?)', [
+  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date, queuedBy: string): Promise<void> {
+    this.#deferInsert('INSERT INTO support_auto_mail (mailbox, ticket_id, created_at, queued_by)', '(?, ?, ?, ?)', [
       mailbox.slice(0, 255),
       ticketId,
       at,
+      queuedBy.slice(0, 64),
     ]);
   }
 

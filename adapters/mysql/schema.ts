@@ -347,11 +347,13 @@ export const supportAutoMail = mysqlTable(
     mailbox: varchar('mailbox', { length: 255 }).notNull(),
     ticketId: int('ticket_id', { unsigned: true }),
     createdAt: datetime('created_at', { fsp: 3 }).notNull(),
+    /** The intake that queued it (random per start): each counts its own exactly, the others' from here. */
+    queuedBy: varchar('queued_by', { length: 64 }),
   },
   (t) => [
-    index('idx_auto_mail_mailbox').on(t.mailbox, t.createdAt),
+    index('idx_auto_mail_mailbox').on(t.mailbox, t.createdAt, t.queuedBy),
     index('idx_auto_mail_ticket').on(t.ticketId, t.createdAt),
-    index('idx_auto_mail_created').on(t.createdAt),
+    index('idx_auto_mail_created').on(t.createdAt, t.queuedBy),
   ],
 );
 

@@ -184,12 +184,13 @@ export interface IntakeTransaction {
   isAddressFlagged(address: string): Promise<boolean>;
   countOutboundSince(address: string, kind: MessageKind, since: Date): Promise<number>;
   /**
-   * Automatic mail (acknowledgements) recorded since `since`: to this normalised mailbox, on this
-   * ticket, and in all; and when the breaker that stops all automatic mail was tripped (null: it is not).
+   * Automatic mail (acknowledgements) recorded by intakes other than `exceptQueuedBy` since `since`: to
+   * this normalised mailbox, on this ticket (by any), and in all (since the breaker's last reset when
+   * that is later); and when the breaker that stops all automatic mail was tripped (null: it is not).
    */
-  automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts>;
-  /** One automatic email queued to this normalised mailbox (counted by automaticMailSince). */
-  recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void>;
+  automaticMailSince(query: AutomaticMailQuery): Promise<AutomaticMailCounts>;
+  /** One automatic email queued to this normalised mailbox by the intake `queuedBy` (see automaticMailSince). */
+  recordAutomaticMail(mailbox: string, ticketId: number, at: Date, queuedBy: string): Promise<void>;
   /** Stops all automatic mail until an operator resets it (tripping a tripped breaker changes nothing). */
   tripBreaker(reason: string, at: Date): Promise<void>;
   /** An email held as spam; its Message-ID held before throws 'email.duplicate'. */
@@ -201,6 +202,14 @@ export interface IntakeTransaction {
    * bounced `maxBounces` times already. Whether it will be tried again.
    */
   retryBounced(rowId: number, notBefore: Date, maxBounces: number): Promise<boolean>;
+}
+
+export interface AutomaticMailQuery {
+  readonly mailbox: string;
+  readonly ticketId: number;
+  readonly since: Date;
+  /** The asking intake's own name: its own rows are left out (it counts them itself, exactly). */
+  readonly exceptQueuedBy: string;
 }
 
 export interface AutomaticMailCounts {

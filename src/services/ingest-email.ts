@@ -38,6 +38,7 @@ import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
 import type { TriageQueue } from '../ports/triage-queue.ts';
 import type { OutboxDelivery } from './deliver-outbox.ts';
+import { OwnAutomaticMail, type OwnAttempt } from './own-automatic-mail.ts';
 
 export type IntakeResult =
   | {
@@ -183,14 +184,10 @@ export class IntakeService {
   readonly #log: Logger;
   /** Emails being taken now, by Message-ID: a reply or a second copy waits for the one it depends on. */
   readonly #inflight = new Map<string, Promise<unknown>>();
-  /** Acknowledgements queued here that a transaction's snapshot may not show: see #acksUnseenBy. */
-  readonly #ackLedger = new AckLedger();
-  /**
-   * When this process queued each automatic email of the last hour. The database's count can miss
-   * what another commit group committed after this one's snapshot was taken (a burst overshot
-   * ACK_MAX_TOTAL_PER_HOUR by a few); this process's own are known here, exactly.
-   */
-  readonly #automaticQueued: number[] = [];
+  /** The automatic emails this intake queued: the caps count these exactly, the database's rows for the others. */
+  readonly #ownAutomaticMail = new OwnAutomaticMail();
+  /** This intake's name on the automatic emails it records (support_auto_mail.queued_by). */
+  readonly #instanceId = randomBytes(12).toString('base64url');
   readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
   readonly #listeners: IntakeListener[] = [];
   #breakerLogged = false;
@@ -449,7 +446,7 @@ export class IntakeService {
     rejectedBefore: boolean,
   ): Promise<IntakeResult> {
     const now = this.#now();
-    const attempt = this.#ackLedger.begin();
+    const attempt = this.#ownAutomaticMail.begin();
     try {
       const result = await this.#deps.store.transaction(
         async (tx) => {
@@ -488,8 +485,7 @@ export class IntakeService {
         // (ACK_MAX_TOTAL_PER_HOUR) while the group's emails are stored again one by one.
         { onRolledBack: () => attempt.restart() },
       );
-      // This process's own automatic mail, counted exactly for ACK_MAX_TOTAL_PER_HOUR (see #automaticMail).
-      for (const address of attempt.committed()) if (address === '*') this.#automaticQueued.push(Date.now());
+      attempt.commit();
       return result;
     } finally {
       attempt.end();
@@ -581,7 +577,7 @@ export class IntakeService {
     source: IntakeSource,
     now: Date,
     threadNote: string | null,
-    acks: AckAttempt,
+    acks: OwnAttempt,
     writer: Writer,
     linkedTicketId: number | null,
   ): Promise<IntakeResult> {
@@ -895,7 +891,7 @@ export class IntakeService {
       references: string[];
       now: Date;
     },
-    acks: AckAttempt,
+    acks: OwnAttempt,
   ): Promise<'queued' | `suppressed: ${string}`> {
     const settings = this.#deps.settings;
     let suppressed: string | null = null;
@@ -907,21 +903,26 @@ export class IntakeService {
     else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
     else {
       const mailbox = normalisedMailbox(ack.to);
-      const counts = await tx.automaticMailSince(mailbox, ack.ticketId, new Date(ack.now.getTime() - 3_600_000));
+      const since = new Date(ack.now.getTime() - 3_600_000);
+      // The other intakes' automatic mail as the database shows it; this one's own, exactly, from memory.
+      const counts = await tx.automaticMailSince({
+        mailbox,
+        ticketId: ack.ticketId,
+        since,
+        exceptQueuedBy: this.#instanceId,
+      });
+      // An operator's reset lets automatic mail go again: the total counts from then.
+      const totalSince = counts.breakerResetAt && counts.breakerResetAt > since ? counts.breakerResetAt : since;
+      const own = acks.counts(mailbox, since, totalSince);
       const perTicket = settings.ackMaxPerTicket ?? 1;
       const total = settings.ackMaxTotalPerHour ?? DEFAULT_ACK_MAX_TOTAL_PER_HOUR;
       if (counts.breakerTrippedAt) {
         suppressed = `all automatic mail is stopped since ${counts.breakerTrippedAt.toISOString()} (the hourly cap was hit): "npx ticketrelay breaker reset" lets it go again`;
-      } else if (counts.mailbox + acks.unseen(`m:${mailbox}`) >= settings.ackMaxPerHour) {
+      } else if (counts.mailbox + own.mailbox >= settings.ackMaxPerHour) {
         suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address${mailbox === ack.to.toLowerCase() ? '' : ` (as ${mailbox})`} in the last hour`;
       } else if (counts.ticket >= perTicket) {
         suppressed = `already ${perTicket} automatic email${perTicket === 1 ? '' : 's'} on this ticket in the last hour`;
-      } else if (
-        Math.max(
-          counts.total + acks.unseen('*'),
-          this.#automaticMail(ack.now, counts.breakerResetAt) + acks.pending('*'),
-        ) >= total
-      ) {
+      } else if (counts.total + own.total >= total) {
         suppressed = `the cap of ${total} automatic emails an hour (ACK_MAX_TOTAL_PER_HOUR) was reached: all automatic mail is stopped until "npx ticketrelay breaker reset"`;
         await tx.tripBreaker(
           `${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`,
@@ -930,9 +931,8 @@ export class IntakeService {
         this.#breakerTripped(ack.ticketId, total);
       } else {
         this.#breakerLogged = false;
-        acks.queue(`m:${mailbox}`);
-        acks.queue('*');
-        await tx.recordAutomaticMail(mailbox, ack.ticketId, ack.now);
+        acks.queue(mailbox, ack.now);
+        await tx.recordAutomaticMail(mailbox, ack.ticketId, ack.now, this.#instanceId);
       }
     }
     const mail = composeAcknowledgement({
@@ -987,14 +987,6 @@ export class IntakeService {
   }
 
   /** Said once per process and trip, as an error: the chat alert is the bots role's (see ChatNoticeLoop). */
-  /** Automatic emails this process queued (and committed) within the hour before `now`. */
-  #automaticMail(now: Date, resetAt: Date | null): number {
-    // An operator's reset lets automatic mail go again: the total counts from then, as the database's does.
-    const since = Math.max(now.getTime() - 3_600_000, resetAt?.getTime() ?? 0);
-    while (this.#automaticQueued.length > 0 && this.#automaticQueued[0]! < since) this.#automaticQueued.shift();
-    return this.#automaticQueued.length;
-  }
-
   #breakerTripped(ticketId: number, total: number): void {
     if (this.#breakerLogged) return;
     this.#breakerLogged = true;
@@ -1195,106 +1187,6 @@ export function describeResult(result: IntakeResult): string {
     case 'spam':
       return `held as spam, no ticket and no acknowledgement: ${result.reason} (review with "/ticket spam" or "npx ticketrelay spam list")`;
   }
-}
-
-/**
- * Acknowledgements this process queued, for ACK_MAX_PER_HOUR under concurrency. A transaction counts
- * the acknowledgements already stored as its snapshot shows them; those queued by transactions still
- * running, or committed after it began, are invisible to it, so a burst from one address (a mail
- * loop, five emails sent at once and stored together) would all pass the limit. Each attempt adds
- * the ones it cannot see. An entry is forgotten once every running attempt began after its commit.
- * Never undercounts; two transactions overlapping at the very moment of a commit may count one twice
- * (one acknowledgement fewer, the safe side). Across processes the limit stays per snapshot.
- */
-class AckLedger {
-  #clock = 0;
-  /** By address: acknowledgements in flight, or committed while some attempt that began earlier runs. */
-  readonly #byAddress = new Map<string, LedgerEntry[]>();
-  /** The committed ones in commit order, to forget from the oldest. */
-  readonly #committed: LedgerEntry[] = [];
-  readonly #running = new Set<{ start: number }>();
-
-  begin(): AckAttempt {
-    const state = { start: ++this.#clock };
-    this.#running.add(state);
-    let mine: LedgerEntry[] = [];
-    const drop = () => {
-      for (const entry of mine) this.#remove(entry);
-      mine = [];
-    };
-    return {
-      restart: () => {
-        drop();
-        state.start = ++this.#clock;
-      },
-      unseen: (address) => {
-        let n = 0;
-        for (const e of this.#byAddress.get(address.toLowerCase()) ?? [])
-          if (!mine.includes(e) && (e.committedAt === null || e.committedAt > state.start)) n++;
-        return n;
-      },
-      queue: (address) => {
-        const entry: LedgerEntry = { address: address.toLowerCase(), committedAt: null };
-        const list = this.#byAddress.get(entry.address);
-        if (list) list.push(entry);
-        else this.#byAddress.set(entry.address, [entry]);
-        mine.push(entry);
-      },
-      pending: (address) => {
-        let n = 0;
-        for (const e of this.#byAddress.get(address.toLowerCase()) ?? [])
-          if (!mine.includes(e) && e.committedAt === null) n++;
-        return n;
-      },
-      committed: () => {
-        const at = ++this.#clock;
-        const addresses = mine.map((entry) => entry.address);
-        for (const entry of mine) {
-          entry.committedAt = at;
-          this.#committed.push(entry);
-        }
-        mine = [];
-        return addresses;
-      },
-      end: () => {
-        drop(); // never committed: rolled back, nothing of it stored
-        this.#running.delete(state);
-        let oldest = Infinity;
-        for (const r of this.#running) oldest = Math.min(oldest, r.start);
-        let forget = 0;
-        while (forget < this.#committed.length && this.#committed[forget]!.committedAt! < oldest)
-          this.#remove(this.#committed[forget++]!);
-        this.#committed.splice(0, forget);
-      },
-    };
-  }
-
-  #remove(entry: LedgerEntry): void {
-    const list = this.#byAddress.get(entry.address);
-    if (!list) return;
-    const at = list.indexOf(entry);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.#byAddress.delete(entry.address);
-  }
-}
-
-interface LedgerEntry {
-  readonly address: string;
-  committedAt: number | null;
-}
-
-/** One attempt at storing an email, as the ledger sees it. */
-interface AckAttempt {
-  /** The transaction runs again from the start (its group was rolled back). */
-  restart(): void;
-  /** Acknowledgements to this address that this attempt's snapshot may not show. */
-  unseen(address: string): number;
-  queue(address: string): void;
-  /** Acknowledgements to this address that other attempts queued and have not committed yet. */
-  pending(address: string): number;
-  /** This attempt's acknowledgements are committed: their addresses. */
-  committed(): string[];
-  end(): void;
 }
 
 /** "Peugeot 308 2019 (AB-123-CD)": the vehicle as one line, as the old backend wrote it for its leads pages. */

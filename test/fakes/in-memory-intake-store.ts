@@ -25,6 +25,7 @@ import type { InboundAttachment } from '../../src/domain/inbound-email.ts';
 import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
 import type {
   AutomaticMailCounts,
+  AutomaticMailQuery,
   SentMessage,
   IntakeStore,
   IntakeTransaction,
@@ -139,7 +140,7 @@ interface State {
   events: EventRow[];
   flags: AddressFlagRow[];
   /** support_auto_mail */
-  autoMail: { mailbox: string; ticketId: number; at: Date }[];
+  autoMail: { mailbox: string; ticketId: number; at: Date; queuedBy: string }[];
   /** support_mail_breaker */
   breaker: { trippedAt: Date | null; reason: string | null; resetAt: Date | null };
   /** support_spam */
@@ -819,22 +820,24 @@ class InMemoryIntakeTransaction implements IntakeTransaction {
     return this.#state.flags.some((f) => sameId(f.address, address));
   }
 
-  async automaticMailSince(mailbox: string, ticketId: number, since: Date): Promise<AutomaticMailCounts> {
+  async automaticMailSince(query: AutomaticMailQuery): Promise<AutomaticMailCounts> {
     await this.#ready();
+    const { mailbox, ticketId, since, exceptQueuedBy } = query;
     const { autoMail, breaker } = this.#state;
+    const others = autoMail.filter((a) => a.queuedBy !== exceptQueuedBy);
     const totalSince = breaker.resetAt && breaker.resetAt > since ? breaker.resetAt : since;
     return {
-      mailbox: autoMail.filter((a) => a.mailbox === mailbox && a.at >= since).length,
+      mailbox: others.filter((a) => a.mailbox === mailbox && a.at >= since).length,
       ticket: autoMail.filter((a) => a.ticketId === ticketId && a.at >= since).length,
-      total: autoMail.filter((a) => a.at >= totalSince).length,
+      total: others.filter((a) => a.at >= totalSince).length,
       breakerTrippedAt: breaker.trippedAt,
       breakerResetAt: breaker.resetAt ?? null,
     };
   }
 
-  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date): Promise<void> {
+  async recordAutomaticMail(mailbox: string, ticketId: number, at: Date, queuedBy: string): Promise<void> {
     await this.#ready();
-    this.#defer((s) => void s.autoMail.push({ mailbox, ticketId, at }));
+    this.#defer((s) => void s.autoMail.push({ mailbox, ticketId, at, queuedBy }));
   }
 
   async tripBreaker(reason: string, at: Date): Promise<void> {
