@@ -3,8 +3,8 @@
  * with a progress bar on a terminal and a summary at the end (or one JSON object with --json).
  */
 import { describeError, isAppError } from '../../src/domain/errors.ts';
-import type { IntakeResult, IntakeService } from '../../src/services/ingest-email.ts';
-import { describeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeService } from '../../src/services/ingest-email.ts';
+import { describeResult, type IntakeResult } from '../../src/services/intake-result.ts';
 import { countEmails, emailsFrom, type EmailItem } from '../files/email-sources.ts';
 import type { IngestSummary } from './ingest-summary.ts';
 

@@ -2,7 +2,7 @@
  * What `ingest` prints at the end, apart from the command so that `ingest -` handing its email to
  * the lmtp role (handover.ts) prints the same summary without loading the intake.
  */
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 
 export interface IngestSummary {
   total: number;

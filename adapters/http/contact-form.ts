@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { detectLanguage } from '../../src/domain/language.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
-import type { WebFormDetails } from '../../src/services/ingest-email.ts';
+import type { WebFormDetails } from '../../src/services/intake-result.ts';
 
 export interface ContactForm {
   readonly name: string;

@@ -20,7 +20,7 @@ import type {
   TicketStatusStore,
 } from '../../src/ports/support-api-store.ts';
 import { CATEGORIES, parseShopDate, PRIORITIES, type Category, type Priority } from '../../src/domain/ticket.ts';
-import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
+import type { IntakeResult, IntakeSource } from '../../src/services/intake-result.ts';
 import { authenticate, createClientAddress, hasScope, requestTargetProblem } from './api-access.ts';
 import { contactFormToEmail, formLanguage, validateContactForm } from './contact-form.ts';
 import type { ReadinessReport } from './readiness.ts';

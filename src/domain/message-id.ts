@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { extractMessageIds } from './delivery-report.ts';
 
 /** A Message-ID header value as stored: the first <id> without brackets, at most 250 characters. */
@@ -13,4 +14,9 @@ export function normalizeMessageId(value: string | null | undefined): string | n
  */
 export function isHeaderMessageId(id: string): boolean {
   return /^[^\s<>@]+@[^\s<>@]+$/.test(id);
+}
+
+/** <ticketrelay.83.9f2c…@shop.example>: ours, recognisable when it comes back. */
+export function newMessageId(domain: string, ticketId: number | null): string {
+  return `ticketrelay.${ticketId ?? 'x'}.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${domain}`;
 }

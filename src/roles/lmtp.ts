@@ -16,7 +16,7 @@ import type { LmtpListen } from '../config.ts';
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter, RunningRole } from './role.ts';
-import type { IntakeResult } from '../services/ingest-email.ts';
+import type { IntakeResult } from '../services/intake-result.ts';
 
 /** How often acknowledgements still waiting are retried (as the intake role does). */
 const OUTBOX_EVERY_MS = 30_000;

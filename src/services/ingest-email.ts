@@ -5,7 +5,6 @@
  * written in one transaction; triage and the acknowledgement happen after the commit.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { composeAcknowledgement } from '../domain/acknowledgement.ts';
 import { ArrivalOrder } from '../domain/arrival-order.ts';
 import { classifyAutomated, type AutomatedVerdict } from '../domain/automated-mail.ts';
 import { bounceDetails, messageIdFromVerp } from '../domain/bounce.ts';
@@ -14,13 +13,7 @@ import { senderAuthentication, type SenderAuthentication } from '../domain/sende
 import type { InboundEmail, MailAddress } from '../domain/inbound-email.ts';
 import { detectLanguage, type Language } from '../domain/language.ts';
 import { cutQuotedHistory } from '../domain/quoted-history.ts';
-import {
-  normalisedMailbox,
-  senderAuthenticated,
-  trustedAuthenticationResults,
-  upstreamSpamVerdict,
-  type SpamVerdict,
-} from '../domain/spam.ts';
+import { trustedAuthenticationResults, upstreamSpamVerdict, type SpamVerdict } from '../domain/spam.ts';
 import {
   cleanSubject,
   findOrderNumber,
@@ -28,8 +21,6 @@ import {
   splitDisplayName,
   ticketMentionInSubject,
   ticketTagInSubject,
-  type Category,
-  type Priority,
 } from '../domain/ticket.ts';
 import type { EmailParser } from '../ports/email-parser.ts';
 import type { IntakeStore, IntakeTransaction, SentMessage, ThreadSignal, IntakeTicket } from '../ports/intake-store.ts';
@@ -38,79 +29,25 @@ import type { Quarantine } from '../ports/quarantine.ts';
 import type { SpamFilter } from '../ports/spam-filter.ts';
 import type { TriageQueue } from '../ports/triage-queue.ts';
 import type { OutboxDelivery } from './deliver-outbox.ts';
-import { OwnAutomaticMail, type OwnAttempt } from './own-automatic-mail.ts';
+import { Acknowledgements, type AcknowledgementSettings } from './acknowledgements.ts';
+import type { OwnAttempt } from './own-automatic-mail.ts';
+import {
+  describeResult,
+  type IngestOptions,
+  type IntakeListener,
+  type IntakeResult,
+  type IntakeSource,
+} from './intake-result.ts';
 
-export type IntakeResult =
-  | {
-      readonly outcome: 'created';
-      readonly ticketId: number;
-      readonly customerId: number;
-      readonly customerCreated: boolean;
-      readonly messageId: string;
-      readonly acknowledgement: 'queued' | `suppressed: ${string}`;
-      readonly triage: 'queued' | 'deferred';
-    }
-  | {
-      readonly outcome: 'reply';
-      readonly ticketId: number;
-      readonly messageId: string;
-      readonly signal: ThreadSignal;
-      readonly reopened: boolean;
-    }
-  | { readonly outcome: 'duplicate'; readonly messageId: string; readonly ticketId: number | null }
-  | {
-      readonly outcome: 'automated';
-      readonly messageId: string;
-      readonly kind: string;
-      /** The stable code of the rule that decided (`bounce.dsn`, `auto_reply.subject` …). */
-      readonly code: string;
-      readonly reason: string;
-      readonly ticketId: number | null;
-      /** Addresses a hard bounce flagged; `retried`: whose email a soft bounce sent back to the outbox. */
-      readonly flagged: readonly string[];
-      readonly retried?: readonly string[];
-    }
-  | {
-      readonly outcome: 'spam';
-      readonly messageId: string;
-      readonly code: string;
-      readonly reason: string;
-      readonly keptAt: string | null;
-    }
-  | {
-      readonly outcome: 'rejected';
-      readonly messageId: string | null;
-      readonly reason: string;
-      readonly keptAt: string | null;
-    };
-
-export type IntakeOutcome = IntakeResult['outcome'];
-
-export interface IntakeSettings {
+export interface IntakeSettings extends AcknowledgementSettings {
   readonly ownAddresses: readonly string[];
-  readonly messageIdDomain: string;
   readonly supportAddress: string;
-  readonly supportName: string;
-  readonly ackEnabled: boolean;
-  readonly ackMaxPerHour: number;
   readonly reopenOnReply: boolean;
   readonly defaultLanguage: Language;
   /** SPAM_TRUSTED_AUTHSERV_ID: the authserv-id of our own mail server's Authentication-Results (null: none is trusted). */
   readonly trustedAuthservId?: string | null;
-  /** ACK_UNAUTHENTICATED: acknowledge a sender our mail server reported nothing about ('send'), or not ('skip'). */
-  readonly ackUnauthenticated?: 'send' | 'skip';
-  /** ACK_MAX_PER_TICKET: automatic emails per ticket per hour. */
-  readonly ackMaxPerTicket?: number;
-  /** ACK_MAX_TOTAL_PER_HOUR: automatic emails in all per hour; reaching it trips the breaker that stops them all. */
-  readonly ackMaxTotalPerHour?: number;
   /** Outgoing mail's envelope sender is per message (support+bounce-<token>@…): a bounce to it is ours for sure. */
   readonly bounceVerp?: boolean;
-}
-
-/** How one email is taken. */
-export interface IngestOptions {
-  /** An agent released it from the spam held for review: it is not checked for spam again. */
-  readonly released?: boolean;
 }
 
 export interface IntakeDeps {
@@ -128,36 +65,6 @@ export interface IntakeDeps {
   readonly clock?: () => Date;
 }
 
-/** Told once per email taken (whatever the entry point), with the time it took: what /metrics counts. */
-export type IntakeListener = (result: IntakeResult, seconds: number) => void;
-
-export interface IntakeSource {
-  /** Where the email came from, for the record: 'file', 'stdin', 'imap:support', 'web'. */
-  readonly kind: string;
-  /** A name within the source (a file path, a UID), for log lines. */
-  readonly name?: string;
-  readonly mailbox?: string | null;
-  /** What the web form gave besides the email (kind 'web' only). */
-  readonly webForm?: WebFormDetails;
-}
-
-/**
- * The old site's web form, as its backend took it: the customer's own priority and category (triage
- * proposes, never overrides them), the category word the page sent ('order', 'product'…), the order
- * number as typed, the vehicle as sent, the customer id the page claims (taken only when it is the
- * sender's own), and the page the form was sent from.
- */
-export interface WebFormDetails {
-  readonly priority: Priority | null;
-  readonly category: Category | null;
-  readonly categoryAsSent: string | null;
-  readonly orderNumber: string | null;
-  readonly vehicleInfo: Readonly<Record<string, string | number>> | null;
-  readonly claimedCustomerId: number | null;
-  readonly sourcePage: string | null;
-  readonly language: 'fr' | 'en';
-}
-
 /** Who wrote an email: its From address, and what our mail server said of it. */
 interface Writer {
   readonly address: string;
@@ -170,8 +77,6 @@ const MAX_PARTICIPANTS = 6;
 /** Stored text of automatic mail and rejected notes is capped: the record, not an archive. */
 const AUTOMATED_TEXT_MAX = 64 * 1024;
 const CONFLICT_RETRIES = 3;
-/** ACK_MAX_TOTAL_PER_HOUR's default. */
-export const DEFAULT_ACK_MAX_TOTAL_PER_HOUR = 500;
 /** A soft bounce sends the email back to the outbox for this much later, at most this many times. */
 const SOFT_BOUNCE_RETRY_MS = 30 * 60_000;
 const SOFT_BOUNCES_MAX = 3;
@@ -184,18 +89,15 @@ export class IntakeService {
   readonly #log: Logger;
   /** Emails being taken now, by Message-ID: a reply or a second copy waits for the one it depends on. */
   readonly #inflight = new Map<string, Promise<unknown>>();
-  /** The automatic emails this intake queued: the caps count these exactly, the database's rows for the others. */
-  readonly #ownAutomaticMail = new OwnAutomaticMail();
-  /** This intake's name on the automatic emails it records (support_auto_mail.queued_by). */
-  readonly #instanceId = randomBytes(12).toString('base64url');
+  readonly #acknowledgements: Acknowledgements;
   readonly #arrival = new ArrivalOrder(ARRIVAL_WAIT_MS);
   readonly #listeners: IntakeListener[] = [];
-  #breakerLogged = false;
 
   constructor(deps: IntakeDeps) {
     this.#deps = deps;
     this.#own = new Set(deps.settings.ownAddresses.map((a) => a.toLowerCase()));
     this.#log = deps.logger.child({ component: 'intake' });
+    this.#acknowledgements = new Acknowledgements(deps.settings, this.#own, this.#log);
   }
 
   /** Adds a listener told of every email's outcome (the metrics registry's counters and timings). */
@@ -446,7 +348,7 @@ export class IntakeService {
     rejectedBefore: boolean,
   ): Promise<IntakeResult> {
     const now = this.#now();
-    const attempt = this.#ownAutomaticMail.begin();
+    const attempt = this.#acknowledgements.begin();
     try {
       const result = await this.#deps.store.transaction(
         async (tx) => {
@@ -669,12 +571,12 @@ export class IntakeService {
       );
     }
 
-    const acknowledgement = await this.#queueAcknowledgement(
+    const acknowledgement = await this.#acknowledgements.queue(
       tx,
       {
         ticketId,
         to: sender.address,
-        notAuthenticated: this.#ackAuthenticationProblem(email, source, sender.address),
+        notAuthenticated: this.#acknowledgements.authenticationProblem(email, source, sender.address),
         subject,
         language: language ?? this.#deps.settings.defaultLanguage,
         // A web form sent no email of the customer's to thread on: its Message-ID is ours, made for dedupe.
@@ -878,124 +780,6 @@ export class IntakeService {
     });
   }
 
-  async #queueAcknowledgement(
-    tx: IntakeTransaction,
-    ack: {
-      ticketId: number;
-      to: string;
-      /** Why the recipient is not known to be the sender (null: authenticated, or the policy sends anyway). */
-      notAuthenticated: string | null;
-      subject: string;
-      language: Language;
-      inReplyTo: string | null;
-      references: string[];
-      now: Date;
-    },
-    acks: OwnAttempt,
-  ): Promise<'queued' | `suppressed: ${string}`> {
-    const settings = this.#deps.settings;
-    let suppressed: string | null = null;
-    if (!settings.ackEnabled) suppressed = 'acknowledgements are disabled';
-    else if (this.#own.has(ack.to)) suppressed = 'the sender is one of our own addresses';
-    else if (/^(no-?reply|do-?not-?reply|ne-?pas-?repondre)[@+.-]/i.test(ack.to))
-      suppressed = 'the sender is a no-reply address';
-    else if (ack.notAuthenticated) suppressed = ack.notAuthenticated;
-    else if (await tx.isAddressFlagged(ack.to)) suppressed = 'the address bounced before';
-    else {
-      const mailbox = normalisedMailbox(ack.to);
-      const since = new Date(ack.now.getTime() - 3_600_000);
-      // The other intakes' automatic mail as the database shows it; this one's own, exactly, from memory.
-      const counts = await tx.automaticMailSince({
-        mailbox,
-        ticketId: ack.ticketId,
-        since,
-        exceptQueuedBy: this.#instanceId,
-      });
-      // An operator's reset lets automatic mail go again: the total counts from then.
-      const totalSince = counts.breakerResetAt && counts.breakerResetAt > since ? counts.breakerResetAt : since;
-      const own = acks.counts(mailbox, since, totalSince);
-      const perTicket = settings.ackMaxPerTicket ?? 1;
-      const total = settings.ackMaxTotalPerHour ?? DEFAULT_ACK_MAX_TOTAL_PER_HOUR;
-      if (counts.breakerTrippedAt) {
-        suppressed = `all automatic mail is stopped since ${counts.breakerTrippedAt.toISOString()} (the hourly cap was hit): "npx ticketrelay breaker reset" lets it go again`;
-      } else if (counts.mailbox + own.mailbox >= settings.ackMaxPerHour) {
-        suppressed = `already ${settings.ackMaxPerHour} acknowledgements to this address${mailbox === ack.to.toLowerCase() ? '' : ` (as ${mailbox})`} in the last hour`;
-      } else if (counts.ticket >= perTicket) {
-        suppressed = `already ${perTicket} automatic email${perTicket === 1 ? '' : 's'} on this ticket in the last hour`;
-      } else if (counts.total + own.total >= total) {
-        suppressed = `the cap of ${total} automatic emails an hour (ACK_MAX_TOTAL_PER_HOUR) was reached: all automatic mail is stopped until "npx ticketrelay breaker reset"`;
-        await tx.tripBreaker(
-          `${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR), the last one queued for ticket #${ack.ticketId}`,
-          ack.now,
-        );
-        this.#breakerTripped(ack.ticketId, total);
-      } else {
-        this.#breakerLogged = false;
-        acks.queue(mailbox, ack.now);
-        await tx.recordAutomaticMail(mailbox, ack.ticketId, ack.now, this.#instanceId);
-      }
-    }
-    const mail = composeAcknowledgement({
-      ticketId: ack.ticketId,
-      subject: ack.subject,
-      language: ack.language,
-      supportName: settings.supportName,
-    });
-    await tx.recordMessage({
-      messageId: newMessageId(settings.messageIdDomain, ack.ticketId),
-      ticketId: ack.ticketId,
-      threadEntryId: null,
-      direction: 'outbound',
-      kind: 'ack',
-      outcome: suppressed ? 'suppressed' : 'queued',
-      threadSignal: null,
-      automatedKind: null,
-      automatedReason: suppressed,
-      peerAddress: ack.to,
-      subject: mail.subject,
-      inReplyTo: ack.inReplyTo ? [ack.inReplyTo] : [],
-      references: ack.references.slice(-20),
-      language: ack.language,
-      bodyText: mail.text,
-      originalText: null,
-      notes: [],
-      source: 'intake',
-      rawSize: null,
-      delivery: suppressed ? 'suppressed' : 'pending',
-      at: ack.now,
-    });
-    return suppressed ? `suppressed: ${suppressed}` : 'queued';
-  }
-
-  /**
-   * Why an acknowledgement to `to` would not reach the person who wrote: our mail server's trusted
-   * Authentication-Results do not vouch for that address's domain (a forged From, a Reply-To naming
-   * someone else), or it reported nothing and ACK_UNAUTHENTICATED=skip. Null: send it.
-   */
-  #ackAuthenticationProblem(email: InboundEmail, source: IntakeSource, to: string): string | null {
-    const settings = this.#deps.settings;
-    const auth =
-      source.kind === 'web' ? null : trustedAuthenticationResults(email.headers, settings.trustedAuthservId ?? null);
-    if (auth) {
-      const verdict = senderAuthenticated(auth, to);
-      return verdict.authenticated ? null : `the sender is not authenticated: ${verdict.how}`;
-    }
-    if ((settings.ackUnauthenticated ?? 'send') === 'send') return null;
-    return source.kind === 'web'
-      ? "the web form cannot prove the address is the sender's (ACK_UNAUTHENTICATED=skip)"
-      : 'our mail server reported no authentication for the sender (ACK_UNAUTHENTICATED=skip)';
-  }
-
-  /** Said once per process and trip, as an error: the chat alert is the bots role's (see ChatNoticeLoop). */
-  #breakerTripped(ticketId: number, total: number): void {
-    if (this.#breakerLogged) return;
-    this.#breakerLogged = true;
-    this.#log.error(
-      { ticketId, cap: total },
-      `automatic mail stopped: ${total} automatic emails within an hour (ACK_MAX_TOTAL_PER_HOUR). Check for a flood, then run "npx ticketrelay breaker reset"`,
-    );
-  }
-
   async #enqueueTriage(ticketId: number, log: Logger): Promise<'queued' | 'deferred'> {
     try {
       await this.#deps.triage.enqueueTriage(ticketId);
@@ -1144,11 +928,6 @@ export function formatMessageSize(bytes: number): string {
   return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }
 
-/** <ticketrelay.83.9f2c…@shop.example>: ours, recognisable when it comes back. */
-export function newMessageId(domain: string, ticketId: number | null): string {
-  return `ticketrelay.${ticketId ?? 'x'}.${Date.now().toString(36)}.${randomBytes(6).toString('hex')}@${domain}`;
-}
-
 function summaryFields(result: IntakeResult): Record<string, unknown> {
   const { outcome } = result;
   const ticketId = 'ticketId' in result ? result.ticketId : null;
@@ -1170,23 +949,6 @@ function recipientHeaders(email: InboundEmail): string[] {
 /** A report that says "delayed" is soft; otherwise a bounce with no status is taken as hard. */
 function hardFromAction(email: InboundEmail): boolean {
   return email.deliveryReport?.action !== 'delayed';
-}
-
-export function describeResult(result: IntakeResult): string {
-  switch (result.outcome) {
-    case 'created':
-      return `new ticket #${result.ticketId}${result.customerCreated ? ' (new customer)' : ''}; acknowledgement ${result.acknowledgement}; triage ${result.triage}`;
-    case 'reply':
-      return `reply on ticket #${result.ticketId} (matched by ${result.signal})${result.reopened ? ', ticket reopened' : ''}`;
-    case 'duplicate':
-      return `duplicate of an email already taken${result.ticketId ? ` (ticket #${result.ticketId})` : ''}: nothing changed`;
-    case 'automated':
-      return `automated mail (${result.code}: ${result.reason})${result.ticketId ? `, stored on ticket #${result.ticketId}` : ', recorded and skipped'}${result.flagged.length ? `; no more mail to ${result.flagged.join(', ')}` : ''}${result.retried?.length ? `; the email to ${result.retried.join(', ')} will be sent again` : ''}`;
-    case 'rejected':
-      return `rejected: ${result.reason}${result.keptAt ? ` (raw message kept at ${result.keptAt})` : ''}`;
-    case 'spam':
-      return `held as spam, no ticket and no acknowledgement: ${result.reason} (review with "/ticket spam" or "npx ticketrelay spam list")`;
-  }
 }
 
 /** "Peugeot 308 2019 (AB-123-CD)": the vehicle as one line, as the old backend wrote it for its leads pages. */

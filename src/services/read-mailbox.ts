@@ -18,7 +18,7 @@ import type {
   MailboxMessage,
   MailboxSession,
 } from '../ports/mailbox.ts';
-import type { IntakeResult, IntakeSource } from './ingest-email.ts';
+import type { IntakeResult, IntakeSource } from './intake-result.ts';
 import { sleep } from '../domain/timing.ts';
 
 /** The part of the intake service a mailbox reader uses. */

@@ -8,7 +8,7 @@ import { describeError, isAppError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageArchive } from '../ports/quarantine.ts';
 import type { BreakerState, HeldSpam, MailBreaker, SpamStore } from '../ports/spam-store.ts';
-import { describeResult, type IngestOptions, type IntakeResult, type IntakeSource } from './ingest-email.ts';
+import { describeResult, type IngestOptions, type IntakeResult, type IntakeSource } from './intake-result.ts';
 
 /** Held emails on one page of `spam list`. */
 export const SPAM_PAGE_SIZE = 10;

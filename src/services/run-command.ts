@@ -41,7 +41,7 @@ import type { Agent, AgentDirectory } from '../ports/agent-directory.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { TicketLookup, TicketRecord, TicketStore, TicketTransaction } from '../ports/ticket-store.ts';
 import type { DeliveryOutcome, OutboxDelivery } from './deliver-outbox.ts';
-import { newMessageId } from './ingest-email.ts';
+import { newMessageId } from '../domain/message-id.ts';
 import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';

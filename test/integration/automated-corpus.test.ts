@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MailparserEmailParser } from '../../adapters/mailparser/mailparser-email-parser.ts';
 import { bounceDetails } from '../../src/domain/bounce.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { CORPUS, appWithSmtp } from './harness.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/automated-corpus');

@@ -5,7 +5,7 @@
  * customer is recorded with its reason code, and does nothing else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import {
   createTestApp,

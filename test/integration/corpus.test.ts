@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import { CORPUS, appWithSmtp } from './harness.ts';
 

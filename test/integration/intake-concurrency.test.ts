@@ -10,7 +10,7 @@ import { MailparserEmailParser } from '../../adapters/mailparser/mailparser-emai
 import { MysqlIntakeStore } from '../../adapters/mysql/mysql-intake-store.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import type { MessageRecord } from '../../src/ports/intake-store.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import { appWithSmtp } from './harness.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { triageJobId } from '../../adapters/queue/bullmq-triage-queue.ts';
 import { METADATA_MARKER, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import {
   createTestApp,

@@ -13,7 +13,7 @@ import { MysqlReportStore } from '../../adapters/mysql/mysql-report-store.ts';
 import { dayInZone } from '../../src/domain/digest.ts';
 import { DigestService } from '../../src/services/build-digest.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import {
   createTestApp,

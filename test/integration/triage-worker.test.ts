@@ -21,7 +21,7 @@ import { AppError } from '../../src/domain/errors.ts';
 import { METADATA_MARKER, parseLegacyContent } from '../../adapters/mysql/legacy-format.ts';
 import type { ChatNotifier, TicketNotice } from '../../src/ports/chat-notifier.ts';
 import type { StoredDecision, TriageStore } from '../../src/ports/triage-store.ts';
-import type { IntakeResult } from '../../src/services/ingest-email.ts';
+import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { TriageService } from '../../src/services/triage-ticket.ts';
 import { eml } from './eml.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';

@@ -6,12 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.ts';
 import type { InboundEmail } from '../../src/domain/inbound-email.ts';
 import { OutboxService } from '../../src/services/deliver-outbox.ts';
-import {
-  IntakeService,
-  type IntakeResult,
-  type IntakeSettings,
-  type IntakeSource,
-} from '../../src/services/ingest-email.ts';
+import { IntakeService, type IntakeSettings } from '../../src/services/ingest-email.ts';
+import type { IntakeResult, IntakeSource } from '../../src/services/intake-result.ts';
 import { InMemoryIntakeStore } from '../fakes/in-memory-intake-store.ts';
 import { OUTLOOK_FORWARD_FR } from '../fakes/forwarded-notice.ts';
 import {

@@ -1,7 +1,7 @@
 /** The mailbox reader's rules on in-memory ports: failures, quarantine, lease loss, UIDVALIDITY. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.ts';
-import type { IntakeResult, IntakeSource } from '../../src/services/ingest-email.ts';
+import type { IntakeResult, IntakeSource } from '../../src/services/intake-result.ts';
 import { MailboxReader, type MailboxIntake } from '../../src/services/read-mailbox.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { RecordingLogger, silentLogger } from '../fakes/fake-ports.ts';
