@@ -94,7 +94,7 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
       DAEMON_NAME.test(rawFrom) ||
       nullPath ||
       STRONG_BOUNCE_SUBJECT.test(subject) ||
-      (WEAK_BOUNCE_SUBJECT.test(subject) && BOUNCE_TEXT.test(text))
+      weakSubjectBounce(subject, text)
     ) {
       return verdict('bounce', 'bounce.no_sender', rawFrom.trim() === '' ? 'no From line' : evidence('From', rawFrom));
     }
@@ -166,7 +166,7 @@ export function classifyAutomated(email: AutomatedMailInput, ownDomain: string):
   const display = (email.from?.name ?? '').slice(0, 200);
   const systemSender = SYSTEM_LOCAL_PART.test(local) || DAEMON_NAME.test(display);
   if (STRONG_BOUNCE_SUBJECT.test(subject)) return verdict('bounce', 'bounce.subject', evidence('Subject', subject));
-  if ((systemSender || WEAK_BOUNCE_SUBJECT.test(subject)) && BOUNCE_TEXT.test(text)) {
+  if ((systemSender && BOUNCE_TEXT.test(text)) || weakSubjectBounce(subject, text)) {
     return verdict(
       'bounce',
       'bounce.text',
@@ -209,11 +209,25 @@ const STRONG_BOUNCE_SUBJECT =
 /** Subjects a customer could write as well ("Delivery failed" about a parcel): a bounce only with the text's word. */
 const WEAK_BOUNCE_SUBJECT =
   /(delivery (failure|failed|problem|error|report)|not delivered|could not (be )?deliver|delivery has failed|non remis|returned|undeliver|fehlgeschlagen|échec de (la )?remise|échec de distribution)/i;
+/** "Fwd:" and its translations ("TR:", "WG:", "Doorst:", "RV:", "ENC:", "I:"): a person passing a message on. */
+const FORWARD_PREFIX = /^\s*(fwd?|fw|tr|wg|doorst|rv|enc|i)\s*(\[\d+\])?\s*:/i;
+/** Lines a reply or a forward quotes ("> …"). */
+const QUOTED_LINE = /^[ \t]*>.*$/gm;
+
+/**
+ * A subject a customer could write, backed by a mail server's words in the text: a bounce, unless a person
+ * forwards one ("Fwd: Returned mail: …") or the server's words are only in lines the person quotes.
+ */
+function weakSubjectBounce(subject: string, text: string): boolean {
+  if (!WEAK_BOUNCE_SUBJECT.test(subject) || FORWARD_PREFIX.test(subject)) return false;
+  return BOUNCE_TEXT.test(text.replace(QUOTED_LINE, ''));
+}
+
 /** What mail servers write in a bounce's text, never a person about a parcel. */
 const BOUNCE_TEXT =
   /(this is the mail system at host|i'm sorry to have to inform you that your message|your message (could not|cannot|can't|was not able to) be delivered|message could not be delivered|could not be delivered to (one or more|the following)|delivery to the following recipients? (failed|has been delayed)|following address(es)? (failed|had permanent fatal errors)|permanent fatal errors|this is the qmail-send program|your message did not reach some or all|delivery has failed to these recipients|the original message was received at|mail delivery software|smtp error from remote|unrouteable address|recipient address rejected|mailbox (unavailable|is full|full|not found)|user unknown|unknown user|no such (user|recipient|mailbox)|host or domain name not found|diagnostic-code:|final-recipient:|remote-mta:|delivery failed for|message was not delivered|failed to deliver to|undeliverable to|could not deliver (the )?message|votre message n'a pas pu (être|etre) (délivré|delivre|remis)|ihre nachricht konnte nicht zugestellt)/i;
 const AUTO_REPLY_SUBJECT =
-  /^\s*(auto(matic|matische|matisch)?[ -]?(reply|response|answer|antwort|antwoord)\b|autoreply\b|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz|abwesend\s*:|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|odpowied[źz] automatyczna|automatiskt svar|automaattinen vastaus|automatick[áa] odpov[ěe]ď|otomatik yan[ıi]t|自動応答|自動返信|自动回复|自動回覆|out of (the )?office( auto ?reply)?\s*:|out of office auto ?reply|absence\s*:|abwesenheit\s*:|vacation( reply| message|\s*:)|on vacation\s*:|(i am|i'm) (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|(auto:\s*)?[^:]{1,80} is out of (the )?office\b|.{1,80} est absent(e)?\.?$)/i;
+  /^\s*(auto(matic|matische|matisch)?[ -]?(reply|response|answer|antwort|antwoord)\b|autoreply\b|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz|abwesend\s*:|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|odpowied[źz] automatyczna|automatiskt svar|automaattinen vastaus|autom[āa]tisk[āa] atbilde\s*:|[āa]rpus biroja[^:\n]{0,40}:|automatick[áa] odpov[ěe]ď|otomatik yan[ıi]t|自動応答|自動返信|自动回复|自動回覆|out of (the )?office( auto ?reply)?\s*:|out of office auto ?reply|absence\s*:|abwesenheit\s*:|vacation( reply| message|\s*:)|on vacation\s*:|(i am|i'm) (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|(auto:\s*)?[^:]{1,80} is out of (the )?office\b|.{1,80} est absent(e)?\.?$)/i;
 const CHALLENGE_SUBJECT =
   /(please confirm your (e-?mail|message)|confirm(ation)? (required|needed)? ?(to|for) (deliver|your message)|verify (your|that you are)|sender verification|spam ?arrest|\bboxbe\b|is awaiting your (confirmation|verification)|message (is )?(held|waiting) for (your )?(verification|confirmation)|challenge[- ]response|authenticate your (e-?mail|message))/i;
 const CHALLENGE_TEXT =

@@ -114,6 +114,10 @@ describe('issue 16: robots recognised, each with its code', () => {
       'Out of Office: Brake pads',
       'Risposta automatica: freni',
       'Respuesta automática: frenos',
+      // Exchange 2003's Latvian out-of-office, without its diacritics (bounce-email's test/non_bounces).
+      'Arpus biroja atrasanas automatiska atbilde: subjecting',
+      'Ārpus biroja atrašanās automātiskā atbilde: bremzes',
+      'Automātiskā atbilde: bremzes',
     ]) {
       expect(code(mail({ subject })), subject).toBe('auto_reply.subject');
     }
@@ -262,6 +266,20 @@ describe('issue 16: robots recognised, each with its code', () => {
         }),
       ),
     ).toBeNull();
+    // bouncehammer's examples/17-messages.eml: a person forwards a bounce, whose lines they quote.
+    const quotedBounce = [
+      'Begin forwarded message:',
+      '',
+      '> From: Mail Delivery Subsystem <MAILER-DAEMON>',
+      '> The original message was received at Thu, 16 Apr 2009 17:26:31 +0900',
+      '>    ----- The following addresses had permanent fatal errors -----',
+      '> Final-Recipient: RFC822; someone@docomo.ne.jp',
+    ].join('\n');
+    expect(code(mail({ subject: 'Fwd: Returned mail: see transcript for details', text: quotedBounce }))).toBeNull();
+    expect(code(mail({ subject: 'TR: Delivery failure', text: quotedBounce.replace(/^> /gm, '') }))).toBeNull();
+    expect(code(mail({ subject: 'Re: Returned mail: see transcript for details', text: quotedBounce }))).toBeNull();
+    // The same words outside quoted lines, under a subject that is not a forward, stay a bounce.
+    expect(code(mail({ subject: 'Delivery failure', text: quotedBounce.replace(/^> /gm, '') }))).toBe('bounce.text');
   });
 });
 
