@@ -104,10 +104,12 @@ describe('generateEmails', () => {
     expect(new Set(noId).size).toBe(noId.length);
   });
 
-  it('generates 10,000 emails quickly', () => {
-    const start = performance.now();
-    expect(generateEmails(10_000, 3)).toHaveLength(10_000);
-    expect(performance.now() - start).toBeLessThan(4000); // ~0.6 s on a laptop; generous for CI
+  // How fast it generates is the benchmarks' business (they print their own set-up time), not a timed test's.
+  it('generates 10,000 emails in one call, each with its own Message-ID or none', () => {
+    const many = generateEmails(10_000, 3);
+    expect(many).toHaveLength(10_000);
+    const ids = many.map((e) => e.messageId).filter((id) => id !== null);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 
