@@ -10,7 +10,6 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -20,6 +19,7 @@ import type { Caller } from '../src/domain/command.ts';
 import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
 import { CommandService } from '../src/services/run-command.ts';
 import { customerNames, FIRST_NAMES, ISSUES, LAST_NAMES, seededRandom, writeCustomers } from './shop-data.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 const DB_NAME = 'ticketrelay_bench_commands';
 const BATCH = 5_000;
@@ -80,12 +80,7 @@ function weighted<T extends string>(r: number, table: readonly (readonly [T, num
 
 async function openBenchDatabase(): Promise<{ database: Database; fresh: boolean }> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   const [rows] = await admin.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
     DB_NAME,
   ]);

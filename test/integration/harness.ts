@@ -10,7 +10,6 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import mysql from 'mysql2/promise';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
@@ -24,6 +23,7 @@ import { PacedChatNotifier, type PacedChatNotifierOptions } from '../../src/serv
 import { DISCORD_IDS } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, type EmlOptions } from './eml.ts';
+import { serverConnection } from '../../adapters/mysql/server-connection.ts';
 
 export interface TestDatabase {
   readonly url: string;
@@ -39,12 +39,7 @@ export async function createTestDatabase(label: string, options: { collation?: s
   if (!name.includes('test'))
     throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   // The legacy tables pin their own collation; ours take the database's default (a shop's may differ).
   await admin.query(
     `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${options.collation ?? 'utf8mb4_unicode_ci'}`,
