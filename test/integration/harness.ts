@@ -188,7 +188,7 @@ export interface TestSetup {
   readonly app: TestApp;
   /** The SMTP listener (with `smtp: true`; reading it otherwise throws). */
   readonly smtp: SmtpListener;
-  /** The recording server (with `api`, `slack` or `discord`; reading it otherwise throws). */
+  /** The recording server (with `api`, `slack`, `discord` or `routes`; reading it otherwise throws). */
   readonly api: RecordingServer;
   /** Another app on the same database, with the same environment and `env` besides; `close()` closes it first. */
   anotherApp(env?: Record<string, string>): Promise<TestApp>;
@@ -250,7 +250,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
         return made(smtp, 'SMTP listener (smtp: true)');
       },
       get api() {
-        return made(api, 'recording server (api, slack or discord)');
+        return made(api, 'recording server (api, slack, discord or routes)');
       },
       anotherApp,
       close,
