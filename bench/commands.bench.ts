@@ -10,7 +10,6 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLogger } from '../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../adapters/mysql/database.ts';
@@ -19,6 +18,8 @@ import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import type { Caller } from '../src/domain/command.ts';
 import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
 import { CommandService } from '../src/services/run-command.ts';
+import { customerNames, FIRST_NAMES, ISSUES, LAST_NAMES, seededRandom, writeCustomers } from './shop-data.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 const DB_NAME = 'ticketrelay_bench_commands';
 const BATCH = 5_000;
@@ -57,69 +58,16 @@ const SUBJECT_A = [
   'Water pump',
   'Disc rotors',
 ];
-const SUBJECT_B = [
-  'not delivered',
-  'wrong part',
-  'refund request',
-  'invoice missing',
-  'damaged on arrival',
-  'does not fit',
-  'question',
-  'late delivery',
-  'return label',
-  'payment failed',
-  'double charged',
-  'compatibility',
-  'warranty claim',
-  'missing screws',
-  'cancel order',
-];
 const RARE = ['carburetor', 'turbocharger', 'differential', 'catalytic'];
-const FIRST = [
-  'jean',
-  'marie',
-  'pierre',
-  'anne',
-  'luc',
-  'sophie',
-  'paul',
-  'julie',
-  'marc',
-  'claire',
-  'tom',
-  'emma',
-  'leo',
-  'lina',
-  'hugo',
-];
-const LAST = [
-  'dupont',
-  'martin',
-  'bernard',
-  'petit',
-  'durand',
-  'leroy',
-  'moreau',
-  'simon',
-  'laurent',
-  'lefebvre',
-  'michel',
-  'garcia',
-  'roux',
-  'fournier',
-];
 
-/** Deterministic pseudo-random numbers: the same data on every machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * bench:commands' customers since its first run: the first 15 first names (Thomas spelt 'tom') and the first
+ * 14 last names of the shared lists. Kept, because a database generated before is reused by later runs.
+ */
+const customers = customerNames(
+  FIRST_NAMES.slice(0, 15).map((name) => (name === 'thomas' ? 'tom' : name)),
+  LAST_NAMES.slice(0, 14),
+);
 
 function weighted<T extends string>(r: number, table: readonly (readonly [T, number])[]): T {
   let acc = 0;
@@ -130,17 +78,9 @@ function weighted<T extends string>(r: number, table: readonly (readonly [T, num
   return table[table.length - 1]![0];
 }
 
-const customerEmail = (n: number) =>
-  `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
-
 async function openBenchDatabase(): Promise<{ database: Database; fresh: boolean }> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   const [rows] = await admin.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
     DB_NAME,
   ]);
@@ -174,15 +114,10 @@ async function generate(database: Database, tickets: number, log: (line: string)
   await pool.query('TRUNCATE TABLE ___xtr_customer');
   // The FULLTEXT index is built once at the end: faster than maintaining it row by row.
   await pool.query('ALTER TABLE support_ticket DROP INDEX ft_ticket_subject_email').catch(() => undefined);
-  for (let start = 1; start <= CUSTOMERS; start += BATCH) {
-    const rows = [];
-    for (let n = start; n < Math.min(start + BATCH, CUSTOMERS + 1); n++)
-      rows.push([n, customerEmail(n), FIRST[n % FIRST.length], LAST[Math.floor(n / FIRST.length) % LAST.length], '1']);
-    await pool.query('INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_fname, cst_name, cst_activ) VALUES ?', [rows]);
-  }
+  await writeCustomers(pool, customers, 1, CUSTOMERS, BATCH);
   const now = Date.now();
   const spanMs = SPAN_DAYS * 86_400_000;
-  const random = rng(42);
+  const random = seededRandom(42);
   let msgId = 0;
   let made = 0;
   const inflight: Promise<unknown>[] = [];
@@ -239,8 +174,8 @@ async function generate(database: Database, tickets: number, log: (line: string)
       const customer = 1 + Math.floor(random() * CUSTOMERS);
       const subject =
         random() < 0.001
-          ? `${RARE[made % RARE.length]} ${SUBJECT_B[made % SUBJECT_B.length]}`
-          : `${SUBJECT_A[Math.floor(random() * SUBJECT_A.length)]} ${SUBJECT_B[Math.floor(random() * SUBJECT_B.length)]}`;
+          ? `${RARE[made % RARE.length]} ${ISSUES[made % ISSUES.length]}`
+          : `${SUBJECT_A[Math.floor(random() * SUBJECT_A.length)]} ${ISSUES[Math.floor(random() * ISSUES.length)]}`;
       const content = composeLegacyContent(`Hello, about my order: ${subject.toLowerCase()}. Thanks.`, {
         priority,
         category,
@@ -260,7 +195,7 @@ async function generate(database: Database, tickets: number, log: (line: string)
       ours.push([
         ticketId,
         customer,
-        customerEmail(customer),
+        customers.email(customer),
         subject,
         open ? 'open' : 'closed',
         priority,
@@ -371,14 +306,14 @@ async function main(): Promise<void> {
   const [[maxRow]] = (await database.pool.query('SELECT MAX(ticket_id) AS n FROM support_ticket')) as unknown as [
     [{ n: number }],
   ];
-  const random = rng(7);
+  const random = seededRandom(7);
   const lists = {
     'list open': '/ticket list open',
     'list all urgent billing': '/ticket list all urgent billing',
     'list closed high page 50': '/ticket list closed high page 50',
     'list all words "brake refund"': '/ticket list all brake refund',
     'list all rare word': '/ticket list all turbocharger',
-    'list all customer address': `/ticket list all ${customerEmail(1234)}`,
+    'list all customer address': `/ticket list all ${customers.email(1234)}`,
     'list all page 1000': '/ticket list all page 1000',
   };
   const results: Record<string, { p50: number; p95: number; max: number }> = {};

@@ -6,6 +6,7 @@
  * 4 % out-of-office auto-replies, 3 % bounces (DSN), 3 % newsletters;
  * 55 % French / 45 % English.
  */
+import { seededRandom } from './shop-data.ts';
 
 export interface GeneratedEmail {
   raw: Buffer;
@@ -30,23 +31,10 @@ const DAY = 86_400_000;
 // ---------------------------------------------------------------------------
 // PRNG
 
-type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rand {
-  readonly next: Rng;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
   int(n: number): number {
     return Math.floor(this.next() * n);

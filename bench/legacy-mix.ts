@@ -7,61 +7,17 @@
  */
 import type { Pool } from 'mysql2/promise';
 import { METADATA_MARKER } from '../adapters/mysql/legacy-format.ts';
+import { customerNames, ISSUES, rowRandom, writeCustomers } from './shop-data.ts';
 
 export const CUSTOMERS = 600_000;
 const BATCH = 5_000;
 const PARALLEL = 3;
 
-/** Deterministic pseudo-random numbers in [0, 1) for one row. */
-function hash(n: number, salt: number): number {
-  let t = (n * 0x9e3779b1 + salt * 0x85ebca6b) >>> 0;
-  t = Math.imul(t ^ (t >>> 16), 0x7feb352d);
-  t = Math.imul(t ^ (t >>> 15), 0x846ca68b);
-  return ((t ^ (t >>> 16)) >>> 0) / 4294967296;
-}
-
 const pick = <T>(list: readonly T[], r: number): T => list[Math.floor(r * list.length)]!;
 
-const FIRST = [
-  'jean',
-  'marie',
-  'pierre',
-  'anne',
-  'luc',
-  'sophie',
-  'paul',
-  'julie',
-  'marc',
-  'claire',
-  'thomas',
-  'emma',
-  'leo',
-  'lina',
-  'hugo',
-  'nadia',
-  'karim',
-  'ines',
-];
-const LAST = [
-  'dupont',
-  'martin',
-  'bernard',
-  'petit',
-  'durand',
-  'leroy',
-  'moreau',
-  'simon',
-  'laurent',
-  'lefebvre',
-  'michel',
-  'garcia',
-  'roux',
-  'fournier',
-  'girard',
-  'bonnet',
-];
-export const customerEmail = (n: number): string =>
-  `${FIRST[n % FIRST.length]}.${LAST[Math.floor(n / FIRST.length) % LAST.length]}${n}@example.com`;
+/** The mix's customers: all of the shared name lists. */
+const customers = customerNames();
+export const customerEmail = customers.email;
 
 const PARTS = [
   'plaquettes de frein',
@@ -95,19 +51,8 @@ const ISSUES_FR = [
   'compatibilité',
   'garantie',
 ];
-const ISSUES_EN = [
-  'not delivered',
-  'wrong part',
-  'refund request',
-  'invoice missing',
-  'damaged on arrival',
-  'does not fit',
-  'question',
-  'late delivery',
-  'return label',
-  'payment failed',
-  'double charged',
-];
+/** The mix's English issues: the first 11 of the shared list. */
+const ISSUES_EN = ISSUES.slice(0, 11);
 const RARE = ['turbocompresseur', 'différentiel', 'catalyseur', 'carburateur'];
 
 /** 'Y-m-j H:i:s' as the PHP site wrote it (day and month not padded), in UTC for simplicity. */
@@ -120,7 +65,7 @@ export type RowKind = 'order_message' | 'json' | 'ticket' | 'reply';
 
 /** What row n is: 62 % order messages, 8 % JSON rows, 15 % web-form tickets, 15 % replies. */
 export function kindOf(n: number): RowKind {
-  const r = hash(n, 1);
+  const r = rowRandom(n, 1);
   return r < 0.62 ? 'order_message' : r < 0.7 ? 'json' : r < 0.85 ? 'ticket' : 'reply';
 }
 
@@ -140,32 +85,32 @@ function ticketBefore(n: number): number | null {
 export function legacyRow(n: number, total: number, now: number): unknown[] {
   const kind = kindOf(n);
   const at = timeOf(n, total, now);
-  const customer = 1 + Math.floor(hash(n, 2) * CUSTOMERS);
-  const part = pick(PARTS, hash(n, 3));
+  const customer = 1 + Math.floor(rowRandom(n, 2) * CUSTOMERS);
+  const part = pick(PARTS, rowRandom(n, 3));
   const recent = now - at.getTime() < 30 * 86_400_000;
   switch (kind) {
     case 'order_message': {
       const order = String(100_000 + Math.floor(n / 3));
-      const staff = String(3 + Math.floor(hash(n, 4) * 38));
+      const staff = String(3 + Math.floor(rowRandom(n, 4) * 38));
       const body =
-        `<p>Bonjour,</p><p>Votre commande n°${order} (${part}) a été ${pick(['expédiée', 'préparée', 'validée', 'remboursée', 'mise à jour'], hash(n, 5))} ` +
-        `le ${phpDate(at).split(' ')[0]}. Numéro de suivi : ${Math.floor(hash(n, 6) * 1e12)}.</p><p>Cordialement,<br>Le service client</p>`;
+        `<p>Bonjour,</p><p>Votre commande n°${order} (${part}) a été ${pick(['expédiée', 'préparée', 'validée', 'remboursée', 'mise à jour'], rowRandom(n, 5))} ` +
+        `le ${phpDate(at).split(' ')[0]}. Numéro de suivi : ${Math.floor(rowRandom(n, 6) * 1e12)}.</p><p>Cordialement,<br>Le service client</p>`;
       return [n, String(customer), order, staff, phpDate(at), `Votre commande n°${order}`, body, null, '0', '0'];
     }
     case 'json': {
-      const type = pick(['review', 'review', 'review', 'legal', 'redirect'], hash(n, 7));
+      const type = pick(['review', 'review', 'review', 'legal', 'redirect'], rowRandom(n, 7));
       const content =
         type === 'review'
           ? JSON.stringify({
               type,
-              rating: 1 + Math.floor(hash(n, 8) * 5),
+              rating: 1 + Math.floor(rowRandom(n, 8) * 5),
               product: part,
               text: `Très bon produit, ${part} conforme.`,
             })
           : type === 'legal'
             ? JSON.stringify({
                 type,
-                page: pick(['cgv', 'mentions-legales', 'politique-confidentialite'], hash(n, 9)),
+                page: pick(['cgv', 'mentions-legales', 'politique-confidentialite'], rowRandom(n, 9)),
                 version: n,
                 html: '<h1>Conditions</h1><p>…</p>',
               })
@@ -178,30 +123,30 @@ export function legacyRow(n: number, total: number, now: number): unknown[] {
       return [n, null, null, null, phpDate(at), `${type} ${n}`, content, null, '0', '0'];
     }
     case 'ticket': {
-      const french = hash(n, 10) < 0.7;
-      const issue = french ? pick(ISSUES_FR, hash(n, 11)) : pick(ISSUES_EN, hash(n, 11));
-      const subject = hash(n, 12) < 0.0005 ? `${pick(RARE, hash(n, 13))} ${issue}` : `${part} : ${issue}`;
+      const french = rowRandom(n, 10) < 0.7;
+      const issue = french ? pick(ISSUES_FR, rowRandom(n, 11)) : pick(ISSUES_EN, rowRandom(n, 11));
+      const subject = rowRandom(n, 12) < 0.0005 ? `${pick(RARE, rowRandom(n, 13))} ${issue}` : `${part} : ${issue}`;
       const priority = french
-        ? pick(['normale', 'normale', 'haute', 'basse', 'urgente'], hash(n, 14))
-        : pick(['normal', 'normal', 'high', 'low', 'urgent'], hash(n, 14));
+        ? pick(['normale', 'normale', 'haute', 'basse', 'urgente'], rowRandom(n, 14))
+        : pick(['normal', 'normal', 'high', 'low', 'urgent'], rowRandom(n, 14));
       const category = french
-        ? pick(['general', 'technique', 'facturation', 'reclamation'], hash(n, 15))
-        : pick(['general', 'technical', 'billing', 'complaint'], hash(n, 15));
+        ? pick(['general', 'technique', 'facturation', 'reclamation'], rowRandom(n, 15))
+        : pick(['general', 'technical', 'billing', 'complaint'], rowRandom(n, 15));
       const isoDates = at.getUTCFullYear() >= 2022;
       const created = isoDates ? at.toISOString() : phpDate(at);
       const block = {
         priority,
         category,
         created_at: created,
-        status: recent && hash(n, 16) < 0.6 ? 'open' : 'closed',
+        status: recent && rowRandom(n, 16) < 0.6 ? 'open' : 'closed',
         source: 'contact_form',
       };
-      const json = hash(n, 17) < 0.4 ? JSON.stringify(block, null, 2) : JSON.stringify(block);
+      const json = rowRandom(n, 17) < 0.4 ? JSON.stringify(block, null, 2) : JSON.stringify(block);
       const text = french
         ? `Bonjour, au sujet de ma commande (${part}) : ${issue}. Merci de me répondre rapidement.`
         : `Hello, about my order (${part}): ${issue}. Please get back to me.`;
       const open = block.status === 'open';
-      const order = hash(n, 18) < 0.5 ? String(100_000 + Math.floor(n / 3)) : null;
+      const order = rowRandom(n, 18) < 0.5 ? String(100_000 + Math.floor(n / 3)) : null;
       return [
         n,
         String(customer),
@@ -217,7 +162,7 @@ export function legacyRow(n: number, total: number, now: number): unknown[] {
     }
     case 'reply': {
       const parent = ticketBefore(n);
-      const staff = hash(n, 19) < 0.6 ? String(3 + Math.floor(hash(n, 4) * 38)) : null;
+      const staff = rowRandom(n, 19) < 0.6 ? String(3 + Math.floor(rowRandom(n, 4) * 38)) : null;
       const text = staff
         ? 'Bonjour, nous avons transmis votre demande au service concerné. Cordialement.'
         : 'Merci, j’attends votre retour.';
@@ -249,16 +194,10 @@ export async function generateLegacyMix(
   progress: GenerateProgress,
 ): Promise<{ seconds: number; written: number }> {
   const started = performance.now();
-  const [[customers]] = (await pool.query('SELECT COALESCE(MAX(cst_id), 0) AS n FROM ___xtr_customer')) as unknown as [
+  const [[written]] = (await pool.query('SELECT COALESCE(MAX(cst_id), 0) AS n FROM ___xtr_customer')) as unknown as [
     [{ n: number }],
   ];
-  for (let start = Number(customers.n) + 1; start <= CUSTOMERS; start += 10_000) {
-    const rows = [];
-    for (let n = start; n < Math.min(start + 10_000, CUSTOMERS + 1); n++) {
-      rows.push([n, customerEmail(n), FIRST[n % FIRST.length], LAST[Math.floor(n / FIRST.length) % LAST.length], '1']);
-    }
-    await pool.query('INSERT INTO ___xtr_customer (cst_id, cst_mail, cst_fname, cst_name, cst_activ) VALUES ?', [rows]);
-  }
+  await writeCustomers(pool, customers, Number(written.n) + 1, CUSTOMERS, 10_000);
   const [[top]] = (await pool.query('SELECT COALESCE(MAX(msg_id), 0) AS n FROM ___xtr_msg')) as unknown as [
     [{ n: number }],
   ];

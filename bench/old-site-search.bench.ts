@@ -9,13 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLegacyTables, openDatabase, runMigrations } from '../adapters/mysql/database.ts';
 import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
 import { percentile } from '../src/domain/digest.ts';
 import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy-format.ts';
 import type { TicketListQuery } from '../src/ports/support-api-store.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 const { values } = parseArgs({
   options: { tickets: { type: 'string', default: '200000' }, runs: { type: 'string', default: '30' } },
@@ -51,12 +51,7 @@ const RARE = 'turbocompresseur'; // in one text in 5,000, never in a subject
 
 const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
 const name = `ticketrelay_test_bench_oldsite_${randomBytes(3).toString('hex')}`;
-const admin = await mysql.createConnection({
-  host: base.hostname,
-  port: Number(base.port),
-  user: base.username,
-  password: base.password,
-});
+const admin = await serverConnection(base.toString());
 await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
 base.pathname = `/${name}`;
 const database = openDatabase({ url: base.toString(), poolSize: 4 });

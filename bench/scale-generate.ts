@@ -4,10 +4,10 @@
  *   npx tsx bench/scale-generate.ts [--rows 15000000]
  */
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
 import { createLegacyTables, legacyTablesPresent, openDatabase } from '../adapters/mysql/database.ts';
 import { generateLegacyMix } from './legacy-mix.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 export const SCALE_DB = 'ticketrelay_bench_scale';
 
@@ -16,12 +16,7 @@ const ROWS = Math.max(10_000, Number(values.rows) || 15_000_000);
 
 async function main(): Promise<void> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   await admin.query(`CREATE DATABASE IF NOT EXISTS \`${SCALE_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   base.pathname = `/${SCALE_DB}`;

@@ -32,6 +32,7 @@ import type { Caller } from '../src/domain/command.ts';
 import { METADATA_MARKER } from '../adapters/mysql/legacy-format.ts';
 import { generateEmails } from './generate-emails.ts';
 import { customerEmail, generateLegacyMix } from './legacy-mix.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 const DEFAULT_DB = 'ticketrelay_bench_scale';
 const BIN = path.resolve(import.meta.dirname, '../bin/ticketrelay.mjs');
@@ -185,12 +186,7 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   await admin.query(`CREATE DATABASE IF NOT EXISTS \`${SCALE_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   const url = databaseUrl();

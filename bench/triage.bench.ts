@@ -31,6 +31,7 @@ import { composeLegacyContent, formatLegacyDate } from '../adapters/mysql/legacy
 import type { ChatNotifier } from '../src/ports/chat-notifier.ts';
 import type { StoredDecision, TriageStore } from '../src/ports/triage-store.ts';
 import { TriageService } from '../src/services/triage-ticket.ts';
+import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 const COUNT = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = Number(process.argv[3] ?? 128);
@@ -82,12 +83,7 @@ const showCpu = (c: CpuPerJob) =>
 async function freshDatabase(): Promise<string> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
   const name = 'ticketrelay_test_bench_triage';
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();

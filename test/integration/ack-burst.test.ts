@@ -6,52 +6,44 @@
  * a real SMTP listener counting what arrives, Slack's Web API on the local recording server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
-import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
-import { MysqlTicketNoticeFeed } from '../../adapters/mysql/mysql-ticket-notice-feed.ts';
-import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
-import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
-import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
+import type { RecordingServer } from '../fakes/recording-server.ts';
 import { eml } from './eml.ts';
 import {
-  createTestApp,
-  createTestDatabase,
+  commandEnv,
+  noticeLoop,
   runTicketrelay,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const CHANNEL = 'C0ALERTS';
 const TOTAL_CAP = 100;
 const PER_MAILBOX = 5;
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let slack: RecordingServer;
 let app: TestApp;
 
 beforeAll(async () => {
-  db = await createTestDatabase('ack_burst');
-  smtp = await startSmtpListener();
-  slack = await startRecordingServer();
   let ts = 1;
-  slack.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, {
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    ACK_MAX_PER_HOUR: String(PER_MAILBOX),
-    ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP),
+  setup = await startTestApp('ack_burst', {
+    smtp: true,
+    api: true,
+    routes: (api) =>
+      api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } })),
+    env: { ACK_MAX_PER_HOUR: String(PER_MAILBOX), ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP) },
   });
+  ({ db, smtp, api: slack, app } = setup);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await slack?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 /** The burst's senders: a third to one victim's +tags, a third to one Gmail inbox spelt many ways, the rest all different. */
@@ -129,22 +121,17 @@ describe('a burst of 1,000 new tickets', () => {
     expect(smtp.received.length).toBe(sentBeforeReset);
 
     // The notify channel hears of it once, with the way out.
-    const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({
-      poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: slack.url }),
-      channel: CHANNEL,
-      ledger,
-      logger: app.logger,
-      minGapMs: 0,
-      coalesceMs: 0,
-    });
-    const loop = new ChatNoticeLoop({
-      feedFor: (platform, channel) => new MysqlTicketNoticeFeed({ database: db.database, platform, channel }),
-      breaker: { state: () => app.spam.breakerState() },
-      notifiers: [notifier],
-      logger: app.logger,
-      triageGraceMs: 0,
-    });
+    const loop = noticeLoop(
+      db,
+      app,
+      {
+        poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: slack.url }),
+        channel: CHANNEL,
+        minGapMs: 0,
+        coalesceMs: 0,
+      },
+      { breaker: { state: () => app.spam.breakerState() }, triageGraceMs: 0 },
+    );
     await loop.start(); // the burst's tickets are history for this channel
     await loop.runOnce();
     await loop.runOnce();
@@ -159,10 +146,7 @@ describe('a burst of 1,000 new tickets', () => {
 
     // The operator resets it: what waited goes (the cap, exactly), and new tickets are acknowledged again.
     const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-      DATA_DIR: app.dataDir,
-      QUEUE_PREFIX: app.queuePrefix,
+      ...commandEnv(db, app),
       SMTP_URL: smtp.url,
       SMTP_ALLOW_PLAIN: 'true',
     };

@@ -7,37 +7,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  startSmtpListener,
-  type SmtpListener,
-  type TestApp,
-  type TestDatabase,
-} from './harness.ts';
+import { startTestApp, type SmtpListener, type TestApp, type TestDatabase, type TestSetup } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
 let verpApp: TestApp;
 
 beforeAll(async () => {
-  db = await createTestDatabase('bounceguard');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_MAX_PER_HOUR: '100' });
-  verpApp = await createTestApp(db, {
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    ACK_MAX_PER_HOUR: '100',
-    BOUNCE_VERP: 'true',
-  });
+  setup = await startTestApp('bounceguard', { smtp: true, env: { ACK_MAX_PER_HOUR: '100' } });
+  ({ db, smtp, app } = setup);
+  verpApp = await setup.anotherApp({ BOUNCE_VERP: 'true' });
 });
 
 afterAll(async () => {
-  await verpApp?.close();
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 function created(result: IntakeResult): Extract<IntakeResult, { outcome: 'created' }> {

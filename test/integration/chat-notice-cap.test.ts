@@ -9,25 +9,25 @@ import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger
 import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
-import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.ts';
+import type { RecordingServer } from '../fakes/recording-server.ts';
+import { startTestApp, type TestApp, type TestDatabase, type TestSetup } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let app: TestApp;
 let api: RecordingServer;
 let ts = 1_700_000_000;
 
 beforeAll(async () => {
-  db = await createTestDatabase('noticecap');
-  app = await createTestApp(db, { ACK_ENABLED: 'false' });
-  api = await startRecordingServer();
-  api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100` } }));
+  setup = await startTestApp('noticecap', {
+    routes: (api) => api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100` } })),
+    env: { ACK_ENABLED: 'false' },
+  });
+  ({ db, app, api } = setup);
 });
 
 afterAll(async () => {
-  await api?.close();
-  await app?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const notice = (ticketId: number, kind: TicketNotice['kind'] = 'new'): TicketNotice => ({

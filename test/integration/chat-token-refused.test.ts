@@ -4,16 +4,14 @@
  * SLACK_BOT_TOKEN (no stack, no unhandled rejection), report the bots "down: token refused" in /readyz
  * and `status`, and keep the other roles running.
  */
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
-import { closedPort, createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
+import { closedPort, createTestDatabase, runTicketrelay, startTicketrelay, type TestDatabase } from './harness.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
 const TOKEN = 'xoxb-revoked-T0KEN-5ecret-9f3a';
 
 let db: TestDatabase;
@@ -42,8 +40,6 @@ describe('a Slack token refused', () => {
   it('takes only the bots down: one line naming SLACK_BOT_TOKEN, /healthz answers, /readyz and status say "down: token refused"', async () => {
     const httpPort = await closedPort();
     const env = {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? os.tmpdir(),
       DATABASE_URL: db.url,
       REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
       DATA_DIR: dataDir,
@@ -57,22 +53,15 @@ describe('a Slack token refused', () => {
       // /readyz's details are for the operator's monitoring: a metrics token.
       API_TOKENS: `monitor:metrics:${METRICS_TOKEN}`,
     };
-    const child = spawn(process.execPath, [BIN, 'start', '--roles', 'http,bots,worker'], {
+    const { child, stdout, stderr, exited, waitForStderr } = startTicketrelay(
+      ['start', '--roles', 'http,bots,worker'],
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    );
     try {
       // Up when it says it runs (the worker trains its model first in a fresh data folder); a crash ends the wait too.
-      const deadline = Date.now() + 280_000;
-      while (!stderr.includes('ticketrelay running') && child.exitCode === null && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
+      await waitForStderr('ticketrelay running', 280_000);
       expect(child.exitCode).toBeNull();
-      expect(stderr).toContain('ticketrelay running: http, bots, worker');
+      expect(stderr()).toContain('ticketrelay running: http, bots, worker');
       const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
       expect(health.status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`, {
@@ -90,7 +79,7 @@ describe('a Slack token refused', () => {
       });
       expect(status.stdout).toContain('bots: down: token refused');
       // One line says it, naming the variable; no stack trace, no unhandled rejection, never the token.
-      const output = stdout + stderr;
+      const output = stdout() + stderr();
       expect(output.split('\n').filter((l) => l.includes('SLACK_BOT_TOKEN'))).toHaveLength(1);
       expect(output).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)');
       expect(output).not.toMatch(/\n\s+at |Unhandled|WebAPIPlatformError/);

@@ -6,11 +6,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { eml } from './eml.ts';
 import { closedPort, createTestDatabase, runTicketrelay, startSmtpListener, type TestDatabase } from './harness.ts';
+import { serverConnection } from '../../adapters/mysql/server-connection.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -194,12 +194,7 @@ describe('mistakes an operator makes', () => {
   it("a database without the shop's tables: one sentence and exit 1, not a process that never ends", async () => {
     const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
     const name = `${db.name}_empty`;
-    const admin = await mysql.createConnection({
-      host: base.hostname,
-      port: Number(base.port),
-      user: base.username,
-      password: base.password,
-    });
+    const admin = await serverConnection(base.toString());
     await admin.query(`CREATE DATABASE \`${name}\``);
     try {
       base.pathname = `/${name}`;

@@ -10,14 +10,16 @@ import { composeLegacyContent, parseLegacyContent } from '../../adapters/mysql/l
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import {
   createTestApp,
-  createTestDatabase,
   ingestTicket,
   startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
@@ -28,9 +30,8 @@ const stranger: Caller = { platform: 'slack', userId: 'USTRANGER' };
 const viaEmail: Caller = { platform: 'slack', userId: 'UOTHER', email: 'Marie@Shop.Example' };
 
 beforeAll(async () => {
-  db = await createTestDatabase('commands');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
+  setup = await startTestApp('commands', { smtp: true, env: { ACK_ENABLED: 'false' } });
+  ({ db, smtp, app } = setup);
   await app.agents.upsert({
     name: 'marie',
     role: 'agent',
@@ -49,9 +50,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const ticketFromEmail = (options: Parameters<typeof eml>[0]) => ingestTicket(app, options);

@@ -2,7 +2,6 @@
  * `ticketrelay start --roles scheduler` receives SIGTERM while a digest job is posting (Slack answers
  * slowly): the post finishes and is recorded, then the process exits 0.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
-import { createTestDatabase, type TestDatabase } from './harness.ts';
+import { createTestDatabase, startTicketrelay, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -57,34 +56,18 @@ afterAll(async () => {
 
 it('SIGTERM during a digest job: the post completes and is recorded, then exit 0', async () => {
   const prefix = `test-sig-${randomBytes(3).toString('hex')}`;
-  const child = spawn(
-    process.execPath,
-    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'scheduler'],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '/root',
-        DATABASE_URL: db.url,
-        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-        DATA_DIR: path.join(dir, 'data'),
-        QUEUE_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_API_URL: `${slowUrl}api/`,
-        SLACK_DIGEST_CHANNELS: 'C9',
-      },
-    },
-  );
-  let stderr = '';
-  const running = new Promise<void>((resolve) =>
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (stderr.includes('ticketrelay running')) resolve();
-    }),
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await Promise.race([running, exited]);
-  expect(stderr).toContain('ticketrelay running: scheduler');
+  const { child, stderr, exited, waitForStderr } = startTicketrelay(['start', '--roles', 'scheduler'], {
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: path.join(dir, 'data'),
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: `${slowUrl}api/`,
+    SLACK_DIGEST_CHANNELS: 'C9',
+  });
+  await waitForStderr('ticketrelay running', 60_000);
+  expect(stderr()).toContain('ticketrelay running: scheduler');
 
   const connection = new Redis(LOCAL_ENDPOINTS.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('digest', { connection, prefix });
@@ -95,7 +78,7 @@ it('SIGTERM during a digest job: the post completes and is recorded, then exit 0
     await queue.add('digest', { day: '2026-03-10' });
     await postArrivedPromise;
     child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(0);
+    expect(await exited, stderr()).toBe(0);
     const rows = await db.query<{ status: string; message_ref: string }>(
       "SELECT status, message_ref FROM support_digest_post WHERE channel = 'slack:C9'",
     );

@@ -20,14 +20,14 @@ import {
   type GatewayPayload,
 } from '../fakes/fake-discord-gateway.ts';
 import { DISCORD_IDS, discordMessage, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
-import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
+import type { RecordedCall, RecordingServer } from '../fakes/recording-server.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
   runTicketrelay,
+  startTestApp,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const TOKEN = 'MTIwMDAwMDAwMDAwMDAwMDAwMQ.fake-gateway.bot-token-d1s';
@@ -41,6 +41,7 @@ const BOT_USER = { id: '1200000000000000010', username: 'ticketrelay' };
 /** discord.js asks for GatewayIntentBits.Guilds only. */
 const GUILDS_INTENT = 1;
 
+let setup: TestSetup;
 let db: TestDatabase;
 let api: RecordingServer;
 let gateway: FakeDiscordGateway;
@@ -50,8 +51,6 @@ let gearbox: { ticketId: number };
 let hours: { ticketId: number };
 
 beforeAll(async () => {
-  db = await createTestDatabase('discord_gw');
-  api = await startRecordingServer();
   gateway = await startFakeDiscordGateway({
     token: TOKEN,
     applicationId: APP_ID,
@@ -59,15 +58,16 @@ beforeAll(async () => {
     guilds: [guildCreate()],
     heartbeatIntervalMs: 250,
   });
-  serveGatewayBot(api, gateway, [TOKEN, GATEWAY_REFUSED_TOKEN]);
-  // Webhook edits answer with the message, as Discord does.
-  api.route('/messages/%40original', (call) => ({ body: message(call) }));
-  app = await createTestApp(db, {
-    ACK_ENABLED: 'false',
-    DISCORD_TOKEN: TOKEN,
-    DISCORD_APPLICATION_ID: APP_ID,
-    DISCORD_API_URL: `${api.url}api`,
+  setup = await startTestApp('discord_gw', {
+    discord: true,
+    routes: (api) => {
+      serveGatewayBot(api, gateway, [TOKEN, GATEWAY_REFUSED_TOKEN]);
+      // Webhook edits answer with the message, as Discord does.
+      api.route('/messages/%40original', (call) => ({ body: message(call) }));
+    },
+    env: { ACK_ENABLED: 'false', DISCORD_TOKEN: TOKEN },
   });
+  ({ db, api, app } = setup);
   await app.agents.upsert({
     name: 'alice',
     role: 'agent',
@@ -88,10 +88,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await role?.stop();
-  await app?.close();
+  await setup?.close();
   await gateway?.close();
-  await api?.close();
-  await db?.drop();
 });
 
 function guildCreate(): Record<string, unknown> {

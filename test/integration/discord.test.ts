@@ -5,9 +5,6 @@
  * from the real intake, agents from the real agent directory, replies go to a real SMTP listener.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
-import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
-import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { DiscordChatPoster } from '../../adapters/discord/discord-chat-poster.ts';
 import {
@@ -17,16 +14,16 @@ import {
   ticketCommand,
   type CommandOption,
 } from '../fakes/discord-payloads.ts';
-import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
+import type { RecordedCall, RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
-  startSmtpListener,
+  noticeLoop,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const APP_ID = DISCORD_IDS.app;
@@ -43,6 +40,7 @@ const ROLE_MEMBER = '1200000000000000008';
 const OTHER_ROLE = '1200000000000000999';
 const NAMES: Record<string, string> = { [AGENT]: 'alice', [ROLE_MEMBER]: 'rolf', [STRANGER]: 'mallory' };
 
+let setup: TestSetup;
 let db: TestDatabase;
 let api: RecordingServer;
 let smtp: SmtpListener;
@@ -55,22 +53,19 @@ let adaMessageId: string;
 let otherId: number;
 
 beforeAll(async () => {
-  db = await createTestDatabase('discord');
-  api = await startRecordingServer();
-  smtp = await startSmtpListener();
-  // Webhook edits and follow-ups answer with the message, as Discord does.
-  api.route('/messages/%40original', (call) =>
-    call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) },
-  );
-  api.route(`/webhooks/${APP_ID}/`, (call) => ({ body: message(call) }));
-  app = await createTestApp(db, {
-    ACK_ENABLED: 'false',
-    DISCORD_TOKEN: 'discord-test-token',
-    DISCORD_APPLICATION_ID: APP_ID,
-    DISCORD_API_URL: `${api.url}api`,
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
+  setup = await startTestApp('discord', {
+    smtp: true,
+    discord: true,
+    routes: (api) => {
+      // Webhook edits and follow-ups answer with the message, as Discord does.
+      api.route('/messages/%40original', (call) =>
+        call.method === 'DELETE' ? { status: 204, headers: { 'content-type': 'text/plain' } } : { body: message(call) },
+      );
+      api.route(`/webhooks/${APP_ID}/`, (call) => ({ body: message(call) }));
+    },
+    env: { ACK_ENABLED: 'false' },
   });
+  ({ db, api, smtp, app } = setup);
   await app.agents.upsert({
     name: 'alice',
     role: 'agent',
@@ -105,10 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bot?.stop();
-  await app?.close();
-  await api?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 beforeEach(() => {
@@ -438,20 +430,11 @@ describe('buttons and the reply modal', () => {
 
 describe('notices in the channel', () => {
   it('lists a burst of new tickets in one message and answers a reply to its ticket message', async () => {
-    const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({
+    const loop = noticeLoop(db, app, {
       poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }),
       channel: NOTIFY,
-      ledger,
-      logger: app.logger,
       coalesceMs: 300,
       minGapMs: 200,
-    });
-    const loop = new ChatNoticeLoop({
-      feedFor: app.stores.noticeFeed,
-      notifiers: [notifier],
-      logger: app.logger,
-      triageGraceMs: 0,
     });
     await loop.start();
     const first = eml({ from: 'Bob <bob@customer.example>', subject: 'Clutch' });
@@ -493,20 +476,11 @@ describe('notices in the channel', () => {
 
 describe("customers' markdown and mentions (security review, finding 10)", () => {
   it('reach Discord escaped in notices, the card and confirmations, and no call allows a mention', async () => {
-    const ledger = new MysqlChatPostLedger(db.database);
-    const notifier = new PacedChatNotifier({
+    const loop = noticeLoop(db, app, {
       poster: new DiscordChatPoster({ token: 'discord-test-token', apiUrl: `${api.url}api` }),
       channel: NOTIFY,
-      ledger,
-      logger: app.logger,
       coalesceMs: 100,
       minGapMs: 100,
-    });
-    const loop = new ChatNoticeLoop({
-      feedFor: app.stores.noticeFeed,
-      notifiers: [notifier],
-      logger: app.logger,
-      triageGraceMs: 0,
     });
     await loop.start();
     api.route(`/channels/${NOTIFY}/messages`, (call) => ({ body: message(call) }));

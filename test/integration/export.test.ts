@@ -2,7 +2,6 @@
  * Exports against real MariaDB: the CSV's content (RFC 4180 quoting, formula guard, the day range in
  * the report time zone, paging), a valid xlsx read back with exceljs, and the CLI writing a file.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { exportToBuffer } from '../../adapters/export/export-file.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { MysqlExportStore } from '../../adapters/mysql/mysql-export-store.ts';
 import { EXPORT_COLUMNS, exportTickets } from '../../src/services/export-tickets.ts';
-import { createTestDatabase, type TestDatabase } from './harness.ts';
+import { createTestDatabase, runTicketrelay, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -167,58 +166,19 @@ describe('ticket export', () => {
 
   it('`ticketrelay export` writes the file and says how many tickets', async () => {
     const out = path.join(dir, 'march.csv');
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'),
-          'export',
-          '--format',
-          'csv',
-          '--from',
-          '2026-03-01',
-          '--to',
-          '2026-03-02',
-          '--out',
-          out,
-        ],
-        {
-          env: {
-            PATH: process.env['PATH'] ?? '',
-            HOME: process.env['HOME'] ?? '/root',
-            DATABASE_URL: db.url,
-            REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-            DATA_DIR: path.join(dir, 'data'),
-            QUEUE_PREFIX: 'test-export',
-          },
-        },
-      );
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const result = await runTicketrelay(
+      ['export', '--format', 'csv', '--from', '2026-03-01', '--to', '2026-03-02', '--out', out],
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+        DATA_DIR: path.join(dir, 'data'),
+        QUEUE_PREFIX: 'test-export',
+      },
+    );
     expect(result.stderr).toContain('4 tickets created from 2026-03-01 to 2026-03-02 (Europe/Paris) written to');
     expect(result.code).toBe(0);
     expect(parseCsv(await readFile(out, 'utf8'))).toHaveLength(5);
-    const bad = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'),
-          'export',
-          '--format',
-          'pdf',
-          '--from',
-          '2026-03-01',
-          '--to',
-          '2026-03-02',
-        ],
-        { env: { PATH: process.env['PATH'] ?? '' } },
-      );
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const bad = await runTicketrelay(['export', '--format', 'pdf', '--from', '2026-03-01', '--to', '2026-03-02'], {});
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('Unknown format "pdf": use --format csv or --format xlsx.');
   });

@@ -3,22 +3,27 @@
  * harness refuses any other), a real SMTP listener on loopback that keeps what it receives, and the
  * application built exactly as `ticketrelay` builds it, from a config.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import mysql from 'mysql2/promise';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { createLegacyTables, openDatabase, runMigrations, type Database } from '../../adapters/mysql/database.ts';
+import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, type App } from '../../src/main.ts';
+import { ChatNoticeLoop, type ChatNoticeLoopOptions } from '../../src/services/chat-notice-loop.ts';
+import { PacedChatNotifier, type PacedChatNotifierOptions } from '../../src/services/paced-chat-notifier.ts';
+import { DISCORD_IDS } from '../fakes/discord-payloads.ts';
+import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, type EmlOptions } from './eml.ts';
+import { serverConnection } from '../../adapters/mysql/server-connection.ts';
 
 export interface TestDatabase {
   readonly url: string;
@@ -34,12 +39,7 @@ export async function createTestDatabase(label: string, options: { collation?: s
   if (!name.includes('test'))
     throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
-  const admin = await mysql.createConnection({
-    host: base.hostname,
-    port: Number(base.port),
-    user: base.username,
-    password: base.password,
-  });
+  const admin = await serverConnection(base.toString());
   // The legacy tables pin their own collation; ours take the database's default (a shop's may differ).
   await admin.query(
     `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${options.collation ?? 'utf8mb4_unicode_ci'}`,
@@ -151,10 +151,145 @@ export async function createTestApp(db: TestDatabase, env: Record<string, string
   };
 }
 
+/** The environment a `ticketrelay` child needs to work as `app` does: its database, Redis, data folder and queue prefix. */
+export function commandEnv(db: TestDatabase, app: TestApp): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: app.dataDir,
+    QUEUE_PREFIX: app.queuePrefix,
+  };
+}
+
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/mime');
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs');
+
+/** What a test file's app talks to besides MariaDB and Redis (`startTestApp`'s options). */
+export interface TestAppOptions {
+  /** A real SMTP listener on loopback that the app sends to (SMTP_URL, SMTP_ALLOW_PLAIN). */
+  readonly smtp?: boolean;
+  /** A recording server (`api`) the test points what it builds at, the app's config untouched. */
+  readonly api?: boolean;
+  /** Slack's Web API on the recording server: SLACK_BOT_TOKEN `xoxb-test`, SLACK_API_URL, and a signing secret if given. */
+  readonly slack?: boolean | { readonly signingSecret: string };
+  /** Discord's REST on the recording server: DISCORD_TOKEN, DISCORD_APPLICATION_ID `DISCORD_IDS.app`, DISCORD_API_URL. */
+  readonly discord?: boolean;
+  /** The recording server's answers, set before the app is built. */
+  readonly routes?: (api: RecordingServer) => void;
+  /** More environment for the app, applied last (it overrides the above). */
+  readonly env?: Record<string, string>;
+}
+
+/** A test file's app and what it talks to, made by `startTestApp`; `close()` ends it all. */
+export interface TestSetup {
+  readonly db: TestDatabase;
+  readonly app: TestApp;
+  /** The SMTP listener (with `smtp: true`; reading it otherwise throws). */
+  readonly smtp: SmtpListener;
+  /** The recording server (with `api`, `slack`, `discord` or `routes`; reading it otherwise throws). */
+  readonly api: RecordingServer;
+  /** Another app on the same database, with the same environment and `env` besides; `close()` closes it first. */
+  anotherApp(env?: Record<string, string>): Promise<TestApp>;
+  /** Closes the apps (the last made first), the recording server and the SMTP listener, then drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The setup most integration files share: a test database labelled `label`, the loopback servers the
+ * options ask for, and an app built on them. Anything made before a failure is closed before it is rethrown.
+ */
+export async function startTestApp(label: string, options: TestAppOptions = {}): Promise<TestSetup> {
+  const apps: TestApp[] = [];
+  let smtp: SmtpListener | undefined;
+  let api: RecordingServer | undefined;
+  const db = await createTestDatabase(label);
+  const close = async () => {
+    for (const app of apps.splice(0).reverse()) await app.close();
+    await api?.close();
+    await smtp?.close();
+    await db.drop();
+  };
+  try {
+    const env: Record<string, string> = {};
+    if (options.smtp) {
+      smtp = await startSmtpListener();
+      Object.assign(env, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true' });
+    }
+    if (options.api || options.slack || options.discord || options.routes) {
+      api = await startRecordingServer();
+      options.routes?.(api);
+    }
+    if (options.slack && api) {
+      Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: api.url });
+      if (typeof options.slack === 'object') env['SLACK_SIGNING_SECRET'] = options.slack.signingSecret;
+    }
+    if (options.discord && api) {
+      Object.assign(env, {
+        DISCORD_TOKEN: 'discord-test-token',
+        DISCORD_APPLICATION_ID: DISCORD_IDS.app,
+        DISCORD_API_URL: `${api.url}api`,
+      });
+    }
+    Object.assign(env, options.env);
+    const anotherApp = async (more: Record<string, string> = {}) => {
+      const app = await createTestApp(db, { ...env, ...more });
+      apps.push(app);
+      return app;
+    };
+    const app = await anotherApp();
+    const made = <T>(value: T | undefined, what: string): T => {
+      if (value === undefined) throw new Error(`startTestApp("${label}"): no ${what}; ask for it in the options`);
+      return value;
+    };
+    return {
+      db,
+      app,
+      get smtp() {
+        return made(smtp, 'SMTP listener (smtp: true)');
+      },
+      get api() {
+        return made(api, 'recording server (api, slack, discord or routes)');
+      },
+      anotherApp,
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A paced notifier as the bots role builds one, on the poster a test points at its recording server: it
+ * claims its posts in the database's chat post ledger and logs with the app's logger.
+ */
+export function pacedNotifier(
+  db: TestDatabase,
+  app: App,
+  options: Omit<PacedChatNotifierOptions, 'ledger' | 'logger'>,
+): PacedChatNotifier {
+  return new PacedChatNotifier({ ...options, ledger: new MysqlChatPostLedger(db.database), logger: app.logger });
+}
+
+/**
+ * The chat notices as the bots role runs them: a `pacedNotifier` fed by a loop over the app's notice feed
+ * (no grace for triage unless `loop` says otherwise). The test starts, runs and stops it.
+ */
+export function noticeLoop(
+  db: TestDatabase,
+  app: App,
+  notifier: Omit<PacedChatNotifierOptions, 'ledger' | 'logger'>,
+  loop: Omit<ChatNoticeLoopOptions, 'feedFor' | 'notifiers' | 'logger'> = { triageGraceMs: 0 },
+): ChatNoticeLoop {
+  return new ChatNoticeLoop({
+    ...loop,
+    feedFor: app.stores.noticeFeed,
+    notifiers: [pacedNotifier(db, app, notifier)],
+    logger: app.logger,
+  });
+}
 
 /** What appWithSmtp sets up for a test file: read its fields inside tests (they are set before the first). */
 export interface AppWithSmtp {
@@ -164,67 +299,119 @@ export interface AppWithSmtp {
 }
 
 /**
- * The setup the intake files share: a test database labelled `label`, a loopback SMTP listener, and an
- * app that sends to it (with `env` besides), made before the file's tests and closed after them.
+ * `startTestApp` with an SMTP listener, made before the file's tests and closed after them (for files that
+ * read the handles inside their tests rather than keeping them in variables of their own).
  */
 export function appWithSmtp(label: string, env: Record<string, string> = {}): AppWithSmtp {
-  const made: { db?: TestDatabase; smtp?: SmtpListener; app?: TestApp } = {};
+  let setup: TestSetup | undefined;
   beforeAll(async () => {
-    made.db = await createTestDatabase(label);
-    made.smtp = await startSmtpListener();
-    made.app = await createTestApp(made.db, { SMTP_URL: made.smtp.url, SMTP_ALLOW_PLAIN: 'true', ...env });
+    setup = await startTestApp(label, { smtp: true, env });
   });
   afterAll(async () => {
-    await made.app?.close();
-    await made.smtp?.close();
-    await made.db?.drop();
+    await setup?.close();
   });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`appWithSmtp: the ${what} is made in beforeAll; read it inside a test`);
-    return value;
+  const ready = (): TestSetup => {
+    if (setup === undefined) throw new Error('appWithSmtp: the app is made in beforeAll; read it inside a test');
+    return setup;
   };
   return {
     get db() {
-      return ready(made.db, 'database');
+      return ready().db;
     },
     get smtp() {
-      return ready(made.smtp, 'SMTP listener');
+      return ready().smtp;
     },
     get app() {
-      return ready(made.app, 'app');
+      return ready().app;
+    },
+  };
+}
+
+/** A `ticketrelay` child process started by `startTicketrelay`. */
+export interface RunningTicketrelay {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** What it has written to standard output so far. */
+  stdout(): string;
+  /** What it has written to standard error so far. */
+  stderr(): string;
+  /** Its exit code (null when a signal ended it), once its output is closed. */
+  readonly exited: Promise<number | null>;
+  /** Resolves true as soon as its standard error contains `text`; false if it exits or `timeoutMs` pass first. */
+  waitForStderr(text: string, timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME), left running:
+ * for `start --roles …`, which the test signals. With `closeStdout`, its standard output is closed unread.
+ */
+export function startTicketrelay(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { closeStdout?: boolean } = {},
+): RunningTicketrelay {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let closed = false;
+  if (options.closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitForStderr(text, timeoutMs) {
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          child.stderr.off('data', check);
+          child.off('close', done);
+          resolve(stderr.includes(text));
+        };
+        const check = () => {
+          if (stderr.includes(text)) done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        child.stderr.on('data', check);
+        child.on('close', done);
+        if (closed) done();
+        else check();
+      });
     },
   };
 }
 
 /**
- * `ticketrelay ARGS…` as a real child process with only this environment (and PATH, HOME); stdin closed after `stdin`.
+ * `ticketrelay ARGS…` run to its end (`startTicketrelay`), its standard input closed after `stdin`.
  * With `timeoutMs`, a child still running then is killed (SIGKILL) and the result has code -1.
  * With `closeStdout`, its standard output is closed unread, as `| head` does once it has enough.
  */
-export function runTicketrelay(
+export async function runTicketrelay(
   args: readonly string[],
   env: Record<string, string>,
   stdin: Buffer | string = '',
   options: { timeoutMs?: number; closeStdout?: boolean } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.tmpdir(), ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : null;
-    if (options.closeStdout) child.stdout.destroy();
-    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  const run = startTicketrelay(args, env, options.closeStdout ? { closeStdout: true } : {});
+  const timer = options.timeoutMs ? setTimeout(() => run.child.kill('SIGKILL'), options.timeoutMs) : null;
+  run.child.stdin.end(stdin);
+  try {
+    const code = await run.exited;
+    return { code: code ?? -1, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 /** Ingests a test email that must open a ticket (throws otherwise); its ticket number and Message-ID. */

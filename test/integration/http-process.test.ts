@@ -2,14 +2,12 @@
  * The http role as operators run it: `ticketrelay start --roles http` answers /healthz, and exits 0 on
  * SIGTERM.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
-import { createTestDatabase, type TestDatabase } from './harness.ts';
+import { closedPort, createTestDatabase, startTicketrelay, type TestDatabase } from './harness.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -24,81 +22,47 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 it('`start --roles http` answers /healthz, then exits 0 on SIGTERM', async () => {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'http'],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '/root',
-        DATABASE_URL: db.url,
-        REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-        DATA_DIR: path.join(dir, 'data'),
-        QUEUE_PREFIX: 'test-httpproc',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const port = await closedPort();
+  const { child, stderr, exited } = startTicketrelay(['start', '--roles', 'http'], {
+    DATABASE_URL: db.url,
+    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+    DATA_DIR: path.join(dir, 'data'),
+    QUEUE_PREFIX: 'test-httpproc',
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
   let health: Response | null = null;
   const until = Date.now() + 30_000;
   while (!health && Date.now() < until) {
     health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
     if (!health) await new Promise((r) => setTimeout(r, 200));
   }
-  expect(health?.status, stderr).toBe(200);
+  expect(health?.status, stderr()).toBe(200);
   expect(await health?.json()).toEqual({ status: 'ok' });
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(ready.status).toBe(200);
   child.kill('SIGTERM');
-  expect(await exited, stderr).toBe(0);
-  expect(stderr).toContain('SIGTERM: finishing work in flight');
-  expect(stderr).toContain('ticketrelay stopped: work in flight finished, connections closed.');
+  expect(await exited, stderr()).toBe(0);
+  expect(stderr()).toContain('SIGTERM: finishing work in flight');
+  expect(stderr()).toContain('ticketrelay stopped: work in flight finished, connections closed.');
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
 
 it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker cannot finish anything then)', async () => {
-  const port = await freePort();
-  const deadRedis = await freePort(); // nothing listens there
-  const child = spawn(
-    process.execPath,
-    [path.resolve(import.meta.dirname, '../../bin/ticketrelay.mjs'), 'start', '--roles', 'intake,worker,http'],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '/root',
-        DATABASE_URL: db.url,
-        REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
-        DATA_DIR: path.join(dir, 'data-noredis'),
-        QUEUE_PREFIX: 'test-httpproc-noredis',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
-        API_TOKENS: `monitor:metrics:${'m'.repeat(40)}`,
-      },
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const until = Date.now() + 60_000;
-  while (!stderr.includes('ticketrelay running') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-  expect(stderr).toContain('ticketrelay running: intake, worker, http');
+  const port = await closedPort();
+  const deadRedis = await closedPort(); // nothing listens there
+  const { child, stderr, exited, waitForStderr } = startTicketrelay(['start', '--roles', 'intake,worker,http'], {
+    DATABASE_URL: db.url,
+    REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+    DATA_DIR: path.join(dir, 'data-noredis'),
+    QUEUE_PREFIX: 'test-httpproc-noredis',
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    API_TOKENS: `monitor:metrics:${'m'.repeat(40)}`,
+  });
+  await waitForStderr('ticketrelay running', 60_000);
+  expect(stderr()).toContain('ticketrelay running: intake, worker, http');
   // The details need a metrics token; anonymous gets up or down only.
   const anonymous = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(anonymous.status).toBe(503);
@@ -120,7 +84,7 @@ it('exits 0 on SIGTERM within seconds while Redis cannot be reached (the worker 
     new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000)),
   ]);
   if (code === 'still running') child.kill('SIGKILL');
-  expect(code, stderr).toBe(0);
+  expect(code, stderr()).toBe(0);
   expect(Date.now() - signalledAt).toBeLessThan(20_000);
-  expect(stderr).toContain('ticketrelay stopped');
+  expect(stderr()).toContain('ticketrelay stopped');
 }, 90_000);

@@ -13,32 +13,25 @@ import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import {
   createTestApp,
-  createTestDatabase,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
 
 beforeAll(async () => {
-  db = await createTestDatabase('intake');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, {
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    ACK_MAX_PER_HOUR: '3',
-    ATTACHMENT_MAX_BYTES: '2KB',
-  });
+  setup = await startTestApp('intake', { smtp: true, env: { ACK_MAX_PER_HOUR: '3', ATTACHMENT_MAX_BYTES: '2KB' } });
+  ({ db, smtp, app } = setup);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const ingest = (raw: Buffer) => app.intake.ingest(raw, { kind: 'test' });

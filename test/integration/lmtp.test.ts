@@ -16,7 +16,14 @@ import { createLogger } from '../../adapters/logging/pino-logger.ts';
 import { loadConfig, parseLmtpListen } from '../../src/config.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { eml } from './eml.ts';
-import { createTestApp, createTestDatabase, runTicketrelay, type TestApp, type TestDatabase } from './harness.ts';
+import {
+  commandEnv,
+  createTestApp,
+  createTestDatabase,
+  runTicketrelay,
+  type TestApp,
+  type TestDatabase,
+} from './harness.ts';
 
 /** A minimal LMTP client (RFC 2033): every reply of the server, as "code text" lines, per command. */
 class LmtpClient {
@@ -243,13 +250,7 @@ describe('the lmtp role', () => {
 });
 
 describe('ingest - with the lmtp role running (LMTP_LISTEN set): the piped email is handed to the service', () => {
-  const pipeEnv = () => ({
-    DATABASE_URL: db.url,
-    REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-    DATA_DIR: app.dataDir,
-    QUEUE_PREFIX: app.queuePrefix,
-    LOG_LEVEL: 'silent',
-  });
+  const pipeEnv = () => ({ ...commandEnv(db, app), LOG_LEVEL: 'silent' });
 
   it('exits 0 once the service stored it, with the same summary as in-process', async () => {
     const mail = eml({ from: 'piped.over@customer.example', subject: 'Par le tuyau' });

@@ -14,14 +14,14 @@ import { startBotsRole } from '../../src/roles/bots.ts';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import type { RunningRole } from '../../src/roles/role.ts';
 import { serveConnectionsOpen, startFakeSlackSocket, type FakeSlackSocket } from '../fakes/fake-slack-socket.ts';
-import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
+import type { RecordedCall, RecordingServer } from '../fakes/recording-server.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
   runTicketrelay,
+  startTestApp,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const BOT_TOKEN = 'xoxb-socket-test-bot';
@@ -29,6 +29,7 @@ const APP_TOKEN = 'xapp-1-A0APP-socket-test-4c1d';
 const WRONG_APP_TOKEN = 'xapp-1-A0APP-revoked-e93b';
 const ALICE = 'U0ALICE';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let api: RecordingServer;
 let socket: FakeSlackSocket;
@@ -39,24 +40,25 @@ let hours: { ticketId: number };
 let responses = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase('slack_socket');
-  api = await startRecordingServer();
   socket = await startFakeSlackSocket({ appId: 'A0APP' });
-  serveConnectionsOpen(api, socket, APP_TOKEN);
-  api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
-  api.route('users.info', (call) => ({
-    body: {
-      ok: true,
-      user: { id: String((call.body as Record<string, unknown>)['user']), profile: { email: 'alice@shop.example' } },
+  setup = await startTestApp('slack_socket', {
+    slack: true,
+    routes: (api) => {
+      serveConnectionsOpen(api, socket, APP_TOKEN);
+      api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
+      api.route('users.info', (call) => ({
+        body: {
+          ok: true,
+          user: {
+            id: String((call.body as Record<string, unknown>)['user']),
+            profile: { email: 'alice@shop.example' },
+          },
+        },
+      }));
     },
-  }));
-  app = await createTestApp(db, {
-    ACK_ENABLED: 'false',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SOCKET_MODE: 'true',
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: api.url,
+    env: { ACK_ENABLED: 'false', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: APP_TOKEN },
   });
+  ({ db, api, app } = setup);
   await app.agents.upsert({
     name: 'alice',
     role: 'agent',
@@ -73,10 +75,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await role?.stop();
-  await app?.close();
+  await setup?.close();
   await socket?.close();
-  await api?.close();
-  await db?.drop();
 });
 
 const responseUrl = () => `${api.url}response/${(responses += 1)}`;

@@ -6,22 +6,19 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MysqlChatPostLedger } from '../../adapters/mysql/mysql-chat-post-ledger.ts';
-import { ChatNoticeLoop } from '../../src/services/chat-notice-loop.ts';
-import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { RedisReplayGuard } from '../../adapters/queue/redis-replay-guard.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
-  startSmtpListener,
+  noticeLoop,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const SECRET = 'test-signing-secret-8f2b';
@@ -35,6 +32,7 @@ const CARLA = 'U0CARLA';
 const NAMES: Record<string, string> = { [ALICE]: 'alice', [BRUNO]: 'bruno', [STRANGER]: 'mallory' };
 const CHANNEL = 'C0NOTIFY';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let api: RecordingServer;
 let smtp: SmtpListener;
@@ -49,31 +47,28 @@ let otherId: number;
 let ts = 1_700_000_000;
 
 beforeAll(async () => {
-  db = await createTestDatabase('slack');
-  api = await startRecordingServer();
-  smtp = await startSmtpListener();
-  api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
-  api.route('users.info', (call) => {
-    const user = String((call.body as Record<string, unknown>)['user']);
-    return {
-      body: {
-        ok: true,
-        user: {
-          id: user,
-          profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` },
-        },
-      },
-    };
+  setup = await startTestApp('slack', {
+    smtp: true,
+    slack: { signingSecret: SECRET },
+    routes: (api) => {
+      api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
+      api.route('users.info', (call) => {
+        const user = String((call.body as Record<string, unknown>)['user']);
+        return {
+          body: {
+            ok: true,
+            user: {
+              id: user,
+              profile: { email: user === BRUNO ? 'Bruno@Shop.example' : `${NAMES[user] ?? 'x'}@else.example` },
+            },
+          },
+        };
+      });
+      api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
+    },
+    env: { ACK_ENABLED: 'false' },
   });
-  api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100`, channel: CHANNEL } }));
-  app = await createTestApp(db, {
-    ACK_ENABLED: 'false',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: api.url,
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-  });
+  ({ db, api, smtp, app } = setup);
   await app.agents.upsert({
     name: 'alice',
     role: 'agent',
@@ -110,10 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bot?.stop();
-  await app?.close();
-  await api?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 /** POSTs a body to the receiver with Slack's v0 signature (or a given bad one / timestamp). */
@@ -555,20 +547,11 @@ describe('notices in the channel', () => {
     );
     notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000200`, channel: CHANNEL } }));
     try {
-      const ledger = new MysqlChatPostLedger(db.database);
-      const notifier = new PacedChatNotifier({
+      const loop = noticeLoop(db, app, {
         poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }),
         channel: CHANNEL,
-        ledger,
-        logger: app.logger,
         coalesceMs: 300,
         minGapMs: 200,
-      });
-      const loop = new ChatNoticeLoop({
-        feedFor: app.stores.noticeFeed,
-        notifiers: [notifier],
-        logger: app.logger,
-        triageGraceMs: 0,
       });
       await loop.start(); // from now on: the existing ticket is history, not announced
       const ids: number[] = [];
@@ -639,20 +622,11 @@ describe("customers' mentions and links (security review, findings 9 and 15)", (
     const notifyApi = await startRecordingServer();
     notifyApi.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000300`, channel: CHANNEL } }));
     try {
-      const ledger = new MysqlChatPostLedger(db.database);
-      const notifier = new PacedChatNotifier({
+      const loop = noticeLoop(db, app, {
         poster: new SlackChatPoster({ token: 'xoxb-test', apiUrl: notifyApi.url }),
         channel: CHANNEL,
-        ledger,
-        logger: app.logger,
         coalesceMs: 100,
         minGapMs: 100,
-      });
-      const loop = new ChatNoticeLoop({
-        feedFor: app.stores.noticeFeed,
-        notifiers: [notifier],
-        logger: app.logger,
-        triageGraceMs: 0,
       });
       await loop.start();
       const first = eml({

@@ -16,18 +16,20 @@ import { PROJECT_ROOT } from '../../src/config.ts';
 import type { IntakeResult } from '../../src/services/intake-result.ts';
 import { eml } from './eml.ts';
 import {
+  commandEnv,
   createTestApp,
-  createTestDatabase,
   runTicketrelay,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const MX = 'mx.shop.example';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
@@ -35,14 +37,11 @@ let app: TestApp;
 beforeAll(async () => {
   // The real filter, like MariaDB: installed with apt-get when missing (as root), started once, shared.
   await servicesUp({ dataDir: path.join(PROJECT_ROOT, '.data'), services: ['spamd'], log: () => undefined });
-  db = await createTestDatabase('spam');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, {
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    SPAM_FILTER: LOCAL_ENDPOINTS.spamFilterUrl,
-    SPAM_TRUSTED_AUTHSERV_ID: MX,
+  setup = await startTestApp('spam', {
+    smtp: true,
+    env: { SPAM_FILTER: LOCAL_ENDPOINTS.spamFilterUrl, SPAM_TRUSTED_AUTHSERV_ID: MX },
   });
+  ({ db, smtp, app } = setup);
   await app.agents.upsert({
     name: 'alice',
     role: 'agent',
@@ -52,9 +51,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const ingest = (raw: Buffer): Promise<IntakeResult> => app.intake.ingest(raw, { kind: 'test' });
@@ -296,10 +293,7 @@ describe('reviewing held spam', () => {
       held.messageId,
     ])) as [{ id: number }];
     const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
-      DATA_DIR: app.dataDir,
-      QUEUE_PREFIX: app.queuePrefix,
+      ...commandEnv(db, app),
       SMTP_URL: smtp.url,
       SMTP_ALLOW_PLAIN: 'true',
     };

@@ -12,15 +12,14 @@ import { MysqlTemplateStore } from '../../adapters/mysql/mysql-template-store.ts
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import type { Caller } from '../../src/domain/command.ts';
 import { DISCORD_IDS, discordMessage, ticketCommand, type CommandOption } from '../fakes/discord-payloads.ts';
-import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
+import type { RecordedCall, RecordingServer } from '../fakes/recording-server.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
 const SECRET = 'tpl-signing-secret';
@@ -30,6 +29,7 @@ const DISCORD_STRANGER = '1300000000000000006';
 const APP_ID = DISCORD_IDS.app;
 const marie: Caller = { platform: 'console', userId: 'marie' };
 
+let setup: TestSetup;
 let db: TestDatabase;
 let api: RecordingServer;
 let smtp: SmtpListener;
@@ -42,28 +42,23 @@ let enTicket: number;
 let ts = 1_700_000_000;
 
 beforeAll(async () => {
-  db = await createTestDatabase('tplsuggest');
-  api = await startRecordingServer();
-  smtp = await startSmtpListener();
-  api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
-  api.route('users.info', (call) => ({
-    body: { ok: true, user: { id: String((call.body as Record<string, unknown>)['user']), profile: {} } },
-  }));
-  api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100` } }));
-  api.route('/messages/%40original', (call) => ({
-    body: discordMessage(call, { id: APP_ID, username: 'ticketrelay' }),
-  }));
-  app = await createTestApp(db, {
-    ACK_ENABLED: 'false',
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: api.url,
-    DISCORD_TOKEN: 'discord-test-token',
-    DISCORD_APPLICATION_ID: APP_ID,
-    DISCORD_API_URL: `${api.url}api`,
+  setup = await startTestApp('tplsuggest', {
+    smtp: true,
+    slack: { signingSecret: SECRET },
+    discord: true,
+    routes: (api) => {
+      api.route('auth.test', () => ({ body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM' } }));
+      api.route('users.info', (call) => ({
+        body: { ok: true, user: { id: String((call.body as Record<string, unknown>)['user']), profile: {} } },
+      }));
+      api.route('chat.postMessage', () => ({ body: { ok: true, ts: `${(ts += 1)}.000100` } }));
+      api.route('/messages/%40original', (call) => ({
+        body: discordMessage(call, { id: APP_ID, username: 'ticketrelay' }),
+      }));
+    },
+    env: { ACK_ENABLED: 'false' },
   });
+  ({ db, api, smtp, app } = setup);
   await app.agents.upsert({
     name: 'marie',
     role: 'agent',
@@ -120,10 +115,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await discord?.stop();
   await slack?.stop();
-  await app?.close();
-  await api?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const jsonOf = (call: RecordedCall | undefined) => (call?.body ?? {}) as Record<string, unknown>;

@@ -11,16 +11,16 @@ import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { MysqlTemplateStore } from '../../adapters/mysql/mysql-template-store.ts';
 import type { Caller } from '../../src/domain/command.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
   runTicketrelay,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
@@ -28,9 +28,8 @@ let store: MysqlTemplateStore;
 const marie: Caller = { platform: 'console', userId: 'marie' };
 
 beforeAll(async () => {
-  db = await createTestDatabase('templates');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, { SMTP_URL: smtp.url, SMTP_ALLOW_PLAIN: 'true', ACK_ENABLED: 'false' });
+  setup = await startTestApp('templates', { smtp: true, env: { ACK_ENABLED: 'false' } });
+  ({ db, smtp, app } = setup);
   await app.agents.upsert({
     name: 'marie',
     role: 'agent',
@@ -55,9 +54,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 async function ticketIn(language: 'fr' | 'en', subject: string): Promise<number> {

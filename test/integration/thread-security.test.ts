@@ -9,15 +9,15 @@ import { startHttpFrontEnd, type HttpFrontEnd } from '../../src/roles/http.ts';
 import type { Caller } from '../../src/domain/command.ts';
 import { eml } from './eml.ts';
 import {
-  createTestApp,
-  createTestDatabase,
   ingestTicket,
-  startSmtpListener,
+  startTestApp,
   type SmtpListener,
   type TestApp,
   type TestDatabase,
+  type TestSetup,
 } from './harness.ts';
 
+let setup: TestSetup;
 let db: TestDatabase;
 let smtp: SmtpListener;
 let app: TestApp;
@@ -26,14 +26,11 @@ let front: HttpFrontEnd;
 const agent: Caller = { platform: 'slack', userId: 'UHELENE' };
 
 beforeAll(async () => {
-  db = await createTestDatabase('threadsec');
-  smtp = await startSmtpListener();
-  app = await createTestApp(db, {
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-    ACK_ENABLED: 'false',
-    SPAM_TRUSTED_AUTHSERV_ID: 'mx.shop.example',
+  setup = await startTestApp('threadsec', {
+    smtp: true,
+    env: { ACK_ENABLED: 'false', SPAM_TRUSTED_AUTHSERV_ID: 'mx.shop.example' },
   });
+  ({ db, smtp, app } = setup);
   await app.agents.upsert({
     name: 'helene',
     role: 'agent',
@@ -45,9 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await front?.close();
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 /** The addresses an agent's reply on this ticket reaches, as the SMTP listener saw them. */
