@@ -7,41 +7,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { eml } from './eml.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  startSmtpListener,
-  type SmtpListener,
-  type TestApp,
-  type TestDatabase,
-} from './harness.ts';
+import { startTestApp, type TestApp, type TestDatabase, type TestSetup } from './harness.ts';
 
 const TOTAL_CAP = 10;
 const PER_MAILBOX = 3;
 
+let setup: TestSetup;
 let db: TestDatabase;
 let web: TestApp;
 let mail: TestApp;
-let smtp: SmtpListener;
 
 beforeAll(async () => {
-  db = await createTestDatabase('ack_caps_exact');
-  smtp = await startSmtpListener();
-  const env = {
-    ACK_MAX_PER_HOUR: String(PER_MAILBOX),
-    ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP),
-    SMTP_URL: smtp.url,
-    SMTP_ALLOW_PLAIN: 'true',
-  };
-  web = await createTestApp(db, env);
-  mail = await createTestApp(db, env);
+  // Two intakes on one database, as the web form's and the mailbox's processes are.
+  setup = await startTestApp('ack_caps_exact', {
+    smtp: true,
+    env: { ACK_MAX_PER_HOUR: String(PER_MAILBOX), ACK_MAX_TOTAL_PER_HOUR: String(TOTAL_CAP) },
+  });
+  ({ db, app: web } = setup);
+  mail = await setup.anotherApp();
 }, 60_000);
 
 afterAll(async () => {
-  await web?.close();
-  await mail?.close();
-  await smtp?.close();
-  await db?.drop();
+  await setup?.close();
 });
 
 const queuedAcks = async () =>
