@@ -30,13 +30,23 @@ function created(result: IntakeResult): Extract<IntakeResult, { outcome: 'create
   return result as Extract<IntakeResult, { outcome: 'created' }>;
 }
 
+/**
+ * The email to `address` once the mail server has it and the outbox has recorded it as sent: the server
+ * takes the message before the outbox hears its 250, so the row says 'sent' a moment after.
+ */
 async function waitForMailTo(address: string): Promise<(typeof smtp.received)[number]> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const found = smtp.received.find((m) => m.envelopeTo.includes(address));
-    if (found) return found;
+    const id = found?.parsed.messageId?.replace(/[<>]/g, '');
+    if (id) {
+      const [row] = await db.query<{ delivery: string }>('SELECT delivery FROM support_message WHERE message_id = ?', [
+        id,
+      ]);
+      if (row?.delivery === 'sent') return found!;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`no mail to ${address}`);
+  throw new Error(`no mail to ${address} recorded as sent`);
 }
 
 /** A DSN as Postfix writes it; `original` is the returned headers (Message-ID of the email it is about). */
