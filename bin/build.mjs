@@ -282,6 +282,10 @@ async function bundleCli({ log, newest }) {
  *   which recompiles the patterns) and replays them then.
  * - libmime builds iconv-lite's GBK table at load to learn the decoder class all double-byte codecs
  *   share; that class is iconv-lite's DBCS codec's own, read from it without building a table.
+ * - ioredis adds a method per Redis command (~600) to its Commander class's prototype one by one; V8
+ *   copies the prototype's descriptors at each addition (quadratic: ~15 ms). The prototype is put in
+ *   dictionary mode first (a property added and deleted), where each addition is constant time; V8
+ *   makes it fast again when it is first used as a prototype. The same methods, the same behaviour.
  * A library whose text is no longer what is replaced is bundled as it is (slower, the same behaviour),
  * and the manifest lists what was deferred (`lazyVendor`; a test expects every one).
  */
@@ -309,6 +313,8 @@ export default function linkifyIt(...options) {
   return standIn;
 }`,
 };
+const IOREDIS_COMMANDER = /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/;
+const IOREDIS_COMMANDS_LOOP = 'commands.forEach(function (commandName) {\n    Commander.prototype[commandName] =';
 const LIBMIME_CHARSET = /[\\/]libmime[\\/]dist[\\/](cjs|esm)[\\/]charset\.js$/;
 const LIBMIME_GBK = /(\w+(?:\.default)?)\.getCodec\('gbk'\)\.decoder/;
 
@@ -326,6 +332,13 @@ export function lazyVendor(applied) {
         loader: 'js',
         resolveDir: args.pluginData.resolveDir,
       }));
+      build.onLoad({ filter: IOREDIS_COMMANDER }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (text.split(IOREDIS_COMMANDS_LOOP).length !== 2) return undefined;
+        applied.add('ioredis:commander-prototype');
+        const dictionary = 'Commander.prototype.__trDictionary = 0;\ndelete Commander.prototype.__trDictionary;\n';
+        return { contents: text.replace(IOREDIS_COMMANDS_LOOP, `${dictionary}${IOREDIS_COMMANDS_LOOP}`), loader: 'js' };
+      });
       build.onLoad({ filter: LIBMIME_CHARSET }, (args) => {
         const text = readFileSync(args.path, 'utf8');
         if (!LIBMIME_GBK.test(text)) return undefined;
