@@ -58,26 +58,32 @@ const NOT_BUNDLED = [
   'bufferutil',
   'utf-8-validate',
 ];
-/** A change of the installed libraries (npm ci, npm install) makes the bundle stale too. */
-const LOCKFILES = [path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'node_modules', '.package-lock.json')];
+/** A change of the installed libraries (npm ci, npm install), or of this build, makes the bundle stale too. */
+const LOCKFILES = [
+  path.join(ROOT, 'package-lock.json'),
+  path.join(ROOT, 'node_modules', '.package-lock.json'),
+  fileURLToPath(import.meta.url),
+];
 
-/** Every source file with the dist/ file it becomes. */
+/**
+ * Every source file with the dist/ file it becomes. Paths joined as strings (this runs at every start:
+ * path.relative and path.join on each file were most of its ~20 ms).
+ */
 function sourceFiles() {
   const files = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+  const walk = (rel) => {
+    for (const entry of readdirSync(`${ROOT}${path.sep}${rel}`, { withFileTypes: true })) {
+      const name = `${rel}${path.sep}${entry.name}`;
+      if (entry.isDirectory()) walk(name);
       else if (entry.isFile() && !entry.name.endsWith('.d.ts')) {
-        const rel = path.relative(ROOT, full);
         files.push({
-          source: full,
-          target: path.join(DIST, entry.name.endsWith('.ts') ? rel.replace(/\.ts$/, '.js') : rel),
+          source: `${ROOT}${path.sep}${name}`,
+          target: `${DIST}${path.sep}${name.endsWith('.ts') ? `${name.slice(0, -3)}.js` : name}`,
         });
       }
     }
   };
-  for (const dir of SOURCE_DIRS) if (existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  for (const dir of SOURCE_DIRS) if (existsSync(path.join(ROOT, dir))) walk(dir);
   return files;
 }
 
@@ -99,7 +105,7 @@ function staleFiles(files) {
   return { stale, newest };
 }
 
-/** The newest of the sources' time and the lockfiles' (a change of the installed libraries). */
+/** The newest of the sources' time, the lockfiles' (a change of the installed libraries) and this build's. */
 function newestInput(newestSource) {
   let newest = newestSource;
   for (const file of LOCKFILES) {
@@ -192,11 +198,11 @@ export async function build({ log = () => undefined } = {}) {
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(DIST, dir))) prune(path.join(DIST, dir));
-  const bundle = await bundleCli({ log, newest: newestInput(newest) });
+  const { bundle, lazyVendor } = await bundleCli({ log, newest: newestInput(newest) });
   mkdirSync(DIST, { recursive: true });
   writeFileSync(
     `${MANIFEST}.${process.pid}.tmp`,
-    `${JSON.stringify({ files: files.length, bundle, builtAt: new Date().toISOString() })}\n`,
+    `${JSON.stringify({ files: files.length, bundle, lazyVendor, builtAt: new Date().toISOString() })}\n`,
   );
   renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   return stale.length;
@@ -205,7 +211,7 @@ export async function build({ log = () => undefined } = {}) {
 /**
  * dist/ticketrelay.cjs, when a source or the installed libraries changed since it was made (`newest`
  * is the newest of their times). Returns its hash (the code caches are kept per hash), or null when esbuild is not
- * installed. CommonJS, so that bin/ticketrelay.mjs can compile it with a code cache (Node 20 has
+ * installed, and the libraries' start-up work deferred in it (lazyVendor). CommonJS, so that bin/ticketrelay.mjs can compile it with a code cache (Node 20 has
  * none for ES modules); our dynamic imports become functions called on first use, as before.
  */
 async function bundleCli({ log, newest }) {
@@ -214,17 +220,19 @@ async function bundleCli({ log, newest }) {
     esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
   } catch {
     rmSync(BUNDLE, { force: true });
-    return null;
+    return { bundle: null, lazyVendor: [] };
   }
   try {
     const previous = JSON.parse(readFileSync(MANIFEST, 'utf8'));
-    if (typeof previous.bundle === 'string' && statSync(BUNDLE).mtimeMs >= newest) return previous.bundle;
+    if (typeof previous.bundle === 'string' && statSync(BUNDLE).mtimeMs >= newest)
+      return { bundle: previous.bundle, lazyVendor: previous.lazyVendor ?? [] };
   } catch {
     // no manifest or no bundle yet: a first build
   }
   log('ticketrelay: bundling the CLI into dist/ticketrelay.cjs…');
   const started = new Date();
   const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  const deferred = new Set();
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'adapters', 'cli', 'entry.ts')],
     outfile: temporary,
@@ -239,7 +247,7 @@ async function bundleCli({ log, newest }) {
     // Non-ASCII characters escaped: bin/ticketrelay.mjs reads the bundle as Latin-1 (one byte a character).
     charset: 'ascii',
     logLevel: 'error',
-    plugins: [importMetaAsInDist],
+    plugins: [importMetaAsInDist, lazyVendor(deferred)],
     // import.meta of each source, as the per-file build has it: its own file under dist/ (see metaOf).
     banner: {
       js: [
@@ -260,7 +268,86 @@ async function bundleCli({ log, newest }) {
   if (existsSync(CODE_CACHE_DIR))
     for (const entry of readdirSync(CODE_CACHE_DIR))
       if (!entry.startsWith(`${hash}-`)) rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
-  return hash;
+  return { bundle: hash, lazyVendor: [...deferred].sort() };
+}
+
+/**
+ * Work some libraries do as they load, for features ticketrelay never asks of them, deferred in the
+ * bundle to the first time it is asked for (then done exactly as before). Each short process loaded
+ * them all: about 35 ms of CPU of `ingest -` (issue 19).
+ * - mailparser builds linkify-it's pattern of every top-level domain, and loads html-to-text with its
+ *   HTML parser and entity tables, for textAsHtml and HTML→text, which MailparserEmailParser turns off
+ *   (skipTextToHtml, skipTextLinks, skipHtmlToText). Its imports of both get stand-ins that load the
+ *   real module on first use: linkify-it's stand-in records the set-up calls (tlds, add, set, each of
+ *   which recompiles the patterns) and replays them then.
+ * - libmime builds iconv-lite's GBK table at load to learn the decoder class all double-byte codecs
+ *   share; that class is iconv-lite's DBCS codec's own, read from it without building a table.
+ * - ioredis adds a method per Redis command (~600) to its Commander class's prototype one by one; V8
+ *   copies the prototype's descriptors at each addition (quadratic: ~15 ms). The prototype is put in
+ *   dictionary mode first (a property added and deleted), where each addition is constant time; V8
+ *   makes it fast again when it is first used as a prototype. The same methods, the same behaviour.
+ * A library whose text is no longer what is replaced is bundled as it is (slower, the same behaviour),
+ * and the manifest lists what was deferred (`lazyVendor`; a test expects every one).
+ */
+const LAZY_VENDOR_IMPORTS = {
+  'html-to-text': 'export function htmlToText(...args) { return require("html-to-text").htmlToText(...args); }',
+  'linkify-it': `const SET_UP = new Set(['tlds', 'add', 'set']);
+export default function linkifyIt(...options) {
+  const calls = [];
+  let real = null;
+  const instance = () => {
+    if (real === null) {
+      const create = require('linkify-it');
+      real = (create.default ?? create)(...options);
+      for (const [name, args] of calls) real[name](...args);
+    }
+    return real;
+  };
+  const standIn = new Proxy({}, {
+    get(_, name) {
+      if (real === null && SET_UP.has(name)) return (...args) => (calls.push([name, args]), standIn);
+      const value = instance()[name];
+      return typeof value === 'function' ? value.bind(real) : value;
+    },
+  });
+  return standIn;
+}`,
+};
+const IOREDIS_COMMANDER = /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/;
+const IOREDIS_COMMANDS_LOOP = 'commands.forEach(function (commandName) {\n    Commander.prototype[commandName] =';
+const LIBMIME_CHARSET = /[\\/]libmime[\\/]dist[\\/](cjs|esm)[\\/]charset\.js$/;
+const LIBMIME_GBK = /(\w+(?:\.default)?)\.getCodec\('gbk'\)\.decoder/;
+
+export function lazyVendor(applied) {
+  return {
+    name: 'lazy-vendor',
+    setup(build) {
+      build.onResolve({ filter: /^(html-to-text|linkify-it)$/ }, (args) => {
+        if (!/[\\/]mailparser[\\/]dist[\\/]esm[\\/]mail-parser\.js$/.test(args.importer)) return undefined;
+        applied.add(`mailparser:${args.path}`);
+        return { path: args.path, namespace: 'lazy-vendor', pluginData: { resolveDir: path.dirname(args.importer) } };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lazy-vendor' }, (args) => ({
+        contents: LAZY_VENDOR_IMPORTS[args.path],
+        loader: 'js',
+        resolveDir: args.pluginData.resolveDir,
+      }));
+      build.onLoad({ filter: IOREDIS_COMMANDER }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (text.split(IOREDIS_COMMANDS_LOOP).length !== 2) return undefined;
+        applied.add('ioredis:commander-prototype');
+        const dictionary = 'Commander.prototype.__trDictionary = 0;\ndelete Commander.prototype.__trDictionary;\n';
+        return { contents: text.replace(IOREDIS_COMMANDS_LOOP, `${dictionary}${IOREDIS_COMMANDS_LOOP}`), loader: 'js' };
+      });
+      build.onLoad({ filter: LIBMIME_CHARSET }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!LIBMIME_GBK.test(text)) return undefined;
+        applied.add(`libmime:gbk-${LIBMIME_CHARSET.exec(args.path)[1]}`);
+        // getCodec has loaded iconv-lite's encodings already (libmime's UNSUPPORTED_CODECS, above it).
+        return { contents: text.replace(LIBMIME_GBK, '$1.encodings._dbcs.prototype.decoder'), loader: 'js' };
+      });
+    },
+  };
 }
 
 /**

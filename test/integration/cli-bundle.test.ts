@@ -1,10 +1,15 @@
 /**
  * The CLI runs from one bundled file (dist/ticketrelay.cjs) with V8's code cache of the previous run of
  * the same command (dist/cache/): the first run writes it, the next ones read it, and V8 refusing it
- * would show as the file written again.
+ * would show as the file written again. The work some libraries do as they load, for features we never use,
+ * is deferred in the bundle (bin/build.mjs, lazyVendor): their output stays what it was.
  */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runTicketrelay } from './harness.ts';
 
@@ -39,5 +44,97 @@ describe('the bundled CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage:\n.*ingest/);
     expect(() => statSync(cache)).toThrow();
+  });
+});
+
+/** What bin/build.mjs defers (see lazyVendor there): a library update that changes its text shows here. */
+const DEFERRED = [
+  'ioredis:commander-prototype',
+  'libmime:gbk-cjs',
+  'libmime:gbk-esm',
+  'mailparser:html-to-text',
+  'mailparser:linkify-it',
+];
+
+describe('libraries’ unused start-up work, deferred in the bundle', () => {
+  it('is deferred for each library the build knows (the manifest lists them)', () => {
+    const { lazyVendor } = JSON.parse(readFileSync(path.join(DIST, '.build.json'), 'utf8')) as { lazyVendor: string[] };
+    expect(lazyVendor).toEqual(DEFERRED);
+    const bundle = readFileSync(path.join(DIST, 'ticketrelay.cjs'), 'latin1');
+    expect(bundle).not.toContain('getCodec("gbk")');
+  });
+
+  it('leaves mailparser’s output as it was (links, HTML to text, double-byte charsets) and ioredis’s commands', async () => {
+    const raw = Buffer.concat([
+      Buffer.from(
+        'From: Li Wei <li.wei@customer.example>\r\nTo: support@ticketrelay.test\r\nSubject: =?GBK?B?tqm1pQ==?=\r\nMessage-ID: <gbk-1@customer.example>\r\nContent-Type: multipart/alternative; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+      ),
+      // "订单 12345 还没有到, see https://shop.example/orders?id=12345 or @shop www.parts.onion" in GBK, long enough to be cut into chunks
+      Buffer.concat(
+        Array.from({ length: 400 }, () =>
+          Buffer.from([
+            0xb6, 0xa9, 0xb5, 0xa5, 0x20, 0x31, 0x32, 0x33, 0x34, 0x35, 0x20, 0xbb, 0xb9, 0xc3, 0xbb, 0xd3, 0xd0, 0xb5,
+            0xbd, 0x2c, 0x20,
+          ]),
+        ),
+      ),
+      Buffer.from(
+        ' see https://shop.example/orders?id=12345 or @shop www.parts.onion\r\n--zz\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>world</b> &amp; <a href="http://x.example">link</a></p><ul><li>one</li></ul>\r\n--zz--\r\n',
+      ),
+    ]);
+    const esbuild = (await import('esbuild')).default;
+    const { lazyVendor } = (await import(pathToFileURL(path.join(DIST, '..', 'bin', 'build.mjs')).href)) as {
+      lazyVendor: (applied: Set<string>) => import('esbuild').Plugin;
+    };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ticketrelay-lazy-vendor-'));
+    try {
+      const applied = new Set<string>();
+      const out = path.join(dir, 'parse.mjs');
+      await esbuild.build({
+        stdin: {
+          contents:
+            "import { simpleParser } from 'mailparser'; import { Redis } from 'ioredis'; export const parse = async (raw, options) => { const m = await simpleParser(raw, options); return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject }; }; export const redisMethods = () => Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort();",
+          resolveDir: path.join(DIST, '..'),
+        },
+        outfile: out,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        mainFields: ['main', 'module'],
+        logLevel: 'error',
+        plugins: [lazyVendor(applied)],
+        banner: { js: "import { createRequire as __tr } from 'node:module'; const require = __tr(import.meta.url);" },
+      });
+      expect([...applied].sort()).toEqual(DEFERRED);
+      const bundled = (await import(pathToFileURL(out).href)) as {
+        parse: (raw: Buffer, o: object) => Promise<object>;
+        redisMethods: () => string[];
+      };
+      // ioredis: the same command methods, the prototype only built another way.
+      const methods = bundled.redisMethods();
+      expect(methods).toEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort());
+      expect(methods).toEqual(expect.arrayContaining(['evalsha', 'evalshaBuffer', 'hset', 'xadd', 'call']));
+      expect(methods).not.toContain('__trDictionary');
+      const eager = async (input: Buffer, options: object) => {
+        const m = await simpleParser(input, options);
+        return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject };
+      };
+      const textOnly = Buffer.from(
+        'From: a@customer.example\r\nSubject: html\r\nContent-Type: text/html\r\n\r\n<div>Only <i>HTML</i> here: www.example.org</div>\r\n',
+      );
+      for (const input of [raw, textOnly]) {
+        const expected = await eager(input, {});
+        expect(await bundled.parse(input, {})).toEqual(expected);
+      }
+      const parsed = (await bundled.parse(raw, {})) as { text: string; textAsHtml: string; subject: string };
+      expect(parsed.subject).toBe('订单');
+      expect(parsed.text).toContain('订单 12345 还没有到, 订单 12345');
+      expect(parsed.textAsHtml).toContain('<a href="https://shop.example/orders?id=12345">');
+      expect(parsed.textAsHtml).toContain('<a href="https://twitter.com/shop">@shop</a>');
+      expect(parsed.textAsHtml).toContain('<a href="http://www.parts.onion">');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
