@@ -32,6 +32,7 @@ export function capitalised(text: string): string {
  * ("assign 12 @bob confirm"). Anything else is not run: a button is no way to type other commands.
  */
 export function confirmedLine(value: string): string | null {
-  const parsed = parseCommand(value.slice(0, 200));
+  if (value.length > 200) return null;
+  const parsed = parseCommand(value);
   return parsed.ok && parsed.command.name === 'assign' && parsed.command.confirm ? value : null;
 }

@@ -333,7 +333,7 @@ export class MysqlAssignmentStore implements AssignmentStore {
         // Looked at again under the ticket's lock: someone may have taken it, or the agent come back.
         // Only the ticket's row is locked (decisions lock tickets, then agents: no other order is taken).
         const [t] = await this.#rows(
-          `SELECT assignee_agent_id FROM support_ticket
+          `SELECT assignee_agent_id, subject, customer_email, priority, category FROM support_ticket
             WHERE ticket_id = ? AND status = 'open' AND assignee_agent_id IN (SELECT id FROM support_agent WHERE active = 0)
             FOR UPDATE`,
           [ticketId],
@@ -361,7 +361,14 @@ export class MysqlAssignmentStore implements AssignmentStore {
           [ticketId, JSON.stringify({ from: Number(t['assignee_agent_id']), agent: agentName, reason }), at],
           conn,
         );
-        return { ticketId, agentName };
+        return {
+          ticketId,
+          agentName,
+          subject: String(t['subject']),
+          customer: String(t['customer_email']),
+          priority: t['priority'] as Priority,
+          category: t['category'] as Category,
+        };
       });
       if (done) released.push(done);
     }

@@ -35,8 +35,7 @@ export type DecideMode =
   | { readonly kind: 'at_risk'; readonly since: Date; readonly metric: string };
 
 /** A ticket whose agent was removed, taken back from them into the queue. */
-export interface ReleasedOrphan {
-  readonly ticketId: number;
+export interface ReleasedOrphan extends Omit<AssignableTicket, 'lastAgentId' | 'assigneeAgentId' | 'generation'> {
   readonly agentName: string;
 }
 

@@ -175,7 +175,19 @@ export class AssignmentService implements AssignmentCommands {
     for (const orphan of released) {
       const line = `Returned to the queue: ${orphan.agentName}, who had it, was removed from the agents`;
       this.#log.warn({ ticketId: orphan.ticketId, agent: orphan.agentName }, `ticket #${orphan.ticketId}: ${line}`);
-      await this.assign(orphan.ticketId, [line]);
+      const outcome = await this.assign(orphan.ticketId, [line]);
+      // Nobody is assigned automatically: people are told it is theirs to take.
+      if (outcome.done === 'skipped' && outcome.why === 'off')
+        await this.#tell({
+          kind: 'assignment',
+          ticketId: orphan.ticketId,
+          subject: orphan.subject,
+          customer: orphan.customer,
+          priority: orphan.priority,
+          category: orphan.category,
+          lines: [line, 'Left for an agent to take (no automatic assignment)'],
+          onceKey: `asg:o${Date.now().toString(36)}`,
+        });
     }
     return released.length;
   }
@@ -230,15 +242,7 @@ export class AssignmentService implements AssignmentCommands {
       lines: [...lead, capital(decision.reason)],
       onceKey: `asg:${letter}${ticket.generation || mode.kind !== 'new' ? ticket.generation : ''}`,
     };
-    for (const notifier of this.#notifiers)
-      await notifier
-        .notify(notice)
-        .catch((error: unknown) =>
-          this.#log.warn(
-            { ticketId: ticket.ticketId, err: String(error) },
-            'assignment notice not posted by one notifier',
-          ),
-        );
+    await this.#tell(notice);
     // An at-risk reassignment: both agents hear it directly, where they have a chat id and we post.
     if (mode.kind === 'at_risk' && decision.kind === 'assign' && ticket.assigneeAgentId !== null)
       for (const agentId of [ticket.assigneeAgentId, decision.agentId])
@@ -250,6 +254,18 @@ export class AssignmentService implements AssignmentCommands {
               this.#log.warn({ ticketId: ticket.ticketId, platform, err: String(error) }, 'reassignment DM failed'),
             );
         }
+  }
+
+  async #tell(notice: TicketNotice): Promise<void> {
+    for (const notifier of this.#notifiers)
+      await notifier
+        .notify(notice)
+        .catch((error: unknown) =>
+          this.#log.warn(
+            { ticketId: notice.ticketId, err: String(error) },
+            'assignment notice not posted by one notifier',
+          ),
+        );
   }
 
   async away(agent: Agent, until: Date | null): Promise<string> {

@@ -504,3 +504,32 @@ describe('Discord /ticket away and back', () => {
     expect(await assigneeOf(ticketId)).toBe('dora');
   });
 });
+
+describe('a removed agent, with no automatic assignment (no ASSIGNMENT_FILE)', () => {
+  it('still has their tickets unassigned and people told they are theirs to take', async () => {
+    const manual = await createTestApp(db, {
+      ACK_ENABLED: 'false',
+      CHAT_NOTICES_PER_MINUTE: '60',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_NOTIFY_CHANNEL: CHANNEL,
+      SLACK_API_URL: api.url,
+    });
+    try {
+      const held = await db.query<{ ticket_id: number }>(
+        "SELECT ticket_id FROM support_ticket WHERE assignee_agent_id = ? AND status = 'open'",
+        [ids.get('dora')],
+      );
+      expect(held).toHaveLength(1);
+      const ticketId = Number(held[0]!.ticket_id);
+      await manual.agents.remove('dora');
+      expect(await manual.assignment!.pass()).toMatchObject({ orphans: 1 });
+      expect(await assigneeOf(ticketId)).toBeNull();
+      expect(await events(ticketId, 'orphaned')).toMatchObject([{ agent: 'dora' }]);
+      const [post] = assignmentPosts(ticketId);
+      expect(post).toContain('Returned to the queue: dora, who had it, was removed from the agents');
+      expect(post).toContain('Left for an agent to take (no automatic assignment)');
+    } finally {
+      await manual.close();
+    }
+  });
+});
