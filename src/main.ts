@@ -318,7 +318,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     const calendar = sla?.calendar ?? (await loadCalendar(config));
     const settings = await loadAssignmentFile(config.assignment.file, calendar);
-    assignment = new AssignmentService({ store: stores.assignment, settings, calendar, notifiers, logger });
+    assignment = new AssignmentService({
+      store: stores.assignment,
+      settings,
+      calendar,
+      notifiers,
+      // An at-risk reassignment tells both agents directly (the platforms we post to).
+      direct: channelNotifiers,
+      logger,
+    });
     assignmentCommands = assignment;
   } catch (error) {
     const problem = describeError(error).split('\n').join(' ');
@@ -330,6 +338,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stats: unavailable,
       describe: async () => [await unavailable()],
       drain: () => Promise.resolve(0),
+      reopened: () => Promise.resolve(null),
+      capacity: () => Promise.resolve(null),
     };
   }
   const commands = new CommandService({

@@ -3,6 +3,7 @@
  * parse a command themselves, they pass what the person typed or pressed and render the
  * CommandReply (src/domain/command.ts). Derived from the service, so there is one definition only.
  */
+import { parseCommand } from '../../src/domain/command.ts';
 import type { CommandService } from '../../src/services/run-command.ts';
 
 /** The command service as the chat front ends call it. */
@@ -24,4 +25,14 @@ export function nextPageCommand(text: string): string | null {
 /** "open urgent tickets" → "Open urgent tickets". */
 export function capitalised(text: string): string {
   return text ? `${text[0]!.toUpperCase()}${text.slice(1)}` : text;
+}
+
+/**
+ * The line a confirmation button carries (CommandReply.confirm), when it is one: a confirmed assignment
+ * ("assign 12 @bob confirm"). Anything else is not run: a button is no way to type other commands.
+ */
+export function confirmedLine(value: string): string | null {
+  if (value.length > 200) return null;
+  const parsed = parseCommand(value);
+  return parsed.ok && parsed.command.name === 'assign' && parsed.command.confirm ? value : null;
 }

@@ -26,9 +26,10 @@ import { AppError } from '../../src/domain/errors.ts';
 import { suggestionLabel } from '../../src/domain/reply-template.ts';
 import type { AgentDirectory } from '../../src/ports/agent-directory.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import { confirmedLine, SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
 import { READ_ONLY_SUBCOMMANDS, toCommandText } from './discord-command-definition.ts';
 import {
+  CONFIRM_PREFIX,
   parseCustomId,
   renderReply,
   replyModal,
@@ -215,6 +216,7 @@ export class DiscordBot {
   }
 
   async #button(interaction: ButtonInteraction): Promise<void> {
+    if (interaction.customId.startsWith(CONFIRM_PREFIX)) return this.#confirm(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
     const { kind, ticketId } = parsed;
@@ -265,6 +267,18 @@ export class DiscordBot {
       default:
         return;
     }
+  }
+
+  /** "Assign anyway": the confirmed line run as if typed (the same checks); any other line is not run. */
+  async #confirm(interaction: ButtonInteraction): Promise<void> {
+    const line = confirmedLine(interaction.customId.slice(CONFIRM_PREFIX.length));
+    if (!line) return;
+    await interaction.deferUpdate();
+    const reply = await this.#answer(() => this.#commands.run(callerOf(interaction), line), interaction.id);
+    await interaction.followUp({
+      ...payload(renderReply(reply)),
+      ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    });
   }
 
   async #modal(interaction: ModalSubmitInteraction): Promise<void> {

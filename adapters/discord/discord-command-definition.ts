@@ -134,6 +134,12 @@ export const TICKET_COMMAND = {
           required: true,
           max_length: 128,
         },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'confirm',
+          description: "Assign even past the agent's capacity (asked first otherwise)",
+          required: false,
+        },
       ],
     },
     {
@@ -284,7 +290,7 @@ const OPTION_ORDER: Record<string, readonly string[]> = {
   reopen: ['ticket'],
   reply: ['ticket', 'text'],
   note: ['ticket', 'text'],
-  assign: ['ticket', 'agent'],
+  assign: ['ticket', 'agent', 'confirm'],
   priority: ['ticket', 'priority'],
   category: ['ticket', 'category'],
   stats: ['period'],
@@ -312,7 +318,9 @@ export function toCommandText(subcommand: string, options: ReadonlyMap<string, s
     if ((subcommand === 'list' || subcommand === 'spam') && name === 'page') {
       if (subcommand === 'list' || !options.has('release')) parts.push('page', String(value));
     } else if (subcommand === 'spam' && name === 'release') parts.push('release', String(value));
-    else if (subcommand === 'assign' && name === 'agent')
+    else if (subcommand === 'assign' && name === 'confirm') {
+      if (value === true) parts.push('confirm');
+    } else if (subcommand === 'assign' && name === 'agent')
       parts.push(
         String(value).toLowerCase() === 'me'
           ? 'me'

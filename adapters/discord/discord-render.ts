@@ -41,6 +41,8 @@ export interface DiscordMessage {
 export const CUSTOM_ID_PREFIX = 'ticket';
 export type ButtonKind = TicketAction | 'view' | 'send' | 'cancel';
 export const REPLY_MODAL = 'reply_modal';
+/** A confirmation button's custom id: this prefix, then the command line it runs (CommandReply.confirm). */
+export const CONFIRM_PREFIX = 'ticketcmd:';
 export const REPLY_TEXT_INPUT = 'text';
 
 const LABELS: Record<TicketAction, string> = {
@@ -79,8 +81,22 @@ export function renderReply(reply: CommandReply): DiscordMessage {
     case 'stats':
       return { content: '', embeds: [statsEmbed(reply.view)], components: [] };
     default:
-      return { content, embeds: [], components: [] };
+      return { content, embeds: [], components: confirmButton(reply) };
   }
+}
+
+/** "Assign anyway": a custom id holds 100 characters; a longer line is left to be typed (the text says how). */
+function confirmButton(reply: CommandReply): APIActionRowComponent<APIButtonComponent>[] {
+  const id = reply.confirm ? `${CONFIRM_PREFIX}${reply.confirm.command}` : '';
+  if (!reply.confirm || id.length > 100) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.Button, style: ButtonStyle.Primary, label: clip(reply.confirm.label, 80), custom_id: id },
+      ],
+    },
+  ];
 }
 
 function card(view: TicketCard): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {

@@ -25,10 +25,11 @@ import type { Config } from '../../src/config.ts';
 import { slackText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import { SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
+import { confirmedLine, SERVICE_FAILED_TEXT, type TicketCommands } from '../chat/ticket-commands.ts';
 import type { ReplayGuard } from '../queue/redis-replay-guard.ts';
 import {
   ACTION_IDS,
+  CONFIRM_ACTION,
   REPLY_COMPOSE_CALLBACK,
   REPLY_CONFIRM_CALLBACK,
   REPLY_INPUT_ACTION,
@@ -250,6 +251,20 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       },
     );
   }
+
+  // "Assign anyway": the confirmation the refusal asked for, run as if typed (the same checks). Only a
+  // confirmed assignment rides on this button; any other line is not run.
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: CONFIRM_ACTION },
+    async ({ ack, body, action: pressed, respond, client }) => {
+      await ack();
+      const line = confirmedLine(pressed.value ?? '');
+      if (!line) return;
+      const caller = await callerOf(client, body.user.id, body.user.name);
+      const reply = await answer(() => commands.run(caller, line), { userId: body.user.id, action: 'confirm' });
+      await respond(toResponse(reply));
+    },
+  );
 
   app.action<BlockAction<ButtonAction>>(
     { type: 'block_actions', action_id: ACTION_IDS.view },

@@ -52,6 +52,9 @@ export const ACTION_IDS = {
   view: 'ticket_view',
 } as const satisfies Record<TicketAction | 'view', string>;
 
+/** The button of a refusal a confirmation overrides (CommandReply.confirm); its value is the command line. */
+export const CONFIRM_ACTION = 'ticket_confirm';
+
 export const REPLY_COMPOSE_CALLBACK = 'ticket_reply_compose';
 export const REPLY_CONFIRM_CALLBACK = 'ticket_reply_confirm';
 export const REPLY_INPUT_BLOCK = 'reply_text';
@@ -92,7 +95,28 @@ export function renderReply(reply: CommandReply): SlackMessage {
     case 'stats':
       return { text, blocks: statsBlocks(reply.view) };
     default:
-      return { text, blocks: [section(reply.ok ? text : `:warning: ${text}`)] };
+      return {
+        text,
+        blocks: [
+          section(reply.ok ? text : `:warning: ${text}`),
+          ...(reply.confirm
+            ? [
+                {
+                  type: 'actions',
+                  elements: [
+                    {
+                      type: 'button',
+                      text: plain(reply.confirm.label, 75),
+                      action_id: CONFIRM_ACTION,
+                      value: reply.confirm.command,
+                      style: 'primary',
+                    },
+                  ],
+                } satisfies ActionsBlock,
+              ]
+            : []),
+        ],
+      };
   }
 }
 

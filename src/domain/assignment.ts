@@ -59,6 +59,11 @@ export interface AssignmentSettings {
   readonly fallback: AssignmentRule;
   /** How far back `sticky_customer` looks for the customer's last agent. */
   readonly stickyDays: number;
+  /**
+   * `reassign_on_at_risk`: a ticket whose first or next response is at risk with no agent reply is given,
+   * once, to another eligible agent (off by default).
+   */
+  readonly reassignOnAtRisk?: boolean;
 }
 
 /** No file: nobody is assigned automatically (the `manual` default of the review's criteria). */
@@ -73,6 +78,7 @@ export const MANUAL_ONLY: AssignmentSettings = {
     roles: ['agent', 'manager'],
   },
   stickyDays: 30,
+  reassignOnAtRisk: false,
 };
 
 export type AssignmentParse =
@@ -109,9 +115,9 @@ export function parseAssignment(json: unknown, shop: BusinessCalendar, source: C
   const o = json as Record<string, unknown>;
   const errors: string[] = [];
   for (const key of Object.keys(o))
-    if (!['capacity', 'stickyDays', 'default', 'agents', 'rules', 'roles'].includes(key))
+    if (!['capacity', 'stickyDays', 'default', 'agents', 'rules', 'roles', 'reassign_on_at_risk'].includes(key))
       errors.push(
-        `${where(`"${key}"`)}unknown field "${key}" (expected capacity, stickyDays, default, agents, rules, roles)`,
+        `${where(`"${key}"`)}unknown field "${key}" (expected capacity, stickyDays, default, agents, rules, roles, reassign_on_at_risk)`,
       );
   const capacityOf = (value: unknown, field: string, fallback: number): number => {
     if (value === undefined) return fallback;
@@ -130,6 +136,11 @@ export function parseAssignment(json: unknown, shop: BusinessCalendar, source: C
       `${where('"stickyDays"')}stickyDays: a whole number of days from 1 to 3650 (got ${JSON.stringify(stickyDays)})`,
     );
   const roles = rolesOf(o['roles'], 'roles', errors, where) ?? ['agent', 'manager'];
+  const reassignOnAtRisk = o['reassign_on_at_risk'] ?? false;
+  if (typeof reassignOnAtRisk !== 'boolean')
+    errors.push(
+      `${where('"reassign_on_at_risk"')}reassign_on_at_risk: true or false (got ${JSON.stringify(reassignOnAtRisk)})`,
+    );
 
   const agents = new Map<string, AgentSetup>();
   const rawAgents = o['agents'] ?? {};
@@ -231,7 +242,16 @@ export function parseAssignment(json: unknown, shop: BusinessCalendar, source: C
       ? { ...MANUAL_ONLY.fallback, roles }
       : ruleOf({ name: 'default', strategies: o['default'] }, 'default', 0);
   if (errors.length || !fallback) return { ok: false, errors };
-  return { ok: true, settings: { agents, rules, fallback, stickyDays: stickyDays as number } };
+  return {
+    ok: true,
+    settings: {
+      agents,
+      rules,
+      fallback,
+      stickyDays: stickyDays as number,
+      reassignOnAtRisk: reassignOnAtRisk === true,
+    },
+  };
 }
 
 function listOf<T extends string>(
@@ -305,7 +325,15 @@ export type AssignmentDecision =
       readonly reason: string;
     }
   | { readonly kind: 'queue'; readonly rule: string; readonly reason: string }
-  | { readonly kind: 'manual'; readonly rule: string; readonly reason: string };
+  | { readonly kind: 'manual'; readonly rule: string; readonly reason: string }
+  /** The ticket stays with the agent who has it (a reopen they can take back; an at-risk nobody else can take). */
+  | {
+      readonly kind: 'keep';
+      readonly agentId: number;
+      readonly agentName: string;
+      readonly rule: string;
+      readonly reason: string;
+    };
 
 /** Whether the agent is away now. */
 export function isAway(agent: Pick<AgentState, 'awaySince' | 'awayUntil'>, now: Date): boolean {
@@ -323,22 +351,28 @@ function shortLocal(at: Date, timeZone: string): string {
     .replace(` ${timeZone}`, '');
 }
 
-/** Why an agent cannot take this ticket now, or null when they can. */
+/**
+ * Why an agent cannot take this ticket now, or null when they can. `shift: false` (a reopened ticket going
+ * back to the agent who had it): being off shift is no reason, their next shift comes; and an agent the file
+ * does not list (`setup` undefined) is judged on what applies to everyone: active, role, away.
+ */
 export function whyNot(
   agent: AgentState,
-  setup: AgentSetup,
+  setup: AgentSetup | undefined,
   rule: AssignmentRule,
   category: Category,
   shop: BusinessCalendar,
   now: Date,
+  options: { readonly shift?: boolean } = {},
 ): string | null {
   if (!agent.active) return 'removed from the agents';
   if (!rule.roles.includes(agent.role)) return `${agent.role}s are not assigned by the ${ruleWords(rule)}`;
-  if (setup.skills && !setup.skills.includes(category)) return `no ${category} skill`;
+  if (setup?.skills && !setup.skills.includes(category)) return `no ${category} skill`;
   if (isAway(agent, now)) return awayWords(agent, shop.timeZone);
-  const hours = setup.hours ?? shop;
-  if (!hours.isOpen(now)) return `off shift until ${shortLocal(hours.nextOpening(now), shop.timeZone)}`;
-  if (agent.open >= setup.capacity) return `${agent.open}/${setup.capacity} open tickets`;
+  const hours = setup?.hours ?? shop;
+  if (options.shift !== false && !hours.isOpen(now))
+    return `off shift until ${shortLocal(hours.nextOpening(now), shop.timeZone)}`;
+  if (setup && agent.open >= setup.capacity) return `${agent.open}/${setup.capacity} open tickets`;
   return null;
 }
 
@@ -351,13 +385,15 @@ const byRotation = (a: AgentState, b: AgentState): number =>
  * The decision for one ticket. `agents` are every agent the directory knows (the store reads them
  * under lock); only those named in the settings are considered.
  */
-export function decideAssignment(input: {
+export interface DecisionInput {
   readonly settings: AssignmentSettings;
   readonly shop: BusinessCalendar;
   readonly ticket: TicketFacts;
   readonly agents: readonly AgentState[];
   readonly now: Date;
-}): AssignmentDecision {
+}
+
+export function decideAssignment(input: DecisionInput): AssignmentDecision {
   const { settings, ticket, now, shop } = input;
   const rule = ruleFor(settings, ticket.priority, ticket.category);
   const words = ruleWords(rule);
@@ -416,6 +452,59 @@ export function decideAssignment(input: {
     };
   }
   return { kind: 'queue', rule: rule.name, reason: `queued: no strategy of ${words} chose anyone${skippedWords}` };
+}
+
+/**
+ * A reopened ticket (the customer's reply, `/ticket reopen`): back to the agent who had it when they are
+ * still eligible (active, role, skill, not away, under capacity; off shift is no reason), otherwise the
+ * rule's strategies among the others, and the reason says which and why. `agents[].open` must not count
+ * this ticket.
+ */
+export function decideReopen(input: DecisionInput & { readonly previousAgentId: number | null }): AssignmentDecision {
+  const { settings, ticket, shop, now } = input;
+  const rule = ruleFor(settings, ticket.priority, ticket.category);
+  const previous = input.agents.find((a) => a.id === input.previousAgentId);
+  if (!previous) {
+    const next = decideAssignment(input);
+    return { ...next, reason: `reopened: ${next.reason}` };
+  }
+  const setup = settings.agents.get(previous.name.toLowerCase());
+  const why = whyNot(previous, setup, rule, ticket.category, shop, now, { shift: false });
+  if (!why)
+    return {
+      kind: 'keep',
+      agentId: previous.id,
+      agentName: previous.name,
+      rule: rule.name,
+      reason: `reopened: back to ${previous.name}, who had it (${setup ? `${previous.open + 1}/${setup.capacity} open` : 'not assigned automatically otherwise'})`,
+    };
+  const next = decideAssignment({ ...input, agents: input.agents.filter((a) => a.id !== previous.id) });
+  return { ...next, reason: `reopened: ${previous.name} cannot take it back (${why}); ${next.reason}` };
+}
+
+/**
+ * `reassign_on_at_risk`: a response at risk with no reply from the assignee. Given once to the agent the
+ * rule's strategies choose among the others; when nobody else can take it, it stays (and says why).
+ */
+export function decideAtRisk(
+  input: DecisionInput & { readonly currentAgentId: number; readonly metric: string },
+): AssignmentDecision {
+  const current = input.agents.find((a) => a.id === input.currentAgentId);
+  const name = current?.name ?? `agent ${input.currentAgentId}`;
+  const why = `${input.metric.replace('_', ' ')} at risk with no reply from ${name}`;
+  const next = decideAssignment({ ...input, agents: input.agents.filter((a) => a.id !== input.currentAgentId) });
+  if (next.kind === 'assign')
+    return {
+      ...next,
+      reason: `reassigned from ${name} to ${next.agentName}: ${why}; ${next.reason.replace(/^assigned to \S+ \((.*)\)$/, '$1')} (once per ticket)`,
+    };
+  return {
+    kind: 'keep',
+    agentId: input.currentAgentId,
+    agentName: name,
+    rule: next.rule,
+    reason: `stays with ${name}: ${why}, and nobody else can take it (${next.reason})`,
+  };
 }
 
 function pick(

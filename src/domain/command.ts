@@ -118,6 +118,11 @@ export interface CommandReply {
   readonly view?: TicketCard | TicketListView | StatsView;
   /** A file to hand to the caller (the export): uploaded in chat, saved to disk by the console. */
   readonly file?: CommandFile;
+  /**
+   * A refusal that a confirmation overrides (assigning over an agent's capacity): Slack and Discord show a
+   * button that runs `command` (a line as typed, e.g. "assign 12 @bob confirm"); the text says how to type it.
+   */
+  readonly confirm?: { readonly label: string; readonly command: string };
 }
 
 export interface CommandFile {
@@ -173,7 +178,13 @@ export type ParsedCommand =
   | { readonly name: 'reopen'; readonly ticketId: number }
   | { readonly name: 'reply'; readonly ticketId: number; readonly text: string; readonly template?: TemplateChoice }
   | { readonly name: 'note'; readonly ticketId: number; readonly text: string }
-  | { readonly name: 'assign'; readonly ticketId: number; readonly target: AssignTarget }
+  | {
+      readonly name: 'assign';
+      readonly ticketId: number;
+      readonly target: AssignTarget;
+      /** "confirm" (or "--force") typed last: over the agent's capacity, assign anyway. */
+      readonly confirm?: boolean;
+    }
   | { readonly name: 'priority'; readonly ticketId: number; readonly priority: Priority }
   | { readonly name: 'category'; readonly ticketId: number; readonly category: Category }
   | { readonly name: 'stats'; readonly period: StatsPeriod }
@@ -218,6 +229,8 @@ export type ParseResult =
   { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly error: string };
 
 const fail = (error: string): ParseResult => ({ ok: false, error });
+/** The last word of "/ticket assign N @bob confirm": assign over the agent's capacity. */
+const CONFIRM_WORDS: readonly string[] = ['confirm', '--force'];
 const done = (command: ParsedCommand): ParseResult => ({ ok: true, command });
 
 /**
@@ -287,17 +300,20 @@ export function parseCommand(input: string): ParseResult {
       const id = ticketNumber(args[0], 'assign');
       if (typeof id === 'string') return fail(id);
       const who = args[1];
-      if (!who || args.length > 2)
+      const confirm = args.length === 3 && CONFIRM_WORDS.includes(args[2]!.toLowerCase());
+      if (!who || args.length > (confirm ? 3 : 2))
         return fail(
-          `Say who takes ticket #${id}: "/ticket assign ${id} me", "/ticket assign ${id} @name" or "/ticket assign ${id} nobody".`,
+          `Say who takes ticket #${id}: "/ticket assign ${id} me", "/ticket assign ${id} @name" or "/ticket assign ${id} nobody" (add "confirm" to go past the agent's capacity).`,
         );
+      const more = confirm ? { confirm: true } : {};
       const lower = who.toLowerCase();
-      if (lower === 'me' || lower === '@me') return done({ name: 'assign', ticketId: id, target: { kind: 'me' } });
+      if (lower === 'me' || lower === '@me')
+        return done({ name: 'assign', ticketId: id, target: { kind: 'me' }, ...more });
       if (lower === 'nobody' || lower === 'none' || lower === '-')
         return done({ name: 'assign', ticketId: id, target: { kind: 'nobody' } });
       const name = who.replace(/^@/, '');
       if (!name) return fail(`Name the agent after "@", e.g. "/ticket assign ${id} @marie".`);
-      return done({ name: 'assign', ticketId: id, target: { kind: 'agent', name } });
+      return done({ name: 'assign', ticketId: id, target: { kind: 'agent', name }, ...more });
     }
     case 'priority':
     case 'category': {
@@ -652,6 +668,7 @@ export function helpText(): string {
     '  templates [words]         the reply templates whose key, title, tags or text hold these words',
     '  note N <text>             an internal note: agents see it, the customer never does',
     '  assign N me|@agent|nobody take the ticket, give it to an agent (managers), or unassign it',
+    "  assign N @agent confirm   the same, past the agent's capacity (asked first; recorded with who confirmed)",
     '  priority N urgent|high|normal|low    correct triage (kept for training)',
     '  category N general|technical|billing|complaint|suggestion',
     '  stats [today|7d|30d]      totals, open and closed, new in the period, by priority and category',

@@ -141,6 +141,8 @@ export interface Digest {
   readonly spam?: number;
   /** SLA of the day (first responses met in it, breaches in it) and tickets at risk now; absent without SLA clocks. */
   readonly sla?: SlaFigures | null;
+  /** Tickets whose agent was removed, returned to the queue that day (or still held): their numbers; absent: none. */
+  readonly orphans?: readonly number[];
   /** New and closed per day, the last 14 days ending with this one, oldest first. */
   readonly history: readonly DailyCounts[];
 }
@@ -203,6 +205,16 @@ export function formatSlaLine(s: SlaFigures): string {
   return `SLA: ${s.onTime}/${s.firstResponses} first responses on time${pct}, ${s.breaches} breach${s.breaches === 1 ? '' : 'es'}, ${s.atRisk} at risk now`;
 }
 
+/** Orphaned tickets listed at most. */
+const ORPHANS_LISTED = 20;
+
+/** "Orphaned tickets (their agent was removed; returned to the queue): 3 — #12, #15, #18". */
+export function formatOrphansLine(ids: readonly number[]): string {
+  const listed = ids.slice(0, ORPHANS_LISTED).map((id) => `#${id}`);
+  const more = ids.length > ORPHANS_LISTED ? ` and ${ids.length - ORPHANS_LISTED} more` : '';
+  return `Orphaned tickets (their agent was removed; returned to the queue): ${ids.length} — ${listed.join(', ')}${more}`;
+}
+
 export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP): DigestMessage {
   const soFar = d.asOf.getTime() < d.end.getTime();
   const title = `Support digest — ${d.day} (${d.timeZone})${soFar ? `, so far (the day is not over)` : ''}`;
@@ -237,6 +249,7 @@ export function composeDigestMessage(d: Digest, m: DigestMarkup = PLAIN_MARKUP):
     `First response (${plural(d.firstResponse.count, 'ticket')}): median ${formatDuration(d.firstResponse.median)}, p95 ${formatDuration(d.firstResponse.p95)}`,
     `Resolution (${plural(d.resolution.count, 'ticket')}): median ${formatDuration(d.resolution.median)}, p95 ${formatDuration(d.resolution.p95)}`,
     ...(d.sla ? [formatSlaLine(d.sla)] : []),
+    ...(d.orphans?.length ? [formatOrphansLine(d.orphans)] : []),
     `Automated mail filtered: ${d.automated.total}${d.automated.total ? ` (${breakdown(d.automated.byKind)})` : ''}`,
     ...(d.spam
       ? [

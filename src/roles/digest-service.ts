@@ -33,6 +33,8 @@ export async function createDigestService(
     timeZone: config.digest.timezone,
     logger: app.logger,
     ...(app.sla ? { sla: app.sla } : {}),
+    // The tickets of removed agents (« orphelins »), returned to the queue.
+    ...(app.assignment ? { orphans: app.assignment } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return { service, channels: digestChannels(config.slack.digestChannels, config.discord.digestChannels) };

@@ -78,11 +78,13 @@ export const startWorkerRole: RoleStarter = async (app) => {
   syncLegacy();
   const legacyTimer = setInterval(syncLegacy, LEGACY_SYNC_MS);
   // The queue drains when someone becomes available: a shift starting, an absence ending, a ticket closed
-  // elsewhere (the old site, the API); `/ticket back` and `/ticket close` drain it at once.
+  // elsewhere (the old site, the API); `/ticket back` and `/ticket close` drain it at once. Before it, the
+  // same pass returns removed agents' tickets to the queue, decides on tickets reopened elsewhere (a
+  // customer's reply taken by the intake role) and, with reassign_on_at_risk, on responses at risk.
   let draining: Promise<unknown> | null = null;
   const drainTimer = setInterval(() => {
     draining ??= assignment
-      .drain()
+      .pass()
       .catch((error: unknown) => log.warn({ err: error }, 'assignment queue pass failed; the next one retries'))
       .finally(() => (draining = null));
   }, ASSIGNMENT_DRAIN_MS);

@@ -37,6 +37,8 @@ export interface DigestDeps {
   readonly clock?: () => Date;
   /** The SLA line's figures (SlaService.summary); absent: no SLA line. */
   readonly sla?: { summary(from: Date, to: Date): Promise<SlaFigures> };
+  /** Tickets whose agent was removed (orphaned that day, or still held); absent: no such line. */
+  readonly orphans?: { orphans(from: Date, to: Date): Promise<readonly number[]> };
 }
 
 export type ChannelOutcome =
@@ -105,6 +107,7 @@ export class DigestService {
       store.spamCount ? store.spamCount(start, end) : Promise.resolve(0),
     ]);
     const sla = this.#deps.sla ? await this.#deps.sla.summary(start, end) : null;
+    const orphans = this.#deps.orphans ? await this.#deps.orphans.orphans(start, end) : [];
     const last = HISTORY_DAYS - 1;
     const trend = (series: number[]): Trend => ({
       value: series[last] ?? 0,
@@ -133,6 +136,7 @@ export class DigestService {
       rejected,
       ...(spam > 0 ? { spam } : {}),
       sla,
+      ...(orphans.length ? { orphans } : {}),
       history: Array.from({ length: HISTORY_DAYS }, (_, i) => ({
         day: addDays(firstDay, i),
         created: created[i] ?? 0,

@@ -258,6 +258,8 @@ export class CommandService {
         const reply = await this.#change(command, agent!, actor, caller.claimedBy ?? null);
         // A ticket closed frees a place: the queue gets its chance (the worker's pass would, later).
         if (command.name === 'close' && reply.ok && !reply.ephemeral) await this.#drain();
+        // A ticket reopened goes back to its agent if they can take it, else through the strategies.
+        if (command.name === 'reopen' && reply.ok && !reply.ephemeral) return this.#reopened(command.ticketId, reply);
         return reply;
       }
     }
@@ -269,6 +271,14 @@ export class CommandService {
       .catch((error: unknown) =>
         this.#log.warn({ err: String(error) }, 'the assignment queue was not drained now; the worker does it later'),
       );
+  }
+
+  async #reopened(ticketId: number, reply: CommandReply): Promise<CommandReply> {
+    const said = await this.#assignment?.reopened(ticketId).catch((error: unknown) => {
+      this.#log.warn({ ticketId, err: String(error) }, 'reopened ticket not decided now; the worker does it later');
+      return null;
+    });
+    return said ? { ...reply, text: `${reply.text} ${said.charAt(0).toUpperCase()}${said.slice(1)}.` } : reply;
   }
 
   /** `/ticket away [until …]`, `/ticket back`, `/ticket stats agents`. */
@@ -697,12 +707,29 @@ export class CommandService {
                     ? `Ticket #${ticketId} is not assigned to anyone; nothing changed.`
                     : `Ticket #${ticketId} is already assigned to ${assignee!.name}; nothing changed.`,
               };
+            // Past the agent's capacity: asked first; a confirmation goes through and is recorded with its author.
+            const load = assignee ? await this.#assignment?.capacity(assignee) : null;
+            const over = load && load.open >= load.capacity ? `${load.open + 1}/${load.capacity}` : null;
+            if (over && command.name === 'assign' && !command.confirm) {
+              const line = `assign ${ticketId} ${assignee!.id === agent.id ? 'me' : `@${assignee!.name}`} confirm`;
+              return {
+                ...refuse(
+                  `${assignee!.id === agent.id ? 'You have' : `${assignee!.name} has`} ${load!.open} open tickets and a capacity of ${load!.capacity} (ASSIGNMENT_FILE): ticket #${ticketId} would make ${over}, so it was not assigned. To assign it anyway, confirm with "/ticket ${line}".`,
+                ),
+                confirm: { label: `Assign anyway (${over})`, command: line },
+              };
+            }
             await tx.setAssignee(ticketId, to, at);
             await tx.recordEvent(
               ticketId,
               'assigned',
               actor,
-              { agentId: agent.id, from: ticket.assigneeAgentId, to },
+              {
+                agentId: agent.id,
+                from: ticket.assigneeAgentId,
+                to,
+                ...(over ? { overCapacity: over, confirmedBy: agent.name } : {}),
+              },
               at,
             );
             return {
@@ -711,7 +738,7 @@ export class CommandService {
               text:
                 to === null
                   ? `Ticket #${ticketId} unassigned by ${agent.name}.`
-                  : `Ticket #${ticketId} assigned to ${assignee!.name}${assignee!.id === agent.id ? '' : ` by ${agent.name}`}.`,
+                  : `Ticket #${ticketId} assigned to ${assignee!.name}${assignee!.id === agent.id ? '' : ` by ${agent.name}`}${over ? `, past ${assignee!.id === agent.id ? 'their' : `${assignee!.name}'s`} capacity (${over} open tickets; confirmed by ${agent.name})` : ''}.`,
             };
           }
           case 'priority':
@@ -751,7 +778,12 @@ export class CommandService {
     }
     if (outcome.ok && !outcome.ephemeral)
       this.#log.info({ ticketId, command: command.name, actor }, `ticket #${ticketId}: ${command.name} by ${actor}`);
-    return { ok: outcome.ok, text: outcome.text, ephemeral: outcome.ephemeral };
+    return {
+      ok: outcome.ok,
+      text: outcome.text,
+      ephemeral: outcome.ephemeral,
+      ...(outcome.confirm ? { confirm: outcome.confirm } : {}),
+    };
   }
 
   async #assignee(target: AssignTarget, agent: Agent, ticketId: number): Promise<Agent | null | string> {

@@ -262,8 +262,14 @@ describe('the console and the Slack thread', () => {
   it('manual assignment wins: a queued ticket a person gives away is never reassigned, nor one assigned before the worker', async () => {
     const queued = await newTicket('Queued then given');
     await w.assignment!.assign(queued); // both full: queued
-    const given = await w.commands.run(as('zoe'), `assign ${queued} @bob`);
-    expect(given).toMatchObject({ ok: true, text: `Ticket #${queued} assigned to bob by zoe.` });
+    // bob is full (1/1): a person is asked first, then their confirmation wins.
+    const asked = await w.commands.run(as('zoe'), `assign ${queued} @bob`);
+    expect(asked).toMatchObject({ ok: false, confirm: { command: `assign ${queued} @bob confirm` } });
+    const given = await w.commands.run(as('zoe'), `assign ${queued} @bob confirm`);
+    expect(given).toMatchObject({
+      ok: true,
+      text: `Ticket #${queued} assigned to bob by zoe, past bob's capacity (2/1 open tickets; confirmed by zoe).`,
+    });
     await w.commands.run(as('bob'), `close ${await firstOpenOf('bob', queued)}`); // bob frees a place: a drain runs
     expect(await w.assignment!.assign(queued)).toEqual({ done: 'skipped', why: 'manual' });
     const view = await w.commands.run(as('zoe'), `view ${queued}`);
@@ -271,7 +277,9 @@ describe('the console and the Slack thread', () => {
     expect(view.text).toMatch(/Assignment: assigned by a person \(bob\), .*: never changed automatically/);
 
     const early = await newTicket('Taken before triage');
-    expect((await w.commands.run(as('ana'), `assign ${early} me`)).ok).toBe(true);
+    // ana is full too: taking one herself past her capacity is confirmed the same way.
+    expect((await w.commands.run(as('ana'), `assign ${early} me`)).ok).toBe(false);
+    expect((await w.commands.run(as('ana'), `assign ${early} me confirm`)).ok).toBe(true);
     expect(await w.assignment!.assign(early)).toEqual({ done: 'skipped', why: 'manual' });
     const row = await db.query(
       'SELECT a.name FROM support_ticket t JOIN support_agent a ON a.id = t.assignee_agent_id WHERE t.ticket_id = ?',

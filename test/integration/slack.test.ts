@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackBot, type SlackBot } from '../../adapters/slack/slack-bot.ts';
 import { SlackChatPoster } from '../../adapters/slack/slack-chat-poster.ts';
 import { RedisReplayGuard } from '../../adapters/queue/redis-replay-guard.ts';
+import { signedSlackPost } from '../fakes/slack-requests.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { eml, TINY_PNG, withAttachments } from './eml.ts';
 import {
@@ -109,19 +110,8 @@ afterAll(async () => {
 });
 
 /** POSTs a body to the receiver with Slack's v0 signature (or a given bad one / timestamp). */
-async function signedPost(body: string, options: { timestamp?: number; signature?: string } = {}): Promise<Response> {
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature =
-    options.signature ?? `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': signature,
-    },
-    body,
-  });
+function signedPost(body: string, options: { timestamp?: number; signature?: string } = {}): Promise<Response> {
+  return signedSlackPost(`${base}/slack/events`, SECRET, body, options);
 }
 
 let responses = 0;

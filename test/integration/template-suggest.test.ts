@@ -5,7 +5,7 @@
  * preview and the email; `/ticket templates [words]` on the console; `/ticket stats` naming the top
  * templates. 1,000 templates in MariaDB; both platforms' APIs on the local recording server.
  */
-import { createHmac } from 'node:crypto';
+import { signedSlackPost } from '../fakes/slack-requests.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { MysqlTemplateStore } from '../../adapters/mysql/mysql-template-store.ts';
@@ -127,17 +127,7 @@ async function slackPost(payload: Record<string, unknown>): Promise<Response> {
   const body = new URLSearchParams({
     payload: JSON.stringify({ team: { id: 'T0TEAM' }, api_app_id: 'A0APP', token: 'legacy', ...payload }),
   }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return fetch(`${slackBase}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': signature,
-    },
-    body,
-  });
+  return signedSlackPost(`${slackBase}/slack/events`, SECRET, body);
 }
 
 describe('template autocomplete on Discord', () => {

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideAssignment,
+  decideAtRisk,
+  decideReopen,
   parseAssignment,
   parseAwayUntil,
   ruleFor,
@@ -15,6 +17,8 @@ import {
 import { BusinessCalendar, defaultCalendar, instantOf } from '../../src/domain/business-calendar.ts';
 import { parseCommand } from '../../src/domain/command.ts';
 import { toCommandText } from '../../adapters/discord/discord-command-definition.ts';
+import { confirmedLine } from '../../adapters/chat/ticket-commands.ts';
+import { formatOrphansLine } from '../../src/domain/digest.ts';
 
 const shop = defaultCalendar('Europe/Paris');
 /** Tuesday 2026-12-08 10:00 in Paris: the shop is open. */
@@ -288,5 +292,170 @@ describe('the commands in every front end', () => {
     });
     expect(toCommandText('stats', new Map([['period', 'agents']]))).toBe('stats agents');
     expect(toCommandText('back', new Map())).toBe('back');
+  });
+});
+
+// What happens to an assigned ticket later: a reopen goes back to the agent who had it only when they can
+// take it (off shift is no reason to lose it), an at-risk response is moved once or stays and says why,
+// "confirm" on /ticket assign, and the digest's line of orphaned tickets.
+const NIGHT = instantOf('2026-12-08', 22 * 60, 'Europe/Paris');
+
+const later = settings({
+  capacity: 2,
+  agents: { ana: {}, bob: {}, chloe: { skills: ['technical'] } },
+  default: ['least_open'],
+});
+const general = { priority: 'normal', category: 'general', lastAgentId: null } as const;
+
+function reopen(agents: AgentState[], previousAgentId: number | null, now = OPEN) {
+  return decideReopen({ settings: later, shop, ticket: general, agents, now, previousAgentId });
+}
+
+describe('a reopened ticket', () => {
+  it('goes back to the agent who had it when eligible, even off shift (their next shift comes)', () => {
+    const agents = [agent(1, 'ana', { open: 1 }), agent(2, 'bob')];
+    expect(reopen(agents, 1)).toEqual({
+      kind: 'keep',
+      agentId: 1,
+      agentName: 'ana',
+      rule: 'default',
+      reason: 'reopened: back to ana, who had it (2/2 open)',
+    });
+    expect(reopen(agents, 1, NIGHT)).toMatchObject({ kind: 'keep', agentName: 'ana' });
+  });
+
+  it('goes through the strategy when its agent is away, full, removed or unskilled, and says which and why', () => {
+    const away = agent(1, 'ana', { awaySince: OPEN, awayUntil: null });
+    expect(reopen([away, agent(2, 'bob', { open: 1 })], 1)).toMatchObject({
+      kind: 'assign',
+      agentName: 'bob',
+      reason:
+        'reopened: ana cannot take it back (away (until "/ticket back")); assigned to bob (fewest open tickets, default rule; 2/2 open)',
+    });
+    expect(reopen([agent(1, 'ana', { open: 2 }), agent(2, 'bob')], 1).reason).toMatch(
+      /^reopened: ana cannot take it back \(2\/2 open tickets\); assigned to bob/,
+    );
+    expect(reopen([agent(1, 'ana', { active: false }), agent(2, 'bob')], 1).reason).toMatch(
+      /^reopened: ana cannot take it back \(removed from the agents\); assigned to bob/,
+    );
+    expect(reopen([agent(3, 'chloe'), agent(2, 'bob')], 3).reason).toMatch(
+      /^reopened: chloe cannot take it back \(no general skill\); assigned to bob/,
+    );
+    // Nobody else either: the queue, with the others' reasons.
+    expect(reopen([away, agent(2, 'bob', { open: 2 })], 1)).toMatchObject({
+      kind: 'queue',
+      reason:
+        'reopened: ana cannot take it back (away (until "/ticket back")); queued: nobody can take it now (default rule; bob skipped: 2/2 open tickets)',
+    });
+  });
+
+  it('with nobody before it, is decided as a new ticket; an agent the file does not list keeps it unless away', () => {
+    expect(reopen([agent(2, 'bob')], null)).toMatchObject({
+      kind: 'assign',
+      reason: expect.stringMatching(/^reopened: assigned to bob/),
+    });
+    const zoe = agent(9, 'zoe', { role: 'manager', open: 30 });
+    expect(reopen([zoe, agent(2, 'bob')], 9)).toMatchObject({
+      kind: 'keep',
+      reason: 'reopened: back to zoe, who had it (not assigned automatically otherwise)',
+    });
+  });
+});
+
+describe('an at-risk response (reassign_on_at_risk)', () => {
+  const risk = (agents: AgentState[]) =>
+    decideAtRisk({
+      settings: later,
+      shop,
+      ticket: general,
+      agents,
+      now: OPEN,
+      currentAgentId: 1,
+      metric: 'first_response',
+    });
+
+  it('moves the ticket to the agent the strategy picks among the others', () => {
+    expect(risk([agent(1, 'ana'), agent(2, 'bob', { open: 1 })])).toMatchObject({
+      kind: 'assign',
+      agentName: 'bob',
+      reason:
+        'reassigned from ana to bob: first response at risk with no reply from ana; fewest open tickets, default rule; 2/2 open (once per ticket)',
+    });
+  });
+
+  it('keeps it with its agent when nobody else can take it, and says why', () => {
+    expect(risk([agent(1, 'ana'), agent(2, 'bob', { open: 2 })])).toEqual({
+      kind: 'keep',
+      agentId: 1,
+      agentName: 'ana',
+      rule: 'default',
+      reason:
+        'stays with ana: first response at risk with no reply from ana, and nobody else can take it (queued: nobody can take it now (default rule; bob skipped: 2/2 open tickets))',
+    });
+  });
+
+  it('is off by default and refused when not a boolean', () => {
+    expect(later.reassignOnAtRisk).toBe(false);
+    expect(settings({ reassign_on_at_risk: true, default: ['least_open'] }).reassignOnAtRisk).toBe(true);
+    const bad = parseAssignment({ reassign_on_at_risk: 'yes' }, shop, {
+      file: 'a.json',
+      text: '{\n "reassign_on_at_risk": "yes" }',
+    });
+    expect(bad).toEqual({ ok: false, errors: ['a.json:2: reassign_on_at_risk: true or false (got "yes")'] });
+  });
+});
+
+describe('/ticket assign … confirm', () => {
+  it('reads "confirm" or "--force" last, on me and on an agent, never on nobody', () => {
+    expect(parseCommand('assign 12 @bob confirm')).toEqual({
+      ok: true,
+      command: { name: 'assign', ticketId: 12, target: { kind: 'agent', name: 'bob' }, confirm: true },
+    });
+    expect(parseCommand('/ticket assign 12 me --force')).toMatchObject({ ok: true, command: { confirm: true } });
+    expect(parseCommand('assign 12 @bob')).toEqual({
+      ok: true,
+      command: { name: 'assign', ticketId: 12, target: { kind: 'agent', name: 'bob' } },
+    });
+    expect(parseCommand('assign 12 @bob please')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('add "confirm" to go past the agent\'s capacity'),
+    });
+  });
+
+  it("Discord's confirm option writes the same line; a button runs only a confirmed assignment", () => {
+    expect(
+      toCommandText(
+        'assign',
+        new Map<string, string | number | boolean>([
+          ['ticket', 12],
+          ['agent', 'bob'],
+          ['confirm', true],
+        ]),
+      ),
+    ).toBe('assign 12 @bob confirm');
+    expect(
+      toCommandText(
+        'assign',
+        new Map<string, string | number | boolean>([
+          ['ticket', 12],
+          ['agent', 'me'],
+          ['confirm', false],
+        ]),
+      ),
+    ).toBe('assign 12 me');
+    expect(confirmedLine('assign 12 @bob confirm')).toBe('assign 12 @bob confirm');
+    expect(confirmedLine('assign 12 @bob')).toBeNull();
+    expect(confirmedLine('close 12')).toBeNull();
+    expect(confirmedLine('reply 12 hello confirm')).toBeNull();
+  });
+});
+
+describe("the digest's orphaned tickets", () => {
+  it('counts them and lists their numbers, at most twenty', () => {
+    expect(formatOrphansLine([12, 15])).toBe(
+      'Orphaned tickets (their agent was removed; returned to the queue): 2 — #12, #15',
+    );
+    const many = Array.from({ length: 23 }, (_, i) => i + 1);
+    expect(formatOrphansLine(many)).toMatch(/: 23 — #1, #2, .*#20 and 3 more$/);
   });
 });
