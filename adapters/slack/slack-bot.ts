@@ -204,6 +204,10 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       }
     }
     const caller = await callerOf(client, command.user_id, command.user_name);
+    // "/ticket reply N tpl:KEY" with nothing more, on a template that asks for values: the form asking them.
+    const typedTemplate = /^\s*reply\s+#?(\d{1,9})\s+tpl:([a-z0-9][a-z0-9_-]{0,79})\s*$/i.exec(command.text);
+    if (typedTemplate && (await openAskForm(client, caller, command.trigger_id, command.channel_id, typedTemplate)))
+      return;
     const reply = await answer(() => commands.run(caller, command.text), {
       userId: command.user_id,
       channel: command.channel_id,
@@ -211,6 +215,29 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     await respond(toResponse(reply));
     if (reply.ok && reply.file) await sendFile(client, command.user_id, reply.file);
   });
+
+  /** Opens the asked-fields form of a typed template reply when the template has fields (true: opened). */
+  async function openAskForm(
+    client: WebClient,
+    caller: Caller,
+    triggerId: string,
+    channel: string,
+    typed: RegExpExecArray,
+  ): Promise<boolean> {
+    const ticketId = Number(typed[1]);
+    try {
+      const asked = await commands.templateAsks(caller, ticketId, typed[2]!);
+      if (!asked || asked.asks.length === 0) return false;
+      await client.views.open({
+        trigger_id: triggerId,
+        view: templateAskView(ticketId, channel, asked.key, asked.asks),
+      });
+      return true;
+    } catch (error) {
+      log.warn({ ticketId, err: slackErrorText(error) }, 'could not open the template form; answering the command');
+      return false;
+    }
+  }
 
   /** A command's file (the export) goes to the caller in a direct message: customer data stays out of channels. */
   async function sendFile(client: WebClient, userId: string, file: CommandFile): Promise<void> {

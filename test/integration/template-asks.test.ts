@@ -21,7 +21,7 @@ import type { Caller } from '../../src/domain/command.ts';
 import { DISCORD_IDS, discordMessage, interactionEnvelope, ticketCommand } from '../fakes/discord-payloads.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import { createTestApp, createTestDatabase, ingestTicket, type TestApp, type TestDatabase } from './harness.ts';
-import { slackInteraction } from './slack-requests.ts';
+import { signedSlackPost, slackInteraction } from './slack-requests.ts';
 import { dsn } from './eml.ts';
 
 const SECRET = 'tpl-asks-signing-secret';
@@ -241,6 +241,41 @@ describe("a template's asked fields in Slack's reply form", () => {
       [ticketId],
     );
     expect(JSON.stringify(events.map((e) => e.details))).toContain('suivi-colis@1');
+  });
+});
+
+describe('a typed Slack template reply whose fields are not given', () => {
+  it("opens the same form (views.open with the slash command's trigger), and sends nothing", async () => {
+    const ticketId = await ticket('Paul Client <paul@customer.example>', 'Mon colis ?', 'fr');
+    const responsePath = '/response/typed-template';
+    const form = new URLSearchParams({
+      token: 'legacy',
+      team_id: 'T0TEAM',
+      channel_id: 'C0WORK',
+      user_id: SLACK_AGENT,
+      user_name: 'lea',
+      command: '/ticket',
+      text: `reply ${ticketId} tpl:suivi-colis`,
+      api_app_id: 'A0APP',
+      response_url: `${api.url.replace(/\/$/, '')}${responsePath}`,
+      trigger_id: '7.7.7',
+    }).toString();
+    expect((await signedSlackPost(slackBase, SECRET, form)).status).toBe(200);
+    const [opened] = await api.waitFor('views.open');
+    const body = jsonOf(opened) as { trigger_id: string; view: SlackView };
+    expect(body.trigger_id).toBe('7.7.7');
+    expect(body.view.callback_id).toBe('ticket_reply_ask');
+    expect(JSON.parse(body.view.private_metadata)).toEqual({
+      ticketId,
+      channel: 'C0WORK',
+      template: 'tpl:suivi-colis',
+    });
+    expect(body.view.blocks.filter((b) => b.type === 'input').map((b) => b.label?.text)).toEqual([
+      'numero_suivi',
+      'transporteur',
+    ]);
+    expect(api.callsTo(responsePath)).toEqual([]);
+    expect(received.filter((m) => m.to.includes('paul@customer.example'))).toHaveLength(0);
   });
 });
 
