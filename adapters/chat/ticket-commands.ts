@@ -7,7 +7,10 @@ import { parseCommand } from '../../src/domain/command.ts';
 import type { CommandService } from '../../src/services/run-command.ts';
 
 /** The command service as the chat front ends call it. */
-export type TicketCommands = Pick<CommandService, 'run' | 'runAction' | 'suggestTickets' | 'suggestTemplates'>;
+export type TicketCommands = Pick<
+  CommandService,
+  'run' | 'runAction' | 'suggestTickets' | 'suggestTemplates' | 'runTemplateReply' | 'templateAsks'
+>;
 
 /** The answer when the service itself failed (the database is down): the person can only retry. */
 export const SERVICE_FAILED_TEXT =

@@ -30,7 +30,11 @@ import { confirmedLine, SERVICE_FAILED_TEXT, type TicketCommands } from '../chat
 import { READ_ONLY_SUBCOMMANDS, toCommandText } from './discord-command-definition.ts';
 import {
   CONFIRM_PREFIX,
+  MODAL_INPUTS_MAX,
   parseCustomId,
+  parseTemplateCustomId,
+  templateAskModal,
+  templatePreview,
   renderReply,
   replyModal,
   replyPreview,
@@ -166,6 +170,9 @@ export class DiscordBot {
       await interaction.showModal(replyModal(Number(values.get('ticket'))));
       return;
     }
+    // A template whose {{ask:…}} fields were not given in `values`: a form with one input per field.
+    if (sub === 'reply' && values.has('tpl') && !values.has('values') && (await this.#askTemplate(interaction, values)))
+      return;
     const ephemeral = READ_ONLY_SUBCOMMANDS.has(sub);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const reply = await this.#answer(
@@ -173,6 +180,78 @@ export class DiscordBot {
       interaction.id,
     );
     await this.#deliver(interaction, reply, ephemeral);
+  }
+
+  /**
+   * Shows the template's form when it asks for values (true: answered). Discord's modal holds 5 inputs: a
+   * template asking for more is answered with one sentence saying to give them in `values`.
+   */
+  async #askTemplate(
+    interaction: ChatInputCommandInteraction,
+    values: ReadonlyMap<string, string | number | boolean>,
+  ): Promise<boolean> {
+    const ticketId = Number(values.get('ticket'));
+    const asked = await this.#commands
+      .templateAsks(callerOf(interaction), ticketId, String(values.get('tpl')).trim())
+      .catch((error: unknown) => {
+        this.#log.warn(
+          { ticketId, err: error instanceof Error ? error.message : String(error) },
+          'template read failed',
+        );
+        return null;
+      });
+    if (!asked || asked.asks.length === 0) return false;
+    if (asked.asks.length <= MODAL_INPUTS_MAX) {
+      await interaction.showModal(templateAskModal(ticketId, asked.key, asked.asks));
+      return true;
+    }
+    const example = asked.asks.map((name) => `${name}=…`).join(' ');
+    await interaction.reply({
+      content: clip(
+        discordText(
+          `Template ${asked.key} asks for ${asked.asks.length} values, more than a Discord form holds (${MODAL_INPUTS_MAX}); nothing was sent. Give them in the "values" option: ${example}`,
+        ),
+        2000,
+      ),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: NO_MENTIONS,
+    });
+    return true;
+  }
+
+  /** The template form's values: the preview in the ticket's language with them filled in, and Send. */
+  async #templateAsked(interaction: ModalSubmitInteraction, ticketId: number, key: string): Promise<void> {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const caller = callerOf(interaction);
+    const asked = await this.#commands.templateAsks(caller, ticketId, key).catch(() => null);
+    const asks: Record<string, string> = {};
+    for (const name of asked?.asks ?? []) {
+      try {
+        const value = interaction.fields.getTextInputValue(name).trim();
+        if (value) asks[name] = value;
+      } catch {
+        // Not on the form (the template changed meanwhile): the service names what is missing.
+      }
+    }
+    const reply = await this.#answer(
+      () => this.#commands.runTemplateReply(caller, ticketId, key, asks, false),
+      interaction.id,
+    );
+    await interaction.editReply(
+      reply.ok ? payload(templatePreview(ticketId, key, asks, reply.text)) : payload(renderReply(reply)),
+    );
+  }
+
+  /** Send under a template's preview: the values shown in it, emailed with the template's actions. */
+  async #templateSend(interaction: ButtonInteraction, ticketId: number, key: string): Promise<void> {
+    const asks: Record<string, string> = {};
+    for (const field of interaction.message.embeds[0]?.fields ?? []) asks[field.name] = discordPlain(field.value);
+    await interaction.deferUpdate();
+    const reply = await this.#answer(
+      () => this.#commands.runTemplateReply(callerOf(interaction), ticketId, key, asks, true),
+      interaction.id,
+    );
+    await afterSend(interaction, reply);
   }
 
   async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -217,6 +296,8 @@ export class DiscordBot {
 
   async #button(interaction: ButtonInteraction): Promise<void> {
     if (interaction.customId.startsWith(CONFIRM_PREFIX)) return this.#confirm(interaction);
+    const template = parseTemplateCustomId(interaction.customId);
+    if (template?.kind === 'send') return this.#templateSend(interaction, template.ticketId, template.key);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
     const { kind, ticketId } = parsed;
@@ -238,13 +319,7 @@ export class DiscordBot {
         const text = discordPlain(interaction.message.embeds[0]?.description ?? '');
         await interaction.deferUpdate();
         const reply = await this.#answer(() => this.#commands.run(caller, `reply ${ticketId} ${text}`), interaction.id);
-        await interaction.editReply({
-          content: clip(reply.ok ? `Sent. ${discordText(reply.text)}` : `⚠️ ${discordText(reply.text)}`, 2000),
-          embeds: [],
-          components: [],
-          allowedMentions: NO_MENTIONS,
-        });
-        if (reply.ok && !reply.ephemeral) await interaction.followUp(payload(renderReply(reply)));
+        await afterSend(interaction, reply);
         return;
       }
       case 'view': {
@@ -282,6 +357,8 @@ export class DiscordBot {
   }
 
   async #modal(interaction: ModalSubmitInteraction): Promise<void> {
+    const template = parseTemplateCustomId(interaction.customId);
+    if (template?.kind === 'ask') return this.#templateAsked(interaction, template.ticketId, template.key);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed || parsed.kind !== REPLY_MODAL) return;
     const text = interaction.fields.getTextInputValue(REPLY_TEXT_INPUT).trim();
@@ -383,6 +460,17 @@ export function callerOf(interaction: Interaction): Caller {
 
 /** Nobody is pinged by anything we post, whatever its text says. */
 const NO_MENTIONS = { parse: [] as [] };
+
+/** After Send under a preview: the preview becomes what happened; a public change is announced in the channel. */
+async function afterSend(interaction: ButtonInteraction, reply: CommandReply): Promise<void> {
+  await interaction.editReply({
+    content: clip(reply.ok ? `Sent. ${discordText(reply.text)}` : `⚠️ ${discordText(reply.text)}`, 2000),
+    embeds: [],
+    components: [],
+    allowedMentions: NO_MENTIONS,
+  });
+  if (reply.ok && !reply.ephemeral) await interaction.followUp(payload(renderReply(reply)));
+}
 
 function payload(message: DiscordMessage): {
   content: string;

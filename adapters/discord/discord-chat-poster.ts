@@ -3,7 +3,7 @@
  * answers the ticket's message with message_reference). discord.js's REST client waits out 429s on
  * its own; the pacing and coalescing are PacedChatNotifier's.
  */
-import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
 import { discordText } from '../../src/domain/encode.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
@@ -83,9 +83,11 @@ export class DiscordChatPoster implements ChatPoster {
         error instanceof DiscordAPIError && (error.status === 403 || error.status === 404)
           ? ' Give the bot "Send Messages" in that channel, or fix DISCORD_NOTIFY_CHANNEL.'
           : '';
+      // A 5xx comes as an HTTPError whose message is only the status text: the code is said too.
+      const status = error instanceof HTTPError ? ` (HTTP ${error.status})` : '';
       throw new AppError(
         'discord.post_failed',
-        `Discord refused ${what} for channel ${channel}: ${error instanceof Error ? error.message : String(error)}.${hint}`,
+        `Discord refused ${what} for channel ${channel}: ${error instanceof Error ? error.message : String(error)}${status}.${hint}`,
         { cause: error, retryable: true },
       );
     }

@@ -29,6 +29,7 @@ import {
 } from '../../src/domain/command.ts';
 // Discord's markdown in text from customers, the old site or an agent's draft: shown as typed.
 import { clipEncoded as clip, discordText as esc } from '../../src/domain/encode.ts';
+import { slaStatsText } from '../../src/domain/sla.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -182,6 +183,7 @@ function statsEmbed(stats: StatsView): APIEmbed {
       ...(stats.topTemplates
         ? [{ name: 'Top templates', value: clip(esc(topTemplatesText(stats.topTemplates)), 1024), inline: false }]
         : []),
+      ...(stats.sla ? [{ name: 'SLA', value: clip(esc(slaStatsText(stats.sla)), 1024), inline: false }] : []),
       ...(stats.untriaged > 0
         ? [{ name: 'Waiting for triage', value: clip(untriagedNote(stats.untriaged), 1024), inline: false }]
         : []),
@@ -232,25 +234,93 @@ export function replyPreview(ticketId: number, text: string): DiscordMessage {
     embeds: [
       { title: clip(`Reply to #${ticketId}`, 256), description: clip(esc(text), 4096), color: colourOf('normal') },
     ],
+    components: [sendOrCancel(customId('send', ticketId), ticketId)],
+  };
+}
+
+/** Send (with its id) and Cancel under a preview. */
+function sendOrCancel(sendId: string, ticketId: number): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: ComponentType.ActionRow,
     components: [
+      { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Send', custom_id: sendId },
       {
-        type: ComponentType.ActionRow,
-        components: [
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Primary,
-            label: 'Send',
-            custom_id: customId('send', ticketId),
-          },
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Secondary,
-            label: 'Cancel',
-            custom_id: customId('cancel', ticketId),
-          },
-        ],
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: 'Cancel',
+        custom_id: customId('cancel', ticketId),
       },
     ],
+  };
+}
+
+/** Discord's limit on a modal's inputs: a template asking for more is answered in a sentence instead. */
+export const MODAL_INPUTS_MAX = 5;
+const TEMPLATE_ASK = 'tplask';
+const TEMPLATE_SEND = 'tplsend';
+
+/** "tplask:12:retard-livraison" (a key has at most 80 characters: within Discord's 100 for a custom id). */
+export function templateCustomId(kind: 'ask' | 'send', ticketId: number, key: string): string {
+  return `${kind === 'ask' ? TEMPLATE_ASK : TEMPLATE_SEND}:${ticketId}:${key}`;
+}
+
+/** A template form's or Send button's id → which, the ticket and the key; null for ids that are not these. */
+export function parseTemplateCustomId(id: string): { kind: 'ask' | 'send'; ticketId: number; key: string } | null {
+  const m = /^(tplask|tplsend):(\d{1,10}):([a-z0-9][a-z0-9_-]{0,79})$/.exec(id);
+  return m?.[1] && m[2] && m[3]
+    ? { kind: m[1] === TEMPLATE_ASK ? 'ask' : 'send', ticketId: Number(m[2]), key: m[3] }
+    : null;
+}
+
+/** A template's asked fields in a modal: one short text input each, labelled by the field's name. */
+export function templateAskModal(
+  ticketId: number,
+  key: string,
+  asks: readonly string[],
+): APIModalInteractionResponseCallbackData {
+  return {
+    custom_id: templateCustomId('ask', ticketId, key),
+    title: clip(`#${ticketId}: ${key}`, 45),
+    components: asks.slice(0, MODAL_INPUTS_MAX).map((name) => ({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.TextInput,
+          custom_id: name,
+          // A label is plain text (no markdown), at most 45 characters; a field's name has at most 40.
+          label: clip(name, 45),
+          style: TextInputStyle.Short,
+          required: true,
+          max_length: 500,
+        },
+      ],
+    })),
+  };
+}
+
+/**
+ * A template's preview with the values asked: the fields ride in the embed (escaped, read back on Send) and
+ * the key in the Send button's id, so Send emails exactly what was shown, with the template's actions.
+ */
+export function templatePreview(
+  ticketId: number,
+  key: string,
+  asks: Readonly<Record<string, string>>,
+  text: string,
+): DiscordMessage {
+  return {
+    content: `Template ${key} for ticket #${ticketId}: nothing is sent before Send.`,
+    embeds: [
+      {
+        title: clip(`Reply to #${ticketId}`, 256),
+        description: clip(esc(text), 4096),
+        color: colourOf('normal'),
+        fields: Object.entries(asks)
+          .slice(0, 25)
+          .map(([name, value]) => ({ name, value: clip(esc(value), 1024), inline: true })),
+      },
+    ],
+    components: [sendOrCancel(templateCustomId('send', ticketId, key), ticketId)],
   };
 }
 

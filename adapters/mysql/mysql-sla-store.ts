@@ -5,7 +5,7 @@
  * closes and reopens (ours, the old site's, the HTTP API's).
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { ClockStatus, SlaEvent, SlaPolicy } from '../../src/domain/sla.ts';
+import type { ClockStatus, SlaEvent, SlaPeriodFigures, SlaPolicy } from '../../src/domain/sla.ts';
 import type { Category, Priority, TicketStatus } from '../../src/domain/ticket.ts';
 import { isChatPlatform } from '../../src/domain/platform.ts';
 import type {
@@ -136,11 +136,12 @@ export class MysqlSlaStore implements SlaStore {
   async save(ticketId: number, r: SlaRecord): Promise<void> {
     await this.#db.pool.query(
       `INSERT INTO support_sla (ticket_id, policy, policy_json, reason, priority, category, ticket_updated_at, computed_at, next_check_at, next_due_at,
-                                first_response_met_at, first_response_late, at_risk, breached, clocks)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                first_response_met_at, first_response_late, at_risk, breached, clocks, resolved_at, resolution_late)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE policy = VALUES(policy), policy_json = VALUES(policy_json), reason = VALUES(reason), priority = VALUES(priority), category = VALUES(category),
          ticket_updated_at = VALUES(ticket_updated_at), computed_at = VALUES(computed_at), next_check_at = VALUES(next_check_at), next_due_at = VALUES(next_due_at),
-         first_response_met_at = VALUES(first_response_met_at), first_response_late = VALUES(first_response_late), at_risk = VALUES(at_risk), breached = VALUES(breached), clocks = VALUES(clocks)`,
+         first_response_met_at = VALUES(first_response_met_at), first_response_late = VALUES(first_response_late), at_risk = VALUES(at_risk), breached = VALUES(breached), clocks = VALUES(clocks),
+         resolved_at = VALUES(resolved_at), resolution_late = VALUES(resolution_late)`,
       [
         ticketId,
         r.policy.name.slice(0, 40),
@@ -157,7 +158,27 @@ export class MysqlSlaStore implements SlaStore {
         r.atRisk ? 1 : 0,
         r.breached ? 1 : 0,
         JSON.stringify(r.clocks),
+        r.resolvedAt,
+        r.resolutionLate ? 1 : 0,
       ],
+    );
+    // An alert claimed or waiting to be tried again brings the next look forward, whichever checker saved
+    // last (one that saw the claim in flight knows only its lease, not the retry its owner set after). A
+    // retry already due was handled by this pass (posted, or waiting for opening hours: looked at then).
+    await this.#db.pool.query(
+      `UPDATE support_sla s JOIN (SELECT MIN(claimed_until) AS until FROM support_sla_alert WHERE ticket_id = ? AND claimed_until > ?) a
+          SET s.next_check_at = a.until
+        WHERE s.ticket_id = ? AND a.until IS NOT NULL AND (s.next_check_at IS NULL OR s.next_check_at > a.until)`,
+      [ticketId, r.computedAt, ticketId],
+    );
+  }
+
+  async settleWaitingAlerts(ticketId: number, stillDue: readonly SlaAlertKey[]): Promise<void> {
+    const keep = stillDue.map((k) => [k.metric, k.cycle, k.kind]);
+    await this.#db.pool.query(
+      `UPDATE support_sla_alert SET claimed_until = NULL
+        WHERE ticket_id = ? AND claimed_by IS NULL AND claimed_until IS NOT NULL${keep.length ? ' AND (metric, cycle, kind) NOT IN (?)' : ''}`,
+      keep.length ? [ticketId, keep] : [ticketId],
     );
   }
 
@@ -177,8 +198,16 @@ export class MysqlSlaStore implements SlaStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [...key, c.dueAt, c.at, c.posted ? 1 : 0, c.posted ? this.#owner : null, c.posted ? c.until : null],
     );
-    if (inserted.affectedRows === 1) return { state: 'claimed', takenOver: false };
-    if (!c.posted) return { state: 'done' };
+    if (inserted.affectedRows === 1) return { state: 'claimed', takenOver: false, failures: 0 };
+    if (!c.posted) {
+      // A refused alert still waiting for its retry when it became too late to post: given up.
+      await this.#db.pool.query(
+        `UPDATE support_sla_alert SET claimed_until = NULL, given_up_at = ?
+          WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_by IS NULL AND claimed_until IS NOT NULL`,
+        [c.at, ...key],
+      );
+      return { state: 'done' };
+    }
     // Held by an owner whose lease ran out (or who was found dead): taken over, with the chat posts it had
     // claimed and not made (only the alert's holder posts under its notice key, so they were its own).
     const [taken] = await this.#db.pool.query<ResultSetHeader>(
@@ -191,7 +220,11 @@ export class MysqlSlaStore implements SlaStore {
         c.ticketId,
         c.noticeKey.slice(0, 16),
       ]);
-      return { state: 'claimed', takenOver: true };
+      const [tried] = await this.#db.pool.query<RowDataPacket[]>(
+        'SELECT attempts FROM support_sla_alert WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ?',
+        key,
+      );
+      return { state: 'claimed', takenOver: true, failures: Number(tried[0]?.['attempts'] ?? 0) };
     }
     const [rows] = await this.#db.pool.query<RowDataPacket[]>(
       'SELECT claimed_until FROM support_sla_alert WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ?',
@@ -206,6 +239,29 @@ export class MysqlSlaStore implements SlaStore {
       `UPDATE support_sla_alert SET claimed_until = NULL, claimed_by = NULL
         WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_by = ?`,
       [a.ticketId, a.metric, a.cycle, a.kind, this.#owner],
+    );
+  }
+
+  async alertRefused(a: SlaAlertKey, cause: string): Promise<number> {
+    const key = [a.ticketId, a.metric, a.cycle, a.kind];
+    await this.#db.pool.query(
+      `UPDATE support_sla_alert SET attempts = LEAST(attempts + 1, 255), last_error = ?
+        WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_by = ?`,
+      [cause.slice(0, 500), ...key, this.#owner],
+    );
+    const [rows] = await this.#db.pool.query<RowDataPacket[]>(
+      'SELECT attempts FROM support_sla_alert WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ?',
+      key,
+    );
+    return Number(rows[0]?.['attempts'] ?? 0);
+  }
+
+  async retryAlert(a: SlaAlertKey, retryAt: Date | null, at: Date): Promise<void> {
+    // No owner while it waits: releaseAbandonedAlerts (a restart) only frees claims that name one.
+    await this.#db.pool.query(
+      `UPDATE support_sla_alert SET claimed_by = NULL, claimed_until = ?, given_up_at = ?
+        WHERE ticket_id = ? AND metric = ? AND cycle = ? AND kind = ? AND claimed_by = ?`,
+      [retryAt, retryAt ? null : at, a.ticketId, a.metric, a.cycle, a.kind, this.#owner],
     );
   }
 
@@ -253,9 +309,7 @@ export class MysqlSlaStore implements SlaStore {
         "SELECT COUNT(*) AS n FROM support_sla_alert WHERE kind = 'breach' AND fired_at >= ? AND fired_at < ?",
         [from, to],
       ),
-      this.#db.pool.query<RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id WHERE s.at_risk = 1 AND t.status = 'open'",
-      ),
+      this.#atRiskNow(),
     ]);
     return {
       firstResponses: Number(fr[0]?.['n'] ?? 0),
@@ -263,5 +317,43 @@ export class MysqlSlaStore implements SlaStore {
       breaches: Number(br[0]?.['n'] ?? 0),
       atRisk: Number(risk[0]?.['n'] ?? 0),
     };
+  }
+
+  async periodFigures(from: Date, to: Date): Promise<SlaPeriodFigures> {
+    const [[ended], [running], [risk]] = await Promise.all([
+      // Clocks that stopped in the period, on time or late (each column has its index: a union of two ranges).
+      this.#db.pool.query<RowDataPacket[]>(
+        `SELECT COALESCE(SUM(first_response_met_at >= ? AND first_response_met_at < ? AND first_response_late = 0), 0) AS fr_met,
+                COALESCE(SUM(first_response_met_at >= ? AND first_response_met_at < ? AND first_response_late = 1), 0) AS fr_late,
+                COALESCE(SUM(resolved_at >= ? AND resolved_at < ? AND resolution_late = 0), 0) AS res_met,
+                COALESCE(SUM(resolved_at >= ? AND resolved_at < ? AND resolution_late = 1), 0) AS res_late
+           FROM support_sla
+          WHERE (first_response_met_at >= ? AND first_response_met_at < ?) OR (resolved_at >= ? AND resolved_at < ?)`,
+        [from, to, from, to, from, to, from, to, from, to, from, to],
+      ),
+      // Deadlines passed in the period whose clock has not stopped since (the breach was recorded once).
+      this.#db.pool.query<RowDataPacket[]>(
+        `SELECT a.metric, COUNT(DISTINCT a.ticket_id) AS n FROM support_sla_alert a JOIN support_sla s ON s.ticket_id = a.ticket_id
+          WHERE a.kind = 'breach' AND a.fired_at >= ? AND a.fired_at < ? AND a.metric IN ('first_response', 'resolution')
+            AND ((a.metric = 'first_response' AND s.first_response_met_at IS NULL) OR (a.metric = 'resolution' AND s.resolved_at IS NULL))
+          GROUP BY a.metric`,
+        [from, to],
+      ),
+      this.#atRiskNow(),
+    ]);
+    const e: Record<string, unknown> = ended[0] ?? {};
+    const still = (metric: string) => Number(running.find((r) => r['metric'] === metric)?.['n'] ?? 0);
+    return {
+      firstResponse: { met: Number(e['fr_met'] ?? 0), breached: Number(e['fr_late'] ?? 0) + still('first_response') },
+      resolution: { met: Number(e['res_met'] ?? 0), breached: Number(e['res_late'] ?? 0) + still('resolution') },
+      atRisk: Number(risk[0]?.['n'] ?? 0),
+    };
+  }
+
+  /** Open tickets with a clock at risk now. */
+  #atRiskNow() {
+    return this.#db.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM support_sla s JOIN support_ticket t ON t.ticket_id = s.ticket_id WHERE s.at_risk = 1 AND t.status = 'open'",
+    );
   }
 }

@@ -85,11 +85,19 @@ export class MysqlTemplateStore {
     }
   }
 
-  /** The templates of the replies sent since then (the audit's key@version), most used first. */
+  /**
+   * The templates of the replies sent since then (the audit's key@version), most used first. Only replies
+   * the mail server accepted count: not one still in the outbox, failed or suppressed, nor one whose address
+   * hard-bounced since (the bounce flags the address for that ticket; a soft bounce puts it back in the outbox).
+   */
   async topUsed(since: Date, limit: number): Promise<{ ref: string; count: number }[]> {
     const [rows] = await this.#db.pool.query<RowDataPacket[]>(
-      `SELECT JSON_UNQUOTE(JSON_EXTRACT(details, '$.template')) AS ref, COUNT(*) AS n FROM support_event
-        WHERE type = 'replied' AND created_at >= ? AND JSON_EXTRACT(details, '$.template') IS NOT NULL
+      `SELECT JSON_UNQUOTE(JSON_EXTRACT(e.details, '$.template')) AS ref, COUNT(*) AS n FROM support_event e
+         JOIN support_message m ON m.message_id = JSON_UNQUOTE(JSON_EXTRACT(e.details, '$.messageId'))
+          AND m.direction = 'outbound' AND m.delivery = 'sent'
+        WHERE e.type = 'replied' AND e.created_at >= ? AND JSON_EXTRACT(e.details, '$.template') IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM support_address_flag f WHERE f.address = m.peer_address AND f.reason LIKE 'bounced%'
+                             AND f.flagged_at >= m.created_at AND (f.ticket_id IS NULL OR f.ticket_id = m.ticket_id))
         GROUP BY ref ORDER BY n DESC, ref LIMIT ?`,
       [since, limit],
     );

@@ -387,11 +387,15 @@ export const supportSla = mysqlTable(
     atRisk: tinyint('at_risk').notNull().default(0),
     breached: tinyint('breached').notNull().default(0),
     clocks: json('clocks').$type<unknown>().notNull(),
+    /** When the resolution clock stopped (the ticket closed after an answer), and whether past its deadline (0024). */
+    resolvedAt: datetime('resolved_at', { fsp: 3 }),
+    resolutionLate: tinyint('resolution_late').notNull().default(0),
   },
   (t) => [
     index('idx_sla_next_check').on(t.nextCheckAt),
     index('idx_sla_next_due').on(t.nextDueAt),
     index('idx_sla_first_response_met').on(t.firstResponseMetAt),
+    index('idx_sla_resolved').on(t.resolvedAt),
   ],
 );
 
@@ -410,6 +414,11 @@ export const supportSlaAlert = mysqlTable(
     /** Who is posting it ("host:pid:start"), until when: set while the post is in flight, NULL once done. */
     claimedBy: varchar('claimed_by', { length: 128 }),
     claimedUntil: datetime('claimed_until', { fsp: 3 }),
+    /** Posts the platforms refused so far (0024); at the limit the alert is given up (given_up_at) and logged once. */
+    attempts: tinyint('attempts', { unsigned: true }).notNull().default(0),
+    /** The last refusal in our words (platform, channel, reason), never a token. */
+    lastError: varchar('last_error', { length: 500 }),
+    givenUpAt: datetime('given_up_at', { fsp: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.ticketId, t.metric, t.cycle, t.kind] }),

@@ -38,6 +38,10 @@ import {
   REPLY_TEMPLATE_BLOCK,
   REPLY_VALUES_ACTION,
   REPLY_VALUES_BLOCK,
+  REPLY_ASK_ACTION,
+  REPLY_ASK_CALLBACK,
+  askBlockId,
+  templateAskView,
   renderReply,
   templateOptions,
   SLACK_NO_PARSE,
@@ -201,6 +205,10 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       }
     }
     const caller = await callerOf(client, command.user_id, command.user_name);
+    // "/ticket reply N tpl:KEY" with nothing more, on a template that asks for values: the form asking them.
+    const typedTemplate = /^\s*reply\s+#?(\d{1,9})\s+tpl:([a-z0-9][a-z0-9_-]{0,79})\s*$/i.exec(command.text);
+    if (typedTemplate && (await openAskForm(client, caller, command.trigger_id, command.channel_id, typedTemplate)))
+      return;
     const reply = await answer(() => commands.run(caller, command.text), {
       userId: command.user_id,
       channel: command.channel_id,
@@ -208,6 +216,29 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     await respond(toResponse(reply));
     if (reply.ok && reply.file) await sendFile(client, command.user_id, reply.file);
   });
+
+  /** Opens the asked-fields form of a typed template reply when the template has fields (true: opened). */
+  async function openAskForm(
+    client: WebClient,
+    caller: Caller,
+    triggerId: string,
+    channel: string,
+    typed: RegExpExecArray,
+  ): Promise<boolean> {
+    const ticketId = Number(typed[1]);
+    try {
+      const asked = await commands.templateAsks(caller, ticketId, typed[2]!);
+      if (!asked || asked.asks.length === 0) return false;
+      await client.views.open({
+        trigger_id: triggerId,
+        view: templateAskView(ticketId, channel, asked.key, asked.asks),
+      });
+      return true;
+    } catch (error) {
+      log.warn({ ticketId, err: slackErrorText(error) }, 'could not open the template form; answering the command');
+      return false;
+    }
+  }
 
   /** A command's file (the export) goes to the caller in a direct message: customer data stays out of channels. */
   async function sendFile(client: WebClient, userId: string, file: CommandFile): Promise<void> {
@@ -317,6 +348,18 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       const values = view.state.values[REPLY_VALUES_BLOCK]?.[REPLY_VALUES_ACTION]?.value?.trim() ?? '';
       const line = `tpl:${template} ${values}`.trim();
       const caller = await callerOf(client, body.user.id, body.user.name);
+      // No values typed and the template asks for some: a form with one input per asked field.
+      if (!values) {
+        const asked = await commands.templateAsks(caller, meta.ticketId, template).catch((error: unknown) => {
+          log.warn({ ticketId: meta.ticketId, err: String(error) }, 'could not read the template for its fields');
+          return null;
+        });
+        if (asked && asked.asks.length > 0)
+          return void (await ack({
+            response_action: 'update',
+            view: templateAskView(meta.ticketId, meta.channel, asked.key, asked.asks),
+          }));
+      }
       const preview = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${line}`), {
         userId: body.user.id,
         ticketId: meta.ticketId,
@@ -349,6 +392,35 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     await ack({ response_action: 'update', view: preview });
   });
 
+  // The template's asked fields, one input each: their values go to the service as given (a value may hold
+  // spaces or "=" freely), and the preview shows them filled in; a refusal is shown on the form.
+  app.view<ViewSubmitAction>(REPLY_ASK_CALLBACK, async ({ ack, view, body, client }) => {
+    const meta = readMetadata(view.private_metadata);
+    const key = meta?.template?.slice('tpl:'.length);
+    if (!meta || !key) return void (await ack());
+    const asks: Record<string, string> = {};
+    for (const [blockId, block] of Object.entries(view.state.values)) {
+      const name = /^ask_([a-z0-9_]{1,40})$/i.exec(blockId)?.[1];
+      const value = block[REPLY_ASK_ACTION]?.value?.trim();
+      if (name && value) asks[name] = value;
+    }
+    const caller = await callerOf(client, body.user.id, body.user.name);
+    const preview = await answer(() => commands.runTemplateReply(caller, meta.ticketId, key, asks, false), {
+      userId: body.user.id,
+      ticketId: meta.ticketId,
+    });
+    const firstBlock = Object.keys(view.state.values).find((b) => b.startsWith('ask_')) ?? askBlockId('value');
+    if (!preview.ok)
+      return void (await ack({ response_action: 'errors', errors: { [firstBlock]: preview.text.slice(0, 2000) } }));
+    const next = replyPreviewView(meta.ticketId, meta.channel, preview.text, { line: `tpl:${key}`, asks });
+    if ((next.private_metadata ?? '').length > MAX_PRIVATE_METADATA)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [firstBlock]: 'These values are too long for the form together; shorten them.' },
+      }));
+    await ack({ response_action: 'update', view: next });
+  });
+
   app.view<ViewSubmitAction>(
     REPLY_CONFIRM_CALLBACK,
     async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
@@ -357,10 +429,16 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       const line = meta?.template ? `${meta.template} send` : meta?.text;
       if (!meta || !line) return;
       const caller = await callerOf(client, body.user.id, body.user.name);
-      const reply = await answer(() => commands.run(caller, `reply ${meta.ticketId} ${line}`), {
-        userId: body.user.id,
-        ticketId: meta.ticketId,
-      });
+      // Values asked on the form go as given; a typed line is parsed as typed.
+      const asks = meta.asks;
+      const key = meta.template?.slice('tpl:'.length);
+      const reply = await answer(
+        () =>
+          asks && key
+            ? commands.runTemplateReply(caller, meta.ticketId, key, asks, true)
+            : commands.run(caller, `reply ${meta.ticketId} ${line}`),
+        { userId: body.user.id, ticketId: meta.ticketId },
+      );
       const message = renderReply(reply);
       const content = {
         ...SLACK_NO_PARSE,
@@ -517,18 +595,40 @@ function socketModeError(error: unknown, appToken: string): AppError {
   });
 }
 
-function readMetadata(
-  raw: string,
-): { ticketId: number; channel: string | null; text?: string; template?: string } | null {
+function readMetadata(raw: string): {
+  ticketId: number;
+  channel: string | null;
+  text?: string;
+  template?: string;
+  asks?: Record<string, string>;
+} | null {
   try {
-    const value = JSON.parse(raw) as { ticketId?: unknown; channel?: unknown; text?: unknown; template?: unknown };
+    const value = JSON.parse(raw) as {
+      ticketId?: unknown;
+      channel?: unknown;
+      text?: unknown;
+      template?: unknown;
+      asks?: unknown;
+    };
     if (typeof value.ticketId !== 'number') return null;
+    const template =
+      typeof value.template === 'string' && value.template.startsWith('tpl:') ? value.template : undefined;
+    // Asked values ride only with a template, as name → text.
+    const asks =
+      template && value.asks && typeof value.asks === 'object' && !Array.isArray(value.asks)
+        ? Object.fromEntries(
+            Object.entries(value.asks as Record<string, unknown>).filter(
+              (e): e is [string, string] => /^[a-z0-9_]{1,40}$/i.test(e[0]) && typeof e[1] === 'string',
+            ),
+          )
+        : undefined;
     return {
       ticketId: value.ticketId,
       channel: typeof value.channel === 'string' ? value.channel : null,
       ...(typeof value.text === 'string' ? { text: value.text } : {}),
       // Only a template line ("tpl:KEY name=value …") rides here; anything else is not run.
-      ...(typeof value.template === 'string' && value.template.startsWith('tpl:') ? { template: value.template } : {}),
+      ...(template ? { template } : {}),
+      ...(asks ? { asks } : {}),
     };
   } catch {
     return null;

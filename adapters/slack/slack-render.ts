@@ -22,6 +22,7 @@ import {
 // Slack's mrkdwn control characters: every string from a customer or the old site goes through esc.
 import { clipEncoded as clip, slackText as esc } from '../../src/domain/encode.ts';
 import { suggestionLabel, type TemplateSuggestion } from '../../src/domain/reply-template.ts';
+import { slaStatsText } from '../../src/domain/sla.ts';
 import type { TicketNotice } from '../../src/ports/chat-notifier.ts';
 import { capitalised, nextPageCommand } from '../chat/ticket-commands.ts';
 
@@ -64,6 +65,10 @@ export const REPLY_TEMPLATE_BLOCK = 'reply_template';
 export const REPLY_TEMPLATE_ACTION = 'reply_template_select';
 export const REPLY_VALUES_BLOCK = 'reply_values';
 export const REPLY_VALUES_ACTION = 'reply_values_input';
+/** The form asking a template's `{{ask:…}}` fields: one input block per field, "ask_<name>". */
+export const REPLY_ASK_CALLBACK = 'ticket_reply_ask';
+export const REPLY_ASK_ACTION = 'ask_value';
+export const askBlockId = (name: string): string => `ask_${name}`;
 
 const BUTTON_LABELS: Record<TicketAction, string> = {
   close: 'Close',
@@ -217,6 +222,7 @@ function statsBlocks(stats: StatsView): KnownBlock[] {
       ],
     },
     ...(stats.topTemplates ? [section(`*Top templates*\n${esc(topTemplatesText(stats.topTemplates))}`)] : []),
+    ...(stats.sla ? [section(`*SLA*\n${esc(slaStatsText(stats.sla))}`)] : []),
     ...(stats.untriaged > 0 ? [section(`:warning: ${esc(untriagedNote(stats.untriaged))}`)] : []),
   ];
 }
@@ -313,19 +319,48 @@ export function templateOptions(
   return found.slice(0, 100).map((t) => ({ text: plain(suggestionLabel(t, 75), 75), value: t.key }));
 }
 
+/**
+ * A template's asked fields, one plain-text input each, labelled by the field's name (as the template
+ * writes it); Preview fills them into the template in the ticket's language.
+ */
+export function templateAskView(ticketId: number, channel: string | null, key: string, asks: readonly string[]): View {
+  return {
+    type: 'modal',
+    callback_id: REPLY_ASK_CALLBACK,
+    private_metadata: JSON.stringify({ ticketId, channel, template: `tpl:${key}` }),
+    title: plain(`Reply to #${ticketId}`),
+    submit: plain('Preview'),
+    close: plain('Cancel'),
+    blocks: [
+      section(`Template *${esc(key)}* asks for ${asks.length === 1 ? 'one value' : `${asks.length} values`}:`),
+      // Slack allows 100 blocks in a modal; a template asking for more is refused by \`templates check\` long before.
+      ...asks.slice(0, 50).map((name) => ({
+        type: 'input' as const,
+        block_id: askBlockId(name),
+        label: plain(name, 2000),
+        element: { type: 'plain_text_input' as const, action_id: REPLY_ASK_ACTION, max_length: 500 },
+      })),
+    ],
+  };
+}
+
 /** What will be sent, with Send as the only way to send it. */
 export function replyPreviewView(
   ticketId: number,
   channel: string | null,
   text: string,
-  template?: { readonly line: string },
+  template?: { readonly line: string; readonly asks?: Readonly<Record<string, string>> },
 ): View {
   return {
     type: 'modal',
     callback_id: REPLY_CONFIRM_CALLBACK,
-    // A template's preview rides as its command ("tpl:KEY name=value"): Send runs it with "send", so its
-    // actions and key@version go with the email.
-    private_metadata: JSON.stringify({ ticketId, channel, ...(template ? { template: template.line } : { text }) }),
+    // A template's preview rides as its command ("tpl:KEY name=value"), or its key and the values asked on
+    // the form: Send runs it with "send", so its actions and key@version go with the email.
+    private_metadata: JSON.stringify({
+      ticketId,
+      channel,
+      ...(template ? { template: template.line, ...(template.asks ? { asks: template.asks } : {}) } : { text }),
+    }),
     title: plain(`Reply to #${ticketId}`),
     submit: plain('Send'),
     close: plain('Cancel'),

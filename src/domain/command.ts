@@ -6,6 +6,7 @@
 import { closestWord, shorten, waitedFor } from './wording.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from './ticket.ts';
 import type { Platform } from './platform.ts';
+import { slaStatsText, type SlaPeriodFigures } from './sla.ts';
 
 export type { Platform } from './platform.ts';
 /** Who typed the command, as the platform identifies them. */
@@ -95,6 +96,8 @@ export interface StatsView {
   readonly untriaged: number;
   /** The templates most used in replies sent over the period (key@version, count), most first; absent: not known. */
   readonly topTemplates?: readonly TemplateCount[];
+  /** First-response and resolution deadlines met and breached over the period, at risk now; absent without SLA clocks. */
+  readonly sla?: SlaPeriodFigures;
 }
 export interface TemplateCount {
   readonly ref: string;
@@ -643,6 +646,7 @@ export function formatStats(view: StatsView): string {
     `Open by priority: ${by(view.byPriority, PRIORITIES)}.`,
     `Open by category: ${by(view.byCategory, CATEGORIES)}.`,
     ...(view.topTemplates ? [`Top templates: ${topTemplatesText(view.topTemplates)}.`] : []),
+    ...(view.sla ? [`SLA: ${slaStatsText(view.sla)}.`] : []),
     ...(view.untriaged > 0 ? [untriagedNote(view.untriaged)] : []),
   ].join('\n');
 }

@@ -495,3 +495,44 @@ export function describeClocks(
     return `${name}: ${risk}due ${c.dueAt ? shortWhen(c.dueAt, now, tz) : '?'} (in ${formatBusinessMinutes(left)}${time}; target ${target})`;
   });
 }
+
+/**
+ * `/ticket stats`' SLA figures over its period: the first-response and resolution clocks that stopped in it
+ * on time (met) or past their deadline, plus those that went past it in the period and still run
+ * (breached), and the open tickets at risk now.
+ */
+export interface SlaPeriodFigures {
+  readonly firstResponse: { readonly met: number; readonly breached: number };
+  readonly resolution: { readonly met: number; readonly breached: number };
+  readonly atRisk: number;
+}
+
+/** "first response 38 met, 3 breached (93 % met)", or "first response: none due" when nothing ended. */
+export function slaFigureText(name: string, f: { readonly met: number; readonly breached: number }): string {
+  const all = f.met + f.breached;
+  if (all === 0) return `${name}: none due`;
+  return `${name} ${f.met} met, ${f.breached} breached (${Math.round((100 * f.met) / all)} % met)`;
+}
+
+/** "first response 38 met, 3 breached (93 % met); resolution 20 met, 1 breached (95 % met); 3 at risk now". */
+export function slaStatsText(s: SlaPeriodFigures): string {
+  return `${slaFigureText('first response', s.firstResponse)}; ${slaFigureText('resolution', s.resolution)}; ${s.atRisk} at risk now`;
+}
+
+/** How many times a refused alert post is tried in all, and how long to wait after each refusal. */
+export interface AlertRetryPolicy {
+  readonly attempts: number;
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+}
+export const DEFAULT_ALERT_RETRY: AlertRetryPolicy = { attempts: 5, firstDelayMs: 60_000, maxDelayMs: 30 * 60_000 };
+
+/**
+ * After the `failures`-th refusal: when to try again (the delay doubles from the first, up to the most),
+ * or null when that was the last attempt.
+ */
+export function alertRetryAt(failures: number, at: Date, policy: AlertRetryPolicy = DEFAULT_ALERT_RETRY): Date | null {
+  if (failures >= policy.attempts) return null;
+  const delay = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.max(0, failures - 1));
+  return new Date(at.getTime() + delay);
+}

@@ -24,8 +24,21 @@ export interface TicketNotice {
   readonly onceKey?: string;
 }
 
+/**
+ * What became of one notice in one channel or DM: posted by this call, posted before (or being posted
+ * by another process), or refused by the platform (`cause`: platform, channel and reason in our words,
+ * never a token), its claim freed so that a later call posts it.
+ */
+export type NoticeDelivery =
+  { readonly state: 'posted' | 'already' } | { readonly state: 'refused'; readonly cause: string };
+
 export interface ChatNotifier {
   notify(notice: TicketNotice): Promise<void>;
+  /**
+   * As `notify`, once posted or given up, saying which (the SLA checker retries a refused alert later).
+   * Absent: a notifier that cannot be refused (the console's log).
+   */
+  deliver?(notice: TicketNotice): Promise<NoticeDelivery>;
 }
 
 /**
@@ -37,4 +50,6 @@ export interface DirectNotifier {
   readonly platform: ChatPlatform;
   /** True when this call posted it; false when it was posted before, or the platform refused. */
   notifyUser(userId: string, notice: TicketNotice): Promise<boolean>;
+  /** As `notifyUser`, saying whether it was posted, posted before, or refused (and why). */
+  deliverToUser?(userId: string, notice: TicketNotice): Promise<NoticeDelivery>;
 }

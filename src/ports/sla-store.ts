@@ -8,7 +8,7 @@
  */
 import type { ChatPlatform } from '../domain/platform.ts';
 import type { Category, Priority, TicketStatus } from '../domain/ticket.ts';
-import type { AlertKind, ClockStatus, SlaEvent, SlaMetric, SlaPolicy } from '../domain/sla.ts';
+import type { AlertKind, ClockStatus, SlaEvent, SlaMetric, SlaPeriodFigures, SlaPolicy } from '../domain/sla.ts';
 
 export interface SlaTicket {
   readonly ticketId: number;
@@ -48,6 +48,9 @@ export interface SlaRecord extends StoredSla {
   readonly atRisk: boolean;
   readonly breached: boolean;
   readonly clocks: readonly ClockStatus[];
+  /** When the resolution clock stopped (null while it runs, is paused or was cancelled), and whether late. */
+  readonly resolvedAt: Date | null;
+  readonly resolutionLate: boolean;
 }
 
 export interface SlaAlertClaim {
@@ -74,7 +77,12 @@ export type SlaAlertKey = Pick<SlaAlertClaim, 'ticketId' | 'metric' | 'cycle' | 
  * held: another owner is posting it, and may be taken over after `until`.
  */
 export type AlertClaim =
-  | { readonly state: 'claimed'; readonly takenOver: boolean }
+  | {
+      readonly state: 'claimed';
+      readonly takenOver: boolean;
+      /** Posts of it the platforms refused before (0: a first try, or a crash's takeover). */
+      readonly failures: number;
+    }
   | { readonly state: 'done' }
   | { readonly state: 'held'; readonly until: Date };
 
@@ -102,6 +110,22 @@ export interface SlaStore {
   /** The claimed alert was posted: never taken over again. */
   alertDone(alert: SlaAlertKey): Promise<void>;
   /**
+   * A platform refused the claimed alert (`cause` in our words): counted and kept with it, the claim still
+   * held. Resolves with the refusals so far, this one included.
+   */
+  alertRefused(alert: SlaAlertKey, cause: string): Promise<number>;
+  /**
+   * The claim is let go until `retryAt` (no owner: a restart does not cut the wait short); the first check
+   * after it, by any checker, takes it over. `retryAt` null: given up at `at`, never claimed again.
+   */
+  retryAlert(alert: SlaAlertKey, retryAt: Date | null, at: Date): Promise<void>;
+  /**
+   * The ticket's alerts waiting for a retry that are no longer due (not in `stillDue`: a reply went out, the
+   * breach came after the at-risk point) are dropped. `save` brings the ticket's next look forward to its
+   * earliest claim or retry still ahead.
+   */
+  settleWaitingAlerts(ticketId: number, stillDue: readonly SlaAlertKey[]): Promise<void>;
+  /**
    * Claims held by processes of this host that no longer run (a worker killed between claim and post,
    * being started again): released, so the next check takes them over now rather than after the lease.
    */
@@ -113,4 +137,6 @@ export interface SlaStore {
     limit: number,
   ): Promise<readonly { readonly ticketId: number; readonly nextDueAt: Date }[]>;
   summary(from: Date, to: Date): Promise<SlaSummary>;
+  /** `/ticket stats`' figures for the period [from, to) (see SlaPeriodFigures). */
+  periodFigures(from: Date, to: Date): Promise<SlaPeriodFigures>;
 }

@@ -9,11 +9,16 @@
  * direct message to the assignee, then marked done. A claim whose process died before it was done is
  * taken over after its lease (or at once when that process's host starts a worker again). A
  * business-hours alert waits for opening hours; one a business day late is recorded, not posted.
+ * A post a platform refused (Slack's ok:false, a 5xx or 429 past the SDK's own retries) leaves the alert
+ * to a later check, after a delay that doubles; only the channels and DMs that did not get it are posted
+ * to then. After the last attempt it is given up, logged once with the cause and said in the audit trail.
  */
 import { BusinessCalendar, explainDeadline, formatBusinessMinutes } from '../domain/business-calendar.ts';
 import {
+  DEFAULT_ALERT_RETRY,
   METRIC_CODES,
   METRIC_NAMES,
+  alertRetryAt,
   choosePolicy,
   computeClocks,
   describeClocks,
@@ -21,13 +26,15 @@ import {
   nearestDue,
   nextCheckAt,
   shortWhen,
+  type AlertRetryPolicy,
   type ClockStatus,
   type PolicyChoice,
+  type SlaPeriodFigures,
   type SlaAlert,
   type SlaPolicy,
   type SlaSettings,
 } from '../domain/sla.ts';
-import type { ChatNotifier, DirectNotifier } from '../ports/chat-notifier.ts';
+import type { ChatNotifier, DirectNotifier, NoticeDelivery, TicketNotice } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { SlaStore, SlaSummary, SlaTicket, StoredSla } from '../ports/sla-store.ts';
 
@@ -41,6 +48,8 @@ export interface SlaServiceDeps {
   readonly direct?: readonly DirectNotifier[];
   /** How long a claim to post an alert holds before another checker may take it over (a crash meanwhile). */
   readonly alertLeaseMs?: number;
+  /** How often, and how far apart, a post the platform refused is tried again. */
+  readonly alertRetry?: AlertRetryPolicy;
   readonly logger: Logger;
   readonly now?: () => Date;
   /** Tickets looked at per pass. */
@@ -85,6 +94,7 @@ export class SlaService {
   readonly #notifiers: readonly ChatNotifier[];
   readonly #direct: readonly DirectNotifier[];
   readonly #leaseMs: number;
+  readonly #retry: AlertRetryPolicy;
   readonly calendar: BusinessCalendar;
   readonly settings: SlaSettings;
 
@@ -95,6 +105,7 @@ export class SlaService {
     this.#notifiers = deps.notifiers;
     this.#direct = deps.direct ?? [];
     this.#leaseMs = deps.alertLeaseMs ?? DEFAULT_ALERT_LEASE_MS;
+    this.#retry = deps.alertRetry ?? DEFAULT_ALERT_RETRY;
     this.#log = deps.logger.child({ component: 'sla' });
     this.#now = deps.now ?? (() => new Date());
     this.#batch = deps.batch ?? 500;
@@ -170,8 +181,14 @@ export class SlaService {
     let posted = 0;
     let deferred = 0;
     let heldUntil = null as Date | null;
+    const alerts = choice ? dueAlerts(clocks, choice.policy, this.calendar, now) : [];
+    // A refused alert waiting for its retry is moot once no longer due (a reply went out, the breach came).
+    await this.#store.settleWaitingAlerts(
+      ticketId,
+      alerts.map((a) => alertKey(ticketId, a)),
+    );
     if (choice) {
-      for (const alert of dueAlerts(clocks, choice.policy, this.calendar, now)) {
+      for (const alert of alerts) {
         if (alert.stale) {
           // Recorded (the digest counts it), never announced: nobody can act on it now.
           // (No audit event: the first pass over years of old open tickets would flood the trail.)
@@ -223,6 +240,7 @@ export class SlaService {
     }
     if (heldUntil) next = next && next < heldUntil ? next : heldUntil;
     const first = clocks.find((c) => c.metric === 'first_response');
+    const resolution = clocks.filter((c) => c.metric === 'resolution').at(-1);
     {
       await this.#store.save(ticketId, {
         policy: choice?.policy ?? NO_POLICY,
@@ -238,6 +256,8 @@ export class SlaService {
         atRisk: clocks.some((c) => c.state === 'running' && c.atRiskAt !== null && now >= c.atRiskAt && !c.breachedAt),
         breached: clocks.some((c) => c.state === 'running' && c.breachedAt !== null),
         clocks,
+        resolvedAt: resolution?.state === 'met' ? resolution.endedAt : null,
+        resolutionLate: resolution?.state === 'met' && resolution.breachedAt !== null,
       });
     }
     return { posted, deferred };
@@ -245,7 +265,8 @@ export class SlaService {
 
   /**
    * Re-read, claim, post, mark done. True when this process posted it; the end of the other owner's
-   * claim when someone else holds it; false when there is nothing to post.
+   * claim when someone else holds it, or when a refused post is tried again; false when there is nothing
+   * to post (or it was given up).
    */
   async #alert(ticketId: number, alert: SlaAlert): Promise<boolean | Date> {
     // Just before posting, the state is read again: a reply sent meanwhile, a close, means nothing to say.
@@ -274,7 +295,12 @@ export class SlaService {
     });
     if (claim.state === 'held') return claim.until;
     if (claim.state === 'done') return false;
-    if (claim.takenOver)
+    if (claim.failures > 0)
+      this.#log.info(
+        { ticketId, metric: alert.metric, kind: alert.kind, attempt: claim.failures + 1 },
+        'SLA alert refused before; posting it again where it did not go out',
+      );
+    else if (claim.takenOver)
       this.#log.warn(
         { ticketId, metric: alert.metric, kind: alert.kind },
         'SLA alert claimed by a process that did not post it (crashed or out of time); posting it now',
@@ -300,24 +326,21 @@ export class SlaService {
       ],
       onceKey: noticeKey(alert),
     };
-    for (const notifier of this.#notifiers)
-      await notifier
-        .notify(notice)
-        .catch((error: unknown) =>
-          this.#log.warn({ ticketId, err: String(error) }, 'SLA alert not posted by one notifier'),
-        );
+    const refusals: string[] = [];
+    for (const notifier of this.#notifiers) {
+      const delivery = await deliverTo(notifier, notice);
+      if (delivery.state === 'refused') refusals.push(delivery.cause);
+    }
     // The assignee hears it directly too, on each platform they have an id on and we post to.
     const dms: string[] = [];
     for (const { platform, userId } of t.assigneeChatIds) {
       const direct = this.#direct.find((d) => d.platform === platform);
       if (!direct) continue;
-      const sent = await direct
-        .notifyUser(userId, notice)
-        .catch(
-          (error: unknown) => (this.#log.warn({ ticketId, platform, err: String(error) }, 'SLA DM failed'), false),
-        );
-      if (sent) dms.push(platform);
+      const delivery = await deliverToUser(direct, userId, notice);
+      if (delivery.state === 'refused') refusals.push(`direct message on ${platform}: ${delivery.cause}`);
+      else dms.push(platform);
     }
+    if (refusals.length > 0) return this.#refused(ticketId, alert, refusals.join(' · '), at);
     // Recorded once posted: a crash before this line leaves the claim to be taken over (the channels'
     // own keys stop a second post where the first went out).
     await this.#store.recordEvent(
@@ -339,6 +362,33 @@ export class SlaService {
       `SLA ${alert.kind === 'breach' ? 'breach' : 'at-risk'} alert posted for ticket #${ticketId}`,
     );
     return true;
+  }
+
+  /**
+   * Some channel or DM refused the alert: counted, and tried again after a delay that doubles (the ticket
+   * is looked at then); after the last attempt, given up, logged once with the cause and audited.
+   */
+  async #refused(ticketId: number, alert: SlaAlert, cause: string, at: Date): Promise<Date | false> {
+    const key = alertKey(ticketId, alert);
+    const failures = await this.#store.alertRefused(key, cause);
+    const retryAt = alertRetryAt(failures, at, this.#retry);
+    await this.#store.retryAlert(key, retryAt, at);
+    const fields = { ticketId, metric: alert.metric, cycle: alert.cycle, kind: alert.kind, attempts: failures, cause };
+    if (retryAt) {
+      this.#log.warn(
+        { ...fields, retryAt: retryAt.toISOString() },
+        'SLA alert refused by a platform; tried again later',
+      );
+      return retryAt;
+    }
+    this.#log.error(fields, `SLA alert for ticket #${ticketId} given up after ${failures} refused attempts`);
+    await this.#store.recordEvent(
+      ticketId,
+      'sla_alert_failed',
+      { metric: alert.metric, cycle: alert.cycle, kind: alert.kind, attempts: failures, cause },
+      at,
+    );
+    return false;
   }
 
   #left(evaluation: SlaEvaluation, due: Date, now: Date): number {
@@ -407,6 +457,31 @@ export class SlaService {
 
   summary(from: Date, to: Date): Promise<SlaSummary> {
     return this.#store.summary(from, to);
+  }
+
+  /** `/ticket stats`' SLA figures over [from, to). */
+  periodFigures(from: Date, to: Date): Promise<SlaPeriodFigures> {
+    return this.#store.periodFigures(from, to);
+  }
+}
+
+/** One notifier's outcome; a notifier that cannot say (the console's log) counts as posted once it returned. */
+async function deliverTo(notifier: ChatNotifier, notice: TicketNotice): Promise<NoticeDelivery> {
+  try {
+    if (notifier.deliver) return await notifier.deliver(notice);
+    await notifier.notify(notice);
+    return { state: 'posted' };
+  } catch (error) {
+    return { state: 'refused', cause: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function deliverToUser(direct: DirectNotifier, userId: string, notice: TicketNotice): Promise<NoticeDelivery> {
+  try {
+    if (direct.deliverToUser) return await direct.deliverToUser(userId, notice);
+    return (await direct.notifyUser(userId, notice)) ? { state: 'posted' } : { state: 'already' };
+  } catch (error) {
+    return { state: 'refused', cause: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -6,7 +6,7 @@
  * the chat post ledger first, so that it goes out once across processes; a refused post frees its claim
  * and a later pass retries it. Never throws for the platform being down: it logs.
  */
-import type { ChatNotifier, DirectNotifier, TicketNotice } from '../ports/chat-notifier.ts';
+import type { ChatNotifier, DirectNotifier, NoticeDelivery, TicketNotice } from '../ports/chat-notifier.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ChatPlatform } from '../domain/platform.ts';
 import type { ChatPoster } from '../ports/chat-poster.ts';
@@ -22,8 +22,16 @@ interface Waiting {
   /** Its claim in the ledger, or null for a notice that is not deduplicated. */
   readonly key: string | null;
   readonly at: number;
-  readonly done: (posted: boolean) => void;
+  readonly done: (delivery: NoticeDelivery) => void;
 }
+
+const POSTED: NoticeDelivery = { state: 'posted' };
+const ALREADY: NoticeDelivery = { state: 'already' };
+const refused = (cause: string): NoticeDelivery => ({ state: 'refused', cause: cause.slice(0, 400) });
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** A new ticket and an escalation are announced once per ticket; replies come with their own key. */
+const onceKeyOf = (notice: TicketNotice): string | null =>
+  notice.onceKey ?? (notice.kind === 'reply' ? null : notice.kind);
 
 export interface PacedChatNotifierOptions {
   readonly poster: ChatPoster;
@@ -86,8 +94,7 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
   }
 
   async notify(notice: TicketNotice): Promise<void> {
-    // A new ticket and an escalation are announced once per ticket; replies come with their own key.
-    await this.notifyOnce(notice, notice.onceKey ?? (notice.kind === 'reply' ? null : notice.kind));
+    await this.notifyOnce(notice, onceKeyOf(notice));
   }
 
   /**
@@ -98,25 +105,42 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
     return (await this.enqueueOnce(notice, key)).posted;
   }
 
+  /**
+   * As `notify`, resolving once the notice was posted or given up, and saying which: an SLA alert the
+   * platform refused is retried by the checker's next pass (its claim here was freed).
+   */
+  async deliver(notice: TicketNotice): Promise<NoticeDelivery> {
+    return (await this.#enqueue(notice, onceKeyOf(notice))).delivery;
+  }
+
   /** Claims and queues, resolving once queued (so callers keep their order); `posted` settles after the post. */
   async enqueueOnce(notice: TicketNotice, key: string | null): Promise<{ readonly posted: Promise<boolean> }> {
+    const { delivery } = await this.#enqueue(notice, key);
+    return { posted: delivery.then((d) => d.state === 'posted') };
+  }
+
+  async #enqueue(notice: TicketNotice, key: string | null): Promise<{ readonly delivery: Promise<NoticeDelivery> }> {
     try {
       if (key !== null && !(await this.#ledger.claim(this.platform, this.channel, notice.ticketId, key, new Date())))
-        return { posted: Promise.resolve(false) };
+        return { delivery: Promise.resolve(ALREADY) };
     } catch (error) {
       this.#log.error(
         { ticketId: notice.ticketId, err: error },
         'could not record the chat notice; it is not posted now, a later pass retries',
       );
-      return { posted: Promise.resolve(false) };
+      return {
+        delivery: Promise.resolve(
+          refused(`${this.platform} ${this.channel}: the post ledger failed (${reasonOf(error)})`),
+        ),
+      };
     }
-    const posted = new Promise<boolean>((resolve) => {
+    const delivery = new Promise<NoticeDelivery>((resolve) => {
       this.#queue.push({ notice, key, at: Date.now(), done: resolve });
     });
     this.#pumping ??= this.#pump().finally(() => {
       this.#pumping = null;
     });
-    return { posted };
+    return { delivery };
   }
 
   /**
@@ -124,7 +148,14 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
    * once and once per `key` across processes (claimed under ticket 0). True when this call posted it.
    */
   async alertOnce(key: string, text: string): Promise<boolean> {
-    return this.#postOnce(this.channel, 0, key, () => this.#poster.postAlert(this.channel, text), 'alert');
+    const delivery = await this.#postOnce(
+      this.channel,
+      0,
+      key,
+      () => this.#poster.postAlert(this.channel, text),
+      'alert',
+    );
+    return delivery.state === 'posted';
   }
 
   /**
@@ -132,6 +163,11 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
    * per ticket, person and key across processes: the ledger's channel is "dm:<user id>".
    */
   async notifyUser(userId: string, notice: TicketNotice): Promise<boolean> {
+    return (await this.deliverToUser(userId, notice)).state === 'posted';
+  }
+
+  /** As `notifyUser`, saying whether it was posted, posted before, or refused (and why). */
+  deliverToUser(userId: string, notice: TicketNotice): Promise<NoticeDelivery> {
     return this.#postOnce(
       `dm:${userId}`.slice(0, 64),
       notice.ticketId,
@@ -148,12 +184,12 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
     key: string,
     post: () => Promise<string>,
     what: string,
-  ): Promise<boolean> {
+  ): Promise<NoticeDelivery> {
     try {
-      if (!(await this.#ledger.claim(this.platform, channel, ticketId, key, new Date()))) return false;
+      if (!(await this.#ledger.claim(this.platform, channel, ticketId, key, new Date()))) return ALREADY;
     } catch (error) {
       this.#log.error({ key, ticketId, err: error }, `could not record the ${what}; a later pass retries`);
-      return false;
+      return refused(`${this.platform} ${channel}: the post ledger failed (${reasonOf(error)})`);
     }
     try {
       const ref = await post();
@@ -163,14 +199,14 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
       const fields = { key, ticketId, messageRef: ref };
       if (what === 'alert') this.#log.warn(fields, 'alert posted');
       else this.#log.info(fields, `${what} posted`);
-      return true;
+      return POSTED;
     } catch (error) {
       this.#log.warn(
-        { key, ticketId, err: error instanceof Error ? error.message : String(error) },
+        { key, ticketId, err: reasonOf(error) },
         `${what} not posted (the platform refused); its claim is freed`,
       );
       await this.#ledger.release(this.platform, channel, ticketId, key).catch(() => undefined);
-      return false;
+      return refused(reasonOf(error));
     }
   }
 
@@ -248,7 +284,7 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
     for (const w of waiting) {
       if (w.key !== null)
         await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
-      w.done(false);
+      w.done(refused(`${this.platform} ${this.channel}: the process stopped before it was posted`));
     }
   }
 
@@ -298,6 +334,9 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
         if (threadRef === null && (await this.#ledger.claim(this.platform, this.channel, ticketId, 'new', new Date())))
           anchorKey = 'new';
       }
+      // An SLA alert answers the ticket's own post when there is one (Slack: in its thread; Discord: a reply
+      // to it), else it stands in the channel; it never becomes the ticket's anchor.
+      if (first.notice.kind === 'sla') threadRef = await this.#ledger.anchor(this.platform, this.channel, ticketId);
       // More than a message lists (the minute's cap was reached): one line says how many, and where to see them.
       const ref =
         batch.length > this.#maxPerMessage
@@ -312,19 +351,16 @@ export class PacedChatNotifier implements ChatNotifier, DirectNotifier {
       for (const w of batch) {
         if (w.key !== null) await this.#ledger.posted(this.platform, this.channel, w.notice.ticketId, w.key, ref);
       }
-      this.#log.info({ ...fields, messageRef: ref }, 'chat notice posted');
-      for (const w of batch) w.done(true);
+      this.#log.info({ ...fields, messageRef: ref, ...(threadRef ? { threadRef } : {}) }, 'chat notice posted');
+      for (const w of batch) w.done(POSTED);
     } catch (error) {
-      this.#log.warn(
-        { ...fields, err: error instanceof Error ? error.message : String(error) },
-        'chat notice not posted; it will be retried by a later pass',
-      );
+      this.#log.warn({ ...fields, err: reasonOf(error) }, 'chat notice not posted; it will be retried by a later pass');
       if (anchorKey)
         await this.#ledger.release(this.platform, this.channel, ticketId, anchorKey).catch(() => undefined);
       for (const w of batch) {
         if (w.key !== null)
           await this.#ledger.release(this.platform, this.channel, w.notice.ticketId, w.key).catch(() => undefined);
-        w.done(false);
+        w.done(refused(reasonOf(error)));
       }
     }
   }

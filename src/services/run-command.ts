@@ -46,8 +46,10 @@ import { applyStatus } from './set-ticket-status.ts';
 import { isHeaderMessageId } from '../domain/message-id.ts';
 import { formatHeldSpam, type SpamReviewService } from './review-spam.ts';
 import { parseAwayUntil } from '../domain/assignment.ts';
+import type { SlaPeriodFigures } from '../domain/sla.ts';
 import type { AssignmentCommands } from './assign-ticket.ts';
 import {
+  askFields,
   closestKeys,
   missingSentence,
   pickBody,
@@ -97,7 +99,7 @@ export interface TemplateSource {
     readonly orderNumber: string | null;
   } | null>;
   customerNames(customerId: number): Promise<{ readonly firstName: string | null; readonly lastName: string | null }>;
-  /** The templates most used in replies since then (key@version), most first. */
+  /** The templates most used in replies sent since then (the mail server accepted them; key@version), most first. */
   topUsed(since: Date, limit: number): Promise<readonly TemplateCount[]>;
 }
 
@@ -113,6 +115,8 @@ interface TemplateUse {
 
 /** What the commands need of the SLA service (src/services/check-sla.ts). */
 export interface SlaCommands {
+  /** `/ticket stats`' SLA figures over [from, to); absent, stats has no SLA line. */
+  periodFigures?(from: Date, to: Date): Promise<SlaPeriodFigures>;
   describe(ticketId: number): Promise<string[]>;
   /** describe, then each running deadline's open hours and closed days from now. */
   explain(ticketId: number): Promise<string[]>;
@@ -206,6 +210,46 @@ export class CommandService {
     const seconds = (performance.now() - started) / 1000;
     for (const listener of this.#listeners) listener(asked, reply, seconds);
     return reply;
+  }
+
+  /**
+   * `/ticket reply N tpl:KEY` with the asked values given apart, one per field (Slack's and Discord's forms):
+   * the same checks and effects as the typed command, and a value may hold anything (a "name=" inside it
+   * stays text, as it could not on a typed line).
+   */
+  async runTemplateReply(
+    caller: Caller,
+    ticketId: number,
+    key: string,
+    asks: Readonly<Record<string, string>>,
+    send: boolean,
+  ): Promise<CommandReply> {
+    const started = performance.now();
+    const typed = `reply ${ticketId} tpl:${key}${send ? ' send' : ''}`;
+    const template = { key: key.toLowerCase(), asks, send };
+    return this.#told(
+      { typed },
+      await this.#execute(caller, { name: 'reply', ticketId, text: `tpl:${key}`, template }),
+      started,
+    );
+  }
+
+  /**
+   * The `{{ask:…}}` fields of a template in the ticket's language, in order, once each (a form shows one input
+   * per field, labelled by its name); null for a caller who is not an agent, an unknown key or ticket.
+   */
+  async templateAsks(
+    caller: Caller,
+    ticketId: number,
+    key: string,
+  ): Promise<{ readonly key: string; readonly asks: readonly string[] } | null> {
+    if (!this.#templates || !(await this.#agents.forCaller(caller))) return null;
+    const [template, facts] = await Promise.all([
+      this.#templates.latest(key.toLowerCase()),
+      this.#templates.ticketFacts(ticketId),
+    ]);
+    const picked = template && facts ? pickBody(template, facts.language) : null;
+    return template && picked ? { key: template.key, asks: askFields(picked.body) } : null;
   }
 
   /** Autocomplete: open tickets whose number starts with `prefix` (or whose subject contains it), newest first. */
@@ -602,9 +646,14 @@ export class CommandService {
     const zone = this.#timeZone;
     const since =
       period === 'today' ? startOfDay(dayInZone(now, zone), zone) : new Date(now.getTime() - PERIOD_MS[period]);
-    const [c, topTemplates] = await Promise.all([
+    const [c, topTemplates, sla] = await Promise.all([
       this.#store.counts(since),
       this.#templates?.topUsed(since, TOP_TEMPLATES),
+      // The SLA line is extra: clocks that cannot be read leave the counts standing.
+      this.#sla?.periodFigures?.(since, now).catch((error: unknown) => {
+        this.#log.warn({ err: String(error) }, 'SLA figures unavailable for /ticket stats');
+        return undefined;
+      }),
     ]);
     const view: StatsView = {
       kind: 'stats',
@@ -617,6 +666,7 @@ export class CommandService {
       byCategory: c.openByCategory,
       untriaged: c.untriaged,
       ...(topTemplates ? { topTemplates } : {}),
+      ...(sla ? { sla } : {}),
     };
     return { ok: true, text: formatStats(view), ephemeral: true, view };
   }

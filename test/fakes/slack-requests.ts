@@ -24,3 +24,11 @@ export function signedSlackPost(
     body,
   });
 }
+
+/** An interaction payload (team, app and legacy token filled in), signed and posted to Bolt's `/slack/events`. */
+export function slackInteraction(base: string, secret: string, payload: Record<string, unknown>): Promise<Response> {
+  const body = new URLSearchParams({
+    payload: JSON.stringify({ team: { id: 'T0TEAM' }, api_app_id: 'A0APP', token: 'legacy', ...payload }),
+  }).toString();
+  return signedSlackPost(`${base}/slack/events`, secret, body);
+}

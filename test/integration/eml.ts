@@ -78,3 +78,43 @@ export const TINY_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
+
+/** A DSN as Postfix writes it; `original` is the returned headers (Message-ID of the email it is about). */
+export function dsn(options: {
+  from?: string;
+  to?: string;
+  subject?: string;
+  recipient: string;
+  status: string;
+  action: string;
+  original?: string;
+  text?: string;
+}) {
+  const body = [
+    '--rep',
+    'Content-Type: text/plain',
+    '',
+    options.text ??
+      "This is the mail system at host mx.customer.example.\n\nI'm sorry to have to inform you that your message could not be delivered.",
+    '--rep',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.customer.example',
+    '',
+    `Final-Recipient: rfc822; ${options.recipient}`,
+    `Action: ${options.action}`,
+    `Status: ${options.status}`,
+    `Diagnostic-Code: smtp; ${options.status.startsWith('5') ? '550 5.1.1 user unknown' : '452 4.2.2 mailbox full'}`,
+    '--rep',
+    'Content-Type: text/rfc822-headers',
+    '',
+    options.original ?? 'Message-ID: <CAF0000@mail.example.net>\nSubject: something else',
+    '--rep--',
+  ].join('\r\n');
+  return eml({
+    from: options.from ?? 'Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+    ...(options.to ? { to: options.to } : {}),
+    subject: options.subject ?? 'Undelivered Mail Returned to Sender',
+    mime: { contentType: 'multipart/report; report-type=delivery-status; boundary="rep"', body },
+  }).raw;
+}

@@ -5,7 +5,7 @@
  * preview and the email; `/ticket templates [words]` on the console; `/ticket stats` naming the top
  * templates. 1,000 templates in MariaDB; both platforms' APIs on the local recording server.
  */
-import { signedSlackPost } from '../fakes/slack-requests.ts';
+import { slackInteraction } from '../fakes/slack-requests.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordBot } from '../../adapters/discord/discord-bot.ts';
 import { MysqlTemplateStore } from '../../adapters/mysql/mysql-template-store.ts';
@@ -123,12 +123,7 @@ const callbacks = (id: string) => api.callsTo(`/interactions/${id}/interaction-t
 const discordCommand = (user: string, sub: string, options: CommandOption[], type = 2) =>
   ticketCommand({ id: user, username: user === DISCORD_AGENT ? 'marie' : 'mallory' }, [], sub, options, type);
 
-async function slackPost(payload: Record<string, unknown>): Promise<Response> {
-  const body = new URLSearchParams({
-    payload: JSON.stringify({ team: { id: 'T0TEAM' }, api_app_id: 'A0APP', token: 'legacy', ...payload }),
-  }).toString();
-  return signedSlackPost(`${slackBase}/slack/events`, SECRET, body);
-}
+const slackPost = (payload: Record<string, unknown>) => slackInteraction(slackBase, SECRET, payload);
 
 describe('template autocomplete on Discord', () => {
   it("answers type 4 on tpl with up to 25 templates, named in the ticket's language, within 300 ms", async () => {
@@ -266,7 +261,7 @@ describe('template menu in Slack’s reply form', () => {
     expect(JSON.stringify(events.map((e) => e.details))).toContain('retard-livraison@1');
   });
 
-  it('a template missing a value says so on the form, and sends nothing', async () => {
+  it('a template whose asked value is not typed opens the form asking for it, and sends nothing', async () => {
     const res = await slackPost({
       type: 'view_submission',
       user: { id: SLACK_AGENT, name: 'marie' },
@@ -283,9 +278,15 @@ describe('template menu in Slack’s reply form', () => {
         },
       },
     });
-    const answer = (await res.json()) as { response_action: string; errors: Record<string, string> };
-    expect(answer.response_action).toBe('errors');
-    expect(answer.errors['reply_template']).toContain('{{ask:numero_suivi}}');
+    const answer = (await res.json()) as {
+      response_action: string;
+      view: { callback_id: string; blocks: { block_id?: string; label?: { text: string } }[] };
+    };
+    expect(answer.response_action).toBe('update');
+    expect(answer.view.callback_id).toBe('ticket_reply_ask');
+    expect(answer.view.blocks.filter((b) => b.label).map((b) => [b.block_id, b.label?.text])).toEqual([
+      ['ask_numero_suivi', 'numero_suivi'],
+    ]);
   });
 });
 

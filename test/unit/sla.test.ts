@@ -3,6 +3,7 @@ import { defaultCalendar, instantOf } from '../../src/domain/business-calendar.t
 import { formatSlaLine } from '../../src/domain/digest.ts';
 import {
   DEFAULT_SLA,
+  alertRetryAt,
   atRiskThreshold,
   choosePolicy,
   computeClocks,
@@ -10,6 +11,7 @@ import {
   dueAlerts,
   nextCheckAt,
   parseSlaPolicies,
+  slaStatsText,
   type SlaEvent,
   type SlaPolicy,
 } from '../../src/domain/sla.ts';
@@ -264,5 +266,32 @@ describe('the digest line', () => {
     expect(formatSlaLine({ firstResponses: 0, onTime: 0, breaches: 1, atRisk: 0 })).toBe(
       'SLA: 0/0 first responses on time, 1 breach, 0 at risk now',
     );
+  });
+});
+
+describe('refused alert posts', () => {
+  const t0 = new Date('2026-03-02T09:00:00Z');
+  const after = (failures: number) => alertRetryAt(failures, t0)?.getTime() ?? null;
+  it('are tried again after 1, 2, 4, 8 minutes, then given up after the 5th refusal', () => {
+    expect([1, 2, 3, 4].map((n) => (after(n)! - t0.getTime()) / 60_000)).toEqual([1, 2, 4, 8]);
+    expect(after(5)).toBeNull();
+    expect(after(9)).toBeNull();
+  });
+  it('never wait longer than the longest delay', () => {
+    const policy = { attempts: 20, firstDelayMs: 60_000, maxDelayMs: 30 * 60_000 };
+    expect((alertRetryAt(10, t0, policy)!.getTime() - t0.getTime()) / 60_000).toBe(30);
+  });
+});
+
+describe("/ticket stats' SLA line", () => {
+  it('says met and breached with the share met, and what is at risk now', () => {
+    expect(
+      slaStatsText({ firstResponse: { met: 38, breached: 3 }, resolution: { met: 20, breached: 1 }, atRisk: 2 }),
+    ).toBe('first response 38 met, 3 breached (93 % met); resolution 20 met, 1 breached (95 % met); 2 at risk now');
+  });
+  it('says "none due" rather than a share of nothing', () => {
+    expect(
+      slaStatsText({ firstResponse: { met: 0, breached: 0 }, resolution: { met: 0, breached: 2 }, atRisk: 0 }),
+    ).toBe('first response: none due; resolution 0 met, 2 breached (0 % met); 0 at risk now');
   });
 });
