@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdoptionPace,
+  BUSY_REST_SHARE,
   MAX_REST_MS,
   MAX_STEP,
   MIN_STEP,
@@ -28,7 +29,7 @@ describe('the adoption pace', () => {
     expect(pace.step).toBe(Math.floor(before / 2));
   });
 
-  it('backs off when its time per row rises: smaller steps, a rest twice as long as the step', () => {
+  it('backs off when its time per row rises: smaller steps, a longer rest', () => {
     const pace = new AdoptionPace();
     for (let i = 0; i < 5; i++) pace.after(pace.step, pace.step * 0.002);
     const step = pace.step;
@@ -37,7 +38,7 @@ describe('the adoption pace', () => {
     expect(slow).toBeLessThan(STEP_TARGET_MS);
     const rest = pace.after(step, slow);
     expect(pace.step).toBe(Math.max(MIN_STEP, Math.floor(step / 2)));
-    expect(rest).toBe(Math.min(MAX_REST_MS, slow * 2));
+    expect(rest).toBe(Math.min(MAX_REST_MS, slow * BUSY_REST_SHARE));
     // Never below the smallest step, never a rest over the ceiling.
     for (let i = 0; i < 20; i++) expect(pace.after(pace.step, 60_000)).toBe(MAX_REST_MS);
     expect(pace.step).toBe(MIN_STEP);
