@@ -1,7 +1,8 @@
 /**
  * Builds (or completes) the 15-million-row legacy table bench:scale measures on, in its own database
- * (ticketrelay_bench_scale). Resumable: run it again after an interruption and it goes on.
- *   npx tsx bench/scale-generate.ts [--rows 15000000]
+ * (ticketrelay_bench_scale, or another ticketrelay_bench_* named by --database, as bench:scale takes).
+ * Resumable: run it again after an interruption and it goes on.
+ *   npx tsx bench/scale-generate.ts [--rows 15000000] [--database ticketrelay_bench_scale]
  */
 import { parseArgs } from 'node:util';
 import { LOCAL_ENDPOINTS } from '../adapters/local-services/index.ts';
@@ -11,15 +12,18 @@ import { serverConnection } from '../adapters/mysql/server-connection.ts';
 
 export const SCALE_DB = 'ticketrelay_bench_scale';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '15000000' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '15000000' }, database: { type: 'string', default: SCALE_DB } },
+});
 const ROWS = Math.max(10_000, Number(values.rows) || 15_000_000);
+const DATABASE = /^ticketrelay_bench_[a-z0-9_]+$/.test(values.database) ? values.database : SCALE_DB;
 
 async function main(): Promise<void> {
   const base = new URL(LOCAL_ENDPOINTS.testDatabaseUrl);
   const admin = await serverConnection(base.toString());
-  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${SCALE_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  base.pathname = `/${SCALE_DB}`;
+  base.pathname = `/${DATABASE}`;
   const database = openDatabase({ url: base.toString(), poolSize: 4 });
   if ((await legacyTablesPresent(database)).length === 0) await createLegacyTables(database);
   // The same "now" for every resumed run: the table's dates do not depend on when it was resumed.

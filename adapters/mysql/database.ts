@@ -93,6 +93,12 @@ const LEGACY_DDL = path.join(import.meta.dirname, 'legacy-ddl.sql');
  * Creates or updates our own tables (never the legacy ones). Every command calls it at start: when
  * the newest migration is applied already (drizzle's own test: a migration runs when its journal
  * time is after the last one recorded), one query answers and drizzle's migrator is not loaded.
+ *
+ * The migrations run on a connection of their own in READ COMMITTED: a statement of ours that reads the
+ * legacy tables (0015's INSERT … SELECT … JOIN ___xtr_msg) then reads them as a consistent snapshot, where
+ * REPEATABLE READ takes a shared next-key lock on every legacy row it reads and holds it to the commit, so
+ * the old site's UPDATE of such a row waits (or fails on innodb_lock_wait_timeout). The connection is
+ * closed after, not handed back to the pool with that setting.
  */
 export async function runMigrations(database: Database): Promise<void> {
   try {
@@ -101,7 +107,13 @@ export async function runMigrations(database: Database): Promise<void> {
       import('drizzle-orm/mysql2'),
       import('drizzle-orm/mysql2/migrator'),
     ]);
-    await migrate(drizzle(database.pool, { mode: 'default' }), { migrationsFolder: MIGRATIONS });
+    const conn = await database.pool.getConnection();
+    try {
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await migrate(drizzle(conn, { mode: 'default' }), { migrationsFolder: MIGRATIONS });
+    } finally {
+      conn.destroy();
+    }
   } catch (error) {
     throw toAppError(error, 'running the migrations');
   }

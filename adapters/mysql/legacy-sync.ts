@@ -10,6 +10,7 @@
  * One implementation for every caller (agents' commands, intake, the old module's API, the worker's
  * sweep), whatever it runs its SQL on: a pool, a connection, or intake's commit group.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { LegacySync, LegacySyncPass } from '../../src/ports/legacy-sync.ts';
 import { decodeHtmlText } from '../../src/domain/encode.ts';
@@ -21,6 +22,7 @@ import {
   type Priority,
   type TicketStatus,
 } from '../../src/domain/ticket.ts';
+import { AdoptionPace } from './adoption-pace.ts';
 import { METADATA_MARKER, parseLegacyContent, parseLegacyDate, parseMetadataBlock } from './legacy-format.ts';
 
 /** How much of a ticket's text support_ticket_text keeps for the search (migration 0015). */
@@ -254,14 +256,17 @@ async function insertAdopted(run: SqlRunner, tickets: readonly LegacyTicket[]): 
  * Our copy of one ticket made to agree with what the old site did to its row: the flags (closed or
  * reopened there) and the block's priority and category. Returns what changed, recorded in the audit
  * trail as the old site's doing; null when the ticket has no row of ours. `lock`: the caller's
- * transaction locks both rows first.
+ * transaction locks both rows first (true: it changes both), or only ours ('ours': the background pass,
+ * which reads the legacy row as committed and leaves it free for the old site's writes).
  */
 export async function reconcileTicket(
   run: SqlRunner,
   ticketId: number,
-  options: { lock: boolean; at: Date },
+  options: { lock: boolean | 'ours'; at: Date },
 ): Promise<string[] | null> {
-  const lock = options.lock ? ' FOR UPDATE' : '';
+  if (options.lock === 'ours')
+    await run('SELECT ticket_id FROM support_ticket WHERE ticket_id = ? FOR UPDATE', [ticketId]);
+  const lock = options.lock === true ? ' FOR UPDATE' : '';
   const [row] = await rows(
     run,
     `SELECT t.status, t.priority, t.category, x.msg_open, x.msg_close, SUBSTRING_INDEX(x.msg_content, ?, -1) AS block, LOCATE(?, x.msg_content) > 0 AS has_block
@@ -352,6 +357,8 @@ export async function adoptNewLegacyTickets(
     /** Only the newest rows, or those after this id: a pass that must stay quick (the history is the background pass's). */
     newest?: number;
     after?: number;
+    /** Read in steps at this pace (the background pass); without it, the chunk at once. */
+    pace?: AdoptionPace;
   } = {},
 ): Promise<{ adopted: number; position: number; top: number }> {
   const at = options.at ?? new Date();
@@ -370,26 +377,34 @@ export async function adoptNewLegacyTickets(
       options.after ?? 0,
     );
     const to = Math.min(highest, from + chunk);
-    // The rows and their customers' addresses in one read; our rows for all of them in one insert per
-    // batch (one ticket at a time cost three round trips each: an hour and a half on the shop's table).
-    const candidates = await rows(
-      run,
-      `SELECT x.msg_id, x.msg_cst_id, x.msg_ord_id, x.msg_date, x.msg_subject, x.msg_content, x.msg_parent_id, x.msg_open, x.msg_close, c.cst_mail
-         FROM ___xtr_msg x LEFT JOIN support_ticket t ON t.ticket_id = x.msg_id LEFT JOIN ___xtr_customer c ON c.cst_id = x.msg_cst_id
-        WHERE x.msg_id > ? AND x.msg_id <= ? AND t.ticket_id IS NULL
-          AND (x.msg_parent_id IS NULL OR TRIM(x.msg_parent_id) IN ('', '0')) AND ${HAS_MARKER}
-        ORDER BY x.msg_id`,
-      [from, to, METADATA_MARKER],
-    );
+    // The rows and their customers' addresses in one read per step; our rows for all of them in one insert
+    // per batch (one ticket at a time cost three round trips each: an hour and a half on the shop's table).
+    // The background pass goes in paced steps (adoption-pace.ts): the old site writes meanwhile.
     let adopted = 0;
-    for (let i = 0; i < candidates.length; i += ADOPT_BATCH) {
-      const tickets: LegacyTicket[] = [];
-      for (const c of candidates.slice(i, i + ADOPT_BATCH)) {
-        const read = await legacyRead(run, Number(c['msg_id']), c);
-        if (read.found === 'ticket') tickets.push(read.ticket);
+    for (let next = from; next < to;) {
+      const end = Math.min(to, next + (options.pace?.step ?? chunk));
+      const started = performance.now();
+      const candidates = await rows(
+        run,
+        `SELECT x.msg_id, x.msg_cst_id, x.msg_ord_id, x.msg_date, x.msg_subject, x.msg_content, x.msg_parent_id, x.msg_open, x.msg_close, c.cst_mail
+           FROM ___xtr_msg x LEFT JOIN support_ticket t ON t.ticket_id = x.msg_id LEFT JOIN ___xtr_customer c ON c.cst_id = x.msg_cst_id
+          WHERE x.msg_id > ? AND x.msg_id <= ? AND t.ticket_id IS NULL
+            AND (x.msg_parent_id IS NULL OR TRIM(x.msg_parent_id) IN ('', '0')) AND ${HAS_MARKER}
+          ORDER BY x.msg_id`,
+        [next, end, METADATA_MARKER],
+      );
+      for (let i = 0; i < candidates.length; i += ADOPT_BATCH) {
+        const tickets: LegacyTicket[] = [];
+        for (const c of candidates.slice(i, i + ADOPT_BATCH)) {
+          const read = await legacyRead(run, Number(c['msg_id']), c);
+          if (read.found === 'ticket') tickets.push(read.ticket);
+        }
+        await insertAdopted(run, tickets);
+        adopted += tickets.length;
       }
-      await insertAdopted(run, tickets);
-      adopted += tickets.length;
+      const rest = options.pace?.after(end - next, performance.now() - started) ?? 0;
+      next = end;
+      if (rest > 0 && next < to) await sleep(rest);
     }
     // The position moves only over ground covered: not past a history the quick pass skipped.
     const covered = from <= Math.max(0, position - RESCAN);
@@ -450,7 +465,7 @@ const RECONCILE_POSITION = 'legacy_reconcile_closed';
  */
 export async function reconcileChangedTickets(
   pool: PoolLike,
-  options: { at?: Date; closedSlice?: number } = {},
+  options: { at?: Date; closedSlice?: number; pace?: AdoptionPace } = {},
 ): Promise<number> {
   const at = options.at ?? new Date();
   const slice = Math.max(1, options.closedSlice ?? RECONCILE_CLOSED_TICKETS);
@@ -458,15 +473,6 @@ export async function reconcileChangedTickets(
   const run = runnerOf(conn);
   try {
     const [state] = await rows(run, 'SELECT position FROM support_sync_state WHERE name = ?', [RECONCILE_POSITION]);
-    const start = Number(state?.['position'] ?? 0);
-    // The slice's last ticket: a walk of the primary key (no gap in the numbers makes a pass idle).
-    const [edge] = await rows(
-      run,
-      'SELECT ticket_id FROM support_ticket WHERE ticket_id > ? ORDER BY ticket_id LIMIT 1 OFFSET ?',
-      [start, slice - 1],
-    );
-    // Past the last ticket: the next pass starts again from the first.
-    const end = edge ? Number(edge['ticket_id']) : 4_294_967_295;
     // Which of our copies disagree with their legacy row (a priority in the old site's words, "haute",
     // is read again each pass and found to agree: a few rows). Compared byte for byte: our tables and the
     // shop's may have different collations (the database's default when each was created).
@@ -481,21 +487,48 @@ export async function reconcileChangedTickets(
       `SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
         WHERE t.status = 'open'
           AND (x.msg_close = '1' OR COALESCE(${priority.sql}, t.priority) COLLATE utf8mb4_bin <> t.priority COLLATE utf8mb4_bin
-               OR COALESCE(${category.sql}, t.category) COLLATE utf8mb4_bin <> t.category COLLATE utf8mb4_bin)
-       UNION ALL
-       SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
-        WHERE t.ticket_id > ? AND t.ticket_id <= ? AND t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,
-      [METADATA_MARKER, ...priority.params, METADATA_MARKER, ...category.params, start, end],
+               OR COALESCE(${category.sql}, t.category) COLLATE utf8mb4_bin <> t.category COLLATE utf8mb4_bin)`,
+      [METADATA_MARKER, ...priority.params, METADATA_MARKER, ...category.params],
     );
+    // The closed ones of the slice, in paced steps (each a primary-key read of the legacy row per ticket).
+    let from = Number(state?.['position'] ?? 0);
+    let wrapped = false;
+    for (let left = slice; left > 0 && !wrapped;) {
+      const step = Math.min(left, options.pace?.step ?? left);
+      const started = performance.now();
+      // The step's last ticket: a walk of the primary key (no gap in the numbers makes a pass idle).
+      const [edge] = await rows(
+        run,
+        'SELECT ticket_id FROM support_ticket WHERE ticket_id > ? ORDER BY ticket_id LIMIT 1 OFFSET ?',
+        [from, step - 1],
+      );
+      // Past the last ticket: the next pass starts again from the first.
+      const to = edge ? Number(edge['ticket_id']) : 4_294_967_295;
+      differing.push(
+        ...(await rows(
+          run,
+          `SELECT t.ticket_id FROM support_ticket t JOIN ___xtr_msg x ON x.msg_id = t.ticket_id
+            WHERE t.ticket_id > ? AND t.ticket_id <= ? AND t.status = 'closed' AND x.msg_open = '1' AND x.msg_close <> '1'`,
+          [from, to],
+        )),
+      );
+      left -= step;
+      from = to;
+      wrapped = !edge;
+      const rest = options.pace?.after(step, performance.now() - started) ?? 0;
+      if (rest > 0 && left > 0 && !wrapped) await sleep(rest);
+    }
     await run(
       'INSERT INTO support_sync_state (name, position, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), updated_at = VALUES(updated_at)',
-      [RECONCILE_POSITION, edge ? end : 0, at],
+      [RECONCILE_POSITION, wrapped ? 0 : from, at],
     );
     let reconciled = 0;
     for (const r of differing) {
+      // Our row locked, the old site's read without a lock (a consistent read, taken once our row is ours:
+      // what the old site committed meanwhile is what we read); a change it makes after is the next pass's.
       await conn.query('START TRANSACTION');
       try {
-        if ((await reconcileTicket(run, Number(r['ticket_id']), { lock: true, at }))?.length) reconciled++;
+        if ((await reconcileTicket(run, Number(r['ticket_id']), { lock: 'ours', at }))?.length) reconciled++;
         await conn.query('COMMIT');
       } catch (error) {
         await conn.query('ROLLBACK').catch(() => undefined);
@@ -524,13 +557,18 @@ function wordsToOurs(
   };
 }
 
-/** The background pass: adoption, then reconciliation. */
+/** Per pool, the paces of its background passes, one per kind of step (what they learnt of the database carries over). */
+const paces = new WeakMap<object, { adoption: AdoptionPace; reconcile: AdoptionPace }>();
+
+/** The background pass: adoption in paced steps, then reconciliation. */
 export async function syncLegacyTickets(
   pool: PoolLike,
   options: { at?: Date; chunk?: number } = {},
 ): Promise<{ adopted: number; reconciled: number; position: number; top: number }> {
-  const adoption = await adoptNewLegacyTickets(pool, options);
-  const reconciled = await reconcileChangedTickets(pool, options);
+  let pace = paces.get(pool);
+  if (!pace) paces.set(pool, (pace = { adoption: new AdoptionPace(), reconcile: new AdoptionPace() }));
+  const adoption = await adoptNewLegacyTickets(pool, { ...options, pace: pace.adoption });
+  const reconciled = await reconcileChangedTickets(pool, { ...options, pace: pace.reconcile });
   return { ...adoption, reconciled };
 }
 

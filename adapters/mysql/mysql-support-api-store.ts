@@ -20,6 +20,7 @@ import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, asDateOrNull, queryRows, type Row } from './row.ts';
 import { readTally, tallyCount, type TallyFilter } from './ticket-tally.ts';
+import { afterTicket, allOf, searchNewestFirst, type SqlCondition } from './newest-first-search.ts';
 import { wordMatch, wordTokens } from './word-match.ts';
 
 export class MysqlSupportApiStore implements SupportApiStore {
@@ -74,12 +75,7 @@ export class MysqlSupportApiStore implements SupportApiStore {
     if (!query.status && (query.priority || query.category) && (query.from || query.to))
       where.push("t.status IN ('open', 'closed')");
     // A cursor reads from where the previous page ended (the index's order), not past OFFSET rows.
-    const keyset = query.after
-      ? {
-          sql: '(t.created_at < ? OR (t.created_at = ? AND t.ticket_id < ?))',
-          params: [query.after.createdAt, query.after.createdAt, query.after.ticketId],
-        }
-      : null;
+    const keyset = query.after ? afterTicket(query.after) : null;
     const offset = query.after ? 0 : (query.page - 1) * query.limit;
     // The old pages' search: the tickets whose subject, address or text has the words, or the number.
     let join = '';
@@ -140,49 +136,35 @@ export class MysqlSupportApiStore implements SupportApiStore {
   }
 
   /**
-   * A search's page found by walking the newest tickets (of the filters) and checking the words in each
-   * one's subject, address and text: a common word ("frein", in one ticket in eight) fills a page within a
-   * few hundred tickets, where the FULLTEXT indexes would list every ticket that has it (300,000 on the
-   * shop's table: seconds, whatever the LIMIT). The newest SEARCH_WINDOW tickets are looked at first; the
-   * share of them that match says whether walking on is cheap (a common word) or the FULLTEXT index is
-   * (a rarer one: null, the caller's way). The total is then counted only when the window holds every
-   * ticket of the filters; otherwise it is estimated from that share (`totalExact` false).
+   * A search's page walked newest first when that is cheaper than the FULLTEXT indexes (newest-first-search.ts,
+   * shared with the chat's /ticket list): null when it is not. The total is exact when the newest tickets looked
+   * at are all the filters keep; otherwise the filters' tickets times the share that matched (`totalExact` false).
    */
   async #walkNewest(
     words: FulltextWords,
     where: readonly string[],
     params: readonly unknown[],
-    keyset: { sql: string; params: unknown[] } | null,
+    keyset: SqlCondition | null,
     offset: number,
     query: TicketListQuery,
   ): Promise<{ ids: number[]; total: number; totalExact: boolean } | null> {
-    // Each word in the subject, the address or the text (x: support_ticket_text), of the window (w) or the table (t).
-    const wordsIn = (row: string) => {
-      const each = words.tokens.map((token) =>
-        wordMatch([token], [`${row}.subject`, `${row}.customer_email`, 'x.body'])!,
-      );
-      return { sql: each.map((m) => m.sql).join(' AND '), params: each.flatMap((m) => m.params) };
-    };
-    const matched = wordsIn('w');
-    const filters = [...where, ...(keyset ? [keyset.sql] : [])];
-    const filterParams = [...params, ...(keyset?.params ?? [])];
-    const whereSql = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
-    const window = await this.#rows(
-      `SELECT w.ticket_id, ${matched.sql} AS matched
-         FROM (SELECT t.ticket_id, t.created_at, t.subject, t.customer_email FROM support_ticket t ${whereSql}
-                ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ?) w
-         LEFT JOIN support_ticket_text x ON x.ticket_id = w.ticket_id
-        ORDER BY w.created_at DESC, w.ticket_id DESC`,
-      [...matched.params, ...filterParams, SEARCH_WINDOW],
-      'searching tickets',
-    );
-    const found = window.filter((r) => Number(r['matched']) === 1).map((r) => Number(r['ticket_id']));
-    const wanted = offset + query.limit;
-    if (window.length < SEARCH_WINDOW) {
-      // Every ticket of the filters was looked at: the count is exact.
-      return { ids: found.slice(offset, wanted), total: found.length, totalExact: true };
-    }
-    // How many tickets the filters keep (the tally when it can say), for the estimate.
+    // Each word in the subject, the address or the text (x: support_ticket_text).
+    const each = (row: string) =>
+      words.tokens.map((token) => wordMatch([token], [`${row}.subject`, `${row}.customer_email`, 'x.body'])!);
+    const page = await searchNewestFirst(runnerOf(this.#pool), {
+      filters: [...where, ...(keyset ? [keyset.sql] : [])],
+      params: [...params, ...(keyset?.params ?? [])],
+      matchesAll: (row) => allOf(each(row)),
+      terms: each,
+      text: true,
+      offset,
+      limit: query.limit,
+    }).catch((error: unknown) => {
+      throw toAppError(error, 'searching tickets', this.#budget);
+    });
+    if (!page) return null;
+    if (page.exact) return { ids: page.ids, total: page.matched, totalExact: true };
+    // How many tickets the filters keep (the tally when it can say), times the share that matched: an estimate.
     const tallied = !query.customerId && !query.from && !query.to;
     const filtered = tallied
       ? await this.#tallyCount(query)
@@ -195,60 +177,11 @@ export class MysqlSupportApiStore implements SupportApiStore {
             )
           )[0]?.['n'] ?? 0,
         );
-    let share = found.length / window.length;
-    let ids: number[];
-    if (found.length >= wanted) ids = found.slice(offset, wanted);
-    else {
-      // Too few among the newest (a rarer word, a deeper page, or newest tickets unlike the rest): how common
-      // the words are across the whole history, from four stretches of ticket numbers, says which way is cheap.
-      if (where.length) return null;
-      const [range] = await this.#rows(
-        'SELECT MIN(ticket_id) AS lo, MAX(ticket_id) AS hi FROM support_ticket',
-        [],
-        'searching tickets',
-      );
-      const lo = Number(range?.['lo'] ?? 0);
-      const hi = Number(range?.['hi'] ?? 0);
-      const starts = [0, 1, 2, 3].map((k) => lo + Math.floor(((hi - lo) * k) / 4));
-      // Each word's share, and all of them together: the FULLTEXT index reads every ticket of each word
-      // ("frein remboursement" costs as much as "frein"), a walk stops at the page's last ticket with all.
-      const each = words.tokens.map((token) => wordMatch([token], ['s.subject', 's.customer_email', 'x.body'])!);
-      const [sample] = await this.#rows(
-        `SELECT COUNT(*) AS n, COALESCE(SUM(${each.map((m) => m.sql).join(' AND ')}), 0) AS m_all, ${each
-          .map((m, i) => `COALESCE(SUM(${m.sql}), 0) AS m${i}`)
-          .join(', ')} FROM (${starts
-          .map(
-            () =>
-              '(SELECT t.ticket_id, t.subject, t.customer_email FROM support_ticket t WHERE t.ticket_id >= ? ORDER BY t.ticket_id LIMIT ?)',
-          )
-          .join(' UNION ALL ')}) s LEFT JOIN support_ticket_text x ON x.ticket_id = s.ticket_id`,
-        [
-          ...each.flatMap((m) => m.params),
-          ...each.flatMap((m) => m.params),
-          ...starts.flatMap((start) => [start, SEARCH_SAMPLE / starts.length]),
-        ],
-        'searching tickets',
-      );
-      const sampledRows = Math.max(1, Number(sample?.['n'] ?? 0));
-      share = Number(sample?.['m_all'] ?? 0) / sampledRows;
-      const fulltextReads = each.reduce(
-        (sum, _m, i) => sum + (Number(sample?.[`m${i}`] ?? 0) / sampledRows) * filtered,
-        0,
-      );
-      // A few thousand tickets with the words: the FULLTEXT index lists them at once, and counts exactly.
-      if (fulltextReads <= SEARCH_FULLTEXT_MAX) return null;
-      // A common word: walked on down the index, stopping at the page's last match.
-      const walked = await this.#rows(
-        `SELECT t.ticket_id FROM support_ticket t LEFT JOIN support_ticket_text x ON x.ticket_id = t.ticket_id
-          ${whereSql ? `${whereSql} AND` : 'WHERE'} ${wordsIn('t').sql}
-          ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
-        [...filterParams, ...wordsIn('t').params, query.limit, offset],
-        'searching tickets',
-      );
-      ids = walked.map((r) => Number(r['ticket_id']));
-    }
-    // How many tickets the filters keep, times the share that matched: an estimate, said as such.
-    return { ids, total: Math.max(Math.round(filtered * share), offset + ids.length), totalExact: false };
+    return {
+      ids: page.ids,
+      total: Math.max(Math.round(filtered * page.share), offset + page.ids.length),
+      totalExact: false,
+    };
   }
 
   /** The tickets of a page, in the list's order, with what the old pages read of their legacy rows. */
@@ -365,12 +298,5 @@ function fulltextWords(keyword: string): FulltextWords | null {
   const tokens = wordTokens(keyword).filter(indexableWord).slice(0, 10);
   return tokens.length ? { tokens, query: tokens.map((t) => `+${t}*`).join(' ') } : null;
 }
-
-/** The newest tickets a search looks at first (see #walkNewest), and how far it walks on for a common word. */
-const SEARCH_WINDOW = 2_000;
-/** Tickets across the history whose share of matches decides between walking on and the FULLTEXT index. */
-const SEARCH_SAMPLE = 1_000;
-/** Matches the FULLTEXT indexes list quickly enough (about 10 µs each under load): beyond, a walk is cheaper. */
-const SEARCH_FULLTEXT_MAX = 20_000;
 
 const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

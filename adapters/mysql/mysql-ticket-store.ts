@@ -36,6 +36,7 @@ import { toAppError, type Database } from './database.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, nullableNumber, stringOr } from './row.ts';
 import { readTally } from './ticket-tally.ts';
+import { allOf, searchNewestFirst, type SqlCondition } from './newest-first-search.ts';
 import { wordMatch, wordTokens } from './word-match.ts';
 
 type Row = Record<string, unknown>;
@@ -67,20 +68,19 @@ export class MysqlTicketStore implements TicketStore {
     const filters: string[] = [];
     const params: unknown[] = [];
     if (request.status === 'waiting') {
-      filters.push("status = 'open'", 'awaiting_reply_since IS NOT NULL');
+      filters.push("t.status = 'open'", 't.awaiting_reply_since IS NOT NULL');
     } else if (request.status !== 'all') {
-      filters.push('status = ?');
+      filters.push('t.status = ?');
       params.push(request.status);
     }
     if (request.priority) {
-      filters.push('priority = ?');
+      filters.push('t.priority = ?');
       params.push(request.priority);
     }
     if (request.category) {
-      filters.push('category = ?');
+      filters.push('t.category = ?');
       params.push(request.category);
     }
-    const wanted = request.page * pageSize + 1;
     const offset = (request.page - 1) * pageSize;
     const search = searchPlan(request.words);
     if (request.status === 'waiting') {
@@ -110,30 +110,17 @@ export class MysqlTicketStore implements TicketStore {
         offset,
       );
     } else {
-      // Common words are found among the newest tickets at once; only when those do not fill the page
-      // does the FULLTEXT index narrow the whole table (rare words, deep pages).
-      const [edge] = await this.#rows(
-        `SELECT created_at FROM support_ticket ${where(filters)} ORDER BY created_at DESC, ticket_id DESC LIMIT 1 OFFSET ?`,
-        [...params, RECENT_WINDOW - 1],
-        'listing tickets',
-      );
-      // Walked newest first on the index, stopping at the page's last match (soon, for common words).
-      const recent = await this.#rows(
-        `SELECT ticket_id FROM support_ticket ${where([...filters, ...(edge ? ['created_at >= ?'] : []), ...search.conditions])} ORDER BY created_at DESC, ticket_id DESC LIMIT ?`,
-        [...params, ...(edge ? [edge['created_at']] : []), ...search.params, wanted],
-        'listing tickets',
-      );
-      if (!edge) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
-      else if (recent.length >= wanted) ids = recent.slice(offset).map((r) => Number(r['ticket_id']));
-      else if (search.fulltext)
-        ids = await this.#ids(
-          [...filters, 'MATCH (subject, customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions],
+      // Walked newest first when the words are common (a page within a few thousand tickets), the FULLTEXT
+      // index when they are rare: newest-first-search.ts decides, as for the old pages' search.
+      const page = await this.#search(filters, params, search, pageSize + 1, offset);
+      ids =
+        page ??
+        (await this.#ids(
+          [...filters, 'MATCH (t.subject, t.customer_email) AGAINST (? IN BOOLEAN MODE)', ...search.conditions],
           [...params, search.fulltext, ...search.params],
           pageSize + 1,
           offset,
-        );
-      else
-        ids = await this.#ids([...filters, ...search.conditions], [...params, ...search.params], pageSize + 1, offset);
+        ));
     }
     if (ids.length === 0) return { items: [], hasMore: false };
     const rows = await this.#rows(
@@ -145,6 +132,31 @@ export class MysqlTicketStore implements TicketStore {
     return { items: rows.map(toSummary), hasMore: ids.length > pageSize };
   }
 
+  /** A words search walked newest first, or null when the FULLTEXT index is the cheaper way. */
+  async #search(
+    filters: readonly string[],
+    params: readonly unknown[],
+    search: SearchPlan,
+    limit: number,
+    offset: number,
+  ): Promise<number[] | null> {
+    try {
+      const page = await searchNewestFirst(runnerOf(this.#database.pool), {
+        filters,
+        params,
+        matchesAll: (row) => search.matchesAll(row),
+        // A word the index cannot look up (two letters, a stopword): walking is the only way.
+        terms: (row) => (search.fulltext ? search.terms(row) : []),
+        text: false,
+        offset,
+        limit,
+      });
+      return page?.ids ?? null;
+    } catch (error) {
+      throw toAppError(error, 'listing tickets', this.#database.budget);
+    }
+  }
+
   /** One page of ticket numbers, newest first: the offset is walked on an index, the rows are read after. */
   async #ids(
     conditions: readonly string[],
@@ -153,7 +165,7 @@ export class MysqlTicketStore implements TicketStore {
     offset: number,
   ): Promise<number[]> {
     const rows = await this.#rows(
-      `SELECT ticket_id FROM support_ticket ${where(conditions)} ORDER BY created_at DESC, ticket_id DESC LIMIT ? OFFSET ?`,
+      `SELECT t.ticket_id FROM support_ticket t ${where(conditions)} ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ? OFFSET ?`,
       [...params, limit, offset],
       'listing tickets',
     );
@@ -180,7 +192,7 @@ export class MysqlTicketStore implements TicketStore {
       return rows.map(toSummary);
     }
     const search = searchPlan(p.split(/\s+/).filter(Boolean));
-    const conditions = ["status = 'open'", ...(search?.conditions ?? [])];
+    const conditions = ["t.status = 'open'", ...(search?.conditions ?? [])];
     const ids = await this.#ids(conditions, search?.params ?? [], limit, 0);
     if (ids.length === 0) return [];
     const rows = await this.#rows(
@@ -641,9 +653,6 @@ function lookupOf<T>(read: Exclude<LegacyRead, { found: 'ticket' }>): TicketLook
   return read.found === 'reply' ? { found: 'reply', parentId: read.parentId } : { found: read.found };
 }
 
-/** How many of the newest tickets are searched word by word before the FULLTEXT index is asked. */
-const RECENT_WINDOW = 5_000;
-
 function where(conditions: readonly string[]): string {
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
@@ -651,14 +660,21 @@ function where(conditions: readonly string[]): string {
 /**
  * Words → conditions. Each word must start a word of the subject or of the customer's address
  * ("brake" finds "Brake pads" and "brakes"): a REGEXP, the truth. `fulltext` is the same request for
- * the FULLTEXT index (a superset, to narrow a search of the whole table); `address`, a complete
- * email address, is looked up by its own index.
+ * the FULLTEXT index (a superset, to narrow a search of the whole table), `terms` its words one by one
+ * (what it reads: newest-first-search.ts weighs them); `address`, a complete email address, is looked
+ * up by its own index. `conditions` are on support_ticket `t`.
  */
-function searchPlan(
-  words: readonly string[],
-): { conditions: string[]; params: unknown[]; fulltext: string | null; address: string | null } | null {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
+interface SearchPlan {
+  readonly conditions: string[];
+  readonly params: unknown[];
+  readonly matchesAll: (row: string) => SqlCondition;
+  readonly terms: (row: string) => SqlCondition[];
+  readonly fulltext: string | null;
+  readonly address: string | null;
+}
+
+function searchPlan(words: readonly string[]): SearchPlan | null {
+  const tokenSets: string[][] = [];
   const terms: string[] = [];
   let address: string | null = null;
   let fulltextUsable = true;
@@ -668,16 +684,24 @@ function searchPlan(
       continue;
     }
     const tokens = wordTokens(word);
-    const match = wordMatch(tokens, ['subject', 'customer_email']);
-    if (!match) continue;
-    conditions.push(match.sql);
-    params.push(...match.params);
+    if (tokens.length === 0) continue;
+    tokenSets.push(tokens);
     const fulltextTokens = tokens.filter(indexableWord);
     if (fulltextTokens.length === 0) fulltextUsable = false;
-    else terms.push(...fulltextTokens.map((t) => `+${t}*`));
+    else terms.push(...fulltextTokens);
   }
-  if (conditions.length === 0 && !address) return null;
-  return { conditions, params, fulltext: fulltextUsable && terms.length ? terms.join(' ') : null, address };
+  if (tokenSets.length === 0 && !address) return null;
+  const each = (row: string) =>
+    tokenSets.map((tokens) => wordMatch(tokens, [`${row}.subject`, `${row}.customer_email`])!);
+  const mine = each('t');
+  return {
+    conditions: mine.map((c) => c.sql),
+    params: mine.flatMap((c) => c.params),
+    matchesAll: (row) => allOf(each(row)),
+    terms: (row) => terms.map((term) => wordMatch([term], [`${row}.subject`, `${row}.customer_email`])!),
+    fulltext: fulltextUsable && terms.length ? terms.map((t) => `+${t}*`).join(' ') : null,
+    address,
+  };
 }
 
 function toSummary(r: Row): TicketSummary {

@@ -33,8 +33,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database with the legacy tables and our migrations, dropped by `drop()`. */
-export async function createTestDatabase(label: string, options: { collation?: string } = {}): Promise<TestDatabase> {
+/** A fresh database with the legacy tables and our migrations (`migrate: false`: the test's own), dropped by `drop()`. */
+export async function createTestDatabase(
+  label: string,
+  options: { collation?: string; migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `ticketrelay_test_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(3).toString('hex')}`;
   if (!name.includes('test'))
     throw new Error(`refusing to use database "${name}": test databases must have "test" in their name`);
@@ -49,7 +52,7 @@ export async function createTestDatabase(label: string, options: { collation?: s
   const url = base.toString();
   const database = openDatabase({ url, poolSize: 5 });
   await createLegacyTables(database);
-  await runMigrations(database);
+  if (options.migrate !== false) await runMigrations(database);
   return {
     url,
     name,
