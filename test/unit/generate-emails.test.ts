@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeQuotedPrintable, generateEmails, type GeneratedEmail } from '../../bench/generate-emails.ts';
+import { encodeQuotedPrintable } from '../../bench/corpus/mime.ts';
+import { generateEmails, type GeneratedEmail } from '../../bench/generate-emails.ts';
 
 function header(raw: Buffer, name: string): string | null {
   const head = raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
