@@ -95,7 +95,10 @@ export interface SlaSummary {
 }
 
 export interface SlaStore {
-  /** Tickets whose clocks must be computed (new, changed since, or a deadline or at-risk point reached), newest first. */
+  /**
+   * Tickets whose clocks must be computed (new, changed since, or a deadline or at-risk point reached; closed
+   * recently without a check having seen them open), newest first.
+   */
   ticketsToCheck(now: Date, limit: number): Promise<number[]>;
   /** The ticket with its history, and the policy stored for it; null when there is no such ticket. */
   load(ticketId: number): Promise<{ readonly ticket: SlaTicket; readonly stored: StoredSla | null } | null>;
