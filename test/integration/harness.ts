@@ -200,6 +200,25 @@ export interface TestSetup {
 }
 
 /**
+ * What an app needs to post to Slack and to Discord on the recording server `api`, into these notify
+ * channels (the SLA alert tests, which build and close several apps on one environment).
+ */
+export function chatEnv(
+  api: RecordingServer,
+  channels: { readonly slack: string; readonly discord: string; readonly discordAppId?: string },
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_NOTIFY_CHANNEL: channels.slack,
+    SLACK_API_URL: api.url,
+    DISCORD_TOKEN: 'discord-test-token',
+    DISCORD_APPLICATION_ID: channels.discordAppId ?? DISCORD_IDS.app,
+    DISCORD_NOTIFY_CHANNEL: channels.discord,
+    DISCORD_API_URL: `${api.url}api`,
+  };
+}
+
+/**
  * The setup most integration files share: a test database labelled `label`, the loopback servers the
  * options ask for, and an app built on them. Anything made before a failure is closed before it is rethrown.
  */

@@ -19,6 +19,7 @@ import { SlaService } from '../../src/services/check-sla.ts';
 import { PacedChatNotifier } from '../../src/services/paced-chat-notifier.ts';
 import { startRecordingServer, type RecordedCall, type RecordingServer } from '../fakes/recording-server.ts';
 import {
+  chatEnv,
   createTestApp,
   createTestDatabase,
   ingestTicket,
@@ -102,16 +103,10 @@ beforeAll(async () => {
   );
   env = {
     ACK_ENABLED: 'false',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_NOTIFY_CHANNEL: CHANNEL,
-    SLACK_API_URL: api.url,
     SMTP_URL: smtp.url,
     SMTP_ALLOW_PLAIN: 'true',
     SLA_POLICIES_FILE: policies,
-    DISCORD_TOKEN: 'discord-test-token',
-    DISCORD_APPLICATION_ID: '810000000000000001',
-    DISCORD_NOTIFY_CHANNEL: DISCORD_CHANNEL,
-    DISCORD_API_URL: `${api.url}api`,
+    ...chatEnv(api, { slack: CHANNEL, discord: DISCORD_CHANNEL, discordAppId: '810000000000000001' }),
   };
 });
 

@@ -22,6 +22,7 @@ import { instantOf } from '../../src/domain/business-calendar.ts';
 import type { SlaService } from '../../src/services/check-sla.ts';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.ts';
 import {
+  chatEnv,
   createTestApp,
   createTestDatabase,
   ingestTicket,
@@ -87,16 +88,10 @@ beforeAll(async () => {
   );
   env = {
     ACK_ENABLED: 'false',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_NOTIFY_CHANNEL: CHANNEL,
-    SLACK_API_URL: api.url,
     SMTP_URL: smtp.url,
     SMTP_ALLOW_PLAIN: 'true',
     SLA_POLICIES_FILE: policies,
-    DISCORD_TOKEN: 'discord-test-token',
-    DISCORD_APPLICATION_ID: '800000000000000001',
-    DISCORD_NOTIFY_CHANNEL: DISCORD_CHANNEL,
-    DISCORD_API_URL: `${api.url}api`,
+    ...chatEnv(api, { slack: CHANNEL, discord: DISCORD_CHANNEL, discordAppId: '800000000000000001' }),
   };
 });
 
