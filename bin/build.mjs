@@ -39,6 +39,14 @@ export const DIST = path.join(ROOT, 'dist');
 const SOURCE_DIRS = ['src', 'adapters', 'jobs'];
 /** The CLI's bundle and the folder of V8's code caches of it (bin/ticketrelay.mjs). */
 export const BUNDLE = path.join(DIST, 'ticketrelay.cjs');
+/**
+ * The bundles, each with its entry: the whole CLI, and `ingest` alone (a mail server's pipe starts one
+ * process per email: it reads and compiles the intake only, not the commands, roles and stores).
+ */
+export const BUNDLES = {
+  ticketrelay: { file: BUNDLE, entry: path.join(ROOT, 'adapters', 'cli', 'entry.ts') },
+  ingest: { file: path.join(DIST, 'ingest.cjs'), entry: path.join(ROOT, 'adapters', 'cli', 'ingest-entry.ts') },
+};
 export const CODE_CACHE_DIR = path.join(DIST, 'cache');
 const MANIFEST = path.join(DIST, '.build.json');
 /**
@@ -135,8 +143,10 @@ export function currentBuild() {
   }
   if (manifest.files !== files.length) return null;
   if (manifest.bundle === null) return manifest; // esbuild is not installed: the per-file tree runs
+  if (typeof manifest.bundles !== 'object' || manifest.bundles === null) return null; // an older build
+  const needed = newestInput(newest);
   try {
-    return statSync(BUNDLE).mtimeMs >= newestInput(newest) ? manifest : null;
+    return Object.values(BUNDLES).every(({ file }) => statSync(file).mtimeMs >= needed) ? manifest : null;
   } catch {
     return null;
   }
@@ -198,20 +208,23 @@ export async function build({ log = () => undefined } = {}) {
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(path.join(DIST, dir))) prune(path.join(DIST, dir));
-  const { bundle, lazyVendor } = await bundleCli({ log, newest: newestInput(newest) });
+  const { bundles, lazyVendor } = await bundleCli({ log, newest: newestInput(newest) });
   mkdirSync(DIST, { recursive: true });
+  // `bundle`: the whole CLI's hash (null without esbuild); `bundles`: each bundle's, by name.
+  const bundle = bundles?.ticketrelay ?? null;
   writeFileSync(
     `${MANIFEST}.${process.pid}.tmp`,
-    `${JSON.stringify({ files: files.length, bundle, lazyVendor, builtAt: new Date().toISOString() })}\n`,
+    `${JSON.stringify({ files: files.length, bundle, bundles, lazyVendor, builtAt: new Date().toISOString() })}\n`,
   );
   renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   return stale.length;
 }
 
 /**
- * dist/ticketrelay.cjs, when a source or the installed libraries changed since it was made (`newest`
- * is the newest of their times). Returns its hash (the code caches are kept per hash), or null when esbuild is not
- * installed, and the libraries' start-up work deferred in it (lazyVendor). CommonJS, so that bin/ticketrelay.mjs can compile it with a code cache (Node 20 has
+ * The bundles (BUNDLES), when a source or the installed libraries changed since they were made
+ * (`newest` is the newest of their times). Returns each one's hash by name (the code caches are kept
+ * per hash), or null when esbuild is not installed, and the libraries' start-up work deferred in them
+ * (lazyVendor). CommonJS, so that bin/ticketrelay.mjs can compile them with a code cache (Node 20 has
  * none for ES modules); our dynamic imports become functions called on first use, as before.
  */
 async function bundleCli({ log, newest }) {
@@ -219,23 +232,29 @@ async function bundleCli({ log, newest }) {
   try {
     esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
   } catch {
-    rmSync(BUNDLE, { force: true });
-    return { bundle: null, lazyVendor: [] };
+    for (const { file } of Object.values(BUNDLES)) rmSync(file, { force: true });
+    return { bundles: null, lazyVendor: [] };
   }
   try {
     const previous = JSON.parse(readFileSync(MANIFEST, 'utf8'));
-    if (typeof previous.bundle === 'string' && statSync(BUNDLE).mtimeMs >= newest)
-      return { bundle: previous.bundle, lazyVendor: previous.lazyVendor ?? [] };
+    const names = Object.keys(BUNDLES);
+    if (
+      typeof previous.bundles === 'object' &&
+      previous.bundles !== null &&
+      names.every((name) => typeof previous.bundles[name] === 'string' && statSync(BUNDLES[name].file).mtimeMs >= newest)
+    )
+      return { bundles: previous.bundles, lazyVendor: previous.lazyVendor ?? [] };
   } catch {
     // no manifest or no bundle yet: a first build
   }
-  log('ticketrelay: bundling the CLI into dist/ticketrelay.cjs…');
+  log(`ticketrelay: bundling the CLI into ${Object.values(BUNDLES).map(({ file }) => path.relative(ROOT, file)).join(' and ')}…`);
   const started = new Date();
-  const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  const temporary = path.join(DIST, `.bundles.${process.pid}.tmp`);
   const deferred = new Set();
   await esbuild.build({
-    entryPoints: [path.join(ROOT, 'adapters', 'cli', 'entry.ts')],
-    outfile: temporary,
+    entryPoints: Object.fromEntries(Object.entries(BUNDLES).map(([name, { entry }]) => [name, entry])),
+    outdir: temporary,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -258,17 +277,22 @@ async function bundleCli({ log, newest }) {
       ].join(' '),
     },
   });
-  const bytes = readFileSync(temporary);
-  // Dated when the bundling began: a source saved while esbuild ran is newer, and bundled again next time.
-  utimesSync(temporary, started, started);
-  renameSync(temporary, BUNDLE);
   const { createHash } = await import('node:crypto');
-  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const bundles = {};
+  for (const [name, { file }] of Object.entries(BUNDLES)) {
+    const built = path.join(temporary, `${name}.cjs`);
+    bundles[name] = createHash('sha256').update(readFileSync(built)).digest('hex').slice(0, 16);
+    // Dated when the bundling began: a source saved while esbuild ran is newer, and bundled again next time.
+    utimesSync(built, started, started);
+    renameSync(built, file);
+  }
+  rmSync(temporary, { recursive: true, force: true });
   // The code caches of earlier bundles would never be read again.
+  const current = Object.values(bundles);
   if (existsSync(CODE_CACHE_DIR))
     for (const entry of readdirSync(CODE_CACHE_DIR))
-      if (!entry.startsWith(`${hash}-`)) rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
-  return { bundle: hash, lazyVendor: [...deferred].sort() };
+      if (!current.some((hash) => entry.startsWith(`${hash}-`))) rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
+  return { bundles, lazyVendor: [...deferred].sort() };
 }
 
 /**

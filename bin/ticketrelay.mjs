@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { build as buildDist, BUNDLE, CODE_CACHE_DIR, currentBuild } from './build.mjs';
+import { build as buildDist, BUNDLES, CODE_CACHE_DIR, currentBuild } from './build.mjs';
 
 // The configuration of a process started without it (a mail server's pipe, cron, a shell): the file
 // named by TICKETRELAY_ENV_FILE, else the project's .env when there is one. Variables already set win.
@@ -63,7 +63,13 @@ let saveCodeCache = null;
 // Help is answered by entry.js from the usage text alone, before anything else loads: from the per-file
 // tree, that is one small module to compile instead of the bundle to read.
 const help = args[0] === 'help' || asksForHelp(args);
-const { main } = typeof build?.bundle === 'string' && !help ? loadBundle(build.bundle, args[0]) : await import(entry);
+// `ingest` runs from a bundle of its own (the intake alone: a mail server's pipe starts one process per email).
+const bundleName = args[0] === 'ingest' ? 'ingest' : 'ticketrelay';
+const bundleHash = build?.bundles?.[bundleName];
+const { main } =
+  typeof bundleHash === 'string' && !help
+    ? loadBundle(BUNDLES[bundleName].file, bundleHash, args[0])
+    : await import(entry);
 process.exitCode = await main(args);
 // Not for a command misspelt or misused (EX_USAGE): its cache would be of little, under a name never used again.
 if (process.exitCode !== 64) saveCodeCache?.();
@@ -75,14 +81,14 @@ function asksForHelp(list) {
 }
 
 /**
- * The bundle (dist/ticketrelay.cjs), compiled with V8's code cache of an earlier run of the same
+ * A bundle (dist/ticketrelay.cjs, or dist/ingest.cjs for `ingest`), compiled with V8's code cache of an earlier run of the same
  * command when there is one: Node 20 keeps none by itself (module.enableCompileCache came in 22.1),
  * and compiling the bundle's functions anew is most of a short command's CPU. The cache is the code
  * V8 compiled while the command ran, saved at its end when it had none (or V8 refused it: another
  * Node). One per command (`ingest`, `command`…): each compiles other functions. Where dist/ cannot be
  * written (an installation owned by another user) the command runs the same, without it.
  */
-function loadBundle(hash, command) {
+function loadBundle(file, hash, command) {
   const name = /^[a-z][a-z-]{0,30}$/.test(command ?? '') ? command : 'other';
   const cacheFile = path.join(CODE_CACHE_DIR, `${hash}-${name}.bin`);
   let cachedData;
@@ -92,15 +98,15 @@ function loadBundle(hash, command) {
     cachedData = undefined;
   }
   const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname) {${readFileSync(BUNDLE, 'latin1')}\n})`,
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`,
     {
-      filename: BUNDLE,
+      filename: file,
       cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     },
   );
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
   if (cachedData === undefined || script.cachedDataRejected) {
     saveCodeCache = () => {
       try {

@@ -6,20 +6,12 @@
  * not started here: the CLI does that before it builds the app (adapters/cli/build-app.ts).
  */
 import { MysqlTemplateStore } from '../adapters/mysql/mysql-template-store.ts';
-import { FileQuarantine } from '../adapters/files/file-quarantine.ts';
-import { MysqlSpamStore } from '../adapters/mysql/mysql-spam-store.ts';
-import { SpamdSpamFilter } from '../adapters/spam/spamd-spam-filter.ts';
 import { SpamReviewService } from './services/review-spam.ts';
 import { createLogger, type AppLogger } from '../adapters/logging/pino-logger.ts';
-import {
-  createLegacyTables,
-  legacyTablesPresent,
-  openDatabase,
-  runMigrations,
-  type Database,
-} from '../adapters/mysql/database.ts';
-import { MysqlIntakeStore } from '../adapters/mysql/mysql-intake-store.ts';
-import { MysqlOutboxStore } from '../adapters/mysql/mysql-outbox-store.ts';
+import { openDatabase } from '../adapters/mysql/database.ts';
+import { prepareDatabase, wireIntake, type IntakeOptions } from './intake-app.ts';
+import type { IntakeService } from './services/ingest-email.ts';
+import type { OutboxService } from './services/deliver-outbox.ts';
 import { MysqlExportStore } from '../adapters/mysql/mysql-export-store.ts';
 import { MysqlReportStore } from '../adapters/mysql/mysql-report-store.ts';
 import { MysqlSupportApiStore } from '../adapters/mysql/mysql-support-api-store.ts';
@@ -41,8 +33,6 @@ import type { ExportStore } from './ports/export-store.ts';
 import type { ReportStore } from './ports/report-store.ts';
 import type { SupportApiStore } from './ports/support-api-store.ts';
 import type { TriageRecords, TriageStore } from './ports/triage-store.ts';
-import { OutboxService } from './services/deliver-outbox.ts';
-import { IntakeService } from './services/ingest-email.ts';
 import type { PacedChatNotifier } from './services/paced-chat-notifier.ts';
 import { CommandService } from './services/run-command.ts';
 import { TicketStatusService } from './services/set-ticket-status.ts';
@@ -55,7 +45,6 @@ import { MysqlTicketNoticeFeed } from '../adapters/mysql/mysql-ticket-notice-fee
 import { MysqlTicketStore } from '../adapters/mysql/mysql-ticket-store.ts';
 import { MysqlTriageStore } from '../adapters/mysql/mysql-triage-store.ts';
 import { loadAgentsFile } from '../adapters/files/agents-file.ts';
-import { LazyEmailParser, LazyMailSender, LazyTriageQueue } from './lazy-adapters.ts';
 
 /**
  * The stores the roles and commands use, as ports: the database behind them is built here once and
@@ -134,43 +123,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/**
- * Makes the database ready: our migrations always; the legacy tables are created only in the
- * project-local development database (a real shop has them; we never create or alter them there).
- */
-async function prepareDatabase(database: Database, config: Config, log: (line: string) => void): Promise<void> {
-  const present = await legacyTablesPresent(database);
-  if (present.length < 2) {
-    if (config.database.local && present.length === 0) {
-      await createLegacyTables(database);
-      log(
-        `created the legacy tables ___xtr_msg and ___xtr_customer in the local development database "${database.name}"`,
-      );
-    } else {
-      throw new AppError(
-        'db.legacy_missing',
-        `The shop's table${present.length ? '' : 's'} ${['___xtr_msg', '___xtr_customer'].filter((t) => !present.includes(t)).join(' and ')} ${present.length ? 'is' : 'are'} missing in database "${database.name}". Point DATABASE_URL at the shop's database, or create them in a development database with "npx ticketrelay db create-legacy".`,
-      );
-    }
-  }
-  await runMigrations(database);
-}
-
-export interface AppOptions {
-  logger?: AppLogger;
-  prepare?: boolean;
-  /**
-   * 'inline' parses in the main thread: for a process that takes one email and exits (the mail
-   * server's pipe), where starting parser threads costs more than the parse. Default: threads.
-   */
-  parser?: 'threads' | 'inline';
-  /**
-   * Load bullmq, nodemailer and mailparser only if and when used: for short commands (`ingest -`,
-   * `command`), which exit before most of them would be needed. By default (a service, tests) they
-   * load in the background at once, so that the first email does not wait for its imports.
-   */
-  lazy?: boolean;
-}
+export type AppOptions = IntakeOptions;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -184,7 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await database.close().catch(() => undefined);
     throw error;
   }
-  const store = new MysqlIntakeStore(database);
+  const { intake, outbox, spamStore, spamArchive, close: closeIntake } = wireIntake(database, config, logger, options);
   const interactiveDatabase = openDatabase({
     url: config.database.url,
     poolSize: config.database.poolSize,
@@ -196,64 +149,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     poolSize: 2,
     queryBudget: { ms: config.database.exportBudgetMs, variable: 'DB_EXPORT_BUDGET_MS' },
   });
-  // bullmq, nodemailer and mailparser load on first use (lazy-adapters.ts): a command that sends no
-  // email and stores none (`/ticket view`) never pays for them.
-  const sender = new LazyMailSender({
-    smtpUrl: config.smtp.url,
-    outboxDir: config.smtp.outboxDir,
-    allowPlain: config.smtp.allowPlain,
-  });
-  const triage = new LazyTriageQueue({ redisUrl: config.redis.url, prefix: config.redis.queuePrefix });
-  const spamStore = new MysqlSpamStore(database);
-  const outbox = new OutboxService({
-    store: new MysqlOutboxStore(database),
-    sender,
-    from: { address: config.mail.supportAddress, name: config.mail.supportName },
-    logger,
-    breaker: spamStore,
-    verp: config.intake.bounceVerp,
-  });
-  const spamArchive = new FileQuarantine(config.spam.dir);
-  // Parsing runs in worker threads, beside the main thread that stores (see bench:intake).
-  const parser = new LazyEmailParser({
-    attachmentDir: config.intake.attachmentDir,
-    attachmentMaxBytes: config.intake.attachmentMaxBytes,
-    inline: options.parser === 'inline',
-  });
-  if (!options.lazy) for (const adapter of [sender, triage, parser]) adapter.preload();
-  const intake = new IntakeService({
-    parser,
-    store,
-    triage,
-    outbox,
-    quarantine: new FileQuarantine(config.intake.rejectedDir),
-    spamArchive,
-    spamFilter: config.spam.filter
-      ? new SpamdSpamFilter({ host: config.spam.filter.host, port: config.spam.filter.port })
-      : null,
-    logger,
-    settings: {
-      ownAddresses: config.mail.ownAddresses,
-      messageIdDomain: config.mail.messageIdDomain,
-      supportAddress: config.mail.supportAddress,
-      supportName: config.mail.supportName,
-      ackEnabled: config.intake.ackEnabled,
-      ackMaxPerHour: config.intake.ackMaxPerHour,
-      ackMaxPerTicket: config.intake.ackMaxPerTicket,
-      ackMaxTotalPerHour: config.intake.ackMaxTotalPerHour,
-      ackUnauthenticated: config.intake.ackUnauthenticated,
-      trustedAuthservId: config.spam.trustedAuthservId,
-      reopenOnReply: config.intake.reopenOnReply,
-      defaultLanguage: config.intake.defaultLanguage,
-      bounceVerp: config.intake.bounceVerp,
-    },
-  });
   const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });
   const closeAll = async () => {
-    await outbox.idle();
-    await parser.close();
-    await triage.close();
-    await sender.close();
+    await closeIntake();
     await interactiveDatabase.close();
     await exportDatabase.close();
     await database.close();

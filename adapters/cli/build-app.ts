@@ -6,24 +6,8 @@
  */
 import type { Config } from '../../src/config.ts';
 import { createApp, type App, type AppOptions } from '../../src/main.ts';
-import { servicesUp, type LocalServiceName } from '../local-services/index.ts';
+import { ensureLocalServices } from '../local-services/index.ts';
 import { createLogger } from '../logging/pino-logger.ts';
-
-/**
- * Starts the project-local services this config relies on (those whose URL is not set), so that
- * every command works on a fresh checkout with no configuration.
- */
-export async function ensureLocalServices(
-  config: Config,
-  log: (line: string) => void,
-  extra: readonly LocalServiceName[] = [],
-): Promise<void> {
-  const wanted: LocalServiceName[] = [...extra];
-  if (config.database.local) wanted.push('mariadb');
-  if (config.redis.local) wanted.push('redis');
-  if (wanted.length === 0) return;
-  await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
-}
 
 /** ensureLocalServices, then createApp with the same logger. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {

@@ -2,7 +2,6 @@
  * The `ticketrelay` command. Each subcommand builds only what it needs; every error a person can
  * cause ends with one clear sentence and a non-zero exit, never a stack trace.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -15,41 +14,30 @@ import {
 import { createLegacyTables, openDatabase, runMigrations } from '../mysql/database.ts';
 import { loadConfig, PROJECT_ROOT, redactUrl, type Config } from '../../src/config.ts';
 import { terminalText } from '../../src/domain/encode.ts';
-import { describeError, isAppError } from '../../src/domain/errors.ts';
 import type { App } from '../../src/main.ts';
-import { buildApp, ensureLocalServices } from './build-app.ts';
+import { buildApp } from './build-app.ts';
+import { ensureLocalServices } from '../local-services/index.ts';
 import { describeOutbox, OUTBOX_FAILED_DAYS } from '../../src/services/deliver-outbox.ts';
-import { createLogger } from '../logging/pino-logger.ts';
 import { COMMANDS, EX_TEMPFAIL, EX_USAGE } from './commands.ts';
-import { asksForHelp, formatUsage, helpText, isKnownCommand, usageOf } from './usage.ts';
-import { optionProblem } from './cli-command.ts';
+import { formatUsage, helpText, isKnownCommand, usageOf } from './usage.ts';
+import { personLogger, runCommandLine } from './command-line.ts';
 
-/** sysexits.h: an input file did not exist; the output could not be written; the configuration is wrong. */
-const EX_NOINPUT = 66;
-const EX_CONFIG = 78;
-const EX_IOERR = 74;
 import { formatSummary, runIngest } from './ingest-command.ts';
+import { ingest } from './ingest-entry.ts';
 
-export async function main(argv: readonly string[]): Promise<number> {
-  exitQuietlyWhenOutputCloses();
-  const [command, ...rest] = argv;
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  try {
-    if (command !== undefined && isKnownCommand(command) && asksForHelp(rest)) {
-      process.stdout.write(`Usage:\n${formatUsage(usageOf(command))}\n`);
-      return 0;
-    }
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommandLine(argv, (command, rest, say) => {
     switch (command) {
       case 'services':
-        return await servicesCommand(rest, say);
+        return servicesCommand(rest, say);
       case 'db':
-        return await dbCommand(rest, say);
+        return dbCommand(rest, say);
       case 'ingest':
-        return await ingestCommand(rest, say);
+        return ingest(rest, say);
       case 'demo':
-        return await demoCommand(rest, say);
+        return demoCommand(rest, say);
       case 'outbox':
-        return await outboxCommand(rest, say);
+        return outboxCommand(rest, say);
       case undefined:
       case 'help':
       case '--help':
@@ -58,67 +46,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         const topic = command === 'help' ? rest[0] : undefined;
         if (topic !== undefined && isKnownCommand(topic)) {
           process.stdout.write(`Usage:\n${formatUsage(usageOf(topic))}\n`);
-          return 0;
+          return Promise.resolve(0);
         }
         process.stdout.write(`${helpText()}\n`);
-        return command === undefined ? EX_USAGE : 0;
+        return Promise.resolve(command === undefined ? EX_USAGE : 0);
       }
       default: {
         const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-        if (load) return await (await load()).run(rest, say);
+        if (load) return load().then((c) => c.run(rest, say));
         say(`Unknown command "${command}". Run "npx ticketrelay help" for the list of commands.`);
-        return EX_USAGE;
+        return Promise.resolve(EX_USAGE);
       }
     }
-  } catch (error) {
-    // Output cut short by its reader (a pipeline into head) is no failure.
-    if (isClosedOutput(error)) return 0;
-    const usageError = await misuse(error, command);
-    if (usageError) {
-      say(`ticketrelay: ${usageError}`);
-      return EX_USAGE;
-    }
-    say(`ticketrelay: ${describeError(error)}`);
-    // EX_CONFIG: a mail server piping a message in keeps it and retries, rather than bouncing it.
-    if (isAppError(error) && error.code === 'config.invalid') return EX_CONFIG;
-    return isAppError(error) && error.retryable ? EX_TEMPFAIL : 1;
-  }
-}
-
-/**
- * An option the command does not have, or a value it cannot take (node:util parseArgs' errors): the
- * sentence, with the option probably meant ("--role": did you mean --roles?) from the command's usage.
- */
-async function misuse(error: unknown, command: string | undefined): Promise<string | null> {
-  const known = command !== undefined && isKnownCommand(command);
-  const problem = optionProblem(error, known ? usageOf(command).join(' ') : '');
-  if (problem === null) return null;
-  return `${problem} (${known ? `"npx ticketrelay ${command} --help" lists its options` : '"npx ticketrelay help" lists the commands'})`;
-}
-
-let outputWatched = false;
-
-/**
- * Output piped into a reader that stops early (`… | head -1`) fails with EPIPE on the next write: the
- * command ends there, quietly and with 0, as Unix tools do, instead of crashing on an unhandled
- * 'error' event. Work in flight stops with it (an email half stored is rolled back and taken again
- * on the next run).
- */
-function exitQuietlyWhenOutputCloses(): void {
-  if (outputWatched) return;
-  outputWatched = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: unknown) => {
-      if (isClosedOutput(error)) process.exit(0);
-      if (stream === process.stdout)
-        process.stderr.write(`ticketrelay: the output could not be written: ${describeError(error)}\n`);
-      process.exit(EX_IOERR);
-    });
-  }
-}
-
-function isClosedOutput(error: unknown): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EPIPE';
+  });
 }
 
 async function servicesCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
@@ -185,61 +125,6 @@ async function dbCommand(args: readonly string[], say: (line: string) => void): 
     return 0;
   } finally {
     await database.close();
-  }
-}
-
-async function ingestCommand(args: readonly string[], say: (line: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      concurrency: { type: 'string' },
-    },
-  });
-  if (positionals.length === 0) {
-    say(
-      'Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)',
-    );
-    return EX_USAGE;
-  }
-  // A path that is not there is a typo, not a rejected email: say so before touching anything.
-  const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
-  if (missing.length > 0) {
-    say(
-      `Nothing was taken: ${missing.map((p) => `"${p}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Give .eml files, folders, maildirs, mbox files, or - for stdin.`,
-    );
-    return EX_NOINPUT;
-  }
-  const config = loadConfig();
-  // One message piped in by a mail server: parsed in this thread, no parser threads to start.
-  const single = positionals.length === 1 && positionals[0] === '-';
-  const app = await buildApp(config, {
-    logger: personLogger(config),
-    parser: single ? 'inline' : 'threads',
-    lazy: single,
-  });
-  try {
-    const summary = await runIngest(app.intake, {
-      paths: positionals,
-      concurrency: values.concurrency ? Math.max(1, Number(values.concurrency) || 1) : config.intake.concurrency,
-      maxBytes: config.intake.messageMaxBytes,
-      verbose: values.verbose,
-      progress: process.stderr.isTTY && !values.json ? process.stderr : null,
-      ...(values.verbose && !values.json
-        ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${terminalText(line)}\n`) }
-        : {}),
-    });
-    await app.outbox.deliverPending();
-    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${formatSummary(summary)}\n`);
-    if (summary.failed > 0) return EX_TEMPFAIL;
-    // A single message piped in by a mail server: a rejected one goes back to its sender (EX_DATAERR).
-    if (positionals.length === 1 && positionals[0] === '-' && summary.rejected === 1) return 65;
-    return 0;
-  } finally {
-    await app.close();
   }
 }
 
@@ -371,9 +256,4 @@ async function triageResults(app: App, ticketIds: readonly number[]) {
   return stored
     .filter((t) => t !== null && t.triaged)
     .map((t) => ({ ticketId: t!.ticketId, priority: t!.priority, category: t!.category, subject: t!.subject }));
-}
-
-/** For commands a person watches: their own output says what happened; the log adds only warnings. */
-function personLogger(config: Config) {
-  return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });
 }

@@ -1,7 +1,7 @@
 /**
  * What bin/ticketrelay.mjs runs: the help answered from usage.ts alone (nothing else loads, so it
- * prints in the time node takes to start); `ingest -` handed to the running lmtp role when there is
- * one (handover.ts); every other command goes to cli.ts, loaded only then.
+ * prints in the time node takes to start); `ingest` to ingest-entry.ts (the intake alone, handed to
+ * the running lmtp role when there is one); every other command goes to cli.ts, loaded only then.
  */
 import { asksForHelp, formatUsage, helpText, isKnownCommand, usageOf } from './usage.ts';
 
@@ -21,10 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`Usage:\n${formatUsage(usageOf(topic))}\n`);
     return 0;
   }
-  // The mail server's pipe, with the service's lmtp role running: handed over, nothing else loaded.
-  if (command === 'ingest' && rest[0] === '-' && rest.slice(1).every((a) => a === '--json')) {
-    const exit = await (await import('./handover.ts')).handOver({ json: rest.includes('--json') });
-    if (exit !== null) return exit;
-  }
+  // The mail server's pipe and every other ingest: the intake alone (bin/ticketrelay.mjs runs the same from dist/ingest.cjs).
+  if (command === 'ingest') return (await import('./ingest-entry.ts')).main(argv);
   return (await import('./cli.ts')).main(argv);
 }

@@ -2,13 +2,82 @@
  * `ticketrelay ingest PATH…`: every email found goes through the intake service, several at a time,
  * with a progress bar on a terminal and a summary at the end (or one JSON object with --json).
  */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config.ts';
+import { terminalText } from '../../src/domain/encode.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
+import { createIntakeApp } from '../../src/intake-app.ts';
+import { ensureLocalServices } from '../local-services/index.ts';
+import { EX_TEMPFAIL, EX_USAGE, type Say } from './cli-command.ts';
+import { EX_NOINPUT, personLogger } from './command-line.ts';
 import type { IntakeService } from '../../src/services/ingest-email.ts';
 import { describeResult, type IntakeResult } from '../../src/services/intake-result.ts';
 import { countEmails, emailsFrom, type EmailItem } from '../files/email-sources.ts';
-import type { IngestSummary } from './ingest-summary.ts';
+import { formatSummary, type IngestSummary } from './ingest-summary.ts';
 
 export { formatSummary, type IngestSummary } from './ingest-summary.ts';
+
+/**
+ * `ticketrelay ingest PATH…`: on the intake alone (src/intake-app.ts), not the whole app. The
+ * project-local services are started first when the config relies on them, as for every command.
+ */
+export async function ingestCommand(args: readonly string[], say: Say): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) {
+    say(
+      'Usage: npx ticketrelay ingest PATH… [--json] [--verbose]   (PATH: .eml file, folder, maildir, mbox, or - for stdin)',
+    );
+    return EX_USAGE;
+  }
+  // A path that is not there is a typo, not a rejected email: say so before touching anything.
+  const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
+  if (missing.length > 0) {
+    say(
+      `Nothing was taken: ${missing.map((p) => `"${p}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist. Give .eml files, folders, maildirs, mbox files, or - for stdin.`,
+    );
+    return EX_NOINPUT;
+  }
+  const config = loadConfig();
+  // One message piped in by a mail server: parsed in this thread, no parser threads to start.
+  const single = positionals.length === 1 && positionals[0] === '-';
+  const logger = personLogger(config);
+  await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
+  const app = await createIntakeApp(config, {
+    logger,
+    parser: single ? 'inline' : 'threads',
+    lazy: single,
+  });
+  try {
+    const summary = await runIngest(app.intake, {
+      paths: positionals,
+      concurrency: values.concurrency ? Math.max(1, Number(values.concurrency) || 1) : config.intake.concurrency,
+      maxBytes: config.intake.messageMaxBytes,
+      verbose: values.verbose,
+      progress: process.stderr.isTTY && !values.json ? process.stderr : null,
+      ...(values.verbose && !values.json
+        ? { onResult: (source: string, line: string) => process.stdout.write(`${source}: ${terminalText(line)}\n`) }
+        : {}),
+    });
+    await app.outbox.deliverPending();
+    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${formatSummary(summary)}\n`);
+    if (summary.failed > 0) return EX_TEMPFAIL;
+    // A single message piped in by a mail server: a rejected one goes back to its sender (EX_DATAERR).
+    if (positionals.length === 1 && positionals[0] === '-' && summary.rejected === 1) return 65;
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
 
 export interface IngestOptions {
   readonly paths: readonly string[];

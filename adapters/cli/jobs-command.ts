@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, redactUrl } from '../../src/config.ts';
-import { ensureLocalServices } from './build-app.ts';
+import { ensureLocalServices } from '../local-services/index.ts';
 import { QUEUE_NAMES, type JobPayloads } from '../../jobs/queues.ts';
 import { COMMAND_USAGE } from './usage.ts';
 

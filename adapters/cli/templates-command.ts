@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { formatProblem, parseTemplatesFile } from '../../src/domain/reply-template.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, runMigrations } from '../mysql/database.ts';
-import { ensureLocalServices } from './build-app.ts';
+import { ensureLocalServices } from '../local-services/index.ts';
 import { MysqlTemplateStore } from '../mysql/mysql-template-store.ts';
 import { createLogger } from '../logging/pino-logger.ts';
 import { EX_USAGE, type CliCommand, type Say } from './cli-command.ts';

@@ -44,6 +44,23 @@ import { startSpamd } from './spamd.ts';
 // Public API
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Starts the project-local services a config relies on (those whose URL is not set), so that every
+ * command works on a fresh checkout with no configuration. The CLI calls it before it builds the app
+ * (this may run apt-get, so it is the CLI's business and never createApp's).
+ */
+export async function ensureLocalServices(
+  config: { readonly database: { readonly local: boolean }; readonly redis: { readonly local: boolean }; readonly dataDir: string },
+  log: (line: string) => void,
+  extra: readonly LocalServiceName[] = [],
+): Promise<void> {
+  const wanted: LocalServiceName[] = [...extra];
+  if (config.database.local) wanted.push('mariadb');
+  if (config.redis.local) wanted.push('redis');
+  if (wanted.length === 0) return;
+  await servicesUp({ dataDir: config.dataDir, services: [...new Set(wanted)], log });
+}
+
 export async function servicesUp(options: LocalServicesOptions): Promise<LocalEndpoints> {
   const { dataDir, services, log } = normaliseOptions(options);
   if (services.length === 0) return copyEndpoints();
