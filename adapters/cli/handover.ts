@@ -7,7 +7,7 @@
  * for good (5xx). Nothing answering on LMTP_LISTEN: null, and the caller takes the email itself.
  */
 import net from 'node:net';
-import { loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { EX_TEMPFAIL } from './cli-command.ts';
 import { formatSummary, type IngestSummary } from './ingest-summary.ts';
 
@@ -16,13 +16,7 @@ const CONNECT_TIMEOUT_MS = 1_000;
 const REPLY_TIMEOUT_MS = 120_000;
 const EX_DATAERR = 65;
 
-export async function handOver(options: { json: boolean }): Promise<number | null> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch {
-    return null; // the in-process path says what is wrong with the configuration
-  }
+export async function handOver(config: Config, options: { json: boolean }): Promise<number | null> {
   const listen = config.lmtp.listen;
   if (!listen) return null;
   const socket = await connect(listen);

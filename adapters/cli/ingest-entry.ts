@@ -5,6 +5,7 @@
  * role when one answers (handover.ts); otherwise, and for every other `ingest`, the email is taken
  * here (ingest-command.ts), in the same command line as every other command (command-line.ts).
  */
+import { loadConfig } from '../../src/config.ts';
 import type { Say } from './cli-command.ts';
 import { runCommandLine } from './command-line.ts';
 
@@ -19,8 +20,10 @@ export function main(argv: readonly string[]): Promise<number> {
 export async function ingest(args: readonly string[], say: Say): Promise<number> {
   // The mail server's pipe, with the service's lmtp role running: handed over.
   if (args[0] === '-' && args.slice(1).every((a) => a === '--json')) {
-    const exit = await (await import('./handover.ts')).handOver({ json: args.includes('--json') });
+    const config = loadConfig();
+    const exit = await (await import('./handover.ts')).handOver(config, { json: args.includes('--json') });
     if (exit !== null) return exit;
+    return (await import('./ingest-command.ts')).ingestCommand(args, say, config);
   }
   return (await import('./ingest-command.ts')).ingestCommand(args, say);
 }

@@ -99,6 +99,8 @@ export async function startLmtpServer(app: App, options: { listen?: LmtpListen }
     // A loopback or Unix socket for the local mail server: no login, no TLS to negotiate.
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
+    // The client is the local mail server: its name is known, a reverse DNS lookup would only delay each delivery.
+    disableReverseLookup: true,
     logger: false,
     closeTimeout: CLOSE_TIMEOUT_MS,
     onData(
