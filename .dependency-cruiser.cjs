@@ -5,7 +5,7 @@
  */
 const SDKS =
   '^(node_modules/)?(@slack/bolt|discord\\.js|imapflow|mailparser|nodemailer|drizzle-orm|mysql2|bullmq|ioredis|pino|smtp-server)';
-const ROOTS = '^src/(main\\.ts|roles/)';
+const ROOTS = '^src/(main\\.ts|intake-app\\.ts|roles/)';
 module.exports = {
   forbidden: [
     {

@@ -241,13 +241,19 @@ async function bundleCli({ log, newest }) {
     if (
       typeof previous.bundles === 'object' &&
       previous.bundles !== null &&
-      names.every((name) => typeof previous.bundles[name] === 'string' && statSync(BUNDLES[name].file).mtimeMs >= newest)
+      names.every(
+        (name) => typeof previous.bundles[name] === 'string' && statSync(BUNDLES[name].file).mtimeMs >= newest,
+      )
     )
       return { bundles: previous.bundles, lazyVendor: previous.lazyVendor ?? [] };
   } catch {
     // no manifest or no bundle yet: a first build
   }
-  log(`ticketrelay: bundling the CLI into ${Object.values(BUNDLES).map(({ file }) => path.relative(ROOT, file)).join(' and ')}…`);
+  log(
+    `ticketrelay: bundling the CLI into ${Object.values(BUNDLES)
+      .map(({ file }) => path.relative(ROOT, file))
+      .join(' and ')}…`,
+  );
   const started = new Date();
   const temporary = path.join(DIST, `.bundles.${process.pid}.tmp`);
   const deferred = new Set();
@@ -266,6 +272,8 @@ async function bundleCli({ log, newest }) {
     // Non-ASCII characters escaped: bin/ticketrelay.mjs reads the bundle as Latin-1 (one byte a character).
     charset: 'ascii',
     logLevel: 'error',
+    // Module names in the bundle relative to the project, wherever the build runs from (the same bytes, the same hash).
+    absWorkingDir: ROOT,
     plugins: [importMetaAsInDist, lazyVendor(deferred)],
     // import.meta of each source, as the per-file build has it: its own file under dist/ (see metaOf).
     banner: {
@@ -291,7 +299,8 @@ async function bundleCli({ log, newest }) {
   const current = Object.values(bundles);
   if (existsSync(CODE_CACHE_DIR))
     for (const entry of readdirSync(CODE_CACHE_DIR))
-      if (!current.some((hash) => entry.startsWith(`${hash}-`))) rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
+      if (!current.some((hash) => entry.startsWith(`${hash}-`)))
+        rmSync(path.join(CODE_CACHE_DIR, entry), { force: true });
   return { bundles, lazyVendor: [...deferred].sort() };
 }
 
@@ -310,6 +319,9 @@ async function bundleCli({ log, newest }) {
  *   copies the prototype's descriptors at each addition (quadratic: ~15 ms). The prototype is put in
  *   dictionary mode first (a property added and deleted), where each addition is constant time; V8
  *   makes it fast again when it is first used as a prototype. The same methods, the same behaviour.
+ * - mysql2 fills its table of server error names (~4,000 properties, one statement each) at load; it
+ *   is read only when the server answers with an error. The table is filled on first read instead
+ *   (a stand-in object that fills it then), the same names and numbers.
  * A library whose text is no longer what is replaced is bundled as it is (slower, the same behaviour),
  * and the manifest lists what was deferred (`lazyVendor`; a test expects every one).
  */
@@ -341,6 +353,27 @@ const IOREDIS_COMMANDER = /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/;
 const IOREDIS_COMMANDS_LOOP = 'commands.forEach(function (commandName) {\n    Commander.prototype[commandName] =';
 const LIBMIME_CHARSET = /[\\/]libmime[\\/]dist[\\/](cjs|esm)[\\/]charset\.js$/;
 const LIBMIME_GBK = /(\w+(?:\.default)?)\.getCodec\('gbk'\)\.decoder/;
+const MYSQL2_ERRORS = /[\\/]mysql2[\\/]lib[\\/]constants[\\/]errors\.js$/;
+/** The error table's module, filled on first use: `exports` inside is the real table, filled once. */
+const deferredTable = (text) => `'use strict';
+let table = null;
+const filled = () => {
+  if (table === null) {
+    table = {};
+    (function (exports) {\n${text}\n})(table);
+  }
+  return table;
+};
+module.exports = new Proxy({}, {
+  get: (_, key) => filled()[key],
+  has: (_, key) => key in filled(),
+  ownKeys: () => Reflect.ownKeys(filled()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(filled(), key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+});
+`;
 
 export function lazyVendor(applied) {
   return {
@@ -362,6 +395,14 @@ export function lazyVendor(applied) {
         applied.add('ioredis:commander-prototype');
         const dictionary = 'Commander.prototype.__trDictionary = 0;\ndelete Commander.prototype.__trDictionary;\n';
         return { contents: text.replace(IOREDIS_COMMANDS_LOOP, `${dictionary}${IOREDIS_COMMANDS_LOOP}`), loader: 'js' };
+      });
+      build.onLoad({ filter: MYSQL2_ERRORS }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        // Only plain assignments to exports: anything else (a require, module.exports =) is bundled as it is.
+        if (!/^exports\.ER_/m.test(text) || /\b(require|module)\b/.test(text.replace(/\/\/.*$/gm, '')))
+          return undefined;
+        applied.add('mysql2:error-names');
+        return { contents: deferredTable(text), loader: 'js' };
       });
       build.onLoad({ filter: LIBMIME_CHARSET }, (args) => {
         const text = readFileSync(args.path, 'utf8');

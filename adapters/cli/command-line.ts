@@ -80,7 +80,6 @@ function isClosedOutput(error: unknown): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EPIPE';
 }
 
-
 /** For commands a person watches: their own output says what happened; the log adds only warnings. */
 export function personLogger(config: Config) {
   return createLogger({ level: config.logLevelSet ? config.logLevel : 'warn' });

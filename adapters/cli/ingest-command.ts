@@ -22,11 +22,7 @@ export { formatSummary, type IngestSummary } from './ingest-summary.ts';
  * `ticketrelay ingest PATH…`: on the intake alone (src/intake-app.ts), not the whole app. The
  * project-local services are started first when the config relies on them, as for every command.
  */
-export async function ingestCommand(
-  args: readonly string[],
-  say: Say,
-  loaded: Config | null = null,
-): Promise<number> {
+export async function ingestCommand(args: readonly string[], say: Say, loaded: Config | null = null): Promise<number> {
   const { positionals, values } = parseArgs({
     args: [...args],
     allowPositionals: true,

@@ -50,7 +50,11 @@ import { startSpamd } from './spamd.ts';
  * (this may run apt-get, so it is the CLI's business and never createApp's).
  */
 export async function ensureLocalServices(
-  config: { readonly database: { readonly local: boolean }; readonly redis: { readonly local: boolean }; readonly dataDir: string },
+  config: {
+    readonly database: { readonly local: boolean };
+    readonly redis: { readonly local: boolean };
+    readonly dataDir: string;
+  },
   log: (line: string) => void,
   extra: readonly LocalServiceName[] = [],
 ): Promise<void> {

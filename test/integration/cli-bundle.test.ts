@@ -4,6 +4,7 @@
  * would show as the file written again. The work some libraries do as they load, for features we never use,
  * is deferred in the bundle (bin/build.mjs, lazyVendor): their output stays what it was.
  */
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { runTicketrelay } from './harness.ts';
+import { eml } from './eml.ts';
+import { commandEnv, runTicketrelay, startTestApp } from './harness.ts';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 
@@ -36,6 +38,47 @@ describe('the bundled CLI', () => {
     expect(statSync(cache).ino).toBe(written.ino);
   });
 
+  it('runs ingest from a bundle of its own, the intake without the commands, roles and stores, with its own cache', async () => {
+    const { bundles } = JSON.parse(readFileSync(path.join(DIST, '.build.json'), 'utf8')) as {
+      bundles: { ticketrelay: string; ingest: string };
+    };
+    expect(bundles.ingest).toMatch(/^[0-9a-f]{16}$/);
+    const ingest = readFileSync(path.join(DIST, 'ingest.cjs'), 'latin1');
+    expect(ingest).toContain('src/services/ingest-email.ts');
+    for (const other of [
+      'src/services/run-command.ts',
+      'src/services/check-sla.ts',
+      'src/main.ts',
+      'src/roles/worker.ts',
+      'src/roles/bots.ts',
+      'adapters/mysql/mysql-ticket-store.ts',
+      'adapters/http/',
+    ])
+      expect(ingest, `${other} is not in dist/ingest.cjs`).not.toContain(other);
+    const cache = path.join(DIST, 'cache', `${bundles.ingest}-ingest.bin`);
+    rmSync(cache, { force: true });
+    const setup = await startTestApp('ingest-bundle');
+    try {
+      const env = { ...commandEnv(setup.db, setup.app), LOG_LEVEL: 'silent' };
+      for (const from of ['first.pipe@customer.example', 'second.pipe@customer.example']) {
+        const mail = eml({ from, subject: `Piped by ${from}` });
+        const piped = await runTicketrelay(['ingest', '-', '--json'], env, mail.raw);
+        expect(piped.stderr).toBe('');
+        expect(piped.code).toBe(0);
+        expect(JSON.parse(piped.stdout.trim())).toMatchObject({ total: 1, created: 1 });
+        const rows = await setup.db.query<{ msg_subject: string }>(
+          'SELECT l.msg_subject FROM support_message m JOIN ___xtr_msg l ON l.msg_id = m.ticket_id WHERE m.message_id = ?',
+          [mail.messageId],
+        );
+        expect(rows.map((r) => r.msg_subject)).toEqual([`Piped by ${from}`]);
+        // The first run kept the code it compiled, under the ingest bundle's hash; the second took it.
+        expect(statSync(cache).size).toBeGreaterThan(10_000);
+      }
+    } finally {
+      await setup.close();
+    }
+  });
+
   it('answers help from the usage text alone, the bundle unread and no cache written', async () => {
     const { bundle } = JSON.parse(readFileSync(path.join(DIST, '.build.json'), 'utf8')) as { bundle: string };
     const cache = path.join(DIST, 'cache', `${bundle}-help.bin`);
@@ -54,6 +97,7 @@ const DEFERRED = [
   'libmime:gbk-esm',
   'mailparser:html-to-text',
   'mailparser:linkify-it',
+  'mysql2:error-names',
 ];
 
 describe('libraries’ unused start-up work, deferred in the bundle', () => {
@@ -93,7 +137,7 @@ describe('libraries’ unused start-up work, deferred in the bundle', () => {
       await esbuild.build({
         stdin: {
           contents:
-            "import { simpleParser } from 'mailparser'; import { Redis } from 'ioredis'; export const parse = async (raw, options) => { const m = await simpleParser(raw, options); return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject }; }; export const redisMethods = () => Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort();",
+            "import { simpleParser } from 'mailparser'; import { Redis } from 'ioredis'; export const parse = async (raw, options) => { const m = await simpleParser(raw, options); return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject }; }; export const redisMethods = () => Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort(); export { default as mysqlErrors } from './node_modules/mysql2/lib/constants/errors.js';",
           resolveDir: path.join(DIST, '..'),
         },
         outfile: out,
@@ -110,7 +154,16 @@ describe('libraries’ unused start-up work, deferred in the bundle', () => {
       const bundled = (await import(pathToFileURL(out).href)) as {
         parse: (raw: Buffer, o: object) => Promise<object>;
         redisMethods: () => string[];
+        mysqlErrors: Record<string, unknown>;
       };
+      // mysql2: the same error names and numbers, the table filled on first read.
+      const realErrors = createRequire(import.meta.url)(
+        path.join(DIST, '..', 'node_modules/mysql2/lib/constants/errors.js'),
+      ) as Record<string, unknown>;
+      expect(bundled.mysqlErrors[1062]).toBe('ER_DUP_ENTRY');
+      expect(bundled.mysqlErrors['ER_LOCK_DEADLOCK']).toBe(1213);
+      expect({ ...bundled.mysqlErrors }).toEqual({ ...realErrors });
+      expect(Object.keys(bundled.mysqlErrors).length).toBeGreaterThan(3000);
       // ioredis: the same command methods, the prototype only built another way.
       const methods = bundled.redisMethods();
       expect(methods).toEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort());
