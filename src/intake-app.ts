@@ -155,15 +155,18 @@ export async function createIntakeApp(config: Config, options: IntakeOptions = {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
   const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  // Wired first: what it preloads (the parser, the queue and its Redis connection, the mail sender)
+  // loads while the database answers.
+  const parts = wireIntake(database, config, logger, options);
   try {
     if (options.prepare !== false)
       await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
   } catch (error) {
     // The pool's idle connection would keep the process alive after the error was said.
+    await parts.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }
-  const parts = wireIntake(database, config, logger, options);
   return {
     config,
     logger,

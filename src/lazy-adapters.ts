@@ -50,7 +50,7 @@ class Lazy<T> {
 
 /** BullmqTriageQueue, with bullmq and ioredis loaded on the first enqueue. */
 export class LazyTriageQueue implements TriageQueue {
-  readonly #adapter: Lazy<TriageQueue & { close(): Promise<void> }>;
+  readonly #adapter: Lazy<TriageQueue & { close(): Promise<void>; connectEarly(): void }>;
 
   constructor(options: { redisUrl: string; prefix?: string }) {
     this.#adapter = new Lazy(
@@ -58,9 +58,15 @@ export class LazyTriageQueue implements TriageQueue {
     );
   }
 
-  /** Loads it now, in the background (a long-running process: the first ticket should not wait for it). */
+  /**
+   * Loads it now, in the background, and connects to Redis (a long-running process, or a pipe about to
+   * store an email: the first ticket should not wait for either).
+   */
   preload(): void {
-    this.#adapter.preload();
+    this.#adapter
+      .get()
+      .then((queue) => queue.connectEarly())
+      .catch(() => undefined);
   }
 
   async enqueueTriage(ticketId: number): Promise<void> {

@@ -51,11 +51,9 @@ export async function ingestCommand(args: readonly string[], say: Say, loaded: C
   const single = positionals.length === 1 && positionals[0] === '-';
   const logger = personLogger(config);
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
-  const app = await createIntakeApp(config, {
-    logger,
-    parser: single ? 'inline' : 'threads',
-    lazy: single,
-  });
+  // The parser, the queue (and its Redis connection) and the mail sender load while the database
+  // answers: a new ticket needs all three, and the pipe's time is mostly waiting for replies.
+  const app = await createIntakeApp(config, { logger, parser: single ? 'inline' : 'threads' });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,

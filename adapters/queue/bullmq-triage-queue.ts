@@ -82,6 +82,14 @@ export class BullmqTriageQueue implements TriageQueue {
     });
   }
 
+  /**
+   * Starts connecting now, in the background: a process that will enqueue soon (the mail server's
+   * pipe) has the connection made while it stores the email. A failure is said by the enqueue.
+   */
+  connectEarly(): void {
+    if (this.#connection.status === 'wait') this.#connection.connect().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.#queue.close().catch(() => undefined);
     this.#connection.disconnect();
