@@ -793,6 +793,16 @@ export function parseLmtpListen(value: string): LmtpListen | null {
   return { host: (match[1] ?? match[2])!, port };
 }
 
+/** How many characters of a variable's name are not [A-Z0-9_]. */
+function foreignCharacters(key: string): number {
+  let n = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) n++;
+  }
+  return n;
+}
+
 function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
   const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
   const known = new Set([
@@ -804,7 +814,9 @@ function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly stri
   for (const key of Object.keys(env).sort()) {
     if (known.has(key) || NOT_OURS.has(key)) continue;
     // Ours by prefix, or a near miss of one of our names (DATABSE_URL, SUPORT_NAME: the typo is in the prefix).
-    const near = key.length >= 7 && closestWord(key, known, 2) !== null;
+    // Our names are [A-Z0-9_]: a name with more than two other characters is more than two edits from each
+    // (npm's dozens of npm_config_* under `npm run`), and is not measured against the ~200 of ours.
+    const near = key.length >= 7 && foreignCharacters(key) <= 2 && closestWord(key, known, 2) !== null;
     if (!near && !OUR_PREFIXES.some((p) => key.startsWith(p))) continue;
     // IMAP_<NAME>_<SETTING> of a mailbox IMAP_MAILBOXES does not list.
     const setting = mailboxKeys.find((k) => key.startsWith('IMAP_') && key.endsWith(`_${k}`));

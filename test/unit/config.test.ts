@@ -85,10 +85,15 @@ describe('loadConfig', () => {
         SUPORT_NAME: 'Shop',
         REDIS_URI: 'redis://r:6379',
         LOG_LEVL: 'debug',
+        // Two characters off our alphabet are still a near miss; npm's own lower-case variables are not ours.
+        Log_LEVEL: 'info',
+        npm_config_cache: '/root/.npm',
+        npm_package_scripts_bench_pipe: 'tsx bench/pipe.bench.ts',
       }).warnings,
     ).toEqual([
       'DATABSE_URL is not a ticketrelay variable and is not read: did you mean DATABASE_URL? (.env.example lists them all).',
       'LOG_LEVL is not a ticketrelay variable and is not read: did you mean LOG_LEVEL? (.env.example lists them all).',
+      'Log_LEVEL is not a ticketrelay variable and is not read: did you mean LOG_LEVEL? (.env.example lists them all).',
       'REDIS_URI is not a ticketrelay variable and is not read: did you mean REDIS_URL? (.env.example lists them all).',
       'SUPORT_NAME is not a ticketrelay variable and is not read: did you mean SUPPORT_NAME? (.env.example lists them all).',
     ]);
