@@ -322,6 +322,9 @@ async function bundleCli({ log, newest }) {
  * - mysql2 fills its table of server error names (~4,000 properties, one statement each) at load; it
  *   is read only when the server answers with an error. The table is filled on first read instead
  *   (a stand-in object that fills it then), the same names and numbers.
+ * - mysql2 decodes the server's version in each connection's handshake as CESU-8, which iconv-lite
+ *   decodes after loading its table of every encoding it knows; for ASCII bytes (a version always is)
+ *   CESU-8 is those bytes, decoded as such; anything else goes to iconv-lite as before.
  * A library whose text is no longer what is replaced is bundled as it is (slower, the same behaviour),
  * and the manifest lists what was deferred (`lazyVendor`; a test expects every one).
  */
@@ -353,6 +356,16 @@ const IOREDIS_COMMANDER = /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/;
 const IOREDIS_COMMANDS_LOOP = 'commands.forEach(function (commandName) {\n    Commander.prototype[commandName] =';
 const LIBMIME_CHARSET = /[\\/]libmime[\\/]dist[\\/](cjs|esm)[\\/]charset\.js$/;
 const LIBMIME_GBK = /(\w+(?:\.default)?)\.getCodec\('gbk'\)\.decoder/;
+const MYSQL2_STRING = /[\\/]mysql2[\\/]lib[\\/]parsers[\\/]string\.js$/;
+const MYSQL2_DECODE_ANCHOR = `  if (Buffer.isEncoding(encoding)) {
+    return buffer.toString(encoding, start, end);
+  }
+
+  // Optimize for common case`;
+const MYSQL2_ASCII_CESU8 = `  if (encoding === 'cesu8' && !options && buffer.subarray(start, end).every((byte) => byte < 128)) {
+    return buffer.toString('latin1', start, end);
+  }
+`;
 const MYSQL2_ERRORS = /[\\/]mysql2[\\/]lib[\\/]constants[\\/]errors\.js$/;
 /** The error table's module, filled on first use: `exports` inside is the real table, filled once. */
 const deferredTable = (text) => `'use strict';
@@ -395,6 +408,13 @@ export function lazyVendor(applied) {
         applied.add('ioredis:commander-prototype');
         const dictionary = 'Commander.prototype.__trDictionary = 0;\ndelete Commander.prototype.__trDictionary;\n';
         return { contents: text.replace(IOREDIS_COMMANDS_LOOP, `${dictionary}${IOREDIS_COMMANDS_LOOP}`), loader: 'js' };
+      });
+      build.onLoad({ filter: MYSQL2_STRING }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (text.split(MYSQL2_DECODE_ANCHOR).length !== 2) return undefined;
+        applied.add('mysql2:ascii-cesu8');
+        const [before, after] = text.split(MYSQL2_DECODE_ANCHOR);
+        return { contents: `${before}${MYSQL2_ASCII_CESU8}${MYSQL2_DECODE_ANCHOR}${after}`, loader: 'js' };
       });
       build.onLoad({ filter: MYSQL2_ERRORS }, (args) => {
         const text = readFileSync(args.path, 'utf8');

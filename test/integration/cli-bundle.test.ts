@@ -97,6 +97,7 @@ const DEFERRED = [
   'libmime:gbk-esm',
   'mailparser:html-to-text',
   'mailparser:linkify-it',
+  'mysql2:ascii-cesu8',
   'mysql2:error-names',
 ];
 
@@ -137,7 +138,7 @@ describe('libraries’ unused start-up work, deferred in the bundle', () => {
       await esbuild.build({
         stdin: {
           contents:
-            "import { simpleParser } from 'mailparser'; import { Redis } from 'ioredis'; export const parse = async (raw, options) => { const m = await simpleParser(raw, options); return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject }; }; export const redisMethods = () => Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort(); export { default as mysqlErrors } from './node_modules/mysql2/lib/constants/errors.js';",
+            "import { simpleParser } from 'mailparser'; import { Redis } from 'ioredis'; export const parse = async (raw, options) => { const m = await simpleParser(raw, options); return { text: m.text, textAsHtml: m.textAsHtml, html: m.html, subject: m.subject }; }; export const redisMethods = () => Object.getOwnPropertyNames(Object.getPrototypeOf(Redis.prototype)).sort(); export { default as mysqlErrors } from './node_modules/mysql2/lib/constants/errors.js'; export { decode as mysqlDecode } from './node_modules/mysql2/lib/parsers/string.js';",
           resolveDir: path.join(DIST, '..'),
         },
         outfile: out,
@@ -155,7 +156,23 @@ describe('libraries’ unused start-up work, deferred in the bundle', () => {
         parse: (raw: Buffer, o: object) => Promise<object>;
         redisMethods: () => string[];
         mysqlErrors: Record<string, unknown>;
+        mysqlDecode: (buffer: Buffer, encoding: string, start?: number, end?: number) => string;
       };
+      // mysql2: CESU-8 (the handshake's server version) decoded the same, ASCII or not, whole or in part.
+      const realString = createRequire(import.meta.url)(
+        path.join(DIST, '..', 'node_modules/mysql2/lib/parsers/string.js'),
+      ) as { decode: (buffer: Buffer, encoding: string, start?: number, end?: number) => string };
+      const version = Buffer.from('5.5.5-10.11.6-MariaDB-0+deb12u1\0', 'latin1');
+      const astral = Buffer.from([0x6f, 0x6b, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]); // "ok😀" in CESU-8
+      for (const [buffer, start, end] of [
+        [version, 0, version.length - 1],
+        [version, 6, 13],
+        [astral, 0, astral.length],
+        [Buffer.from([0xc3, 0xa9]), 0, 2],
+      ] as const)
+        expect(bundled.mysqlDecode(buffer, 'cesu8', start, end)).toBe(realString.decode(buffer, 'cesu8', start, end));
+      expect(bundled.mysqlDecode(version, 'cesu8', 0, version.length - 1)).toBe('5.5.5-10.11.6-MariaDB-0+deb12u1');
+      expect(bundled.mysqlDecode(astral, 'cesu8', 0, astral.length)).toBe('ok😀');
       // mysql2: the same error names and numbers, the table filled on first read.
       const realErrors = createRequire(import.meta.url)(
         path.join(DIST, '..', 'node_modules/mysql2/lib/constants/errors.js'),
