@@ -40,12 +40,14 @@ const SOURCE_DIRS = ['src', 'adapters', 'jobs'];
 /** The CLI's bundle and the folder of V8's code caches of it (bin/ticketrelay.mjs). */
 export const BUNDLE = path.join(DIST, 'ticketrelay.cjs');
 /**
- * The bundles, each with its entry: the whole CLI, and `ingest` alone (a mail server's pipe starts one
- * process per email: it reads and compiles the intake only, not the commands, roles and stores).
+ * The bundles, each with its entry: the whole CLI; `ingest` alone (a mail server's pipe starts one
+ * process per email: it reads and compiles the intake only, not the commands, roles and stores); and
+ * the pipe's hand-over to a running lmtp role (a few kilobytes: no configuration schema, no clients).
  */
 export const BUNDLES = {
   ticketrelay: { file: BUNDLE, entry: path.join(ROOT, 'adapters', 'cli', 'entry.ts') },
   ingest: { file: path.join(DIST, 'ingest.cjs'), entry: path.join(ROOT, 'adapters', 'cli', 'ingest-entry.ts') },
+  handover: { file: path.join(DIST, 'handover.cjs'), entry: path.join(ROOT, 'adapters', 'cli', 'pipe-entry.ts') },
 };
 export const CODE_CACHE_DIR = path.join(DIST, 'cache');
 const MANIFEST = path.join(DIST, '.build.json');

@@ -63,16 +63,26 @@ let saveCodeCache = null;
 // Help is answered by entry.js from the usage text alone, before anything else loads: from the per-file
 // tree, that is one small module to compile instead of the bundle to read.
 const help = args[0] === 'help' || asksForHelp(args);
-// `ingest` runs from a bundle of its own (the intake alone: a mail server's pipe starts one process per email).
-const bundleName = args[0] === 'ingest' ? 'ingest' : 'ticketrelay';
-const bundleHash = build?.bundles?.[bundleName];
-const { main } =
-  typeof bundleHash === 'string' && !help
-    ? loadBundle(BUNDLES[bundleName].file, bundleHash, args[0])
-    : await import(entry);
-process.exitCode = await main(args);
-// Not for a command misspelt or misused (EX_USAGE): its cache would be of little, under a name never used again.
-if (process.exitCode !== 64) saveCodeCache?.();
+const bundled = (name) => (typeof build?.bundles?.[name] === 'string' && !help ? build.bundles[name] : null);
+// A mail server's pipe (`ingest -`) with the service's lmtp role set (LMTP_LISTEN): handed over from the
+// smallest bundle, which loads nothing else; when nothing answers there (null), the email is taken below.
+let handedOver = null;
+const handOverTried =
+  args[0] === 'ingest' && args[1] === '-' && Boolean(process.env.LMTP_LISTEN) && bundled('handover');
+if (handOverTried) {
+  handedOver = await loadBundle(BUNDLES.handover.file, bundled('handover'), 'handover').main(args);
+  saveCodeCache?.();
+  saveCodeCache = null;
+}
+if (handedOver !== null) process.exitCode = handedOver;
+else {
+  // `ingest` runs from a bundle of its own (the intake alone: a mail server's pipe starts one process per email).
+  const name = args[0] === 'ingest' ? 'ingest' : 'ticketrelay';
+  const { main } = bundled(name) ? loadBundle(BUNDLES[name].file, bundled(name), args[0]) : await import(entry);
+  process.exitCode = await main(args, { handOverTried: Boolean(handOverTried) });
+  // Not for a command misspelt or misused (EX_USAGE): its cache would be of little, under a name never used again.
+  if (process.exitCode !== 64) saveCodeCache?.();
+}
 
 /** As adapters/cli/usage.ts says it: --help or -h before a lone `--`. */
 function asksForHelp(list) {

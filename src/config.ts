@@ -2,6 +2,7 @@
  * process.env → one validated, frozen Config. The only module that reads process.env.
  * With no DATABASE_URL / REDIS_URL the project-local services under .data/ are used (and started).
  */
+import { DEFAULT_SUPPORT_ADDRESS, parseLmtpListen, type LmtpListen } from './lmtp-target.ts';
 import { closestWord } from './domain/wording.ts';
 import { BlockList, isIP } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -95,7 +96,7 @@ const EnvSchema = z.object({
   SMTP_ALLOW_PLAIN: bool.default(false),
   DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SUPPORT_ADDRESS: z.string().email().default('support@ticketrelay.test'),
+  SUPPORT_ADDRESS: z.string().email().default(DEFAULT_SUPPORT_ADDRESS),
   SUPPORT_NAME: z.string().min(1).default('Support'),
   SUPPORT_ADDITIONAL_ADDRESSES: z.string().default(''),
   MESSAGE_ID_DOMAIN: z
@@ -776,23 +777,6 @@ const OUR_PREFIXES = [
 /** Other software's variables under those prefixes (proxies, mostly): never ours, never a typo of ours. */
 const NOT_OURS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'HTTP_PROXY_USER', 'HTTP_PROXY_PASS', 'LOG_FORMAT']);
 
-/**
- * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
- * with the closest known name: otherwise the typo silently leaves the default in place.
- */
-/** Where the lmtp role listens: a Unix socket, or a TCP host and port. */
-export type LmtpListen = { readonly path: string } | { readonly host: string; readonly port: number };
-
-/** "unix:/run/ticketrelay/lmtp.sock", "127.0.0.1:2424", "[::1]:2424"; null when it is none of these. */
-export function parseLmtpListen(value: string): LmtpListen | null {
-  const v = value.trim();
-  if (v.startsWith('unix:')) return v.length > 5 && path.isAbsolute(v.slice(5)) ? { path: v.slice(5) } : null;
-  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+)):(\d{1,5})$/i.exec(v);
-  const port = Number(match?.[3]);
-  if (!match || port < 1 || port > 65535) return null;
-  return { host: (match[1] ?? match[2])!, port };
-}
-
 /** How many characters of a variable's name are not [A-Z0-9_]. */
 function foreignCharacters(key: string): number {
   let n = 0;
@@ -803,6 +787,10 @@ function foreignCharacters(key: string): number {
   return n;
 }
 
+/**
+ * A sentence for each variable named like ours that nothing reads (SUPPORT_ADRESS, IMAP_ALLOW_PLAN),
+ * with the closest known name: otherwise the typo silently leaves the default in place.
+ */
 function unknownVariables(env: NodeJS.ProcessEnv, mailboxPrefixes: readonly string[]): string[] {
   const mailboxKeys = Object.keys(MailboxEnvSchema.shape);
   const known = new Set([

@@ -7,7 +7,7 @@
  * for good (5xx). Nothing answering on LMTP_LISTEN: null, and the caller takes the email itself.
  */
 import net from 'node:net';
-import type { Config } from '../../src/config.ts';
+import type { PipeTarget } from '../../src/lmtp-target.ts';
 import { EX_TEMPFAIL } from './cli-command.ts';
 import { formatSummary, type IngestSummary } from './ingest-summary.ts';
 
@@ -16,10 +16,8 @@ const CONNECT_TIMEOUT_MS = 1_000;
 const REPLY_TIMEOUT_MS = 120_000;
 const EX_DATAERR = 65;
 
-export async function handOver(config: Config, options: { json: boolean }): Promise<number | null> {
-  const listen = config.lmtp.listen;
-  if (!listen) return null;
-  const socket = await connect(listen);
+export async function handOver(target: PipeTarget, options: { json: boolean }): Promise<number | null> {
+  const socket = await connect(target.listen);
   if (!socket) return null;
   const started = performance.now();
   const summary: IngestSummary = {
@@ -35,7 +33,7 @@ export async function handOver(config: Config, options: { json: boolean }): Prom
   let reply: string;
   try {
     const raw = await readAll(process.stdin);
-    reply = await deliver(socket, raw, config.mail.supportAddress);
+    reply = await deliver(socket, raw, target.recipient);
   } catch (error) {
     socket.destroy();
     reply = `451 the service stopped answering (${error instanceof Error ? error.message : String(error)})`;
@@ -62,7 +60,7 @@ export async function handOver(config: Config, options: { json: boolean }): Prom
   return exit;
 }
 
-function connect(listen: { path: string } | { host: string; port: number }): Promise<net.Socket | null> {
+function connect(listen: PipeTarget['listen']): Promise<net.Socket | null> {
   return new Promise((resolve) => {
     const socket = 'path' in listen ? net.connect(listen.path) : net.connect(listen.port, listen.host);
     const timer = setTimeout(() => {

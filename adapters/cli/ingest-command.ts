@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { terminalText } from '../../src/domain/encode.ts';
 import { describeError, isAppError } from '../../src/domain/errors.ts';
 import { createIntakeApp } from '../../src/intake-app.ts';
@@ -22,7 +22,7 @@ export { formatSummary, type IngestSummary } from './ingest-summary.ts';
  * `ticketrelay ingest PATH…`: on the intake alone (src/intake-app.ts), not the whole app. The
  * project-local services are started first when the config relies on them, as for every command.
  */
-export async function ingestCommand(args: readonly string[], say: Say, loaded: Config | null = null): Promise<number> {
+export async function ingestCommand(args: readonly string[], say: Say): Promise<number> {
   const { positionals, values } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -46,7 +46,7 @@ export async function ingestCommand(args: readonly string[], say: Say, loaded: C
     );
     return EX_NOINPUT;
   }
-  const config = loaded ?? loadConfig();
+  const config = loadConfig();
   // One message piped in by a mail server: parsed in this thread, no parser threads to start.
   const single = positionals.length === 1 && positionals[0] === '-';
   const logger = personLogger(config);

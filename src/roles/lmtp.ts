@@ -12,7 +12,7 @@
 import { chmod, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { LmtpListen } from '../config.ts';
+import type { LmtpListen } from '../lmtp-target.ts';
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
 import type { RoleStarter, RunningRole } from './role.ts';

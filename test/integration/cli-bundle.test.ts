@@ -40,7 +40,7 @@ describe('the bundled CLI', () => {
 
   it('runs ingest from a bundle of its own, the intake without the commands, roles and stores, with its own cache', async () => {
     const { bundles } = JSON.parse(readFileSync(path.join(DIST, '.build.json'), 'utf8')) as {
-      bundles: { ticketrelay: string; ingest: string };
+      bundles: { ticketrelay: string; ingest: string; handover: string };
     };
     expect(bundles.ingest).toMatch(/^[0-9a-f]{16}$/);
     const ingest = readFileSync(path.join(DIST, 'ingest.cjs'), 'latin1');
@@ -55,6 +55,12 @@ describe('the bundled CLI', () => {
       'adapters/http/',
     ])
       expect(ingest, `${other} is not in dist/ingest.cjs`).not.toContain(other);
+    // The pipe's hand-over to a running lmtp role: its own few kilobytes, no configuration schema or client.
+    const handover = readFileSync(path.join(DIST, 'handover.cjs'), 'latin1');
+    expect(handover).toContain('adapters/cli/handover.ts');
+    expect(handover.length).toBeLessThan(50_000);
+    for (const library of ['node_modules/zod/', 'node_modules/mysql2/', 'node_modules/bullmq/', 'src/config.ts'])
+      expect(handover, `${library} is not in dist/handover.cjs`).not.toContain(library);
     const cache = path.join(DIST, 'cache', `${bundles.ingest}-ingest.bin`);
     rmSync(cache, { force: true });
     const setup = await startTestApp('ingest-bundle');

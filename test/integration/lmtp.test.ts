@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_ENDPOINTS } from '../../adapters/local-services/index.ts';
 import { startLmtpServer, type LmtpFrontEnd } from '../../src/roles/lmtp.ts';
 import { createLogger } from '../../adapters/logging/pino-logger.ts';
-import { loadConfig, parseLmtpListen } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { parseLmtpListen } from '../../src/lmtp-target.ts';
 import { createApp, type App } from '../../src/main.ts';
 import { eml } from './eml.ts';
 import {
