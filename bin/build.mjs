@@ -129,23 +129,33 @@ function newestInput(newestSource) {
 }
 
 /**
- * The current build's manifest (what the last build wrote, and the bundle's hash), or null when dist/
- * is not current: a source without its output or newer than it, an output left of a removed source,
- * or a bundle older than a source or than the installed libraries. A few milliseconds: one stat per file.
+ * The current build's manifest (what the last build wrote, and the bundles' hashes), or null when dist/
+ * is not current: a source changed since the build began (`sourcesAt`), a source added or removed, or
+ * a bundle older than the installed libraries. One stat per source (each process runs this at start:
+ * a stat is not free in this sandbox).
  */
 export function currentBuild() {
-  const files = sourceFiles();
-  const { stale, newest } = staleFiles(files);
-  if (stale.length > 0) return null;
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
   } catch {
     return null;
   }
+  if (typeof manifest.sourcesAt !== 'number') return null; // an older build
+  const files = sourceFiles();
   if (manifest.files !== files.length) return null;
+  let newest = 0;
+  for (const { source } of files) {
+    try {
+      const changed = statSync(source).mtimeMs;
+      if (changed > manifest.sourcesAt) return null;
+      newest = Math.max(newest, changed);
+    } catch {
+      return null;
+    }
+  }
   if (manifest.bundle === null) return manifest; // esbuild is not installed: the per-file tree runs
-  if (typeof manifest.bundles !== 'object' || manifest.bundles === null) return null; // an older build
+  if (typeof manifest.bundles !== 'object' || manifest.bundles === null) return null;
   const needed = newestInput(newest);
   try {
     return Object.values(BUNDLES).every(({ file }) => statSync(file).mtimeMs >= needed) ? manifest : null;
@@ -164,6 +174,8 @@ export function isBuilt() {
  * installed (a production install without dev dependencies and without a build: the caller says so).
  */
 export async function build({ log = () => undefined } = {}) {
+  // A source saved after this instant is compiled again by the next start (currentBuild).
+  const sourcesAt = Date.now();
   const files = sourceFiles();
   const { stale, newest } = staleFiles(files);
   let ts = null;
@@ -216,7 +228,7 @@ export async function build({ log = () => undefined } = {}) {
   const bundle = bundles?.ticketrelay ?? null;
   writeFileSync(
     `${MANIFEST}.${process.pid}.tmp`,
-    `${JSON.stringify({ files: files.length, bundle, bundles, lazyVendor, builtAt: new Date().toISOString() })}\n`,
+    `${JSON.stringify({ files: files.length, sourcesAt, bundle, bundles, lazyVendor, builtAt: new Date().toISOString() })}\n`,
   );
   renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   return stale.length;

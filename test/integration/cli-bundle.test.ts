@@ -5,7 +5,7 @@
  * is deferred in the bundle (bin/build.mjs, lazyVendor): their output stays what it was.
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,6 +83,22 @@ describe('the bundled CLI', () => {
     } finally {
       await setup.close();
     }
+  });
+
+  it('is rebuilt at the next start once a source changed since the build, and only then', async () => {
+    const { isBuilt } = (await import(pathToFileURL(path.join(DIST, '..', 'bin', 'build.mjs')).href)) as {
+      isBuilt: () => boolean;
+    };
+    expect(isBuilt()).toBe(true);
+    const source = path.join(DIST, '..', 'src', 'lmtp-target.ts');
+    const { atime, mtime } = statSync(source);
+    try {
+      utimesSync(source, atime, new Date(Date.now() + 60_000)); // saved after the build began
+      expect(isBuilt()).toBe(false);
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
+    expect(isBuilt()).toBe(true);
   });
 
   it('answers help from the usage text alone, the bundle unread and no cache written', async () => {
