@@ -49,6 +49,9 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** editDistanceWithin's two rows of the table, side by side. */
+let rows = new Int32Array(128);
+
 /**
  * editDistance when it is at most `max`, otherwise `max + 1`: only the cells within `max` of the diagonal
  * are computed, and it stops at the first row already past `max`. Checking every environment variable
@@ -57,20 +60,30 @@ export function editDistance(a: string, b: string): number {
 export function editDistanceWithin(a: string, b: string, max: number): number {
   const over = max + 1;
   if (Math.abs(a.length - b.length) > max) return over;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => (j <= max ? j : over));
+  // Two rows reused from call to call (grown when a longer word comes): no array made per row or call.
+  if (rows.length < 2 * (b.length + 1)) rows = new Int32Array(4 * (b.length + 1));
+  const width = b.length + 1;
+  let previous = 0;
+  let row = width;
+  for (let j = 0; j <= b.length; j++) rows[previous + j] = j <= max ? j : over;
   for (let i = 1; i <= a.length; i++) {
-    const row = new Array<number>(b.length + 1).fill(over);
-    if (i <= max) row[0] = i;
-    let least = row[0]!;
+    rows.fill(over, row, row + width);
+    if (i <= max) rows[row] = i;
+    let least = rows[row]!;
+    const code = a.charCodeAt(i - 1);
     for (let j = Math.max(1, i - max); j <= Math.min(b.length, i + max); j++) {
-      const cost = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row[j] = Math.min(cost, over);
-      if (row[j]! < least) least = row[j]!;
+      const cost = Math.min(
+        rows[previous + j]! + 1,
+        rows[row + j - 1]! + 1,
+        rows[previous + j - 1]! + (code === b.charCodeAt(j - 1) ? 0 : 1),
+      );
+      rows[row + j] = Math.min(cost, over);
+      if (rows[row + j]! < least) least = rows[row + j]!;
     }
     if (least > max) return over;
-    previous = row;
+    [previous, row] = [row, previous];
   }
-  return Math.min(previous[b.length]!, over);
+  return Math.min(rows[previous + b.length]!, over);
 }
 
 /**

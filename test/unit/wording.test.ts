@@ -18,6 +18,14 @@ describe('editDistanceWithin', () => {
     }
   });
 
+  it('stays exact on words longer than any before (its rows grow)', () => {
+    const long = 'SUPPORT_'.repeat(40);
+    expect(editDistanceWithin(long, `${long.slice(0, -1)}X`, 2)).toBe(1);
+    expect(editDistanceWithin(`${long}AB`, long, 2)).toBe(2);
+    expect(editDistanceWithin(long, long.replaceAll('P', 'B'), 3)).toBe(4);
+    expect(editDistanceWithin('DATABSE_URL', 'DATABASE_URL', 2)).toBe(1);
+  });
+
   it('finds the variable an operator meant', () => {
     const known = ['DATABASE_URL', 'REDIS_URL', 'SUPPORT_NAME', 'SMTP_URL'];
     expect(closestWord('DATABSE_URL', known, 2)).toBe('DATABASE_URL');
