@@ -339,6 +339,8 @@ async function bundleCli({ log, newest }) {
  * - mysql2 decodes the server's version in each connection's handshake as CESU-8, which iconv-lite
  *   decodes after loading its table of every encoding it knows; for ASCII bytes (a version always is)
  *   CESU-8 is those bytes, decoded as such; anything else goes to iconv-lite as before.
+ * - libmime asks iconv-lite at load for the codecs it compares with (see lazyLibmimeCodecs): asked on
+ *   first use, so an email in UTF-8 or ASCII never loads iconv-lite's table of encodings.
  * A library whose text is no longer what is replaced is bundled as it is (slower, the same behaviour),
  * and the manifest lists what was deferred (`lazyVendor`; a test expects every one).
  */
@@ -370,6 +372,34 @@ const IOREDIS_COMMANDER = /[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/;
 const IOREDIS_COMMANDS_LOOP = 'commands.forEach(function (commandName) {\n    Commander.prototype[commandName] =';
 const LIBMIME_CHARSET = /[\\/]libmime[\\/]dist[\\/](cjs|esm)[\\/]charset\.js$/;
 const LIBMIME_GBK = /(\w+(?:\.default)?)\.getCodec\('gbk'\)\.decoder/;
+/**
+ * libmime's charset module asks iconv-lite at load for the codecs it compares with (UTF-7, base64 and
+ * hex refused; UTF-16 and UTF-32 held back to guess their byte order; the double-byte decoder), and
+ * iconv-lite loads its table of every encoding to answer. The same values, asked for on first use (a
+ * charset other than UTF-8 and ASCII, which libmime decodes without iconv-lite): null when the module's
+ * text is not what this expects (then only the GBK table is deferred, as before).
+ */
+function lazyLibmimeCodecs(text, iconv) {
+  const statement = (name) => new RegExp(`const ${name} = (new (?:Set|Map)\\([\\s\\S]*?\\));\\n`);
+  const dbcsUse = 'codec.decoder === DBCS_DECODER)';
+  const sets = ['UNSUPPORTED_CODECS', 'BYTE_ORDER_GUESSING'];
+  if (!sets.every((name) => statement(name).test(text)) || !LIBMIME_GBK_STATEMENT.test(text)) return null;
+  if (text.split(dbcsUse).length !== 2) return null;
+  // Each is only read with .has / .get, and DBCS_DECODER only in that comparison (besides comments).
+  const code = text.replace(/\/\/.*$/gm, '');
+  if (code.split('UNSUPPORTED_CODECS.has(').length !== code.split('UNSUPPORTED_CODECS').length - 1) return null;
+  if (code.split('BYTE_ORDER_GUESSING.get(').length !== code.split('BYTE_ORDER_GUESSING').length - 1) return null;
+  if (code.split('DBCS_DECODER').length - 1 !== 2) return null;
+  let out = text;
+  for (const name of sets) out = out.replace(statement(name), `const ${name} = __trOnFirstUse(() => $1);\n`);
+  out = out
+    .replace(LIBMIME_GBK_STATEMENT, `const DBCS_DECODER = () => ${iconv}.encodings._dbcs.prototype.decoder;`)
+    .replace(dbcsUse, 'codec.decoder === DBCS_DECODER())');
+  const helper =
+    'const __trOnFirstUse = (make) => { let made = null; const it = () => (made ??= make()); return { has: (key) => it().has(key), get: (key) => it().get(key) }; };\n';
+  return `${helper}${out}`;
+}
+const LIBMIME_GBK_STATEMENT = /const DBCS_DECODER = [\w.]+\.getCodec\('gbk'\)\.decoder;/;
 const MYSQL2_STRING = /[\\/]mysql2[\\/]lib[\\/]parsers[\\/]string\.js$/;
 const MYSQL2_DECODE_ANCHOR = `  if (Buffer.isEncoding(encoding)) {
     return buffer.toString(encoding, start, end);
@@ -440,10 +470,16 @@ export function lazyVendor(applied) {
       });
       build.onLoad({ filter: LIBMIME_CHARSET }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        if (!LIBMIME_GBK.test(text)) return undefined;
-        applied.add(`libmime:gbk-${LIBMIME_CHARSET.exec(args.path)[1]}`);
+        const gbk = LIBMIME_GBK.exec(text);
+        if (!gbk) return undefined;
+        const flavour = LIBMIME_CHARSET.exec(args.path)[1];
+        applied.add(`libmime:gbk-${flavour}`);
         // getCodec has loaded iconv-lite's encodings already (libmime's UNSUPPORTED_CODECS, above it).
-        return { contents: text.replace(LIBMIME_GBK, '$1.encodings._dbcs.prototype.decoder'), loader: 'js' };
+        const eager = text.replace(LIBMIME_GBK, '$1.encodings._dbcs.prototype.decoder');
+        const lazy = lazyLibmimeCodecs(text, gbk[1]);
+        if (lazy === null) return { contents: eager, loader: 'js' };
+        applied.add(`libmime:codecs-${flavour}`);
+        return { contents: lazy, loader: 'js' };
       });
     },
   };

@@ -115,6 +115,8 @@ describe('the bundled CLI', () => {
 /** What bin/build.mjs defers (see lazyVendor there): a library update that changes its text shows here. */
 const DEFERRED = [
   'ioredis:commander-prototype',
+  'libmime:codecs-cjs',
+  'libmime:codecs-esm',
   'libmime:gbk-cjs',
   'libmime:gbk-esm',
   'mailparser:html-to-text',
@@ -215,10 +217,27 @@ describe('libraries’ unused start-up work, deferred in the bundle', () => {
       const textOnly = Buffer.from(
         'From: a@customer.example\r\nSubject: html\r\nContent-Type: text/html\r\n\r\n<div>Only <i>HTML</i> here: www.example.org</div>\r\n',
       );
-      for (const input of [raw, textOnly]) {
+      // The codecs libmime compares with, asked for on first use: UTF-7 refused, UTF-16 without a BOM guessed, Latin-1.
+      const part = (charset: string, body: Buffer) =>
+        Buffer.concat([
+          Buffer.from(
+            `From: a@customer.example\r\nSubject: ${charset}\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
+          ),
+          Buffer.from(`${body.toString('base64')}\r\n`),
+        ]);
+      const charsets = [
+        part('utf-7', Buffer.from('Hi +ADw-script+AD4-alert(1)+ADw-/script+AD4-')),
+        part('utf-16', Buffer.from('Commande 1234 arrivée ? '.repeat(20), 'utf16le')),
+        part('iso-8859-1', Buffer.from('Commande arrivée, merci à vous', 'latin1')),
+      ];
+      for (const input of [raw, textOnly, ...charsets]) {
         const expected = await eager(input, {});
         expect(await bundled.parse(input, {})).toEqual(expected);
       }
+      const decoded = async (input: Buffer) => ((await bundled.parse(input, {})) as { text: string }).text;
+      expect(await decoded(charsets[1]!)).toContain('Commande 1234 arrivée ? Commande');
+      expect(await decoded(charsets[2]!)).toContain('Commande arrivée, merci à vous');
+      expect(await decoded(charsets[0]!)).not.toContain('<script>');
       const parsed = (await bundled.parse(raw, {})) as { text: string; textAsHtml: string; subject: string };
       expect(parsed.subject).toBe('订单');
       expect(parsed.text).toContain('订单 12345 还没有到, 订单 12345');
