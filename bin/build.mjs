@@ -322,9 +322,9 @@ async function bundleCli({ log, newest }) {
  * Work some libraries do as they load, for features ticketrelay never asks of them, deferred in the
  * bundle to the first time it is asked for (then done exactly as before). Each short process loaded
  * them all: about 35 ms of CPU of `ingest -` (issue 19).
- * - mailparser builds linkify-it's pattern of every top-level domain, and loads html-to-text with its
+ * - mailparser builds linkify-it's pattern of every top-level domain, and loads he's and html-to-text's
  *   HTML parser and entity tables, for textAsHtml and HTML→text, which MailparserEmailParser turns off
- *   (skipTextToHtml, skipTextLinks, skipHtmlToText). Its imports of both get stand-ins that load the
+ *   (skipTextToHtml, skipTextLinks, skipHtmlToText). Its imports of the three get stand-ins that load the
  *   real module on first use: linkify-it's stand-in records the set-up calls (tlds, add, set, each of
  *   which recompiles the patterns) and replays them then.
  * - libmime builds iconv-lite's GBK table at load to learn the decoder class all double-byte codecs
@@ -346,6 +346,7 @@ async function bundleCli({ log, newest }) {
  */
 const LAZY_VENDOR_IMPORTS = {
   'html-to-text': 'export function htmlToText(...args) { return require("html-to-text").htmlToText(...args); }',
+  he: 'export default new Proxy({}, { get: (_, name) => require("he")[name] });',
   'linkify-it': `const SET_UP = new Set(['tlds', 'add', 'set']);
 export default function linkifyIt(...options) {
   const calls = [];
@@ -436,7 +437,7 @@ export function lazyVendor(applied) {
   return {
     name: 'lazy-vendor',
     setup(build) {
-      build.onResolve({ filter: /^(html-to-text|linkify-it)$/ }, (args) => {
+      build.onResolve({ filter: /^(html-to-text|linkify-it|he)$/ }, (args) => {
         if (!/[\\/]mailparser[\\/]dist[\\/]esm[\\/]mail-parser\.js$/.test(args.importer)) return undefined;
         applied.add(`mailparser:${args.path}`);
         return { path: args.path, namespace: 'lazy-vendor', pluginData: { resolveDir: path.dirname(args.importer) } };

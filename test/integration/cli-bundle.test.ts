@@ -119,6 +119,7 @@ const DEFERRED = [
   'libmime:codecs-esm',
   'libmime:gbk-cjs',
   'libmime:gbk-esm',
+  'mailparser:he',
   'mailparser:html-to-text',
   'mailparser:linkify-it',
   'mysql2:ascii-cesu8',
