@@ -38,6 +38,8 @@ export interface IntakeOptions {
    * load in the background at once, so that the first email does not wait for its imports.
    */
   lazy?: boolean;
+  /** A process that runs one command and exits (`ingest -`, `command`): see openDatabase's shortLived. */
+  shortLived?: boolean;
 }
 
 /**
@@ -154,7 +156,11 @@ export interface IntakeApp {
 export async function createIntakeApp(config: Config, options: IntakeOptions = {}): Promise<IntakeApp> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
-  const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  const database = openDatabase({
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    shortLived: options.shortLived === true,
+  });
   // Wired first: what it preloads (the parser, the queue and its Redis connection, the mail sender)
   // loads while the database answers.
   const parts = wireIntake(database, config, logger, options);

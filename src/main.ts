@@ -128,7 +128,8 @@ export type AppOptions = IntakeOptions;
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn({ component: 'config' }, warning);
-  const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  const shortLived = options.shortLived === true;
+  const database = openDatabase({ url: config.database.url, poolSize: config.database.poolSize, shortLived });
   try {
     if (options.prepare !== false)
       await prepareDatabase(database, config, (line) => logger.info({ component: 'db' }, line));
@@ -142,12 +143,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     url: config.database.url,
     poolSize: config.database.poolSize,
     queryBudget: { ms: config.database.queryBudgetMs, variable: 'DB_QUERY_BUDGET_MS' },
+    shortLived,
   });
   // Exports read page after page: a budget of their own, on a small pool of their own.
   const exportDatabase = openDatabase({
     url: config.database.url,
     poolSize: 2,
     queryBudget: { ms: config.database.exportBudgetMs, variable: 'DB_EXPORT_BUDGET_MS' },
+    shortLived,
   });
   const agents = new MysqlAgentDirectory(database, { discordAgentRoles: config.discord.agentRoles });
   const closeAll = async () => {

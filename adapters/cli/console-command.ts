@@ -63,7 +63,7 @@ export const commandCommand: CliCommand = {
     }
     const config = loadConfig();
     // One command and exit: SDKs load only if it needs them (a reply loads nodemailer, a view nothing more).
-    const app = await buildApp(config, { logger: quietLogger(config), lazy: true });
+    const app = await buildApp(config, { logger: quietLogger(config), lazy: true, shortLived: true });
     try {
       const { caller, agent, registered, refused } = await consoleCaller(callerOptions(values, config, app.agents));
       if (refused) {

@@ -53,7 +53,7 @@ export async function ingestCommand(args: readonly string[], say: Say): Promise<
   await ensureLocalServices(config, (line) => logger.info({ component: 'services' }, line));
   // The parser, the queue (and its Redis connection) and the mail sender load while the database
   // answers: a new ticket needs all three, and the pipe's time is mostly waiting for replies.
-  const app = await createIntakeApp(config, { logger, parser: single ? 'inline' : 'threads' });
+  const app = await createIntakeApp(config, { logger, parser: single ? 'inline' : 'threads', shortLived: single });
   try {
     const summary = await runIngest(app.intake, {
       paths: positionals,

@@ -38,7 +38,16 @@ export interface QueryBudget {
   readonly variable: string;
 }
 
-export function openDatabase(options: { url: string; poolSize: number; queryBudget?: QueryBudget }): Database {
+export function openDatabase(options: {
+  url: string;
+  poolSize: number;
+  queryBudget?: QueryBudget;
+  /**
+   * A process that runs one command and exits: rows are read by mysql2's generic parser instead of one it
+   * compiles (new Function) for each query's columns, which costs more than the few rows it then reads.
+   */
+  shortLived?: boolean;
+}): Database {
   const url = new URL(options.url);
   const pool = mysql.createPool({
     uri: options.url.replace(/^mariadb:/, 'mysql:'),
@@ -52,6 +61,7 @@ export function openDatabase(options: { url: string; poolSize: number; queryBudg
     // Intake sends a transaction's deferred writes and its COMMIT in one round trip. Every statement
     // is built by drizzle with bound parameters; no SQL is ever assembled from input.
     multipleStatements: true,
+    disableEval: options.shortLived === true,
   });
   // A pool whose server went away emits 'error' on idle connections; the next query reports it.
   pool.on('connection', (conn) => {
