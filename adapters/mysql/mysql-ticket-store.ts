@@ -35,7 +35,7 @@ import { adoptBeforeListing, bringInLine, runnerOf, type LegacyRead } from './le
 import { toAppError, type Database } from './database.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, nullableNumber, stringOr } from './row.ts';
-import { readTally } from './ticket-tally.ts';
+import { countCreatedSince, readTally } from './ticket-tally.ts';
 import { allOf, searchNewestFirst, type SqlCondition } from './newest-first-search.ts';
 import { wordMatch, wordTokens } from './word-match.ts';
 
@@ -371,7 +371,9 @@ export class MysqlTicketStore implements TicketStore {
       readTally(runnerOf(this.#database.pool)).catch((error: unknown) => {
         throw toAppError(error, 'counting tickets');
       }),
-      this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
+      countCreatedSince(runnerOf(this.#database.pool), since).catch((error: unknown) => {
+        throw toAppError(error, 'counting tickets');
+      }),
       // A range of the (triaged, created_at) index: as few rows as tickets waiting for a worker.
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0', [], 'counting tickets'),
     ]);
@@ -379,7 +381,7 @@ export class MysqlTicketStore implements TicketStore {
       total: tally.open + tally.closed,
       open: tally.open,
       closed: tally.closed,
-      createdSince: Number(created[0]?.['n'] ?? 0),
+      createdSince: created,
       openByPriority: tally.openByPriority,
       openByCategory: tally.openByCategory,
       untriaged: Number(untriaged[0]?.['n'] ?? 0),

@@ -112,6 +112,20 @@ export const supportTicketTally = mysqlTable(
 );
 
 /**
+ * support_ticket counted by the hour of created_at (UTC), kept by triggers as the tally is (migration 0025):
+ * "created since" reads whole hours here and only the first, partial hour from the created_at index.
+ */
+export const supportTicketHourly = mysqlTable(
+  'support_ticket_hourly',
+  {
+    hour: datetime('hour').notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    tickets: bigint('tickets', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.shard] })],
+);
+
+/**
  * Every email seen, in or out, keyed by its Message-ID (unique: the same email twice is one row).
  * Outbound rows double as the outbox: `delivery` goes pending → sent | failed | suppressed.
  */
