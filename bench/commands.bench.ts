@@ -109,6 +109,7 @@ async function generate(database: Database, tickets: number, log: (line: string)
   // TRUNCATE fires no trigger: the tally is emptied with the tickets.
   await pool.query('TRUNCATE TABLE support_ticket');
   await pool.query('TRUNCATE TABLE support_ticket_tally');
+  await pool.query('TRUNCATE TABLE support_ticket_hourly');
   await pool.query('TRUNCATE TABLE support_ticket_text');
   await pool.query('TRUNCATE TABLE ___xtr_msg');
   await pool.query('TRUNCATE TABLE ___xtr_customer');

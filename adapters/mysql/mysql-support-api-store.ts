@@ -19,7 +19,7 @@ import { METADATA_MARKER, parseLegacyContent } from './legacy-format.ts';
 import { adoptBeforeListing, bringInLine, runnerOf } from './legacy-sync.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, asDateOrNull, queryRows, type Row } from './row.ts';
-import { readTally, tallyCount, type TallyFilter } from './ticket-tally.ts';
+import { countCreatedSince, readTally, tallyCount, type TallyFilter } from './ticket-tally.ts';
 import { afterTicket, allOf, searchNewestFirst, type SqlCondition } from './newest-first-search.ts';
 import { wordMatch, wordTokens } from './word-match.ts';
 
@@ -44,14 +44,16 @@ export class MysqlSupportApiStore implements SupportApiStore {
       readTally(runnerOf(this.#pool)).catch((error: unknown) => {
         throw toAppError(error, 'counting tickets');
       }),
-      this.#rows('SELECT COUNT(*) AS n FROM support_ticket t WHERE t.created_at >= ?', [since], 'counting tickets'),
+      countCreatedSince(runnerOf(this.#pool), since).catch((error: unknown) => {
+        throw toAppError(error, 'counting tickets', this.#budget);
+      }),
     ]);
     return {
       total: tally.open + tally.closed,
       open: tally.open,
       closed: tally.closed,
       urgent: tally.openByPriority.urgent,
-      createdSince: Number(created[0]?.['n'] ?? 0),
+      createdSince: created,
       byCategory: tally.openByCategory,
       byPriority: tally.openByPriority,
     };

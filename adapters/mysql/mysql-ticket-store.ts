@@ -35,7 +35,7 @@ import { adoptBeforeListing, bringInLine, runnerOf, type LegacyRead } from './le
 import { toAppError, type Database } from './database.ts';
 import { indexableWord } from './fulltext.ts';
 import { asDate, nullableNumber, stringOr } from './row.ts';
-import { readTally } from './ticket-tally.ts';
+import { countCreatedSince, readTally } from './ticket-tally.ts';
 import { allOf, searchNewestFirst, type SqlCondition } from './newest-first-search.ts';
 import { wordMatch, wordTokens } from './word-match.ts';
 
@@ -100,7 +100,12 @@ export class MysqlTicketStore implements TicketStore {
     }
     let ids: number[];
     if (!search) {
-      ids = await this.#ids(filters, params, pageSize + 1, offset);
+      // Every status with a priority or a category: each status read on its (priority|category, status,
+      // created_at) index, newest first, then merged (without a status those indexes are not in date order).
+      ids =
+        request.status === 'all' && (request.priority || request.category)
+          ? await this.#idsEachStatus(filters, params, pageSize + 1, offset)
+          : await this.#ids(filters, params, pageSize + 1, offset);
     } else if (search.address) {
       // A customer's address: their tickets, by the (customer_email, created_at) index.
       ids = await this.#ids(
@@ -172,6 +177,30 @@ export class MysqlTicketStore implements TicketStore {
     return rows.map((r) => Number(r['ticket_id']));
   }
 
+  /**
+   * #ids for both statuses at once: the first offset + limit of each status, merged newest first. Without a
+   * status, MariaDB walks the created_at index and reads each ticket for its priority and category (past
+   * the old site's thousands of new "normal" tickets on top, 86 ms on the shop's table); per status, the
+   * (priority|category, status, created_at) indexes are already in the list's order.
+   */
+  async #idsEachStatus(
+    conditions: readonly string[],
+    params: readonly unknown[],
+    limit: number,
+    offset: number,
+  ): Promise<number[]> {
+    const status = (value: TicketStatus) =>
+      `(SELECT t.ticket_id, t.created_at FROM support_ticket t ${where([`t.status = '${value}'`, ...conditions])}
+         ORDER BY t.created_at DESC, t.ticket_id DESC LIMIT ?)`;
+    const rows = await this.#rows(
+      `SELECT u.ticket_id FROM (${status('open')} UNION ALL ${status('closed')}) u
+        ORDER BY u.created_at DESC, u.ticket_id DESC LIMIT ? OFFSET ?`,
+      [...params, offset + limit, ...params, offset + limit, limit, offset],
+      'listing tickets',
+    );
+    return rows.map((r) => Number(r['ticket_id']));
+  }
+
   async suggest(prefix: string, limit: number): Promise<TicketSummary[]> {
     const p = prefix.trim().replace(/^#/, '');
     if (/^\d{1,9}$/.test(p)) {
@@ -208,39 +237,36 @@ export class MysqlTicketStore implements TicketStore {
     try {
       const synced = await bringInLine(runnerOf(pool), ticketId, { lock: false, at: new Date() });
       if (synced.found !== 'ticket') return lookupOf(synced);
-      const [row] = await selectTicket(pool, ticketId, false);
+      // Our row, the ticket's legacy row and its replies (msg_parent_id is text in the legacy table), and our
+      // notes: independent reads, at the same time (one after the other they were most of a view's time).
+      const [[row], [legacy], [notes]] = await Promise.all([
+        selectTicket(pool, ticketId, false).then((rows) => [rows[0]] as const),
+        pool.query(
+          `(SELECT msg_id, msg_cnfa_id, msg_date, msg_content FROM ___xtr_msg WHERE msg_id = ?)
+           UNION ALL
+           (SELECT msg_id, msg_cnfa_id, msg_date, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id DESC LIMIT ?)`,
+          [ticketId, String(ticketId), threadLimit],
+        ),
+        pool.query(
+          `SELECT type, actor, details, created_at FROM support_event
+            WHERE (ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened', 'template_actions', 'stranger_linked', 'ticket_created'))
+               OR (ticket_id = ? AND type = 'replied' AND JSON_EXTRACT(details, '$.template') IS NOT NULL)
+            ORDER BY created_at DESC, id DESC LIMIT ?`,
+          [ticketId, ticketId, threadLimit],
+        ),
+      ]);
       if (!row) return { found: 'none' };
-      // The ticket row and its replies (msg_parent_id is text in the legacy table), and our notes.
-      const [legacy] = await pool.query(
-        `(SELECT msg_id, msg_cnfa_id, msg_date, msg_content FROM ___xtr_msg WHERE msg_id = ?)
-         UNION ALL
-         (SELECT msg_id, msg_cnfa_id, msg_date, msg_content FROM ___xtr_msg WHERE msg_parent_id = ? ORDER BY msg_id DESC LIMIT ?)`,
-        [ticketId, String(ticketId), threadLimit],
-      );
-      const [notes] = await pool.query(
-        `SELECT type, actor, details, created_at FROM support_event
-          WHERE (ticket_id = ? AND type IN ('note', 'closed', 'reopened', 'customer_reply_reopened', 'template_actions', 'stranger_linked', 'ticket_created'))
-             OR (ticket_id = ? AND type = 'replied' AND JSON_EXTRACT(details, '$.template') IS NOT NULL)
-          ORDER BY created_at DESC, id DESC LIMIT ?`,
-        [ticketId, ticketId, threadLimit],
-      );
-      const sources = await emailSources(
-        pool,
-        ticketId,
-        (legacy as Row[]).map((r) => Number(r['msg_id'])),
-      );
       const staffIds = [
         ...new Set((legacy as Row[]).map((r) => staffIdOf(r['msg_cnfa_id'])).filter((s): s is string => s !== null)),
       ];
-      const names = new Map<string, string>();
-      if (staffIds.length) {
-        const [agents] = await pool.query(
-          'SELECT staff_id, name FROM support_agent WHERE staff_id IN (?) ORDER BY active DESC, id',
-          [staffIds.map(Number)],
-        );
-        for (const a of agents as Row[])
-          if (!names.has(String(a['staff_id']))) names.set(String(a['staff_id']), String(a['name']));
-      }
+      const [sources, names] = await Promise.all([
+        emailSources(
+          pool,
+          ticketId,
+          (legacy as Row[]).map((r) => Number(r['msg_id'])),
+        ),
+        staffNames(pool, staffIds),
+      ]);
       const summary = toSummary(row);
       const customerEmail = String(row['customer_email']);
       const created = summary.createdAt;
@@ -345,7 +371,9 @@ export class MysqlTicketStore implements TicketStore {
       readTally(runnerOf(this.#database.pool)).catch((error: unknown) => {
         throw toAppError(error, 'counting tickets');
       }),
-      this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ?', [since], 'counting tickets'),
+      countCreatedSince(runnerOf(this.#database.pool), since).catch((error: unknown) => {
+        throw toAppError(error, 'counting tickets');
+      }),
       // A range of the (triaged, created_at) index: as few rows as tickets waiting for a worker.
       this.#rows('SELECT COUNT(*) AS n FROM support_ticket WHERE triaged = 0', [], 'counting tickets'),
     ]);
@@ -353,7 +381,7 @@ export class MysqlTicketStore implements TicketStore {
       total: tally.open + tally.closed,
       open: tally.open,
       closed: tally.closed,
-      createdSince: Number(created[0]?.['n'] ?? 0),
+      createdSince: created,
       openByPriority: tally.openByPriority,
       openByCategory: tally.openByCategory,
       untriaged: Number(untriaged[0]?.['n'] ?? 0),
@@ -647,6 +675,19 @@ async function emailSources(
     });
   }
   return sources;
+}
+
+/** The agents' names by staff id (the active first, then the lowest id). */
+async function staffNames(q: Queryable, staffIds: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (staffIds.length === 0) return names;
+  const [agents] = await q.query(
+    'SELECT staff_id, name FROM support_agent WHERE staff_id IN (?) ORDER BY active DESC, id',
+    [staffIds.map(Number)],
+  );
+  for (const a of agents as Row[])
+    if (!names.has(String(a['staff_id']))) names.set(String(a['staff_id']), String(a['name']));
+  return names;
 }
 
 function lookupOf<T>(read: Exclude<LegacyRead, { found: 'ticket' }>): TicketLookup<T> {

@@ -76,6 +76,8 @@ export const supportTicket = mysqlTable(
     index('idx_ticket_customer_email').on(t.customerEmail, t.createdAt),
     index('idx_ticket_status_awaiting').on(t.status, t.awaitingReplySince),
     index('idx_ticket_assignee_status').on(t.assigneeAgentId, t.status),
+    // Words walked newest first from the index alone (migration 0025, newest-first-search.ts).
+    index('idx_ticket_created_words').on(t.createdAt, t.ticketId, t.subject, t.customerEmail),
     // Also FULLTEXT ft_ticket_subject_email (subject, customer_email), for /ticket list's words:
     // created by the hand-written migration 0003_ticket_search.sql (drizzle cannot declare FULLTEXT).
   ],
@@ -107,6 +109,20 @@ export const supportTicketTally = mysqlTable(
     tickets: bigint('tickets', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.status, t.priority, t.category, t.shard] })],
+);
+
+/**
+ * support_ticket counted by the hour of created_at (UTC), kept by triggers as the tally is (migration 0025):
+ * "created since" reads whole hours here and only the first, partial hour from the created_at index.
+ */
+export const supportTicketHourly = mysqlTable(
+  'support_ticket_hourly',
+  {
+    hour: datetime('hour').notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    tickets: bigint('tickets', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.shard] })],
 );
 
 /**

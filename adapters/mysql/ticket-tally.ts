@@ -60,3 +60,17 @@ export async function tallyCount(run: SqlRunner, filter: TallyFilter): Promise<n
   )) as Record<string, unknown>[];
   return Number(rows[0]?.['n'] ?? 0);
 }
+
+/**
+ * Tickets created at or after `since`: the whole hours from support_ticket_hourly (the triggers of migration
+ * 0025), the rest of since's own hour from the created_at index. A COUNT of the range read every ticket of it
+ * (90,000 in a day of the old site's form on the shop's table: 31 ms); this reads at most an hour of them.
+ */
+export async function countCreatedSince(run: SqlRunner, since: Date): Promise<number> {
+  const hour = new Date(Math.ceil(since.getTime() / 3_600_000) * 3_600_000);
+  const [partial, whole] = (await Promise.all([
+    run('SELECT COUNT(*) AS n FROM support_ticket WHERE created_at >= ? AND created_at < ?', [since, hour]),
+    run('SELECT COALESCE(SUM(tickets), 0) AS n FROM support_ticket_hourly WHERE hour >= ?', [hour]),
+  ])) as Record<string, unknown>[][];
+  return Number(partial?.[0]?.['n'] ?? 0) + Number(whole?.[0]?.['n'] ?? 0);
+}

@@ -141,6 +141,19 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** Days since 1970-01-01 of a local date, and back. */
+function dayNumber(date: LocalDate): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / 86_400_000;
+}
+
+function dateOfDay(n: number): LocalDate {
+  return new Date(n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whole days summed at once by businessMinutesBetween (a calendar caches one figure per stretch). */
+const BLOCK_DAYS = 32;
+
 export function weekdayOf(date: LocalDate): Weekday {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]!;
@@ -218,6 +231,8 @@ export class BusinessCalendar {
   readonly always: boolean;
   readonly #days = new Map<LocalDate, DayHours>();
   readonly #holidays = new Map<number, ReadonlyMap<LocalDate, string>>();
+  /** Open milliseconds of BLOCK_DAYS whole days, by the number of the first (days since 1970-01-01). */
+  readonly #blocks = new Map<number, number>();
 
   constructor(spec: CalendarSpec, always = false) {
     this.spec = spec;
@@ -335,21 +350,55 @@ export class BusinessCalendar {
     throw new RangeError(`calendar "${this.name}" has no open hour for ${MAX_DAYS} days after ${from.toISOString()}`);
   }
 
-  /** Business minutes between two instants (0 when `to` is not after `from`). */
+  /**
+   * Business minutes between two instants (0 when `to` is not after `from`). The days in between are
+   * whole (from and to fall on the first and last): their open time is summed by stretches of
+   * BLOCK_DAYS days, each computed once per calendar. An open ticket's clock since years ago was a walk
+   * of every day at each /ticket view (2,300 days, ~35 ms of CPU). The same sum of whole milliseconds.
+   */
   businessMinutesBetween(from: Date, to: Date): number {
     if (to <= from) return 0;
     if (this.always) return (to.getTime() - from.getTime()) / 60_000;
-    let total = 0;
-    const last = localDateOf(to, this.timeZone);
-    let date = localDateOf(from, this.timeZone);
-    for (let n = 0; n < MAX_DAYS && date <= last; n++, date = addDays(date, 1)) {
-      for (const i of this.day(date).intervals) {
+    const first = dayNumber(localDateOf(from, this.timeZone));
+    // Days past MAX_DAYS are not counted (as a walk of MAX_DAYS days would stop there).
+    const last = Math.min(dayNumber(localDateOf(to, this.timeZone)), first + MAX_DAYS - 1);
+    const clipped = (n: number) => {
+      let ms = 0;
+      for (const i of this.day(dateOfDay(n)).intervals) {
         const s = Math.max(i.start.getTime(), from.getTime());
         const e = Math.min(i.end.getTime(), to.getTime());
-        if (e > s) total += e - s;
+        if (e > s) ms += e - s;
       }
-    }
+      return ms;
+    };
+    let total = clipped(first);
+    if (last > first) total += this.#openMs(first + 1, last - 1) + clipped(last);
     return total / 60_000;
+  }
+
+  /** Open milliseconds of the whole days numbered a…b (none when b < a): stretches from the cache, the ends day by day. */
+  #openMs(a: number, b: number): number {
+    let ms = 0;
+    let n = a;
+    while (n <= b) {
+      if (n % BLOCK_DAYS === 0 && n + BLOCK_DAYS - 1 <= b) {
+        let block = this.#blocks.get(n);
+        if (block === undefined) {
+          block = 0;
+          for (let k = n; k < n + BLOCK_DAYS; k++) block += this.#dayOpenMs(k);
+          this.#blocks.set(n, block);
+        }
+        ms += block;
+        n += BLOCK_DAYS;
+      } else ms += this.#dayOpenMs(n++);
+    }
+    return ms;
+  }
+
+  #dayOpenMs(n: number): number {
+    let ms = 0;
+    for (const i of this.day(dateOfDay(n)).intervals) ms += i.end.getTime() - i.start.getTime();
+    return ms;
   }
 
   /** Whether `at` falls inside opening hours. */

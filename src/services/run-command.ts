@@ -598,6 +598,20 @@ export class CommandService {
         : d.triage.triaged
           ? []
           : ['not triaged yet'];
+    // Independent reads, at the same time: who a reply would reach (seen before sending: a copy goes to
+    // everyone on the thread), the SLA clocks and the assignment.
+    const [recipients, sla, assignment] = await Promise.all([
+      this.#store.transaction(async (tx) => {
+        const found = await replyRecipients(
+          tx,
+          { ticketId, customerEmail: d.customerEmail },
+          await tx.lastCustomerEmail(ticketId),
+        );
+        return typeof found === 'string' ? null : found;
+      }),
+      this.#sla?.describe(ticketId),
+      this.#assignment?.describe(ticketId),
+    ]);
     const card: TicketCard = {
       kind: 'ticket',
       ticket: d.summary,
@@ -626,17 +640,9 @@ export class CommandService {
         })),
       })),
       actions: d.summary.status === 'open' ? ['reply', 'assign_me', 'close'] : ['reopen'],
-      // Who a reply would reach, seen before sending (a copy goes to everyone on the thread).
-      recipients: await this.#store.transaction(async (tx) => {
-        const found = await replyRecipients(
-          tx,
-          { ticketId, customerEmail: d.customerEmail },
-          await tx.lastCustomerEmail(ticketId),
-        );
-        return typeof found === 'string' ? null : found;
-      }),
-      ...(this.#sla ? { sla: await this.#sla.describe(ticketId) } : {}),
-      ...(this.#assignment ? { assignment: await this.#assignment.describe(ticketId) } : {}),
+      recipients,
+      ...(sla ? { sla } : {}),
+      ...(assignment ? { assignment } : {}),
     };
     return { ok: true, text: formatCard(card, this.#timeZone), ephemeral: true, view: card };
   }
