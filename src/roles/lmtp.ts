@@ -15,6 +15,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { LmtpListen } from '../lmtp-target.ts';
 import { AppError, describeError, isAppError } from '../domain/errors.ts';
 import type { App } from '../main.ts';
+import { greetAtOnce } from './greet-at-once.ts';
 import type { RoleStarter, RunningRole } from './role.ts';
 import type { IntakeResult } from '../services/intake-result.ts';
 
@@ -132,6 +133,8 @@ export async function startLmtpServer(app: App, options: { listen?: LmtpListen }
       });
     },
   });
+  // No early-talker wait before the greeting: the clients are the local mail server and the pipe's hand-over.
+  greetAtOnce(server);
   server.on('error', (error) => log.warn({ err: describeError(error) }, 'LMTP connection error'));
 
   const address =
