@@ -203,8 +203,11 @@ describe('SLA alerts', () => {
       subject: 'Headlight',
       body: 'Which bulb fits?',
     });
-    const row = await db.query('SELECT created_at FROM support_ticket WHERE ticket_id = ?', [ticketId]);
-    now = new Date((row[0]!['created_at'] as Date).getTime() + MIN);
+    // Created on a Saturday at noon, when the shop (Mon–Fri 09:00–18:00) is closed and the new calendar below is
+    // open: the deadline moves whatever the hour the test runs at (in business hours both calendars gave the same).
+    const created = instantOf('2026-11-28', 12 * 60, 'Europe/Paris');
+    await db.query('UPDATE support_ticket SET created_at = ? WHERE ticket_id = ?', [created, ticketId]);
+    now = new Date(created.getTime() + MIN);
     await w.sla.checkOnce();
     const calendar = path.join(os.tmpdir(), `sla-calendar-${process.pid}-${Date.now()}.json`);
     const slots = ['07:00-20:00'];
