@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the compiled JavaScript under dist/ (bin/build.mjs; `npm ci` builds it), rebuilding first the files
 // changed since: a process loads no transpiler, and each command only the SDKs it uses (lazy imports).
-// What runs is the CLI's bundle, one file (dist/ticketrelay.cjs), with V8's code cache; the per-file
-// tree when esbuild is not installed.
+// What runs is a bundle, one file with V8's code cache: dist/handover.cjs for a mail server's pipe with the
+// lmtp role set (LMTP_LISTEN), dist/ingest.cjs for `ingest`, dist/ticketrelay.cjs for everything else; the
+// per-file tree when esbuild is not installed.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
