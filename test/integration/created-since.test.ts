@@ -4,6 +4,8 @@
  * Checked against a COUNT of the tickets themselves after inserts from several connections, a ticket whose
  * creation time is corrected, deletions, and for a `since` on an hour, inside one, before everything and after.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlSupportApiStore } from '../../adapters/mysql/mysql-support-api-store.ts';
 import { MysqlTicketStore } from '../../adapters/mysql/mysql-ticket-store.ts';
@@ -77,5 +79,56 @@ describe('tickets created since a time, from the hourly tally', () => {
     }
     expect(await counted(new Date(0))).toBe(2_400 - 41);
     expect(await counted(new Date(day0 + 30 * 86_400_000))).toBe(0);
+  });
+
+  it('counts once a ticket written while migration 0025 runs, between its triggers and its count of the tickets there', async () => {
+    // The migration's last statement, as db migrate runs it (on a connection in READ COMMITTED).
+    const sql = await readFile(
+      path.join(import.meta.dirname, '../../adapters/mysql/migrations/0025_ticket_words_index.sql'),
+      'utf8',
+    );
+    const backfill = sql.split('--> statement-breakpoint').at(-1) ?? '';
+    expect(backfill).toMatch(/INSERT INTO `support_ticket_hourly`/);
+    await db.query('DELETE FROM support_ticket');
+    await db.query('DELETE FROM support_ticket_hourly');
+    const pool = db.database.pool;
+    // Tickets there before the migration: the triggers did not exist, nothing counted them.
+    await db.query(INSERT, [Array.from({ length: 300 }, (_, i) => row(5_000 + i))]);
+    await db.query('DELETE FROM support_ticket_hourly');
+    // The triggers exist now; before the count, the intake and the old site's adoption write and delete.
+    await db.query(INSERT, [Array.from({ length: 40 }, (_, i) => row(6_000 + i))]);
+    await db.query('DELETE FROM support_ticket WHERE ticket_id BETWEEN 5000 AND 5009');
+    await db.query('UPDATE support_ticket SET created_at = created_at + INTERVAL 3 DAY WHERE ticket_id = 5020');
+    const conn = await pool.getConnection();
+    try {
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      // One more still uncommitted while the count runs: its trigger's row commits with it, after.
+      const writer = await pool.getConnection();
+      try {
+        await writer.beginTransaction();
+        await writer.query(INSERT, [[row(7_001)]]);
+        await conn.query(backfill);
+        await writer.commit();
+      } finally {
+        writer.release();
+      }
+    } finally {
+      conn.release();
+    }
+    await db.query(INSERT, [[row(7_002)]]);
+    const byHour = async (sqlText: string) =>
+      Object.fromEntries(
+        (await db.query<{ hour: string; n: number }>(sqlText)).map((r) => [String(r.hour), Number(r.n)]),
+      );
+    const tallied = await byHour(
+      "SELECT DATE_FORMAT(hour, '%Y-%m-%d %H') AS hour, SUM(tickets) AS n FROM support_ticket_hourly GROUP BY hour HAVING SUM(tickets) <> 0",
+    );
+    const actual = await byHour(
+      "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H') AS hour, COUNT(*) AS n FROM support_ticket GROUP BY 1",
+    );
+    expect(Object.values(actual).reduce((a, b) => a + b, 0)).toBe(300 - 10 + 40 + 2);
+    expect(tallied).toEqual(actual);
+    const tickets = new MysqlTicketStore(db.database);
+    expect((await tickets.counts(new Date(0))).createdSince).toBe(332);
   });
 });

@@ -38,7 +38,16 @@ CREATE TRIGGER `trg_ticket_hourly_delete` AFTER DELETE ON `support_ticket` FOR E
   VALUES (DATE_FORMAT(OLD.`created_at`, '%Y-%m-%d %H:00:00'), CONNECTION_ID() % 64, -1)
   ON DUPLICATE KEY UPDATE `tickets` = `tickets` - 1;
 --> statement-breakpoint
--- The tickets already there (a shard of their own, 64, which no connection writes to).
+-- The tickets already there, in a shard of their own (64, which no connection writes to). The triggers above
+-- already count what is written from their creation on, so a ticket written in between is in the table and in a
+-- connection's shard: each hour gets what the table holds minus what the shards hold for it. Both are read in
+-- one statement, so from one snapshot (migrations run in READ COMMITTED): what commits after it is counted by
+-- its trigger alone, and nothing is locked.
 INSERT INTO `support_ticket_hourly` (`hour`, `shard`, `tickets`)
-  SELECT DATE_FORMAT(`created_at`, '%Y-%m-%d %H:00:00'), 64, COUNT(*) FROM `support_ticket`
-   GROUP BY DATE_FORMAT(`created_at`, '%Y-%m-%d %H:00:00');
+  SELECT `hour`, 64, SUM(`n`) FROM (
+    SELECT DATE_FORMAT(`created_at`, '%Y-%m-%d %H:00:00') AS `hour`, COUNT(*) AS `n` FROM `support_ticket`
+     GROUP BY DATE_FORMAT(`created_at`, '%Y-%m-%d %H:00:00')
+    UNION ALL
+    SELECT `hour`, -SUM(`tickets`) FROM `support_ticket_hourly` WHERE `shard` < 64 GROUP BY `hour`
+  ) AS `counted`
+  GROUP BY `hour` HAVING SUM(`n`) <> 0;
