@@ -70,7 +70,7 @@ export async function ingestCommand(args: readonly string[], say: Say): Promise<
     else process.stdout.write(`${formatSummary(summary)}\n`);
     if (summary.failed > 0) return EX_TEMPFAIL;
     // A single message piped in by a mail server: a rejected one goes back to its sender (EX_DATAERR).
-    if (positionals.length === 1 && positionals[0] === '-' && summary.rejected === 1) return 65;
+    if (single && summary.rejected === 1) return 65;
     return 0;
   } finally {
     await app.close();
