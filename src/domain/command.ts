@@ -353,8 +353,15 @@ export function parseCommand(input: string): ParseResult {
         );
       return done({ name: 'stats', period: period as StatsPeriod });
     }
-    default:
+    default: {
+      // A command misspelt ("lsit", "veiw"): the one probably meant, with the rest of what was typed.
+      const meant = verb.length >= 3 ? closestWord(verb.toLowerCase(), VERBS, 2) : null;
+      if (meant)
+        return fail(
+          `"${verb.slice(0, 40)}" is not a /ticket command; did you mean "${['/ticket', meant, ...args].join(' ').slice(0, 120)}"? Type "/ticket help" for the list.`,
+        );
       return fail(`"${verb.slice(0, 40)}" is not a /ticket command; type "/ticket help" for the list.`);
+    }
   }
 }
 
@@ -516,6 +523,27 @@ export function describeList(request: ListRequest): string {
     request.status === 'all' ? ' (open and closed)' : request.status === 'waiting' ? ' waiting for our answer' : '';
   return `${parts ? `${parts} ` : ''}tickets${scope}${words}`;
 }
+
+/** The commands' names, for the one probably meant by a misspelt one (the aliases ls, show, ? are not offered). */
+const VERBS: readonly string[] = [
+  'help',
+  'list',
+  'view',
+  'templates',
+  'sla',
+  'close',
+  'reopen',
+  'reply',
+  'note',
+  'assign',
+  'priority',
+  'category',
+  'export',
+  'spam',
+  'away',
+  'back',
+  'stats',
+];
 
 /** A search word that is a filter misspelt ("waitting"): the command that was probably meant. */
 function typoHint(request: ListRequest): string {

@@ -79,6 +79,12 @@ describe('the /ticket grammar', () => {
     expect(error('/ticket frobnicate 3')).toBe(
       '"frobnicate" is not a /ticket command; type "/ticket help" for the list.',
     );
+    // A misspelt command: the one meant, with what followed it.
+    expect(error('/ticket lsit open urgent')).toBe(
+      '"lsit" is not a /ticket command; did you mean "/ticket list open urgent"? Type "/ticket help" for the list.',
+    );
+    expect(error('/ticket veiw 83')).toMatch(/did you mean "\/ticket view 83"\?/);
+    expect(error('/ticket xyzzy 83')).not.toMatch(/did you mean/);
   });
 });
 
